@@ -1,0 +1,177 @@
+/*
+ * esk/event.h - the event envelope, lists of recorded events, ids and time.
+ *
+ * An event is a fact that happened, named in the past tense. esk keeps it in
+ * an envelope:
+ *
+ *   event_id       UUID v4 text, unique in the whole store
+ *   stream_id      the stream it belongs to, e.g. "workshop-42"
+ *   version        its place in the stream: 1 for the first event
+ *   position       its place in the whole store, in commit order
+ *   type           "AttendeeRegistered"
+ *   schema_version the version of the type's JSON layout (1, 2, ...)
+ *   data           the payload, JSON text
+ *   metadata       JSON object text: correlationId, causationId, free keys
+ *   recorded_at    when the store recorded it, microseconds since the Unix
+ *                  epoch, UTC
+ *
+ * A stream's version is the number of events in it: an absent stream is at
+ * version 0, and after its first event it is at version 1.
+ */
+#ifndef ESK_EVENT_H
+#define ESK_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Longest stream id, in bytes, without the final NUL. */
+#define ESK_STREAM_ID_MAX 255
+/** Longest event type name, in bytes, without the final NUL. */
+#define ESK_TYPE_MAX 255
+/** Length of a generated event id (8-4-4-4-12 hex digits), without NUL. */
+#define ESK_EVENT_ID_LEN 36
+/** Longest event id a caller may supply, in bytes, without the final NUL. */
+#define ESK_EVENT_ID_MAX 64
+/** Deepest nesting accepted in event data and metadata JSON. */
+#define ESK_JSON_DEPTH_MAX 64
+
+/** Microseconds since 1970-01-01T00:00:00Z. */
+typedef int64_t esk_time;
+
+/**
+ * A clock: returns the current time. esk calls it with the ctx given next to
+ * it. Tests pass a fake one so that recorded times are deterministic.
+ */
+typedef esk_time (*esk_clock_fn)(void *ctx);
+
+/** The real clock (UTC wall time). ctx is ignored. */
+esk_time esk_clock_system(void *ctx);
+
+/**
+ * Format a time as ISO 8601 UTC with microseconds:
+ * "2026-11-27T12:49:00.000000Z".
+ *
+ * @param time the time to format.
+ * @param buf  at least ESK_TIME_TEXT_SIZE bytes, written with a final NUL.
+ * @return ESK_OK, or ESK_EINVAL when buf is NULL or the year falls outside
+ *         0000..9999.
+ */
+esk_status esk_time_format(esk_time time, char *buf);
+#define ESK_TIME_TEXT_SIZE 28
+
+/**
+ * Parse the form esk_time_format writes (the fraction may have 0 to 6
+ * digits, and "+00:00" may stand for "Z").
+ *
+ * @return ESK_OK with *out set, or ESK_EINVAL (out untouched).
+ */
+esk_status esk_time_parse(const char *text, esk_time *out);
+
+/**
+ * Write a new random UUID v4 ("1b4e28ba-2fa1-4d2b-883f-0016d3cca427") from
+ * SQLite's cryptographically strong generator.
+ *
+ * @param buf at least ESK_EVENT_ID_LEN + 1 bytes.
+ * @return ESK_OK, or ESK_EINVAL when buf is NULL.
+ */
+esk_status esk_uuid_v4(char *buf);
+
+/**
+ * An event to append. All pointers are borrowed for the duration of the
+ * append call only; the store copies what it keeps.
+ */
+typedef struct esk_new_event {
+    /** NULL to let the store generate a UUID v4. Set it (any unique text of
+     *  1 to ESK_EVENT_ID_MAX bytes) to make the append idempotent: sending
+     *  the same batch again returns the first result and writes nothing. */
+    const char *event_id;
+    /** The event type name, required. */
+    const char *type;
+    /** The JSON layout version of the type, 1 or more. */
+    int schema_version;
+    /** The payload: valid JSON text, required. */
+    const char *data;
+    /** A JSON object, or NULL for "{}". */
+    const char *metadata;
+} esk_new_event;
+
+/** A recorded event, as a read returns it. See the top of this file. */
+typedef struct esk_event {
+    const char *event_id;
+    const char *stream_id;
+    int64_t version;
+    int64_t position;
+    const char *type;
+    int schema_version;
+    const char *data;
+    const char *metadata;
+    esk_time recorded_at;
+} esk_event;
+
+struct esk__arena_block;
+
+/**
+ * The events a read returned, in the order read.
+ *
+ * The caller owns the list: declare it with ESK_EVENT_LIST_INIT, pass it to
+ * as many reads as you like (each read replaces the content and reuses the
+ * memory), and release it with esk_event_list_free(). The events and their
+ * strings stay valid until the next read into the same list, its free, or
+ * the close of the store that filled it, whichever comes first.
+ */
+typedef struct esk_event_list {
+    esk_event *events;
+    size_t count;
+    /* Private: storage owned by the list. */
+    size_t capacity_;
+    struct esk__arena_block *arena_;
+} esk_event_list;
+
+/* clang-format off */
+#define ESK_EVENT_LIST_INIT {NULL, 0, 0, NULL}
+/* clang-format on */
+
+/** Release a list's memory and leave it empty and reusable. NULL is a no-op. */
+void esk_event_list_free(esk_event_list *list);
+
+/** Empty a list but keep its memory for the next read. NULL is a no-op. */
+void esk_event_list_clear(esk_event_list *list);
+
+/**
+ * Append a copy of an event (and of its strings) to a list. Store backends
+ * use it to fill read results; it is public so that other backends and
+ * tests can too.
+ *
+ * @return ESK_OK, ESK_EINVAL when an argument or one of the event's string
+ *         fields is NULL, or ESK_ENOMEM (the list is unchanged).
+ */
+esk_status esk_event_list_push(esk_event_list *list, const esk_event *event);
+
+/**
+ * Check that text is one complete, valid JSON value (RFC 8259) nested at
+ * most ESK_JSON_DEPTH_MAX deep. It allocates nothing.
+ *
+ * @param text  the JSON text, NUL-terminated.
+ * @param err   optional; on failure receives ESK_EINVAL and a message with
+ *              the byte offset of the problem.
+ * @return ESK_OK or ESK_EINVAL.
+ */
+esk_status esk_json_validate(const char *text, esk_error *err);
+
+/**
+ * Like esk_json_validate(), and also require a JSON object ("{...}").
+ */
+esk_status esk_json_validate_object(const char *text, esk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

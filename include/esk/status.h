@@ -1,0 +1,103 @@
+/*
+ * esk/status.h - status codes, the error record and the allocator hook.
+ *
+ * Every esk function that can fail returns an esk_status. ESK_OK is zero and
+ * every failure is negative, so `if (rc < 0)` and `if (rc != ESK_OK)` both
+ * work. Handles (a store, a bus, ...) also keep a human message about their
+ * last failure; functions without a handle fill a caller-provided esk_error.
+ */
+#ifndef ESK_STATUS_H
+#define ESK_STATUS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The closed set of outcomes of an esk call. */
+typedef enum esk_status {
+    ESK_OK = 0,
+    /** An argument is invalid: NULL, empty, too long, malformed JSON... */
+    ESK_EINVAL = -1,
+    /** An allocation failed. Nothing was written. */
+    ESK_ENOMEM = -2,
+    /** The stream is not at the expected version (optimistic concurrency). */
+    ESK_ECONCURRENCY = -3,
+    /** The stream, aggregate or record asked for does not exist. */
+    ESK_ENOTFOUND = -4,
+    /** An event id is already stored somewhere other than this batch. */
+    ESK_EDUPLICATE = -5,
+    /** Storage failed: an I/O or SQLite error that is not one of the below. */
+    ESK_EIO = -6,
+    /** Another process held the database lock for longer than the timeout. */
+    ESK_EBUSY = -7,
+    /** The database file is damaged or is not a database. */
+    ESK_ECORRUPT = -8,
+    /** The database belongs to another application or a newer esk. */
+    ESK_ESCHEMA = -9,
+    /** The database or file is read-only. */
+    ESK_EREADONLY = -10,
+    /** JSON could not be decoded into the typed event. */
+    ESK_EDECODE = -11,
+    /** Something with this name is already registered. */
+    ESK_EEXISTS = -12,
+    /** No handler is registered for this command type. */
+    ESK_ENOHANDLER = -13,
+    /** The domain refused the command (see the domain's own error code). */
+    ESK_EDOMAIN = -14,
+    /** A user callback (handler, projection, subscriber) failed. */
+    ESK_ECALLBACK = -15,
+    /** The function is a stub waiting to be written (used by exercises). */
+    ESK_ENOTIMPL = -16,
+} esk_status;
+
+/**
+ * A short, static, English name for a status ("stream is not at the expected
+ * version"). Never NULL; unknown values give "unknown status".
+ */
+const char *esk_status_str(esk_status status);
+
+/** The longest message an esk_error holds, including the final NUL. */
+#define ESK_ERROR_MESSAGE_MAX 256
+
+/**
+ * The outcome of a call that has no handle to keep its message on (the codec,
+ * for instance). Callers allocate it; esk fills it on failure.
+ */
+typedef struct esk_error {
+    esk_status status;
+    char message[ESK_ERROR_MESSAGE_MAX];
+} esk_error;
+
+/**
+ * The memory functions esk uses for its own allocations (and, while set,
+ * for jansson's). They must behave like the standard ones: realloc(NULL, n)
+ * allocates, free(NULL) does nothing.
+ */
+typedef struct esk_allocator {
+    void *(*malloc_fn)(size_t size);
+    void *(*realloc_fn)(void *ptr, size_t size);
+    void (*free_fn)(void *ptr);
+} esk_allocator;
+
+/**
+ * Replace esk's allocator, for leak checks or fault injection.
+ *
+ * @param allocator the functions to use, copied; NULL restores the standard
+ *                  library's. All three members must be set.
+ * @return ESK_OK, or ESK_EINVAL when a member is NULL (nothing changes).
+ *
+ * Call it before creating any esk object, and not while another thread
+ * uses esk: memory must be freed by the allocator that allocated it.
+ */
+esk_status esk_set_allocator(const esk_allocator *allocator);
+
+/** Free memory that an esk function returned as "free with esk_free". */
+void esk_free(void *ptr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

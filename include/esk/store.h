@@ -1,0 +1,279 @@
+/*
+ * esk/store.h - the event store: append-only streams of events.
+ *
+ * One interface, two backends:
+ *   - esk_store_open_memory(): in the process's memory, gone at close; fast,
+ *     for tests and exercises;
+ *   - esk_store_open_sqlite(): a SQLite file (or ":memory:"), durable and
+ *     shareable between processes.
+ * Both obey the same rules, proved by one conformance suite (tests/).
+ *
+ * Writing: esk_store_append() adds a batch of events to the end of one
+ * stream, atomically, if the stream is at the version the caller expects
+ * (optimistic concurrency). Every event gets the next stream version and the
+ * next global position; positions increase strictly, without gaps, in
+ * commit order, and are never reused.
+ *
+ * Reading: a stream forwards or backwards, or every event in global order
+ * after a position (the feed that projections follow), optionally filtered
+ * by stream category and event types.
+ *
+ * A store handle must be used by one thread at a time. Several processes may
+ * share one SQLite file: each opens its own handle.
+ */
+#ifndef ESK_STORE_H
+#define ESK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct esk_store esk_store;
+
+/** Expected version: append whatever the stream's version. */
+#define ESK_ANY ((int64_t)-1)
+/** Expected version: the stream must not exist yet (version 0). */
+#define ESK_NO_STREAM ((int64_t)-2)
+/** Expected version: the stream must already have at least one event. */
+#define ESK_STREAM_EXISTS ((int64_t)-3)
+/* Any value >= 0 is an exact version; 0 means the same as ESK_NO_STREAM. */
+
+/** For backward reads: start at the last event of the stream. */
+#define ESK_END ((int64_t)-1)
+
+/** How hard a SQLite commit works to survive a crash. */
+typedef enum esk_durability {
+    /** Survives a crash of the process; the last commits may be lost if
+     *  the machine loses power (WAL with synchronous=NORMAL). The default. */
+    ESK_DURABILITY_NORMAL = 0,
+    /** Also survives power loss: every commit waits for the disk
+     *  (WAL with synchronous=FULL). Slower. */
+    ESK_DURABILITY_FULL = 1,
+} esk_durability;
+
+#define ESK_STORE_OPTIONS_VERSION 1
+
+/**
+ * Options for opening a store. Start from ESK_STORE_OPTIONS_INIT and set
+ * what you need; the version field lets later releases add members.
+ */
+typedef struct esk_store_options {
+    int version;
+    /** Clock for recorded_at; NULL for esk_clock_system. */
+    esk_clock_fn clock;
+    void *clock_ctx;
+    /** SQLite only. */
+    esk_durability durability;
+    /** SQLite only: how long to wait for another process's lock, in ms. */
+    int busy_timeout_ms;
+} esk_store_options;
+
+/* clang-format off */
+#define ESK_STORE_OPTIONS_INIT \
+    {ESK_STORE_OPTIONS_VERSION, NULL, NULL, ESK_DURABILITY_NORMAL, 5000}
+/* clang-format on */
+
+/**
+ * Open an empty in-memory store.
+ *
+ * @param out     receives the new store, owned by the caller (close it with
+ *                esk_store_close); untouched on failure.
+ * @param options NULL for the defaults; borrowed.
+ * @return ESK_OK, ESK_EINVAL (out NULL, bad options) or ESK_ENOMEM.
+ */
+esk_status esk_store_open_memory(esk_store **out,
+                                 const esk_store_options *options);
+
+/**
+ * Open (and create if needed) a SQLite event store.
+ *
+ * @param out     receives the new store, owned by the caller; untouched on
+ *                failure.
+ * @param path    a file name, or ":memory:" for a private in-memory database;
+ *                borrowed.
+ * @param options NULL for the defaults; borrowed.
+ * @param err     optional: the reason for a failure, since there is no
+ *                handle yet to ask.
+ * @return ESK_OK;
+ *         ESK_EINVAL: out or path NULL, bad options;
+ *         ESK_ESCHEMA: the file holds another application's database, or an
+ *         esk schema newer than this build knows;
+ *         ESK_ECORRUPT: the file is not a database or is damaged;
+ *         ESK_EREADONLY: the file cannot be written;
+ *         ESK_EBUSY: another process kept it locked past the timeout;
+ *         ESK_EIO: the file cannot be opened (a directory, a missing folder);
+ *         ESK_ENOMEM.
+ */
+esk_status esk_store_open_sqlite(esk_store **out, const char *path,
+                                 const esk_store_options *options,
+                                 esk_error *err);
+
+/** Close a store and free everything it owns. NULL is a no-op. */
+void esk_store_close(esk_store *store);
+
+/**
+ * The message of the store's last failure, in the user's terms
+ * ("stream 'workshop-42' is at version 7, expected 5"), or "" after a
+ * success. Borrowed: valid until the next call on the store. NULL store
+ * gives a fixed message.
+ */
+const char *esk_store_errmsg(const esk_store *store);
+
+/** The backend's name: "memory" or "sqlite". */
+const char *esk_store_backend_name(const esk_store *store);
+
+/** Where an append landed. */
+typedef struct esk_append_result {
+    /** The stream's version after the append (the last event's version). */
+    int64_t version;
+    /** The global position of the batch's last event. */
+    int64_t position;
+} esk_append_result;
+
+/**
+ * Append a batch of events to the end of a stream, all or nothing.
+ *
+ * @param store     the store.
+ * @param stream_id 1 to ESK_STREAM_ID_MAX bytes of valid UTF-8; stored
+ *                  verbatim (quotes, '%', unicode are fine). The part before
+ *                  the first '-' is the stream's category.
+ * @param expected  ESK_ANY, ESK_NO_STREAM, ESK_STREAM_EXISTS, or the exact
+ *                  version the stream must be at (>= 0).
+ * @param events    n events; borrowed.
+ * @param n         1 or more.
+ * @param out       optional: the new version and last position.
+ * @return ESK_OK;
+ *         ESK_EINVAL: a NULL pointer, n == 0, a bad stream id, type, event
+ *         id or expected value, data that is not JSON, metadata that is not
+ *         a JSON object, the same event id twice in the batch;
+ *         ESK_ECONCURRENCY: the stream is not at the expected version (the
+ *         message gives both versions);
+ *         ESK_EDUPLICATE: an event id of the batch is already stored, but
+ *         not as this very batch. (The same batch sent again, with the same
+ *         ids in the same order on the same stream, succeeds with the first
+ *         result and writes nothing.)
+ *         ESK_EBUSY, ESK_EIO, ESK_EREADONLY, ESK_ECORRUPT, ESK_ENOMEM: nothing
+ *         was written.
+ * Subscribers are called after the batch is committed.
+ */
+esk_status esk_store_append(esk_store *store, const char *stream_id,
+                            int64_t expected, const esk_new_event *events,
+                            size_t n, esk_append_result *out);
+
+/**
+ * Read a stream forwards.
+ *
+ * @param from_version the first version to read (1 for the start; 0 is
+ *                     read as 1).
+ * @param max_count    at most this many events; 0 means no limit.
+ * @param out          replaced with the events, oldest first. An absent
+ *                     stream reads as empty (use esk_store_stream_version
+ *                     to tell absent from empty).
+ * @return ESK_OK; ESK_EINVAL (NULL pointer, bad stream id, negative
+ *         version); ESK_EBUSY, ESK_EIO, ESK_ECORRUPT, ESK_ENOMEM (out is
+ *         left empty).
+ */
+esk_status esk_store_read_stream(esk_store *store, const char *stream_id,
+                                 int64_t from_version, size_t max_count,
+                                 esk_event_list *out);
+
+/**
+ * Read a stream backwards, newest first.
+ *
+ * @param from_version the first version to read, going down; ESK_END for
+ *                     the last event.
+ * Otherwise as esk_store_read_stream().
+ */
+esk_status esk_store_read_stream_backward(esk_store *store,
+                                          const char *stream_id,
+                                          int64_t from_version,
+                                          size_t max_count,
+                                          esk_event_list *out);
+
+/**
+ * Which events esk_store_read_all() returns. Members left NULL/0 do not
+ * filter. The pointers are borrowed for the call.
+ */
+typedef struct esk_filter {
+    /** Only streams of this category (the stream id before the first
+     *  '-'; a stream id without '-' is its own category). */
+    const char *category;
+    /** Only these event types. */
+    const char *const *types;
+    size_t type_count;
+} esk_filter;
+
+/**
+ * Read events in global order.
+ *
+ * @param after_position read events whose position is greater than this
+ *                       (0 for the beginning); a checkpoint.
+ * @param max_count      at most this many events; 0 means no limit.
+ * @param filter         optional; NULL reads every event.
+ * @param out            replaced with the events.
+ * @return as esk_store_read_stream().
+ */
+esk_status esk_store_read_all(esk_store *store, int64_t after_position,
+                              size_t max_count, const esk_filter *filter,
+                              esk_event_list *out);
+
+/**
+ * The current version of a stream: 0 when it does not exist.
+ *
+ * @return ESK_OK; ESK_EINVAL; ESK_EBUSY, ESK_EIO, ESK_ECORRUPT.
+ */
+esk_status esk_store_stream_version(esk_store *store, const char *stream_id,
+                                    int64_t *out_version);
+
+/**
+ * The position of the last event in the store, 0 when it is empty.
+ *
+ * @return ESK_OK; ESK_EINVAL; ESK_EBUSY, ESK_EIO, ESK_ECORRUPT.
+ */
+esk_status esk_store_head_position(esk_store *store, int64_t *out_position);
+
+/**
+ * Called after every committed append made through this handle, with the
+ * batch as stored. The events are valid during the call only. A subscriber
+ * sees appends made by this process's handle only: to follow other
+ * processes, read with esk_store_read_all() from a checkpoint. It must not
+ * append to, subscribe to or close the store that calls it.
+ */
+typedef void (*esk_subscriber_fn)(void *ctx, const esk_event *events, size_t n);
+
+/**
+ * Register a subscriber. The same fn and ctx pair may be registered once.
+ *
+ * @return ESK_OK; ESK_EINVAL (NULL store or fn); ESK_EEXISTS; ESK_ENOMEM.
+ */
+esk_status esk_store_subscribe(esk_store *store, esk_subscriber_fn fn,
+                               void *ctx);
+
+/**
+ * Remove a subscriber registered with the same fn and ctx.
+ *
+ * @return ESK_OK; ESK_EINVAL; ESK_ENOTFOUND.
+ */
+esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
+                                 void *ctx);
+
+/**
+ * The category of a stream id: the bytes before the first '-', or the
+ * whole id. Writes at most size bytes with a final NUL.
+ *
+ * @return ESK_OK; ESK_EINVAL (NULL pointers, buffer too small).
+ */
+esk_status esk_stream_category(const char *stream_id, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * esk/store_backend.h - for writing a storage backend of your own.
+ *
+ * esk_store is split in two. The front (src/store.c) checks every argument,
+ * generates event ids, stamps recorded_at from the clock, keeps the error
+ * message and calls the subscribers. A backend only stores and reads:
+ * it receives requests that are already valid and must
+ *   - apply the expected-version rule and write the batch atomically,
+ *   - assign versions (stream version + 1, + 2, ...) and positions
+ *     (strictly increasing, gap-free, in commit order),
+ *   - make an append whose caller-supplied ids are already stored as this
+ *     very batch a harmless replay, and any other reuse of an id an error.
+ * The conformance suite (tests/conformance) checks a backend against these
+ * rules; the in-memory and SQLite backends are the two shipped examples.
+ */
+#ifndef ESK_STORE_BACKEND_H
+#define ESK_STORE_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** One append, already validated by the front. */
+typedef struct esk_append_request {
+    const char *stream_id;
+    /** ESK_ANY, ESK_NO_STREAM, ESK_STREAM_EXISTS or an exact version >= 0. */
+    int64_t expected;
+    /**
+     * The batch, count >= 1. Every string member is set (metadata at least
+     * "{}"), event ids are unique within the batch, recorded_at is stamped.
+     * The backend writes each event's version and position here once the
+     * batch is stored, so that subscribers see them.
+     */
+    esk_event *events;
+    size_t count;
+    /** True when the caller chose the ids (an idempotent replay is
+     *  possible); false when the front generated fresh UUIDs. */
+    bool ids_supplied;
+    /** Out: the result, set by the backend on ESK_OK. */
+    esk_append_result result;
+    /** Out: set to true when the batch was already stored and nothing was
+     *  written (subscribers are then not called again). */
+    bool replayed;
+} esk_append_request;
+
+/**
+ * A backend's operations. Each receives the store (to report errors with
+ * esk_store_set_error) and the backend's own state (impl). Read operations
+ * fill out, which the front has already cleared.
+ */
+typedef struct esk_store_backend {
+    /** A short name for messages: "memory", "sqlite". */
+    const char *name;
+    /** Store the batch or change nothing. */
+    esk_status (*append)(esk_store *store, void *impl,
+                         esk_append_request *request);
+    /**
+     * Read a stream. Forward: versions from_version (>= 1) upwards.
+     * Backward: from from_version (>= 1, or ESK_END) downwards.
+     * max_count is at least 1 (SIZE_MAX for no limit).
+     */
+    esk_status (*read_stream)(esk_store *store, void *impl,
+                              const char *stream_id, int64_t from_version,
+                              size_t max_count, bool backward,
+                              esk_event_list *out);
+    /** Read events with position > after_position in order, filtered;
+     *  filter is never NULL (its members may be). */
+    esk_status (*read_all)(esk_store *store, void *impl, int64_t after_position,
+                           size_t max_count, const esk_filter *filter,
+                           esk_event_list *out);
+    esk_status (*stream_version)(esk_store *store, void *impl,
+                                 const char *stream_id, int64_t *out_version);
+    esk_status (*head_position)(esk_store *store, void *impl,
+                                int64_t *out_position);
+    /** Free impl. Called once by esk_store_close(). */
+    void (*close)(void *impl);
+} esk_store_backend;
+
+/**
+ * Wrap a backend into a store handle.
+ *
+ * @param out     receives the store, owned by the caller; untouched on
+ *                failure.
+ * @param backend borrowed for the life of the store (usually a static
+ *                const); every operation must be set.
+ * @param impl    the backend's state, owned by the store from now on, also
+ *                on failure (backend->close(impl) is then called).
+ * @param options NULL for defaults; copied.
+ * @return ESK_OK; ESK_EINVAL; ESK_ENOMEM.
+ */
+esk_status esk_store_new(esk_store **out, const esk_store_backend *backend,
+                         void *impl, const esk_store_options *options);
+
+/** The impl given to esk_store_new(). */
+void *esk_store_impl(esk_store *store);
+
+/** The store's clock, for backends that stamp anything else. */
+esk_time esk_store_now(esk_store *store);
+
+/**
+ * Record a failure on the store: its status and a printf-style message in
+ * the user's terms. Returns status, so a backend can write
+ * `return esk_store_set_error(store, ESK_EIO, "...", ...);`.
+ */
+esk_status esk_store_set_error(esk_store *store, esk_status status,
+                               const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/**
+ * The expected-version rule, shared by every backend: ESK_OK when a stream
+ * at version `actual` may take an append expecting `expected`, otherwise
+ * ESK_ECONCURRENCY with the store's message set
+ * ("stream 'workshop-42' is at version 7, expected 5").
+ */
+esk_status esk_store_check_expected(esk_store *store, const char *stream_id,
+                                    int64_t expected, int64_t actual);
+
+/**
+ * Whether a stream id belongs to a category (see esk_filter). A NULL
+ * category matches every stream.
+ */
+bool esk_stream_in_category(const char *stream_id, const char *category);
+
+/** Whether an event's type is in the filter's types (true when none). */
+bool esk_filter_has_type(const esk_filter *filter, const char *type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

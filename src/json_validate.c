@@ -1,0 +1,278 @@
+/*
+ * src/json_validate.c - a strict, allocation-free JSON checker.
+ *
+ * Every append checks that data and metadata are JSON. Parsing them into a
+ * jansson tree would cost an allocation per value on the hottest path of
+ * the store; this checker reads the text once and allocates nothing. It
+ * accepts exactly RFC 8259 (no comments, no trailing commas, no NaN) with
+ * strings in valid UTF-8, nested at most ESK_JSON_DEPTH_MAX deep.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct cursor {
+    const unsigned char *start;
+    const unsigned char *p;
+    const char *problem;
+} cursor;
+
+static bool fail(cursor *c, const char *problem)
+{
+    if (c->problem == NULL)
+        c->problem = problem;
+    return false;
+}
+
+static void skip_space(cursor *c)
+{
+    while (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r')
+        c->p++;
+}
+
+static bool is_digit(unsigned char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+static bool is_hex(unsigned char ch)
+{
+    return is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+static bool read_literal(cursor *c, const char *word)
+{
+    size_t len = strlen(word);
+    if (strncmp((const char *)c->p, word, len) != 0)
+        return fail(c, "unexpected character");
+    c->p += len;
+    return true;
+}
+
+static bool read_number(cursor *c)
+{
+    if (*c->p == '-')
+        c->p++;
+    if (*c->p == '0') {
+        c->p++;
+    } else if (is_digit(*c->p)) {
+        while (is_digit(*c->p))
+            c->p++;
+    } else {
+        return fail(c, "invalid number");
+    }
+    if (*c->p == '.') {
+        c->p++;
+        if (!is_digit(*c->p))
+            return fail(c, "invalid number: digits must follow '.'");
+        while (is_digit(*c->p))
+            c->p++;
+    }
+    if (*c->p == 'e' || *c->p == 'E') {
+        c->p++;
+        if (*c->p == '+' || *c->p == '-')
+            c->p++;
+        if (!is_digit(*c->p))
+            return fail(c, "invalid number: digits must follow the exponent");
+        while (is_digit(*c->p))
+            c->p++;
+    }
+    return true;
+}
+
+/* The length of the UTF-8 sequence at p, or 0 when it is not valid. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c >= 0xC2 && c <= 0xDF)
+        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xE0 && p[1] < 0xA0)
+            return 0; /* overlong */
+        if (c == 0xED && p[1] >= 0xA0)
+            return 0; /* surrogate */
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+            (p[3] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xF0 && p[1] < 0x90)
+            return 0; /* overlong */
+        if (c == 0xF4 && p[1] >= 0x90)
+            return 0; /* beyond U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+/* The code unit of "uXXXX" at p, or -1. */
+static long read_u_escape(const unsigned char *p)
+{
+    long unit = 0;
+    if (p[0] != 'u')
+        return -1;
+    for (int i = 1; i <= 4; i++) {
+        unsigned char h = p[i];
+        if (!is_hex(h))
+            return -1;
+        int digit = is_digit(h) ? h - '0' : (h | 0x20) - 'a' + 10;
+        unit = unit * 16 + digit;
+    }
+    return unit;
+}
+
+static bool read_string(cursor *c)
+{
+    c->p++; /* the opening quote */
+    for (;;) {
+        unsigned char ch = *c->p;
+        if (ch == '"') {
+            c->p++;
+            return true;
+        }
+        if (ch == '\0')
+            return fail(c, "unterminated string");
+        if (ch < 0x20)
+            return fail(c, "control character in string");
+        if (ch == '\\') {
+            c->p++;
+            switch (*c->p) {
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
+                c->p++;
+                break;
+            case 'u': {
+                long unit = read_u_escape(c->p);
+                if (unit < 0)
+                    return fail(c, "invalid \\u escape");
+                c->p += 5;
+                /* A UTF-16 surrogate must come as a high-low pair, or
+                 * decoders (jansson among them) refuse the text later. */
+                if (unit >= 0xDC00 && unit <= 0xDFFF)
+                    return fail(c, "lone low surrogate in \\u escape");
+                if (unit >= 0xD800 && unit <= 0xDBFF) {
+                    long low = c->p[0] == '\\' ? read_u_escape(c->p + 1) : -1;
+                    if (low < 0xDC00 || low > 0xDFFF)
+                        return fail(c, "lone high surrogate in \\u escape");
+                    c->p += 6;
+                }
+                break;
+            }
+            default:
+                return fail(c, "invalid escape in string");
+            }
+        } else if (ch < 0x80) {
+            c->p++;
+        } else {
+            size_t len = utf8_sequence(c->p);
+            if (len == 0)
+                return fail(c, "invalid UTF-8 in string");
+            c->p += len;
+        }
+    }
+}
+
+static bool read_value(cursor *c, int depth);
+
+static bool read_container(cursor *c, int depth, unsigned char close,
+                           bool is_object)
+{
+    if (depth >= ESK_JSON_DEPTH_MAX)
+        return fail(c, "nested too deep");
+    c->p++; /* the opening bracket */
+    skip_space(c);
+    if (*c->p == close) {
+        c->p++;
+        return true;
+    }
+    for (;;) {
+        if (is_object) {
+            if (*c->p != '"')
+                return fail(c, "expected a string key");
+            if (!read_string(c))
+                return false;
+            skip_space(c);
+            if (*c->p != ':')
+                return fail(c, "expected ':' after a key");
+            c->p++;
+            skip_space(c);
+        }
+        if (!read_value(c, depth + 1))
+            return false;
+        skip_space(c);
+        if (*c->p == ',') {
+            c->p++;
+            skip_space(c);
+            continue;
+        }
+        if (*c->p == close) {
+            c->p++;
+            return true;
+        }
+        return fail(c,
+                    is_object ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+}
+
+static bool read_value(cursor *c, int depth)
+{
+    switch (*c->p) {
+    case '{':
+        return read_container(c, depth, '}', true);
+    case '[':
+        return read_container(c, depth, ']', false);
+    case '"':
+        return read_string(c);
+    case 't':
+        return read_literal(c, "true");
+    case 'f':
+        return read_literal(c, "false");
+    case 'n':
+        return read_literal(c, "null");
+    case '\0':
+        return fail(c, "unexpected end of text");
+    default:
+        if (*c->p == '-' || is_digit(*c->p))
+            return read_number(c);
+        return fail(c, "unexpected character");
+    }
+}
+
+static esk_status validate(const char *text, bool want_object, esk_error *err)
+{
+    if (text == NULL)
+        return esk__error_set(err, ESK_EINVAL, "JSON text is NULL");
+    cursor c = {(const unsigned char *)text, (const unsigned char *)text, NULL};
+    skip_space(&c);
+    if (want_object && *c.p != '{')
+        return esk__error_set(err, ESK_EINVAL,
+                              "expected a JSON object at byte %zu",
+                              (size_t)(c.p - c.start));
+    if (read_value(&c, 0)) {
+        skip_space(&c);
+        if (*c.p == '\0')
+            return ESK_OK;
+        fail(&c, "unexpected text after the value");
+    }
+    return esk__error_set(err, ESK_EINVAL, "invalid JSON at byte %zu: %s",
+                          (size_t)(c.p - c.start), c.problem);
+}
+
+esk_status esk_json_validate(const char *text, esk_error *err)
+{
+    return validate(text, false, err);
+}
+
+esk_status esk_json_validate_object(const char *text, esk_error *err)
+{
+    return validate(text, true, err);
+}

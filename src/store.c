@@ -1,0 +1,574 @@
+/*
+ * src/store.c - the store front: checks, ids, time, messages, subscribers.
+ *
+ * Everything that does not depend on where events are kept lives here, so
+ * that both backends (and any written later) get the same rules for free
+ * and can trust their input.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "esk/store_backend.h"
+#include "internal.h"
+
+enum { MESSAGE_MAX = 512 };
+
+typedef struct subscriber {
+    esk_subscriber_fn fn;
+    void *ctx;
+} subscriber;
+
+struct esk_store {
+    const esk_store_backend *backend;
+    void *impl;
+    esk_store_options options;
+    char message[MESSAGE_MAX];
+
+    subscriber *subscribers;
+    size_t subscriber_count;
+    size_t subscriber_capacity;
+
+    /* Scratch space reused by every append, so that the hot path does not
+     * allocate once it has seen its largest batch. */
+    esk_event *batch;
+    char (*ids)[ESK_EVENT_ID_LEN + 1];
+    size_t batch_capacity;
+};
+
+esk_status esk_store_new(esk_store **out, const esk_store_backend *backend,
+                         void *impl, const esk_store_options *options)
+{
+    esk_status rc = ESK_OK;
+    esk_store *store = NULL;
+
+    if (out == NULL || backend == NULL || backend->append == NULL ||
+        backend->read_stream == NULL || backend->read_all == NULL ||
+        backend->stream_version == NULL || backend->head_position == NULL ||
+        backend->close == NULL) {
+        rc = ESK_EINVAL;
+        goto done;
+    }
+    if (options != NULL && options->version != ESK_STORE_OPTIONS_VERSION) {
+        rc = ESK_EINVAL;
+        goto done;
+    }
+    store = esk__calloc(1, sizeof(*store));
+    if (store == NULL) {
+        rc = ESK_ENOMEM;
+        goto done;
+    }
+    store->backend = backend;
+    store->impl = impl;
+    if (options != NULL) {
+        store->options = *options;
+    } else {
+        store->options = (esk_store_options)ESK_STORE_OPTIONS_INIT;
+    }
+    if (store->options.clock == NULL)
+        store->options.clock = esk_clock_system;
+    *out = store;
+done:
+    if (rc != ESK_OK && backend != NULL && backend->close != NULL)
+        backend->close(impl);
+    return rc;
+}
+
+void *esk_store_impl(esk_store *store)
+{
+    return store == NULL ? NULL : store->impl;
+}
+
+esk_time esk_store_now(esk_store *store)
+{
+    return store->options.clock(store->options.clock_ctx);
+}
+
+void esk_store_close(esk_store *store)
+{
+    if (store == NULL)
+        return;
+    store->backend->close(store->impl);
+    esk__free(store->subscribers);
+    esk__free(store->batch);
+    esk__free(store->ids);
+    esk__free(store);
+}
+
+const char *esk_store_errmsg(const esk_store *store)
+{
+    if (store == NULL)
+        return "no store (NULL handle)";
+    return store->message;
+}
+
+const char *esk_store_backend_name(const esk_store *store)
+{
+    return store == NULL ? "none" : store->backend->name;
+}
+
+esk_status esk_store_set_error(esk_store *store, esk_status status,
+                               const char *format, ...)
+{
+    if (store == NULL)
+        return status;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(store->message, sizeof(store->message), format, args);
+    va_end(args);
+    return status;
+}
+
+static esk_status ok(esk_store *store)
+{
+    store->message[0] = '\0';
+    return ESK_OK;
+}
+
+static bool expected_is_valid(int64_t expected)
+{
+    return expected >= 0 || expected == ESK_ANY || expected == ESK_NO_STREAM ||
+           expected == ESK_STREAM_EXISTS;
+}
+
+esk_status esk_store_check_expected(esk_store *store, const char *stream_id,
+                                    int64_t expected, int64_t actual)
+{
+    if (expected == ESK_ANY)
+        return ESK_OK;
+    if (expected == ESK_NO_STREAM || expected == 0) {
+        if (actual == 0)
+            return ESK_OK;
+        return esk_store_set_error(
+            store, ESK_ECONCURRENCY,
+            "stream '%s' already exists at version %lld, expected no stream",
+            stream_id, (long long)actual);
+    }
+    if (expected == ESK_STREAM_EXISTS) {
+        if (actual > 0)
+            return ESK_OK;
+        return esk_store_set_error(
+            store, ESK_ECONCURRENCY,
+            "stream '%s' does not exist, expected an existing stream",
+            stream_id);
+    }
+    if (actual == expected)
+        return ESK_OK;
+    return esk_store_set_error(store, ESK_ECONCURRENCY,
+                               "stream '%s' is at version %lld, expected %lld",
+                               stream_id, (long long)actual,
+                               (long long)expected);
+}
+
+static esk_status check_stream_id(esk_store *store, const char *stream_id)
+{
+    if (stream_id == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "stream id is NULL");
+    if (stream_id[0] == '\0')
+        return esk_store_set_error(store, ESK_EINVAL, "stream id is empty");
+    if (!esk__utf8_valid(stream_id, ESK_STREAM_ID_MAX)) {
+        size_t len = strlen(stream_id);
+        if (len > ESK_STREAM_ID_MAX)
+            return esk_store_set_error(
+                store, ESK_EINVAL,
+                "stream id is %zu bytes long, at most %d are allowed", len,
+                ESK_STREAM_ID_MAX);
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "stream id is not valid UTF-8");
+    }
+    return ESK_OK;
+}
+
+/* Check one event of a batch; i is its index, for the message. */
+static esk_status check_event(esk_store *store, const esk_new_event *event,
+                              size_t i)
+{
+    esk_error err;
+
+    if (event->type == NULL || event->type[0] == '\0')
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "event %zu has no type name", i);
+    if (!esk__utf8_valid(event->type, ESK_TYPE_MAX))
+        return esk_store_set_error(
+            store, ESK_EINVAL,
+            "event %zu: type name is not valid UTF-8 of at most %d bytes", i,
+            ESK_TYPE_MAX);
+    if (event->schema_version < 1)
+        return esk_store_set_error(
+            store, ESK_EINVAL,
+            "event %zu (%s): schema version is %d, it must be 1 or more", i,
+            event->type, event->schema_version);
+    if (event->event_id != NULL &&
+        !esk__utf8_valid(event->event_id, ESK_EVENT_ID_MAX))
+        return esk_store_set_error(
+            store, ESK_EINVAL,
+            "event %zu (%s): event id must be 1 to %d bytes of UTF-8", i,
+            event->type, ESK_EVENT_ID_MAX);
+    if (event->data == NULL)
+        return esk_store_set_error(
+            store, ESK_EINVAL, "event %zu (%s): data is NULL", i, event->type);
+    if (esk_json_validate(event->data, &err) != ESK_OK)
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "event %zu (%s): data is not JSON: %s", i,
+                                   event->type, err.message);
+    if (event->metadata != NULL &&
+        esk_json_validate_object(event->metadata, &err) != ESK_OK)
+        return esk_store_set_error(
+            store, ESK_EINVAL,
+            "event %zu (%s): metadata is not a JSON object: %s", i, event->type,
+            err.message);
+    return ESK_OK;
+}
+
+static esk_status reserve_batch(esk_store *store, size_t n)
+{
+    if (n <= store->batch_capacity)
+        return ESK_OK;
+    if (n > SIZE_MAX / sizeof(*store->ids))
+        return esk_store_set_error(store, ESK_ENOMEM, "batch too large");
+    esk_event *batch = esk__malloc(n * sizeof(*batch));
+    char(*ids)[ESK_EVENT_ID_LEN + 1] = esk__malloc(n * sizeof(*ids));
+    if (batch == NULL || ids == NULL) {
+        esk__free(batch);
+        esk__free(ids);
+        return esk_store_set_error(store, ESK_ENOMEM,
+                                   "out of memory preparing a batch of %zu", n);
+    }
+    esk__free(store->batch);
+    esk__free(store->ids);
+    store->batch = batch;
+    store->ids = ids;
+    store->batch_capacity = n;
+    return ESK_OK;
+}
+
+/* Either every event names its id (an idempotent batch) or none does. */
+static esk_status check_ids(esk_store *store, const esk_new_event *events,
+                            size_t n, bool *supplied)
+{
+    *supplied = events[0].event_id != NULL;
+    for (size_t i = 1; i < n; i++) {
+        if ((events[i].event_id != NULL) != *supplied)
+            return esk_store_set_error(
+                store, ESK_EINVAL,
+                "event %zu has %s event id but event 0 %s: give every event "
+                "of a batch an id, or none",
+                i, *supplied ? "no" : "an", *supplied ? "has one" : "has none");
+    }
+    if (!*supplied)
+        return ESK_OK;
+    /* Batches are small; a quadratic scan beats building a hash set. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(events[i].event_id, events[j].event_id) == 0)
+                return esk_store_set_error(
+                    store, ESK_EINVAL,
+                    "events %zu and %zu of the batch share the id '%s'", j, i,
+                    events[i].event_id);
+    return ESK_OK;
+}
+
+static void generate_ids(esk_store *store, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char bytes[16 * 64];
+
+    /* One call to the generator per 64 ids: it takes a lock each time. */
+    for (size_t done = 0; done < n;) {
+        size_t chunk = n - done < 64 ? n - done : 64;
+        esk__random_bytes(bytes, 16 * chunk);
+        for (size_t k = 0; k < chunk; k++) {
+            unsigned char *b = bytes + 16 * k;
+            char *p = store->ids[done + k];
+            b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+            b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+            for (int i = 0; i < 16; i++) {
+                if (i == 4 || i == 6 || i == 8 || i == 10)
+                    *p++ = '-';
+                *p++ = hex[b[i] >> 4];
+                *p++ = hex[b[i] & 0x0F];
+            }
+            *p = '\0';
+        }
+        done += chunk;
+    }
+}
+
+esk_status esk_store_append(esk_store *store, const char *stream_id,
+                            int64_t expected, const esk_new_event *events,
+                            size_t n, esk_append_result *out)
+{
+    esk_status rc;
+    bool supplied = false;
+
+    if (store == NULL)
+        return ESK_EINVAL;
+    if ((rc = check_stream_id(store, stream_id)) != ESK_OK)
+        return rc;
+    if (!expected_is_valid(expected))
+        return esk_store_set_error(
+            store, ESK_EINVAL,
+            "expected version %lld is not ESK_ANY, ESK_NO_STREAM, "
+            "ESK_STREAM_EXISTS or a version >= 0",
+            (long long)expected);
+    if (events == NULL || n == 0)
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "append to '%s' has no events", stream_id);
+    for (size_t i = 0; i < n; i++)
+        if ((rc = check_event(store, &events[i], i)) != ESK_OK)
+            return rc;
+    if ((rc = check_ids(store, events, n, &supplied)) != ESK_OK)
+        return rc;
+    if ((rc = reserve_batch(store, n)) != ESK_OK)
+        return rc;
+    if (!supplied)
+        generate_ids(store, n);
+
+    esk_time now = esk_store_now(store);
+    for (size_t i = 0; i < n; i++) {
+        store->batch[i] = (esk_event){
+            .event_id = supplied ? events[i].event_id : store->ids[i],
+            .stream_id = stream_id,
+            .type = events[i].type,
+            .schema_version = events[i].schema_version,
+            .data = events[i].data,
+            .metadata = events[i].metadata ? events[i].metadata : "{}",
+            .recorded_at = now,
+        };
+    }
+    esk_append_request request = {
+        .stream_id = stream_id,
+        .expected = expected,
+        .events = store->batch,
+        .count = n,
+        .ids_supplied = supplied,
+    };
+    rc = store->backend->append(store, store->impl, &request);
+    if (rc != ESK_OK)
+        return rc;
+    if (out != NULL)
+        *out = request.result;
+    if (!request.replayed)
+        for (size_t i = 0; i < store->subscriber_count; i++)
+            store->subscribers[i].fn(store->subscribers[i].ctx, store->batch,
+                                     n);
+    return ok(store);
+}
+
+static esk_status begin_read(esk_store *store, const char *stream_id,
+                             esk_event_list *out)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (out == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "event list is NULL");
+    esk_event_list_clear(out);
+    if (stream_id != NULL)
+        return check_stream_id(store, stream_id);
+    return ESK_OK;
+}
+
+static esk_status finish_read(esk_store *store, esk_status rc,
+                              esk_event_list *out)
+{
+    if (rc != ESK_OK) {
+        esk_event_list_clear(out);
+        return rc;
+    }
+    return ok(store);
+}
+
+esk_status esk_store_read_stream(esk_store *store, const char *stream_id,
+                                 int64_t from_version, size_t max_count,
+                                 esk_event_list *out)
+{
+    esk_status rc;
+
+    if (stream_id == NULL && store != NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "stream id is NULL");
+    if ((rc = begin_read(store, stream_id, out)) != ESK_OK)
+        return rc;
+    if (from_version < 0)
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "cannot read '%s' from version %lld",
+                                   stream_id, (long long)from_version);
+    rc = store->backend->read_stream(
+        store, store->impl, stream_id, from_version == 0 ? 1 : from_version,
+        max_count == 0 ? SIZE_MAX : max_count, false, out);
+    return finish_read(store, rc, out);
+}
+
+esk_status esk_store_read_stream_backward(esk_store *store,
+                                          const char *stream_id,
+                                          int64_t from_version,
+                                          size_t max_count, esk_event_list *out)
+{
+    esk_status rc;
+
+    if (stream_id == NULL && store != NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "stream id is NULL");
+    if ((rc = begin_read(store, stream_id, out)) != ESK_OK)
+        return rc;
+    if (from_version < 0 && from_version != ESK_END)
+        return esk_store_set_error(
+            store, ESK_EINVAL, "cannot read '%s' backward from version %lld",
+            stream_id, (long long)from_version);
+    if (from_version == 0)
+        return ok(store); /* nothing lies before version 1 */
+    rc = store->backend->read_stream(
+        store, store->impl, stream_id, from_version,
+        max_count == 0 ? SIZE_MAX : max_count, true, out);
+    return finish_read(store, rc, out);
+}
+
+esk_status esk_store_read_all(esk_store *store, int64_t after_position,
+                              size_t max_count, const esk_filter *filter,
+                              esk_event_list *out)
+{
+    static const esk_filter everything = {NULL, NULL, 0};
+    esk_status rc;
+
+    if ((rc = begin_read(store, NULL, out)) != ESK_OK)
+        return rc;
+    if (after_position < 0)
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "cannot read after position %lld",
+                                   (long long)after_position);
+    if (filter == NULL)
+        filter = &everything;
+    if (filter->type_count > 0 && filter->types == NULL)
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "filter has %zu types but no type list",
+                                   filter->type_count);
+    for (size_t i = 0; i < filter->type_count; i++)
+        if (filter->types[i] == NULL)
+            return esk_store_set_error(store, ESK_EINVAL,
+                                       "filter type %zu is NULL", i);
+    if (filter->category != NULL &&
+        (filter->category[0] == '\0' || strchr(filter->category, '-')))
+        return esk_store_set_error(
+            store, ESK_EINVAL,
+            "filter category '%s' is not a category: it is the non-empty "
+            "part of a stream id before the first '-'",
+            filter->category);
+    rc = store->backend->read_all(store, store->impl, after_position,
+                                  max_count == 0 ? SIZE_MAX : max_count, filter,
+                                  out);
+    return finish_read(store, rc, out);
+}
+
+esk_status esk_store_stream_version(esk_store *store, const char *stream_id,
+                                    int64_t *out_version)
+{
+    esk_status rc;
+
+    if (store == NULL)
+        return ESK_EINVAL;
+    if ((rc = check_stream_id(store, stream_id)) != ESK_OK)
+        return rc;
+    if (out_version == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "out_version is NULL");
+    rc = store->backend->stream_version(store, store->impl, stream_id,
+                                        out_version);
+    return rc == ESK_OK ? ok(store) : rc;
+}
+
+esk_status esk_store_head_position(esk_store *store, int64_t *out_position)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (out_position == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "out_position is NULL");
+    esk_status rc =
+        store->backend->head_position(store, store->impl, out_position);
+    return rc == ESK_OK ? ok(store) : rc;
+}
+
+static size_t find_subscriber(const esk_store *store, esk_subscriber_fn fn,
+                              void *ctx)
+{
+    for (size_t i = 0; i < store->subscriber_count; i++)
+        if (store->subscribers[i].fn == fn && store->subscribers[i].ctx == ctx)
+            return i;
+    return SIZE_MAX;
+}
+
+esk_status esk_store_subscribe(esk_store *store, esk_subscriber_fn fn,
+                               void *ctx)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (fn == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "subscriber is NULL");
+    if (find_subscriber(store, fn, ctx) != SIZE_MAX)
+        return esk_store_set_error(store, ESK_EEXISTS,
+                                   "this subscriber is already registered");
+    if (store->subscriber_count == store->subscriber_capacity) {
+        size_t capacity = store->subscriber_capacity == 0
+                              ? 4
+                              : store->subscriber_capacity * 2;
+        subscriber *grown =
+            esk__realloc(store->subscribers, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return esk_store_set_error(store, ESK_ENOMEM,
+                                       "out of memory adding a subscriber");
+        store->subscribers = grown;
+        store->subscriber_capacity = capacity;
+    }
+    store->subscribers[store->subscriber_count++] = (subscriber){fn, ctx};
+    return ok(store);
+}
+
+esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
+                                 void *ctx)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (fn == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "subscriber is NULL");
+    size_t i = find_subscriber(store, fn, ctx);
+    if (i == SIZE_MAX)
+        return esk_store_set_error(store, ESK_ENOTFOUND,
+                                   "this subscriber is not registered");
+    /* Keep the order: subscribers are called in registration order. */
+    memmove(&store->subscribers[i], &store->subscribers[i + 1],
+            (store->subscriber_count - i - 1) * sizeof(subscriber));
+    store->subscriber_count--;
+    return ok(store);
+}
+
+bool esk_stream_in_category(const char *stream_id, const char *category)
+{
+    if (category == NULL)
+        return true;
+    size_t len = strlen(category);
+    if (strncmp(stream_id, category, len) != 0)
+        return false;
+    /* "workshop-42" is in "workshop"; "workshops-1" is not. The category
+     * is what comes before the FIRST '-', so it holds no '-' itself. */
+    if (memchr(category, '-', len) != NULL)
+        return false;
+    return stream_id[len] == '-' || stream_id[len] == '\0';
+}
+
+bool esk_filter_has_type(const esk_filter *filter, const char *type)
+{
+    if (filter == NULL || filter->type_count == 0)
+        return true;
+    for (size_t i = 0; i < filter->type_count; i++)
+        if (strcmp(filter->types[i], type) == 0)
+            return true;
+    return false;
+}
+
+esk_status esk_stream_category(const char *stream_id, char *buf, size_t size)
+{
+    if (stream_id == NULL || buf == NULL)
+        return ESK_EINVAL;
+    const char *dash = strchr(stream_id, '-');
+    size_t len = dash ? (size_t)(dash - stream_id) : strlen(stream_id);
+    if (len + 1 > size)
+        return ESK_EINVAL;
+    memcpy(buf, stream_id, len);
+    buf[len] = '\0';
+    return ESK_OK;
+}

@@ -1,0 +1,1006 @@
+/*
+ * src/store_sqlite.c - the SQLite backend of the event store.
+ *
+ * Every event is one row of one table, readable with the sqlite3 shell:
+ *
+ *   sqlite3 store.db 'select * from events'
+ *
+ * position is the table's rowid, so reading in global order is a walk of the
+ * table's own B-tree, and UNIQUE(stream_id, version) gives the index that
+ * stream reads and the stream version use. recorded_at is ISO 8601 text so
+ * that a person reading the table sees a date, not a number.
+ *
+ * Writers serialise on SQLite's write lock: an append runs in BEGIN IMMEDIATE,
+ * reads the stream version and the head position inside it, and gives the
+ * batch the next versions and positions. Since only one transaction can hold
+ * the lock, positions are gap-free and in commit order, also across
+ * processes. The database runs in WAL mode, so readers never wait for the
+ * writer.
+ *
+ * The file says what it is with two header fields: PRAGMA application_id
+ * (ESK_APPLICATION_ID) and PRAGMA user_version (the schema version). Opening
+ * refuses another application's database and a schema newer than this
+ * build, and brings an older esk schema up to date with the migrations below.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "esk/store_backend.h"
+#include "internal.h"
+
+/* "ESK1": marks a SQLite file as an esk event store. */
+#define ESK_APPLICATION_ID 0x45534B31
+
+/*
+ * The schema, as the steps that build it: migrations[i] takes a database
+ * from schema version i to i + 1, so a new database runs them all and an
+ * older one runs the ones it misses. To change the schema, append a step;
+ * never edit one that has shipped. The schema version is the number of steps.
+ */
+static const char *const migrations[] = {
+    /* 0 -> 1: the events table. */
+    "CREATE TABLE events("
+    "position INTEGER PRIMARY KEY, "
+    "event_id TEXT NOT NULL UNIQUE, "
+    "stream_id TEXT NOT NULL, "
+    "version INTEGER NOT NULL, "
+    "type TEXT NOT NULL, "
+    "schema_version INTEGER NOT NULL, "
+    "data TEXT NOT NULL, "
+    "metadata TEXT NOT NULL, "
+    "recorded_at TEXT NOT NULL, "
+    "UNIQUE(stream_id, version))",
+};
+
+#define SCHEMA_VERSION ((int64_t)(sizeof migrations / sizeof migrations[0]))
+
+/* The statements prepared once at open and reused by every call. */
+enum {
+    STMT_BEGIN,
+    STMT_COMMIT,
+    STMT_ROLLBACK,
+    STMT_STREAM_VERSION,
+    STMT_HEAD,
+    STMT_INSERT,
+    STMT_EVENT_BY_ID,
+    STMT_READ_FORWARD,
+    STMT_READ_BACKWARD,
+    STMT_READ_ALL,
+    STMT_READ_CATEGORY,
+    STMT_COUNT
+};
+
+/* The columns every read selects, in the order read_rows() decodes them. */
+#define EVENT_COLUMNS                                                          \
+    "position, event_id, stream_id, version, type, schema_version, data, "     \
+    "metadata, recorded_at"
+
+enum {
+    COL_POSITION,
+    COL_EVENT_ID,
+    COL_STREAM_ID,
+    COL_VERSION,
+    COL_TYPE,
+    COL_SCHEMA_VERSION,
+    COL_DATA,
+    COL_METADATA,
+    COL_RECORDED_AT
+};
+
+static const char *const statement_sql[STMT_COUNT] = {
+    [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_COMMIT] = "COMMIT",
+    [STMT_ROLLBACK] = "ROLLBACK",
+    /* SQLite answers max() with one seek into the (stream_id, version)
+     * index. An absent stream gives NULL, which reads as 0. */
+    [STMT_STREAM_VERSION] =
+        "SELECT max(version) FROM events WHERE stream_id = ?1",
+    [STMT_HEAD] = "SELECT max(position) FROM events",
+    [STMT_INSERT] = "INSERT INTO events(" EVENT_COLUMNS ") "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [STMT_EVENT_BY_ID] =
+        "SELECT stream_id, version, position FROM events WHERE event_id = ?1",
+    /* A negative LIMIT means no limit. */
+    [STMT_READ_FORWARD] = "SELECT " EVENT_COLUMNS " FROM events "
+                          "WHERE stream_id = ?1 AND version >= ?2 "
+                          "ORDER BY version LIMIT ?3",
+    [STMT_READ_BACKWARD] = "SELECT " EVENT_COLUMNS " FROM events "
+                           "WHERE stream_id = ?1 AND version <= ?2 "
+                           "ORDER BY version DESC LIMIT ?3",
+    /* No LIMIT on the global reads: filters applied while stepping decide
+     * which rows count, and stepping stops at max_count. Ordering by the
+     * rowid needs no sort, so stopping early costs nothing. */
+    [STMT_READ_ALL] = "SELECT " EVENT_COLUMNS " FROM events "
+                      "WHERE position > ?1 ORDER BY position",
+    /* Keeps the streams whose id is the category or starts with the
+     * category and a '-'. That is every stream of the category and perhaps
+     * a few more (for a category that itself holds a '-'), so read_rows()
+     * still asks esk_stream_in_category() about each row. */
+    [STMT_READ_CATEGORY] = "SELECT " EVENT_COLUMNS " FROM events "
+                           "WHERE position > ?1 AND (stream_id = ?2 OR "
+                           "substr(stream_id, 1, length(?2) + 1) = ?2 || '-') "
+                           "ORDER BY position",
+};
+
+/* The backend's state: one connection and its statements. */
+typedef struct sqlite_store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[STMT_COUNT];
+    /* For the message of a busy failure. */
+    int busy_timeout_ms;
+} sqlite_store;
+
+/* The status for a SQLite result code; extended codes map as their base. */
+static esk_status status_of(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+        return ESK_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return ESK_EBUSY;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return ESK_ECORRUPT;
+    case SQLITE_READONLY:
+        return ESK_EREADONLY;
+    case SQLITE_NOMEM:
+        return ESK_ENOMEM;
+    default:
+        /* SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN and the rest. */
+        return ESK_EIO;
+    }
+}
+
+/* The status for a failure while creating or checking the schema: SQLite's
+ * plain "SQL error" there means the file's tables are not what esk expects. */
+static esk_status schema_status_of(int rc)
+{
+    return (rc & 0xff) == SQLITE_ERROR ? ESK_ESCHEMA : status_of(rc);
+}
+
+/*
+ * Record the SQLite failure rc on the store as "<what esk was doing>:
+ * <SQLite's words>", e.g. "appending to stream 'x': database is locked".
+ * Call it before anything else touches the connection, which would replace
+ * sqlite3_errmsg().
+ */
+static esk_status fail(esk_store *store, const sqlite_store *s, int rc,
+                       const char *doing_format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static esk_status fail(esk_store *store, const sqlite_store *s, int rc,
+                       const char *doing_format, ...)
+{
+    char doing[ESK_ERROR_MESSAGE_MAX];
+    va_list args;
+    va_start(args, doing_format);
+    vsnprintf(doing, sizeof doing, doing_format, args);
+    va_end(args);
+
+    esk_status status = status_of(rc);
+    if (status == ESK_EBUSY) {
+        return esk_store_set_error(
+            store, status,
+            "%s: %s (another connection held the lock for more than %d ms)",
+            doing, sqlite3_errmsg(s->db), s->busy_timeout_ms);
+    }
+    return esk_store_set_error(store, status, "%s: %s", doing,
+                               sqlite3_errmsg(s->db));
+}
+
+/* Run a statement that returns nothing of interest (BEGIN, COMMIT...) and
+ * make it reusable. SQLITE_OK on success, else the error code, with
+ * sqlite3_errmsg() still describing it. */
+static int run(sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+/* End the transaction, if SQLite has not already ended it on an error. */
+static void rollback(sqlite_store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        run(s->stmt[STMT_ROLLBACK]);
+}
+
+/* Bind NUL-terminated text the caller keeps alive until the statement is
+ * reset (SQLITE_STATIC: SQLite does not copy it). */
+static int bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+    return sqlite3_bind_text64(stmt, index, text, strlen(text), SQLITE_STATIC,
+                               SQLITE_UTF8);
+}
+
+/*
+ * Run a one-row, one-integer query (stream version, head position) with an
+ * optional text parameter ?1. A NULL result (an empty table) reads as 0.
+ */
+static int query_int(sqlite3_stmt *stmt, const char *param, int64_t *out)
+{
+    int rc = param != NULL ? bind_text(stmt, 1, param) : SQLITE_OK;
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int64(stmt, 0);
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            *out = 0;
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc;
+}
+
+/* Where an event id is stored, if it is. */
+typedef struct stored_event {
+    bool found;
+    /* Copied: SQLite's text is gone once the statement is reset. Longer
+     * ids (written by something other than esk) are cut for messages. */
+    char stream_id[ESK_STREAM_ID_MAX + 1];
+    int64_t version;
+    int64_t position;
+} stored_event;
+
+static int find_event(sqlite_store *s, const char *event_id, stored_event *out)
+{
+    sqlite3_stmt *stmt = s->stmt[STMT_EVENT_BY_ID];
+    out->found = false;
+    int rc = bind_text(stmt, 1, event_id);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            const unsigned char *stream = sqlite3_column_text(stmt, 0);
+            out->found = true;
+            snprintf(out->stream_id, sizeof out->stream_id, "%s",
+                     stream != NULL ? (const char *)stream : "");
+            out->version = sqlite3_column_int64(stmt, 1);
+            out->position = sqlite3_column_int64(stmt, 2);
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc;
+}
+
+/* An id of the batch is stored, but not as this batch. why is "" or a
+ * clause that starts with ", ". */
+static esk_status duplicate(esk_store *store, const char *event_id,
+                            const stored_event *where, const char *why)
+{
+    return esk_store_set_error(
+        store, ESK_EDUPLICATE,
+        "event id '%s' is already stored in stream '%s' at version %" PRId64
+        "%s",
+        event_id, where->stream_id, where->version, why);
+}
+
+/*
+ * The caller chose the ids, so this append may be a retry of one that
+ * already succeeded. If the first id is stored, the whole batch must be
+ * stored as this very batch (same stream, consecutive versions in batch
+ * order, at the version the caller expected): then it is a replay, answered
+ * with the first result. Any other use of a stored id is a duplicate.
+ * Runs inside the write transaction, so the answer cannot change under it.
+ */
+static esk_status check_replay(esk_store *store, sqlite_store *s,
+                               esk_append_request *request)
+{
+    const char *stream_id = request->stream_id;
+    stored_event first;
+    int rc = find_event(s, request->events[0].event_id, &first);
+    if (rc != SQLITE_OK)
+        return fail(store, s, rc, "appending to stream '%s'", stream_id);
+    if (!first.found)
+        return ESK_OK;
+
+    if (strcmp(first.stream_id, stream_id) != 0)
+        return duplicate(store, request->events[0].event_id, &first, "");
+
+    int64_t expected = request->expected;
+    bool same_start = true;
+    if (expected >= 0) /* first.version >= 1: no overflow this way */
+        same_start = first.version - 1 == expected;
+    else if (expected == ESK_NO_STREAM)
+        same_start = first.version == 1;
+    if (!same_start)
+        return duplicate(store, request->events[0].event_id, &first,
+                         ", by an append that expected another version");
+
+    stored_event last = first;
+    for (size_t i = 1; i < request->count; i++) {
+        rc = find_event(s, request->events[i].event_id, &last);
+        if (rc != SQLITE_OK)
+            return fail(store, s, rc, "appending to stream '%s'", stream_id);
+        if (!last.found) {
+            char why[ESK_EVENT_ID_MAX + 64];
+            snprintf(why, sizeof why, ", in a batch without event id '%s'",
+                     request->events[i].event_id);
+            return duplicate(store, request->events[0].event_id, &first, why);
+        }
+        if (strcmp(last.stream_id, stream_id) != 0 ||
+            last.version != first.version + (int64_t)i)
+            return duplicate(store, request->events[i].event_id, &last,
+                             ", not as part of this batch");
+    }
+
+    /* The positions of a stored batch are consecutive: it was committed
+     * in one transaction. */
+    for (size_t i = 0; i < request->count; i++) {
+        request->events[i].version = first.version + (int64_t)i;
+        request->events[i].position = first.position + (int64_t)i;
+    }
+    request->result.version = last.version;
+    request->result.position = last.position;
+    request->replayed = true;
+    return ESK_OK;
+}
+
+/* Insert the batch at versions version + 1... and positions head + 1...,
+ * inside the caller's transaction. */
+static esk_status insert_batch(esk_store *store, sqlite_store *s,
+                               const esk_append_request *request,
+                               int64_t version, int64_t head)
+{
+    sqlite3_stmt *stmt = s->stmt[STMT_INSERT];
+    const char *stream_id = request->stream_id;
+    esk_status status = ESK_OK;
+
+    /* The events of a batch usually share recorded_at: format it again
+     * only when it changes. */
+    char recorded_at[ESK_TIME_TEXT_SIZE] = "";
+    esk_time formatted = 0;
+    bool have_formatted = false;
+
+    /* Bindings stay across resets: the stream id is bound once. */
+    int rc = bind_text(stmt, COL_STREAM_ID + 1, stream_id);
+    for (size_t i = 0; i < request->count && rc == SQLITE_OK; i++) {
+        const esk_event *event = &request->events[i];
+        if (!have_formatted || event->recorded_at != formatted) {
+            if (esk_time_format(event->recorded_at, recorded_at) != ESK_OK) {
+                status = esk_store_set_error(
+                    store, ESK_EINVAL,
+                    "appending to stream '%s': recorded_at %" PRId64
+                    " is outside the years 0000 to 9999",
+                    stream_id, event->recorded_at);
+                goto done;
+            }
+            formatted = event->recorded_at;
+            have_formatted = true;
+        }
+
+        rc = sqlite3_bind_int64(stmt, COL_POSITION + 1, head + 1 + (int64_t)i);
+        if (rc == SQLITE_OK)
+            rc = bind_text(stmt, COL_EVENT_ID + 1, event->event_id);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int64(stmt, COL_VERSION + 1,
+                                    version + 1 + (int64_t)i);
+        if (rc == SQLITE_OK)
+            rc = bind_text(stmt, COL_TYPE + 1, event->type);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int(stmt, COL_SCHEMA_VERSION + 1,
+                                  event->schema_version);
+        if (rc == SQLITE_OK)
+            rc = bind_text(stmt, COL_DATA + 1, event->data);
+        if (rc == SQLITE_OK)
+            rc = bind_text(stmt, COL_METADATA + 1, event->metadata);
+        if (rc == SQLITE_OK)
+            rc = bind_text(stmt, COL_RECORDED_AT + 1, recorded_at);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(stmt);
+            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+
+        if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+            /* Versions and positions were read under the write lock, so
+             * the event id is what collides: say where it is stored. */
+            status = esk_store_set_error(store, ESK_EDUPLICATE,
+                                         "appending to stream '%s': %s",
+                                         stream_id, sqlite3_errmsg(s->db));
+            sqlite3_reset(stmt);
+            stored_event where;
+            if (find_event(s, event->event_id, &where) == SQLITE_OK &&
+                where.found)
+                status = duplicate(store, event->event_id, &where, "");
+            goto done;
+        }
+        if (rc != SQLITE_OK) {
+            status = fail(store, s, rc, "appending to stream '%s'", stream_id);
+            goto done;
+        }
+        sqlite3_reset(stmt);
+    }
+    if (rc != SQLITE_OK)
+        status = fail(store, s, rc, "appending to stream '%s'", stream_id);
+
+done:
+    sqlite3_reset(stmt);
+    /* The bound text belongs to the caller: drop every pointer to it. */
+    sqlite3_clear_bindings(stmt);
+    return status;
+}
+
+static esk_status sqlite_append(esk_store *store, void *impl,
+                                esk_append_request *request)
+{
+    sqlite_store *s = impl;
+    const char *stream_id = request->stream_id;
+    esk_status status = ESK_OK;
+
+    /* Take the write lock now, not at the first INSERT: the version and
+     * head read next must not change before the batch is written. */
+    int rc = run(s->stmt[STMT_BEGIN]);
+    if (rc != SQLITE_OK)
+        return fail(store, s, rc, "appending to stream '%s'", stream_id);
+
+    if (request->ids_supplied) {
+        status = check_replay(store, s, request);
+        if (status != ESK_OK || request->replayed)
+            goto done;
+    }
+
+    int64_t version = 0;
+    int64_t head = 0;
+    rc = query_int(s->stmt[STMT_STREAM_VERSION], stream_id, &version);
+    if (rc == SQLITE_OK)
+        rc = query_int(s->stmt[STMT_HEAD], NULL, &head);
+    if (rc != SQLITE_OK) {
+        status = fail(store, s, rc, "appending to stream '%s'", stream_id);
+        goto done;
+    }
+
+    status =
+        esk_store_check_expected(store, stream_id, request->expected, version);
+    if (status != ESK_OK)
+        goto done;
+
+    status = insert_batch(store, s, request, version, head);
+    if (status != ESK_OK)
+        goto done;
+
+    rc = run(s->stmt[STMT_COMMIT]);
+    if (rc != SQLITE_OK) {
+        status = fail(store, s, rc, "appending to stream '%s'", stream_id);
+        goto done;
+    }
+
+    for (size_t i = 0; i < request->count; i++) {
+        request->events[i].version = version + 1 + (int64_t)i;
+        request->events[i].position = head + 1 + (int64_t)i;
+    }
+    request->result.version = version + (int64_t)request->count;
+    request->result.position = head + (int64_t)request->count;
+
+done:
+    /* Nothing to undo after a commit; after a failure or a replay this
+     * ends the transaction and writes nothing. */
+    rollback(s);
+    return status;
+}
+
+/* What a read was doing, for its failure message: the stream it read, or
+ * NULL for the global feed. Only failures pay for the formatting. */
+static void describe_read(char *buf, size_t size, const char *stream_id)
+{
+    if (stream_id != NULL)
+        snprintf(buf, size, "reading stream '%s'", stream_id);
+    else
+        snprintf(buf, size, "reading all events");
+}
+
+/*
+ * Step a read statement (already bound) and push up to max_count rows that
+ * pass the filter (NULL for none) into out. stream_id (NULL for the global
+ * feed) only names the read in messages. The statement is reset and its
+ * bindings cleared on every path; on failure out is left empty.
+ */
+static esk_status read_rows(esk_store *store, sqlite_store *s,
+                            sqlite3_stmt *stmt, size_t max_count,
+                            const esk_filter *filter, esk_event_list *out,
+                            const char *stream_id)
+{
+    esk_status status = ESK_OK;
+    char doing[ESK_ERROR_MESSAGE_MAX];
+    int rc = SQLITE_OK;
+
+    while (out->count < max_count) {
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+            break;
+        }
+        if (rc != SQLITE_ROW)
+            break;
+        rc = SQLITE_OK;
+
+        esk_event event;
+        event.position = sqlite3_column_int64(stmt, COL_POSITION);
+        event.event_id = (const char *)sqlite3_column_text(stmt, COL_EVENT_ID);
+        event.stream_id =
+            (const char *)sqlite3_column_text(stmt, COL_STREAM_ID);
+        event.version = sqlite3_column_int64(stmt, COL_VERSION);
+        event.type = (const char *)sqlite3_column_text(stmt, COL_TYPE);
+        event.schema_version = sqlite3_column_int(stmt, COL_SCHEMA_VERSION);
+        event.data = (const char *)sqlite3_column_text(stmt, COL_DATA);
+        event.metadata = (const char *)sqlite3_column_text(stmt, COL_METADATA);
+        const char *recorded_at =
+            (const char *)sqlite3_column_text(stmt, COL_RECORDED_AT);
+
+        /* The columns are NOT NULL, so a NULL here is SQLite running out
+         * of memory converting a value, or a table esk did not write. */
+        if (event.event_id == NULL || event.stream_id == NULL ||
+            event.type == NULL || event.data == NULL ||
+            event.metadata == NULL || recorded_at == NULL) {
+            if (sqlite3_errcode(s->db) == SQLITE_NOMEM) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            describe_read(doing, sizeof doing, stream_id);
+            status = esk_store_set_error(store, ESK_ECORRUPT,
+                                         "%s: the event at position %" PRId64
+                                         " has an empty column",
+                                         doing, event.position);
+            goto done;
+        }
+        if (esk_time_parse(recorded_at, &event.recorded_at) != ESK_OK) {
+            describe_read(doing, sizeof doing, stream_id);
+            status = esk_store_set_error(store, ESK_ECORRUPT,
+                                         "%s: the event at position %" PRId64
+                                         " has an unreadable recorded_at '%s'",
+                                         doing, event.position, recorded_at);
+            goto done;
+        }
+
+        if (filter != NULL &&
+            (!esk_stream_in_category(event.stream_id, filter->category) ||
+             !esk_filter_has_type(filter, event.type)))
+            continue;
+
+        status = esk_event_list_push(out, &event);
+        if (status != ESK_OK) {
+            describe_read(doing, sizeof doing, stream_id);
+            status =
+                esk_store_set_error(store, status, "%s: out of memory", doing);
+            goto done;
+        }
+    }
+    if (rc != SQLITE_OK) {
+        describe_read(doing, sizeof doing, stream_id);
+        status = fail(store, s, rc, "%s", doing);
+    }
+
+done:
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (status != ESK_OK)
+        esk_event_list_clear(out);
+    return status;
+}
+
+/* A LIMIT for max_count: SIZE_MAX (no limit) and anything SQLite cannot
+ * hold become -1, which SQLite reads as no limit. */
+static int64_t limit_of(size_t max_count)
+{
+    return (uint64_t)max_count > (uint64_t)INT64_MAX ? -1 : (int64_t)max_count;
+}
+
+static esk_status sqlite_read_stream(esk_store *store, void *impl,
+                                     const char *stream_id,
+                                     int64_t from_version, size_t max_count,
+                                     bool backward, esk_event_list *out)
+{
+    sqlite_store *s = impl;
+    sqlite3_stmt *stmt =
+        s->stmt[backward ? STMT_READ_BACKWARD : STMT_READ_FORWARD];
+    if (backward && from_version == ESK_END)
+        from_version = INT64_MAX;
+
+    int rc = bind_text(stmt, 1, stream_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, from_version);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, limit_of(max_count));
+    if (rc != SQLITE_OK) {
+        esk_status status =
+            fail(store, s, rc, "reading stream '%s'", stream_id);
+        sqlite3_clear_bindings(stmt);
+        esk_event_list_clear(out);
+        return status;
+    }
+    return read_rows(store, s, stmt, max_count, NULL, out, stream_id);
+}
+
+static esk_status sqlite_read_all(esk_store *store, void *impl,
+                                  int64_t after_position, size_t max_count,
+                                  const esk_filter *filter, esk_event_list *out)
+{
+    sqlite_store *s = impl;
+    bool by_category = filter->category != NULL;
+    sqlite3_stmt *stmt =
+        s->stmt[by_category ? STMT_READ_CATEGORY : STMT_READ_ALL];
+    int rc = sqlite3_bind_int64(stmt, 1, after_position);
+    if (rc == SQLITE_OK && by_category)
+        rc = bind_text(stmt, 2, filter->category);
+    if (rc != SQLITE_OK) {
+        esk_status status = fail(store, s, rc, "reading all events");
+        sqlite3_clear_bindings(stmt);
+        esk_event_list_clear(out);
+        return status;
+    }
+
+    /* Checking rows in C is only needed when a filter is set. */
+    bool filtered = by_category || filter->type_count > 0;
+    return read_rows(store, s, stmt, max_count, filtered ? filter : NULL, out,
+                     NULL);
+}
+
+static esk_status sqlite_stream_version(esk_store *store, void *impl,
+                                        const char *stream_id,
+                                        int64_t *out_version)
+{
+    sqlite_store *s = impl;
+    int64_t version = 0;
+    int rc = query_int(s->stmt[STMT_STREAM_VERSION], stream_id, &version);
+    if (rc != SQLITE_OK)
+        return fail(store, s, rc, "reading the version of stream '%s'",
+                    stream_id);
+    *out_version = version;
+    return ESK_OK;
+}
+
+static esk_status sqlite_head_position(esk_store *store, void *impl,
+                                       int64_t *out_position)
+{
+    sqlite_store *s = impl;
+    int64_t head = 0;
+    int rc = query_int(s->stmt[STMT_HEAD], NULL, &head);
+    if (rc != SQLITE_OK)
+        return fail(store, s, rc, "reading the head position");
+    *out_position = head;
+    return ESK_OK;
+}
+
+static void sqlite_close(void *impl)
+{
+    sqlite_store *s = impl;
+    if (s == NULL)
+        return;
+    for (int i = 0; i < STMT_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    /* Every statement is finalized, so the connection closes now (and the
+     * last connection to a file checkpoints its WAL). */
+    sqlite3_close(s->db);
+    esk__free(s);
+}
+
+static const esk_store_backend sqlite_backend = {
+    .name = "sqlite",
+    .append = sqlite_append,
+    .read_stream = sqlite_read_stream,
+    .read_all = sqlite_read_all,
+    .stream_version = sqlite_stream_version,
+    .head_position = sqlite_head_position,
+    .close = sqlite_close,
+};
+
+/* ---- Opening ---------------------------------------------------------- */
+
+/* An open-time failure: "opening '<path>': <SQLite's words>". */
+static esk_status open_fail(esk_error *err, sqlite3 *db, int rc,
+                            const char *path)
+{
+    return esk__error_set(err, status_of(rc), "opening '%s': %s", path,
+                          sqlite3_errmsg(db));
+}
+
+/* Run one PRAGMA or statement that returns a single integer. */
+static int pragma_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int64(stmt, 0);
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            *out = 0;
+            rc = SQLITE_OK;
+        }
+    }
+    /* Finalize returns the step's error again, so errmsg still fits. */
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* What the file holds, read in one transaction so the three agree. */
+typedef struct schema_state {
+    int64_t application_id;
+    int64_t user_version;
+    int64_t objects; /* tables, indexes, views, triggers */
+} schema_state;
+
+static int read_schema_state(sqlite3 *db, schema_state *out)
+{
+    int rc = pragma_int(db, "PRAGMA application_id", &out->application_id);
+    if (rc == SQLITE_OK)
+        rc = pragma_int(db, "PRAGMA user_version", &out->user_version);
+    if (rc == SQLITE_OK)
+        rc =
+            pragma_int(db, "SELECT count(*) FROM sqlite_master", &out->objects);
+    return rc;
+}
+
+typedef enum schema_verdict {
+    SCHEMA_CURRENT,
+    SCHEMA_OLDER, /* an older esk schema, or a new empty database */
+    SCHEMA_NEWER,
+    SCHEMA_FOREIGN,
+} schema_verdict;
+
+static schema_verdict judge_schema(const schema_state *state)
+{
+    /* Our id with a negative version was not written by any esk: leave it
+     * alone like any foreign file. */
+    if (state->application_id == ESK_APPLICATION_ID &&
+        state->user_version >= 0) {
+        if (state->user_version == SCHEMA_VERSION)
+            return SCHEMA_CURRENT;
+        return state->user_version > SCHEMA_VERSION ? SCHEMA_NEWER
+                                                    : SCHEMA_OLDER;
+    }
+    /* A brand new file: nothing in it, nothing stamped. */
+    if (state->application_id == 0 && state->user_version == 0 &&
+        state->objects == 0)
+        return SCHEMA_OLDER;
+    return SCHEMA_FOREIGN;
+}
+
+static esk_status refuse_schema(esk_error *err, const char *path,
+                                const schema_state *state,
+                                schema_verdict verdict)
+{
+    if (verdict == SCHEMA_NEWER)
+        return esk__error_set(err, ESK_ESCHEMA,
+                              "'%s' was written by a newer esk (schema %" PRId64
+                              "; this build reads up to %" PRId64 ")",
+                              path, state->user_version, SCHEMA_VERSION);
+    return esk__error_set(err, ESK_ESCHEMA,
+                          "'%s' is not an esk event store: it holds another "
+                          "application's database (application_id %" PRId64
+                          ", %" PRId64 " schema objects); esk leaves it as is",
+                          path, state->application_id, state->objects);
+}
+
+/* Bring a new or older database to SCHEMA_VERSION, under the write lock so
+ * that two processes opening a new file at once create it once. */
+static esk_status migrate(sqlite3 *db, const char *path, esk_error *err)
+{
+    esk_status status = ESK_OK;
+    schema_state state = {0, 0, 0};
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return open_fail(err, db, rc, path);
+
+    /* Look again: another process may have done it while we waited. */
+    rc = read_schema_state(db, &state);
+    if (rc != SQLITE_OK) {
+        status = open_fail(err, db, rc, path);
+        goto done;
+    }
+    schema_verdict verdict = judge_schema(&state);
+    if (verdict == SCHEMA_CURRENT)
+        goto done;
+    if (verdict != SCHEMA_OLDER) {
+        status = refuse_schema(err, path, &state, verdict);
+        goto done;
+    }
+
+    for (int64_t step = state.user_version; step < SCHEMA_VERSION; step++) {
+        rc = sqlite3_exec(db, migrations[step], NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            status = esk__error_set(
+                err, schema_status_of(rc),
+                "opening '%s': upgrading the schema to version %" PRId64 ": %s",
+                path, step + 1, sqlite3_errmsg(db));
+            goto done;
+        }
+    }
+
+    /* PRAGMA takes no parameters; both values are our own integers. */
+    char stamp[96];
+    snprintf(stamp, sizeof stamp,
+             "PRAGMA application_id = %d; PRAGMA user_version = %" PRId64,
+             ESK_APPLICATION_ID, SCHEMA_VERSION);
+    rc = sqlite3_exec(db, stamp, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        status = open_fail(err, db, rc, path);
+
+done:
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return status;
+}
+
+/* Accept the file as it is, upgrade it, or refuse it. Refusing writes
+ * nothing: the schema is read before any PRAGMA that would write. */
+static esk_status check_schema(sqlite3 *db, const char *path, esk_error *err)
+{
+    schema_state state = {0, 0, 0};
+    int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = read_schema_state(db, &state);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        esk_status status = open_fail(err, db, rc, path);
+        if (!sqlite3_get_autocommit(db))
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return status;
+    }
+
+    schema_verdict verdict = judge_schema(&state);
+    switch (verdict) {
+    case SCHEMA_CURRENT:
+        return ESK_OK;
+    case SCHEMA_OLDER:
+        return migrate(db, path, err);
+    default:
+        return refuse_schema(err, path, &state, verdict);
+    }
+}
+
+static esk_status configure(sqlite3 *db, const char *path,
+                            const esk_store_options *options, esk_error *err)
+{
+    /* WAL lets readers (other processes too) go on while one writes. The
+     * mode is stored in the file; a ":memory:" database stays in "memory"
+     * mode, which is fine for a private database. */
+    int rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db,
+                          options->durability == ESK_DURABILITY_FULL
+                              ? "PRAGMA synchronous = FULL"
+                              : "PRAGMA synchronous = NORMAL",
+                          NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return open_fail(err, db, rc, path);
+    return ESK_OK;
+}
+
+static esk_status prepare_statements(sqlite_store *s, const char *path,
+                                     esk_error *err)
+{
+    for (int i = 0; i < STMT_COUNT; i++) {
+        int rc =
+            sqlite3_prepare_v3(s->db, statement_sql[i], -1,
+                               SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
+        if (rc != SQLITE_OK) {
+            /* The file says it is an esk store of our version, yet the
+             * table does not fit the statements. */
+            return esk__error_set(
+                err, schema_status_of(rc),
+                "opening '%s': the events table does not match schema "
+                "%" PRId64 ": %s",
+                path, SCHEMA_VERSION, sqlite3_errmsg(s->db));
+        }
+    }
+    return ESK_OK;
+}
+
+static esk_status open_database(sqlite_store *s, const char *path,
+                                const esk_store_options *options,
+                                esk_error *err)
+{
+    /* One thread at a time uses a store, so SQLite's own mutex is not
+     * needed. */
+    int rc = sqlite3_open_v2(
+        path, &s->db,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (s->db == NULL)
+        return esk__error_set(err, ESK_ENOMEM, "opening '%s': out of memory",
+                              path);
+    sqlite3_extended_result_codes(s->db, 1);
+    if (rc != SQLITE_OK) {
+        /* Name the system's reason: "Is a directory", "No such file or
+         * directory"... */
+        int sys = sqlite3_system_errno(s->db);
+        if (sys != 0)
+            return esk__error_set(err, status_of(rc), "opening '%s': %s (%s)",
+                                  path, sqlite3_errmsg(s->db), strerror(sys));
+        return open_fail(err, s->db, rc, path);
+    }
+
+    /* SQLite falls back to read-only when the file cannot be written. A
+     * store must append, so say so now rather than at the first append. */
+    if (sqlite3_db_readonly(s->db, "main") == 1)
+        return esk__error_set(err, ESK_EREADONLY,
+                              "opening '%s': the file is read-only and an "
+                              "event store must be able to write to it",
+                              path);
+
+    rc = sqlite3_busy_timeout(s->db, options->busy_timeout_ms);
+    if (rc != SQLITE_OK)
+        return open_fail(err, s->db, rc, path);
+
+    esk_status status = check_schema(s->db, path, err);
+    if (status == ESK_OK)
+        status = configure(s->db, path, options, err);
+    if (status == ESK_OK)
+        status = prepare_statements(s, path, err);
+    return status;
+}
+
+esk_status esk_store_open_sqlite(esk_store **out, const char *path,
+                                 const esk_store_options *options,
+                                 esk_error *err)
+{
+    static const esk_store_options defaults = ESK_STORE_OPTIONS_INIT;
+
+    if (out == NULL || path == NULL)
+        return esk__error_set(err, ESK_EINVAL,
+                              "esk_store_open_sqlite: %s is NULL",
+                              out == NULL ? "out" : "path");
+    if (path[0] == '\0')
+        return esk__error_set(err, ESK_EINVAL,
+                              "esk_store_open_sqlite: the path is empty");
+    if (options == NULL)
+        options = &defaults;
+    /* Checked here as well as by esk_store_new(): they are needed before
+     * the file is touched. */
+    if (options->version < 1 || options->version > ESK_STORE_OPTIONS_VERSION)
+        return esk__error_set(err, ESK_EINVAL,
+                              "esk_store_open_sqlite: options version %d is "
+                              "not one this build knows (1 to %d)",
+                              options->version, ESK_STORE_OPTIONS_VERSION);
+    if (options->durability != ESK_DURABILITY_NORMAL &&
+        options->durability != ESK_DURABILITY_FULL)
+        return esk__error_set(err, ESK_EINVAL,
+                              "esk_store_open_sqlite: durability %d is "
+                              "neither NORMAL nor FULL",
+                              (int)options->durability);
+    if (options->busy_timeout_ms < 0)
+        return esk__error_set(err, ESK_EINVAL,
+                              "esk_store_open_sqlite: busy_timeout_ms %d is "
+                              "negative",
+                              options->busy_timeout_ms);
+
+    sqlite_store *s = esk__calloc(1, sizeof *s);
+    if (s == NULL)
+        return esk__error_set(err, ESK_ENOMEM, "opening '%s': out of memory",
+                              path);
+    s->busy_timeout_ms = options->busy_timeout_ms;
+
+    esk_status status = open_database(s, path, options, err);
+    if (status != ESK_OK) {
+        sqlite_close(s);
+        return status;
+    }
+
+    /* From here the store owns s, and closes it on failure too. */
+    esk_store *store = NULL;
+    status = esk_store_new(&store, &sqlite_backend, s, options);
+    if (status != ESK_OK)
+        return esk__error_set(err, status, "opening '%s': %s", path,
+                              esk_status_str(status));
+    *out = store;
+    return ESK_OK;
+}

@@ -1,0 +1,1074 @@
+/*
+ * tests/conformance/conformance.c - every rule of esk/store.h, as tests.
+ *
+ * Each test opens a fresh store from the backend under test, so tests are
+ * independent and can be read one at a time.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conformance.h"
+
+static const esk_conformance_backend *backend;
+
+/* A clock that starts at 2026-11-27T09:00:00Z and ticks one second per
+ * reading, so recorded times are known in advance. */
+static esk_time fake_clock(void *ctx)
+{
+    esk_time *now = ctx;
+    esk_time t = *now;
+    *now += 1000000;
+    return t;
+}
+
+#define CLOCK_START INT64_C(1795770000000000)
+
+typedef struct fixture {
+    esk_store *store;
+    esk_time now;
+    esk_event_list list;
+} fixture;
+
+static void open_fixture(fixture *f)
+{
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    f->now = CLOCK_START;
+    options.clock = fake_clock;
+    options.clock_ctx = &f->now;
+    f->list = (esk_event_list)ESK_EVENT_LIST_INIT;
+    f->store = NULL;
+    assert_int_equal(backend->open(&f->store, &options, backend->ctx), ESK_OK);
+    assert_non_null(f->store);
+}
+
+static void close_fixture(fixture *f)
+{
+    esk_event_list_free(&f->list);
+    esk_store_close(f->store);
+}
+
+static esk_new_event ev(const char *type, const char *data)
+{
+    return (esk_new_event){NULL, type, 1, data, NULL};
+}
+
+static esk_status append1(fixture *f, const char *stream, int64_t expected,
+                          const char *type, const char *data)
+{
+    esk_new_event e = ev(type, data);
+    return esk_store_append(f->store, stream, expected, &e, 1, NULL);
+}
+
+static int64_t version_of(fixture *f, const char *stream)
+{
+    int64_t v = -99;
+    assert_int_equal(esk_store_stream_version(f->store, stream, &v), ESK_OK);
+    return v;
+}
+
+static int64_t head_of(fixture *f)
+{
+    int64_t p = -99;
+    assert_int_equal(esk_store_head_position(f->store, &p), ESK_OK);
+    return p;
+}
+
+static void assert_message_contains(fixture *f, const char *part)
+{
+    const char *msg = esk_store_errmsg(f->store);
+    if (strstr(msg, part) == NULL)
+        fail_msg("store message \"%s\" does not contain \"%s\"", msg, part);
+}
+
+/* Stream "s" with events e1..en of type "T", data {"n":i}. */
+static void fill_stream(fixture *f, const char *stream, int n)
+{
+    for (int i = 1; i <= n; i++) {
+        char data[32];
+        snprintf(data, sizeof(data), "{\"n\":%d}", i);
+        assert_int_equal(append1(f, stream, ESK_ANY, "T", data), ESK_OK);
+    }
+}
+
+/* --- versions and positions -------------------------------------------- */
+
+static void a_new_stream_is_at_version_zero(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(version_of(&f, "workshop-1"), 0);
+    assert_int_equal(head_of(&f), 0);
+    close_fixture(&f);
+}
+
+static void the_first_event_of_a_stream_has_version_one(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event e = ev("WorkshopScheduled", "{\"title\":\"ES\"}");
+    esk_append_result r = {-1, -1};
+    assert_int_equal(
+        esk_store_append(f.store, "workshop-1", ESK_NO_STREAM, &e, 1, &r),
+        ESK_OK);
+    assert_int_equal(r.version, 1);
+    assert_int_equal(r.position, 1);
+    assert_int_equal(version_of(&f, "workshop-1"), 1);
+    assert_int_equal(
+        esk_store_read_stream(f.store, "workshop-1", 1, 0, &f.list), ESK_OK);
+    assert_int_equal(f.list.count, 1);
+    assert_int_equal(f.list.events[0].version, 1);
+    assert_int_equal(f.list.events[0].position, 1);
+    close_fixture(&f);
+}
+
+static void a_batch_gets_consecutive_versions_and_positions(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "other-1", 2);
+    esk_new_event batch[3] = {ev("A", "1"), ev("B", "2"), ev("C", "3")};
+    esk_append_result r;
+    assert_int_equal(
+        esk_store_append(f.store, "workshop-1", ESK_ANY, batch, 3, &r), ESK_OK);
+    assert_int_equal(r.version, 3);
+    assert_int_equal(r.position, 5);
+    assert_int_equal(
+        esk_store_read_stream(f.store, "workshop-1", 1, 0, &f.list), ESK_OK);
+    assert_int_equal(f.list.count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(f.list.events[i].version, (int64_t)i + 1);
+        assert_int_equal(f.list.events[i].position, (int64_t)i + 3);
+    }
+    assert_string_equal(f.list.events[2].type, "C");
+    close_fixture(&f);
+}
+
+static void positions_increase_without_gaps_across_streams(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    const char *streams[] = {"a-1", "b-1", "a-2", "a-1", "c-9", "b-1"};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(append1(&f, streams[i], ESK_ANY, "T", "{}"), ESK_OK);
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, NULL, &f.list), ESK_OK);
+    assert_int_equal(f.list.count, 6);
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(f.list.events[i].position, (int64_t)i + 1);
+        assert_string_equal(f.list.events[i].stream_id, streams[i]);
+    }
+    assert_int_equal(f.list.events[3].version, 2); /* second event of a-1 */
+    assert_int_equal(head_of(&f), 6);
+    close_fixture(&f);
+}
+
+static void many_streams_keep_their_own_order(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    enum { STREAMS = 97, EVENTS = 3000 };
+    char stream[32];
+    for (int i = 0; i < EVENTS; i++) {
+        snprintf(stream, sizeof(stream), "s-%d", i % STREAMS);
+        char data[32];
+        snprintf(data, sizeof(data), "{\"i\":%d}", i);
+        int64_t expected = i / STREAMS; /* events already in that stream */
+        assert_int_equal(append1(&f, stream, expected, "T", data), ESK_OK);
+    }
+    for (int s = 0; s < STREAMS; s++) {
+        snprintf(stream, sizeof(stream), "s-%d", s);
+        assert_int_equal(esk_store_read_stream(f.store, stream, 1, 0, &f.list),
+                         ESK_OK);
+        for (size_t k = 0; k < f.list.count; k++) {
+            char data[32];
+            snprintf(data, sizeof(data), "{\"i\":%d}", (int)k * STREAMS + s);
+            assert_int_equal(f.list.events[k].version, (int64_t)k + 1);
+            assert_int_equal(f.list.events[k].position,
+                             (int64_t)k * STREAMS + s + 1);
+            assert_string_equal(f.list.events[k].data, data);
+        }
+    }
+    assert_int_equal(head_of(&f), EVENTS);
+    close_fixture(&f);
+}
+
+/* --- expected versions ------------------------------------------------- */
+
+static void append_expecting_any_succeeds_whatever_the_version(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "T", "{}"), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "T", "{}"), ESK_OK);
+    assert_int_equal(version_of(&f, "s-1"), 2);
+    close_fixture(&f);
+}
+
+static void
+append_expecting_no_stream_fails_once_the_stream_exists(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(append1(&f, "s-1", ESK_NO_STREAM, "T", "{}"), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_NO_STREAM, "T", "{}"),
+                     ESK_ECONCURRENCY);
+    assert_message_contains(&f, "stream 's-1' already exists at version 1");
+    assert_int_equal(version_of(&f, "s-1"), 1);
+    close_fixture(&f);
+}
+
+static void expected_version_zero_means_no_stream(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(append1(&f, "s-1", 0, "T", "{}"), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", 0, "T", "{}"), ESK_ECONCURRENCY);
+    close_fixture(&f);
+}
+
+static void append_expecting_stream_exists_fails_on_a_new_stream(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(append1(&f, "s-1", ESK_STREAM_EXISTS, "T", "{}"),
+                     ESK_ECONCURRENCY);
+    assert_message_contains(&f, "stream 's-1' does not exist");
+    assert_int_equal(version_of(&f, "s-1"), 0);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "T", "{}"), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_STREAM_EXISTS, "T", "{}"), ESK_OK);
+    assert_int_equal(version_of(&f, "s-1"), 2);
+    close_fixture(&f);
+}
+
+static void append_with_the_exact_version_succeeds(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(append1(&f, "s-1", 0, "T", "{}"), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", 1, "T", "{}"), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", 2, "T", "{}"), ESK_OK);
+    assert_int_equal(version_of(&f, "s-1"), 3);
+    close_fixture(&f);
+}
+
+static void
+append_with_a_stale_version_is_rejected_naming_both_versions(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "workshop-42", 7);
+    esk_new_event batch[2] = {ev("A", "{}"), ev("B", "{}")};
+    assert_int_equal(
+        esk_store_append(f.store, "workshop-42", 5, batch, 2, NULL),
+        ESK_ECONCURRENCY);
+    assert_string_equal(esk_store_errmsg(f.store),
+                        "stream 'workshop-42' is at version 7, expected 5");
+    assert_int_equal(version_of(&f, "workshop-42"), 7);
+    assert_int_equal(head_of(&f), 7);
+    close_fixture(&f);
+}
+
+static void append_with_a_version_ahead_of_the_stream_is_rejected(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "s-1", 1);
+    assert_int_equal(append1(&f, "s-1", 3, "T", "{}"), ESK_ECONCURRENCY);
+    assert_message_contains(&f, "is at version 1, expected 3");
+    close_fixture(&f);
+}
+
+static void unknown_expected_version_values_are_invalid(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(append1(&f, "s-1", -4, "T", "{}"), ESK_EINVAL);
+    assert_int_equal(append1(&f, "s-1", INT64_MIN, "T", "{}"), ESK_EINVAL);
+    assert_message_contains(&f, "expected version");
+    assert_int_equal(head_of(&f), 0);
+    close_fixture(&f);
+}
+
+/* --- bad input ---------------------------------------------------------- */
+
+static void null_arguments_are_refused_without_a_crash(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event e = ev("T", "{}");
+    int64_t v;
+    assert_int_equal(esk_store_append(NULL, "s-1", ESK_ANY, &e, 1, NULL),
+                     ESK_EINVAL);
+    assert_int_equal(esk_store_append(f.store, NULL, ESK_ANY, &e, 1, NULL),
+                     ESK_EINVAL);
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, NULL, 1, NULL),
+                     ESK_EINVAL);
+    e.type = NULL;
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, &e, 1, NULL),
+                     ESK_EINVAL);
+    e = ev("T", NULL);
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, &e, 1, NULL),
+                     ESK_EINVAL);
+    assert_message_contains(&f, "data is NULL");
+    assert_int_equal(esk_store_read_stream(f.store, NULL, 1, 0, &f.list),
+                     ESK_EINVAL);
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, NULL),
+                     ESK_EINVAL);
+    assert_int_equal(esk_store_read_stream(NULL, "s-1", 1, 0, &f.list),
+                     ESK_EINVAL);
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, NULL, NULL), ESK_EINVAL);
+    assert_int_equal(esk_store_stream_version(f.store, "s-1", NULL),
+                     ESK_EINVAL);
+    assert_int_equal(esk_store_stream_version(NULL, "s-1", &v), ESK_EINVAL);
+    assert_int_equal(esk_store_head_position(f.store, NULL), ESK_EINVAL);
+    assert_int_equal(esk_store_subscribe(f.store, NULL, NULL), ESK_EINVAL);
+    assert_non_null(esk_store_errmsg(NULL));
+    assert_int_equal(head_of(&f), 0);
+    close_fixture(&f);
+}
+
+static void an_empty_batch_is_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event e = ev("T", "{}");
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, &e, 0, NULL),
+                     ESK_EINVAL);
+    assert_message_contains(&f, "no events");
+    close_fixture(&f);
+}
+
+static void empty_and_over_long_stream_ids_are_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    char id[ESK_STREAM_ID_MAX + 2];
+    memset(id, 'x', sizeof(id) - 1);
+    id[sizeof(id) - 1] = '\0';
+    assert_int_equal(append1(&f, "", ESK_ANY, "T", "{}"), ESK_EINVAL);
+    assert_message_contains(&f, "stream id is empty");
+    assert_int_equal(append1(&f, id, ESK_ANY, "T", "{}"), ESK_EINVAL);
+    assert_message_contains(&f, "at most 255");
+    id[ESK_STREAM_ID_MAX] = '\0'; /* exactly the limit is fine */
+    assert_int_equal(append1(&f, id, ESK_ANY, "T", "{}"), ESK_OK);
+    assert_int_equal(version_of(&f, id), 1);
+    close_fixture(&f);
+}
+
+static void stream_ids_that_are_not_utf8_are_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(append1(&f, "s-\xff", ESK_ANY, "T", "{}"), ESK_EINVAL);
+    assert_int_equal(append1(&f, "s-\xc0\xaf", ESK_ANY, "T", "{}"),
+                     ESK_EINVAL); /* overlong '/' */
+    assert_message_contains(&f, "UTF-8");
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "T\xed\xa0\x80", "{}"),
+                     ESK_EINVAL); /* surrogate in the type */
+    assert_int_equal(head_of(&f), 0);
+    close_fixture(&f);
+}
+
+static void
+data_that_is_not_json_is_refused_and_nothing_is_written(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    const char *bad[] = {"",         "{",
+                         "{\"a\":}", "{'a':1}",
+                         "[1,2,]",   "{\"a\":1} x",
+                         "NaN",      "01",
+                         "\"\xff\"", "{\"a\":\"\\ud800\"}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        esk_new_event batch[2] = {ev("Good", "{}"), ev("Bad", bad[i])};
+        assert_int_equal(
+            esk_store_append(f.store, "s-1", ESK_ANY, batch, 2, NULL),
+            ESK_EINVAL);
+        assert_message_contains(&f, "event 1 (Bad): data is not JSON");
+    }
+    assert_int_equal(head_of(&f), 0);
+    /* Any JSON value is valid data, not only objects. */
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "T", " [1, \"\\u00e9\"] "),
+                     ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "T", "null"), ESK_OK);
+    close_fixture(&f);
+}
+
+static void deeply_nested_data_is_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    char deep[2 * ESK_JSON_DEPTH_MAX + 8];
+    size_t n = ESK_JSON_DEPTH_MAX + 1;
+    memset(deep, '[', n);
+    memset(deep + n, ']', n);
+    deep[2 * n] = '\0';
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "T", deep), ESK_EINVAL);
+    assert_message_contains(&f, "nested too deep");
+    /* One level less is accepted. */
+    deep[0] = ' ';
+    deep[2 * n - 1] = ' ';
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "T", deep), ESK_OK);
+    close_fixture(&f);
+}
+
+static void metadata_must_be_a_json_object(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event e = ev("T", "{}");
+    e.metadata = "[1]";
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, &e, 1, NULL),
+                     ESK_EINVAL);
+    assert_message_contains(&f, "metadata is not a JSON object");
+    e.metadata = "{\"correlationId\":\"c-1\",\"causationId\":\"k-1\"}";
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, &e, 1, NULL),
+                     ESK_OK);
+    e.metadata = NULL;
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, &e, 1, NULL),
+                     ESK_OK);
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, &f.list),
+                     ESK_OK);
+    assert_string_equal(f.list.events[0].metadata,
+                        "{\"correlationId\":\"c-1\",\"causationId\":\"k-1\"}");
+    assert_string_equal(f.list.events[1].metadata, "{}");
+    close_fixture(&f);
+}
+
+static void schema_versions_below_one_are_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event e = ev("T", "{}");
+    e.schema_version = 0;
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, &e, 1, NULL),
+                     ESK_EINVAL);
+    assert_message_contains(&f, "schema version is 0");
+    close_fixture(&f);
+}
+
+static void quotes_percent_signs_and_unicode_are_stored_verbatim(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    const char *stream =
+        "workshop-'; DROP TABLE events; --%s%n\"\xc3\xa9\xe2\x82\xac";
+    const char *type = "Attendee\"Registered'%d \xf0\x9f\x8e\x89";
+    const char *data = "{\"name\":\"Zo\xc3\xab O'Brien \\\"%s\\\"\"}";
+    assert_int_equal(append1(&f, stream, ESK_NO_STREAM, type, data), ESK_OK);
+    assert_int_equal(esk_store_read_stream(f.store, stream, 1, 0, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 1);
+    assert_string_equal(f.list.events[0].stream_id, stream);
+    assert_string_equal(f.list.events[0].type, type);
+    assert_string_equal(f.list.events[0].data, data);
+    esk_filter filter = {"workshop", &type, 1};
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, &filter, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 1);
+    close_fixture(&f);
+}
+
+/* --- the envelope ------------------------------------------------------- */
+
+static bool is_uuid_v4(const char *id)
+{
+    if (strlen(id) != ESK_EVENT_ID_LEN)
+        return false;
+    for (int i = 0; i < ESK_EVENT_ID_LEN; i++) {
+        char c = id[i];
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-'
+                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    }
+    return id[14] == '4' && strchr("89ab", id[19]) != NULL;
+}
+
+static void generated_event_ids_are_unique_uuid_v4(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    enum { N = 300 };
+    esk_new_event batch[N];
+    for (int i = 0; i < N; i++)
+        batch[i] = ev("T", "{}");
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, N, NULL),
+                     ESK_OK);
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, N);
+    for (size_t i = 0; i < N; i++) {
+        if (!is_uuid_v4(f.list.events[i].event_id))
+            fail_msg("'%s' is not a UUID v4", f.list.events[i].event_id);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(f.list.events[i].event_id,
+                                    f.list.events[j].event_id);
+    }
+    close_fixture(&f);
+}
+
+static void recorded_at_comes_from_the_injected_clock(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event batch[2] = {ev("A", "{}"), ev("B", "{}")};
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, 2, NULL),
+                     ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "C", "{}"), ESK_OK);
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, &f.list),
+                     ESK_OK);
+    /* One reading of the clock per batch: a batch is one moment. */
+    assert_int_equal(f.list.events[0].recorded_at, CLOCK_START);
+    assert_int_equal(f.list.events[1].recorded_at, CLOCK_START);
+    assert_true(f.list.events[2].recorded_at > CLOCK_START);
+    char text[ESK_TIME_TEXT_SIZE];
+    assert_int_equal(esk_time_format(f.list.events[0].recorded_at, text),
+                     ESK_OK);
+    assert_string_equal(text, "2026-11-27T09:00:00.000000Z");
+    close_fixture(&f);
+}
+
+static void every_envelope_field_reads_back_as_written(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event e = {"evt-0001", "AttendeeRegistered", 3,
+                       "{\"attendee\":\"ada\",\"seats\":1}",
+                       "{\"correlationId\":\"c-9\"}"};
+    assert_int_equal(
+        esk_store_append(f.store, "workshop-7", ESK_ANY, &e, 1, NULL), ESK_OK);
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, NULL, &f.list), ESK_OK);
+    const esk_event *r = &f.list.events[0];
+    assert_string_equal(r->event_id, "evt-0001");
+    assert_string_equal(r->stream_id, "workshop-7");
+    assert_int_equal(r->version, 1);
+    assert_int_equal(r->position, 1);
+    assert_string_equal(r->type, "AttendeeRegistered");
+    assert_int_equal(r->schema_version, 3);
+    assert_string_equal(r->data, "{\"attendee\":\"ada\",\"seats\":1}");
+    assert_string_equal(r->metadata, "{\"correlationId\":\"c-9\"}");
+    assert_int_equal(r->recorded_at, CLOCK_START);
+    close_fixture(&f);
+}
+
+/* --- idempotent appends --------------------------------------------------- */
+
+static void sending_the_same_batch_again_returns_the_first_result(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "other-1", 1);
+    esk_new_event batch[2] = {{"id-1", "A", 1, "{}", NULL},
+                              {"id-2", "B", 1, "{}", NULL}};
+    esk_append_result first, again;
+    assert_int_equal(
+        esk_store_append(f.store, "s-1", ESK_NO_STREAM, batch, 2, &first),
+        ESK_OK);
+    assert_int_equal(
+        esk_store_append(f.store, "s-1", ESK_NO_STREAM, batch, 2, &again),
+        ESK_OK);
+    assert_int_equal(again.version, first.version);
+    assert_int_equal(again.position, first.position);
+    assert_int_equal(first.position, 3);
+    assert_int_equal(version_of(&f, "s-1"), 2);
+    assert_int_equal(head_of(&f), 3);
+    close_fixture(&f);
+}
+
+static void sending_the_same_batch_again_with_any_writes_nothing(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event e = {"only-once", "A", 1, "{}", NULL};
+    esk_append_result first, again;
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, &e, 1, &first),
+                     ESK_OK);
+    fill_stream(&f, "s-1", 2); /* the stream moves on */
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, &e, 1, &again),
+                     ESK_OK);
+    assert_int_equal(again.version, 1);
+    assert_int_equal(again.position, 1);
+    assert_int_equal(version_of(&f, "s-1"), 3);
+    close_fixture(&f);
+}
+
+static void a_batch_that_partly_overlaps_stored_ids_is_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event first[2] = {{"id-1", "A", 1, "{}", NULL},
+                              {"id-2", "B", 1, "{}", NULL}};
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, first, 2, NULL),
+                     ESK_OK);
+    /* Starts with a new id, then reuses a stored one. */
+    esk_new_event tail[2] = {{"id-3", "C", 1, "{}", NULL},
+                             {"id-2", "B", 1, "{}", NULL}};
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, tail, 2, NULL),
+                     ESK_EDUPLICATE);
+    assert_message_contains(&f, "id-2");
+    /* Starts with a stored id, then goes on with a new one. */
+    esk_new_event head[2] = {{"id-1", "A", 1, "{}", NULL},
+                             {"id-4", "D", 1, "{}", NULL}};
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, head, 2, NULL),
+                     ESK_EDUPLICATE);
+    /* The stored batch in another order is not the stored batch. */
+    esk_new_event swapped[2] = {first[1], first[0]};
+    assert_int_equal(
+        esk_store_append(f.store, "s-1", ESK_ANY, swapped, 2, NULL),
+        ESK_EDUPLICATE);
+    assert_int_equal(head_of(&f), 2);
+    assert_int_equal(version_of(&f, "s-1"), 2);
+    close_fixture(&f);
+}
+
+static void a_stored_id_sent_to_another_stream_is_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event e = {"id-1", "A", 1, "{}", NULL};
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, &e, 1, NULL),
+                     ESK_OK);
+    assert_int_equal(esk_store_append(f.store, "s-2", ESK_ANY, &e, 1, NULL),
+                     ESK_EDUPLICATE);
+    assert_message_contains(&f, "stream 's-1'");
+    assert_int_equal(version_of(&f, "s-2"), 0);
+    close_fixture(&f);
+}
+
+static void
+a_stored_batch_sent_at_another_expected_version_is_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "s-1", 2);
+    esk_new_event e = {"id-1", "A", 1, "{}", NULL};
+    assert_int_equal(esk_store_append(f.store, "s-1", 2, &e, 1, NULL), ESK_OK);
+    assert_int_equal(esk_store_append(f.store, "s-1", 2, &e, 1, NULL), ESK_OK);
+    assert_int_equal(esk_store_append(f.store, "s-1", 0, &e, 1, NULL),
+                     ESK_EDUPLICATE);
+    assert_int_equal(head_of(&f), 3);
+    close_fixture(&f);
+}
+
+static void the_same_id_twice_in_one_batch_is_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event batch[3] = {{"a", "A", 1, "{}", NULL},
+                              {"b", "B", 1, "{}", NULL},
+                              {"a", "C", 1, "{}", NULL}};
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, 3, NULL),
+                     ESK_EINVAL);
+    assert_message_contains(&f, "share the id 'a'");
+    assert_int_equal(head_of(&f), 0);
+    close_fixture(&f);
+}
+
+static void a_batch_mixing_given_and_missing_ids_is_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event batch[2] = {{"a", "A", 1, "{}", NULL},
+                              {NULL, "B", 1, "{}", NULL}};
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, 2, NULL),
+                     ESK_EINVAL);
+    assert_message_contains(&f, "every event of a batch an id, or none");
+    close_fixture(&f);
+}
+
+/* --- reading streams ------------------------------------------------------ */
+
+static void a_stream_reads_forward_from_a_version_up_to_a_count(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "s-1", 10);
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 4, 3, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 3);
+    assert_int_equal(f.list.events[0].version, 4);
+    assert_string_equal(f.list.events[2].data, "{\"n\":6}");
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 9, 0, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 2);
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 11, 0, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 0);
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 0, 0, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 10); /* version 0 reads from the start */
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", -1, 0, &f.list),
+                     ESK_EINVAL);
+    assert_int_equal(f.list.count, 0);
+    close_fixture(&f);
+}
+
+static void an_absent_stream_reads_as_empty(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "s-1", 2);
+    assert_int_equal(esk_store_read_stream(f.store, "s-2", 1, 0, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 0);
+    assert_int_equal(
+        esk_store_read_stream_backward(f.store, "s-2", ESK_END, 0, &f.list),
+        ESK_OK);
+    assert_int_equal(f.list.count, 0);
+    close_fixture(&f);
+}
+
+static void a_stream_reads_backward_from_the_end_or_a_version(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "s-1", 5);
+    assert_int_equal(
+        esk_store_read_stream_backward(f.store, "s-1", ESK_END, 2, &f.list),
+        ESK_OK);
+    assert_int_equal(f.list.count, 2);
+    assert_int_equal(f.list.events[0].version, 5);
+    assert_int_equal(f.list.events[1].version, 4);
+    assert_int_equal(
+        esk_store_read_stream_backward(f.store, "s-1", 3, 0, &f.list), ESK_OK);
+    assert_int_equal(f.list.count, 3);
+    assert_int_equal(f.list.events[0].version, 3);
+    assert_int_equal(f.list.events[2].version, 1);
+    /* From beyond the end means from the end. */
+    assert_int_equal(
+        esk_store_read_stream_backward(f.store, "s-1", 99, 1, &f.list), ESK_OK);
+    assert_int_equal(f.list.count, 1);
+    assert_int_equal(f.list.events[0].version, 5);
+    assert_int_equal(
+        esk_store_read_stream_backward(f.store, "s-1", 0, 0, &f.list), ESK_OK);
+    assert_int_equal(f.list.count, 0);
+    assert_int_equal(
+        esk_store_read_stream_backward(f.store, "s-1", -7, 0, &f.list),
+        ESK_EINVAL);
+    close_fixture(&f);
+}
+
+static void
+a_list_can_be_reused_and_keeps_earlier_strings_until_then(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "s-1", 3);
+    fill_stream(&f, "s-2", 3);
+    esk_event_list other = ESK_EVENT_LIST_INIT;
+    for (int round = 0; round < 5; round++) {
+        assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, &f.list),
+                         ESK_OK);
+        assert_int_equal(esk_store_read_stream(f.store, "s-2", 2, 0, &other),
+                         ESK_OK);
+        fill_stream(&f, "s-3", 1); /* appends do not disturb read lists */
+        assert_int_equal(f.list.count, 3);
+        assert_string_equal(f.list.events[2].data, "{\"n\":3}");
+        assert_string_equal(f.list.events[0].stream_id, "s-1");
+        assert_int_equal(other.count, 2);
+        assert_string_equal(other.events[0].data, "{\"n\":2}");
+    }
+    esk_event_list_free(&other);
+    esk_event_list_free(&other); /* freeing twice is harmless */
+    esk_event_list_free(NULL);
+    close_fixture(&f);
+}
+
+/* --- reading everything ----------------------------------------------------
+ */
+
+static void all_events_read_in_global_order_after_a_position(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "a-1", 2);
+    fill_stream(&f, "b-1", 2);
+    fill_stream(&f, "a-1", 1);
+    assert_int_equal(esk_store_read_all(f.store, 2, 0, NULL, &f.list), ESK_OK);
+    assert_int_equal(f.list.count, 3);
+    assert_int_equal(f.list.events[0].position, 3);
+    assert_string_equal(f.list.events[0].stream_id, "b-1");
+    assert_string_equal(f.list.events[2].stream_id, "a-1");
+    assert_int_equal(f.list.events[2].version, 3);
+    assert_int_equal(esk_store_read_all(f.store, 5, 0, NULL, &f.list), ESK_OK);
+    assert_int_equal(f.list.count, 0);
+    assert_int_equal(esk_store_read_all(f.store, -1, 0, NULL, &f.list),
+                     ESK_EINVAL);
+    close_fixture(&f);
+}
+
+static void paging_through_all_events_sees_each_exactly_once(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    for (int i = 0; i < 10; i++) {
+        char stream[16];
+        snprintf(stream, sizeof(stream), "p-%d", i % 3);
+        assert_int_equal(append1(&f, stream, ESK_ANY, "T", "{}"), ESK_OK);
+    }
+    int64_t checkpoint = 0;
+    int seen = 0;
+    for (;;) {
+        assert_int_equal(
+            esk_store_read_all(f.store, checkpoint, 3, NULL, &f.list), ESK_OK);
+        if (f.list.count == 0)
+            break;
+        assert_true(f.list.count <= 3);
+        for (size_t i = 0; i < f.list.count; i++)
+            assert_int_equal(f.list.events[i].position,
+                             checkpoint + 1 + (int64_t)i);
+        seen += (int)f.list.count;
+        checkpoint = f.list.events[f.list.count - 1].position;
+    }
+    assert_int_equal(seen, 10);
+    close_fixture(&f);
+}
+
+static void all_events_filter_by_category(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    const char *streams[] = {"workshop-1", "attendee-1",   "workshops-1",
+                             "workshop",   "workshop-2-b", "work-1"};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(append1(&f, streams[i], ESK_ANY, "T", "{}"), ESK_OK);
+    esk_filter filter = {"workshop", NULL, 0};
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, &filter, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 3);
+    assert_string_equal(f.list.events[0].stream_id, "workshop-1");
+    assert_string_equal(f.list.events[1].stream_id, "workshop");
+    assert_string_equal(f.list.events[2].stream_id, "workshop-2-b");
+    char category[32];
+    assert_int_equal(esk_stream_category("workshop-2-b", category, 32), ESK_OK);
+    assert_string_equal(category, "workshop");
+    assert_int_equal(esk_stream_category("workshop-2-b", category, 8),
+                     ESK_EINVAL);
+    close_fixture(&f);
+}
+
+static void all_events_filter_by_type_and_count_after_filtering(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    const char *types[] = {"A", "B", "C", "A", "B", "A"};
+    const char *streams[] = {"x-1", "x-1", "y-1", "y-1", "x-2", "x-3"};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(append1(&f, streams[i], ESK_ANY, types[i], "{}"),
+                         ESK_OK);
+    const char *wanted[] = {"A", "C"};
+    esk_filter by_type = {NULL, wanted, 2};
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, &by_type, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 4);
+    assert_int_equal(esk_store_read_all(f.store, 1, 2, &by_type, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 2);
+    assert_int_equal(f.list.events[0].position, 3);
+    assert_int_equal(f.list.events[1].position, 4);
+    esk_filter both = {"x", wanted, 2};
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, &both, &f.list), ESK_OK);
+    assert_int_equal(f.list.count, 2);
+    assert_int_equal(f.list.events[0].position, 1);
+    assert_int_equal(f.list.events[1].position, 6);
+    close_fixture(&f);
+}
+
+static void malformed_filters_are_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_filter no_list = {NULL, NULL, 2};
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, &no_list, &f.list),
+                     ESK_EINVAL);
+    const char *types[] = {"A", NULL};
+    esk_filter null_type = {NULL, types, 2};
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, &null_type, &f.list),
+                     ESK_EINVAL);
+    esk_filter dashed = {"workshop-1", NULL, 0};
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, &dashed, &f.list),
+                     ESK_EINVAL);
+    assert_message_contains(&f, "before the first '-'");
+    close_fixture(&f);
+}
+
+/* --- subscribers ---------------------------------------------------------- */
+
+typedef struct recorder {
+    int calls;
+    size_t events;
+    int64_t last_position;
+    int64_t last_version;
+    char last_type[32];
+} recorder;
+
+static void record(void *ctx, const esk_event *events, size_t n)
+{
+    recorder *r = ctx;
+    r->calls++;
+    r->events += n;
+    r->last_position = events[n - 1].position;
+    r->last_version = events[n - 1].version;
+    snprintf(r->last_type, sizeof(r->last_type), "%s", events[n - 1].type);
+}
+
+static void subscribers_see_each_committed_batch_once(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    recorder r = {0};
+    assert_int_equal(esk_store_subscribe(f.store, record, &r), ESK_OK);
+    esk_new_event batch[2] = {{"i-1", "A", 1, "{}", NULL},
+                              {"i-2", "B", 1, "{}", NULL}};
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, 2, NULL),
+                     ESK_OK);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.events, 2);
+    assert_int_equal(r.last_position, 2);
+    assert_int_equal(r.last_version, 2);
+    assert_string_equal(r.last_type, "B");
+    /* Neither a replay nor a refused append is news. */
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, 2, NULL),
+                     ESK_OK);
+    assert_int_equal(append1(&f, "s-1", 0, "C", "{}"), ESK_ECONCURRENCY);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(esk_store_unsubscribe(f.store, record, &r), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "C", "{}"), ESK_OK);
+    assert_int_equal(r.calls, 1);
+    close_fixture(&f);
+}
+
+static void a_subscriber_is_registered_once(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    recorder a = {0}, b = {0};
+    assert_int_equal(esk_store_subscribe(f.store, record, &a), ESK_OK);
+    assert_int_equal(esk_store_subscribe(f.store, record, &a), ESK_EEXISTS);
+    assert_int_equal(esk_store_subscribe(f.store, record, &b), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(a.calls, 1);
+    assert_int_equal(b.calls, 1);
+    assert_int_equal(esk_store_unsubscribe(f.store, record, &a), ESK_OK);
+    assert_int_equal(esk_store_unsubscribe(f.store, record, &a), ESK_ENOTFOUND);
+    close_fixture(&f);
+}
+
+static void the_message_is_cleared_by_a_success(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(append1(&f, "", ESK_ANY, "A", "{}"), ESK_EINVAL);
+    assert_string_not_equal(esk_store_errmsg(f.store), "");
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_string_equal(esk_store_errmsg(f.store), "");
+    close_fixture(&f);
+}
+
+int esk_conformance_run(const esk_conformance_backend *under_test)
+{
+    backend = under_test;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_new_stream_is_at_version_zero),
+        cmocka_unit_test(the_first_event_of_a_stream_has_version_one),
+        cmocka_unit_test(a_batch_gets_consecutive_versions_and_positions),
+        cmocka_unit_test(positions_increase_without_gaps_across_streams),
+        cmocka_unit_test(many_streams_keep_their_own_order),
+        cmocka_unit_test(append_expecting_any_succeeds_whatever_the_version),
+        cmocka_unit_test(
+            append_expecting_no_stream_fails_once_the_stream_exists),
+        cmocka_unit_test(expected_version_zero_means_no_stream),
+        cmocka_unit_test(append_expecting_stream_exists_fails_on_a_new_stream),
+        cmocka_unit_test(append_with_the_exact_version_succeeds),
+        cmocka_unit_test(
+            append_with_a_stale_version_is_rejected_naming_both_versions),
+        cmocka_unit_test(append_with_a_version_ahead_of_the_stream_is_rejected),
+        cmocka_unit_test(unknown_expected_version_values_are_invalid),
+        cmocka_unit_test(null_arguments_are_refused_without_a_crash),
+        cmocka_unit_test(an_empty_batch_is_refused),
+        cmocka_unit_test(empty_and_over_long_stream_ids_are_refused),
+        cmocka_unit_test(stream_ids_that_are_not_utf8_are_refused),
+        cmocka_unit_test(
+            data_that_is_not_json_is_refused_and_nothing_is_written),
+        cmocka_unit_test(deeply_nested_data_is_refused),
+        cmocka_unit_test(metadata_must_be_a_json_object),
+        cmocka_unit_test(schema_versions_below_one_are_refused),
+        cmocka_unit_test(quotes_percent_signs_and_unicode_are_stored_verbatim),
+        cmocka_unit_test(generated_event_ids_are_unique_uuid_v4),
+        cmocka_unit_test(recorded_at_comes_from_the_injected_clock),
+        cmocka_unit_test(every_envelope_field_reads_back_as_written),
+        cmocka_unit_test(sending_the_same_batch_again_returns_the_first_result),
+        cmocka_unit_test(sending_the_same_batch_again_with_any_writes_nothing),
+        cmocka_unit_test(a_batch_that_partly_overlaps_stored_ids_is_refused),
+        cmocka_unit_test(a_stored_id_sent_to_another_stream_is_refused),
+        cmocka_unit_test(
+            a_stored_batch_sent_at_another_expected_version_is_refused),
+        cmocka_unit_test(the_same_id_twice_in_one_batch_is_refused),
+        cmocka_unit_test(a_batch_mixing_given_and_missing_ids_is_refused),
+        cmocka_unit_test(a_stream_reads_forward_from_a_version_up_to_a_count),
+        cmocka_unit_test(an_absent_stream_reads_as_empty),
+        cmocka_unit_test(a_stream_reads_backward_from_the_end_or_a_version),
+        cmocka_unit_test(
+            a_list_can_be_reused_and_keeps_earlier_strings_until_then),
+        cmocka_unit_test(all_events_read_in_global_order_after_a_position),
+        cmocka_unit_test(paging_through_all_events_sees_each_exactly_once),
+        cmocka_unit_test(all_events_filter_by_category),
+        cmocka_unit_test(all_events_filter_by_type_and_count_after_filtering),
+        cmocka_unit_test(malformed_filters_are_refused),
+        cmocka_unit_test(subscribers_see_each_committed_batch_once),
+        cmocka_unit_test(a_subscriber_is_registered_once),
+        cmocka_unit_test(the_message_is_cleared_by_a_success),
+    };
+    return _cmocka_run_group_tests(
+        backend->name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+}

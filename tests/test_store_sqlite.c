@@ -1,0 +1,912 @@
+/*
+ * tests/test_store_sqlite.c - what only the SQLite store does: the file
+ * format, refusing files that are not ours, durability options, locking
+ * and several processes writing to one file.
+ *
+ * The rules every backend obeys are in the conformance suite; these tests
+ * look at the file itself, often through a plain sqlite3 connection.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "esk/store.h"
+
+/* The application_id that marks an esk event store ("ESK1"). */
+#define ESK_APPLICATION_ID 0x45534B31
+
+/* ---- Helpers ----------------------------------------------------------- */
+
+/* A fresh folder under /tmp, removed with everything in it at the end. */
+typedef struct temp_dir {
+    char path[64];
+} temp_dir;
+
+static void temp_dir_make(temp_dir *dir)
+{
+    snprintf(dir->path, sizeof dir->path, "/tmp/esk-sqlite-XXXXXX");
+    assert_non_null(mkdtemp(dir->path));
+}
+
+static void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        chmod(path, 0700);
+        DIR *d = opendir(path);
+        if (d != NULL) {
+            struct dirent *entry;
+            while ((entry = readdir(d)) != NULL) {
+                if (strcmp(entry->d_name, ".") == 0 ||
+                    strcmp(entry->d_name, "..") == 0)
+                    continue;
+                char child[512];
+                snprintf(child, sizeof child, "%s/%s", path, entry->d_name);
+                remove_tree(child);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+static void temp_dir_remove(temp_dir *dir)
+{
+    remove_tree(dir->path);
+}
+
+/* buf = dir/name */
+static void path_in(char *buf, size_t size, const temp_dir *dir,
+                    const char *name)
+{
+    snprintf(buf, size, "%s/%s", dir->path, name);
+}
+
+static esk_store *open_store(const char *path, const esk_store_options *o)
+{
+    esk_store *store = NULL;
+    esk_error err;
+    esk_status rc = esk_store_open_sqlite(&store, path, o, &err);
+    if (rc != ESK_OK)
+        fail_msg("opening %s: %s", path, err.message);
+    return store;
+}
+
+static esk_status append_one(esk_store *store, const char *stream_id,
+                             int64_t expected, const char *type,
+                             const char *data)
+{
+    const esk_new_event event = {NULL, type, 1, data, NULL};
+    return esk_store_append(store, stream_id, expected, &event, 1, NULL);
+}
+
+static int64_t head_of(esk_store *store)
+{
+    int64_t head = -1;
+    assert_int_equal(esk_store_head_position(store, &head), ESK_OK);
+    return head;
+}
+
+/* A plain sqlite3 connection, to look at the file without esk. */
+static sqlite3 *raw_open(const char *path)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    return db;
+}
+
+static void raw_exec(sqlite3 *db, const char *sql)
+{
+    char *message = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &message) != SQLITE_OK) {
+        fail_msg("%s: %s", sql, message);
+    }
+}
+
+/* The first column of the first row of sql, as an integer. */
+static int64_t raw_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    int64_t value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+}
+
+/* The first column of the first row of sql, copied into buf. */
+static void raw_text(sqlite3 *db, const char *sql, char *buf, size_t size)
+{
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    const unsigned char *text = sqlite3_column_text(stmt, 0);
+    snprintf(buf, size, "%s", text != NULL ? (const char *)text : "(null)");
+    sqlite3_finalize(stmt);
+}
+
+/* A whole file's bytes, to prove a refused file was left alone. The
+ * caller frees *out. */
+static size_t read_file(const char *path, char **out)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t capacity = 4096, size = 0;
+    char *bytes = malloc(capacity);
+    assert_non_null(bytes);
+    size_t n;
+    while ((n = fread(bytes + size, 1, capacity - size, f)) > 0) {
+        size += n;
+        if (size == capacity) {
+            capacity *= 2;
+            bytes = realloc(bytes, capacity);
+            assert_non_null(bytes);
+        }
+    }
+    fclose(f);
+    *out = bytes;
+    return size;
+}
+
+static void assert_file_unchanged(const char *path, const char *before,
+                                  size_t before_size)
+{
+    char *after = NULL;
+    size_t after_size = read_file(path, &after);
+    assert_int_equal(after_size, before_size);
+    assert_memory_equal(after, before, before_size);
+    free(after);
+}
+
+static void assert_contains(const char *text, const char *part)
+{
+    if (strstr(text, part) == NULL)
+        fail_msg("\"%s\" does not contain \"%s\"", text, part);
+}
+
+/* A clock stuck at one instant, so recorded_at is known. */
+static esk_time fixed_clock(void *ctx)
+{
+    return *(const esk_time *)ctx;
+}
+
+/* ---- The file ---------------------------------------------------------- */
+
+static void stored_data_is_readable_json_text(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+
+    esk_time now = 1795783740123456; /* 2026-11-27 */
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    options.clock = fixed_clock;
+    options.clock_ctx = &now;
+    esk_store *store = open_store(path, &options);
+    const esk_new_event event = {NULL, "AttendeeRegistered", 2,
+                                 "{\"name\":\"Ada\"}", "{\"by\":\"desk\"}"};
+    assert_int_equal(
+        esk_store_append(store, "workshop-42", ESK_NO_STREAM, &event, 1, NULL),
+        ESK_OK);
+
+    sqlite3 *db = raw_open(path);
+    char text[128];
+    raw_text(db, "SELECT data FROM events", text, sizeof text);
+    assert_string_equal(text, "{\"name\":\"Ada\"}");
+    raw_text(db, "SELECT metadata FROM events", text, sizeof text);
+    assert_string_equal(text, "{\"by\":\"desk\"}");
+    raw_text(db, "SELECT typeof(data) || ' ' || typeof(metadata) FROM events",
+             text, sizeof text);
+    assert_string_equal(text, "text text");
+    raw_text(db,
+             "SELECT stream_id || ' ' || version || ' ' || position || ' ' "
+             "|| type || ' ' || schema_version FROM events",
+             text, sizeof text);
+    assert_string_equal(text, "workshop-42 1 1 AttendeeRegistered 2");
+
+    /* recorded_at is a date a person can read, and reads back exactly. */
+    char expected_time[ESK_TIME_TEXT_SIZE];
+    assert_int_equal(esk_time_format(now, expected_time), ESK_OK);
+    raw_text(db, "SELECT recorded_at FROM events", text, sizeof text);
+    assert_string_equal(text, expected_time);
+    assert_memory_equal(text, "2026-11-27T", 11);
+    sqlite3_close(db);
+
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_stream(store, "workshop-42", 1, 0, &list),
+                     ESK_OK);
+    assert_int_equal(list.count, 1);
+    assert_true(list.events[0].recorded_at == now);
+
+    esk_event_list_free(&list);
+    esk_store_close(store);
+    temp_dir_remove(&dir);
+}
+
+static void reopening_a_file_keeps_every_event(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+
+    esk_store *store = open_store(path, NULL);
+    assert_int_equal(append_one(store, "cart-1", ESK_NO_STREAM, "Opened", "1"),
+                     ESK_OK);
+    assert_int_equal(append_one(store, "cart-2", ESK_NO_STREAM, "Opened", "2"),
+                     ESK_OK);
+    assert_int_equal(append_one(store, "cart-1", 1, "Closed", "3"), ESK_OK);
+    esk_event_list before = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_all(store, 0, 0, NULL, &before), ESK_OK);
+    esk_store_close(store);
+
+    store = open_store(path, NULL);
+    esk_event_list after = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_all(store, 0, 0, NULL, &after), ESK_OK);
+    assert_int_equal(after.count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        const esk_event *a = &before.events[i], *b = &after.events[i];
+        assert_string_equal(a->event_id, b->event_id);
+        assert_string_equal(a->stream_id, b->stream_id);
+        assert_string_equal(a->type, b->type);
+        assert_string_equal(a->data, b->data);
+        assert_true(a->version == b->version);
+        assert_true(a->position == b->position);
+        assert_true(a->recorded_at == b->recorded_at);
+    }
+    int64_t version = 0;
+    assert_int_equal(esk_store_stream_version(store, "cart-1", &version),
+                     ESK_OK);
+    assert_true(version == 2);
+
+    /* Positions and versions go on where they stopped. */
+    esk_append_result result;
+    const esk_new_event event = {NULL, "Reopened", 1, "4", NULL};
+    assert_int_equal(esk_store_append(store, "cart-1", 2, &event, 1, &result),
+                     ESK_OK);
+    assert_true(result.version == 3);
+    assert_true(result.position == 4);
+
+    esk_event_list_free(&before);
+    esk_event_list_free(&after);
+    esk_store_close(store);
+    temp_dir_remove(&dir);
+}
+
+static void a_batch_sent_again_after_reopening_writes_nothing(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+
+    const esk_new_event batch[] = {
+        {"order-7-placed", "Placed", 1, "{}", NULL},
+        {"order-7-paid", "Paid", 1, "{}", NULL},
+    };
+    esk_append_result first, again;
+    esk_store *store = open_store(path, NULL);
+    assert_int_equal(append_one(store, "other", ESK_ANY, "Noise", "0"), ESK_OK);
+    assert_int_equal(
+        esk_store_append(store, "order-7", ESK_NO_STREAM, batch, 2, &first),
+        ESK_OK);
+    esk_store_close(store);
+
+    store = open_store(path, NULL);
+    assert_int_equal(
+        esk_store_append(store, "order-7", ESK_NO_STREAM, batch, 2, &again),
+        ESK_OK);
+    assert_true(again.version == first.version);
+    assert_true(again.position == first.position);
+    assert_true(head_of(store) == 3);
+
+    /* A batch that reuses a stored id after a new one fails on the
+     * insert itself, and rolls back the event already inserted. */
+    const esk_new_event overlapping[] = {
+        {"order-7-shipped", "Shipped", 1, "{}", NULL},
+        {"order-7-paid", "Paid", 1, "{}", NULL},
+    };
+    assert_int_equal(
+        esk_store_append(store, "order-7", ESK_ANY, overlapping, 2, NULL),
+        ESK_EDUPLICATE);
+    assert_contains(esk_store_errmsg(store), "order-7-paid");
+    assert_contains(esk_store_errmsg(store), "stream 'order-7' at version 2");
+    assert_true(head_of(store) == 3);
+
+    esk_store_close(store);
+    temp_dir_remove(&dir);
+}
+
+static void an_unreadable_recorded_at_fails_the_read_as_corrupt(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    esk_store *store = open_store(path, NULL);
+    assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
+    assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "2"), ESK_OK);
+    sqlite3 *db = raw_open(path);
+    raw_exec(db, "UPDATE events SET recorded_at = 'last Tuesday' "
+                 "WHERE position = 2");
+    sqlite3_close(db);
+
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_stream(store, "s-1", 1, 0, &list),
+                     ESK_ECORRUPT);
+    assert_int_equal(list.count, 0);
+    assert_contains(esk_store_errmsg(store), "reading stream 's-1'");
+    assert_contains(esk_store_errmsg(store), "position 2");
+    assert_contains(esk_store_errmsg(store), "last Tuesday");
+
+    esk_event_list_free(&list);
+    esk_store_close(store);
+    temp_dir_remove(&dir);
+}
+
+/* ---- Files that are not ours ------------------------------------------ */
+
+static void
+a_database_of_another_application_is_refused_and_left_unchanged(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "accounts.db");
+    sqlite3 *db = raw_open(path);
+    raw_exec(db, "CREATE TABLE accounts(id INTEGER PRIMARY KEY, name TEXT);"
+                 "INSERT INTO accounts(name) VALUES('Ada'), ('Grace');");
+    sqlite3_close(db);
+    char *before = NULL;
+    size_t before_size = read_file(path, &before);
+
+    esk_store *store = NULL;
+    esk_error err;
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
+                     ESK_ESCHEMA);
+    assert_null(store);
+    assert_int_equal(err.status, ESK_ESCHEMA);
+    assert_contains(err.message, path);
+    assert_contains(err.message, "not an esk event store");
+    assert_file_unchanged(path, before, before_size);
+
+    free(before);
+    temp_dir_remove(&dir);
+}
+
+static void
+an_empty_database_stamped_by_another_application_is_refused(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "other.db");
+    sqlite3 *db = raw_open(path);
+    raw_exec(db, "PRAGMA application_id = 42");
+    sqlite3_close(db);
+
+    esk_store *store = NULL;
+    esk_error err;
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
+                     ESK_ESCHEMA);
+    assert_contains(err.message, "not an esk event store");
+    db = raw_open(path);
+    assert_true(raw_int(db, "PRAGMA application_id") == 42);
+    assert_true(raw_int(db, "SELECT count(*) FROM sqlite_master") == 0);
+    sqlite3_close(db);
+
+    temp_dir_remove(&dir);
+}
+
+static void a_store_of_a_newer_esk_is_refused_and_left_unchanged(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    esk_store *store = open_store(path, NULL);
+    assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
+    esk_store_close(store);
+    sqlite3 *db = raw_open(path);
+    raw_exec(db, "PRAGMA user_version = 2");
+    sqlite3_close(db);
+    char *before = NULL;
+    size_t before_size = read_file(path, &before);
+
+    store = NULL;
+    esk_error err;
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
+                     ESK_ESCHEMA);
+    assert_null(store);
+    assert_contains(err.message, path);
+    assert_contains(err.message, "newer esk");
+    assert_contains(err.message, "schema 2");
+    assert_file_unchanged(path, before, before_size);
+
+    free(before);
+    temp_dir_remove(&dir);
+}
+
+static void a_store_of_an_older_esk_is_upgraded_on_open(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    /* Schema version 0: marked as esk's, but without any table yet. */
+    sqlite3 *db = raw_open(path);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d", ESK_APPLICATION_ID);
+    raw_exec(db, sql);
+    sqlite3_close(db);
+
+    esk_store *store = open_store(path, NULL);
+    assert_int_equal(append_one(store, "s-1", ESK_NO_STREAM, "T", "1"), ESK_OK);
+    db = raw_open(path);
+    assert_true(raw_int(db, "PRAGMA user_version") == 1);
+    assert_true(raw_int(db, "SELECT count(*) FROM events") == 1);
+    sqlite3_close(db);
+
+    esk_store_close(store);
+    temp_dir_remove(&dir);
+}
+
+static void a_text_file_is_refused_as_corrupt_and_left_unchanged(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "notes.txt");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("These are my notes, not a database.\n", f);
+    fclose(f);
+    char *before = NULL;
+    size_t before_size = read_file(path, &before);
+
+    esk_store *store = NULL;
+    esk_error err;
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
+                     ESK_ECORRUPT);
+    assert_null(store);
+    assert_contains(err.message, path);
+    assert_file_unchanged(path, before, before_size);
+
+    free(before);
+    temp_dir_remove(&dir);
+}
+
+static void a_directory_is_refused_with_its_path_in_the_message(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+
+    esk_store *store = NULL;
+    esk_error err;
+    assert_int_equal(esk_store_open_sqlite(&store, dir.path, NULL, &err),
+                     ESK_EIO);
+    assert_null(store);
+    assert_contains(err.message, dir.path);
+
+    temp_dir_remove(&dir);
+}
+
+static void a_missing_folder_is_refused_and_not_created(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char folder[128], path[160];
+    path_in(folder, sizeof folder, &dir, "missing");
+    snprintf(path, sizeof path, "%s/store.db", folder);
+
+    esk_store *store = NULL;
+    esk_error err;
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err), ESK_EIO);
+    assert_null(store);
+    assert_contains(err.message, path);
+    struct stat st;
+    assert_int_not_equal(stat(folder, &st), 0);
+
+    temp_dir_remove(&dir);
+}
+
+/* The check of a_read_only_file_is_refused, run in a child process so that
+ * it can give up root's right to write any file. Exit codes: 0 passed,
+ * 77 could not drop privileges, other failed. */
+enum { CHILD_PASSED = 0, CHILD_SKIPPED = 77, CHILD_FAILED = 1 };
+
+static int open_read_only_in_child(const char *path)
+{
+    if (geteuid() == 0) {
+        /* 65534 is "nobody" on Linux and macOS alike. */
+        if (setgid(65534) != 0 || setuid(65534) != 0)
+            return CHILD_SKIPPED;
+    }
+    if (access(path, W_OK) == 0)
+        return CHILD_SKIPPED; /* this user can write it anyway */
+    esk_store *store = NULL;
+    esk_error err;
+    esk_status rc = esk_store_open_sqlite(&store, path, NULL, &err);
+    if (rc != ESK_EREADONLY || store != NULL ||
+        strstr(err.message, path) == NULL) {
+        fprintf(stderr, "read-only open gave %d: %s\n", (int)rc,
+                rc == ESK_OK ? "" : err.message);
+        esk_store_close(store);
+        return CHILD_FAILED;
+    }
+    return CHILD_PASSED;
+}
+
+static void a_read_only_file_is_refused(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    esk_store *store = open_store(path, NULL);
+    assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
+    esk_store_close(store);
+    assert_int_equal(chmod(path, 0444), 0);
+    /* The unprivileged user must reach the file, not write the folder. */
+    assert_int_equal(chmod(dir.path, 0555), 0);
+
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(open_read_only_in_child(path));
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    int code = WEXITSTATUS(status);
+
+    temp_dir_remove(&dir);
+    if (code == CHILD_SKIPPED) {
+        print_message("cannot test: this user writes read-only files and "
+                      "cannot become another user\n");
+        skip();
+    }
+    assert_int_equal(code, CHILD_PASSED);
+}
+
+/* ---- Options ----------------------------------------------------------- */
+
+static void full_durability_opens_and_appends(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    options.durability = ESK_DURABILITY_FULL;
+    esk_store *store = open_store(path, &options);
+    assert_int_equal(append_one(store, "s-1", ESK_NO_STREAM, "T", "1"), ESK_OK);
+    assert_int_equal(append_one(store, "s-1", 1, "T", "2"), ESK_OK);
+    assert_true(head_of(store) == 2);
+
+    esk_store_close(store);
+    temp_dir_remove(&dir);
+}
+
+static void a_file_store_runs_in_wal_mode(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+
+    esk_store *store = open_store(path, NULL);
+    sqlite3 *db = raw_open(path);
+    char mode[16];
+    raw_text(db, "PRAGMA journal_mode", mode, sizeof mode);
+    assert_string_equal(mode, "wal");
+    sqlite3_close(db);
+
+    esk_store_close(store);
+    temp_dir_remove(&dir);
+}
+
+static void memory_databases_are_private_to_their_handle(void **state)
+{
+    (void)state;
+    esk_store *a = open_store(":memory:", NULL);
+    esk_store *b = open_store(":memory:", NULL);
+    assert_string_equal(esk_store_backend_name(a), "sqlite");
+    assert_int_equal(append_one(a, "s-1", ESK_NO_STREAM, "T", "1"), ESK_OK);
+    assert_true(head_of(a) == 1);
+    assert_true(head_of(b) == 0);
+    esk_store_close(a);
+    esk_store_close(b);
+}
+
+static void a_category_is_the_part_before_the_first_dash(void **state)
+{
+    (void)state;
+    esk_store *store = open_store(":memory:", NULL);
+    const char *streams[] = {"a", "a-1", "ab-1", "a-b-c", "b-a", "a_1", "A-1"};
+    for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++)
+        assert_int_equal(
+            append_one(store, streams[i], ESK_ANY, i % 2 ? "Odd" : "Even", "0"),
+            ESK_OK);
+
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    esk_filter by_category = {"a", NULL, 0};
+    assert_int_equal(esk_store_read_all(store, 0, 0, &by_category, &list),
+                     ESK_OK);
+    assert_int_equal(list.count, 3);
+    assert_string_equal(list.events[0].stream_id, "a");
+    assert_string_equal(list.events[1].stream_id, "a-1");
+    assert_string_equal(list.events[2].stream_id, "a-b-c");
+
+    /* max_count counts the events that pass the filter. */
+    const char *even[] = {"Even"};
+    esk_filter by_type = {NULL, even, 1};
+    assert_int_equal(esk_store_read_all(store, 0, 2, &by_type, &list), ESK_OK);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.events[0].stream_id, "a");
+    assert_string_equal(list.events[1].stream_id, "ab-1");
+
+    esk_event_list_free(&list);
+    esk_store_close(store);
+}
+
+/* ---- Sharing a file ---------------------------------------------------- */
+
+static void two_handles_on_one_file_see_each_others_appends(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+
+    esk_store *a = open_store(path, NULL);
+    esk_store *b = open_store(path, NULL);
+    assert_int_equal(append_one(a, "room-1", ESK_NO_STREAM, "Booked", "1"),
+                     ESK_OK);
+    int64_t version = 0;
+    assert_int_equal(esk_store_stream_version(b, "room-1", &version), ESK_OK);
+    assert_true(version == 1);
+    assert_int_equal(append_one(b, "room-1", 1, "Cancelled", "2"), ESK_OK);
+
+    /* a still believes the stream is at version 1. */
+    assert_int_equal(append_one(a, "room-1", 1, "Cancelled", "3"),
+                     ESK_ECONCURRENCY);
+    assert_contains(esk_store_errmsg(a), "is at version 2, expected 1");
+    assert_true(head_of(a) == 2);
+
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_stream(a, "room-1", 1, 0, &list), ESK_OK);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.events[1].data, "2");
+
+    esk_event_list_free(&list);
+    esk_store_close(a);
+    esk_store_close(b);
+    temp_dir_remove(&dir);
+}
+
+static void a_held_write_lock_makes_append_busy_and_writes_nothing(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    options.busy_timeout_ms = 50;
+    esk_store *store = open_store(path, &options);
+    sqlite3 *db = raw_open(path);
+    raw_exec(db, "BEGIN IMMEDIATE");
+
+    assert_int_equal(append_one(store, "desk-1", ESK_ANY, "Taken", "1"),
+                     ESK_EBUSY);
+    assert_contains(esk_store_errmsg(store), "desk-1");
+    assert_contains(esk_store_errmsg(store), "locked");
+    /* Reads go on while another connection writes. */
+    assert_true(head_of(store) == 0);
+
+    raw_exec(db, "ROLLBACK");
+    sqlite3_close(db);
+    assert_int_equal(append_one(store, "desk-1", ESK_ANY, "Taken", "1"),
+                     ESK_OK);
+    assert_true(head_of(store) == 1);
+
+    esk_store_close(store);
+    temp_dir_remove(&dir);
+}
+
+enum { WRITERS = 4, APPENDS_PER_WRITER = 200, SHARED_STREAMS = 5 };
+
+/* One writer process: waits for the start signal (start_fd reaching end of
+ * file), then makes APPENDS_PER_WRITER appends, each to a stream whose
+ * version it has just read, retried when another writer got there first.
+ * Writes the number of appends the store acknowledged to report_fd. */
+static int writer_main(const char *path, int writer, int start_fd,
+                       int report_fd)
+{
+    char go;
+    if (read(start_fd, &go, 1) != 0)
+        return 1;
+
+    esk_store *store = NULL;
+    esk_error err;
+    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK) {
+        fprintf(stderr, "writer %d: %s\n", writer, err.message);
+        return 1;
+    }
+    long acknowledged = 0;
+    int code = 0;
+    for (int i = 0; i < APPENDS_PER_WRITER && code == 0; i++) {
+        /* Every writer walks the streams in the same order, so that they
+         * meet on the same stream as often as possible. */
+        char stream[32], data[64];
+        snprintf(stream, sizeof stream, "counter-%d", i % SHARED_STREAMS);
+        snprintf(data, sizeof data, "{\"writer\":%d,\"n\":%d}", writer, i);
+        esk_status rc = ESK_ECONCURRENCY;
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int64_t version = 0;
+            rc = esk_store_stream_version(store, stream, &version);
+            if (rc == ESK_OK)
+                rc = append_one(store, stream, version, "Counted", data);
+            if (rc != ESK_ECONCURRENCY && rc != ESK_EBUSY)
+                break;
+        }
+        if (rc == ESK_OK) {
+            acknowledged++;
+        } else {
+            fprintf(stderr, "writer %d: %s\n", writer, esk_store_errmsg(store));
+            code = 1;
+        }
+    }
+    esk_store_close(store);
+    if (write(report_fd, &acknowledged, sizeof acknowledged) !=
+        (ssize_t)sizeof acknowledged)
+        code = 1;
+    return code;
+}
+
+static void concurrent_writer_processes_lose_and_duplicate_nothing(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    int start[2], report[2];
+    assert_int_equal(pipe(start), 0);
+    assert_int_equal(pipe(report), 0);
+
+    fflush(NULL);
+    pid_t pids[WRITERS];
+    for (int w = 0; w < WRITERS; w++) {
+        pids[w] = fork();
+        assert_true(pids[w] >= 0);
+        if (pids[w] == 0) {
+            close(start[1]);
+            close(report[0]);
+            _exit(writer_main(path, w, start[0], report[1]));
+        }
+    }
+    /* Start them together: they race to create the file, then to write. */
+    close(start[0]);
+    close(start[1]);
+    close(report[1]);
+    for (int w = 0; w < WRITERS; w++) {
+        int status = 0;
+        assert_int_equal(waitpid(pids[w], &status, 0), pids[w]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    long acknowledged = 0, one;
+    while (read(report[0], &one, sizeof one) == (ssize_t)sizeof one)
+        acknowledged += one;
+    close(report[0]);
+    assert_int_equal(acknowledged, WRITERS * APPENDS_PER_WRITER);
+
+    sqlite3 *db = raw_open(path);
+    int64_t count = raw_int(db, "SELECT count(*) FROM events");
+    assert_true(count == acknowledged);
+    assert_true(raw_int(db, "SELECT count(DISTINCT event_id) FROM events") ==
+                count);
+    assert_true(raw_int(db, "SELECT min(position) FROM events") == 1);
+    assert_true(raw_int(db, "SELECT max(position) FROM events") == count);
+    /* Every stream holds versions 1..n: its count equals its top version
+     * (UNIQUE(stream_id, version) rules out repeats). */
+    assert_true(raw_int(db, "SELECT count(*) FROM (SELECT stream_id FROM "
+                            "events GROUP BY stream_id HAVING min(version) "
+                            "!= 1 OR max(version) != count(*))") == 0);
+    assert_true(raw_int(db, "SELECT count(DISTINCT stream_id) FROM events") ==
+                SHARED_STREAMS);
+    char check[64];
+    raw_text(db, "PRAGMA integrity_check", check, sizeof check);
+    assert_string_equal(check, "ok");
+    sqlite3_close(db);
+
+    temp_dir_remove(&dir);
+}
+
+/* Route esk's allocations through cmocka's, so that every test also fails
+ * if the store leaks a block. */
+static void *test_malloc_fn(size_t size)
+{
+    return test_malloc(size);
+}
+static void *test_realloc_fn(void *ptr, size_t size)
+{
+    return test_realloc(ptr, size);
+}
+static void test_free_fn(void *ptr)
+{
+    test_free(ptr);
+}
+
+int main(void)
+{
+    const esk_allocator checked = {test_malloc_fn, test_realloc_fn,
+                                   test_free_fn};
+    esk_set_allocator(&checked);
+
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(stored_data_is_readable_json_text),
+        cmocka_unit_test(reopening_a_file_keeps_every_event),
+        cmocka_unit_test(a_batch_sent_again_after_reopening_writes_nothing),
+        cmocka_unit_test(an_unreadable_recorded_at_fails_the_read_as_corrupt),
+        cmocka_unit_test(
+            a_database_of_another_application_is_refused_and_left_unchanged),
+        cmocka_unit_test(
+            an_empty_database_stamped_by_another_application_is_refused),
+        cmocka_unit_test(a_store_of_a_newer_esk_is_refused_and_left_unchanged),
+        cmocka_unit_test(a_store_of_an_older_esk_is_upgraded_on_open),
+        cmocka_unit_test(a_text_file_is_refused_as_corrupt_and_left_unchanged),
+        cmocka_unit_test(a_directory_is_refused_with_its_path_in_the_message),
+        cmocka_unit_test(a_missing_folder_is_refused_and_not_created),
+        cmocka_unit_test(a_read_only_file_is_refused),
+        cmocka_unit_test(full_durability_opens_and_appends),
+        cmocka_unit_test(a_file_store_runs_in_wal_mode),
+        cmocka_unit_test(memory_databases_are_private_to_their_handle),
+        cmocka_unit_test(a_category_is_the_part_before_the_first_dash),
+        cmocka_unit_test(two_handles_on_one_file_see_each_others_appends),
+        cmocka_unit_test(
+            a_held_write_lock_makes_append_busy_and_writes_nothing),
+        cmocka_unit_test(
+            concurrent_writer_processes_lose_and_duplicate_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
