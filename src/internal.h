@@ -64,6 +64,54 @@ esk_status esk__event_list_reserve(esk_event_list *list, size_t n);
 esk_status esk__event_list_push_borrowed(esk_event_list *list,
                                          const esk_event *event);
 
+/*
+ * Events raised by an aggregate or emitted by a decision, not yet stored:
+ * their type and their data encoded as JSON (owned).
+ */
+struct esk_event_type;
+typedef struct esk__pending {
+    const struct esk_event_type *type;
+    char *json;
+} esk__pending;
+
+typedef struct esk__pending_list {
+    esk__pending *items;
+    size_t count;
+    size_t capacity;
+} esk__pending_list;
+
+/* Encode event with type and append it; on failure the list is
+ * unchanged and err says why (ESK_EINVAL, ESK_ENOMEM). */
+esk_status esk__pending_push(esk__pending **items, size_t *count,
+                             size_t *capacity,
+                             const struct esk_event_type *type,
+                             const void *event, esk_error *err);
+/* Free every item's JSON and set count to 0, keeping the array. */
+void esk__pending_clear(esk__pending *items, size_t *count);
+/* Free everything. */
+void esk__pending_free(esk__pending **items, size_t *count, size_t *capacity);
+
+/* The evolve function shared by aggregate types and deciders. */
+typedef void (*esk__evolve_fn)(void *state, const struct esk_event_type *type,
+                               const void *event);
+
+/* Find the type of a recorded event among types (by name and schema
+ * version). NULL when none matches. */
+const struct esk_event_type *
+esk__find_type(const struct esk_event_type *const *types, size_t n,
+               const char *name, int schema_version);
+
+/*
+ * Decode each recorded event with its type and evolve the state with it,
+ * in order. owner names the aggregate or decider in messages. Stops at
+ * the first event that fails: ESK_EDECODE with err naming stream,
+ * version, type and what was wrong; ESK_ENOMEM.
+ */
+esk_status esk__fold(const struct esk_event_type *const *types, size_t n,
+                     esk__evolve_fn evolve, void *state,
+                     const esk_event *events, size_t count, const char *owner,
+                     esk_error *err);
+
 /* Fill buf (at least n bytes) from SQLite's CSPRNG. */
 void esk__random_bytes(void *buf, size_t n);
 

@@ -10,30 +10,7 @@
 
 #include "esk/store_backend.h"
 #include "internal.h"
-
-enum { MESSAGE_MAX = 512 };
-
-typedef struct subscriber {
-    esk_subscriber_fn fn;
-    void *ctx;
-} subscriber;
-
-struct esk_store {
-    const esk_store_backend *backend;
-    void *impl;
-    esk_store_options options;
-    char message[MESSAGE_MAX];
-
-    subscriber *subscribers;
-    size_t subscriber_count;
-    size_t subscriber_capacity;
-
-    /* Scratch space reused by every append, so that the hot path does not
-     * allocate once it has seen its largest batch. */
-    esk_event *batch;
-    char (*ids)[ESK_EVENT_ID_LEN + 1];
-    size_t batch_capacity;
-};
+#include "store_internal.h"
 
 esk_status esk_store_new(esk_store **out, const esk_store_backend *backend,
                          void *impl, const esk_store_options *options)
@@ -44,7 +21,9 @@ esk_status esk_store_new(esk_store **out, const esk_store_backend *backend,
     if (out == NULL || backend == NULL || backend->append == NULL ||
         backend->read_stream == NULL || backend->read_all == NULL ||
         backend->stream_version == NULL || backend->head_position == NULL ||
-        backend->close == NULL) {
+        backend->begin == NULL || backend->commit == NULL ||
+        backend->rollback == NULL || backend->put_record == NULL ||
+        backend->get_record == NULL || backend->close == NULL) {
         rc = ESK_EINVAL;
         goto done;
     }
@@ -88,7 +67,7 @@ void esk_store_close(esk_store *store)
     if (store == NULL)
         return;
     store->backend->close(store->impl);
-    esk__free(store->subscribers);
+    esk__store_hooks_free(store);
     esk__free(store->batch);
     esk__free(store->ids);
     esk__free(store);
@@ -118,7 +97,7 @@ esk_status esk_store_set_error(esk_store *store, esk_status status,
     return status;
 }
 
-static esk_status ok(esk_store *store)
+esk_status esk__store_ok(esk_store *store)
 {
     store->message[0] = '\0';
     return ESK_OK;
@@ -342,16 +321,12 @@ esk_status esk_store_append(esk_store *store, const char *stream_id,
         .count = n,
         .ids_supplied = supplied,
     };
-    rc = store->backend->append(store, store->impl, &request);
+    rc = esk__store_run_append(store, &request);
     if (rc != ESK_OK)
         return rc;
     if (out != NULL)
         *out = request.result;
-    if (!request.replayed)
-        for (size_t i = 0; i < store->subscriber_count; i++)
-            store->subscribers[i].fn(store->subscribers[i].ctx, store->batch,
-                                     n);
-    return ok(store);
+    return esk__store_ok(store);
 }
 
 static esk_status begin_read(esk_store *store, const char *stream_id,
@@ -374,7 +349,7 @@ static esk_status finish_read(esk_store *store, esk_status rc,
         esk_event_list_clear(out);
         return rc;
     }
-    return ok(store);
+    return esk__store_ok(store);
 }
 
 esk_status esk_store_read_stream(esk_store *store, const char *stream_id,
@@ -413,7 +388,7 @@ esk_status esk_store_read_stream_backward(esk_store *store,
             store, ESK_EINVAL, "cannot read '%s' backward from version %lld",
             stream_id, (long long)from_version);
     if (from_version == 0)
-        return ok(store); /* nothing lies before version 1 */
+        return esk__store_ok(store); /* nothing lies before version 1 */
     rc = store->backend->read_stream(
         store, store->impl, stream_id, from_version,
         max_count == 0 ? SIZE_MAX : max_count, true, out);
@@ -469,7 +444,7 @@ esk_status esk_store_stream_version(esk_store *store, const char *stream_id,
         return esk_store_set_error(store, ESK_EINVAL, "out_version is NULL");
     rc = store->backend->stream_version(store, store->impl, stream_id,
                                         out_version);
-    return rc == ESK_OK ? ok(store) : rc;
+    return rc == ESK_OK ? esk__store_ok(store) : rc;
 }
 
 esk_status esk_store_head_position(esk_store *store, int64_t *out_position)
@@ -480,60 +455,7 @@ esk_status esk_store_head_position(esk_store *store, int64_t *out_position)
         return esk_store_set_error(store, ESK_EINVAL, "out_position is NULL");
     esk_status rc =
         store->backend->head_position(store, store->impl, out_position);
-    return rc == ESK_OK ? ok(store) : rc;
-}
-
-static size_t find_subscriber(const esk_store *store, esk_subscriber_fn fn,
-                              void *ctx)
-{
-    for (size_t i = 0; i < store->subscriber_count; i++)
-        if (store->subscribers[i].fn == fn && store->subscribers[i].ctx == ctx)
-            return i;
-    return SIZE_MAX;
-}
-
-esk_status esk_store_subscribe(esk_store *store, esk_subscriber_fn fn,
-                               void *ctx)
-{
-    if (store == NULL)
-        return ESK_EINVAL;
-    if (fn == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "subscriber is NULL");
-    if (find_subscriber(store, fn, ctx) != SIZE_MAX)
-        return esk_store_set_error(store, ESK_EEXISTS,
-                                   "this subscriber is already registered");
-    if (store->subscriber_count == store->subscriber_capacity) {
-        size_t capacity = store->subscriber_capacity == 0
-                              ? 4
-                              : store->subscriber_capacity * 2;
-        subscriber *grown =
-            esk__realloc(store->subscribers, capacity * sizeof(*grown));
-        if (grown == NULL)
-            return esk_store_set_error(store, ESK_ENOMEM,
-                                       "out of memory adding a subscriber");
-        store->subscribers = grown;
-        store->subscriber_capacity = capacity;
-    }
-    store->subscribers[store->subscriber_count++] = (subscriber){fn, ctx};
-    return ok(store);
-}
-
-esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
-                                 void *ctx)
-{
-    if (store == NULL)
-        return ESK_EINVAL;
-    if (fn == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "subscriber is NULL");
-    size_t i = find_subscriber(store, fn, ctx);
-    if (i == SIZE_MAX)
-        return esk_store_set_error(store, ESK_ENOTFOUND,
-                                   "this subscriber is not registered");
-    /* Keep the order: subscribers are called in registration order. */
-    memmove(&store->subscribers[i], &store->subscribers[i + 1],
-            (store->subscriber_count - i - 1) * sizeof(subscriber));
-    store->subscriber_count--;
-    return ok(store);
+    return rc == ESK_OK ? esk__store_ok(store) : rc;
 }
 
 bool esk_stream_in_category(const char *stream_id, const char *category)

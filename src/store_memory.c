@@ -12,30 +12,10 @@
 #include "esk/store_backend.h"
 #include "internal.h"
 
-typedef struct mem_stream {
-    const char *id; /* in the arena */
-    uint64_t hash;
-    int64_t *positions; /* positions[v - 1] is the position of version v */
-    size_t count;
-    size_t capacity;
-} mem_stream;
-
-typedef struct mem_store {
-    esk__arena_block *arena;
-    esk_event *events; /* events[p - 1] has position p */
-    size_t event_count;
-    size_t event_capacity;
-
-    mem_stream **streams; /* hash table, NULL = free slot */
-    size_t stream_count;
-    size_t stream_slots; /* a power of two */
-
-    int64_t *ids;    /* hash table of positions, 0 = free slot */
-    size_t id_slots; /* a power of two */
-} mem_store;
+#include "store_memory.h"
 
 /* FNV-1a: short keys, and good enough spread for power-of-two tables. */
-static uint64_t hash_text(const char *text)
+uint64_t esk__mem_hash(const char *text)
 {
     uint64_t h = UINT64_C(14695981039346656037);
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
@@ -45,8 +25,8 @@ static uint64_t hash_text(const char *text)
     return h ^ (h >> 32);
 }
 
-static mem_stream *find_stream(const mem_store *m, const char *id,
-                               uint64_t hash)
+mem_stream *esk__mem_find_stream(const mem_store *m, const char *id,
+                                 uint64_t hash)
 {
     if (m->stream_slots == 0)
         return NULL;
@@ -111,6 +91,27 @@ static void place_id(int64_t *slots, size_t n, uint64_t hash, int64_t pos)
     slots[i] = pos;
 }
 
+void esk__mem_forget_id(mem_store *m, int64_t position)
+{
+    size_t mask = m->id_slots - 1;
+    size_t i = (size_t)esk__mem_hash(m->events[position - 1].event_id) & mask;
+    while (m->ids[i] != position)
+        i = (i + 1) & mask;
+    /* Backward-shift deletion: pull later entries of the same probe run
+     * into the hole, so that lookups never stop early at it. */
+    for (size_t j = (i + 1) & mask; m->ids[j] != 0; j = (j + 1) & mask) {
+        size_t home =
+            (size_t)esk__mem_hash(m->events[m->ids[j] - 1].event_id) & mask;
+        bool movable =
+            i <= j ? (home <= i || home > j) : (home <= i && home > j);
+        if (movable) {
+            m->ids[i] = m->ids[j];
+            i = j;
+        }
+    }
+    m->ids[i] = 0;
+}
+
 static esk_status reserve_ids(mem_store *m, size_t more)
 {
     if ((m->event_count + more) * 2 <= m->id_slots)
@@ -124,7 +125,7 @@ static esk_status reserve_ids(mem_store *m, size_t more)
     for (size_t i = 0; i < m->id_slots; i++) {
         int64_t pos = m->ids[i];
         if (pos != 0)
-            place_id(slots, n, hash_text(m->events[pos - 1].event_id), pos);
+            place_id(slots, n, esk__mem_hash(m->events[pos - 1].event_id), pos);
     }
     esk__free(m->ids);
     m->ids = slots;
@@ -162,7 +163,7 @@ static esk_status check_replay(esk_store *store, mem_store *m,
     int64_t last_pos = first_pos;
     for (size_t i = 1; same && i < req->count; i++) {
         const char *id = req->events[i].event_id;
-        last_pos = find_id(m, id, hash_text(id));
+        last_pos = find_id(m, id, esk__mem_hash(id));
         same = last_pos != 0 &&
                strcmp(m->events[last_pos - 1].stream_id, req->stream_id) == 0 &&
                m->events[last_pos - 1].version == first->version + (int64_t)i;
@@ -183,14 +184,14 @@ static esk_status mem_append(esk_store *store, void *impl,
                              esk_append_request *req)
 {
     mem_store *m = impl;
-    uint64_t stream_hash = hash_text(req->stream_id);
-    mem_stream *stream = find_stream(m, req->stream_id, stream_hash);
+    uint64_t stream_hash = esk__mem_hash(req->stream_id);
+    mem_stream *stream = esk__mem_find_stream(m, req->stream_id, stream_hash);
     int64_t version = stream ? (int64_t)stream->count : 0;
     esk_status rc;
 
     if (req->ids_supplied) {
         int64_t pos = find_id(m, req->events[0].event_id,
-                              hash_text(req->events[0].event_id));
+                              esk__mem_hash(req->events[0].event_id));
         if (pos != 0)
             return check_replay(store, m, req, pos);
     }
@@ -199,7 +200,7 @@ static esk_status mem_append(esk_store *store, void *impl,
         return rc;
     for (size_t i = 0; i < req->count; i++) {
         const char *id = req->events[i].event_id;
-        int64_t pos = find_id(m, id, hash_text(id));
+        int64_t pos = find_id(m, id, esk__mem_hash(id));
         if (pos != 0)
             return esk_store_set_error(
                 store, ESK_EDUPLICATE,
@@ -270,7 +271,7 @@ static esk_status mem_append(esk_store *store, void *impl,
         stored[i].position = pos;
         target->positions[target->count++] = pos;
         m->event_count++;
-        place_id(m->ids, m->id_slots, hash_text(stored[i].event_id), pos);
+        place_id(m->ids, m->id_slots, esk__mem_hash(stored[i].event_id), pos);
         req->events[i].version = stored[i].version;
         req->events[i].position = pos;
     }
@@ -289,7 +290,8 @@ static esk_status mem_read_stream(esk_store *store, void *impl,
                                   esk_event_list *out)
 {
     mem_store *m = impl;
-    mem_stream *s = find_stream(m, stream_id, hash_text(stream_id));
+    mem_stream *s =
+        esk__mem_find_stream(m, stream_id, esk__mem_hash(stream_id));
     if (s == NULL)
         return ESK_OK;
     int64_t count = (int64_t)s->count;
@@ -344,7 +346,8 @@ static esk_status mem_stream_version(esk_store *store, void *impl,
 {
     (void)store;
     mem_store *m = impl;
-    mem_stream *s = find_stream(m, stream_id, hash_text(stream_id));
+    mem_stream *s =
+        esk__mem_find_stream(m, stream_id, esk__mem_hash(stream_id));
     *out = s ? (int64_t)s->count : 0;
     return ESK_OK;
 }
@@ -371,6 +374,7 @@ static void mem_close(void *impl)
     esk__free(m->ids);
     esk__free(m->events);
     esk__arena_free(&m->arena);
+    esk__mem_records_free(m);
     esk__free(m);
 }
 
@@ -381,6 +385,11 @@ static const esk_store_backend memory_backend = {
     .read_all = mem_read_all,
     .stream_version = mem_stream_version,
     .head_position = mem_head_position,
+    .begin = esk__mem_begin,
+    .commit = esk__mem_commit,
+    .rollback = esk__mem_rollback,
+    .put_record = esk__mem_put_record,
+    .get_record = esk__mem_get_record,
     .close = mem_close,
 };
 

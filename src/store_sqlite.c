@@ -56,6 +56,19 @@ static const char *const migrations[] = {
     "metadata TEXT NOT NULL, "
     "recorded_at TEXT NOT NULL, "
     "UNIQUE(stream_id, version))",
+    /* 1 -> 2: records kept beside the events, one table per kind. */
+    "CREATE TABLE checkpoints("
+    "name TEXT PRIMARY KEY, position INTEGER NOT NULL, "
+    "version INTEGER NOT NULL, value TEXT NOT NULL, "
+    "updated_at TEXT NOT NULL);"
+    "CREATE TABLE commands("
+    "command_id TEXT PRIMARY KEY, position INTEGER NOT NULL, "
+    "status INTEGER NOT NULL, outcome TEXT NOT NULL, "
+    "recorded_at TEXT NOT NULL);"
+    "CREATE TABLE snapshots("
+    "stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
+    "layout_version INTEGER NOT NULL, state TEXT NOT NULL, "
+    "recorded_at TEXT NOT NULL)",
 };
 
 #define SCHEMA_VERSION ((int64_t)(sizeof migrations / sizeof migrations[0]))
@@ -73,6 +86,13 @@ enum {
     STMT_READ_BACKWARD,
     STMT_READ_ALL,
     STMT_READ_CATEGORY,
+    /* Records: put and get for each kind, in esk_record_kind order. */
+    STMT_PUT_CHECKPOINT,
+    STMT_PUT_COMMAND,
+    STMT_PUT_SNAPSHOT,
+    STMT_GET_CHECKPOINT,
+    STMT_GET_COMMAND,
+    STMT_GET_SNAPSHOT,
     STMT_COUNT
 };
 
@@ -126,6 +146,21 @@ static const char *const statement_sql[STMT_COUNT] = {
                            "WHERE position > ?1 AND (stream_id = ?2 OR "
                            "substr(stream_id, 1, length(?2) + 1) = ?2 || '-') "
                            "ORDER BY position",
+    [STMT_PUT_CHECKPOINT] = "INSERT OR REPLACE INTO checkpoints(name, "
+                            "position, version, value, updated_at) "
+                            "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [STMT_PUT_COMMAND] = "INSERT OR REPLACE INTO commands(command_id, "
+                         "position, status, outcome, recorded_at) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [STMT_PUT_SNAPSHOT] = "INSERT OR REPLACE INTO snapshots(stream_id, "
+                          "version, layout_version, state, recorded_at) "
+                          "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [STMT_GET_CHECKPOINT] = "SELECT name, position, version, value "
+                            "FROM checkpoints WHERE name = ?1",
+    [STMT_GET_COMMAND] = "SELECT command_id, position, status, outcome "
+                         "FROM commands WHERE command_id = ?1",
+    [STMT_GET_SNAPSHOT] = "SELECT stream_id, version, layout_version, state "
+                          "FROM snapshots WHERE stream_id = ?1",
 };
 
 /* The backend's state: one connection and its statements. */
@@ -436,6 +471,8 @@ done:
     return status;
 }
 
+/* The front has opened a transaction (the write lock is held), and undoes
+ * it if this fails: nothing here begins or ends one. */
 static esk_status sqlite_append(esk_store *store, void *impl,
                                 esk_append_request *request)
 {
@@ -443,42 +480,28 @@ static esk_status sqlite_append(esk_store *store, void *impl,
     const char *stream_id = request->stream_id;
     esk_status status = ESK_OK;
 
-    /* Take the write lock now, not at the first INSERT: the version and
-     * head read next must not change before the batch is written. */
-    int rc = run(s->stmt[STMT_BEGIN]);
-    if (rc != SQLITE_OK)
-        return fail(store, s, rc, "appending to stream '%s'", stream_id);
-
     if (request->ids_supplied) {
         status = check_replay(store, s, request);
         if (status != ESK_OK || request->replayed)
-            goto done;
+            return status;
     }
 
     int64_t version = 0;
     int64_t head = 0;
-    rc = query_int(s->stmt[STMT_STREAM_VERSION], stream_id, &version);
+    int rc = query_int(s->stmt[STMT_STREAM_VERSION], stream_id, &version);
     if (rc == SQLITE_OK)
         rc = query_int(s->stmt[STMT_HEAD], NULL, &head);
-    if (rc != SQLITE_OK) {
-        status = fail(store, s, rc, "appending to stream '%s'", stream_id);
-        goto done;
-    }
+    if (rc != SQLITE_OK)
+        return fail(store, s, rc, "appending to stream '%s'", stream_id);
 
     status =
         esk_store_check_expected(store, stream_id, request->expected, version);
     if (status != ESK_OK)
-        goto done;
+        return status;
 
     status = insert_batch(store, s, request, version, head);
     if (status != ESK_OK)
-        goto done;
-
-    rc = run(s->stmt[STMT_COMMIT]);
-    if (rc != SQLITE_OK) {
-        status = fail(store, s, rc, "appending to stream '%s'", stream_id);
-        goto done;
-    }
+        return status;
 
     for (size_t i = 0; i < request->count; i++) {
         request->events[i].version = version + 1 + (int64_t)i;
@@ -486,12 +509,166 @@ static esk_status sqlite_append(esk_store *store, void *impl,
     }
     request->result.version = version + (int64_t)request->count;
     request->result.position = head + (int64_t)request->count;
+    return ESK_OK;
+}
 
-done:
-    /* Nothing to undo after a commit; after a failure or a replay this
-     * ends the transaction and writes nothing. */
-    rollback(s);
+/* ---- Transactions ------------------------------------------------------ */
+
+/* Savepoint names by depth: SQLite wants them in the SQL text. */
+static const char *const savepoint_sql[][3] = {
+#define ESK__SAVEPOINT(n)                                                      \
+    {                                                                          \
+        "SAVEPOINT esk" #n, "RELEASE esk" #n,                                  \
+            "ROLLBACK TO esk" #n "; RELEASE esk" #n                            \
+    }
+    ESK__SAVEPOINT(0),  ESK__SAVEPOINT(1),  ESK__SAVEPOINT(2),
+    ESK__SAVEPOINT(3),  ESK__SAVEPOINT(4),  ESK__SAVEPOINT(5),
+    ESK__SAVEPOINT(6),  ESK__SAVEPOINT(7),  ESK__SAVEPOINT(8),
+    ESK__SAVEPOINT(9),  ESK__SAVEPOINT(10), ESK__SAVEPOINT(11),
+    ESK__SAVEPOINT(12), ESK__SAVEPOINT(13), ESK__SAVEPOINT(14),
+    ESK__SAVEPOINT(15), ESK__SAVEPOINT(16), ESK__SAVEPOINT(17),
+    ESK__SAVEPOINT(18), ESK__SAVEPOINT(19), ESK__SAVEPOINT(20),
+    ESK__SAVEPOINT(21), ESK__SAVEPOINT(22), ESK__SAVEPOINT(23),
+    ESK__SAVEPOINT(24), ESK__SAVEPOINT(25), ESK__SAVEPOINT(26),
+    ESK__SAVEPOINT(27), ESK__SAVEPOINT(28), ESK__SAVEPOINT(29),
+    ESK__SAVEPOINT(30), ESK__SAVEPOINT(31),
+#undef ESK__SAVEPOINT
+};
+
+enum { SAVEPOINT_OPEN, SAVEPOINT_RELEASE, SAVEPOINT_UNDO };
+
+static esk_status nested(esk_store *store, sqlite_store *s, int depth,
+                         int action, const char *doing)
+{
+    if (depth < 1 ||
+        depth >= (int)(sizeof savepoint_sql / sizeof savepoint_sql[0]))
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "%s: transactions nested too deep", doing);
+    int rc =
+        sqlite3_exec(s->db, savepoint_sql[depth][action], NULL, NULL, NULL);
+    return rc == SQLITE_OK ? ESK_OK : fail(store, s, rc, "%s", doing);
+}
+
+/* The outermost transaction takes the write lock at once (IMMEDIATE):
+ * what it reads then cannot change before it writes. */
+static esk_status sqlite_begin(esk_store *store, void *impl, int depth)
+{
+    sqlite_store *s = impl;
+    if (depth > 0)
+        return nested(store, s, depth, SAVEPOINT_OPEN,
+                      "beginning a nested transaction");
+    int rc = run(s->stmt[STMT_BEGIN]);
+    return rc == SQLITE_OK ? ESK_OK
+                           : fail(store, s, rc, "beginning a transaction");
+}
+
+static esk_status sqlite_commit(esk_store *store, void *impl, int depth)
+{
+    sqlite_store *s = impl;
+    if (depth > 0)
+        return nested(store, s, depth, SAVEPOINT_RELEASE,
+                      "committing a nested transaction");
+    int rc = run(s->stmt[STMT_COMMIT]);
+    if (rc == SQLITE_OK)
+        return ESK_OK;
+    esk_status status = fail(store, s, rc, "committing");
+    rollback(s); /* a failed COMMIT may leave the transaction open */
     return status;
+}
+
+static esk_status sqlite_rollback(esk_store *store, void *impl, int depth)
+{
+    sqlite_store *s = impl;
+    if (depth > 0)
+        return nested(store, s, depth, SAVEPOINT_UNDO,
+                      "rolling back a nested transaction");
+    /* SQLite may have rolled back already, after an I/O error or a full
+     * disk: then there is nothing left to undo. */
+    rollback(s);
+    return ESK_OK;
+}
+
+/* ---- Records ------------------------------------------------------------ */
+
+static const char *const record_table[] = {"checkpoints", "commands",
+                                           "snapshots"};
+
+static esk_status sqlite_put_record(esk_store *store, void *impl,
+                                    esk_record_kind kind,
+                                    const esk_record *record)
+{
+    sqlite_store *s = impl;
+    sqlite3_stmt *stmt = s->stmt[STMT_PUT_CHECKPOINT + (int)kind];
+    char now[ESK_TIME_TEXT_SIZE];
+    if (esk_time_format(esk_store_now(store), now) != ESK_OK)
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "the clock gave a time outside years "
+                                   "0000-9999");
+    int rc = bind_text(stmt, 1, record->key);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, record->number);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 3, record->version);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 4, record->value);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 5, now);
+    if (rc == SQLITE_OK)
+        rc = run(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc == SQLITE_OK ? ESK_OK
+                           : fail(store, s, rc, "writing '%s' into %s",
+                                  record->key, record_table[kind]);
+}
+
+static esk_status sqlite_get_record(esk_store *store, void *impl,
+                                    esk_record_kind kind, const char *key,
+                                    esk_record *out, char **owned)
+{
+    sqlite_store *s = impl;
+    sqlite3_stmt *stmt = s->stmt[STMT_GET_CHECKPOINT + (int)kind];
+    esk_status status = ESK_OK;
+    int rc = bind_text(stmt, 1, key);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        status = ESK_ENOTFOUND;
+    } else if (rc != SQLITE_ROW) {
+        status =
+            fail(store, s, rc, "reading '%s' from %s", key, record_table[kind]);
+    } else {
+        const char *k = (const char *)sqlite3_column_text(stmt, 0);
+        const char *v = (const char *)sqlite3_column_text(stmt, 3);
+        if (k == NULL || v == NULL) {
+            status = esk_store_set_error(
+                store, ESK_ECORRUPT, "reading '%s' from %s: a column is NULL",
+                key, record_table[kind]);
+            goto done;
+        }
+        /* One block for both strings: the caller frees it once. */
+        size_t key_len = strlen(k) + 1;
+        size_t value_len = strlen(v) + 1;
+        char *block = esk__malloc(key_len + value_len);
+        if (block == NULL) {
+            status = esk_store_set_error(store, ESK_ENOMEM,
+                                         "out of memory reading '%s'", key);
+            goto done;
+        }
+        memcpy(block, k, key_len);
+        memcpy(block + key_len, v, value_len);
+        *out = (esk_record){block, sqlite3_column_int64(stmt, 1),
+                            sqlite3_column_int(stmt, 2), block + key_len};
+        *owned = block;
+    }
+done:
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return status;
+}
+
+static struct sqlite3 *sqlite_db(void *impl)
+{
+    return ((sqlite_store *)impl)->db;
 }
 
 /* What a read was doing, for its failure message: the stream it read, or
@@ -696,6 +873,12 @@ static const esk_store_backend sqlite_backend = {
     .read_all = sqlite_read_all,
     .stream_version = sqlite_stream_version,
     .head_position = sqlite_head_position,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .put_record = sqlite_put_record,
+    .get_record = sqlite_get_record,
+    .sqlite_db = sqlite_db,
     .close = sqlite_close,
 };
 

@@ -435,7 +435,7 @@ static void a_store_of_a_newer_esk_is_refused_and_left_unchanged(void **state)
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
     esk_store_close(store);
     sqlite3 *db = raw_open(path);
-    raw_exec(db, "PRAGMA user_version = 2");
+    raw_exec(db, "PRAGMA user_version = 99");
     sqlite3_close(db);
     char *before = NULL;
     size_t before_size = read_file(path, &before);
@@ -447,7 +447,7 @@ static void a_store_of_a_newer_esk_is_refused_and_left_unchanged(void **state)
     assert_null(store);
     assert_contains(err.message, path);
     assert_contains(err.message, "newer esk");
-    assert_contains(err.message, "schema 2");
+    assert_contains(err.message, "schema 99");
     assert_file_unchanged(path, before, before_size);
 
     free(before);
@@ -471,11 +471,64 @@ static void a_store_of_an_older_esk_is_upgraded_on_open(void **state)
     esk_store *store = open_store(path, NULL);
     assert_int_equal(append_one(store, "s-1", ESK_NO_STREAM, "T", "1"), ESK_OK);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 1);
+    assert_true(raw_int(db, "PRAGMA user_version") == 2);
     assert_true(raw_int(db, "SELECT count(*) FROM events") == 1);
     sqlite3_close(db);
 
     esk_store_close(store);
+    temp_dir_remove(&dir);
+}
+
+static void
+a_first_schema_store_gains_the_record_tables_and_keeps_its_events(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    /* What the first released schema wrote: the events table only. */
+    sqlite3 *db = raw_open(path);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d", ESK_APPLICATION_ID);
+    raw_exec(db, sql);
+    raw_exec(db, "CREATE TABLE events(position INTEGER PRIMARY KEY, "
+                 "event_id TEXT NOT NULL UNIQUE, stream_id TEXT NOT NULL, "
+                 "version INTEGER NOT NULL, type TEXT NOT NULL, "
+                 "schema_version INTEGER NOT NULL, data TEXT NOT NULL, "
+                 "metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, "
+                 "UNIQUE(stream_id, version))");
+    raw_exec(db, "INSERT INTO events VALUES(1, 'e-1', 'workshop-1', 1, "
+                 "'WorkshopScheduled', 1, '{}', '{}', "
+                 "'2026-11-27T09:00:00.000000Z')");
+    raw_exec(db, "PRAGMA user_version = 1");
+    sqlite3_close(db);
+
+    esk_store *store = open_store(path, NULL);
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_all(store, 0, 0, NULL, &list), ESK_OK);
+    assert_int_equal(list.count, 1);
+    assert_string_equal(list.events[0].type, "WorkshopScheduled");
+    esk_record rec = {"catalogue", 1, 1, "{}"};
+    assert_int_equal(esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &rec),
+                     ESK_OK);
+    esk_event_list_free(&list);
+    esk_store_close(store);
+
+    /* The record survives a reopen, and the schema is now the current one. */
+    store = open_store(path, NULL);
+    esk_record got;
+    char *owned = NULL;
+    assert_int_equal(esk_store_get_record(store, ESK_RECORD_CHECKPOINT,
+                                          "catalogue", &got, &owned),
+                     ESK_OK);
+    assert_int_equal(got.number, 1);
+    esk_free(owned);
+    esk_store_close(store);
+    db = raw_open(path);
+    assert_true(raw_int(db, "PRAGMA user_version") == 2);
+    assert_true(raw_int(db, "SELECT count(*) FROM checkpoints") == 1);
+    sqlite3_close(db);
     temp_dir_remove(&dir);
 }
 
@@ -894,6 +947,8 @@ int main(void)
             an_empty_database_stamped_by_another_application_is_refused),
         cmocka_unit_test(a_store_of_a_newer_esk_is_refused_and_left_unchanged),
         cmocka_unit_test(a_store_of_an_older_esk_is_upgraded_on_open),
+        cmocka_unit_test(
+            a_first_schema_store_gains_the_record_tables_and_keeps_its_events),
         cmocka_unit_test(a_text_file_is_refused_as_corrupt_and_left_unchanged),
         cmocka_unit_test(a_directory_is_refused_with_its_path_in_the_message),
         cmocka_unit_test(a_missing_folder_is_refused_and_not_created),

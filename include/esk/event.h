@@ -170,6 +170,48 @@ esk_status esk_json_validate(const char *text, esk_error *err);
  */
 esk_status esk_json_validate_object(const char *text, esk_error *err);
 
+/**
+ * What an event says about why it happened, stored as its metadata JSON:
+ * {"correlationId": "...", "causationId": "...", ...extra keys}.
+ *
+ * The correlation id is shared by everything one request set off; the
+ * causation id names the message (command or event) that directly caused
+ * this event. Together they let you draw the story of a request.
+ */
+typedef struct esk_metadata {
+    /** NULL to leave out. */
+    const char *correlation_id;
+    /** NULL to leave out. */
+    const char *causation_id;
+    /** NULL, or a JSON object whose keys are added as they are. */
+    const char *extra;
+} esk_metadata;
+
+/**
+ * Encode metadata as a JSON object.
+ *
+ * @param metadata NULL gives "{}".
+ * @param out      receives the JSON, owned by the caller (esk_free);
+ *                 untouched on failure.
+ * @param err      optional.
+ * @return ESK_OK; ESK_EINVAL (out NULL, extra not a JSON object, ids not
+ *         UTF-8); ESK_ENOMEM.
+ */
+esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
+                               esk_error *err);
+
+/**
+ * Read one string key of a metadata object, e.g. "correlationId".
+ *
+ * @param json metadata JSON text.
+ * @param buf  receives the value with a final NUL, at most size bytes.
+ * @return ESK_OK; ESK_ENOTFOUND (no such key, or not a string);
+ *         ESK_EINVAL (NULL, invalid JSON, value longer than size - 1);
+ *         ESK_ENOMEM.
+ */
+esk_status esk_metadata_get(const char *json, const char *key, char *buf,
+                            size_t size);
+
 #ifdef __cplusplus
 }
 #endif

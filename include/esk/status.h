@@ -67,8 +67,25 @@ const char *esk_status_str(esk_status status);
  */
 typedef struct esk_error {
     esk_status status;
+    /** The domain's own error code when status is ESK_EDOMAIN, else 0. */
+    int code;
     char message[ESK_ERROR_MESSAGE_MAX];
 } esk_error;
+
+/**
+ * Refuse a command in the domain's terms: fill err (which may be NULL)
+ * with ESK_EDOMAIN, the domain's code and a printf-style message, and
+ * return ESK_EDOMAIN, so that a behaviour can write
+ *
+ *   if (w->seats_taken == w->capacity)
+ *       return esk_domain_error(err, WORKSHOP_FULL, "workshop '%s' is full",
+ *                               w->base.id);
+ */
+esk_status esk_domain_error(esk_error *err, int code, const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 /**
  * The memory functions esk uses for its own allocations (and, while set,

@@ -264,6 +264,140 @@ esk_status esk_store_subscribe(esk_store *store, esk_subscriber_fn fn,
 esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
                                  void *ctx);
 
+/* --- Transactions -------------------------------------------------------
+ *
+ * A transaction groups appends and records (checkpoints, command outcomes,
+ * snapshots) into one all-or-nothing unit of work. It is how esk gets an
+ * exactly-once effect: a projection writes its read model and its
+ * checkpoint in one transaction; the idempotency middleware writes the
+ * command's events and its outcome in one transaction.
+ *
+ * Transactions nest: an inner begin/commit is a savepoint, and an inner
+ * rollback undoes only what happened since its begin. Every append is
+ * itself such a unit: a failed append inside a transaction undoes that
+ * append alone, and the caller decides whether to go on or roll back.
+ *
+ * On SQLite the outermost begin takes the write lock (BEGIN IMMEDIATE),
+ * so keep transactions short. Reads through the same handle see the
+ * transaction's own writes. Subscribers hear of the appends when the
+ * outermost transaction commits, never if it rolls back.
+ */
+
+/**
+ * Begin a transaction, or a nested one inside an open transaction.
+ *
+ * @return ESK_OK; ESK_EINVAL (NULL store); ESK_EBUSY (another process held
+ *         the lock past the timeout); ESK_EIO; ESK_ENOMEM.
+ */
+esk_status esk_store_begin(esk_store *store);
+
+/**
+ * Commit the innermost transaction. Committing the outermost one makes
+ * everything durable and then calls the subscribers.
+ *
+ * @return ESK_OK; ESK_EINVAL (NULL store, no open transaction); ESK_EBUSY,
+ *         ESK_EIO, ESK_EREADONLY: the transaction is rolled back.
+ */
+esk_status esk_store_commit(esk_store *store);
+
+/**
+ * Undo everything since the innermost begin, and close it.
+ *
+ * @return ESK_OK; ESK_EINVAL (NULL store, no open transaction); ESK_EIO.
+ */
+esk_status esk_store_rollback(esk_store *store);
+
+/** How many transactions are open (0 outside any). NULL gives 0. */
+int esk_store_transaction_depth(const esk_store *store);
+
+/* --- Records --------------------------------------------------------------
+ *
+ * Small named records kept beside the events, in the same transactions:
+ * where projections keep checkpoints, the command bus keeps command
+ * outcomes, and repositories keep snapshots. On SQLite each kind has its
+ * own table, so `sqlite3 file.db 'select * from checkpoints'` shows them.
+ */
+
+/** The kinds of record, each in its own namespace (and SQLite table). */
+typedef enum esk_record_kind {
+    ESK_RECORD_CHECKPOINT = 0, /**< table checkpoints */
+    ESK_RECORD_COMMAND = 1,    /**< table commands */
+    ESK_RECORD_SNAPSHOT = 2,   /**< table snapshots */
+} esk_record_kind;
+
+/**
+ * A record. What the fields mean is up to the module that writes it; the
+ * store only keeps them:
+ *   checkpoint: key = projection name, number = position, version =
+ *               projection version, value = "{}" or the projection's notes;
+ *   command:    key = command id, number = last position written,
+ *               version = status, value = outcome as JSON;
+ *   snapshot:   key = stream id, number = stream version, version = state
+ *               layout version, value = the state as JSON.
+ */
+typedef struct esk_record {
+    const char *key;
+    int64_t number;
+    int version;
+    const char *value;
+} esk_record;
+
+/**
+ * Insert or replace a record.
+ *
+ * @param record key: 1 to ESK_STREAM_ID_MAX bytes of UTF-8; value: valid
+ *               JSON. Borrowed.
+ * @return ESK_OK; ESK_EINVAL; ESK_EBUSY, ESK_EIO, ESK_EREADONLY, ESK_ENOMEM
+ *         (nothing written).
+ */
+esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
+                                const esk_record *record);
+
+/**
+ * Read a record.
+ *
+ * @param out   on ESK_OK, filled; out->key and out->value point into
+ *              *owned, which the caller frees with esk_free().
+ * @param owned receives the memory behind out's strings.
+ * @return ESK_OK; ESK_ENOTFOUND (out and owned untouched); ESK_EINVAL;
+ *         ESK_EBUSY, ESK_EIO, ESK_ECORRUPT, ESK_ENOMEM.
+ */
+esk_status esk_store_get_record(esk_store *store, esk_record_kind kind,
+                                const char *key, esk_record *out, char **owned);
+
+/* --- Inline handlers --------------------------------------------------------
+ *
+ * An inline handler runs inside the append's transaction, after the
+ * events are written and before they commit: an inline projection updates
+ * its read model there, so that the read model and the events can never
+ * disagree. If it fails, the append fails with ESK_ECALLBACK and nothing
+ * of it is written (its message says which handler and why).
+ */
+typedef esk_status (*esk_inline_fn)(void *ctx, esk_store *store,
+                                    const esk_event *events, size_t n);
+
+/**
+ * Register an inline handler; the same fn and ctx pair may be registered
+ * once. Handlers run in registration order.
+ *
+ * @return ESK_OK; ESK_EINVAL; ESK_EEXISTS; ESK_ENOMEM.
+ */
+esk_status esk_store_add_inline(esk_store *store, esk_inline_fn fn, void *ctx);
+
+/** Remove an inline handler. @return ESK_OK; ESK_EINVAL; ESK_ENOTFOUND. */
+esk_status esk_store_remove_inline(esk_store *store, esk_inline_fn fn,
+                                   void *ctx);
+
+struct sqlite3;
+
+/**
+ * The SQLite connection of a SQLite store, NULL for any other store.
+ * Borrowed: valid until the store is closed. Use it for read-model tables
+ * in the same database (and so in the same transactions); do not close it,
+ * and do not begin or end transactions on it yourself.
+ */
+struct sqlite3 *esk_store_sqlite_db(esk_store *store);
+
 /**
  * The category of a stream id: the bytes before the first '-', or the
  * whole id. Writes at most size bytes with a final NUL.

@@ -10,6 +10,8 @@
  *     (strictly increasing, gap-free, in commit order),
  *   - make an append whose caller-supplied ids are already stored as this
  *     very batch a harmless replay, and any other reuse of an id an error.
+ * It also keeps small records (checkpoints, command outcomes, snapshots)
+ * and supports nested transactions around both.
  * The conformance suite (tests/conformance) checks a backend against these
  * rules; the in-memory and SQLite backends are the two shipped examples.
  */
@@ -26,7 +28,8 @@
 extern "C" {
 #endif
 
-/** One append, already validated by the front. */
+/** One append, already validated by the front, always inside a
+ *  transaction that the front opened. */
 typedef struct esk_append_request {
     const char *stream_id;
     /** ESK_ANY, ESK_NO_STREAM, ESK_STREAM_EXISTS or an exact version >= 0. */
@@ -78,6 +81,29 @@ typedef struct esk_store_backend {
                                  const char *stream_id, int64_t *out_version);
     esk_status (*head_position)(esk_store *store, void *impl,
                                 int64_t *out_position);
+    /**
+     * Open a transaction at this depth: 0 is the outermost (take the write
+     * lock), 1 and more are nested in it (savepoints). The front calls
+     * begin/commit/rollback in strict nesting order, and wraps every
+     * append in a begin/commit at the next depth: append itself never
+     * begins or ends a transaction.
+     */
+    esk_status (*begin)(esk_store *store, void *impl, int depth);
+    /** Make the transaction at this depth part of its parent (or durable,
+     *  at depth 0). */
+    esk_status (*commit)(esk_store *store, void *impl, int depth);
+    /** Undo everything since the begin at this depth, and close it. */
+    esk_status (*rollback)(esk_store *store, void *impl, int depth);
+    /** Insert or replace a record (already validated), inside the current
+     *  transaction if one is open. */
+    esk_status (*put_record)(esk_store *store, void *impl, esk_record_kind kind,
+                             const esk_record *record);
+    /** Read a record; ESK_ENOTFOUND when absent. See
+     *  esk_store_get_record() for out and owned. */
+    esk_status (*get_record)(esk_store *store, void *impl, esk_record_kind kind,
+                             const char *key, esk_record *out, char **owned);
+    /** Optional: the SQLite connection, for esk_store_sqlite_db(). */
+    struct sqlite3 *(*sqlite_db)(void *impl);
     /** Free impl. Called once by esk_store_close(). */
     void (*close)(void *impl);
 } esk_store_backend;

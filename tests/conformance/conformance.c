@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include <esk/store_backend.h>
+
 #include "conformance.h"
 
 static const esk_conformance_backend *backend;
@@ -1015,6 +1017,353 @@ static void the_message_is_cleared_by_a_success(void **state)
     close_fixture(&f);
 }
 
+/* --- transactions ----------------------------------------------------------
+ */
+
+static void a_committed_transaction_keeps_all_its_appends(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    assert_int_equal(esk_store_transaction_depth(f.store), 1);
+    assert_int_equal(append1(&f, "s-1", ESK_NO_STREAM, "A", "{}"), ESK_OK);
+    assert_int_equal(append1(&f, "s-2", ESK_NO_STREAM, "B", "{}"), ESK_OK);
+    /* The transaction reads its own writes. */
+    assert_int_equal(version_of(&f, "s-1"), 1);
+    assert_int_equal(esk_store_commit(f.store), ESK_OK);
+    assert_int_equal(esk_store_transaction_depth(f.store), 0);
+    assert_int_equal(head_of(&f), 2);
+    close_fixture(&f);
+}
+
+static void a_rolled_back_transaction_keeps_none_of_its_appends(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    fill_stream(&f, "s-1", 1);
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    enum { N = 200 };
+    char ids[N][16];
+    esk_new_event batch[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "tx-%d", i);
+        batch[i] = (esk_new_event){ids[i], "A", 1, "{}", NULL};
+    }
+    assert_int_equal(esk_store_append(f.store, "s-1", 1, batch, N / 2, NULL),
+                     ESK_OK);
+    assert_int_equal(
+        esk_store_append(f.store, "s-2", ESK_ANY, batch + N / 2, N / 2, NULL),
+        ESK_OK);
+    assert_int_equal(esk_store_rollback(f.store), ESK_OK);
+    assert_int_equal(version_of(&f, "s-1"), 1);
+    assert_int_equal(version_of(&f, "s-2"), 0);
+    assert_int_equal(head_of(&f), 1);
+    assert_int_equal(esk_store_read_all(f.store, 0, 0, NULL, &f.list), ESK_OK);
+    assert_int_equal(f.list.count, 1);
+    /* The undone ids are free again, and positions go on without a gap. */
+    esk_append_result r;
+    assert_int_equal(esk_store_append(f.store, "s-3", ESK_ANY, batch, N, &r),
+                     ESK_OK);
+    assert_int_equal(r.position, N + 1);
+    assert_int_equal(esk_store_append(f.store, "s-3", ESK_ANY, batch, N, &r),
+                     ESK_OK); /* and a replay is recognised */
+    assert_int_equal(head_of(&f), N + 1);
+    close_fixture(&f);
+}
+
+static void
+a_failed_append_inside_a_transaction_undoes_only_itself(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_NO_STREAM, "A", "{}"), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_NO_STREAM, "B", "{}"),
+                     ESK_ECONCURRENCY);
+    assert_int_equal(esk_store_transaction_depth(f.store), 1);
+    assert_int_equal(append1(&f, "s-1", 1, "C", "{}"), ESK_OK);
+    assert_int_equal(esk_store_commit(f.store), ESK_OK);
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 2);
+    assert_string_equal(f.list.events[1].type, "C");
+    close_fixture(&f);
+}
+
+static void a_nested_rollback_undoes_only_the_inner_part(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_record rec = {"p-1", 1, 1, "{}"};
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "Outer", "{}"), ESK_OK);
+    assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
+                     ESK_OK);
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    assert_int_equal(esk_store_transaction_depth(f.store), 2);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "Inner", "{}"), ESK_OK);
+    rec.number = 2;
+    assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
+                     ESK_OK);
+    assert_int_equal(esk_store_rollback(f.store), ESK_OK);
+    assert_int_equal(esk_store_commit(f.store), ESK_OK);
+    assert_int_equal(version_of(&f, "s-1"), 1);
+    esk_record got;
+    char *owned = NULL;
+    assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT, "p-1",
+                                          &got, &owned),
+                     ESK_OK);
+    assert_int_equal(got.number, 1);
+    esk_free(owned);
+    close_fixture(&f);
+}
+
+static void commit_and_rollback_need_an_open_transaction(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    assert_int_equal(esk_store_commit(f.store), ESK_EINVAL);
+    assert_message_contains(&f, "esk_store_begin");
+    assert_int_equal(esk_store_rollback(f.store), ESK_EINVAL);
+    assert_int_equal(esk_store_begin(NULL), ESK_EINVAL);
+    assert_int_equal(esk_store_transaction_depth(NULL), 0);
+    close_fixture(&f);
+}
+
+static void subscribers_hear_of_a_transaction_only_when_it_commits(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    recorder r = {0};
+    assert_int_equal(esk_store_subscribe(f.store, record, &r), ESK_OK);
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "Undone", "{}"), ESK_OK);
+    assert_int_equal(esk_store_rollback(f.store), ESK_OK);
+    assert_int_equal(append1(&f, "s-2", ESK_ANY, "B", "{}"), ESK_OK);
+    assert_int_equal(r.calls, 0);
+    assert_int_equal(esk_store_commit(f.store), ESK_OK);
+    assert_int_equal(r.calls, 2);
+    assert_int_equal(r.events, 2);
+    assert_string_equal(r.last_type, "B");
+    assert_int_equal(r.last_position, 2);
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "C", "{}"), ESK_OK);
+    assert_int_equal(esk_store_rollback(f.store), ESK_OK);
+    assert_int_equal(r.calls, 2);
+    close_fixture(&f);
+}
+
+/* --- records
+ * ------------------------------------------------------------------- */
+
+static void records_of_each_kind_read_back_as_written(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    const esk_record_kind kinds[] = {ESK_RECORD_CHECKPOINT, ESK_RECORD_COMMAND,
+                                     ESK_RECORD_SNAPSHOT};
+    for (int k = 0; k < 3; k++) {
+        char value[32];
+        snprintf(value, sizeof(value), "{\"kind\":%d}", k);
+        esk_record rec = {"same-key", 100 + k, k + 1, value};
+        assert_int_equal(esk_store_put_record(f.store, kinds[k], &rec), ESK_OK);
+    }
+    for (int k = 0; k < 3; k++) {
+        char value[32];
+        snprintf(value, sizeof(value), "{\"kind\":%d}", k);
+        esk_record got = {0};
+        char *owned = NULL;
+        assert_int_equal(
+            esk_store_get_record(f.store, kinds[k], "same-key", &got, &owned),
+            ESK_OK);
+        assert_string_equal(got.key, "same-key");
+        assert_int_equal(got.number, 100 + k);
+        assert_int_equal(got.version, k + 1);
+        assert_string_equal(got.value, value);
+        esk_free(owned);
+    }
+    close_fixture(&f);
+}
+
+static void a_missing_record_is_not_found(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_record got = {"untouched", 7, 7, "untouched"};
+    char *owned = NULL;
+    assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_SNAPSHOT, "nope",
+                                          &got, &owned),
+                     ESK_ENOTFOUND);
+    assert_null(owned);
+    assert_int_equal(got.number, 7);
+    assert_message_contains(&f, "nope");
+    close_fixture(&f);
+}
+
+static void a_record_is_replaced_and_a_rollback_restores_it(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_record rec = {"catalogue", 10, 1, "{\"a\":1}"};
+    assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
+                     ESK_OK);
+    rec.number = 20;
+    rec.value = "{\"a\":2}";
+    assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
+                     ESK_OK);
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    rec.number = 30;
+    assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
+                     ESK_OK);
+    esk_record fresh = {"new-one", 1, 1, "{}"};
+    assert_int_equal(
+        esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &fresh), ESK_OK);
+    assert_int_equal(esk_store_rollback(f.store), ESK_OK);
+    esk_record got;
+    char *owned = NULL;
+    assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
+                                          "catalogue", &got, &owned),
+                     ESK_OK);
+    assert_int_equal(got.number, 20);
+    assert_string_equal(got.value, "{\"a\":2}");
+    esk_free(owned);
+    owned = NULL;
+    assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
+                                          "new-one", &got, &owned),
+                     ESK_ENOTFOUND);
+    close_fixture(&f);
+}
+
+static void malformed_records_are_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_record got;
+    char *owned = NULL;
+    esk_record bad_value = {"k", 1, 1, "{oops}"};
+    assert_int_equal(
+        esk_store_put_record(f.store, ESK_RECORD_COMMAND, &bad_value),
+        ESK_EINVAL);
+    assert_message_contains(&f, "not JSON");
+    esk_record no_key = {NULL, 1, 1, "{}"};
+    assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_COMMAND, &no_key),
+                     ESK_EINVAL);
+    esk_record empty_key = {"", 1, 1, "{}"};
+    assert_int_equal(
+        esk_store_put_record(f.store, ESK_RECORD_COMMAND, &empty_key),
+        ESK_EINVAL);
+    esk_record ok_rec = {"k", 1, 1, "{}"};
+    assert_int_equal(esk_store_put_record(f.store, (esk_record_kind)9, &ok_rec),
+                     ESK_EINVAL);
+    assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_COMMAND, NULL),
+                     ESK_EINVAL);
+    assert_int_equal(
+        esk_store_get_record(f.store, ESK_RECORD_COMMAND, "k", NULL, &owned),
+        ESK_EINVAL);
+    assert_int_equal(
+        esk_store_get_record(f.store, ESK_RECORD_COMMAND, "k", &got, NULL),
+        ESK_EINVAL);
+    close_fixture(&f);
+}
+
+/* --- inline handlers
+ * ---------------------------------------------------------- */
+
+typedef struct inline_probe {
+    int calls;
+    int depth_seen;
+    int64_t last_position;
+    const char *fail_on_type; /* fail when a batch holds this type */
+} inline_probe;
+
+static esk_status probe_inline(void *ctx, esk_store *store,
+                               const esk_event *events, size_t n)
+{
+    inline_probe *p = ctx;
+    p->calls++;
+    p->depth_seen = esk_store_transaction_depth(store);
+    p->last_position = events[n - 1].position;
+    esk_record rec = {"inline", events[n - 1].position, 1, "{}"};
+    esk_status rc = esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &rec);
+    if (rc != ESK_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if (p->fail_on_type && strcmp(events[i].type, p->fail_on_type) == 0)
+            return esk_store_set_error(
+                store, ESK_EINVAL, "the read model refuses %s", events[i].type);
+    return ESK_OK;
+}
+
+static void an_inline_handler_runs_inside_the_append(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    inline_probe p = {0, 0, 0, NULL};
+    assert_int_equal(esk_store_add_inline(f.store, probe_inline, &p), ESK_OK);
+    assert_int_equal(esk_store_add_inline(f.store, probe_inline, &p),
+                     ESK_EEXISTS);
+    fill_stream(&f, "s-1", 3);
+    assert_int_equal(p.calls, 3);
+    assert_int_equal(p.depth_seen, 1);
+    assert_int_equal(p.last_position, 3);
+    esk_record got;
+    char *owned = NULL;
+    assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
+                                          "inline", &got, &owned),
+                     ESK_OK);
+    assert_int_equal(got.number, 3);
+    esk_free(owned);
+    assert_int_equal(esk_store_remove_inline(f.store, probe_inline, &p),
+                     ESK_OK);
+    assert_int_equal(esk_store_remove_inline(f.store, probe_inline, &p),
+                     ESK_ENOTFOUND);
+    fill_stream(&f, "s-1", 1);
+    assert_int_equal(p.calls, 3);
+    close_fixture(&f);
+}
+
+static void
+a_failing_inline_handler_fails_the_append_and_writes_nothing(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    inline_probe p = {0, 0, 0, "Poison"};
+    recorder r = {0};
+    assert_int_equal(esk_store_subscribe(f.store, record, &r), ESK_OK);
+    assert_int_equal(esk_store_add_inline(f.store, probe_inline, &p), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "Fine", "{}"), ESK_OK);
+    esk_new_event batch[2] = {ev("Fine", "{}"), ev("Poison", "{}")};
+    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, 2, NULL),
+                     ESK_ECALLBACK);
+    assert_message_contains(&f, "the read model refuses Poison");
+    assert_message_contains(&f, "nothing was written");
+    assert_int_equal(head_of(&f), 1);
+    assert_int_equal(r.calls, 1);
+    /* What the handler wrote during the failed append is undone too. */
+    esk_record got;
+    char *owned = NULL;
+    assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
+                                          "inline", &got, &owned),
+                     ESK_OK);
+    assert_int_equal(got.number, 1);
+    esk_free(owned);
+    close_fixture(&f);
+}
+
 int esk_conformance_run(const esk_conformance_backend *under_test)
 {
     backend = under_test;
@@ -1068,6 +1417,21 @@ int esk_conformance_run(const esk_conformance_backend *under_test)
         cmocka_unit_test(subscribers_see_each_committed_batch_once),
         cmocka_unit_test(a_subscriber_is_registered_once),
         cmocka_unit_test(the_message_is_cleared_by_a_success),
+        cmocka_unit_test(a_committed_transaction_keeps_all_its_appends),
+        cmocka_unit_test(a_rolled_back_transaction_keeps_none_of_its_appends),
+        cmocka_unit_test(
+            a_failed_append_inside_a_transaction_undoes_only_itself),
+        cmocka_unit_test(a_nested_rollback_undoes_only_the_inner_part),
+        cmocka_unit_test(commit_and_rollback_need_an_open_transaction),
+        cmocka_unit_test(
+            subscribers_hear_of_a_transaction_only_when_it_commits),
+        cmocka_unit_test(records_of_each_kind_read_back_as_written),
+        cmocka_unit_test(a_missing_record_is_not_found),
+        cmocka_unit_test(a_record_is_replaced_and_a_rollback_restores_it),
+        cmocka_unit_test(malformed_records_are_refused),
+        cmocka_unit_test(an_inline_handler_runs_inside_the_append),
+        cmocka_unit_test(
+            a_failing_inline_handler_fails_the_append_and_writes_nothing),
     };
     return _cmocka_run_group_tests(
         backend->name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);

@@ -1,0 +1,124 @@
+/*
+ * src/fold.c - what aggregates and deciders share: pending events, and
+ * folding recorded events into a state.
+ */
+#include <string.h>
+
+#include "esk/codec.h"
+#include "internal.h"
+
+esk_status esk__pending_push(esk__pending **items, size_t *count,
+                             size_t *capacity, const esk_event_type *type,
+                             const void *event, esk_error *err)
+{
+    char *json = NULL;
+    esk_status rc = esk_codec_encode(type, event, &json, err);
+    if (rc != ESK_OK)
+        return rc;
+    if (*count == *capacity) {
+        size_t grown = *capacity == 0 ? 8 : *capacity * 2;
+        esk__pending *more = esk__realloc(*items, grown * sizeof(*more));
+        if (more == NULL) {
+            esk__free(json);
+            return esk__error_set(err, ESK_ENOMEM,
+                                  "out of memory keeping a %s event",
+                                  type->name);
+        }
+        *items = more;
+        *capacity = grown;
+    }
+    (*items)[(*count)++] = (esk__pending){type, json};
+    return ESK_OK;
+}
+
+void esk__pending_clear(esk__pending *items, size_t *count)
+{
+    for (size_t i = 0; i < *count; i++)
+        esk__free(items[i].json);
+    *count = 0;
+}
+
+void esk__pending_free(esk__pending **items, size_t *count, size_t *capacity)
+{
+    esk__pending_clear(*items, count);
+    esk__free(*items);
+    *items = NULL;
+    *capacity = 0;
+}
+
+const esk_event_type *esk__find_type(const esk_event_type *const *types,
+                                     size_t n, const char *name,
+                                     int schema_version)
+{
+    for (size_t i = 0; i < n; i++)
+        if (types[i] != NULL && types[i]->schema_version == schema_version &&
+            strcmp(types[i]->name, name) == 0)
+            return types[i];
+    return NULL;
+}
+
+/* The name of a type known in another schema version, for a message that
+ * points at the missing upcaster. */
+static int known_version(const esk_event_type *const *types, size_t n,
+                         const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (types[i] != NULL && strcmp(types[i]->name, name) == 0)
+            return types[i]->schema_version;
+    return 0;
+}
+
+esk_status esk__fold(const esk_event_type *const *types, size_t n,
+                     esk__evolve_fn evolve, void *state,
+                     const esk_event *events, size_t count, const char *owner,
+                     esk_error *err)
+{
+    esk_status rc = ESK_OK;
+    void *scratch = NULL;
+    size_t scratch_size = 0;
+
+    /* One decode buffer, as large as the largest type, for every event. */
+    for (size_t i = 0; i < n; i++)
+        if (types[i] != NULL && types[i]->struct_size > scratch_size)
+            scratch_size = types[i]->struct_size;
+    if (count > 0) {
+        scratch = esk__malloc(scratch_size);
+        if (scratch == NULL)
+            return esk__error_set(err, ESK_ENOMEM,
+                                  "out of memory folding %s events", owner);
+    }
+    for (size_t i = 0; i < count; i++) {
+        const esk_event *e = &events[i];
+        const esk_event_type *type =
+            esk__find_type(types, n, e->type, e->schema_version);
+        if (type == NULL) {
+            int known = known_version(types, n, e->type);
+            if (known != 0)
+                rc = esk__error_set(
+                    err, ESK_EDECODE,
+                    "event %lld of stream '%s' is %s v%d, but %s knows v%d: "
+                    "register an upcaster from v%d",
+                    (long long)e->version, e->stream_id, e->type,
+                    e->schema_version, owner, known, e->schema_version);
+            else
+                rc = esk__error_set(
+                    err, ESK_EDECODE,
+                    "event %lld of stream '%s' is %s v%d, which %s does not "
+                    "know: add its type to the event types",
+                    (long long)e->version, e->stream_id, e->type,
+                    e->schema_version, owner);
+            break;
+        }
+        esk_error decode_err;
+        rc = esk_codec_decode(type, e->data, scratch, &decode_err);
+        if (rc != ESK_OK) {
+            rc = esk__error_set(err, rc, "event %lld of stream '%s': %s",
+                                (long long)e->version, e->stream_id,
+                                decode_err.message);
+            break;
+        }
+        evolve(state, type, scratch);
+    }
+    esk__free(scratch);
+    return rc;
+}

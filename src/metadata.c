@@ -1,0 +1,108 @@
+/*
+ * src/metadata.c - correlation and causation ids as metadata JSON.
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+
+static esk_status set_id(json_t *object, const char *key, const char *value,
+                         esk_error *err)
+{
+    if (value == NULL)
+        return ESK_OK;
+    if (!esk__utf8_valid(value, SIZE_MAX))
+        return esk__error_set(err, ESK_EINVAL,
+                              "metadata: %s is empty or not UTF-8", key);
+    json_t *text = json_string(value);
+    if (text == NULL || json_object_set_new(object, key, text) != 0)
+        return esk__error_set(err, ESK_ENOMEM, "metadata: out of memory");
+    return ESK_OK;
+}
+
+/* Free what jansson allocated for us (json_dumps): with its own free. */
+static void jansson_free(void *ptr)
+{
+    json_malloc_t malloc_fn;
+    json_free_t free_fn;
+    json_get_alloc_funcs(&malloc_fn, &free_fn);
+    free_fn(ptr);
+}
+
+esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
+                               esk_error *err)
+{
+    esk_status rc = ESK_OK;
+    json_t *object = NULL;
+    json_t *extra = NULL;
+    char *dumped = NULL;
+
+    if (out == NULL)
+        return esk__error_set(err, ESK_EINVAL, "metadata: out is NULL");
+    if (metadata != NULL && metadata->extra != NULL) {
+        esk_error check;
+        if (esk_json_validate_object(metadata->extra, &check) != ESK_OK)
+            return esk__error_set(err, ESK_EINVAL,
+                                  "metadata: extra is not a JSON object: %s",
+                                  check.message);
+    }
+    object = json_object();
+    if (object == NULL)
+        goto nomem;
+    /* The ids first, so that they lead when a person reads the row. */
+    if (metadata != NULL) {
+        rc = set_id(object, "correlationId", metadata->correlation_id, err);
+        if (rc == ESK_OK)
+            rc = set_id(object, "causationId", metadata->causation_id, err);
+        if (rc != ESK_OK)
+            goto done;
+        if (metadata->extra != NULL) {
+            extra = json_loads(metadata->extra, 0, NULL);
+            if (extra == NULL || json_object_update_missing(object, extra))
+                goto nomem;
+        }
+    }
+    dumped = json_dumps(object, JSON_COMPACT);
+    if (dumped == NULL)
+        goto nomem;
+    char *copy = esk__strdup(dumped);
+    if (copy == NULL)
+        goto nomem;
+    *out = copy;
+    goto done;
+nomem:
+    rc = esk__error_set(err, ESK_ENOMEM, "metadata: out of memory");
+done:
+    json_decref(object);
+    json_decref(extra);
+    if (dumped != NULL)
+        jansson_free(dumped);
+    return rc;
+}
+
+esk_status esk_metadata_get(const char *json, const char *key, char *buf,
+                            size_t size)
+{
+    esk_status rc = ESK_OK;
+
+    if (json == NULL || key == NULL || buf == NULL || size == 0)
+        return ESK_EINVAL;
+    if (esk_json_validate_object(json, NULL) != ESK_OK)
+        return ESK_EINVAL;
+    /* The text is valid JSON (NULs allowed), so only memory can fail. */
+    json_t *object = json_loads(json, JSON_ALLOW_NUL, NULL);
+    if (object == NULL)
+        return ESK_ENOMEM;
+    json_t *value = json_object_get(object, key);
+    if (!json_is_string(value)) {
+        rc = ESK_ENOTFOUND;
+    } else if (json_string_length(value) + 1 > size ||
+               strlen(json_string_value(value)) != json_string_length(value)) {
+        rc = ESK_EINVAL;
+    } else {
+        memcpy(buf, json_string_value(value), json_string_length(value) + 1);
+    }
+    json_decref(object);
+    return rc;
+}

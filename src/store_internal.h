@@ -1,0 +1,75 @@
+/*
+ * src/store_internal.h - the store handle, shared by the front's files.
+ */
+#ifndef ESK_STORE_INTERNAL_H
+#define ESK_STORE_INTERNAL_H
+
+#include "esk/store_backend.h"
+
+enum {
+    STORE_MESSAGE_MAX = 512,
+    /* Deep enough for any sane nesting: a bus inside a process manager
+     * inside a projection is 4. */
+    STORE_DEPTH_MAX = 32,
+};
+
+/* A registered subscriber or inline handler: one of the two is set. */
+typedef struct esk__hook {
+    esk_subscriber_fn subscriber;
+    esk_inline_fn inline_fn;
+    void *ctx;
+} esk__hook;
+
+typedef struct esk__hook_list {
+    esk__hook *items;
+    size_t count;
+    size_t capacity;
+} esk__hook_list;
+
+/* Where the queue of batches to announce stood when a transaction began,
+ * so that a rollback can drop what it undid. */
+typedef struct esk__queue_mark {
+    size_t events;
+    size_t batches;
+} esk__queue_mark;
+
+struct esk_store {
+    const esk_store_backend *backend;
+    void *impl;
+    esk_store_options options;
+    char message[STORE_MESSAGE_MAX];
+
+    esk__hook_list subscribers;
+    esk__hook_list inline_handlers;
+
+    /* Open transactions. */
+    int depth;
+    esk__queue_mark marks[STORE_DEPTH_MAX];
+
+    /* Batches committed inside a transaction wait here for the outermost
+     * commit before the subscribers hear of them: events (copied) and the
+     * size of each batch. */
+    esk_event_list queued;
+    size_t *queued_batches;
+    size_t queued_batch_count;
+    size_t queued_batch_capacity;
+
+    /* Scratch space reused by every append, so that the hot path does not
+     * allocate once it has seen its largest batch. */
+    esk_event *batch;
+    char (*ids)[ESK_EVENT_ID_LEN + 1];
+    size_t batch_capacity;
+};
+
+/* Clear the message and return ESK_OK. */
+esk_status esk__store_ok(esk_store *store);
+
+/* Run a validated append as a unit of work: begin (or savepoint), the
+ * backend's append, the inline handlers, commit; then announce it (now,
+ * or at the outermost commit). */
+esk_status esk__store_run_append(esk_store *store, esk_append_request *request);
+
+/* Free the hook lists and the announcement queue. */
+void esk__store_hooks_free(esk_store *store);
+
+#endif

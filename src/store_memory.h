@@ -1,0 +1,66 @@
+/*
+ * src/store_memory.h - the in-memory backend's state, shared by its files.
+ */
+#ifndef ESK_STORE_MEMORY_H
+#define ESK_STORE_MEMORY_H
+
+#include "esk/store_backend.h"
+#include "internal.h"
+
+typedef struct mem_stream {
+    const char *id; /* in the arena */
+    uint64_t hash;
+    int64_t *positions; /* positions[v - 1] is the position of version v */
+    size_t count;
+    size_t capacity;
+} mem_stream;
+
+typedef struct mem_store {
+    esk__arena_block *arena;
+    esk_event *events; /* events[p - 1] has position p */
+    size_t event_count;
+    size_t event_capacity;
+
+    mem_stream **streams; /* hash table, NULL = free slot */
+    size_t stream_count;
+    size_t stream_slots; /* a power of two */
+
+    int64_t *ids;    /* hash table of positions, 0 = free slot */
+    size_t id_slots; /* a power of two */
+
+    /* Records: a hash table of entries that are never removed, only
+     * marked absent, so that a rollback can restore them in place. */
+    struct mem_record **records;
+    size_t record_count;
+    size_t record_slots;
+
+    /* Transactions: where the events and the record journal stood at each
+     * begin, and the old values of records changed since the outermost
+     * begin. */
+    int depth;
+    struct mem_mark {
+        size_t events;
+        size_t journal;
+    } marks[32];
+    struct mem_undo *journal;
+    size_t journal_count;
+    size_t journal_capacity;
+} mem_store;
+
+uint64_t esk__mem_hash(const char *text);
+mem_stream *esk__mem_find_stream(const mem_store *m, const char *id,
+                                 uint64_t hash);
+/* Forget an event id (the id table uses linear probing). */
+void esk__mem_forget_id(mem_store *m, int64_t position);
+
+esk_status esk__mem_begin(esk_store *store, void *impl, int depth);
+esk_status esk__mem_commit(esk_store *store, void *impl, int depth);
+esk_status esk__mem_rollback(esk_store *store, void *impl, int depth);
+esk_status esk__mem_put_record(esk_store *store, void *impl,
+                               esk_record_kind kind, const esk_record *record);
+esk_status esk__mem_get_record(esk_store *store, void *impl,
+                               esk_record_kind kind, const char *key,
+                               esk_record *out, char **owned);
+void esk__mem_records_free(mem_store *m);
+
+#endif

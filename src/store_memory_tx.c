@@ -1,0 +1,223 @@
+/*
+ * src/store_memory_tx.c - the in-memory backend's transactions and records.
+ *
+ * A transaction here is a list of marks: where the events and the record
+ * journal stood at each begin. Rolling back walks back to the mark,
+ * taking events off their streams and restoring records' old values.
+ * Appends are made at the end, so undoing them is cutting the tail.
+ */
+#include <string.h>
+
+#include "store_memory.h"
+
+typedef struct mem_record {
+    esk_record_kind kind;
+    uint64_t hash;
+    char *key;
+    bool present;
+    int64_t number;
+    int version;
+    char *value;
+} mem_record;
+
+/* A record's state before a change made inside a transaction. */
+typedef struct mem_undo {
+    mem_record *record;
+    bool present;
+    int64_t number;
+    int version;
+    char *value;
+} mem_undo;
+
+static uint64_t record_hash(esk_record_kind kind, const char *key)
+{
+    return esk__mem_hash(key) ^ ((uint64_t)kind * UINT64_C(0x9E3779B97F4A7C15));
+}
+
+static mem_record *find_record(const mem_store *m, esk_record_kind kind,
+                               const char *key, uint64_t hash)
+{
+    if (m->record_slots == 0)
+        return NULL;
+    size_t mask = m->record_slots - 1;
+    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
+        mem_record *r = m->records[i];
+        if (r == NULL)
+            return NULL;
+        if (r->hash == hash && r->kind == kind && strcmp(r->key, key) == 0)
+            return r;
+    }
+}
+
+static void place_record(mem_record **slots, size_t n, mem_record *r)
+{
+    size_t i = (size_t)r->hash & (n - 1);
+    while (slots[i] != NULL)
+        i = (i + 1) & (n - 1);
+    slots[i] = r;
+}
+
+static esk_status reserve_record_slot(mem_store *m)
+{
+    if ((m->record_count + 1) * 2 <= m->record_slots)
+        return ESK_OK;
+    size_t n = m->record_slots == 0 ? 64 : m->record_slots * 2;
+    mem_record **slots = esk__calloc(n, sizeof(*slots));
+    if (slots == NULL)
+        return ESK_ENOMEM;
+    for (size_t i = 0; i < m->record_slots; i++)
+        if (m->records[i] != NULL)
+            place_record(slots, n, m->records[i]);
+    esk__free(m->records);
+    m->records = slots;
+    m->record_slots = n;
+    return ESK_OK;
+}
+
+static esk_status reserve_journal(mem_store *m)
+{
+    if (m->journal_count < m->journal_capacity)
+        return ESK_OK;
+    size_t n = m->journal_capacity == 0 ? 16 : m->journal_capacity * 2;
+    mem_undo *grown = esk__realloc(m->journal, n * sizeof(*grown));
+    if (grown == NULL)
+        return ESK_ENOMEM;
+    m->journal = grown;
+    m->journal_capacity = n;
+    return ESK_OK;
+}
+
+esk_status esk__mem_put_record(esk_store *store, void *impl,
+                               esk_record_kind kind, const esk_record *record)
+{
+    mem_store *m = impl;
+    uint64_t hash = record_hash(kind, record->key);
+    mem_record *r = find_record(m, kind, record->key, hash);
+    mem_record *fresh = NULL;
+    char *value = esk__strdup(record->value);
+
+    /* Every allocation first, so that a failure changes nothing. */
+    if (value == NULL || (m->depth > 0 && reserve_journal(m) != ESK_OK))
+        goto nomem;
+    if (r == NULL) {
+        fresh = esk__calloc(1, sizeof(*fresh));
+        if (fresh == NULL || reserve_record_slot(m) != ESK_OK)
+            goto nomem;
+        fresh->key = esk__strdup(record->key);
+        if (fresh->key == NULL)
+            goto nomem;
+        fresh->kind = kind;
+        fresh->hash = hash;
+        place_record(m->records, m->record_slots, fresh);
+        m->record_count++;
+        r = fresh;
+    }
+    if (m->depth > 0) {
+        /* The journal takes over the old value. */
+        m->journal[m->journal_count++] =
+            (mem_undo){r, r->present, r->number, r->version, r->value};
+    } else {
+        esk__free(r->value);
+    }
+    r->present = true;
+    r->number = record->number;
+    r->version = record->version;
+    r->value = value;
+    return ESK_OK;
+nomem:
+    if (fresh != NULL)
+        esk__free(fresh->key);
+    esk__free(fresh);
+    esk__free(value);
+    return esk_store_set_error(
+        store, ESK_ENOMEM, "out of memory writing record '%s'", record->key);
+}
+
+esk_status esk__mem_get_record(esk_store *store, void *impl,
+                               esk_record_kind kind, const char *key,
+                               esk_record *out, char **owned)
+{
+    mem_store *m = impl;
+    mem_record *r = find_record(m, kind, key, record_hash(kind, key));
+    if (r == NULL || !r->present)
+        return ESK_ENOTFOUND;
+    /* One block holds both strings: one esk_free releases them. */
+    size_t key_len = strlen(r->key) + 1;
+    size_t value_len = strlen(r->value) + 1;
+    char *block = esk__malloc(key_len + value_len);
+    if (block == NULL)
+        return esk_store_set_error(store, ESK_ENOMEM,
+                                   "out of memory reading record '%s'", key);
+    memcpy(block, r->key, key_len);
+    memcpy(block + key_len, r->value, value_len);
+    *out = (esk_record){block, r->number, r->version, block + key_len};
+    *owned = block;
+    return ESK_OK;
+}
+
+esk_status esk__mem_begin(esk_store *store, void *impl, int depth)
+{
+    (void)store;
+    mem_store *m = impl;
+    m->marks[depth] = (struct mem_mark){m->event_count, m->journal_count};
+    m->depth = depth + 1;
+    return ESK_OK;
+}
+
+esk_status esk__mem_commit(esk_store *store, void *impl, int depth)
+{
+    (void)store;
+    mem_store *m = impl;
+    m->depth = depth;
+    if (depth == 0) {
+        /* Nothing can be undone any more: drop the old values. */
+        for (size_t i = 0; i < m->journal_count; i++)
+            esk__free(m->journal[i].value);
+        m->journal_count = 0;
+    }
+    return ESK_OK;
+}
+
+esk_status esk__mem_rollback(esk_store *store, void *impl, int depth)
+{
+    (void)store;
+    mem_store *m = impl;
+    struct mem_mark mark = m->marks[depth];
+
+    while (m->journal_count > mark.journal) {
+        mem_undo *u = &m->journal[--m->journal_count];
+        esk__free(u->record->value);
+        u->record->present = u->present;
+        u->record->number = u->number;
+        u->record->version = u->version;
+        u->record->value = u->value;
+    }
+    /* The newest events first: each is the last of its stream. Their
+     * strings stay in the arena, unused, until the store is closed. */
+    while (m->event_count > mark.events) {
+        esk_event *e = &m->events[m->event_count - 1];
+        mem_stream *s =
+            esk__mem_find_stream(m, e->stream_id, esk__mem_hash(e->stream_id));
+        s->count--;
+        esk__mem_forget_id(m, e->position);
+        m->event_count--;
+    }
+    m->depth = depth;
+    return ESK_OK;
+}
+
+void esk__mem_records_free(mem_store *m)
+{
+    for (size_t i = 0; i < m->journal_count; i++)
+        esk__free(m->journal[i].value);
+    esk__free(m->journal);
+    for (size_t i = 0; i < m->record_slots; i++) {
+        mem_record *r = m->records[i];
+        if (r != NULL) {
+            esk__free(r->key);
+            esk__free(r->value);
+            esk__free(r);
+        }
+    }
+    esk__free(m->records);
+}

@@ -1,0 +1,359 @@
+/*
+ * src/store_tx.c - the store front's units of work: transactions, the
+ * append's own unit, records, inline handlers and subscribers.
+ *
+ * The front owns the nesting: backends only see begin/commit/rollback at a
+ * given depth, in strict order. Subscribers are told about a batch only
+ * once nothing can undo it any more, that is at the outermost commit.
+ */
+#include <string.h>
+
+#include "internal.h"
+#include "store_internal.h"
+
+/* --- hooks --------------------------------------------------------------- */
+
+static size_t find_hook(const esk__hook_list *list, esk__hook hook)
+{
+    for (size_t i = 0; i < list->count; i++)
+        if (list->items[i].subscriber == hook.subscriber &&
+            list->items[i].inline_fn == hook.inline_fn &&
+            list->items[i].ctx == hook.ctx)
+            return i;
+    return SIZE_MAX;
+}
+
+static esk_status add_hook(esk_store *store, esk__hook_list *list,
+                           esk__hook hook, const char *what)
+{
+    if (find_hook(list, hook) != SIZE_MAX)
+        return esk_store_set_error(store, ESK_EEXISTS,
+                                   "this %s is already registered", what);
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity == 0 ? 4 : list->capacity * 2;
+        esk__hook *grown = esk__realloc(list->items, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return esk_store_set_error(store, ESK_ENOMEM,
+                                       "out of memory adding a %s", what);
+        list->items = grown;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = hook;
+    return esk__store_ok(store);
+}
+
+static esk_status remove_hook(esk_store *store, esk__hook_list *list,
+                              esk__hook hook, const char *what)
+{
+    size_t i = find_hook(list, hook);
+    if (i == SIZE_MAX)
+        return esk_store_set_error(store, ESK_ENOTFOUND,
+                                   "this %s is not registered", what);
+    /* Keep the order: hooks run in registration order. */
+    memmove(&list->items[i], &list->items[i + 1],
+            (list->count - i - 1) * sizeof(esk__hook));
+    list->count--;
+    return esk__store_ok(store);
+}
+
+esk_status esk_store_subscribe(esk_store *store, esk_subscriber_fn fn,
+                               void *ctx)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (fn == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "subscriber is NULL");
+    return add_hook(store, &store->subscribers, (esk__hook){fn, NULL, ctx},
+                    "subscriber");
+}
+
+esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
+                                 void *ctx)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (fn == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "subscriber is NULL");
+    return remove_hook(store, &store->subscribers, (esk__hook){fn, NULL, ctx},
+                       "subscriber");
+}
+
+esk_status esk_store_add_inline(esk_store *store, esk_inline_fn fn, void *ctx)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (fn == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "inline handler is NULL");
+    return add_hook(store, &store->inline_handlers, (esk__hook){NULL, fn, ctx},
+                    "inline handler");
+}
+
+esk_status esk_store_remove_inline(esk_store *store, esk_inline_fn fn,
+                                   void *ctx)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (fn == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "inline handler is NULL");
+    return remove_hook(store, &store->inline_handlers,
+                       (esk__hook){NULL, fn, ctx}, "inline handler");
+}
+
+void esk__store_hooks_free(esk_store *store)
+{
+    esk__free(store->subscribers.items);
+    esk__free(store->inline_handlers.items);
+    esk_event_list_free(&store->queued);
+    esk__free(store->queued_batches);
+}
+
+/* --- announcing committed batches -------------------------------------- */
+
+static void announce(esk_store *store, const esk_event *events, size_t n)
+{
+    for (size_t i = 0; i < store->subscribers.count; i++)
+        store->subscribers.items[i].subscriber(store->subscribers.items[i].ctx,
+                                               events, n);
+}
+
+/* Keep a copy of a batch committed inside a transaction, to announce at
+ * the outermost commit. */
+static esk_status queue_batch(esk_store *store, const esk_event *events,
+                              size_t n)
+{
+    if (store->subscribers.count == 0)
+        return ESK_OK; /* nobody listens: nothing to keep */
+    if (store->queued_batch_count == store->queued_batch_capacity) {
+        size_t capacity = store->queued_batch_capacity == 0
+                              ? 8
+                              : store->queued_batch_capacity * 2;
+        size_t *grown =
+            esk__realloc(store->queued_batches, capacity * sizeof(*grown));
+        if (grown == NULL)
+            return ESK_ENOMEM;
+        store->queued_batches = grown;
+        store->queued_batch_capacity = capacity;
+    }
+    size_t before = store->queued.count;
+    for (size_t i = 0; i < n; i++) {
+        if (esk_event_list_push(&store->queued, &events[i]) != ESK_OK) {
+            store->queued.count = before;
+            return ESK_ENOMEM;
+        }
+    }
+    store->queued_batches[store->queued_batch_count++] = n;
+    return ESK_OK;
+}
+
+static void announce_queued(esk_store *store)
+{
+    const esk_event *next = store->queued.events;
+    for (size_t b = 0; b < store->queued_batch_count; b++) {
+        announce(store, next, store->queued_batches[b]);
+        next += store->queued_batches[b];
+    }
+    esk_event_list_clear(&store->queued);
+    store->queued_batch_count = 0;
+}
+
+/* --- transactions -------------------------------------------------------- */
+
+static esk_status open_unit(esk_store *store)
+{
+    if (store->depth >= STORE_DEPTH_MAX)
+        return esk_store_set_error(
+            store, ESK_EINVAL,
+            "transactions are nested %d deep: commit or roll back some first",
+            store->depth);
+    esk_status rc = store->backend->begin(store, store->impl, store->depth);
+    if (rc != ESK_OK)
+        return rc;
+    store->marks[store->depth] =
+        (esk__queue_mark){store->queued.count, store->queued_batch_count};
+    store->depth++;
+    return ESK_OK;
+}
+
+static esk_status close_unit(esk_store *store, bool commit)
+{
+    store->depth--;
+    esk__queue_mark mark = store->marks[store->depth];
+    esk_status rc = ESK_OK;
+    if (commit)
+        rc = store->backend->commit(store, store->impl, store->depth);
+    if (!commit || rc != ESK_OK) {
+        /* A failed commit has already been rolled back by the backend at
+         * depth 0; deeper, the savepoint still has to be undone. */
+        if (!commit || store->depth > 0) {
+            char kept[STORE_MESSAGE_MAX];
+            memcpy(kept, store->message, sizeof(kept));
+            esk_status undo =
+                store->backend->rollback(store, store->impl, store->depth);
+            if (rc == ESK_OK)
+                rc = undo;
+            else
+                memcpy(store->message, kept, sizeof(kept));
+        }
+        /* Drop what the undone unit had queued for the subscribers. */
+        store->queued.count = mark.events;
+        store->queued_batch_count = mark.batches;
+        return rc;
+    }
+    if (store->depth == 0)
+        announce_queued(store);
+    return ESK_OK;
+}
+
+esk_status esk_store_begin(esk_store *store)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    esk_status rc = open_unit(store);
+    return rc == ESK_OK ? esk__store_ok(store) : rc;
+}
+
+esk_status esk_store_commit(esk_store *store)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (store->depth == 0)
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "commit without a transaction: call "
+                                   "esk_store_begin first");
+    esk_status rc = close_unit(store, true);
+    return rc == ESK_OK ? esk__store_ok(store) : rc;
+}
+
+esk_status esk_store_rollback(esk_store *store)
+{
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (store->depth == 0)
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "rollback without a transaction: call "
+                                   "esk_store_begin first");
+    esk_status rc = close_unit(store, false);
+    return rc == ESK_OK ? esk__store_ok(store) : rc;
+}
+
+int esk_store_transaction_depth(const esk_store *store)
+{
+    return store == NULL ? 0 : store->depth;
+}
+
+static esk_status run_inline_handlers(esk_store *store,
+                                      const esk_append_request *request)
+{
+    for (size_t i = 0; i < store->inline_handlers.count; i++) {
+        esk__hook *h = &store->inline_handlers.items[i];
+        store->message[0] = '\0';
+        esk_status rc =
+            h->inline_fn(h->ctx, store, request->events, request->count);
+        if (rc != ESK_OK) {
+            char reason[STORE_MESSAGE_MAX];
+            memcpy(reason, store->message, sizeof(reason));
+            return esk_store_set_error(
+                store, ESK_ECALLBACK,
+                "inline handler %zu failed on the append to '%s', so "
+                "nothing was written: %s",
+                i + 1, request->stream_id,
+                reason[0] != '\0' ? reason : esk_status_str(rc));
+        }
+    }
+    return ESK_OK;
+}
+
+esk_status esk__store_run_append(esk_store *store, esk_append_request *request)
+{
+    bool outermost = store->depth == 0;
+    esk_status rc = open_unit(store);
+    if (rc != ESK_OK) {
+        char reason[STORE_MESSAGE_MAX];
+        memcpy(reason, store->message, sizeof(reason));
+        return esk_store_set_error(store, rc, "appending to stream '%s': %s",
+                                   request->stream_id, reason);
+    }
+    rc = store->backend->append(store, store->impl, request);
+    if (rc == ESK_OK && !request->replayed)
+        rc = run_inline_handlers(store, request);
+    if (rc == ESK_OK && !request->replayed && !outermost &&
+        queue_batch(store, request->events, request->count) != ESK_OK)
+        rc = esk_store_set_error(store, ESK_ENOMEM,
+                                 "out of memory appending to '%s'",
+                                 request->stream_id);
+    esk_status closed = close_unit(store, rc == ESK_OK);
+    if (rc != ESK_OK)
+        return rc;
+    if (closed != ESK_OK)
+        return closed;
+    if (outermost && !request->replayed)
+        announce(store, request->events, request->count);
+    return ESK_OK;
+}
+
+/* --- records ------------------------------------------------------------- */
+
+static esk_status check_record_args(esk_store *store, esk_record_kind kind,
+                                    const char *key)
+{
+    if (kind != ESK_RECORD_CHECKPOINT && kind != ESK_RECORD_COMMAND &&
+        kind != ESK_RECORD_SNAPSHOT)
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "record kind %d is not one of "
+                                   "esk_record_kind",
+                                   (int)kind);
+    if (key == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "record key is NULL");
+    if (!esk__utf8_valid(key, ESK_STREAM_ID_MAX))
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "record key must be 1 to %d bytes of UTF-8",
+                                   ESK_STREAM_ID_MAX);
+    return ESK_OK;
+}
+
+esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
+                                const esk_record *record)
+{
+    esk_status rc;
+    esk_error err;
+
+    if (store == NULL)
+        return ESK_EINVAL;
+    if (record == NULL)
+        return esk_store_set_error(store, ESK_EINVAL, "record is NULL");
+    if ((rc = check_record_args(store, kind, record->key)) != ESK_OK)
+        return rc;
+    if (record->value == NULL ||
+        esk_json_validate(record->value, &err) != ESK_OK)
+        return esk_store_set_error(
+            store, ESK_EINVAL, "record '%s': value is not JSON: %s",
+            record->key, record->value == NULL ? "it is NULL" : err.message);
+    rc = store->backend->put_record(store, store->impl, kind, record);
+    return rc == ESK_OK ? esk__store_ok(store) : rc;
+}
+
+esk_status esk_store_get_record(esk_store *store, esk_record_kind kind,
+                                const char *key, esk_record *out, char **owned)
+{
+    esk_status rc;
+
+    if (store == NULL)
+        return ESK_EINVAL;
+    if ((rc = check_record_args(store, kind, key)) != ESK_OK)
+        return rc;
+    if (out == NULL || owned == NULL)
+        return esk_store_set_error(store, ESK_EINVAL,
+                                   "record out or owned is NULL");
+    rc = store->backend->get_record(store, store->impl, kind, key, out, owned);
+    if (rc == ESK_ENOTFOUND)
+        return esk_store_set_error(store, ESK_ENOTFOUND,
+                                   "no record '%s' of this kind", key);
+    return rc == ESK_OK ? esk__store_ok(store) : rc;
+}
+
+struct sqlite3 *esk_store_sqlite_db(esk_store *store)
+{
+    if (store == NULL || store->backend->sqlite_db == NULL)
+        return NULL;
+    return store->backend->sqlite_db(store->impl);
+}
