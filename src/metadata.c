@@ -47,6 +47,9 @@ esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
                                   "metadata: extra is not a JSON object: %s",
                                   check.message);
     }
+    /* jansson may carry on after a failed allocation with damaged output,
+     * so any failure while building counts as out of memory. */
+    unsigned long failures = esk__allocation_failures();
     object = json_object();
     if (object == NULL)
         goto nomem;
@@ -64,7 +67,7 @@ esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
         }
     }
     dumped = json_dumps(object, JSON_COMPACT);
-    if (dumped == NULL)
+    if (dumped == NULL || esk__allocation_failures() != failures)
         goto nomem;
     char *copy = esk__strdup(dumped);
     if (copy == NULL)
@@ -91,9 +94,12 @@ esk_status esk_metadata_get(const char *json, const char *key, char *buf,
     if (esk_json_validate_object(json, NULL) != ESK_OK)
         return ESK_EINVAL;
     /* The text is valid JSON (NULs allowed), so only memory can fail. */
+    unsigned long failures = esk__allocation_failures();
     json_t *object = json_loads(json, JSON_ALLOW_NUL, NULL);
-    if (object == NULL)
+    if (object == NULL || esk__allocation_failures() != failures) {
+        json_decref(object);
         return ESK_ENOMEM;
+    }
     json_t *value = json_object_get(object, key);
     if (!json_is_string(value)) {
         rc = ESK_ENOTFOUND;

@@ -1,0 +1,284 @@
+/*
+ * esk/projection.h - read models built from events.
+ *
+ * The write side keeps events; the read side keeps whatever the queries
+ * need (a catalogue table, an attendee's agenda), built by projections
+ * that turn each event into read-model changes. Queries read only the read
+ * model, never the events: that is the CQRS split.
+ *
+ * Three ways to run a projection:
+ *
+ *   inline    in the append's own transaction: the read model is never
+ *             behind, and a failing projection fails the append.
+ *             (esk_projection_attach_inline)
+ *   catch-up  after the fact, from a checkpoint, in batches: the read
+ *             model may lag, but writing is not slowed down or blocked by
+ *             it, and it can be rebuilt from scratch. (esk_catchup_*)
+ *   live      fold one stream on demand, keep nothing.
+ *             (esk_projection_live)
+ *
+ * Delivery. On the SQLite store, keep the read model in the store's own
+ * database (esk_store_sqlite_db): a catch-up batch then writes the read
+ * model and the checkpoint in one transaction, and each event takes effect
+ * exactly once, even across crashes. On the memory store the read model is
+ * your own memory, which a rollback cannot undo: an event whose checkpoint
+ * was not saved (a failed commit, a checkpoint reset by hand) is delivered
+ * again, so handlers must be idempotent (applying an event twice has the
+ * effect of applying it once). Either way, events are delivered in
+ * position order and none is skipped.
+ */
+#ifndef ESK_PROJECTION_H
+#define ESK_PROJECTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "status.h"
+#include "store.h"
+#include "upcast.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A projection: what it reads, and how it writes its read model. */
+typedef struct esk_projection {
+    /** Unique among projections: the checkpoint's key. 1 to
+     *  ESK_STREAM_ID_MAX bytes of UTF-8. */
+    const char *name;
+    /** The read model's layout version: a catch-up projection whose
+     *  checkpoint was written by another version is rebuilt. 1 or more. */
+    int version;
+    /** The event types it handles; none (NULL/0) means every event. */
+    const char *const *event_types;
+    size_t event_type_count;
+    /**
+     * Apply one event to the read model; required. On SQLite, write through
+     * esk_store_sqlite_db(store). A failure stops the projection at this
+     * event (nothing is skipped); err, when filled, says why. The event is
+     * valid during the call only.
+     */
+    esk_status (*handle)(void *ctx, esk_store *store, const esk_event *event,
+                         esk_error *err);
+    /** Optional: create the read model if missing (idempotent). */
+    esk_status (*setup)(void *ctx, esk_store *store, esk_error *err);
+    /** Optional: empty the read model, for a rebuild. */
+    esk_status (*reset)(void *ctx, esk_store *store, esk_error *err);
+    /** Passed to the three functions above. */
+    void *ctx;
+} esk_projection;
+
+/**
+ * Run a projection inside every append of this store handle, from now on:
+ * handle() is called for each event of the batch it handles, after the
+ * events are written and before they commit. Calls setup() first, in a
+ * transaction of its own.
+ *
+ * When handle() fails, the append returns ESK_ECALLBACK and writes nothing
+ * (neither the events nor, on SQLite, the read-model changes), and
+ * esk_store_errmsg() names the projection, the event (position, stream,
+ * version, type) and the handler's error.
+ *
+ * @param store      the store.
+ * @param projection borrowed; must outlive the store or be detached.
+ * @param err        optional: why it failed.
+ * @return ESK_OK; ESK_EINVAL (NULL, no name or handle, version < 1);
+ *         ESK_EEXISTS (this projection is attached already); ESK_ECALLBACK
+ *         (setup failed; nothing is attached); the store's errors
+ *         (ESK_EBUSY, ESK_EIO...); ESK_ENOMEM.
+ */
+esk_status esk_projection_attach_inline(esk_store *store,
+                                        const esk_projection *projection,
+                                        esk_error *err);
+
+/**
+ * Stop running a projection inline. Its read model is left as it is.
+ *
+ * @param projection the pointer given to esk_projection_attach_inline().
+ * @return ESK_OK; ESK_EINVAL (NULL); ESK_ENOTFOUND (not attached).
+ */
+esk_status esk_projection_detach_inline(esk_store *store,
+                                        const esk_projection *projection);
+
+/**
+ * Fold one stream through a projection now, from its first event, without
+ * checkpoint or transaction (a live read). Neither setup() nor reset() is
+ * called: ctx should start empty.
+ *
+ * @param stream_id the stream to read; borrowed.
+ * @param err       optional: why it failed.
+ * @return ESK_OK (an absent stream applies nothing); ESK_EINVAL (NULL, bad
+ *         stream id, bad projection); ESK_ECALLBACK (the handler failed:
+ *         err names the event and the handler's error); the store's
+ *         errors.
+ */
+esk_status esk_projection_live(esk_store *store,
+                               const esk_projection *projection,
+                               const char *stream_id, esk_error *err);
+
+/* --- Catch-up ------------------------------------------------------------
+ *
+ * A catch-up runner keeps its checkpoint as a store record
+ * (ESK_RECORD_CHECKPOINT, key = the projection's name, number = the
+ * position of the last event it has gone past, version = the projection's
+ * version). Each batch is one transaction: the handler's writes and the
+ * checkpoint move commit together. The checkpoint also moves past the
+ * events the projection does not handle, so that the lag goes to 0.
+ */
+
+typedef struct esk_catchup esk_catchup;
+
+#define ESK_CATCHUP_OPTIONS_VERSION 1
+
+typedef struct esk_catchup_options {
+    int version;
+    /** Events read and applied per transaction, 1 or more. Smaller batches
+     *  hold the SQLite write lock for less time. */
+    size_t batch_size;
+    /** Optional upcasters applied before the handler. Borrowed; must
+     *  outlive the runner. */
+    const esk_upcasters *upcasters;
+} esk_catchup_options;
+
+/* clang-format off */
+#define ESK_CATCHUP_OPTIONS_INIT {ESK_CATCHUP_OPTIONS_VERSION, 500, NULL}
+/* clang-format on */
+
+/** Where a catch-up projection stands. */
+typedef struct esk_catchup_status {
+    /** The position the projection has gone past (0: nothing yet). */
+    int64_t checkpoint;
+    /** The store's last position. */
+    int64_t head;
+    /** head - checkpoint: how far the read model is behind (counting
+     *  events it will skip, too). A query answered now may miss that many
+     *  events: the read model is eventually consistent. */
+    int64_t lag;
+    /** Events applied by the last run. */
+    size_t applied;
+    /** Whether the last run started with a rebuild (version change). */
+    bool rebuilt;
+    /** When a handler failed: the position it stopped at, else 0. */
+    int64_t failed_position;
+} esk_catchup_status;
+
+/**
+ * Create a catch-up runner for a projection. Calls setup(), in a
+ * transaction of its own.
+ *
+ * @param out        receives it, owned by the caller (esk_catchup_free);
+ *                   untouched on failure.
+ * @param store      borrowed; must outlive the runner.
+ * @param projection borrowed; must outlive the runner.
+ * @param options    NULL for defaults; copied.
+ * @param err        optional: why it failed.
+ * @return ESK_OK; ESK_EINVAL (NULL, bad projection, bad options);
+ *         ESK_ECALLBACK (setup failed); the store's errors; ESK_ENOMEM.
+ */
+esk_status esk_catchup_new(esk_catchup **out, esk_store *store,
+                           const esk_projection *projection,
+                           const esk_catchup_options *options, esk_error *err);
+
+/** Free a runner (the checkpoint stays in the store). NULL is a no-op. */
+void esk_catchup_free(esk_catchup *catchup);
+
+/**
+ * The message of the runner's last failure, "" after a success. Borrowed:
+ * valid until the next call on the runner. NULL gives a fixed message.
+ */
+const char *esk_catchup_errmsg(const esk_catchup *catchup);
+
+/**
+ * Apply every event after the checkpoint, batch by batch, until the head
+ * as it was when the run started (events appended meanwhile are for the
+ * next run). If the stored checkpoint was written by another version of
+ * the projection, rebuild first: reset(), checkpoint 0.
+ *
+ * When a handler fails, the events of the batch before it are kept and
+ * the checkpoint is saved just before it; what the failing handler wrote
+ * on SQLite is undone. Fix the cause and run again: it resumes at that
+ * event, and nothing is skipped.
+ *
+ * @param status optional: where it stands after the run (also on
+ *               failure).
+ * @return ESK_OK; ESK_EINVAL (NULL runner); ESK_ECALLBACK (a handler, or
+ *         reset() in a rebuild, failed: status->failed_position is the
+ *         event's position, and the message names its position, stream,
+ *         version, type and the handler's error); ESK_EDECODE (an upcaster
+ *         failed; nothing of that batch is applied); the store's errors
+ *         (ESK_EBUSY, ESK_EIO...: nothing of that batch is applied);
+ *         ESK_ENOMEM.
+ */
+esk_status esk_catchup_run(esk_catchup *catchup, esk_catchup_status *status);
+
+/**
+ * Rebuild from scratch: reset() the read model and set the checkpoint to
+ * 0 (one transaction), then run. Queries see an empty or partial read
+ * model until the run has caught up.
+ *
+ * @param status optional, as for esk_catchup_run().
+ * @return as esk_catchup_run().
+ */
+esk_status esk_catchup_rebuild(esk_catchup *catchup,
+                               esk_catchup_status *status);
+
+/**
+ * Read the checkpoint, head and lag without applying anything (applied,
+ * rebuilt and failed_position are 0). A checkpoint written by another
+ * version of the projection counts as 0: the next run rebuilds.
+ *
+ * @param status receives it; required.
+ * @return ESK_OK; ESK_EINVAL (NULL); the store's errors.
+ */
+esk_status esk_catchup_status_get(esk_catchup *catchup,
+                                  esk_catchup_status *status);
+
+/* --- The query side ------------------------------------------------------
+ *
+ * A query handle on a SQLite store's read model. Statements prepared
+ * through it may only read, and may not read the store's own tables
+ * (events, checkpoints, commands, snapshots): the query side reads the read
+ * model and nothing else, and SQLite itself enforces it (an authorizer
+ * checks the statement while it is prepared).
+ */
+typedef struct esk_read_model esk_read_model;
+struct sqlite3_stmt;
+
+/**
+ * Open a query handle on the read model of a SQLite store.
+ *
+ * @param out   receives the handle, owned by the caller
+ *              (esk_read_model_free); untouched on failure.
+ * @param store a SQLite store; borrowed, must outlive the handle.
+ * @return ESK_OK; ESK_EINVAL (NULL, or a store that is not SQLite:
+ *         esk_store_errmsg() then says so); ESK_ENOMEM.
+ */
+esk_status esk_read_model_open(esk_read_model **out, esk_store *store);
+
+/** Free the handle (statements prepared with it stay valid). NULL is a
+ *  no-op. */
+void esk_read_model_free(esk_read_model *read_model);
+
+/**
+ * Prepare one query. Step it with sqlite3_step and finalize it with
+ * sqlite3_finalize.
+ *
+ * @param sql one SQL statement (a trailing ';' is fine); borrowed.
+ * @param out receives the statement, owned by the caller; untouched on
+ *            failure.
+ * @param err optional: SQLite's message, or what was refused and why
+ *            ("queries read the read model only: table 'events' belongs to
+ *            the write side").
+ * @return ESK_OK; ESK_EINVAL (NULL, empty or bad SQL, more than one
+ *         statement, a write, a store table); ESK_ENOMEM.
+ */
+esk_status esk_read_model_prepare(esk_read_model *read_model, const char *sql,
+                                  struct sqlite3_stmt **out, esk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * src/catchup.c - catch-up projections: from a checkpoint, in batches,
+ * each batch and its checkpoint one transaction.
+ *
+ * Every event's handler runs in a savepoint of the batch's transaction.
+ * When one fails, only its own writes are undone: the events before it
+ * stay applied and the checkpoint is saved just before it. So no event is
+ * applied twice on SQLite, and none twice in memory either unless a
+ * commit itself fails (then the whole batch comes again: at least once).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "projection_internal.h"
+
+enum { MESSAGE_MAX = 512 };
+
+struct esk_catchup {
+    esk_store *store;
+    const esk_projection *projection;
+    esk_catchup_options options;
+    /* Reused by every batch. */
+    esk_event_list batch;
+    char message[MESSAGE_MAX];
+};
+
+static esk_status set_error(esk_catchup *c, esk_status status,
+                            const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static esk_status set_error(esk_catchup *c, esk_status status,
+                            const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(c->message, sizeof(c->message), format, args);
+    va_end(args);
+    return status;
+}
+
+/* A failure of the store, in the projection's name. */
+static esk_status store_error(esk_catchup *c, esk_status status)
+{
+    return set_error(c, status, "projection '%s': %s", c->projection->name,
+                     esk_store_errmsg(c->store));
+}
+
+esk_status esk_catchup_new(esk_catchup **out, esk_store *store,
+                           const esk_projection *projection,
+                           const esk_catchup_options *options, esk_error *err)
+{
+    esk_status rc;
+    esk_catchup *c = NULL;
+
+    if (out == NULL || store == NULL)
+        return esk__error_set(err, ESK_EINVAL, "catch-up: %s is NULL",
+                              out == NULL ? "out" : "store");
+    if ((rc = esk__projection_check(projection, err)) != ESK_OK)
+        return rc;
+    esk_catchup_options chosen = ESK_CATCHUP_OPTIONS_INIT;
+    if (options != NULL) {
+        if (options->version != ESK_CATCHUP_OPTIONS_VERSION)
+            return esk__error_set(err, ESK_EINVAL,
+                                  "catch-up options have version %d: start "
+                                  "from ESK_CATCHUP_OPTIONS_INIT",
+                                  options->version);
+        if (options->batch_size == 0)
+            return esk__error_set(err, ESK_EINVAL,
+                                  "catch-up batch_size is 0: it must be 1 "
+                                  "or more");
+        chosen = *options;
+    }
+    if ((rc = esk__projection_setup(store, projection, err)) != ESK_OK)
+        return rc;
+    c = esk__calloc(1, sizeof(*c));
+    if (c == NULL)
+        return esk__error_set(err, ESK_ENOMEM,
+                              "out of memory creating catch-up '%s'",
+                              projection->name);
+    c->store = store;
+    c->projection = projection;
+    c->options = chosen;
+    c->batch = (esk_event_list)ESK_EVENT_LIST_INIT;
+    *out = c;
+    return ESK_OK;
+}
+
+void esk_catchup_free(esk_catchup *catchup)
+{
+    if (catchup == NULL)
+        return;
+    esk_event_list_free(&catchup->batch);
+    esk__free(catchup);
+}
+
+const char *esk_catchup_errmsg(const esk_catchup *catchup)
+{
+    return catchup == NULL ? "no catch-up runner (NULL handle)"
+                           : catchup->message;
+}
+
+/* reset() and checkpoint 0, together. */
+static esk_status start_over(esk_catchup *c)
+{
+    const esk_projection *p = c->projection;
+    esk_status rc = esk_store_begin(c->store);
+    if (rc != ESK_OK)
+        return store_error(c, rc);
+    if (p->reset != NULL) {
+        esk_error why = {ESK_OK, 0, {0}};
+        rc = p->reset(p->ctx, c->store, &why);
+        if (rc != ESK_OK) {
+            esk_store_rollback(c->store);
+            return set_error(c, ESK_ECALLBACK,
+                             "projection '%s': reset failed, so it was not "
+                             "rebuilt: %s",
+                             p->name, esk__handler_reason(rc, &why));
+        }
+    }
+    rc = esk__checkpoint_put(c->store, p->name, 0, p->version);
+    if (rc != ESK_OK) {
+        store_error(c, rc);
+        esk_store_rollback(c->store);
+        return rc;
+    }
+    rc = esk_store_commit(c->store);
+    return rc == ESK_OK ? ESK_OK : store_error(c, rc);
+}
+
+/* Apply one event in a savepoint, so that a failure undoes its writes
+ * alone. */
+static esk_status apply_one(esk_catchup *c, const esk_event *event)
+{
+    const esk_projection *p = c->projection;
+    esk_status rc = esk_store_begin(c->store);
+    if (rc != ESK_OK)
+        return store_error(c, rc);
+    esk_error why = {ESK_OK, 0, {0}};
+    esk_status hrc = p->handle(p->ctx, c->store, event, &why);
+    if (hrc != ESK_OK) {
+        esk_store_rollback(c->store);
+        char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
+        esk__describe_event(event, where, sizeof(where));
+        return set_error(c, ESK_ECALLBACK,
+                         "projection '%s' stopped at the event at %s: %s. "
+                         "Fix the cause and run again: it resumes there",
+                         p->name, where, esk__handler_reason(hrc, &why));
+    }
+    rc = esk_store_commit(c->store);
+    return rc == ESK_OK ? ESK_OK : store_error(c, rc);
+}
+
+/*
+ * One batch in one transaction: read, upcast, apply, move the checkpoint.
+ * On a handler failure the events before it are committed with the
+ * checkpoint just before it.
+ */
+static esk_status run_batch(esk_catchup *c, esk_catchup_status *st)
+{
+    const esk_projection *p = c->projection;
+    int64_t next = 0;
+    int64_t failed_at = 0;
+    size_t applied = 0;
+    esk_error why = {ESK_OK, 0, {0}};
+
+    esk_status rc = esk_store_begin(c->store);
+    if (rc != ESK_OK)
+        return store_error(c, rc);
+    rc = esk__read_batch(c->store, p->event_types, p->event_type_count,
+                         st->checkpoint, st->head, c->options.batch_size,
+                         &c->batch, &next);
+    if (rc != ESK_OK) {
+        store_error(c, rc);
+        goto undo;
+    }
+    if (c->options.upcasters != NULL &&
+        (rc = esk_upcasters_apply(c->options.upcasters, &c->batch, &why)) !=
+            ESK_OK) {
+        set_error(c, rc,
+                  "projection '%s' cannot read the events after position "
+                  "%" PRId64 ": %s",
+                  p->name, st->checkpoint, why.message);
+        goto undo;
+    }
+    for (size_t i = 0; i < c->batch.count; i++) {
+        const esk_event *event = &c->batch.events[i];
+        rc = apply_one(c, event);
+        if (rc == ESK_ECALLBACK) {
+            /* Keep what came before; stop just before this event. */
+            failed_at = event->position;
+            next = event->position - 1;
+            break;
+        }
+        if (rc != ESK_OK)
+            goto undo;
+        applied++;
+    }
+    if (next > st->checkpoint) {
+        esk_status put =
+            esk__checkpoint_put(c->store, p->name, next, p->version);
+        if (put != ESK_OK) {
+            rc = store_error(c, put);
+            goto undo;
+        }
+    }
+    esk_status committed = esk_store_commit(c->store);
+    if (committed != ESK_OK)
+        return store_error(c, committed);
+    if (next > st->checkpoint)
+        st->checkpoint = next;
+    st->applied += applied;
+    st->failed_position = failed_at;
+    return rc;
+undo:
+    esk_store_rollback(c->store);
+    return rc;
+}
+
+static void fill_lag(esk_catchup_status *st)
+{
+    st->lag = st->head > st->checkpoint ? st->head - st->checkpoint : 0;
+}
+
+esk_status esk_catchup_status_get(esk_catchup *catchup,
+                                  esk_catchup_status *status)
+{
+    esk_catchup_status st = {0, 0, 0, 0, false, 0};
+    int version = 0;
+    bool found = false;
+
+    if (catchup == NULL)
+        return ESK_EINVAL;
+    if (status == NULL)
+        return set_error(catchup, ESK_EINVAL, "catch-up status is NULL");
+    esk_status rc =
+        esk__checkpoint_get(catchup->store, catchup->projection->name,
+                            &st.checkpoint, &version, &found);
+    if (rc == ESK_OK)
+        rc = esk_store_head_position(catchup->store, &st.head);
+    if (rc != ESK_OK)
+        return store_error(catchup, rc);
+    if (found && version != catchup->projection->version)
+        st.checkpoint = 0;
+    fill_lag(&st);
+    *status = st;
+    catchup->message[0] = '\0';
+    return ESK_OK;
+}
+
+/* The run itself, once the checkpoint is known to be of this version. */
+static esk_status catch_up(esk_catchup *c, esk_catchup_status *st)
+{
+    esk_status rc = esk_store_head_position(c->store, &st->head);
+    if (rc != ESK_OK)
+        return store_error(c, rc);
+    while (rc == ESK_OK && st->checkpoint < st->head)
+        rc = run_batch(c, st);
+    return rc;
+}
+
+static esk_status finish(esk_catchup *c, esk_status rc,
+                         const esk_catchup_status *st,
+                         esk_catchup_status *status)
+{
+    if (status != NULL) {
+        *status = *st;
+        fill_lag(status);
+    }
+    if (rc == ESK_OK)
+        c->message[0] = '\0';
+    return rc;
+}
+
+esk_status esk_catchup_run(esk_catchup *catchup, esk_catchup_status *status)
+{
+    esk_catchup_status st = {0, 0, 0, 0, false, 0};
+    int version = 0;
+    bool found = false;
+
+    if (catchup == NULL)
+        return ESK_EINVAL;
+    const esk_projection *p = catchup->projection;
+    esk_status rc = esk__checkpoint_get(catchup->store, p->name, &st.checkpoint,
+                                        &version, &found);
+    if (rc != ESK_OK)
+        return finish(catchup, store_error(catchup, rc), &st, status);
+    if (found && version != p->version) {
+        st.checkpoint = 0;
+        st.rebuilt = true;
+        if ((rc = start_over(catchup)) != ESK_OK)
+            return finish(catchup, rc, &st, status);
+    }
+    return finish(catchup, catch_up(catchup, &st), &st, status);
+}
+
+esk_status esk_catchup_rebuild(esk_catchup *catchup, esk_catchup_status *status)
+{
+    esk_catchup_status st = {0, 0, 0, 0, true, 0};
+
+    if (catchup == NULL)
+        return ESK_EINVAL;
+    esk_status rc = start_over(catchup);
+    if (rc == ESK_OK)
+        rc = catch_up(catchup, &st);
+    return finish(catchup, rc, &st, status);
+}

@@ -1,0 +1,314 @@
+/*
+ * src/middleware.c - the middleware esk ships: logging, retry on conflict,
+ * idempotency by command id.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "esk/command_bus.h"
+#include "internal.h"
+
+/* --- Logging -------------------------------------------------------------- */
+
+static void write_to_stderr(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "%s\n", line);
+}
+
+static double elapsed_ms(const struct timespec *start,
+                         const struct timespec *end)
+{
+    return (double)(end->tv_sec - start->tv_sec) * 1e3 +
+           (double)(end->tv_nsec - start->tv_nsec) / 1e6;
+}
+
+/* "ok: 1 event, v3 @12", "refused: error 3: ...", "failed: ...: ...". */
+static void describe_outcome(const esk_command_result *r, char *buf,
+                             size_t size)
+{
+    const char *again = r->duplicate ? " (duplicate)" : "";
+    int len;
+
+    if (r->status == ESK_OK && r->event_count == 0)
+        len = snprintf(buf, size, "ok%s: no events", again);
+    else if (r->status == ESK_OK)
+        len = snprintf(buf, size, "ok%s: %zu event%s, v%" PRId64 " @%" PRId64,
+                       again, r->event_count, r->event_count == 1 ? "" : "s",
+                       r->version, r->position);
+    else if (r->status == ESK_EDOMAIN)
+        len = snprintf(buf, size, "refused%s: error %d: %s", again,
+                       r->domain_code, r->message);
+    else
+        len = snprintf(buf, size, "failed: %s: %s", esk_status_str(r->status),
+                       r->message);
+    if (r->attempts > 1 && len >= 0 && (size_t)len < size)
+        snprintf(buf + len, size - (size_t)len, ", %d attempts", r->attempts);
+}
+
+static esk_status logging_around(void *data, esk_context *context)
+{
+    const esk_log_sink *sink = data;
+    struct timespec start = {0, 0};
+    struct timespec end = {0, 0};
+
+    timespec_get(&start, TIME_UTC);
+    esk_status rc = esk_next(context);
+    timespec_get(&end, TIME_UTC);
+
+    const esk_command *command = esk_context_command(context);
+    const esk_metadata *metadata = esk_context_metadata(context);
+    char outcome[ESK_ERROR_MESSAGE_MAX + 64];
+    char line[ESK_COMMAND_TYPE_MAX + 2 * ESK_COMMAND_ID_MAX + sizeof(outcome) +
+              64];
+    describe_outcome(esk_context_result(context), outcome, sizeof(outcome));
+    snprintf(line, sizeof(line), "%s id=%s correlation=%s -> %s (%.2f ms)",
+             command->type, command->id, metadata->correlation_id, outcome,
+             elapsed_ms(&start, &end));
+    if (sink != NULL && sink->write != NULL)
+        sink->write(sink->ctx, line);
+    else
+        write_to_stderr(NULL, line);
+    return rc;
+}
+
+esk_middleware esk_logging_middleware(const esk_log_sink *sink)
+{
+    /* data is not const, but the middleware only reads through it. */
+    return (esk_middleware){"logging", NULL, logging_around, (void *)sink};
+}
+
+/* --- Retry ---------------------------------------------------------------- */
+
+static void pause_ms(long long ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        ;
+}
+
+static esk_status retry_around(void *data, esk_context *context)
+{
+    const esk_retry_policy *policy = data;
+    int max_attempts = policy != NULL ? policy->max_attempts : 3;
+    int backoff_ms = policy != NULL ? policy->backoff_ms : 0;
+
+    for (int attempt = 1;; attempt++) {
+        esk_status rc = esk_next(context);
+        if (rc != ESK_ECONCURRENCY || attempt >= max_attempts)
+            return rc;
+        pause_ms((long long)backoff_ms * attempt);
+    }
+}
+
+esk_middleware esk_retry_middleware(const esk_retry_policy *policy)
+{
+    return (esk_middleware){"retry", NULL, retry_around, (void *)policy};
+}
+
+/* --- Idempotency ------------------------------------------------------------
+ */
+
+/* Free what jansson allocated (json_dumps) with jansson's own free. */
+static void jansson_free(void *ptr)
+{
+    json_malloc_t malloc_fn;
+    json_free_t free_fn;
+    json_get_alloc_funcs(&malloc_fn, &free_fn);
+    free_fn(ptr);
+}
+
+/* The outcome as the record's JSON value; NULL when out of memory. */
+static char *encode_outcome(const esk_command *command,
+                            const esk_command_result *r)
+{
+    char *text = NULL;
+    /* jansson may drop a byte on a failed allocation and carry on: any
+     * failure counted during the encoding voids the text. */
+    unsigned long failures = esk__allocation_failures();
+    json_t *outcome =
+        json_pack("{s:s, s:i, s:s, s:I, s:I, s:I}", "type", command->type,
+                  "domainCode", r->domain_code, "message", r->message,
+                  "eventCount", (json_int_t)r->event_count, "version",
+                  (json_int_t)r->version, "position", (json_int_t)r->position);
+    if (outcome == NULL)
+        return NULL;
+    char *dumped = json_dumps(outcome, JSON_COMPACT);
+    if (dumped != NULL && esk__allocation_failures() == failures)
+        text = esk__strdup(dumped);
+    if (dumped != NULL)
+        jansson_free(dumped);
+    json_decref(outcome);
+    return text;
+}
+
+/* An integer member of a JSON object; json_unpack would allocate. */
+static bool get_integer(const json_t *object, const char *key, json_int_t *out)
+{
+    const json_t *value = json_object_get(object, key);
+    if (!json_is_integer(value))
+        return false;
+    *out = json_integer_value(value);
+    return true;
+}
+
+static const char *get_string(const json_t *object, const char *key)
+{
+    return json_string_value(json_object_get(object, key));
+}
+
+static esk_status answer_from_record(esk_context *context,
+                                     const esk_record *record)
+{
+    const esk_command *command = esk_context_command(context);
+    esk_command_result *result = esk_context_result(context);
+    esk_status rc = ESK_OK;
+    json_t *outcome = NULL;
+    json_int_t code = 0, count = 0, version = 0, position = 0;
+
+    unsigned long failures = esk__allocation_failures();
+    outcome = json_loads(record->value, 0, NULL);
+    /* Also when it parsed: jansson may have dropped a byte of a string. */
+    if (esk__allocation_failures() != failures) {
+        rc = esk_context_fail(context, ESK_ENOMEM, 0,
+                              "out of memory reading the outcome of command "
+                              "'%s'",
+                              command->id);
+        goto done;
+    }
+    const char *type = get_string(outcome, "type");
+    const char *message = get_string(outcome, "message");
+    if (type == NULL || message == NULL ||
+        !get_integer(outcome, "domainCode", &code) ||
+        !get_integer(outcome, "eventCount", &count) ||
+        !get_integer(outcome, "version", &version) ||
+        !get_integer(outcome, "position", &position) ||
+        (record->version != ESK_OK && record->version != ESK_EDOMAIN) ||
+        count < 0 || code < INT_MIN || code > INT_MAX) {
+        rc = esk_context_fail(context, ESK_ECORRUPT, 0,
+                              "the recorded outcome of command '%s' is not "
+                              "one esk wrote: %.100s",
+                              command->id, record->value);
+        goto done;
+    }
+    if (strcmp(type, command->type) != 0) {
+        rc = esk_context_fail(context, ESK_EDUPLICATE, 0,
+                              "command id '%s' was already used by a %s "
+                              "command: give each command its own id",
+                              command->id, type);
+        goto done;
+    }
+    rc = (esk_status)record->version;
+    result->status = rc;
+    result->domain_code = (int)code;
+    snprintf(result->message, sizeof(result->message), "%s", message);
+    result->event_count = (size_t)count;
+    result->version = (int64_t)version;
+    result->position = (int64_t)position;
+    result->duplicate = true;
+done:
+    json_decref(outcome);
+    return rc;
+}
+
+/* Record the outcome and commit, with the handler's events. */
+static esk_status record_outcome(esk_context *context, esk_status outcome)
+{
+    esk_store *store = esk_context_store(context);
+    const esk_command *command = esk_context_command(context);
+    esk_command_result *result = esk_context_result(context);
+    esk_status rc = ESK_OK;
+    char *value = encode_outcome(command, result);
+
+    if (value == NULL) {
+        esk_store_rollback(store);
+        rc = ESK_ENOMEM;
+        snprintf(result->message, sizeof(result->message),
+                 "out of memory recording the outcome of command '%s'",
+                 command->id);
+        goto failed;
+    }
+    esk_record record = {command->id, result->position, (int)outcome, value};
+    rc = esk_store_put_record(store, ESK_RECORD_COMMAND, &record);
+    if (rc != ESK_OK)
+        esk_store_rollback(store);
+    else
+        rc = esk_store_commit(store); /* a failed commit rolls back */
+    if (rc == ESK_OK)
+        goto done;
+    snprintf(result->message, sizeof(result->message),
+             "the outcome of command '%s' could not be recorded, so nothing "
+             "of it was written: %s",
+             command->id, esk_store_errmsg(store));
+failed:
+    result->status = rc;
+    result->domain_code = 0;
+    result->event_count = 0;
+    result->version = 0;
+    result->position = 0;
+done:
+    esk__free(value);
+    return rc == ESK_OK ? outcome : rc;
+}
+
+static esk_status idempotency_around(void *data, esk_context *context)
+{
+    (void)data;
+    esk_store *store = esk_context_store(context);
+    const esk_command *command = esk_context_command(context);
+    esk_record record;
+    char *owned = NULL;
+
+    esk_status rc = esk_store_begin(store);
+    if (rc != ESK_OK)
+        return esk_context_fail(context, rc, 0,
+                                "checking whether command '%s' was handled "
+                                "before: %s",
+                                command->id, esk_store_errmsg(store));
+    rc = esk_store_get_record(store, ESK_RECORD_COMMAND, command->id, &record,
+                              &owned);
+    if (rc == ESK_OK) {
+        rc = answer_from_record(context, &record);
+        esk_free(owned);
+        esk_status rolled_back = esk_store_rollback(store);
+        if (rolled_back != ESK_OK)
+            return esk_context_fail(context, rolled_back, 0,
+                                    "ending the look-up of command '%s': %s",
+                                    command->id, esk_store_errmsg(store));
+        return rc;
+    }
+    if (rc != ESK_ENOTFOUND) {
+        esk_context_fail(context, rc, 0,
+                         "checking whether command '%s' was handled "
+                         "before: %s",
+                         command->id, esk_store_errmsg(store));
+        esk_store_rollback(store);
+        return rc;
+    }
+    rc = esk_next(context);
+    if (rc != ESK_OK && rc != ESK_EDOMAIN) {
+        /* Technical failures are not outcomes: the command may be sent
+         * again, so nothing of this run may stay. */
+        esk_store_rollback(store);
+        esk_command_result *result = esk_context_result(context);
+        result->event_count = 0;
+        result->version = 0;
+        result->position = 0;
+        return rc;
+    }
+    return record_outcome(context, rc);
+}
+
+esk_middleware esk_idempotency_middleware(void)
+{
+    return (esk_middleware){"idempotency", NULL, idempotency_around, NULL};
+}

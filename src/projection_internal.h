@@ -1,0 +1,58 @@
+/*
+ * src/projection_internal.h - what projections, catch-up runners and
+ * process managers share: type filters, checkpoints, event descriptions.
+ */
+#ifndef ESK_PROJECTION_INTERNAL_H
+#define ESK_PROJECTION_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esk/projection.h"
+#include "esk/store.h"
+
+/* Whether type is one of types; true when there are none (every event). */
+bool esk__type_wanted(const char *const *types, size_t count, const char *type);
+
+/* Check a projection's members; on failure fill err with what to fix. */
+esk_status esk__projection_check(const esk_projection *projection,
+                                 esk_error *err);
+
+/* Run the projection's setup() (if any) in a transaction of its own; on
+ * failure fill err: ESK_ECALLBACK, or the store's status. */
+esk_status esk__projection_setup(esk_store *store,
+                                 const esk_projection *projection,
+                                 esk_error *err);
+
+/* "position 12 (stream 'workshop-1', version 3, AttendeeRegistered)",
+ * for messages about the event a handler failed on. */
+void esk__describe_event(const esk_event *event, char *buf, size_t size);
+
+/* The handler's own words, or the status's name when it left none. */
+const char *esk__handler_reason(esk_status rc, const esk_error *err);
+
+/*
+ * A checkpoint record: key, the position gone past, and the version of
+ * whoever wrote it. get gives position 0 and *found false when there is
+ * none; both return the store's status (its message says why).
+ */
+esk_status esk__checkpoint_get(esk_store *store, const char *key,
+                               int64_t *position, int *version, bool *found);
+esk_status esk__checkpoint_put(esk_store *store, const char *key,
+                               int64_t position, int version);
+
+/*
+ * Read the next batch of events a follower wants after `after`, up to
+ * `head` (the head when its run started), with the type filter done by the
+ * store. Sets *next to the position the follower may move its checkpoint
+ * to once it has handled every event of out: the last event's when the
+ * batch was full, else head, because no wanted event lies in between.
+ * Events after head are dropped from out.
+ */
+esk_status esk__read_batch(esk_store *store, const char *const *types,
+                           size_t type_count, int64_t after, int64_t head,
+                           size_t batch_size, esk_event_list *out,
+                           int64_t *next);
+
+#endif

@@ -1,0 +1,664 @@
+/*
+ * tests/test_projection.c - projections inline, live and catch-up, on
+ * both stores.
+ *
+ * Most tests build an attendee's agenda (tests/agenda_read_model.h): in
+ * the store's SQLite database on the SQLite store, in memory on the
+ * memory store, read the same way through agenda_render(). What only
+ * SQLite can do (one transaction for read model and checkpoint, the
+ * guarded query side) is in test_projection_sqlite.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agenda_read_model.h"
+#include "esk/projection.h"
+#include "registration_fixture.h"
+
+enum { TEXT_MAX = 512 };
+
+/* A fresh store of the test's backend, and an agenda kept beside it. */
+static void open_store(fixture *f, agenda *a, void **state)
+{
+    fixture_open(f, *state);
+    memset(a, 0, sizeof(*a));
+    a->in_sql = f->backend->sqlite;
+}
+
+static void assert_agenda(agenda *a, fixture *f, const char *expected)
+{
+    char text[TEXT_MAX];
+    agenda_render(a, f->store, text, sizeof(text));
+    if (strcmp(text, expected) != 0)
+        fail_msg("agenda on %s is\n%s\nexpected\n%s", f->backend->name, text,
+                 expected);
+}
+
+static esk_catchup *new_catchup(fixture *f, const esk_projection *p)
+{
+    esk_catchup *c = NULL;
+    esk_error err;
+    if (esk_catchup_new(&c, f->store, p, NULL, &err) != ESK_OK)
+        fail_msg("esk_catchup_new: %s", err.message);
+    return c;
+}
+
+static void run_ok(esk_catchup *c, esk_catchup_status *st)
+{
+    esk_status rc = esk_catchup_run(c, st);
+    if (rc != ESK_OK)
+        fail_msg("esk_catchup_run: %s", esk_catchup_errmsg(c));
+}
+
+/* --- inline -------------------------------------------------------------- */
+
+static void
+an_inline_projection_updates_the_read_model_in_the_append(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p, NULL), ESK_OK);
+    assert_int_equal(a.setups, 1);
+
+    schedule(&f, "w-1", "Event Sourcing 101", 10);
+    register_attendee(&f, "w-1", "ada");
+    assert_agenda(&a, &f, "ada: w-1");
+
+    assert_int_equal(esk_projection_detach_inline(f.store, &p), ESK_OK);
+    fixture_close(&f);
+}
+
+static void
+a_failing_inline_handler_fails_the_append_and_stores_nothing(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p, NULL), ESK_OK);
+    register_attendee(&f, "w-1", "ada");
+    strcpy(a.banned, "mallory");
+
+    /* carol's event is handled (her row written) before mallory's fails. */
+    char *carol = NULL;
+    char *mallory = NULL;
+    attendee_event e1 = {"w-1", "carol"};
+    attendee_event e2 = {"w-1", "mallory"};
+    assert_int_equal(
+        esk_codec_encode(&attendee_registered_type, &e1, &carol, NULL), ESK_OK);
+    assert_int_equal(
+        esk_codec_encode(&attendee_registered_type, &e2, &mallory, NULL),
+        ESK_OK);
+    esk_new_event batch[] = {{NULL, "AttendeeRegistered", 1, carol, NULL},
+                             {NULL, "AttendeeRegistered", 1, mallory, NULL}};
+    esk_status rc =
+        esk_store_append(f.store, "workshop-w-1", ESK_ANY, batch, 2, NULL);
+    esk_free(carol);
+    esk_free(mallory);
+
+    assert_int_equal(rc, ESK_ECALLBACK);
+    const char *msg = esk_store_errmsg(f.store);
+    assert_contains(msg, "projection 'agenda'");
+    assert_contains(msg, "position 3");
+    assert_contains(msg, "stream 'workshop-w-1', version 3");
+    assert_contains(msg, "AttendeeRegistered");
+    assert_contains(msg, "banned attendee: mallory");
+    assert_int_equal(head_of(&f), 1);
+    /* In SQL, carol's row was undone with the events; in memory only the
+     * events are (the memory is the handler's own). */
+    if (a.in_sql)
+        assert_agenda(&a, &f, "ada: w-1");
+
+    assert_int_equal(esk_projection_detach_inline(f.store, &p), ESK_OK);
+    fixture_close(&f);
+}
+
+static void a_detached_projection_no_longer_sees_appends(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p, NULL), ESK_OK);
+    register_attendee(&f, "w-1", "ada");
+    assert_int_equal(esk_projection_detach_inline(f.store, &p), ESK_OK);
+
+    register_attendee(&f, "w-1", "bob");
+    assert_agenda(&a, &f, "ada: w-1");
+    assert_int_equal(esk_projection_detach_inline(f.store, &p), ESK_ENOTFOUND);
+    assert_contains(esk_store_errmsg(f.store), "'agenda' is not attached");
+    fixture_close(&f);
+}
+
+static void attaching_a_projection_twice_is_refused(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    esk_error err;
+    assert_int_equal(esk_projection_attach_inline(f.store, &p, NULL), ESK_OK);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p, &err),
+                     ESK_EEXISTS);
+    assert_contains(err.message, "already attached");
+
+    register_attendee(&f, "w-1", "ada");
+    assert_int_equal(a.handled, 1);
+    assert_int_equal(esk_projection_detach_inline(f.store, &p), ESK_OK);
+    fixture_close(&f);
+}
+
+static void a_projection_without_handler_is_refused(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    p.handle = NULL;
+    esk_error err;
+    esk_catchup *c = NULL;
+    assert_int_equal(esk_projection_attach_inline(f.store, &p, &err),
+                     ESK_EINVAL);
+    assert_contains(err.message, "'agenda' has no handle function");
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, &err), ESK_EINVAL);
+    assert_null(c);
+    assert_int_equal(esk_projection_attach_inline(NULL, &p, NULL), ESK_EINVAL);
+    assert_int_equal(esk_projection_detach_inline(f.store, NULL), ESK_EINVAL);
+    assert_int_equal(a.setups, 0);
+    fixture_close(&f);
+}
+
+/* --- live ---------------------------------------------------------------- */
+
+static void a_live_projection_folds_one_stream(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    /* A live read keeps its result in memory, on either store. */
+    a.in_sql = false;
+    esk_projection p = agenda_projection(&a);
+    register_attendee(&f, "w-1", "ada");
+    register_attendee(&f, "w-2", "ada");
+    register_attendee(&f, "w-1", "bob");
+    cancel_attendee(&f, "w-1", "bob");
+
+    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1", NULL),
+                     ESK_OK);
+    assert_agenda(&a, &f, "ada: w-1");
+    assert_int_equal(a.handled, 3);
+    assert_int_equal(a.setups, 0);
+    fixture_close(&f);
+}
+
+/* Counts what it is given, to see pages and upcasts. */
+typedef struct recorder {
+    int calls;
+    int last_schema_version;
+    char last_data[128];
+} recorder;
+
+static esk_status record_event(void *ctx, esk_store *store,
+                               const esk_event *event, esk_error *err)
+{
+    recorder *r = ctx;
+    (void)store;
+    (void)err;
+    r->calls++;
+    r->last_schema_version = event->schema_version;
+    snprintf(r->last_data, sizeof(r->last_data), "%s", event->data);
+    return ESK_OK;
+}
+
+static void a_live_projection_reads_a_long_stream_page_by_page(void **state)
+{
+    fixture f;
+    recorder r = {0, 0, {0}};
+    fixture_open(&f, *state);
+    const esk_projection p = {"count",      1,    NULL, 0,
+                              record_event, NULL, NULL, &r};
+    for (int i = 0; i < 600; i++)
+        register_attendee(&f, "w-1", "ada");
+    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1", NULL),
+                     ESK_OK);
+    assert_int_equal(r.calls, 600);
+    fixture_close(&f);
+}
+
+static void a_live_handler_failure_names_the_event(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    a.in_sql = false;
+    strcpy(a.banned, "bob");
+    esk_projection p = agenda_projection(&a);
+    register_attendee(&f, "w-1", "ada");
+    register_attendee(&f, "w-1", "bob");
+    esk_error err;
+    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1", &err),
+                     ESK_ECALLBACK);
+    assert_contains(err.message, "position 2 (stream 'workshop-w-1', "
+                                 "version 2, AttendeeRegistered)");
+    assert_contains(err.message, "banned attendee: bob");
+    fixture_close(&f);
+}
+
+/* --- catch-up ------------------------------------------------------------ */
+
+static void catch_up_applies_every_event_and_saves_its_checkpoint(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    schedule(&f, "w-1", "ES 101", 10);
+    register_attendee(&f, "w-1", "ada");
+    register_attendee(&f, "w-1", "bob");
+    esk_catchup *c = new_catchup(&f, &p);
+    assert_int_equal(a.setups, 1);
+
+    esk_catchup_status st;
+    run_ok(c, &st);
+    assert_int_equal(st.applied, 2);
+    assert_int_equal(st.checkpoint, 3);
+    assert_int_equal(st.head, 3);
+    assert_int_equal(st.lag, 0);
+    assert_false(st.rebuilt);
+    assert_int_equal(st.failed_position, 0);
+    assert_int_equal(checkpoint_of(&f, "agenda"), 3);
+    assert_agenda(&a, &f, "ada: w-1\nbob: w-1");
+
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+static void a_second_run_applies_nothing(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    register_attendee(&f, "w-1", "ada");
+    esk_catchup *c = new_catchup(&f, &p);
+    esk_catchup_status st;
+    run_ok(c, &st);
+
+    run_ok(c, &st);
+    assert_int_equal(st.applied, 0);
+    assert_int_equal(a.handled, 1);
+    assert_int_equal(st.checkpoint, 1);
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+static void events_appended_later_are_applied_by_the_next_run(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    register_attendee(&f, "w-1", "ada");
+    esk_catchup *c = new_catchup(&f, &p);
+    esk_catchup_status st;
+    run_ok(c, &st);
+
+    register_attendee(&f, "w-2", "bob");
+    cancel_attendee(&f, "w-1", "ada");
+    run_ok(c, &st);
+    assert_int_equal(st.applied, 2);
+    assert_int_equal(st.checkpoint, 3);
+    assert_agenda(&a, &f, "bob: w-2");
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+static void a_query_right_after_a_command_may_be_stale(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    register_attendee(&f, "w-1", "ada");
+    esk_catchup *c = new_catchup(&f, &p);
+    esk_catchup_status st;
+    run_ok(c, &st);
+
+    /* The command has succeeded, but the read model has not seen it. */
+    register_attendee(&f, "w-1", "bob");
+    assert_int_equal(esk_catchup_status_get(c, &st), ESK_OK);
+    assert_int_equal(st.checkpoint, 1);
+    assert_int_equal(st.head, 2);
+    assert_int_equal(st.lag, 1);
+    assert_agenda(&a, &f, "ada: w-1");
+
+    run_ok(c, &st);
+    assert_int_equal(st.lag, 0);
+    assert_agenda(&a, &f, "ada: w-1\nbob: w-1");
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+static void the_checkpoint_moves_past_events_the_projection_skips(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    register_attendee(&f, "w-1", "ada");
+    schedule(&f, "w-2", "DDD", 5);
+    schedule(&f, "w-3", "CQRS", 5);
+    esk_catchup *c = new_catchup(&f, &p);
+    esk_catchup_status st;
+    run_ok(c, &st);
+    assert_int_equal(st.applied, 1);
+    assert_int_equal(st.checkpoint, 3);
+    assert_int_equal(st.lag, 0);
+    assert_int_equal(checkpoint_of(&f, "agenda"), 3);
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+static void small_batches_apply_every_event_once(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    const char *names[] = {"ada", "bob", "carol", "dan", "eve"};
+    for (int i = 0; i < 5; i++) {
+        register_attendee(&f, "w-1", names[i]);
+        schedule(&f, "w-9", "filler", 1);
+    }
+    esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
+    options.batch_size = 2;
+    esk_catchup *c = NULL;
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, &options, NULL), ESK_OK);
+    esk_catchup_status st;
+    run_ok(c, &st);
+    assert_int_equal(st.applied, 5);
+    assert_int_equal(a.handled, 5);
+    assert_int_equal(st.checkpoint, 10);
+    assert_agenda(&a, &f, "ada: w-1\nbob: w-1\ncarol: w-1\ndan: w-1\neve: w-1");
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+static void a_failing_handler_stops_at_its_event_and_skips_nothing(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    register_attendee(&f, "w-1", "ada");
+    register_attendee(&f, "w-1", "mallory");
+    register_attendee(&f, "w-1", "bob");
+    strcpy(a.banned, "mallory");
+    esk_catchup *c = new_catchup(&f, &p);
+
+    esk_catchup_status st;
+    assert_int_equal(esk_catchup_run(c, &st), ESK_ECALLBACK);
+    assert_int_equal(st.failed_position, 2);
+    assert_int_equal(st.checkpoint, 1);
+    assert_int_equal(st.applied, 1);
+    assert_int_equal(st.lag, 2);
+    const char *msg = esk_catchup_errmsg(c);
+    assert_contains(msg, "projection 'agenda' stopped at the event at "
+                         "position 2 (stream 'workshop-w-1', version 2, "
+                         "AttendeeRegistered)");
+    assert_contains(msg, "banned attendee: mallory");
+    assert_int_equal(checkpoint_of(&f, "agenda"), 1);
+    assert_agenda(&a, &f, "ada: w-1");
+
+    /* Fixed: it resumes at mallory, and ada is not applied again. */
+    a.banned[0] = '\0';
+    run_ok(c, &st);
+    assert_int_equal(st.applied, 2);
+    assert_int_equal(st.failed_position, 0);
+    assert_int_equal(a.handled, 3);
+    assert_agenda(&a, &f, "ada: w-1\nbob: w-1\nmallory: w-1");
+    assert_string_equal(esk_catchup_errmsg(c), "");
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+static void a_version_bump_rebuilds_the_read_model(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    register_attendee(&f, "w-1", "ada");
+    register_attendee(&f, "w-2", "bob");
+    esk_catchup *c = new_catchup(&f, &p);
+    esk_catchup_status st;
+    run_ok(c, &st);
+    esk_catchup_free(c);
+
+    /* Version 2 of the read model writes names in capitals. */
+    a.upper = true;
+    p.version = 2;
+    c = new_catchup(&f, &p);
+    assert_int_equal(esk_catchup_status_get(c, &st), ESK_OK);
+    assert_int_equal(st.checkpoint, 0);
+    run_ok(c, &st);
+    assert_true(st.rebuilt);
+    assert_int_equal(a.resets, 1);
+    assert_int_equal(st.applied, 2);
+    assert_agenda(&a, &f, "ADA: w-1\nBOB: w-2");
+
+    /* The same as a rebuild from scratch. */
+    assert_int_equal(esk_catchup_rebuild(c, &st), ESK_OK);
+    assert_true(st.rebuilt);
+    assert_int_equal(st.applied, 2);
+    assert_agenda(&a, &f, "ADA: w-1\nBOB: w-2");
+    run_ok(c, &st);
+    assert_false(st.rebuilt);
+    assert_int_equal(st.applied, 0);
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+static void
+redelivered_events_change_nothing_with_an_idempotent_handler(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    register_attendee(&f, "w-1", "ada");
+    register_attendee(&f, "w-1", "bob");
+    cancel_attendee(&f, "w-1", "bob");
+    esk_catchup *c = new_catchup(&f, &p);
+    esk_catchup_status st;
+    run_ok(c, &st);
+
+    /* The checkpoint is lost: every event comes again. */
+    set_checkpoint(&f, "agenda", 0, 1);
+    run_ok(c, &st);
+    assert_int_equal(st.applied, 3);
+    assert_false(st.rebuilt);
+    assert_agenda(&a, &f, "ada: w-1");
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+static void one_row_can_be_fed_by_several_streams(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    register_attendee(&f, "w-2", "ada");
+    register_attendee(&f, "w-1", "ada");
+    register_attendee(&f, "w-2", "bob");
+    esk_catchup *c = new_catchup(&f, &p);
+    esk_catchup_status st;
+    run_ok(c, &st);
+    assert_agenda(&a, &f, "ada: w-1,w-2\nbob: w-2");
+
+    cancel_attendee(&f, "w-1", "ada");
+    run_ok(c, &st);
+    assert_agenda(&a, &f, "ada: w-2\nbob: w-2");
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+/* v1 AttendeeRegistered said {"who": ...}; v2 says {"attendee": ...}. */
+static esk_status who_to_attendee(json_t *data, esk_error *err)
+{
+    (void)err;
+    json_t *who = json_object_get(data, "who");
+    if (json_object_set(data, "attendee", who) != 0 ||
+        json_object_del(data, "who") != 0)
+        return ESK_EDECODE;
+    return ESK_OK;
+}
+
+static void catch_up_reads_old_events_through_the_upcasters(void **state)
+{
+    fixture f;
+    recorder r = {0, 0, {0}};
+    fixture_open(&f, *state);
+    esk_upcasters *upcasters = NULL;
+    assert_int_equal(esk_upcasters_new(&upcasters), ESK_OK);
+    assert_int_equal(
+        esk_upcasters_add(upcasters, "AttendeeRegistered", 1, who_to_attendee),
+        ESK_OK);
+    esk_new_event old = {NULL, "AttendeeRegistered", 1, "{\"who\":\"ada\"}",
+                         NULL};
+    assert_int_equal(
+        esk_store_append(f.store, "workshop-w-1", ESK_ANY, &old, 1, NULL),
+        ESK_OK);
+    const char *types[] = {"AttendeeRegistered"};
+    const esk_projection p = {"recorder",   1,    types, 1,
+                              record_event, NULL, NULL,  &r};
+    esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
+    options.upcasters = upcasters;
+    esk_catchup *c = NULL;
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, &options, NULL), ESK_OK);
+    run_ok(c, NULL);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.last_schema_version, 2);
+    assert_string_equal(r.last_data, "{\"attendee\":\"ada\"}");
+    esk_catchup_free(c);
+    esk_upcasters_free(upcasters);
+    fixture_close(&f);
+}
+
+static void catch_up_refuses_bad_arguments(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
+    options.batch_size = 0;
+    esk_catchup *c = NULL;
+    esk_error err;
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, &options, &err),
+                     ESK_EINVAL);
+    assert_contains(err.message, "batch_size");
+    assert_int_equal(esk_catchup_new(&c, NULL, &p, NULL, &err), ESK_EINVAL);
+    p.version = 0;
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, &err), ESK_EINVAL);
+    assert_contains(err.message, "version 0");
+    assert_null(c);
+    assert_int_equal(esk_catchup_run(NULL, NULL), ESK_EINVAL);
+    assert_int_equal(esk_catchup_rebuild(NULL, NULL), ESK_EINVAL);
+    assert_int_equal(esk_catchup_status_get(NULL, NULL), ESK_EINVAL);
+    esk_catchup_free(NULL);
+    fixture_close(&f);
+}
+
+static esk_status failing_setup(void *ctx, esk_store *store, esk_error *err)
+{
+    (void)ctx;
+    (void)store;
+    snprintf(err->message, sizeof(err->message), "no disk for the agenda");
+    return ESK_EIO;
+}
+
+static void a_failing_setup_is_reported(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    esk_projection p = agenda_projection(&a);
+    p.setup = failing_setup;
+    esk_catchup *c = NULL;
+    esk_error err;
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, &err),
+                     ESK_ECALLBACK);
+    assert_contains(err.message, "setup failed: no disk for the agenda");
+    assert_null(c);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p, &err),
+                     ESK_ECALLBACK);
+    register_attendee(&f, "w-1", "ada");
+    assert_int_equal(a.handled, 0);
+    fixture_close(&f);
+}
+
+#define ON_BOTH_STORES(b)                                                      \
+    cmocka_unit_test_prestate(                                                 \
+        an_inline_projection_updates_the_read_model_in_the_append, (b)),       \
+        cmocka_unit_test_prestate(                                             \
+            a_failing_inline_handler_fails_the_append_and_stores_nothing,      \
+            (b)),                                                              \
+        cmocka_unit_test_prestate(                                             \
+            a_detached_projection_no_longer_sees_appends, (b)),                \
+        cmocka_unit_test_prestate(attaching_a_projection_twice_is_refused,     \
+                                  (b)),                                        \
+        cmocka_unit_test_prestate(a_projection_without_handler_is_refused,     \
+                                  (b)),                                        \
+        cmocka_unit_test_prestate(a_live_projection_folds_one_stream, (b)),    \
+        cmocka_unit_test_prestate(                                             \
+            a_live_projection_reads_a_long_stream_page_by_page, (b)),          \
+        cmocka_unit_test_prestate(a_live_handler_failure_names_the_event,      \
+                                  (b)),                                        \
+        cmocka_unit_test_prestate(                                             \
+            catch_up_applies_every_event_and_saves_its_checkpoint, (b)),       \
+        cmocka_unit_test_prestate(a_second_run_applies_nothing, (b)),          \
+        cmocka_unit_test_prestate(                                             \
+            events_appended_later_are_applied_by_the_next_run, (b)),           \
+        cmocka_unit_test_prestate(a_query_right_after_a_command_may_be_stale,  \
+                                  (b)),                                        \
+        cmocka_unit_test_prestate(                                             \
+            the_checkpoint_moves_past_events_the_projection_skips, (b)),       \
+        cmocka_unit_test_prestate(small_batches_apply_every_event_once, (b)),  \
+        cmocka_unit_test_prestate(                                             \
+            a_failing_handler_stops_at_its_event_and_skips_nothing, (b)),      \
+        cmocka_unit_test_prestate(a_version_bump_rebuilds_the_read_model,      \
+                                  (b)),                                        \
+        cmocka_unit_test_prestate(                                             \
+            redelivered_events_change_nothing_with_an_idempotent_handler,      \
+            (b)),                                                              \
+        cmocka_unit_test_prestate(one_row_can_be_fed_by_several_streams, (b)), \
+        cmocka_unit_test_prestate(                                             \
+            catch_up_reads_old_events_through_the_upcasters, (b)),             \
+        cmocka_unit_test_prestate(catch_up_refuses_bad_arguments, (b)),        \
+        cmocka_unit_test_prestate(a_failing_setup_is_reported, (b))
+
+int main(void)
+{
+    use_checked_allocator();
+    const struct CMUnitTest on_memory[] = {
+        ON_BOTH_STORES((void *)&memory_backend),
+    };
+    const struct CMUnitTest on_sqlite[] = {
+        ON_BOTH_STORES((void *)&sqlite_backend),
+    };
+    int failed = cmocka_run_group_tests_name("projections on the memory store",
+                                             on_memory, NULL, NULL);
+    failed += cmocka_run_group_tests_name("projections on the SQLite store",
+                                          on_sqlite, NULL, NULL);
+    return failed;
+}
