@@ -1,0 +1,47 @@
+/*
+ * src/testing/report.h - the text of a failed spec, shared by decider,
+ * aggregate and projection specs. Not installed.
+ */
+#ifndef ESK_TESTING_REPORT_H
+#define ESK_TESTING_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Text written into a fixed buffer. Writing past its end cuts the text
+ * and esk__report_end marks the cut, so that a report never overflows
+ * and never silently loses its end. */
+typedef struct esk__report {
+    char *buf;
+    size_t size;
+    size_t len;
+    bool cut;
+} esk__report;
+
+/* Start an empty report in buf (size >= 1). */
+void esk__report_init(esk__report *r, char *buf, size_t size);
+
+void esk__report_add(esk__report *r, const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Mark a cut report as such, at its end. */
+void esk__report_end(esk__report *r);
+
+/*
+ * Compare expected and actual lines row by row under a label ("then"):
+ * side by side when they are short, else one above the other with a
+ * caret under the first differing character. The first differing row is
+ * marked; a row missing on one side shows "(none)".
+ */
+void esk__report_compare(esk__report *r, const char *label,
+                         const char *const *expected, size_t expected_count,
+                         const char *const *actual, size_t actual_count);
+
+/* The same for two texts, line by line; a final newline is ignored. */
+void esk__report_compare_text(esk__report *r, const char *label,
+                              const char *expected, const char *actual);
+
+#endif
