@@ -1,0 +1,313 @@
+/*
+ * examples/workshop/read_models.c - the catalogue and agenda projections,
+ * and the queries that read them.
+ *
+ * A projection only translates events into rows. Every statement is
+ * written so that applying an event twice leaves the same rows as once
+ * (INSERT OR REPLACE, absolute values where possible), which keeps the
+ * projections correct on the memory store too, where delivery is at least
+ * once.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include <esk/codec.h>
+
+#include "read_models.h"
+#include "workshop.h"
+
+/* Run one statement with up to three text parameters (?1 to ?3) and one
+ * integer (?4). */
+static esk_status exec(esk_store *store, const char *sql, const char *a,
+                       const char *b, const char *c, int64_t n, esk_error *err)
+{
+    sqlite3 *db = esk_store_sqlite_db(store);
+    sqlite3_stmt *stmt = NULL;
+    esk_status rc = ESK_OK;
+
+    if (db == NULL) {
+        if (err != NULL)
+            snprintf(err->message, sizeof(err->message),
+                     "these read models live in SQLite: open a SQLite store");
+        return ESK_EINVAL;
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        goto fail;
+    /* Bind only what the statement has room for: ?1 to ?4. */
+    int params = sqlite3_bind_parameter_count(stmt);
+    if ((a && sqlite3_bind_text(stmt, 1, a, -1, SQLITE_STATIC)) ||
+        (b && sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC)) ||
+        (c && sqlite3_bind_text(stmt, 3, c, -1, SQLITE_STATIC)) ||
+        (params >= 4 && sqlite3_bind_int64(stmt, 4, n) != SQLITE_OK))
+        goto fail;
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        goto fail;
+    goto done;
+fail:
+    rc = ESK_EIO;
+    if (err != NULL)
+        snprintf(err->message, sizeof(err->message), "read model: %s",
+                 sqlite3_errmsg(db));
+done:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* --- catalogue ---------------------------------------------------------- */
+
+static esk_status catalogue_setup(void *ctx, esk_store *store, esk_error *err)
+{
+    (void)ctx;
+    return exec(store,
+                "CREATE TABLE IF NOT EXISTS catalogue("
+                "workshop_id TEXT PRIMARY KEY, title TEXT, starts_on TEXT, "
+                "capacity INTEGER, seats_taken INTEGER, waitlist INTEGER, "
+                "open INTEGER, last_position INTEGER)",
+                NULL, NULL, NULL, 0, err);
+}
+
+static esk_status catalogue_reset(void *ctx, esk_store *store, esk_error *err)
+{
+    (void)ctx;
+    return exec(store, "DELETE FROM catalogue", NULL, NULL, NULL, 0, err);
+}
+
+/* Apply a change to one workshop's row. Counting is not idempotent, so
+ * each row remembers the position of the last event it applied and skips
+ * anything at or before it: an event delivered twice counts once. */
+static esk_status update_workshop(esk_store *store, const char *workshop_id,
+                                  const char *change, int64_t position,
+                                  esk_error *err)
+{
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "UPDATE catalogue SET %s, last_position = ?4 "
+             "WHERE workshop_id = ?1 AND last_position < ?4",
+             change);
+    return exec(store, sql, workshop_id, NULL, NULL, position, err);
+}
+
+static esk_status catalogue_handle(void *ctx, esk_store *store,
+                                   const esk_event *event, esk_error *err)
+{
+    (void)ctx;
+    union {
+        workshop_scheduled scheduled;
+        attendee_registered registered;
+        attendee_waitlisted waitlisted;
+        registration_cancelled cancelled;
+        waitlisted_attendee_promoted promoted;
+        registration_closed closed;
+    } e;
+    const esk_event_type *type = NULL;
+    const char *change = NULL;
+    const char *workshop_id = NULL;
+
+    if (strcmp(event->type, workshop_scheduled_type.name) == 0) {
+        esk_status rc =
+            esk_codec_decode_event(&workshop_scheduled_type, event, &e, err);
+        if (rc != ESK_OK)
+            return rc;
+        return exec(store,
+                    "INSERT OR REPLACE INTO catalogue VALUES(?1, ?2, ?3, "
+                    "?4, 0, 0, 1, 0)",
+                    e.scheduled.workshop_id, e.scheduled.title,
+                    e.scheduled.starts_on, e.scheduled.capacity, err);
+    }
+    if (strcmp(event->type, attendee_registered_type.name) == 0) {
+        type = &attendee_registered_type;
+        change = "seats_taken = seats_taken + 1";
+        workshop_id = e.registered.workshop_id;
+    } else if (strcmp(event->type, attendee_waitlisted_type.name) == 0) {
+        type = &attendee_waitlisted_type;
+        change = "waitlist = waitlist + 1";
+        workshop_id = e.waitlisted.workshop_id;
+    } else if (strcmp(event->type, waitlisted_attendee_promoted_type.name) ==
+               0) {
+        type = &waitlisted_attendee_promoted_type;
+        change = "waitlist = waitlist - 1, seats_taken = seats_taken + 1";
+        workshop_id = e.promoted.workshop_id;
+    } else if (strcmp(event->type, registration_closed_type.name) == 0) {
+        type = &registration_closed_type;
+        change = "open = 0";
+        workshop_id = e.closed.workshop_id;
+    } else if (strcmp(event->type, registration_cancelled_type.name) == 0) {
+        type = &registration_cancelled_type;
+        workshop_id = e.cancelled.workshop_id;
+    } else {
+        return ESK_OK; /* not an event this read model shows */
+    }
+    esk_status rc = esk_codec_decode_event(type, event, &e, err);
+    if (rc != ESK_OK)
+        return rc;
+    if (type == &registration_cancelled_type)
+        change = e.cancelled.was_waitlisted ? "waitlist = waitlist - 1"
+                                            : "seats_taken = seats_taken - 1";
+    return update_workshop(store, workshop_id, change, event->position, err);
+}
+
+static const char *const catalogue_events[] = {
+    "WorkshopScheduled",     "AttendeeRegistered",         "AttendeeWaitlisted",
+    "RegistrationCancelled", "WaitlistedAttendeePromoted", "RegistrationClosed",
+};
+
+const esk_projection catalogue_projection = {
+    .name = "catalogue",
+    .version = 1,
+    .event_types = catalogue_events,
+    .event_type_count = sizeof(catalogue_events) / sizeof(catalogue_events[0]),
+    .handle = catalogue_handle,
+    .setup = catalogue_setup,
+    .reset = catalogue_reset,
+};
+
+/* --- agenda --------------------------------------------------------------- */
+
+static esk_status agenda_setup(void *ctx, esk_store *store, esk_error *err)
+{
+    (void)ctx;
+    esk_status rc = exec(store,
+                         "CREATE TABLE IF NOT EXISTS agenda_workshops("
+                         "workshop_id TEXT PRIMARY KEY, title TEXT, "
+                         "starts_on TEXT)",
+                         NULL, NULL, NULL, 0, err);
+    if (rc != ESK_OK)
+        return rc;
+    return exec(store,
+                "CREATE TABLE IF NOT EXISTS agenda("
+                "attendee_id TEXT, workshop_id TEXT, place TEXT, "
+                "PRIMARY KEY(attendee_id, workshop_id))",
+                NULL, NULL, NULL, 0, err);
+}
+
+static esk_status agenda_reset(void *ctx, esk_store *store, esk_error *err)
+{
+    (void)ctx;
+    esk_status rc =
+        exec(store, "DELETE FROM agenda_workshops", NULL, NULL, NULL, 0, err);
+    return rc != ESK_OK
+               ? rc
+               : exec(store, "DELETE FROM agenda", NULL, NULL, NULL, 0, err);
+}
+
+/* Every statement sets a row to a value rather than counting, so applying
+ * an event twice changes nothing the second time. */
+static esk_status agenda_handle(void *ctx, esk_store *store,
+                                const esk_event *event, esk_error *err)
+{
+    (void)ctx;
+    esk_status rc = ESK_OK;
+
+    if (strcmp(event->type, workshop_scheduled_type.name) == 0) {
+        workshop_scheduled e;
+        rc = esk_codec_decode_event(&workshop_scheduled_type, event, &e, err);
+        if (rc == ESK_OK)
+            rc = exec(store,
+                      "INSERT OR REPLACE INTO agenda_workshops "
+                      "VALUES(?1, ?2, ?3)",
+                      e.workshop_id, e.title, e.starts_on, 0, err);
+    } else if (strcmp(event->type, attendee_registered_type.name) == 0) {
+        attendee_registered e;
+        rc = esk_codec_decode_event(&attendee_registered_type, event, &e, err);
+        if (rc == ESK_OK)
+            rc = exec(store,
+                      "INSERT OR REPLACE INTO agenda VALUES(?1, ?2, 'seat')",
+                      e.attendee_id, e.workshop_id, NULL, 0, err);
+    } else if (strcmp(event->type, attendee_waitlisted_type.name) == 0) {
+        attendee_waitlisted e;
+        rc = esk_codec_decode_event(&attendee_waitlisted_type, event, &e, err);
+        if (rc == ESK_OK)
+            rc = exec(store,
+                      "INSERT OR REPLACE INTO agenda "
+                      "VALUES(?1, ?2, 'waitlist')",
+                      e.attendee_id, e.workshop_id, NULL, 0, err);
+    } else if (strcmp(event->type, waitlisted_attendee_promoted_type.name) ==
+               0) {
+        waitlisted_attendee_promoted e;
+        rc = esk_codec_decode_event(&waitlisted_attendee_promoted_type, event,
+                                    &e, err);
+        if (rc == ESK_OK)
+            rc = exec(store,
+                      "UPDATE agenda SET place = 'seat' "
+                      "WHERE attendee_id = ?1 AND workshop_id = ?2",
+                      e.attendee_id, e.workshop_id, NULL, 0, err);
+    } else if (strcmp(event->type, registration_cancelled_type.name) == 0) {
+        registration_cancelled e;
+        rc = esk_codec_decode_event(&registration_cancelled_type, event, &e,
+                                    err);
+        if (rc == ESK_OK)
+            rc = exec(store,
+                      "DELETE FROM agenda "
+                      "WHERE attendee_id = ?1 AND workshop_id = ?2",
+                      e.attendee_id, e.workshop_id, NULL, 0, err);
+    }
+    return rc;
+}
+
+static const char *const agenda_events[] = {
+    "WorkshopScheduled",          "AttendeeRegistered",    "AttendeeWaitlisted",
+    "WaitlistedAttendeePromoted", "RegistrationCancelled",
+};
+
+const esk_projection agenda_projection = {
+    .name = "agenda",
+    .version = 1,
+    .event_types = agenda_events,
+    .event_type_count = sizeof(agenda_events) / sizeof(agenda_events[0]),
+    .handle = agenda_handle,
+    .setup = agenda_setup,
+    .reset = agenda_reset,
+};
+
+/* --- queries: they read the read model, and nothing else ----------------- */
+
+static esk_status print_rows(esk_read_model *read_model, const char *sql,
+                             const char *param, const char *header,
+                             esk_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    esk_status rc = esk_read_model_prepare(read_model, sql, &stmt, err);
+    if (rc != ESK_OK)
+        return rc;
+    if (param != NULL)
+        sqlite3_bind_text(stmt, 1, param, -1, SQLITE_STATIC);
+    printf("%s\n", header);
+    int rows = 0;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        printf("  ");
+        for (int i = 0; i < sqlite3_column_count(stmt); i++) {
+            const unsigned char *text = sqlite3_column_text(stmt, i);
+            printf("%s%s", i ? " | " : "", text ? (const char *)text : "-");
+        }
+        printf("\n");
+        rows++;
+    }
+    if (rows == 0)
+        printf("  (nothing yet)\n");
+    sqlite3_finalize(stmt);
+    return ESK_OK;
+}
+
+esk_status print_catalogue(esk_read_model *read_model, esk_error *err)
+{
+    return print_rows(read_model,
+                      "SELECT workshop_id, title, starts_on, "
+                      "(capacity - seats_taken) || ' seats left', "
+                      "waitlist || ' waiting', "
+                      "CASE open WHEN 1 THEN 'open' ELSE 'closed' END "
+                      "FROM catalogue ORDER BY starts_on, workshop_id",
+                      NULL, "catalogue:", err);
+}
+
+esk_status print_agenda(esk_read_model *read_model, const char *attendee_id,
+                        esk_error *err)
+{
+    return print_rows(read_model,
+                      "SELECT w.workshop_id, w.title, w.starts_on, a.place "
+                      "FROM agenda a JOIN agenda_workshops w "
+                      "USING (workshop_id) WHERE a.attendee_id = ?1 "
+                      "ORDER BY w.starts_on, w.workshop_id",
+                      attendee_id, "agenda:", err);
+}
