@@ -1,0 +1,65 @@
+/*
+ * exercises/common/exercise.h - what every exercise's tests and stubs use.
+ *
+ * Stubs mark the code you have to write with EXERCISE_TODO: it prints
+ * once which function to write and in which file, and makes the function
+ * return ESK_ENOTIMPL, so that the tests fail with a message that tells
+ * you where to go.
+ *
+ * Tests state each expectation with a HINT: the sentence printed when it
+ * fails, which says what the behaviour is for rather than what the code
+ * should look like.
+ */
+#ifndef EXERCISE_H
+#define EXERCISE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <esk/status.h>
+
+/* Say (once per function) that it is still to be written, and give the
+ * status a stub returns. */
+esk_status exercise_todo(const char *function, const char *file);
+#define EXERCISE_TODO(function) exercise_todo((function), __FILE__)
+
+/* Expectations with a hint. On failure they print what was expected, what
+ * came, and "HINT: <hint>", then fail the test. */
+#define check_true(condition, hint)                                            \
+    exercise_expect_true((condition), #condition, (hint), __FILE__, __LINE__)
+#define check_int(actual, expected, hint)                                      \
+    exercise_expect_int((int64_t)(actual), (int64_t)(expected), #actual,       \
+                        (hint), __FILE__, __LINE__)
+#define check_string(actual, expected, hint)                                   \
+    exercise_expect_string((actual), (expected), #actual, (hint), __FILE__,    \
+                           __LINE__)
+#define check_contains(text, part, hint)                                       \
+    exercise_expect_contains((text), (part), #text, (hint), __FILE__, __LINE__)
+#define check_status(actual, expected, hint)                                   \
+    exercise_expect_status((actual), (expected), #actual, (hint), __FILE__,    \
+                           __LINE__)
+
+void exercise_expect_true(bool condition, const char *what, const char *hint,
+                          const char *file, int line);
+void exercise_expect_int(int64_t actual, int64_t expected, const char *what,
+                         const char *hint, const char *file, int line);
+void exercise_expect_string(const char *actual, const char *expected,
+                            const char *what, const char *hint,
+                            const char *file, int line);
+void exercise_expect_contains(const char *text, const char *part,
+                              const char *what, const char *hint,
+                              const char *file, int line);
+void exercise_expect_status(esk_status actual, esk_status expected,
+                            const char *what, const char *hint,
+                            const char *file, int line);
+
+/* Route esk's allocations through cmocka's, so that a test also fails when
+ * it leaks. Call it first in main(). */
+void exercise_check_leaks(void);
+
+#endif
