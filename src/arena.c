@@ -27,10 +27,9 @@ static char *block_data(esk__arena_block *block)
     return (char *)(block + 1);
 }
 
-char *esk__arena_strndup(esk__arena_block **head, const char *text, size_t len)
+char *esk__arena_alloc(esk__arena_block **head, size_t need)
 {
     esk__arena_block *block = *head;
-    size_t need = len + 1;
 
     if (block == NULL || block->size - block->used < need) {
         /* Grow geometrically so that a big read needs few blocks. */
@@ -44,10 +43,18 @@ char *esk__arena_strndup(esk__arena_block **head, const char *text, size_t len)
         *head = fresh;
         block = fresh;
     }
-    char *copy = block_data(block) + block->used;
+    char *space = block_data(block) + block->used;
+    block->used += need;
+    return space;
+}
+
+char *esk__arena_strndup(esk__arena_block **head, const char *text, size_t len)
+{
+    char *copy = esk__arena_alloc(head, len + 1);
+    if (copy == NULL)
+        return NULL;
     memcpy(copy, text, len);
     copy[len] = '\0';
-    block->used += need;
     return copy;
 }
 
@@ -126,28 +133,50 @@ esk_status esk__event_list_push_borrowed(esk_event_list *list,
     return ESK_OK;
 }
 
+/* Push a copy of event whose strings have these lengths, in the order
+ * event_id, stream_id, type, data, metadata (each ends with its NUL). */
+static esk_status push_sized(esk_event_list *list, const esk_event *event,
+                             const size_t lengths[5])
+{
+    esk_status rc = esk__event_list_reserve(list, 1);
+    if (rc != ESK_OK)
+        return rc;
+
+    /* The five strings go into one piece of the arena, so that a read
+     * pays one reservation per event rather than five; all of them are
+     * copied, or none. Each is copied with its NUL. */
+    size_t total = 5;
+    for (int i = 0; i < 5; i++) {
+        if (lengths[i] > SIZE_MAX - total)
+            return ESK_ENOMEM; /* the same huge text in several fields */
+        total += lengths[i];
+    }
+    char *text = esk__arena_alloc(&list->arena_, total);
+    if (text == NULL)
+        return ESK_ENOMEM;
+    esk_event *copy = &list->events[list->count];
+    *copy = *event;
+    copy->event_id = memcpy(text, event->event_id, lengths[0] + 1);
+    text += lengths[0] + 1;
+    copy->stream_id = memcpy(text, event->stream_id, lengths[1] + 1);
+    text += lengths[1] + 1;
+    copy->type = memcpy(text, event->type, lengths[2] + 1);
+    text += lengths[2] + 1;
+    copy->data = memcpy(text, event->data, lengths[3] + 1);
+    text += lengths[3] + 1;
+    copy->metadata = memcpy(text, event->metadata, lengths[4] + 1);
+    list->count++;
+    return ESK_OK;
+}
+
 esk_status esk_event_list_push(esk_event_list *list, const esk_event *event)
 {
     if (list == NULL || event == NULL || event->event_id == NULL ||
         event->stream_id == NULL || event->type == NULL ||
         event->data == NULL || event->metadata == NULL)
         return ESK_EINVAL;
-    esk_status rc = esk__event_list_reserve(list, 1);
-    if (rc != ESK_OK)
-        return rc;
-
-    /* Copy all five strings, or none: a failure midway leaves the arena
-     * with some unused bytes, which the next reset reclaims. */
-    esk_event copy = *event;
-    const char **fields[] = {&copy.event_id, &copy.stream_id, &copy.type,
-                             &copy.data, &copy.metadata};
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const char *text = *fields[i];
-        char *dup = esk__arena_strndup(&list->arena_, text, strlen(text));
-        if (dup == NULL)
-            return ESK_ENOMEM;
-        *fields[i] = dup;
-    }
-    list->events[list->count++] = copy;
-    return ESK_OK;
+    const size_t lengths[5] = {strlen(event->event_id),
+                               strlen(event->stream_id), strlen(event->type),
+                               strlen(event->data), strlen(event->metadata)};
+    return push_sized(list, event, lengths);
 }

@@ -105,13 +105,22 @@ const char *esk_catchup_errmsg(const esk_catchup *catchup)
                            : catchup->message;
 }
 
-/* reset() and checkpoint 0, together. */
+/* Checkpoint 0 and reset(), together. The checkpoint goes first: a
+ * rollback cannot undo what reset() did to a read model in memory, so
+ * after reset() only the commit may fail, and on the memory store it
+ * cannot. */
 static esk_status start_over(esk_catchup *c)
 {
     const esk_projection *p = c->projection;
     esk_status rc = esk_store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
+    rc = esk__checkpoint_put(c->store, p->name, 0, p->version);
+    if (rc != ESK_OK) {
+        store_error(c, rc);
+        esk_store_rollback(c->store);
+        return rc;
+    }
     if (p->reset != NULL) {
         esk_error why = {ESK_OK, 0, {0}};
         rc = p->reset(p->ctx, c->store, &why);
@@ -122,12 +131,6 @@ static esk_status start_over(esk_catchup *c)
                              "rebuilt: %s",
                              p->name, esk__handler_reason(rc, &why));
         }
-    }
-    rc = esk__checkpoint_put(c->store, p->name, 0, p->version);
-    if (rc != ESK_OK) {
-        store_error(c, rc);
-        esk_store_rollback(c->store);
-        return rc;
     }
     rc = esk_store_commit(c->store);
     return rc == ESK_OK ? ESK_OK : store_error(c, rc);

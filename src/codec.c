@@ -404,6 +404,7 @@ esk_status esk_codec_encode_to(const esk_event_type *type, const void *event,
 {
     codec c;
     json_t *root = NULL;
+    char *text = NULL;
     size_t flags = 0, len = 0;
     esk_status rc = begin(&c, "esk_codec_encode_to", type, event, "event", err);
 
@@ -423,12 +424,17 @@ esk_status esk_codec_encode_to(const esk_event_type *type, const void *event,
                             type->name, type->schema_version, size, len + 1);
         goto done;
     }
-    if (json_dumpb(root, buf, len, flags) != len) {
+    /* jansson allocates while it writes, and a failure would leave the
+     * buffer half-written: the text is made aside and copied whole. */
+    text = esk__malloc(len + 1);
+    if (text == NULL || json_dumpb(root, text, len, flags) != len) {
         rc = no_memory(&c);
         goto done;
     }
+    memcpy(buf, text, len);
     buf[len] = '\0';
 done:
+    esk__free(text);
     json_decref(root);
     return rc;
 }
@@ -617,14 +623,22 @@ static esk_status decode(codec *c, const char *json, void *out)
     json_t *root = NULL;
 
     memset(out, 0, c->type->struct_size);
+    /* jansson would follow 2048 levels before it gives up; event data
+     * stops at ESK_JSON_DEPTH_MAX, as the store's own check does. */
+    size_t at = 0;
+    if (esk__json_too_deep(json, &at))
+        return esk__error_set(c->err, ESK_EDECODE,
+                              "%s v%d: invalid JSON at byte %zu: nested more "
+                              "than %d deep",
+                              c->type->name, c->type->schema_version, at,
+                              ESK_JSON_DEPTH_MAX);
     /* Any value and "\u0000" are let through for the clearer messages
      * below: "got an array", "contains a NUL character". */
-    unsigned long failures = esk__allocation_failures();
-    root = json_loads(
-        json, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-    /* jansson may survive a failed allocation with damaged text (it drops
-     * a byte of a long token): any failure during the parse is fatal. */
-    if (esk__allocation_failures() != failures)
+    bool out_of_memory = false;
+    root = esk__json_loads(
+        json, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr,
+        &out_of_memory);
+    if (out_of_memory)
         rc = no_memory(c);
     else if (root == NULL)
         rc = parse_error(c, json, &jerr);

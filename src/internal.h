@@ -19,9 +19,17 @@ void *esk__calloc(size_t count, size_t size);
 void *esk__realloc(void *ptr, size_t size);
 void esk__free(void *ptr);
 char *esk__strdup(const char *text);
-/* The number of allocations that have failed so far: esk's own, and
- * jansson's once esk_set_allocator() has been called. */
+/* The number of allocations that have failed so far in this thread: esk's
+ * own, and jansson's once esk_set_allocator() has been called. */
 unsigned long esk__allocation_failures(void);
+
+/* json_loads() made safe against a failed allocation: every parse that
+ * met one, even one that jansson survived with damaged text, gives NULL
+ * and *out_of_memory true (error is then not filled). */
+struct json_t;
+struct json_error_t;
+struct json_t *esk__json_loads(const char *text, size_t flags,
+                               struct json_error_t *error, bool *out_of_memory);
 
 /* A vsnprintf into an esk_error that also sets its status; err may be NULL.
  * Returns status. */
@@ -33,6 +41,11 @@ esk_status esk__error_set(esk_error *err, esk_status status, const char *format,
     ;
 esk_status esk__error_vset(esk_error *err, esk_status status,
                            const char *format, va_list args);
+
+/* Whether text nests arrays and objects deeper than ESK_JSON_DEPTH_MAX
+ * before any other fault, and where (*offset). It recurses no deeper than
+ * that: a check to make before a parser that would go deeper. */
+bool esk__json_too_deep(const char *text, size_t *offset);
 
 /* Whether text is valid UTF-8 (no overlongs, no surrogates) of at most
  * max_len bytes and at least one byte. */
@@ -53,6 +66,9 @@ typedef struct esk__arena_block {
 
 /* Copy len bytes plus a NUL into the arena whose head is *head. */
 char *esk__arena_strndup(esk__arena_block **head, const char *text, size_t len);
+/* Reserve size bytes in the arena, for a caller that copies several
+ * strings at once; NULL when out of memory. */
+char *esk__arena_alloc(esk__arena_block **head, size_t size);
 void esk__arena_reset(esk__arena_block **head);
 void esk__arena_free(esk__arena_block **head);
 
@@ -111,6 +127,23 @@ esk_status esk__fold(const struct esk_event_type *const *types, size_t n,
                      esk__evolve_fn evolve, void *state,
                      const esk_event *events, size_t count, const char *owner,
                      esk_error *err);
+
+/*
+ * esk_time_parse() for many texts in a row, as a read gets them: events
+ * come in the order they were recorded, so most share their second with
+ * the one before, and then only the fraction is read. Keep one reader
+ * for one run of texts (a local variable); it owns nothing.
+ */
+typedef struct esk__time_reader {
+    bool valid;
+    char second[20]; /* "2026-11-27T12:49:00" of the last canonical text */
+    esk_time base;   /* the time of that second */
+} esk__time_reader;
+
+void esk__time_reader_init(esk__time_reader *reader);
+/* As esk_time_parse(text, out), text not NULL. */
+esk_status esk__time_read(esk__time_reader *reader, const char *text,
+                          esk_time *out);
 
 /* Fill buf (at least n bytes) from SQLite's CSPRNG. */
 void esk__random_bytes(void *buf, size_t n);

@@ -61,7 +61,18 @@ esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
         if (rc != ESK_OK)
             goto done;
         if (metadata->extra != NULL) {
-            extra = json_loads(metadata->extra, 0, NULL);
+            /* Valid JSON that jansson still refuses: a number beyond 64-bit
+             * integers and doubles, or "\u0000" in a key. */
+            json_error_t jerr;
+            bool out_of_memory = false;
+            extra = esk__json_loads(metadata->extra, JSON_ALLOW_NUL, &jerr,
+                                    &out_of_memory);
+            if (extra == NULL && !out_of_memory) {
+                rc = esk__error_set(err, ESK_EINVAL,
+                                    "metadata: extra cannot be read: %s",
+                                    jerr.text);
+                goto done;
+            }
             if (extra == NULL || json_object_update_missing(object, extra))
                 goto nomem;
         }
@@ -93,13 +104,13 @@ esk_status esk_metadata_get(const char *json, const char *key, char *buf,
         return ESK_EINVAL;
     if (esk_json_validate_object(json, NULL) != ESK_OK)
         return ESK_EINVAL;
-    /* The text is valid JSON (NULs allowed), so only memory can fail. */
-    unsigned long failures = esk__allocation_failures();
-    json_t *object = json_loads(json, JSON_ALLOW_NUL, NULL);
-    if (object == NULL || esk__allocation_failures() != failures) {
-        json_decref(object);
-        return ESK_ENOMEM;
-    }
+    /* The text is valid JSON (NULs allowed), but jansson refuses a number
+     * beyond 64-bit integers and doubles, and "\u0000" in a key. */
+    bool out_of_memory = false;
+    json_t *object =
+        esk__json_loads(json, JSON_ALLOW_NUL, NULL, &out_of_memory);
+    if (object == NULL)
+        return out_of_memory ? ESK_ENOMEM : ESK_EINVAL;
     json_t *value = json_object_get(object, key);
     if (!json_is_string(value)) {
         rc = ESK_ENOTFOUND;

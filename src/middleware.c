@@ -175,10 +175,9 @@ static esk_status answer_from_record(esk_context *context,
     json_t *outcome = NULL;
     json_int_t code = 0, count = 0, version = 0, position = 0;
 
-    unsigned long failures = esk__allocation_failures();
-    outcome = json_loads(record->value, 0, NULL);
-    /* Also when it parsed: jansson may have dropped a byte of a string. */
-    if (esk__allocation_failures() != failures) {
+    bool out_of_memory = false;
+    outcome = esk__json_loads(record->value, 0, NULL, &out_of_memory);
+    if (out_of_memory) {
         rc = esk_context_fail(context, ESK_ENOMEM, 0,
                               "out of memory reading the outcome of command "
                               "'%s'",
@@ -239,16 +238,18 @@ static esk_status record_outcome(esk_context *context, esk_status outcome)
     }
     esk_record record = {command->id, result->position, (int)outcome, value};
     rc = esk_store_put_record(store, ESK_RECORD_COMMAND, &record);
-    if (rc != ESK_OK)
-        esk_store_rollback(store);
-    else
+    bool committing = rc == ESK_OK;
+    if (committing)
         rc = esk_store_commit(store); /* a failed commit rolls back */
     if (rc == ESK_OK)
         goto done;
+    /* The store's message first: a rollback clears it. */
     snprintf(result->message, sizeof(result->message),
              "the outcome of command '%s' could not be recorded, so nothing "
              "of it was written: %s",
              command->id, esk_store_errmsg(store));
+    if (!committing)
+        esk_store_rollback(store);
 failed:
     result->status = rc;
     result->domain_code = 0;

@@ -221,11 +221,20 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event)
     const esk_process *p = r->process;
     esk_process_context pc = {r, event, 0, {0}};
 
-    if (esk_metadata_get(event->metadata, "correlationId", pc.correlation_id,
-                         sizeof(pc.correlation_id)) != ESK_OK)
+    esk_status rc =
+        esk_metadata_get(event->metadata, "correlationId", pc.correlation_id,
+                         sizeof(pc.correlation_id));
+    /* Out of memory is not "no correlation id": the commands would carry
+     * the wrong one. */
+    if (rc == ESK_ENOMEM)
+        return set_error(r, rc,
+                         "process '%s': out of memory reading the metadata "
+                         "of event '%s'",
+                         p->name, event->event_id);
+    if (rc != ESK_OK)
         snprintf(pc.correlation_id, sizeof(pc.correlation_id), "%s",
                  event->event_id);
-    esk_status rc = esk_store_begin(r->store);
+    rc = esk_store_begin(r->store);
     if (rc != ESK_OK)
         return store_error(r, rc);
     r->reason[0] = '\0';

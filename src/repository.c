@@ -368,7 +368,14 @@ static esk_status append_pending(esk_repository *repo, esk_aggregate *base,
         base->stored_version == 0 ? ESK_NO_STREAM : base->stored_version;
     rc = esk_store_append(repo->store, base->stream_id, expected, events, n,
                           result);
-    if (rc == ESK_ECONCURRENCY)
+    if (rc == ESK_ECONCURRENCY && expected == ESK_NO_STREAM)
+        rc = set_error(repo, rc,
+                       "%s '%s' already exists (%s): it was created by "
+                       "someone else, so load it instead of creating it; its "
+                       "%zu pending events are kept",
+                       repo->type->name, base->id,
+                       esk_store_errmsg(repo->store), n);
+    else if (rc == ESK_ECONCURRENCY)
         rc = set_error(repo, rc,
                        "%s '%s' was changed by someone else since it was "
                        "loaded (%s): load it again and retry the command; its "

@@ -2,6 +2,7 @@
  * src/status.c - status names and the esk_error helpers.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -67,6 +68,16 @@ esk_status esk__error_set(esk_error *err, esk_status status, const char *format,
     return status;
 }
 
+esk_status esk_error_set(esk_error *err, esk_status status, const char *format,
+                         ...)
+{
+    va_list args;
+    va_start(args, format);
+    esk__error_vset(err, status, format, args);
+    va_end(args);
+    return status;
+}
+
 esk_status esk_domain_error(esk_error *err, int code, const char *format, ...)
 {
     va_list args;
@@ -81,8 +92,27 @@ esk_status esk_domain_error(esk_error *err, int code, const char *format, ...)
 bool esk__utf8_valid(const char *text, size_t max_len)
 {
     const unsigned char *p = (const unsigned char *)text;
+    size_t total = strlen(text);
     size_t len = 0;
 
+    if (total == 0 || total > max_len)
+        return false;
+    /* Names and ids are nearly always ASCII: the store checks an event's
+     * type on every append, so skip 8 ASCII bytes at a time, and decode
+     * byte by byte only from the first byte with its high bit set. */
+    uint64_t word;
+    for (; total - len >= 8; len += 8) {
+        memcpy(&word, p + len, 8);
+        if (word & UINT64_C(0x8080808080808080))
+            break;
+    }
+    /* Fewer than 8 bytes left, all before them ASCII: one more word,
+     * overlapping the ones checked, covers them. */
+    if (total - len < 8 && len > 0 && len < total) {
+        memcpy(&word, p + total - 8, 8);
+        if (!(word & UINT64_C(0x8080808080808080)))
+            return true;
+    }
     while (p[len] != 0) {
         unsigned char c = p[len];
         size_t extra;

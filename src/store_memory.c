@@ -14,15 +14,37 @@
 
 #include "store_memory.h"
 
-/* FNV-1a: short keys, and good enough spread for power-of-two tables. */
+/*
+ * Hash a key 8 bytes at a time, then mix every bit into the low ones that
+ * index the power-of-two tables. Byte at a time (FNV-1a, as before) cost
+ * one dependent multiply per byte: some 50 ns for a 36-byte event id, on
+ * every append of every event. The tables live in memory only, so the
+ * function may change freely; words are read with memcpy (no alignment
+ * needed), in the machine's byte order.
+ */
 uint64_t esk__mem_hash(const char *text)
 {
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        h ^= *p;
-        h *= UINT64_C(1099511628211);
+    const uint64_t k = UINT64_C(0xff51afd7ed558ccd);
+    size_t len = strlen(text);
+    const unsigned char *p = (const unsigned char *)text;
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)len;
+    uint64_t word;
+    for (; len >= 8; p += 8, len -= 8) {
+        memcpy(&word, p, 8);
+        h = (h ^ word) * k;
+        h ^= h >> 32;
     }
-    return h ^ (h >> 32);
+    /* The last 0 to 7 bytes, by hand: a memcpy of a variable size would be
+     * a library call. */
+    word = 0;
+    for (size_t i = 0; i < len; i++)
+        word |= (uint64_t)p[i] << (8 * i);
+    h = (h ^ word) * k;
+    /* The finaliser of MurmurHash3's 64-bit variant. */
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 33;
+    return h;
 }
 
 mem_stream *esk__mem_find_stream(const mem_store *m, const char *id,
@@ -74,34 +96,35 @@ static int64_t find_id(const mem_store *m, const char *id, uint64_t hash)
         return 0;
     size_t mask = m->id_slots - 1;
     for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
-        int64_t pos = m->ids[i];
-        if (pos == 0)
+        const mem_id_slot *slot = &m->ids[i];
+        if (slot->position == 0)
             return 0;
-        if (strcmp(m->events[pos - 1].event_id, id) == 0)
-            return pos;
+        if (slot->hash == hash &&
+            strcmp(m->events[slot->position - 1].event_id, id) == 0)
+            return slot->position;
     }
 }
 
-static void place_id(int64_t *slots, size_t n, uint64_t hash, int64_t pos)
+static void place_id(mem_id_slot *slots, size_t n, uint64_t hash, int64_t pos)
 {
     size_t mask = n - 1;
     size_t i = (size_t)hash & mask;
-    while (slots[i] != 0)
+    while (slots[i].position != 0)
         i = (i + 1) & mask;
-    slots[i] = pos;
+    slots[i] = (mem_id_slot){hash, pos};
 }
 
 void esk__mem_forget_id(mem_store *m, int64_t position)
 {
     size_t mask = m->id_slots - 1;
     size_t i = (size_t)esk__mem_hash(m->events[position - 1].event_id) & mask;
-    while (m->ids[i] != position)
+    while (m->ids[i].position != position)
         i = (i + 1) & mask;
     /* Backward-shift deletion: pull later entries of the same probe run
      * into the hole, so that lookups never stop early at it. */
-    for (size_t j = (i + 1) & mask; m->ids[j] != 0; j = (j + 1) & mask) {
-        size_t home =
-            (size_t)esk__mem_hash(m->events[m->ids[j] - 1].event_id) & mask;
+    for (size_t j = (i + 1) & mask; m->ids[j].position != 0;
+         j = (j + 1) & mask) {
+        size_t home = (size_t)m->ids[j].hash & mask;
         bool movable =
             i <= j ? (home <= i || home > j) : (home <= i && home > j);
         if (movable) {
@@ -109,7 +132,7 @@ void esk__mem_forget_id(mem_store *m, int64_t position)
             i = j;
         }
     }
-    m->ids[i] = 0;
+    m->ids[i] = (mem_id_slot){0, 0};
 }
 
 static esk_status reserve_ids(mem_store *m, size_t more)
@@ -119,14 +142,13 @@ static esk_status reserve_ids(mem_store *m, size_t more)
     size_t n = m->id_slots == 0 ? 1024 : m->id_slots;
     while ((m->event_count + more) * 2 > n)
         n *= 2;
-    int64_t *slots = esk__calloc(n, sizeof(*slots));
+    mem_id_slot *slots = esk__calloc(n, sizeof(*slots));
     if (slots == NULL)
         return ESK_ENOMEM;
-    for (size_t i = 0; i < m->id_slots; i++) {
-        int64_t pos = m->ids[i];
-        if (pos != 0)
-            place_id(slots, n, esk__mem_hash(m->events[pos - 1].event_id), pos);
-    }
+    /* The kept hashes move the ids without reading a single one. */
+    for (size_t i = 0; i < m->id_slots; i++)
+        if (m->ids[i].position != 0)
+            place_id(slots, n, m->ids[i].hash, m->ids[i].position);
     esk__free(m->ids);
     m->ids = slots;
     m->id_slots = n;
@@ -198,9 +220,17 @@ static esk_status mem_append(esk_store *store, void *impl,
     if ((rc = esk_store_check_expected(store, req->stream_id, req->expected,
                                        version)) != ESK_OK)
         return rc;
+    if (grow((void **)&m->batch_hashes, &m->batch_hash_capacity, req->count,
+             sizeof(uint64_t)) != ESK_OK)
+        goto nomem;
+    /* Hash the whole batch first: the look-ups below are then short and
+     * independent, and the processor overlaps their cache misses (random
+     * ids land in random slots) instead of waiting for one at a time. */
+    for (size_t i = 0; i < req->count; i++)
+        m->batch_hashes[i] = esk__mem_hash(req->events[i].event_id);
     for (size_t i = 0; i < req->count; i++) {
         const char *id = req->events[i].event_id;
-        int64_t pos = find_id(m, id, esk__mem_hash(id));
+        int64_t pos = find_id(m, id, m->batch_hashes[i]);
         if (pos != 0)
             return esk_store_set_error(
                 store, ESK_EDUPLICATE,
@@ -240,24 +270,30 @@ static esk_status mem_append(esk_store *store, void *impl,
     esk_event *stored = &m->events[m->event_count];
     for (size_t i = 0; i < n; i++) {
         const esk_event *e = &req->events[i];
-        stored[i] = *e;
-        stored[i].stream_id = target->id;
-        stored[i].event_id =
-            esk__arena_strndup(&m->arena, e->event_id, strlen(e->event_id));
-        stored[i].type =
-            esk__arena_strndup(&m->arena, e->type, strlen(e->type));
-        stored[i].data =
-            esk__arena_strndup(&m->arena, e->data, strlen(e->data));
-        stored[i].metadata =
-            esk__arena_strndup(&m->arena, e->metadata, strlen(e->metadata));
-        if (!stored[i].event_id || !stored[i].type || !stored[i].data ||
-            !stored[i].metadata) {
+        /* The event's four strings go into one piece of the arena: one
+         * reservation instead of four. */
+        size_t id_len = strlen(e->event_id) + 1;
+        size_t type_len = strlen(e->type) + 1;
+        size_t data_len = strlen(e->data) + 1;
+        size_t metadata_len = strlen(e->metadata) + 1;
+        char *text = esk__arena_alloc(&m->arena, id_len + type_len + data_len +
+                                                     metadata_len);
+        if (text == NULL) {
             if (fresh != NULL) {
                 esk__free(fresh->positions);
                 esk__free(fresh);
             }
             goto nomem; /* the arena keeps some unused bytes, no more */
         }
+        stored[i] = *e;
+        stored[i].stream_id = target->id;
+        stored[i].event_id = memcpy(text, e->event_id, id_len);
+        text += id_len;
+        stored[i].type = memcpy(text, e->type, type_len);
+        text += type_len;
+        stored[i].data = memcpy(text, e->data, data_len);
+        text += data_len;
+        stored[i].metadata = memcpy(text, e->metadata, metadata_len);
     }
 
     /* Commit. */
@@ -271,7 +307,7 @@ static esk_status mem_append(esk_store *store, void *impl,
         stored[i].position = pos;
         target->positions[target->count++] = pos;
         m->event_count++;
-        place_id(m->ids, m->id_slots, esk__mem_hash(stored[i].event_id), pos);
+        place_id(m->ids, m->id_slots, m->batch_hashes[i], pos);
         req->events[i].version = stored[i].version;
         req->events[i].position = pos;
     }
@@ -372,6 +408,7 @@ static void mem_close(void *impl)
     }
     esk__free(m->streams);
     esk__free(m->ids);
+    esk__free(m->batch_hashes);
     esk__free(m->events);
     esk__arena_free(&m->arena);
     esk__mem_records_free(m);

@@ -15,6 +15,14 @@ typedef struct mem_stream {
     size_t capacity;
 } mem_stream;
 
+/* A slot of the event-id table. The id's hash is kept beside its
+ * position so that a probe compares hashes and reads the stored id (two
+ * cache misses away: the event, then its text) only when they match. */
+typedef struct mem_id_slot {
+    uint64_t hash;
+    int64_t position; /* 0 = free slot */
+} mem_id_slot;
+
 typedef struct mem_store {
     esk__arena_block *arena;
     esk_event *events; /* events[p - 1] has position p */
@@ -25,8 +33,12 @@ typedef struct mem_store {
     size_t stream_count;
     size_t stream_slots; /* a power of two */
 
-    int64_t *ids;    /* hash table of positions, 0 = free slot */
-    size_t id_slots; /* a power of two */
+    mem_id_slot *ids; /* hash table of event ids */
+    size_t id_slots;  /* a power of two */
+    /* Scratch for an append: the hash of each id of the batch, computed
+     * once for the duplicate check and used again to place the id. */
+    uint64_t *batch_hashes;
+    size_t batch_hash_capacity;
 
     /* Records: a hash table of entries that are never removed, only
      * marked absent, so that a rollback can restore them in place. */

@@ -163,10 +163,23 @@ static const char *const statement_sql[STMT_COUNT] = {
                           "FROM snapshots WHERE stream_id = ?1",
 };
 
+/* Nested transactions are savepoints, one name per depth; undoing one is
+ * ROLLBACK TO and then RELEASE. */
+enum {
+    SAVEPOINT_DEPTH_MAX = 32,
+    SAVEPOINT_OPEN = 0,
+    SAVEPOINT_RELEASE,
+    SAVEPOINT_ROLLBACK_TO,
+    SAVEPOINT_ACTIONS
+};
+
 /* The backend's state: one connection and its statements. */
 typedef struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[STMT_COUNT];
+    /* The savepoint statements of each nesting depth, prepared on first
+     * use (see nested()). */
+    sqlite3_stmt *savepoint[SAVEPOINT_DEPTH_MAX][SAVEPOINT_ACTIONS];
     /* For the message of a busy failure. */
     int busy_timeout_ms;
 } sqlite_store;
@@ -187,6 +200,9 @@ static esk_status status_of(int rc)
         return ESK_EREADONLY;
     case SQLITE_NOMEM:
         return ESK_ENOMEM;
+    case SQLITE_TOOBIG:
+        /* A value beyond SQLITE_LIMIT_LENGTH: the caller's data. */
+        return ESK_EINVAL;
     default:
         /* SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN and the rest. */
         return ESK_EIO;
@@ -515,11 +531,10 @@ static esk_status sqlite_append(esk_store *store, void *impl,
 /* ---- Transactions ------------------------------------------------------ */
 
 /* Savepoint names by depth: SQLite wants them in the SQL text. */
-static const char *const savepoint_sql[][3] = {
+static const char *const savepoint_sql[][SAVEPOINT_ACTIONS] = {
 #define ESK__SAVEPOINT(n)                                                      \
     {                                                                          \
-        "SAVEPOINT esk" #n, "RELEASE esk" #n,                                  \
-            "ROLLBACK TO esk" #n "; RELEASE esk" #n                            \
+        "SAVEPOINT esk" #n, "RELEASE esk" #n, "ROLLBACK TO esk" #n             \
     }
     ESK__SAVEPOINT(0),  ESK__SAVEPOINT(1),  ESK__SAVEPOINT(2),
     ESK__SAVEPOINT(3),  ESK__SAVEPOINT(4),  ESK__SAVEPOINT(5),
@@ -535,17 +550,44 @@ static const char *const savepoint_sql[][3] = {
 #undef ESK__SAVEPOINT
 };
 
-enum { SAVEPOINT_OPEN, SAVEPOINT_RELEASE, SAVEPOINT_UNDO };
+_Static_assert(sizeof savepoint_sql / sizeof savepoint_sql[0] ==
+                   SAVEPOINT_DEPTH_MAX,
+               "one row of savepoint statements per depth");
+
+/* What nested() is asked to do: SAVEPOINT_OPEN, SAVEPOINT_RELEASE, or
+ * this, which is ROLLBACK TO followed by RELEASE. */
+enum { SAVEPOINT_UNDO = SAVEPOINT_ACTIONS };
+
+/* Run one savepoint statement. They are prepared once per depth and kept:
+ * a catch-up projection opens and releases a savepoint for every event it
+ * applies, and sqlite3_exec() would compile the SQL text each time, which
+ * cost more than the read-model write itself. */
+static int run_savepoint(sqlite_store *s, int depth, int action)
+{
+    sqlite3_stmt **stmt = &s->savepoint[depth][action];
+    if (*stmt == NULL) {
+        int rc = sqlite3_prepare_v3(s->db, savepoint_sql[depth][action], -1,
+                                    SQLITE_PREPARE_PERSISTENT, stmt, NULL);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return run(*stmt);
+}
 
 static esk_status nested(esk_store *store, sqlite_store *s, int depth,
                          int action, const char *doing)
 {
-    if (depth < 1 ||
-        depth >= (int)(sizeof savepoint_sql / sizeof savepoint_sql[0]))
+    if (depth < 1 || depth >= SAVEPOINT_DEPTH_MAX)
         return esk_store_set_error(store, ESK_EINVAL,
                                    "%s: transactions nested too deep", doing);
-    int rc =
-        sqlite3_exec(s->db, savepoint_sql[depth][action], NULL, NULL, NULL);
+    int rc;
+    if (action == SAVEPOINT_UNDO) {
+        rc = run_savepoint(s, depth, SAVEPOINT_ROLLBACK_TO);
+        if (rc == SQLITE_OK)
+            rc = run_savepoint(s, depth, SAVEPOINT_RELEASE);
+    } else {
+        rc = run_savepoint(s, depth, action);
+    }
     return rc == SQLITE_OK ? ESK_OK : fail(store, s, rc, "%s", doing);
 }
 
@@ -682,19 +724,40 @@ static void describe_read(char *buf, size_t size, const char *stream_id)
 }
 
 /*
+ * The numbers a read must meet in turn: positions have no gaps in the
+ * global feed, nor versions in a stream. A read that skips one met a
+ * damaged table or index (or rows edited by hand), not the store esk
+ * wrote.
+ */
+typedef struct sequence {
+    /* The number the next row must have; 0 when not known yet (a read
+     * backward starts wherever the stream ends). */
+    int64_t next;
+    /* 1 forward, -1 backward. */
+    int step;
+    /* Whether positions or versions follow each other. */
+    bool positions;
+} sequence;
+
+/*
  * Step a read statement (already bound) and push up to max_count rows that
  * pass the filter (NULL for none) into out. stream_id (NULL for the global
- * feed) only names the read in messages. The statement is reset and its
- * bindings cleared on every path; on failure out is left empty.
+ * feed) only names the read in messages; seq (NULL for none) is checked on
+ * every row read, filtered or not. The statement is reset and its bindings
+ * cleared on every path; on failure out is left empty.
  */
 static esk_status read_rows(esk_store *store, sqlite_store *s,
                             sqlite3_stmt *stmt, size_t max_count,
-                            const esk_filter *filter, esk_event_list *out,
-                            const char *stream_id)
+                            const esk_filter *filter, sequence *seq,
+                            esk_event_list *out, const char *stream_id)
 {
     esk_status status = ESK_OK;
     char doing[ESK_ERROR_MESSAGE_MAX];
     int rc = SQLITE_OK;
+    /* Rows come in the order they were recorded: most recorded_at texts
+     * share their second with the row before, and are read faster so. */
+    esk__time_reader times;
+    esk__time_reader_init(&times);
 
     while (out->count < max_count) {
         rc = sqlite3_step(stmt);
@@ -735,7 +798,36 @@ static esk_status read_rows(esk_store *store, sqlite_store *s,
                                          doing, event.position);
             goto done;
         }
-        if (esk_time_parse(recorded_at, &event.recorded_at) != ESK_OK) {
+        /* SQLite keeps no checksum of a value: an envelope that esk
+         * cannot have written is a damaged row, not an event. */
+        if (event.position < 1 || event.version < 1 ||
+            event.schema_version < 1 ||
+            !esk__utf8_valid(event.event_id, ESK_EVENT_ID_MAX) ||
+            !esk__utf8_valid(event.stream_id, ESK_STREAM_ID_MAX) ||
+            !esk__utf8_valid(event.type, ESK_TYPE_MAX)) {
+            describe_read(doing, sizeof doing, stream_id);
+            status = esk_store_set_error(store, ESK_ECORRUPT,
+                                         "%s: the event at position %" PRId64
+                                         " has a damaged envelope (its id, "
+                                         "stream, type or version)",
+                                         doing, event.position);
+            goto done;
+        }
+        if (seq != NULL) {
+            int64_t n = seq->positions ? event.position : event.version;
+            if (seq->next != 0 && n != seq->next) {
+                describe_read(doing, sizeof doing, stream_id);
+                status = esk_store_set_error(
+                    store, ESK_ECORRUPT,
+                    "%s: %s %" PRId64 " comes where %" PRId64
+                    " was expected: an event is missing or damaged",
+                    doing, seq->positions ? "position" : "version", n,
+                    seq->next);
+                goto done;
+            }
+            seq->next = n + seq->step;
+        }
+        if (esk__time_read(&times, recorded_at, &event.recorded_at) != ESK_OK) {
             describe_read(doing, sizeof doing, stream_id);
             status = esk_store_set_error(store, ESK_ECORRUPT,
                                          "%s: the event at position %" PRId64
@@ -800,7 +892,8 @@ static esk_status sqlite_read_stream(esk_store *store, void *impl,
         esk_event_list_clear(out);
         return status;
     }
-    return read_rows(store, s, stmt, max_count, NULL, out, stream_id);
+    sequence seq = {backward ? 0 : from_version, backward ? -1 : 1, false};
+    return read_rows(store, s, stmt, max_count, NULL, &seq, out, stream_id);
 }
 
 static esk_status sqlite_read_all(esk_store *store, void *impl,
@@ -823,8 +916,11 @@ static esk_status sqlite_read_all(esk_store *store, void *impl,
 
     /* Checking rows in C is only needed when a filter is set. */
     bool filtered = by_category || filter->type_count > 0;
-    return read_rows(store, s, stmt, max_count, filtered ? filter : NULL, out,
-                     NULL);
+    /* The category is filtered by SQL, so only the whole feed can be
+     * checked for gaps. */
+    sequence seq = {after_position + 1, 1, true};
+    return read_rows(store, s, stmt, max_count, filtered ? filter : NULL,
+                     by_category ? NULL : &seq, out, NULL);
 }
 
 static esk_status sqlite_stream_version(esk_store *store, void *impl,
@@ -860,6 +956,9 @@ static void sqlite_close(void *impl)
         return;
     for (int i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
+    for (int d = 0; d < SAVEPOINT_DEPTH_MAX; d++)
+        for (int a = 0; a < SAVEPOINT_ACTIONS; a++)
+            sqlite3_finalize(s->savepoint[d][a]);
     /* Every statement is finalized, so the connection closes now (and the
      * last connection to a file checkpoints its WAL). */
     sqlite3_close(s->db);
@@ -1034,7 +1133,14 @@ static esk_status check_schema(sqlite3 *db, const char *path, esk_error *err)
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        esk_status status = open_fail(err, db, rc, path);
+        /* Reading two header fields and the schema fails with a plain
+         * error only when the header is not one SQLite can read
+         * ("unsupported file format"): damaged, or not a database. */
+        esk_status status =
+            (rc & 0xff) == SQLITE_ERROR
+                ? esk__error_set(err, ESK_ECORRUPT, "opening '%s': %s", path,
+                                 sqlite3_errmsg(db))
+                : open_fail(err, db, rc, path);
         if (!sqlite3_get_autocommit(db))
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return status;

@@ -118,17 +118,61 @@ static bool expect(const char **p, char c)
     return true;
 }
 
-esk_status esk_time_parse(const char *text, esk_time *out)
+static bool is_digit(unsigned char c)
 {
-    if (text == NULL || out == NULL)
-        return ESK_EINVAL;
+    return (unsigned char)(c - '0') <= 9;
+}
+
+/* The value of the two digits at t, which are known to be digits. */
+static int64_t two_digits(const unsigned char *t)
+{
+    return (t[0] - '0') * 10 + (t[1] - '0');
+}
+
+/*
+ * Read exactly the form esk_time_format() writes,
+ * "2026-11-27T12:49:00.123456Z", in one straight pass: the SQLite store
+ * parses recorded_at for every event it reads, and the general parser's
+ * loops cost more than twice as much. Returns false, without reading past
+ * the text's end, when the text has another form: the general parser
+ * then decides. The fields still have to pass the same range checks.
+ */
+static bool parse_canonical(const char *text, int64_t f[7])
+{
+    const unsigned char *t = (const unsigned char *)text;
+    /* In order, so that the first NUL fails the test before any byte
+     * after it is read. */
+    if (!(is_digit(t[0]) && is_digit(t[1]) && is_digit(t[2]) &&
+          is_digit(t[3]) && t[4] == '-' && is_digit(t[5]) && is_digit(t[6]) &&
+          t[7] == '-' && is_digit(t[8]) && is_digit(t[9]) && t[10] == 'T' &&
+          is_digit(t[11]) && is_digit(t[12]) && t[13] == ':' &&
+          is_digit(t[14]) && is_digit(t[15]) && t[16] == ':' &&
+          is_digit(t[17]) && is_digit(t[18]) && t[19] == '.' &&
+          is_digit(t[20]) && is_digit(t[21]) && is_digit(t[22]) &&
+          is_digit(t[23]) && is_digit(t[24]) && is_digit(t[25]) &&
+          t[26] == 'Z' && t[27] == '\0'))
+        return false;
+    f[0] = two_digits(t) * 100 + two_digits(t + 2);
+    f[1] = two_digits(t + 5);
+    f[2] = two_digits(t + 8);
+    f[3] = two_digits(t + 11);
+    f[4] = two_digits(t + 14);
+    f[5] = two_digits(t + 17);
+    f[6] = (two_digits(t + 20) * 100 + two_digits(t + 22)) * 100 +
+           two_digits(t + 24);
+    return true;
+}
+
+/* Read any form esk_time_parse() accepts into the same fields. */
+static bool parse_general(const char *text, int64_t f[7])
+{
     const char *p = text;
-    int64_t y, mo, d, h, mi, s, frac = 0;
-    if (!digits(&p, 4, &y) || !expect(&p, '-') || !digits(&p, 2, &mo) ||
-        !expect(&p, '-') || !digits(&p, 2, &d) || !expect(&p, 'T') ||
-        !digits(&p, 2, &h) || !expect(&p, ':') || !digits(&p, 2, &mi) ||
-        !expect(&p, ':') || !digits(&p, 2, &s))
-        return ESK_EINVAL;
+    int64_t frac = 0;
+    if (!digits(&p, 4, &f[0]) || !expect(&p, '-') || !digits(&p, 2, &f[1]) ||
+        !expect(&p, '-') || !digits(&p, 2, &f[2]) || !expect(&p, 'T') ||
+        !digits(&p, 2, &f[3]) || !expect(&p, ':') || !digits(&p, 2, &f[4]) ||
+        !expect(&p, ':') || !digits(&p, 2, &f[5]))
+        return false;
     if (*p == '.') {
         p++;
         int n = 0;
@@ -137,22 +181,76 @@ esk_status esk_time_parse(const char *text, esk_time *out)
             n++;
         }
         if (n == 0 || (*p >= '0' && *p <= '9'))
-            return ESK_EINVAL;
+            return false;
         for (; n < 6; n++)
             frac *= 10;
     }
-    if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
-        return ESK_EINVAL;
+    f[6] = frac;
+    return strcmp(p, "Z") == 0 || strcmp(p, "+00:00") == 0;
+}
+
+/* The time the fields stand for, once they pass the range checks. */
+static esk_status from_fields(const int64_t f[7], esk_time *out)
+{
+    int64_t y = f[0], mo = f[1], d = f[2], h = f[3], mi = f[4], s = f[5];
     static const int month_days[] = {31, 29, 31, 30, 31, 30,
                                      31, 31, 30, 31, 30, 31};
     if (mo < 1 || mo > 12 || d < 1 || d > month_days[mo - 1] || h > 23 ||
         mi > 59 || s > 59)
         return ESK_EINVAL;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (mo == 2 && d == 29 && !leap)
+    /* The leap-year test only for the one day that needs it. */
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return ESK_EINVAL;
     int64_t days = days_from_civil(y, mo, d);
     *out =
-        ((days * SEC_PER_DAY) + h * 3600 + mi * 60 + s) * USEC_PER_SEC + frac;
+        ((days * SEC_PER_DAY) + h * 3600 + mi * 60 + s) * USEC_PER_SEC + f[6];
+    return ESK_OK;
+}
+
+esk_status esk_time_parse(const char *text, esk_time *out)
+{
+    int64_t f[7];
+    if (text == NULL || out == NULL)
+        return ESK_EINVAL;
+    if (!parse_canonical(text, f) && !parse_general(text, f))
+        return ESK_EINVAL;
+    return from_fields(f, out);
+}
+
+void esk__time_reader_init(esk__time_reader *reader)
+{
+    reader->valid = false;
+    reader->second[0] = '\0';
+    reader->base = 0;
+}
+
+esk_status esk__time_read(esk__time_reader *reader, const char *text,
+                          esk_time *out)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    int64_t f[7];
+
+    /* The same second as the last text: only the fraction is new.
+     * strncmp stops at the text's end, so nothing past it is read. */
+    if (reader->valid && strncmp(text, reader->second, 19) == 0 &&
+        t[19] == '.' && is_digit(t[20]) && is_digit(t[21]) && is_digit(t[22]) &&
+        is_digit(t[23]) && is_digit(t[24]) && is_digit(t[25]) && t[26] == 'Z' &&
+        t[27] == '\0') {
+        *out = reader->base +
+               (two_digits(t + 20) * 100 + two_digits(t + 22)) * 100 +
+               two_digits(t + 24);
+        return ESK_OK;
+    }
+    if (!parse_canonical(text, f))
+        return esk_time_parse(text, out);
+    esk_time time;
+    esk_status rc = from_fields(f, &time);
+    if (rc != ESK_OK)
+        return rc;
+    memcpy(reader->second, text, 19);
+    reader->second[19] = '\0';
+    reader->base = time - f[6];
+    reader->valid = true;
+    *out = time;
     return ESK_OK;
 }

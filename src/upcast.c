@@ -60,8 +60,9 @@ static const step *find_step(const esk_upcasters *upcasters, const char *type,
 esk_status esk_upcasters_add(esk_upcasters *upcasters, const char *type,
                              int from_version, esk_upcast_fn fn)
 {
+    /* A step from INT_MAX would lead to a version an int cannot hold. */
     if (upcasters == NULL || type == NULL || fn == NULL || from_version < 1 ||
-        !esk__utf8_valid(type, ESK_TYPE_MAX))
+        from_version == INT_MAX || !esk__utf8_valid(type, ESK_TYPE_MAX))
         return ESK_EINVAL;
     if (find_step(upcasters, type, from_version) != NULL)
         return ESK_EEXISTS;
@@ -133,14 +134,11 @@ static esk_status upcast_event(const esk_upcasters *upcasters,
 
     if (s == NULL)
         return ESK_OK;
-    unsigned long failures = esk__allocation_failures();
-    data = json_loads(e->data, JSON_DECODE_ANY | JSON_ALLOW_NUL, &parse_error);
-    if (esk__allocation_failures() != failures) {
-        rc = esk__error_set(err, ESK_ENOMEM,
-                            "out of memory upcasting event %lld of '%s'",
-                            (long long)e->version, e->stream_id);
-        goto done;
-    }
+    bool out_of_memory = false;
+    data = esk__json_loads(e->data, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+                           &parse_error, &out_of_memory);
+    if (out_of_memory)
+        goto nomem;
     if (data == NULL || !json_is_object(data)) {
         rc = esk__error_set(
             err, ESK_EDECODE,
@@ -150,6 +148,9 @@ static esk_status upcast_event(const esk_upcasters *upcasters,
             data == NULL ? "not valid JSON" : kind_of(data));
         goto done;
     }
+    /* A step may not notice that jansson failed to allocate (a member it
+     * set is then missing): any failure from here on voids the result. */
+    unsigned long failures = esk__allocation_failures();
     for (; s != NULL; s = find_step(upcasters, e->type, version)) {
         esk_error step_err = {ESK_OK, 0, ""};
         rc = s->fn(data, &step_err);
@@ -168,17 +169,19 @@ static esk_status upcast_event(const esk_upcasters *upcasters,
         version++;
     }
     dumped = json_dumps(data, JSON_COMPACT);
-    char *copy = dumped == NULL ? NULL
-                                : esk__arena_strndup(&list->arena_, dumped,
-                                                     strlen(dumped));
-    if (copy == NULL) {
-        rc = esk__error_set(err, ESK_ENOMEM,
-                            "out of memory upcasting event %lld of '%s'",
-                            (long long)e->version, e->stream_id);
-        goto done;
-    }
+    char *copy =
+        dumped == NULL || esk__allocation_failures() != failures
+            ? NULL
+            : esk__arena_strndup(&list->arena_, dumped, strlen(dumped));
+    if (copy == NULL)
+        goto nomem;
     e->data = copy;
     e->schema_version = version;
+    goto done;
+nomem:
+    rc = esk__error_set(err, ESK_ENOMEM,
+                        "out of memory upcasting event %lld of '%s'",
+                        (long long)e->version, e->stream_id);
 done:
     json_decref(data);
     if (dumped != NULL)

@@ -100,9 +100,14 @@ static const esk_event_type *const workshop_events[] = {
     &attendee_cancelled_type};
 
 static const esk_decider workshop_decider = {
-    "Workshop", "workshop", sizeof(workshop_state), workshop_events,
-    3,          NULL,       workshop_evolve,        workshop_decide,
-    NULL};
+    .name = "Workshop",
+    .category = "workshop",
+    .state_size = sizeof(workshop_state),
+    .event_types = workshop_events,
+    .event_type_count = 3,
+    .evolve = workshop_evolve,
+    .decide = workshop_decide,
+};
 
 static esk_status handle_registration(esk_context *context,
                                       const esk_command *command, void *data)

@@ -102,6 +102,9 @@ typedef struct esk_aggregate_type {
      * load from a snapshot.
      */
     const esk_event_type *snapshot;
+    /** Optional: the name of one of the domain's error codes
+     *  ("WORKSHOP_FULL"), for test reports; NULL for an unknown code. */
+    const char *(*error_name)(int code);
 } esk_aggregate_type;
 
 /**

@@ -306,7 +306,14 @@ esk_middleware esk_retry_middleware(const esk_retry_policy *policy);
  * before with another command type gives ESK_EDUPLICATE.
  *
  * Put it after logging and before retry: each retry then runs inside
- * the same transaction.
+ * the same transaction. Know what that means on SQLite: the transaction
+ * holds the write lock from the look-up to the commit, so no other process
+ * can append in between, and a retry only ever meets conflicts made inside
+ * that same transaction (the handling is in effect pessimistic, and
+ * writers of other processes wait up to their busy timeout). A failure of
+ * the chain rolls back everything written in the transaction. The
+ * command's payload is not compared: the same id with another payload
+ * gets the first answer.
  */
 esk_middleware esk_idempotency_middleware(void);
 

@@ -134,6 +134,16 @@ typedef struct esk_decider {
     /** Optional: whether the stream has ended (no command can change it
      *  any more). */
     bool (*is_terminal)(const void *state);
+    /** Optional: sizeof your command struct. When set, a spec copies the
+     *  command it is given (esk_spec_when), so the spec may outlive the
+     *  variable that held it. */
+    size_t command_size;
+    /** Optional: a few words about a command, for reports ("register bob
+     *  on w-1"). */
+    void (*describe_command)(const void *command, char *buf, size_t size);
+    /** Optional: the name of one of the domain's error codes
+     *  ("WORKSHOP_FULL"), for reports; NULL for an unknown code. */
+    const char *(*error_name)(int code);
 } esk_decider;
 
 /**

@@ -194,8 +194,9 @@ typedef struct esk_metadata {
  * @param out      receives the JSON, owned by the caller (esk_free);
  *                 untouched on failure.
  * @param err      optional.
- * @return ESK_OK; ESK_EINVAL (out NULL, extra not a JSON object, ids not
- *         UTF-8); ESK_ENOMEM.
+ * @return ESK_OK; ESK_EINVAL (out NULL, extra not a JSON object or one
+ *         that jansson cannot read: a number beyond 64-bit integers and
+ *         doubles, "\u0000" in a key; ids not UTF-8); ESK_ENOMEM.
  */
 esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
                                esk_error *err);
@@ -206,7 +207,8 @@ esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
  * @param json metadata JSON text.
  * @param buf  receives the value with a final NUL, at most size bytes.
  * @return ESK_OK; ESK_ENOTFOUND (no such key, or not a string);
- *         ESK_EINVAL (NULL, invalid JSON, value longer than size - 1);
+ *         ESK_EINVAL (NULL, invalid JSON or JSON that jansson cannot read,
+ *         as for esk_metadata_encode(); value longer than size - 1);
  *         ESK_ENOMEM.
  */
 esk_status esk_metadata_get(const char *json, const char *key, char *buf,

@@ -73,6 +73,22 @@ typedef struct esk_error {
 } esk_error;
 
 /**
+ * Fill err (which may be NULL) with a status and a printf-style message,
+ * and return the status, so that code of yours that reports through an
+ * esk_error (an upcaster, a handler) can write
+ *
+ *   return esk_error_set(err, ESK_EDECODE, "'%s' has no first name", name);
+ *
+ * For refusals in the domain's terms use esk_domain_error below.
+ */
+esk_status esk_error_set(esk_error *err, esk_status status, const char *format,
+                         ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/**
  * Refuse a command in the domain's terms: fill err (which may be NULL)
  * with ESK_EDOMAIN, the domain's code and a printf-style message, and
  * return ESK_EDOMAIN, so that a behaviour can write
@@ -91,6 +107,10 @@ esk_status esk_domain_error(esk_error *err, int code, const char *format, ...)
  * The memory functions esk uses for its own allocations (and, while set,
  * for jansson's). They must behave like the standard ones: realloc(NULL, n)
  * allocates, free(NULL) does nothing.
+ *
+ * A block refused to jansson while esk parses JSON is taken from the C
+ * library instead, because jansson's parser cannot survive the failure
+ * safely; the call then fails with ESK_ENOMEM all the same.
  */
 typedef struct esk_allocator {
     void *(*malloc_fn)(size_t size);
@@ -112,6 +132,13 @@ esk_status esk_set_allocator(const esk_allocator *allocator);
 
 /** Free memory that an esk function returned as "free with esk_free". */
 void esk_free(void *ptr);
+
+/**
+ * Allocate with esk's allocator: for a store backend of your own, whose
+ * results (a record's memory, say) the caller frees with esk_free().
+ * Returns NULL when out of memory; size 0 allocates one byte.
+ */
+void *esk_malloc(size_t size);
 
 #ifdef __cplusplus
 }

@@ -19,7 +19,9 @@
  * by stream category and event types.
  *
  * A store handle must be used by one thread at a time. Several processes may
- * share one SQLite file: each opens its own handle.
+ * share one SQLite file: each opens its own handle, after fork() (a SQLite
+ * connection must never be carried across fork(): close it first, or open
+ * it in the child).
  */
 #ifndef ESK_STORE_H
 #define ESK_STORE_H

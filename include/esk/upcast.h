@@ -54,11 +54,11 @@ void esk_upcasters_free(esk_upcasters *upcasters);
  * Register the step from from_version to from_version + 1 of a type.
  *
  * @param type         the event type name; copied.
- * @param from_version 1 or more.
+ * @param from_version 1 to INT_MAX - 1 (the step leads to from_version + 1).
  * @param fn           the step.
  * @return ESK_OK; ESK_EINVAL (NULL, type empty, not UTF-8 or longer than
- *         ESK_TYPE_MAX, version < 1); ESK_EEXISTS (that step is
- *         registered already); ESK_ENOMEM.
+ *         ESK_TYPE_MAX, version < 1 or INT_MAX); ESK_EEXISTS (that step
+ *         is registered already); ESK_ENOMEM.
  */
 esk_status esk_upcasters_add(esk_upcasters *upcasters, const char *type,
                              int from_version, esk_upcast_fn fn);
