@@ -146,6 +146,13 @@ void esk_spec_when_call(esk_spec *spec, esk_spec_action action,
                         const void *arg);
 
 /**
+ * Name the when-step in reports ("bob registers again while he waits")
+ * instead of the decider's description of the command (its
+ * describe_command) or "the command". Copied.
+ */
+void esk_spec_label(esk_spec *spec, const char *label);
+
+/**
  * Expect this event next, in order. Call it once per expected event.
  *
  * @param type  its event type; borrowed, must outlive the spec.
@@ -209,8 +216,9 @@ typedef struct esk_projection_spec esk_projection_spec;
 /**
  * Start a spec of a projection.
  *
- * Each run opens a fresh store, calls reset (when the projection has one:
- * a read model kept in ctx must start empty) and setup, then appends the
+ * Each run opens a fresh store, calls setup, then reset (when the
+ * projection has one: a read model kept in ctx must start empty), then
+ * appends the
  * given events to their streams, reads each back (so that its position
  * and version are real) and calls handle on it, skipping event types the
  * projection does not list. Then the expectations are checked. A second

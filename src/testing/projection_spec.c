@@ -416,13 +416,15 @@ static run_result run_story(const esk_projection_spec *spec, int times,
         result = RUN_SPEC_ERROR;
         goto done;
     }
-    if (p->reset != NULL && p->reset(p->ctx, store, &err) != ESK_OK) {
-        set_message(msg, "reset() failed: %s", err.message);
+    /* Setup first, as on a real store: a reset may need the tables that
+     * setup creates. Then reset, to empty a read model kept in ctx. */
+    if (p->setup != NULL && p->setup(p->ctx, store, &err) != ESK_OK) {
+        set_message(msg, "setup() failed: %s", err.message);
         result = RUN_FAILED;
         goto done;
     }
-    if (p->setup != NULL && p->setup(p->ctx, store, &err) != ESK_OK) {
-        set_message(msg, "setup() failed: %s", err.message);
+    if (p->reset != NULL && p->reset(p->ctx, store, &err) != ESK_OK) {
+        set_message(msg, "reset() failed: %s", err.message);
         result = RUN_FAILED;
         goto done;
     }
@@ -601,10 +603,10 @@ void esk__projection_spec_check(esk_projection_spec *spec, const char *file,
         passed = run_into(spec, text, CHECK_REPORT_SIZE);
     esk_projection_spec_free(spec);
     if (!passed)
-        print_error("%s", text != NULL ? text
+        esk__report_print(text != NULL ? text
                                        : "Spec error: out of memory running "
                                          "the spec\n");
     esk__free(text);
     if (!passed)
-        _fail(file, line);
+        _fail(esk__report_path(file), line);
 }

@@ -1,9 +1,14 @@
 /*
  * src/testing/report.c - writing the report of a failed spec.
  */
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "internal.h"
 #include "report.h"
@@ -202,4 +207,25 @@ void esk__report_compare_text(esk__report *r, const char *label,
                             (const char *const *)actual_lines, na);
     lines_free(expected_lines);
     lines_free(actual_lines);
+}
+
+void esk__report_print(const char *text)
+{
+    while (*text != '\0') {
+        const char *end = strchr(text, '\n');
+        int len = end ? (int)(end - text) : (int)strlen(text);
+        print_error("%.*s\n", len, text);
+        text += len + (end ? 1 : 0);
+    }
+}
+
+const char *esk__report_path(const char *file)
+{
+    const char *roots[] = {"/exercises/", "/solutions/", "/tests/"};
+    for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+        const char *at = strstr(file, roots[i]);
+        if (at != NULL)
+            return at + 1;
+    }
+    return file;
 }

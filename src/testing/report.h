@@ -30,6 +30,15 @@ void esk__report_add(esk__report *r, const char *format, ...)
 /* Mark a cut report as such, at its end. */
 void esk__report_end(esk__report *r);
 
+/* Print a report through cmocka, one line per call: cmocka cuts a single
+ * message at about a kilobyte, which would lose a long story's outcome and
+ * its HINT. */
+void esk__report_print(const char *text);
+
+/* A source path as the learner knows it: from "exercises/", "solutions/"
+ * or "tests/" on, or the path itself. */
+const char *esk__report_path(const char *file);
+
 /*
  * Compare expected and actual lines row by row under a label ("then"):
  * side by side when they are short, else one above the other with a

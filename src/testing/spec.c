@@ -173,8 +173,33 @@ void esk_spec_when(esk_spec *spec, const void *command)
                            "aggregate spec use esk_spec_when_call");
         return;
     }
-    if (take_when(spec))
-        spec->command = command;
+    if (!take_when(spec))
+        return;
+    spec->command = command;
+    size_t size = spec->decider->command_size;
+    if (size > 0 && command != NULL) {
+        spec->command_copy = esk__malloc(size);
+        if (spec->command_copy == NULL) {
+            spec_problem(spec, "out of memory copying the command");
+            return;
+        }
+        memcpy(spec->command_copy, command, size);
+        spec->command = spec->command_copy;
+    }
+}
+
+void esk_spec_label(esk_spec *spec, const char *label)
+{
+    if (spec == NULL)
+        return;
+    if (label == NULL) {
+        spec_problem(spec, "esk_spec_label: the label is NULL");
+        return;
+    }
+    esk__free(spec->label);
+    spec->label = esk__strdup(label);
+    if (spec->label == NULL)
+        spec_problem(spec, "out of memory keeping the label");
 }
 
 void esk_spec_when_call(esk_spec *spec, esk_spec_action action, const void *arg)
@@ -274,5 +299,7 @@ void esk_spec_free(esk_spec *spec)
     esk__spec_events_free(&spec->expected);
     esk__free(spec->id);
     esk__free(spec->hint);
+    esk__free(spec->label);
+    esk__free(spec->command_copy);
     esk__free(spec);
 }

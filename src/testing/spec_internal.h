@@ -38,6 +38,9 @@ struct esk_spec {
     event_list given;
     bool has_when;
     const void *command;
+    /* A copy of the command when the decider gives its size. */
+    void *command_copy;
+    char *label;
     esk_spec_action action;
     const void *arg;
     expectation expect;

@@ -102,9 +102,27 @@ static void add_failure(esk__report *r, const char *who, const outcome *o)
                     o->message);
 }
 
+/* "5 (NOT_REGISTERED)" when the domain names its codes, else "5". */
+static const char *error_text(const esk_spec *spec, int code, char *buf,
+                              size_t size)
+{
+    const char *(*name)(int) = spec->decider != NULL
+                                   ? spec->decider->error_name
+                                   : spec->aggregate->error_name;
+    const char *known = name != NULL ? name(code) : NULL;
+    if (known != NULL)
+        snprintf(buf, size, "%d (%s)", code, known);
+    else
+        snprintf(buf, size, "%d", code);
+    return buf;
+}
+
 static void add_mismatch(esk__report *r, const esk_spec *spec, const char *who,
                          const outcome *o)
 {
+    char got[96], want[96];
+    error_text(spec, o->code, got, sizeof(got));
+    error_text(spec, spec->error_code, want, sizeof(want));
     if (o->kind == OUTCOME_FAILED) {
         add_failure(r, who, o);
         if (o->status != ESK_ENOTIMPL)
@@ -122,8 +140,8 @@ static void add_mismatch(esk__report *r, const esk_spec *spec, const char *who,
         }
         esk__report_add(r,
                         "  then    expected %zu event(s), but the command "
-                        "was refused with error %d: %s\n",
-                        spec->expected.count, o->code, o->message);
+                        "was refused with error %s: %s\n",
+                        spec->expected.count, got, o->message);
         esk__report_add(r, "          expected:\n");
         add_events(r, &spec->expected);
         return;
@@ -137,29 +155,29 @@ static void add_mismatch(esk__report *r, const esk_spec *spec, const char *who,
         } else {
             esk__report_add(r,
                             "  then    expected nothing to happen, but the "
-                            "command was refused with error %d: %s\n",
-                            o->code, o->message);
+                            "command was refused with error %s: %s\n",
+                            got, o->message);
         }
         return;
     case EXPECT_ERROR:
         if (o->kind == OUTCOME_REFUSED) {
             esk__report_add(r,
                             "  then    expected the command to be refused "
-                            "with error %d, but it was refused with error "
-                            "%d: %s\n",
-                            spec->error_code, o->code, o->message);
+                            "with error %s, but it was refused with error "
+                            "%s: %s\n",
+                            want, got, o->message);
         } else if (o->events.count == 0) {
             esk__report_add(r,
                             "  then    expected the command to be refused "
-                            "with error %d, but it was accepted and nothing "
+                            "with error %s, but it was accepted and nothing "
                             "happened\n",
-                            spec->error_code);
+                            want);
         } else {
             esk__report_add(r,
                             "  then    expected the command to be refused "
-                            "with error %d, but it was accepted with these "
+                            "with error %s, but it was accepted with these "
                             "events:\n",
-                            spec->error_code);
+                            want);
             add_events(r, &o->events);
         }
         return;
@@ -168,11 +186,15 @@ static void add_mismatch(esk__report *r, const esk_spec *spec, const char *who,
     }
 }
 
-static void add_answer(esk__report *r, const char *label, const outcome *o)
+static void add_answer(esk__report *r, const esk_spec *spec, const char *label,
+                       const outcome *o)
 {
+    char code[96];
     esk__report_add(r, "    %-8s", label);
     if (o->kind == OUTCOME_REFUSED)
-        esk__report_add(r, "refused with error %d: %s\n", o->code, o->message);
+        esk__report_add(r, "refused with error %s: %s\n",
+                        error_text(spec, o->code, code, sizeof(code)),
+                        o->message);
     else if (o->kind == OUTCOME_FAILED)
         esk__report_add(r, "failed: %s\n", esk_status_str(o->status));
     else if (o->events.count == 0)
@@ -204,9 +226,18 @@ void esk__spec_write_report(const esk_spec *spec, const esk_decider *decider,
                         i + 1);
         add_event(r, &spec->given.items[i]);
     }
-    if (spec->aggregate != NULL)
+    char described[160] = "";
+    if (spec->decider != NULL && spec->decider->describe_command != NULL &&
+        spec->command != NULL)
+        spec->decider->describe_command(spec->command, described,
+                                        sizeof(described));
+    if (spec->label != NULL)
+        esk__report_add(r, "  when    %s\n", spec->label);
+    else if (spec->aggregate != NULL)
         esk__report_add(r, "  when    the behaviour, on %s '%s'\n",
                         spec->aggregate->name, spec->id);
+    else if (described[0] != '\0')
+        esk__report_add(r, "  when    %s\n", described);
     else
         esk__report_add(r, "  when    the command\n");
     if (matched)
@@ -228,8 +259,8 @@ void esk__spec_write_report(const esk_spec *spec, const esk_decider *decider,
         esk__report_add(r, "  decide() gave a different answer the second "
                            "time: does it read a clock, a global or random "
                            "numbers?\n");
-        add_answer(r, "first:", &v->first);
-        add_answer(r, "second:", &v->second);
+        add_answer(r, spec, "first:", &v->first);
+        add_answer(r, spec, "second:", &v->second);
     }
     if (v->rebuild_error[0] != '\0')
         esk__report_add(r, "  %s\n", v->rebuild_error);

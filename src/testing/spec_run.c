@@ -437,10 +437,10 @@ void esk__spec_check(esk_spec *spec, const char *file, int line)
         passed = run_into(spec, NULL, text, CHECK_REPORT_SIZE);
     esk_spec_free(spec);
     if (!passed)
-        print_error("%s", text != NULL ? text
+        esk__report_print(text != NULL ? text
                                        : "Spec error: out of memory running "
                                          "the spec\n");
     esk__free(text);
     if (!passed)
-        _fail(file, line);
+        _fail(esk__report_path(file), line);
 }
