@@ -1,0 +1,242 @@
+/*
+ * runner/build.c - building exercise targets.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "fs.h"
+#include "proc.h"
+#include "text.h"
+
+const char *kata_cmake(void)
+{
+    const char *cmake = getenv("KATA_CMAKE");
+    return cmake && cmake[0] ? cmake : "cmake";
+}
+
+static long cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 2;
+}
+
+/* A lock on a file of the build folder, held while cmake runs: make and
+ * ninja do not expect two builds of one folder at once. */
+static int lock_build(const char *build_dir)
+{
+    char *path = kata_path(build_dir, ".kata-build.lock");
+    int fd = open(path, O_RDWR | O_CREAT, 0644);
+    free(path);
+    if (fd < 0)
+        return -1;
+    struct flock lock;
+    memset(&lock, 0, sizeof(lock));
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    while (fcntl(fd, F_SETLKW, &lock) != 0 && errno == EINTR)
+        ;
+    return fd;
+}
+
+int kata_build(const kata *k, const char *build_dir, const char *const *targets,
+               size_t count, kata_build_result *result)
+{
+    memset(result, 0, sizeof(*result));
+    const char **argv = kata_xcalloc(count + 8, sizeof(*argv));
+    char jobs[32];
+    snprintf(jobs, sizeof(jobs), "%ld", cpu_count());
+    size_t n = 0;
+    argv[n++] = kata_cmake();
+    argv[n++] = "--build";
+    argv[n++] = build_dir;
+    argv[n++] = "--parallel";
+    argv[n++] = jobs;
+    argv[n++] = "--target";
+    for (size_t i = 0; i < count; i++)
+        argv[n++] = targets[i];
+    argv[n] = NULL;
+
+    kata_cmd cmd = {0};
+    cmd.argv = argv;
+    cmd.capture = true;
+    kata_proc_result run;
+    /* The first build compiles the library too and takes a while: say so
+     * on a terminal, on a line that is then wiped. */
+    const char *term = getenv("TERM");
+    bool busy_line = isatty(2) && term != NULL && strcmp(term, "dumb") != 0;
+    if (busy_line) {
+        fprintf(stderr, "building %s%s...", targets[0],
+                count > 1 ? " and the others" : "");
+        fflush(stderr);
+    }
+    int lock = lock_build(build_dir);
+    int rc = kata_run(&cmd, &run);
+    if (lock >= 0)
+        close(lock);
+    if (busy_line)
+        fputs("\r\033[K", stderr);
+    free(argv);
+    if (rc != 0) {
+        result->output = kata_format("could not run %s: %s\n", kata_cmake(),
+                                     strerror(run.start_errno));
+        result->diagnostics = kata_xstrdup(result->output);
+        return -1;
+    }
+    result->started = true;
+    result->ok = kata_proc_ok(&run);
+    result->output = run.output ? run.output : kata_xstrdup("");
+    result->diagnostics = kata_filter_diagnostics(result->output, k->root);
+    if (!result->ok && result->diagnostics[0] == '\0') {
+        /* Nothing looked like a compiler message: show the end of the
+         * output rather than nothing. */
+        const char *text = result->output;
+        const char *start = text + strlen(text);
+        for (int lines = 0; start > text && lines < 30; lines++) {
+            start--;
+            while (start > text && start[-1] != '\n')
+                start--;
+        }
+        free(result->diagnostics);
+        result->diagnostics = kata_xstrdup(start);
+    }
+    return result->ok ? 0 : -1;
+}
+
+void kata_build_result_free(kata_build_result *result)
+{
+    free(result->diagnostics);
+    free(result->output);
+    result->diagnostics = result->output = NULL;
+}
+
+/* ---- Filtering ----------------------------------------------------------
+ *
+ * What a compiler says comes as a diagnostic line ("file:12:5: error:
+ * ...") followed by context (the source line, a caret, a fix-it), in the
+ * same way for gcc and clang; linkers name the symbol. Around them make
+ * and ninja print progress, commands and their own failure notices,
+ * which say nothing the learner can act on. */
+
+static bool is_diagnostic(const char *line)
+{
+    static const char *const markers[] = {": error:",
+                                          ": warning:",
+                                          ": note:",
+                                          ": fatal error:",
+                                          ": In function",
+                                          "In file included from",
+                                          "undefined reference",
+                                          "multiple definition",
+                                          "Undefined symbols",
+                                          "ld: ",
+                                          "CMake Error",
+                                          "CMake Warning",
+                                          ": undefined symbol:"};
+    for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
+        if (strstr(line, markers[i]) != NULL)
+            return true;
+    return false;
+}
+
+static bool is_build_chatter(const char *line)
+{
+    static const char *const prefixes[] = {"gmake",
+                                           "make:",
+                                           "make[",
+                                           "ninja:",
+                                           "FAILED:",
+                                           "Scanning ",
+                                           "Consolidate ",
+                                           "-- ",
+                                           "Built target",
+                                           "Building C",
+                                           "Linking C",
+                                           "Change Dir:",
+                                           "Run Build Command",
+                                           "collect2: ",
+                                           "clang: error: linker"};
+    if (line[0] == '[' &&
+        (line[1] == ' ' || (line[1] >= '0' && line[1] <= '9')))
+        return true; /* "[ 50%]" (make) or "[3/7]" (ninja) */
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (kata_starts_with(line, prefixes[i]))
+            return true;
+    /* A compiler's command line, as ninja prints it on failure. */
+    if ((line[0] == '/' || kata_starts_with(line, "cc ") ||
+         kata_starts_with(line, "gcc ") || kata_starts_with(line, "clang ")) &&
+        (strstr(line, " -c ") != NULL || strstr(line, " -o ") != NULL))
+        return true;
+    /* clang's "2 errors generated." */
+    if (kata_ends_with(line, " generated.") &&
+        (strstr(line, " error") != NULL || strstr(line, " warning") != NULL))
+        return true;
+    return false;
+}
+
+typedef struct filter {
+    kata_buf out;
+    const char *root;
+    bool in_context; /* the lines after a diagnostic belong to it */
+} filter;
+
+static void keep(filter *f, const char *line)
+{
+    char *relative = kata_strip_root(line, f->root);
+    kata_buf_puts(&f->out, relative);
+    kata_buf_putc(&f->out, '\n');
+    free(relative);
+}
+
+static void filter_line(void *ctx, const char *line)
+{
+    filter *f = ctx;
+    if (is_build_chatter(line) || line[0] == '\0') {
+        f->in_context = false;
+    } else if (is_diagnostic(line)) {
+        keep(f, line);
+        f->in_context = true;
+    } else if (f->in_context) {
+        keep(f, line);
+    }
+}
+
+/* The output without terminal escape sequences: a compiler told to colour
+ * its messages (CMAKE_COLOR_DIAGNOSTICS) would hide them from the filter. */
+static char *without_escapes(const char *text)
+{
+    kata_buf out = {0};
+    for (const char *p = text; *p;) {
+        if (p[0] == '\033' && p[1] == '[') {
+            p += 2;
+            while (*p && !(*p >= '@' && *p <= '~'))
+                p++;
+            if (*p)
+                p++;
+            continue;
+        }
+        const char *next = strchr(p, '\033');
+        size_t n = next ? (size_t)(next - p) : strlen(p);
+        if (n == 0) {
+            /* A lone escape that starts no sequence. */
+            p++;
+            continue;
+        }
+        kata_buf_add(&out, p, n);
+        p += n;
+    }
+    return kata_buf_take(&out);
+}
+
+char *kata_filter_diagnostics(const char *output, const char *root)
+{
+    filter f = {{0}, root, false};
+    char *plain = without_escapes(output);
+    kata_each_line(plain, filter_line, &f);
+    free(plain);
+    return kata_buf_take(&f.out);
+}

@@ -1,0 +1,39 @@
+/*
+ * runner/build.h - building exercise targets, and showing the compiler's
+ * messages without the build tool's chatter around them.
+ */
+#ifndef KATA_BUILD_H
+#define KATA_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kata.h"
+
+typedef struct kata_build_result {
+    bool ok;           /* every target was built */
+    bool started;      /* cmake could be run at all */
+    char *diagnostics; /* the compiler's errors and warnings with their
+                          context, paths relative to the root; "" if none */
+    char *output;      /* everything the build printed */
+} kata_build_result;
+
+/* Runs `cmake --build DIR --target T... --parallel N` on a configured
+ * build folder. Two runners on the same folder (watch in one terminal,
+ * the board in another) take turns. Returns 0 when every target built;
+ * -1 otherwise, with the result saying why. Free it with
+ * kata_build_result_free(). */
+int kata_build(const kata *k, const char *build_dir, const char *const *targets,
+               size_t count, kata_build_result *result);
+void kata_build_result_free(kata_build_result *result);
+
+/* The lines of a build's output that a learner needs: the compiler's and
+ * the linker's errors, warnings and notes with the source lines and
+ * carets under them, and CMake's own errors. Paths under root are made
+ * relative to it. A new string ("" when nothing matched). */
+char *kata_filter_diagnostics(const char *output, const char *root);
+
+/* The cmake program to use: $KATA_CMAKE, or cmake on PATH. */
+const char *kata_cmake(void);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * runner/proc.c - running the build, the exercises and other tools.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "proc.h"
+#include "text.h"
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Only async-signal-safe calls between fork and exec, apart from setenv:
+ * the runner has a single thread, so no lock can be held by another. */
+static void child(const kata_cmd *cmd, int out_fd, int status_fd)
+{
+    int in = open("/dev/null", O_RDONLY);
+    if (in >= 0) {
+        dup2(in, 0);
+        if (in != 0)
+            close(in);
+    }
+    if (out_fd >= 0) {
+        dup2(out_fd, 1);
+        dup2(out_fd, 2);
+        if (out_fd > 2)
+            close(out_fd);
+    }
+    if (cmd->env != NULL)
+        for (const char *const *e = cmd->env; *e != NULL; e++) {
+            const char *eq = strchr(*e, '=');
+            if (eq == NULL)
+                continue;
+            char name[256];
+            size_t n = (size_t)(eq - *e);
+            if (n >= sizeof(name))
+                continue;
+            memcpy(name, *e, n);
+            name[n] = '\0';
+            setenv(name, eq + 1, 1);
+        }
+    /* The runner ignores nothing, but a parent of the runner may have:
+     * the exercises must crash like they would on their own. */
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (cmd->cwd == NULL || chdir(cmd->cwd) == 0)
+        execvp(cmd->argv[0], (char *const *)cmd->argv);
+    int e = errno;
+    ssize_t ignored = write(status_fd, &e, sizeof(e));
+    (void)ignored;
+    _exit(127);
+}
+
+/* Feeds bytes to on_line, one complete line at a time. */
+static void feed_lines(const kata_cmd *cmd, kata_buf *pending, const char *data,
+                       size_t n, bool flush)
+{
+    if (cmd->on_line == NULL)
+        return;
+    kata_buf_add(pending, data, n);
+    size_t start = 0;
+    for (size_t i = 0; i < pending->len; i++)
+        if (pending->data[i] == '\n') {
+            pending->data[i] = '\0';
+            if (i > start && pending->data[i - 1] == '\r')
+                pending->data[i - 1] = '\0';
+            cmd->on_line(cmd->ctx, pending->data + start);
+            start = i + 1;
+        }
+    if (flush && start < pending->len) {
+        cmd->on_line(cmd->ctx, pending->data + start);
+        start = pending->len;
+    }
+    if (start > 0) {
+        memmove(pending->data, pending->data + start, pending->len - start);
+        pending->len -= start;
+        pending->data[pending->len] = '\0';
+    }
+}
+
+int kata_run(const kata_cmd *cmd, kata_proc_result *result)
+{
+    memset(result, 0, sizeof(*result));
+    int out[2] = {-1, -1};
+    int status[2] = {-1, -1};
+    if (cmd->capture && pipe(out) != 0)
+        goto cannot_start;
+    if (pipe(status) != 0)
+        goto cannot_start;
+    fcntl(status[1], F_SETFD, FD_CLOEXEC);
+    if (out[0] >= 0)
+        fcntl(out[0], F_SETFD, FD_CLOEXEC);
+
+    /* Whatever the runner printed must come before what the child
+     * prints. */
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        goto cannot_start;
+    if (pid == 0) {
+        close(status[0]);
+        child(cmd, out[1], status[1]);
+    }
+    close(status[1]);
+    status[1] = -1;
+    if (out[1] >= 0) {
+        close(out[1]);
+        out[1] = -1;
+    }
+
+    int child_errno = 0;
+    ssize_t got;
+    do
+        got = read(status[0], &child_errno, sizeof(child_errno));
+    while (got < 0 && errno == EINTR);
+    close(status[0]);
+    status[0] = -1;
+
+    kata_buf output = {0};
+    kata_buf pending = {0};
+    long long deadline = cmd->timeout_ms > 0 ? now_ms() + cmd->timeout_ms : 0;
+    if (out[0] >= 0) {
+        for (;;) {
+            int wait_ms = -1;
+            if (deadline) {
+                long long left = deadline - now_ms();
+                if (left <= 0) {
+                    result->timed_out = true;
+                    kill(pid, SIGKILL);
+                    break;
+                }
+                wait_ms = left > 1000 ? 1000 : (int)left;
+            }
+            struct pollfd p = {out[0], POLLIN, 0};
+            int ready = poll(&p, 1, wait_ms);
+            if (ready < 0 && errno == EINTR)
+                continue;
+            if (ready <= 0)
+                continue;
+            char chunk[4096];
+            ssize_t n = read(out[0], chunk, sizeof(chunk));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            kata_buf_add(&output, chunk, (size_t)n);
+            feed_lines(cmd, &pending, chunk, (size_t)n, false);
+        }
+        feed_lines(cmd, &pending, "", 0, true);
+        close(out[0]);
+    }
+    kata_buf_free(&pending);
+
+    int wstatus = 0;
+    for (;;) {
+        pid_t done = waitpid(pid, &wstatus, deadline ? WNOHANG : 0);
+        if (done == pid)
+            break;
+        if (done < 0 && errno != EINTR)
+            break;
+        if (done == 0) {
+            /* Without capture the deadline is watched here. */
+            if (now_ms() >= deadline) {
+                result->timed_out = true;
+                kill(pid, SIGKILL);
+                deadline = 0;
+            } else {
+                struct timespec nap = {0, 20 * 1000000};
+                nanosleep(&nap, NULL);
+            }
+        }
+    }
+    if (child_errno != 0) {
+        kata_buf_free(&output);
+        result->start_errno = child_errno;
+        return -1;
+    }
+    result->started = true;
+    if (WIFEXITED(wstatus))
+        result->exit_code = WEXITSTATUS(wstatus);
+    else if (WIFSIGNALED(wstatus))
+        result->signal = WTERMSIG(wstatus);
+    if (cmd->capture) {
+        result->output_len = output.len;
+        result->output = kata_buf_take(&output);
+    }
+    return 0;
+
+cannot_start:
+    result->start_errno = errno;
+    for (int i = 0; i < 2; i++) {
+        if (out[i] >= 0)
+            close(out[i]);
+        if (status[i] >= 0)
+            close(status[i]);
+    }
+    return -1;
+}
+
+void kata_proc_result_free(kata_proc_result *result)
+{
+    free(result->output);
+    result->output = NULL;
+}
+
+bool kata_proc_ok(const kata_proc_result *result)
+{
+    return result->started && !result->timed_out && result->signal == 0 &&
+           result->exit_code == 0;
+}
+
+const char *kata_signal_name(int sig)
+{
+    switch (sig) {
+    case SIGSEGV:
+        return "Segmentation fault";
+    case SIGABRT:
+        return "Aborted";
+    case SIGBUS:
+        return "Bus error";
+    case SIGFPE:
+        return "Floating point exception";
+    case SIGILL:
+        return "Illegal instruction";
+    case SIGKILL:
+        return "Killed";
+    case SIGTERM:
+        return "Terminated";
+    case SIGINT:
+        return "Interrupted";
+    default:
+        return "killed by a signal";
+    }
+}
+
+bool kata_have_program(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (path == NULL || strchr(name, '/') != NULL)
+        return kata_is_executable(name);
+    bool found = false;
+    char *copy = kata_xstrdup(path);
+    for (char *dir = copy; dir != NULL && !found;) {
+        char *colon = strchr(dir, ':');
+        if (colon != NULL)
+            *colon = '\0';
+        char *candidate = kata_path(*dir ? dir : ".", name);
+        found = kata_is_executable(candidate);
+        free(candidate);
+        dir = colon ? colon + 1 : NULL;
+    }
+    free(copy);
+    return found;
+}

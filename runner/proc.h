@@ -1,0 +1,51 @@
+/*
+ * runner/proc.h - running the build, the exercises and other tools.
+ *
+ * A child always reads its input from /dev/null: the exercises never ask
+ * for any, and in watch mode the keys the learner types belong to the
+ * runner.
+ */
+#ifndef KATA_PROC_H
+#define KATA_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct kata_cmd {
+    const char *const *argv; /* argv[0] is looked up on PATH */
+    const char *cwd;         /* NULL: the runner's own */
+    const char *const *env;  /* "NAME=value" to set, NULL-terminated, or NULL */
+    int timeout_ms;          /* the child is killed after this long; 0: never */
+    /* Capture stdout and stderr, merged in the order they were written,
+     * into the result; otherwise the child writes to the runner's. */
+    bool capture;
+    /* With capture: called with each line (without '\n') as it arrives;
+     * the line is valid during the call only. */
+    void (*on_line)(void *ctx, const char *line);
+    void *ctx;
+} kata_cmd;
+
+typedef struct kata_proc_result {
+    bool started;    /* false: the program could not be run (start_errno) */
+    int start_errno; /* ENOENT: not installed */
+    int exit_code;   /* when it exited (signal == 0) */
+    int signal;      /* the signal that ended it, or 0 */
+    bool timed_out;  /* killed by the runner after timeout_ms */
+    char *output;    /* with capture: everything it printed (NUL-terminated) */
+    size_t output_len;
+} kata_proc_result;
+
+/* Runs cmd to its end. Returns 0 when the program ran (whatever its exit
+ * status), -1 when it could not be started (result->started is false and
+ * start_errno says why). Free the result with kata_proc_result_free(). */
+int kata_run(const kata_cmd *cmd, kata_proc_result *result);
+void kata_proc_result_free(kata_proc_result *result);
+/* Exited with status 0. */
+bool kata_proc_ok(const kata_proc_result *result);
+/* A name for a signal number ("Segmentation fault", "Aborted"...). */
+const char *kata_signal_name(int sig);
+
+/* Whether a program is on PATH. */
+bool kata_have_program(const char *name);
+
+#endif

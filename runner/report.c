@@ -1,0 +1,152 @@
+/*
+ * runner/report.c - every exercise's and every test's status, as a table
+ * for the learner or as JSON for a trainer who collects the room's
+ * progress. The JSON's shape is documented in docs/runner.md and only
+ * changes with its "version".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "evaluate.h"
+#include "hints.h"
+#include "show.h"
+#include "text.h"
+
+#define REPORT_VERSION 1
+
+static json_t *learner(void)
+{
+    const char *names[] = {"KATA_LEARNER", "USER", "LOGNAME"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = getenv(names[i]);
+        if (v != NULL && v[0] != '\0')
+            return json_string(v);
+    }
+    return json_null();
+}
+
+static json_t *report_json(const kata *k, const kata_eval *evals)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm utc;
+    gmtime_r(&now, &utc);
+    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &utc);
+
+    const kata_catalogue *c = &k->catalogue;
+    json_t *exercises = json_array();
+    size_t done = 0, passed = 0, total = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        const kata_exercise *e = &c->items[i];
+        const kata_eval *ev = &evals[i];
+        json_t *tests = json_array();
+        size_t ex_passed = 0, ex_total = 0;
+        if (ev->ran) {
+            for (size_t t = 0; t < ev->results.count; t++)
+                json_array_append_new(
+                    tests,
+                    json_pack("{s:s,s:s}", "name", ev->results.tests[t].name,
+                              "status",
+                              kata_outcome_name(ev->results.tests[t].outcome)));
+            ex_passed = ev->results.passed;
+            ex_total = ev->results.total;
+        }
+        done += ev->state == KATA_DONE;
+        passed += ex_passed;
+        total += ex_total;
+        json_array_append_new(
+            exercises,
+            json_pack("{s:i,s:s,s:s,s:i,s:s,s:I,s:I,s:I,s:I,s:o}", "number",
+                      e->number, "slug", e->slug, "title", e->title, "minutes",
+                      e->minutes, "status", kata_state_name(ev->state),
+                      "passed", (json_int_t)ex_passed, "total",
+                      (json_int_t)ex_total, "hints_revealed",
+                      (json_int_t)kata_hints_revealed(k, e), "hints_total",
+                      (json_int_t)e->hint_count, "tests", tests));
+    }
+    return json_pack("{s:i,s:s,s:o,s:{s:I,s:I,s:I,s:I},s:o}", "version",
+                     REPORT_VERSION, "generated_at", stamp, "learner",
+                     learner(), "summary", "exercises", (json_int_t)c->count,
+                     "done", (json_int_t)done, "passed", (json_int_t)passed,
+                     "total", (json_int_t)total, "exercises", exercises);
+}
+
+static void report_table(const kata *k, const kata_eval *evals)
+{
+    const kata_term *s = &k->out;
+    int width = s->tty ? kata_term_width(1) : 80;
+    kata_buf out = {0};
+    kata_show_table(&out, k, evals, width);
+    const kata_catalogue *c = &k->catalogue;
+    size_t done = 0, passed = 0, total = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        const kata_eval *ev = &evals[i];
+        done += ev->state == KATA_DONE;
+        if (!ev->ran)
+            continue;
+        passed += ev->results.passed;
+        total += ev->results.total;
+    }
+    for (size_t i = 0; i < c->count; i++) {
+        const kata_eval *ev = &evals[i];
+        const kata_exercise *e = &c->items[i];
+        kata_buf_printf(&out, "\n%s%d%s%s%s", s->bold, e->number, s->sep,
+                        e->title, s->reset);
+        kata_buf_printf(&out, " (%s", kata_state_name(ev->state));
+        size_t hints = kata_hints_revealed(k, e);
+        if (hints > 0)
+            kata_buf_printf(&out, ", %zu of %zu hints", hints, e->hint_count);
+        kata_buf_puts(&out, ")\n");
+        if (!ev->ran) {
+            kata_buf_puts(&out, "  (no results: it does not build)\n");
+            continue;
+        }
+        for (size_t t = 0; t < ev->results.count; t++)
+            kata_show_test(&out, k, &ev->results.tests[t], false, width);
+        if (ev->results.count < ev->results.total)
+            kata_buf_printf(&out, "  %zu more did not run\n",
+                            ev->results.total - ev->results.count);
+    }
+    kata_buf_putc(&out, '\n');
+    char *what =
+        kata_format("%s%zu of %zu exercises done", s->sep, done, c->count);
+    kata_show_progress(&out, k, passed, total, "tests pass", what, width);
+    free(what);
+    fputs(kata_buf_str(&out), stdout);
+    kata_buf_free(&out);
+}
+
+int kata_cmd_report(kata *k, int argc, char **argv)
+{
+    bool json = false;
+    int code;
+    if (!kata_parse_args(k, argc, argv, NULL, false, &json, &code))
+        return code;
+    if (!kata_build_ready(k))
+        return KATA_EXIT_FAIL;
+    const kata_catalogue *c = &k->catalogue;
+    kata_eval *evals = kata_xcalloc(c->count ? c->count : 1, sizeof(*evals));
+    int rc = KATA_EXIT_OK;
+    if (kata_evaluate_all(k, evals, KATA_EVAL_BUILD) != 0) {
+        kata_error("the exercises could not be built: cmake could not be run.");
+        kata_advice("Run ./kata setup, which installs what is missing.");
+        rc = KATA_EXIT_FAIL;
+    } else if (json) {
+        json_t *report = report_json(k, evals);
+        char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (text != NULL)
+            printf("%s\n", text);
+        free(text);
+        json_decref(report);
+    } else {
+        report_table(k, evals);
+    }
+    for (size_t i = 0; i < c->count; i++)
+        kata_eval_free(&evals[i]);
+    free(evals);
+    return rc;
+}

@@ -1,0 +1,306 @@
+/*
+ * test_watch.c - watch mode as a learner sees it: in a pseudo-terminal
+ * (posix_openpt and friends, POSIX: no extra package), it reruns on a
+ * save, answers its keys, never moves on by itself, and gives the
+ * terminal back as it found it on q, Ctrl-C and SIGTERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../text.h"
+#include "harness.h"
+
+#define GREET "exercises/01-greet/greet.c"
+#define WAIT_MS 20000
+
+static kit the_kit;
+static char *stub;
+
+typedef struct pty_run {
+    int master;
+    int slave; /* kept open here too, to read the terminal's modes */
+    pid_t pid;
+    kata_buf screen; /* everything the runner wrote */
+    size_t mark;     /* wait_for() looks after this */
+    bool exited;
+    int status;
+} pty_run;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void start(pty_run *s, const char *exercise)
+{
+    memset(s, 0, sizeof(*s));
+    s->master = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(s->master >= 0);
+    assert_int_equal(grantpt(s->master), 0);
+    assert_int_equal(unlockpt(s->master), 0);
+    const char *name = ptsname(s->master);
+    assert_non_null(name);
+    char *slave_name = kata_xstrdup(name);
+    s->slave = open(slave_name, O_RDWR | O_NOCTTY);
+    assert_true(s->slave >= 0);
+    struct winsize ws = {40, 100, 0, 0};
+    ioctl(s->slave, TIOCSWINSZ, &ws);
+
+    const char *argv[] = {harness_runner(), "--root", the_kit.root, "--build",
+                          the_kit.build,    "watch",  exercise,     NULL};
+    s->pid = fork();
+    assert_true(s->pid >= 0);
+    if (s->pid == 0) {
+        /* setsid(), with the pty as the controlling terminal, so that
+         * Ctrl-C typed into it reaches the runner. */
+        setsid();
+        int tty = open(slave_name, O_RDWR);
+        if (tty < 0)
+            _exit(126);
+#ifdef TIOCSCTTY
+        ioctl(tty, TIOCSCTTY, 0);
+#endif
+        dup2(tty, 0);
+        dup2(tty, 1);
+        dup2(tty, 2);
+        close(tty);
+        close(s->master);
+        close(s->slave);
+        setenv("TERM", "xterm", 1);
+        setenv("NO_COLOR", "1", 1);
+        setenv("LC_ALL", "C", 1);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    free(slave_name);
+}
+
+/* Reads what is there, for up to ms milliseconds. */
+static void pump(pty_run *s, int ms)
+{
+    struct pollfd p = {s->master, POLLIN, 0};
+    if (poll(&p, 1, ms) > 0) {
+        char chunk[4096];
+        ssize_t n = read(s->master, chunk, sizeof(chunk));
+        if (n > 0)
+            kata_buf_add(&s->screen, chunk, (size_t)n);
+    }
+    if (!s->exited && waitpid(s->pid, &s->status, WNOHANG) == s->pid)
+        s->exited = true;
+}
+
+static bool wait_for(pty_run *s, const char *text)
+{
+    long long deadline = now_ms() + WAIT_MS;
+    while (now_ms() < deadline) {
+        const char *from = kata_buf_str(&s->screen) + s->mark;
+        const char *at = strstr(from, text);
+        if (at != NULL) {
+            s->mark = (size_t)(at - kata_buf_str(&s->screen)) + strlen(text);
+            return true;
+        }
+        pump(s, 100);
+    }
+    const char *all = kata_buf_str(&s->screen);
+    size_t len = strlen(all);
+    fprintf(stderr,
+            "---- \"%s\" did not appear; the screen ends with:\n%s\n----\n",
+            text, len > 3000 ? all + len - 3000 : all);
+    return false;
+}
+
+/* Nothing containing text appears for ms milliseconds. */
+static bool stays_away(pty_run *s, const char *text, int ms)
+{
+    long long until = now_ms() + ms;
+    while (now_ms() < until)
+        pump(s, 50);
+    return strstr(kata_buf_str(&s->screen) + s->mark, text) == NULL;
+}
+
+static void type(pty_run *s, const char *keys)
+{
+    assert_int_equal(write(s->master, keys, strlen(keys)),
+                     (ssize_t)strlen(keys));
+}
+
+static int wait_exit(pty_run *s)
+{
+    long long deadline = now_ms() + WAIT_MS;
+    while (!s->exited && now_ms() < deadline)
+        pump(s, 50);
+    if (!s->exited) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, &s->status, 0);
+        fail_msg("watch did not stop");
+    }
+    return WIFEXITED(s->status) ? WEXITSTATUS(s->status)
+                                : 128 + WTERMSIG(s->status);
+}
+
+static bool cooked(const pty_run *s)
+{
+    struct termios t;
+    assert_int_equal(tcgetattr(s->slave, &t), 0);
+    return (t.c_lflag & ICANON) && (t.c_lflag & ECHO);
+}
+
+static void finish(pty_run *s)
+{
+    close(s->master);
+    close(s->slave);
+    kata_buf_free(&s->screen);
+}
+
+static int make_kit(void **state)
+{
+    (void)state;
+    if (kit_create(&the_kit) != 0)
+        return -1;
+    stub = kit_read(&the_kit, GREET);
+    return 0;
+}
+
+static int remove_kit(void **state)
+{
+    (void)state;
+    kit_destroy(&the_kit);
+    free(stub);
+    return 0;
+}
+
+static int restore_stub(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, GREET, stub);
+    return 0;
+}
+
+static void watch_reruns_on_save_and_answers_its_keys(void **state)
+{
+    (void)state;
+    pty_run s;
+    start(&s, "1");
+    assert_true(wait_for(&s, "watching exercise 1 of 2: Greet: say hello"));
+    assert_true(wait_for(&s, "edit: exercises/01-greet/greet.c"));
+    assert_true(wait_for(&s, "0 of 2 tests pass"));
+    assert_true(wait_for(&s, "FAIL greet returns a string"));
+    assert_true(wait_for(&s, "HINT: greet() returns a string, never NULL."));
+    assert_true(wait_for(&s, "q quit"));
+    assert_false(cooked(&s)); /* keys come one at a time, unechoed */
+
+    kit_copy(&the_kit, "solutions/01-greet/greet.c", GREET);
+    assert_true(wait_for(&s, "All 2 tests pass: exercise 1 is done."));
+    assert_true(
+        wait_for(&s, "Press n for exercise 2: Count: words in a line."));
+    /* It waits for the learner. */
+    assert_true(stays_away(&s, "watching exercise 2", 1000));
+
+    type(&s, "h");
+    assert_true(wait_for(&s, "Hints (1 of 3):"));
+    assert_true(wait_for(&s, "greet() returns a string that lives"));
+
+    type(&s, "l");
+    assert_true(wait_for(&s, "Count: words in a line"));
+    assert_true(wait_for(&s, "Press l to go back to exercise 1."));
+    type(&s, "l");
+    assert_true(wait_for(&s, "watching exercise 1 of 2"));
+
+    type(&s, "n");
+    assert_true(
+        wait_for(&s, "watching exercise 2 of 2: Count: words in a line"));
+    assert_true(wait_for(&s, "FAIL nothing has no words"));
+    type(&s, "r");
+    assert_true(wait_for(&s, "watching exercise 2 of 2"));
+    assert_true(wait_for(&s, "FAIL nothing has no words"));
+
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    assert_true(wait_for(&s, "Stopped watching."));
+    assert_true(cooked(&s));
+    finish(&s);
+}
+
+static void watch_without_a_number_starts_where_the_learner_is(void **state)
+{
+    (void)state;
+    kit_copy(&the_kit, "solutions/01-greet/greet.c", GREET);
+    pty_run s;
+    start(&s, NULL);
+    assert_true(wait_for(&s, "watching exercise 2 of 2"));
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+}
+
+static void a_compile_error_shows_while_watching(void **state)
+{
+    (void)state;
+    pty_run s;
+    start(&s, "1");
+    assert_true(wait_for(&s, "FAIL greet returns a string"));
+    kit_write(&the_kit, GREET, "const char *greet(void) { return 42 }\n");
+    assert_true(wait_for(&s, "It does not build:"));
+    assert_true(wait_for(&s, "exercises/01-greet/greet.c:1"));
+    kit_write(&the_kit, GREET, stub);
+    assert_true(wait_for(&s, "FAIL greet returns a string"));
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+}
+
+static void ctrl_c_and_sigterm_give_the_terminal_back(void **state)
+{
+    (void)state;
+    pty_run s;
+    start(&s, "1");
+    assert_true(wait_for(&s, "q quit"));
+    assert_false(cooked(&s));
+    type(&s, "\003"); /* Ctrl-C */
+    assert_int_equal(wait_exit(&s), 128 + SIGINT);
+    assert_true(cooked(&s));
+    finish(&s);
+
+    start(&s, "2");
+    assert_true(wait_for(&s, "q quit"));
+    assert_false(cooked(&s));
+    kill(s.pid, SIGTERM);
+    assert_int_equal(wait_exit(&s), 128 + SIGTERM);
+    assert_true(cooked(&s));
+    finish(&s);
+}
+
+int main(int argc, char **argv)
+{
+    harness_init(argc, argv);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(watch_reruns_on_save_and_answers_its_keys,
+                                  restore_stub),
+        cmocka_unit_test_teardown(
+            watch_without_a_number_starts_where_the_learner_is, restore_stub),
+        cmocka_unit_test_teardown(a_compile_error_shows_while_watching,
+                                  restore_stub),
+        cmocka_unit_test(ctrl_c_and_sigterm_give_the_terminal_back),
+    };
+    return cmocka_run_group_tests(tests, make_kit, remove_kit);
+}

@@ -1,0 +1,382 @@
+/*
+ * runner/watch.c - `watch [N]`: rebuild and rerun an exercise on every
+ * save, showing the first failing test, its hint, the progress and the
+ * file to edit; single keys move around.
+ *
+ * Saves are noticed by looking at the exercise's sources every 300 ms
+ * (their times, sizes and inodes): that works the same on Linux and
+ * macOS, whatever the editor (some write in place, others write a new
+ * file and rename it), at the cost of nothing noticeable.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evaluate.h"
+#include "fs.h"
+#include "hints.h"
+#include "show.h"
+#include "text.h"
+
+#define POLL_MS 300
+/* An editor may write a file in several steps: let it finish. */
+#define SETTLE_MS 100
+
+typedef struct watcher {
+    kata *k;
+    size_t index;   /* the exercise watched, in the catalogue */
+    char *snapshot; /* the state of its sources, to notice a save */
+    kata_eval ev;   /* the last build and run */
+    bool have_eval;
+    bool list_view;  /* `l`: the list of exercises instead of the tests */
+    char *flash;     /* a one-time message under the screen */
+    bool keys;       /* stdin is still open */
+    char ran_at[16]; /* when the tests last ran, for the footer */
+} watcher;
+
+static bool is_source(const char *name)
+{
+    return name[0] != '.' &&
+           (kata_ends_with(name, ".c") || kata_ends_with(name, ".h") ||
+            strcmp(name, "exercise.json") == 0);
+}
+
+/* A line per source of the exercise's folder: name and stamp. Two equal
+ * snapshots mean nothing was saved in between. */
+static char *take_snapshot(const kata_exercise *e)
+{
+    char **names = NULL;
+    size_t count = 0;
+    kata_buf b = {0};
+    if (kata_list_dir(e->dir, &names, &count) == 0) {
+        for (size_t i = 0; i < count; i++) {
+            if (!is_source(names[i]))
+                continue;
+            char *path = kata_path(e->dir, names[i]);
+            kata_stamp s = kata_stamp_of(path);
+            kata_buf_printf(&b, "%s %lld.%09ld %lld %llu\n", names[i],
+                            s.seconds, s.nanoseconds, s.size, s.inode);
+            free(path);
+        }
+        kata_free_names(names, count);
+    }
+    return kata_buf_take(&b);
+}
+
+static kata_exercise *current(const watcher *w)
+{
+    return &w->k->catalogue.items[w->index];
+}
+
+static void flash(watcher *w, char *message)
+{
+    free(w->flash);
+    w->flash = message;
+}
+
+static void header(const watcher *w, kata_buf *out)
+{
+    const kata *k = w->k;
+    const kata_term *s = &k->out;
+    const kata_exercise *e = current(w);
+    kata_buf_printf(out, "%sesk kata%swatching exercise %d of %zu: %s%s\n",
+                    s->bold, s->sep, e->number, k->catalogue.count, e->title,
+                    s->reset);
+    kata_buf_printf(out, "%sedit:%s ", s->dim, s->reset);
+    kata_show_edit_files(out, e);
+    kata_buf_printf(out, "\n%stask:%s %s/README.md\n\n", s->dim, s->reset,
+                    e->shown_dir);
+}
+
+static void footer(const watcher *w, kata_buf *out)
+{
+    const kata_term *s = &w->k->out;
+    kata_buf_blank_line(out);
+    if (w->flash != NULL)
+        kata_buf_printf(out, "%s%s%s\n\n", s->yellow, w->flash, s->reset);
+    kata_buf_printf(out,
+                    "%sn%s next%s%sp%s previous%s%sh%s hint%s%sl%s list%s"
+                    "%sr%s rerun%s%sq%s quit",
+                    s->bold, s->reset, s->sep, s->bold, s->reset, s->sep,
+                    s->bold, s->reset, s->sep, s->bold, s->reset, s->sep,
+                    s->bold, s->reset, s->sep, s->bold, s->reset);
+    kata_buf_putc(out, '\n');
+    if (w->ran_at[0] != '\0')
+        kata_buf_printf(out, "%stests ran at %s%swatching for saves%s\n",
+                        s->dim, w->ran_at, s->sep, s->reset);
+}
+
+static void tests_view(const watcher *w, kata_buf *out, int width, int height)
+{
+    const kata *k = w->k;
+    const kata_term *s = &k->out;
+    const kata_exercise *e = current(w);
+    const kata_eval *ev = &w->ev;
+    size_t revealed = kata_hints_revealed(k, e);
+    /* Room for the compiler's messages: what the header, the hints and
+     * the footer leave. */
+    int room = height - 10 - (int)(revealed * 3);
+    if (room < 8)
+        room = 8;
+
+    if (ev->build_failed) {
+        kata_buf_printf(out, "%s%s It does not build:%s\n\n", s->red,
+                        s->fail_mark, s->reset);
+        kata_show_diagnostics(out, k, ev->diagnostics, (size_t)room);
+    } else {
+        const kata_results *r = &ev->results;
+        kata_show_progress(out, k, r->passed, r->total, "tests pass", NULL,
+                           width);
+        kata_buf_putc(out, '\n');
+        const kata_test *first = kata_results_first_failure(r);
+        if (kata_results_all_pass(r)) {
+            size_t next = w->index + 1;
+            kata_buf_printf(out,
+                            "%s%s All %zu tests pass: exercise %d is "
+                            "done.%s\n",
+                            s->green, s->pass_mark, r->total, e->number,
+                            s->reset);
+            if (next < k->catalogue.count)
+                kata_buf_printf(out, "Press %sn%s for exercise %d: %s.\n",
+                                s->bold, s->reset,
+                                k->catalogue.items[next].number,
+                                k->catalogue.items[next].title);
+            else
+                kata_buf_puts(out, "That was the last exercise: well done. "
+                                   "`./kata` shows the whole board.\n");
+        } else if (first != NULL) {
+            size_t failing = 0;
+            for (size_t i = 0; i < r->count; i++)
+                failing += r->tests[i].outcome == KATA_FAILED ||
+                           r->tests[i].outcome == KATA_CRASHED;
+            kata_show_test(out, k, first, true, width);
+            if (first->outcome == KATA_CRASHED) {
+                kata_buf_blank_line(out);
+                kata_show_crash_help(out, k, e, r);
+            }
+            kata_buf_blank_line(out);
+            if (failing > 1)
+                kata_buf_printf(out,
+                                "%s(%zu more failing; `./kata run %d` "
+                                "lists them all)%s\n",
+                                s->dim, failing - 1, e->number, s->reset);
+        } else {
+            if (r->preamble != NULL && r->preamble[0] != '\0')
+                kata_buf_puts(out, r->preamble);
+            kata_buf_printf(out, "%sThe tests did not run%s%s.%s\n", s->red,
+                            r->stopped ? ": " : "",
+                            r->stopped ? r->stopped : "", s->reset);
+        }
+    }
+    if (revealed > 0) {
+        kata_buf_blank_line(out);
+        kata_buf_printf(out, "%sHints (%zu of %zu):%s\n", s->cyan, revealed,
+                        e->hint_count, s->reset);
+        kata_hints_format(k, e, revealed, out, width);
+    }
+}
+
+static void list_view(const watcher *w, kata_buf *out, int width)
+{
+    const kata *k = w->k;
+    size_t n = k->catalogue.count;
+    kata_eval *evals = kata_xcalloc(n, sizeof(*evals));
+    /* No build here: the list shows where each exercise stood when it was
+     * last built. */
+    kata_evaluate_all(k, evals, 0);
+    kata_show_table(out, k, evals, width);
+    kata_buf_putc(out, '\n');
+    kata_show_next(out, k, evals);
+    kata_buf_printf(out, "\n%sPress l to go back to exercise %d.%s\n",
+                    k->out.dim, current(w)->number, k->out.reset);
+    for (size_t i = 0; i < n; i++)
+        kata_eval_free(&evals[i]);
+    free(evals);
+}
+
+static void draw(watcher *w)
+{
+    const kata_term *s = &w->k->out;
+    int width = s->tty ? kata_term_width(1) : 80;
+    int height = s->tty ? kata_term_height(1) : 40;
+    kata_buf out = {0};
+    if (s->tty)
+        kata_buf_puts(&out, "\033[H\033[2J");
+    else
+        kata_buf_puts(&out, "\n----\n");
+    header(w, &out);
+    if (w->list_view)
+        list_view(w, &out, width);
+    else if (w->have_eval)
+        tests_view(w, &out, width, height);
+    footer(w, &out);
+    fputs(kata_buf_str(&out), stdout);
+    fflush(stdout);
+    kata_buf_free(&out);
+    flash(w, NULL);
+}
+
+static void run_tests(watcher *w, unsigned flags)
+{
+    const kata_term *s = &w->k->out;
+    if (s->tty) {
+        kata_buf out = {0};
+        kata_buf_puts(&out, "\033[H\033[2J");
+        header(w, &out);
+        kata_buf_printf(&out, "%sbuilding and running the tests...%s\n", s->dim,
+                        s->reset);
+        fputs(kata_buf_str(&out), stdout);
+        fflush(stdout);
+        kata_buf_free(&out);
+    }
+    if (w->have_eval)
+        kata_eval_free(&w->ev);
+    kata_evaluate(w->k, current(w), KATA_EVAL_BUILD | flags, &w->ev);
+    w->have_eval = true;
+    time_t now = time(NULL);
+    struct tm local;
+    localtime_r(&now, &local);
+    strftime(w->ran_at, sizeof(w->ran_at), "%H:%M:%S", &local);
+    draw(w);
+}
+
+static void go_to(watcher *w, size_t index)
+{
+    w->index = index;
+    w->list_view = false;
+    free(w->snapshot);
+    w->snapshot = take_snapshot(current(w));
+    run_tests(w, 0);
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Handles one key; returns false to stop watching. */
+static bool on_key(watcher *w, char key)
+{
+    kata *k = w->k;
+    kata_exercise *e = current(w);
+    switch (key) {
+    case 'q':
+    case 'Q':
+    case 4: /* Ctrl-D */
+        return false;
+    case 'n':
+        if (w->index + 1 < k->catalogue.count)
+            go_to(w, w->index + 1);
+        else {
+            flash(w, kata_format("Exercise %d is the last one.", e->number));
+            draw(w);
+        }
+        return true;
+    case 'p':
+        if (w->index > 0)
+            go_to(w, w->index - 1);
+        else {
+            flash(w, kata_format("Exercise %d is the first one.", e->number));
+            draw(w);
+        }
+        return true;
+    case 'h': {
+        size_t before = kata_hints_revealed(k, e);
+        size_t now = kata_hints_reveal_next(k, e);
+        if (e->hint_count == 0)
+            flash(w, kata_format("Exercise %d has no hints: see its README.",
+                                 e->number));
+        else if (now == before)
+            flash(w, kata_format("That was every hint. `./kata solution %d` "
+                                 "shows the reference answer.",
+                                 e->number));
+        w->list_view = false;
+        draw(w);
+        return true;
+    }
+    case 'l':
+        w->list_view = !w->list_view;
+        draw(w);
+        return true;
+    case 'r':
+        w->list_view = false;
+        run_tests(w, KATA_EVAL_FRESH);
+        return true;
+    case '\n':
+    case '\r':
+    case ' ':
+        return true;
+    default:
+        flash(w, kata_xstrdup("Keys: n next, p previous, h hint, l list, r "
+                              "rerun, q quit."));
+        draw(w);
+        return true;
+    }
+}
+
+int kata_cmd_watch(kata *k, int argc, char **argv)
+{
+    const char *arg = NULL;
+    int code;
+    if (!kata_parse_args(k, argc, argv, &arg, false, NULL, &code))
+        return code;
+    if (!kata_build_ready(k))
+        return KATA_EXIT_FAIL;
+    kata_exercise *e = arg ? kata_exercise_arg(k, "watch", arg)
+                           : kata_current_exercise(k, true);
+    if (e == NULL)
+        return arg ? KATA_EXIT_USAGE : KATA_EXIT_FAIL;
+
+    watcher w;
+    memset(&w, 0, sizeof(w));
+    w.k = k;
+    w.keys = true;
+    kata_raw_enter(0);
+    go_to(&w, kata_catalogue_index(&k->catalogue, e));
+
+    bool going = true;
+    while (going) {
+        if (kata_redraw_requested) {
+            kata_redraw_requested = 0;
+            draw(&w);
+        }
+        struct pollfd p = {0, POLLIN, 0};
+        int ready = poll(&p, w.keys ? 1 : 0, POLL_MS);
+        if (ready > 0) {
+            char key;
+            ssize_t n = read(0, &key, 1);
+            if (n == 1)
+                going = on_key(&w, key);
+            else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+                w.keys = false; /* input closed: watch until interrupted */
+            continue;
+        }
+        char *now = take_snapshot(current(&w));
+        if (strcmp(now, w.snapshot) != 0) {
+            sleep_ms(SETTLE_MS);
+            free(now);
+            now = take_snapshot(current(&w));
+            free(w.snapshot);
+            w.snapshot = now;
+            w.list_view = false; /* a save means: show me my tests */
+            run_tests(&w, KATA_EVAL_FRESH);
+        } else {
+            free(now);
+        }
+    }
+    kata_raw_leave();
+    printf("\nStopped watching. `./kata` shows the board; `./kata watch %d` "
+           "picks up here.\n",
+           current(&w)->number);
+    if (w.have_eval)
+        kata_eval_free(&w.ev);
+    free(w.snapshot);
+    free(w.flash);
+    return KATA_EXIT_OK;
+}
