@@ -2,7 +2,10 @@
  * exercises/common/exercise.c - stubs' TODO messages and tests' hints.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <esk/store.h>
 
 #include "exercise.h"
 
@@ -120,4 +123,37 @@ void exercise_check_leaks(void)
     const esk_allocator checked = {test_malloc_fn, test_realloc_fn,
                                    test_free_fn};
     esk_set_allocator(&checked);
+}
+
+static bool verbose(void)
+{
+    const char *v = getenv("EXERCISE_VERBOSE");
+    return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+}
+
+static void print_events(void *ctx, const esk_event *events, size_t n)
+{
+    (void)ctx;
+    for (size_t i = 0; i < n; i++)
+        printf("    event  %s v%lld @%lld %s %s\n", events[i].stream_id,
+               (long long)events[i].version, (long long)events[i].position,
+               events[i].type, events[i].data);
+}
+
+void exercise_watch_store(struct esk_store *store)
+{
+    if (verbose() && store != NULL)
+        esk_store_subscribe(store, print_events, NULL);
+}
+
+void exercise_say(const char *format, ...)
+{
+    if (!verbose())
+        return;
+    va_list args;
+    va_start(args, format);
+    printf("    ");
+    vprintf(format, args);
+    printf("\n");
+    va_end(args);
 }

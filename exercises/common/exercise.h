@@ -62,4 +62,18 @@ void exercise_expect_status(esk_status actual, esk_status expected,
  * it leaks. Call it first in main(). */
 void exercise_check_leaks(void);
 
+struct esk_store;
+/* When EXERCISE_VERBOSE is set (as `./kata demo N` does), print every
+ * event appended to this store as it is committed, so that a room can see
+ * the story go by. Does nothing otherwise. Call it after opening a store. */
+void exercise_watch_store(struct esk_store *store);
+
+/* Print a line of narration when EXERCISE_VERBOSE is set ("command:
+ * RegisterAttendee ada"). */
+void exercise_say(const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
 #endif

@@ -1,0 +1,76 @@
+/*
+ * workshop.h - the Workshop aggregate. Provided: you write its behaviours
+ * in workshop.c.
+ *
+ * An aggregate is the state of exercise 02 given an identity and a voice:
+ *
+ *   workshop
+ *   ├── base   esk_aggregate: id "w-1", stream "workshop-w-1", version,
+ *   │          and the events raised but not saved yet (esk manages it)
+ *   └── state  workshop_state: the fold of the workshop's events
+ *
+ * A behaviour (workshop_register...) is a command: it reads the state,
+ * refuses the command or raises events, and never writes the state itself.
+ * esk_aggregate_raise() applies each raised event with evolve, so the
+ * state after a command is exactly the state its events rebuild.
+ */
+#ifndef WORKSHOP_H
+#define WORKSHOP_H
+
+#include <stdint.h>
+
+#include <esk/aggregate.h>
+
+#include "events.h"
+#include "state.h"
+
+typedef struct workshop {
+    esk_aggregate base; /* first: esk sees a workshop as an esk_aggregate */
+    workshop_state state;
+} workshop;
+
+/* How esk loads, folds and saves a workshop (workshop_type.c). */
+extern const esk_aggregate_type workshop_type;
+
+/* Why a command is refused: the code of esk_domain_error(). */
+enum workshop_error {
+    WORKSHOP_NOT_SCHEDULED = 1,
+    WORKSHOP_ALREADY_SCHEDULED,
+    INVALID_CAPACITY,
+    REGISTRATION_IS_CLOSED,
+    ALREADY_REGISTERED,
+    NOT_REGISTERED,
+    NOBODY_WAITING,
+    NO_FREE_SEAT,
+    WAITLIST_IS_FULL,
+};
+
+/*
+ * The behaviours (workshop.c, where each says its rules). Each returns
+ * ESK_OK after raising its event; ESK_EDOMAIN with err filled by
+ * esk_domain_error() when the rules refuse the command, having raised
+ * nothing; or the failure of esk_aggregate_raise().
+ */
+
+/* Put the workshop on the calendar: WorkshopScheduled. */
+esk_status workshop_schedule(workshop *w, const char *title,
+                             const char *starts_on, int64_t capacity,
+                             esk_error *err);
+
+/* Take a seat, or a place on the waitlist when the workshop is full:
+ * AttendeeRegistered or AttendeeWaitlisted. */
+esk_status workshop_register(workshop *w, const char *attendee_id,
+                             const char *name, esk_error *err);
+
+/* Give up a seat or a place on the waitlist: RegistrationCancelled. */
+esk_status workshop_cancel(workshop *w, const char *attendee_id,
+                           esk_error *err);
+
+/* Give a free seat to whoever waited longest: WaitlistedAttendeePromoted.
+ * Written for you, as the model of a behaviour. */
+esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err);
+
+/* Stop taking registrations: RegistrationClosed. */
+esk_status workshop_close(workshop *w, const char *reason, esk_error *err);
+
+#endif

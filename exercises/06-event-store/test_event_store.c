@@ -1,0 +1,493 @@
+/*
+ * test_event_store.c - the handlers, as a store sees them.
+ *
+ * Each test runs commands through your handlers, then looks at what is
+ * in the store: which stream, which versions, which events. What the
+ * handlers return matters, but what they wrote is the truth.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <esk/store.h>
+
+#include "exercise.h"
+#include "handlers.h"
+#include "workshop.h"
+
+#define STORY_SIZE 2048
+
+static esk_store *open_memory_store(void)
+{
+    esk_store *store = NULL;
+    check_status(esk_store_open_memory(&store, NULL), ESK_OK,
+                 "An in-memory store should always open.");
+    exercise_watch_store(store);
+    return store;
+}
+
+static esk_repository *open_repository(esk_store *store)
+{
+    esk_repository *repo = NULL;
+    check_status(esk_repository_new(&repo, store, &workshop_type, NULL, NULL),
+                 ESK_OK, "A repository of workshops should always open.");
+    return repo;
+}
+
+/* How many events the stream holds: 0 when it does not exist. */
+static int64_t stream_version(esk_store *store, const char *stream_id)
+{
+    int64_t version = -1;
+    check_status(esk_store_stream_version(store, stream_id, &version), ESK_OK,
+                 "Asking the store for a stream's version should work.");
+    return version;
+}
+
+/* check_status, after printing what the handler said about a surprise. */
+#define expect_handled(rc, expected, repo, err, hint)                          \
+    expect_handled_at((rc), (expected), (repo), (err), #rc, (hint), __FILE__,  \
+                      __LINE__)
+
+static void expect_handled_at(esk_status rc, esk_status expected,
+                              const esk_repository *repo, const esk_error *err,
+                              const char *what, const char *hint,
+                              const char *file, int line)
+{
+    if (rc != expected && rc != ESK_ENOTIMPL) {
+        if (err->message[0] != '\0')
+            print_error("err.message: %s\n", err->message);
+        if (esk_repository_errmsg(repo)[0] != '\0')
+            print_error("the repository said: %s\n",
+                        esk_repository_errmsg(repo));
+    }
+    exercise_expect_status(rc, expected, what, hint, file, line);
+}
+
+static void schedule(esk_repository *repo, const char *workshop_id,
+                     int64_t capacity)
+{
+    esk_error err = {0};
+    exercise_say("command: ScheduleWorkshop %s, capacity %lld", workshop_id,
+                 (long long)capacity);
+    esk_status rc = schedule_workshop(repo, workshop_id, "Event Sourcing 101",
+                                      "2026-12-01", capacity, NULL, &err);
+    expect_handled(rc, ESK_OK, repo, &err,
+                   "schedule_workshop(): esk_aggregate_init() a new workshop, "
+                   "workshop_schedule() it, esk_repository_save() it, and "
+                   "return ESK_OK.");
+}
+
+static esk_status try_register(esk_repository *repo, const char *workshop_id,
+                               const char *attendee_id, const char *name,
+                               esk_error *err)
+{
+    exercise_say("command: RegisterAttendee %s for %s", attendee_id,
+                 workshop_id);
+    return register_attendee(repo, workshop_id, attendee_id, name, NULL, err);
+}
+
+static void register_ok(esk_repository *repo, const char *workshop_id,
+                        const char *attendee_id, const char *name)
+{
+    esk_error err = {0};
+    esk_status rc = try_register(repo, workshop_id, attendee_id, name, &err);
+    expect_handled(rc, ESK_OK, repo, &err,
+                   "register_attendee(): esk_repository_load() the workshop, "
+                   "workshop_register() the attendee, esk_repository_save() "
+                   "it, and return ESK_OK.");
+}
+
+/* --- ScheduleWorkshop ----------------------------------------------------- */
+
+static void
+scheduling_a_workshop_starts_its_stream_workshop_dash_id(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+
+    schedule(repo, "w-1", 2);
+    check_int(stream_version(store, "workshop-w-1"), 1,
+              "One stream per workshop, named '<category>-<id>': the "
+              "repository takes the category from workshop_type. After "
+              "scheduling, the stream holds one event.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void a_scheduled_workshop_loads_back_at_version_1(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    workshop w = {0};
+
+    schedule(repo, "w-1", 2);
+    check_status(esk_repository_load(repo, "w-1", &w), ESK_OK,
+                 "What was saved can be loaded: the stream's events are "
+                 "folded into a new workshop.");
+    check_int(w.base.version, 1,
+              "One event in the stream: the workshop is at version 1.");
+    check_int(w.state.status, WORKSHOP_OPEN,
+              "The state comes from the WorkshopScheduled event: save the "
+              "workshop that workshop_schedule() raised it on.");
+    check_int(w.state.capacity, 2, "The capacity comes from the event too.");
+
+    esk_aggregate_release(&w);
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void an_invalid_schedule_is_refused_and_writes_nothing(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_error err = {0};
+
+    esk_status rc = schedule_workshop(repo, "w-1", "Event Sourcing 101",
+                                      "2026-12-01", 0, NULL, &err);
+    expect_handled(rc, ESK_EDOMAIN, repo, &err,
+                   "A capacity of 0 is refused by workshop_schedule(): return "
+                   "its status as it is, and do not save.");
+    check_int(err.code, INVALID_CAPACITY,
+              "err is the behaviour's: pass it to workshop_schedule().");
+    check_int(stream_version(store, "workshop-w-1"), 0,
+              "A refused command leaves no trace in the store.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void
+scheduling_a_workshop_twice_is_refused_and_writes_nothing(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_error err = {0};
+    workshop w = {0};
+
+    schedule(repo, "w-1", 2);
+    exercise_say("command: ScheduleWorkshop w-1 again");
+    esk_status rc = schedule_workshop(repo, "w-1", "Another title",
+                                      "2027-01-15", 5, NULL, &err);
+    expect_handled(rc, ESK_EDOMAIN, repo, &err,
+                   "A new workshop is saved expecting no stream: when the "
+                   "stream exists, the save says ESK_ECONCURRENCY. Answer "
+                   "with esk_domain_error(err, WORKSHOP_ALREADY_SCHEDULED, "
+                   "...).");
+    check_int(err.code, WORKSHOP_ALREADY_SCHEDULED,
+              "The caller needs to know why: the workshop exists.");
+    check_contains(err.message, "w-1",
+                   "Name the workshop in the message: \"workshop 'w-1' exists "
+                   "already\".");
+    check_int(stream_version(store, "workshop-w-1"), 1,
+              "The second schedule must not add an event.");
+    check_status(esk_repository_load(repo, "w-1", &w), ESK_OK,
+                 "The workshop is still there.");
+    check_int(w.state.capacity, 2,
+              "The first schedule stands: facts are never overwritten.");
+
+    esk_aggregate_release(&w);
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+/* --- RegisterAttendee ----------------------------------------------------- */
+
+static void a_registration_is_saved_as_version_2(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_event_list stream = ESK_EVENT_LIST_INIT;
+
+    schedule(repo, "w-1", 2);
+    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+
+    check_status(esk_store_read_stream(store, "workshop-w-1", 1, 0, &stream),
+                 ESK_OK, "Reading the stream back should work.");
+    check_int(stream.count, 2,
+              "Load the workshop (version 1), register, save: the save "
+              "appends one event, expecting version 1.");
+    check_string(stream.events[1].type, "AttendeeRegistered",
+                 "A free seat: workshop_register() raises "
+                 "AttendeeRegistered.");
+    check_contains(stream.events[1].data, "\"attendeeId\":\"ada\"",
+                   "The event names who registered.");
+
+    esk_event_list_free(&stream);
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void a_registration_sees_the_seats_taken_before_it(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_event_list stream = ESK_EVENT_LIST_INIT;
+
+    schedule(repo, "w-1", 1);
+    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    register_ok(repo, "w-1", "bob", "Bob");
+
+    check_status(esk_store_read_stream(store, "workshop-w-1", 3, 0, &stream),
+                 ESK_OK, "Reading the stream back should work.");
+    check_int(stream.count, 1, "Three commands, three events.");
+    check_string(stream.events[0].type, "AttendeeWaitlisted",
+                 "One seat, taken by Ada: Bob waits. The handler knows only "
+                 "because the load folded Ada's registration into the "
+                 "state.");
+
+    esk_event_list_free(&stream);
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void registering_for_a_workshop_never_scheduled_is_refused(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_error err = {0};
+
+    esk_status rc = try_register(repo, "w-9", "ada", "Ada Lovelace", &err);
+    expect_handled(rc, ESK_EDOMAIN, repo, &err,
+                   "esk_repository_load() says ESK_ENOTFOUND for a workshop "
+                   "with no events. The handler answers in the domain's "
+                   "words: esk_domain_error(err, WORKSHOP_NOT_SCHEDULED, "
+                   "...).");
+    check_int(err.code, WORKSHOP_NOT_SCHEDULED,
+              "A missing workshop is WORKSHOP_NOT_SCHEDULED.");
+    check_int(stream_version(store, "workshop-w-9"), 0,
+              "Registering must not create the workshop's stream.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void a_refused_registration_writes_nothing(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_error err = {0};
+
+    schedule(repo, "w-1", 2);
+    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    esk_status rc = try_register(repo, "w-1", "ada", "Ada Lovelace", &err);
+    expect_handled(rc, ESK_EDOMAIN, repo, &err,
+                   "workshop_register() refuses a second registration of "
+                   "Ada: return its status, and do not save.");
+    check_int(err.code, ALREADY_REGISTERED,
+              "err is the behaviour's: pass it to workshop_register().");
+    check_int(stream_version(store, "workshop-w-1"), 2,
+              "A refused command leaves no trace in the store.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void a_save_from_a_stale_load_is_refused(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_error err = {0};
+    workshop stale = {0};
+
+    schedule(repo, "w-1", 1);
+    /* Someone loads the workshop at version 1 and takes their time... */
+    check_status(esk_repository_load(repo, "w-1", &stale), ESK_OK,
+                 "The workshop should load.");
+    /* ...while Ada takes the last seat (version 2)... */
+    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    /* ...then decides, from version 1, that the seat is still free. */
+    check_status(workshop_register(&stale, "bob", "Bob", &err), ESK_OK,
+                 "At version 1 the seat looks free.");
+    check_status(esk_repository_save(repo, &stale, NULL, NULL),
+                 ESK_ECONCURRENCY,
+                 "The save expects version 1, and the stream is at 2: the "
+                 "expected version is what stops two people taking one "
+                 "seat. Exercise 07 retries.");
+    check_int(stream_version(store, "workshop-w-1"), 2,
+              "Bob's stale registration is not written.");
+
+    esk_aggregate_release(&stale);
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+/* --- The story ------------------------------------------------------------ */
+
+static void the_story_lists_every_event_in_order(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    char story[STORY_SIZE];
+
+    schedule(repo, "w-1", 1);
+    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    register_ok(repo, "w-1", "bob", "Bob");
+    esk_status rc = write_story(store, "w-1", story, sizeof(story));
+    check_status(rc, ESK_OK,
+                 "write_story(): esk_store_read_stream() the stream "
+                 "\"workshop-w-1\" from version 1, and write one line per "
+                 "event.");
+    check_string(story,
+                 "v1 WorkshopScheduled {\"workshopId\":\"w-1\",\"title\":"
+                 "\"Event Sourcing 101\",\"startsOn\":\"2026-12-01\","
+                 "\"capacity\":1}\n"
+                 "v2 AttendeeRegistered {\"workshopId\":\"w-1\","
+                 "\"attendeeId\":\"ada\",\"name\":\"Ada Lovelace\"}\n"
+                 "v3 AttendeeWaitlisted {\"workshopId\":\"w-1\","
+                 "\"attendeeId\":\"bob\",\"name\":\"Bob\"}\n",
+                 "One line per event, oldest first: \"v%lld %s %s\\n\" with "
+                 "the event's version, type and data.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void the_story_of_a_workshop_never_scheduled_is_not_found(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    char story[STORY_SIZE] = "not written";
+
+    esk_status rc = write_story(store, "w-9", story, sizeof(story));
+    check_status(rc, ESK_ENOTFOUND,
+                 "The store reads a missing stream as an empty one; a "
+                 "workshop without events does not exist: return "
+                 "ESK_ENOTFOUND.");
+    check_string(story, "", "No workshop, no story: leave buf empty.");
+
+    esk_store_close(store);
+}
+
+static void a_story_that_does_not_fit_is_refused_not_overrun(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    char area[1024];
+    size_t bytes_written_past_size = 0;
+
+    schedule(repo, "w-1", 1);
+    /* Give write_story the first 40 bytes: the rest must stay as it is. */
+    memset(area, '#', sizeof(area));
+    esk_status rc = write_story(store, "w-1", area, 40);
+    for (size_t i = 40; i < sizeof(area); i++)
+        if (area[i] != '#')
+            bytes_written_past_size++;
+    check_int(bytes_written_past_size, 0,
+              "Never write past size: the bytes after the 40 given belong "
+              "to someone else. snprintf(buf + used, size - used, ...) "
+              "writes at most size - used bytes; strcat() has no limit.");
+    check_status(rc, ESK_EINVAL,
+                 "The first line alone is longer than 40 bytes: say so with "
+                 "ESK_EINVAL. snprintf() returns the length it wanted to "
+                 "write: compare it with the room left.");
+    check_true(memchr(area, '\0', 40) != NULL,
+               "What fits is written and ends with a NUL, inside the 40 "
+               "bytes.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+/* --- Metadata, and another store ------------------------------------------ */
+
+static void the_events_carry_the_metadata_they_were_saved_with(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_event_list stream = ESK_EVENT_LIST_INIT;
+    esk_error err = {0};
+    char correlation[64] = "";
+    const esk_metadata request = {.correlation_id = "req-7",
+                                  .causation_id = "cmd-42"};
+
+    esk_status rc = schedule_workshop(repo, "w-1", "Event Sourcing 101",
+                                      "2026-12-01", 2, &request, &err);
+    expect_handled(rc, ESK_OK, repo, &err,
+                   "schedule_workshop() should succeed.");
+    rc = register_attendee(repo, "w-1", "ada", "Ada Lovelace", &request, &err);
+    expect_handled(rc, ESK_OK, repo, &err,
+                   "register_attendee() should succeed.");
+
+    check_status(esk_store_read_stream(store, "workshop-w-1", 1, 0, &stream),
+                 ESK_OK, "Reading the stream back should work.");
+    check_int(stream.count, 2, "Two commands, two events.");
+    for (size_t i = 0; i < stream.count; i++) {
+        check_status(esk_metadata_get(stream.events[i].metadata,
+                                      "correlationId", correlation,
+                                      sizeof(correlation)),
+                     ESK_OK,
+                     "Pass the handler's metadata to esk_repository_save(): "
+                     "it is stored with every event, and tells later why "
+                     "the event happened.");
+        check_string(correlation, "req-7",
+                     "The correlation id given to the handler.");
+    }
+
+    esk_event_list_free(&stream);
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void the_same_handlers_tell_the_same_story_on_sqlite(void **state)
+{
+    (void)state;
+    esk_store *store = NULL;
+    esk_repository *repo = NULL;
+    char story[STORY_SIZE];
+
+    check_status(esk_store_open_sqlite(&store, ":memory:", NULL, NULL), ESK_OK,
+                 "A SQLite store in memory should always open.");
+    exercise_watch_store(store);
+    repo = open_repository(store);
+    schedule(repo, "w-1", 1);
+    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    check_status(write_story(store, "w-1", story, sizeof(story)), ESK_OK,
+                 "write_story() reads through the store's interface: any "
+                 "backend will do.");
+    check_string(story,
+                 "v1 WorkshopScheduled {\"workshopId\":\"w-1\",\"title\":"
+                 "\"Event Sourcing 101\",\"startsOn\":\"2026-12-01\","
+                 "\"capacity\":1}\n"
+                 "v2 AttendeeRegistered {\"workshopId\":\"w-1\","
+                 "\"attendeeId\":\"ada\",\"name\":\"Ada Lovelace\"}\n",
+                 "The same commands give the same story on every store.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+int main(void)
+{
+    exercise_check_leaks();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(
+            scheduling_a_workshop_starts_its_stream_workshop_dash_id),
+        cmocka_unit_test(a_scheduled_workshop_loads_back_at_version_1),
+        cmocka_unit_test(an_invalid_schedule_is_refused_and_writes_nothing),
+        cmocka_unit_test(
+            scheduling_a_workshop_twice_is_refused_and_writes_nothing),
+        cmocka_unit_test(a_registration_is_saved_as_version_2),
+        cmocka_unit_test(a_registration_sees_the_seats_taken_before_it),
+        cmocka_unit_test(registering_for_a_workshop_never_scheduled_is_refused),
+        cmocka_unit_test(a_refused_registration_writes_nothing),
+        cmocka_unit_test(a_save_from_a_stale_load_is_refused),
+        cmocka_unit_test(the_story_lists_every_event_in_order),
+        cmocka_unit_test(the_story_of_a_workshop_never_scheduled_is_not_found),
+        cmocka_unit_test(a_story_that_does_not_fit_is_refused_not_overrun),
+        cmocka_unit_test(the_events_carry_the_metadata_they_were_saved_with),
+        cmocka_unit_test(the_same_handlers_tell_the_same_story_on_sqlite),
+    };
+    return cmocka_run_group_tests_name("06-event-store", tests, NULL, NULL);
+}
