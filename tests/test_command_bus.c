@@ -18,70 +18,8 @@
 
 #include "esk/aggregate.h"
 #include "esk/command_bus.h"
+#include "test_support.h"
 #include "workshop_decider.h"
-
-/* Allocation number fail_at (counting from 1) fails, to prove that
- * every allocation failure is reported and undone; 0 fails none. */
-static long allocations;
-static long fail_at;
-
-static void *test_malloc_fn(size_t size)
-{
-    if (++allocations == fail_at)
-        return NULL;
-    return test_malloc(size);
-}
-static void *test_realloc_fn(void *ptr, size_t size)
-{
-    if (++allocations == fail_at)
-        return NULL;
-    return test_realloc(ptr, size);
-}
-static void test_free_fn(void *ptr)
-{
-    test_free(ptr);
-}
-
-static void fail_allocation(long k)
-{
-    allocations = 0;
-    fail_at = k;
-}
-
-/* Whether the allocation chosen by fail_allocation() was reached. */
-static bool allocation_failed(void)
-{
-    bool reached = fail_at > 0 && allocations >= fail_at;
-    fail_at = 0;
-    return reached;
-}
-
-/* The backend the tests run on; main runs them once per backend. */
-static bool on_sqlite;
-
-static esk_store *open_store(void)
-{
-    esk_store *store = NULL;
-    if (on_sqlite)
-        assert_int_equal(esk_store_open_sqlite(&store, ":memory:", NULL, NULL),
-                         ESK_OK);
-    else
-        assert_int_equal(esk_store_open_memory(&store, NULL), ESK_OK);
-    return store;
-}
-
-static void assert_contains(const char *text, const char *part)
-{
-    if (strstr(text, part) == NULL)
-        fail_msg("\"%s\" does not contain \"%s\"", text, part);
-}
-
-static int64_t head_of(esk_store *store)
-{
-    int64_t head = -1;
-    assert_int_equal(esk_store_head_position(store, &head), ESK_OK);
-    return head;
-}
 
 static esk_command command(const char *type, const char *id,
                            const void *payload)
@@ -139,7 +77,7 @@ static void metadata_of_first_event(esk_store *store, const char *key,
 static void registering_a_type_twice_is_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
 
     assert_int_equal(
@@ -155,7 +93,7 @@ static void registering_a_type_twice_is_refused(void **state)
 static void an_unknown_type_lists_the_registered_types(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     esk_command foo = command("Foo", "c-1", NULL);
     esk_command_result r;
@@ -173,7 +111,7 @@ static void an_unknown_type_lists_the_registered_types(void **state)
 static void an_empty_bus_says_that_nothing_is_registered(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = NULL;
     esk_command foo = command("Foo", "c-1", NULL);
     esk_command_result r;
@@ -189,7 +127,7 @@ static void an_empty_bus_says_that_nothing_is_registered(void **state)
 static void the_list_of_types_is_cut_when_it_is_too_long(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = NULL;
     esk_command foo = command("Foo", "c-1", NULL);
     esk_command_result r;
@@ -202,7 +140,7 @@ static void the_list_of_types_is_cut_when_it_is_too_long(void **state)
                          ESK_OK);
     }
     assert_int_equal(esk_bus_dispatch(bus, &foo, &r), ESK_ENOHANDLER);
-    assert_contains(r.message, "registered: AVeryLongCommandTypeName00, ");
+    test_assert_contains(r.message, "registered: AVeryLongCommandTypeName00, ");
     assert_int_equal(strlen(r.message), sizeof(r.message) - 1);
     assert_string_equal(r.message + strlen(r.message) - 3, "...");
     esk_bus_free(bus);
@@ -212,7 +150,7 @@ static void the_list_of_types_is_cut_when_it_is_too_long(void **state)
 static void malformed_commands_are_invalid_and_say_why(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     esk_command_result r;
     char long_type[ESK_COMMAND_TYPE_MAX + 2];
@@ -237,7 +175,7 @@ static void malformed_commands_are_invalid_and_say_why(void **state)
     c.correlation_id = NULL;
     c.payload_json = "{\"attendee\":";
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    assert_contains(r.message, "payload_json is not JSON");
+    test_assert_contains(r.message, "payload_json is not JSON");
     assert_int_equal(handler_calls, 0);
     esk_bus_free(bus);
     esk_store_close(store);
@@ -246,7 +184,7 @@ static void malformed_commands_are_invalid_and_say_why(void **state)
 static void null_arguments_are_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = NULL;
     esk_command c = command("RegisterAttendee", "c-1", NULL);
     esk_command_result r;
@@ -266,12 +204,12 @@ static void null_arguments_are_refused(void **state)
     assert_int_equal(esk_bus_use(NULL, &nothing), ESK_EINVAL);
     assert_int_equal(esk_bus_use(bus, NULL), ESK_EINVAL);
     assert_int_equal(esk_bus_use(bus, &nothing), ESK_EINVAL);
-    assert_contains(esk_bus_errmsg(bus), "neither a before nor an around");
+    test_assert_contains(esk_bus_errmsg(bus), "neither a before nor an around");
     assert_int_equal(esk_bus_dispatch(NULL, &c, &r), ESK_EINVAL);
     assert_int_equal(r.status, ESK_EINVAL);
-    assert_contains(r.message, "the bus is NULL");
+    test_assert_contains(r.message, "the bus is NULL");
     assert_int_equal(esk_bus_dispatch(bus, NULL, &r), ESK_EINVAL);
-    assert_contains(r.message, "the command is NULL");
+    test_assert_contains(r.message, "the command is NULL");
     assert_int_equal(esk_bus_dispatch(bus, &c, NULL), ESK_ENOHANDLER);
     assert_string_equal(esk_bus_errmsg(NULL), "no bus (NULL handle)");
 
@@ -293,7 +231,7 @@ static void null_arguments_are_refused(void **state)
 static void the_result_tells_what_the_handler_wrote(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     workshop_command ada = {REGISTER, "", 0, "ada"};
     esk_command c1 = command("ScheduleWorkshop", "c-1", &schedule_ten);
@@ -317,7 +255,7 @@ static void the_result_tells_what_the_handler_wrote(void **state)
 static void a_domain_refusal_fills_code_and_message(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     workshop_command ada = {REGISTER, "", 0, "ada"};
     esk_command c = command("RegisterAttendee", "c-1", &ada);
@@ -328,7 +266,7 @@ static void a_domain_refusal_fills_code_and_message(void **state)
     assert_int_equal(r.domain_code, WORKSHOP_NOT_SCHEDULED);
     assert_string_equal(r.message, "the workshop is not scheduled");
     assert_int_equal(r.event_count, 0);
-    assert_int_equal(head_of(store), 0);
+    assert_int_equal(test_head_of(store), 0);
     esk_bus_free(bus);
     esk_store_close(store);
 }
@@ -345,7 +283,7 @@ static esk_status fail_quietly(esk_context *ctx, const esk_command *cmd,
 static void a_failing_handler_without_a_message_gets_one(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     esk_command c = command("Fail", "c-1", NULL);
     esk_command_result r;
@@ -370,14 +308,14 @@ static esk_status call_next(esk_context *ctx, const esk_command *cmd,
 static void a_handler_may_not_call_esk_next(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     esk_command c = command("Next", "c-1", NULL);
     esk_command_result r;
 
     assert_int_equal(esk_bus_register(bus, "Next", call_next, NULL), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    assert_contains(r.message, "only around middleware may");
+    test_assert_contains(r.message, "only around middleware may");
     assert_int_equal(r.attempts, 1);
     esk_bus_free(bus);
     esk_store_close(store);
@@ -394,14 +332,14 @@ static esk_status fail_with_ok(esk_context *ctx, const esk_command *cmd,
 static void failing_with_esk_ok_is_itself_an_error(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     esk_command c = command("Odd", "c-1", NULL);
     esk_command_result r;
 
     assert_int_equal(esk_bus_register(bus, "Odd", fail_with_ok, NULL), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    assert_contains(r.message, "esk_context_fail() was given ESK_OK");
+    test_assert_contains(r.message, "esk_context_fail() was given ESK_OK");
     esk_bus_free(bus);
     esk_store_close(store);
 }
@@ -424,7 +362,7 @@ static void
 a_refusing_before_middleware_keeps_the_handler_from_running(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     const esk_middleware validate = {"validate", require_payload, NULL, NULL};
     esk_command c = command("RegisterAttendee", "c-1", NULL);
@@ -452,7 +390,7 @@ static esk_status refuse_silently(void *data, esk_context *ctx,
 static void a_silent_refusal_names_the_middleware(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     const esk_middleware gate = {"gate", refuse_silently, NULL, NULL};
     esk_command c = command("ScheduleWorkshop", "c-1", &schedule_ten);
@@ -479,7 +417,7 @@ static esk_status set_correlation(void *data, esk_context *ctx,
 static void a_before_middleware_can_set_the_correlation_id(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     char request[] = "http-req-77";
     const esk_middleware enrich = {"enrich", set_correlation, NULL, request};
@@ -509,7 +447,7 @@ static esk_status rename_legacy(void *data, esk_context *ctx, esk_command *cmd)
 static void a_before_middleware_can_map_a_type_to_another_handler(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     const esk_middleware legacy = {"legacy", rename_legacy, NULL, NULL};
     esk_command c = command("PlanWorkshop", "c-1", &schedule_ten);
@@ -519,7 +457,7 @@ static void a_before_middleware_can_map_a_type_to_another_handler(void **state)
     assert_int_equal(esk_bus_use(bus, &legacy), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, NULL), ESK_OK);
     assert_int_equal(handler_calls, 1);
-    assert_int_equal(head_of(store), 1);
+    assert_int_equal(test_head_of(store), 1);
     esk_bus_free(bus);
     esk_store_close(store);
 }
@@ -549,7 +487,7 @@ static esk_status traced_before(void *data, esk_context *ctx, esk_command *cmd)
 static void middleware_runs_in_registration_order(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     char a[] = "a", b[] = "b", c[] = "c", v[] = "v", w[] = "w";
     const esk_middleware mw[] = {
@@ -570,7 +508,7 @@ static void middleware_runs_in_registration_order(void **state)
 static void events_carry_the_correlation_and_causation_ids(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     esk_command c = command("ScheduleWorkshop", "c-1", &schedule_ten);
     c.correlation_id = "req-9";
@@ -588,7 +526,7 @@ static void events_carry_the_correlation_and_causation_ids(void **state)
 static void a_command_without_correlation_starts_its_own(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     esk_command c = command("ScheduleWorkshop", "c-1", &schedule_ten);
     char buf[64];
@@ -640,7 +578,7 @@ static esk_status fail_loudly(esk_context *ctx, const esk_command *cmd,
 static void logging_writes_one_line_per_command(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     captured log = {.count = 0};
     const esk_log_sink sink = {capture, &log};
@@ -674,7 +612,7 @@ static void logging_writes_one_line_per_command(void **state)
 static void retry_runs_a_conflicting_handler_again(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     const esk_retry_policy policy = {3, 1};
     esk_middleware retry = esk_retry_middleware(&policy);
@@ -699,7 +637,7 @@ static void retry_runs_a_conflicting_handler_again(void **state)
 static void retry_gives_up_after_max_attempts(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     const esk_retry_policy policy = {2, 0};
     esk_middleware retry = esk_retry_middleware(&policy);
@@ -715,7 +653,7 @@ static void retry_gives_up_after_max_attempts(void **state)
     workshop_interloper = (interloper){NULL, NULL, 0};
     assert_int_equal(r.attempts, 2);
     assert_int_equal(r.status, ESK_ECONCURRENCY);
-    assert_contains(r.message, "saving Workshop 'w-1'");
+    test_assert_contains(r.message, "saving Workshop 'w-1'");
     esk_bus_free(bus);
     esk_store_close(store);
 }
@@ -738,7 +676,7 @@ static esk_status conflict_once(esk_context *ctx, const esk_command *cmd,
 static void each_retry_starts_from_a_fresh_outcome(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     esk_middleware retry = esk_retry_middleware(NULL);
     int runs = 0;
@@ -772,7 +710,7 @@ static void
 a_repeated_command_gets_its_first_outcome_and_writes_nothing(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_idempotent_bus(store);
     esk_command c = command("ScheduleWorkshop", "c-1", &schedule_ten);
     esk_command_result first, second;
@@ -786,7 +724,7 @@ a_repeated_command_gets_its_first_outcome_and_writes_nothing(void **state)
     assert_int_equal(second.position, first.position);
     assert_int_equal(second.attempts, 0);
     assert_int_equal(handler_calls, 1);
-    assert_int_equal(head_of(store), 1);
+    assert_int_equal(test_head_of(store), 1);
     esk_bus_free(bus);
     esk_store_close(store);
 }
@@ -794,7 +732,7 @@ a_repeated_command_gets_its_first_outcome_and_writes_nothing(void **state)
 static void a_domain_refusal_is_recorded_too(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_idempotent_bus(store);
     workshop_command ada = {REGISTER, "", 0, "ada"};
     esk_command refused = command("RegisterAttendee", "c-1", &ada);
@@ -810,7 +748,7 @@ static void a_domain_refusal_is_recorded_too(void **state)
     assert_int_equal(r.domain_code, WORKSHOP_NOT_SCHEDULED);
     assert_string_equal(r.message, "the workshop is not scheduled");
     assert_int_equal(handler_calls, 2);
-    assert_int_equal(head_of(store), 1);
+    assert_int_equal(test_head_of(store), 1);
     esk_bus_free(bus);
     esk_store_close(store);
 }
@@ -819,7 +757,7 @@ static void
 a_conflict_is_not_recorded_so_the_command_can_be_sent_again(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_idempotent_bus(store);
     workshop_command ada = {REGISTER, "", 0, "ada"};
     esk_command schedule = command("ScheduleWorkshop", "c-1", &schedule_ten);
@@ -838,7 +776,7 @@ a_conflict_is_not_recorded_so_the_command_can_be_sent_again(void **state)
         ESK_ENOTFOUND);
     /* Rolled back with the rest: the interloper wrote in the same
      * transaction. */
-    assert_int_equal(head_of(store), 1);
+    assert_int_equal(test_head_of(store), 1);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_OK);
     assert_false(r.duplicate);
     assert_int_equal(r.version, 2);
@@ -860,7 +798,7 @@ static esk_status write_then_fail(esk_context *ctx, const esk_command *cmd,
 static void a_failed_handler_leaves_none_of_its_writes(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_idempotent_bus(store);
     esk_command c = command("HalfDone", "c-1", &schedule_ten);
     esk_command_result r;
@@ -870,7 +808,7 @@ static void a_failed_handler_leaves_none_of_its_writes(void **state)
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EIO);
     assert_string_equal(r.message, "the mail server is down");
     assert_int_equal(r.event_count, 0);
-    assert_int_equal(head_of(store), 0);
+    assert_int_equal(test_head_of(store), 0);
     esk_bus_free(bus);
     esk_store_close(store);
 }
@@ -878,7 +816,7 @@ static void a_failed_handler_leaves_none_of_its_writes(void **state)
 static void a_command_id_reused_for_another_type_is_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_idempotent_bus(store);
     workshop_command ada = {REGISTER, "", 0, "ada"};
     esk_command schedule = command("ScheduleWorkshop", "c-1", &schedule_ten);
@@ -891,7 +829,7 @@ static void a_command_id_reused_for_another_type_is_refused(void **state)
                                    "ScheduleWorkshop command: give each "
                                    "command its own id");
     assert_false(r.duplicate);
-    assert_int_equal(head_of(store), 1);
+    assert_int_equal(test_head_of(store), 1);
     esk_bus_free(bus);
     esk_store_close(store);
 }
@@ -899,7 +837,7 @@ static void a_command_id_reused_for_another_type_is_refused(void **state)
 static void an_outcome_record_esk_did_not_write_is_reported(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_idempotent_bus(store);
     const esk_record odd = {"c-1", 0, ESK_OK,
                             "{\"type\":\"ScheduleWorkshop\"}"};
@@ -909,10 +847,11 @@ static void an_outcome_record_esk_did_not_write_is_reported(void **state)
     assert_int_equal(esk_store_put_record(store, ESK_RECORD_COMMAND, &odd),
                      ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_ECORRUPT);
-    assert_contains(r.message, "the recorded outcome of command 'c-1' is not "
-                               "one esk wrote");
+    test_assert_contains(r.message,
+                         "the recorded outcome of command 'c-1' is not "
+                         "one esk wrote");
     assert_int_equal(handler_calls, 0);
-    assert_int_equal(head_of(store), 0);
+    assert_int_equal(test_head_of(store), 0);
     esk_bus_free(bus);
     esk_store_close(store);
 }
@@ -920,7 +859,7 @@ static void an_outcome_record_esk_did_not_write_is_reported(void **state)
 static void logging_marks_a_duplicate(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     captured log = {.count = 0};
     const esk_log_sink sink = {capture, &log};
@@ -986,7 +925,7 @@ static esk_status on_enrol(esk_context *ctx, const esk_command *cmd, void *data)
 static void a_handler_saves_an_aggregate_with_the_command_metadata(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_bus *bus = new_bus(store);
     esk_repository *repo = NULL;
     attendee_registered ada = {"ada"};
@@ -1011,8 +950,8 @@ static void a_handler_saves_an_aggregate_with_the_command_metadata(void **state)
 
     c = command("Enrol", "c-2", &unterminated);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    assert_contains(r.message, "attendee");
-    assert_int_equal(head_of(store), 1);
+    test_assert_contains(r.message, "attendee");
+    assert_int_equal(test_head_of(store), 1);
     esk_repository_free(repo);
     esk_bus_free(bus);
     esk_store_close(store);
@@ -1053,19 +992,19 @@ static void every_allocation_failure_is_reported_and_undone(void **state)
 
     for (size_t i = 0; i < 2; i++) {
         for (long k = 1;; k++) {
-            esk_store *store = open_store();
+            esk_store *store = test_open_store();
             esk_bus *bus = new_full_bus(store, mw);
             esk_command_result r;
-            fail_allocation(k);
+            test_fail_allocation(k);
             esk_status rc = esk_bus_dispatch(bus, &commands[i], &r);
-            bool failed = allocation_failed();
+            bool failed = test_allocation_failed();
             assert_int_equal(r.status, rc);
             assert_int_equal(esk_store_transaction_depth(store), 0);
             if (rc != ESK_OK) {
                 if (rc != ESK_ENOMEM)
                     fail_msg("allocation %ld: %s", k, r.message);
                 assert_true(failed);
-                assert_int_equal(head_of(store), 1);
+                assert_int_equal(test_head_of(store), 1);
             }
             esk_bus_free(bus);
             esk_store_close(store);
@@ -1106,16 +1045,14 @@ static void the_outcome_of_a_command_survives_a_restart(void **state)
     assert_int_equal(r.version, 1);
     assert_int_equal(r.position, 1);
     assert_int_equal(handler_calls, 0);
-    assert_int_equal(head_of(store), 1);
+    assert_int_equal(test_head_of(store), 1);
     esk_bus_free(bus);
     esk_store_close(store);
 }
 
 int main(void)
 {
-    const esk_allocator checked = {test_malloc_fn, test_realloc_fn,
-                                   test_free_fn};
-    esk_set_allocator(&checked);
+    test_use_checked_allocator();
 
     const struct CMUnitTest on_store[] = {
         cmocka_unit_test(registering_a_type_twice_is_refused),
@@ -1163,10 +1100,10 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-    on_sqlite = false;
+    test_on_sqlite = false;
     int failures =
         cmocka_run_group_tests_name("bus on memory", on_store, NULL, NULL);
-    on_sqlite = true;
+    test_on_sqlite = true;
     failures +=
         cmocka_run_group_tests_name("bus on sqlite", on_store, NULL, NULL);
     failures += cmocka_run_group_tests_name("bus on a sqlite file", on_file,

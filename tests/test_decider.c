@@ -16,70 +16,8 @@
 
 #include "esk/decider.h"
 #include "esk/upcast.h"
+#include "test_support.h"
 #include "workshop_decider.h"
-
-/* Allocation number fail_at (counting from 1) fails, to prove that
- * every allocation failure is reported and undone; 0 fails none. */
-static long allocations;
-static long fail_at;
-
-static void *test_malloc_fn(size_t size)
-{
-    if (++allocations == fail_at)
-        return NULL;
-    return test_malloc(size);
-}
-static void *test_realloc_fn(void *ptr, size_t size)
-{
-    if (++allocations == fail_at)
-        return NULL;
-    return test_realloc(ptr, size);
-}
-static void test_free_fn(void *ptr)
-{
-    test_free(ptr);
-}
-
-static void fail_allocation(long k)
-{
-    allocations = 0;
-    fail_at = k;
-}
-
-/* Whether the allocation chosen by fail_allocation() was reached. */
-static bool allocation_failed(void)
-{
-    bool reached = fail_at > 0 && allocations >= fail_at;
-    fail_at = 0;
-    return reached;
-}
-
-/* The backend the store tests run on; main runs them once per backend. */
-static bool on_sqlite;
-
-static esk_store *open_store(void)
-{
-    esk_store *store = NULL;
-    if (on_sqlite)
-        assert_int_equal(esk_store_open_sqlite(&store, ":memory:", NULL, NULL),
-                         ESK_OK);
-    else
-        assert_int_equal(esk_store_open_memory(&store, NULL), ESK_OK);
-    return store;
-}
-
-static void assert_contains(const char *text, const char *part)
-{
-    if (strstr(text, part) == NULL)
-        fail_msg("\"%s\" does not contain \"%s\"", text, part);
-}
-
-static int64_t head_of(esk_store *store)
-{
-    int64_t head = -1;
-    assert_int_equal(esk_store_head_position(store, &head), ESK_OK);
-    return head;
-}
 
 static const workshop_command schedule_ten = {SCHEDULE, "ES 101", 10, ""};
 static const workshop_command schedule_two = {SCHEDULE, "ES 101", 2, ""};
@@ -170,7 +108,7 @@ reject_with_code_zero_is_invalid_and_still_drops_events(void **state)
     assert_int_equal(esk_decision_reject(&d, 0, "full"), ESK_EINVAL);
     assert_int_equal(esk_decision_count(&d), 0);
     assert_int_equal(d.error.status, ESK_EINVAL);
-    assert_contains(d.error.message, "code is 0");
+    test_assert_contains(d.error.message, "code is 0");
     esk_decision_release(&d);
 }
 
@@ -198,7 +136,7 @@ static void an_event_the_codec_refuses_is_not_emitted(void **state)
         ESK_EINVAL);
     assert_int_equal(esk_decision_count(&d), 0);
     assert_int_equal(d.error.status, ESK_EINVAL);
-    assert_contains(d.error.message, "attendee");
+    test_assert_contains(d.error.message, "attendee");
     esk_decision_release(&d);
 }
 
@@ -320,8 +258,8 @@ static void fold_of_bad_data_names_the_field(void **state)
     esk_error err;
     assert_int_equal(esk_decider_fold(&workshop_decider, &w, events, 1, &err),
                      ESK_EDECODE);
-    assert_contains(err.message, "event 1 of stream 'workshop-w-1'");
-    assert_contains(err.message, "attendee");
+    test_assert_contains(err.message, "event 1 of stream 'workshop-w-1'");
+    test_assert_contains(err.message, "attendee");
 }
 
 static void fold_refuses_null_and_incomplete_deciders(void **state)
@@ -344,7 +282,7 @@ static void fold_refuses_null_and_incomplete_deciders(void **state)
     assert_string_equal(err.message, "decider Workshop has no evolve "
                                      "function");
     assert_int_equal(esk_decider_fold(&dashed, &w, &e, 1, &err), ESK_EINVAL);
-    assert_contains(err.message, "'work-shop' contains '-'");
+    test_assert_contains(err.message, "'work-shop' contains '-'");
 }
 
 /* --- Handling: on the store -------------------------------------------------
@@ -353,7 +291,7 @@ static void fold_refuses_null_and_incomplete_deciders(void **state)
 static void handle_appends_expecting_the_loaded_version(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_handle_result r;
     esk_event_list list = ESK_EVENT_LIST_INIT;
 
@@ -387,7 +325,7 @@ static void handle_appends_expecting_the_loaded_version(void **state)
 static void handle_returns_the_decision_it_appended(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_decision d = ESK_DECISION_INIT;
     const char *json = NULL;
 
@@ -404,7 +342,7 @@ static void handle_returns_the_decision_it_appended(void **state)
 static void a_stream_created_meanwhile_is_a_conflict(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_handle_result r;
     esk_error err;
     workshop_interloper = (interloper){store, "workshop-w-1", 1};
@@ -415,8 +353,8 @@ static void a_stream_created_meanwhile_is_a_conflict(void **state)
                      ESK_ECONCURRENCY);
     assert_int_equal(r.attempts, 1);
     assert_int_equal(r.event_count, 0);
-    assert_contains(err.message, "saving Workshop 'w-1'");
-    assert_int_equal(head_of(store), 1); /* the interloper's event only */
+    test_assert_contains(err.message, "saving Workshop 'w-1'");
+    assert_int_equal(test_head_of(store), 1); /* the interloper's event only */
     workshop_interloper = (interloper){NULL, NULL, 0};
     esk_store_close(store);
 }
@@ -424,7 +362,7 @@ static void a_stream_created_meanwhile_is_a_conflict(void **state)
 static void handle_retries_a_conflict_and_decides_again(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_handle_result r;
     esk_handle_options options = ESK_HANDLE_OPTIONS_INIT;
     options.max_attempts = 2;
@@ -453,7 +391,7 @@ static void handle_retries_a_conflict_and_decides_again(void **state)
 static void handle_with_one_attempt_returns_the_conflict(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_handle_result r;
     esk_error err;
     workshop_command ada = register_("ada");
@@ -467,16 +405,16 @@ static void handle_with_one_attempt_returns_the_conflict(void **state)
     assert_int_equal(r.attempts, 1);
     assert_int_equal(r.event_count, 0);
     assert_int_equal(err.status, ESK_ECONCURRENCY);
-    assert_contains(err.message, "saving Workshop 'w-1': ");
-    assert_contains(err.message, "version 2");
-    assert_int_equal(head_of(store), 2); /* scheduled + interloper */
+    test_assert_contains(err.message, "saving Workshop 'w-1': ");
+    test_assert_contains(err.message, "version 2");
+    assert_int_equal(test_head_of(store), 2); /* scheduled + interloper */
     esk_store_close(store);
 }
 
 static void conflicts_on_every_attempt_give_up_after_max_attempts(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_handle_result r;
     esk_error err;
     esk_handle_options options = ESK_HANDLE_OPTIONS_INIT;
@@ -491,14 +429,14 @@ static void conflicts_on_every_attempt_give_up_after_max_attempts(void **state)
     assert_int_equal(workshop_interloper.appends_left, 2);
     workshop_interloper = (interloper){NULL, NULL, 0};
     assert_int_equal(r.attempts, 3);
-    assert_contains(err.message, "still conflicting after 3 attempts");
+    test_assert_contains(err.message, "still conflicting after 3 attempts");
     esk_store_close(store);
 }
 
 static void a_refusal_writes_nothing_and_fills_the_decision(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_decision d = ESK_DECISION_INIT;
     esk_handle_result r;
     esk_error err;
@@ -515,7 +453,7 @@ static void a_refusal_writes_nothing_and_fills_the_decision(void **state)
     assert_int_equal(esk_decision_count(&d), 0);
     assert_int_equal(r.event_count, 0);
     assert_int_equal(r.version, 0);
-    assert_int_equal(head_of(store), 0);
+    assert_int_equal(test_head_of(store), 0);
     esk_decision_release(&d);
     esk_store_close(store);
 }
@@ -523,7 +461,7 @@ static void a_refusal_writes_nothing_and_fills_the_decision(void **state)
 static void stored_events_carry_the_metadata_given(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_handle_options options = ESK_HANDLE_OPTIONS_INIT;
     esk_metadata metadata = {"req-9", "cmd-1", "{\"user\":\"eve\"}"};
     options.metadata = &metadata;
@@ -561,7 +499,7 @@ static void stored_events_carry_the_metadata_given(void **state)
 static void the_result_says_when_the_stream_has_ended(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_handle_result r;
     workshop_command ada = register_("ada");
     workshop_command bob = register_("bob");
@@ -582,7 +520,7 @@ static void the_result_says_when_the_stream_has_ended(void **state)
 static void deciding_nothing_appends_nothing(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_handle_result r;
     const workshop_command look = {LOOK, "", 0, ""};
 
@@ -592,7 +530,7 @@ static void deciding_nothing_appends_nothing(void **state)
     assert_int_equal(r.loaded_version, 1);
     assert_int_equal(r.version, 1);
     assert_int_equal(r.position, 0);
-    assert_int_equal(head_of(store), 1);
+    assert_int_equal(test_head_of(store), 1);
     esk_store_close(store);
 }
 
@@ -610,7 +548,7 @@ static esk_status impure_decide(const void *state, const void *command,
 static void a_decide_that_changes_the_state_is_caught(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_decider impure = workshop_decider;
     impure.decide = impure_decide;
     esk_error err;
@@ -621,7 +559,7 @@ static void a_decide_that_changes_the_state_is_caught(void **state)
     assert_string_equal(err.message,
                         "decide() changed the state of Workshop 'w-1': it "
                         "may only read it; evolve() changes the state");
-    assert_int_equal(head_of(store), 0);
+    assert_int_equal(test_head_of(store), 0);
     esk_store_close(store);
 }
 
@@ -637,7 +575,7 @@ static esk_status refuse_without_reason(const void *state, const void *command,
 static void a_refusal_without_reject_is_explained(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_decider careless = workshop_decider;
     careless.decide = refuse_without_reason;
     esk_error err;
@@ -645,7 +583,7 @@ static void a_refusal_without_reject_is_explained(void **state)
     assert_int_equal(esk_decider_handle(&careless, store, "w-1", NULL, NULL,
                                         NULL, NULL, &err),
                      ESK_EINVAL);
-    assert_contains(err.message, "esk_decision_reject(decision, CODE");
+    test_assert_contains(err.message, "esk_decision_reject(decision, CODE");
     esk_store_close(store);
 }
 
@@ -665,7 +603,7 @@ static esk_status emit_a_stranger(const void *state, const void *command,
 static void an_event_type_the_decider_does_not_know_is_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_decider d = workshop_decider;
     d.decide = emit_a_stranger;
     esk_error err;
@@ -677,14 +615,14 @@ static void an_event_type_the_decider_does_not_know_is_refused(void **state)
                         "decide() of Workshop emitted WorkshopCancelled v1, "
                         "which is not among its event types: add it to "
                         "event_types");
-    assert_int_equal(head_of(store), 0);
+    assert_int_equal(test_head_of(store), 0);
     esk_store_close(store);
 }
 
 static void an_undecodable_stored_event_names_stream_and_version(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_new_event bad = {NULL, "WorkshopScheduled", 1, "{\"title\":\"ES\"}",
                          NULL};
     esk_error err;
@@ -696,9 +634,9 @@ static void an_undecodable_stored_event_names_stream_and_version(void **state)
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &ada,
                                         NULL, NULL, NULL, &err),
                      ESK_EDECODE);
-    assert_contains(err.message, "event 1 of stream 'workshop-w-1'");
-    assert_contains(err.message, "capacity");
-    assert_int_equal(head_of(store), 1);
+    test_assert_contains(err.message, "event 1 of stream 'workshop-w-1'");
+    test_assert_contains(err.message, "capacity");
+    assert_int_equal(test_head_of(store), 1);
     esk_store_close(store);
 }
 
@@ -715,7 +653,7 @@ static esk_status name_to_attendee(json_t *data, esk_error *err)
 static void upcasters_turn_old_events_into_todays_before_folding(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_upcasters *upcasters = NULL;
     esk_handle_options options = ESK_HANDLE_OPTIONS_INIT;
     esk_decision d = ESK_DECISION_INIT;
@@ -751,7 +689,7 @@ static void upcasters_turn_old_events_into_todays_before_folding(void **state)
 static void a_long_stream_is_loaded_whole(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     enum { EVENTS = 700 };
     esk_new_event batch[EVENTS];
     esk_handle_result r;
@@ -776,7 +714,7 @@ static void a_long_stream_is_loaded_whole(void **state)
 static void handle_refuses_bad_arguments_with_a_message(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_handle_options options = ESK_HANDLE_OPTIONS_INIT;
     esk_error err;
     char long_id[300];
@@ -794,38 +732,38 @@ static void handle_refuses_bad_arguments_with_a_message(void **state)
     assert_int_equal(esk_decider_handle(&workshop_decider, NULL, "w-1", NULL,
                                         NULL, NULL, NULL, &err),
                      ESK_EINVAL);
-    assert_contains(err.message, "store is NULL");
+    test_assert_contains(err.message, "store is NULL");
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "", NULL,
                                         NULL, NULL, NULL, &err),
                      ESK_EINVAL);
-    assert_contains(err.message, "the id is empty");
+    test_assert_contains(err.message, "the id is empty");
     assert_int_equal(esk_decider_handle(&workshop_decider, store, long_id, NULL,
                                         NULL, NULL, NULL, &err),
                      ESK_EINVAL);
-    assert_contains(err.message, "use a shorter id");
+    test_assert_contains(err.message, "use a shorter id");
     assert_int_equal(esk_decider_handle(&undecided, store, "w-1", NULL, NULL,
                                         NULL, NULL, &err),
                      ESK_EINVAL);
-    assert_contains(err.message, "has no decide function");
+    test_assert_contains(err.message, "has no decide function");
     options.max_attempts = 0;
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", NULL,
                                         &options, NULL, NULL, &err),
                      ESK_EINVAL);
-    assert_contains(err.message, "max_attempts");
+    test_assert_contains(err.message, "max_attempts");
     options = (esk_handle_options)ESK_HANDLE_OPTIONS_INIT;
     options.version = 99;
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", NULL,
                                         &options, NULL, NULL, &err),
                      ESK_EINVAL);
-    assert_contains(err.message, "ESK_HANDLE_OPTIONS_INIT");
-    assert_int_equal(head_of(store), 0);
+    test_assert_contains(err.message, "ESK_HANDLE_OPTIONS_INIT");
+    assert_int_equal(test_head_of(store), 0);
     esk_store_close(store);
 }
 
 static void success_leaves_an_empty_error(void **state)
 {
     (void)state;
-    esk_store *store = open_store();
+    esk_store *store = test_open_store();
     esk_error err = {ESK_EIO, 3, "stale"};
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1",
                                         &schedule_ten, NULL, NULL, NULL, &err),
@@ -846,20 +784,20 @@ every_allocation_failure_is_reported_and_writes_nothing(void **state)
     options.metadata = &metadata;
 
     for (long k = 1;; k++) {
-        esk_store *store = open_store();
+        esk_store *store = test_open_store();
         esk_decision d = ESK_DECISION_INIT;
         esk_error err;
         assert_int_equal(handle(store, &schedule_two, NULL), ESK_OK);
-        fail_allocation(k);
+        test_fail_allocation(k);
         esk_status rc = esk_decider_handle(&workshop_decider, store, "w-1",
                                            &ada, &options, &d, NULL, &err);
-        bool failed = allocation_failed();
+        bool failed = test_allocation_failed();
         if (rc != ESK_OK) {
             if (rc != ESK_ENOMEM)
                 fail_msg("allocation %ld: %s", k, err.message);
             assert_true(failed);
             assert_int_equal(esk_decision_count(&d), 0);
-            assert_int_equal(head_of(store), 1);
+            assert_int_equal(test_head_of(store), 1);
         }
         esk_decision_release(&d);
         esk_store_close(store);
@@ -870,9 +808,7 @@ every_allocation_failure_is_reported_and_writes_nothing(void **state)
 
 int main(void)
 {
-    const esk_allocator checked = {test_malloc_fn, test_realloc_fn,
-                                   test_free_fn};
-    esk_set_allocator(&checked);
+    test_use_checked_allocator();
 
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(emitted_events_keep_their_type_and_json_in_order),
@@ -916,10 +852,10 @@ int main(void)
     };
     int failures =
         cmocka_run_group_tests_name("decisions and folds", pure, NULL, NULL);
-    on_sqlite = false;
+    test_on_sqlite = false;
     failures +=
         cmocka_run_group_tests_name("handle on memory", on_store, NULL, NULL);
-    on_sqlite = true;
+    test_on_sqlite = true;
     failures +=
         cmocka_run_group_tests_name("handle on sqlite", on_store, NULL, NULL);
     return failures == 0 ? 0 : 1;
