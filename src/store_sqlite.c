@@ -798,13 +798,20 @@ static esk_status read_rows(esk_store *store, sqlite_store *s,
                                          doing, event.position);
             goto done;
         }
+        /* Each text is measured once, for the checks below and for the
+         * copy into out: a read's time goes mostly into such per-row
+         * work. */
+        size_t lengths[5] = {strlen(event.event_id), strlen(event.stream_id),
+                             strlen(event.type), 0, 0};
         /* SQLite keeps no checksum of a value: an envelope that esk
          * cannot have written is a damaged row, not an event. */
         if (event.position < 1 || event.version < 1 ||
             event.schema_version < 1 ||
-            !esk__utf8_valid(event.event_id, ESK_EVENT_ID_MAX) ||
-            !esk__utf8_valid(event.stream_id, ESK_STREAM_ID_MAX) ||
-            !esk__utf8_valid(event.type, ESK_TYPE_MAX)) {
+            !esk__utf8_valid_len(event.event_id, lengths[0],
+                                 ESK_EVENT_ID_MAX) ||
+            !esk__utf8_valid_len(event.stream_id, lengths[1],
+                                 ESK_STREAM_ID_MAX) ||
+            !esk__utf8_valid_len(event.type, lengths[2], ESK_TYPE_MAX)) {
             describe_read(doing, sizeof doing, stream_id);
             status = esk_store_set_error(store, ESK_ECORRUPT,
                                          "%s: the event at position %" PRId64
@@ -841,7 +848,9 @@ static esk_status read_rows(esk_store *store, sqlite_store *s,
              !esk_filter_has_type(filter, event.type)))
             continue;
 
-        status = esk_event_list_push(out, &event);
+        lengths[3] = strlen(event.data);
+        lengths[4] = strlen(event.metadata);
+        status = esk__event_list_push_sized(out, &event, lengths);
         if (status != ESK_OK) {
             describe_read(doing, sizeof doing, stream_id);
             status =
@@ -1230,9 +1239,22 @@ static esk_status open_database(sqlite_store *s, const char *path,
     if (rc != SQLITE_OK)
         return open_fail(err, s->db, rc, path);
 
-    esk_status status = check_schema(s->db, path, err);
-    if (status == ESK_OK)
-        status = configure(s->db, path, options, err);
+    /* Processes creating one file at the same moment can meet a lock that
+     * SQLite's busy handler does not wait for (it refuses to wait where
+     * waiting could deadlock, and switching to WAL needs the file to
+     * itself). Such a failure is transient: try again, within the same
+     * busy timeout the caller chose. */
+    esk_status status = ESK_OK;
+    for (int waited_ms = 0;; waited_ms += 10) {
+        status = check_schema(s->db, path, err);
+        if (status == ESK_OK)
+            status = configure(s->db, path, options, err);
+        if (status != ESK_EBUSY || waited_ms >= options->busy_timeout_ms)
+            break;
+        if (!sqlite3_get_autocommit(s->db))
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_sleep(10);
+    }
     if (status == ESK_OK)
         status = prepare_statements(s, path, err);
     return status;
