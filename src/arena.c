@@ -133,10 +133,9 @@ esk_status esk__event_list_push_borrowed(esk_event_list *list,
     return ESK_OK;
 }
 
-/* Push a copy of event whose strings have these lengths, in the order
- * event_id, stream_id, type, data, metadata (each ends with its NUL). */
-static esk_status push_sized(esk_event_list *list, const esk_event *event,
-                             const size_t lengths[5])
+esk_status esk__event_list_push_sized(esk_event_list *list,
+                                      const esk_event *event,
+                                      const size_t lengths[5])
 {
     esk_status rc = esk__event_list_reserve(list, 1);
     if (rc != ESK_OK)
@@ -178,5 +177,5 @@ esk_status esk_event_list_push(esk_event_list *list, const esk_event *event)
     const size_t lengths[5] = {strlen(event->event_id),
                                strlen(event->stream_id), strlen(event->type),
                                strlen(event->data), strlen(event->metadata)};
-    return push_sized(list, event, lengths);
+    return esk__event_list_push_sized(list, event, lengths);
 }

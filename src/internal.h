@@ -50,6 +50,8 @@ bool esk__json_too_deep(const char *text, size_t *offset);
 /* Whether text is valid UTF-8 (no overlongs, no surrogates) of at most
  * max_len bytes and at least one byte. */
 bool esk__utf8_valid(const char *text, size_t max_len);
+/* The same for a caller that knows strlen(text) already: len. */
+bool esk__utf8_valid_len(const char *text, size_t len, size_t max_len);
 
 /*
  * A chunked arena: strings copied into it never move, so pointers into it
@@ -79,6 +81,13 @@ esk_status esk__event_list_reserve(esk_event_list *list, size_t n);
  * guarantees they outlive the list's content (the memory store does). */
 esk_status esk__event_list_push_borrowed(esk_event_list *list,
                                          const esk_event *event);
+
+/* esk_event_list_push() for a caller that knows the lengths of the
+ * event's strings, in the order event_id, stream_id, type, data, metadata
+ * (the strlen() of each). */
+esk_status esk__event_list_push_sized(esk_event_list *list,
+                                      const esk_event *event,
+                                      const size_t lengths[5]);
 
 /*
  * Events raised by an aggregate or emitted by a decision, not yet stored:

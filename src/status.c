@@ -91,8 +91,12 @@ esk_status esk_domain_error(esk_error *err, int code, const char *format, ...)
 
 bool esk__utf8_valid(const char *text, size_t max_len)
 {
+    return esk__utf8_valid_len(text, strlen(text), max_len);
+}
+
+bool esk__utf8_valid_len(const char *text, size_t total, size_t max_len)
+{
     const unsigned char *p = (const unsigned char *)text;
-    size_t total = strlen(text);
     size_t len = 0;
 
     if (total == 0 || total > max_len)
