@@ -543,10 +543,11 @@ static void remove_store_files(const char *path)
 {
     char name[160];
     unlink(path);
-    snprintf(name, sizeof(name), "%s-wal", path);
-    unlink(name);
-    snprintf(name, sizeof(name), "%s-shm", path);
-    unlink(name);
+    /* A name that does not fit is not one of ours: leave it alone. */
+    if (snprintf(name, sizeof(name), "%s-wal", path) < (int)sizeof(name))
+        unlink(name);
+    if (snprintf(name, sizeof(name), "%s-shm", path) < (int)sizeof(name))
+        unlink(name);
 }
 
 /* Open the fixture's store, new and empty. */
