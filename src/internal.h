@@ -154,6 +154,10 @@ void esk__time_reader_init(esk__time_reader *reader);
 esk_status esk__time_read(esk__time_reader *reader, const char *text,
                           esk_time *out);
 
+/* Make 16 random bytes a UUID v4 (setting its version and variant bits)
+ * and write it as text: out holds ESK_EVENT_ID_LEN + 1 bytes. */
+void esk__uuid_v4_format(unsigned char bytes[16], char *out);
+
 /* Fill buf (at least n bytes) from SQLite's CSPRNG. */
 void esk__random_bytes(void *buf, size_t n);
 

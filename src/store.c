@@ -246,21 +246,6 @@ static esk_status check_ids(esk_store *store, const esk_new_event *events,
     return ESK_OK;
 }
 
-/* The two hex digits of every byte value, so that an id is written two
- * characters per lookup: ids are made for every appended event. */
-static const char hex_pairs[] =
-    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-
-/* Write byte i of an id's 16 at its place in "8-4-4-4-12". */
-#define PUT_HEX(p, b, i, at) memcpy((p) + (at), hex_pairs + 2 * (b)[i], 2)
-
 static void generate_ids(esk_store *store, size_t n)
 {
     unsigned char bytes[16 * 64];
@@ -269,34 +254,11 @@ static void generate_ids(esk_store *store, size_t n)
     for (size_t done = 0; done < n;) {
         size_t chunk = n - done < 64 ? n - done : 64;
         esk__random_bytes(bytes, 16 * chunk);
-        for (size_t k = 0; k < chunk; k++) {
-            unsigned char *b = bytes + 16 * k;
-            char *p = store->ids[done + k];
-            b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
-            b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 */
-            PUT_HEX(p, b, 0, 0);
-            PUT_HEX(p, b, 1, 2);
-            PUT_HEX(p, b, 2, 4);
-            PUT_HEX(p, b, 3, 6);
-            PUT_HEX(p, b, 4, 9);
-            PUT_HEX(p, b, 5, 11);
-            PUT_HEX(p, b, 6, 14);
-            PUT_HEX(p, b, 7, 16);
-            PUT_HEX(p, b, 8, 19);
-            PUT_HEX(p, b, 9, 21);
-            PUT_HEX(p, b, 10, 24);
-            PUT_HEX(p, b, 11, 26);
-            PUT_HEX(p, b, 12, 28);
-            PUT_HEX(p, b, 13, 30);
-            PUT_HEX(p, b, 14, 32);
-            PUT_HEX(p, b, 15, 34);
-            p[8] = p[13] = p[18] = p[23] = '-';
-            p[ESK_EVENT_ID_LEN] = '\0';
-        }
+        for (size_t k = 0; k < chunk; k++)
+            esk__uuid_v4_format(bytes + 16 * k, store->ids[done + k]);
         done += chunk;
     }
 }
-#undef PUT_HEX
 
 esk_status esk_store_append(esk_store *store, const char *stream_id,
                             int64_t expected, const esk_new_event *events,
