@@ -278,19 +278,26 @@ static int bind_text(sqlite3_stmt *stmt, int index, const char *text)
  * Run a one-row, one-integer query (stream version, head position) with an
  * optional text parameter ?1. A NULL result (an empty table) reads as 0.
  */
+/* Step a one-integer query: its value, or 0 for no row or NULL. */
+static int step_int(sqlite3_stmt *stmt, int64_t *out)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(stmt, 0);
+        return SQLITE_OK;
+    }
+    if (rc == SQLITE_DONE) {
+        *out = 0;
+        return SQLITE_OK;
+    }
+    return rc;
+}
+
 static int query_int(sqlite3_stmt *stmt, const char *param, int64_t *out)
 {
     int rc = param != NULL ? bind_text(stmt, 1, param) : SQLITE_OK;
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(stmt);
-        if (rc == SQLITE_ROW) {
-            *out = sqlite3_column_int64(stmt, 0);
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_DONE) {
-            *out = 0;
-            rc = SQLITE_OK;
-        }
-    }
+    if (rc == SQLITE_OK)
+        rc = step_int(stmt, out);
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     return rc;
@@ -1005,16 +1012,8 @@ static int pragma_int(sqlite3 *db, const char *sql, int64_t *out)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(stmt);
-        if (rc == SQLITE_ROW) {
-            *out = sqlite3_column_int64(stmt, 0);
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_DONE) {
-            *out = 0;
-            rc = SQLITE_OK;
-        }
-    }
+    if (rc == SQLITE_OK)
+        rc = step_int(stmt, out);
     /* Finalize returns the step's error again, so errmsg still fits. */
     sqlite3_finalize(stmt);
     return rc;
