@@ -335,7 +335,7 @@ static esk_status finish_read(esk_store *store, esk_status rc,
 {
     if (rc != ESK_OK) {
         esk_event_list_clear(out);
-        return rc;
+        return esk__store_note_failure(store, rc);
     }
     return esk__store_ok(store);
 }
@@ -354,6 +354,8 @@ esk_status esk_store_read_stream(esk_store *store, const char *stream_id,
         return esk_store_set_error(store, ESK_EINVAL,
                                    "cannot read '%s' from version %lld",
                                    stream_id, (long long)from_version);
+    if ((rc = esk__store_unit_check(store)) != ESK_OK)
+        return rc;
     rc = store->backend->read_stream(
         store, store->impl, stream_id, from_version == 0 ? 1 : from_version,
         max_count == 0 ? SIZE_MAX : max_count, false, out);
@@ -377,6 +379,8 @@ esk_status esk_store_read_stream_backward(esk_store *store,
             stream_id, (long long)from_version);
     if (from_version == 0)
         return esk__store_ok(store); /* nothing lies before version 1 */
+    if ((rc = esk__store_unit_check(store)) != ESK_OK)
+        return rc;
     rc = store->backend->read_stream(
         store, store->impl, stream_id, from_version,
         max_count == 0 ? SIZE_MAX : max_count, true, out);
@@ -413,6 +417,8 @@ esk_status esk_store_read_all(esk_store *store, int64_t after_position,
             "filter category '%s' is not a category: it is the non-empty "
             "part of a stream id before the first '-'",
             filter->category);
+    if ((rc = esk__store_unit_check(store)) != ESK_OK)
+        return rc;
     rc = store->backend->read_all(store, store->impl, after_position,
                                   max_count == 0 ? SIZE_MAX : max_count, filter,
                                   out);
@@ -430,9 +436,12 @@ esk_status esk_store_stream_version(esk_store *store, const char *stream_id,
         return rc;
     if (out_version == NULL)
         return esk_store_set_error(store, ESK_EINVAL, "out_version is NULL");
+    if ((rc = esk__store_unit_check(store)) != ESK_OK)
+        return rc;
     rc = store->backend->stream_version(store, store->impl, stream_id,
                                         out_version);
-    return rc == ESK_OK ? esk__store_ok(store) : rc;
+    return rc == ESK_OK ? esk__store_ok(store)
+                        : esk__store_note_failure(store, rc);
 }
 
 esk_status esk_store_head_position(esk_store *store, int64_t *out_position)
@@ -441,9 +450,12 @@ esk_status esk_store_head_position(esk_store *store, int64_t *out_position)
         return ESK_EINVAL;
     if (out_position == NULL)
         return esk_store_set_error(store, ESK_EINVAL, "out_position is NULL");
-    esk_status rc =
-        store->backend->head_position(store, store->impl, out_position);
-    return rc == ESK_OK ? esk__store_ok(store) : rc;
+    esk_status rc = esk__store_unit_check(store);
+    if (rc != ESK_OK)
+        return rc;
+    rc = store->backend->head_position(store, store->impl, out_position);
+    return rc == ESK_OK ? esk__store_ok(store)
+                        : esk__store_note_failure(store, rc);
 }
 
 bool esk_stream_in_category(const char *stream_id, const char *category)

@@ -45,6 +45,12 @@ struct esk_store {
     /* Open transactions. */
     int depth;
     esk__queue_mark marks[STORE_DEPTH_MAX];
+    /* Not ESK_OK once the database ended the open transaction by itself:
+     * the unit is doomed. Every call then fails with this status and
+     * doom_message (the first cause) until the outermost transaction is
+     * closed, so that nothing after the loss can be committed. */
+    esk_status doomed;
+    char doom_message[STORE_MESSAGE_MAX];
 
     /* Batches committed inside a transaction wait here for the outermost
      * commit before the subscribers hear of them: events (copied) and the
@@ -68,6 +74,17 @@ esk_status esk__store_ok(esk_store *store);
  * backend's append, the inline handlers, commit; then announce it (now,
  * or at the outermost commit). */
 esk_status esk__store_run_append(esk_store *store, esk_append_request *request);
+
+/* Inside a transaction, whether it can still be used: ESK_OK, or the
+ * status and message of the failure that doomed it (checking first whether
+ * the database ended it since the last call). ESK_OK outside one. Every
+ * front operation calls it before it touches the backend. */
+esk_status esk__store_unit_check(esk_store *store);
+
+/* After a backend operation failed with rc inside a transaction: doom the
+ * unit if the database ended the transaction, keeping the store's message
+ * as the cause. Returns rc. */
+esk_status esk__store_note_failure(esk_store *store, esk_status rc);
 
 /* Free the hook lists and the announcement queue. */
 void esk__store_hooks_free(esk_store *store);

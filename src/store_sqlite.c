@@ -587,6 +587,15 @@ static esk_status nested(esk_store *store, sqlite_store *s, int depth,
     if (depth < 1 || depth >= SAVEPOINT_DEPTH_MAX)
         return esk_store_set_error(store, ESK_EINVAL,
                                    "%s: transactions nested too deep", doing);
+    /* In autocommit mode SAVEPOINT would begin a new transaction, which
+     * its RELEASE would commit: never run one once SQLite has ended the
+     * transaction it belonged to (the front does not ask; this is the
+     * backstop). */
+    if (sqlite3_get_autocommit(s->db))
+        return esk_store_set_error(store, ESK_EIO,
+                                   "%s: SQLite has already rolled back the "
+                                   "transaction",
+                                   doing);
     int rc;
     if (action == SAVEPOINT_UNDO) {
         rc = run_savepoint(s, depth, SAVEPOINT_ROLLBACK_TO);
@@ -635,6 +644,24 @@ static esk_status sqlite_rollback(esk_store *store, void *impl, int depth)
      * disk: then there is nothing left to undo. */
     rollback(s);
     return ESK_OK;
+}
+
+/* SQLite ends the whole transaction by itself after some failures (a
+ * full disk, an I/O error, an interrupt, ON CONFLICT ROLLBACK or
+ * RAISE(ROLLBACK)), then stays in autocommit mode. The last error on the
+ * connection is the best guess at why, when the front did not see it
+ * happen (a handler's own SQL). */
+static esk_status sqlite_check_transaction(esk_store *store, void *impl)
+{
+    sqlite_store *s = impl;
+    if (!sqlite3_get_autocommit(s->db))
+        return ESK_OK;
+    int rc = sqlite3_extended_errcode(s->db);
+    if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return esk_store_set_error(store, ESK_EIO,
+                                   "an error in SQL run inside the "
+                                   "transaction");
+    return fail(store, s, rc, "a statement run inside the transaction");
 }
 
 /* ---- Records ------------------------------------------------------------ */
@@ -993,6 +1020,7 @@ static const esk_store_backend sqlite_backend = {
     .rollback = sqlite_rollback,
     .put_record = sqlite_put_record,
     .get_record = sqlite_get_record,
+    .check_transaction = sqlite_check_transaction,
     .sqlite_db = sqlite_db,
     .close = sqlite_close,
 };

@@ -6,6 +6,7 @@
  * given depth, in strict order. Subscribers are told about a batch only
  * once nothing can undo it any more, that is at the outermost commit.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -158,6 +159,66 @@ static void announce_queued(esk_store *store)
 
 /* --- transactions -------------------------------------------------------- */
 
+/*
+ * A unit of work is doomed when the database ended its transaction by
+ * itself. Carrying on would be worse than failing: the next savepoint
+ * would open a fresh transaction in autocommit mode, and the work before
+ * the loss, already undone, would look committed to the caller. So from
+ * the loss on, every call fails with the first cause until the outermost
+ * transaction is closed.
+ */
+static esk_status doom(esk_store *store, esk_status cause)
+{
+    store->doomed = cause;
+    snprintf(store->doom_message, sizeof(store->doom_message),
+             "SQLite rolled back the whole transaction after: %.460s",
+             store->message[0] != '\0' ? store->message
+                                       : esk_status_str(cause));
+    return cause;
+}
+
+/* The doomed unit's failure, said again for this call. */
+static esk_status doomed_error(esk_store *store)
+{
+    return esk_store_set_error(store, store->doomed,
+                               "%s. Nothing of the transaction is written: "
+                               "roll it back (esk_store_rollback) and try "
+                               "again",
+                               store->doom_message);
+}
+
+esk_status esk__store_unit_check(esk_store *store)
+{
+    if (store->depth == 0)
+        return ESK_OK;
+    if (store->doomed == ESK_OK) {
+        if (store->backend->check_transaction == NULL)
+            return ESK_OK;
+        esk_status lost = store->backend->check_transaction(store, store->impl);
+        if (lost == ESK_OK)
+            return ESK_OK;
+        doom(store, lost);
+    }
+    return doomed_error(store);
+}
+
+esk_status esk__store_note_failure(esk_store *store, esk_status rc)
+{
+    if (rc == ESK_OK || store->depth == 0 || store->doomed != ESK_OK ||
+        store->backend->check_transaction == NULL)
+        return rc;
+    char cause[STORE_MESSAGE_MAX];
+    memcpy(cause, store->message, sizeof(cause));
+    if (store->backend->check_transaction(store, store->impl) != ESK_OK) {
+        /* The failure just reported is what ended it, not what the
+         * backend can guess afterwards. */
+        memcpy(store->message, cause, sizeof(cause));
+        doom(store, rc);
+    }
+    memcpy(store->message, cause, sizeof(cause));
+    return rc;
+}
+
 static esk_status open_unit(esk_store *store)
 {
     if (store->depth >= STORE_DEPTH_MAX)
@@ -165,43 +226,73 @@ static esk_status open_unit(esk_store *store)
             store, ESK_EINVAL,
             "transactions are nested %d deep: commit or roll back some first",
             store->depth);
-    esk_status rc = store->backend->begin(store, store->impl, store->depth);
+    esk_status rc = esk__store_unit_check(store);
     if (rc != ESK_OK)
         return rc;
+    rc = store->backend->begin(store, store->impl, store->depth);
+    if (rc != ESK_OK)
+        return esk__store_note_failure(store, rc);
     store->marks[store->depth] =
         (esk__queue_mark){store->queued.count, store->queued_batch_count};
     store->depth++;
     return ESK_OK;
 }
 
+/* Close a doomed unit. Deeper than the outermost, only the front's count
+ * goes down: the savepoint is gone with the transaction. The outermost
+ * makes sure the database has no transaction left and clears the doom. */
+static esk_status close_doomed(esk_store *store, bool commit)
+{
+    if (store->depth > 0)
+        return doomed_error(store);
+    esk_status cause = store->doomed;
+    char why[STORE_MESSAGE_MAX];
+    memcpy(why, store->doom_message, sizeof(why));
+    store->doomed = ESK_OK;
+    store->doom_message[0] = '\0';
+    esk_status undo = store->backend->rollback(store, store->impl, 0);
+    if (commit)
+        return esk_store_set_error(store, cause, "nothing was committed: %s",
+                                   why);
+    return undo;
+}
+
 static esk_status close_unit(esk_store *store, bool commit)
 {
-    store->depth--;
-    esk__queue_mark mark = store->marks[store->depth];
-    esk_status rc = ESK_OK;
-    if (commit)
-        rc = store->backend->commit(store, store->impl, store->depth);
-    if (!commit || rc != ESK_OK) {
-        /* A failed commit has already been rolled back by the backend at
-         * depth 0; deeper, the savepoint still has to be undone. */
-        if (!commit || store->depth > 0) {
-            char kept[STORE_MESSAGE_MAX];
-            memcpy(kept, store->message, sizeof(kept));
-            esk_status undo =
-                store->backend->rollback(store, store->impl, store->depth);
-            if (rc == ESK_OK)
-                rc = undo;
-            else
-                memcpy(store->message, kept, sizeof(kept));
+    int depth = store->depth - 1; /* the backend's depth of this unit */
+    esk__queue_mark mark = store->marks[depth];
+    esk_status rc = esk__store_unit_check(store);
+    if (rc == ESK_OK && commit) {
+        rc = store->backend->commit(store, store->impl, depth);
+        if (rc == ESK_OK) {
+            store->depth = depth;
+            if (depth == 0)
+                announce_queued(store);
+            return ESK_OK;
         }
-        /* Drop what the undone unit had queued for the subscribers. */
-        store->queued.count = mark.events;
-        store->queued_batch_count = mark.batches;
-        return rc;
+        /* At depth 0 the backend has rolled the failed commit back. */
+        if (depth > 0)
+            esk__store_note_failure(store, rc);
     }
-    if (store->depth == 0)
-        announce_queued(store);
-    return ESK_OK;
+    /* A rollback, or a nested commit that failed: undo the savepoint,
+     * unless the transaction is gone with it. */
+    if (store->doomed == ESK_OK && (!commit || depth > 0)) {
+        char kept[STORE_MESSAGE_MAX];
+        memcpy(kept, store->message, sizeof(kept));
+        esk_status undo = store->backend->rollback(store, store->impl, depth);
+        esk__store_note_failure(store, undo);
+        if (rc == ESK_OK)
+            rc = undo;
+        else
+            memcpy(store->message, kept, sizeof(kept));
+    }
+    store->depth = depth;
+    /* Drop what the undone unit had queued for the subscribers. */
+    store->queued.count = mark.events;
+    store->queued_batch_count = mark.batches;
+    if (store->doomed != ESK_OK)
+        return close_doomed(store, commit);
+    return rc;
 }
 
 esk_status esk_store_begin(esk_store *store)
@@ -281,9 +372,19 @@ esk_status esk__store_run_append(esk_store *store, esk_append_request *request)
         rc = esk_store_set_error(store, ESK_ENOMEM,
                                  "out of memory appending to '%s'",
                                  request->stream_id);
-    esk_status closed = close_unit(store, rc == ESK_OK);
-    if (rc != ESK_OK)
+    if (rc != ESK_OK) {
+        /* The append's own failure is the message to keep, saying so
+         * when it doomed the caller's transaction. */
+        esk__store_note_failure(store, rc);
+        char reason[STORE_MESSAGE_MAX];
+        memcpy(reason,
+               store->doomed != ESK_OK ? store->doom_message : store->message,
+               sizeof(reason));
+        close_unit(store, false);
+        memcpy(store->message, reason, sizeof(reason));
         return rc;
+    }
+    esk_status closed = close_unit(store, true);
     if (closed != ESK_OK)
         return closed;
     if (outermost && !request->replayed)
@@ -328,8 +429,11 @@ esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
         return esk_store_set_error(
             store, ESK_EINVAL, "record '%s': value is not JSON: %s",
             record->key, record->value == NULL ? "it is NULL" : err.message);
+    if ((rc = esk__store_unit_check(store)) != ESK_OK)
+        return rc;
     rc = store->backend->put_record(store, store->impl, kind, record);
-    return rc == ESK_OK ? esk__store_ok(store) : rc;
+    return rc == ESK_OK ? esk__store_ok(store)
+                        : esk__store_note_failure(store, rc);
 }
 
 esk_status esk_store_get_record(esk_store *store, esk_record_kind kind,
@@ -344,11 +448,14 @@ esk_status esk_store_get_record(esk_store *store, esk_record_kind kind,
     if (out == NULL || owned == NULL)
         return esk_store_set_error(store, ESK_EINVAL,
                                    "record out or owned is NULL");
+    if ((rc = esk__store_unit_check(store)) != ESK_OK)
+        return rc;
     rc = store->backend->get_record(store, store->impl, kind, key, out, owned);
     if (rc == ESK_ENOTFOUND)
         return esk_store_set_error(store, ESK_ENOTFOUND,
                                    "no record '%s' of this kind", key);
-    return rc == ESK_OK ? esk__store_ok(store) : rc;
+    return rc == ESK_OK ? esk__store_ok(store)
+                        : esk__store_note_failure(store, rc);
 }
 
 struct sqlite3 *esk_store_sqlite_db(esk_store *store)

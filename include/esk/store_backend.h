@@ -102,6 +102,18 @@ typedef struct esk_store_backend {
      *  esk_store_get_record() for out and owned. */
     esk_status (*get_record)(esk_store *store, void *impl, esk_record_kind kind,
                              const char *key, esk_record *out, char **owned);
+    /**
+     * Optional: whether the transaction the front opened is still open.
+     * A database may end a transaction by itself (SQLite does on a full
+     * disk, some I/O errors, an interrupt, or a statement's
+     * ON CONFLICT ROLLBACK), also inside SQL that the front never sees,
+     * such as a handler's own. Return ESK_OK while it is open; once it is
+     * gone, set the store's message to the cause as far as the backend
+     * knows it and return its status. The front then dooms the unit: see
+     * esk_store_begin(). NULL for a backend whose transactions end only
+     * when the front ends them (the memory store).
+     */
+    esk_status (*check_transaction)(esk_store *store, void *impl);
     /** Optional: the SQLite connection, for esk_store_sqlite_db(). */
     struct sqlite3 *(*sqlite_db)(void *impl);
     /** Free impl. Called once by esk_store_close(). */

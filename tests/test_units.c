@@ -1,0 +1,318 @@
+/*
+ * tests/test_units.c - units of work that SQLite ends by itself.
+ *
+ * On a full disk, an I/O error, an interrupt or a read model's
+ * ON CONFLICT ROLLBACK, SQLite may roll back the whole transaction, not
+ * only the statement that failed. A store that carried on as if the
+ * transaction were still open would run the next SAVEPOINT in autocommit
+ * mode (which starts a new transaction that RELEASE then commits), report
+ * the outer rollback as a success and commit half a unit. These tests make
+ * SQLite do it on purpose, deterministically: PRAGMA max_page_count stops
+ * the file from growing, and a UNIQUE ... ON CONFLICT ROLLBACK column
+ * makes a read-model write end the transaction. After either, the unit is
+ * doomed: every call in it fails with the first cause, nothing of it is
+ * ever committed, and the outermost rollback ends it.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "esk/process.h"
+#include "esk/projection.h"
+#include "esk/store.h"
+
+/* ---- Helpers ----------------------------------------------------------- */
+
+static char temp_dir[] = "/tmp/esk-units-XXXXXX";
+static int next_file;
+
+static esk_store *open_new_store(char *path, size_t size)
+{
+    snprintf(path, size, "%s/store-%d.db", temp_dir, next_file++);
+    esk_store *store = NULL;
+    esk_error err;
+    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
+        fail_msg("opening %s: %s", path, err.message);
+    return store;
+}
+
+static esk_store *reopen(const char *path)
+{
+    esk_store *store = NULL;
+    esk_error err;
+    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
+        fail_msg("opening %s: %s", path, err.message);
+    return store;
+}
+
+static void exec_sql(esk_store *store, const char *sql)
+{
+    char *message = NULL;
+    if (sqlite3_exec(esk_store_sqlite_db(store), sql, NULL, NULL, &message) !=
+        SQLITE_OK)
+        fail_msg("%s: %s", sql, message);
+}
+
+static int64_t sql_number(esk_store *store, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(
+        sqlite3_prepare_v2(esk_store_sqlite_db(store), sql, -1, &stmt, NULL),
+        SQLITE_OK);
+    int64_t n = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return n;
+}
+
+/* A JSON string of about size bytes: {"pad":"xxx..."}. */
+static char *padding(size_t size)
+{
+    char *json = malloc(size + 16);
+    assert_non_null(json);
+    strcpy(json, "{\"pad\":\"");
+    size_t at = strlen(json);
+    memset(json + at, 'x', size);
+    strcpy(json + at + size, "\"}");
+    return json;
+}
+
+static esk_status append_data(esk_store *store, const char *stream,
+                              const char *data)
+{
+    const esk_new_event event = {NULL, "Noted", 1, data, NULL};
+    return esk_store_append(store, stream, ESK_ANY, &event, 1, NULL);
+}
+
+static esk_status append_small(esk_store *store, const char *stream)
+{
+    return append_data(store, stream, "{}");
+}
+
+/* Let the file grow by `pages` more pages at most, from now. */
+static void limit_growth(esk_store *store, int64_t pages)
+{
+    int64_t count = sql_number(store, "PRAGMA page_count");
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld",
+             (long long)(count + pages));
+    exec_sql(store, sql);
+}
+
+static void lift_limit(esk_store *store)
+{
+    exec_sql(store, "PRAGMA max_page_count = 1073741823");
+}
+
+static void assert_contains(const char *text, const char *part)
+{
+    if (strstr(text, part) == NULL)
+        fail_msg("\"%s\" does not contain \"%s\"", text, part);
+}
+
+static int64_t events_in(const char *path)
+{
+    esk_store *store = reopen(path);
+    int64_t head = -1;
+    assert_int_equal(esk_store_head_position(store, &head), ESK_OK);
+    esk_store_close(store);
+    return head;
+}
+
+/* ---- The store's own units --------------------------------------------- */
+
+static void a_full_disk_dooms_the_callers_whole_transaction(void **state)
+{
+    (void)state;
+    char path[128];
+    esk_store *store = open_new_store(path, sizeof path);
+    char *big = padding(64 * 1024);
+
+    assert_int_equal(esk_store_begin(store), ESK_OK);
+    assert_int_equal(append_small(store, "a"), ESK_OK);
+    limit_growth(store, 2);
+    esk_status rc = append_data(store, "b", big);
+    assert_int_equal(rc, ESK_EIO);
+    char cause[512];
+    snprintf(cause, sizeof cause, "%s", esk_store_errmsg(store));
+    assert_contains(cause, "full");
+
+    /* Whatever SQLite did, nothing more may be written in this unit. */
+    rc = append_small(store, "c");
+    assert_int_equal(rc, ESK_EIO);
+    assert_contains(esk_store_errmsg(store), "full");
+    rc = esk_store_commit(store);
+    assert_int_equal(rc, ESK_EIO);
+    assert_contains(esk_store_errmsg(store), "full");
+    assert_int_equal(esk_store_transaction_depth(store), 0);
+
+    /* The store works again, and the file holds nothing of the unit. */
+    lift_limit(store);
+    assert_int_equal(append_small(store, "d"), ESK_OK);
+    esk_store_close(store);
+    assert_int_equal(events_in(path), 1);
+    free(big);
+}
+
+static void
+a_doomed_nested_unit_fails_every_call_until_the_outer_rollback(void **state)
+{
+    (void)state;
+    char path[128];
+    esk_store *store = open_new_store(path, sizeof path);
+    char *big = padding(64 * 1024);
+
+    assert_int_equal(esk_store_begin(store), ESK_OK);
+    assert_int_equal(append_small(store, "a"), ESK_OK);
+    assert_int_equal(esk_store_begin(store), ESK_OK);
+    assert_int_equal(append_small(store, "b"), ESK_OK);
+    limit_growth(store, 2);
+    assert_int_equal(append_data(store, "b", big), ESK_EIO);
+    lift_limit(store);
+
+    /* The room is back, but the unit is still doomed: SQLite may have
+     * undone "a" already, so nothing after may pretend it is there. */
+    assert_int_equal(esk_store_begin(store), ESK_EIO);
+    assert_contains(esk_store_errmsg(store), "full");
+    assert_int_equal(append_small(store, "c"), ESK_EIO);
+    const esk_record record = {"cp", 1, 1, "{}"};
+    assert_int_equal(
+        esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &record), ESK_EIO);
+    int64_t head = 0;
+    assert_int_equal(esk_store_head_position(store, &head), ESK_EIO);
+    /* The inner rollback closes its unit but says the outer one failed. */
+    assert_int_equal(esk_store_rollback(store), ESK_EIO);
+    assert_int_equal(esk_store_transaction_depth(store), 1);
+    assert_contains(esk_store_errmsg(store), "full");
+    assert_int_equal(esk_store_rollback(store), ESK_OK);
+    assert_int_equal(esk_store_transaction_depth(store), 0);
+
+    assert_int_equal(append_small(store, "e"), ESK_OK);
+    esk_store_close(store);
+    assert_int_equal(events_in(path), 1);
+    free(big);
+}
+
+/* An inline handler that writes a row whose key must be unique, with
+ * ON CONFLICT ROLLBACK: a second event of the same key ends the
+ * transaction. It may also ignore what SQLite said, as careless code
+ * does. */
+typedef struct keyed_handler {
+    bool ignore_errors;
+    int calls;
+} keyed_handler;
+
+static esk_status keyed_inline(void *ctx, esk_store *store,
+                               const esk_event *events, size_t count)
+{
+    keyed_handler *h = ctx;
+    for (size_t i = 0; i < count; i++) {
+        h->calls++;
+        sqlite3_stmt *stmt = NULL;
+        sqlite3 *db = esk_store_sqlite_db(store);
+        int rc = sqlite3_prepare_v2(db, "INSERT INTO keyed VALUES(?1)", -1,
+                                    &stmt, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_text(stmt, 1, events[i].stream_id, -1, SQLITE_STATIC);
+            rc = sqlite3_step(stmt);
+        }
+        sqlite3_finalize(stmt);
+        if (rc != SQLITE_DONE && !h->ignore_errors)
+            return ESK_EIO;
+    }
+    return ESK_OK;
+}
+
+static void on_conflict_rollback_in_a_handler(bool ignore_errors)
+{
+    char path[128];
+    esk_store *store = open_new_store(path, sizeof path);
+    exec_sql(store, "CREATE TABLE keyed(k TEXT UNIQUE ON CONFLICT ROLLBACK)");
+    keyed_handler h = {ignore_errors, 0};
+    assert_int_equal(esk_store_add_inline(store, keyed_inline, &h), ESK_OK);
+
+    assert_int_equal(esk_store_begin(store), ESK_OK);
+    assert_int_equal(append_small(store, "a"), ESK_OK);
+    assert_int_equal(append_small(store, "b"), ESK_OK);
+    /* "a" again: the handler's insert ends the whole transaction. */
+    assert_int_not_equal(append_small(store, "a"), ESK_OK);
+    assert_contains(esk_store_errmsg(store), "rolled back");
+    assert_int_not_equal(append_small(store, "c"), ESK_OK);
+    assert_int_not_equal(esk_store_commit(store), ESK_OK);
+    assert_int_equal(esk_store_transaction_depth(store), 0);
+
+    assert_int_equal(sql_number(store, "SELECT count(*) FROM keyed"), 0);
+    esk_store_close(store);
+    assert_int_equal(events_in(path), 0);
+}
+
+static void a_handler_rollback_dooms_the_unit_it_reports(void **state)
+{
+    (void)state;
+    on_conflict_rollback_in_a_handler(false);
+}
+
+static void a_handler_rollback_dooms_the_unit_it_hides(void **state)
+{
+    (void)state;
+    on_conflict_rollback_in_a_handler(true);
+}
+
+static void an_append_of_its_own_unit_fails_whole_on_a_full_disk(void **state)
+{
+    (void)state;
+    char path[128];
+    esk_store *store = open_new_store(path, sizeof path);
+    char *big = padding(64 * 1024);
+    assert_int_equal(append_small(store, "a"), ESK_OK);
+    limit_growth(store, 2);
+    const esk_new_event batch[] = {
+        {NULL, "Noted", 1, "{}", NULL},
+        {NULL, "Noted", 1, big, NULL},
+    };
+    assert_int_equal(esk_store_append(store, "b", ESK_ANY, batch, 2, NULL),
+                     ESK_EIO);
+    assert_contains(esk_store_errmsg(store), "full");
+    assert_int_equal(esk_store_transaction_depth(store), 0);
+    lift_limit(store);
+    assert_int_equal(append_small(store, "c"), ESK_OK);
+    esk_store_close(store);
+    assert_int_equal(events_in(path), 2);
+    free(big);
+}
+
+/* ---- main ------------------------------------------------------------------
+ */
+
+int main(void)
+{
+    if (mkdtemp(temp_dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_full_disk_dooms_the_callers_whole_transaction),
+        cmocka_unit_test(
+            a_doomed_nested_unit_fails_every_call_until_the_outer_rollback),
+        cmocka_unit_test(a_handler_rollback_dooms_the_unit_it_reports),
+        cmocka_unit_test(a_handler_rollback_dooms_the_unit_it_hides),
+        cmocka_unit_test(an_append_of_its_own_unit_fails_whole_on_a_full_disk),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf %s", temp_dir);
+    if (system(command) != 0)
+        fprintf(stderr, "could not remove %s\n", temp_dir);
+    return failed;
+}
