@@ -65,7 +65,8 @@ esk_status esk_catchup_new(esk_catchup **out, esk_store *store,
         return rc;
     esk_catchup_options chosen = ESK_CATCHUP_OPTIONS_INIT;
     if (options != NULL) {
-        if (options->version != ESK_CATCHUP_OPTIONS_VERSION)
+        if (options->version < 1 ||
+            options->version > ESK_CATCHUP_OPTIONS_VERSION)
             return esk__error_set(err, ESK_EINVAL,
                                   "catch-up options have version %d: start "
                                   "from ESK_CATCHUP_OPTIONS_INIT",
@@ -74,7 +75,17 @@ esk_status esk_catchup_new(esk_catchup **out, esk_store *store,
             return esk__error_set(err, ESK_EINVAL,
                                   "catch-up batch_size is 0: it must be 1 "
                                   "or more");
-        chosen = *options;
+        chosen.batch_size = options->batch_size;
+        chosen.upcasters = options->upcasters;
+        /* A version 1 struct ends before max_batch_ms. */
+        if (options->version >= 2) {
+            if (options->max_batch_ms < 1)
+                return esk__error_set(err, ESK_EINVAL,
+                                      "catch-up max_batch_ms is %d: it must "
+                                      "be 1 or more",
+                                      options->max_batch_ms);
+            chosen.max_batch_ms = options->max_batch_ms;
+        }
     }
     if ((rc = esk__projection_setup(store, projection, err)) != ESK_OK)
         return rc;
@@ -137,18 +148,39 @@ static esk_status start_over(esk_catchup *c)
 }
 
 /* Apply one event in a savepoint, so that a failure undoes its writes
- * alone. */
-static esk_status apply_one(esk_catchup *c, const esk_event *event)
+ * alone. *undone is set when the handler failed and its writes are undone
+ * (ESK_ECALLBACK): the batch may keep the events before it. Any other
+ * failure means the batch cannot go on. */
+static esk_status apply_one(esk_catchup *c, const esk_event *event,
+                            bool *undone)
 {
+    *undone = false;
     const esk_projection *p = c->projection;
+    int depth = esk_store_transaction_depth(c->store);
     esk_status rc = esk_store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
     esk_error why = {ESK_OK, 0, {0}};
     esk_status hrc = p->handle(p->ctx, c->store, event, &why);
+    char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
+    if (esk_store_transaction_depth(c->store) != depth + 1) {
+        /* The handler began or ended a transaction of its own: what it
+         * wrote can no longer be undone with the event's savepoint. */
+        esk__describe_event(event, where, sizeof(where));
+        return set_error(c, ESK_ECALLBACK,
+                         "projection '%s': the handler of the event at %s "
+                         "left %d transactions open instead of %d: a "
+                         "handler must commit or roll back what it begins",
+                         p->name, where, esk_store_transaction_depth(c->store),
+                         depth + 1);
+    }
     if (hrc != ESK_OK) {
-        esk_store_rollback(c->store);
-        char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
+        /* Only a rollback that worked leaves the batch usable: after
+         * SQLite ended the transaction by itself, nothing may go on. */
+        rc = esk_store_rollback(c->store);
+        if (rc != ESK_OK)
+            return store_error(c, rc);
+        *undone = true;
         esk__describe_event(event, where, sizeof(where));
         return set_error(c, ESK_ECALLBACK,
                          "projection '%s' stopped at the event at %s: %s. "
@@ -160,41 +192,81 @@ static esk_status apply_one(esk_catchup *c, const esk_event *event)
 }
 
 /*
- * One batch in one transaction: read, upcast, apply, move the checkpoint.
- * On a handler failure the events before it are committed with the
- * checkpoint just before it.
+ * Under the write lock, read the checkpoint again: another runner of the
+ * same projection (another process, another handle) may have moved it
+ * since this one read it. ESK_OK with *moved false when it stands where
+ * this runner thinks; *moved true when it stands elsewhere (st->checkpoint
+ * then follows it, and the batch must be read again from there).
  */
-static esk_status run_batch(esk_catchup *c, esk_catchup_status *st)
+static esk_status recheck(esk_catchup *c, esk_catchup_status *st, bool *moved)
+{
+    const esk_projection *p = c->projection;
+    int64_t stored = 0;
+    int version = 0;
+    bool found = false;
+    *moved = false;
+    esk_status rc =
+        esk__checkpoint_get(c->store, p->name, &stored, &version, &found);
+    if (rc != ESK_OK)
+        return store_error(c, rc);
+    if (found && version != p->version)
+        return set_error(c, ESK_ECONCURRENCY,
+                         "projection '%s': while this runner (version %d) "
+                         "ran, its checkpoint was written by version %d: "
+                         "another build runs this projection. Stop one of "
+                         "them",
+                         p->name, p->version, version);
+    if (stored != st->checkpoint) {
+        st->checkpoint = stored;
+        *moved = true;
+    }
+    return ESK_OK;
+}
+
+/*
+ * One batch in one transaction: read, upcast, apply, move the checkpoint.
+ * The page is read before the write lock is taken (stored events never
+ * change), and the batch stops once its handlers have held the lock for
+ * max_batch_ms. On a handler failure the events before it are committed
+ * with the checkpoint just before it. *held_us says how long the lock was
+ * held.
+ */
+static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
+                            int64_t *held_us)
 {
     const esk_projection *p = c->projection;
     int64_t next = 0;
     int64_t failed_at = 0;
     size_t applied = 0;
+    bool moved = false;
     esk_error why = {ESK_OK, 0, {0}};
+    *held_us = 0;
 
-    esk_status rc = esk_store_begin(c->store);
+    esk_status rc = esk__read_batch(
+        c->store, p->event_types, p->event_type_count, st->checkpoint, st->head,
+        c->options.batch_size, &c->batch, &next);
     if (rc != ESK_OK)
         return store_error(c, rc);
-    rc = esk__read_batch(c->store, p->event_types, p->event_type_count,
-                         st->checkpoint, st->head, c->options.batch_size,
-                         &c->batch, &next);
-    if (rc != ESK_OK) {
-        store_error(c, rc);
-        goto undo;
-    }
     if (c->options.upcasters != NULL &&
         (rc = esk_upcasters_apply(c->options.upcasters, &c->batch, &why)) !=
-            ESK_OK) {
-        set_error(c, rc,
-                  "projection '%s' cannot read the events after position "
-                  "%" PRId64 ": %s",
-                  p->name, st->checkpoint, why.message);
+            ESK_OK)
+        return set_error(c, rc,
+                         "projection '%s' cannot read the events after "
+                         "position %" PRId64 ": %s",
+                         p->name, st->checkpoint, why.message);
+
+    rc = esk_store_begin(c->store);
+    if (rc != ESK_OK)
+        return store_error(c, rc);
+    int64_t locked_at = esk__monotonic_us();
+    int64_t budget_us = (int64_t)c->options.max_batch_ms * 1000;
+    if ((rc = recheck(c, st, &moved)) != ESK_OK || moved)
         goto undo;
-    }
     for (size_t i = 0; i < c->batch.count; i++) {
         const esk_event *event = &c->batch.events[i];
-        rc = apply_one(c, event);
-        if (rc == ESK_ECALLBACK) {
+        bool undone = false;
+        rc = apply_one(c, event, &undone);
+        if (undone) {
             /* Keep what came before; stop just before this event. */
             failed_at = event->position;
             next = event->position - 1;
@@ -203,6 +275,11 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st)
         if (rc != ESK_OK)
             goto undo;
         applied++;
+        if (i + 1 < c->batch.count &&
+            esk__monotonic_us() - locked_at >= budget_us) {
+            next = event->position;
+            break;
+        }
     }
     if (next > st->checkpoint) {
         esk_status put =
@@ -213,6 +290,7 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st)
         }
     }
     esk_status committed = esk_store_commit(c->store);
+    *held_us = esk__monotonic_us() - locked_at;
     if (committed != ESK_OK)
         return store_error(c, committed);
     if (next > st->checkpoint)
@@ -221,13 +299,30 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st)
     st->failed_position = failed_at;
     return rc;
 undo:
-    esk_store_rollback(c->store);
+    /* Roll back every level the batch opened, also when a handler left
+     * one open. */
+    while (esk_store_transaction_depth(c->store) > 0)
+        esk_store_rollback(c->store);
+    *held_us = esk__monotonic_us() - locked_at;
     return rc;
 }
 
+/* A checkpoint past the head: the store is older than the read model. */
+static esk_status past_head(esk_catchup *c, const esk_catchup_status *st)
+{
+    return set_error(c, ESK_ECORRUPT,
+                     "projection '%s': its checkpoint (%" PRId64
+                     ") is past the store's last position (%" PRId64
+                     "): the store was restored from an older copy, or the "
+                     "read model belongs to another store. Rebuild it "
+                     "(esk_catchup_rebuild)",
+                     c->projection->name, st->checkpoint, st->head);
+}
+
+/* Negative when the checkpoint is past the head (see past_head). */
 static void fill_lag(esk_catchup_status *st)
 {
-    st->lag = st->head > st->checkpoint ? st->head - st->checkpoint : 0;
+    st->lag = st->head - st->checkpoint;
 }
 
 esk_status esk_catchup_status_get(esk_catchup *catchup,
@@ -252,9 +347,17 @@ esk_status esk_catchup_status_get(esk_catchup *catchup,
         st.checkpoint = 0;
     fill_lag(&st);
     *status = st;
+    if (st.checkpoint > st.head)
+        return past_head(catchup, &st);
     catchup->message[0] = '\0';
     return ESK_OK;
 }
+
+/* After a batch that held the write lock for a while, let go of it long
+ * enough for a writer waiting on it to get it: esk's busy handler polls
+ * every few milliseconds (see store_sqlite.c). Quick batches need no
+ * pause: they leave the lock free most of the time already. */
+enum { CATCHUP_BREATHER_AFTER_US = 10000, CATCHUP_BREATHER_MS = 10 };
 
 /* The run itself, once the checkpoint is known to be of this version. */
 static esk_status catch_up(esk_catchup *c, esk_catchup_status *st)
@@ -262,8 +365,15 @@ static esk_status catch_up(esk_catchup *c, esk_catchup_status *st)
     esk_status rc = esk_store_head_position(c->store, &st->head);
     if (rc != ESK_OK)
         return store_error(c, rc);
-    while (rc == ESK_OK && st->checkpoint < st->head)
-        rc = run_batch(c, st);
+    if (st->checkpoint > st->head)
+        return past_head(c, st);
+    while (rc == ESK_OK && st->checkpoint < st->head) {
+        int64_t held_us = 0;
+        rc = run_batch(c, st, &held_us);
+        if (rc == ESK_OK && st->checkpoint < st->head &&
+            held_us >= CATCHUP_BREATHER_AFTER_US)
+            esk__sleep_ms(CATCHUP_BREATHER_MS);
+    }
     return rc;
 }
 

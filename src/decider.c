@@ -3,7 +3,6 @@
  * decide, append, retry on conflict.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -148,15 +147,6 @@ esk_status esk_decider_fold(const esk_decider *decider, void *state,
 }
 
 /* --- Handling a command --------------------------------------------------- */
-
-static void pause_ms(long long ms)
-{
-    if (ms <= 0)
-        return;
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
 
 /* What one handling needs, shared by its steps. */
 typedef struct handling {
@@ -423,7 +413,7 @@ esk_status esk_decider_handle(const esk_decider *decider, esk_store *store,
     for (int k = 1;; k++) {
         res.attempts = k;
         if (k > 1)
-            pause_ms((long long)options->backoff_ms * (k - 1));
+            esk__sleep_ms((long long)options->backoff_ms * (k - 1));
         rc = attempt(&h, command, metadata, decision, &res, err);
         if (rc != ESK_ECONCURRENCY || k >= options->max_attempts)
             break;

@@ -12,6 +12,12 @@
 #include "esk/event.h"
 #include "esk/status.h"
 
+/* The monotonic clock in microseconds, for measuring how long something
+ * took (src/monotonic.c). */
+int64_t esk__monotonic_us(void);
+/* Sleep ms milliseconds, going on after signals; nothing for ms <= 0. */
+void esk__sleep_ms(long long ms);
+
 /* Every allocation of esk goes through these, so that esk_set_allocator()
  * can count or fail them. */
 void *esk__malloc(size_t size);

@@ -3,7 +3,6 @@
  * idempotency by command id.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -87,15 +86,6 @@ esk_middleware esk_logging_middleware(const esk_log_sink *sink)
 
 /* --- Retry ---------------------------------------------------------------- */
 
-static void pause_ms(long long ms)
-{
-    if (ms <= 0)
-        return;
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
-
 static esk_status retry_around(void *data, esk_context *context)
 {
     const esk_retry_policy *policy = data;
@@ -106,7 +96,7 @@ static esk_status retry_around(void *data, esk_context *context)
         esk_status rc = esk_next(context);
         if (rc != ESK_ECONCURRENCY || attempt >= max_attempts)
             return rc;
-        pause_ms((long long)backoff_ms * attempt);
+        esk__sleep_ms((long long)backoff_ms * attempt);
     }
 }
 

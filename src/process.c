@@ -215,9 +215,22 @@ static const char *failure_reason(esk_process_runner *r, esk_status rc)
     return r->reason[0] != '\0' ? r->reason : esk_status_str(rc);
 }
 
-/* One event's reaction and the checkpoint move: one transaction. */
-static esk_status react_to(esk_process_runner *r, const esk_event *event)
+/* Roll back every transaction level left open, after a failure that
+ * leaves the unit unusable. */
+static void unwind(esk_store *store)
 {
+    while (esk_store_transaction_depth(store) > 0)
+        esk_store_rollback(store);
+}
+
+/* One event's reaction and the checkpoint move: one transaction. Does
+ * nothing when another runner has reacted to the event already: then
+ * *done is where that runner's checkpoint stands, else the event's
+ * position. */
+static esk_status react_to(esk_process_runner *r, const esk_event *event,
+                           int64_t *done, bool *reacted)
+{
+    *reacted = false;
     const esk_process *p = r->process;
     esk_process_context pc = {r, event, 0, {0}};
 
@@ -237,17 +250,40 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event)
     rc = esk_store_begin(r->store);
     if (rc != ESK_OK)
         return store_error(r, rc);
+    /* Under the write lock: another runner of this process (another
+     * process, another handle) may have reacted to it already. */
+    int version = 0;
+    bool found = false;
+    rc = esk__checkpoint_get(r->store, r->checkpoint_key, done, &version,
+                             &found);
+    if (rc != ESK_OK || *done >= event->position) {
+        if (rc != ESK_OK)
+            store_error(r, rc);
+        esk_store_rollback(r->store);
+        return rc;
+    }
     r->reason[0] = '\0';
     esk_status rrc = p->react(p->ctx, &pc, event);
-    if (rrc != ESK_OK && rrc != ESK_EDOMAIN) {
-        esk_store_rollback(r->store);
-        char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
+    char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
+    if (esk_store_transaction_depth(r->store) != 1) {
         esk__describe_event(event, where, sizeof(where));
+        unwind(r->store);
         return set_error(r, ESK_ECALLBACK,
-                         "process '%s' stopped at the event at %s, and what "
-                         "it sent is undone: %s. Fix the cause and run "
-                         "again: it resumes there",
-                         p->name, where, failure_reason(r, rrc));
+                         "process '%s': react() to the event at %s began or "
+                         "ended a transaction it did not close, so nothing "
+                         "of it is kept: react() must commit or roll back "
+                         "what it begins",
+                         p->name, where);
+    }
+    if (rrc != ESK_OK && rrc != ESK_EDOMAIN) {
+        esk__describe_event(event, where, sizeof(where));
+        set_error(r, ESK_ECALLBACK,
+                  "process '%s' stopped at the event at %s, and what "
+                  "it sent is undone: %s. Fix the cause and run "
+                  "again: it resumes there",
+                  p->name, where, failure_reason(r, rrc));
+        rc = esk_store_rollback(r->store);
+        return rc == ESK_OK ? ESK_ECALLBACK : store_error(r, rc);
     }
     rc = esk__checkpoint_put(r->store, r->checkpoint_key, event->position, 1);
     if (rc != ESK_OK) {
@@ -256,7 +292,33 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event)
         return rc;
     }
     rc = esk_store_commit(r->store);
-    return rc == ESK_OK ? ESK_OK : store_error(r, rc);
+    if (rc != ESK_OK)
+        return store_error(r, rc);
+    *done = event->position;
+    *reacted = true;
+    return ESK_OK;
+}
+
+/* Move the checkpoint to next if it is not already there or further, in
+ * a transaction of its own: another runner may have gone further. */
+static esk_status skip_to(esk_process_runner *r, int64_t next)
+{
+    int64_t done = 0;
+    int version = 0;
+    bool found = false;
+    esk_status rc = esk_store_begin(r->store);
+    if (rc == ESK_OK)
+        rc = esk__checkpoint_get(r->store, r->checkpoint_key, &done, &version,
+                                 &found);
+    if (rc == ESK_OK && done < next)
+        rc = esk__checkpoint_put(r->store, r->checkpoint_key, next, 1);
+    if (rc == ESK_OK)
+        rc = esk_store_commit(r->store);
+    if (rc != ESK_OK) {
+        store_error(r, rc);
+        unwind(r->store);
+    }
+    return rc;
 }
 
 esk_status esk_process_run(esk_process_runner *runner, size_t *reacted)
@@ -291,22 +353,25 @@ esk_status esk_process_run(esk_process_runner *runner, size_t *reacted)
             store_error(runner, rc);
             goto done;
         }
-        for (size_t i = 0; i < runner->batch.count; i++) {
+        bool overtaken = false;
+        for (size_t i = 0; i < runner->batch.count && !overtaken; i++) {
             const esk_event *event = &runner->batch.events[i];
-            if ((rc = react_to(runner, event)) != ESK_OK)
+            int64_t done = 0;
+            bool this_one = false;
+            if ((rc = react_to(runner, event, &done, &this_one)) != ESK_OK)
                 goto done;
-            count++;
-            checkpoint = event->position;
+            count += this_one;
+            /* Another runner went further: read on from where it is. */
+            overtaken = done > event->position;
+            checkpoint = done;
         }
+        if (overtaken)
+            continue;
         /* Past the events it does not react to, so that it does not read
          * them again. */
         if (next > checkpoint) {
-            rc = esk__checkpoint_put(runner->store, runner->checkpoint_key,
-                                     next, 1);
-            if (rc != ESK_OK) {
-                store_error(runner, rc);
+            if ((rc = skip_to(runner, next)) != ESK_OK)
                 goto done;
-            }
             checkpoint = next;
         }
     }
@@ -333,14 +398,23 @@ esk_status esk_process_tick(esk_process_runner *runner)
         return store_error(runner, rc);
     runner->reason[0] = '\0';
     esk_status trc = p->tick(p->ctx, &pc, now);
+    if (esk_store_transaction_depth(runner->store) != 1) {
+        unwind(runner->store);
+        return set_error(runner, ESK_ECALLBACK,
+                         "process '%s': tick() began or ended a transaction "
+                         "it did not close, so nothing of it is kept: "
+                         "tick() must commit or roll back what it begins",
+                         p->name);
+    }
     if (trc != ESK_OK && trc != ESK_EDOMAIN) {
-        esk_store_rollback(runner->store);
         char when[ESK_TIME_TEXT_SIZE] = "?";
         esk_time_format(now, when);
-        return set_error(runner, ESK_ECALLBACK,
-                         "process '%s': tick at %s failed, and what it sent "
-                         "is undone: %s",
-                         p->name, when, failure_reason(runner, trc));
+        set_error(runner, ESK_ECALLBACK,
+                  "process '%s': tick at %s failed, and what it sent "
+                  "is undone: %s",
+                  p->name, when, failure_reason(runner, trc));
+        rc = esk_store_rollback(runner->store);
+        return rc == ESK_OK ? ESK_ECALLBACK : store_error(runner, rc);
     }
     rc = esk_store_commit(runner->store);
     if (rc != ESK_OK)

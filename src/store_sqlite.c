@@ -180,8 +180,9 @@ typedef struct sqlite_store {
     /* The savepoint statements of each nesting depth, prepared on first
      * use (see nested()). */
     sqlite3_stmt *savepoint[SAVEPOINT_DEPTH_MAX][SAVEPOINT_ACTIONS];
-    /* For the message of a busy failure. */
+    /* How long to wait for a lock, and since when this wait lasts. */
     int busy_timeout_ms;
+    int64_t busy_since_us;
 } sqlite_store;
 
 /* The status for a SQLite result code; extended codes map as their base. */
@@ -1231,6 +1232,28 @@ static esk_status prepare_statements(sqlite_store *s, const char *path,
     return ESK_OK;
 }
 
+/*
+ * Wait for a lock another connection holds, up to busy_timeout_ms.
+ * SQLite's own busy timeout backs off to 100 ms between tries, so a
+ * waiting writer can miss every short window in which another process
+ * lets go of the lock: a catch-up runner pausing between batches, a busy
+ * writer between appends. This one tries again every millisecond or two,
+ * which costs a few wake-ups a millisecond while waiting and nothing
+ * otherwise.
+ */
+static int busy_wait(void *ctx, int tries)
+{
+    sqlite_store *s = ctx;
+    int64_t now = esk__monotonic_us();
+    if (tries == 0)
+        s->busy_since_us = now;
+    int64_t left_ms = s->busy_timeout_ms - (now - s->busy_since_us) / 1000;
+    if (left_ms <= 0)
+        return 0;
+    sqlite3_sleep(tries < 4 || left_ms < 2 ? 1 : 2);
+    return 1;
+}
+
 static esk_status open_database(sqlite_store *s, const char *path,
                                 const esk_store_options *options,
                                 esk_error *err)
@@ -1262,7 +1285,7 @@ static esk_status open_database(sqlite_store *s, const char *path,
                               "event store must be able to write to it",
                               path);
 
-    rc = sqlite3_busy_timeout(s->db, options->busy_timeout_ms);
+    rc = sqlite3_busy_handler(s->db, busy_wait, s);
     if (rc != SQLITE_OK)
         return open_fail(err, s->db, rc, path);
 

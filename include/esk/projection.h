@@ -130,20 +130,31 @@ esk_status esk_projection_live(esk_store *store,
 
 typedef struct esk_catchup esk_catchup;
 
-#define ESK_CATCHUP_OPTIONS_VERSION 1
+#define ESK_CATCHUP_OPTIONS_VERSION 2
 
 typedef struct esk_catchup_options {
+    /** ESK_CATCHUP_OPTIONS_VERSION; 1 is still read (without
+     *  max_batch_ms, which then takes its default). */
     int version;
-    /** Events read and applied per transaction, 1 or more. Smaller batches
-     *  hold the SQLite write lock for less time. */
+    /** Events read and applied per transaction, 1 or more. */
     size_t batch_size;
     /** Optional upcasters applied before the handler. Borrowed; must
      *  outlive the runner. */
     const esk_upcasters *upcasters;
+    /**
+     * How long one batch may hold the store's write lock, in
+     * milliseconds, 1 or more (default 100). A batch commits as soon as
+     * its handlers have run this long, and the runner then pauses so that
+     * writers waiting for the lock get it first. A single handler call is
+     * never cut: the lock is held for at most max_batch_ms plus the
+     * slowest handler call. Keep it well below the writers' busy timeout
+     * (5000 ms by default).
+     */
+    int max_batch_ms;
 } esk_catchup_options;
 
 /* clang-format off */
-#define ESK_CATCHUP_OPTIONS_INIT {ESK_CATCHUP_OPTIONS_VERSION, 500, NULL}
+#define ESK_CATCHUP_OPTIONS_INIT {ESK_CATCHUP_OPTIONS_VERSION, 500, NULL, 100}
 /* clang-format on */
 
 /** Where a catch-up projection stands. */
