@@ -47,7 +47,7 @@ struct esk_process_context {
     const esk_event *event;
     /* Commands sent so far in this reaction, for the ids. */
     unsigned sent;
-    char correlation_id[ESK_STREAM_ID_MAX + 1];
+    char correlation_id[ESK_COMMAND_ID_MAX + 1];
 };
 
 static esk_status set_error(esk_process_runner *r, esk_status status,
@@ -132,13 +132,45 @@ esk_store *esk_process_store(esk_process_context *pc)
     return pc == NULL ? NULL : pc->runner->store;
 }
 
-/* The command's id, or ESK_EINVAL with reason saying why. */
+/* "#" and the first half of the SHA-256 of a and b joined by '/', in hex:
+ * 33 characters, the same for the same input. */
+static esk_status digest_id(const char *a, const char *b, char out[34])
+{
+    size_t len_a = strlen(a);
+    size_t len_b = b != NULL ? strlen(b) : 0;
+    char *joined = esk__malloc(len_a + len_b + 2);
+    if (joined == NULL)
+        return ESK_ENOMEM;
+    memcpy(joined, a, len_a);
+    size_t size = len_a;
+    if (b != NULL) {
+        joined[size++] = '/';
+        memcpy(joined + size, b, len_b);
+        size += len_b;
+    }
+    unsigned char digest[32];
+    esk__sha256(joined, size, digest);
+    esk__free(joined);
+    out[0] = '#';
+    for (int i = 0; i < 16; i++)
+        snprintf(out + 1 + 2 * i, 3, "%02x", digest[i]);
+    return ESK_OK;
+}
+
+/*
+ * The command's id: "<process>/<event id>/<n or key>" from react,
+ * "<process>/tick/<key>" from tick. When that would pass the bus's limit
+ * (a long event id or key), "<process>/#<digest of the rest>" instead:
+ * still the same for the same event and key, so a redelivered event sends
+ * the same ids, and never too long, so no valid event can stop the
+ * process. ESK_EINVAL or ESK_ENOMEM with reason saying why.
+ */
 static esk_status command_id(esk_process_context *pc, const char *key, char *id,
                              size_t size)
 {
     esk_process_runner *r = pc->runner;
     const char *name = r->process->name;
-    int n;
+    char counter[16];
 
     if (pc->event == NULL && key == NULL) {
         snprintf(r->reason, sizeof(r->reason),
@@ -146,20 +178,22 @@ static esk_status command_id(esk_process_context *pc, const char *key, char *id,
                  "(e.g. \"lapse/<registration>\")");
         return ESK_EINVAL;
     }
-    if (pc->event == NULL)
-        n = snprintf(id, size, "%s/tick/%s", name, key);
-    else if (key != NULL)
-        n = snprintf(id, size, "%s/%s/%s", name, pc->event->event_id, key);
-    else
-        n = snprintf(id, size, "%s/%s/%u", name, pc->event->event_id,
-                     ++pc->sent);
-    if (n < 0 || (size_t)n >= size) {
-        snprintf(r->reason, sizeof(r->reason),
-                 "the command id \"%.60s...\" would be longer than %d bytes: "
-                 "use a shorter process name or key",
-                 id, ESK_COMMAND_ID_MAX);
-        return ESK_EINVAL;
+    const char *first = pc->event != NULL ? pc->event->event_id : "tick";
+    if (key == NULL) {
+        snprintf(counter, sizeof(counter), "%u", ++pc->sent);
+        key = counter;
     }
+    int n = snprintf(id, size, "%s/%s/%s", name, first, key);
+    if (n >= 0 && (size_t)n < size)
+        return ESK_OK;
+    char digest[34];
+    if (digest_id(first, key, digest) != ESK_OK) {
+        snprintf(r->reason, sizeof(r->reason),
+                 "out of memory deriving a command id");
+        return ESK_ENOMEM;
+    }
+    /* The name is at most PROCESS_NAME_MAX bytes: this always fits. */
+    snprintf(id, size, "%s/%s", name, digest);
     return ESK_OK;
 }
 
@@ -215,6 +249,37 @@ static const char *failure_reason(esk_process_runner *r, esk_status rc)
     return r->reason[0] != '\0' ? r->reason : esk_status_str(rc);
 }
 
+/*
+ * The correlation id of the commands sent for an event: the event's
+ * correlationId metadata, or its own id when it has none. One longer than
+ * a command's correlation id may be (an id from another system) becomes
+ * its digest: the commands of one conversation still share it, and the
+ * bus never refuses it. ESK_OK or ESK_ENOMEM.
+ */
+static esk_status correlation_of(const esk_event *event,
+                                 char out[ESK_COMMAND_ID_MAX + 1])
+{
+    /* The value cannot be longer than the metadata that holds it. */
+    size_t size = strlen(event->metadata) + 1;
+    char *value = esk__malloc(size);
+    if (value == NULL)
+        return ESK_ENOMEM;
+    esk_status rc =
+        esk_metadata_get(event->metadata, "correlationId", value, size);
+    if (rc == ESK_OK && value[0] != '\0' &&
+        strlen(value) <= ESK_COMMAND_ID_MAX &&
+        esk__utf8_valid(value, ESK_COMMAND_ID_MAX))
+        memcpy(out, value, strlen(value) + 1);
+    else if (rc == ESK_OK && value[0] != '\0')
+        rc = digest_id(value, NULL, out);
+    else if (rc != ESK_ENOMEM) {
+        snprintf(out, ESK_COMMAND_ID_MAX + 1, "%s", event->event_id);
+        rc = ESK_OK;
+    }
+    esk__free(value);
+    return rc;
+}
+
 /* Roll back every transaction level left open, after a failure that
  * leaves the unit unusable. */
 static void unwind(esk_store *store)
@@ -234,19 +299,14 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event,
     const esk_process *p = r->process;
     esk_process_context pc = {r, event, 0, {0}};
 
-    esk_status rc =
-        esk_metadata_get(event->metadata, "correlationId", pc.correlation_id,
-                         sizeof(pc.correlation_id));
+    esk_status rc = correlation_of(event, pc.correlation_id);
     /* Out of memory is not "no correlation id": the commands would carry
      * the wrong one. */
-    if (rc == ESK_ENOMEM)
+    if (rc != ESK_OK)
         return set_error(r, rc,
                          "process '%s': out of memory reading the metadata "
                          "of event '%s'",
                          p->name, event->event_id);
-    if (rc != ESK_OK)
-        snprintf(pc.correlation_id, sizeof(pc.correlation_id), "%s",
-                 event->event_id);
     rc = esk_store_begin(r->store);
     if (rc != ESK_OK)
         return store_error(r, rc);

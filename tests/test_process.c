@@ -520,6 +520,67 @@ static void a_badly_named_process_is_refused(void **state)
     close_world(&w);
 }
 
+/* The longest name, the longest event id and a correlation id from another
+ * system: the derived ids stay within the bus's limits, so the process
+ * never stalls on an event it can do nothing about, and they are the same
+ * when the event comes again. */
+static void long_ids_are_digested_not_refused(void **state)
+{
+    follow_up fu = {{0}, 0, {0}};
+    esk_process p = follow_up_process(&fu);
+    char name[65];
+    memset(name, 'p', 64);
+    name[64] = '\0';
+    p.name = name;
+    world w;
+    open_world(&w, state, &p);
+    schedule(&w.f, "w-1", "ES 101", 10);
+    schedule(&w.f, "w-2", "ES lab", 10);
+    char event_id[65];
+    memset(event_id, 'e', 64);
+    event_id[64] = '\0';
+    char metadata[300];
+    char correlation[201];
+    memset(correlation, 'c', 200);
+    correlation[200] = '\0';
+    snprintf(metadata, sizeof(metadata), "{\"correlationId\":\"%s\"}",
+             correlation);
+    const esk_new_event registered = {
+        event_id, "AttendeeRegistered", 1,
+        "{\"workshopId\":\"w-1\",\"attendee\":\"ada\"}", metadata};
+    assert_int_equal(esk_store_append(w.f.store, "workshop-w-1", ESK_ANY,
+                                      &registered, 1, NULL),
+                     ESK_OK);
+
+    assert_int_equal(run_ok(&w), 1);
+    assert_story(&w, "w-2", "+ada");
+    esk_event_list effect = ESK_EVENT_LIST_INIT;
+    const esk_event *seat = event_at(&w, 4, &effect);
+    char causation[256];
+    char correlated[256];
+    assert_int_equal(esk_metadata_get(seat->metadata, "causationId", causation,
+                                      sizeof(causation)),
+                     ESK_OK);
+    assert_int_equal(esk_metadata_get(seat->metadata, "correlationId",
+                                      correlated, sizeof(correlated)),
+                     ESK_OK);
+    assert_true(strlen(causation) <= ESK_COMMAND_ID_MAX);
+    assert_true(strncmp(causation, name, 64) == 0);
+    assert_true(strlen(correlated) <= ESK_COMMAND_ID_MAX);
+    assert_int_equal(correlated[0], '#');
+
+    /* Delivered again (a checkpoint lost): the same ids, so the
+     * idempotency middleware answers from the first outcome. */
+    char key[80];
+    snprintf(key, sizeof(key), "process:%s", name);
+    set_checkpoint(&w.f, key, 0, 1);
+    assert_int_equal(run_ok(&w), 2); /* ada's registration and lab seat */
+    assert_true(fu.last.duplicate);
+    assert_story(&w, "w-2", "+ada");
+    esk_event_list_free(&effect);
+    close_world(&w);
+}
+
 #define ON_BOTH_STORES(b)                                                      \
     cmocka_unit_test_prestate(                                                 \
         react_sends_commands_with_derived_ids_and_correlation, (b)),           \
@@ -535,7 +596,8 @@ static void a_badly_named_process_is_refused(void **state)
             a_deadline_command_is_sent_once_however_often_tick_runs, (b)),     \
         cmocka_unit_test_prestate(a_command_from_tick_needs_a_key, (b)),       \
         cmocka_unit_test_prestate(a_process_without_tick_ticks_quietly, (b)),  \
-        cmocka_unit_test_prestate(a_badly_named_process_is_refused, (b))
+        cmocka_unit_test_prestate(a_badly_named_process_is_refused, (b)),      \
+        cmocka_unit_test_prestate(long_ids_are_digested_not_refused, (b))
 
 int main(void)
 {

@@ -73,6 +73,12 @@ typedef struct esk_process {
  *   from tick:  id "<process>/tick/<key>", where key names the step
  *               (e.g. "lapse/<registration>") so that each step is sent
  *               once however often tick runs. A new correlation.
+ * An id that would be longer than ESK_COMMAND_ID_MAX (a long event id or
+ * key) becomes "<process>/#<32 hex digits>", the first half of the SHA-256
+ * of "<event id or tick>/<n or key>"; a correlationId longer than
+ * ESK_COMMAND_ID_MAX becomes "#<32 hex digits>" of it. Both are the same
+ * whenever the event comes again, so a valid stored event never stops the
+ * process (tests/test_process.c, long_ids_are_digested_not_refused).
  *
  * @param pc      the context given to react() or tick().
  * @param command the command; copied for the dispatch, borrowed.
@@ -80,8 +86,8 @@ typedef struct esk_process {
  * @param result  optional: the command's outcome (duplicate is true when
  *                the command id had been handled before).
  * @return the dispatch status: ESK_OK; ESK_EDOMAIN (refused; see result);
- *         ESK_EINVAL (NULL, no key in tick, an id longer than
- *         ESK_COMMAND_ID_MAX); any status of the bus.
+ *         ESK_EINVAL (NULL, no key in tick); ESK_ENOMEM; any status of
+ *         the bus.
  */
 esk_status esk_process_send(esk_process_context *pc, const esk_command *command,
                             const char *key, esk_command_result *result);
