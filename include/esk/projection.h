@@ -12,8 +12,9 @@
  *             behind, and a failing projection fails the append.
  *             (esk_projection_attach_inline)
  *   catch-up  after the fact, from a checkpoint, in batches: the read
- *             model may lag, but writing is not slowed down or blocked by
- *             it, and it can be rebuilt from scratch. (esk_catchup_*)
+ *             model may lag, it can be rebuilt from scratch, and it
+ *             holds the write lock only in short batches, so writers get
+ *             through while it runs (see max_batch_ms). (esk_catchup_*)
  *   live      fold one stream on demand, keep nothing.
  *             (esk_projection_live)
  *
@@ -126,6 +127,13 @@ esk_status esk_projection_live(esk_store *store,
  * version). Each batch is one transaction: the handler's writes and the
  * checkpoint move commit together. The checkpoint also moves past the
  * events the projection does not handle, so that the lag goes to 0.
+ *
+ * Any number of runners of one projection may run at once (processes or
+ * handles on one store): each batch reads the checkpoint again once it
+ * holds the write lock and goes on from there, so each event takes effect
+ * once between them (tests/test_runners.c). A runner that finds the
+ * checkpoint written by another version of the projection while it runs
+ * stops with ESK_ECONCURRENCY.
  */
 
 typedef struct esk_catchup esk_catchup;
@@ -164,8 +172,9 @@ typedef struct esk_catchup_status {
     /** The store's last position. */
     int64_t head;
     /** head - checkpoint: how far the read model is behind (counting
-     *  events it will skip, too). A query answered now may miss that many
-     *  events: the read model is eventually consistent. */
+     *  events it will skip, too); negative when the checkpoint is past
+     *  the head (see esk_catchup_status_get). A query answered now may miss
+     * that many events: the read model is eventually consistent. */
     int64_t lag;
     /** Events applied by the last run. */
     size_t applied;
@@ -217,10 +226,15 @@ const char *esk_catchup_errmsg(const esk_catchup *catchup);
  * @return ESK_OK; ESK_EINVAL (NULL runner); ESK_ECALLBACK (a handler, or
  *         reset() in a rebuild, failed: status->failed_position is the
  *         event's position, and the message names its position, stream,
- *         version, type and the handler's error); ESK_EDECODE (an upcaster
- *         failed; nothing of that batch is applied); the store's errors
- *         (ESK_EBUSY, ESK_EIO...: nothing of that batch is applied);
- *         ESK_ENOMEM.
+ *         version, type and the handler's error; also a handler that
+ *         began or ended a transaction it did not close: then nothing of
+ *         the batch is kept); ESK_EDECODE (an upcaster failed; nothing of
+ *         that batch is applied); ESK_ECORRUPT (the checkpoint is past
+ *         the store's head: the store is older than the read model;
+ *         rebuild); ESK_ECONCURRENCY (another version of the projection
+ *         wrote the checkpoint during the run); the store's errors
+ *         (ESK_EBUSY, ESK_EIO...: nothing of that batch is applied, also
+ *         when SQLite rolled the transaction back by itself); ESK_ENOMEM.
  */
 esk_status esk_catchup_run(esk_catchup *catchup, esk_catchup_status *status);
 
@@ -240,8 +254,9 @@ esk_status esk_catchup_rebuild(esk_catchup *catchup,
  * rebuilt and failed_position are 0). A checkpoint written by another
  * version of the projection counts as 0: the next run rebuilds.
  *
- * @param status receives it; required.
- * @return ESK_OK; ESK_EINVAL (NULL); the store's errors.
+ * @param status receives it; required. Filled also on ESK_ECORRUPT.
+ * @return ESK_OK; ESK_EINVAL (NULL); ESK_ECORRUPT (the checkpoint is past
+ *         the head: lag is then negative); the store's errors.
  */
 esk_status esk_catchup_status_get(esk_catchup *catchup,
                                   esk_catchup_status *status);

@@ -279,6 +279,16 @@ esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
  * itself such a unit: a failed append inside a transaction undoes that
  * append alone, and the caller decides whether to go on or roll back.
  *
+ * Except when the database ends the whole transaction by itself: SQLite
+ * does on a full disk, some I/O errors, an interrupt, or a statement's
+ * ON CONFLICT ROLLBACK (a read model's, written by a handler). The unit is
+ * then doomed: every call inside it (appends, nested begins, commits,
+ * records, reads) fails with the status and message of the first cause,
+ * nothing of it is ever committed, and the outermost rollback ends it
+ * (it returns ESK_OK; an outermost commit fails, saying nothing was
+ * committed, and ends it too). Check esk_store_transaction_depth() after
+ * a failure if unsure. (docs/reliability.md, tests/test_units.c)
+ *
  * On SQLite the outermost begin takes the write lock (BEGIN IMMEDIATE),
  * so keep transactions short. Reads through the same handle see the
  * transaction's own writes. Subscribers hear of the appends when the
@@ -305,7 +315,9 @@ esk_status esk_store_commit(esk_store *store);
 /**
  * Undo everything since the innermost begin, and close it.
  *
- * @return ESK_OK; ESK_EINVAL (NULL store, no open transaction); ESK_EIO.
+ * @return ESK_OK; ESK_EINVAL (NULL store, no open transaction); ESK_EIO;
+ *         in a doomed unit (see above), the first cause's status when an
+ *         inner transaction is closed, ESK_OK for the outermost.
  */
 esk_status esk_store_rollback(esk_store *store);
 
