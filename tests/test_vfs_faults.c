@@ -17,7 +17,11 @@
  *   - leave the store working: no transaction left open, and with the
  *     fault gone a fresh append succeeds and reads back;
  *   - leave a file that, closed and reopened, holds the whole unit of work
- *     or none of it, with gap-free positions and versions.
+ *     or none of it, with gap-free positions and versions; for catch-up
+ *     projections and process managers, a checkpoint that agrees with
+ *     what was applied (every event at or below it exactly once, none
+ *     above it), and a run without the fault that finishes the work
+ *     without doing anything twice.
  *
  * Each store gets a page cache of a few pages, so that SQLite writes a
  * transaction's pages to the WAL before the commit: faults then also hit
@@ -28,8 +32,12 @@
  * By default every operation runs with both fault codes, one call failing.
  * ESK_TEST_LONG=1 also fails every call from the Nth on (persistent, as
  * SQLite's own tests do), with both durabilities and with small and large
- * events. ESK_VFS_FAULTS_ONLY='append*' runs the tests whose names
+ * events. ESK_VFS_FAULTS_ONLY='catch-up*' runs the tests whose names
  * match (cmocka's filter), to replay one failure.
+ *
+ * The last tests need no fault VFS: a page limit (PRAGMA max_page_count)
+ * fills the database in the middle of a caller's transaction, which
+ * SQLite then rolls back by itself.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -44,6 +52,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "esk/command_bus.h"
+#include "esk/process.h"
+#include "esk/projection.h"
 #include "esk/store.h"
 #include "fault_vfs.h"
 #include "test_support.h"
@@ -103,6 +114,9 @@ typedef struct world {
     const mode *mode;
     char path[128];
     esk_store *store;
+    esk_bus *bus;
+    esk_catchup *catchup;
+    esk_process_runner *runner;
     /* The data of every event and record: {"pad":"xxx..."}. */
     char *data;
 
@@ -111,6 +125,17 @@ typedef struct world {
     esk_status rc;
     char messages[MESSAGES_MAX][MESSAGE_SIZE];
     int failures;
+    /* For a transaction that goes on after a failed step: which parts
+     * the store said it kept, and whether the outermost commit
+     * succeeded. */
+    bool kept[3];
+    bool committed;
+    /* Whether the fault had fired before that commit began. Only a fault
+     * inside a commit can leave it in the file yet reported as failed: one
+     * that fired before is spent (once) or fails all of the commit's
+     * writes (from then on). */
+    bool fired_before_commit;
+    esk_command_result result;
 } world;
 
 static void remove_files(const char *path)
@@ -129,6 +154,19 @@ static void sql(world *w, const char *statement)
     if (sqlite3_exec(esk_store_sqlite_db(w->store), statement, NULL, NULL,
                      &message) != SQLITE_OK)
         fail_msg("%s: %s: %s", where, statement, message);
+}
+
+static int64_t sql_number(world *w, const char *query)
+{
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_prepare_v2(esk_store_sqlite_db(w->store), query,
+                                        -1, &stmt, NULL),
+                     SQLITE_OK);
+    int64_t n = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return n;
 }
 
 static void world_open(world *w)
@@ -167,7 +205,13 @@ static void world_init(world *w, const mode *m)
 
 static void world_release(world *w)
 {
+    esk_process_runner_free(w->runner);
+    esk_catchup_free(w->catchup);
+    esk_bus_free(w->bus);
     esk_store_close(w->store);
+    w->runner = NULL;
+    w->catchup = NULL;
+    w->bus = NULL;
     w->store = NULL;
 }
 
@@ -222,6 +266,21 @@ static esk_status append(world *w, const char *stream, size_t n)
                       doing);
 }
 
+/* Before the fault is armed: must succeed. */
+static void seed(world *w, const char *stream, const char *type, size_t n)
+{
+    if (append_typed(w->store, stream, type, n, w->data) != ESK_OK)
+        fail_msg("%s: seeding '%s': %s", where, stream,
+                 esk_store_errmsg(w->store));
+}
+
+/* What a caller does after a failure: roll back what is still open. */
+static void roll_back_open(world *w)
+{
+    while (esk_store_transaction_depth(w->store) > 0)
+        store_step(w, esk_store_rollback(w->store), "rolling back");
+}
+
 /* ---- Reading the file back ---------------------------------------------- */
 
 /* The number of events in a stream, -1 when it cannot be read (the read
@@ -258,6 +317,12 @@ static int64_t record_number(world *w, esk_record_kind kind, const char *key,
     int64_t number = record.number;
     esk_free(owned);
     return number;
+}
+
+static int64_t checkpoint_of(world *w, const char *key)
+{
+    int64_t position = record_number(w, ESK_RECORD_CHECKPOINT, key, NULL);
+    return position < 0 ? 0 : position;
 }
 
 /* Every event, in order; the read fails on a gap in the positions. */
@@ -401,6 +466,93 @@ static void check_batch(world *w)
     expect_whole_or_none(w, unit, 1);
 }
 
+/* ---- Transactions ------------------------------------------------------- */
+
+static const part two_appends[] = {{"order-1", 2}, {"order-2", 2}};
+
+static void check_two_appends(world *w)
+{
+    expect_whole_or_none(w, two_appends, 2);
+}
+
+/* begin, append A, append B, commit; the caller stops at the first
+ * failure and rolls back. */
+static void append_in_a_transaction(world *w)
+{
+    esk_store *s = w->store;
+    if (store_step(w, esk_store_begin(s), "beginning") == ESK_OK &&
+        append(w, "order-1", 2) == ESK_OK && append(w, "order-2", 2) == ESK_OK)
+        store_step(w, esk_store_commit(s), "committing");
+    roll_back_open(w);
+}
+
+/* begin, begin, append A, commit, append B, commit. */
+static void append_in_nested_units(world *w)
+{
+    esk_store *s = w->store;
+    if (store_step(w, esk_store_begin(s), "beginning") == ESK_OK &&
+        store_step(w, esk_store_begin(s), "beginning the inner unit") ==
+            ESK_OK &&
+        append(w, "order-1", 2) == ESK_OK &&
+        store_step(w, esk_store_commit(s), "committing the inner unit") ==
+            ESK_OK &&
+        append(w, "order-2", 2) == ESK_OK)
+        store_step(w, esk_store_commit(s), "committing");
+    roll_back_open(w);
+}
+
+/*
+ * The caller goes on after a failure, as the header allows: begin,
+ * append A, begin, append B (rolled back if it failed), commit, append C,
+ * commit. Whatever SQLite did underneath, the file must then hold
+ * exactly the parts the store said it kept when the last commit
+ * succeeded, and nothing when it failed.
+ */
+static void go_on_after_a_failed_inner_step(world *w)
+{
+    esk_store *s = w->store;
+    if (store_step(w, esk_store_begin(s), "beginning") != ESK_OK)
+        return;
+    w->kept[0] = append(w, "order-1", 2) == ESK_OK;
+    if (store_step(w, esk_store_begin(s), "beginning the inner unit") ==
+        ESK_OK) {
+        if (append(w, "order-2", 2) == ESK_OK)
+            w->kept[1] = store_step(w, esk_store_commit(s),
+                                    "committing the inner unit") == ESK_OK;
+        else
+            store_step(w, esk_store_rollback(s), "rolling back the inner unit");
+    }
+    w->kept[2] = append(w, "order-3", 1) == ESK_OK;
+    w->fired_before_commit = fault_vfs_fired();
+    w->committed = store_step(w, esk_store_commit(s), "committing") == ESK_OK;
+    roll_back_open(w);
+}
+
+static void check_what_was_kept(world *w)
+{
+    static const part parts[] = {
+        {"order-1", 2}, {"order-2", 2}, {"order-3", 1}};
+    char held[256] = "";
+    bool as_kept = true;
+    bool empty = true;
+    for (size_t i = 0; i < 3; i++) {
+        int64_t count = count_of(w, parts[i].stream);
+        as_kept = as_kept && count == (w->kept[i] ? parts[i].events : 0);
+        empty = empty && count == 0;
+        size_t used = strlen(held);
+        snprintf(held + used, sizeof(held) - used, "%s'%s' %lld (%s)",
+                 i > 0 ? ", " : "", parts[i].stream, (long long)count,
+                 w->kept[i] ? "kept" : "not kept");
+    }
+    if (w->committed && !as_kept)
+        problem("the commit succeeded, but the file holds %s", held);
+    /* A commit that failed in its own writes may yet have reached the
+     * file, whole; never in part, and never after an earlier failure. */
+    bool unseen_commit = as_kept && !w->fired_before_commit;
+    if (!w->committed && !empty && !unseen_commit)
+        problem("the commit failed, but the file holds %s", held);
+}
+
 /* ---- Records ------------------------------------------------------------ */
 
 static const char *const record_key[] = {"tally", "deposit-9", "order-9"};
@@ -464,6 +616,307 @@ static void check_snapshot(world *w)
     check_record(w, ESK_RECORD_SNAPSHOT);
 }
 
+/* ---- A catch-up projection with a SQL read model ------------------------
+ *
+ * The read model counts how often each event was applied, so that an
+ * event applied twice shows.
+ */
+
+static esk_status tally_error(esk_store *store, esk_error *err)
+{
+    err->status = ESK_EIO;
+    snprintf(err->message, sizeof(err->message), "tally: %s",
+             sqlite3_errmsg(esk_store_sqlite_db(store)));
+    return ESK_EIO;
+}
+
+static esk_status tally_setup(void *ctx, esk_store *store, esk_error *err)
+{
+    (void)ctx;
+    if (sqlite3_exec(esk_store_sqlite_db(store),
+                     "CREATE TABLE IF NOT EXISTS tally("
+                     "position INTEGER PRIMARY KEY, times INTEGER NOT NULL, "
+                     "data TEXT NOT NULL)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return tally_error(store, err);
+    return ESK_OK;
+}
+
+static esk_status tally_handle(void *ctx, esk_store *store,
+                               const esk_event *event, esk_error *err)
+{
+    (void)ctx;
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(esk_store_sqlite_db(store),
+                                "INSERT INTO tally VALUES(?1, 1, ?2) "
+                                "ON CONFLICT(position) DO UPDATE "
+                                "SET times = times + 1",
+                                -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, event->position);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 2, event->data, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    esk_status status = rc == SQLITE_OK ? ESK_OK : tally_error(store, err);
+    sqlite3_finalize(stmt);
+    return status;
+}
+
+static const char *const ordered_types[] = {"Ordered"};
+
+static const esk_projection tally_projection = {
+    "tally", 1, ordered_types, 1, tally_handle, tally_setup, NULL, NULL};
+
+static void open_catchup(world *w)
+{
+    esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
+    options.batch_size = 2;
+    esk_error err = {0};
+    if (esk_catchup_new(&w->catchup, w->store, &tally_projection, &options,
+                        &err) != ESK_OK)
+        fail_msg("%s: esk_catchup_new: %s", where, err.message);
+}
+
+/* Ordered events at 1, 2, 4, 5, 6; one the projection skips at 3. */
+static void with_orders_to_project(world *w)
+{
+    seed(w, "order-1", "Ordered", 2);
+    seed(w, "noise-1", "Noise", 1);
+    seed(w, "order-2", "Ordered", 2);
+    seed(w, "order-3", "Ordered", 1);
+    open_catchup(w);
+}
+
+static void run_the_catchup(world *w)
+{
+    step(w, esk_catchup_run(w->catchup, NULL), "running the catch-up",
+         esk_catchup_errmsg(w->catchup));
+}
+
+static int64_t times_applied(world *w, int64_t position)
+{
+    char query[96];
+    snprintf(query, sizeof(query),
+             "SELECT times FROM tally WHERE position = %lld",
+             (long long)position);
+    int64_t times = sql_number(w, query);
+    return times < 0 ? 0 : times;
+}
+
+/* Every Ordered event at or below the checkpoint applied once, none
+ * above; returns the last Ordered event's position. */
+static int64_t expect_tally_follows_checkpoint(world *w, const char *state)
+{
+    int64_t checkpoint = checkpoint_of(w, "tally");
+    int64_t last = 0;
+    char wrong[256] = "";
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    read_everything(w, &list);
+    for (size_t i = 0; i < list.count; i++) {
+        const esk_event *e = &list.events[i];
+        if (strcmp(e->type, "Ordered") != 0)
+            continue;
+        last = e->position;
+        int64_t times = times_applied(w, e->position);
+        if (times != (e->position <= checkpoint ? 1 : 0)) {
+            size_t used = strlen(wrong);
+            snprintf(wrong + used, sizeof(wrong) - used, " %lld: %lld times",
+                     (long long)e->position, (long long)times);
+        }
+    }
+    esk_event_list_free(&list);
+    if (wrong[0] != '\0')
+        problem("%s, the checkpoint is at %lld, and the events at%s", state,
+                (long long)checkpoint, wrong);
+    return last;
+}
+
+static void check_catchup(world *w)
+{
+    int64_t last = expect_tally_follows_checkpoint(w, "on reopening");
+    if (w->rc == ESK_OK && checkpoint_of(w, "tally") < last)
+        problem("the run succeeded, but its checkpoint is at %lld",
+                (long long)checkpoint_of(w, "tally"));
+    /* Run again, without the fault: it finishes the work, and applies
+     * nothing twice. */
+    open_catchup(w);
+    if (esk_catchup_run(w->catchup, NULL) != ESK_OK)
+        problem("running again fails: %s", esk_catchup_errmsg(w->catchup));
+    expect_tally_follows_checkpoint(w, "after running again");
+    if (checkpoint_of(w, "tally") < last)
+        problem("running again stops short, at %lld",
+                (long long)checkpoint_of(w, "tally"));
+}
+
+/* ---- The command bus and a process manager ------------------------------ */
+
+static esk_status fail_from_store(esk_context *context, esk_store *store,
+                                  esk_status rc)
+{
+    return esk_context_fail(context, rc, 0, "%s", esk_store_errmsg(store));
+}
+
+/* Deposit: two events on account-1. */
+static esk_status on_deposit(esk_context *context, const esk_command *command,
+                             void *data)
+{
+    (void)command;
+    world *w = data;
+    esk_store *store = esk_context_store(context);
+    esk_status rc = append_typed(store, "account-1", "Deposited", 2, w->data);
+    return rc == ESK_OK ? ESK_OK : fail_from_store(context, store, rc);
+}
+
+/* Ship: one event on the shipment of the order named by the payload
+ * ("order-2" ships as "shipment-2"). */
+static esk_status on_ship(esk_context *context, const esk_command *command,
+                          void *data)
+{
+    world *w = data;
+    esk_store *store = esk_context_store(context);
+    const char *order = command->payload;
+    char stream[64];
+    snprintf(stream, sizeof(stream), "shipment-%s", strchr(order, '-') + 1);
+    esk_status rc = append_typed(store, stream, "Shipped", 1, w->data);
+    return rc == ESK_OK ? ESK_OK : fail_from_store(context, store, rc);
+}
+
+static void open_bus(world *w)
+{
+    const esk_middleware idempotency = esk_idempotency_middleware();
+    assert_int_equal(esk_bus_new(&w->bus, w->store), ESK_OK);
+    assert_int_equal(esk_bus_use(w->bus, &idempotency), ESK_OK);
+    assert_int_equal(esk_bus_register(w->bus, "Deposit", on_deposit, w),
+                     ESK_OK);
+    assert_int_equal(esk_bus_register(w->bus, "Ship", on_ship, w), ESK_OK);
+}
+
+static const esk_command deposit = {"Deposit", "deposit-1", NULL, NULL, NULL};
+
+static void dispatch_a_deposit(world *w)
+{
+    esk_status rc = esk_bus_dispatch(w->bus, &deposit, &w->result);
+    step(w, rc, "dispatching", w->result.message);
+}
+
+static void check_deposit(world *w)
+{
+    int64_t events = count_of(w, "account-1");
+    bool recorded =
+        record_number(w, ESK_RECORD_COMMAND, "deposit-1", NULL) >= 0;
+    if (w->rc == ESK_OK && !(events == 2 && recorded))
+        problem("the command succeeded, but the file holds %lld of its "
+                "events and %s outcome",
+                (long long)events, recorded ? "its" : "no");
+    else if (!(events == 2 && recorded) && !(events == 0 && !recorded))
+        problem("the file holds %lld of the command's events and %s outcome",
+                (long long)events, recorded ? "its" : "no");
+    /* Sent again without the fault: answered from the record if it was
+     * kept, handled now if not; deposited once either way. */
+    open_bus(w);
+    esk_command_result again;
+    if (esk_bus_dispatch(w->bus, &deposit, &again) != ESK_OK)
+        problem("sending the command again fails: %s", again.message);
+    else if (again.duplicate != recorded)
+        problem("sent again, the command is%s a duplicate",
+                again.duplicate ? "" : " not");
+    int64_t deposits = count_of(w, "account-1");
+    if (deposits != 2)
+        problem("sent again, the account holds %lld deposits",
+                (long long)deposits);
+}
+
+static esk_status ship_order(void *ctx, esk_process_context *pc,
+                             const esk_event *event)
+{
+    (void)ctx;
+    const esk_command ship = {"Ship", NULL, NULL, event->stream_id, NULL};
+    return esk_process_send(pc, &ship, NULL, NULL);
+}
+
+static const esk_process shipping = {"shipping", ordered_types, 1,
+                                     ship_order, NULL,          NULL};
+
+static void open_runner(world *w)
+{
+    open_bus(w);
+    if (esk_process_runner_new(&w->runner, w->store, w->bus, &shipping) !=
+        ESK_OK)
+        fail_msg("%s: esk_process_runner_new: %s", where,
+                 esk_store_errmsg(w->store));
+}
+
+/* Three orders to ship, and an event the process ignores. */
+static void with_orders_to_ship(world *w)
+{
+    seed(w, "order-1", "Ordered", 1);
+    seed(w, "noise-1", "Noise", 1);
+    seed(w, "order-2", "Ordered", 1);
+    seed(w, "order-3", "Ordered", 1);
+    open_runner(w);
+}
+
+static void run_the_process(world *w)
+{
+    step(w, esk_process_run(w->runner, NULL), "running the process",
+         esk_process_runner_errmsg(w->runner));
+}
+
+/* Every order at or below the checkpoint shipped once, with its command's
+ * outcome; none above. Returns the last order's position. */
+static int64_t expect_shipping_follows_checkpoint(world *w, const char *state)
+{
+    int64_t checkpoint = checkpoint_of(w, "process:shipping");
+    int64_t last = 0;
+    char wrong[384] = "";
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    read_everything(w, &list);
+    for (size_t i = 0; i < list.count; i++) {
+        const esk_event *e = &list.events[i];
+        if (strcmp(e->type, "Ordered") != 0)
+            continue;
+        last = e->position;
+        char shipment[64];
+        char command_id[ESK_COMMAND_ID_MAX + 1];
+        snprintf(shipment, sizeof(shipment), "shipment-%s",
+                 strchr(e->stream_id, '-') + 1);
+        snprintf(command_id, sizeof(command_id), "shipping/%s/1", e->event_id);
+        int64_t shipped = count_of(w, shipment);
+        bool recorded =
+            record_number(w, ESK_RECORD_COMMAND, command_id, NULL) >= 0;
+        int64_t expected = e->position <= checkpoint ? 1 : 0;
+        if (shipped != expected || recorded != (expected == 1)) {
+            size_t used = strlen(wrong);
+            snprintf(wrong + used, sizeof(wrong) - used,
+                     " %lld: shipped %lld times, %s its command's outcome;",
+                     (long long)e->position, (long long)shipped,
+                     recorded ? "with" : "without");
+        }
+    }
+    esk_event_list_free(&list);
+    if (wrong[0] != '\0')
+        problem("%s, the checkpoint is at %lld, and the orders at%s", state,
+                (long long)checkpoint, wrong);
+    return last;
+}
+
+static void check_shipping(world *w)
+{
+    int64_t last = expect_shipping_follows_checkpoint(w, "on reopening");
+    if (w->rc == ESK_OK && checkpoint_of(w, "process:shipping") < last)
+        problem("the run succeeded, but its checkpoint is at %lld",
+                (long long)checkpoint_of(w, "process:shipping"));
+    open_runner(w);
+    if (esk_process_run(w->runner, NULL) != ESK_OK)
+        problem("running again fails: %s",
+                esk_process_runner_errmsg(w->runner));
+    expect_shipping_follows_checkpoint(w, "after running again");
+    if (checkpoint_of(w, "process:shipping") < last)
+        problem("running again stops short, at %lld",
+                (long long)checkpoint_of(w, "process:shipping"));
+}
+
 /* ---- The scenarios ------------------------------------------------------ */
 
 typedef struct scenario {
@@ -480,9 +933,19 @@ typedef struct scenario {
 static const scenario scenarios[] = {
     {"append one event", NULL, append_one, check_one},
     {"append a batch", NULL, append_a_batch, check_batch},
+    {"append twice in a caller's transaction", NULL, append_in_a_transaction,
+     check_two_appends},
+    {"append in nested units", NULL, append_in_nested_units, check_two_appends},
+    {"go on after a failed inner step", NULL, go_on_after_a_failed_inner_step,
+     check_what_was_kept},
     {"put a checkpoint", NULL, put_checkpoint, check_checkpoint},
     {"put a command outcome", NULL, put_command, check_command},
     {"replace a snapshot", with_a_snapshot, put_snapshot, check_snapshot},
+    {"catch-up batches into a SQL read model", with_orders_to_project,
+     run_the_catchup, check_catchup},
+    {"process manager steps", with_orders_to_ship, run_the_process,
+     check_shipping},
+    {"idempotent command", open_bus, dispatch_a_deposit, check_deposit},
 };
 
 enum { SCENARIO_COUNT = sizeof(scenarios) / sizeof(scenarios[0]) };
@@ -552,6 +1015,92 @@ static void every_write_failure_is_clean(void **state)
                  where);
 }
 
+/* ---- A transaction that SQLite rolls back by itself ---------------------
+ *
+ * No fault VFS: the database may grow by two pages only (PRAGMA
+ * max_page_count), so a large append in the middle of a caller's
+ * transaction fails with SQLITE_FULL, and SQLite rolls the whole
+ * transaction back. The unit of work is then doomed: each later step
+ * fails with that cause, the commit too, and nothing of it reaches the
+ * file; a rollback succeeds.
+ */
+
+static const mode plain = {"no fault", SQLITE_FULL, false,
+                           ESK_DURABILITY_NORMAL, 16};
+
+/* begin, append A (small), append B (too large for the page limit). */
+static void fill_the_database_in_a_transaction(world *w)
+{
+    esk_store *s = w->store;
+    char pragma[64];
+    snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count = %lld",
+             (long long)sql_number(w, "PRAGMA page_count") + 2);
+    sql(w, pragma);
+    problems[0] = '\0';
+    assert_int_equal(esk_store_begin(s), ESK_OK);
+    assert_int_equal(append(w, "order-1", 1), ESK_OK);
+    char *large = padded_data(100000);
+    esk_status rc = store_step(
+        w, append_typed(s, "order-2", "Ordered", 1, large), "appending B");
+    free(large);
+    if (rc == ESK_OK)
+        fail_msg("%s: the page limit does not stop a large append", where);
+}
+
+/* Every failure named the full disk, the store works, and the reopened
+ * file holds nothing of A, B or C. */
+static void expect_nothing_of_the_unit(world *w)
+{
+    static const char *const unit[] = {"order-1", "order-2", "order-3"};
+    check_reported(w, true);
+    check_left_clean(w);
+    probe(w);
+    world_reopen(w);
+    check_file(w);
+    for (size_t i = 0; i < 3; i++) {
+        int64_t count = count_of(w, unit[i]);
+        if (count != 0)
+            problem("the file holds %lld events of '%s'", (long long)count,
+                    unit[i]);
+    }
+}
+
+static void report_problems(void)
+{
+    if (problems[0] != '\0')
+        fail_msg("%s:%s", where, problems);
+}
+
+static void a_full_database_dooms_the_callers_transaction(void **state)
+{
+    (void)state;
+    world w;
+    snprintf(where, sizeof(where), "a full database, then append C and commit");
+    world_init(&w, &plain);
+    fill_the_database_in_a_transaction(&w);
+    if (append(&w, "order-3", 1) == ESK_OK)
+        problem("an append after the failed one succeeds");
+    if (store_step(&w, esk_store_commit(w.store), "committing") == ESK_OK)
+        problem("the commit succeeds");
+    expect_nothing_of_the_unit(&w);
+    world_free(&w);
+    report_problems();
+}
+
+static void a_doomed_transaction_rolls_back_cleanly(void **state)
+{
+    (void)state;
+    world w;
+    snprintf(where, sizeof(where), "a full database, then roll back");
+    world_init(&w, &plain);
+    fill_the_database_in_a_transaction(&w);
+    if (store_step(&w, esk_store_rollback(w.store), "rolling back") != ESK_OK)
+        problem("the rollback fails");
+    expect_nothing_of_the_unit(&w);
+    world_free(&w);
+    report_problems();
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 enum { LONG_MODES = 16, JOBS_MAX = SCENARIO_COUNT * LONG_MODES };
@@ -559,7 +1108,7 @@ enum { LONG_MODES = 16, JOBS_MAX = SCENARIO_COUNT * LONG_MODES };
 static mode modes[LONG_MODES];
 static job jobs[JOBS_MAX];
 static char names[JOBS_MAX][160];
-static struct CMUnitTest tests[JOBS_MAX];
+static struct CMUnitTest tests[JOBS_MAX + 2];
 
 static size_t make_modes(bool long_form)
 {
@@ -623,6 +1172,10 @@ int main(void)
                                     NULL, NULL, &jobs[count]};
             count++;
         }
+    tests[count++] = (struct CMUnitTest)cmocka_unit_test(
+        a_full_database_dooms_the_callers_transaction);
+    tests[count++] = (struct CMUnitTest)cmocka_unit_test(
+        a_doomed_transaction_rolls_back_cleanly);
 
     int failures = _cmocka_run_group_tests(
         long_form ? "every write failing, once and from then on"
