@@ -125,6 +125,12 @@ void esk_store_close(esk_store *store);
  * ("stream 'workshop-42' is at version 7, expected 5"), or "" after a
  * success. Borrowed: valid until the next call on the store. NULL store
  * gives a fixed message.
+ *
+ * On SQLite the status is coarse (ESK_EIO covers a full disk and every
+ * failed read, write or fsync) and the message tells them apart and says
+ * what to do: "the disk is full ...", "flushing the database to the disk
+ * (fsync) failed ...", "a statement left open on this store's connection
+ * ... reads an older snapshot ...".
  */
 const char *esk_store_errmsg(const esk_store *store);
 
@@ -289,7 +295,9 @@ esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
  * Begin a transaction, or a nested one inside an open transaction.
  *
  * @return ESK_OK; ESK_EINVAL (NULL store); ESK_EBUSY (another process held
- *         the lock past the timeout); ESK_EIO; ESK_ENOMEM.
+ *         the lock past the timeout, or, on SQLite, a statement stepped and
+ *         not yet reset on esk_store_sqlite_db() reads an older snapshot
+ *         than another connection's last commit); ESK_EIO; ESK_ENOMEM.
  */
 esk_status esk_store_begin(esk_store *store);
 
