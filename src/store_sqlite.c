@@ -1142,9 +1142,11 @@ static void sqlite_close(void *impl)
     for (int d = 0; d < SAVEPOINT_DEPTH_MAX; d++)
         for (int a = 0; a < SAVEPOINT_ACTIONS; a++)
             sqlite3_finalize(s->savepoint[d][a]);
-    /* Every statement is finalized, so the connection closes now (and the
-     * last connection to a file checkpoints its WAL). */
-    sqlite3_close(s->db);
+    /* The store's statements are finalized; one the user prepared on
+     * esk_store_sqlite_db() may still be open, and then the connection
+     * (and its files) go when that one is finalized. The last connection
+     * to a file checkpoints its WAL as it closes. */
+    sqlite3_close_v2(s->db);
     esk__free(s);
 }
 

@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -915,6 +916,44 @@ static void concurrent_writer_processes_lose_and_duplicate_nothing(void **state)
     temp_dir_remove(&dir);
 }
 
+/* ---- Closing ---------------------------------------------------------- */
+
+/* How many file descriptors this process has open. */
+static int open_descriptors(void)
+{
+    int n = 0;
+    for (int fd = 0; fd < 1024; fd++)
+        if (fcntl(fd, F_GETFD) != -1)
+            n++;
+    return n;
+}
+
+static void closing_with_a_statement_open_leaks_no_file(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    int before = open_descriptors();
+    esk_store *store = open_store(path, NULL);
+    assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
+    assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "2"), ESK_OK);
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_prepare_v2(esk_store_sqlite_db(store),
+                                        "SELECT position FROM events", -1,
+                                        &stmt, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+
+    /* The statement keeps the connection until it is finalized, and no
+     * longer. */
+    esk_store_close(store);
+    sqlite3_finalize(stmt);
+    assert_int_equal(open_descriptors(), before);
+    temp_dir_remove(&dir);
+}
+
 /* ---- What a failure says ---------------------------------------------
  *
  * SQLite reports a failure with an extended code; the store keeps its
@@ -1276,6 +1315,7 @@ int main(void)
         cmocka_unit_test(memory_databases_are_private_to_their_handle),
         cmocka_unit_test(a_category_is_the_part_before_the_first_dash),
         cmocka_unit_test(two_handles_on_one_file_see_each_others_appends),
+        cmocka_unit_test(closing_with_a_statement_open_leaks_no_file),
         cmocka_unit_test(a_full_disk_is_named_as_such),
         cmocka_unit_test(
             an_open_query_on_the_stores_connection_is_named_when_append_is_busy),

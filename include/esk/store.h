@@ -404,7 +404,12 @@ struct sqlite3;
  * The SQLite connection of a SQLite store, NULL for any other store.
  * Borrowed: valid until the store is closed. Use it for read-model tables
  * in the same database (and so in the same transactions); do not close it,
- * and do not begin or end transactions on it yourself.
+ * and do not begin or end transactions on it yourself. Finalize (or at
+ * least reset) the statements you prepare on it: one stepped and left open
+ * holds its snapshot, and the store's next write fails with ESK_EBUSY once
+ * another connection has committed. A statement still open at
+ * esk_store_close() keeps the connection and its files until it is
+ * finalized, and no longer.
  */
 struct sqlite3 *esk_store_sqlite_db(esk_store *store);
 
