@@ -207,6 +207,13 @@ esk_status esk_read_model_prepare(esk_read_model *read_model, const char *sql,
                             "prepare one query at a time: \"%.80s\" holds "
                             "more than one statement",
                             sql);
+    } else if (!sqlite3_stmt_readonly(stmt)) {
+        /* VACUUM (INTO a file, too) compiles without asking the
+         * authorizer. */
+        rc = esk__error_set(err, ESK_EINVAL,
+                            "queries only read: this statement changes the "
+                            "database; change the read model in a "
+                            "projection");
     }
     if (rc != ESK_OK) {
         sqlite3_finalize(stmt);

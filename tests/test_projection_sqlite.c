@@ -259,6 +259,15 @@ static void queries_may_not_write(void **state)
     assert_refused(&q, "PRAGMA user_version = 3", "PRAGMA 'user_version'");
     assert_refused(&q, "BEGIN", "transactions");
     assert_refused(&q, "ATTACH ':memory:' AS other", "ATTACH");
+    /* SQLite compiles these without asking the authorizer. VACUUM INTO
+     * would copy the events into a file of the caller's choice. */
+    char into[160];
+    char sql[200];
+    temp_path(into, sizeof(into));
+    snprintf(sql, sizeof(sql), "VACUUM INTO '%s'", into);
+    assert_refused(&q, sql, "changes the database");
+    assert_int_equal(access(into, F_OK), -1);
+    assert_refused(&q, "VACUUM", "changes the database");
     close_query(&q);
 }
 
