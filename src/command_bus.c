@@ -377,6 +377,11 @@ esk_status esk_next(esk_context *context)
     return rc;
 }
 
+esk_store *esk__bus_store(const esk_bus *bus)
+{
+    return bus->store;
+}
+
 esk_store *esk_context_store(esk_context *context)
 {
     return context == NULL ? NULL : context->bus->store;

@@ -170,4 +170,10 @@ void esk__uuid_v4_format(unsigned char bytes[16], char *out);
 /* Fill buf (at least n bytes) from SQLite's CSPRNG. */
 void esk__random_bytes(void *buf, size_t n);
 
+/* The store handle a bus was created over, so that what works with a bus
+ * can check that both use one handle. */
+struct esk_bus;
+struct esk_store;
+struct esk_store *esk__bus_store(const struct esk_bus *bus);
+
 #endif

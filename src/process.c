@@ -99,6 +99,15 @@ esk_status esk_process_runner_new(esk_process_runner **out, esk_store *store,
         return esk_store_set_error(
             store, ESK_EINVAL, "process '%s' cannot run: %s",
             process->name != NULL ? process->name : "", why);
+    /* Two handles on one SQLite file are two connections: the runner's
+     * transaction would hold the write lock while the bus's handler waits
+     * for it on the other, until the busy timeout. */
+    if (esk__bus_store(bus) != store)
+        return esk_store_set_error(
+            store, ESK_EINVAL,
+            "process '%s' cannot run: the bus and the runner must share one "
+            "store handle; create the bus over the runner's store",
+            process->name);
     esk_process_runner *r = esk__calloc(1, sizeof(*r));
     if (r == NULL)
         return esk_store_set_error(store, ESK_ENOMEM,

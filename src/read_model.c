@@ -5,8 +5,26 @@
  * SQLite's authorizer is asked about every table a statement reads and
  * every action it takes while the statement is compiled, views and
  * triggers included, so a check there cannot be fooled by clever SQL the
- * way a look at the text could. The authorizer is installed for the
- * prepare only: the store's own statements never see it.
+ * way a look at the text could.
+ *
+ * A statement is compiled again whenever the schema changes (a projection's
+ * setup adds a table, say), and the authorizer must see that compilation
+ * too, or a table swapped for a view of the events would let the query
+ * read them. On a store in a file the read model has a read-only
+ * connection of its own, which only ever compiles queries: the authorizer
+ * stays on it for its whole life. That connection also keeps queries off
+ * the store's: a query left open holds a snapshot of the database on its
+ * connection, which on the store's would stop the store from writing as
+ * soon as another connection commits (WAL lets one connection read an old
+ * snapshot while another writes, not the same one).
+ *
+ * A store in memory cannot be opened twice, so its queries share the
+ * store's connection. The authorizer stays installed there too, but lets
+ * everything through outside esk_read_model_prepare(), since the store's
+ * own statements read the events; and queries are compiled with the legacy
+ * sqlite3_prepare(), which SQLite never compiles again: after a schema
+ * change they fail with SQLITE_SCHEMA and are prepared again, under the
+ * guard.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +37,19 @@
 
 struct esk_read_model {
     sqlite3 *db;
+    /* Whether db is the read model's own connection (a store in a file)
+     * rather than the store's (a store in memory). */
+    bool own;
+    /* Whether the authorizer refuses what queries may not do: always on
+     * an own connection, only while preparing on the store's. */
+    bool guarding;
+    /* Whether the authorizer was asked anything during this prepare: on
+     * the store's connection, another read model may have taken its one
+     * authorizer slot. */
+    bool consulted;
+    /* Whether this handle ever installed itself on the store's
+     * connection. */
+    bool installed;
     /* Why the authorizer refused the statement being prepared. */
     char refusal[ESK_ERROR_MESSAGE_MAX];
 };
@@ -68,6 +99,9 @@ static int authorize(void *ctx, int action, const char *arg1, const char *arg2,
     (void)db_name;
     (void)trigger;
 
+    rm->consulted = true;
+    if (!rm->guarding)
+        return SQLITE_OK;
     switch (action) {
     case SQLITE_SELECT:
     case SQLITE_FUNCTION:
@@ -110,6 +144,47 @@ static int authorize(void *ctx, int action, const char *arg1, const char *arg2,
     }
 }
 
+/* The busy timeout of the store's connection, so that reads wait as long
+ * as the store does (for a crashed writer's log to be recovered). */
+static int busy_timeout_of(sqlite3 *db)
+{
+    sqlite3_stmt *stmt = NULL;
+    int ms = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &stmt, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        ms = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return ms;
+}
+
+/* Open rm's own read-only connection to the store's file. */
+static esk_status open_own(esk_read_model *rm, esk_store *store,
+                           sqlite3 *store_db, const char *file)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(file, &db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (db == NULL)
+        return esk_store_set_error(store, ESK_ENOMEM,
+                                   "out of memory opening the read model");
+    if (rc != SQLITE_OK) {
+        esk_status status = (rc & 0xff) == SQLITE_NOMEM ? ESK_ENOMEM : ESK_EIO;
+        esk_store_set_error(store, status,
+                            "opening the read model of '%s' for reading: %s",
+                            file, sqlite3_errmsg(db));
+        sqlite3_close_v2(db);
+        return status;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, busy_timeout_of(store_db));
+    rm->db = db;
+    rm->own = true;
+    rm->guarding = true;
+    sqlite3_set_authorizer(db, authorize, rm);
+    return ESK_OK;
+}
+
 esk_status esk_read_model_open(esk_read_model **out, esk_store *store)
 {
     if (out == NULL || store == NULL) {
@@ -127,13 +202,35 @@ esk_status esk_read_model_open(esk_read_model **out, esk_store *store)
     if (rm == NULL)
         return esk_store_set_error(store, ESK_ENOMEM,
                                    "out of memory opening the read model");
-    rm->db = db;
+    /* "" for a database in memory or a temporary one. */
+    const char *file = sqlite3_db_filename(db, "main");
+    if (file != NULL && file[0] != '\0') {
+        esk_status status = open_own(rm, store, db, file);
+        if (status != ESK_OK) {
+            esk__free(rm);
+            return status;
+        }
+    } else {
+        rm->db = db;
+    }
     *out = rm;
     return ESK_OK;
 }
 
 void esk_read_model_free(esk_read_model *read_model)
 {
+    if (read_model == NULL)
+        return;
+    if (read_model->own) {
+        /* A statement still open keeps the connection until it is
+         * finalized. */
+        sqlite3_close_v2(read_model->db);
+    } else if (read_model->installed) {
+        /* Leave no pointer to this handle on the store's connection. If
+         * another read model had taken the slot, it takes it back at its
+         * next prepare. */
+        sqlite3_set_authorizer(read_model->db, NULL, NULL);
+    }
     esk__free(read_model);
 }
 
@@ -149,8 +246,33 @@ static esk_status prepare_error(esk_read_model *rm, int src, const char *sql,
                           sqlite3_errmsg(rm->db));
 }
 
+/* Compile the first statement of sql under the guard. */
+static int compile(esk_read_model *rm, const char *sql, sqlite3_stmt **stmt,
+                   const char **rest)
+{
+    if (rm->own)
+        return sqlite3_prepare_v2(rm->db, sql, -1, stmt, rest);
+
+    rm->consulted = false;
+    int src = sqlite3_prepare(rm->db, sql, -1, stmt, rest);
+    if (src == SQLITE_OK && *stmt != NULL && !rm->consulted) {
+        /* The slot holds another read model's authorizer, or none: take
+         * it and compile again. Installing an authorizer expires the
+         * connection's statements; the store's compile again when next
+         * used. */
+        sqlite3_finalize(*stmt);
+        *stmt = NULL;
+        sqlite3_set_authorizer(rm->db, authorize, rm);
+        rm->installed = true;
+        rm->refusal[0] = '\0';
+        src = sqlite3_prepare(rm->db, sql, -1, stmt, rest);
+    }
+    return src;
+}
+
 /* Whether what follows the first statement holds another one. Spaces,
- * comments and semicolons compile to no statement. */
+ * comments and semicolons compile to no statement; one the guard refuses
+ * is a statement all the same. */
 static int check_rest(esk_read_model *rm, const char *rest, bool *more)
 {
     *more = false;
@@ -158,6 +280,10 @@ static int check_rest(esk_read_model *rm, const char *rest, bool *more)
         sqlite3_stmt *next = NULL;
         const char *after = NULL;
         int src = sqlite3_prepare_v2(rm->db, rest, -1, &next, &after);
+        if (src == SQLITE_AUTH) {
+            *more = true;
+            return SQLITE_OK;
+        }
         if (src != SQLITE_OK)
             return src;
         if (next != NULL) {
@@ -186,16 +312,12 @@ esk_status esk_read_model_prepare(esk_read_model *read_model, const char *sql,
                               : sql == NULL      ? "sql"
                                                  : "out");
     read_model->refusal[0] = '\0';
-    /* Setting an authorizer expires the connection's statements: they
-     * are compiled again, without it, when next used. A small cost paid
-     * once per query prepared. */
-    sqlite3_set_authorizer(read_model->db, authorize, read_model);
-    int src = sqlite3_prepare_v2(read_model->db, sql, -1, &stmt, &rest);
-    sqlite3_set_authorizer(read_model->db, NULL, NULL);
-    /* The rest is compiled only to be thrown away, so it needs no guard,
-     * and "more than one statement" is the clearer answer. */
+    read_model->guarding = true;
+    int src = compile(read_model, sql, &stmt, &rest);
     if (src == SQLITE_OK && stmt != NULL && rest != NULL)
         src = check_rest(read_model, rest, &more);
+    /* On the store's connection, the store's own statements pass. */
+    read_model->guarding = read_model->own;
 
     if (src != SQLITE_OK) {
         rc = prepare_error(read_model, src, sql, err);
@@ -207,6 +329,13 @@ esk_status esk_read_model_prepare(esk_read_model *read_model, const char *sql,
                             "prepare one query at a time: \"%.80s\" holds "
                             "more than one statement",
                             sql);
+    } else if (!sqlite3_stmt_readonly(stmt)) {
+        /* VACUUM (INTO a file, too) compiles without asking the
+         * authorizer. */
+        rc = esk__error_set(err, ESK_EINVAL,
+                            "queries only read: this statement changes the "
+                            "database; change the read model in a "
+                            "projection");
     }
     if (rc != ESK_OK) {
         sqlite3_finalize(stmt);

@@ -581,6 +581,33 @@ static void long_ids_are_digested_not_refused(void **state)
     close_world(&w);
 }
 
+/* Two handles on one SQLite file are two connections: a runner holding
+ * the write lock on one would wait for a bus writing through the other
+ * until the busy timeout. On any store the commands would land apart from
+ * the events the runner follows. */
+static void a_bus_over_another_store_handle_is_refused(void **state)
+{
+    follow_up fu = {{0}, 0, {0}};
+    esk_process p = follow_up_process(&fu);
+    world w;
+    open_world(&w, state, &p);
+    fixture other;
+    fixture_open(&other, *state);
+    esk_bus *other_bus = NULL;
+    assert_int_equal(esk_bus_new(&other_bus, other.store), ESK_OK);
+
+    esk_process_runner *runner = NULL;
+    assert_int_equal(esk_process_runner_new(&runner, w.f.store, other_bus, &p),
+                     ESK_EINVAL);
+    assert_null(runner);
+    assert_contains(esk_store_errmsg(w.f.store),
+                    "the bus and the runner must share one store handle");
+
+    esk_bus_free(other_bus);
+    fixture_close(&other);
+    close_world(&w);
+}
+
 #define ON_BOTH_STORES(b)                                                      \
     cmocka_unit_test_prestate(                                                 \
         react_sends_commands_with_derived_ids_and_correlation, (b)),           \
@@ -597,7 +624,9 @@ static void long_ids_are_digested_not_refused(void **state)
         cmocka_unit_test_prestate(a_command_from_tick_needs_a_key, (b)),       \
         cmocka_unit_test_prestate(a_process_without_tick_ticks_quietly, (b)),  \
         cmocka_unit_test_prestate(a_badly_named_process_is_refused, (b)),      \
-        cmocka_unit_test_prestate(long_ids_are_digested_not_refused, (b))
+        cmocka_unit_test_prestate(long_ids_are_digested_not_refused, (b)),     \
+        cmocka_unit_test_prestate(a_bus_over_another_store_handle_is_refused,  \
+                                  (b))
 
 int main(void)
 {

@@ -121,9 +121,13 @@ typedef struct esk_process_runner esk_process_runner;
  *                (esk_process_runner_free); untouched on failure.
  * @param store   borrowed; must outlive the runner.
  * @param bus     borrowed: where commands go. Give it the idempotency
- *                middleware, or a redelivered event acts twice.
+ *                middleware, or a redelivered event acts twice. It must
+ *                be created over this very store handle: a second handle
+ *                on the same file is another connection, which would wait
+ *                for the runner's write lock until the busy timeout.
  * @param process borrowed; must outlive the runner.
- * @return ESK_OK; ESK_EINVAL (NULL, no react, a bad name); ESK_ENOMEM.
+ * @return ESK_OK; ESK_EINVAL (NULL, no react, a bad name, a bus created
+ *         over another store handle); ESK_ENOMEM.
  *         On failure esk_store_errmsg(store) says why.
  */
 esk_status esk_process_runner_new(esk_process_runner **out, esk_store *store,

@@ -267,7 +267,30 @@ esk_status esk_catchup_status_get(esk_catchup *catchup,
  * through it may only read, and may not read the store's own tables
  * (events, checkpoints, commands, snapshots): the query side reads the read
  * model and nothing else, and SQLite itself enforces it (an authorizer
- * checks the statement while it is prepared).
+ * checks every statement as it is compiled, and again whenever SQLite
+ * compiles it anew after a schema change).
+ *
+ * On a store in a file, the handle opens a read-only connection of its own
+ * to the file. Its queries see what is committed: not the writes of a
+ * transaction the store has open. A query stepped and not yet reset reads
+ * the database as it was when it began, and the store goes on appending
+ * meanwhile. After a schema change a prepared query is compiled again
+ * under the same guard; one that would now read the store's tables (a
+ * table replaced by a view of the events) fails at sqlite3_step with
+ * SQLITE_AUTH.
+ *
+ * A store in memory (":memory:") cannot be opened twice, so its queries
+ * share the store's connection: they see the store's writes at once, its
+ * open transaction's included. SQLite never compiles such a query anew: a
+ * schema change made after it was prepared makes sqlite3_step fail with
+ * SQLITE_ERROR and sqlite3_reset give SQLITE_SCHEMA; prepare it again. With
+ * two read models on one store in memory, a query prepared through one can
+ * fail so once the other has prepared: use one read model per store there.
+ *
+ * Lifetime: finalize the statements, then free the handle, then close the
+ * store. A statement finalized later still releases everything (the
+ * connection and its files go with the last statement), but use it for
+ * nothing else once its handle is freed.
  */
 typedef struct esk_read_model esk_read_model;
 struct sqlite3_stmt;
@@ -279,12 +302,14 @@ struct sqlite3_stmt;
  *              (esk_read_model_free); untouched on failure.
  * @param store a SQLite store; borrowed, must outlive the handle.
  * @return ESK_OK; ESK_EINVAL (NULL, or a store that is not SQLite:
- *         esk_store_errmsg() then says so); ESK_ENOMEM.
+ *         esk_store_errmsg() then says so); ESK_EIO (the store's file
+ *         cannot be opened again for reading; the message says why);
+ *         ESK_ENOMEM.
  */
 esk_status esk_read_model_open(esk_read_model **out, esk_store *store);
 
-/** Free the handle (statements prepared with it stay valid). NULL is a
- *  no-op. */
+/** Free the handle, after finalizing its statements (see the lifetime
+ *  above). NULL is a no-op. */
 void esk_read_model_free(esk_read_model *read_model);
 
 /**
@@ -298,7 +323,7 @@ void esk_read_model_free(esk_read_model *read_model);
  *            ("queries read the read model only: table 'events' belongs to
  *            the write side").
  * @return ESK_OK; ESK_EINVAL (NULL, empty or bad SQL, more than one
- *         statement, a write, a store table); ESK_ENOMEM.
+ *         statement, a write (VACUUM included), a store table); ESK_ENOMEM.
  */
 esk_status esk_read_model_prepare(esk_read_model *read_model, const char *sql,
                                   struct sqlite3_stmt **out, esk_error *err);

@@ -125,6 +125,12 @@ void esk_store_close(esk_store *store);
  * ("stream 'workshop-42' is at version 7, expected 5"), or "" after a
  * success. Borrowed: valid until the next call on the store. NULL store
  * gives a fixed message.
+ *
+ * On SQLite the status is coarse (ESK_EIO covers a full disk and every
+ * failed read, write or fsync) and the message tells them apart and says
+ * what to do: "the disk is full ...", "flushing the database to the disk
+ * (fsync) failed ...", "a statement left open on this store's connection
+ * ... reads an older snapshot ...".
  */
 const char *esk_store_errmsg(const esk_store *store);
 
@@ -299,7 +305,9 @@ esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
  * Begin a transaction, or a nested one inside an open transaction.
  *
  * @return ESK_OK; ESK_EINVAL (NULL store); ESK_EBUSY (another process held
- *         the lock past the timeout); ESK_EIO; ESK_ENOMEM.
+ *         the lock past the timeout, or, on SQLite, a statement stepped and
+ *         not yet reset on esk_store_sqlite_db() reads an older snapshot
+ *         than another connection's last commit); ESK_EIO; ESK_ENOMEM.
  */
 esk_status esk_store_begin(esk_store *store);
 
@@ -408,7 +416,12 @@ struct sqlite3;
  * The SQLite connection of a SQLite store, NULL for any other store.
  * Borrowed: valid until the store is closed. Use it for read-model tables
  * in the same database (and so in the same transactions); do not close it,
- * and do not begin or end transactions on it yourself.
+ * and do not begin or end transactions on it yourself. Finalize (or at
+ * least reset) the statements you prepare on it: one stepped and left open
+ * holds its snapshot, and the store's next write fails with ESK_EBUSY once
+ * another connection has committed. A statement still open at
+ * esk_store_close() keeps the connection and its files until it is
+ * finalized, and no longer.
  */
 struct sqlite3 *esk_store_sqlite_db(esk_store *store);
 
