@@ -76,7 +76,10 @@ esk_status esk_time_parse(const char *text, esk_time *out);
 
 /**
  * Write a new random UUID v4 ("1b4e28ba-2fa1-4d2b-883f-0016d3cca427") from
- * SQLite's cryptographically strong generator.
+ * SQLite's cryptographically strong generator. The store's generated event
+ * ids come from the same generator. A process reseeds it after fork(), so
+ * a parent and its children never draw the same ids, whether or not they
+ * open a database.
  *
  * @param buf at least ESK_EVENT_ID_LEN + 1 bytes.
  * @return ESK_OK, or ESK_EINVAL when buf is NULL.
