@@ -1272,6 +1272,17 @@ esk_status esk_store_open_sqlite(esk_store **out, const char *path,
     if (path[0] == '\0')
         return esk__error_set(err, ESK_EINVAL,
                               "esk_store_open_sqlite: the path is empty");
+    /* SQLite built with URI support (as Debian's is) reads such a name as
+     * a URI whatever the open flags say, and a URI's options can turn off
+     * locking or share one database between handles. A path must name a
+     * file and nothing else. */
+    if (strncmp(path, "file:", 5) == 0)
+        return esk__error_set(
+            err, ESK_EINVAL,
+            "esk_store_open_sqlite: '%s' is a SQLite URI; esk takes file "
+            "names only (URI options can turn off locking): write './%s' "
+            "for a file of that name",
+            path, path);
     if (options == NULL)
         options = &defaults;
     /* Checked here as well as by esk_store_new(): they are needed before

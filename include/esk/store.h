@@ -99,12 +99,16 @@ esk_status esk_store_open_memory(esk_store **out,
  * @param out     receives the new store, owned by the caller; untouched on
  *                failure.
  * @param path    a file name, or ":memory:" for a private in-memory database;
- *                borrowed.
+ *                borrowed. Never a SQLite URI: a path that starts with
+ *                "file:" is refused (SQLite would read it as one, and its
+ *                options can turn off locking); write "./file:..." for a
+ *                file whose name starts so.
  * @param options NULL for the defaults; borrowed.
  * @param err     optional: the reason for a failure, since there is no
  *                handle yet to ask.
  * @return ESK_OK;
- *         ESK_EINVAL: out or path NULL, bad options;
+ *         ESK_EINVAL: out or path NULL, an empty path, a path that starts
+ *         with "file:", bad options;
  *         ESK_ESCHEMA: the file holds another application's database, or an
  *         esk schema newer than this build knows;
  *         ESK_ECORRUPT: the file is not a database or is damaged;
