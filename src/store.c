@@ -413,6 +413,8 @@ esk_status esk_store_read_all(esk_store *store, int64_t after_position,
             "filter category '%s' is not a category: it is the non-empty "
             "part of a stream id before the first '-'",
             filter->category);
+    if (after_position == INT64_MAX)
+        return esk__store_ok(store); /* no position lies after it */
     rc = store->backend->read_all(store, store->impl, after_position,
                                   max_count == 0 ? SIZE_MAX : max_count, filter,
                                   out);

@@ -839,7 +839,9 @@ static esk_status read_rows(esk_store *store, sqlite_store *s,
                     seq->next);
                 goto done;
             }
-            seq->next = n + seq->step;
+            /* Nothing can follow a row at INT64_MAX (a row esk did not
+             * write, or the last there can be); backward, n >= 1 here. */
+            seq->next = n == INT64_MAX && seq->step > 0 ? 0 : n + seq->step;
         }
         if (esk__time_read(&times, recorded_at, &event.recorded_at) != ESK_OK) {
             describe_read(doing, sizeof doing, stream_id);

@@ -220,7 +220,8 @@ typedef struct esk_filter {
  * Read events in global order.
  *
  * @param after_position read events whose position is greater than this
- *                       (0 for the beginning); a checkpoint.
+ *                       (0 for the beginning); a checkpoint. Negative is
+ *                       ESK_EINVAL; INT64_MAX reads nothing.
  * @param max_count      at most this many events; 0 means no limit.
  * @param filter         optional; NULL reads every event.
  * @param out            replaced with the events.
