@@ -54,6 +54,12 @@ struct esk_store {
     size_t queued_batch_count;
     size_t queued_batch_capacity;
 
+    /* The time the front read for the record being written, which
+     * esk_store_now() gives the backend while stamped is set: the clock is
+     * read and checked once per operation. */
+    esk_time stamp;
+    bool stamped;
+
     /* Scratch space reused by every append, so that the hot path does not
      * allocate once it has seen its largest batch. */
     esk_event *batch;
@@ -63,6 +69,13 @@ struct esk_store {
 
 /* Clear the message and return ESK_OK. */
 esk_status esk__store_ok(esk_store *store);
+
+/* Read the store's clock for an operation: ESK_EINVAL, with the message
+ * "<doing> '<name>': the clock reads ...", when the time is one esk cannot
+ * store (outside ESK_TIME_MIN..ESK_TIME_MAX). Both backends then refuse it
+ * alike, whichever of them would have noticed. */
+esk_status esk__store_clock(esk_store *store, const char *doing,
+                            const char *name, esk_time *out);
 
 /* Run a validated append as a unit of work: begin (or savepoint), the
  * backend's append, the inline handlers, commit; then announce it (now,

@@ -328,7 +328,14 @@ esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
         return esk_store_set_error(
             store, ESK_EINVAL, "record '%s': value is not JSON: %s",
             record->key, record->value == NULL ? "it is NULL" : err.message);
+    esk_time now = 0;
+    if ((rc = esk__store_clock(store, "writing record", record->key, &now)) !=
+        ESK_OK)
+        return rc;
+    store->stamp = now;
+    store->stamped = true;
     rc = store->backend->put_record(store, store->impl, kind, record);
+    store->stamped = false;
     return rc == ESK_OK ? esk__store_ok(store) : rc;
 }
 

@@ -25,6 +25,11 @@
 #include "esk/store.h"
 #include "esk/upcast.h"
 
+/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, the first and
+ * last times esk_time_format() can write. */
+#define TIME_MIN ESK_TIME_MIN
+#define TIME_MAX ESK_TIME_MAX
+
 static const int64_t int64s[] = {
     INT64_MIN, INT64_MIN + 1, -4,        -3, -2, -1, 0, 1, 2, 3, 4, 5,
     6,         INT64_MAX - 1, INT64_MAX,
@@ -41,6 +46,8 @@ typedef struct both {
     esk_store *store[2]; /* memory, SQLite */
     esk_time now;
 } both;
+
+static const char *const backend_names[2] = {"memory", "sqlite"};
 
 static esk_time fixed_clock(void *ctx)
 {
@@ -332,6 +339,104 @@ static void records_keep_any_number_and_version_alike(void **state)
     both_close(&b);
 }
 
+/* ---- Time --------------------------------------------------------------- */
+
+static const esk_time times[] = {
+    INT64_MIN,
+    INT64_MIN + 1,
+    TIME_MIN - 1,
+    TIME_MIN,
+    TIME_MIN + 1,
+    -1,
+    0,
+    1,
+    TIME_MAX - 1,
+    TIME_MAX,
+    TIME_MAX + 1,
+    INT64_MAX - 1,
+    INT64_MAX,
+};
+
+static bool time_is_writable(esk_time t)
+{
+    return t >= TIME_MIN && t <= TIME_MAX;
+}
+
+static void times_format_and_parse_back_at_every_extreme(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < COUNT(times); i++) {
+        char text[ESK_TIME_TEXT_SIZE];
+        esk_status rc = esk_time_format(times[i], text);
+        if (!time_is_writable(times[i])) {
+            if (rc != ESK_EINVAL)
+                fail_msg("time %lld formatted as %s", (long long)times[i],
+                         text);
+            continue;
+        }
+        assert_int_equal(rc, ESK_OK);
+        esk_time back = 0;
+        assert_int_equal(esk_time_parse(text, &back), ESK_OK);
+        assert_true(back == times[i]);
+    }
+    char text[ESK_TIME_TEXT_SIZE];
+    assert_int_equal(esk_time_format(TIME_MIN, text), ESK_OK);
+    assert_string_equal(text, "0000-01-01T00:00:00.000000Z");
+    assert_int_equal(esk_time_format(TIME_MAX, text), ESK_OK);
+    assert_string_equal(text, "9999-12-31T23:59:59.999999Z");
+}
+
+static void a_clock_outside_years_0000_to_9999_is_refused_alike(void **state)
+{
+    (void)state;
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    for (size_t i = 0; i < COUNT(times); i++) {
+        both b;
+        both_open_empty(&b, times[i]);
+        const esk_new_event event = {NULL, "Rang", 1, "{}", NULL};
+        const esk_record record = {"key", 1, 1, "{}"};
+        outcome o[2], r[2];
+        for (int k = 0; k < 2; k++) {
+            o[k].status = esk_store_append(b.store[k], "ring-1", ESK_ANY,
+                                           &event, 1, NULL);
+            snprintf(o[k].summary, sizeof o[k].summary, "%s",
+                     esk_store_errmsg(b.store[k]));
+            r[k].status = esk_store_put_record(b.store[k],
+                                               ESK_RECORD_CHECKPOINT, &record);
+            snprintf(r[k].summary, sizeof r[k].summary, "%s",
+                     esk_store_errmsg(b.store[k]));
+            if (time_is_writable(times[i])) {
+                assert_int_equal(o[k].status, ESK_OK);
+                assert_int_equal(r[k].status, ESK_OK);
+                assert_int_equal(
+                    esk_store_read_stream(b.store[k], "ring-1", 1, 0, &list),
+                    ESK_OK);
+                assert_int_equal(list.count, 1);
+                assert_true(list.events[0].recorded_at == times[i]);
+                continue;
+            }
+            if (o[k].status != ESK_EINVAL || r[k].status != ESK_EINVAL)
+                fail_msg("the %s store took the time %lld: %s, %s",
+                         backend_names[k], (long long)times[i],
+                         esk_status_str(o[k].status),
+                         esk_status_str(r[k].status));
+            assert_non_null(strstr(o[k].summary, "appending to stream "
+                                                 "'ring-1'"));
+            assert_non_null(strstr(r[k].summary, "writing record 'key'"));
+            assert_non_null(strstr(o[k].summary, "years 0000 to 9999"));
+            assert_non_null(strstr(r[k].summary, "years 0000 to 9999"));
+        }
+        char call[64];
+        snprintf(call, sizeof call, "append at time %lld", (long long)times[i]);
+        assert_same(o, call);
+        snprintf(call, sizeof call, "put_record at time %lld",
+                 (long long)times[i]);
+        assert_same(r, call);
+        both_close(&b);
+    }
+    esk_event_list_free(&list);
+}
+
 /* ---- Modules over the store -------------------------------------------- */
 
 typedef struct counter {
@@ -620,6 +725,8 @@ int main(void)
         cmocka_unit_test(a_batch_sent_again_agrees_with_any_expected_version),
         cmocka_unit_test(any_schema_version_agrees),
         cmocka_unit_test(records_keep_any_number_and_version_alike),
+        cmocka_unit_test(times_format_and_parse_back_at_every_extreme),
+        cmocka_unit_test(a_clock_outside_years_0000_to_9999_is_refused_alike),
         cmocka_unit_test(catchup_agrees_with_any_batch_size),
         cmocka_unit_test(a_snapshot_of_any_version_loads_alike),
         cmocka_unit_test(upcasters_take_any_version),

@@ -68,7 +68,10 @@ typedef enum esk_durability {
  */
 typedef struct esk_store_options {
     int version;
-    /** Clock for recorded_at; NULL for esk_clock_system. */
+    /** Clock for recorded_at; NULL for esk_clock_system. A time outside
+     *  ESK_TIME_MIN..ESK_TIME_MAX (years 0000 to 9999) cannot be stored:
+     *  appends and records are then refused with ESK_EINVAL, on every
+     *  backend. */
     esk_clock_fn clock;
     void *clock_ctx;
     /** SQLite only. */
@@ -158,7 +161,8 @@ typedef struct esk_append_result {
  * @return ESK_OK;
  *         ESK_EINVAL: a NULL pointer, n == 0, a bad stream id, type, event
  *         id or expected value, data that is not JSON, metadata that is not
- *         a JSON object, the same event id twice in the batch;
+ *         a JSON object, the same event id twice in the batch, a clock
+ *         reading outside ESK_TIME_MIN..ESK_TIME_MAX;
  *         ESK_ECONCURRENCY: the stream is not at the expected version (the
  *         message gives both versions);
  *         ESK_EDUPLICATE: an event id of the batch is already stored, but
@@ -353,9 +357,11 @@ typedef struct esk_record {
  * Insert or replace a record.
  *
  * @param record key: 1 to ESK_STREAM_ID_MAX bytes of UTF-8; value: valid
- *               JSON. Borrowed.
- * @return ESK_OK; ESK_EINVAL; ESK_EBUSY, ESK_EIO, ESK_EREADONLY, ESK_ENOMEM
- *         (nothing written).
+ *               JSON; number and version: any value, kept as they are.
+ *               Borrowed.
+ * @return ESK_OK; ESK_EINVAL (a bad kind, key or value, a clock reading
+ *         outside ESK_TIME_MIN..ESK_TIME_MAX); ESK_EBUSY, ESK_EIO,
+ *         ESK_EREADONLY, ESK_ENOMEM (nothing written).
  */
 esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
                                 const esk_record *record);
