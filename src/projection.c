@@ -81,10 +81,20 @@ esk_status esk__checkpoint_get(esk_store *store, const char *key,
         return ESK_OK;
     if (rc != ESK_OK)
         return rc;
-    *position = record.number;
-    *version = record.version;
-    *found = true;
+    int64_t number = record.number;
+    int written_by = record.version;
     esk_free(owned);
+    /* Nothing esk writes is below 0, and the lag (head - checkpoint) of a
+     * far negative one would not fit in an int64_t. */
+    if (number < 0)
+        return esk_store_set_error(
+            store, ESK_ECORRUPT,
+            "checkpoint '%s' holds position %lld, and positions are 0 or "
+            "more: the record is damaged (write 0 over it to start again)",
+            key, (long long)number);
+    *position = number;
+    *version = written_by;
+    *found = true;
     return ESK_OK;
 }
 

@@ -35,7 +35,8 @@ const char *esk__handler_reason(esk_status rc, const esk_error *err);
 /*
  * A checkpoint record: key, the position gone past, and the version of
  * whoever wrote it. get gives position 0 and *found false when there is
- * none; both return the store's status (its message says why).
+ * none; both return the store's status (its message says why). get
+ * refuses a negative position, which esk never writes, as ESK_ECORRUPT.
  */
 esk_status esk__checkpoint_get(esk_store *store, const char *key,
                                int64_t *position, int *version, bool *found);

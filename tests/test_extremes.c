@@ -487,6 +487,64 @@ static void catchup_agrees_with_any_batch_size(void **state)
     }
 }
 
+/* Checkpoints are records anyone may write, so a catch-up meets any
+ * number and version there. */
+static void catchup_agrees_from_any_stored_checkpoint(void **state)
+{
+    (void)state;
+    for (size_t p = 0; p < COUNT(int64s); p++)
+        for (size_t v = 0; v < COUNT(ints); v++) {
+            both b;
+            both_open(&b);
+            outcome o[2], s[2];
+            for (int k = 0; k < 2; k++) {
+                counter seen = {0};
+                const esk_projection projection = {.name = "counter",
+                                                   .version = 1,
+                                                   .handle = count_event,
+                                                   .ctx = &seen};
+                const esk_record checkpoint = {"counter", int64s[p], ints[v],
+                                               "{}"};
+                assert_int_equal(esk_store_put_record(b.store[k],
+                                                      ESK_RECORD_CHECKPOINT,
+                                                      &checkpoint),
+                                 ESK_OK);
+                esk_catchup *runner = NULL;
+                assert_int_equal(esk_catchup_new(&runner, b.store[k],
+                                                 &projection, NULL, NULL),
+                                 ESK_OK);
+                esk_catchup_status st = {0, 0, 0, 0, false, 0};
+                s[k].status = esk_catchup_status_get(runner, &st);
+                snprintf(s[k].summary, sizeof s[k].summary,
+                         "checkpoint %lld, lag %lld", (long long)st.checkpoint,
+                         (long long)st.lag);
+                st = (esk_catchup_status){0, 0, 0, 0, false, 0};
+                o[k].status = esk_catchup_run(runner, &st);
+                snprintf(o[k].summary, sizeof o[k].summary,
+                         "%zu handled, checkpoint %lld, lag %lld", seen.handled,
+                         (long long)st.checkpoint, (long long)st.lag);
+                /* esk never writes a negative checkpoint: it is damage. */
+                if (int64s[p] < 0) {
+                    assert_int_equal(s[k].status, ESK_ECORRUPT);
+                    assert_int_equal(o[k].status, ESK_ECORRUPT);
+                    assert_non_null(
+                        strstr(esk_catchup_errmsg(runner), "is damaged"));
+                }
+                esk_catchup_free(runner);
+            }
+            char call[96];
+            snprintf(call, sizeof call,
+                     "catch-up status from checkpoint %lld version %d",
+                     (long long)int64s[p], ints[v]);
+            assert_same(s, call);
+            snprintf(call, sizeof call,
+                     "catch-up run from checkpoint %lld version %d",
+                     (long long)int64s[p], ints[v]);
+            assert_same(o, call);
+            both_close(&b);
+        }
+}
+
 static void a_snapshot_of_any_version_loads_alike(void **state)
 {
     (void)state;
@@ -728,6 +786,7 @@ int main(void)
         cmocka_unit_test(times_format_and_parse_back_at_every_extreme),
         cmocka_unit_test(a_clock_outside_years_0000_to_9999_is_refused_alike),
         cmocka_unit_test(catchup_agrees_with_any_batch_size),
+        cmocka_unit_test(catchup_agrees_from_any_stored_checkpoint),
         cmocka_unit_test(a_snapshot_of_any_version_loads_alike),
         cmocka_unit_test(upcasters_take_any_version),
         cmocka_unit_test(indexes_past_the_end_are_refused),

@@ -207,9 +207,10 @@ const char *esk_catchup_errmsg(const esk_catchup *catchup);
  *         reset() in a rebuild, failed: status->failed_position is the
  *         event's position, and the message names its position, stream,
  *         version, type and the handler's error); ESK_EDECODE (an upcaster
- *         failed; nothing of that batch is applied); the store's errors
- *         (ESK_EBUSY, ESK_EIO...: nothing of that batch is applied);
- *         ESK_ENOMEM.
+ *         failed; nothing of that batch is applied); ESK_ECORRUPT (the
+ *         stored checkpoint is negative, which esk never writes: nothing
+ *         is applied); the store's errors (ESK_EBUSY, ESK_EIO...: nothing
+ *         of that batch is applied); ESK_ENOMEM.
  */
 esk_status esk_catchup_run(esk_catchup *catchup, esk_catchup_status *status);
 
@@ -230,7 +231,8 @@ esk_status esk_catchup_rebuild(esk_catchup *catchup,
  * version of the projection counts as 0: the next run rebuilds.
  *
  * @param status receives it; required.
- * @return ESK_OK; ESK_EINVAL (NULL); the store's errors.
+ * @return ESK_OK; ESK_EINVAL (NULL); ESK_ECORRUPT (the stored checkpoint
+ *         is negative); the store's errors.
  */
 esk_status esk_catchup_status_get(esk_catchup *catchup,
                                   esk_catchup_status *status);
