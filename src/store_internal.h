@@ -13,17 +13,28 @@ enum {
     STORE_DEPTH_MAX = 32,
 };
 
-/* A registered subscriber or inline handler: one of the two is set. */
+/* A registered subscriber or inline handler: one of the two is set, or
+ * neither for one removed while the list was being called. */
 typedef struct esk__hook {
     esk_subscriber_fn subscriber;
     esk_inline_fn inline_fn;
     void *ctx;
 } esk__hook;
 
+/*
+ * Hooks in registration order. A hook may add or remove hooks from inside
+ * its call, so while a batch is being delivered (calling > 0; deliveries
+ * nest when a hook appends) the list only grows at the end and a removed
+ * hook is blanked in place: every delivery walks the places that existed
+ * when it started, and skips the blanks. The last delivery to finish
+ * closes the gaps.
+ */
 typedef struct esk__hook_list {
     esk__hook *items;
     size_t count;
     size_t capacity;
+    int calling;
+    bool has_blanks;
 } esk__hook_list;
 
 /* Where the queue of batches to announce stood when a transaction began,

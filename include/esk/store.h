@@ -255,7 +255,13 @@ esk_status esk_store_head_position(esk_store *store, int64_t *out_position);
  * batch as stored. The events are valid during the call only. A subscriber
  * sees appends made by this process's handle only: to follow other
  * processes, read with esk_store_read_all() from a checkpoint. It must not
- * append to, subscribe to or close the store that calls it.
+ * append to or close the store that calls it.
+ *
+ * It may subscribe and unsubscribe (itself or others) during its call. A
+ * batch reaches exactly the subscribers registered when its delivery
+ * started, in registration order, less those removed before their turn;
+ * one added during the call hears from the next batch on. Removing one
+ * never makes another miss the batch.
  */
 typedef void (*esk_subscriber_fn)(void *ctx, const esk_event *events, size_t n);
 
@@ -392,6 +398,12 @@ typedef esk_status (*esk_inline_fn)(void *ctx, esk_store *store,
 /**
  * Register an inline handler; the same fn and ctx pair may be registered
  * once. Handlers run in registration order.
+ *
+ * A handler may add and remove handlers (itself or others) during its
+ * call, as a subscriber may: the batch is handled by exactly the handlers
+ * registered when its append started to run them, less those removed
+ * before their turn; one added during the call runs from the next append
+ * on. Removing one never makes another miss the batch.
  *
  * @return ESK_OK; ESK_EINVAL; ESK_EEXISTS; ESK_ENOMEM.
  */
