@@ -34,6 +34,14 @@ esk_status esk__projection_check(const esk_projection *projection,
                               "projection name must be 1 to %d bytes of "
                               "UTF-8 (it keys the checkpoint)",
                               ESK_STREAM_ID_MAX);
+    if (strncmp(projection->name, ESK__PROCESS_CHECKPOINT_PREFIX,
+                strlen(ESK__PROCESS_CHECKPOINT_PREFIX)) == 0)
+        return esk__error_set(
+            err, ESK_EINVAL,
+            "projection name '%s' starts with \"" ESK__PROCESS_CHECKPOINT_PREFIX
+            "\", which is reserved for process managers' checkpoints: "
+            "rename the projection",
+            projection->name);
     if (projection->handle == NULL)
         return esk__error_set(err, ESK_EINVAL,
                               "projection '%s' has no handle function",

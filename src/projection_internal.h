@@ -12,6 +12,11 @@
 #include "esk/projection.h"
 #include "esk/store.h"
 
+/* Process managers keep their checkpoints in the same records as
+ * catch-up projections, under this prefix and their name; projection names
+ * may not start with it, so the two kinds of key never meet. */
+#define ESK__PROCESS_CHECKPOINT_PREFIX "process:"
+
 /* Whether type is one of types; true when there are none (every event). */
 bool esk__type_wanted(const char *const *types, size_t count, const char *type);
 

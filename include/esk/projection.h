@@ -46,7 +46,9 @@ extern "C" {
 /** A projection: what it reads, and how it writes its read model. */
 typedef struct esk_projection {
     /** Unique among projections: the checkpoint's key. 1 to
-     *  ESK_STREAM_ID_MAX bytes of UTF-8. */
+     *  ESK_STREAM_ID_MAX bytes of UTF-8, not starting with "process:"
+     *  (process managers keep their checkpoints under "process:<name>"
+     *  among the same records). */
     const char *name;
     /** The read model's layout version: a catch-up projection whose
      *  checkpoint was written by another version is rebuilt. 1 or more. */
@@ -84,7 +86,8 @@ typedef struct esk_projection {
  * @param store      the store.
  * @param projection borrowed; must outlive the store or be detached.
  * @param err        optional: why it failed.
- * @return ESK_OK; ESK_EINVAL (NULL, no name or handle, version < 1);
+ * @return ESK_OK; ESK_EINVAL (NULL, no name or handle, a name starting
+ *         with "process:", version < 1);
  *         ESK_EEXISTS (this projection is attached already); ESK_ECALLBACK
  *         (setup failed; nothing is attached); the store's errors
  *         (ESK_EBUSY, ESK_EIO...); ESK_ENOMEM.
