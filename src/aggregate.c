@@ -189,8 +189,9 @@ esk_status esk_aggregate_apply(void *state, const esk_event *event,
                               (long long)event->version, event->stream_id,
                               (long long)base->version);
 
-    esk_status rc = esk__fold(at->event_types, at->event_type_count, at->evolve,
-                              state, event, 1, at->name, err);
+    esk_status rc =
+        esk__fold(at->event_types, at->event_type_count, at->evolve, state,
+                  event, 1, at->name, at->skip_unknown_types, err);
     if (rc != ESK_OK)
         return rc;
     base->version = event->version;

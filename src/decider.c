@@ -143,7 +143,8 @@ esk_status esk_decider_fold(const esk_decider *decider, void *state,
                               state == NULL ? "state" : "event array");
     initialise(decider, state);
     return esk__fold(decider->event_types, decider->event_type_count,
-                     decider->evolve, state, events, n, owner_of(decider), err);
+                     decider->evolve, state, events, n, owner_of(decider),
+                     decider->skip_unknown_types, err);
 }
 
 /* --- Handling a command --------------------------------------------------- */
@@ -182,7 +183,8 @@ static esk_status load(handling *h, esk_error *err)
                 return rc;
         }
         rc = esk__fold(d->event_types, d->event_type_count, d->evolve, h->state,
-                       h->list.events, h->list.count, owner_of(d), err);
+                       h->list.events, h->list.count, owner_of(d),
+                       d->skip_unknown_types, err);
         if (rc != ESK_OK)
             return rc;
         h->loaded_version = h->list.events[h->list.count - 1].version;
@@ -262,8 +264,9 @@ static esk_status evolve_new(handling *h, const esk_decision *decision,
             .metadata = "{}",
         };
     }
-    esk_status rc = esk__fold(d->event_types, d->event_type_count, d->evolve,
-                              h->state, events, n, owner_of(d), err);
+    esk_status rc =
+        esk__fold(d->event_types, d->event_type_count, d->evolve, h->state,
+                  events, n, owner_of(d), d->skip_unknown_types, err);
     esk__free(events);
     return rc;
 }

@@ -71,7 +71,7 @@ static int known_version(const esk_event_type *const *types, size_t n,
 esk_status esk__fold(const esk_event_type *const *types, size_t n,
                      esk__evolve_fn evolve, void *state,
                      const esk_event *events, size_t count, const char *owner,
-                     esk_error *err)
+                     bool skip_unknown, esk_error *err)
 {
     esk_status rc = ESK_OK;
     void *scratch = NULL;
@@ -93,6 +93,10 @@ esk_status esk__fold(const esk_event_type *const *types, size_t n,
             esk__find_type(types, n, e->type, e->schema_version);
         if (type == NULL) {
             int known = known_version(types, n, e->type);
+            /* Only a type never heard of: a known one at another version
+             * would be folded wrongly without its upcaster. */
+            if (known == 0 && skip_unknown)
+                continue;
             if (known != 0)
                 rc = esk__error_set(
                     err, ESK_EDECODE,
@@ -104,7 +108,8 @@ esk_status esk__fold(const esk_event_type *const *types, size_t n,
                 rc = esk__error_set(
                     err, ESK_EDECODE,
                     "event %lld of stream '%s' is %s v%d, which %s does not "
-                    "know: add its type to the event types",
+                    "know: add its type to the event types, or set "
+                    "skip_unknown_types to skip such events",
                     (long long)e->version, e->stream_id, e->type,
                     e->schema_version, owner);
             break;

@@ -137,14 +137,15 @@ esk__find_type(const struct esk_event_type *const *types, size_t n,
 
 /*
  * Decode each recorded event with its type and evolve the state with it,
- * in order. owner names the aggregate or decider in messages. Stops at
- * the first event that fails: ESK_EDECODE with err naming stream,
- * version, type and what was wrong; ESK_ENOMEM.
+ * in order. owner names the aggregate or decider in messages. An event
+ * whose type name is none of types is skipped when skip_unknown is set.
+ * Stops at the first event that fails: ESK_EDECODE with err naming
+ * stream, version, type and what was wrong; ESK_ENOMEM.
  */
 esk_status esk__fold(const struct esk_event_type *const *types, size_t n,
                      esk__evolve_fn evolve, void *state,
                      const esk_event *events, size_t count, const char *owner,
-                     esk_error *err);
+                     bool skip_unknown, esk_error *err);
 
 /*
  * esk_time_parse() for many texts in a row, as a read gets them: events

@@ -27,7 +27,7 @@ enum {
     PROCESS_NAME_MAX = 64,
 };
 
-#define CHECKPOINT_PREFIX "process:"
+#define CHECKPOINT_PREFIX ESK__PROCESS_CHECKPOINT_PREFIX
 
 struct esk_process_runner {
     esk_store *store;

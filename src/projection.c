@@ -34,6 +34,14 @@ esk_status esk__projection_check(const esk_projection *projection,
                               "projection name must be 1 to %d bytes of "
                               "UTF-8 (it keys the checkpoint)",
                               ESK_STREAM_ID_MAX);
+    if (strncmp(projection->name, ESK__PROCESS_CHECKPOINT_PREFIX,
+                strlen(ESK__PROCESS_CHECKPOINT_PREFIX)) == 0)
+        return esk__error_set(
+            err, ESK_EINVAL,
+            "projection name '%s' starts with \"" ESK__PROCESS_CHECKPOINT_PREFIX
+            "\", which is reserved for process managers' checkpoints: "
+            "rename the projection",
+            projection->name);
     if (projection->handle == NULL)
         return esk__error_set(err, ESK_EINVAL,
                               "projection '%s' has no handle function",
@@ -81,10 +89,20 @@ esk_status esk__checkpoint_get(esk_store *store, const char *key,
         return ESK_OK;
     if (rc != ESK_OK)
         return rc;
-    *position = record.number;
-    *version = record.version;
-    *found = true;
+    int64_t number = record.number;
+    int written_by = record.version;
     esk_free(owned);
+    /* Nothing esk writes is below 0, and the lag (head - checkpoint) of a
+     * far negative one would not fit in an int64_t. */
+    if (number < 0)
+        return esk_store_set_error(
+            store, ESK_ECORRUPT,
+            "checkpoint '%s' holds position %lld, and positions are 0 or "
+            "more: the record is damaged (write 0 over it to start again)",
+            key, (long long)number);
+    *position = number;
+    *version = written_by;
+    *found = true;
     return ESK_OK;
 }
 

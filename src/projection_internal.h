@@ -12,6 +12,11 @@
 #include "esk/projection.h"
 #include "esk/store.h"
 
+/* Process managers keep their checkpoints in the same records as
+ * catch-up projections, under this prefix and their name; projection names
+ * may not start with it, so the two kinds of key never meet. */
+#define ESK__PROCESS_CHECKPOINT_PREFIX "process:"
+
 /* Whether type is one of types; true when there are none (every event). */
 bool esk__type_wanted(const char *const *types, size_t count, const char *type);
 
@@ -35,7 +40,8 @@ const char *esk__handler_reason(esk_status rc, const esk_error *err);
 /*
  * A checkpoint record: key, the position gone past, and the version of
  * whoever wrote it. get gives position 0 and *found false when there is
- * none; both return the store's status (its message says why).
+ * none; both return the store's status (its message says why). get
+ * refuses a negative position, which esk never writes, as ESK_ECORRUPT.
  */
 esk_status esk__checkpoint_get(esk_store *store, const char *key,
                                int64_t *position, int *version, bool *found);

@@ -213,7 +213,8 @@ static esk_status fold_page(esk_repository *repo, void *state,
     if (rc != ESK_OK)
         return rc;
     rc = esk__fold(type->event_types, type->event_type_count, type->evolve,
-                   state, events, count, type->name, &err);
+                   state, events, count, type->name, type->skip_unknown_types,
+                   &err);
     if (rc != ESK_OK)
         return set_error(repo, rc, "loading %s '%s': %s", type->name, base->id,
                          err.message);

@@ -59,7 +59,23 @@ void *esk_store_impl(esk_store *store)
 
 esk_time esk_store_now(esk_store *store)
 {
+    if (store->stamped)
+        return store->stamp;
     return store->options.clock(store->options.clock_ctx);
+}
+
+esk_status esk__store_clock(esk_store *store, const char *doing,
+                            const char *name, esk_time *out)
+{
+    esk_time now = esk_store_now(store);
+    if (now < ESK_TIME_MIN || now > ESK_TIME_MAX)
+        return esk_store_set_error(
+            store, ESK_EINVAL,
+            "%s '%s': the clock reads %lld, outside the years 0000 to 9999 "
+            "that esk can store; check the clock in the store's options",
+            doing, name, (long long)now);
+    *out = now;
+    return ESK_OK;
 }
 
 void esk_store_close(esk_store *store)
@@ -285,12 +301,15 @@ esk_status esk_store_append(esk_store *store, const char *stream_id,
             return rc;
     if ((rc = check_ids(store, events, n, &supplied)) != ESK_OK)
         return rc;
+    esk_time now = 0;
+    if ((rc = esk__store_clock(store, "appending to stream", stream_id,
+                               &now)) != ESK_OK)
+        return rc;
     if ((rc = reserve_batch(store, n)) != ESK_OK)
         return rc;
     if (!supplied)
         generate_ids(store, n);
 
-    esk_time now = esk_store_now(store);
     for (size_t i = 0; i < n; i++) {
         store->batch[i] = (esk_event){
             .event_id = supplied ? events[i].event_id : store->ids[i],
@@ -419,6 +438,8 @@ esk_status esk_store_read_all(esk_store *store, int64_t after_position,
             filter->category);
     if ((rc = esk__store_unit_check(store)) != ESK_OK)
         return rc;
+    if (after_position == INT64_MAX)
+        return esk__store_ok(store); /* no position lies after it */
     rc = store->backend->read_all(store, store->impl, after_position,
                                   max_count == 0 ? SIZE_MAX : max_count, filter,
                                   out);

@@ -13,17 +13,28 @@ enum {
     STORE_DEPTH_MAX = 32,
 };
 
-/* A registered subscriber or inline handler: one of the two is set. */
+/* A registered subscriber or inline handler: one of the two is set, or
+ * neither for one removed while the list was being called. */
 typedef struct esk__hook {
     esk_subscriber_fn subscriber;
     esk_inline_fn inline_fn;
     void *ctx;
 } esk__hook;
 
+/*
+ * Hooks in registration order. A hook may add or remove hooks from inside
+ * its call, so while a batch is being delivered (calling > 0; deliveries
+ * nest when a hook appends) the list only grows at the end and a removed
+ * hook is blanked in place: every delivery walks the places that existed
+ * when it started, and skips the blanks. The last delivery to finish
+ * closes the gaps.
+ */
 typedef struct esk__hook_list {
     esk__hook *items;
     size_t count;
     size_t capacity;
+    int calling;
+    bool has_blanks;
 } esk__hook_list;
 
 /* Where the queue of batches to announce stood when a transaction began,
@@ -60,6 +71,12 @@ struct esk_store {
     size_t queued_batch_count;
     size_t queued_batch_capacity;
 
+    /* The time the front read for the record being written, which
+     * esk_store_now() gives the backend while stamped is set: the clock is
+     * read and checked once per operation. */
+    esk_time stamp;
+    bool stamped;
+
     /* Scratch space reused by every append, so that the hot path does not
      * allocate once it has seen its largest batch. */
     esk_event *batch;
@@ -69,6 +86,13 @@ struct esk_store {
 
 /* Clear the message and return ESK_OK. */
 esk_status esk__store_ok(esk_store *store);
+
+/* Read the store's clock for an operation: ESK_EINVAL, with the message
+ * "<doing> '<name>': the clock reads ...", when the time is one esk cannot
+ * store (outside ESK_TIME_MIN..ESK_TIME_MAX). Both backends then refuse it
+ * alike, whichever of them would have noticed. */
+esk_status esk__store_clock(esk_store *store, const char *doing,
+                            const char *name, esk_time *out);
 
 /* Run a validated append as a unit of work: begin (or savepoint), the
  * backend's append, the inline handlers, commit; then announce it (now,

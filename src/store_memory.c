@@ -178,8 +178,8 @@ static esk_status check_replay(esk_store *store, mem_store *m,
 {
     const esk_event *first = &m->events[first_pos - 1];
     bool same = strcmp(first->stream_id, req->stream_id) == 0;
-    if (req->expected >= 0)
-        same = same && first->version == req->expected + 1;
+    if (req->expected >= 0) /* versions start at 1: no overflow this way */
+        same = same && first->version - 1 == req->expected;
     if (req->expected == ESK_NO_STREAM)
         same = same && first->version == 1;
     int64_t last_pos = first_pos;

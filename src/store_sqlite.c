@@ -1034,7 +1034,9 @@ static esk_status read_rows(esk_store *store, sqlite_store *s,
                     seq->next);
                 goto done;
             }
-            seq->next = n + seq->step;
+            /* Nothing can follow a row at INT64_MAX (a row esk did not
+             * write, or the last there can be); backward, n >= 1 here. */
+            seq->next = n == INT64_MAX && seq->step > 0 ? 0 : n + seq->step;
         }
         if (esk__time_read(&times, recorded_at, &event.recorded_at) != ESK_OK) {
             describe_read(doing, sizeof doing, stream_id);
@@ -1492,6 +1494,17 @@ esk_status esk_store_open_sqlite(esk_store **out, const char *path,
     if (path[0] == '\0')
         return esk__error_set(err, ESK_EINVAL,
                               "esk_store_open_sqlite: the path is empty");
+    /* SQLite built with URI support (as Debian's is) reads such a name as
+     * a URI whatever the open flags say, and a URI's options can turn off
+     * locking or share one database between handles. A path must name a
+     * file and nothing else. */
+    if (strncmp(path, "file:", 5) == 0)
+        return esk__error_set(
+            err, ESK_EINVAL,
+            "esk_store_open_sqlite: '%s' is a SQLite URI; esk takes file "
+            "names only (URI options can turn off locking): write './%s' "
+            "for a file of that name",
+            path, path);
     if (options == NULL)
         options = &defaults;
     /* Checked here as well as by esk_store_new(): they are needed before

@@ -14,6 +14,12 @@
 
 /* --- hooks --------------------------------------------------------------- */
 
+static bool is_blank(const esk__hook *hook)
+{
+    return hook->subscriber == NULL && hook->inline_fn == NULL;
+}
+
+/* hook has one function set, so it never matches a blank. */
 static size_t find_hook(const esk__hook_list *list, esk__hook hook)
 {
     for (size_t i = 0; i < list->count; i++)
@@ -39,6 +45,8 @@ static esk_status add_hook(esk_store *store, esk__hook_list *list,
         list->items = grown;
         list->capacity = capacity;
     }
+    /* At the end, past the places a delivery under way walks: the hook
+     * hears from the next batch on. */
     list->items[list->count++] = hook;
     return esk__store_ok(store);
 }
@@ -50,11 +58,38 @@ static esk_status remove_hook(esk_store *store, esk__hook_list *list,
     if (i == SIZE_MAX)
         return esk_store_set_error(store, ESK_ENOTFOUND,
                                    "this %s is not registered", what);
+    if (list->calling > 0) {
+        /* Moving the later hooks down now would make the delivery under
+         * way skip the next one. */
+        list->items[i] = (esk__hook){NULL, NULL, NULL};
+        list->has_blanks = true;
+        return esk__store_ok(store);
+    }
     /* Keep the order: hooks run in registration order. */
     memmove(&list->items[i], &list->items[i + 1],
             (list->count - i - 1) * sizeof(esk__hook));
     list->count--;
     return esk__store_ok(store);
+}
+
+/* A delivery starts: the number of places it walks. */
+static size_t start_calling(esk__hook_list *list)
+{
+    list->calling++;
+    return list->count;
+}
+
+/* A delivery ends; the last one closes the gaps, keeping the order. */
+static void stop_calling(esk__hook_list *list)
+{
+    if (--list->calling > 0 || !list->has_blanks)
+        return;
+    size_t kept = 0;
+    for (size_t i = 0; i < list->count; i++)
+        if (!is_blank(&list->items[i]))
+            list->items[kept++] = list->items[i];
+    list->count = kept;
+    list->has_blanks = false;
 }
 
 esk_status esk_store_subscribe(esk_store *store, esk_subscriber_fn fn,
@@ -110,11 +145,19 @@ void esk__store_hooks_free(esk_store *store)
 
 /* --- announcing committed batches -------------------------------------- */
 
+/* The batch reaches the subscribers registered when this call started,
+ * less any removed before their turn. Each hook is copied out before its
+ * call: the call may grow (and move) the list. */
 static void announce(esk_store *store, const esk_event *events, size_t n)
 {
-    for (size_t i = 0; i < store->subscribers.count; i++)
-        store->subscribers.items[i].subscriber(store->subscribers.items[i].ctx,
-                                               events, n);
+    esk__hook_list *list = &store->subscribers;
+    size_t places = start_calling(list);
+    for (size_t i = 0; i < places; i++) {
+        esk__hook hook = list->items[i];
+        if (!is_blank(&hook))
+            hook.subscriber(hook.ctx, events, n);
+    }
+    stop_calling(list);
 }
 
 /* Keep a copy of a batch committed inside a transaction, to announce at
@@ -332,18 +375,24 @@ int esk_store_transaction_depth(const esk_store *store)
     return store == NULL ? 0 : store->depth;
 }
 
+/* As announce(): the handlers registered when this call started, less
+ * any removed before their turn. */
 static esk_status run_inline_handlers(esk_store *store,
                                       const esk_append_request *request)
 {
-    for (size_t i = 0; i < store->inline_handlers.count; i++) {
-        esk__hook *h = &store->inline_handlers.items[i];
+    esk__hook_list *list = &store->inline_handlers;
+    esk_status rc = ESK_OK;
+    size_t places = start_calling(list);
+    for (size_t i = 0; i < places && rc == ESK_OK; i++) {
+        esk__hook hook = list->items[i];
+        if (is_blank(&hook))
+            continue;
         store->message[0] = '\0';
-        esk_status rc =
-            h->inline_fn(h->ctx, store, request->events, request->count);
+        rc = hook.inline_fn(hook.ctx, store, request->events, request->count);
         if (rc != ESK_OK) {
             char reason[STORE_MESSAGE_MAX];
             memcpy(reason, store->message, sizeof(reason));
-            return esk_store_set_error(
+            rc = esk_store_set_error(
                 store, ESK_ECALLBACK,
                 "inline handler %zu failed on the append to '%s', so "
                 "nothing was written: %s",
@@ -351,7 +400,8 @@ static esk_status run_inline_handlers(esk_store *store,
                 reason[0] != '\0' ? reason : esk_status_str(rc));
         }
     }
-    return ESK_OK;
+    stop_calling(list);
+    return rc;
 }
 
 esk_status esk__store_run_append(esk_store *store, esk_append_request *request)
@@ -431,7 +481,14 @@ esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
             record->key, record->value == NULL ? "it is NULL" : err.message);
     if ((rc = esk__store_unit_check(store)) != ESK_OK)
         return rc;
+    esk_time now = 0;
+    if ((rc = esk__store_clock(store, "writing record", record->key, &now)) !=
+        ESK_OK)
+        return rc;
+    store->stamp = now;
+    store->stamped = true;
     rc = store->backend->put_record(store, store->impl, kind, record);
+    store->stamped = false;
     return rc == ESK_OK ? esk__store_ok(store)
                         : esk__store_note_failure(store, rc);
 }

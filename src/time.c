@@ -65,7 +65,9 @@ static char *put_digits(char *p, int64_t value, int n)
 
 esk_status esk_time_format(esk_time time, char *buf)
 {
-    if (buf == NULL)
+    /* Checked first: far outside the range, the arithmetic below would
+     * overflow. */
+    if (buf == NULL || time < ESK_TIME_MIN || time > ESK_TIME_MAX)
         return ESK_EINVAL;
     int64_t secs = floor_div(time, USEC_PER_SEC);
     int64_t usec = time - secs * USEC_PER_SEC;
@@ -73,8 +75,6 @@ esk_status esk_time_format(esk_time time, char *buf)
     int64_t sod = secs - days * SEC_PER_DAY;
     int64_t y, m, d;
     civil_from_days(days, &y, &m, &d);
-    if (y < 0 || y > 9999)
-        return ESK_EINVAL;
     /* By hand rather than snprintf: this runs for every appended event. */
     char *p = buf;
     p = put_digits(p, y, 4);

@@ -3,15 +3,58 @@
  *
  * SQLite's generator is a ChaCha20 stream seeded from the operating system,
  * strong enough for ids that must never collide, and already a dependency.
+ *
+ * Its state lives in the process's memory, so fork() hands the child a
+ * copy: parent and children would then draw the same bytes, and so the same
+ * ids, until SQLite reseeds (it does when it opens a file). esk reseeds it
+ * itself, once in each process: a fork handler marks the child as needing
+ * it, which costs a load per call instead of a getpid() system call.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
 #include "internal.h"
 
+/* Whether this process must reseed before its next draw. True at start:
+ * a process forked before esk registered its handler, from a parent whose
+ * generator someone else had seeded, must not trust the copy either. */
+static atomic_bool reseed_needed = true;
+
+/* The fork handler: not yet asked for, being registered, registered (or
+ * failed to register, when every draw reseeds: slow, never repeating). */
+enum { HANDLER_NONE, HANDLER_REGISTERING, HANDLER_DONE, HANDLER_FAILED };
+static atomic_int handler_state = HANDLER_NONE;
+
+static void after_fork_in_child(void)
+{
+    atomic_store(&reseed_needed, true);
+}
+
+static void reseed(void)
+{
+    int none = HANDLER_NONE;
+    if (atomic_compare_exchange_strong(&handler_state, &none,
+                                       HANDLER_REGISTERING))
+        atomic_store(&handler_state,
+                     pthread_atfork(NULL, NULL, after_fork_in_child) == 0
+                         ? HANDLER_DONE
+                         : HANDLER_FAILED);
+    /* Until the handler is in place a fork would go unnoticed, so the
+     * flag stays set and the next draw reseeds again. Clearing it before
+     * reseeding means a fork in between leaves the child's flag set. */
+    if (atomic_load(&handler_state) == HANDLER_DONE)
+        atomic_store(&reseed_needed, false);
+    sqlite3_randomness(0, NULL); /* the next draw seeds from the system */
+}
+
 void esk__random_bytes(void *buf, size_t n)
 {
+    if (atomic_load_explicit(&reseed_needed, memory_order_relaxed))
+        reseed();
     /* sqlite3_randomness takes an int; callers ask for small amounts. */
     while (n > 0) {
         int chunk = n > 4096 ? 4096 : (int)n;

@@ -363,6 +363,29 @@ static void apply_of_an_event_that_does_not_decode_changes_nothing(void **state)
     assert_memory_equal(&w, &before, sizeof(w));
 }
 
+static void apply_skips_an_unknown_type_when_the_type_says_so(void **state)
+{
+    (void)state;
+    esk_aggregate_type older = workshop_type;
+    older.skip_unknown_types = true;
+    workshop w;
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(esk_aggregate_init(&w, &older, "1", NULL), ESK_OK);
+    esk_event e1 = recorded(1, "WorkshopScheduled", 1,
+                            "{\"title\":\"ES\",\"capacity\":9}");
+    esk_event e2 = recorded(2, "WorkshopMoved", 1, "{\"room\":\"B\"}");
+    esk_error err;
+    assert_int_equal(esk_aggregate_apply(&w, &e1, &err), ESK_OK);
+    assert_int_equal(esk_aggregate_apply(&w, &e2, &err), ESK_OK);
+    assert_int_equal(w.base.version, 2);
+    assert_int_equal(w.base.stored_version, 2);
+    assert_int_equal(w.capacity, 9);
+    esk_event old = recorded(3, "AttendeeRegistered", 1, "{\"name\":\"Ada\"}");
+    assert_int_equal(esk_aggregate_apply(&w, &old, &err), ESK_EDECODE);
+    assert_int_equal(w.base.version, 2);
+    esk_aggregate_release(&w);
+}
+
 static void apply_refuses_null_arguments(void **state)
 {
     (void)state;
@@ -451,6 +474,7 @@ int main(void)
         cmocka_unit_test(apply_while_events_are_pending_is_refused),
         cmocka_unit_test(
             apply_of_an_event_that_does_not_decode_changes_nothing),
+        cmocka_unit_test(apply_skips_an_unknown_type_when_the_type_says_so),
         cmocka_unit_test(apply_refuses_null_arguments),
         cmocka_unit_test(
             pending_accessors_refuse_an_index_out_of_range_and_null),

@@ -229,7 +229,34 @@ static void fold_of_an_unknown_type_names_the_event(void **state)
     assert_string_equal(err.message,
                         "event 2 of stream 'workshop-w-1' is WorkshopMoved "
                         "v1, which Workshop does not know: add its type to "
-                        "the event types");
+                        "the event types, or set skip_unknown_types to skip "
+                        "such events");
+}
+
+/* What an older build of the program reads when a newer one has added
+ * WorkshopMoved. */
+static void a_decider_that_skips_unknown_types_folds_past_them(void **state)
+{
+    (void)state;
+    esk_decider older = workshop_decider;
+    older.skip_unknown_types = true;
+    esk_event events[] = {
+        recorded(1, "WorkshopScheduled", 1,
+                 "{\"title\":\"ES\",\"capacity\":3}"),
+        recorded(2, "WorkshopMoved", 1, "{\"room\":\"B\"}"),
+        recorded(3, "AttendeeRegistered", 2, "{\"attendee\":\"ada\"}"),
+    };
+    workshop_state w;
+    esk_error err;
+    assert_int_equal(esk_decider_fold(&older, &w, events, 3, &err), ESK_OK);
+    assert_true(w.scheduled);
+    assert_int_equal(w.seats_taken, 1);
+    assert_string_equal(w.last_attendee, "ada");
+
+    /* A known type at an unknown version still needs its upcaster. */
+    esk_event old = recorded(4, "AttendeeRegistered", 1, "{\"name\":\"bob\"}");
+    assert_int_equal(esk_decider_fold(&older, &w, &old, 1, &err), ESK_EDECODE);
+    test_assert_contains(err.message, "register an upcaster from v1");
 }
 
 static void fold_of_an_unknown_version_points_at_an_upcaster(void **state)
@@ -619,6 +646,42 @@ static void an_event_type_the_decider_does_not_know_is_refused(void **state)
     esk_store_close(store);
 }
 
+static void handle_stops_at_an_unknown_type_unless_told_to_skip(void **state)
+{
+    (void)state;
+    esk_store *store = test_open_store();
+    esk_decider older = workshop_decider;
+    older.skip_unknown_types = true;
+    const esk_new_event newer[] = {
+        {NULL, "WorkshopScheduled", 1, "{\"title\":\"ES\",\"capacity\":2}",
+         NULL},
+        {NULL, "WorkshopMoved", 1, "{\"room\":\"B\"}", NULL},
+    };
+    workshop_command ada = register_("ada");
+    esk_handle_result r;
+    esk_error err;
+
+    assert_int_equal(
+        esk_store_append(store, "workshop-w-1", ESK_ANY, newer, 2, NULL),
+        ESK_OK);
+    assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &ada,
+                                        NULL, NULL, &r, &err),
+                     ESK_EDECODE);
+    test_assert_contains(err.message, "event 2 of stream 'workshop-w-1' is "
+                                      "WorkshopMoved v1");
+    test_assert_contains(err.message, "skip_unknown_types");
+    assert_int_equal(test_head_of(store), 2);
+
+    /* Skipped, the event still counts: the append expects version 2. */
+    assert_int_equal(
+        esk_decider_handle(&older, store, "w-1", &ada, NULL, NULL, &r, &err),
+        ESK_OK);
+    assert_int_equal(r.loaded_version, 2);
+    assert_int_equal(r.version, 3);
+    assert_int_equal(test_head_of(store), 3);
+    esk_store_close(store);
+}
+
 static void an_undecodable_stored_event_names_stream_and_version(void **state)
 {
     (void)state;
@@ -824,6 +887,7 @@ int main(void)
         cmocka_unit_test(
             fold_starts_from_the_initial_state_and_applies_in_order),
         cmocka_unit_test(fold_of_an_unknown_type_names_the_event),
+        cmocka_unit_test(a_decider_that_skips_unknown_types_folds_past_them),
         cmocka_unit_test(fold_of_an_unknown_version_points_at_an_upcaster),
         cmocka_unit_test(fold_of_bad_data_names_the_field),
         cmocka_unit_test(fold_refuses_null_and_incomplete_deciders),
@@ -842,6 +906,7 @@ int main(void)
         cmocka_unit_test(a_decide_that_changes_the_state_is_caught),
         cmocka_unit_test(a_refusal_without_reject_is_explained),
         cmocka_unit_test(an_event_type_the_decider_does_not_know_is_refused),
+        cmocka_unit_test(handle_stops_at_an_unknown_type_unless_told_to_skip),
         cmocka_unit_test(an_undecodable_stored_event_names_stream_and_version),
         cmocka_unit_test(upcasters_turn_old_events_into_todays_before_folding),
         cmocka_unit_test(a_long_stream_is_loaded_whole),

@@ -579,6 +579,44 @@ static void catch_up_refuses_bad_arguments(void **state)
     fixture_close(&f);
 }
 
+/* Process managers keep their checkpoints beside the projections', under
+ * "process:<name>": a projection may not take such a name, or it would
+ * read and move a process manager's checkpoint. */
+static void
+a_projection_named_like_a_process_checkpoint_is_refused(void **state)
+{
+    fixture f;
+    agenda a;
+    open_store(&f, &a, state);
+    register_attendee(&f, "w-1", "ada");
+    set_checkpoint(&f, "process:welcome", 1, 1);
+    esk_projection p = agenda_projection(&a);
+    p.name = "process:welcome";
+    esk_catchup *c = NULL;
+    esk_error err;
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, &err), ESK_EINVAL);
+    assert_null(c);
+    assert_contains(err.message, "'process:welcome'");
+    assert_contains(err.message, "reserved for process managers");
+    assert_int_equal(esk_projection_attach_inline(f.store, &p, &err),
+                     ESK_EINVAL);
+    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1", &err),
+                     ESK_EINVAL);
+    assert_int_equal(a.setups, 0);
+    assert_int_equal(a.handled, 0);
+    assert_int_equal(checkpoint_of(&f, "process:welcome"), 1);
+
+    /* The same name without the prefix is a projection's own. */
+    p.name = "welcome";
+    c = new_catchup(&f, &p);
+    run_ok(c, NULL);
+    assert_int_equal(a.handled, 1);
+    assert_int_equal(checkpoint_of(&f, "welcome"), 1);
+    assert_int_equal(checkpoint_of(&f, "process:welcome"), 1);
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
 static esk_status failing_setup(void *ctx, esk_store *store, esk_error *err)
 {
     (void)ctx;
@@ -645,6 +683,8 @@ static void a_failing_setup_is_reported(void **state)
         cmocka_unit_test_prestate(                                             \
             catch_up_reads_old_events_through_the_upcasters, (b)),             \
         cmocka_unit_test_prestate(catch_up_refuses_bad_arguments, (b)),        \
+        cmocka_unit_test_prestate(                                             \
+            a_projection_named_like_a_process_checkpoint_is_refused, (b)),     \
         cmocka_unit_test_prestate(a_failing_setup_is_reported, (b))
 
 int main(void)

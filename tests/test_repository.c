@@ -519,6 +519,57 @@ an_old_event_without_its_upcaster_fails_the_load_and_says_so(void **state)
     close_fixture(&f);
 }
 
+/* A newer build of the program has added WorkshopMoved to the stream. */
+static void an_unknown_event_type_fails_the_load_naming_it(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f, 0, NULL);
+    append_raw(&f, "WorkshopScheduled", 1, "{\"title\":\"ES\",\"capacity\":9}");
+    append_raw(&f, "WorkshopMoved", 1, "{\"room\":\"B\"}");
+    workshop w;
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(esk_repository_load(f.repo, "1", &w), ESK_EDECODE);
+    assert_contains(esk_repository_errmsg(f.repo),
+                    "event 2 of stream 'workshop-1' is WorkshopMoved v1, "
+                    "which Workshop does not know");
+    assert_contains(esk_repository_errmsg(f.repo), "skip_unknown_types");
+    assert_int_equal(w.base.version, 0);
+    esk_aggregate_release(&w);
+    close_fixture(&f);
+}
+
+static void
+a_type_that_skips_unknown_types_loads_and_saves_past_them(void **state)
+{
+    (void)state;
+    esk_aggregate_type older = workshop_type_without_snapshot;
+    older.skip_unknown_types = true;
+    fixture f;
+    open_fixture(&f, 0, NULL);
+    esk_repository *repo = NULL;
+    assert_int_equal(esk_repository_new(&repo, f.store, &older, NULL, NULL),
+                     ESK_OK);
+    append_raw(&f, "WorkshopScheduled", 1, "{\"title\":\"ES\",\"capacity\":9}");
+    append_raw(&f, "WorkshopMoved", 1, "{\"room\":\"B\"}");
+    append_raw(&f, "AttendeeRegistered", 2,
+               "{\"attendee\":\"Ada\",\"seats\":2}");
+    workshop w;
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(esk_repository_load(repo, "1", &w), ESK_OK);
+    assert_int_equal(w.base.version, 3);
+    assert_int_equal(w.capacity, 9);
+    assert_int_equal(w.seats_taken, 2);
+    /* The save expects version 3, the skipped event included. */
+    assert_int_equal(workshop_register(&w, "Bob", 1, NULL), ESK_OK);
+    esk_append_result r;
+    assert_int_equal(esk_repository_save(repo, &w, NULL, &r), ESK_OK);
+    assert_int_equal(r.version, 4);
+    esk_aggregate_release(&w);
+    esk_repository_free(repo);
+    close_fixture(&f);
+}
+
 static void
 an_event_that_does_not_decode_fails_the_load_naming_the_field(void **state)
 {
@@ -739,6 +790,9 @@ static int run(const char *name, open_fn open)
         cmocka_unit_test(old_events_are_upcast_when_loading),
         cmocka_unit_test(
             an_old_event_without_its_upcaster_fails_the_load_and_says_so),
+        cmocka_unit_test(an_unknown_event_type_fails_the_load_naming_it),
+        cmocka_unit_test(
+            a_type_that_skips_unknown_types_loads_and_saves_past_them),
         cmocka_unit_test(
             an_event_that_does_not_decode_fails_the_load_naming_the_field),
         cmocka_unit_test(

@@ -739,6 +739,81 @@ static void a_category_is_the_part_before_the_first_dash(void **state)
     esk_store_close(store);
 }
 
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* SQLite reads a name that starts with "file:" as a URI when it is built
+ * with URI support (Debian's is), and a URI's options can turn off
+ * locking ("nolock=1") or share one database between handles. */
+static void a_sqlite_uri_is_refused_and_opens_nothing(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char target[128], uri[192];
+    path_in(target, sizeof target, &dir, "x.db");
+    const char *uris[] = {uri, "file::memory:?cache=shared",
+                          "file:x.db?nolock=1", "file:"};
+    snprintf(uri, sizeof uri, "file:%s?nolock=1", target);
+
+    for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
+        esk_store *store = NULL;
+        esk_error err = {ESK_OK, 0, ""};
+        assert_int_equal(esk_store_open_sqlite(&store, uris[i], NULL, &err),
+                         ESK_EINVAL);
+        assert_null(store);
+        assert_contains(err.message, uris[i]);
+        assert_contains(err.message, "URI");
+        assert_contains(err.message, "for a file of that name");
+    }
+    assert_false(file_exists(target));
+    assert_false(file_exists("x.db"));
+    assert_false(file_exists("file:x.db?nolock=1"));
+
+    esk_error err = {ESK_OK, 0, ""};
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_sqlite(NULL, uri, NULL, &err), ESK_EINVAL);
+    assert_int_equal(esk_store_open_sqlite(&store, uri, NULL, NULL),
+                     ESK_EINVAL);
+    assert_null(store);
+    temp_dir_remove(&dir);
+}
+
+/* What the refusal's message advises: "./" makes such a name a plain
+ * relative path, and the file keeps SQLite's locking. */
+static void a_file_named_like_a_uri_opens_through_a_dot_slash_path(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char cwd[512];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir.path), 0);
+
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    options.busy_timeout_ms = 0;
+    esk_store *store = open_store("./file:x.db?nolock=1", &options);
+    assert_true(file_exists("file:x.db?nolock=1"));
+    assert_false(file_exists("x.db"));
+    assert_int_equal(append_one(store, "desk-1", ESK_ANY, "Taken", "1"),
+                     ESK_OK);
+
+    sqlite3 *db = raw_open("./file:x.db?nolock=1");
+    raw_exec(db, "BEGIN IMMEDIATE");
+    assert_int_equal(append_one(store, "desk-1", ESK_ANY, "Taken", "2"),
+                     ESK_EBUSY);
+    raw_exec(db, "ROLLBACK");
+    sqlite3_close(db);
+    assert_true(head_of(store) == 1);
+
+    esk_store_close(store);
+    assert_int_equal(chdir(cwd), 0);
+    temp_dir_remove(&dir);
+}
+
 /* ---- Sharing a file ---------------------------------------------------- */
 
 static void two_handles_on_one_file_see_each_others_appends(void **state)
@@ -1313,6 +1388,9 @@ int main(void)
         cmocka_unit_test(full_durability_opens_and_appends),
         cmocka_unit_test(a_file_store_runs_in_wal_mode),
         cmocka_unit_test(memory_databases_are_private_to_their_handle),
+        cmocka_unit_test(a_sqlite_uri_is_refused_and_opens_nothing),
+        cmocka_unit_test(
+            a_file_named_like_a_uri_opens_through_a_dot_slash_path),
         cmocka_unit_test(a_category_is_the_part_before_the_first_dash),
         cmocka_unit_test(two_handles_on_one_file_see_each_others_appends),
         cmocka_unit_test(closing_with_a_statement_open_leaks_no_file),

@@ -144,6 +144,23 @@ typedef struct esk_decider {
     /** Optional: the name of one of the domain's error codes
      *  ("WORKSHOP_FULL"), for reports; NULL for an unknown code. */
     const char *(*error_name)(int code);
+    /**
+     * What a fold does with a recorded event whose type name is none of
+     * event_types, as a newer version of the program may write: false
+     * (the default) fails with ESK_EDECODE and a message naming the type,
+     * the stream and the event's version; true skips the event, which
+     * still counts for the version (so appends expect the right one).
+     *
+     * The trade-off: failing stops an older reader at the first event it
+     * does not understand, so that it never acts on a state that may be
+     * wrong, but it stops until it is upgraded. Skipping keeps it going,
+     * with a state that ignores whatever those events changed: its
+     * decisions may then be wrong (it may accept a command a newer reader
+     * would refuse). Skip only where the new types cannot matter to this
+     * state. An event of a known type at an unknown schema version is
+     * never skipped: register an upcaster for it.
+     */
+    bool skip_unknown_types;
 } esk_decider;
 
 /**

@@ -45,6 +45,11 @@ extern "C" {
 /** Microseconds since 1970-01-01T00:00:00Z. */
 typedef int64_t esk_time;
 
+/** The first and last times esk can format and store, 0000-01-01T00:00:00Z
+ *  and 9999-12-31T23:59:59.999999Z: ISO 8601 text has four year digits. */
+#define ESK_TIME_MIN INT64_C(-62167219200000000)
+#define ESK_TIME_MAX INT64_C(253402300799999999)
+
 /**
  * A clock: returns the current time. esk calls it with the ctx given next to
  * it. Tests pass a fake one so that recorded times are deterministic.
@@ -60,8 +65,9 @@ esk_time esk_clock_system(void *ctx);
  *
  * @param time the time to format.
  * @param buf  at least ESK_TIME_TEXT_SIZE bytes, written with a final NUL.
- * @return ESK_OK, or ESK_EINVAL when buf is NULL or the year falls outside
- *         0000..9999.
+ * @return ESK_OK, or ESK_EINVAL when buf is NULL or time is outside
+ *         ESK_TIME_MIN..ESK_TIME_MAX (years 0000 to 9999); buf is then
+ *         untouched.
  */
 esk_status esk_time_format(esk_time time, char *buf);
 #define ESK_TIME_TEXT_SIZE 28
@@ -76,7 +82,10 @@ esk_status esk_time_parse(const char *text, esk_time *out);
 
 /**
  * Write a new random UUID v4 ("1b4e28ba-2fa1-4d2b-883f-0016d3cca427") from
- * SQLite's cryptographically strong generator.
+ * SQLite's cryptographically strong generator. The store's generated event
+ * ids come from the same generator. A process reseeds it after fork(), so
+ * a parent and its children never draw the same ids, whether or not they
+ * open a database.
  *
  * @param buf at least ESK_EVENT_ID_LEN + 1 bytes.
  * @return ESK_OK, or ESK_EINVAL when buf is NULL.

@@ -47,7 +47,9 @@ extern "C" {
 /** A projection: what it reads, and how it writes its read model. */
 typedef struct esk_projection {
     /** Unique among projections: the checkpoint's key. 1 to
-     *  ESK_STREAM_ID_MAX bytes of UTF-8. */
+     *  ESK_STREAM_ID_MAX bytes of UTF-8, not starting with "process:"
+     *  (process managers keep their checkpoints under "process:<name>"
+     *  among the same records). */
     const char *name;
     /** The read model's layout version: a catch-up projection whose
      *  checkpoint was written by another version is rebuilt. 1 or more. */
@@ -85,7 +87,8 @@ typedef struct esk_projection {
  * @param store      the store.
  * @param projection borrowed; must outlive the store or be detached.
  * @param err        optional: why it failed.
- * @return ESK_OK; ESK_EINVAL (NULL, no name or handle, version < 1);
+ * @return ESK_OK; ESK_EINVAL (NULL, no name or handle, a name starting
+ *         with "process:", version < 1);
  *         ESK_EEXISTS (this projection is attached already); ESK_ECALLBACK
  *         (setup failed; nothing is attached); the store's errors
  *         (ESK_EBUSY, ESK_EIO...); ESK_ENOMEM.
@@ -231,10 +234,12 @@ const char *esk_catchup_errmsg(const esk_catchup *catchup);
  *         the batch is kept); ESK_EDECODE (an upcaster failed; nothing of
  *         that batch is applied); ESK_ECORRUPT (the checkpoint is past
  *         the store's head: the store is older than the read model;
- *         rebuild); ESK_ECONCURRENCY (another version of the projection
- *         wrote the checkpoint during the run); the store's errors
- *         (ESK_EBUSY, ESK_EIO...: nothing of that batch is applied, also
- *         when SQLite rolled the transaction back by itself); ESK_ENOMEM.
+ *         rebuild; or the stored checkpoint is negative, which esk never
+ *         writes: nothing is applied); ESK_ECONCURRENCY (another version
+ *         of the projection wrote the checkpoint during the run); the
+ *         store's errors (ESK_EBUSY, ESK_EIO...: nothing of that batch is
+ *         applied, also when SQLite rolled the transaction back by
+ *         itself); ESK_ENOMEM.
  */
 esk_status esk_catchup_run(esk_catchup *catchup, esk_catchup_status *status);
 
@@ -256,7 +261,8 @@ esk_status esk_catchup_rebuild(esk_catchup *catchup,
  *
  * @param status receives it; required. Filled also on ESK_ECORRUPT.
  * @return ESK_OK; ESK_EINVAL (NULL); ESK_ECORRUPT (the checkpoint is past
- *         the head: lag is then negative); the store's errors.
+ *         the head: lag is then negative; or the stored checkpoint is
+ *         negative); the store's errors.
  */
 esk_status esk_catchup_status_get(esk_catchup *catchup,
                                   esk_catchup_status *status);

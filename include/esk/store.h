@@ -68,7 +68,10 @@ typedef enum esk_durability {
  */
 typedef struct esk_store_options {
     int version;
-    /** Clock for recorded_at; NULL for esk_clock_system. */
+    /** Clock for recorded_at; NULL for esk_clock_system. A time outside
+     *  ESK_TIME_MIN..ESK_TIME_MAX (years 0000 to 9999) cannot be stored:
+     *  appends and records are then refused with ESK_EINVAL, on every
+     *  backend. */
     esk_clock_fn clock;
     void *clock_ctx;
     /** SQLite only. */
@@ -99,12 +102,16 @@ esk_status esk_store_open_memory(esk_store **out,
  * @param out     receives the new store, owned by the caller; untouched on
  *                failure.
  * @param path    a file name, or ":memory:" for a private in-memory database;
- *                borrowed.
+ *                borrowed. Never a SQLite URI: a path that starts with
+ *                "file:" is refused (SQLite would read it as one, and its
+ *                options can turn off locking); write "./file:..." for a
+ *                file whose name starts so.
  * @param options NULL for the defaults; borrowed.
  * @param err     optional: the reason for a failure, since there is no
  *                handle yet to ask.
  * @return ESK_OK;
- *         ESK_EINVAL: out or path NULL, bad options;
+ *         ESK_EINVAL: out or path NULL, an empty path, a path that starts
+ *         with "file:", bad options;
  *         ESK_ESCHEMA: the file holds another application's database, or an
  *         esk schema newer than this build knows;
  *         ESK_ECORRUPT: the file is not a database or is damaged;
@@ -160,7 +167,8 @@ typedef struct esk_append_result {
  * @return ESK_OK;
  *         ESK_EINVAL: a NULL pointer, n == 0, a bad stream id, type, event
  *         id or expected value, data that is not JSON, metadata that is not
- *         a JSON object, the same event id twice in the batch;
+ *         a JSON object, the same event id twice in the batch, a clock
+ *         reading outside ESK_TIME_MIN..ESK_TIME_MAX;
  *         ESK_ECONCURRENCY: the stream is not at the expected version (the
  *         message gives both versions);
  *         ESK_EDUPLICATE: an event id of the batch is already stored, but
@@ -222,7 +230,8 @@ typedef struct esk_filter {
  * Read events in global order.
  *
  * @param after_position read events whose position is greater than this
- *                       (0 for the beginning); a checkpoint.
+ *                       (0 for the beginning); a checkpoint. Negative is
+ *                       ESK_EINVAL; INT64_MAX reads nothing.
  * @param max_count      at most this many events; 0 means no limit.
  * @param filter         optional; NULL reads every event.
  * @param out            replaced with the events.
@@ -252,7 +261,13 @@ esk_status esk_store_head_position(esk_store *store, int64_t *out_position);
  * batch as stored. The events are valid during the call only. A subscriber
  * sees appends made by this process's handle only: to follow other
  * processes, read with esk_store_read_all() from a checkpoint. It must not
- * append to, subscribe to or close the store that calls it.
+ * append to or close the store that calls it.
+ *
+ * It may subscribe and unsubscribe (itself or others) during its call. A
+ * batch reaches exactly the subscribers registered when its delivery
+ * started, in registration order, less those removed before their turn;
+ * one added during the call hears from the next batch on. Removing one
+ * never makes another miss the batch.
  */
 typedef void (*esk_subscriber_fn)(void *ctx, const esk_event *events, size_t n);
 
@@ -368,9 +383,11 @@ typedef struct esk_record {
  * Insert or replace a record.
  *
  * @param record key: 1 to ESK_STREAM_ID_MAX bytes of UTF-8; value: valid
- *               JSON. Borrowed.
- * @return ESK_OK; ESK_EINVAL; ESK_EBUSY, ESK_EIO, ESK_EREADONLY, ESK_ENOMEM
- *         (nothing written).
+ *               JSON; number and version: any value, kept as they are.
+ *               Borrowed.
+ * @return ESK_OK; ESK_EINVAL (a bad kind, key or value, a clock reading
+ *         outside ESK_TIME_MIN..ESK_TIME_MAX); ESK_EBUSY, ESK_EIO,
+ *         ESK_EREADONLY, ESK_ENOMEM (nothing written).
  */
 esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
                                 const esk_record *record);
@@ -401,6 +418,12 @@ typedef esk_status (*esk_inline_fn)(void *ctx, esk_store *store,
 /**
  * Register an inline handler; the same fn and ctx pair may be registered
  * once. Handlers run in registration order.
+ *
+ * A handler may add and remove handlers (itself or others) during its
+ * call, as a subscriber may: the batch is handled by exactly the handlers
+ * registered when its append started to run them, less those removed
+ * before their turn; one added during the call runs from the next append
+ * on. Removing one never makes another miss the batch.
  *
  * @return ESK_OK; ESK_EINVAL; ESK_EEXISTS; ESK_ENOMEM.
  */

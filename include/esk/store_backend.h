@@ -138,7 +138,12 @@ esk_status esk_store_new(esk_store **out, const esk_store_backend *backend,
 /** The impl given to esk_store_new(). */
 void *esk_store_impl(esk_store *store);
 
-/** The store's clock, for backends that stamp anything else. */
+/**
+ * The store's clock, for backends that stamp anything else. Inside
+ * put_record it gives the time the front has read for that record, once
+ * and already checked to lie within ESK_TIME_MIN..ESK_TIME_MAX; appends
+ * carry theirs in each event's recorded_at, checked the same way.
+ */
 esk_time esk_store_now(esk_store *store);
 
 /**

@@ -1005,6 +1005,115 @@ static void a_subscriber_is_registered_once(void **state)
     close_fixture(&f);
 }
 
+/*
+ * A hook (subscriber or inline handler) that changes the registrations
+ * from inside its own call, once: removes one probe (itself or another)
+ * and registers another.
+ */
+typedef struct hook_probe {
+    esk_store *store;
+    int calls;
+    struct hook_probe *remove;
+    struct hook_probe *add;
+} hook_probe;
+
+static void probe_subscriber(void *ctx, const esk_event *events, size_t n)
+{
+    hook_probe *p = ctx;
+    (void)events;
+    (void)n;
+    p->calls++;
+    if (p->remove != NULL)
+        assert_int_equal(
+            esk_store_unsubscribe(p->store, probe_subscriber, p->remove),
+            ESK_OK);
+    if (p->add != NULL)
+        assert_int_equal(
+            esk_store_subscribe(p->store, probe_subscriber, p->add), ESK_OK);
+    p->remove = p->add = NULL;
+}
+
+static void subscribe_probes(fixture *f, hook_probe *probes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        probes[i].store = f->store;
+        assert_int_equal(
+            esk_store_subscribe(f->store, probe_subscriber, &probes[i]),
+            ESK_OK);
+    }
+}
+
+static void
+a_subscriber_removing_itself_leaves_the_others_their_batch(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    hook_probe p[3] = {{0}};
+    subscribe_probes(&f, p, 3);
+    p[0].remove = &p[0];
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(p[0].calls, 1);
+    assert_int_equal(p[1].calls, 1);
+    assert_int_equal(p[2].calls, 1);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "B", "{}"), ESK_OK);
+    assert_int_equal(p[0].calls, 1);
+    assert_int_equal(p[1].calls, 2);
+    assert_int_equal(p[2].calls, 2);
+
+    /* The same at a commit that announces two batches: the removal takes
+     * effect from the next batch. */
+    p[1].remove = &p[1];
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "C", "{}"), ESK_OK);
+    assert_int_equal(append1(&f, "s-2", ESK_ANY, "D", "{}"), ESK_OK);
+    assert_int_equal(esk_store_commit(f.store), ESK_OK);
+    assert_int_equal(p[1].calls, 3);
+    assert_int_equal(p[2].calls, 4);
+    close_fixture(&f);
+}
+
+static void a_subscriber_removed_before_its_turn_is_not_called(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    hook_probe p[3] = {{0}};
+    subscribe_probes(&f, p, 3);
+    p[0].remove = &p[1];
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(p[0].calls, 1);
+    assert_int_equal(p[1].calls, 0);
+    assert_int_equal(p[2].calls, 1);
+    assert_int_equal(esk_store_unsubscribe(f.store, probe_subscriber, &p[1]),
+                     ESK_ENOTFOUND);
+    close_fixture(&f);
+}
+
+static void
+a_subscriber_added_during_a_call_hears_from_the_next_batch(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    hook_probe p[2] = {{0}};
+    hook_probe late = {f.store, 0, NULL, NULL};
+    subscribe_probes(&f, p, 2);
+    /* The first removes the second and adds a third, which takes the
+     * last place: this batch still reaches neither. */
+    p[0].remove = &p[1];
+    p[0].add = &late;
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(late.calls, 0);
+    assert_int_equal(p[1].calls, 0);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "B", "{}"), ESK_OK);
+    assert_int_equal(p[0].calls, 2);
+    assert_int_equal(late.calls, 1);
+    assert_int_equal(esk_store_subscribe(f.store, probe_subscriber, &late),
+                     ESK_EEXISTS);
+    close_fixture(&f);
+}
+
 static void the_message_is_cleared_by_a_success(void **state)
 {
     (void)state;
@@ -1335,6 +1444,74 @@ static void an_inline_handler_runs_inside_the_append(void **state)
     close_fixture(&f);
 }
 
+static esk_status probe_handler(void *ctx, esk_store *store,
+                                const esk_event *events, size_t n)
+{
+    hook_probe *p = ctx;
+    (void)events;
+    (void)n;
+    p->calls++;
+    esk_status rc = ESK_OK;
+    if (p->remove != NULL)
+        rc = esk_store_remove_inline(store, probe_handler, p->remove);
+    if (rc == ESK_OK && p->add != NULL)
+        rc = esk_store_add_inline(store, probe_handler, p->add);
+    p->remove = p->add = NULL;
+    return rc;
+}
+
+static void add_handlers(fixture *f, hook_probe *probes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        probes[i].store = f->store;
+        assert_int_equal(
+            esk_store_add_inline(f->store, probe_handler, &probes[i]), ESK_OK);
+    }
+}
+
+static void
+an_inline_handler_removing_itself_leaves_the_others_their_batch(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    hook_probe p[3] = {{0}};
+    add_handlers(&f, p, 3);
+    p[0].remove = &p[0];
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(p[0].calls, 1);
+    assert_int_equal(p[1].calls, 1);
+    assert_int_equal(p[2].calls, 1);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "B", "{}"), ESK_OK);
+    assert_int_equal(p[0].calls, 1);
+    assert_int_equal(p[1].calls, 2);
+    assert_int_equal(p[2].calls, 2);
+    close_fixture(&f);
+}
+
+static void
+an_inline_handler_removed_or_added_during_a_call_waits_its_turn(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    hook_probe p[3] = {{0}};
+    hook_probe late = {f.store, 0, NULL, NULL};
+    add_handlers(&f, p, 3);
+    p[0].remove = &p[1];
+    p[0].add = &late;
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(p[0].calls, 1);
+    assert_int_equal(p[1].calls, 0);
+    assert_int_equal(p[2].calls, 1);
+    assert_int_equal(late.calls, 0);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "B", "{}"), ESK_OK);
+    assert_int_equal(p[1].calls, 0);
+    assert_int_equal(p[2].calls, 2);
+    assert_int_equal(late.calls, 1);
+    close_fixture(&f);
+}
+
 static void
 a_failing_inline_handler_fails_the_append_and_writes_nothing(void **state)
 {
@@ -1416,6 +1593,11 @@ int esk_conformance_run(const esk_conformance_backend *under_test)
         cmocka_unit_test(malformed_filters_are_refused),
         cmocka_unit_test(subscribers_see_each_committed_batch_once),
         cmocka_unit_test(a_subscriber_is_registered_once),
+        cmocka_unit_test(
+            a_subscriber_removing_itself_leaves_the_others_their_batch),
+        cmocka_unit_test(a_subscriber_removed_before_its_turn_is_not_called),
+        cmocka_unit_test(
+            a_subscriber_added_during_a_call_hears_from_the_next_batch),
         cmocka_unit_test(the_message_is_cleared_by_a_success),
         cmocka_unit_test(a_committed_transaction_keeps_all_its_appends),
         cmocka_unit_test(a_rolled_back_transaction_keeps_none_of_its_appends),
@@ -1432,6 +1614,10 @@ int esk_conformance_run(const esk_conformance_backend *under_test)
         cmocka_unit_test(an_inline_handler_runs_inside_the_append),
         cmocka_unit_test(
             a_failing_inline_handler_fails_the_append_and_writes_nothing),
+        cmocka_unit_test(
+            an_inline_handler_removing_itself_leaves_the_others_their_batch),
+        cmocka_unit_test(
+            an_inline_handler_removed_or_added_during_a_call_waits_its_turn),
     };
     return _cmocka_run_group_tests(
         backend->name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
