@@ -161,4 +161,19 @@ void esk__uuid_v4_format(unsigned char bytes[16], char *out);
 /* Fill buf (at least n bytes) from SQLite's CSPRNG. */
 void esk__random_bytes(void *buf, size_t n);
 
+/* For messages about two texts that differ (stored and sent data...): an
+ * excerpt of each, from a little before the first byte where they differ,
+ * with "..." where text was left out. a_out and b_out hold size bytes,
+ * ESK__EXCERPT_SIZE is enough. */
+enum { ESK__EXCERPT_SIZE = 48 };
+void esk__excerpt_difference(const char *a, const char *b, char *a_out,
+                             char *b_out, size_t size);
+
+/* A new batch (its first id is not stored) that reuses the stored id
+ * event_id: ESK_EDUPLICATE, with the message every backend gives. */
+struct esk_store;
+esk_status esk__store_reused_id(struct esk_store *store, const char *event_id,
+                                const char *stored_stream_id,
+                                int64_t stored_version, const char *first_id);
+
 #endif
