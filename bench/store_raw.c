@@ -24,7 +24,8 @@
 
 #include "bench.h"
 
-/* The schema of src/store_sqlite.c (schema version 2), verbatim. */
+/* The schema of src/store_sqlite.c (schema version 3): its steps run one
+ * after the other, as a new file gets them. */
 static const char schema_sql[] =
     "CREATE TABLE events("
     "position INTEGER PRIMARY KEY, "
@@ -49,7 +50,8 @@ static const char schema_sql[] =
     "stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
     "layout_version INTEGER NOT NULL, state TEXT NOT NULL, "
     "recorded_at TEXT NOT NULL);"
-    "PRAGMA application_id = 1163086641; PRAGMA user_version = 2";
+    "ALTER TABLE events ADD COLUMN batch_start INTEGER;"
+    "PRAGMA application_id = 1163086641; PRAGMA user_version = 3";
 
 #define COLUMNS                                                                \
     "position, event_id, stream_id, version, type, schema_version, data, "     \
@@ -73,8 +75,8 @@ static const char *const statement_sql[S_COUNT] = {
     [S_COMMIT] = "COMMIT",
     [S_VERSION] = "SELECT max(version) FROM events WHERE stream_id = ?1",
     [S_HEAD] = "SELECT max(position) FROM events",
-    [S_INSERT] = "INSERT INTO events(" COLUMNS ") "
-                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_INSERT] = "INSERT INTO events(" COLUMNS ", batch_start) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [S_READ_STREAM] = "SELECT " COLUMNS " FROM events WHERE stream_id = ?1 "
                       "AND version >= ?2 ORDER BY version LIMIT ?3",
     [S_READ_ALL] = "SELECT " COLUMNS " FROM events WHERE position > ?1 "
@@ -242,6 +244,7 @@ static bool raw_append(raw_store *r, const char *stream_id, int64_t expected,
     /* What is the same for the whole batch is bound once. */
     sqlite3_bind_text(insert, 3, stream_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(insert, 9, recorded_at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(insert, 10, head + 1);
     for (long i = 0; i < n; i++) {
         sqlite3_bind_int64(insert, 1, head + 1 + i);
         sqlite3_bind_text(insert, 2, ids[i], -1, SQLITE_STATIC);

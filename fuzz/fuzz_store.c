@@ -11,8 +11,11 @@
  *   - an accepted append is read back byte for byte as it was given
  *     (metadata NULL as "{}"), at the next versions of its stream and the
  *     next positions of the store, in both stores, recorded at the time
- *     the clock gave; a generated event id is a UUID v4; an append with the
- *     ids of a stored batch is a replay that points at that batch;
+ *     the clock gave; a generated event id is a UUID v4; an append whose
+ *     first id is stored succeeds without writing exactly when it is one
+ *     stored append again (same stream, ids, content and size, and an
+ *     expected version that append passed), and points at that append;
+ *     any other is ESK_EDUPLICATE;
  *   - a refused append writes nothing;
  *   - every read gives what the model says, in both stores, and positions
  *     run 1, 2, 3... without a gap, also after rollbacks;
@@ -53,6 +56,8 @@ typedef struct model_event {
     char *metadata;
     int64_t version;
     esk_time recorded_at;
+    /* The position of the first event of its append. */
+    size_t batch_start;
 } model_event;
 
 typedef struct model {
@@ -359,6 +364,7 @@ static void record_batch(world *w, const char *stream_id, size_t n,
             .metadata = copy_text(given->metadata ? given->metadata : "{}"),
             .version = version + 1 + (int64_t)i,
             .recorded_at = w->now,
+            .batch_start = head + 1,
         };
         for (int b = 0; b < BACKENDS; b++) {
             const char *id = w->lists[b].events[i].event_id;
@@ -371,6 +377,57 @@ static void record_batch(world *w, const char *stream_id, size_t n,
         for (int b = 0; b < BACKENDS; b++)
             check_same_event(&w->lists[b].events[i], e, (int64_t)m->count, b);
     }
+}
+
+/* Whether an append that began at first_version passed expected. */
+static bool model_passes(int64_t expected, int64_t first_version)
+{
+    if (expected >= 0)
+        return first_version - 1 == expected;
+    if (expected == ESK_NO_STREAM)
+        return first_version == 1;
+    if (expected == ESK_STREAM_EXISTS)
+        return first_version > 1;
+    return true;
+}
+
+/*
+ * The replay rule, on the model: 0 when the batch's first id is not
+ * stored; 1 when the batch is one stored append again (same stream, the
+ * same ids in order with the same type, schema version, data and
+ * metadata, as many events, and an expected version that append passed);
+ * -1 when it reuses the stored id otherwise.
+ */
+static int model_replay(const model *m, const char *stream_id, int64_t expected,
+                        const esk_new_event *batch, size_t n)
+{
+    size_t first = 0;
+    for (size_t p = 1; p <= m->count && first == 0; p++)
+        if (strcmp(m->events[p - 1].event_id[0], batch[0].event_id) == 0)
+            first = p;
+    if (first == 0)
+        return 0;
+    const model_event *f = &m->events[first - 1];
+    if (strcmp(f->stream_id, stream_id) != 0 || f->batch_start != first ||
+        !model_passes(expected, f->version))
+        return -1;
+    size_t last = first;
+    while (last < m->count && m->events[last].batch_start == first)
+        last++;
+    if (last - first + 1 != n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const model_event *e = &m->events[first - 1 + i];
+        const esk_new_event *sent = &batch[i];
+        const char *metadata = sent->metadata ? sent->metadata : "{}";
+        if (strcmp(e->event_id[0], sent->event_id) != 0 ||
+            strcmp(e->type, sent->type) != 0 ||
+            e->schema_version != sent->schema_version ||
+            strcmp(e->data, sent->data) != 0 ||
+            strcmp(e->metadata, metadata) != 0)
+            return -1;
+    }
+    return 1;
 }
 
 /* An append of stored ids that succeeded without writing: it must point at
@@ -469,6 +526,15 @@ static void append(world *w, bool bulk)
                                          ESK_EDUPLICATE};
     check_status_in(status, allowed, sizeof(allowed) / sizeof(allowed[0]),
                     "esk_store_append");
+    /* Bad input is refused before any look at the stored events. */
+    int replay = id_mode == 1
+                     ? model_replay(&w->m, stream_id, expected, w->batch, n)
+                     : 0;
+    FUZZ_CHECK(status == ESK_EINVAL || replay == 0 ||
+                   status == (replay > 0 ? ESK_OK : ESK_EDUPLICATE),
+               "an append whose first id is stored %s got %s: %s",
+               replay > 0 ? "as this very append" : "otherwise",
+               esk_status_str(status), esk_store_errmsg(w->stores[0]));
     if (status != ESK_OK) {
         check_heads(w); /* nothing written */
         return;
@@ -480,6 +546,7 @@ static void append(world *w, bool bulk)
     FUZZ_CHECK(esk_store_head_position(w->stores[0], &head) == ESK_OK,
                "head position");
     if (head == (int64_t)w->m.count) {
+        FUZZ_CHECK(replay > 0, "an append that is no replay wrote nothing");
         check_replay(w, stream_id, n, result);
     } else {
         FUZZ_CHECK(head == (int64_t)(w->m.count + n),

@@ -177,4 +177,18 @@ struct esk_bus;
 struct esk_store;
 struct esk_store *esk__bus_store(const struct esk_bus *bus);
 
+/* For messages about two texts that differ (stored and sent data...): an
+ * excerpt of each, from a little before the first byte where they differ,
+ * with "..." where text was left out. a_out and b_out hold size bytes,
+ * ESK__EXCERPT_SIZE is enough. */
+enum { ESK__EXCERPT_SIZE = 48 };
+void esk__excerpt_difference(const char *a, const char *b, char *a_out,
+                             char *b_out, size_t size);
+
+/* A new batch (its first id is not stored) that reuses the stored id
+ * event_id: ESK_EDUPLICATE, with the message every backend gives. */
+esk_status esk__store_reused_id(struct esk_store *store, const char *event_id,
+                                const char *stored_stream_id,
+                                int64_t stored_version, const char *first_id);
+
 #endif

@@ -125,11 +125,13 @@ static char *encode_outcome(const esk_command *command,
     /* jansson may drop a byte on a failed allocation and carry on: any
      * failure counted during the encoding voids the text. */
     unsigned long failures = esk__allocation_failures();
-    json_t *outcome =
-        json_pack("{s:s, s:i, s:s, s:I, s:I, s:I}", "type", command->type,
-                  "domainCode", r->domain_code, "message", r->message,
-                  "eventCount", (json_int_t)r->event_count, "version",
-                  (json_int_t)r->version, "position", (json_int_t)r->position);
+    /* The payload is kept as text, not as parsed JSON, so that a command
+     * sent again is compared with it byte for byte; null when none. */
+    json_t *outcome = json_pack(
+        "{s:s, s:s?, s:i, s:s, s:I, s:I, s:I}", "type", command->type,
+        "payloadJson", command->payload_json, "domainCode", r->domain_code,
+        "message", r->message, "eventCount", (json_int_t)r->event_count,
+        "version", (json_int_t)r->version, "position", (json_int_t)r->position);
     if (outcome == NULL)
         return NULL;
     char *dumped = json_dumps(outcome, JSON_COMPACT);
@@ -154,6 +156,67 @@ static bool get_integer(const json_t *object, const char *key, json_int_t *out)
 static const char *get_string(const json_t *object, const char *key)
 {
     return json_string_value(json_object_get(object, key));
+}
+
+/* 'excerpt', or none when the command had no payload_json. */
+static void show_payload(char *buf, size_t size, const char *text,
+                         const char *excerpt)
+{
+    if (text == NULL)
+        snprintf(buf, size, "none");
+    else
+        snprintf(buf, size, "'%s'", excerpt);
+}
+
+/*
+ * Whether the recorded outcome belongs to a command with this content:
+ * ESK_OK, or ESK_EDUPLICATE (another type or payload_json) or
+ * ESK_ECORRUPT with the context's message set. Outcomes recorded before
+ * esk kept the payload ("payloadJson" absent) are compared by type.
+ */
+static esk_status check_same_command(esk_context *context,
+                                     const json_t *outcome, const char *type)
+{
+    const esk_command *command = esk_context_command(context);
+    if (strcmp(type, command->type) != 0)
+        return esk_context_fail(context, ESK_EDUPLICATE, 0,
+                                "command id '%s' was already used by a %s "
+                                "command: give each command its own id",
+                                command->id, type);
+    const json_t *stored = json_object_get(outcome, "payloadJson");
+    if (stored == NULL)
+        return ESK_OK;
+    if (!json_is_null(stored) && !json_is_string(stored))
+        return esk_context_fail(context, ESK_ECORRUPT, 0,
+                                "the recorded outcome of command '%s' is not "
+                                "one esk wrote: its payloadJson is neither "
+                                "text nor null",
+                                command->id);
+    const char *stored_text = json_string_value(stored);
+    const char *sent_text = command->payload_json;
+    /* A "\u0000" inside the stored text makes it longer than what a C
+     * string can send. */
+    bool same = stored_text == NULL || sent_text == NULL
+                    ? stored_text == sent_text
+                    : json_string_length(stored) == strlen(sent_text) &&
+                          strcmp(stored_text, sent_text) == 0;
+    if (same)
+        return ESK_OK;
+    /* A missing payload_json shows as none, and as "" in the excerpts. */
+    char stored_part[ESK__EXCERPT_SIZE];
+    char sent_part[ESK__EXCERPT_SIZE];
+    esk__excerpt_difference(stored_text != NULL ? stored_text : "",
+                            sent_text != NULL ? sent_text : "", stored_part,
+                            sent_part, sizeof stored_part);
+    char stored_shown[ESK__EXCERPT_SIZE + 2];
+    char sent_shown[ESK__EXCERPT_SIZE + 2];
+    show_payload(stored_shown, sizeof stored_shown, stored_text, stored_part);
+    show_payload(sent_shown, sizeof sent_shown, sent_text, sent_part);
+    return esk_context_fail(context, ESK_EDUPLICATE, 0,
+                            "command id '%s' was already used by a %s "
+                            "command with another payload_json (stored %s, "
+                            "sent %s): give each command its own id",
+                            command->id, type, stored_shown, sent_shown);
 }
 
 static esk_status answer_from_record(esk_context *context,
@@ -189,13 +252,9 @@ static esk_status answer_from_record(esk_context *context,
                               command->id, record->value);
         goto done;
     }
-    if (strcmp(type, command->type) != 0) {
-        rc = esk_context_fail(context, ESK_EDUPLICATE, 0,
-                              "command id '%s' was already used by a %s "
-                              "command: give each command its own id",
-                              command->id, type);
+    rc = check_same_command(context, outcome, type);
+    if (rc != ESK_OK)
         goto done;
-    }
     rc = (esk_status)record->version;
     result->status = rc;
     result->domain_code = (int)code;

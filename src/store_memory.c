@@ -171,34 +171,21 @@ static esk_status grow(void **array, size_t *capacity, size_t need,
     return ESK_OK;
 }
 
-/* A batch whose first id is stored: fine if it is this very batch again,
- * whole and in order, where the caller expected it. */
-static esk_status check_replay(esk_store *store, mem_store *m,
-                               esk_append_request *req, int64_t first_pos)
+/* A walk over the stored events for esk_store_check_replay(), from a
+ * position (0: the first id is not stored, so there is nothing). */
+typedef struct mem_walk {
+    const mem_store *m;
+    int64_t next;
+} mem_walk;
+
+static esk_status mem_walk_next(void *ctx, esk_stored_event *out)
 {
-    const esk_event *first = &m->events[first_pos - 1];
-    bool same = strcmp(first->stream_id, req->stream_id) == 0;
-    if (req->expected >= 0) /* versions start at 1: no overflow this way */
-        same = same && first->version - 1 == req->expected;
-    if (req->expected == ESK_NO_STREAM)
-        same = same && first->version == 1;
-    int64_t last_pos = first_pos;
-    for (size_t i = 1; same && i < req->count; i++) {
-        const char *id = req->events[i].event_id;
-        last_pos = find_id(m, id, esk__mem_hash(id));
-        same = last_pos != 0 &&
-               strcmp(m->events[last_pos - 1].stream_id, req->stream_id) == 0 &&
-               m->events[last_pos - 1].version == first->version + (int64_t)i;
-    }
-    if (!same)
-        return esk_store_set_error(
-            store, ESK_EDUPLICATE,
-            "event id '%s' is already stored as version %lld of stream '%s', "
-            "and this batch is not the one stored there",
-            first->event_id, (long long)first->version, first->stream_id);
-    req->replayed = true;
-    req->result.version = m->events[last_pos - 1].version;
-    req->result.position = last_pos;
+    mem_walk *walk = ctx;
+    if (walk->next == 0 || walk->next > (int64_t)walk->m->event_count)
+        return ESK_ENOTFOUND;
+    out->event = walk->m->events[walk->next - 1];
+    out->batch_start = walk->m->batch_starts[walk->next - 1];
+    walk->next++;
     return ESK_OK;
 }
 
@@ -212,10 +199,10 @@ static esk_status mem_append(esk_store *store, void *impl,
     esk_status rc;
 
     if (req->ids_supplied) {
-        int64_t pos = find_id(m, req->events[0].event_id,
-                              esk__mem_hash(req->events[0].event_id));
-        if (pos != 0)
-            return check_replay(store, m, req, pos);
+        mem_walk walk = {m, find_id(m, req->events[0].event_id,
+                                    esk__mem_hash(req->events[0].event_id))};
+        if (walk.next != 0)
+            return esk_store_check_replay(store, req, mem_walk_next, &walk);
     }
     if ((rc = esk_store_check_expected(store, req->stream_id, req->expected,
                                        version)) != ESK_OK)
@@ -232,18 +219,17 @@ static esk_status mem_append(esk_store *store, void *impl,
         const char *id = req->events[i].event_id;
         int64_t pos = find_id(m, id, m->batch_hashes[i]);
         if (pos != 0)
-            return esk_store_set_error(
-                store, ESK_EDUPLICATE,
-                "event id '%s' is already stored as version %lld of stream "
-                "'%s'",
-                id, (long long)m->events[pos - 1].version,
-                m->events[pos - 1].stream_id);
+            return esk__store_reused_id(store, id, m->events[pos - 1].stream_id,
+                                        m->events[pos - 1].version,
+                                        req->events[0].event_id);
     }
 
     /* Every allocation first: after this block nothing can fail. */
     size_t n = req->count;
     if (grow((void **)&m->events, &m->event_capacity, m->event_count + n,
              sizeof(esk_event)) != ESK_OK ||
+        grow((void **)&m->batch_starts, &m->batch_start_capacity,
+             m->event_count + n, sizeof(int64_t)) != ESK_OK ||
         reserve_ids(m, n) != ESK_OK || reserve_stream_slot(m) != ESK_OK)
         goto nomem;
     mem_stream *fresh = NULL;
@@ -301,8 +287,10 @@ static esk_status mem_append(esk_store *store, void *impl,
         place_stream(m->streams, m->stream_slots, fresh);
         m->stream_count++;
     }
+    int64_t batch_start = (int64_t)m->event_count + 1;
     for (size_t i = 0; i < n; i++) {
         int64_t pos = (int64_t)m->event_count + 1;
+        m->batch_starts[pos - 1] = batch_start;
         stored[i].version = (int64_t)target->count + 1;
         stored[i].position = pos;
         target->positions[target->count++] = pos;
@@ -410,6 +398,7 @@ static void mem_close(void *impl)
     esk__free(m->ids);
     esk__free(m->batch_hashes);
     esk__free(m->events);
+    esk__free(m->batch_starts);
     esk__arena_free(&m->arena);
     esk__mem_records_free(m);
     esk__free(m);

@@ -28,6 +28,10 @@ typedef struct mem_store {
     esk_event *events; /* events[p - 1] has position p */
     size_t event_count;
     size_t event_capacity;
+    /* batch_starts[p - 1]: the position of the first event of the append
+     * that stored position p, for the replay rule. */
+    int64_t *batch_starts;
+    size_t batch_start_capacity;
 
     mem_stream **streams; /* hash table, NULL = free slot */
     size_t stream_count;

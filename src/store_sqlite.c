@@ -69,6 +69,14 @@ static const char *const migrations[] = {
     "stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
     "layout_version INTEGER NOT NULL, state TEXT NOT NULL, "
     "recorded_at TEXT NOT NULL)",
+    /* 2 -> 3: where each append begins, so that a retry can be told from
+     * a batch that spans two appends or covers part of one: the position
+     * of the first event of the append that wrote the row. Rows written
+     * before this step keep NULL: their appends' boundaries were never
+     * recorded, and guessing them (from recorded_at, say) could merge two
+     * appends or split one. Adding a column with no default rewrites no
+     * row, so the upgrade is instant on any size of file. */
+    "ALTER TABLE events ADD COLUMN batch_start INTEGER",
 };
 
 #define SCHEMA_VERSION ((int64_t)(sizeof migrations / sizeof migrations[0]))
@@ -82,6 +90,7 @@ enum {
     STMT_HEAD,
     STMT_INSERT,
     STMT_EVENT_BY_ID,
+    STMT_REPLAY_WALK,
     STMT_READ_FORWARD,
     STMT_READ_BACKWARD,
     STMT_READ_ALL,
@@ -122,10 +131,17 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_STREAM_VERSION] =
         "SELECT max(version) FROM events WHERE stream_id = ?1",
     [STMT_HEAD] = "SELECT max(position) FROM events",
-    [STMT_INSERT] = "INSERT INTO events(" EVENT_COLUMNS ") "
-                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [STMT_INSERT] = "INSERT INTO events(" EVENT_COLUMNS ", batch_start) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [STMT_EVENT_BY_ID] =
         "SELECT stream_id, version, position FROM events WHERE event_id = ?1",
+    /* The events from the one with id ?1 on, for the replay rule: one
+     * seek into the event_id index, then a walk of the table's B-tree
+     * that the rule stops after the append it looks at. No row when the
+     * id is not stored (position >= NULL is never true). */
+    [STMT_REPLAY_WALK] =
+        "SELECT " EVENT_COLUMNS ", batch_start FROM events WHERE position >= "
+        "(SELECT position FROM events WHERE event_id = ?1) ORDER BY position",
     /* A negative LIMIT means no limit. */
     [STMT_READ_FORWARD] = "SELECT " EVENT_COLUMNS " FROM events "
                           "WHERE stream_id = ?1 AND version >= ?2 "
@@ -505,77 +521,75 @@ static int find_event(sqlite_store *s, const char *event_id, stored_event *out)
     return rc;
 }
 
-/* An id of the batch is stored, but not as this batch. why is "" or a
- * clause that starts with ", ". */
-static esk_status duplicate(esk_store *store, const char *event_id,
-                            const stored_event *where, const char *why)
+/* The column after EVENT_COLUMNS in STMT_REPLAY_WALK. */
+enum { COL_BATCH_START = COL_RECORDED_AT + 1 };
+
+/* The replay rule's walk: a step of STMT_REPLAY_WALK. */
+typedef struct replay_walk {
+    esk_store *store;
+    sqlite_store *s;
+    const char *stream_id; /* of the append, for messages */
+} replay_walk;
+
+static esk_status replay_walk_next(void *ctx, esk_stored_event *out)
 {
-    return esk_store_set_error(
-        store, ESK_EDUPLICATE,
-        "event id '%s' is already stored in stream '%s' at version %" PRId64
-        "%s",
-        event_id, where->stream_id, where->version, why);
+    replay_walk *walk = ctx;
+    sqlite3_stmt *stmt = walk->s->stmt[STMT_REPLAY_WALK];
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE)
+        return ESK_ENOTFOUND;
+    if (rc != SQLITE_ROW)
+        return fail(walk->store, walk->s, rc, "appending to stream '%s'",
+                    walk->stream_id);
+    esk_event *e = &out->event;
+    e->position = sqlite3_column_int64(stmt, COL_POSITION);
+    e->event_id = (const char *)sqlite3_column_text(stmt, COL_EVENT_ID);
+    e->stream_id = (const char *)sqlite3_column_text(stmt, COL_STREAM_ID);
+    e->version = sqlite3_column_int64(stmt, COL_VERSION);
+    e->type = (const char *)sqlite3_column_text(stmt, COL_TYPE);
+    e->schema_version = sqlite3_column_int(stmt, COL_SCHEMA_VERSION);
+    e->data = (const char *)sqlite3_column_text(stmt, COL_DATA);
+    e->metadata = (const char *)sqlite3_column_text(stmt, COL_METADATA);
+    e->recorded_at = 0; /* not compared */
+    /* NULL for rows written before schema 3: not known, which is 0. */
+    out->batch_start = sqlite3_column_int64(stmt, COL_BATCH_START);
+    if (e->event_id == NULL || e->stream_id == NULL || e->type == NULL ||
+        e->data == NULL || e->metadata == NULL) {
+        if (sqlite3_errcode(walk->s->db) == SQLITE_NOMEM)
+            return esk_store_set_error(walk->store, ESK_ENOMEM,
+                                       "out of memory appending to stream "
+                                       "'%s'",
+                                       walk->stream_id);
+        return esk_store_set_error(walk->store, ESK_ECORRUPT,
+                                   "appending to stream '%s': the event at "
+                                   "position %" PRId64 " has an empty column",
+                                   walk->stream_id, e->position);
+    }
+    return ESK_OK;
 }
 
 /*
  * The caller chose the ids, so this append may be a retry of one that
- * already succeeded. If the first id is stored, the whole batch must be
- * stored as this very batch (same stream, consecutive versions in batch
- * order, at the version the caller expected): then it is a replay, answered
- * with the first result. Any other use of a stored id is a duplicate.
- * Runs inside the write transaction, so the answer cannot change under it.
+ * already succeeded: esk_store_check_replay() decides, walking the events
+ * from the one with the batch's first id. Runs inside the write
+ * transaction, so the answer cannot change under it.
  */
 static esk_status check_replay(esk_store *store, sqlite_store *s,
                                esk_append_request *request)
 {
-    const char *stream_id = request->stream_id;
-    stored_event first;
-    int rc = find_event(s, request->events[0].event_id, &first);
-    if (rc != SQLITE_OK)
-        return fail(store, s, rc, "appending to stream '%s'", stream_id);
-    if (!first.found)
-        return ESK_OK;
-
-    if (strcmp(first.stream_id, stream_id) != 0)
-        return duplicate(store, request->events[0].event_id, &first, "");
-
-    int64_t expected = request->expected;
-    bool same_start = true;
-    if (expected >= 0) /* first.version >= 1: no overflow this way */
-        same_start = first.version - 1 == expected;
-    else if (expected == ESK_NO_STREAM)
-        same_start = first.version == 1;
-    if (!same_start)
-        return duplicate(store, request->events[0].event_id, &first,
-                         ", by an append that expected another version");
-
-    stored_event last = first;
-    for (size_t i = 1; i < request->count; i++) {
-        rc = find_event(s, request->events[i].event_id, &last);
-        if (rc != SQLITE_OK)
-            return fail(store, s, rc, "appending to stream '%s'", stream_id);
-        if (!last.found) {
-            char why[ESK_EVENT_ID_MAX + 64];
-            snprintf(why, sizeof why, ", in a batch without event id '%s'",
-                     request->events[i].event_id);
-            return duplicate(store, request->events[0].event_id, &first, why);
-        }
-        if (strcmp(last.stream_id, stream_id) != 0 ||
-            last.version != first.version + (int64_t)i)
-            return duplicate(store, request->events[i].event_id, &last,
-                             ", not as part of this batch");
-    }
-
-    /* The positions of a stored batch are consecutive: it was committed
-     * in one transaction. */
-    for (size_t i = 0; i < request->count; i++) {
-        request->events[i].version = first.version + (int64_t)i;
-        request->events[i].position = first.position + (int64_t)i;
-    }
-    request->result.version = last.version;
-    request->result.position = last.position;
-    request->replayed = true;
-    return ESK_OK;
+    sqlite3_stmt *stmt = s->stmt[STMT_REPLAY_WALK];
+    replay_walk walk = {store, s, request->stream_id};
+    esk_status status = ESK_OK;
+    int rc = bind_text(stmt, 1, request->events[0].event_id);
+    if (rc == SQLITE_OK)
+        status =
+            esk_store_check_replay(store, request, replay_walk_next, &walk);
+    else
+        status =
+            fail(store, s, rc, "appending to stream '%s'", request->stream_id);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return status;
 }
 
 /* Insert the batch at versions version + 1... and positions head + 1...,
@@ -594,8 +608,11 @@ static esk_status insert_batch(esk_store *store, sqlite_store *s,
     esk_time formatted = 0;
     bool have_formatted = false;
 
-    /* Bindings stay across resets: the stream id is bound once. */
+    /* Bindings stay across resets: the stream id and where the batch
+     * begins are bound once. */
     int rc = bind_text(stmt, COL_STREAM_ID + 1, stream_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, COL_BATCH_START + 1, head + 1);
     for (size_t i = 0; i < request->count && rc == SQLITE_OK; i++) {
         const esk_event *event = &request->events[i];
         if (!have_formatted || event->recorded_at != formatted) {
@@ -643,7 +660,9 @@ static esk_status insert_batch(esk_store *store, sqlite_store *s,
             stored_event where;
             if (find_event(s, event->event_id, &where) == SQLITE_OK &&
                 where.found)
-                status = duplicate(store, event->event_id, &where, "");
+                status = esk__store_reused_id(store, event->event_id,
+                                              where.stream_id, where.version,
+                                              request->events[0].event_id);
             goto done;
         }
         if (rc != SQLITE_OK) {

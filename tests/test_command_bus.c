@@ -834,6 +834,90 @@ static void a_command_id_reused_for_another_type_is_refused(void **state)
     esk_store_close(store);
 }
 
+static void a_command_id_reused_with_another_payload_is_refused(void **state)
+{
+    (void)state;
+    esk_store *store = test_open_store();
+    esk_bus *bus = new_idempotent_bus(store);
+    esk_command first = command("ScheduleWorkshop", "c-1", &schedule_ten);
+    first.payload_json = "{\"title\":\"ES 101\",\"seats\":10}";
+    esk_command other = first;
+    other.payload_json = "{\"title\":\"ES 101\",\"seats\":12}";
+    esk_command_result r;
+
+    assert_int_equal(esk_bus_dispatch(bus, &first, NULL), ESK_OK);
+    assert_int_equal(esk_bus_dispatch(bus, &other, &r), ESK_EDUPLICATE);
+    assert_int_equal(r.status, ESK_EDUPLICATE);
+    test_assert_contains(r.message,
+                         "command id 'c-1' was already used by a "
+                         "ScheduleWorkshop command with another payload_json "
+                         "(stored '{\"title\":\"ES 101\",\"seats\":10}', "
+                         "sent '{\"title\":\"ES 101\",\"seats\":12}')");
+    assert_false(r.duplicate);
+    assert_int_equal(r.event_count, 0);
+    /* The same payload again is the same command, whatever request it
+     * comes with: its first outcome. */
+    esk_command again = first;
+    again.correlation_id = "request-2";
+    assert_int_equal(esk_bus_dispatch(bus, &again, &r), ESK_OK);
+    assert_true(r.duplicate);
+    assert_int_equal(r.version, 1);
+    assert_int_equal(handler_calls, 1);
+    assert_int_equal(test_head_of(store), 1);
+    esk_bus_free(bus);
+    esk_store_close(store);
+}
+
+static void
+a_command_id_resent_with_or_without_payload_json_is_refused(void **state)
+{
+    (void)state;
+    esk_store *store = test_open_store();
+    esk_bus *bus = new_idempotent_bus(store);
+    esk_command bare = command("ScheduleWorkshop", "c-1", &schedule_ten);
+    esk_command described = bare;
+    described.payload_json = "{\"seats\":10}";
+    esk_command_result r;
+
+    assert_int_equal(esk_bus_dispatch(bus, &bare, NULL), ESK_OK);
+    assert_int_equal(esk_bus_dispatch(bus, &described, &r), ESK_EDUPLICATE);
+    test_assert_contains(r.message, "(stored none, sent '{\"seats\":10}')");
+    /* A refusal is an outcome too, recorded with its payload. */
+    described.id = "c-2";
+    bare.id = "c-2";
+    assert_int_equal(esk_bus_dispatch(bus, &described, NULL), ESK_EDOMAIN);
+    assert_int_equal(esk_bus_dispatch(bus, &bare, &r), ESK_EDUPLICATE);
+    test_assert_contains(r.message, "(stored '{\"seats\":10}', sent none)");
+    assert_int_equal(handler_calls, 2);
+    esk_bus_free(bus);
+    esk_store_close(store);
+}
+
+static void
+an_outcome_recorded_without_its_payload_is_compared_by_type(void **state)
+{
+    (void)state;
+    esk_store *store = test_open_store();
+    esk_bus *bus = new_idempotent_bus(store);
+    /* As esk wrote outcomes before it kept the payload. */
+    const esk_record older = {
+        "c-1", 1, ESK_OK,
+        "{\"type\":\"ScheduleWorkshop\",\"domainCode\":0,\"message\":\"\","
+        "\"eventCount\":1,\"version\":1,\"position\":1}"};
+    esk_command c = command("ScheduleWorkshop", "c-1", &schedule_ten);
+    c.payload_json = "{\"seats\":10}";
+    esk_command_result r;
+
+    assert_int_equal(esk_store_put_record(store, ESK_RECORD_COMMAND, &older),
+                     ESK_OK);
+    assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_OK);
+    assert_true(r.duplicate);
+    assert_int_equal(r.position, 1);
+    assert_int_equal(handler_calls, 0);
+    esk_bus_free(bus);
+    esk_store_close(store);
+}
+
 static void an_outcome_record_esk_did_not_write_is_reported(void **state)
 {
     (void)state;
@@ -1085,6 +1169,11 @@ int main(void)
             a_conflict_is_not_recorded_so_the_command_can_be_sent_again),
         cmocka_unit_test(a_failed_handler_leaves_none_of_its_writes),
         cmocka_unit_test(a_command_id_reused_for_another_type_is_refused),
+        cmocka_unit_test(a_command_id_reused_with_another_payload_is_refused),
+        cmocka_unit_test(
+            a_command_id_resent_with_or_without_payload_json_is_refused),
+        cmocka_unit_test(
+            an_outcome_recorded_without_its_payload_is_compared_by_type),
         cmocka_unit_test(an_outcome_record_esk_did_not_write_is_reported),
         cmocka_unit_test(logging_marks_a_duplicate),
         cmocka_unit_test(

@@ -1474,9 +1474,11 @@ static void with_a_full_bus(fx *f)
 static esk_status dispatch(fx *f, const char *id)
 {
     room_command ada = {false, "", "Ada King, Countess of Lovelace"};
+    bool again = strcmp(id, "c-1") == 0;
+    /* c-1 again is the same command: the same payload. */
     esk_command c = {"BookRoom", id, "request-0002-from-the-front-desk",
-                     strcmp(id, "c-1") == 0 ? &book_grace : &ada,
-                     "{\"guest\":\"Ada\"}"};
+                     again ? &book_grace : &ada,
+                     again ? "{\"guest\":\"Grace\"}" : "{\"guest\":\"Ada\"}"};
     return esk_bus_dispatch(f->bus, &c, &f->result);
 }
 

@@ -472,7 +472,7 @@ static void a_store_of_an_older_esk_is_upgraded_on_open(void **state)
     esk_store *store = open_store(path, NULL);
     assert_int_equal(append_one(store, "s-1", ESK_NO_STREAM, "T", "1"), ESK_OK);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 2);
+    assert_true(raw_int(db, "PRAGMA user_version") == 3);
     assert_true(raw_int(db, "SELECT count(*) FROM events") == 1);
     sqlite3_close(db);
 
@@ -527,9 +527,103 @@ a_first_schema_store_gains_the_record_tables_and_keeps_its_events(void **state)
     esk_free(owned);
     esk_store_close(store);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 2);
+    assert_true(raw_int(db, "PRAGMA user_version") == 3);
     assert_true(raw_int(db, "SELECT count(*) FROM checkpoints") == 1);
     sqlite3_close(db);
+    temp_dir_remove(&dir);
+}
+
+/* What schema 2 was, as esk wrote it before append boundaries were kept:
+ * the events table and the three record tables. */
+static void write_schema_2(sqlite3 *db)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d", ESK_APPLICATION_ID);
+    raw_exec(db, sql);
+    raw_exec(db, "CREATE TABLE events(position INTEGER PRIMARY KEY, "
+                 "event_id TEXT NOT NULL UNIQUE, stream_id TEXT NOT NULL, "
+                 "version INTEGER NOT NULL, type TEXT NOT NULL, "
+                 "schema_version INTEGER NOT NULL, data TEXT NOT NULL, "
+                 "metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, "
+                 "UNIQUE(stream_id, version));"
+                 "CREATE TABLE checkpoints(name TEXT PRIMARY KEY, "
+                 "position INTEGER NOT NULL, version INTEGER NOT NULL, "
+                 "value TEXT NOT NULL, updated_at TEXT NOT NULL);"
+                 "CREATE TABLE commands(command_id TEXT PRIMARY KEY, "
+                 "position INTEGER NOT NULL, status INTEGER NOT NULL, "
+                 "outcome TEXT NOT NULL, recorded_at TEXT NOT NULL);"
+                 "CREATE TABLE snapshots(stream_id TEXT PRIMARY KEY, "
+                 "version INTEGER NOT NULL, layout_version INTEGER NOT NULL, "
+                 "state TEXT NOT NULL, recorded_at TEXT NOT NULL)");
+    raw_exec(db, "PRAGMA user_version = 2");
+}
+
+static void
+a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    /* Two appends of schema 2: [A, B], then [C], to stream s-1. */
+    sqlite3 *db = raw_open(path);
+    write_schema_2(db);
+    raw_exec(db, "INSERT INTO events VALUES"
+                 "(1, 'A', 's-1', 1, 'T', 1, '{}', '{}', "
+                 "'2026-11-27T09:00:00.000000Z'),"
+                 "(2, 'B', 's-1', 2, 'T', 1, '{}', '{}', "
+                 "'2026-11-27T09:00:00.000000Z'),"
+                 "(3, 'C', 's-1', 3, 'T', 1, '{}', '{}', "
+                 "'2026-11-27T09:00:01.000000Z')");
+    sqlite3_close(db);
+
+    esk_store *store = open_store(path, NULL);
+    db = raw_open(path);
+    assert_true(raw_int(db, "PRAGMA user_version") == 3);
+    /* Events of schema 2 do not know where their append ended. */
+    assert_true(raw_int(db, "SELECT count(*) FROM events "
+                            "WHERE batch_start IS NULL") == 3);
+    sqlite3_close(db);
+
+    esk_new_event old[3] = {{"A", "T", 1, "{}", NULL},
+                            {"B", "T", 1, "{}", NULL},
+                            {"C", "T", 1, "{}", NULL}};
+    esk_append_result r;
+    assert_int_equal(esk_store_append(store, "s-1", ESK_NO_STREAM, old, 2, &r),
+                     ESK_OK);
+    assert_true(r.version == 2 && r.position == 2);
+    /* Their content is compared all the same. */
+    esk_new_event changed = {"A", "U", 1, "{}", NULL};
+    assert_int_equal(
+        esk_store_append(store, "s-1", ESK_NO_STREAM, &changed, 1, NULL),
+        ESK_EDUPLICATE);
+    assert_contains(esk_store_errmsg(store), "another type");
+    /* Their boundaries are not known: the two appends pass for one. */
+    assert_int_equal(esk_store_append(store, "s-1", ESK_NO_STREAM, old, 3, &r),
+                     ESK_OK);
+    assert_true(r.version == 3 && r.position == 3);
+
+    /* Appends made since the upgrade keep theirs: [D, E], then [F]. */
+    esk_new_event fresh[3] = {{"D", "T", 1, "{}", NULL},
+                              {"E", "T", 1, "{}", NULL},
+                              {"F", "T", 1, "{}", NULL}};
+    assert_int_equal(esk_store_append(store, "s-1", 3, fresh, 2, NULL), ESK_OK);
+    assert_int_equal(esk_store_append(store, "s-1", 5, fresh + 2, 1, NULL),
+                     ESK_OK);
+    assert_int_equal(esk_store_append(store, "s-1", 3, fresh, 3, NULL),
+                     ESK_EDUPLICATE);
+    assert_contains(esk_store_errmsg(store), "batch of 2 events; this "
+                                             "batch has 3");
+    /* An old append does not reach into the ones made after the upgrade. */
+    esk_new_event across[2] = {old[2], fresh[0]};
+    assert_int_equal(esk_store_append(store, "s-1", 2, across, 2, NULL),
+                     ESK_EDUPLICATE);
+    assert_int_equal(esk_store_append(store, "s-1", 3, fresh, 2, &r), ESK_OK);
+    assert_true(r.version == 5 && r.position == 5);
+    assert_true(head_of(store) == 6);
+
+    esk_store_close(store);
     temp_dir_remove(&dir);
 }
 
@@ -1381,6 +1475,8 @@ int main(void)
         cmocka_unit_test(a_store_of_an_older_esk_is_upgraded_on_open),
         cmocka_unit_test(
             a_first_schema_store_gains_the_record_tables_and_keeps_its_events),
+        cmocka_unit_test(
+            a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on),
         cmocka_unit_test(a_text_file_is_refused_as_corrupt_and_left_unchanged),
         cmocka_unit_test(a_directory_is_refused_with_its_path_in_the_message),
         cmocka_unit_test(a_missing_folder_is_refused_and_not_created),

@@ -16,6 +16,7 @@
  *   store_head_position()                store_put_record(), get_record()
  *   store_begin()                        store_check_replay()
  *   store_commit()                       store_insert_failed()
+ *                                        store_append_noted()
  *   store_rollback()                     the sql_* helpers
  *   store_append()                       store_close()
  *   store_read_stream()
@@ -233,15 +234,30 @@ void store_close(void *impl);
 
 /*
  * For store_append(), step 1: whether a batch whose ids the caller chose
- * is already stored as this very batch (same stream, consecutive versions
- * in batch order, at the expected version). If it is, the append is a
- * retry that already succeeded: request->replayed is set, with the
- * versions, positions and result of the first time, and nothing is to be
- * written. If one of its ids is stored otherwise: ESK_EDUPLICATE.
+ * is already stored as this very batch: one stored append, with the same
+ * stream, the same events in the same order with the same content, and
+ * an expected version it passed (the library's rule,
+ * esk_store_check_replay() in esk/store_backend.h, applied to your
+ * table). If it is, the append is a retry that already succeeded:
+ * request->replayed is set, with the versions, positions and result of
+ * the first time, and nothing is to be written. If its first id is stored
+ * otherwise: ESK_EDUPLICATE, saying what differs.
  *
  * @return ESK_OK (replayed or not); ESK_EDUPLICATE; a SQLite failure.
  */
 esk_status store_check_replay(esk_store *store, sqlite_store *s,
+                              esk_append_request *request);
+
+/*
+ * The append as the front calls it (sqlite_exercise_backend.append):
+ * store_append(), then, when it wrote a batch, a row of the batches table
+ * with the batch's first and last positions, in the same transaction.
+ * store_check_replay() reads those rows to tell a retry from a batch that
+ * spans two appends or covers part of one.
+ *
+ * @return as store_append(); a SQLite failure of the note.
+ */
+esk_status store_append_noted(esk_store *store, void *impl,
                               esk_append_request *request);
 
 /*

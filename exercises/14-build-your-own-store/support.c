@@ -3,10 +3,13 @@
  * Provided.
  *
  * Opening the database, the records (checkpoints, command outcomes,
- * snapshots), the feed of all events, the replay check, the messages of a
- * failed insert, and small helpers over SQLite's C API. They follow the
+ * snapshots), the feed of all events, the replay check and the note of
+ * where each append begins that it reads, the messages of a failed
+ * insert, and small helpers over SQLite's C API. They follow the
  * library's own SQLite backend (src/store_sqlite.c), in fewer lines: one
- * records table instead of three, no schema migrations.
+ * records table instead of three, no schema migrations, and append
+ * boundaries in a table of their own (the library keeps them in a column
+ * of events; here the events table is yours).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -20,7 +23,7 @@
 
 const esk_store_backend sqlite_exercise_backend = {
     .name = "sqlite (yours)",
-    .append = store_append,
+    .append = store_append_noted,
     .read_stream = store_read_stream,
     .read_all = store_read_all,
     .stream_version = store_stream_version,
@@ -348,52 +351,96 @@ static esk_status duplicate(esk_store *store, const char *event_id,
         event_id, where->stream_id, where->version, why);
 }
 
+/* The replay check's walk: the events from the one with the batch's first
+ * id on, each with the first position of the append noted around it. */
+typedef struct replay_walk {
+    esk_store *store;
+    sqlite_store *s;
+    sqlite3_stmt *stmt;
+} replay_walk;
+
+static esk_status replay_walk_next(void *ctx, esk_stored_event *out)
+{
+    replay_walk *walk = ctx;
+    int rc = sqlite3_step(walk->stmt);
+    if (rc == SQLITE_DONE)
+        return ESK_ENOTFOUND;
+    if (rc != SQLITE_ROW)
+        return sql_fail(walk->store, walk->s, rc, "looking for a stored batch");
+    sqlite3_stmt *stmt = walk->stmt;
+    out->event = (esk_event){
+        .position = sqlite3_column_int64(stmt, COL_POSITION),
+        .event_id = column_text(stmt, COL_EVENT_ID),
+        .stream_id = column_text(stmt, COL_STREAM_ID),
+        .version = sqlite3_column_int64(stmt, COL_VERSION),
+        .type = column_text(stmt, COL_TYPE),
+        .schema_version = sqlite3_column_int(stmt, COL_SCHEMA_VERSION),
+        .data = column_text(stmt, COL_DATA),
+        .metadata = column_text(stmt, COL_METADATA),
+    };
+    /* NULL (no note covers the event) reads as 0: not known. */
+    out->batch_start = sqlite3_column_int64(stmt, COL_RECORDED_AT + 1);
+    if (out->event.event_id == NULL || out->event.stream_id == NULL ||
+        out->event.type == NULL || out->event.data == NULL ||
+        out->event.metadata == NULL)
+        return esk_store_set_error(walk->store, ESK_ECORRUPT,
+                                   "looking for a stored batch: the event at "
+                                   "position %" PRId64 " has an empty column",
+                                   out->event.position);
+    return ESK_OK;
+}
+
 esk_status store_check_replay(esk_store *store, sqlite_store *s,
                               esk_append_request *request)
 {
-    stored_event first;
-    esk_status status =
-        find_event(store, s, request->events[0].event_id, &first);
-    if (status != ESK_OK || !first.found)
+    sqlite3_stmt *stmt = NULL;
+    /* The nearest note at or before each event, if it reaches the event. */
+    esk_status status = sql_prepare(
+        store, s,
+        "SELECT " EVENT_COLUMNS ", (SELECT CASE WHEN last_position >= "
+        "events.position THEN first_position END FROM batches WHERE "
+        "first_position <= events.position ORDER BY first_position DESC "
+        "LIMIT 1) FROM events WHERE position >= (SELECT position FROM events "
+        "WHERE event_id = ?1) ORDER BY position",
+        &stmt);
+    if (status != ESK_OK)
         return status;
-    if (strcmp(first.stream_id, request->stream_id) != 0)
-        return duplicate(store, request->events[0].event_id, &first, "");
+    int rc = sql_bind_text(stmt, 1, request->events[0].event_id);
+    if (rc != SQLITE_OK)
+        return sql_fail(store, s, rc, "looking for a stored batch");
+    replay_walk walk = {store, s, stmt};
+    /* The library's rule, the one its own stores follow. */
+    status = esk_store_check_replay(store, request, replay_walk_next, &walk);
+    sqlite3_reset(stmt);
+    return status;
+}
 
-    /* The same batch starts where the caller expected the stream to be. */
-    int64_t expected = request->expected;
-    bool same_start = true;
-    if (expected >= 0)
-        same_start = first.version - 1 == expected;
-    else if (expected == ESK_NO_STREAM)
-        same_start = first.version == 1;
-    if (!same_start)
-        return duplicate(store, request->events[0].event_id, &first,
-                         ", by an append that expected another version");
-
-    stored_event last = first;
-    for (size_t i = 1; i < request->count; i++) {
-        status = find_event(store, s, request->events[i].event_id, &last);
-        if (status != ESK_OK)
-            return status;
-        if (!last.found)
-            return duplicate(store, request->events[0].event_id, &first,
-                             ", in a batch without one of this batch's ids");
-        if (strcmp(last.stream_id, request->stream_id) != 0 ||
-            last.version != first.version + (int64_t)i)
-            return duplicate(store, request->events[i].event_id, &last,
-                             ", not as part of this batch");
-    }
-
-    /* A stored batch was committed in one transaction, under the write
-     * lock: its positions are consecutive too. */
-    for (size_t i = 0; i < request->count; i++) {
-        request->events[i].version = first.version + (int64_t)i;
-        request->events[i].position = first.position + (int64_t)i;
-    }
-    request->result.version = last.version;
-    request->result.position = last.position;
-    request->replayed = true;
-    return ESK_OK;
+esk_status store_append_noted(esk_store *store, void *impl,
+                              esk_append_request *request)
+{
+    sqlite_store *s = impl;
+    esk_status status = store_append(store, impl, request);
+    if (status != ESK_OK || request->replayed)
+        return status;
+    sqlite3_stmt *stmt = NULL;
+    status = sql_prepare(store, s,
+                         "INSERT OR REPLACE INTO batches(first_position, "
+                         "last_position) VALUES(?1, ?2)",
+                         &stmt);
+    if (status != ESK_OK)
+        return status;
+    int64_t last = request->result.position;
+    int rc = sqlite3_bind_int64(stmt, 1, last - (int64_t)request->count + 1);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, last);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE)
+        status =
+            sql_fail(store, s, rc, "noting the batch appended to stream '%s'",
+                     request->stream_id);
+    sqlite3_reset(stmt);
+    return status;
 }
 
 esk_status store_insert_failed(esk_store *store, sqlite_store *s,
@@ -548,12 +595,15 @@ void store_close(void *impl)
 }
 
 /* The records of esk/store.h (checkpoints, command outcomes, snapshots),
- * one table for the three kinds. */
+ * one table for the three kinds; and where each append begins and ends,
+ * for the replay check. */
 static const char records_schema[] =
     "CREATE TABLE IF NOT EXISTS records("
     "kind INTEGER NOT NULL, key TEXT NOT NULL, number INTEGER NOT NULL, "
     "version INTEGER NOT NULL, value TEXT NOT NULL, "
-    "PRIMARY KEY(kind, key))";
+    "PRIMARY KEY(kind, key));"
+    "CREATE TABLE IF NOT EXISTS batches("
+    "first_position INTEGER PRIMARY KEY, last_position INTEGER NOT NULL)";
 
 /* Whether the database already has its events table. */
 static esk_status has_events_table(sqlite3 *db, bool *out, esk_error *err)

@@ -57,7 +57,8 @@ typedef struct esk_command {
     const char *correlation_id;
     /** Your command struct, for the handler; may be NULL. */
     const void *payload;
-    /** Optional: the payload as JSON, for logs and the outcome record. */
+    /** Optional: the payload as JSON, for logs and the outcome record;
+     *  the idempotency middleware compares it when the id comes again. */
     const char *payload_json;
 } esk_command;
 
@@ -72,8 +73,9 @@ typedef struct esk_command_result {
     size_t event_count;
     int64_t version;
     int64_t position;
-    /** True when the command id had been handled before: this is the
-     *  first outcome, and nothing was written now. */
+    /** True when the same command (id, type, payload_json) had been
+     *  handled before: this is the first outcome, and nothing was written
+     *  now. */
     bool duplicate;
     /** How many times the handler ran (more than 1 after retries). */
     int attempts;
@@ -298,12 +300,24 @@ esk_middleware esk_retry_middleware(const esk_retry_policy *policy);
 /**
  * Idempotency by command id: the first outcome of each command id (success
  * or domain error) is recorded in the same transaction as its events (a
- * store record, ESK_RECORD_COMMAND: on SQLite it survives a restart). A
- * command whose id was seen returns that outcome with duplicate = true and
- * writes nothing. Technical failures (conflict, busy, I/O) are not
- * recorded, so the command may be sent again. The handler runs inside a
- * store transaction (on SQLite it holds the write lock). An id seen
- * before with another command type gives ESK_EDUPLICATE.
+ * store record, ESK_RECORD_COMMAND: on SQLite it survives a restart), with
+ * the command's type and payload_json. The same command sent again (same
+ * id, same type, same payload_json byte for byte, or NULL both times)
+ * returns that outcome with duplicate = true and writes nothing.
+ * Technical failures (conflict, busy, I/O) are not recorded, so the
+ * command may be sent again. The handler runs inside a store transaction
+ * (on SQLite it holds the write lock).
+ *
+ * An id seen before with another command is refused, and nothing runs:
+ * ESK_EDUPLICATE, duplicate = false, and a message that says what differs
+ * ("command id 'c-7' was already used by a RegisterAttendee command with
+ * another payload_json (stored '{"seats":2}', sent '{"seats":3}'): give
+ * each command its own id"). The payload struct itself is opaque to the
+ * bus (it does not know its size), so it is compared through payload_json
+ * only: set payload_json on commands that may be sent again, or two
+ * payloads under one id cannot be told apart. The correlation id is not
+ * compared: a retry may come through another request. Outcomes recorded
+ * by an esk that did not keep the payload are compared by type only.
  *
  * Put it after logging and before retry: each retry then runs inside
  * the same transaction. Know what that means on SQLite: the transaction
@@ -311,9 +325,7 @@ esk_middleware esk_retry_middleware(const esk_retry_policy *policy);
  * can append in between, and a retry only ever meets conflicts made inside
  * that same transaction (the handling is in effect pessimistic, and
  * writers of other processes wait up to their busy timeout). A failure of
- * the chain rolls back everything written in the transaction. The
- * command's payload is not compared: the same id with another payload
- * gets the first answer.
+ * the chain rolls back everything written in the transaction.
  */
 esk_middleware esk_idempotency_middleware(void);
 

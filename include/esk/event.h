@@ -99,7 +99,8 @@ esk_status esk_uuid_v4(char *buf);
 typedef struct esk_new_event {
     /** NULL to let the store generate a UUID v4. Set it (any unique text of
      *  1 to ESK_EVENT_ID_MAX bytes) to make the append idempotent: sending
-     *  the same batch again returns the first result and writes nothing. */
+     *  the same batch again, with the same content, returns the first
+     *  result and writes nothing (see esk_store_append). */
     const char *event_id;
     /** The event type name, required. */
     const char *type;

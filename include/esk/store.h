@@ -172,9 +172,24 @@ typedef struct esk_append_result {
  *         ESK_ECONCURRENCY: the stream is not at the expected version (the
  *         message gives both versions);
  *         ESK_EDUPLICATE: an event id of the batch is already stored, but
- *         not as this very batch. (The same batch sent again, with the same
- *         ids in the same order on the same stream, succeeds with the first
- *         result and writes nothing.)
+ *         not as this very batch; the message names the id and what
+ *         differs ("event id 'A' is already stored in stream 's-1' at
+ *         version 3 with another type (stored 'Booked', sent
+ *         'Cancelled')").
+ *         This very batch means a retry of one stored append: the same
+ *         stream, the same events in the same order (ids, types, schema
+ *         versions, data and metadata byte for byte; NULL metadata is
+ *         "{}"), as many as that append stored, and an expected version
+ *         that append passed as well (ESK_ANY; ESK_NO_STREAM or the exact
+ *         version the stream had before it; ESK_STREAM_EXISTS unless it
+ *         created the stream). A retry succeeds with that append's result,
+ *         even after later appends, writes nothing and calls no subscriber.
+ *         recorded_at is the store's stamp, not content, and is not
+ *         compared: a retry comes later. Part of an append, two appends
+ *         sent as one, or its events in another order are refused. On a
+ *         SQLite file from before esk kept append boundaries (schema 3),
+ *         the events stored then are compared in content and order, but
+ *         consecutive appends of theirs to one stream may pass for one.
  *         ESK_EBUSY, ESK_EIO, ESK_EREADONLY, ESK_ECORRUPT, ESK_ENOMEM: nothing
  *         was written.
  * Subscribers are called after the batch is committed.

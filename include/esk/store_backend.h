@@ -9,7 +9,9 @@
  *   - assign versions (stream version + 1, + 2, ...) and positions
  *     (strictly increasing, gap-free, in commit order),
  *   - make an append whose caller-supplied ids are already stored as this
- *     very batch a harmless replay, and any other reuse of an id an error.
+ *     very batch a harmless replay, and any other reuse of an id an error
+ *     (the rule is esk_store_check_replay(): a backend keeps where each
+ *     append begins, and lets that function walk its events).
  * It also keeps small records (checkpoints, command outcomes, snapshots)
  * and supports nested transactions around both.
  * The conformance suite (tests/conformance) checks a backend against these
@@ -43,7 +45,8 @@ typedef struct esk_append_request {
     esk_event *events;
     size_t count;
     /** True when the caller chose the ids (an idempotent replay is
-     *  possible); false when the front generated fresh UUIDs. */
+     *  possible: see esk_store_check_replay()); false when the front
+     *  generated fresh UUIDs, which no stored event can have. */
     bool ids_supplied;
     /** Out: the result, set by the backend on ESK_OK. */
     esk_append_result result;
@@ -60,7 +63,13 @@ typedef struct esk_append_request {
 typedef struct esk_store_backend {
     /** A short name for messages: "memory", "sqlite". */
     const char *name;
-    /** Store the batch or change nothing. */
+    /**
+     * Store the batch or change nothing. When request->ids_supplied, first
+     * ask esk_store_check_replay() whether the batch is already stored,
+     * and return at once on its failure or when request->replayed. A
+     * backend must keep, with every event, where the append that stored it
+     * begins, for that check.
+     */
     esk_status (*append)(esk_store *store, void *impl,
                          esk_append_request *request);
     /**
@@ -166,6 +175,61 @@ esk_status esk_store_set_error(esk_store *store, esk_status status,
  */
 esk_status esk_store_check_expected(esk_store *store, const char *stream_id,
                                     int64_t expected, int64_t actual);
+
+/** A stored event, as the replay rule reads it. */
+typedef struct esk_stored_event {
+    /** The event as stored. recorded_at is not read: it may be 0. The
+     *  strings need only stay valid until the walk's next step. */
+    esk_event event;
+    /** The position of the first event of the append that stored this
+     *  one, or 0 when the backend does not know (events stored before it
+     *  kept append boundaries). */
+    int64_t batch_start;
+} esk_stored_event;
+
+/**
+ * One step of a walk over the stored events in position order: fill out
+ * with the next event and return ESK_OK; return ESK_ENOTFOUND when no
+ * event is left; or return a failure, with the store's message set.
+ */
+typedef esk_status (*esk_stored_next_fn)(void *ctx, esk_stored_event *out);
+
+/**
+ * The replay rule, shared by every backend, so that all of them accept
+ * the same retries and refuse every other reuse of an id in the same
+ * words. Call it from append when request->ids_supplied, inside the
+ * append's transaction, with a walk that starts at the stored event whose
+ * id is request->events[0].event_id (a walk that finds nothing at once
+ * when that id is not stored).
+ *
+ * The batch is a replay when it is exactly one stored append: the same
+ * stream; as many events as that append stored, with the same ids in the
+ * same order, and the same type, schema version, data and metadata, byte
+ * for byte (recorded_at is the store's and is not compared); and an
+ * expected version that the stored append would have passed as well
+ * (ESK_ANY; ESK_NO_STREAM or an exact version where it began;
+ * ESK_STREAM_EXISTS when it did not create the stream). Then
+ * request->replayed is set, each event's version and position are those
+ * stored, and request->result is that append's result: nothing is to be
+ * written. For events whose batch_start is 0 the boundaries are not
+ * known: one of them may begin a replay of consecutive events of its
+ * stream stored by more than one append, but never one that reaches an
+ * event whose boundaries are known.
+ *
+ * @param next walks the stored events; called at most until the end of
+ *             the stored append that holds the first id, and one event
+ *             beyond it.
+ * @return ESK_OK: request->replayed, or the first id is not stored (the
+ *         batch is new: store it, and refuse any of its other ids that is
+ *         stored); ESK_EDUPLICATE: the first id is stored, but not as
+ *         this very batch, with a message that names the id and what
+ *         differs ("event id 'A' is already stored in stream 's-1' at
+ *         version 3 with another type (stored 'Booked', sent
+ *         'Cancelled')"); ESK_EINVAL (NULL store, request or next, or an
+ *         empty batch); what next returned when it failed.
+ */
+esk_status esk_store_check_replay(esk_store *store, esk_append_request *request,
+                                  esk_stored_next_fn next, void *ctx);
 
 /**
  * Whether a stream id belongs to a category (see esk_filter). A NULL
