@@ -60,6 +60,9 @@ struct esk_store {
      * the unit is doomed. Every call then fails with this status and
      * doom_message (the first cause) until the outermost transaction is
      * closed, so that nothing after the loss can be committed. */
+    /* While inline handlers run: the depth of the append's own unit,
+     * which they may not commit or roll back (0 otherwise). */
+    int floor;
     esk_status doomed;
     char doom_message[STORE_MESSAGE_MAX];
 

@@ -346,6 +346,20 @@ esk_status esk_store_begin(esk_store *store)
     return rc == ESK_OK ? esk__store_ok(store) : rc;
 }
 
+/* An inline handler runs inside the append's own unit: ending that unit
+ * (or one around it) from the handler would commit or drop the append
+ * behind the store's back. */
+static esk_status check_floor(esk_store *store, const char *what)
+{
+    if (store->depth > store->floor)
+        return ESK_OK;
+    return esk_store_set_error(store, ESK_EINVAL,
+                               "an inline handler may not %s the append's "
+                               "transaction: return a failure status to "
+                               "undo the append",
+                               what);
+}
+
 esk_status esk_store_commit(esk_store *store)
 {
     if (store == NULL)
@@ -354,6 +368,9 @@ esk_status esk_store_commit(esk_store *store)
         return esk_store_set_error(store, ESK_EINVAL,
                                    "commit without a transaction: call "
                                    "esk_store_begin first");
+    esk_status floor = check_floor(store, "commit");
+    if (floor != ESK_OK)
+        return floor;
     esk_status rc = close_unit(store, true);
     return rc == ESK_OK ? esk__store_ok(store) : rc;
 }
@@ -366,6 +383,9 @@ esk_status esk_store_rollback(esk_store *store)
         return esk_store_set_error(store, ESK_EINVAL,
                                    "rollback without a transaction: call "
                                    "esk_store_begin first");
+    esk_status floor = check_floor(store, "roll back");
+    if (floor != ESK_OK)
+        return floor;
     esk_status rc = close_unit(store, false);
     return rc == ESK_OK ? esk__store_ok(store) : rc;
 }
@@ -388,8 +408,22 @@ static esk_status run_inline_handlers(esk_store *store,
         if (is_blank(&hook))
             continue;
         store->message[0] = '\0';
+        int depth = store->depth;
+        int floor = store->floor;
+        store->floor = depth;
         rc = hook.inline_fn(hook.ctx, store, request->events, request->count);
-        if (rc != ESK_OK) {
+        if (store->depth > depth) {
+            /* What it began and left open would be committed with the
+             * append: undo it, and the append with it. */
+            while (store->depth > depth)
+                close_unit(store, false);
+            rc = esk_store_set_error(
+                store, ESK_ECALLBACK,
+                "inline handler %zu began a transaction on the append to "
+                "'%s' and left it open, so nothing was written: a handler "
+                "must commit or roll back what it begins",
+                i + 1, request->stream_id);
+        } else if (rc != ESK_OK) {
             char reason[STORE_MESSAGE_MAX];
             memcpy(reason, store->message, sizeof(reason));
             rc = esk_store_set_error(
@@ -399,6 +433,7 @@ static esk_status run_inline_handlers(esk_store *store,
                 i + 1, request->stream_id,
                 reason[0] != '\0' ? reason : esk_status_str(rc));
         }
+        store->floor = floor;
     }
     stop_calling(list);
     return rc;

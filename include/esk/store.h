@@ -426,6 +426,12 @@ esk_status esk_store_get_record(esk_store *store, esk_record_kind kind,
  * its read model there, so that the read model and the events can never
  * disagree. If it fails, the append fails with ESK_ECALLBACK and nothing
  * of it is written (its message says which handler and why).
+ *
+ * A handler may open and close transactions of its own (they nest), but
+ * never end the append's: esk_store_commit() and esk_store_rollback() on
+ * that level or one around it return ESK_EINVAL from inside a handler.
+ * A handler that returns with a transaction of its own still open fails
+ * the append (ESK_ECALLBACK), and what it began is rolled back.
  */
 typedef esk_status (*esk_inline_fn)(void *ctx, esk_store *store,
                                     const esk_event *events, size_t n);

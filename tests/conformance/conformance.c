@@ -1701,6 +1701,65 @@ an_inline_handler_removing_itself_leaves_the_others_their_batch(void **state)
     close_fixture(&f);
 }
 
+/* An inline handler that tries to end the append's transaction, or
+ * begins one of its own and leaves it open. */
+typedef struct unruly_handler {
+    bool commit;
+    bool begin;
+    esk_status seen;
+} unruly_handler;
+
+static esk_status unruly_inline(void *ctx, esk_store *store,
+                                const esk_event *events, size_t count)
+{
+    unruly_handler *h = ctx;
+    (void)events;
+    (void)count;
+    if (h->commit)
+        h->seen = esk_store_commit(store);
+    if (h->begin)
+        h->seen = esk_store_begin(store);
+    return ESK_OK;
+}
+
+static void an_inline_handler_cannot_end_the_appends_transaction(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    unruly_handler h = {true, false, ESK_OK};
+    assert_int_equal(esk_store_add_inline(f.store, unruly_inline, &h), ESK_OK);
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(h.seen, ESK_EINVAL);
+    assert_int_equal(esk_store_transaction_depth(f.store), 1);
+    /* The caller still decides: its rollback undoes the append. */
+    assert_int_equal(esk_store_rollback(f.store), ESK_OK);
+    assert_int_equal(head_of(&f), 0);
+    close_fixture(&f);
+}
+
+static void
+an_inline_handler_leaving_a_transaction_open_fails_the_append(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    unruly_handler h = {false, true, ESK_OK};
+    assert_int_equal(esk_store_add_inline(f.store, unruly_inline, &h), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_ECALLBACK);
+    assert_non_null(strstr(esk_store_errmsg(f.store), "left it open"));
+    assert_int_equal(esk_store_transaction_depth(f.store), 0);
+    assert_int_equal(head_of(&f), 0);
+
+    assert_int_equal(esk_store_begin(f.store), ESK_OK);
+    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_ECALLBACK);
+    assert_int_equal(esk_store_transaction_depth(f.store), 1);
+    assert_int_equal(esk_store_commit(f.store), ESK_OK);
+    assert_int_equal(head_of(&f), 0);
+    close_fixture(&f);
+}
+
 static void
 an_inline_handler_removed_or_added_during_a_call_waits_its_turn(void **state)
 {
@@ -1842,6 +1901,9 @@ int esk_conformance_run(const esk_conformance_backend *under_test)
             an_inline_handler_removing_itself_leaves_the_others_their_batch),
         cmocka_unit_test(
             an_inline_handler_removed_or_added_during_a_call_waits_its_turn),
+        cmocka_unit_test(an_inline_handler_cannot_end_the_appends_transaction),
+        cmocka_unit_test(
+            an_inline_handler_leaving_a_transaction_open_fails_the_append),
     };
     return _cmocka_run_group_tests(
         backend->name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
