@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "app.h"
 #include "exercise.h"
 #include "processes.h"
@@ -202,6 +204,50 @@ static void meta(const char *metadata, const char *key, char *buf, size_t size)
     esk_status rc = esk_metadata_get(metadata, key, buf, size);
     if (rc != ESK_OK)
         snprintf(buf, size, "(no %s)", key);
+}
+
+/* --- Technical failures --------------------------------------------------- */
+
+/* A bus middleware that fails every command while *down is true, as a
+ * network or a full disk would: a failure, not a refusal. */
+static esk_status outage(void *data, esk_context *context, esk_command *command)
+{
+    (void)command;
+    const bool *down = data;
+    if (!*down)
+        return ESK_OK;
+    return esk_context_fail(context, ESK_EIO, 0,
+                            "the workshop service cannot be reached");
+}
+
+static void install_outage(app *a, bool *down)
+{
+    const esk_middleware middleware = {
+        .name = "outage", .before = outage, .data = down};
+    check_status(esk_bus_use(a->bus, &middleware), ESK_OK,
+                 "The test adds a middleware that can fail commands.");
+}
+
+/* Run SQL on the application's database, behind the processes' back. */
+static void sql(app *a, const char *text)
+{
+    sqlite3 *db = esk_store_sqlite_db(a->store);
+    int rc = sqlite3_exec(db, text, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        print_error("SQLite said: %s\n", sqlite3_errmsg(db));
+    check_int(rc, SQLITE_OK, "The test's SQL runs.");
+}
+
+/* Say what a run or tick that had to fail said, or that it did not fail. */
+static void expect_failure(esk_status rc, esk_process_runner *runner,
+                           const char *hint)
+{
+    if (rc == ESK_OK)
+        print_error("it returned ESK_OK\n");
+    else
+        exercise_say("it failed, as it must: %s",
+                     esk_process_runner_errmsg(runner));
+    check_true(rc != ESK_OK, hint);
 }
 
 /* --- The waitlist -------------------------------------------------------- */
@@ -645,6 +691,118 @@ a_lapse_and_the_promotion_it_causes_share_a_correlation(void **state)
     app_close(&a);
 }
 
+/* --- When the world fails ------------------------------------------------- */
+
+static void a_promotion_that_cannot_be_sent_is_a_failure(void **state)
+{
+    (void)state;
+    app a;
+    bool down = false;
+    open_app(&a);
+    install_outage(&a, &down);
+    schedule(&a, 1);
+    enrol(&a, "ada");
+    enrol(&a, "bob");
+    cancel(&a, "ada");
+
+    exercise_say("the workshop service goes down");
+    down = true;
+    esk_status rc = esk_process_run(a.waitlist, NULL);
+    expect_failure(rc, a.waitlist,
+                   "PromoteFromWaitlist could not be sent (ESK_EIO): that is "
+                   "a failure, not an answer. waitlist_react() must return "
+                   "what esk_process_send() returned; returning ESK_OK "
+                   "whatever it said tells the runner the cancellation is "
+                   "done, and bob never gets the seat.");
+
+    exercise_say("the service is back");
+    down = false;
+    run(a.waitlist, "The waitlist reacts to the cancellation again.");
+    check_true(happened(&a, "WaitlistedAttendeePromoted", "bob"),
+               "The failed reaction left the checkpoint before the "
+               "cancellation, so the next run promoted bob.");
+    app_close(&a);
+}
+
+static void a_lapse_that_cannot_be_sent_fails_the_tick(void **state)
+{
+    (void)state;
+    app a;
+    bool down = false;
+    open_app(&a);
+    install_outage(&a, &down);
+    schedule(&a, 1);
+    enrol(&a, "ada");
+    run(a.payments, "payments_react() remembers ada's seat.");
+
+    move_clock(&a, "2026-11-10T09:00:00Z");
+    exercise_say("the workshop service goes down");
+    down = true;
+    esk_status rc = esk_process_tick(a.payments);
+    expect_failure(rc, a.payments,
+                   "LapseRegistration could not be sent (ESK_EIO): only a "
+                   "refusal (ESK_EDOMAIN) lets the loop go on. Return any "
+                   "other failure of esk_process_send(), so that whoever "
+                   "calls tick knows the lapses did not happen.");
+
+    exercise_say("the service is back");
+    down = false;
+    tick(&a, "The next tick sends the lapse again.");
+    check_true(happened(&a, "RegistrationLapsed", "ada"),
+               "ada's seat lapses once the lapse can be sent.");
+    app_close(&a);
+}
+
+static void a_seat_that_cannot_be_remembered_stops_payments(void **state)
+{
+    (void)state;
+    app a;
+    open_app(&a);
+    schedule(&a, 1);
+    enrol(&a, "ada");
+
+    exercise_say("the table of unpaid seats refuses writes");
+    sql(&a, "CREATE TRIGGER full BEFORE INSERT ON unpaid "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    esk_status rc = esk_process_run(a.payments, NULL);
+    expect_failure(rc, a.payments,
+                   "unpaid_track() failed: payments_react() must say so, "
+                   "return esk_process_fail(pc, rc, \"%s\", err.message). "
+                   "Returning ESK_OK moves the checkpoint past ada's "
+                   "registration, and her seat never lapses.");
+
+    sql(&a, "DROP TRIGGER full");
+    run(a.payments, "Once the table accepts writes, the process goes on.");
+    check_string(unpaid(&a, "ada").attendee_id, "ada",
+                 "The run that failed left the checkpoint before ada's "
+                 "registration: the next run remembered her seat.");
+    app_close(&a);
+}
+
+static void seats_that_cannot_be_read_fail_the_tick(void **state)
+{
+    (void)state;
+    app a;
+    open_app(&a);
+    schedule(&a, 1);
+    enrol(&a, "ada");
+    run(a.payments, "payments_react() remembers ada's seat.");
+
+    move_clock(&a, "2026-11-10T09:00:00Z");
+    exercise_say("the table of unpaid seats cannot be read");
+    sql(&a, "ALTER TABLE unpaid RENAME TO unpaid_away");
+    esk_status rc = esk_process_tick(a.payments);
+    expect_failure(rc, a.payments,
+                   "unpaid_overdue() failed: payments_tick() must return "
+                   "esk_process_fail(pc, rc, \"%s\", err.message). ESK_OK "
+                   "says there was nothing overdue, which nobody knows.");
+
+    sql(&a, "ALTER TABLE unpaid_away RENAME TO unpaid");
+    tick(&a, "Once the table can be read, tick lets ada's seat lapse.");
+    check_true(happened(&a, "RegistrationLapsed", "ada"), "ada's seat lapses.");
+    app_close(&a);
+}
+
 int main(void)
 {
     exercise_check_leaks();
@@ -667,6 +825,10 @@ int main(void)
         cmocka_unit_test(a_promotion_carries_the_cancellations_correlation_id),
         cmocka_unit_test(
             a_lapse_and_the_promotion_it_causes_share_a_correlation),
+        cmocka_unit_test(a_promotion_that_cannot_be_sent_is_a_failure),
+        cmocka_unit_test(a_lapse_that_cannot_be_sent_fails_the_tick),
+        cmocka_unit_test(a_seat_that_cannot_be_remembered_stops_payments),
+        cmocka_unit_test(seats_that_cannot_be_read_fail_the_tick),
     };
     return cmocka_run_group_tests_name("11-process-manager", tests, NULL, NULL);
 }

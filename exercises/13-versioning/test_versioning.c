@@ -134,6 +134,23 @@ static void a_v1_registration_without_a_name_is_refused(void **unused)
     json_decref(data);
 }
 
+static void a_v1_name_that_is_not_a_string_is_refused(void **unused)
+{
+    (void)unused;
+    json_t *data =
+        data_of("{\"workshopId\":\"w-1\",\"attendeeId\":\"ada\",\"name\":42}");
+    esk_error err = {ESK_OK, 0, ""};
+
+    esk_status rc = attendee_registered_v1_to_v2(data, &err);
+    check_status(rc, ESK_EDECODE,
+                 "A \"name\" that is not a string is no name either: "
+                 "json_string_value() gives NULL for it, as for a missing "
+                 "key. Test the text it gives you, not whether "
+                 "json_object_get() found the key, and refuse a NULL with "
+                 "upcast_failed().");
+    json_decref(data);
+}
+
 static void a_v2_registration_becomes_a_v3_with_a_standard_ticket(void **unused)
 {
     (void)unused;
@@ -166,6 +183,27 @@ static esk_upcasters *workshop_upcasters(void)
                  "add_workshop_upcasters(): esk_upcasters_add() each step, "
                  "and return ESK_OK.");
     return upcasters;
+}
+
+static void a_step_that_cannot_be_added_is_reported(void **unused)
+{
+    (void)unused;
+    esk_upcasters *upcasters = NULL;
+    check_status(esk_upcasters_new(&upcasters), ESK_OK,
+                 "An empty registry of upcasters should always be made.");
+    /* Another part of the program registered the first step already. */
+    check_status(esk_upcasters_add(upcasters, "AttendeeRegistered", 1,
+                                   attendee_registered_v1_to_v2),
+                 ESK_OK, "The test registers the first step.");
+
+    esk_status rc = add_workshop_upcasters(upcasters);
+    check_status(rc, ESK_EEXISTS,
+                 "esk_upcasters_add() refused the first step (ESK_EEXISTS: "
+                 "it is there already), and add_workshop_upcasters() must "
+                 "say so: return the first failure, not the status of the "
+                 "last call. A registry that silently lacks a step reads "
+                 "old events wrongly much later, far from the cause.");
+    esk_upcasters_free(upcasters);
 }
 
 static void the_chain_reads_a_v1_registration_as_v3(void **unused)
@@ -557,7 +595,9 @@ int main(void)
         cmocka_unit_test(
             a_v1_name_of_several_words_keeps_the_rest_as_last_name),
         cmocka_unit_test(a_v1_registration_without_a_name_is_refused),
+        cmocka_unit_test(a_v1_name_that_is_not_a_string_is_refused),
         cmocka_unit_test(a_v2_registration_becomes_a_v3_with_a_standard_ticket),
+        cmocka_unit_test(a_step_that_cannot_be_added_is_reported),
         cmocka_unit_test(the_chain_reads_a_v1_registration_as_v3),
         cmocka_unit_test(the_workshop_of_release_1_loads_in_release_3),
         cmocka_unit_test(every_old_registration_reads_as_v3_with_its_names),

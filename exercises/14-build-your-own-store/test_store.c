@@ -1,13 +1,16 @@
 /*
  * test_store.c - your store, graded by esk's own conformance suite.
  *
- * Three groups, in the order you write the code:
+ * Four groups, in the order you write the code:
  *
  *   schema       the table refuses what must never be stored, whatever
  *                code writes to it (raw SQL, behind the store's back);
- *   conformance  tests/conformance/conformance.c, unchanged: the 65 rules
+ *   conformance  tests/conformance/conformance.c, unchanged: the rules
  *                that the library's memory and SQLite stores pass, run
  *                against your store on a fresh file each;
+ *   ending transactions
+ *                a COMMIT that fails, a nested rollback: nothing is left
+ *                open behind them;
  *   two writers  two handles on one file: BEGIN IMMEDIATE at work.
  *
  * The conformance tests are the library's and have no hints. So that
@@ -153,6 +156,48 @@ static void two_events_cannot_share_a_position(void **state)
         1, "e-2", "workshop-w-2", 1,
         "A position is one place in the whole store's order: make it the "
         "INTEGER PRIMARY KEY.");
+}
+
+static void no_column_of_an_event_may_be_null(void **state)
+{
+    (void)state;
+    /* The values of a valid event, in the order of EVENT_COLUMNS. position
+     * is left out: a NULL there is how SQLite is asked for the next
+     * rowid. */
+    const char *values[] = {"1",
+                            "'e-1'",
+                            "'workshop-w-1'",
+                            "1",
+                            "'AttendeeRegistered'",
+                            "1",
+                            "'{}'",
+                            "'{}'",
+                            "'2026-11-27T09:00:00.000000Z'"};
+    const char *columns[] = {"position", "event_id", "stream_id",
+                             "version",  "type",     "schema_version",
+                             "data",     "metadata", "recorded_at"};
+    remove_database("schema.db");
+    esk_store *store = open_store("schema.db", NULL);
+    sqlite3 *db = esk_store_sqlite_db(store);
+    for (size_t missing = 1; missing < 9; missing++) {
+        char sql[512];
+        int used = snprintf(sql, sizeof(sql),
+                            "INSERT INTO events(" EVENT_COLUMNS ") VALUES(");
+        for (size_t i = 0; i < 9; i++)
+            used +=
+                snprintf(sql + used, sizeof(sql) - (size_t)used, "%s%s",
+                         i > 0 ? ", " : "", i == missing ? "NULL" : values[i]);
+        snprintf(sql + used, sizeof(sql) - (size_t)used, ")");
+        int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            print_error("the table accepted an event without %s\n",
+                        columns[missing]);
+        check_true((rc & 0xff) == SQLITE_CONSTRAINT,
+                   "Every column but position is NOT NULL: an event without "
+                   "its data, its type or its time is no event, and the "
+                   "table must refuse it whatever code writes it.");
+    }
+    close_stores();
 }
 
 /* ---- The conformance suite ----------------------------------------------- */
@@ -420,6 +465,128 @@ static void a_transaction_holds_the_write_lock_from_its_begin(void **state)
     /* writers.db stays, for a look at what the store wrote (README). */
 }
 
+/* ---- Ending transactions ------------------------------------------------- */
+
+/* Run SQL on a store's connection, behind its back. */
+static void raw_sql(esk_store *store, const char *sql)
+{
+    sqlite3 *db = esk_store_sqlite_db(store);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        print_error("SQLite said: %s\n", sqlite3_errmsg(db));
+    check_int(rc, SQLITE_OK, "The test's own SQL runs.");
+}
+
+static void a_commit_that_fails_leaves_no_transaction_open(void **state)
+{
+    (void)state;
+    remove_database("commit.db");
+    esk_store *store = open_store("commit.db", NULL);
+    /* A rule that SQLite checks only at COMMIT: a seat must name a stored
+     * event. The test breaks it, so that COMMIT fails, as it can on a
+     * full disk. */
+    raw_sql(store, "PRAGMA foreign_keys = ON");
+    raw_sql(store, "CREATE TABLE seats(position INTEGER REFERENCES "
+                   "events(position) DEFERRABLE INITIALLY DEFERRED)");
+
+    check_status(esk_store_begin(store), ESK_OK,
+                 "esk_store_begin() calls store_begin() at depth 0.");
+    esk_new_event ada = REGISTRATION("ada");
+    check_status(
+        esk_store_append(store, "workshop-w-1", ESK_NO_STREAM, &ada, 1, NULL),
+        ESK_OK, "An append inside the transaction.");
+    raw_sql(store, "INSERT INTO seats VALUES(99)");
+    esk_status committed = esk_store_commit(store);
+    exercise_say("COMMIT with a broken rule: %s",
+                 committed == ESK_OK ? "it passed" : esk_store_errmsg(store));
+    check_true(committed != ESK_OK, "SQLite refuses this COMMIT.");
+    check_true(sqlite3_get_autocommit(esk_store_sqlite_db(store)) != 0,
+               "A COMMIT that fails leaves SQLite's transaction open: "
+               "store_commit() at depth 0 must then call store_rollback(), "
+               "so that no transaction is left behind. Otherwise every "
+               "later BEGIN fails: \"cannot start a transaction within a "
+               "transaction\".");
+
+    esk_new_event bob = REGISTRATION("bob");
+    check_status(
+        esk_store_append(store, "workshop-w-1", ESK_NO_STREAM, &bob, 1, NULL),
+        ESK_OK,
+        "After the failed commit, the store works again, and ada's append "
+        "was undone: bob's registration starts the stream.");
+    close_stores();
+    remove_database("commit.db");
+}
+
+static void a_nested_rollback_closes_its_savepoint(void **state)
+{
+    (void)state;
+    remove_database("savepoint.db");
+    esk_store *store = open_store("savepoint.db", NULL);
+    check_status(esk_store_begin(store), ESK_OK, "The outer transaction.");
+    check_status(esk_store_begin(store), ESK_OK,
+                 "A nested one: store_begin() at depth 1.");
+    check_status(esk_store_rollback(store), ESK_OK,
+                 "store_rollback() at depth 1.");
+
+    sqlite3 *db = esk_store_sqlite_db(store);
+    int rc = sqlite3_exec(db, "RELEASE depth1", NULL, NULL, NULL);
+    check_true(rc != SQLITE_OK,
+               "After the nested rollback, the savepoint depth1 is still "
+               "open: ROLLBACK TO undoes the work but keeps the savepoint. "
+               "Follow it with RELEASE depth<N>, or every failed append "
+               "inside a transaction leaves one more savepoint behind.");
+    check_status(esk_store_rollback(store), ESK_OK,
+                 "The outer transaction is rolled back.");
+    close_stores();
+    remove_database("savepoint.db");
+}
+
+static void
+a_transaction_sqlite_ended_by_itself_rolls_back_cleanly(void **state)
+{
+    (void)state;
+    remove_database("rollback.db");
+    esk_store *store = open_store("rollback.db", NULL);
+    /* After some failures (a full disk, an I/O error) SQLite rolls the
+     * whole transaction back by itself. A trigger plays the full disk. */
+    raw_sql(store, "CREATE TRIGGER full BEFORE INSERT ON events "
+                   "WHEN NEW.type = 'Doomed' "
+                   "BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full'); "
+                   "END");
+
+    check_status(esk_store_begin(store), ESK_OK, "The transaction begins.");
+    esk_new_event ada = REGISTRATION("ada");
+    check_status(
+        esk_store_append(store, "workshop-w-1", ESK_NO_STREAM, &ada, 1, NULL),
+        ESK_OK, "An append inside the transaction.");
+    esk_new_event doomed = {
+        .type = "Doomed", .schema_version = 1, .data = "{}"};
+    check_true(esk_store_append(store, "workshop-w-1", 1, &doomed, 1, NULL) !=
+                   ESK_OK,
+               "The disk is full: the append fails.");
+    check_true(sqlite3_get_autocommit(esk_store_sqlite_db(store)) != 0,
+               "SQLite has rolled the transaction back by itself.");
+
+    esk_status rolled_back = esk_store_rollback(store);
+    if (rolled_back != ESK_OK)
+        print_error("the rollback said: %s\n", esk_store_errmsg(store));
+    check_status(rolled_back, ESK_OK,
+                 "Nothing is left to undo: SQLite did it. store_rollback() "
+                 "at depth 0 must see that sqlite3_get_autocommit() is true "
+                 "and return ESK_OK; a ROLLBACK now fails (\"no transaction "
+                 "is active\"), and the caller is told the undo failed when "
+                 "it did not.");
+
+    esk_new_event bob = REGISTRATION("bob");
+    check_status(
+        esk_store_append(store, "workshop-w-1", ESK_NO_STREAM, &bob, 1, NULL),
+        ESK_OK,
+        "ada's append went with the transaction: bob starts the "
+        "stream.");
+    close_stores();
+    remove_database("rollback.db");
+}
+
 int main(void)
 {
     exercise_check_leaks();
@@ -431,6 +598,18 @@ int main(void)
                                   close_stores_left_open),
         cmocka_unit_test_teardown(two_events_cannot_share_a_position,
                                   close_stores_left_open),
+        cmocka_unit_test_teardown(no_column_of_an_event_may_be_null,
+                                  close_stores_left_open),
+    };
+    const struct CMUnitTest transaction_tests[] = {
+        cmocka_unit_test_teardown(
+            a_commit_that_fails_leaves_no_transaction_open,
+            close_stores_left_open),
+        cmocka_unit_test_teardown(a_nested_rollback_closes_its_savepoint,
+                                  close_stores_left_open),
+        cmocka_unit_test_teardown(
+            a_transaction_sqlite_ended_by_itself_rolls_back_cleanly,
+            close_stores_left_open),
     };
     const struct CMUnitTest writer_tests[] = {
         cmocka_unit_test_teardown(
@@ -453,6 +632,9 @@ int main(void)
     remove_suite_files();
     exercise_check_leaks();
 
+    failures += cmocka_run_group_tests_name(
+        "14-build-your-own-store: ending transactions", transaction_tests, NULL,
+        NULL);
     failures += cmocka_run_group_tests_name(
         "14-build-your-own-store: two writers", writer_tests, NULL, NULL);
     return failures == 0 ? 0 : 1;

@@ -254,6 +254,14 @@ static bool is_closed(const workshop_state *s)
     return s->status == WORKSHOP_CLOSED;
 }
 
+static bool dan_is_seated(const workshop_state *s)
+{
+    for (size_t i = 0; i < s->seated_count; i++)
+        if (strcmp(s->seated[i], "dan") == 0)
+            return true;
+    return false;
+}
+
 static void replay_finds_the_first_version_where_a_question_holds(void **state)
 {
     (void)state;
@@ -271,6 +279,12 @@ static void replay_finds_the_first_version_where_a_question_holds(void **state)
         first_version_where(t.store, "w-1", someone_waits, &version, NULL),
         ESK_OK, "Someone waits from v4 on.");
     check_int(version, 4, "Bob is the first to wait, at v4.");
+    check_status(
+        first_version_where(t.store, "w-1", dan_is_seated, &version, NULL),
+        ESK_OK,
+        "Dan is seated by the last event of the stream: ask the question of "
+        "every version, the last one included (version <= events.count).");
+    check_int(version, 6, "Dan takes his seat at v6, the last version.");
     check_status(first_version_where(t.store, "w-1", is_closed, &version, NULL),
                  ESK_ENOTFOUND,
                  "Registration for w-1 was never closed: when no version "
@@ -330,6 +344,41 @@ an_audit_trail_names_who_acted_not_only_whom_it_concerns(void **state)
     check_status(audit_trail_for(t.store, "zoe", trail, sizeof(trail)), ESK_OK,
                  "Nobody named Zoe: an empty trail, not an error.");
     check_string(trail, "", "Write \"\" into buf when no event is found.");
+    timeline_close(&t);
+}
+
+static void an_audit_trail_is_about_one_attendee_of_the_workshops(void **state)
+{
+    (void)state;
+    timeline t;
+    char trail[2048] = "";
+    const workshop_command adam = register_command("w-2", "adam", "Adam");
+    const esk_new_event newsletter = {
+        .type = "NewsletterSubscribed",
+        .schema_version = 1,
+        .data = "{\"attendeeId\":\"ada\"}",
+    };
+    timeline_open(&t);
+    timeline_bobs_morning(&t);
+    timeline_handle(&t, "11:10:00", "adam", &adam);
+    check_status(esk_store_append(t.store, "newsletter-ada", ESK_ANY,
+                                  &newsletter, 1, NULL),
+                 ESK_OK, "The test stores an event of another category.");
+
+    check_status(audit_trail_for(t.store, "ada", trail, sizeof(trail)), ESK_OK,
+                 "Ada has a trail.");
+    check_string(trail,
+                 "2026-11-27T09:15:00.000000Z workshop-w-1 v2 "
+                 "AttendeeRegistered user=ada command=cmd-3 request=req-3\n"
+                 "2026-11-27T09:20:00.000000Z workshop-w-2 v2 "
+                 "AttendeeRegistered user=ada command=cmd-4 request=req-4\n"
+                 "2026-11-27T10:50:00.000000Z workshop-w-2 v3 "
+                 "RegistrationCancelled user=ada command=cmd-8 "
+                 "request=req-8\n",
+                 "Only Ada's events, and only the workshops': read with the "
+                 "filter {\"workshop\", NULL, 0}, so that the newsletter's "
+                 "stream stays out, and compare the whole attendeeId with "
+                 "strcmp, so that Adam's registration does too.");
     timeline_close(&t);
 }
 
@@ -473,6 +522,7 @@ int main(void)
         cmocka_unit_test(an_audit_trail_lists_what_happened_to_one_attendee),
         cmocka_unit_test(
             an_audit_trail_names_who_acted_not_only_whom_it_concerns),
+        cmocka_unit_test(an_audit_trail_is_about_one_attendee_of_the_workshops),
         cmocka_unit_test(metadata_an_event_lacks_reads_as_a_dash),
         cmocka_unit_test(an_audit_trail_that_does_not_fit_is_refused_not_cut),
         cmocka_unit_test(

@@ -508,6 +508,35 @@ static void quotes_percent_signs_and_unicode_are_stored_verbatim(void **state)
     close_fixture(&f);
 }
 
+/* A backend that pastes the stream id into its SQL reads another stream,
+ * or none: with a quote and a semicolon in the id, the first statement of
+ * the pasted text is still valid SQL, so only the numbers tell. */
+static void a_stream_id_with_quotes_keeps_its_own_version(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    const char *stream = "workshop-o'brien'; --";
+    assert_int_equal(append1(&f, "workshop-o", ESK_NO_STREAM, "T", "{}"),
+                     ESK_OK);
+    assert_int_equal(append1(&f, stream, ESK_NO_STREAM, "T", "{}"), ESK_OK);
+    assert_int_equal(version_of(&f, stream), 1);
+    assert_int_equal(append1(&f, stream, 1, "T", "{}"), ESK_OK);
+    assert_int_equal(append1(&f, stream, 1, "T", "{}"), ESK_ECONCURRENCY);
+    assert_int_equal(version_of(&f, stream), 2);
+    assert_int_equal(esk_store_read_stream(f.store, stream, 1, 0, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 2);
+    assert_string_equal(f.list.events[1].stream_id, stream);
+    assert_int_equal(
+        esk_store_read_stream_backward(f.store, stream, ESK_END, 1, &f.list),
+        ESK_OK);
+    assert_int_equal(f.list.count, 1);
+    assert_int_equal(f.list.events[0].version, 2);
+    assert_int_equal(version_of(&f, "workshop-o"), 1);
+    close_fixture(&f);
+}
+
 /* --- the envelope ------------------------------------------------------- */
 
 static bool is_uuid_v4(const char *id)
@@ -1841,6 +1870,7 @@ int esk_conformance_run(const esk_conformance_backend *under_test)
         cmocka_unit_test(metadata_must_be_a_json_object),
         cmocka_unit_test(schema_versions_below_one_are_refused),
         cmocka_unit_test(quotes_percent_signs_and_unicode_are_stored_verbatim),
+        cmocka_unit_test(a_stream_id_with_quotes_keeps_its_own_version),
         cmocka_unit_test(generated_event_ids_are_unique_uuid_v4),
         cmocka_unit_test(recorded_at_comes_from_the_injected_clock),
         cmocka_unit_test(every_envelope_field_reads_back_as_written),
