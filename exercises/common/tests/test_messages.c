@@ -1,0 +1,130 @@
+/*
+ * test_messages.c - failure messages speak of the attendee's code.
+ *
+ * A failing test is read by someone who wrote decide.c minutes ago: it
+ * must name their command, their refusal and their state in the words of
+ * their files, not in numbers and byte offsets. These tests break an
+ * exercise on purpose and read what the kit prints.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <esk/testing.h>
+
+#include "exercise.h"
+#include "workshop.h"
+
+/* Exercise 04's decider, with a decide() of this file: the one an
+ * attendee got wrong. */
+static esk_status (*attendee_decide)(const void *, const void *,
+                                     esk_decision *);
+
+esk_status workshop_decide(const void *state, const void *command,
+                           esk_decision *decision)
+{
+    return attendee_decide(state, command, decision);
+}
+
+bool workshop_is_terminal(const void *state)
+{
+    (void)state;
+    return false;
+}
+
+/* Refuses every command with the wrong one of the domain's codes. */
+static esk_status refuses_with_the_wrong_code(const void *state,
+                                              const void *command,
+                                              esk_decision *decision)
+{
+    (void)state;
+    (void)command;
+    return esk_decision_reject(decision, NOT_REGISTERED, "not registered");
+}
+
+/* Promotes the first in line by taking them off the waitlist itself. */
+static esk_status promotes_by_writing_the_state(const void *state,
+                                                const void *command,
+                                                esk_decision *decision)
+{
+    workshop_state *s = (workshop_state *)state;
+    const workshop_command *c = command;
+    waitlisted_attendee_promoted e = {0};
+    copy_text(e.workshop_id, sizeof(e.workshop_id), c->workshop_id);
+    copy_text(e.attendee_id, sizeof(e.attendee_id), s->waitlist[0]);
+    id_list_remove(s->waitlist, &s->waitlist_count, e.attendee_id);
+    return esk_decision_emit(decision, &waitlisted_attendee_promoted_type, &e);
+}
+
+static esk_spec_report report;
+
+static bool reported(const char *words)
+{
+    if (strstr(report.text, words) != NULL)
+        return true;
+    print_error("the report does not say\n%s\nit says\n%s", words, report.text);
+    return false;
+}
+#define assert_reported(words) assert_true(reported(words))
+
+static void given_scheduled(esk_spec *spec, int64_t capacity)
+{
+    esk_spec_given(
+        spec, &workshop_scheduled_type,
+        &(workshop_scheduled){.workshop_id = "w-1", .capacity = capacity});
+}
+
+static void given(esk_spec *spec, const esk_event_type *type, const char *id)
+{
+    attendee_registered e = {.workshop_id = "w-1"};
+    copy_text(e.attendee_id, sizeof(e.attendee_id), id);
+    esk_spec_given(spec, type, &e);
+}
+
+static void a_refusal_is_named_with_its_command(void **state)
+{
+    (void)state;
+    attendee_decide = refuses_with_the_wrong_code;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    given_scheduled(spec, 2);
+    given(spec, &attendee_registered_type, "ada");
+    esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
+                                            .workshop_id = "w-1",
+                                            .attendee_id = "ada"});
+    esk_spec_then_error(spec, ALREADY_REGISTERED);
+    esk_spec_run(spec, NULL, &report);
+    esk_spec_free(spec);
+    assert_reported("  when    RegisterAttendee ada\n");
+    assert_reported("refused with ALREADY_REGISTERED, but it was refused "
+                    "with NOT_REGISTERED");
+}
+
+static void a_state_written_by_decide_is_shown_before_and_after(void **state)
+{
+    (void)state;
+    attendee_decide = promotes_by_writing_the_state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    given_scheduled(spec, 1);
+    given(spec, &attendee_waitlisted_type, "bob");
+    given(spec, &attendee_waitlisted_type, "cleo");
+    esk_spec_when(spec, &(workshop_command){.kind = PROMOTE_FROM_WAITLIST,
+                                            .workshop_id = "w-1"});
+    esk_spec_then(spec, &waitlisted_attendee_promoted_type,
+                  &(waitlisted_attendee_promoted){.workshop_id = "w-1",
+                                                  .attendee_id = "bob"});
+    esk_spec_run(spec, NULL, &report);
+    esk_spec_free(spec);
+    assert_reported("  when    PromoteFromWaitlist\n");
+    assert_reported("    before  open, capacity 1, 0 seated: nobody; "
+                    "2 waiting: bob, cleo\n"
+                    "    after   open, capacity 1, 0 seated: nobody; "
+                    "1 waiting: cleo\n");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_refusal_is_named_with_its_command),
+        cmocka_unit_test(a_state_written_by_decide_is_shown_before_and_after),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
