@@ -59,8 +59,33 @@ void exercise_expect_status(esk_status actual, esk_status expected,
                             const char *file, int line);
 
 /* Route esk's allocations through cmocka's, so that a test also fails when
- * it leaks. Call it first in main(). */
+ * it leaks. Call it first in main(). A leak is reported by the function of
+ * the exercise that called esk ("1 block allocated by esk_codec_encode(),
+ * called in write_story(), was never freed"), with a HINT. */
 void exercise_check_leaks(void);
+
+/*
+ * Run a group of tests as cmocka does, each through a wrapper that knows
+ * which test runs: a failure found in a helper is reported at the test's
+ * own line, and a leak at the line of the learner's file (one of edit,
+ * the file names of exercise.json's "edit", space-separated) that called
+ * esk. The cmocka macros below call it, so that a suite's main() stays
+ * the usual one; the build defines EXERCISE_EDIT_FILES for each exercise.
+ */
+int exercise_run_tests(const char *name, const struct CMUnitTest *tests,
+                       size_t count, CMFixtureFunction group_setup,
+                       CMFixtureFunction group_teardown, const char *edit);
+#ifndef EXERCISE_EDIT_FILES
+#define EXERCISE_EDIT_FILES ""
+#endif
+#undef cmocka_run_group_tests
+#define cmocka_run_group_tests(tests, setup, teardown)                         \
+    exercise_run_tests(#tests, (tests), sizeof(tests) / sizeof((tests)[0]),    \
+                       (setup), (teardown), EXERCISE_EDIT_FILES)
+#undef cmocka_run_group_tests_name
+#define cmocka_run_group_tests_name(name, tests, setup, teardown)              \
+    exercise_run_tests((name), (tests), sizeof(tests) / sizeof((tests)[0]),    \
+                       (setup), (teardown), EXERCISE_EDIT_FILES)
 
 struct esk_store;
 /* When EXERCISE_VERBOSE is set (as `./kata demo N` does), print every

@@ -6,12 +6,18 @@
  * their files, not in numbers and byte offsets. These tests break an
  * exercise on purpose and read what the kit prints.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <esk/testing.h>
 
+#include "attendee.h"
 #include "exercise.h"
+#include "where.h"
 #include "workshop.h"
 
 /* Exercise 04's decider, with a decide() of this file: the one an
@@ -120,11 +126,123 @@ static void a_state_written_by_decide_is_shown_before_and_after(void **state)
                     "1 waiting: cleo\n");
 }
 
+/* --- Failures of whole tests, run in a child process and read ----------- */
+
+/* What a group of tests printed, run in a child process, with its exit
+ * status: the failures under test end the test they happen in. */
+static int run_apart(int (*group)(void), char *out, size_t size)
+{
+    int fds[2];
+    size_t used = 0;
+    int status = 0;
+    if (pipe(fds) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        _exit(group());
+    }
+    close(fds[1]);
+    for (;;) {
+        ssize_t n = read(fds[0], out + used, size - 1 - used);
+        if (n <= 0)
+            break;
+        used += (size_t)n;
+        if (used == size - 1)
+            break;
+    }
+    out[used] = '\0';
+    close(fds[0]);
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static char printed[16384];
+
+static bool printed_says(const char *words)
+{
+    if (strstr(printed, words) != NULL)
+        return true;
+    print_error("the output does not say\n%s\nit says\n%s", words, printed);
+    return false;
+}
+
+static void a_test_that_leaks(void **state)
+{
+    (void)state;
+    check_true(json_length_of_schedule("w-1") > 0, "It measures the JSON.");
+}
+
+static int group_that_leaks(void)
+{
+    exercise_check_leaks();
+    const struct CMUnitTest tests[] = {cmocka_unit_test(a_test_that_leaks)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+static void a_leak_names_the_function_that_allocated(void **state)
+{
+    (void)state;
+    if (!where_works())
+        skip();
+    int status = run_apart(group_that_leaks, printed, sizeof(printed));
+    assert_int_equal(status, 1);
+    assert_true(printed_says("1 block allocated by esk_codec_encode() "
+                             "(through schedule_json()), called in "
+                             "json_length_of_schedule(), was never freed"));
+    assert_true(printed_says("exercises/common/tests/attendee.c:11"));
+    assert_true(printed_says("HINT: What esk hands your code is yours to "
+                             "free"));
+    assert_true(printed_says("free what esk_codec_encode() gave with "
+                             "esk_free()."));
+    assert_null(strstr(printed, "exercise.c"));
+}
+
+/* A helper that states an expectation for the tests that call it. */
+static void expect_positive(int64_t n)
+{
+    check_int(n > 0, 1, "A count is positive.");
+}
+
+enum { HELPER_CALLED_AT = __LINE__ + 4 };
+static void a_test_whose_helper_fails(void **state)
+{
+    (void)state;
+    expect_positive(-1);
+}
+
+static int group_with_a_failing_helper(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_test_whose_helper_fails)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+static void a_failure_in_a_helper_names_the_line_of_the_test(void **state)
+{
+    (void)state;
+    if (!where_works())
+        skip();
+    assert_int_equal(
+        run_apart(group_with_a_failing_helper, printed, sizeof(printed)), 1);
+    char at[128];
+    snprintf(at, sizeof(at), "exercises/common/tests/test_messages.c:%d",
+             (int)HELPER_CALLED_AT);
+    assert_true(printed_says(at));
+    assert_true(printed_says("checked by expect_positive()"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_refusal_is_named_with_its_command),
         cmocka_unit_test(a_state_written_by_decide_is_shown_before_and_after),
+        cmocka_unit_test(a_leak_names_the_function_that_allocated),
+        cmocka_unit_test(a_failure_in_a_helper_names_the_line_of_the_test),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
