@@ -530,6 +530,11 @@ static void a_decide_that_changes_its_mind_is_caught(void **state)
                     "          1. AttendeeRegistered");
     assert_reported("second: 1 event(s)\n"
                     "          1. AttendeeWaitlisted");
+    /* The first answer was the expected one: the story's hint is not
+     * about this mistake. */
+    assert_null(strstr(report.text, "A free seat"));
+    assert_reported("  HINT: decide() answers from the state and the command "
+                    "alone");
 }
 
 static void a_decide_not_written_yet_is_reported_as_such(void **state)
@@ -769,6 +774,8 @@ static void state_changed_outside_evolve_is_caught(void **state)
     assert_reported("the state after the command differs from the state "
                     "rebuilt from its events: change state only in evolve(), "
                     "through raised events");
+    assert_reported("  HINT: a behaviour changes the state only by raising "
+                    "events");
 }
 
 static void raising_then_refusing_is_caught(void **state)
@@ -782,6 +789,8 @@ static void raising_then_refusing_is_caught(void **state)
     esk_spec_free(spec);
     assert_false(report.passed);
     assert_reported("raised 1 event(s) and then refused the command");
+    assert_reported("  HINT: check every rule before raising the first "
+                    "event");
 }
 
 static void an_aggregate_spec_refuses_a_decider_and_a_command(void **state)
