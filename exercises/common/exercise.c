@@ -1,5 +1,7 @@
 /*
- * exercises/common/exercise.c - stubs' TODO messages and tests' hints.
+ * exercises/common/exercise.c - stubs' TODO messages, tests' hints, and
+ * failures that point at the line to look at: the test's own, or the
+ * learner's call that leaked.
  */
 #include <stdio.h>
 #include <stdlib.h>

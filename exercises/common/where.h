@@ -28,7 +28,8 @@ typedef struct where_place {
  * pcs[1] in its caller, and so on outwards, up to the frame top; calls
  * from a library (jansson, for esk) are passed over. Fast enough for every
  * allocation: it follows the frame pointers, each checked to lie on the stack
- * between here and top, rather than unwinding.
+ * between here and top, rather than unwinding. Linux, unoptimised builds
+ * only (elsewhere it takes nothing, and messages say less).
  *
  * @param top the address of a local of a function outside every frame
  *            wanted (the one that runs the tests); NULL takes nothing.
