@@ -417,9 +417,9 @@ static void a_full_waitlist_takes_nobody_more(void **unused)
                  "room for one more: refuse with esk_domain_error(err, "
                  "WAITLIST_IS_FULL, ...) when waitlist_count is "
                  "MAX_WAITING.");
-    check_int(err.code, WAITLIST_IS_FULL,
-              "The workshop is full and so is its waitlist: the code is "
-              "WAITLIST_IS_FULL.");
+    check_error_code(err.code, WAITLIST_IS_FULL, workshop_type.error_name,
+                     "The workshop is full and so is its waitlist: the code "
+                     "is WAITLIST_IS_FULL.");
     check_int(esk_aggregate_pending_count(&w), 0,
               "A refused command raises nothing.");
     esk_aggregate_release(&w);

@@ -155,6 +155,20 @@ void exercise_expect_status(esk_status actual, esk_status expected,
                esk_status_str(expected));
 }
 
+void exercise_expect_error_code(int actual, int expected,
+                                const char *(*error_name)(int code),
+                                const char *what, const char *hint,
+                                const char *file, int line)
+{
+    if (actual == expected)
+        return;
+    const char *got = error_name != NULL ? error_name(actual) : NULL;
+    const char *want = error_name != NULL ? error_name(expected) : NULL;
+    report(hint, file, line, "%s is %s (%d), expected %s (%d)", what,
+           got != NULL ? got : "a code with no name", actual,
+           want != NULL ? want : "a code with no name", expected);
+}
+
 /* --- Leaks -----------------------------------------------------------------
  */
 

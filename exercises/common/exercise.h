@@ -43,6 +43,12 @@ esk_status exercise_todo(const char *function, const char *file);
 #define check_status(actual, expected, hint)                                   \
     exercise_expect_status((actual), (expected), #actual, (hint), __FILE__,    \
                            __LINE__)
+/* A domain error code, shown by the names error_name gives (a decider's
+ * or an aggregate type's; NULL shows numbers): "err.code is NOT_REGISTERED
+ * (6), expected ALREADY_REGISTERED (5)". */
+#define check_error_code(actual, expected, error_name, hint)                   \
+    exercise_expect_error_code((actual), (expected), (error_name), #actual,    \
+                               (hint), __FILE__, __LINE__)
 
 void exercise_expect_true(bool condition, const char *what, const char *hint,
                           const char *file, int line);
@@ -57,6 +63,10 @@ void exercise_expect_contains(const char *text, const char *part,
 void exercise_expect_status(esk_status actual, esk_status expected,
                             const char *what, const char *hint,
                             const char *file, int line);
+void exercise_expect_error_code(int actual, int expected,
+                                const char *(*error_name)(int code),
+                                const char *what, const char *hint,
+                                const char *file, int line);
 
 /* Route esk's allocations through cmocka's, so that a test also fails when
  * it leaks. Call it first in main(). A leak is reported by the function of

@@ -236,6 +236,30 @@ static void a_failure_in_a_helper_names_the_line_of_the_test(void **state)
     assert_true(printed_says("checked by expect_positive()"));
 }
 
+static void a_wrong_refusal_code_is_checked(void **state)
+{
+    (void)state;
+    check_error_code(NOT_REGISTERED, ALREADY_REGISTERED,
+                     workshop_decider.error_name, "The refusal's code.");
+}
+
+static int group_with_a_wrong_refusal_code(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_wrong_refusal_code_is_checked)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+static void a_wrong_refusal_code_is_named(void **state)
+{
+    (void)state;
+    assert_int_equal(
+        run_apart(group_with_a_wrong_refusal_code, printed, sizeof(printed)),
+        1);
+    assert_true(printed_says("NOT_REGISTERED is NOT_REGISTERED (6), expected "
+                             "ALREADY_REGISTERED (5)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +267,7 @@ int main(void)
         cmocka_unit_test(a_state_written_by_decide_is_shown_before_and_after),
         cmocka_unit_test(a_leak_names_the_function_that_allocated),
         cmocka_unit_test(a_failure_in_a_helper_names_the_line_of_the_test),
+        cmocka_unit_test(a_wrong_refusal_code_is_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
