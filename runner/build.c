@@ -232,11 +232,166 @@ static char *without_escapes(const char *text)
     return kata_buf_take(&out);
 }
 
+/* ---- The learner's line first -------------------------------------------
+ *
+ * gcc reports a mistake made in a macro's arguments where the macro's
+ * body is, in esk's header ("include/esk/codec.h:86:21: error: ..."),
+ * once for each use of the argument in the body, and names the learner's
+ * line only in a note further down ("events.c:12:5: note: in expansion of
+ * macro 'ESK_FIELD_STRING'"). The learner needs their own line: such an
+ * error is shown there, once, and the first error in the learner's files
+ * comes first. clang already reports it there. */
+
+typedef struct lines {
+    char **items;
+    size_t count;
+} lines;
+
+static void add_line(void *ctx, const char *line)
+{
+    lines *l = ctx;
+    l->items = kata_xrealloc(l->items, (l->count + 1) * sizeof(*l->items));
+    l->items[l->count++] = kata_xstrdup(line);
+}
+
+/* A diagnostic is one compiler message: its lines [first, end), the line
+ * that says what is wrong (or none, for an include chain alone), and the
+ * text to show. */
+typedef struct diagnostic {
+    size_t first, end;
+    const char *primary;
+    char *shown;
+} diagnostic;
+
+static const char *const severities[] = {
+    ": error: ", ": fatal error: ", ": warning: "};
+
+/* Where the severity starts in a primary line ("file:1:2: error: ..."),
+ * or NULL when the line is not one. */
+static const char *severity_of(const char *line)
+{
+    for (size_t i = 0; i < sizeof(severities) / sizeof(severities[0]); i++) {
+        const char *at = strstr(line, severities[i]);
+        if (at != NULL)
+            return at;
+    }
+    return NULL;
+}
+
+static bool opens_chain(const char *line)
+{
+    return kata_starts_with(line, "In file included from") ||
+           strstr(line, ": In function") != NULL;
+}
+
+/* Whether a location ("exercises/01-events/events.c:12:5") is in the
+ * learner's files rather than esk's or the system's. */
+static bool in_exercise(const char *location)
+{
+    return kata_starts_with(location, "exercises/");
+}
+
+/* The text of d, at the learner's line when the compiler put it in a
+ * macro's body and a note names the learner's use of the macro. */
+static char *shown_text(const lines *l, const diagnostic *d)
+{
+    kata_buf out = {0};
+    const char *severity = d->primary ? severity_of(d->primary) : NULL;
+    if (severity != NULL && !in_exercise(d->primary)) {
+        for (size_t i = d->first; i < d->end; i++) {
+            const char *line = l->items[i];
+            const char *note = strstr(line, ": note: in expansion of macro");
+            if (note == NULL || !in_exercise(line))
+                continue;
+            kata_buf_add(&out, line, (size_t)(note - line));
+            kata_buf_puts(&out, severity);
+            kata_buf_putc(&out, '\n');
+            for (size_t j = i + 1; j < d->end && l->items[j][0] == ' ' &&
+                                   !kata_starts_with(l->items[j], "  from");
+                 j++) {
+                kata_buf_puts(&out, l->items[j]);
+                kata_buf_putc(&out, '\n');
+            }
+            return kata_buf_take(&out);
+        }
+    }
+    for (size_t i = d->first; i < d->end; i++) {
+        kata_buf_puts(&out, l->items[i]);
+        kata_buf_putc(&out, '\n');
+    }
+    return kata_buf_take(&out);
+}
+
+/* The first line of a shown text, which names the place and the error. */
+static size_t head_length(const char *shown)
+{
+    const char *end = strchr(shown, '\n');
+    return end ? (size_t)(end - shown) : strlen(shown);
+}
+
+static bool same_head(const char *a, const char *b)
+{
+    size_t n = head_length(a);
+    return n == head_length(b) && strncmp(a, b, n) == 0;
+}
+
+static char *learner_first(const char *filtered)
+{
+    lines l = {NULL, 0};
+    kata_each_line(filtered, add_line, &l);
+    diagnostic *d = kata_xcalloc(l.count + 1, sizeof(*d));
+    size_t n = 0;
+    for (size_t i = 0; i < l.count; i++) {
+        const char *line = l.items[i];
+        bool primary = severity_of(line) != NULL && line[0] != ' ';
+        bool starts =
+            primary ? n == 0 || d[n - 1].primary != NULL
+                    : opens_chain(line) && (n == 0 || d[n - 1].primary != NULL);
+        if (starts || n == 0)
+            d[n++] = (diagnostic){i, i, NULL, NULL};
+        if (primary && d[n - 1].primary == NULL)
+            d[n - 1].primary = line;
+        d[n - 1].end = i + 1;
+    }
+
+    kata_buf out = {0};
+    size_t lead = n;
+    for (size_t i = 0; i < n; i++) {
+        d[i].shown = shown_text(&l, &d[i]);
+        bool mine = in_exercise(d[i].shown) ||
+                    (d[i].primary != NULL && in_exercise(d[i].primary));
+        if (lead == n && mine && strstr(d[i].shown, ": error: ") != NULL)
+            lead = i;
+    }
+    if (lead < n)
+        kata_buf_puts(&out, d[lead].shown);
+    for (size_t i = 0; i < n; i++) {
+        bool repeated = i == lead;
+        for (size_t j = 0; j < i && !repeated; j++)
+            repeated = same_head(d[j].shown, d[i].shown);
+        if (lead < n && !repeated)
+            repeated = same_head(d[lead].shown, d[i].shown);
+        if (!repeated)
+            kata_buf_puts(&out, d[i].shown);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(d[i].shown);
+    free(d);
+    for (size_t i = 0; i < l.count; i++)
+        free(l.items[i]);
+    free(l.items);
+    char *text = kata_buf_take(&out);
+    return text ? text : kata_xstrdup("");
+}
+
 char *kata_filter_diagnostics(const char *output, const char *root)
 {
     filter f = {{0}, root, false};
     char *plain = without_escapes(output);
     kata_each_line(plain, filter_line, &f);
     free(plain);
-    return kata_buf_take(&f.out);
+    char *filtered = kata_buf_take(&f.out);
+    char *shown = learner_first(filtered ? filtered : "");
+    free(filtered);
+    return shown;
 }

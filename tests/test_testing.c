@@ -259,6 +259,44 @@ static bool reported(const char *words)
 }
 #define assert_reported(words) assert_true(reported(words))
 
+/* The same decider, with the hooks that let a report speak the domain's
+ * words: the command, the refusal's name, the state. */
+static void describe_registration(const void *command, char *buf, size_t size)
+{
+    const register_attendee *c = command;
+    snprintf(buf, size, "RegisterAttendee %s", c->attendee);
+}
+
+static const char *workshop_error_name(int code)
+{
+    switch (code) {
+    case WORKSHOP_NOT_SCHEDULED:
+        return "WORKSHOP_NOT_SCHEDULED";
+    case WORKSHOP_ALREADY_SCHEDULED:
+        return "WORKSHOP_ALREADY_SCHEDULED";
+    default:
+        return NULL;
+    }
+}
+
+static void describe_workshop(const void *state, char *buf, size_t size)
+{
+    const workshop_state *s = state;
+    snprintf(buf, size, "%s, %lld of %lld seats taken, last: %s",
+             s->scheduled ? "scheduled" : "unscheduled", (long long)s->taken,
+             (long long)s->capacity, s->last_attendee);
+}
+
+static esk_decider described(esk_status (*decide)(const void *, const void *,
+                                                  esk_decision *))
+{
+    esk_decider d = mutant(decide);
+    d.describe_command = describe_registration;
+    d.error_name = workshop_error_name;
+    d.describe_state = describe_workshop;
+    return d;
+}
+
 /* --- Decider specs that pass ---------------------------------------------- */
 
 static void a_free_seat_is_taken_by_whoever_registers(void **state)
@@ -362,6 +400,29 @@ static void a_wrong_error_code_is_reported(void **state)
                     "scheduled");
 }
 
+static void a_report_names_the_command_and_the_refusal(void **state)
+{
+    (void)state;
+    run_with(unscheduled_registration(), described(refuses_with_wrong_code));
+    assert_false(report.passed);
+    assert_reported("  when    RegisterAttendee ada\n");
+    assert_reported("expected the command to be refused with "
+                    "WORKSHOP_NOT_SCHEDULED, but it was refused with "
+                    "WORKSHOP_ALREADY_SCHEDULED: the workshop is already "
+                    "scheduled");
+}
+
+static void a_refusal_without_a_name_is_reported_by_its_number(void **state)
+{
+    (void)state;
+    esk_decider d = described(refuses_with_wrong_code);
+    d.error_name = NULL;
+    run_with(unscheduled_registration(), d);
+    assert_reported("expected the command to be refused with error 1, but "
+                    "it was refused with error 2: the workshop is already "
+                    "scheduled");
+}
+
 static void events_where_an_error_was_expected_are_reported(void **state)
 {
     (void)state;
@@ -405,8 +466,57 @@ static void a_decide_that_writes_the_state_is_caught(void **state)
     esk_spec_then_nothing(spec);
     run_with(spec, mutant(writes_the_state));
     assert_false(report.passed);
-    assert_reported("decide() changed the state: it must only read it");
+    assert_reported("decide() changed the state it was given");
     assert_null(strstr(report.text, "different answer"));
+}
+
+static void a_state_written_by_decide_is_shown_before_and_after(void **state)
+{
+    (void)state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    esk_spec_given(spec, &scheduled_type, &scheduled_w1);
+    esk_spec_when(spec, &(register_attendee){"ada"});
+    esk_spec_then_nothing(spec);
+    esk_spec_hint(spec, "A free seat is taken by whoever registers.");
+    run_with(spec, described(writes_the_state));
+    assert_false(report.passed);
+    assert_reported("  decide() changed the state it was given:\n"
+                    "    before  scheduled, 0 of 1 seats taken, last: \n"
+                    "    after   scheduled, 1 of 1 seats taken, last: \n");
+    assert_null(strstr(report.text, "byte"));
+}
+
+static void a_state_written_by_decide_is_named_by_its_field_offset(void **state)
+{
+    (void)state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    esk_spec_given(spec, &scheduled_type, &scheduled_w1);
+    esk_spec_when(spec, &(register_attendee){"ada"});
+    esk_spec_then_nothing(spec);
+    run_with(spec, mutant(writes_the_state));
+    char where[160];
+    snprintf(where, sizeof(where),
+             "byte %zu of the %zu-byte state changed (give the decider a "
+             "describe_state to see the state before and after)",
+             offsetof(workshop_state, taken), sizeof(workshop_state));
+    assert_reported(where);
+}
+
+static void only_a_written_state_gives_a_hint_about_mutation(void **state)
+{
+    (void)state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    esk_spec_given(spec, &scheduled_type, &scheduled_w1);
+    esk_spec_when(spec, &(register_attendee){"ada"});
+    esk_spec_then_nothing(spec);
+    esk_spec_hint(spec, "A free seat is taken by whoever registers.");
+    run_with(spec, described(writes_the_state));
+    /* The outcome was right: the story's hint is about another mistake. */
+    assert_null(strstr(report.text, "A free seat"));
+    assert_reported("  HINT: decide() only reads the state: never write "
+                    "through the pointer (no cast that drops const), and "
+                    "work on a local copy when you need one. The state "
+                    "changes in evolve(), when the events are applied.\n");
 }
 
 static void a_decide_that_changes_its_mind_is_caught(void **state)
@@ -420,6 +530,11 @@ static void a_decide_that_changes_its_mind_is_caught(void **state)
                     "          1. AttendeeRegistered");
     assert_reported("second: 1 event(s)\n"
                     "          1. AttendeeWaitlisted");
+    /* The first answer was the expected one: the story's hint is not
+     * about this mistake. */
+    assert_null(strstr(report.text, "A free seat"));
+    assert_reported("  HINT: decide() answers from the state and the command "
+                    "alone");
 }
 
 static void a_decide_not_written_yet_is_reported_as_such(void **state)
@@ -659,6 +774,8 @@ static void state_changed_outside_evolve_is_caught(void **state)
     assert_reported("the state after the command differs from the state "
                     "rebuilt from its events: change state only in evolve(), "
                     "through raised events");
+    assert_reported("  HINT: a behaviour changes the state only by raising "
+                    "events");
 }
 
 static void raising_then_refusing_is_caught(void **state)
@@ -672,6 +789,8 @@ static void raising_then_refusing_is_caught(void **state)
     esk_spec_free(spec);
     assert_false(report.passed);
     assert_reported("raised 1 event(s) and then refused the command");
+    assert_reported("  HINT: check every rule before raising the first "
+                    "event");
 }
 
 static void an_aggregate_spec_refuses_a_decider_and_a_command(void **state)
@@ -1062,10 +1181,16 @@ int main(void)
         cmocka_unit_test(a_missing_event_is_reported),
         cmocka_unit_test(an_extra_event_is_reported),
         cmocka_unit_test(a_wrong_error_code_is_reported),
+        cmocka_unit_test(a_report_names_the_command_and_the_refusal),
+        cmocka_unit_test(a_refusal_without_a_name_is_reported_by_its_number),
         cmocka_unit_test(events_where_an_error_was_expected_are_reported),
         cmocka_unit_test(an_error_where_events_were_expected_shows_its_message),
         cmocka_unit_test(events_where_nothing_was_expected_are_reported),
         cmocka_unit_test(a_decide_that_writes_the_state_is_caught),
+        cmocka_unit_test(a_state_written_by_decide_is_shown_before_and_after),
+        cmocka_unit_test(
+            a_state_written_by_decide_is_named_by_its_field_offset),
+        cmocka_unit_test(only_a_written_state_gives_a_hint_about_mutation),
         cmocka_unit_test(a_decide_that_changes_its_mind_is_caught),
         cmocka_unit_test(a_decide_not_written_yet_is_reported_as_such),
         cmocka_unit_test(long_events_are_compared_with_a_caret),

@@ -59,6 +59,42 @@ static esk_status closes(void *w, const void *arg, esk_error *err)
     return workshop_close(w, arg, err);
 }
 
+/* The behaviours as the when of a spec, named in its report as the
+ * command they stand for ("when    RegisterAttendee bob"). */
+
+static void when_schedules(esk_spec *spec, const schedule_args *a)
+{
+    char label[96];
+    snprintf(label, sizeof(label), "ScheduleWorkshop, capacity %lld",
+             (long long)a->capacity);
+    esk_spec_when_call(spec, schedules, a);
+    esk_spec_label(spec, label);
+}
+
+static void when_registers(esk_spec *spec, const person *p)
+{
+    char label[96];
+    snprintf(label, sizeof(label), "RegisterAttendee %s", p->id);
+    esk_spec_when_call(spec, registers, p);
+    esk_spec_label(spec, label);
+}
+
+static void when_cancels(esk_spec *spec, const person *p)
+{
+    char label[96];
+    snprintf(label, sizeof(label), "CancelRegistration %s", p->id);
+    esk_spec_when_call(spec, cancels, p);
+    esk_spec_label(spec, label);
+}
+
+static void when_closes(esk_spec *spec, const char *reason)
+{
+    char label[96];
+    snprintf(label, sizeof(label), "CloseRegistration (%s)", reason);
+    esk_spec_when_call(spec, closes, reason);
+    esk_spec_label(spec, label);
+}
+
 /* --- The past of workshop w-1 --------------------------------------------- */
 
 static esk_spec *workshop_w1(void)
@@ -113,9 +149,8 @@ static void scheduling_puts_the_workshop_on_the_calendar(void **unused)
 {
     (void)unused;
     esk_spec *spec = workshop_w1();
-    esk_spec_when_call(
-        spec, schedules,
-        &(schedule_args){"Event Sourcing 101", "2026-12-01", 12});
+    when_schedules(spec,
+                   &(schedule_args){"Event Sourcing 101", "2026-12-01", 12});
     esk_spec_then(spec, &workshop_scheduled_type,
                   &(workshop_scheduled){.workshop_id = "w-1",
                                         .title = "Event Sourcing 101",
@@ -135,9 +170,8 @@ static void a_capacity_outside_1_to_64_is_refused(void **unused)
     const int64_t wrong[] = {0, -1, MAX_SEATS + 1};
     for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
         esk_spec *spec = workshop_w1();
-        esk_spec_when_call(
-            spec, schedules,
-            &(schedule_args){"Event Sourcing 101", "2026-12-01", wrong[i]});
+        when_schedules(spec, &(schedule_args){"Event Sourcing 101",
+                                              "2026-12-01", wrong[i]});
         esk_spec_then_error(spec, INVALID_CAPACITY);
         char hint[256];
         snprintf(hint, sizeof(hint),
@@ -155,9 +189,8 @@ static void scheduling_twice_is_refused(void **unused)
     (void)unused;
     esk_spec *spec = workshop_w1();
     given_scheduled(spec, 12);
-    esk_spec_when_call(
-        spec, schedules,
-        &(schedule_args){"Event Sourcing 102", "2027-01-15", 20});
+    when_schedules(spec,
+                   &(schedule_args){"Event Sourcing 102", "2027-01-15", 20});
     esk_spec_then_error(spec, WORKSHOP_ALREADY_SCHEDULED);
     esk_spec_hint(spec, "The past says it is scheduled: w->state.status is "
                         "no longer WORKSHOP_UNSCHEDULED. Refuse with "
@@ -172,7 +205,7 @@ static void registering_takes_a_free_seat(void **unused)
     (void)unused;
     esk_spec *spec = workshop_w1();
     given_scheduled(spec, 2);
-    esk_spec_when_call(spec, registers, &ada);
+    when_registers(spec, &ada);
     esk_spec_then(spec, &attendee_registered_type,
                   &(attendee_registered){.workshop_id = "w-1",
                                          .attendee_id = "ada",
@@ -190,7 +223,7 @@ static void registering_for_a_full_workshop_joins_the_waitlist(void **unused)
     esk_spec *spec = workshop_w1();
     given_scheduled(spec, 1);
     given_registered(spec, &ada);
-    esk_spec_when_call(spec, registers, &bob);
+    when_registers(spec, &bob);
     esk_spec_then(spec, &attendee_waitlisted_type,
                   &(attendee_waitlisted){.workshop_id = "w-1",
                                          .attendee_id = "bob",
@@ -207,7 +240,7 @@ static void registering_twice_is_refused(void **unused)
     esk_spec *spec = workshop_w1();
     given_scheduled(spec, 1);
     given_registered(spec, &ada);
-    esk_spec_when_call(spec, registers, &ada);
+    when_registers(spec, &ada);
     esk_spec_then_error(spec, ALREADY_REGISTERED);
     esk_spec_hint(spec, "ada has a seat already "
                         "(workshop_is_seated(&w->state, attendee_id)): "
@@ -218,7 +251,7 @@ static void registering_twice_is_refused(void **unused)
     given_scheduled(spec, 1);
     given_registered(spec, &ada);
     given_waitlisted(spec, &bob);
-    esk_spec_when_call(spec, registers, &bob);
+    when_registers(spec, &bob);
     esk_spec_then_error(spec, ALREADY_REGISTERED);
     esk_spec_hint(spec, "bob is on the waitlist already "
                         "(workshop_is_waiting): waiting counts as "
@@ -230,7 +263,7 @@ static void registering_before_scheduling_is_refused(void **unused)
 {
     (void)unused;
     esk_spec *spec = workshop_w1();
-    esk_spec_when_call(spec, registers, &ada);
+    when_registers(spec, &ada);
     esk_spec_then_error(spec, WORKSHOP_NOT_SCHEDULED);
     esk_spec_hint(spec, "No past, no workshop: with status "
                         "WORKSHOP_UNSCHEDULED, refuse with "
@@ -245,7 +278,7 @@ static void registering_after_closing_is_refused(void **unused)
     esk_spec *spec = workshop_w1();
     given_scheduled(spec, 12);
     given_closed(spec);
-    esk_spec_when_call(spec, registers, &ada);
+    when_registers(spec, &ada);
     esk_spec_then_error(spec, REGISTRATION_IS_CLOSED);
     esk_spec_hint(spec, "With status WORKSHOP_CLOSED, refuse with "
                         "REGISTRATION_IS_CLOSED, even though seats are "
@@ -261,7 +294,7 @@ static void cancelling_a_seat_frees_it(void **unused)
     esk_spec *spec = workshop_w1();
     given_scheduled(spec, 2);
     given_registered(spec, &ada);
-    esk_spec_when_call(spec, cancels, &ada);
+    when_cancels(spec, &ada);
     esk_spec_then(spec, &registration_cancelled_type,
                   &(registration_cancelled){.workshop_id = "w-1",
                                             .attendee_id = "ada",
@@ -278,7 +311,7 @@ static void cancelling_a_place_on_the_waitlist_says_so(void **unused)
     given_scheduled(spec, 1);
     given_registered(spec, &ada);
     given_waitlisted(spec, &bob);
-    esk_spec_when_call(spec, cancels, &bob);
+    when_cancels(spec, &bob);
     esk_spec_then(spec, &registration_cancelled_type,
                   &(registration_cancelled){.workshop_id = "w-1",
                                             .attendee_id = "bob",
@@ -295,7 +328,7 @@ static void cancelling_someone_not_registered_is_refused(void **unused)
     esk_spec *spec = workshop_w1();
     given_scheduled(spec, 2);
     given_registered(spec, &ada);
-    esk_spec_when_call(spec, cancels, &cleo);
+    when_cancels(spec, &cleo);
     esk_spec_then_error(spec, NOT_REGISTERED);
     esk_spec_hint(spec, "cleo neither sits nor waits: refuse with "
                         "NOT_REGISTERED.");
@@ -305,7 +338,7 @@ static void cancelling_someone_not_registered_is_refused(void **unused)
     given_scheduled(spec, 2);
     given_registered(spec, &ada);
     given_cancelled(spec, &ada, false);
-    esk_spec_when_call(spec, cancels, &ada);
+    when_cancels(spec, &ada);
     esk_spec_then_error(spec, NOT_REGISTERED);
     esk_spec_hint(spec, "ada registered, then cancelled: the state folded "
                         "from those events has no ada any more. Ask the "
@@ -322,7 +355,7 @@ static void closing_stops_registration_and_says_why(void **unused)
     esk_spec *spec = workshop_w1();
     given_scheduled(spec, 12);
     given_registered(spec, &ada);
-    esk_spec_when_call(spec, closes, "deadline");
+    when_closes(spec, "deadline");
     esk_spec_then(
         spec, &registration_closed_type,
         &(registration_closed){.workshop_id = "w-1", .reason = "deadline"});
@@ -336,7 +369,7 @@ static void closing_twice_or_before_scheduling_is_refused(void **unused)
     esk_spec *spec = workshop_w1();
     given_scheduled(spec, 12);
     given_closed(spec);
-    esk_spec_when_call(spec, closes, "trainer");
+    when_closes(spec, "trainer");
     esk_spec_then_error(spec, REGISTRATION_IS_CLOSED);
     esk_spec_hint(spec, "It is closed already: refuse with "
                         "REGISTRATION_IS_CLOSED rather than record a second "
@@ -344,7 +377,7 @@ static void closing_twice_or_before_scheduling_is_refused(void **unused)
     ESK_SPEC_CHECK(spec);
 
     spec = workshop_w1();
-    esk_spec_when_call(spec, closes, "trainer");
+    when_closes(spec, "trainer");
     esk_spec_then_error(spec, WORKSHOP_NOT_SCHEDULED);
     esk_spec_hint(spec, "There is nothing to close before the workshop is "
                         "scheduled: refuse with WORKSHOP_NOT_SCHEDULED.");
@@ -384,9 +417,9 @@ static void a_full_waitlist_takes_nobody_more(void **unused)
                  "room for one more: refuse with esk_domain_error(err, "
                  "WAITLIST_IS_FULL, ...) when waitlist_count is "
                  "MAX_WAITING.");
-    check_int(err.code, WAITLIST_IS_FULL,
-              "The workshop is full and so is its waitlist: the code is "
-              "WAITLIST_IS_FULL.");
+    check_error_code(err.code, WAITLIST_IS_FULL, workshop_type.error_name,
+                     "The workshop is full and so is its waitlist: the code "
+                     "is WAITLIST_IS_FULL.");
     check_int(esk_aggregate_pending_count(&w), 0,
               "A refused command raises nothing.");
     esk_aggregate_release(&w);

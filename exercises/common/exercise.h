@@ -43,6 +43,12 @@ esk_status exercise_todo(const char *function, const char *file);
 #define check_status(actual, expected, hint)                                   \
     exercise_expect_status((actual), (expected), #actual, (hint), __FILE__,    \
                            __LINE__)
+/* A domain error code, shown by the names error_name gives (a decider's
+ * or an aggregate type's; NULL shows numbers): "err.code is NOT_REGISTERED
+ * (6), expected ALREADY_REGISTERED (5)". */
+#define check_error_code(actual, expected, error_name, hint)                   \
+    exercise_expect_error_code((actual), (expected), (error_name), #actual,    \
+                               (hint), __FILE__, __LINE__)
 
 void exercise_expect_true(bool condition, const char *what, const char *hint,
                           const char *file, int line);
@@ -57,10 +63,39 @@ void exercise_expect_contains(const char *text, const char *part,
 void exercise_expect_status(esk_status actual, esk_status expected,
                             const char *what, const char *hint,
                             const char *file, int line);
+void exercise_expect_error_code(int actual, int expected,
+                                const char *(*error_name)(int code),
+                                const char *what, const char *hint,
+                                const char *file, int line);
 
 /* Route esk's allocations through cmocka's, so that a test also fails when
- * it leaks. Call it first in main(). */
+ * it leaks. Call it first in main(). A leak is reported by the function of
+ * the exercise that called esk ("1 block allocated by esk_codec_encode(),
+ * called in write_story(), was never freed"), with a HINT. */
 void exercise_check_leaks(void);
+
+/*
+ * Run a group of tests as cmocka does, each through a wrapper that knows
+ * which test runs: a failure found in a helper is reported at the test's
+ * own line, and a leak at the line of the learner's file (one of edit,
+ * the file names of exercise.json's "edit", space-separated) that called
+ * esk. The cmocka macros below call it, so that a suite's main() stays
+ * the usual one; the build defines EXERCISE_EDIT_FILES for each exercise.
+ */
+int exercise_run_tests(const char *name, const struct CMUnitTest *tests,
+                       size_t count, CMFixtureFunction group_setup,
+                       CMFixtureFunction group_teardown, const char *edit);
+#ifndef EXERCISE_EDIT_FILES
+#define EXERCISE_EDIT_FILES ""
+#endif
+#undef cmocka_run_group_tests
+#define cmocka_run_group_tests(tests, setup, teardown)                         \
+    exercise_run_tests(#tests, (tests), sizeof(tests) / sizeof((tests)[0]),    \
+                       (setup), (teardown), EXERCISE_EDIT_FILES)
+#undef cmocka_run_group_tests_name
+#define cmocka_run_group_tests_name(name, tests, setup, teardown)              \
+    exercise_run_tests((name), (tests), sizeof(tests) / sizeof((tests)[0]),    \
+                       (setup), (teardown), EXERCISE_EDIT_FILES)
 
 struct esk_store;
 /* When EXERCISE_VERBOSE is set (as `./kata demo N` does), print every

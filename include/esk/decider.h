@@ -144,6 +144,10 @@ typedef struct esk_decider {
     /** Optional: the name of one of the domain's error codes
      *  ("WORKSHOP_FULL"), for reports; NULL for an unknown code. */
     const char *(*error_name)(int code);
+    /** Optional: the state in a few words ("open, 1 of 2 seats, waiting:
+     *  bob"), for reports: a spec whose decide() wrote to the state shows
+     *  it before and after. */
+    void (*describe_state)(const void *state, char *buf, size_t size);
     /**
      * What a fold does with a recorded event whose type name is none of
      * event_types, as a newer version of the program may write: false

@@ -29,10 +29,18 @@
  *
  *   Spec failed: Workshop
  *     given   1. WorkshopScheduled {"workshopId":"w-1","capacity":1}
- *     when    the command
+ *     when    RegisterAttendee ada
  *     then    expected                              | actual
  *       1.    AttendeeRegistered {"attendee":"ada"} | AttendeeWaitlisted ...
  *     HINT: A free seat is taken by whoever registers.
+ *
+ * The report speaks the domain's words when the decider gives them: the
+ * command by its describe_command ("the command" without one), a refusal
+ * by its error_name ("ALREADY_REGISTERED", else "error 5"), and a state
+ * that decide() wrote by its describe_state, before and after (else the
+ * first byte that changed). A check that fails while the outcome was the
+ * expected one prints a HINT about that check (purity, determinism,
+ * state changed outside evolve) instead of the spec's own.
  *
  * Besides the outcome, every spec checks purity:
  *   - a decider's decide() must leave the state byte for byte as it was,

@@ -75,6 +75,10 @@ typedef struct verdict {
     bool nondeterministic;
     bool impure;
     size_t impure_offset;
+    /* The decider's description of the state around decide(), when it
+     * has a describe_state and decide() wrote to the state. */
+    char state_before[512];
+    char state_after[512];
     bool rebuilt_differs;
     size_t rebuilt_offset;
     char rebuild_error[2 * ESK_ERROR_MESSAGE_MAX];

@@ -102,27 +102,34 @@ static void add_failure(esk__report *r, const char *who, const outcome *o)
                     o->message);
 }
 
-/* "5 (NOT_REGISTERED)" when the domain names its codes, else "5". */
-static const char *error_text(const esk_spec *spec, int code, char *buf,
+/* The hooks that give the domain's words: those of the decider the
+ * story runs against (a mutant may be another), or of the aggregate. */
+typedef struct domain_words {
+    const char *(*error_name)(int code);
+    void (*describe_command)(const void *command, char *buf, size_t size);
+} domain_words;
+
+/* "NOT_REGISTERED" when the domain names its codes, else "error 5": the
+ * attendee wrote the name, and a number sends them to count the enum. */
+static const char *error_text(const domain_words *words, int code, char *buf,
                               size_t size)
 {
-    const char *(*name)(int) = spec->decider != NULL
-                                   ? spec->decider->error_name
-                                   : spec->aggregate->error_name;
-    const char *known = name != NULL ? name(code) : NULL;
+    const char *known =
+        words->error_name != NULL ? words->error_name(code) : NULL;
     if (known != NULL)
-        snprintf(buf, size, "%d (%s)", code, known);
+        snprintf(buf, size, "%s", known);
     else
-        snprintf(buf, size, "%d", code);
+        snprintf(buf, size, "error %d", code);
     return buf;
 }
 
-static void add_mismatch(esk__report *r, const esk_spec *spec, const char *who,
+static void add_mismatch(esk__report *r, const esk_spec *spec,
+                         const domain_words *words, const char *who,
                          const outcome *o)
 {
     char got[96], want[96];
-    error_text(spec, o->code, got, sizeof(got));
-    error_text(spec, spec->error_code, want, sizeof(want));
+    error_text(words, o->code, got, sizeof(got));
+    error_text(words, spec->error_code, want, sizeof(want));
     if (o->kind == OUTCOME_FAILED) {
         add_failure(r, who, o);
         if (o->status != ESK_ENOTIMPL)
@@ -140,7 +147,7 @@ static void add_mismatch(esk__report *r, const esk_spec *spec, const char *who,
         }
         esk__report_add(r,
                         "  then    expected %zu event(s), but the command "
-                        "was refused with error %s: %s\n",
+                        "was refused with %s: %s\n",
                         spec->expected.count, got, o->message);
         esk__report_add(r, "          expected:\n");
         add_events(r, &spec->expected);
@@ -155,7 +162,7 @@ static void add_mismatch(esk__report *r, const esk_spec *spec, const char *who,
         } else {
             esk__report_add(r,
                             "  then    expected nothing to happen, but the "
-                            "command was refused with error %s: %s\n",
+                            "command was refused with %s: %s\n",
                             got, o->message);
         }
         return;
@@ -163,19 +170,18 @@ static void add_mismatch(esk__report *r, const esk_spec *spec, const char *who,
         if (o->kind == OUTCOME_REFUSED) {
             esk__report_add(r,
                             "  then    expected the command to be refused "
-                            "with error %s, but it was refused with error "
-                            "%s: %s\n",
+                            "with %s, but it was refused with %s: %s\n",
                             want, got, o->message);
         } else if (o->events.count == 0) {
             esk__report_add(r,
                             "  then    expected the command to be refused "
-                            "with error %s, but it was accepted and nothing "
+                            "with %s, but it was accepted and nothing "
                             "happened\n",
                             want);
         } else {
             esk__report_add(r,
                             "  then    expected the command to be refused "
-                            "with error %s, but it was accepted with these "
+                            "with %s, but it was accepted with these "
                             "events:\n",
                             want);
             add_events(r, &o->events);
@@ -186,14 +192,14 @@ static void add_mismatch(esk__report *r, const esk_spec *spec, const char *who,
     }
 }
 
-static void add_answer(esk__report *r, const esk_spec *spec, const char *label,
-                       const outcome *o)
+static void add_answer(esk__report *r, const domain_words *words,
+                       const char *label, const outcome *o)
 {
     char code[96];
     esk__report_add(r, "    %-8s", label);
     if (o->kind == OUTCOME_REFUSED)
-        esk__report_add(r, "refused with error %s: %s\n",
-                        error_text(spec, o->code, code, sizeof(code)),
+        esk__report_add(r, "refused with %s: %s\n",
+                        error_text(words, o->code, code, sizeof(code)),
                         o->message);
     else if (o->kind == OUTCOME_FAILED)
         esk__report_add(r, "failed: %s\n", esk_status_str(o->status));
@@ -205,6 +211,74 @@ static void add_answer(esk__report *r, const esk_spec *spec, const char *label,
         add_events(r, &o->events);
 }
 
+/* How decide() changed the state it was given: the state before and
+ * after in the domain's words when the decider describes its state (and
+ * the words show the change), else where the first changed byte is. */
+static void add_impurity(esk__report *r, const esk_decider *decider,
+                         const verdict *v)
+{
+    if (v->state_before[0] != '\0' &&
+        strcmp(v->state_before, v->state_after) != 0) {
+        esk__report_add(r,
+                        "  decide() changed the state it was given:\n"
+                        "    before  %s\n"
+                        "    after   %s\n",
+                        v->state_before, v->state_after);
+        return;
+    }
+    esk__report_add(r,
+                    "  decide() changed the state it was given: byte %zu "
+                    "of the %zu-byte state changed",
+                    v->impure_offset, decider->state_size);
+    if (v->state_before[0] != '\0')
+        esk__report_add(r, ", which its description does not show (%s)\n",
+                        v->state_before);
+    else
+        esk__report_add(r, " (give the decider a describe_state to see the "
+                           "state before and after)\n");
+}
+
+/* The hint for a purity check that failed, or NULL: the story's own hint
+ * is about its outcome, and says nothing of this kind of mistake. */
+static const char *purity_hint(const verdict *v)
+{
+    if (v->impure)
+        return "decide() only reads the state: never write through the "
+               "pointer (no cast that drops const), and work on a local "
+               "copy when you need one. The state changes in evolve(), "
+               "when the events are applied.";
+    if (v->nondeterministic)
+        return "decide() answers from the state and the command alone: "
+               "the same question must get the same answer. Move a clock, "
+               "a counter or a random number out of decide(), into the "
+               "command.";
+    if (v->rebuilt_differs)
+        return "a behaviour changes the state only by raising events: "
+               "never assign the state's fields in the behaviour; let "
+               "evolve() apply each raised event.";
+    if (v->raised_before_refusal > 0)
+        return "check every rule before raising the first event: a "
+               "refused command must leave nothing behind.";
+    return NULL;
+}
+
+static void add_when(esk__report *r, const esk_spec *spec,
+                     const domain_words *words)
+{
+    char described[160] = "";
+    if (words->describe_command != NULL && spec->command != NULL)
+        words->describe_command(spec->command, described, sizeof(described));
+    if (spec->label != NULL)
+        esk__report_add(r, "  when    %s\n", spec->label);
+    else if (spec->aggregate != NULL)
+        esk__report_add(r, "  when    the behaviour, on %s '%s'\n",
+                        spec->aggregate->name, spec->id);
+    else if (described[0] != '\0')
+        esk__report_add(r, "  when    %s\n", described);
+    else
+        esk__report_add(r, "  when    the command\n");
+}
+
 void esk__spec_write_report(const esk_spec *spec, const esk_decider *decider,
                             const verdict *v, bool matched, esk__report *r)
 {
@@ -212,6 +286,13 @@ void esk__spec_write_report(const esk_spec *spec, const esk_decider *decider,
                        : decider != NULL       ? decider->name
                                                : NULL;
     const char *who = spec->aggregate != NULL ? "the behaviour" : "decide()";
+    domain_words words = {NULL, NULL};
+    if (spec->aggregate != NULL) {
+        words.error_name = spec->aggregate->error_name;
+    } else if (decider != NULL) {
+        words.error_name = decider->error_name;
+        words.describe_command = decider->describe_command;
+    }
 
     if (v->spec_error[0] != '\0') {
         esk__report_add(r, "Spec error in %s: %s\n",
@@ -226,24 +307,11 @@ void esk__spec_write_report(const esk_spec *spec, const esk_decider *decider,
                         i + 1);
         add_event(r, &spec->given.items[i]);
     }
-    char described[160] = "";
-    if (spec->decider != NULL && spec->decider->describe_command != NULL &&
-        spec->command != NULL)
-        spec->decider->describe_command(spec->command, described,
-                                        sizeof(described));
-    if (spec->label != NULL)
-        esk__report_add(r, "  when    %s\n", spec->label);
-    else if (spec->aggregate != NULL)
-        esk__report_add(r, "  when    the behaviour, on %s '%s'\n",
-                        spec->aggregate->name, spec->id);
-    else if (described[0] != '\0')
-        esk__report_add(r, "  when    %s\n", described);
-    else
-        esk__report_add(r, "  when    the command\n");
+    add_when(r, spec, &words);
     if (matched)
         esk__report_add(r, "  then    as expected, but:\n");
     else
-        add_mismatch(r, spec, who, &v->first);
+        add_mismatch(r, spec, &words, who, &v->first);
     if (v->raised_before_refusal > 0)
         esk__report_add(r,
                         "  the behaviour raised %zu event(s) and then "
@@ -251,16 +319,13 @@ void esk__spec_write_report(const esk_spec *spec, const esk_decider *decider,
                         "raise\n",
                         v->raised_before_refusal);
     if (v->impure)
-        esk__report_add(r,
-                        "  decide() changed the state: it must only read "
-                        "it (byte %zu of %zu changed)\n",
-                        v->impure_offset, decider->state_size);
+        add_impurity(r, decider, v);
     if (v->nondeterministic) {
         esk__report_add(r, "  decide() gave a different answer the second "
                            "time: does it read a clock, a global or random "
                            "numbers?\n");
-        add_answer(r, spec, "first:", &v->first);
-        add_answer(r, spec, "second:", &v->second);
+        add_answer(r, &words, "first:", &v->first);
+        add_answer(r, &words, "second:", &v->second);
     }
     if (v->rebuild_error[0] != '\0')
         esk__report_add(r, "  %s\n", v->rebuild_error);
@@ -271,6 +336,9 @@ void esk__spec_write_report(const esk_spec *spec, const esk_decider *decider,
                         "in evolve(), through raised events (byte %zu of "
                         "%zu differs)\n",
                         v->rebuilt_offset, spec->aggregate->state_size);
-    if (spec->hint != NULL)
+    const char *purity = purity_hint(v);
+    if (spec->hint != NULL && !(matched && purity != NULL))
         esk__report_add(r, "  HINT: %s\n", spec->hint);
+    if (purity != NULL)
+        esk__report_add(r, "  HINT: %s\n", purity);
 }

@@ -190,6 +190,11 @@ static void run_decider(const esk_spec *spec, const esk_decider *decider,
         goto done;
     v->impure_offset = first_changed_byte(before, state, size);
     v->impure = v->impure_offset < size;
+    if (v->impure && decider->describe_state != NULL) {
+        decider->describe_state(before, v->state_before,
+                                sizeof(v->state_before));
+        decider->describe_state(state, v->state_after, sizeof(v->state_after));
+    }
 
     /* Asked again about the very same state, decide must say the same. */
     memcpy(state, before, size);
