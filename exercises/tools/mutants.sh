@@ -187,6 +187,19 @@ run_slot()
 
 # ---- The rounds ----------------------------------------------------------
 
+# slot_holds SLUG DIR - whether the slot still has DIR's sources. A
+# configure that runs in the middle of a build (a CMakeLists.txt or an
+# exercise's file changed meanwhile) copies the reference over the slot
+# again: a mutant built so would pass for a survivor.
+slot_holds()
+{
+    sh_slot=$(slot_of "$1")
+    for sh_file in "$2"/*.c "$2"/*.h; do
+        [ -f "$sh_file" ] || continue
+        cmp -s "$sh_file" "$sh_slot/${sh_file##*/}" || return 1
+    done
+}
+
 # Round 0 is the reference itself, in the slot: it must pass, or no
 # mutant's failure means anything.
 say "mutants: checking the catalogues of$(for s in $SLUGS; do printf ' %s' "$(nn_of "$s")"; done) with $JOBS jobs"
@@ -196,9 +209,22 @@ for r_slug in $SLUGS; do
         say "${RED}mutants: $BUILD has no reference build of $r_slug:${RESET} configure it again (cmake --preset dev), then run ./kata selftest again."
         exit 1
     fi
-    sync_slot "$r_slug" "$(reference_of "$r_slug")"
     TARGETS="$TARGETS ex$(nn_of "$r_slug")-mutant"
+    REFERENCES="${REFERENCES:-} ex$(nn_of "$r_slug")-solution"
     mkdir -p "$SCRATCH/$r_slug"
+done
+# The reference builds first: this configures the build again if anything
+# changed, so that the copies the mutants start from are the current ones
+# (and no configure happens in the middle of a round).
+# shellcheck disable=SC2086 # one word per target
+if ! cmake --build "$BUILD" -j "$JOBS" --target $REFERENCES \
+    >"$SCRATCH/references.log" 2>&1; then
+    say "${RED}mutants: the reference answers do not build:${RESET}"
+    grep -i 'error' "$SCRATCH/references.log" | head -n 12 | sed 's/^/    /'
+    exit 1
+fi
+for r_slug in $SLUGS; do
+    sync_slot "$r_slug" "$(reference_of "$r_slug")"
 done
 # shellcheck disable=SC2086 # one word per target
 build_slots $TARGETS
@@ -292,6 +318,10 @@ while [ "$round" -le "$ROUNDS" ]; do
             } >"$SCRATCH/$r_slug/$r_name.why"
             continue
         fi
+        if ! slot_holds "$r_slug" "$SCRATCH/stage-$r_slug"; then
+            echo lost >"$SCRATCH/$r_slug/$r_name"
+            continue
+        fi
         run_slot "$r_slug" "$SCRATCH/$r_slug/$r_name" &
     done
     wait
@@ -348,6 +378,11 @@ for v_slug in $SLUGS; do
             v_killed=$((v_killed + 1))
             v_hung=$((v_hung + 1))
             say "killed (it hung and was stopped after $TIMEOUT s): $v_slug/$v_name"
+            ;;
+        lost)
+            FAILED=1
+            say "${RED}NOT CHECKED${RESET} $v_slug/$v_name: the build configured itself again while the mutant was built, and put the reference back in its place." \
+                "    Did a file of the kit change meanwhile? Run ./kata selftest again."
             ;;
         missing)
             FAILED=1
