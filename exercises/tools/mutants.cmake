@@ -35,3 +35,4 @@ function(esk_exercise_mutant_slot nn slug from links)
         PkgConfig::SQLITE3 ${links} esk_warnings)
     file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${slug}-work/mutant)
 endfunction()
+

@@ -20,7 +20,9 @@
 #
 # It exits 0 only when every mutant is killed and the reference itself
 # passes. A kit without solutions/ has no mutants to check: it says so and
-# exits 0. NN... checks only those exercises.
+# exits 0. NN... checks only those exercises. KATA_MUTANT_DIR names
+# another folder of solutions/NN-topic/ to read the patches from (the
+# harness's own test uses it: exercises/tools/test_mutants.sh).
 #
 # Speed: one build of the slots per round, every exercise's next mutant
 # at once with JOBS jobs; the build tool recompiles only the files that
@@ -38,7 +40,9 @@ shift
 [ $# -gt 0 ] && shift
 ONLY=$*
 TIMEOUT=${KATA_MUTANT_TIMEOUT:-5}
+CATALOGUE=${KATA_MUTANT_DIR:-mutants}
 EXERCISES=$BUILD/exercises
+ROOT=$(pwd -P)
 
 # ---- Output --------------------------------------------------------------
 
@@ -90,16 +94,16 @@ wanted()
 }
 
 SLUGS=''
-for m_dir in solutions/[0-9][0-9]-*/mutants; do
+for m_dir in solutions/[0-9][0-9]-*/"$CATALOGUE"; do
     [ -d "$m_dir" ] || continue
     m_slug=${m_dir#solutions/}
-    m_slug=${m_slug%/mutants}
+    m_slug=${m_slug%/"$CATALOGUE"}
     wanted "$m_slug" || continue
     set -- "$m_dir"/*.patch
     [ -f "$1" ] && SLUGS="$SLUGS $m_slug"
 done
 if [ -z "$SLUGS" ]; then
-    say "mutants: no catalogue to check (solutions/NN-topic/mutants/*.patch)."
+    say "mutants: no catalogue to check (solutions/NN-topic/$CATALOGUE/*.patch)."
     exit 0
 fi
 
@@ -220,7 +224,7 @@ done
 if ! cmake --build "$BUILD" -j "$JOBS" --target $REFERENCES \
     >"$SCRATCH/references.log" 2>&1; then
     say "${RED}mutants: the reference answers do not build:${RESET}"
-    grep -i 'error' "$SCRATCH/references.log" | head -n 12 | sed 's/^/    /'
+    grep 'error:' "$SCRATCH/references.log" | sed "s#$ROOT/##" | head -n 12 | sed 's/^/    /'
     exit 1
 fi
 for r_slug in $SLUGS; do
@@ -233,10 +237,10 @@ for r_slug in $SLUGS; do
     r_target=ex$(nn_of "$r_slug")-mutant
     if [ -f "$SCRATCH/$r_target.build" ]; then
         say "${RED}mutants: the reference answer of $r_slug does not build in its slot $r_target:${RESET}"
-        grep -i 'error' "$SCRATCH/$r_target.build" | head -n 8 | sed 's/^/    /'
+        grep 'error:' "$SCRATCH/$r_target.build" | sed "s#$ROOT/##" | head -n 8 | sed 's/^/    /'
         continue
     fi
-    run_slot "$r_slug" "$SCRATCH/$r_slug/reference" &
+    run_slot "$r_slug" "$SCRATCH/$r_slug/reference" 2>/dev/null &
 done
 wait
 for r_slug in $SLUGS; do
@@ -277,7 +281,7 @@ stage()
 # Round k builds and runs the k-th mutant of every exercise that has one.
 ROUNDS=0
 for r_slug in $BASELINE_OK; do
-    set -- "solutions/$r_slug/mutants/"*.patch
+    set -- "solutions/$r_slug/$CATALOGUE/"*.patch
     [ $# -le "$ROUNDS" ] || ROUNDS=$#
 done
 round=1
@@ -285,7 +289,7 @@ while [ "$round" -le "$ROUNDS" ]; do
     TARGETS=''
     RUN=''
     for r_slug in $BASELINE_OK; do
-        set -- "solutions/$r_slug/mutants/"*.patch
+        set -- "solutions/$r_slug/$CATALOGUE/"*.patch
         [ "$round" -le $# ] || continue
         shift $((round - 1))
         r_patch=$1
@@ -314,7 +318,7 @@ while [ "$round" -le "$ROUNDS" ]; do
             echo broken >"$SCRATCH/$r_slug/$r_name"
             {
                 echo "the mutant does not compile:"
-                grep -i 'error' "$SCRATCH/$r_target.build" | head -n 8
+                grep 'error:' "$SCRATCH/$r_target.build" | sed "s#$ROOT/##" | head -n 8
             } >"$SCRATCH/$r_slug/$r_name.why"
             continue
         fi
@@ -322,7 +326,8 @@ while [ "$round" -le "$ROUNDS" ]; do
             echo lost >"$SCRATCH/$r_slug/$r_name"
             continue
         fi
-        run_slot "$r_slug" "$SCRATCH/$r_slug/$r_name" &
+        # Its own messages ("Killed") say nothing the verdict does not.
+        run_slot "$r_slug" "$SCRATCH/$r_slug/$r_name" 2>/dev/null &
     done
     wait
 done
@@ -338,6 +343,26 @@ done
 bug_of()
 {
     sed -n 's/^Bug: *//p' "$1" | head -n 1
+}
+
+# check_docs SLUG TOTAL KILLED - whether docs/runner.md's table of kill
+# counts says the same (checked on the whole catalogue only).
+DOCS=docs/runner.md
+check_docs()
+{
+    [ -z "$ONLY" ] && [ "$CATALOGUE" = mutants ] && [ -f "$DOCS" ] ||
+        return 0
+    cd_row=$(sed -n "s/^| $1 | \([0-9]*\) | \([0-9]*\) |\$/\1 \2/p" \
+        "$DOCS" | head -n 1)
+    [ "$cd_row" = "$2 $3" ] && return 0
+    if [ -z "$cd_row" ]; then
+        say "${RED}KILL COUNTS${RESET} $DOCS has no row for $1 in its table of kill counts:" \
+            "    add | $1 | $2 | $3 |"
+    else
+        say "${RED}KILL COUNTS${RESET} $DOCS says $1 has ${cd_row% *} mutants, ${cd_row#* } killed; the catalogue has $2, $3 killed:" \
+            "    make its row | $1 | $2 | $3 |"
+    fi
+    return 1
 }
 
 FAILED=0
@@ -392,6 +417,7 @@ for v_slug in $SLUGS; do
         esac
     done <"$SCRATCH/$v_slug/patches"
     SUMMARY="$SUMMARY · $v_nn $v_killed/$v_total killed"
+    check_docs "$v_slug" "$v_total" "$v_killed" || FAILED=1
 done
 
 SUMMARY=${SUMMARY# · }
