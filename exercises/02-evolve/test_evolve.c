@@ -374,6 +374,20 @@ static void evolve_does_not_check_the_rules_again(void **unused)
     check_waitlist(s, "[]",
                    "Only AttendeeWaitlisted puts someone on the "
                    "waitlist.");
+
+    history promoted_when_full = {.workshop_id = "w-1"};
+    scheduled(&promoted_when_full, 1);
+    registered(&promoted_when_full, "ada");
+    waitlisted(&promoted_when_full, "bob");
+    promoted(&promoted_when_full, "bob"); /* recorded, so it happened */
+
+    s = fold(&promoted_when_full);
+    check_seated(s, "[ada, bob]",
+                 "WaitlistedAttendeePromoted means bob got a seat, even if "
+                 "none looks free: the promotion was decided before it was "
+                 "recorded. Do not compare with the capacity in evolve, for "
+                 "promotions either.");
+    check_waitlist(s, "[]", "bob was promoted: he waits no more.");
 }
 
 /* An event from the future: a type this workshop has never heard of. */

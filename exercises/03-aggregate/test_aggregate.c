@@ -188,6 +188,17 @@ static void scheduling_twice_is_refused(void **unused)
                         "no longer WORKSHOP_UNSCHEDULED. Refuse with "
                         "WORKSHOP_ALREADY_SCHEDULED.");
     ESK_SPEC_CHECK(spec);
+    spec = workshop_w1();
+    given_scheduled(spec, 12);
+    given_closed(spec);
+    esk_spec_when_call(
+        spec, schedules,
+        &(schedule_args){"Event Sourcing 102", "2027-01-15", 20});
+    esk_spec_then_error(spec, WORKSHOP_ALREADY_SCHEDULED);
+    esk_spec_hint(spec, "Closed is still scheduled: a workshop is put on "
+                        "the calendar once. Refuse whenever the status is "
+                        "not WORKSHOP_UNSCHEDULED, closed included.");
+    ESK_SPEC_CHECK(spec);
 }
 
 /* --- Registering ---------------------------------------------------------- */

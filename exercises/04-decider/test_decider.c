@@ -99,6 +99,19 @@ static void a_workshop_cannot_be_scheduled_twice(void **state)
         "ScheduleWorkshop again: the state remembers that it was scheduled "
         "(s->status), so refuse with WORKSHOP_ALREADY_SCHEDULED.");
     ESK_SPEC_CHECK(spec);
+    spec = esk_spec_decider(&workshop_decider);
+    given_scheduled(spec, 12);
+    given_closed(spec);
+    esk_spec_when(spec, &(workshop_command){.kind = SCHEDULE_WORKSHOP,
+                                            .workshop_id = "w-1",
+                                            .title = "Event Sourcing 102",
+                                            .starts_on = "2026-12-02",
+                                            .capacity = 20});
+    esk_spec_then_error(spec, WORKSHOP_ALREADY_SCHEDULED);
+    esk_spec_hint(spec, "ScheduleWorkshop of a closed workshop: closed is "
+                        "still scheduled. Refuse whenever s->status is not "
+                        "WORKSHOP_UNSCHEDULED, closed included.");
+    ESK_SPEC_CHECK(spec);
 }
 
 static void a_workshop_without_seats_is_refused(void **state)
@@ -367,6 +380,23 @@ static void promoting_with_nobody_waiting_is_refused(void **state)
     ESK_SPEC_CHECK(spec);
 }
 
+static void
+promoting_in_a_full_workshop_with_nobody_waiting_says_so(void **state)
+{
+    (void)state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    given_scheduled(spec, 1);
+    given_registered(spec, "ada", "Ada Lovelace");
+    esk_spec_when(spec, &(workshop_command){.kind = PROMOTE_FROM_WAITLIST,
+                                            .workshop_id = "w-1"});
+    esk_spec_then_error(spec, NOBODY_WAITING);
+    esk_spec_hint(spec, "PromoteFromWaitlist, ada on the only seat and "
+                        "nobody waiting: both rules are broken, and the "
+                        "first one checked answers. Check for waiters "
+                        "first (NOBODY_WAITING), then for a seat.");
+    ESK_SPEC_CHECK(spec);
+}
+
 static void promoting_without_a_free_seat_is_refused(void **state)
 {
     (void)state;
@@ -495,6 +525,33 @@ static void a_full_waitlist_takes_nobody_else(void **state)
                   "RegisterAttendee late, MAX_WAITING people waiting: the "
                   "state holds no more, so refuse with WAITLIST_IS_FULL, or "
                   "evolve() would drop a fact that decide() let happen.");
+    ESK_SPEC_CHECK(spec);
+}
+
+static void a_free_seat_is_taken_even_when_the_waitlist_is_full(void **state)
+{
+    (void)state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    given_scheduled(spec, 1);
+    given_registered(spec, "ada", "Ada Lovelace");
+    for (int i = 0; i < MAX_WAITING; i++) {
+        char id[ID_SIZE];
+        snprintf(id, sizeof(id), "waiter-%d", i + 1);
+        given_waitlisted(spec, id, "A. Waiter");
+    }
+    given_cancelled(spec, "ada", false);
+    esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
+                                            .workshop_id = "w-1",
+                                            .attendee_id = "late",
+                                            .name = "Late Comer"});
+    esk_spec_then(spec, &attendee_registered_type,
+                  &(attendee_registered){.workshop_id = "w-1",
+                                         .attendee_id = "late",
+                                         .name = "Late Comer"});
+    esk_spec_hint(spec, "RegisterAttendee late, ada's seat free, MAX_WAITING "
+                        "people waiting: a free seat goes to whoever "
+                        "registers. WAITLIST_IS_FULL is only for a workshop "
+                        "with no free seat: ask for a seat first.");
     ESK_SPEC_CHECK(spec);
 }
 
@@ -781,6 +838,8 @@ int main(void)
         cmocka_unit_test(promotion_gives_the_free_seat_to_the_first_in_line),
         cmocka_unit_test(promoting_with_nobody_waiting_is_refused),
         cmocka_unit_test(promoting_without_a_free_seat_is_refused),
+        cmocka_unit_test(
+            promoting_in_a_full_workshop_with_nobody_waiting_says_so),
         cmocka_unit_test(closing_stops_registration),
         cmocka_unit_test(closing_twice_is_refused),
         cmocka_unit_test(closing_an_unscheduled_workshop_is_refused),
@@ -788,6 +847,7 @@ int main(void)
         cmocka_unit_test(a_seat_freed_after_closing_still_goes_to_the_waitlist),
         cmocka_unit_test(a_full_waitlist_takes_nobody_else),
         cmocka_unit_test(the_last_place_on_the_waitlist_is_taken),
+        cmocka_unit_test(a_free_seat_is_taken_even_when_the_waitlist_is_full),
         cmocka_unit_test(only_a_closed_workshop_with_nobody_left_is_terminal),
         cmocka_unit_test(a_command_of_no_known_kind_is_a_bug_of_the_caller),
         cmocka_unit_test(on_a_store_each_command_appends_what_decide_said),
