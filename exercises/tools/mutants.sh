@@ -13,7 +13,8 @@
 # exNN's flags and libraries) and run. The suite must fail:
 #
 #   killed     the suite failed, crashed, or hung and was stopped after
-#              KATA_MUTANT_TIMEOUT seconds (5)
+#              KATA_MUTANT_TIMEOUT seconds (5), plus four times as long as
+#              the reference's own run took (a slow suite is not a hang)
 #   survived   every test passed: the suite lets this bug through
 #   broken     the patch no longer applies, changes nothing, or the
 #              mutant does not compile: the catalogue entry needs mending
@@ -163,25 +164,39 @@ build_slots()
     return 0
 }
 
+# timeout_of SLUG - the seconds a mutant of SLUG may run: TIMEOUT, plus
+# four times what the reference took in round 0. The reference itself
+# gets a minute, as the runner gives a suite.
+timeout_of()
+{
+    if [ -f "$SCRATCH/$1/reference.seconds" ]; then
+        echo $((TIMEOUT + 4 * $(cat "$SCRATCH/$1/reference.seconds")))
+    else
+        echo 60
+    fi
+}
+
 # run_slot SLUG OUT - run the slot's program in the exercise's scratch
 # folder; write to OUT its exit status, or "hung" when it had to be
-# stopped. Its output goes to OUT.log.
+# stopped, and to OUT.seconds how long it ran. Its output goes to OUT.log.
 run_slot()
 {
     rs_work=$EXERCISES/$1-work/mutant
     rm -rf "$rs_work"
     mkdir -p "$rs_work"
     rs_program=$(cd "$EXERCISES" && pwd -P)/ex$(nn_of "$1")-mutant
+    rs_started=$(date +%s)
     (cd "$rs_work" && exec "$rs_program") >"$2.log" 2>&1 </dev/null &
     rs_pid=$!
     # The watchdog: its own output closed, so that a pipe reading ours
     # does not wait for its sleep.
-    (sleep "$TIMEOUT" && : >"$2.hung" && kill -9 "$rs_pid") \
+    (sleep "$(timeout_of "$1")" && : >"$2.hung" && kill -9 "$rs_pid") \
         >/dev/null 2>&1 &
     rs_watchdog=$!
     wait "$rs_pid"
     rs_status=$?
     kill "$rs_watchdog" 2>/dev/null
+    echo $(($(date +%s) - rs_started)) >"$2.seconds"
     if [ -f "$2.hung" ]; then
         echo hung >"$2"
     else
@@ -402,7 +417,7 @@ for v_slug in $SLUGS; do
         hung)
             v_killed=$((v_killed + 1))
             v_hung=$((v_hung + 1))
-            say "killed (it hung and was stopped after $TIMEOUT s): $v_slug/$v_name"
+            say "killed (it hung and was stopped after $(timeout_of "$v_slug") s): $v_slug/$v_name"
             ;;
         lost)
             FAILED=1
