@@ -294,9 +294,12 @@ stage()
 }
 
 # Round k builds and runs the k-th mutant of every exercise that has one.
+# The lists are read once: a patch added while the check runs waits for
+# the next check.
 ROUNDS=0
 for r_slug in $BASELINE_OK; do
     set -- "solutions/$r_slug/$CATALOGUE/"*.patch
+    printf '%s\n' "$@" >"$SCRATCH/$r_slug/list"
     [ $# -le "$ROUNDS" ] || ROUNDS=$#
 done
 round=1
@@ -304,10 +307,8 @@ while [ "$round" -le "$ROUNDS" ]; do
     TARGETS=''
     RUN=''
     for r_slug in $BASELINE_OK; do
-        set -- "solutions/$r_slug/$CATALOGUE/"*.patch
-        [ "$round" -le $# ] || continue
-        shift $((round - 1))
-        r_patch=$1
+        r_patch=$(sed -n "${round}p" "$SCRATCH/$r_slug/list")
+        [ -n "$r_patch" ] || continue
         r_name=${r_patch##*/}
         r_name=${r_name%.patch}
         r_out=$SCRATCH/$r_slug/$r_name
