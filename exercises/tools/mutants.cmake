@@ -17,6 +17,10 @@
 # reference copy (NN-topic-solution), LINKS the exercise's extra
 # libraries.
 function(esk_exercise_mutant_slot nn slug from links)
+    # A kit without the reference answers has no mutants to build.
+    if(NOT EXISTS ${ESK_SOLUTIONS_DIR}/${slug})
+        return()
+    endif()
     set(slot ${CMAKE_CURRENT_BINARY_DIR}/${slug}-mutant)
     file(GLOB files ${from}/*.c ${from}/*.h)
     set(slot_sources "")
