@@ -304,6 +304,9 @@ for r_slug in $BASELINE_OK; do
 done
 round=1
 while [ "$round" -le "$ROUNDS" ]; do
+    # On a terminal, where the check stands: a round takes seconds.
+    [ -t 1 ] && printf '\r  mutant %d of %d of each catalogue ' "$round" \
+        "$ROUNDS"
     TARGETS=''
     RUN=''
     for r_slug in $BASELINE_OK; do
@@ -347,6 +350,8 @@ while [ "$round" -le "$ROUNDS" ]; do
     done
     wait
 done
+
+[ -t 1 ] && printf '\r%50s\r' ''
 
 # Leave each slot holding the reference again.
 for r_slug in $SLUGS; do
