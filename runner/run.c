@@ -67,8 +67,14 @@ int kata_cmd_run(kata *k, int argc, char **argv)
     const kata_results *r = &ev.results;
     for (size_t i = 0; i < r->count; i++)
         kata_show_test(&out, k, &r->tests[i], true, width);
-    if (r->count == 0 && r->preamble[0] != '\0')
+    /* What the suite printed outside its tests: why none ran, or a
+     * verdict of its own after them (exercise 05's mutation score and
+     * the rules its survivors break). */
+    if (r->preamble[0] != '\0') {
+        if (r->count > 0)
+            kata_buf_blank_line(&out);
         kata_buf_printf(&out, "%s", r->preamble);
+    }
     if (r->stopped != NULL) {
         kata_buf_blank_line(&out);
         kata_buf_printf(&out, "%sThe tests stopped: %s.%s\n", s->red,

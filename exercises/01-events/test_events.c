@@ -159,6 +159,122 @@ static void a_title_too_long_for_its_field_is_refused_not_cut(void **state)
                    "not fit rather than cutting a fact short.");
 }
 
+/* One event's agreed JSON, key by key: the tests below take keys out. */
+typedef struct agreed_event {
+    const esk_event_type *type;
+    size_t key_count;
+    const char *keys[4];
+    const char *values[4];
+} agreed_event;
+
+/* The event's JSON without the key at index left_out (none when it is
+ * key_count). */
+static void write_without(const agreed_event *e, size_t left_out, char *json,
+                          size_t size)
+{
+    size_t used = (size_t)snprintf(json, size, "{");
+    const char *comma = "";
+    for (size_t i = 0; i < e->key_count; i++) {
+        if (i == left_out)
+            continue;
+        used += (size_t)snprintf(json + used, size - used, "%s\"%s\":%s", comma,
+                                 e->keys[i], e->values[i]);
+        comma = ",";
+    }
+    snprintf(json + used, size - used, "}");
+}
+
+static void every_field_of_every_event_is_required(void **state)
+{
+    (void)state;
+    const agreed_event events[] = {
+        {&workshop_scheduled_type,
+         4,
+         {"workshopId", "title", "startsOn", "capacity"},
+         {"\"w-1\"", "\"ES\"", "\"2026-12-01\"", "12"}},
+        {&attendee_registered_type,
+         3,
+         {"workshopId", "attendeeId", "name"},
+         {"\"w-1\"", "\"ada\"", "\"Ada\""}},
+        {&attendee_waitlisted_type,
+         3,
+         {"workshopId", "attendeeId", "name"},
+         {"\"w-1\"", "\"bob\"", "\"Bob\""}},
+        {&registration_cancelled_type,
+         3,
+         {"workshopId", "attendeeId", "wasWaitlisted"},
+         {"\"w-1\"", "\"bob\"", "true"}},
+        {&waitlisted_attendee_promoted_type,
+         2,
+         {"workshopId", "attendeeId"},
+         {"\"w-1\"", "\"cleo\""}},
+        {&registration_closed_type,
+         2,
+         {"workshopId", "reason"},
+         {"\"w-1\"", "\"trainer\""}},
+    };
+    for (size_t e = 0; e < sizeof(events) / sizeof(events[0]); e++) {
+        for (size_t k = 0; k < events[e].key_count; k++) {
+            char json[256];
+            char missing[64];
+            write_without(&events[e], k, json, sizeof(json));
+            snprintf(missing, sizeof(missing), "field '%s': missing",
+                     events[e].keys[k]);
+            event_buffer decoded;
+            if (esk_codec_decode(events[e].type, json, &decoded, NULL) ==
+                ESK_OK)
+                print_error("%s without \"%s\" was accepted: %s\n",
+                            events[e].type->name, events[e].keys[k], json);
+            expect_refusal(events[e].type, json, missing,
+                           "Every field in the README's table is required: "
+                           "describe it with ESK_FIELD_STRING, _INT64 or "
+                           "_BOOL, not the _OPT kind. A waitlisting of "
+                           "nobody, a closing without its reason, is not "
+                           "the fact a reader expects.");
+        }
+    }
+}
+
+/* A string of n letters, as a JSON string value, in out. */
+static void quoted_letters(size_t n, char *out, size_t size)
+{
+    char letters[256];
+    memset(letters, 'x', n);
+    letters[n] = '\0';
+    snprintf(out, size, "\"%s\"", letters);
+}
+
+static void the_longest_title_name_and_reason_are_kept_whole(void **state)
+{
+    (void)state;
+    char longest_title[160];
+    char longest_name[128];
+    char json[512];
+    quoted_letters(TITLE_SIZE - 1, longest_title, sizeof(longest_title));
+    quoted_letters(NAME_SIZE - 1, longest_name, sizeof(longest_name));
+    const char *hint = "Each string member is as long as the README's table "
+                       "says: title[TITLE_SIZE], name[NAME_SIZE], "
+                       "reason[NAME_SIZE]. A size copied from the line "
+                       "above refuses a real name.";
+
+    snprintf(json, sizeof(json),
+             "{\"workshopId\":\"w-1\",\"title\":%s,\"startsOn\":"
+             "\"2026-12-01\",\"capacity\":3}",
+             longest_title);
+    expect_round_trip(&workshop_scheduled_type, json, hint);
+    snprintf(json, sizeof(json),
+             "{\"workshopId\":\"w-1\",\"attendeeId\":\"ada\",\"name\":%s}",
+             longest_name);
+    expect_round_trip(&attendee_registered_type, json, hint);
+    snprintf(json, sizeof(json),
+             "{\"workshopId\":\"w-1\",\"attendeeId\":\"bob\",\"name\":%s}",
+             longest_name);
+    expect_round_trip(&attendee_waitlisted_type, json, hint);
+    snprintf(json, sizeof(json), "{\"workshopId\":\"w-1\",\"reason\":%s}",
+             longest_name);
+    expect_round_trip(&registration_closed_type, json, hint);
+}
+
 int main(void)
 {
     exercise_check_leaks();
@@ -172,6 +288,8 @@ int main(void)
         cmocka_unit_test(a_capacity_that_is_not_a_number_is_refused_by_name),
         cmocka_unit_test(a_registration_without_an_attendee_is_refused),
         cmocka_unit_test(a_title_too_long_for_its_field_is_refused_not_cut),
+        cmocka_unit_test(every_field_of_every_event_is_required),
+        cmocka_unit_test(the_longest_title_name_and_reason_are_kept_whole),
     };
     return cmocka_run_group_tests_name("01-events", tests, NULL, NULL);
 }

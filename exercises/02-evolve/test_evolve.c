@@ -317,6 +317,28 @@ static void a_promotion_gives_the_first_waiter_a_seat(void **unused)
                    "the waitlist too.");
 }
 
+static void a_promotion_seats_the_attendee_it_names(void **unused)
+{
+    (void)unused;
+    history h = {.workshop_id = "w-1"};
+    scheduled(&h, 1);
+    registered(&h, "ada");
+    waitlisted(&h, "bob");
+    waitlisted(&h, "cleo");
+    cancelled(&h, "ada", false);
+    promoted(&h, "cleo"); /* bob let cleo go first */
+
+    workshop_state s = fold(&h);
+    check_seated(s, "[cleo]",
+                 "WaitlistedAttendeePromoted names who got the seat: seat "
+                 "the event's attendee_id, not whoever is first in line. "
+                 "Who gets the seat was decided before the event was "
+                 "recorded; evolve only writes down what the event says.");
+    check_waitlist(s, "[bob]",
+                   "The promoted attendee leaves the waitlist wherever they "
+                   "stood in it; the others keep their order.");
+}
+
 static void closing_keeps_everyone_but_closes_the_workshop(void **unused)
 {
     (void)unused;
@@ -352,6 +374,20 @@ static void evolve_does_not_check_the_rules_again(void **unused)
     check_waitlist(s, "[]",
                    "Only AttendeeWaitlisted puts someone on the "
                    "waitlist.");
+
+    history promoted_when_full = {.workshop_id = "w-1"};
+    scheduled(&promoted_when_full, 1);
+    registered(&promoted_when_full, "ada");
+    waitlisted(&promoted_when_full, "bob");
+    promoted(&promoted_when_full, "bob"); /* recorded, so it happened */
+
+    s = fold(&promoted_when_full);
+    check_seated(s, "[ada, bob]",
+                 "WaitlistedAttendeePromoted means bob got a seat, even if "
+                 "none looks free: the promotion was decided before it was "
+                 "recorded. Do not compare with the capacity in evolve, for "
+                 "promotions either.");
+    check_waitlist(s, "[]", "bob was promoted: he waits no more.");
 }
 
 /* An event from the future: a type this workshop has never heard of. */
@@ -474,6 +510,7 @@ int main(void)
         cmocka_unit_test(
             a_cancellation_from_the_waitlist_leaves_the_seats_alone),
         cmocka_unit_test(a_promotion_gives_the_first_waiter_a_seat),
+        cmocka_unit_test(a_promotion_seats_the_attendee_it_names),
         cmocka_unit_test(closing_keeps_everyone_but_closes_the_workshop),
         cmocka_unit_test(evolve_does_not_check_the_rules_again),
         cmocka_unit_test(an_event_with_nothing_to_change_changes_nothing),

@@ -184,6 +184,31 @@ static void a_capacity_outside_1_to_64_is_refused(void **unused)
     }
 }
 
+static void a_capacity_of_1_or_64_is_accepted(void **unused)
+{
+    (void)unused;
+    const int64_t bounds[] = {1, MAX_SEATS};
+    for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+        esk_spec *spec = workshop_w1();
+        esk_spec_when_call(
+            spec, schedules,
+            &(schedule_args){"Event Sourcing 101", "2026-12-01", bounds[i]});
+        esk_spec_then(spec, &workshop_scheduled_type,
+                      &(workshop_scheduled){.workshop_id = "w-1",
+                                            .title = "Event Sourcing 101",
+                                            .starts_on = "2026-12-01",
+                                            .capacity = bounds[i]});
+        char hint[256];
+        snprintf(hint, sizeof(hint),
+                 "1 and MAX_SEATS (%d) are both allowed: a capacity of "
+                 "%lld is on the edge, not outside it. Refuse only below "
+                 "1 or above MAX_SEATS (< and >, not <= or >=).",
+                 MAX_SEATS, (long long)bounds[i]);
+        esk_spec_hint(spec, hint);
+        ESK_SPEC_CHECK(spec);
+    }
+}
+
 static void scheduling_twice_is_refused(void **unused)
 {
     (void)unused;
@@ -195,6 +220,17 @@ static void scheduling_twice_is_refused(void **unused)
     esk_spec_hint(spec, "The past says it is scheduled: w->state.status is "
                         "no longer WORKSHOP_UNSCHEDULED. Refuse with "
                         "WORKSHOP_ALREADY_SCHEDULED.");
+    ESK_SPEC_CHECK(spec);
+    spec = workshop_w1();
+    given_scheduled(spec, 12);
+    given_closed(spec);
+    esk_spec_when_call(
+        spec, schedules,
+        &(schedule_args){"Event Sourcing 102", "2027-01-15", 20});
+    esk_spec_then_error(spec, WORKSHOP_ALREADY_SCHEDULED);
+    esk_spec_hint(spec, "Closed is still scheduled: a workshop is put on "
+                        "the calendar once. Refuse whenever the status is "
+                        "not WORKSHOP_UNSCHEDULED, closed included.");
     ESK_SPEC_CHECK(spec);
 }
 
@@ -347,6 +383,25 @@ static void cancelling_someone_not_registered_is_refused(void **unused)
     ESK_SPEC_CHECK(spec);
 }
 
+static void cancelling_after_closing_is_allowed(void **unused)
+{
+    (void)unused;
+    esk_spec *spec = workshop_w1();
+    given_scheduled(spec, 12);
+    given_registered(spec, &ada);
+    given_closed(spec);
+    esk_spec_when_call(spec, cancels, &ada);
+    esk_spec_then(spec, &registration_cancelled_type,
+                  &(registration_cancelled){.workshop_id = "w-1",
+                                            .attendee_id = "ada",
+                                            .was_waitlisted = false});
+    esk_spec_hint(spec, "Closing stops new registrations, not cancellations: "
+                        "ada can still say she will not come. Cancelling "
+                        "checks only that she is registered, not that the "
+                        "workshop is open.");
+    ESK_SPEC_CHECK(spec);
+}
+
 /* --- Closing -------------------------------------------------------------- */
 
 static void closing_stops_registration_and_says_why(void **unused)
@@ -386,31 +441,46 @@ static void closing_twice_or_before_scheduling_is_refused(void **unused)
 
 /* --- The limits of a fixed-size state ------------------------------------- */
 
+/* A workshop of one seat, taken by ada, with waiters people waiting:
+ * too long a story to print in a spec, so it is folded into the state
+ * here, as a load would. */
+static void fold_one_seat_and_waiters(workshop *w, int waiters)
+{
+    esk_error err = {0};
+    check_status(esk_aggregate_init(w, &workshop_type, "w-1", &err), ESK_OK,
+                 "A new aggregate starts empty: esk_aggregate_init.");
+    workshop_evolve(&w->state, &workshop_scheduled_type,
+                    &(workshop_scheduled){.workshop_id = "w-1",
+                                          .title = "Event Sourcing 101",
+                                          .starts_on = "2026-12-01",
+                                          .capacity = 1});
+    workshop_evolve(&w->state, &attendee_registered_type,
+                    &(attendee_registered){.workshop_id = "w-1",
+                                           .attendee_id = "ada",
+                                           .name = "Ada Lovelace"});
+    for (int i = 0; i < waiters; i++) {
+        attendee_waitlisted e = {.workshop_id = "w-1", .name = "Someone"};
+        snprintf(e.attendee_id, sizeof(e.attendee_id), "waiter-%d", i + 1);
+        workshop_evolve(&w->state, &attendee_waitlisted_type, &e);
+    }
+}
+
+/* The name of the i-th event raised and not saved yet, or "(none)". */
+static const char *pending_name(const workshop *w, size_t i)
+{
+    const esk_event_type *type = NULL;
+    const char *json = NULL;
+    if (esk_aggregate_pending(w, i, &type, &json) != ESK_OK)
+        return "(none)";
+    return type->name;
+}
+
 static void a_full_waitlist_takes_nobody_more(void **unused)
 {
     (void)unused;
     workshop w;
     esk_error err = {0};
-
-    /* The past: one seat, taken, and MAX_WAITING people waiting. Too long
-     * a story to print in a spec, so it is folded into the state here,
-     * as a load would. */
-    check_status(esk_aggregate_init(&w, &workshop_type, "w-1", &err), ESK_OK,
-                 "A new aggregate starts empty: esk_aggregate_init.");
-    workshop_evolve(&w.state, &workshop_scheduled_type,
-                    &(workshop_scheduled){.workshop_id = "w-1",
-                                          .title = "Event Sourcing 101",
-                                          .starts_on = "2026-12-01",
-                                          .capacity = 1});
-    workshop_evolve(&w.state, &attendee_registered_type,
-                    &(attendee_registered){.workshop_id = "w-1",
-                                           .attendee_id = "ada",
-                                           .name = "Ada Lovelace"});
-    for (int i = 0; i < MAX_WAITING; i++) {
-        attendee_waitlisted e = {.workshop_id = "w-1", .name = "Someone"};
-        snprintf(e.attendee_id, sizeof(e.attendee_id), "waiter-%d", i + 1);
-        workshop_evolve(&w.state, &attendee_waitlisted_type, &e);
-    }
+    fold_one_seat_and_waiters(&w, MAX_WAITING);
 
     check_status(workshop_register(&w, "bob", "Bob Kahn", &err), ESK_EDOMAIN,
                  "MAX_WAITING people wait already, and the state has no "
@@ -422,6 +492,49 @@ static void a_full_waitlist_takes_nobody_more(void **unused)
                      "is WAITLIST_IS_FULL.");
     check_int(esk_aggregate_pending_count(&w), 0,
               "A refused command raises nothing.");
+    esk_aggregate_release(&w);
+}
+
+static void the_last_place_on_the_waitlist_is_taken(void **unused)
+{
+    (void)unused;
+    workshop w;
+    esk_error err = {0};
+    fold_one_seat_and_waiters(&w, MAX_WAITING - 1);
+
+    esk_status rc = workshop_register(&w, "bob", "Bob Kahn", &err);
+    if (rc != ESK_OK)
+        print_error("the workshop said: %s\n", err.message);
+    check_status(rc, ESK_OK,
+                 "MAX_WAITING - 1 people wait: there is room for one more. "
+                 "The waitlist is full when waitlist_count reaches "
+                 "MAX_WAITING (>=), not one place before.");
+    check_string(pending_name(&w, 0), "AttendeeWaitlisted",
+                 "The seat is taken, the line has room: bob waits.");
+    esk_aggregate_release(&w);
+}
+
+static void a_free_seat_is_taken_even_when_the_waitlist_is_full(void **unused)
+{
+    (void)unused;
+    workshop w;
+    esk_error err = {0};
+    fold_one_seat_and_waiters(&w, MAX_WAITING);
+    /* ada leaves: a seat is free until someone is promoted into it. */
+    workshop_evolve(&w.state, &registration_cancelled_type,
+                    &(registration_cancelled){.workshop_id = "w-1",
+                                              .attendee_id = "ada",
+                                              .was_waitlisted = false});
+
+    esk_status rc = workshop_register(&w, "bob", "Bob Kahn", &err);
+    if (rc != ESK_OK)
+        print_error("the workshop said: %s\n", err.message);
+    check_status(rc, ESK_OK,
+                 "A seat is free: WAITLIST_IS_FULL is only for a workshop "
+                 "with no free seat. Ask for a free seat first; look at "
+                 "the waitlist only when there is none.");
+    check_string(pending_name(&w, 0), "AttendeeRegistered",
+                 "A free seat goes to whoever registers.");
     esk_aggregate_release(&w);
 }
 
@@ -450,16 +563,6 @@ static void expect_stored(esk_status rc, esk_repository *repo, const char *what,
 
 #define check_stored(call, repo, hint)                                         \
     expect_stored((call), (repo), #call, (hint), __FILE__, __LINE__)
-
-/* The name of the i-th event raised and not saved yet, or "(none)". */
-static const char *pending_name(const workshop *w, size_t i)
-{
-    const esk_event_type *type = NULL;
-    const char *json = NULL;
-    if (esk_aggregate_pending(w, i, &type, &json) != ESK_OK)
-        return "(none)";
-    return type->name;
-}
 
 static void a_workshop_is_saved_as_events_and_loaded_from_them(void **unused)
 {
@@ -608,6 +711,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scheduling_puts_the_workshop_on_the_calendar),
         cmocka_unit_test(a_capacity_outside_1_to_64_is_refused),
+        cmocka_unit_test(a_capacity_of_1_or_64_is_accepted),
         cmocka_unit_test(scheduling_twice_is_refused),
         cmocka_unit_test(registering_takes_a_free_seat),
         cmocka_unit_test(registering_for_a_full_workshop_joins_the_waitlist),
@@ -617,9 +721,12 @@ int main(void)
         cmocka_unit_test(cancelling_a_seat_frees_it),
         cmocka_unit_test(cancelling_a_place_on_the_waitlist_says_so),
         cmocka_unit_test(cancelling_someone_not_registered_is_refused),
+        cmocka_unit_test(cancelling_after_closing_is_allowed),
         cmocka_unit_test(closing_stops_registration_and_says_why),
         cmocka_unit_test(closing_twice_or_before_scheduling_is_refused),
         cmocka_unit_test(a_full_waitlist_takes_nobody_more),
+        cmocka_unit_test(the_last_place_on_the_waitlist_is_taken),
+        cmocka_unit_test(a_free_seat_is_taken_even_when_the_waitlist_is_full),
         cmocka_unit_test(a_workshop_is_saved_as_events_and_loaded_from_them),
         cmocka_unit_test(two_registrations_for_the_last_seat_cannot_both_win),
     };

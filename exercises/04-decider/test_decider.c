@@ -99,6 +99,19 @@ static void a_workshop_cannot_be_scheduled_twice(void **state)
         "ScheduleWorkshop again: the state remembers that it was scheduled "
         "(s->status), so refuse with WORKSHOP_ALREADY_SCHEDULED.");
     ESK_SPEC_CHECK(spec);
+    spec = esk_spec_decider(&workshop_decider);
+    given_scheduled(spec, 12);
+    given_closed(spec);
+    esk_spec_when(spec, &(workshop_command){.kind = SCHEDULE_WORKSHOP,
+                                            .workshop_id = "w-1",
+                                            .title = "Event Sourcing 102",
+                                            .starts_on = "2026-12-02",
+                                            .capacity = 20});
+    esk_spec_then_error(spec, WORKSHOP_ALREADY_SCHEDULED);
+    esk_spec_hint(spec, "ScheduleWorkshop of a closed workshop: closed is "
+                        "still scheduled. Refuse whenever s->status is not "
+                        "WORKSHOP_UNSCHEDULED, closed included.");
+    ESK_SPEC_CHECK(spec);
 }
 
 static void a_workshop_without_seats_is_refused(void **state)
@@ -115,6 +128,50 @@ static void a_workshop_without_seats_is_refused(void **state)
                   "ScheduleWorkshop with capacity 0: a capacity is 1 to "
                   "MAX_SEATS, so refuse anything else with INVALID_CAPACITY.");
     ESK_SPEC_CHECK(spec);
+}
+
+static void a_capacity_above_max_seats_is_refused(void **state)
+{
+    (void)state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    esk_spec_when(spec, &(workshop_command){.kind = SCHEDULE_WORKSHOP,
+                                            .workshop_id = "w-1",
+                                            .title = "Event Sourcing 101",
+                                            .starts_on = "2026-12-01",
+                                            .capacity = MAX_SEATS + 1});
+    esk_spec_then_error(spec, INVALID_CAPACITY);
+    esk_spec_hint(spec, "ScheduleWorkshop with MAX_SEATS + 1 seats: the "
+                        "state holds MAX_SEATS seated at most, so a bigger "
+                        "workshop would lose attendees. Refuse it with "
+                        "INVALID_CAPACITY.");
+    ESK_SPEC_CHECK(spec);
+}
+
+static void a_capacity_of_1_or_max_seats_is_accepted(void **state)
+{
+    (void)state;
+    const int64_t bounds[] = {1, MAX_SEATS};
+    for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+        esk_spec *spec = esk_spec_decider(&workshop_decider);
+        esk_spec_when(spec, &(workshop_command){.kind = SCHEDULE_WORKSHOP,
+                                                .workshop_id = "w-1",
+                                                .title = "Event Sourcing 101",
+                                                .starts_on = "2026-12-01",
+                                                .capacity = bounds[i]});
+        esk_spec_then(spec, &workshop_scheduled_type,
+                      &(workshop_scheduled){.workshop_id = "w-1",
+                                            .title = "Event Sourcing 101",
+                                            .starts_on = "2026-12-01",
+                                            .capacity = bounds[i]});
+        char hint[256];
+        snprintf(hint, sizeof(hint),
+                 "ScheduleWorkshop with %lld seats: 1 and MAX_SEATS (%d) "
+                 "are on the edge, not outside it. Refuse below 1 or above "
+                 "MAX_SEATS (< and >, not <= or >=).",
+                 (long long)bounds[i], MAX_SEATS);
+        esk_spec_hint(spec, hint);
+        ESK_SPEC_CHECK(spec);
+    }
 }
 
 /* --- RegisterAttendee ----------------------------------------------------- */
@@ -323,6 +380,23 @@ static void promoting_with_nobody_waiting_is_refused(void **state)
     ESK_SPEC_CHECK(spec);
 }
 
+static void
+promoting_in_a_full_workshop_with_nobody_waiting_says_so(void **state)
+{
+    (void)state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    given_scheduled(spec, 1);
+    given_registered(spec, "ada", "Ada Lovelace");
+    esk_spec_when(spec, &(workshop_command){.kind = PROMOTE_FROM_WAITLIST,
+                                            .workshop_id = "w-1"});
+    esk_spec_then_error(spec, NOBODY_WAITING);
+    esk_spec_hint(spec, "PromoteFromWaitlist, ada on the only seat and "
+                        "nobody waiting: both rules are broken, and the "
+                        "first one checked answers. Check for waiters "
+                        "first (NOBODY_WAITING), then for a seat.");
+    ESK_SPEC_CHECK(spec);
+}
+
 static void promoting_without_a_free_seat_is_refused(void **state)
 {
     (void)state;
@@ -371,6 +445,21 @@ static void closing_twice_is_refused(void **state)
     esk_spec_hint(spec, "CloseRegistration of a closed workshop: refuse with "
                         "REGISTRATION_IS_CLOSED, the rule RegisterAttendee "
                         "checks too.");
+    ESK_SPEC_CHECK(spec);
+}
+
+static void closing_an_unscheduled_workshop_is_refused(void **state)
+{
+    (void)state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    esk_spec_when(spec, &(workshop_command){.kind = CLOSE_REGISTRATION,
+                                            .workshop_id = "w-1",
+                                            .reason = "trainer"});
+    esk_spec_then_error(spec, WORKSHOP_NOT_SCHEDULED);
+    esk_spec_hint(spec, "CloseRegistration with no past: there is no "
+                        "workshop to close. Refuse with "
+                        "WORKSHOP_NOT_SCHEDULED, as RegisterAttendee does: "
+                        "the two commands share that rule.");
     ESK_SPEC_CHECK(spec);
 }
 
@@ -439,6 +528,59 @@ static void a_full_waitlist_takes_nobody_else(void **state)
     ESK_SPEC_CHECK(spec);
 }
 
+static void a_free_seat_is_taken_even_when_the_waitlist_is_full(void **state)
+{
+    (void)state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    given_scheduled(spec, 1);
+    given_registered(spec, "ada", "Ada Lovelace");
+    for (int i = 0; i < MAX_WAITING; i++) {
+        char id[ID_SIZE];
+        snprintf(id, sizeof(id), "waiter-%d", i + 1);
+        given_waitlisted(spec, id, "A. Waiter");
+    }
+    given_cancelled(spec, "ada", false);
+    esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
+                                            .workshop_id = "w-1",
+                                            .attendee_id = "late",
+                                            .name = "Late Comer"});
+    esk_spec_then(spec, &attendee_registered_type,
+                  &(attendee_registered){.workshop_id = "w-1",
+                                         .attendee_id = "late",
+                                         .name = "Late Comer"});
+    esk_spec_hint(spec, "RegisterAttendee late, ada's seat free, MAX_WAITING "
+                        "people waiting: a free seat goes to whoever "
+                        "registers. WAITLIST_IS_FULL is only for a workshop "
+                        "with no free seat: ask for a seat first.");
+    ESK_SPEC_CHECK(spec);
+}
+
+static void the_last_place_on_the_waitlist_is_taken(void **state)
+{
+    (void)state;
+    esk_spec *spec = esk_spec_decider(&workshop_decider);
+    given_scheduled(spec, 1);
+    given_registered(spec, "ada", "Ada Lovelace");
+    for (int i = 0; i < MAX_WAITING - 1; i++) {
+        char id[ID_SIZE];
+        snprintf(id, sizeof(id), "waiter-%d", i + 1);
+        given_waitlisted(spec, id, "A. Waiter");
+    }
+    esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
+                                            .workshop_id = "w-1",
+                                            .attendee_id = "late",
+                                            .name = "Late Comer"});
+    esk_spec_then(spec, &attendee_waitlisted_type,
+                  &(attendee_waitlisted){.workshop_id = "w-1",
+                                         .attendee_id = "late",
+                                         .name = "Late Comer"});
+    esk_spec_hint(spec, "RegisterAttendee late, MAX_WAITING - 1 people "
+                        "waiting: one place is left, and late takes it. The "
+                        "waitlist is full when waitlist_count reaches "
+                        "MAX_WAITING, not one place before.");
+    ESK_SPEC_CHECK(spec);
+}
+
 /* --- is_terminal ---------------------------------------------------------- */
 
 /* Apply one event to a state, as esk does when it loads a stream. */
@@ -478,6 +620,12 @@ static void only_a_closed_workshop_with_nobody_left_is_terminal(void **state)
     happened(
         &w, &registration_cancelled_type,
         &(registration_cancelled){.workshop_id = "w-1", .attendee_id = "ada"});
+    workshop_is_terminal_says = workshop_decider.is_terminal(&w) ? "yes" : "no";
+    check_string(workshop_is_terminal_says, "no",
+                 "Closed, nobody seated, but bob still waits: ada's seat is "
+                 "free, so bob may be promoted, or cancel. A waiter keeps "
+                 "the story going as much as a seated attendee.");
+
     happened(&w, &registration_cancelled_type,
              &(registration_cancelled){.workshop_id = "w-1",
                                        .attendee_id = "bob",
@@ -487,6 +635,44 @@ static void only_a_closed_workshop_with_nobody_left_is_terminal(void **state)
                  "Closed, nobody seated, nobody waiting: every command is now "
                  "refused, so the story is over. Return true for exactly "
                  "that state.");
+
+    workshop_state seated_only = {0};
+    happened(&seated_only, &workshop_scheduled_type,
+             &(workshop_scheduled){.workshop_id = "w-1", .capacity = 2});
+    happened(
+        &seated_only, &attendee_registered_type,
+        &(attendee_registered){.workshop_id = "w-1", .attendee_id = "ada"});
+    happened(&seated_only, &registration_closed_type,
+             &(registration_closed){.workshop_id = "w-1", .reason = "trainer"});
+    workshop_is_terminal_says =
+        workshop_decider.is_terminal(&seated_only) ? "yes" : "no";
+    check_string(workshop_is_terminal_says, "no",
+                 "Closed, nobody waiting, but ada is seated: she may still "
+                 "cancel, and that changes the stream. Terminal needs "
+                 "nobody seated and nobody waiting.");
+}
+
+/* --- A command of no known kind ------------------------------------------- */
+
+static void a_command_of_no_known_kind_is_a_bug_of_the_caller(void **state)
+{
+    (void)state;
+    workshop_state w = {0};
+    happened(&w, &workshop_scheduled_type,
+             &(workshop_scheduled){.workshop_id = "w-1", .capacity = 2});
+    workshop_command unknown = {.kind = (workshop_command_kind)99,
+                                .workshop_id = "w-1"};
+    esk_decision decision = ESK_DECISION_INIT;
+
+    esk_status rc = workshop_decide(&w, &unknown, &decision);
+    size_t emitted = esk_decision_count(&decision);
+    esk_decision_release(&decision);
+    check_status(rc, ESK_EINVAL,
+                 "A command whose kind is none of the five is not a "
+                 "refusal of the domain, and not 'nothing to do': it is a "
+                 "bug of whoever built it. After the switch on c->kind, "
+                 "return ESK_EINVAL.");
+    check_int(emitted, 0, "A command decide() does not know emits nothing.");
 }
 
 /* --- On a store: load, decide, append ------------------------------------- */
@@ -639,6 +825,8 @@ int main(void)
         cmocka_unit_test(scheduling_puts_the_workshop_on_the_calendar),
         cmocka_unit_test(a_workshop_cannot_be_scheduled_twice),
         cmocka_unit_test(a_workshop_without_seats_is_refused),
+        cmocka_unit_test(a_capacity_above_max_seats_is_refused),
+        cmocka_unit_test(a_capacity_of_1_or_max_seats_is_accepted),
         cmocka_unit_test(registering_for_an_unscheduled_workshop_is_refused),
         cmocka_unit_test(a_free_seat_goes_to_whoever_registers),
         cmocka_unit_test(when_every_seat_is_taken_the_next_attendee_waits),
@@ -651,12 +839,18 @@ int main(void)
         cmocka_unit_test(promotion_gives_the_free_seat_to_the_first_in_line),
         cmocka_unit_test(promoting_with_nobody_waiting_is_refused),
         cmocka_unit_test(promoting_without_a_free_seat_is_refused),
+        cmocka_unit_test(
+            promoting_in_a_full_workshop_with_nobody_waiting_says_so),
         cmocka_unit_test(closing_stops_registration),
         cmocka_unit_test(closing_twice_is_refused),
+        cmocka_unit_test(closing_an_unscheduled_workshop_is_refused),
         cmocka_unit_test(cancelling_after_closing_is_still_allowed),
         cmocka_unit_test(a_seat_freed_after_closing_still_goes_to_the_waitlist),
         cmocka_unit_test(a_full_waitlist_takes_nobody_else),
+        cmocka_unit_test(the_last_place_on_the_waitlist_is_taken),
+        cmocka_unit_test(a_free_seat_is_taken_even_when_the_waitlist_is_full),
         cmocka_unit_test(only_a_closed_workshop_with_nobody_left_is_terminal),
+        cmocka_unit_test(a_command_of_no_known_kind_is_a_bug_of_the_caller),
         cmocka_unit_test(on_a_store_each_command_appends_what_decide_said),
     };
     return cmocka_run_group_tests_name("04-decider", tests, NULL, NULL);

@@ -5,7 +5,9 @@
  * yours is run against the reference decider, where it must pass (the
  * reference is the rules), and against each mutant of mutants.c. A mutant
  * is caught when a spec that passes against the reference fails against
- * it. The last lines of the output give the score.
+ * it, every time: each spec is run several times against each decider,
+ * and one whose verdict changes between runs catches nothing. The last
+ * lines of the output give the score.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,10 @@
  * can catch them all. */
 #define MIN_SPECS 5
 
+/* How many times each spec is told and run against each decider: a
+ * verdict counts only when every run gives it. */
+#define RUNS 3
+
 /* Tell spec i afresh and run it against decider (NULL: the reference).
  * Whether it passed; report says why not. */
 static bool passes(size_t i, const esk_decider *decider,
@@ -32,24 +38,50 @@ static bool passes(size_t i, const esk_decider *decider,
     return report->passed;
 }
 
+typedef enum verdict { PASSES, FAILS, WAVERS } verdict;
+
+/* Spec i, run RUNS times against decider: PASSES or FAILS when every run
+ * agrees, WAVERS when they do not. A spec that wavers (a static counter,
+ * the clock) catches nothing: its failure against a mutant could be its
+ * own mood. report keeps the last failing run's report. */
+static verdict verdict_of(size_t i, const esk_decider *decider,
+                          esk_spec_report *report)
+{
+    esk_spec_report run;
+    size_t passed = 0;
+    for (int n = 0; n < RUNS; n++) {
+        if (passes(i, decider, &run))
+            passed++;
+        else
+            *report = run;
+    }
+    if (passed == RUNS) {
+        *report = run;
+        return PASSES;
+    }
+    return passed == 0 ? FAILS : WAVERS;
+}
+
 static size_t specs_failing_on_the_reference(void)
 {
     esk_spec_report report;
     size_t wrong = 0;
     for (size_t i = 0; i < your_spec_count; i++)
-        if (!passes(i, NULL, &report))
+        if (verdict_of(i, NULL, &report) != PASSES)
             wrong++;
     return wrong;
 }
 
-/* The first spec that passes against the reference and fails against the
- * mutant, or NULL when the mutant survives all of them. */
+/* The first spec that always passes against the reference and always
+ * fails against the mutant, or NULL when the mutant survives all of
+ * them. */
 static const char *spec_that_catches(const mutant *m)
 {
     esk_decider decider = mutant_decider(m);
     esk_spec_report report;
     for (size_t i = 0; i < your_spec_count; i++)
-        if (passes(i, NULL, &report) && !passes(i, &decider, &report))
+        if (verdict_of(i, NULL, &report) == PASSES &&
+            verdict_of(i, &decider, &report) == FAILS)
             return your_specs[i].name;
     return NULL;
 }
@@ -103,20 +135,56 @@ static void you_wrote_at_least_five_specs(void **state)
                "a line for each to your_specs at the end of specs.c.");
 }
 
-static void every_spec_passes_against_the_reference(void **state)
+static void say_it_wavers(size_t i, const char *against, const char *name)
+{
+    print_error("\nYour spec '%s' is not deterministic: run %d times against "
+                "%s%s, it passed on some runs and failed on others. Its "
+                "verdict says nothing about the decider, so it catches no "
+                "mutant.\n",
+                your_specs[i].name, RUNS, against, name);
+}
+
+/* Whether spec i wavers against the reference or a mutant; says so. */
+static bool wavers(size_t i)
+{
+    esk_spec_report report;
+    if (verdict_of(i, NULL, &report) == WAVERS) {
+        say_it_wavers(i, "the reference decider", "");
+        return true;
+    }
+    for (size_t m = 0; m < mutant_count; m++) {
+        esk_decider decider = mutant_decider(&mutants[m]);
+        if (verdict_of(i, &decider, &report) == WAVERS) {
+            say_it_wavers(i, "the mutant that ", mutants[m].name);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void every_spec_passes_against_the_reference_every_time(void **state)
 {
     (void)state;
     esk_spec_report report;
     size_t specs_failing_against_the_reference = 0;
+    size_t specs_that_waver = 0;
     for (size_t i = 0; i < your_spec_count; i++) {
-        if (passes(i, NULL, &report))
+        if (verdict_of(i, NULL, &report) != FAILS) {
+            if (wavers(i))
+                specs_that_waver++;
             continue;
+        }
         specs_failing_against_the_reference++;
         print_error("\nYour spec '%s' fails against the reference decider. "
                     "The reference is the rules, so the spec is what is "
                     "wrong. The test kit says:\n%s",
                     your_specs[i].name, report.text);
     }
+    check_int(specs_that_waver, 0,
+              "A spec tells the same story every time it is told: the "
+              "same past, the same command, the same outcome. Take out "
+              "what changes between calls (a static variable or counter, "
+              "the clock, a random number) and let the past decide.");
     check_int(specs_failing_against_the_reference, 0,
               "In each report above, 'expected' is what your spec says and "
               "'actual' what the rules do. Fix the story (its past, its "
@@ -185,7 +253,7 @@ int main(void)
     exercise_check_leaks();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(you_wrote_at_least_five_specs),
-        cmocka_unit_test(every_spec_passes_against_the_reference),
+        cmocka_unit_test(every_spec_passes_against_the_reference_every_time),
         cmocka_unit_test(the_mutant_that_seats_one_attendee_too_many_is_caught),
         cmocka_unit_test(the_mutant_that_promotes_the_last_in_line_is_caught),
         cmocka_unit_test(the_mutant_that_says_a_waiter_had_a_seat_is_caught),

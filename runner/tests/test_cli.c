@@ -170,6 +170,22 @@ a_compile_error_shows_the_compiler_lines_and_nothing_else(void **state)
     outcome_free(&o);
 }
 
+static void what_a_suite_prints_after_its_tests_is_shown_by_run(void **state)
+{
+    (void)state;
+    outcome o = kit_run(&the_kit, NULL, NULL, "run", "2", NULL);
+    assert_int_equal(o.code, 1);
+    assert_true(contains(&o, "Sentences counted right: 0 of 3."));
+    /* After the last test, before the progress. */
+    const char *score = strstr(o.out, "Sentences counted right");
+    const char *last = strstr(o.out, "spaces separate words");
+    const char *progress = strstr(o.out, "0 of 3 tests pass");
+    assert_non_null(last);
+    assert_non_null(progress);
+    assert_true(last < score && score < progress);
+    outcome_free(&o);
+}
+
 static void a_crash_names_the_test_and_how_to_debug_it(void **state)
 {
     (void)state;
@@ -484,6 +500,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(
             a_compile_error_shows_the_compiler_lines_and_nothing_else,
             restore_stub),
+        cmocka_unit_test(what_a_suite_prints_after_its_tests_is_shown_by_run),
         cmocka_unit_test_teardown(a_crash_names_the_test_and_how_to_debug_it,
                                   restore_stub),
         cmocka_unit_test_teardown(
