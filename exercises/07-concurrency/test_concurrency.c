@@ -333,6 +333,36 @@ static void a_decision_of_two_events_is_appended_as_one_batch(void **state)
     esk_store_close(store);
 }
 
+static void
+a_decision_of_more_events_than_a_command_may_make_is_refused(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_event_list stream = ESK_EVENT_LIST_INIT;
+    esk_decision decision = ESK_DECISION_INIT;
+    const registration_closed closed = {.workshop_id = "w-1",
+                                        .reason = "again"};
+
+    given_a_workshop(store, "w-1", 2);
+    for (int i = 0; i <= MAX_EVENTS_PER_COMMAND; i++)
+        check_status(
+            esk_decision_emit(&decision, &registration_closed_type, &closed),
+            ESK_OK, "The test's decision should take its events.");
+    check_status(
+        append_decision(store, "workshop-w-1", 1, &decision, "cmd-6"),
+        ESK_EINVAL,
+        "MAX_EVENTS_PER_COMMAND + 1 events do not fit in arrays of "
+        "MAX_EVENTS_PER_COMMAND: check esk_decision_count() against it "
+        "before filling them, and refuse with ESK_EINVAL rather than write "
+        "past their end.");
+    load(store, "workshop-w-1", &stream);
+    check_int(stream.count, 1, "A refused decision writes nothing.");
+
+    esk_event_list_free(&stream);
+    esk_decision_release(&decision);
+    esk_store_close(store);
+}
+
 /* A command id of this many bytes, "cmd-xxx...". */
 static void command_id_of(char *id, size_t length)
 {
@@ -714,6 +744,9 @@ int main(void)
             a_decision_of_two_events_is_appended_as_one_batch, no_rival),
         cmocka_unit_test_setup(
             a_command_id_too_long_for_its_event_ids_is_refused, no_rival),
+        cmocka_unit_test_setup(
+            a_decision_of_more_events_than_a_command_may_make_is_refused,
+            no_rival),
         cmocka_unit_test_setup(a_free_seat_is_taken_at_the_first_attempt,
                                no_rival),
         cmocka_unit_test_setup(
