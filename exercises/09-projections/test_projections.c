@@ -482,6 +482,31 @@ static void an_attendee_with_no_registration_has_an_empty_agenda(void **state)
     close_read_side(&r);
 }
 
+static void an_agenda_fills_no_more_entries_than_there_is_room_for(void **state)
+{
+    (void)state;
+    read_side r;
+    agenda_entry entries[2];
+    size_t count = 99;
+    esk_error err = {0};
+
+    memset(&entries[1], 0, sizeof(entries[1]));
+    snprintf(entries[1].workshop_id, sizeof(entries[1].workshop_id),
+             "untouched");
+    open_read_side(&r, AGENDAS);
+    esk_status rc = agenda_for(r.read_model, "ada", entries, 1, &count, &err);
+    expect_query_ok(rc, &err, "An agenda longer than max is not an error.");
+    check_int(count, 1,
+              "Room for 1 entry: fill 1, and stop stepping (n < max in the "
+              "loop's condition).");
+    check_string(entries[0].workshop_id, "w-2", "The soonest: w-2.");
+    check_string(entries[1].workshop_id, "untouched",
+                 "Never write past max entries: the caller's array holds "
+                 "max, no more.");
+
+    close_read_side(&r);
+}
+
 static void workshops_on_the_same_day_are_listed_by_id(void **state)
 {
     (void)state;
@@ -536,12 +561,13 @@ static void a_query_that_fails_midway_says_so(void **state)
 {
     (void)state;
     read_side r;
-    catalogue_entry entries[3];
+    catalogue_entry workshops[3];
+    agenda_entry agenda[3];
     size_t count = 99;
     sqlite3_stmt *probe = NULL;
     esk_error err = {0};
 
-    open_read_side(&r, THREE_WORKSHOPS);
+    open_read_side(&r, THREE_WORKSHOPS AGENDAS);
     check_status(esk_read_model_prepare(r.read_model, "SELECT 1", &probe, &err),
                  ESK_OK, "The test's probe query should prepare.");
     sqlite3 *db = sqlite3_db_handle(probe);
@@ -549,8 +575,7 @@ static void a_query_that_fails_midway_says_so(void **state)
     /* From now on, every step of the read model's queries is interrupted,
      * as a query cancelled or a disk error would stop it. */
     sqlite3_progress_handler(db, 1, interrupt_every_statement, NULL);
-    esk_status rc = catalogue_list(r.read_model, entries, 3, &count, &err);
-    sqlite3_progress_handler(db, 0, NULL, NULL);
+    esk_status rc = catalogue_list(r.read_model, workshops, 3, &count, &err);
     check_status(rc, ESK_EIO,
                  "sqlite3_step() answered SQLITE_INTERRUPT, not SQLITE_ROW "
                  "nor SQLITE_DONE: the loop stopped because the query "
@@ -561,6 +586,13 @@ static void a_query_that_fails_midway_says_so(void **state)
     check_true(err.message[0] != '\0',
                "err says why: sqlite3_errmsg() of the statement's "
                "database.");
+    count = 99;
+    rc = agenda_for(r.read_model, "ada", agenda, 3, &count, &err);
+    sqlite3_progress_handler(db, 0, NULL, NULL);
+    check_status(rc, ESK_EIO,
+                 "agenda_for() too: a query that stopped on SQLITE_INTERRUPT "
+                 "failed, it did not find an empty agenda.");
+    check_int(count, 0, "A failed query fills nothing: *count is 0.");
 
     close_read_side(&r);
 }
@@ -778,6 +810,8 @@ int main(void)
         cmocka_unit_test(an_agenda_lists_one_attendees_workshops_soonest_first),
         cmocka_unit_test(an_attendee_with_no_registration_has_an_empty_agenda),
         cmocka_unit_test(workshops_on_the_same_day_are_listed_by_id),
+        cmocka_unit_test(
+            an_agenda_fills_no_more_entries_than_there_is_room_for),
         cmocka_unit_test(an_empty_catalogue_lists_nothing),
         cmocka_unit_test(a_query_that_fails_midway_says_so),
         cmocka_unit_test(
