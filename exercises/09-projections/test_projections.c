@@ -207,6 +207,25 @@ static void every_workshop_has_a_row_of_its_own(void **state)
     ESK_PROJECTION_SPEC_CHECK(spec);
 }
 
+static void a_workshop_id_with_a_quote_is_data_not_sql(void **state)
+{
+    (void)state;
+    esk_projection_spec *spec =
+        esk_projection_spec_new(&catalogue_projection, true);
+    given_scheduled(spec, "o'neil-1", "Event Sourcing 101", "2026-12-01", 2);
+    given_registered(spec, "o'neil-1", "ada");
+    given_waitlisted(spec, "o'neil-1", "bob");
+    esk_projection_spec_expect_rows(
+        spec, CATALOGUE_ROWS, "o'neil-1|Event Sourcing 101|2026-12-01|1|1");
+    esk_projection_spec_hint(
+        spec, "The workshop id comes from an event, and may hold a quote. "
+              "snprintf() may build the SET part, which is the code's own "
+              "text; the id is data: leave it as ?1 in the SQL and give it "
+              "with SQL_TEXT(). Pasted into the text, a quote breaks the "
+              "statement (or, chosen by someone, changes it).");
+    ESK_PROJECTION_SPEC_CHECK(spec);
+}
+
 /* --- The agenda projection ------------------------------------------------ */
 
 static void
@@ -796,6 +815,7 @@ int main(void)
         cmocka_unit_test(a_cancellation_gives_back_a_seat_or_a_place_in_line),
         cmocka_unit_test(a_promotion_turns_a_place_in_line_into_a_seat),
         cmocka_unit_test(every_workshop_has_a_row_of_its_own),
+        cmocka_unit_test(a_workshop_id_with_a_quote_is_data_not_sql),
         cmocka_unit_test(
             a_registration_puts_the_workshop_on_the_attendees_agenda),
         cmocka_unit_test(
