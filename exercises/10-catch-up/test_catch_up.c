@@ -369,6 +369,24 @@ static void each_workshop_counts_its_own_events(void **state)
     ESK_PROJECTION_SPEC_CHECK(spec);
 }
 
+static void a_workshop_id_with_a_quote_is_data_not_sql(void **state)
+{
+    (void)state;
+    esk_projection_spec *spec = new_spec();
+    given_scheduled(spec, "o'neil-1", 2);
+    given_registered(spec, "o'neil-1", "ada");
+    given_waitlisted(spec, "o'neil-1", "bob");
+    esk_projection_spec_expect_rows(spec, ROWS_SQL,
+                                    "o'neil-1|Event Sourcing 101|2|1|1");
+    esk_projection_spec_hint(
+        spec, "The workshop id comes from an event, and may hold a quote. "
+              "snprintf() builds the SET part, which is the code's own "
+              "text; the id is data: leave it as :workshop in the SQL and "
+              "give it in the sql_values. Pasted into the text, a quote "
+              "breaks the statement (or, chosen by someone, changes it).");
+    ESK_PROJECTION_SPEC_CHECK(spec);
+}
+
 /* --- The runner ---------------------------------------------------------- */
 
 static void running_catches_up_and_writes_the_checkpoint(void **state)
@@ -806,6 +824,7 @@ int main(void)
         cmocka_unit_test(a_cancellation_frees_a_seat_or_a_place_in_line),
         cmocka_unit_test(a_promotion_moves_someone_from_the_line_to_a_seat),
         cmocka_unit_test(each_workshop_counts_its_own_events),
+        cmocka_unit_test(a_workshop_id_with_a_quote_is_data_not_sql),
         cmocka_unit_test(running_catches_up_and_writes_the_checkpoint),
         cmocka_unit_test(running_again_applies_nothing),
         cmocka_unit_test(a_restarted_runner_resumes_at_its_checkpoint),
