@@ -829,9 +829,9 @@ int main(void)
             the_catalogue_fills_no_more_entries_than_there_is_room_for),
         cmocka_unit_test(an_agenda_lists_one_attendees_workshops_soonest_first),
         cmocka_unit_test(an_attendee_with_no_registration_has_an_empty_agenda),
-        cmocka_unit_test(workshops_on_the_same_day_are_listed_by_id),
         cmocka_unit_test(
             an_agenda_fills_no_more_entries_than_there_is_room_for),
+        cmocka_unit_test(workshops_on_the_same_day_are_listed_by_id),
         cmocka_unit_test(an_empty_catalogue_lists_nothing),
         cmocka_unit_test(a_query_that_fails_midway_says_so),
         cmocka_unit_test(
