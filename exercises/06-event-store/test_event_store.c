@@ -320,6 +320,96 @@ static void a_save_from_a_stale_load_is_refused(void **state)
     esk_store_close(store);
 }
 
+/* Metadata the store cannot encode: the save fails for a reason that has
+ * nothing to do with the workshop. */
+static const esk_metadata unreadable_metadata = {.extra = "not json"};
+
+static void
+a_failed_save_is_not_mistaken_for_a_workshop_that_exists(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_error err = {0};
+
+    exercise_say("command: ScheduleWorkshop w-1, with metadata the store "
+                 "cannot encode");
+    esk_status rc =
+        schedule_workshop(repo, "w-1", "Event Sourcing 101", "2026-12-01", 2,
+                          &unreadable_metadata, &err);
+    check_true(err.code != WORKSHOP_ALREADY_SCHEDULED,
+               "Nothing was ever scheduled: only ESK_ECONCURRENCY from the "
+               "save means that the workshop exists. Any other failure is "
+               "the caller's to see as it is.");
+    expect_handled(rc, ESK_EINVAL, repo, &err,
+                   "The save refused the metadata with ESK_EINVAL: return "
+                   "that status unchanged.");
+    check_int(stream_version(store, "workshop-w-1"), 0,
+              "A failed save writes nothing.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void
+a_registration_whose_save_fails_is_released_all_the_same(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_error err = {0};
+
+    schedule(repo, "w-1", 2);
+    exercise_say("command: RegisterAttendee ada for w-1, with metadata the "
+                 "store cannot encode");
+    esk_status rc = register_attendee(repo, "w-1", "ada", "Ada Lovelace",
+                                      &unreadable_metadata, &err);
+    expect_handled(rc, ESK_EINVAL, repo, &err,
+                   "The save refused the metadata with ESK_EINVAL: return "
+                   "that status unchanged.");
+    check_int(stream_version(store, "workshop-w-1"), 1,
+              "A failed save writes nothing. The workshop still holds the "
+              "unsaved AttendeeRegistered: esk_aggregate_release() frees it, "
+              "on this path too.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void
+a_workshop_whose_events_cannot_be_read_is_not_called_unscheduled(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    esk_error err = {0};
+    const esk_new_event unknown = {
+        .event_id = "from-a-newer-server",
+        .type = "WorkshopRenamed",
+        .schema_version = 1,
+        .data = "{\"workshopId\":\"w-1\",\"title\":\"ES 102\"}"};
+
+    schedule(repo, "w-1", 2);
+    /* A newer version of the application wrote an event this one does not
+     * know: the load cannot fold it. */
+    check_status(esk_store_append(store, "workshop-w-1", 1, &unknown, 1, NULL),
+                 ESK_OK, "The test's own event should append.");
+    esk_status rc = try_register(repo, "w-1", "ada", "Ada Lovelace", &err);
+    check_true(err.code != WORKSHOP_NOT_SCHEDULED,
+               "The workshop is scheduled; its stream could not be read. "
+               "Only ESK_ENOTFOUND from the load means \"not scheduled\": "
+               "calling a damaged workshop missing would send the person "
+               "away, and hide the fault from whoever must fix it.");
+    expect_handled(rc, ESK_EDECODE, repo, &err,
+                   "The load says ESK_EDECODE for an event it cannot read: "
+                   "return it as it is.");
+    check_int(stream_version(store, "workshop-w-1"), 2,
+              "A failed load writes nothing.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
 /* --- The story ------------------------------------------------------------ */
 
 static void the_story_lists_every_event_in_order(void **state)
@@ -394,6 +484,62 @@ static void a_story_that_does_not_fit_is_refused_not_overrun(void **state)
     check_true(memchr(area, '\0', 40) != NULL,
                "What fits is written and ends with a NUL, inside the 40 "
                "bytes.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void a_story_gives_the_versions_of_its_own_stream(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    char story[STORY_SIZE];
+
+    schedule(repo, "w-1", 2);
+    schedule(repo, "w-2", 1);
+    register_ok(repo, "w-2", "ada", "Ada Lovelace");
+    check_status(write_story(store, "w-2", story, sizeof(story)), ESK_OK,
+                 "write_story() should tell the story of w-2.");
+    check_string(story,
+                 "v1 WorkshopScheduled {\"workshopId\":\"w-2\",\"title\":"
+                 "\"Event Sourcing 101\",\"startsOn\":\"2026-12-01\","
+                 "\"capacity\":1}\n"
+                 "v2 AttendeeRegistered {\"workshopId\":\"w-2\","
+                 "\"attendeeId\":\"ada\",\"name\":\"Ada Lovelace\"}\n",
+                 "w-2's events are at positions 2 and 3 of the whole store, "
+                 "but at versions 1 and 2 of their stream: print "
+                 "e->version, the place in the workshop's own story, not "
+                 "e->position.");
+
+    esk_repository_free(repo);
+    esk_store_close(store);
+}
+
+static void a_story_needs_one_byte_more_than_its_text(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_repository *repo = open_repository(store);
+    char whole[STORY_SIZE];
+    char story[STORY_SIZE];
+
+    schedule(repo, "w-1", 1);
+    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    check_status(write_story(store, "w-1", whole, sizeof(whole)), ESK_OK,
+                 "write_story() should tell the story in a large buffer.");
+    size_t length = strlen(whole);
+
+    check_status(write_story(store, "w-1", story, length), ESK_EINVAL,
+                 "A buffer as long as the text has no room for its NUL: "
+                 "snprintf() wrote all but the last '\\n'. It returns the "
+                 "length without the NUL, so the line fits only when that "
+                 "length is less than the room left (>=, not >, means it "
+                 "does not fit).");
+    check_status(write_story(store, "w-1", story, length + 1), ESK_OK,
+                 "One byte more than the text, for the NUL, is enough.");
+    check_string(story, whole,
+                 "The whole story, in exactly the room it needs.");
 
     esk_repository_free(repo);
     esk_store_close(store);
@@ -483,9 +629,17 @@ int main(void)
         cmocka_unit_test(registering_for_a_workshop_never_scheduled_is_refused),
         cmocka_unit_test(a_refused_registration_writes_nothing),
         cmocka_unit_test(a_save_from_a_stale_load_is_refused),
+        cmocka_unit_test(
+            a_failed_save_is_not_mistaken_for_a_workshop_that_exists),
+        cmocka_unit_test(
+            a_registration_whose_save_fails_is_released_all_the_same),
+        cmocka_unit_test(
+            a_workshop_whose_events_cannot_be_read_is_not_called_unscheduled),
         cmocka_unit_test(the_story_lists_every_event_in_order),
         cmocka_unit_test(the_story_of_a_workshop_never_scheduled_is_not_found),
         cmocka_unit_test(a_story_that_does_not_fit_is_refused_not_overrun),
+        cmocka_unit_test(a_story_gives_the_versions_of_its_own_stream),
+        cmocka_unit_test(a_story_needs_one_byte_more_than_its_text),
         cmocka_unit_test(the_events_carry_the_metadata_they_were_saved_with),
         cmocka_unit_test(the_same_handlers_tell_the_same_story_on_sqlite),
     };

@@ -293,6 +293,120 @@ static void a_decision_without_events_appends_nothing(void **state)
     esk_store_close(store);
 }
 
+static void a_decision_of_two_events_is_appended_as_one_batch(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_event_list stream = ESK_EVENT_LIST_INIT;
+    esk_decision decision = ESK_DECISION_INIT;
+    const attendee_registered ada = {
+        .workshop_id = "w-1", .attendee_id = "ada", .name = "Ada"};
+    const registration_closed full = {.workshop_id = "w-1", .reason = "full"};
+
+    given_a_workshop(store, "w-1", 1);
+    /* The workshop's own commands make one event each; a command may make
+     * more, and they belong together. */
+    check_status(esk_decision_emit(&decision, &attendee_registered_type, &ada),
+                 ESK_OK, "The test's decision should take its first event.");
+    check_status(esk_decision_emit(&decision, &registration_closed_type, &full),
+                 ESK_OK, "The test's decision should take its second event.");
+    esk_status rc =
+        append_decision(store, "workshop-w-1", 1, &decision, "cmd-5");
+    if (rc != ESK_OK && rc != ESK_ENOTIMPL)
+        print_error("the store said: %s\n", esk_store_errmsg(store));
+    check_status(rc, ESK_OK,
+                 "Both events go in one esk_store_append(), expecting version "
+                 "1: one append per event would expect version 1 for the "
+                 "second too, and find the stream at 2.");
+    load(store, "workshop-w-1", &stream);
+    check_int(stream.count, 3, "The schedule, then both events of cmd-5.");
+    check_string(stream.events[1].event_id, "cmd-5/0",
+                 "The first event of cmd-5 is \"cmd-5/0\".");
+    check_string(stream.events[2].event_id, "cmd-5/1",
+                 "The second is \"cmd-5/1\": i counts the events of the "
+                 "decision, each id is unique.");
+    check_string(stream.events[2].type, "RegistrationClosed",
+                 "Each event keeps its own type, in the decision's order.");
+
+    esk_event_list_free(&stream);
+    esk_decision_release(&decision);
+    esk_store_close(store);
+}
+
+static void
+a_decision_of_more_events_than_a_command_may_make_is_refused(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_event_list stream = ESK_EVENT_LIST_INIT;
+    esk_decision decision = ESK_DECISION_INIT;
+    const registration_closed closed = {.workshop_id = "w-1",
+                                        .reason = "again"};
+
+    given_a_workshop(store, "w-1", 2);
+    for (int i = 0; i <= MAX_EVENTS_PER_COMMAND; i++)
+        check_status(
+            esk_decision_emit(&decision, &registration_closed_type, &closed),
+            ESK_OK, "The test's decision should take its events.");
+    check_status(
+        append_decision(store, "workshop-w-1", 1, &decision, "cmd-6"),
+        ESK_EINVAL,
+        "MAX_EVENTS_PER_COMMAND + 1 events do not fit in arrays of "
+        "MAX_EVENTS_PER_COMMAND: check esk_decision_count() against it "
+        "before filling them, and refuse with ESK_EINVAL rather than write "
+        "past their end.");
+    load(store, "workshop-w-1", &stream);
+    check_int(stream.count, 1, "A refused decision writes nothing.");
+
+    esk_event_list_free(&stream);
+    esk_decision_release(&decision);
+    esk_store_close(store);
+}
+
+/* A command id of this many bytes, "cmd-xxx...". */
+static void command_id_of(char *id, size_t length)
+{
+    memset(id, 'x', length);
+    memcpy(id, "cmd-", 4);
+    id[length] = '\0';
+}
+
+static void a_command_id_too_long_for_its_event_ids_is_refused(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_event_list stream = ESK_EVENT_LIST_INIT;
+    esk_decision decision = ESK_DECISION_INIT;
+    char longest[ESK_EVENT_ID_MAX + 1];
+    char too_long[ESK_EVENT_ID_MAX + 1];
+
+    /* "<id>/0" is two bytes longer than the id. */
+    command_id_of(longest, ESK_EVENT_ID_MAX - 2);
+    command_id_of(too_long, ESK_EVENT_ID_MAX - 1);
+    given_a_workshop(store, "w-1", 2);
+    decide_registration(&decision, "ada");
+    check_status(
+        append_decision(store, "workshop-w-1", 1, &decision, too_long),
+        ESK_EINVAL,
+        "With this command id, \"<id>/0\" is ESK_EVENT_ID_MAX + 1 bytes: "
+        "too long to be an event id. Cut to fit, it would become the id of "
+        "another command's event, and a retry of one would pass for the "
+        "other. Make the id buffers one byte longer than an id may be, so "
+        "that the store sees the id too long and refuses it.");
+    check_status(append_decision(store, "workshop-w-1", 1, &decision, longest),
+                 ESK_OK,
+                 "With a command id one byte shorter, \"<id>/0\" is exactly "
+                 "ESK_EVENT_ID_MAX bytes: it fits.");
+    load(store, "workshop-w-1", &stream);
+    check_int(stream.count, 2, "Only the command whose ids fit is written.");
+    check_int(strlen(stream.events[1].event_id), ESK_EVENT_ID_MAX,
+              "Its event id is whole: ESK_EVENT_ID_MAX bytes.");
+
+    esk_event_list_free(&stream);
+    esk_decision_release(&decision);
+    esk_store_close(store);
+}
+
 /* --- handle_with_retry ---------------------------------------------------- */
 
 /* handle_with_retry, printing what the store said about a surprise. */
@@ -465,6 +579,37 @@ static void the_handler_gives_up_after_max_attempts(void **state)
     esk_store_close(store);
 }
 
+static void a_workshop_that_cannot_be_read_is_not_decided_on(void **state)
+{
+    (void)state;
+    esk_store *store = open_memory_store();
+    esk_error err = {0};
+    int64_t version = -1;
+    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    const esk_new_event unknown = {
+        .event_id = "from-a-newer-server",
+        .type = "WorkshopRenamed",
+        .schema_version = 1,
+        .data = "{\"workshopId\":\"w-1\",\"title\":\"ES 102\"}"};
+
+    given_a_workshop(store, "w-1", 2);
+    /* A newer version of the application wrote an event this one does not
+     * know. */
+    check_status(esk_store_append(store, "workshop-w-1", 1, &unknown, 1, NULL),
+                 ESK_OK, "The test's own event should append.");
+    esk_status rc = handle_with_retry(store, &ada, "cmd-ada", 3, &err);
+    expect_handled(rc, ESK_EDECODE, store,
+                   "esk_decider_fold() cannot read WorkshopRenamed and says "
+                   "ESK_EDECODE: the state is not the workshop's. Keep the "
+                   "fold's status, and stop: a decision on a state that "
+                   "could not be read is a guess.");
+    check_status(esk_store_stream_version(store, "workshop-w-1", &version),
+                 ESK_OK, "The store should answer.");
+    check_int(version, 2, "Nothing is written after a failed load.");
+
+    esk_store_close(store);
+}
+
 /* --- Idempotency ---------------------------------------------------------- */
 
 static void the_same_command_sent_twice_is_handled_once(void **state)
@@ -595,6 +740,13 @@ int main(void)
                                no_rival),
         cmocka_unit_test_setup(a_decision_without_events_appends_nothing,
                                no_rival),
+        cmocka_unit_test_setup(
+            a_decision_of_two_events_is_appended_as_one_batch, no_rival),
+        cmocka_unit_test_setup(
+            a_command_id_too_long_for_its_event_ids_is_refused, no_rival),
+        cmocka_unit_test_setup(
+            a_decision_of_more_events_than_a_command_may_make_is_refused,
+            no_rival),
         cmocka_unit_test_setup(a_free_seat_is_taken_at_the_first_attempt,
                                no_rival),
         cmocka_unit_test_setup(
@@ -605,6 +757,8 @@ int main(void)
         cmocka_unit_test_setup(with_retry_the_loser_decides_again_and_waits,
                                no_rival),
         cmocka_unit_test_setup(the_handler_gives_up_after_max_attempts,
+                               no_rival),
+        cmocka_unit_test_setup(a_workshop_that_cannot_be_read_is_not_decided_on,
                                no_rival),
         cmocka_unit_test_setup(the_same_command_sent_twice_is_handled_once,
                                no_rival),

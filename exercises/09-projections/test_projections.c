@@ -207,6 +207,25 @@ static void every_workshop_has_a_row_of_its_own(void **state)
     ESK_PROJECTION_SPEC_CHECK(spec);
 }
 
+static void a_workshop_id_with_a_quote_is_data_not_sql(void **state)
+{
+    (void)state;
+    esk_projection_spec *spec =
+        esk_projection_spec_new(&catalogue_projection, true);
+    given_scheduled(spec, "o'neil-1", "Event Sourcing 101", "2026-12-01", 2);
+    given_registered(spec, "o'neil-1", "ada");
+    given_waitlisted(spec, "o'neil-1", "bob");
+    esk_projection_spec_expect_rows(
+        spec, CATALOGUE_ROWS, "o'neil-1|Event Sourcing 101|2026-12-01|1|1");
+    esk_projection_spec_hint(
+        spec, "The workshop id comes from an event, and may hold a quote. "
+              "snprintf() may build the SET part, which is the code's own "
+              "text; the id is data: leave it as ?1 in the SQL and give it "
+              "with SQL_TEXT(). Pasted into the text, a quote breaks the "
+              "statement (or, chosen by someone, changes it).");
+    ESK_PROJECTION_SPEC_CHECK(spec);
+}
+
 /* --- The agenda projection ------------------------------------------------ */
 
 static void
@@ -272,6 +291,37 @@ a_promotion_gives_a_seat_and_a_cancellation_removes_the_row(void **state)
               "for that attendee and workshop. RegistrationCancelled: DELETE "
               "that row. Both are idempotent as they are: they set, they do "
               "not count.");
+    ESK_PROJECTION_SPEC_CHECK(spec);
+}
+
+static void
+a_promotion_or_a_cancellation_changes_one_row_of_the_agenda(void **state)
+{
+    (void)state;
+    esk_projection_spec *spec =
+        esk_projection_spec_new(&agenda_projection, true);
+    given_scheduled(spec, "w-1", "Event Sourcing 101", "2026-12-01", 1);
+    given_scheduled(spec, "w-2", "DDD Distilled", "2026-11-15", 1);
+    given_scheduled(spec, "w-3", "CQRS in Practice", "2027-01-20", 1);
+    given_registered(spec, "w-1", "bob");
+    given_waitlisted(spec, "w-1", "ada");
+    given_registered(spec, "w-2", "cleo");
+    given_waitlisted(spec, "w-2", "ada");
+    given_registered(spec, "w-3", "ada");
+    given_cancelled(spec, "w-1", "bob", false);
+    given_promoted(spec, "w-1", "ada");
+    given_cancelled(spec, "w-3", "ada", false);
+    esk_projection_spec_expect_rows(
+        spec, AGENDA_ROWS,
+        "ada|w-1|Event Sourcing 101|2026-12-01|seat\n"
+        "ada|w-2|DDD Distilled|2026-11-15|waitlist\n"
+        "cleo|w-2|DDD Distilled|2026-11-15|seat");
+    esk_projection_spec_hint(
+        spec, "Ada was promoted at w-1 and still waits at w-2; she cancelled "
+              "w-3 and keeps the other two. An event of one workshop changes "
+              "that workshop's row only: the promotion's UPDATE and the "
+              "cancellation's DELETE need WHERE attendee_id = ? AND "
+              "workshop_id = ?.");
     ESK_PROJECTION_SPEC_CHECK(spec);
 }
 
@@ -451,6 +501,121 @@ static void an_attendee_with_no_registration_has_an_empty_agenda(void **state)
     close_read_side(&r);
 }
 
+static void an_agenda_fills_no_more_entries_than_there_is_room_for(void **state)
+{
+    (void)state;
+    read_side r;
+    agenda_entry entries[2];
+    size_t count = 99;
+    esk_error err = {0};
+
+    memset(&entries[1], 0, sizeof(entries[1]));
+    snprintf(entries[1].workshop_id, sizeof(entries[1].workshop_id),
+             "untouched");
+    open_read_side(&r, AGENDAS);
+    esk_status rc = agenda_for(r.read_model, "ada", entries, 1, &count, &err);
+    expect_query_ok(rc, &err, "An agenda longer than max is not an error.");
+    check_int(count, 1,
+              "Room for 1 entry: fill 1, and stop stepping (n < max in the "
+              "loop's condition).");
+    check_string(entries[0].workshop_id, "w-2", "The soonest: w-2.");
+    check_string(entries[1].workshop_id, "untouched",
+                 "Never write past max entries: the caller's array holds "
+                 "max, no more.");
+
+    close_read_side(&r);
+}
+
+static void workshops_on_the_same_day_are_listed_by_id(void **state)
+{
+    (void)state;
+    read_side r;
+    catalogue_entry entries[3];
+    size_t count = 0;
+    esk_error err = {0};
+
+    /* Inserted in the reverse of the expected order. */
+    open_read_side(&r, "INSERT INTO catalogue VALUES "
+                       "('w-5', 'Event Storming', '2026-12-01', 8, 0, 6),"
+                       "('w-4', 'Sagas', '2026-12-01', 6, 0, 3);");
+    esk_status rc = catalogue_list(r.read_model, entries, 3, &count, &err);
+    expect_query_ok(rc, &err, "The catalogue query should answer.");
+    check_int(count, 2, "Two workshops in the catalogue.");
+    check_string(entries[0].workshop_id, "w-4",
+                 "Both start on 2026-12-01. Without a second key, SQLite may "
+                 "give them in any order (here, the order they were "
+                 "written), and the screen would shuffle between two "
+                 "reloads: ORDER BY starts_on, workshop_id.");
+
+    close_read_side(&r);
+}
+
+static void an_empty_catalogue_lists_nothing(void **state)
+{
+    (void)state;
+    read_side r;
+    catalogue_entry entries[2];
+    size_t count = 99;
+    esk_error err = {0};
+
+    open_read_side(&r, "");
+    esk_status rc = catalogue_list(r.read_model, entries, 2, &count, &err);
+    expect_query_ok(rc, &err,
+                    "No workshop yet is an answer, not a failure: ESK_OK.");
+    check_int(count, 0,
+              "Nothing was filled: *count is 0. Set it after the loop, "
+              "whether or not a row came.");
+
+    close_read_side(&r);
+}
+
+/* A progress handler that stops every statement it is asked about. */
+static int interrupt_every_statement(void *ctx)
+{
+    (void)ctx;
+    return 1;
+}
+
+static void a_query_that_fails_midway_says_so(void **state)
+{
+    (void)state;
+    read_side r;
+    catalogue_entry workshops[3];
+    agenda_entry agenda[3];
+    size_t count = 99;
+    sqlite3_stmt *probe = NULL;
+    esk_error err = {0};
+
+    open_read_side(&r, THREE_WORKSHOPS AGENDAS);
+    check_status(esk_read_model_prepare(r.read_model, "SELECT 1", &probe, &err),
+                 ESK_OK, "The test's probe query should prepare.");
+    sqlite3 *db = sqlite3_db_handle(probe);
+    sqlite3_finalize(probe);
+    /* From now on, every step of the read model's queries is interrupted,
+     * as a query cancelled or a disk error would stop it. */
+    sqlite3_progress_handler(db, 1, interrupt_every_statement, NULL);
+    esk_status rc = catalogue_list(r.read_model, workshops, 3, &count, &err);
+    check_status(rc, ESK_EIO,
+                 "sqlite3_step() answered SQLITE_INTERRUPT, not SQLITE_ROW "
+                 "nor SQLITE_DONE: the loop stopped because the query "
+                 "failed, not because the rows ran out. Look at what the "
+                 "last sqlite3_step() said, and return ESK_EIO with "
+                 "SQLite's message.");
+    check_int(count, 0, "A failed query fills nothing: *count is 0.");
+    check_true(err.message[0] != '\0',
+               "err says why: sqlite3_errmsg() of the statement's "
+               "database.");
+    count = 99;
+    rc = agenda_for(r.read_model, "ada", agenda, 3, &count, &err);
+    sqlite3_progress_handler(db, 0, NULL, NULL);
+    check_status(rc, ESK_EIO,
+                 "agenda_for() too: a query that stopped on SQLITE_INTERRUPT "
+                 "failed, it did not find an empty agenda.");
+    check_int(count, 0, "A failed query fills nothing: *count is 0.");
+
+    close_read_side(&r);
+}
+
 /* --- Everything together: events appended, read model in step ------------- */
 
 static void append(esk_store *store, const char *workshop_id,
@@ -542,6 +707,66 @@ inline_projections_keep_the_read_model_in_step_with_the_events(void **state)
     esk_store_close(store);
 }
 
+static void an_event_a_projection_cannot_read_fails_the_append(void **state)
+{
+    (void)state;
+    const esk_projection *const projections[] = {&catalogue_projection,
+                                                 &agenda_projection};
+    char *json = NULL;
+    esk_error err = {0};
+    const workshop_scheduled scheduled = {.workshop_id = "w-1",
+                                          .title = "Event Sourcing 101",
+                                          .starts_on = "2026-12-01",
+                                          .capacity = 1};
+    check_status(
+        esk_codec_encode(&workshop_scheduled_type, &scheduled, &json, &err),
+        ESK_OK, "The test's event should encode.");
+    const esk_new_event good = {.type = workshop_scheduled_type.name,
+                                .schema_version = 1,
+                                .data = json};
+    /* An AttendeeRegistered without its attendee: its data does not fit
+     * the event type. */
+    const esk_new_event broken = {.type = "AttendeeRegistered",
+                                  .schema_version = 1,
+                                  .data = "{\"workshopId\":\"w-1\"}"};
+
+    for (size_t i = 0; i < 2; i++) {
+        esk_store *store = NULL;
+        int64_t version = -1;
+        check_status(esk_store_open_sqlite(&store, ":memory:", NULL, NULL),
+                     ESK_OK, "A SQLite store in memory should always open.");
+        exercise_watch_store(store);
+        check_status(esk_projection_attach_inline(store, projections[i], &err),
+                     ESK_OK, "The projection should attach.");
+        esk_status rc =
+            esk_store_append(store, "workshop-w-1", ESK_ANY, &good, 1, NULL);
+        if (rc != ESK_OK)
+            print_error("the store said: %s\n", esk_store_errmsg(store));
+        check_status(rc, ESK_OK,
+                     "A WorkshopScheduled goes through the projection: its "
+                     "handler answers ESK_OK.");
+        print_message("    %s gets an AttendeeRegistered without its "
+                      "attendee\n",
+                      projections[i]->name);
+        rc = esk_store_append(store, "workshop-w-1", ESK_ANY, &broken, 1, NULL);
+        check_status(rc, ESK_ECALLBACK,
+                     "decode_workshop_event() refuses an event whose data "
+                     "does not fit its type: return its status, and the "
+                     "append fails with ESK_ECALLBACK. A handler that "
+                     "answers ESK_OK lets the read model silently miss an "
+                     "event; a failure stops the append, and someone can fix "
+                     "the cause.");
+        check_contains(esk_store_errmsg(store), projections[i]->name,
+                       "The store's message names the projection that "
+                       "failed.");
+        check_status(esk_store_stream_version(store, "workshop-w-1", &version),
+                     ESK_OK, "The store should answer.");
+        check_int(version, 1, "The failed append wrote nothing.");
+        esk_store_close(store);
+    }
+    esk_free(json);
+}
+
 static void queries_read_the_read_model_and_nothing_else(void **state)
 {
     (void)state;
@@ -590,19 +815,28 @@ int main(void)
         cmocka_unit_test(a_cancellation_gives_back_a_seat_or_a_place_in_line),
         cmocka_unit_test(a_promotion_turns_a_place_in_line_into_a_seat),
         cmocka_unit_test(every_workshop_has_a_row_of_its_own),
+        cmocka_unit_test(a_workshop_id_with_a_quote_is_data_not_sql),
         cmocka_unit_test(
             a_registration_puts_the_workshop_on_the_attendees_agenda),
         cmocka_unit_test(
             an_agenda_gathers_rows_from_the_streams_of_many_workshops),
         cmocka_unit_test(
             a_promotion_gives_a_seat_and_a_cancellation_removes_the_row),
+        cmocka_unit_test(
+            a_promotion_or_a_cancellation_changes_one_row_of_the_agenda),
         cmocka_unit_test(the_catalogue_lists_workshops_soonest_first),
         cmocka_unit_test(
             the_catalogue_fills_no_more_entries_than_there_is_room_for),
         cmocka_unit_test(an_agenda_lists_one_attendees_workshops_soonest_first),
         cmocka_unit_test(an_attendee_with_no_registration_has_an_empty_agenda),
         cmocka_unit_test(
+            an_agenda_fills_no_more_entries_than_there_is_room_for),
+        cmocka_unit_test(workshops_on_the_same_day_are_listed_by_id),
+        cmocka_unit_test(an_empty_catalogue_lists_nothing),
+        cmocka_unit_test(a_query_that_fails_midway_says_so),
+        cmocka_unit_test(
             inline_projections_keep_the_read_model_in_step_with_the_events),
+        cmocka_unit_test(an_event_a_projection_cannot_read_fails_the_append),
         cmocka_unit_test(queries_read_the_read_model_and_nothing_else),
     };
     return cmocka_run_group_tests_name("09-projections", tests, NULL, NULL);

@@ -369,6 +369,24 @@ static void each_workshop_counts_its_own_events(void **state)
     ESK_PROJECTION_SPEC_CHECK(spec);
 }
 
+static void a_workshop_id_with_a_quote_is_data_not_sql(void **state)
+{
+    (void)state;
+    esk_projection_spec *spec = new_spec();
+    given_scheduled(spec, "o'neil-1", 2);
+    given_registered(spec, "o'neil-1", "ada");
+    given_waitlisted(spec, "o'neil-1", "bob");
+    esk_projection_spec_expect_rows(spec, ROWS_SQL,
+                                    "o'neil-1|Event Sourcing 101|2|1|1");
+    esk_projection_spec_hint(
+        spec, "The workshop id comes from an event, and may hold a quote. "
+              "snprintf() builds the SET part, which is the code's own "
+              "text; the id is data: leave it as :workshop in the SQL and "
+              "give it in the sql_values. Pasted into the text, a quote "
+              "breaks the statement (or, chosen by someone, changes it).");
+    ESK_PROJECTION_SPEC_CHECK(spec);
+}
+
 /* --- The runner ---------------------------------------------------------- */
 
 static void running_catches_up_and_writes_the_checkpoint(void **state)
@@ -564,6 +582,40 @@ static void waiting_for_a_position_never_written_is_refused(void **state)
     esk_store_close(store);
 }
 
+static void waiting_behind_an_event_that_cannot_be_read_says_so(void **state)
+{
+    (void)state;
+    esk_store *store = open_store(":memory:");
+    schedule(store, "w-1", 2);
+    /* @2: a registration without its attendeeId, in another workshop's
+     * stream, written by a buggy service. */
+    const esk_new_event broken = {
+        .type = "AttendeeRegistered",
+        .schema_version = 1,
+        .data = "{\"workshopId\":\"w-2\",\"name\":\"Nobody\"}"};
+    check_status(
+        esk_store_append(store, "workshop-w-2", ESK_ANY, &broken, 1, NULL),
+        ESK_OK, "The test appends an event with bad data.");
+    int64_t position = enrol(store, "bob");
+    esk_catchup *catchup = new_runner(store, &seats_projection);
+
+    exercise_say("bob waits for the read model to reach @%lld",
+                 (long long)position);
+    esk_status rc = wait_until_caught_up(catchup, position);
+    exercise_say("wait: %s", esk_catchup_errmsg(catchup));
+    check_status(rc, ESK_ECALLBACK,
+                 "The run stopped at @2, before bob's registration: the read "
+                 "model does not show it, and will not until someone fixes "
+                 "the cause. Return what esk_catchup_run() returns: an "
+                 "ESK_OK here would tell bob that the query shows his "
+                 "write.");
+    check_int(status_of(catchup).checkpoint, 1,
+              "The projection is stuck before @2.");
+
+    esk_catchup_free(catchup);
+    esk_store_close(store);
+}
+
 /* --- Redelivery, rebuilds, failures -------------------------------------- */
 
 static void redelivered_events_are_counted_once(void **state)
@@ -619,14 +671,17 @@ a_new_version_rebuilds_the_read_model_like_a_clean_build(void **state)
     enrol(store, "bob");
     cancel(store, "ada");
     promote(store);
+    /* An event after the promotion: version 1 moves w-1's last_position
+     * past the promotion it ignored. */
+    enrol(store, "cleo");
 
     esk_projection buggy = seats_projection;
     buggy.handle = forgets_promotions;
     esk_catchup *v1 = new_runner(store, &buggy);
     run(v1, "Version 1 runs.");
-    check_int(query(store).waiting, 1,
+    check_int(query(store).waiting, 2,
               "Version 1 ignored promotions: bob waits for ever, in the read "
-              "model.");
+              "model, and cleo behind him.");
     esk_catchup_free(v1);
 
     exercise_say("version 2 fixes the bug: the read model is rebuilt");
@@ -638,7 +693,7 @@ a_new_version_rebuilds_the_read_model_like_a_clean_build(void **state)
                 "seats_reset(), then applies every event: the table must be "
                 "there again after the reset (seats_setup()).");
     check_true(status.rebuilt, "The run saw the new version and rebuilt.");
-    check_int(status.applied, 5, "A rebuild applies every event, from @1.");
+    check_int(status.applied, 6, "A rebuild applies every event, from @1.");
     read_all(store, rebuilt, sizeof(rebuilt));
     esk_catchup_free(v2);
     esk_store_close(store);
@@ -650,6 +705,7 @@ a_new_version_rebuilds_the_read_model_like_a_clean_build(void **state)
     enrol(store, "bob");
     cancel(store, "ada");
     promote(store);
+    enrol(store, "cleo");
     esk_catchup *once = new_runner(store, &fixed);
     run(once, "A clean build runs.");
     read_all(store, clean, sizeof(clean));
@@ -659,9 +715,52 @@ a_new_version_rebuilds_the_read_model_like_a_clean_build(void **state)
     check_string(rebuilt, clean,
                  "The rebuilt read model is the one a clean build makes: "
                  "seats_reset() must leave nothing of version 1 behind (DROP "
-                 "TABLE IF EXISTS seats, then seats_setup()).");
-    check_string(clean, "w-1|Event Sourcing 101|1|1|0\n",
-                 "bob has the seat; nobody waits.");
+                 "TABLE IF EXISTS seats, then seats_setup()). A row kept "
+                 "from version 1 has seen cleo's registration, so its guard "
+                 "turns every event of the rebuild away, and version 1's "
+                 "wrong counts stay.");
+    check_string(clean, "w-1|Event Sourcing 101|1|1|1\n",
+                 "bob has the seat; cleo waits.");
+}
+
+static void a_rebuild_gives_the_read_model_its_new_layout(void **state)
+{
+    (void)state;
+    esk_store *store = open_store(":memory:");
+    schedule(store, "w-1", 2);
+    enrol(store, "ada");
+
+    /* What version 1 of the projection left: another layout, and its
+     * checkpoint at @2. */
+    int rc = sqlite3_exec(esk_store_sqlite_db(store),
+                          "CREATE TABLE seats(workshop_id TEXT PRIMARY KEY, "
+                          "free INTEGER NOT NULL, "
+                          "last_position INTEGER NOT NULL);"
+                          "INSERT INTO seats VALUES('w-1', 1, 2);",
+                          NULL, NULL, NULL);
+    check_int(rc, SQLITE_OK, "The test writes version 1's table.");
+    const esk_record v1 = {"seats", 2, 1, "{}"};
+    check_status(esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &v1),
+                 ESK_OK, "The test writes version 1's checkpoint.");
+
+    exercise_say("version 2 has the six columns of read_model.h: rebuilt");
+    esk_projection v2 = seats_projection;
+    v2.version = 2;
+    esk_catchup *catchup = new_runner(store, &v2);
+    esk_catchup_status status =
+        run(catchup, "Version 1's table has three columns; version 2 writes "
+                     "six. seats_setup() keeps a table that is there (IF "
+                     "NOT EXISTS), so only seats_reset() can change the "
+                     "layout: DROP TABLE IF EXISTS seats, then "
+                     "seats_setup(). Emptying the table (DELETE FROM) keeps "
+                     "the old columns, and the first INSERT fails.");
+    check_true(status.rebuilt, "The run saw the new version and rebuilt.");
+    seats_row row = query(store);
+    check_int(row.capacity, 2, "The new layout has the capacity...");
+    check_int(row.taken, 1, "...and ada's seat, counted from @1.");
+
+    esk_catchup_free(catchup);
+    esk_store_close(store);
 }
 
 static void an_event_that_cannot_be_read_stops_the_run_there(void **state)
@@ -725,6 +824,7 @@ int main(void)
         cmocka_unit_test(a_cancellation_frees_a_seat_or_a_place_in_line),
         cmocka_unit_test(a_promotion_moves_someone_from_the_line_to_a_seat),
         cmocka_unit_test(each_workshop_counts_its_own_events),
+        cmocka_unit_test(a_workshop_id_with_a_quote_is_data_not_sql),
         cmocka_unit_test(running_catches_up_and_writes_the_checkpoint),
         cmocka_unit_test(running_again_applies_nothing),
         cmocka_unit_test(a_restarted_runner_resumes_at_its_checkpoint),
@@ -732,9 +832,11 @@ int main(void)
         cmocka_unit_test(waiting_for_the_commands_position_shows_its_effect),
         cmocka_unit_test(waiting_for_a_position_already_reached_runs_nothing),
         cmocka_unit_test(waiting_for_a_position_never_written_is_refused),
+        cmocka_unit_test(waiting_behind_an_event_that_cannot_be_read_says_so),
         cmocka_unit_test(redelivered_events_are_counted_once),
         cmocka_unit_test(
             a_new_version_rebuilds_the_read_model_like_a_clean_build),
+        cmocka_unit_test(a_rebuild_gives_the_read_model_its_new_layout),
         cmocka_unit_test(an_event_that_cannot_be_read_stops_the_run_there),
     };
     return cmocka_run_group_tests_name("10-catch-up", tests, NULL, NULL);
