@@ -60,6 +60,11 @@ bool kata_parse_args(kata *k, int argc, char **argv, const char **positional,
 kata_exercise *kata_exercise_arg(kata *k, const char *command, const char *arg);
 /* Lists the valid exercises on stderr, after an error. */
 void kata_list_exercises(const kata *k);
+/* Whether solutions/ holds the reference answer of every file the
+ * learner edits in e; if not, says that this copy of the kit comes
+ * without the answers (a trainer's hand-out, or a learner who deleted
+ * them), and what to do instead. */
+bool kata_answers_ready(const kata *k, const kata_exercise *e);
 /* Whether the build folder is configured; if not, says how to fix it. */
 bool kata_build_ready(const kata *k);
 

@@ -259,6 +259,33 @@ kata_exercise *kata_exercise_arg(kata *k, const char *cmd, const char *arg)
     return NULL;
 }
 
+bool kata_answers_ready(const kata *k, const kata_exercise *e)
+{
+    char *folder = kata_path(k->root, "solutions");
+    bool kit_has_them = kata_exists(folder);
+    bool ready = kit_has_them;
+    for (size_t i = 0; ready && i < e->edit_count; i++) {
+        char *answer = kata_format("%s/%s/%s", folder, e->slug, e->edit[i]);
+        ready = kata_exists(answer);
+        free(answer);
+    }
+    free(folder);
+    if (ready)
+        return true;
+    if (kit_has_them)
+        kata_error("the reference answer of exercise %d is not in this copy "
+                   "of the kit (solutions/%s/ is incomplete).",
+                   e->number, e->slug);
+    else
+        kata_error("the reference answers are not in this copy of the kit "
+                   "(it has no solutions/ folder).");
+    kata_advice("`./kata hint %d` reveals the hints, up to nearly the answer. "
+                "The trainer has the answers; if you deleted solutions/ from "
+                "a git clone, `git checkout -- solutions` brings it back.",
+                e->number);
+    return false;
+}
+
 bool kata_build_ready(const kata *k)
 {
     char *cache = kata_path(k->build, "CMakeCache.txt");
