@@ -30,6 +30,11 @@ typedef struct kata {
     kata_term out; /* styles for stdout */
     bool plain;    /* --no-color */
     bool yes;      /* --yes: do not ask */
+    /* Watch mode's: called while a suite runs (see kata_run_suite_watched);
+     * NULL elsewhere. */
+    bool (*suite_tick)(void *ctx, const char *running_test,
+                       long long elapsed_ms);
+    void *suite_tick_ctx;
 } kata;
 
 /* A command: argv[0] is its name, the rest its arguments. */

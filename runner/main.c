@@ -15,6 +15,7 @@
 
 #include "fs.h"
 #include "kata.h"
+#include "proc.h"
 #include "text.h"
 
 typedef struct command {
@@ -365,6 +366,7 @@ int main(int argc, char **argv)
     if (c->fn == cmd_help)
         return cmd_help(&k, cmd_argc, cmd_argv);
 
+    kata_proc_guard();
     kata_term_init(&k.out, 1, k.plain);
     k.root = absolute_dir(root && root[0] ? root : ".");
     k.build = build && build[0] ? absolute_dir(build)

@@ -36,6 +36,11 @@ typedef struct watcher {
     char *flash;     /* a one-time message under the screen */
     bool keys;       /* stdin is still open */
     char ran_at[16]; /* when the tests last ran, for the footer */
+    /* Set while the tests run, by the keys and saves that stop them. */
+    bool quit;        /* q: stop watching at once */
+    bool saved;       /* a save: run again */
+    char pending_key; /* n, p or r: handled once the run has stopped */
+    long long last_look_ms;
 } watcher;
 
 static bool is_source(const char *name)
@@ -65,6 +70,13 @@ static char *take_snapshot(const kata_exercise *e)
         kata_free_names(names, count);
     }
     return kata_buf_take(&b);
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }
 
 static kata_exercise *current(const watcher *w)
@@ -220,9 +232,52 @@ static void draw(watcher *w)
     flash(w, NULL);
 }
 
+/* While a suite runs: the live line, and the keys and saves that stop
+ * it (a loop must not make the learner wait for the timeout). */
+static bool during_run(void *ctx, const char *running_test,
+                       long long elapsed_ms)
+{
+    watcher *w = ctx;
+    const kata_term *s = &w->k->out;
+    if (elapsed_ms >= 1000 && s->tty) {
+        printf("\r\033[K%srunning %s%s%s for %lld s (stopped after %d s); "
+               "q quits, a save or r starts again%s",
+               s->dim, running_test[0] ? "\"" : "the tests", running_test,
+               running_test[0] ? "\"" : "", elapsed_ms / 1000,
+               kata_suite_timeout(), s->reset);
+        fflush(stdout);
+    }
+    struct pollfd p = {0, POLLIN, 0};
+    if (w->keys && poll(&p, 1, 0) > 0) {
+        char key;
+        ssize_t n = read(0, &key, 1);
+        if (n == 1 && (key == 'q' || key == 'Q' || key == 4)) {
+            w->quit = true;
+            return false;
+        }
+        if (n == 1 && (key == 'n' || key == 'p' || key == 'r')) {
+            w->pending_key = key;
+            return false;
+        }
+    }
+    if (elapsed_ms - w->last_look_ms >= POLL_MS) {
+        w->last_look_ms = elapsed_ms;
+        char *now = take_snapshot(current(w));
+        bool changed = strcmp(now, w->snapshot) != 0;
+        free(now);
+        if (changed) {
+            w->saved = true;
+            return false;
+        }
+    }
+    return true;
+}
+
 static void run_tests(watcher *w, unsigned flags)
 {
     const kata_term *s = &w->k->out;
+    w->saved = false;
+    w->last_look_ms = 0;
     if (s->tty) {
         kata_buf out = {0};
         kata_buf_puts(&out, "\033[H\033[2J");
@@ -235,8 +290,21 @@ static void run_tests(watcher *w, unsigned flags)
     }
     if (w->have_eval)
         kata_eval_free(&w->ev);
+    w->k->suite_tick = during_run;
+    w->k->suite_tick_ctx = w;
     kata_evaluate(w->k, current(w), KATA_EVAL_BUILD | flags, &w->ev);
+    w->k->suite_tick = NULL;
     w->have_eval = true;
+    if (w->quit || w->pending_key)
+        return;
+    if (w->saved) {
+        /* The run was stopped by a save: run the saved files. */
+        sleep_ms(SETTLE_MS);
+        free(w->snapshot);
+        w->snapshot = take_snapshot(current(w));
+        run_tests(w, KATA_EVAL_FRESH);
+        return;
+    }
     time_t now = time(NULL);
     struct tm local;
     localtime_r(&now, &local);
@@ -251,13 +319,6 @@ static void go_to(watcher *w, size_t index)
     free(w->snapshot);
     w->snapshot = take_snapshot(current(w));
     run_tests(w, 0);
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
 }
 
 /* Handles one key; returns false to stop watching. */
@@ -341,7 +402,13 @@ int kata_cmd_watch(kata *k, int argc, char **argv)
     go_to(&w, kata_catalogue_index(&k->catalogue, e));
 
     bool going = true;
-    while (going) {
+    while (going && !w.quit) {
+        if (w.pending_key) {
+            char key = w.pending_key;
+            w.pending_key = 0;
+            going = on_key(&w, key);
+            continue;
+        }
         if (kata_redraw_requested) {
             kata_redraw_requested = 0;
             draw(&w);

@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "../fs.h"
 #include "../text.h"
 #include "harness.h"
 
@@ -49,7 +50,18 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void start_command(pty_run *s, const char *command, const char *exercise,
+                          const char *env);
+
 static void start(pty_run *s, const char *exercise)
+{
+    start_command(s, "watch", exercise, NULL);
+}
+
+/* Runs `kata-runner COMMAND [EXERCISE]` in a new pseudo-terminal, with
+ * env ("NAME=value" or NULL) added. */
+static void start_command(pty_run *s, const char *command, const char *exercise,
+                          const char *env)
 {
     memset(s, 0, sizeof(*s));
     s->master = posix_openpt(O_RDWR | O_NOCTTY);
@@ -65,7 +77,7 @@ static void start(pty_run *s, const char *exercise)
     ioctl(s->slave, TIOCSWINSZ, &ws);
 
     const char *argv[] = {harness_runner(), "--root", the_kit.root, "--build",
-                          the_kit.build,    "watch",  exercise,     NULL};
+                          the_kit.build,    command,  exercise,     NULL};
     s->pid = fork();
     assert_true(s->pid >= 0);
     if (s->pid == 0) {
@@ -87,6 +99,12 @@ static void start(pty_run *s, const char *exercise)
         setenv("TERM", "xterm", 1);
         setenv("NO_COLOR", "1", 1);
         setenv("LC_ALL", "C", 1);
+        if (env != NULL) {
+            char *copy = kata_xstrdup(env);
+            char *eq = strchr(copy, '=');
+            *eq = '\0';
+            setenv(copy, eq + 1, 1);
+        }
         signal(SIGINT, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
         execv(argv[0], (char *const *)argv);
@@ -290,6 +308,202 @@ static void ctrl_c_and_sigterm_give_the_terminal_back(void **state)
     finish(&s);
 }
 
+/* greet() that writes its process id to a file of its working folder,
+ * then loops. */
+#define LOOPING_GREET                                                          \
+    "#include <stdio.h>\n#include <unistd.h>\n#include \"greet.h\"\n"          \
+    "const char *greet(void)\n{\n"                                             \
+    "    FILE *f = fopen(\"pid\", \"w\");\n"                                   \
+    "    if (f) { fprintf(f, \"%d\", (int)getpid()); fclose(f); }\n"           \
+    "    for (volatile int spin = 1; spin;)\n        ;\n"                      \
+    "    return 0;\n}\n"
+#define PID_FILE "build/dev/exercises/01-greet-work/pid"
+
+/* The looping exercise's process id, once it has started. */
+static pid_t looping_exercise(pty_run *s)
+{
+    long long deadline = now_ms() + WAIT_MS;
+    while (now_ms() < deadline) {
+        char *text = kit_read(&the_kit, PID_FILE);
+        pid_t pid = (pid_t)atoi(text);
+        free(text);
+        if (pid > 0)
+            return pid;
+        pump(s, 100);
+    }
+    fail_msg("the looping exercise did not start");
+    return 0;
+}
+
+/* Whether a process has ended (a zombie waiting for init counts). */
+static bool gone(pid_t pid)
+{
+    long long deadline = now_ms() + 3000;
+    while (now_ms() < deadline) {
+        if (kill(pid, 0) != 0)
+            return true;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (f != NULL) {
+            char state = 0;
+            int got = fscanf(f, "%*d %*s %c", &state);
+            fclose(f);
+            if (got == 1 && state == 'Z')
+                return true;
+        }
+        struct timespec nap = {0, 50 * 1000000};
+        nanosleep(&nap, NULL);
+    }
+    kill(pid, SIGKILL);
+    return false;
+}
+
+static int remove_pid_file(void **state)
+{
+    char *path = kata_path(the_kit.root, PID_FILE);
+    remove(path);
+    free(path);
+    return restore_stub(state);
+}
+
+static void a_looping_test_is_stopped_with_a_live_line_naming_it(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, GREET, LOOPING_GREET);
+    pty_run s;
+    start_command(&s, "run", "1", "KATA_TIMEOUT=3");
+    assert_true(wait_for(&s, "running \"greet returns a string\" for 1 s"));
+    assert_true(wait_for(&s, "running \"greet returns a string\" for 2 s"));
+    assert_true(wait_for(&s, "timed out after 3 s"));
+    assert_int_equal(wait_exit(&s), 1);
+    finish(&s);
+}
+
+static void the_default_time_limit_is_ten_seconds(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, GREET, LOOPING_GREET);
+    pty_run s;
+    start_command(&s, "run", "1", NULL);
+    assert_true(wait_for(&s, "(stopped after 10 s)"));
+    assert_true(wait_for(&s, "timed out after 10 s"));
+    assert_int_equal(wait_exit(&s), 1);
+    finish(&s);
+}
+
+static void q_quits_watch_at_once_while_a_test_loops(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, GREET, LOOPING_GREET);
+    pty_run s;
+    start_command(&s, "watch", "1", "KATA_TIMEOUT=60");
+    pid_t exercise = looping_exercise(&s);
+    assert_true(wait_for(&s, "running \"greet returns a string\""));
+    long long asked = now_ms();
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    assert_true(now_ms() - asked < 3000);
+    assert_true(gone(exercise));
+    assert_true(cooked(&s));
+    finish(&s);
+}
+
+static void a_save_restarts_a_run_that_loops(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, GREET, LOOPING_GREET);
+    pty_run s;
+    start_command(&s, "watch", "1", "KATA_TIMEOUT=60");
+    pid_t exercise = looping_exercise(&s);
+    assert_true(wait_for(&s, "running \"greet returns a string\""));
+    kit_copy(&the_kit, "solutions/01-greet/greet.c", GREET);
+    assert_true(wait_for(&s, "All 2 tests pass: exercise 1 is done."));
+    assert_true(gone(exercise));
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+}
+
+/* The exercise's process id, once the looping suite has started. */
+static pid_t wait_for_pid_file(void)
+{
+    long long deadline = now_ms() + WAIT_MS;
+    while (now_ms() < deadline) {
+        char *text = kit_read(&the_kit, PID_FILE);
+        pid_t pid = (pid_t)atoi(text);
+        free(text);
+        if (pid > 0)
+            return pid;
+        struct timespec nap = {0, 100 * 1000000};
+        nanosleep(&nap, NULL);
+    }
+    fail_msg("the looping exercise did not start");
+    return 0;
+}
+
+/* kill_how: a signal to send the runner, or 0 to close its terminal.
+ * With a signal, the runner runs as from a shell: in the test's own
+ * process group, not as the leader of a session (whose end would hang
+ * up the terminal and signal everything in it). */
+static void killing_the_runner_kills_the_exercise(int kill_how)
+{
+    kit_write(&the_kit, GREET, LOOPING_GREET);
+    char *path = kata_path(the_kit.root, PID_FILE);
+    remove(path);
+    free(path);
+    if (kill_how != 0) {
+        pid_t runner = fork();
+        assert_true(runner >= 0);
+        if (runner == 0) {
+            int null = open("/dev/null", O_RDWR);
+            dup2(null, 0);
+            dup2(null, 1);
+            dup2(null, 2);
+            setenv("KATA_TIMEOUT", "60", 1);
+            execl(harness_runner(), harness_runner(), "--root", the_kit.root,
+                  "--build", the_kit.build, "run", "1", (char *)NULL);
+            _exit(127);
+        }
+        pid_t exercise = wait_for_pid_file();
+        kill(runner, kill_how);
+        int status;
+        assert_int_equal(waitpid(runner, &status, 0), runner);
+        assert_true(gone(exercise));
+        return;
+    }
+    pty_run s;
+    start_command(&s, "run", "1", "KATA_TIMEOUT=60");
+    pid_t exercise = looping_exercise(&s);
+    close(s.master);
+    close(s.slave);
+    long long deadline = now_ms() + WAIT_MS;
+    while (!s.exited && now_ms() < deadline)
+        if (waitpid(s.pid, &s.status, WNOHANG) == s.pid)
+            s.exited = true;
+    assert_true(s.exited);
+    assert_true(gone(exercise));
+    kata_buf_free(&s.screen);
+}
+
+static void sigterm_to_the_runner_kills_the_exercise(void **state)
+{
+    (void)state;
+    killing_the_runner_kills_the_exercise(SIGTERM);
+}
+
+static void sighup_to_the_runner_kills_the_exercise(void **state)
+{
+    (void)state;
+    killing_the_runner_kills_the_exercise(SIGHUP);
+}
+
+static void closing_the_terminal_kills_the_exercise(void **state)
+{
+    (void)state;
+    killing_the_runner_kills_the_exercise(0);
+}
+
 int main(int argc, char **argv)
 {
     harness_init(argc, argv);
@@ -301,6 +515,21 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(a_compile_error_shows_while_watching,
                                   restore_stub),
         cmocka_unit_test(ctrl_c_and_sigterm_give_the_terminal_back),
+        cmocka_unit_test_teardown(
+            a_looping_test_is_stopped_with_a_live_line_naming_it,
+            remove_pid_file),
+        cmocka_unit_test_teardown(the_default_time_limit_is_ten_seconds,
+                                  remove_pid_file),
+        cmocka_unit_test_teardown(q_quits_watch_at_once_while_a_test_loops,
+                                  remove_pid_file),
+        cmocka_unit_test_teardown(a_save_restarts_a_run_that_loops,
+                                  remove_pid_file),
+        cmocka_unit_test_teardown(sigterm_to_the_runner_kills_the_exercise,
+                                  remove_pid_file),
+        cmocka_unit_test_teardown(sighup_to_the_runner_kills_the_exercise,
+                                  remove_pid_file),
+        cmocka_unit_test_teardown(closing_the_terminal_kills_the_exercise,
+                                  remove_pid_file),
     };
     return cmocka_run_group_tests(tests, make_kit, remove_kit);
 }
