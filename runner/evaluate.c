@@ -255,8 +255,27 @@ static void run_or_reuse(const kata *k, const kata_exercise *e, bool fresh,
     free(binary);
 }
 
-static void sum_up(kata_eval *out)
+/* The number of tests in the last results kept for e, whatever program
+ * they came from. */
+static size_t last_total(const kata *k, const kata_exercise *e)
 {
+    json_t *cache = load_cache(k);
+    json_t *entry =
+        json_object_get(json_object_get(cache, "exercises"), e->slug);
+    kata_results r;
+    memset(&r, 0, sizeof(r));
+    size_t total = 0;
+    if (entry != NULL &&
+        kata_results_from_json(&r, json_object_get(entry, "results")) == 0)
+        total = r.total;
+    kata_results_free(&r);
+    json_decref(cache);
+    return total;
+}
+
+static void sum_up(const kata *k, const kata_exercise *e, kata_eval *out)
+{
+    out->total = out->ran ? out->results.total : last_total(k, e);
     if (out->build_failed)
         out->state = KATA_BUILD_ERROR;
     else if (out->untouched)
@@ -299,7 +318,7 @@ int kata_evaluate(const kata *k, const kata_exercise *e, unsigned flags,
         rc = build_one(k, e, out);
     if (!out->build_failed)
         run_or_reuse(k, e, (flags & KATA_EVAL_FRESH) != 0, out);
-    sum_up(out);
+    sum_up(k, e, out);
     return rc;
 }
 
@@ -331,7 +350,7 @@ int kata_evaluate_all(const kata *k, kata_eval *evals, unsigned flags)
         if (!evals[i].build_failed && rc == 0)
             run_or_reuse(k, &c->items[i], (flags & KATA_EVAL_FRESH) != 0,
                          &evals[i]);
-        sum_up(&evals[i]);
+        sum_up(k, &c->items[i], &evals[i]);
     }
     return rc;
 }

@@ -26,6 +26,10 @@ typedef struct kata_eval {
                           build that worked; "" when none */
     bool ran;          /* results holds the tests of the current program */
     kata_results results;
+    /* The number of tests of the suite: this run's, or, while the
+     * exercise does not build, the last run's (0 when it never ran), so
+     * that the totals do not shrink with a compile error. */
+    size_t total;
 } kata_eval;
 
 enum {

@@ -53,8 +53,8 @@ static json_t *report_json(const kata *k, const kata_eval *evals)
                               "status",
                               kata_outcome_name(ev->results.tests[t].outcome)));
             ex_passed = ev->results.passed;
-            ex_total = ev->results.total;
         }
+        ex_total = ev->total;
         done += ev->state == KATA_DONE;
         passed += ex_passed;
         total += ex_total;

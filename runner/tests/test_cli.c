@@ -345,6 +345,27 @@ static void a_build_error_is_a_status_of_its_own_in_the_report(void **state)
     outcome_free(&o);
 }
 
+static void the_board_total_stays_while_an_exercise_does_not_build(void **state)
+{
+    (void)state;
+    outcome o = kit_run(&the_kit, NULL, NULL, "board", NULL);
+    assert_true(contains(&o, "0 of 5 tests pass"));
+    outcome_free(&o);
+    write_greet("    return oops;");
+    o = kit_run(&the_kit, NULL, NULL, "board", NULL);
+    assert_int_equal(o.code, 0);
+    assert_true(contains(&o, "does not build"));
+    assert_true(contains(&o, "0 of 5 tests pass"));
+    outcome_free(&o);
+    o = kit_run(&the_kit, NULL, NULL, "report", "--json", NULL);
+    json_t *report = json_loads(o.out, 0, NULL);
+    assert_non_null(report);
+    json_t *summary = json_object_get(report, "summary");
+    assert_int_equal(json_integer_value(json_object_get(summary, "total")), 5);
+    json_decref(report);
+    outcome_free(&o);
+}
+
 static void the_solution_asks_first_until_the_exercise_passes(void **state)
 {
     (void)state;
@@ -494,6 +515,9 @@ int main(int argc, char **argv)
             the_board_counts_progress_and_moves_the_next_step, restore_stub),
         cmocka_unit_test_teardown(
             hints_come_one_tier_at_a_time_and_are_remembered, restore_stub),
+        cmocka_unit_test_teardown(
+            the_board_total_stays_while_an_exercise_does_not_build,
+            restore_stub),
         cmocka_unit_test_teardown(the_json_report_has_the_documented_shape,
                                   restore_stub),
         cmocka_unit_test_teardown(
