@@ -442,6 +442,20 @@ static pid_t wait_for_pid_file(void)
     return 0;
 }
 
+static void a_build_shows_the_build_tools_progress(void **state)
+{
+    (void)state;
+    /* A new file to compile: the build has a step to show. */
+    kit_write(&the_kit, GREET,
+              "#include \"greet.h\"\n"
+              "const char *greet(void) { return 0; }\n");
+    pty_run s;
+    start_command(&s, "run", "1", NULL);
+    assert_true(wait_for(&s, "building ex01... ["));
+    wait_exit(&s);
+    finish(&s);
+}
+
 /* kill_how: a signal to send the runner, or 0 to close its terminal.
  * With a signal, the runner runs as from a shell: in the test's own
  * process group, not as the leader of a session (whose end would hang
@@ -524,6 +538,8 @@ int main(int argc, char **argv)
                                   remove_pid_file),
         cmocka_unit_test_teardown(a_save_restarts_a_run_that_loops,
                                   remove_pid_file),
+        cmocka_unit_test_teardown(a_build_shows_the_build_tools_progress,
+                                  restore_stub),
         cmocka_unit_test_teardown(sigterm_to_the_runner_kills_the_exercise,
                                   remove_pid_file),
         cmocka_unit_test_teardown(sighup_to_the_runner_kills_the_exercise,
