@@ -55,11 +55,13 @@ static const command commands[] = {
      "answer, and shows every hint revealed so far. The hints seen are\n"
      "remembered in .kata/hints.json (watch mode shows them too).\n"
      "Without N: the first exercise that is not done.\n"},
-    {"reset", kata_cmd_reset, "./kata reset N [--yes]",
+    {"reset", kata_cmd_reset, "./kata reset N [--yes | --undo]",
      "Puts the files you edit in exercise N back to the stub, after asking\n"
      "(--yes does not ask). The stub comes from git when HEAD holds it\n"
      "unchanged, otherwise from the copy kept in .kata/pristine/ the first\n"
-     "time the runner saw it. Nothing changes if neither has it.\n"},
+     "time the runner saw it. Nothing changes if neither has it.\n"
+     "Your version is kept first in .kata/backup/NN-topic/ (the last\n"
+     "reset's); --undo puts it back.\n"},
     {"solution", kata_cmd_solution, "./kata solution N [--yes]",
      "Shows the reference answer of exercise N as a diff against your\n"
      "files (lines with - are yours, + the answer's). Before the exercise\n"
