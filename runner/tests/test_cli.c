@@ -186,6 +186,16 @@ static void a_crash_names_the_test_and_how_to_debug_it(void **state)
     outcome_free(&o);
 }
 
+static void a_segfault_shows_as_crashed_on_the_board(void **state)
+{
+    (void)state;
+    write_greet("    return *(const char *volatile *)NULL;");
+    outcome o = kit_run(&the_kit, NULL, NULL, "board", NULL);
+    assert_int_equal(o.code, 0);
+    assert_true(contains(&o, "0 of 2 tests passing, crashed"));
+    outcome_free(&o);
+}
+
 static void an_abort_is_a_crash_in_the_test_that_was_running(void **state)
 {
     (void)state;
@@ -505,6 +515,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(
             a_compile_error_shows_the_compiler_lines_and_nothing_else,
             restore_stub),
+        cmocka_unit_test_teardown(a_segfault_shows_as_crashed_on_the_board,
+                                  restore_stub),
         cmocka_unit_test_teardown(a_crash_names_the_test_and_how_to_debug_it,
                                   restore_stub),
         cmocka_unit_test_teardown(
