@@ -435,6 +435,12 @@ static void help_lists_every_command_and_explains_each(void **state)
                            "report [--json]", "selftest"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         assert_true(contains(&o, names[i]));
+    /* Every key of watch, and every option, is in the overview. */
+    assert_true(contains(&o, "p previous"));
+    assert_true(contains(&o, "--no-color"));
+    outcome_free(&o);
+    o = kit_run(&the_kit, NULL, NULL, "help", "watch", NULL);
+    assert_true(contains(&o, "p  the previous one"));
     outcome_free(&o);
     const char *commands[] = {"board", "run",      "watch", "hint",
                               "reset", "solution", "demo",  "report"};
