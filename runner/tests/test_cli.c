@@ -358,6 +358,7 @@ static void a_build_error_is_a_status_of_its_own_in_the_report(void **state)
 static void the_board_total_stays_while_an_exercise_does_not_build(void **state)
 {
     (void)state;
+    const char *named[] = {"KATA_LEARNER=ada", NULL};
     outcome o = kit_run(&the_kit, NULL, NULL, "board", NULL);
     assert_true(contains(&o, "0 of 5 tests pass"));
     outcome_free(&o);
@@ -367,12 +368,31 @@ static void the_board_total_stays_while_an_exercise_does_not_build(void **state)
     assert_true(contains(&o, "does not build"));
     assert_true(contains(&o, "0 of 5 tests pass"));
     outcome_free(&o);
-    o = kit_run(&the_kit, NULL, NULL, "report", "--json", NULL);
+    o = kit_run(&the_kit, NULL, named, "report", "--json", NULL);
     json_t *report = json_loads(o.out, 0, NULL);
     assert_non_null(report);
     json_t *summary = json_object_get(report, "summary");
     assert_int_equal(json_integer_value(json_object_get(summary, "total")), 5);
     json_decref(report);
+    outcome_free(&o);
+}
+
+static void the_learner_is_asked_once_when_the_system_does_not_say(void **state)
+{
+    (void)state;
+    const char *env[] = {"USER=", "LOGNAME=", "KATA_LEARNER=", NULL};
+    outcome o = kit_run(&the_kit, "ada\n", env, "report", "--json", NULL);
+    assert_int_equal(o.code, 0);
+    assert_true(contains(&o, "\"learner\": \"ada\""));
+    outcome_free(&o);
+    /* Remembered: the answer is not read again. */
+    o = kit_run(&the_kit, "eve\n", env, "report", "--json", NULL);
+    assert_true(contains(&o, "\"learner\": \"ada\""));
+    outcome_free(&o);
+    /* KATA_LEARNER still wins. */
+    const char *named[] = {"USER=", "KATA_LEARNER=bob", NULL};
+    o = kit_run(&the_kit, NULL, named, "report", "--json", NULL);
+    assert_true(contains(&o, "\"learner\": \"bob\""));
     outcome_free(&o);
 }
 
@@ -536,6 +556,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(
             the_board_total_stays_while_an_exercise_does_not_build,
             restore_stub),
+        cmocka_unit_test(
+            the_learner_is_asked_once_when_the_system_does_not_say),
         cmocka_unit_test_teardown(the_json_report_has_the_documented_shape,
                                   restore_stub),
         cmocka_unit_test_teardown(
