@@ -32,6 +32,8 @@
 
 static kit the_kit;
 static char *stub;
+/* The size of the next pseudo-terminal: rows, columns. */
+static struct winsize window = {40, 100, 0, 0};
 
 typedef struct pty_run {
     int master;
@@ -73,8 +75,7 @@ static void start_command(pty_run *s, const char *command, const char *exercise,
     char *slave_name = kata_xstrdup(name);
     s->slave = open(slave_name, O_RDWR | O_NOCTTY);
     assert_true(s->slave >= 0);
-    struct winsize ws = {40, 100, 0, 0};
-    ioctl(s->slave, TIOCSWINSZ, &ws);
+    ioctl(s->slave, TIOCSWINSZ, &window);
 
     const char *argv[] = {harness_runner(), "--root", the_kit.root, "--build",
                           the_kit.build,    command,  exercise,     NULL};
@@ -456,6 +457,81 @@ static void a_build_shows_the_build_tools_progress(void **state)
     finish(&s);
 }
 
+/* What is on the screen after its last clear. */
+static const char *last_screen(pty_run *s)
+{
+    const char *all = kata_buf_str(&s->screen);
+    const char *last = all;
+    for (const char *p = all; (p = strstr(p, "\033[2J")) != NULL; p++)
+        last = p + 4;
+    return last;
+}
+
+static int screen_lines(const char *text)
+{
+    int lines = 1;
+    for (; *text; text++)
+        lines += *text == '\n';
+    return lines;
+}
+
+static void
+a_small_terminal_keeps_the_failure_in_view_with_three_hints(void **state)
+{
+    (void)state;
+    char *hints = kata_path(the_kit.root, ".kata/hints.json");
+    remove(hints);
+    /* Hints as long as the real kit's last tiers (six lines each here). */
+    const char *meta = "exercises/01-greet/exercise.json";
+    char *shipped = kit_read(&the_kit, meta);
+    kata_buf longer = {0};
+    kata_buf_puts(&longer, "{\"number\": 1, \"title\": \"Greet: say hello\", "
+                           "\"minutes\": 5, \"edit\": [\"greet.c\"], "
+                           "\"hints\": [");
+    for (int i = 0; i < 3; i++)
+        kata_buf_printf(&longer,
+                        "%s\"Tier %d. Start from the test that fails first, "
+                        "read what it expected and what came instead, then "
+                        "look at the one line of greet.c that decides it; "
+                        "the string it returns must live as long as the "
+                        "program, which a string literal does, while a local "
+                        "array dies when the function returns and leaves the "
+                        "caller with a pointer to nothing at all.\"",
+                        i ? ", " : "", i + 1);
+    kata_buf_puts(&longer, "]}\n");
+    kit_write(&the_kit, meta, kata_buf_str(&longer));
+    kata_buf_free(&longer);
+    window = (struct winsize){30, 70, 0, 0};
+    pty_run s;
+    start(&s, "1");
+    assert_true(wait_for(&s, "q quit"));
+    type(&s, "h");
+    assert_true(wait_for(&s, "Hints (1 of 3)"));
+    type(&s, "h");
+    assert_true(wait_for(&s, "Hints (2 of 3)"));
+    type(&s, "h");
+    assert_true(wait_for(&s, "Hints (3 of 3)"));
+    assert_true(wait_for(&s, "q quit"));
+    pump(&s, 300);
+    const char *screen = last_screen(&s);
+    if (screen_lines(screen) > 30)
+        fprintf(stderr, "---- %d lines:\n%s\n----\n", screen_lines(screen),
+                screen);
+    assert_true(screen_lines(screen) <= 30);
+    assert_non_null(strstr(screen, "watching exercise 1"));
+    assert_non_null(strstr(screen, "FAIL greet returns a string"));
+    assert_non_null(strstr(screen, "expected"));
+    assert_non_null(strstr(screen, "q quit"));
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+    window = (struct winsize){40, 100, 0, 0};
+    kit_write(&the_kit, meta, shipped);
+    free(shipped);
+    remove(hints);
+    free(hints);
+}
+
 /* kill_how: a signal to send the runner, or 0 to close its terminal.
  * With a signal, the runner runs as from a shell: in the test's own
  * process group, not as the leader of a session (whose end would hang
@@ -538,6 +614,9 @@ int main(int argc, char **argv)
                                   remove_pid_file),
         cmocka_unit_test_teardown(a_save_restarts_a_run_that_loops,
                                   remove_pid_file),
+        cmocka_unit_test_teardown(
+            a_small_terminal_keeps_the_failure_in_view_with_three_hints,
+            restore_stub),
         cmocka_unit_test_teardown(a_build_shows_the_build_tools_progress,
                                   restore_stub),
         cmocka_unit_test_teardown(sigterm_to_the_runner_kills_the_exercise,
