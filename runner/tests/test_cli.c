@@ -60,6 +60,24 @@ static void write_greet(const char *body)
     free(text);
 }
 
+static void test_names_keep_their_apostrophes(void **state)
+{
+    (void)state;
+    const char *names[][2] = {
+        {"a_workshop_s_seats_can_t_go_below_zero",
+         "a workshop's seats can't go below zero"},
+        {"the_attendee_s", "the attendee's"},
+        {"it_doesn_t", "it doesn't"},
+        {"tests_pass", "tests pass"},
+        {"a_seat_is_taken", "a seat is taken"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char *title = kata_test_title(names[i][0]);
+        assert_string_equal(title, names[i][1]);
+        free(title);
+    }
+}
+
 static void the_board_lists_every_exercise_as_not_started(void **state)
 {
     (void)state;
@@ -529,6 +547,7 @@ int main(int argc, char **argv)
 {
     harness_init(argc, argv);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names_keep_their_apostrophes),
         cmocka_unit_test_teardown(the_board_lists_every_exercise_as_not_started,
                                   restore_stub),
         cmocka_unit_test_teardown(run_of_the_stub_fails_with_its_todo_and_hint,
