@@ -69,10 +69,9 @@ int kata_cmd_board(kata *k, int argc, char **argv)
     size_t done = 0, passed = 0, total = 0;
     for (size_t i = 0; i < c->count; i++) {
         done += evals[i].state == KATA_DONE;
-        if (evals[i].ran) {
+        if (evals[i].ran)
             passed += evals[i].results.passed;
-            total += evals[i].results.total;
-        }
+        total += evals[i].total;
     }
     kata_buf_putc(&out, '\n');
     char *what =

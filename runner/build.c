@@ -43,6 +43,27 @@ static int lock_build(const char *build_dir)
     return fd;
 }
 
+typedef struct build_progress {
+    const char *target;
+    size_t count;
+} build_progress;
+
+/* The build tool's progress ("[ 45%]" from make, "[12/80]" from ninja)
+ * after what is being built: a first build compiles the library too, and
+ * a minute of a still line looks like a hang. */
+static void show_progress(void *ctx, const char *line)
+{
+    const build_progress *b = ctx;
+    if (line[0] != '[')
+        return;
+    const char *end = strchr(line, ']');
+    if (end == NULL || end - line > 16)
+        return;
+    fprintf(stderr, "\r\033[Kbuilding %s%s... %.*s", b->target,
+            b->count > 1 ? " and the others" : "", (int)(end - line + 1), line);
+    fflush(stderr);
+}
+
 int kata_build(const kata *k, const char *build_dir, const char *const *targets,
                size_t count, kata_build_result *result)
 {
@@ -69,10 +90,13 @@ int kata_build(const kata *k, const char *build_dir, const char *const *targets,
      * on a terminal, on a line that is then wiped. */
     const char *term = getenv("TERM");
     bool busy_line = isatty(2) && term != NULL && strcmp(term, "dumb") != 0;
+    build_progress busy = {targets[0], count};
     if (busy_line) {
         fprintf(stderr, "building %s%s...", targets[0],
                 count > 1 ? " and the others" : "");
         fflush(stderr);
+        cmd.on_line = show_progress;
+        cmd.ctx = &busy;
     }
     int lock = lock_build(build_dir);
     int rc = kata_run(&cmd, &run);

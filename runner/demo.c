@@ -126,6 +126,8 @@ int kata_cmd_demo(kata *k, int argc, char **argv)
     kata_exercise *e = kata_exercise_arg(k, "demo", arg);
     if (e == NULL)
         return KATA_EXIT_USAGE;
+    if (!kata_answers_ready(k, e))
+        return KATA_EXIT_FAIL;
 
     char *dir = demo_dir(k);
     char *shown = kata_relative(k->root, dir);

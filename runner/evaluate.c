@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -50,13 +51,68 @@ int kata_suite_timeout(void)
 {
     const char *v = getenv("KATA_TIMEOUT");
     long s = v ? strtol(v, NULL, 10) : 0;
-    return s > 0 && s < 86400 ? (int)s : 60;
+    return s > 0 && s < 86400 ? (int)s : 10;
+}
+
+#define RUN_MARK "[ RUN      ] "
+
+typedef struct suite_watch {
+    void (*on_line)(void *ctx, const char *line);
+    void *ctx;
+    kata_suite_tick *tick;
+    void *tick_ctx;
+    char running[256]; /* the test that started last */
+    bool live_line;    /* something is on stderr's last line */
+    int timeout_s;
+} suite_watch;
+
+static void watch_line(void *ctx, const char *line)
+{
+    suite_watch *w = ctx;
+    if (kata_starts_with(line, RUN_MARK)) {
+        char *title = kata_test_title(line + strlen(RUN_MARK));
+        snprintf(w->running, sizeof(w->running), "%s", title);
+        free(title);
+    }
+    if (w->on_line != NULL)
+        w->on_line(w->ctx, line);
+}
+
+static bool stderr_is_terminal(void)
+{
+    const char *term = getenv("TERM");
+    return isatty(2) && term != NULL && strcmp(term, "dumb") != 0;
+}
+
+static bool watch_tick(void *ctx, long long elapsed_ms)
+{
+    suite_watch *w = ctx;
+    if (w->tick != NULL)
+        return w->tick(w->tick_ctx, w->running, elapsed_ms);
+    if (elapsed_ms < 1000 || !stderr_is_terminal())
+        return true;
+    fprintf(stderr, "\r\033[Krunning %s%s%s for %lld s (stopped after %d s)",
+            w->running[0] ? "\"" : "the tests", w->running,
+            w->running[0] ? "\"" : "", elapsed_ms / 1000, w->timeout_s);
+    fflush(stderr);
+    w->live_line = true;
+    return true;
 }
 
 void kata_run_suite(const char *root, const char *binary, const char *workdir,
                     const char *const *env,
                     void (*on_line)(void *ctx, const char *line), void *ctx,
                     kata_results *out)
+{
+    kata_run_suite_watched(root, binary, workdir, env, on_line, ctx, NULL, NULL,
+                           out);
+}
+
+void kata_run_suite_watched(const char *root, const char *binary,
+                            const char *workdir, const char *const *env,
+                            void (*on_line)(void *ctx, const char *line),
+                            void *ctx, kata_suite_tick *tick, void *tick_ctx,
+                            kata_results *out)
 {
     /* cmocka's standard output, whatever the learner's environment asks
      * for: it is the one that is read here. */
@@ -73,11 +129,22 @@ void kata_run_suite(const char *root, const char *binary, const char *workdir,
     cmd.cwd = workdir;
     cmd.env = vars;
     cmd.capture = true;
-    cmd.on_line = on_line;
-    cmd.ctx = ctx;
-    cmd.timeout_ms = kata_suite_timeout() * 1000;
+    suite_watch watch = {
+        on_line, ctx, tick, tick_ctx, "", false, kata_suite_timeout()};
+    cmd.on_line = watch_line;
+    cmd.ctx = &watch;
+    cmd.on_tick = watch_tick;
+    cmd.timeout_ms = watch.timeout_s * 1000;
+    /* A second chance, if the runner is killed before it can stop a
+     * loop: the kernel ends the suite after its CPU time. */
+    cmd.cpu_limit_s = watch.timeout_s + 2;
     kata_proc_result run;
-    if (kata_run(&cmd, &run) != 0) {
+    int started = kata_run(&cmd, &run);
+    if (watch.live_line) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    if (started != 0) {
         memset(out, 0, sizeof(*out));
         out->preamble = kata_format("could not run %s: %s\n", binary,
                                     strerror(run.start_errno));
@@ -87,7 +154,13 @@ void kata_run_suite(const char *root, const char *binary, const char *workdir,
     char *output = kata_strip_root(run.output, root);
     kata_results_parse(out, output);
     free(output);
-    kata_results_ended(out, run.signal, run.timed_out, kata_suite_timeout());
+    if (run.cancelled) {
+        free(out->stopped);
+        out->stopped = kata_xstrdup(KATA_STOPPED_EARLY);
+    } else {
+        kata_results_ended(out, run.signal, run.timed_out,
+                           kata_suite_timeout());
+    }
     if (out->count == 0 && out->stopped == NULL && run.exit_code != 0)
         out->stopped = kata_format("it exited with status %d before any test "
                                    "ran",
@@ -167,18 +240,42 @@ static void run_or_reuse(const kata *k, const kata_exercise *e, bool fresh,
     if (stamp.exists) {
         if (fresh || !cache_lookup(k, e, &stamp, &out->results)) {
             char *work = kata_exercise_workdir(k->build, e);
-            kata_run_suite(k->root, binary, work, NULL, NULL, NULL,
-                           &out->results);
+            kata_run_suite_watched(k->root, binary, work, NULL, NULL, NULL,
+                                   k->suite_tick, k->suite_tick_ctx,
+                                   &out->results);
             free(work);
-            cache_store(k, e, &stamp, &out->results);
+            /* A run stopped by the learner says nothing about the
+             * program: it is not kept. */
+            if (out->results.stopped == NULL ||
+                strcmp(out->results.stopped, KATA_STOPPED_EARLY) != 0)
+                cache_store(k, e, &stamp, &out->results);
         }
         out->ran = true;
     }
     free(binary);
 }
 
-static void sum_up(kata_eval *out)
+/* The number of tests in the last results kept for e, whatever program
+ * they came from. */
+static size_t last_total(const kata *k, const kata_exercise *e)
 {
+    json_t *cache = load_cache(k);
+    json_t *entry =
+        json_object_get(json_object_get(cache, "exercises"), e->slug);
+    kata_results r;
+    memset(&r, 0, sizeof(r));
+    size_t total = 0;
+    if (entry != NULL &&
+        kata_results_from_json(&r, json_object_get(entry, "results")) == 0)
+        total = r.total;
+    kata_results_free(&r);
+    json_decref(cache);
+    return total;
+}
+
+static void sum_up(const kata *k, const kata_exercise *e, kata_eval *out)
+{
+    out->total = out->ran ? out->results.total : last_total(k, e);
     if (out->build_failed)
         out->state = KATA_BUILD_ERROR;
     else if (out->untouched)
@@ -221,7 +318,7 @@ int kata_evaluate(const kata *k, const kata_exercise *e, unsigned flags,
         rc = build_one(k, e, out);
     if (!out->build_failed)
         run_or_reuse(k, e, (flags & KATA_EVAL_FRESH) != 0, out);
-    sum_up(out);
+    sum_up(k, e, out);
     return rc;
 }
 
@@ -253,7 +350,7 @@ int kata_evaluate_all(const kata *k, kata_eval *evals, unsigned flags)
         if (!evals[i].build_failed && rc == 0)
             run_or_reuse(k, &c->items[i], (flags & KATA_EVAL_FRESH) != 0,
                          &evals[i]);
-        sum_up(&evals[i]);
+        sum_up(k, &c->items[i], &evals[i]);
     }
     return rc;
 }

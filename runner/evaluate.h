@@ -26,6 +26,10 @@ typedef struct kata_eval {
                           build that worked; "" when none */
     bool ran;          /* results holds the tests of the current program */
     kata_results results;
+    /* The number of tests of the suite: this run's, or, while the
+     * exercise does not build, the last run's (0 when it never ran), so
+     * that the totals do not shrink with a compile error. */
+    size_t total;
 } kata_eval;
 
 enum {
@@ -62,7 +66,22 @@ void kata_run_suite(const char *root, const char *binary, const char *workdir,
                     void (*on_line)(void *ctx, const char *line), void *ctx,
                     kata_results *out);
 
-/* The seconds a suite may run before it is stopped ($KATA_TIMEOUT, 60). */
+/* The same, while a live line on stderr (when it is a terminal) names
+ * the test that runs and for how long, once it takes more than a second;
+ * or, when tick is not NULL, tick is called instead about every 200 ms
+ * with the same facts ("" before the first test starts), and may stop the
+ * suite by returning false (out->stopped then says "stopped"). */
+#define KATA_STOPPED_EARLY "stopped before its end"
+typedef bool kata_suite_tick(void *ctx, const char *running_test,
+                             long long elapsed_ms);
+void kata_run_suite_watched(const char *root, const char *binary,
+                            const char *workdir, const char *const *env,
+                            void (*on_line)(void *ctx, const char *line),
+                            void *ctx, kata_suite_tick *tick, void *tick_ctx,
+                            kata_results *out);
+
+/* The seconds a suite may run before it is stopped ($KATA_TIMEOUT, 10:
+ * the suites run in under a second). */
 int kata_suite_timeout(void);
 
 #endif

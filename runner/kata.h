@@ -30,6 +30,11 @@ typedef struct kata {
     kata_term out; /* styles for stdout */
     bool plain;    /* --no-color */
     bool yes;      /* --yes: do not ask */
+    /* Watch mode's: called while a suite runs (see kata_run_suite_watched);
+     * NULL elsewhere. */
+    bool (*suite_tick)(void *ctx, const char *running_test,
+                       long long elapsed_ms);
+    void *suite_tick_ctx;
 } kata;
 
 /* A command: argv[0] is its name, the rest its arguments. */
@@ -60,6 +65,11 @@ bool kata_parse_args(kata *k, int argc, char **argv, const char **positional,
 kata_exercise *kata_exercise_arg(kata *k, const char *command, const char *arg);
 /* Lists the valid exercises on stderr, after an error. */
 void kata_list_exercises(const kata *k);
+/* Whether solutions/ holds the reference answer of every file the
+ * learner edits in e; if not, says that this copy of the kit comes
+ * without the answers (a trainer's hand-out, or a learner who deleted
+ * them), and what to do instead. */
+bool kata_answers_ready(const kata *k, const kata_exercise *e);
 /* Whether the build folder is configured; if not, says how to fix it. */
 bool kata_build_ready(const kata *k);
 

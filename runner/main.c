@@ -15,6 +15,7 @@
 
 #include "fs.h"
 #include "kata.h"
+#include "proc.h"
 #include "text.h"
 
 typedef struct command {
@@ -54,11 +55,13 @@ static const command commands[] = {
      "answer, and shows every hint revealed so far. The hints seen are\n"
      "remembered in .kata/hints.json (watch mode shows them too).\n"
      "Without N: the first exercise that is not done.\n"},
-    {"reset", kata_cmd_reset, "./kata reset N [--yes]",
+    {"reset", kata_cmd_reset, "./kata reset N [--yes | --undo]",
      "Puts the files you edit in exercise N back to the stub, after asking\n"
      "(--yes does not ask). The stub comes from git when HEAD holds it\n"
      "unchanged, otherwise from the copy kept in .kata/pristine/ the first\n"
-     "time the runner saw it. Nothing changes if neither has it.\n"},
+     "time the runner saw it. Nothing changes if neither has it.\n"
+     "Your version is kept first in .kata/backup/NN-topic/ (the last\n"
+     "reset's); --undo puts it back.\n"},
     {"solution", kata_cmd_solution, "./kata solution N [--yes]",
      "Shows the reference answer of exercise N as a diff against your\n"
      "files (lines with - are yours, + the answer's). Before the exercise\n"
@@ -104,9 +107,9 @@ static void general_help(FILE *f)
         "the next step\n"
         "  run [N]           build exercise N and run its tests, with a hint "
         "per failure\n"
-        "  watch [N]         the same again on every save; keys: n next, h "
-        "hint, l list,\n"
-        "                    r rerun, q quit\n"
+        "  watch [N]         the same again on every save; keys: n next, p "
+        "previous,\n"
+        "                    h hint, l list, r rerun, q quit\n"
         "  hint [N]          reveal the next hint of exercise N\n"
         "  reset N           put exercise N's files back to the stub (asks "
         "first)\n"
@@ -259,6 +262,33 @@ kata_exercise *kata_exercise_arg(kata *k, const char *cmd, const char *arg)
     return NULL;
 }
 
+bool kata_answers_ready(const kata *k, const kata_exercise *e)
+{
+    char *folder = kata_path(k->root, "solutions");
+    bool kit_has_them = kata_exists(folder);
+    bool ready = kit_has_them;
+    for (size_t i = 0; ready && i < e->edit_count; i++) {
+        char *answer = kata_format("%s/%s/%s", folder, e->slug, e->edit[i]);
+        ready = kata_exists(answer);
+        free(answer);
+    }
+    free(folder);
+    if (ready)
+        return true;
+    if (kit_has_them)
+        kata_error("the reference answer of exercise %d is not in this copy "
+                   "of the kit (solutions/%s/ is incomplete).",
+                   e->number, e->slug);
+    else
+        kata_error("the reference answers are not in this copy of the kit "
+                   "(it has no solutions/ folder).");
+    kata_advice("`./kata hint %d` reveals the hints, up to nearly the answer. "
+                "The trainer has the answers; if you deleted solutions/ from "
+                "a git clone, `git checkout -- solutions` brings it back.",
+                e->number);
+    return false;
+}
+
 bool kata_build_ready(const kata *k)
 {
     char *cache = kata_path(k->build, "CMakeCache.txt");
@@ -338,6 +368,7 @@ int main(int argc, char **argv)
     if (c->fn == cmd_help)
         return cmd_help(&k, cmd_argc, cmd_argv);
 
+    kata_proc_guard();
     kata_term_init(&k.out, 1, k.plain);
     k.root = absolute_dir(root && root[0] ? root : ".");
     k.build = build && build[0] ? absolute_dir(build)

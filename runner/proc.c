@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -18,6 +19,8 @@
 #include "proc.h"
 #include "text.h"
 
+#define TICK_MS 200
+
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -25,10 +28,53 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The group of the child that is running; 0 when none is. */
+static volatile sig_atomic_t running_group;
+
+void kata_proc_kill_running(void)
+{
+    pid_t group = (pid_t)running_group;
+    if (group > 0)
+        kill(-group, SIGKILL);
+}
+
+static void on_fatal(int sig)
+{
+    kata_proc_kill_running();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+    raise(sig);
+}
+
+void kata_proc_guard(void)
+{
+    static const int fatal[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT};
+    for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
+        struct sigaction old;
+        /* A signal ignored by whoever started the runner stays ignored. */
+        if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_fatal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(fatal[i], &sa, NULL);
+    }
+}
+
 /* Only async-signal-safe calls between fork and exec, apart from setenv:
  * the runner has a single thread, so no lock can be held by another. */
 static void child(const kata_cmd *cmd, int out_fd, int status_fd)
 {
+    setpgid(0, 0);
+    if (cmd->cpu_limit_s > 0) {
+        struct rlimit cpu = {(rlim_t)cmd->cpu_limit_s,
+                             (rlim_t)cmd->cpu_limit_s + 1};
+        setrlimit(RLIMIT_CPU, &cpu);
+    }
     int in = open("/dev/null", O_RDONLY);
     if (in >= 0) {
         dup2(in, 0);
@@ -59,6 +105,8 @@ static void child(const kata_cmd *cmd, int out_fd, int status_fd)
     signal(SIGPIPE, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
     if (cmd->cwd == NULL || chdir(cmd->cwd) == 0)
         execvp(cmd->argv[0], (char *const *)cmd->argv);
     int e = errno;
@@ -118,6 +166,9 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
         close(status[0]);
         child(cmd, out[1], status[1]);
     }
+    /* Here too: the group must exist before the runner may kill it. */
+    setpgid(pid, pid);
+    running_group = pid;
     close(status[1]);
     status[1] = -1;
     if (out[1] >= 0) {
@@ -135,18 +186,25 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
 
     kata_buf output = {0};
     kata_buf pending = {0};
-    long long deadline = cmd->timeout_ms > 0 ? now_ms() + cmd->timeout_ms : 0;
+    long long started = now_ms();
+    long long deadline = cmd->timeout_ms > 0 ? started + cmd->timeout_ms : 0;
     if (out[0] >= 0) {
         for (;;) {
-            int wait_ms = -1;
+            int wait_ms = cmd->on_tick ? TICK_MS : -1;
             if (deadline) {
                 long long left = deadline - now_ms();
                 if (left <= 0) {
                     result->timed_out = true;
-                    kill(pid, SIGKILL);
+                    kill(-pid, SIGKILL);
                     break;
                 }
-                wait_ms = left > 1000 ? 1000 : (int)left;
+                if (wait_ms < 0 || left < wait_ms)
+                    wait_ms = left > TICK_MS ? TICK_MS : (int)left;
+            }
+            if (cmd->on_tick && !cmd->on_tick(cmd->ctx, now_ms() - started)) {
+                result->cancelled = true;
+                kill(-pid, SIGKILL);
+                break;
             }
             struct pollfd p = {out[0], POLLIN, 0};
             int ready = poll(&p, 1, wait_ms);
@@ -170,23 +228,32 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
 
     int wstatus = 0;
     for (;;) {
-        pid_t done = waitpid(pid, &wstatus, deadline ? WNOHANG : 0);
+        bool watched = deadline || (cmd->on_tick && !result->cancelled);
+        pid_t done = waitpid(pid, &wstatus, watched ? WNOHANG : 0);
         if (done == pid)
             break;
         if (done < 0 && errno != EINTR)
             break;
         if (done == 0) {
             /* Without capture the deadline is watched here. */
-            if (now_ms() >= deadline) {
+            if (deadline && now_ms() >= deadline) {
                 result->timed_out = true;
-                kill(pid, SIGKILL);
+                kill(-pid, SIGKILL);
                 deadline = 0;
+            } else if (cmd->on_tick && !result->cancelled &&
+                       !cmd->on_tick(cmd->ctx, now_ms() - started)) {
+                result->cancelled = true;
+                kill(-pid, SIGKILL);
             } else {
                 struct timespec nap = {0, 20 * 1000000};
                 nanosleep(&nap, NULL);
             }
         }
     }
+    /* What the child left behind in its group (a test that forked) goes
+     * with it. */
+    kill(-pid, SIGKILL);
+    running_group = 0;
     if (child_errno != 0) {
         kata_buf_free(&output);
         result->start_errno = child_errno;

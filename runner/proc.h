@@ -23,6 +23,13 @@ typedef struct kata_cmd {
      * the line is valid during the call only. */
     void (*on_line)(void *ctx, const char *line);
     void *ctx;
+    /* Called about every 200 ms while the child runs, with the time since
+     * it started; returning false stops it (result->cancelled). */
+    bool (*on_tick)(void *ctx, long long elapsed_ms);
+    /* A limit on the child's CPU time, in seconds (0: none): it ends a
+     * loop even when the runner itself was killed without a chance to
+     * stop it. */
+    int cpu_limit_s;
 } kata_cmd;
 
 typedef struct kata_proc_result {
@@ -31,9 +38,21 @@ typedef struct kata_proc_result {
     int exit_code;   /* when it exited (signal == 0) */
     int signal;      /* the signal that ended it, or 0 */
     bool timed_out;  /* killed by the runner after timeout_ms */
+    bool cancelled;  /* stopped because on_tick said so */
     char *output;    /* with capture: everything it printed (NUL-terminated) */
     size_t output_len;
 } kata_proc_result;
+
+/* Every child runs in a process group of its own, with everything it
+ * starts: the runner stops the whole group on a timeout, and when the
+ * runner itself is ended by SIGTERM, SIGHUP, SIGINT or SIGQUIT (a closed
+ * terminal, Ctrl-C), so that no exercise is left running. */
+
+/* Installs the handlers that do so (main() calls it once). */
+void kata_proc_guard(void);
+/* Kills the group of the child that is running, if any. Async-signal-safe:
+ * for other signal handlers (the terminal's) to call. */
+void kata_proc_kill_running(void);
 
 /* Runs cmd to its end. Returns 0 when the program ran (whatever its exit
  * status), -1 when it could not be started (result->started is false and

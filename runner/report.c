@@ -8,17 +8,40 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "evaluate.h"
+#include "fs.h"
 #include "hints.h"
 #include "show.h"
 #include "text.h"
 
 #define REPORT_VERSION 1
 
-static json_t *learner(void)
+/* The name typed at the question, without the end of the line; NULL
+ * when nothing was typed. */
+static char *ask_name(void)
+{
+    /* A script's input may hold the answer; only a person is asked. */
+    if (isatty(0)) {
+        fputs("Your name, for the trainer's report (asked once; "
+              "KATA_LEARNER overrides it): ",
+              stderr);
+        fflush(stderr);
+    }
+    char line[128];
+    if (fgets(line, sizeof(line), stdin) == NULL)
+        return NULL;
+    line[strcspn(line, "\r\n")] = '\0';
+    return line[0] != '\0' ? kata_xstrdup(line) : NULL;
+}
+
+/* KATA_LEARNER, else the system's user name; on a system that has none
+ * (a container without USER), the name the learner gave once, kept in
+ * .kata/learner. */
+static json_t *learner(const kata *k)
 {
     const char *names[] = {"KATA_LEARNER", "USER", "LOGNAME"};
     for (size_t i = 0; i < 3; i++) {
@@ -26,7 +49,20 @@ static json_t *learner(void)
         if (v != NULL && v[0] != '\0')
             return json_string(v);
     }
-    return json_null();
+    char *path = kata_path(k->state, "learner");
+    char *name = NULL;
+    if (kata_read_file(path, &name, NULL) == 0)
+        name[strcspn(name, "\r\n")] = '\0';
+    if (name == NULL || name[0] == '\0') {
+        free(name);
+        name = ask_name();
+        if (name != NULL)
+            kata_write_file(path, name, strlen(name));
+    }
+    free(path);
+    json_t *value = name != NULL ? json_string(name) : json_null();
+    free(name);
+    return value;
 }
 
 static json_t *report_json(const kata *k, const kata_eval *evals)
@@ -53,8 +89,8 @@ static json_t *report_json(const kata *k, const kata_eval *evals)
                               "status",
                               kata_outcome_name(ev->results.tests[t].outcome)));
             ex_passed = ev->results.passed;
-            ex_total = ev->results.total;
         }
+        ex_total = ev->total;
         done += ev->state == KATA_DONE;
         passed += ex_passed;
         total += ex_total;
@@ -70,7 +106,7 @@ static json_t *report_json(const kata *k, const kata_eval *evals)
     }
     return json_pack("{s:i,s:s,s:o,s:{s:I,s:I,s:I,s:I},s:o}", "version",
                      REPORT_VERSION, "generated_at", stamp, "learner",
-                     learner(), "summary", "exercises", (json_int_t)c->count,
+                     learner(k), "summary", "exercises", (json_int_t)c->count,
                      "done", (json_int_t)done, "passed", (json_int_t)passed,
                      "total", (json_int_t)total, "exercises", exercises);
 }

@@ -121,11 +121,94 @@ static int git_checkout(const kata *k, const kata_exercise *e,
     return rc;
 }
 
+static char *backup_path(const kata *k, const kata_exercise *e, size_t i)
+{
+    return kata_format("%s/backup/%s/%s", k->state, e->slug, e->edit[i]);
+}
+
+/* Copies the learner's edited files to .kata/backup/<slug>/ (the last
+ * reset's version of each); returns 0, or -1 after a message. */
+static int back_up(const kata *k, const kata_exercise *e)
+{
+    for (size_t i = 0; i < e->edit_count; i++) {
+        if (kata_exercise_file_is_stub(e, i))
+            continue;
+        char *file = kata_exercise_file(e, i);
+        char *copy = backup_path(k, e, i);
+        int rc = kata_copy_file(file, copy);
+        if (rc != 0) {
+            char *shown = kata_relative(k->root, copy);
+            kata_error("could not keep a copy of your file in %s: %s.", shown,
+                       strerror(errno));
+            kata_advice("Nothing was changed. Check that you may write in "
+                        ".kata/, then run ./kata reset %d again.",
+                        e->number);
+            free(shown);
+        }
+        free(copy);
+        free(file);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* `reset N --undo`: the files of the last reset back in place. */
+static int undo(const kata *k, const kata_exercise *e)
+{
+    size_t found = 0;
+    for (size_t i = 0; i < e->edit_count; i++) {
+        char *copy = backup_path(k, e, i);
+        found += kata_exists(copy);
+        free(copy);
+    }
+    if (found == 0) {
+        kata_error("there is no backup of exercise %d: reset keeps one when "
+                   "it puts the stub back, and it has not done so.",
+                   e->number);
+        return KATA_EXIT_FAIL;
+    }
+    int rc = KATA_EXIT_OK;
+    for (size_t i = 0; i < e->edit_count; i++) {
+        char *copy = backup_path(k, e, i);
+        char *file = kata_exercise_file(e, i);
+        char *shown = kata_exercise_shown_file(e, i);
+        if (!kata_exists(copy)) {
+            /* It was still the stub when it was reset. */
+        } else if (kata_copy_file(copy, file) == 0) {
+            printf("  %s is your version again\n", shown);
+        } else {
+            kata_error("could not write %s: %s.", shown, strerror(errno));
+            rc = KATA_EXIT_FAIL;
+        }
+        free(shown);
+        free(file);
+        free(copy);
+    }
+    if (rc == KATA_EXIT_OK)
+        printf("Exercise %d is as it was before the reset. `./kata watch %d` "
+               "picks up there.\n",
+               e->number, e->number);
+    return rc;
+}
+
 int kata_cmd_reset(kata *k, int argc, char **argv)
 {
     const char *arg = NULL;
     int code;
-    if (!kata_parse_args(k, argc, argv, &arg, true, NULL, &code))
+    /* --undo is reset's own option: take it out before the shared ones. */
+    bool undoing = false;
+    char **args = kata_xcalloc((size_t)argc + 1, sizeof(*args));
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--undo") == 0)
+            undoing = true;
+        else
+            args[n++] = argv[i];
+    }
+    bool go_on = kata_parse_args(k, n, args, &arg, true, NULL, &code);
+    free(args);
+    if (!go_on)
         return code;
     if (arg == NULL) {
         kata_error("reset needs the number of the exercise to reset.");
@@ -136,6 +219,8 @@ int kata_cmd_reset(kata *k, int argc, char **argv)
     kata_exercise *e = kata_exercise_arg(k, "reset", arg);
     if (e == NULL)
         return KATA_EXIT_USAGE;
+    if (undoing)
+        return undo(k, e);
 
     if (kata_exercise_untouched(e)) {
         printf("Exercise %d is already as shipped: nothing to reset.\n",
@@ -186,14 +271,19 @@ int kata_cmd_reset(kata *k, int argc, char **argv)
             printf("  %s\n", shown);
             free(shown);
         }
-    printf("Your changes to %s are lost.\n",
-           e->edit_count == 1 ? "it" : "them");
+    printf("Your version is kept in .kata/backup/%s/ (the last reset's "
+           "only): `./kata reset %d --undo` brings it back.\n",
+           e->slug, e->number);
     if (!k->yes && !kata_confirm("Reset it?")) {
         printf("Nothing was changed.\n");
         free(sources);
         return KATA_EXIT_FAIL;
     }
 
+    if (back_up(k, e) != 0) {
+        free(sources);
+        return KATA_EXIT_FAIL;
+    }
     int rc = git_checkout(k, e, sources);
     for (size_t i = 0; i < e->edit_count && rc == 0; i++) {
         if (sources[i] != FROM_PRISTINE)
@@ -215,8 +305,9 @@ int kata_cmd_reset(kata *k, int argc, char **argv)
     free(sources);
     if (rc != 0)
         return KATA_EXIT_FAIL;
-    printf("Exercise %d is back to its stub. Start again with `./kata "
-           "watch %d`.\n",
-           e->number, e->number);
+    printf("Exercise %d is back to its stub; your version is in "
+           ".kata/backup/%s/ (`./kata reset %d --undo` brings it back). "
+           "Start again with `./kata watch %d`.\n",
+           e->number, e->slug, e->number, e->number);
     return KATA_EXIT_OK;
 }

@@ -222,6 +222,18 @@ static void cell(kata_buf *out, const kata_term *t, const char *text, int w)
     kata_buf_puts(out, t->unicode ? "…" : "...");
 }
 
+/* The program ended early, or cmocka caught a signal in a test (a
+ * segfault it survived): either way the board says "crashed". */
+static bool crashed(const kata_results *r)
+{
+    if (r->stopped != NULL)
+        return true;
+    for (size_t i = 0; i < r->count; i++)
+        if (r->tests[i].outcome == KATA_CRASHED)
+            return true;
+    return false;
+}
+
 void kata_show_table(kata_buf *out, const kata *k, const kata_eval *evals,
                      int width)
 {
@@ -273,7 +285,7 @@ void kata_show_table(kata_buf *out, const kata *k, const kata_eval *evals,
                 kata_buf_printf(
                     out, "%s%zu of %zu tests passing%s%s", s->yellow,
                     ev->results.passed, ev->results.total,
-                    ev->results.stopped ? ", crashed" : "", s->reset);
+                    crashed(&ev->results) ? ", crashed" : "", s->reset);
             else
                 kata_buf_printf(out, "%sstarted%s", s->yellow, s->reset);
             break;

@@ -71,6 +71,8 @@ int kata_cmd_solution(kata *k, int argc, char **argv)
     kata_exercise *e = kata_exercise_arg(k, "solution", arg);
     if (e == NULL)
         return KATA_EXIT_USAGE;
+    if (!kata_answers_ready(k, e))
+        return KATA_EXIT_FAIL;
 
     /* Seeing the answer before trying teaches less: ask first, unless the
      * exercise already passes. */

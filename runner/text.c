@@ -155,12 +155,24 @@ bool kata_ends_with(const char *text, const char *suffix)
     return n >= m && strcmp(text + n - m, suffix) == 0;
 }
 
+/* Whether name[i] is the '_' of a contraction written in an identifier:
+ * "workshop_s" (workshop's) or "can_t" (can't), the letter standing
+ * alone as the last word or before another '_'. */
+static bool is_apostrophe(const char *name, size_t i)
+{
+    char letter = name[i + 1];
+    bool alone = name[i + 2] == '\0' || name[i + 2] == '_';
+    if (i == 0 || !alone)
+        return false;
+    return letter == 's' || (letter == 't' && name[i - 1] == 'n');
+}
+
 char *kata_test_title(const char *name)
 {
     char *title = kata_xstrdup(name);
-    for (char *p = title; *p; p++)
-        if (*p == '_')
-            *p = ' ';
+    for (size_t i = 0; title[i]; i++)
+        if (title[i] == '_')
+            title[i] = is_apostrophe(name, i) ? '\'' : ' ';
     return title;
 }
 

@@ -50,7 +50,9 @@ char *kata_format(const char *format, ...) KATA_PRINTF(1, 2);
 
 bool kata_starts_with(const char *text, const char *prefix);
 bool kata_ends_with(const char *text, const char *suffix);
-/* "a_scheduled_workshop" -> "a scheduled workshop", for people. */
+/* "a_scheduled_workshop" -> "a scheduled workshop", for people; an
+ * apostrophe written as '_' comes back: "a_workshop_s_seats_can_t" ->
+ * "a workshop's seats can't". */
 char *kata_test_title(const char *name);
 
 /* Calls fn for each line of text (without its '\n'); the line is valid

@@ -36,6 +36,11 @@ typedef struct watcher {
     char *flash;     /* a one-time message under the screen */
     bool keys;       /* stdin is still open */
     char ran_at[16]; /* when the tests last ran, for the footer */
+    /* Set while the tests run, by the keys and saves that stop them. */
+    bool quit;        /* q: stop watching at once */
+    bool saved;       /* a save: run again */
+    char pending_key; /* n, p or r: handled once the run has stopped */
+    long long last_look_ms;
 } watcher;
 
 static bool is_source(const char *name)
@@ -65,6 +70,13 @@ static char *take_snapshot(const kata_exercise *e)
         kata_free_names(names, count);
     }
     return kata_buf_take(&b);
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }
 
 static kata_exercise *current(const watcher *w)
@@ -172,12 +184,110 @@ static void tests_view(const watcher *w, kata_buf *out, int width, int height)
                             r->stopped ? r->stopped : "", s->reset);
         }
     }
-    if (revealed > 0) {
-        kata_buf_blank_line(out);
-        kata_buf_printf(out, "%sHints (%zu of %zu):%s\n", s->cyan, revealed,
-                        e->hint_count, s->reset);
-        kata_hints_format(k, e, revealed, out, width);
+}
+
+/* The rows text takes on a screen width columns wide: a line longer
+ * than the screen wraps onto the next row. Escape sequences take no
+ * room, a UTF-8 character one column. */
+static int screen_rows(const char *text, int width)
+{
+    int rows = 0, col = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            rows += 1 + (col > 0 ? (col - 1) / width : 0);
+            col = 0;
+        } else if (p[0] == '\033' && p[1] == '[') {
+            p += 2;
+            while (*p && !(*p >= '@' && *p <= '~'))
+                p++;
+            if (*p == '\0')
+                break;
+        } else if (((unsigned char)*p & 0xC0) != 0x80) {
+            col++;
+        }
     }
+    return rows;
+}
+
+/* Hint i, numbered: wrapped whole, or folded to its first line. */
+static void one_hint(const watcher *w, size_t i, bool folded, int width,
+                     kata_buf *out)
+{
+    const kata_term *s = &w->k->out;
+    const char *hint = current(w)->hints[i];
+    kata_buf_printf(out, "  %s%zu.%s ", s->bold, i + 1, s->reset);
+    if (!folded) {
+        kata_buf text = {0};
+        kata_wrap(&text, hint, 5, width);
+        kata_buf_puts(out, kata_buf_str(&text) + 5);
+        kata_buf_free(&text);
+        return;
+    }
+    size_t room = width > 12 ? (size_t)width - 9 : 3;
+    size_t n = strlen(hint);
+    if (n > room) {
+        n = room;
+        /* Not in the middle of a UTF-8 character. */
+        while (n > 0 && ((unsigned char)hint[n] & 0xC0) == 0x80)
+            n--;
+    }
+    kata_buf_add(out, hint, n);
+    kata_buf_puts(out, n < strlen(hint) ? "...\n" : "\n");
+}
+
+/* The revealed hints in the lines the screen has left: every one whole
+ * if they fit; else the earlier ones folded to a line each (or to one
+ * line together), and the latest, the one just asked for, whole as far
+ * as it fits. The failing test above them always stays in view. */
+static void hints_view(const watcher *w, kata_buf *out, int width, int room)
+{
+    const kata_term *s = &w->k->out;
+    const kata_exercise *e = current(w);
+    size_t revealed = kata_hints_revealed(w->k, e);
+    if (revealed == 0)
+        return;
+    kata_buf_blank_line(out);
+    kata_buf_printf(out, "%sHints (%zu of %zu):%s\n", s->cyan, revealed,
+                    e->hint_count, s->reset);
+    room -= 2;
+    kata_buf whole = {0};
+    for (size_t i = 0; i < revealed; i++)
+        one_hint(w, i, false, width, &whole);
+    if (screen_rows(kata_buf_str(&whole), width) <= room) {
+        kata_buf_puts(out, kata_buf_str(&whole));
+        kata_buf_free(&whole);
+        return;
+    }
+    kata_buf_free(&whole);
+
+    kata_buf last = {0};
+    one_hint(w, revealed - 1, false, width, &last);
+    int last_lines = screen_rows(kata_buf_str(&last), width);
+    int earlier = (int)revealed - 1;
+    if (earlier > 0 && earlier + last_lines <= room)
+        for (size_t i = 0; i + 1 < revealed; i++)
+            one_hint(w, i, true, width, out);
+    else if (earlier > 0)
+        kata_buf_printf(out,
+                        "  %s(hints 1-%d folded: `./kata hint %d` shows them "
+                        "all)%s\n",
+                        s->dim, earlier, e->number, s->reset);
+    int left =
+        room - (earlier > 0 && earlier + last_lines > room ? 1 : earlier);
+    if (last_lines <= left) {
+        kata_buf_puts(out, kata_buf_str(&last));
+    } else {
+        /* Cut it, and say where it is whole. */
+        const char *text = kata_buf_str(&last);
+        for (int n = 0; n < left - 1 && *text; n++) {
+            const char *end = strchr(text, '\n');
+            kata_buf_add(out, text, (size_t)(end - text) + 1);
+            text = end + 1;
+        }
+        kata_buf_printf(out, "     %s... (`./kata hint %d` shows it whole)%s\n",
+                        s->dim, e->number, s->reset);
+    }
+    kata_buf_free(&last);
 }
 
 static void list_view(const watcher *w, kata_buf *out, int width)
@@ -209,20 +319,72 @@ static void draw(watcher *w)
     else
         kata_buf_puts(&out, "\n----\n");
     header(w, &out);
-    if (w->list_view)
+    kata_buf foot = {0};
+    footer(w, &foot);
+    if (w->list_view) {
         list_view(w, &out, width);
-    else if (w->have_eval)
+    } else if (w->have_eval) {
         tests_view(w, &out, width, height);
-    footer(w, &out);
+        /* The screen's last line stays free for the cursor. */
+        int room = height - 1 - screen_rows(kata_buf_str(&out), width) -
+                   screen_rows(kata_buf_str(&foot), width) - 1;
+        hints_view(w, &out, width, room < 4 ? 4 : room);
+    }
+    kata_buf_blank_line(&out);
+    kata_buf_puts(&out, kata_buf_str(&foot));
+    kata_buf_free(&foot);
     fputs(kata_buf_str(&out), stdout);
     fflush(stdout);
     kata_buf_free(&out);
     flash(w, NULL);
 }
 
+/* While a suite runs: the live line, and the keys and saves that stop
+ * it (a loop must not make the learner wait for the timeout). */
+static bool during_run(void *ctx, const char *running_test,
+                       long long elapsed_ms)
+{
+    watcher *w = ctx;
+    const kata_term *s = &w->k->out;
+    if (elapsed_ms >= 1000 && s->tty) {
+        printf("\r\033[K%srunning %s%s%s for %lld s (stopped after %d s); "
+               "q quits, a save or r starts again%s",
+               s->dim, running_test[0] ? "\"" : "the tests", running_test,
+               running_test[0] ? "\"" : "", elapsed_ms / 1000,
+               kata_suite_timeout(), s->reset);
+        fflush(stdout);
+    }
+    struct pollfd p = {0, POLLIN, 0};
+    if (w->keys && poll(&p, 1, 0) > 0) {
+        char key;
+        ssize_t n = read(0, &key, 1);
+        if (n == 1 && (key == 'q' || key == 'Q' || key == 4)) {
+            w->quit = true;
+            return false;
+        }
+        if (n == 1 && (key == 'n' || key == 'p' || key == 'r')) {
+            w->pending_key = key;
+            return false;
+        }
+    }
+    if (elapsed_ms - w->last_look_ms >= POLL_MS) {
+        w->last_look_ms = elapsed_ms;
+        char *now = take_snapshot(current(w));
+        bool changed = strcmp(now, w->snapshot) != 0;
+        free(now);
+        if (changed) {
+            w->saved = true;
+            return false;
+        }
+    }
+    return true;
+}
+
 static void run_tests(watcher *w, unsigned flags)
 {
     const kata_term *s = &w->k->out;
+    w->saved = false;
+    w->last_look_ms = 0;
     if (s->tty) {
         kata_buf out = {0};
         kata_buf_puts(&out, "\033[H\033[2J");
@@ -235,8 +397,21 @@ static void run_tests(watcher *w, unsigned flags)
     }
     if (w->have_eval)
         kata_eval_free(&w->ev);
+    w->k->suite_tick = during_run;
+    w->k->suite_tick_ctx = w;
     kata_evaluate(w->k, current(w), KATA_EVAL_BUILD | flags, &w->ev);
+    w->k->suite_tick = NULL;
     w->have_eval = true;
+    if (w->quit || w->pending_key)
+        return;
+    if (w->saved) {
+        /* The run was stopped by a save: run the saved files. */
+        sleep_ms(SETTLE_MS);
+        free(w->snapshot);
+        w->snapshot = take_snapshot(current(w));
+        run_tests(w, KATA_EVAL_FRESH);
+        return;
+    }
     time_t now = time(NULL);
     struct tm local;
     localtime_r(&now, &local);
@@ -251,13 +426,6 @@ static void go_to(watcher *w, size_t index)
     free(w->snapshot);
     w->snapshot = take_snapshot(current(w));
     run_tests(w, 0);
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
 }
 
 /* Handles one key; returns false to stop watching. */
@@ -341,7 +509,13 @@ int kata_cmd_watch(kata *k, int argc, char **argv)
     go_to(&w, kata_catalogue_index(&k->catalogue, e));
 
     bool going = true;
-    while (going) {
+    while (going && !w.quit) {
+        if (w.pending_key) {
+            char key = w.pending_key;
+            w.pending_key = 0;
+            going = on_key(&w, key);
+            continue;
+        }
         if (kata_redraw_requested) {
             kata_redraw_requested = 0;
             draw(&w);

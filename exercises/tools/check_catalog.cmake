@@ -4,13 +4,16 @@
 #
 # Exercises numbered 01, 02, ... without gaps; each with its README, its
 # metadata (title, minutes, files to edit, at least three tiers of hints),
-# its files to edit in the folder and in solutions/, and their stub
-# checksums; and every relative link in the project's Markdown resolving
+# its files to edit in the folder and in solutions/ (when the kit has
+# that folder), their stub checksums, a README that says how to get the
+# hints without quoting them; and every relative link in the project's Markdown resolving
 # to a file that exists.
 
 set(problems "")
-macro(problem text)
-    string(APPEND problems "  - ${text}\n")
+# problem(TEXT...) - the pieces of one message, joined.
+macro(problem)
+    string(CONCAT problem_text ${ARGV})
+    string(APPEND problems "  - ${problem_text}\n")
 endmacro()
 
 file(GLOB slugs LIST_DIRECTORIES true RELATIVE ${ROOT}/exercises
@@ -65,7 +68,10 @@ foreach(slug IN LISTS slugs)
         if(NOT EXISTS ${dir}/${name})
             problem("${slug}: ${name} is to be edited but is not there")
         endif()
-        if(NOT EXISTS ${ROOT}/solutions/${slug}/${name})
+        # A kit handed out without solutions/ is whole; a kit with it
+        # must have every answer.
+        if(EXISTS ${ROOT}/solutions AND
+           NOT EXISTS ${ROOT}/solutions/${slug}/${name})
             problem("${slug}: solutions/${slug}/${name} is missing")
         endif()
         string(FIND "${sums}" "  exercises/${slug}/${name}\n" at)
@@ -76,17 +82,23 @@ foreach(slug IN LISTS slugs)
     endforeach()
     if(EXISTS ${dir}/README.md)
         file(READ ${dir}/README.md readme)
-        # The hints live in exercise.json (the runner reveals them one at
-        # a time); the README quotes them for reading without the runner.
+        # The hints live in exercise.json only: the runner reveals them one
+        # at a time and counts them for the report, which would mean
+        # nothing if the README printed them all. It says how to get them.
+        string(FIND "${readme}" "`./kata hint ${number}`" at)
+        if(at EQUAL -1)
+            problem("${slug}/README.md does not say how to get its hints: `./kata hint ${number}`")
+        endif()
         if(NOT hint_error AND hint_count GREATER 0)
             math(EXPR last_hint "${hint_count} - 1")
             foreach(i RANGE ${last_hint})
                 string(JSON hint GET ${json} hints ${i})
-                string(FIND "${readme}" "${hint}" at)
-                if(at EQUAL -1)
+                # The first sentence is enough to recognise a copy.
+                string(REGEX REPLACE "([.:;!?]) .*$" "\\1" opening "${hint}")
+                string(FIND "${readme}" "${opening}" at)
+                if(NOT at EQUAL -1)
                     math(EXPR tier "${i} + 1")
-                    problem("${slug}/README.md does not quote hint ${tier} "
-                            "of exercise.json word for word")
+                    problem("${slug}/README.md quotes hint ${tier}: leave it to `./kata hint ${number}`")
                 endif()
             endforeach()
         endif()

@@ -1,6 +1,7 @@
 # check_stub.cmake - an exercise's suite against its shipped stub.
 #
-#   cmake -DBINARY=exNN -DEXERCISE=exercises/NN-topic -DWORK=dir -P check_stub.cmake
+#   cmake -DBINARY=exNN -DEXERCISE=exercises/NN-topic -DWORK=dir
+#         [-DBUILD_DIR=build -DTARGET=exNN] -P check_stub.cmake
 #
 # A test that passes on the stub teaches nothing, and a crash tells a
 # learner nothing: against the stub, every test must run and fail, and the
@@ -36,6 +37,18 @@ foreach(i RANGE ${last})
         return()
     endif()
 endforeach()
+
+# The learner's program is left out of `all` (a learner's exercise that
+# does not compile must not break the build): build it here, from the
+# stub.
+if(DEFINED BUILD_DIR AND DEFINED TARGET)
+    execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR}
+        --target ${TARGET} OUTPUT_VARIABLE out ERROR_VARIABLE err
+        RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "${slug}: the stub does not build:\n${out}${err}")
+    endif()
+endif()
 
 execute_process(COMMAND ${BINARY} WORKING_DIRECTORY ${WORK}
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)

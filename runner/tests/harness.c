@@ -68,6 +68,11 @@ int harness_system(const char *const *argv, const char *cwd)
 
 int kit_create(kit *k)
 {
+    return kit_create_without(k, NULL);
+}
+
+int kit_create_without(kit *k, const char *removed)
+{
     memset(k, 0, sizeof(*k));
     const char *tmp = getenv("TMPDIR");
     char *pattern =
@@ -92,6 +97,14 @@ int kit_create(kit *k)
     if (rc != 0) {
         fprintf(stderr, "could not copy %s to %s\n", fixture, k->root);
         return -1;
+    }
+    if (removed != NULL) {
+        char *path = kata_path(k->root, removed);
+        const char *rm[] = {"rm", "-rf", path, NULL};
+        rc = harness_system(rm, NULL);
+        free(path);
+        if (rc != 0)
+            return -1;
     }
     char *cc = kata_format("-DCMAKE_C_COMPILER=%s", compiler);
     const char *configure[] = {"cmake", "-S",      k->root, "-B", k->build,

@@ -31,6 +31,9 @@ const char *harness_runner(void);
 /* Copies the fixture to a new temporary folder and configures it;
  * returns 0, or -1 with a message on stderr. */
 int kit_create(kit *k);
+/* The same, with a file or folder of the fixture (its path inside the
+ * kit) removed before configuring: a kit handed out without solutions/. */
+int kit_create_without(kit *k, const char *removed);
 void kit_destroy(kit *k);
 
 /* Runs kata-runner --root ROOT --build BUILD ARGS... with input on its

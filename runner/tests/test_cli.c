@@ -60,6 +60,24 @@ static void write_greet(const char *body)
     free(text);
 }
 
+static void test_names_keep_their_apostrophes(void **state)
+{
+    (void)state;
+    const char *names[][2] = {
+        {"a_workshop_s_seats_can_t_go_below_zero",
+         "a workshop's seats can't go below zero"},
+        {"the_attendee_s", "the attendee's"},
+        {"it_doesn_t", "it doesn't"},
+        {"tests_pass", "tests pass"},
+        {"a_seat_is_taken", "a seat is taken"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char *title = kata_test_title(names[i][0]);
+        assert_string_equal(title, names[i][1]);
+        free(title);
+    }
+}
+
 static void the_board_lists_every_exercise_as_not_started(void **state)
 {
     (void)state;
@@ -199,6 +217,16 @@ static void a_crash_names_the_test_and_how_to_debug_it(void **state)
     assert_true(contains(&o,
                          "cmake --preset asan && cmake --build --preset "
                          "asan --target ex01 && build/asan/exercises/ex01"));
+    outcome_free(&o);
+}
+
+static void a_segfault_shows_as_crashed_on_the_board(void **state)
+{
+    (void)state;
+    write_greet("    return *(const char *volatile *)NULL;");
+    outcome o = kit_run(&the_kit, NULL, NULL, "board", NULL);
+    assert_int_equal(o.code, 0);
+    assert_true(contains(&o, "0 of 2 tests passing, crashed"));
     outcome_free(&o);
 }
 
@@ -361,6 +389,47 @@ static void a_build_error_is_a_status_of_its_own_in_the_report(void **state)
     outcome_free(&o);
 }
 
+static void the_board_total_stays_while_an_exercise_does_not_build(void **state)
+{
+    (void)state;
+    const char *named[] = {"KATA_LEARNER=ada", NULL};
+    outcome o = kit_run(&the_kit, NULL, NULL, "board", NULL);
+    assert_true(contains(&o, "0 of 5 tests pass"));
+    outcome_free(&o);
+    write_greet("    return oops;");
+    o = kit_run(&the_kit, NULL, NULL, "board", NULL);
+    assert_int_equal(o.code, 0);
+    assert_true(contains(&o, "does not build"));
+    assert_true(contains(&o, "0 of 5 tests pass"));
+    outcome_free(&o);
+    o = kit_run(&the_kit, NULL, named, "report", "--json", NULL);
+    json_t *report = json_loads(o.out, 0, NULL);
+    assert_non_null(report);
+    json_t *summary = json_object_get(report, "summary");
+    assert_int_equal(json_integer_value(json_object_get(summary, "total")), 5);
+    json_decref(report);
+    outcome_free(&o);
+}
+
+static void the_learner_is_asked_once_when_the_system_does_not_say(void **state)
+{
+    (void)state;
+    const char *env[] = {"USER=", "LOGNAME=", "KATA_LEARNER=", NULL};
+    outcome o = kit_run(&the_kit, "ada\n", env, "report", "--json", NULL);
+    assert_int_equal(o.code, 0);
+    assert_true(contains(&o, "\"learner\": \"ada\""));
+    outcome_free(&o);
+    /* Remembered: the answer is not read again. */
+    o = kit_run(&the_kit, "eve\n", env, "report", "--json", NULL);
+    assert_true(contains(&o, "\"learner\": \"ada\""));
+    outcome_free(&o);
+    /* KATA_LEARNER still wins. */
+    const char *named[] = {"USER=", "KATA_LEARNER=bob", NULL};
+    o = kit_run(&the_kit, NULL, named, "report", "--json", NULL);
+    assert_true(contains(&o, "\"learner\": \"bob\""));
+    outcome_free(&o);
+}
+
 static void the_solution_asks_first_until_the_exercise_passes(void **state)
 {
     (void)state;
@@ -420,6 +489,12 @@ static void help_lists_every_command_and_explains_each(void **state)
                            "report [--json]", "selftest"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         assert_true(contains(&o, names[i]));
+    /* Every key of watch, and every option, is in the overview. */
+    assert_true(contains(&o, "p previous"));
+    assert_true(contains(&o, "--no-color"));
+    outcome_free(&o);
+    o = kit_run(&the_kit, NULL, NULL, "help", "watch", NULL);
+    assert_true(contains(&o, "p  the previous one"));
     outcome_free(&o);
     const char *commands[] = {"board", "run",      "watch", "hint",
                               "reset", "solution", "demo",  "report"};
@@ -488,6 +563,7 @@ int main(int argc, char **argv)
 {
     harness_init(argc, argv);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names_keep_their_apostrophes),
         cmocka_unit_test_teardown(the_board_lists_every_exercise_as_not_started,
                                   restore_stub),
         cmocka_unit_test_teardown(run_of_the_stub_fails_with_its_todo_and_hint,
@@ -501,6 +577,8 @@ int main(int argc, char **argv)
             a_compile_error_shows_the_compiler_lines_and_nothing_else,
             restore_stub),
         cmocka_unit_test(what_a_suite_prints_after_its_tests_is_shown_by_run),
+        cmocka_unit_test_teardown(a_segfault_shows_as_crashed_on_the_board,
+                                  restore_stub),
         cmocka_unit_test_teardown(a_crash_names_the_test_and_how_to_debug_it,
                                   restore_stub),
         cmocka_unit_test_teardown(
@@ -511,6 +589,11 @@ int main(int argc, char **argv)
             the_board_counts_progress_and_moves_the_next_step, restore_stub),
         cmocka_unit_test_teardown(
             hints_come_one_tier_at_a_time_and_are_remembered, restore_stub),
+        cmocka_unit_test_teardown(
+            the_board_total_stays_while_an_exercise_does_not_build,
+            restore_stub),
+        cmocka_unit_test(
+            the_learner_is_asked_once_when_the_system_does_not_say),
         cmocka_unit_test_teardown(the_json_report_has_the_documented_shape,
                                   restore_stub),
         cmocka_unit_test_teardown(

@@ -196,6 +196,35 @@ static void a_head_that_is_not_the_stub_is_not_used(void **state)
     expect_greet(stub);
 }
 
+static void reset_keeps_a_backup_that_undo_brings_back(void **state)
+{
+    (void)state;
+    const char *mine = "const char *greet(void) { return \"mine\"; }\n";
+    kit_write(&the_kit, GREET, mine);
+    outcome o = kit_run(&the_kit, NULL, NULL, "reset", "1", "--yes", NULL);
+    assert_int_equal(o.code, 0);
+    assert_true(contains(&o, ".kata/backup/01-greet/"));
+    assert_true(contains(&o, "./kata reset 1 --undo"));
+    outcome_free(&o);
+    expect_greet(stub);
+    assert_true(kit_exists(&the_kit, ".kata/backup/01-greet/greet.c"));
+
+    o = kit_run(&the_kit, NULL, NULL, "reset", "1", "--undo", NULL);
+    assert_int_equal(o.code, 0);
+    assert_true(contains(&o, "exercises/01-greet/greet.c"));
+    outcome_free(&o);
+    expect_greet(mine);
+}
+
+static void undo_without_a_backup_changes_nothing(void **state)
+{
+    (void)state;
+    outcome o = kit_run(&the_kit, NULL, NULL, "reset", "2", "--undo", NULL);
+    assert_int_equal(o.code, 1);
+    assert_true(contains(&o, "no backup of exercise 2"));
+    outcome_free(&o);
+}
+
 int main(int argc, char **argv)
 {
     harness_init(argc, argv);
@@ -212,6 +241,9 @@ int main(int argc, char **argv)
             restore_stub),
         cmocka_unit_test_teardown(
             reset_takes_the_stub_from_git_when_head_holds_it, restore_stub),
+        cmocka_unit_test_teardown(reset_keeps_a_backup_that_undo_brings_back,
+                                  restore_stub),
+        cmocka_unit_test(undo_without_a_backup_changes_nothing),
         cmocka_unit_test_teardown(a_head_that_is_not_the_stub_is_not_used,
                                   restore_stub),
     };

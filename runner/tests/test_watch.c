@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "../fs.h"
 #include "../text.h"
 #include "harness.h"
 
@@ -31,6 +32,8 @@
 
 static kit the_kit;
 static char *stub;
+/* The size of the next pseudo-terminal: rows, columns. */
+static struct winsize window = {40, 100, 0, 0};
 
 typedef struct pty_run {
     int master;
@@ -49,7 +52,18 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void start_command(pty_run *s, const char *command, const char *exercise,
+                          const char *env);
+
 static void start(pty_run *s, const char *exercise)
+{
+    start_command(s, "watch", exercise, NULL);
+}
+
+/* Runs `kata-runner COMMAND [EXERCISE]` in a new pseudo-terminal, with
+ * env ("NAME=value" or NULL) added. */
+static void start_command(pty_run *s, const char *command, const char *exercise,
+                          const char *env)
 {
     memset(s, 0, sizeof(*s));
     s->master = posix_openpt(O_RDWR | O_NOCTTY);
@@ -61,11 +75,10 @@ static void start(pty_run *s, const char *exercise)
     char *slave_name = kata_xstrdup(name);
     s->slave = open(slave_name, O_RDWR | O_NOCTTY);
     assert_true(s->slave >= 0);
-    struct winsize ws = {40, 100, 0, 0};
-    ioctl(s->slave, TIOCSWINSZ, &ws);
+    ioctl(s->slave, TIOCSWINSZ, &window);
 
     const char *argv[] = {harness_runner(), "--root", the_kit.root, "--build",
-                          the_kit.build,    "watch",  exercise,     NULL};
+                          the_kit.build,    command,  exercise,     NULL};
     s->pid = fork();
     assert_true(s->pid >= 0);
     if (s->pid == 0) {
@@ -87,6 +100,12 @@ static void start(pty_run *s, const char *exercise)
         setenv("TERM", "xterm", 1);
         setenv("NO_COLOR", "1", 1);
         setenv("LC_ALL", "C", 1);
+        if (env != NULL) {
+            char *copy = kata_xstrdup(env);
+            char *eq = strchr(copy, '=');
+            *eq = '\0';
+            setenv(copy, eq + 1, 1);
+        }
         signal(SIGINT, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
         execv(argv[0], (char *const *)argv);
@@ -290,6 +309,291 @@ static void ctrl_c_and_sigterm_give_the_terminal_back(void **state)
     finish(&s);
 }
 
+/* greet() that writes its process id to a file of its working folder,
+ * then loops. */
+#define LOOPING_GREET                                                          \
+    "#include <stdio.h>\n#include <unistd.h>\n#include \"greet.h\"\n"          \
+    "const char *greet(void)\n{\n"                                             \
+    "    FILE *f = fopen(\"pid\", \"w\");\n"                                   \
+    "    if (f) { fprintf(f, \"%d\", (int)getpid()); fclose(f); }\n"           \
+    "    for (volatile int spin = 1; spin;)\n        ;\n"                      \
+    "    return 0;\n}\n"
+#define PID_FILE "build/dev/exercises/01-greet-work/pid"
+
+/* The looping exercise's process id, once it has started. */
+static pid_t looping_exercise(pty_run *s)
+{
+    long long deadline = now_ms() + WAIT_MS;
+    while (now_ms() < deadline) {
+        char *text = kit_read(&the_kit, PID_FILE);
+        pid_t pid = (pid_t)atoi(text);
+        free(text);
+        if (pid > 0)
+            return pid;
+        pump(s, 100);
+    }
+    fail_msg("the looping exercise did not start");
+    return 0;
+}
+
+/* Whether a process has ended (a zombie waiting for init counts). */
+static bool gone(pid_t pid)
+{
+    long long deadline = now_ms() + 3000;
+    while (now_ms() < deadline) {
+        if (kill(pid, 0) != 0)
+            return true;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (f != NULL) {
+            char state = 0;
+            int got = fscanf(f, "%*d %*s %c", &state);
+            fclose(f);
+            if (got == 1 && state == 'Z')
+                return true;
+        }
+        struct timespec nap = {0, 50 * 1000000};
+        nanosleep(&nap, NULL);
+    }
+    kill(pid, SIGKILL);
+    return false;
+}
+
+static int remove_pid_file(void **state)
+{
+    char *path = kata_path(the_kit.root, PID_FILE);
+    remove(path);
+    free(path);
+    return restore_stub(state);
+}
+
+static void a_looping_test_is_stopped_with_a_live_line_naming_it(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, GREET, LOOPING_GREET);
+    pty_run s;
+    start_command(&s, "run", "1", "KATA_TIMEOUT=3");
+    assert_true(wait_for(&s, "running \"greet returns a string\" for 1 s"));
+    assert_true(wait_for(&s, "running \"greet returns a string\" for 2 s"));
+    assert_true(wait_for(&s, "timed out after 3 s"));
+    assert_int_equal(wait_exit(&s), 1);
+    finish(&s);
+}
+
+static void the_default_time_limit_is_ten_seconds(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, GREET, LOOPING_GREET);
+    pty_run s;
+    start_command(&s, "run", "1", NULL);
+    assert_true(wait_for(&s, "(stopped after 10 s)"));
+    assert_true(wait_for(&s, "timed out after 10 s"));
+    assert_int_equal(wait_exit(&s), 1);
+    finish(&s);
+}
+
+static void q_quits_watch_at_once_while_a_test_loops(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, GREET, LOOPING_GREET);
+    pty_run s;
+    start_command(&s, "watch", "1", "KATA_TIMEOUT=60");
+    pid_t exercise = looping_exercise(&s);
+    assert_true(wait_for(&s, "running \"greet returns a string\""));
+    long long asked = now_ms();
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    assert_true(now_ms() - asked < 3000);
+    assert_true(gone(exercise));
+    assert_true(cooked(&s));
+    finish(&s);
+}
+
+static void a_save_restarts_a_run_that_loops(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, GREET, LOOPING_GREET);
+    pty_run s;
+    start_command(&s, "watch", "1", "KATA_TIMEOUT=60");
+    pid_t exercise = looping_exercise(&s);
+    assert_true(wait_for(&s, "running \"greet returns a string\""));
+    kit_copy(&the_kit, "solutions/01-greet/greet.c", GREET);
+    assert_true(wait_for(&s, "All 2 tests pass: exercise 1 is done."));
+    assert_true(gone(exercise));
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+}
+
+/* The exercise's process id, once the looping suite has started. */
+static pid_t wait_for_pid_file(void)
+{
+    long long deadline = now_ms() + WAIT_MS;
+    while (now_ms() < deadline) {
+        char *text = kit_read(&the_kit, PID_FILE);
+        pid_t pid = (pid_t)atoi(text);
+        free(text);
+        if (pid > 0)
+            return pid;
+        struct timespec nap = {0, 100 * 1000000};
+        nanosleep(&nap, NULL);
+    }
+    fail_msg("the looping exercise did not start");
+    return 0;
+}
+
+static void a_build_shows_the_build_tools_progress(void **state)
+{
+    (void)state;
+    /* A new file to compile: the build has a step to show. */
+    kit_write(&the_kit, GREET,
+              "#include \"greet.h\"\n"
+              "const char *greet(void) { return 0; }\n");
+    pty_run s;
+    start_command(&s, "run", "1", NULL);
+    assert_true(wait_for(&s, "building ex01... ["));
+    wait_exit(&s);
+    finish(&s);
+}
+
+/* What is on the screen after its last clear. */
+static const char *last_screen(pty_run *s)
+{
+    const char *all = kata_buf_str(&s->screen);
+    const char *last = all;
+    for (const char *p = all; (p = strstr(p, "\033[2J")) != NULL; p++)
+        last = p + 4;
+    return last;
+}
+
+static int screen_lines(const char *text)
+{
+    int lines = 1;
+    for (; *text; text++)
+        lines += *text == '\n';
+    return lines;
+}
+
+static void
+a_small_terminal_keeps_the_failure_in_view_with_three_hints(void **state)
+{
+    (void)state;
+    char *hints = kata_path(the_kit.root, ".kata/hints.json");
+    remove(hints);
+    /* Hints as long as the real kit's last tiers (six lines each here). */
+    const char *meta = "exercises/01-greet/exercise.json";
+    char *shipped = kit_read(&the_kit, meta);
+    kata_buf longer = {0};
+    kata_buf_puts(&longer, "{\"number\": 1, \"title\": \"Greet: say hello\", "
+                           "\"minutes\": 5, \"edit\": [\"greet.c\"], "
+                           "\"hints\": [");
+    for (int i = 0; i < 3; i++)
+        kata_buf_printf(&longer,
+                        "%s\"Tier %d. Start from the test that fails first, "
+                        "read what it expected and what came instead, then "
+                        "look at the one line of greet.c that decides it; "
+                        "the string it returns must live as long as the "
+                        "program, which a string literal does, while a local "
+                        "array dies when the function returns and leaves the "
+                        "caller with a pointer to nothing at all.\"",
+                        i ? ", " : "", i + 1);
+    kata_buf_puts(&longer, "]}\n");
+    kit_write(&the_kit, meta, kata_buf_str(&longer));
+    kata_buf_free(&longer);
+    window = (struct winsize){30, 70, 0, 0};
+    pty_run s;
+    start(&s, "1");
+    assert_true(wait_for(&s, "q quit"));
+    type(&s, "h");
+    assert_true(wait_for(&s, "Hints (1 of 3)"));
+    type(&s, "h");
+    assert_true(wait_for(&s, "Hints (2 of 3)"));
+    type(&s, "h");
+    assert_true(wait_for(&s, "Hints (3 of 3)"));
+    assert_true(wait_for(&s, "q quit"));
+    pump(&s, 300);
+    const char *screen = last_screen(&s);
+    if (screen_lines(screen) > 30)
+        fprintf(stderr, "---- %d lines:\n%s\n----\n", screen_lines(screen),
+                screen);
+    assert_true(screen_lines(screen) <= 30);
+    assert_non_null(strstr(screen, "watching exercise 1"));
+    assert_non_null(strstr(screen, "FAIL greet returns a string"));
+    assert_non_null(strstr(screen, "expected"));
+    assert_non_null(strstr(screen, "q quit"));
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+    window = (struct winsize){40, 100, 0, 0};
+    kit_write(&the_kit, meta, shipped);
+    free(shipped);
+    remove(hints);
+    free(hints);
+}
+
+/* kill_how: a signal to send the runner, or 0 to close its terminal.
+ * With a signal, the runner runs as from a shell: in the test's own
+ * process group, not as the leader of a session (whose end would hang
+ * up the terminal and signal everything in it). */
+static void killing_the_runner_kills_the_exercise(int kill_how)
+{
+    kit_write(&the_kit, GREET, LOOPING_GREET);
+    char *path = kata_path(the_kit.root, PID_FILE);
+    remove(path);
+    free(path);
+    if (kill_how != 0) {
+        pid_t runner = fork();
+        assert_true(runner >= 0);
+        if (runner == 0) {
+            int null = open("/dev/null", O_RDWR);
+            dup2(null, 0);
+            dup2(null, 1);
+            dup2(null, 2);
+            setenv("KATA_TIMEOUT", "60", 1);
+            execl(harness_runner(), harness_runner(), "--root", the_kit.root,
+                  "--build", the_kit.build, "run", "1", (char *)NULL);
+            _exit(127);
+        }
+        pid_t exercise = wait_for_pid_file();
+        kill(runner, kill_how);
+        int status;
+        assert_int_equal(waitpid(runner, &status, 0), runner);
+        assert_true(gone(exercise));
+        return;
+    }
+    pty_run s;
+    start_command(&s, "run", "1", "KATA_TIMEOUT=60");
+    pid_t exercise = looping_exercise(&s);
+    close(s.master);
+    close(s.slave);
+    long long deadline = now_ms() + WAIT_MS;
+    while (!s.exited && now_ms() < deadline)
+        if (waitpid(s.pid, &s.status, WNOHANG) == s.pid)
+            s.exited = true;
+    assert_true(s.exited);
+    assert_true(gone(exercise));
+    kata_buf_free(&s.screen);
+}
+
+static void sigterm_to_the_runner_kills_the_exercise(void **state)
+{
+    (void)state;
+    killing_the_runner_kills_the_exercise(SIGTERM);
+}
+
+static void sighup_to_the_runner_kills_the_exercise(void **state)
+{
+    (void)state;
+    killing_the_runner_kills_the_exercise(SIGHUP);
+}
+
+static void closing_the_terminal_kills_the_exercise(void **state)
+{
+    (void)state;
+    killing_the_runner_kills_the_exercise(0);
+}
+
 int main(int argc, char **argv)
 {
     harness_init(argc, argv);
@@ -301,6 +605,26 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(a_compile_error_shows_while_watching,
                                   restore_stub),
         cmocka_unit_test(ctrl_c_and_sigterm_give_the_terminal_back),
+        cmocka_unit_test_teardown(
+            a_looping_test_is_stopped_with_a_live_line_naming_it,
+            remove_pid_file),
+        cmocka_unit_test_teardown(the_default_time_limit_is_ten_seconds,
+                                  remove_pid_file),
+        cmocka_unit_test_teardown(q_quits_watch_at_once_while_a_test_loops,
+                                  remove_pid_file),
+        cmocka_unit_test_teardown(a_save_restarts_a_run_that_loops,
+                                  remove_pid_file),
+        cmocka_unit_test_teardown(
+            a_small_terminal_keeps_the_failure_in_view_with_three_hints,
+            restore_stub),
+        cmocka_unit_test_teardown(a_build_shows_the_build_tools_progress,
+                                  restore_stub),
+        cmocka_unit_test_teardown(sigterm_to_the_runner_kills_the_exercise,
+                                  remove_pid_file),
+        cmocka_unit_test_teardown(sighup_to_the_runner_kills_the_exercise,
+                                  remove_pid_file),
+        cmocka_unit_test_teardown(closing_the_terminal_kills_the_exercise,
+                                  remove_pid_file),
     };
     return cmocka_run_group_tests(tests, make_kit, remove_kit);
 }
