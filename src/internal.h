@@ -18,9 +18,6 @@ int64_t esk__monotonic_us(void);
 /* Sleep ms milliseconds, going on after signals; nothing for ms <= 0. */
 void esk__sleep_ms(long long ms);
 
-/* SHA-256 of size bytes (src/sha256.c). */
-void esk__sha256(const void *data, size_t size, unsigned char digest[32]);
-
 /* Every allocation of esk goes through these, so that esk_set_allocator()
  * can count or fail them. */
 void *esk__malloc(size_t size);

@@ -17,6 +17,7 @@
 #include "esk/store_backend.h"
 #include "internal.h"
 #include "projection_internal.h"
+#include "sha256.h"
 
 enum {
     MESSAGE_MAX = 512,
