@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -426,6 +427,103 @@ static void a_save_restarts_a_run_that_loops(void **state)
     finish(&s);
 }
 
+/* A cmake that hangs while the exercise's file asks for it (a comment
+ * SLOW_BUILD), as a first build of the library or a slow compiler
+ * would; otherwise the real one. It writes the process id of what it
+ * waits on to SLOW_PID_FILE. */
+#define SLOW_GREET "/* SLOW_BUILD */\n"
+#define SLOW_PID_FILE "slow-build.pid"
+
+static char *slow_cmake(void)
+{
+    char *script = kata_path(the_kit.dir, "slow-cmake");
+    char *text = kata_format("#!/bin/sh\n"
+                             "if grep -q SLOW_BUILD '%s/" GREET "'; then\n"
+                             "    sleep 30 &\n"
+                             "    echo $! >'%s/" SLOW_PID_FILE "'\n"
+                             "    wait\n"
+                             "fi\n"
+                             "exec cmake \"$@\"\n",
+                             the_kit.root, the_kit.dir);
+    kata_write_file(script, text, strlen(text));
+    chmod(script, 0755);
+    free(text);
+    char *env = kata_format("KATA_CMAKE=%s", script);
+    free(script);
+    return env;
+}
+
+/* The process id of what the slow build waits on, once it waits. */
+static pid_t slow_build(pty_run *s)
+{
+    char *path = kata_path(the_kit.dir, SLOW_PID_FILE);
+    long long deadline = now_ms() + WAIT_MS;
+    pid_t pid = 0;
+    while (pid == 0 && now_ms() < deadline) {
+        char *text = NULL;
+        size_t len = 0;
+        if (kata_read_file(path, &text, &len) == 0)
+            pid = (pid_t)atoi(text);
+        free(text);
+        if (pid == 0)
+            pump(s, 100);
+    }
+    free(path);
+    if (pid == 0)
+        fail_msg("the slow build did not start");
+    return pid;
+}
+
+static int remove_slow_build(void **state)
+{
+    char *path = kata_path(the_kit.dir, SLOW_PID_FILE);
+    remove(path);
+    free(path);
+    return restore_stub(state);
+}
+
+static void q_quits_watch_at_once_while_the_exercise_builds(void **state)
+{
+    (void)state;
+    char *slow = slow_cmake();
+    kata_buf text = {0};
+    kata_buf_printf(&text, "%s%s", SLOW_GREET, stub);
+    kit_write(&the_kit, GREET, kata_buf_str(&text));
+    kata_buf_free(&text);
+    pty_run s;
+    start_command(&s, "watch", "1", slow);
+    pid_t build = slow_build(&s);
+    long long asked = now_ms();
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    assert_true(now_ms() - asked < 3000);
+    /* Not only cmake: everything the build started. */
+    assert_true(gone(build));
+    assert_true(cooked(&s));
+    finish(&s);
+    free(slow);
+}
+
+static void a_save_restarts_a_build_in_progress(void **state)
+{
+    (void)state;
+    char *slow = slow_cmake();
+    kata_buf text = {0};
+    kata_buf_printf(&text, "%s%s", SLOW_GREET, stub);
+    kit_write(&the_kit, GREET, kata_buf_str(&text));
+    kata_buf_free(&text);
+    pty_run s;
+    start_command(&s, "watch", "1", slow);
+    pid_t build = slow_build(&s);
+    kit_copy(&the_kit, "solutions/01-greet/greet.c", GREET);
+    assert_true(wait_for(&s, "All 2 tests pass: exercise 1 is done."));
+    assert_true(gone(build));
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+    free(slow);
+}
+
 /* The exercise's process id, once the looping suite has started. */
 static pid_t wait_for_pid_file(void)
 {
@@ -614,6 +712,10 @@ int main(int argc, char **argv)
                                   remove_pid_file),
         cmocka_unit_test_teardown(a_save_restarts_a_run_that_loops,
                                   remove_pid_file),
+        cmocka_unit_test_teardown(
+            q_quits_watch_at_once_while_the_exercise_builds, remove_slow_build),
+        cmocka_unit_test_teardown(a_save_restarts_a_build_in_progress,
+                                  remove_slow_build),
         cmocka_unit_test_teardown(
             a_small_terminal_keeps_the_failure_in_view_with_three_hints,
             restore_stub),
