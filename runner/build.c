@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,31 +35,36 @@ static long long now_ms(void)
 }
 
 /* A lock on a file of the build folder, held while cmake runs: make and
- * ninja do not expect two builds of one folder at once. The mutant
- * harness (exercises/tools/mutants.sh) takes the same one. While another
- * build holds it, tick (when not NULL) may give up: *cancelled is set and
+ * ninja do not expect two builds of one folder at once. It is a flock(2)
+ * lock, which a shell script can take too (flock(1), or perl's flock):
+ * the mutant harness (exercises/tools/mutants.sh) takes the same one.
+ * While another build holds it, the wait is said on stderr when say is
+ * true, and k->build_tick (when set) may give up: *cancelled is set and
  * -1 returned. */
-static int lock_build(const char *build_dir, const kata *k, bool *cancelled)
+static int lock_build(const char *build_dir, const kata *k, bool say,
+                      bool *cancelled)
 {
     char *path = kata_path(build_dir, ".kata-build.lock");
-    int fd = open(path, O_RDWR | O_CREAT, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     free(path);
     if (fd < 0)
         return -1;
-    struct flock lock;
-    memset(&lock, 0, sizeof(lock));
-    lock.l_type = F_WRLCK;
-    lock.l_whence = SEEK_SET;
-    if (k->build_tick == NULL) {
-        while (fcntl(fd, F_SETLKW, &lock) != 0 && errno == EINTR)
-            ;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
         return fd;
+    if (errno != EWOULDBLOCK && errno != EINTR)
+        return fd; /* no locks on this file system: build without */
+    if (say) {
+        fputs("\r\033[Kwaiting for another build of this folder to end "
+              "(./kata selftest, or a runner in another terminal)...",
+              stderr);
+        fflush(stderr);
     }
     long long started = now_ms();
-    while (fcntl(fd, F_SETLK, &lock) != 0) {
-        if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-            return fd; /* no locks here: build without */
-        if (!k->build_tick(k->tick_ctx, now_ms() - started)) {
+    while (flock(fd, k->build_tick ? LOCK_EX | LOCK_NB : LOCK_EX) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            break;
+        if (k->build_tick != NULL &&
+            !k->build_tick(k->tick_ctx, now_ms() - started)) {
             *cancelled = true;
             close(fd);
             return -1;
@@ -125,10 +131,11 @@ int kata_build(const kata *k, const char *build_dir, const char *const *targets,
      * on a terminal, on a line that is then wiped. */
     const char *term = getenv("TERM");
     bool busy_line = isatty(2) && term != NULL && strcmp(term, "dumb") != 0;
+    int lock = lock_build(build_dir, k, busy_line, &result->cancelled);
     build_progress busy = {k, targets[0], count, busy_line};
     cmd.ctx = &busy;
-    if (busy_line) {
-        fprintf(stderr, "building %s%s...", targets[0],
+    if (busy_line && !result->cancelled) {
+        fprintf(stderr, "\r\033[Kbuilding %s%s...", targets[0],
                 count > 1 ? " and the others" : "");
         fflush(stderr);
         cmd.on_line = show_progress;
@@ -138,7 +145,6 @@ int kata_build(const kata *k, const char *build_dir, const char *const *targets,
     /* A build stopped half-way must not leave half an object file that
      * the next build takes for up to date. */
     cmd.stop_grace_ms = 2000;
-    int lock = lock_build(build_dir, k, &result->cancelled);
     int rc = 0;
     if (!result->cancelled) {
         rc = kata_run(&cmd, &run);

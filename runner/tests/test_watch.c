@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -524,6 +525,43 @@ static void a_save_restarts_a_build_in_progress(void **state)
     free(slow);
 }
 
+/* Takes the build folder's lock as another build would (the mutant
+ * harness of ./kata selftest takes it with flock(1) or perl's flock);
+ * closing the descriptor gives it back. */
+static int hold_build_lock(void)
+{
+    char *path = kata_path(the_kit.build, ".kata-build.lock");
+    /* Not inherited by the runner, which would then hold it too. */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    free(path);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+    return fd;
+}
+
+static void watch_waits_for_another_build_and_still_answers_q(void **state)
+{
+    (void)state;
+    int lock = hold_build_lock();
+    pty_run s;
+    start(&s, "1");
+    assert_true(wait_for(&s, "waiting for another build of this folder"));
+    assert_true(stays_away(&s, "tests pass", 1500));
+    close(lock);
+    assert_true(wait_for(&s, "FAIL greet returns a string"));
+
+    lock = hold_build_lock();
+    type(&s, "r");
+    assert_true(wait_for(&s, "waiting for another build of this folder"));
+    long long asked = now_ms();
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    assert_true(now_ms() - asked < 3000);
+    assert_true(cooked(&s));
+    close(lock);
+    finish(&s);
+}
+
 /* The exercise's process id, once the looping suite has started. */
 static pid_t wait_for_pid_file(void)
 {
@@ -716,6 +754,7 @@ int main(int argc, char **argv)
             q_quits_watch_at_once_while_the_exercise_builds, remove_slow_build),
         cmocka_unit_test_teardown(a_save_restarts_a_build_in_progress,
                                   remove_slow_build),
+        cmocka_unit_test(watch_waits_for_another_build_and_still_answers_q),
         cmocka_unit_test_teardown(
             a_small_terminal_keeps_the_failure_in_view_with_three_hints,
             restore_stub),
