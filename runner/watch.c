@@ -123,6 +123,34 @@ static void footer(const watcher *w, kata_buf *out)
                         s->dim, w->ran_at, s->sep, s->reset);
 }
 
+/* What the suite printed after its tests, as `run` shows it: exercise
+ * 05's mutation score and the rules its survivors break. A long one is
+ * cut to max_lines, so that the hints and the keys stay on the screen. */
+static void suite_verdict(kata_buf *out, const kata *k, const kata_exercise *e,
+                          const kata_results *r, int max_lines)
+{
+    const char *text = r->preamble;
+    if (text == NULL || r->count == 0)
+        return;
+    while (*text == '\n')
+        text++;
+    if (*text == '\0')
+        return;
+    kata_buf_blank_line(out);
+    for (int n = 0; *text; n++) {
+        const char *end = strchr(text, '\n');
+        size_t len = end ? (size_t)(end - text) : strlen(text);
+        if (n == max_lines - 1 && text[len] != '\0' && text[len + 1] != '\0') {
+            kata_buf_printf(out, "%s... (`./kata run %d` shows it whole)%s\n",
+                            k->out.dim, e->number, k->out.reset);
+            return;
+        }
+        kata_buf_add(out, text, len);
+        kata_buf_putc(out, '\n');
+        text += len + (end != NULL);
+    }
+}
+
 static void tests_view(const watcher *w, kata_buf *out, int width, int height)
 {
     const kata *k = w->k;
@@ -183,7 +211,9 @@ static void tests_view(const watcher *w, kata_buf *out, int width, int height)
             kata_buf_printf(out, "%sThe tests did not run%s%s.%s\n", s->red,
                             r->stopped ? ": " : "",
                             r->stopped ? r->stopped : "", s->reset);
+            return;
         }
+        suite_verdict(out, k, e, r, height / 4 > 3 ? height / 4 : 3);
     }
 }
 

@@ -34,6 +34,7 @@
 
 static kit the_kit;
 static char *stub;
+static char *count_stub;
 /* The size of the next pseudo-terminal: rows, columns. */
 static struct winsize window = {40, 100, 0, 0};
 
@@ -199,6 +200,7 @@ static int make_kit(void **state)
     if (kit_create(&the_kit) != 0)
         return -1;
     stub = kit_read(&the_kit, GREET);
+    count_stub = kit_read(&the_kit, "exercises/02-count/count.c");
     return 0;
 }
 
@@ -207,6 +209,7 @@ static int remove_kit(void **state)
     (void)state;
     kit_destroy(&the_kit);
     free(stub);
+    free(count_stub);
     return 0;
 }
 
@@ -214,6 +217,13 @@ static int restore_stub(void **state)
 {
     (void)state;
     kit_write(&the_kit, GREET, stub);
+    return 0;
+}
+
+static int restore_count(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, "exercises/02-count/count.c", count_stub);
     return 0;
 }
 
@@ -285,6 +295,27 @@ static void a_compile_error_shows_while_watching(void **state)
     assert_true(wait_for(&s, "exercises/01-greet/greet.c:1"));
     kit_write(&the_kit, GREET, stub);
     assert_true(wait_for(&s, "FAIL greet returns a string"));
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+}
+
+/* Exercise 05 of the kit prints its mutation score after its tests; the
+ * fixture's exercise 2 prints a verdict of its own the same way. */
+static void watch_shows_what_a_suite_prints_after_its_tests(void **state)
+{
+    (void)state;
+    pty_run s;
+    start(&s, "2");
+    assert_true(wait_for(&s, "watching exercise 2 of 2"));
+    assert_true(wait_for(&s, "FAIL nothing has no words"));
+    assert_true(wait_for(&s, "Sentences counted right: 0 of 3."));
+    assert_true(wait_for(&s, "q quit"));
+
+    kit_copy(&the_kit, "solutions/02-count/count.c",
+             "exercises/02-count/count.c");
+    assert_true(wait_for(&s, "All 3 tests pass: exercise 2 is done."));
+    assert_true(wait_for(&s, "Sentences counted right: 3 of 3."));
     type(&s, "q");
     assert_int_equal(wait_exit(&s), 0);
     finish(&s);
@@ -740,6 +771,8 @@ int main(int argc, char **argv)
             watch_without_a_number_starts_where_the_learner_is, restore_stub),
         cmocka_unit_test_teardown(a_compile_error_shows_while_watching,
                                   restore_stub),
+        cmocka_unit_test_teardown(
+            watch_shows_what_a_suite_prints_after_its_tests, restore_count),
         cmocka_unit_test(ctrl_c_and_sigterm_give_the_terminal_back),
         cmocka_unit_test_teardown(
             a_looping_test_is_stopped_with_a_live_line_naming_it,
