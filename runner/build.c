@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build.h"
@@ -25,27 +27,59 @@ static long cpu_count(void)
     return n > 0 ? n : 2;
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* A lock on a file of the build folder, held while cmake runs: make and
- * ninja do not expect two builds of one folder at once. */
-static int lock_build(const char *build_dir)
+ * ninja do not expect two builds of one folder at once. It is a flock(2)
+ * lock, which a shell script can take too (flock(1), or perl's flock):
+ * the mutant harness (exercises/tools/mutants.sh) takes the same one.
+ * While another build holds it, the wait is said on stderr when say is
+ * true, and k->build_tick (when set) may give up: *cancelled is set and
+ * -1 returned. */
+static int lock_build(const char *build_dir, const kata *k, bool say,
+                      bool *cancelled)
 {
     char *path = kata_path(build_dir, ".kata-build.lock");
-    int fd = open(path, O_RDWR | O_CREAT, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     free(path);
     if (fd < 0)
         return -1;
-    struct flock lock;
-    memset(&lock, 0, sizeof(lock));
-    lock.l_type = F_WRLCK;
-    lock.l_whence = SEEK_SET;
-    while (fcntl(fd, F_SETLKW, &lock) != 0 && errno == EINTR)
-        ;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+        return fd;
+    if (errno != EWOULDBLOCK && errno != EINTR)
+        return fd; /* no locks on this file system: build without */
+    if (say) {
+        fputs("\r\033[Kwaiting for another build of this folder to end "
+              "(./kata selftest, or a runner in another terminal)...",
+              stderr);
+        fflush(stderr);
+    }
+    long long started = now_ms();
+    while (flock(fd, k->build_tick ? LOCK_EX | LOCK_NB : LOCK_EX) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            break;
+        if (k->build_tick != NULL &&
+            !k->build_tick(k->tick_ctx, now_ms() - started)) {
+            *cancelled = true;
+            close(fd);
+            return -1;
+        }
+        struct timespec nap = {0, 100 * 1000000};
+        nanosleep(&nap, NULL);
+    }
     return fd;
 }
 
 typedef struct build_progress {
+    const kata *k;
     const char *target;
     size_t count;
+    bool busy_line; /* the progress is shown on stderr */
 } build_progress;
 
 /* The build tool's progress ("[ 45%]" from make, "[12/80]" from ninja)
@@ -54,7 +88,7 @@ typedef struct build_progress {
 static void show_progress(void *ctx, const char *line)
 {
     const build_progress *b = ctx;
-    if (line[0] != '[')
+    if (!b->busy_line || line[0] != '[')
         return;
     const char *end = strchr(line, ']');
     if (end == NULL || end - line > 16)
@@ -62,6 +96,12 @@ static void show_progress(void *ctx, const char *line)
     fprintf(stderr, "\r\033[Kbuilding %s%s... %.*s", b->target,
             b->count > 1 ? " and the others" : "", (int)(end - line + 1), line);
     fflush(stderr);
+}
+
+static bool build_tick(void *ctx, long long elapsed_ms)
+{
+    const build_progress *b = ctx;
+    return b->k->build_tick(b->k->tick_ctx, elapsed_ms);
 }
 
 int kata_build(const kata *k, const char *build_dir, const char *const *targets,
@@ -86,25 +126,42 @@ int kata_build(const kata *k, const char *build_dir, const char *const *targets,
     cmd.argv = argv;
     cmd.capture = true;
     kata_proc_result run;
+    memset(&run, 0, sizeof(run));
     /* The first build compiles the library too and takes a while: say so
      * on a terminal, on a line that is then wiped. */
     const char *term = getenv("TERM");
     bool busy_line = isatty(2) && term != NULL && strcmp(term, "dumb") != 0;
-    build_progress busy = {targets[0], count};
-    if (busy_line) {
-        fprintf(stderr, "building %s%s...", targets[0],
+    int lock = lock_build(build_dir, k, busy_line, &result->cancelled);
+    build_progress busy = {k, targets[0], count, busy_line};
+    cmd.ctx = &busy;
+    if (busy_line && !result->cancelled) {
+        fprintf(stderr, "\r\033[Kbuilding %s%s...", targets[0],
                 count > 1 ? " and the others" : "");
         fflush(stderr);
         cmd.on_line = show_progress;
-        cmd.ctx = &busy;
     }
-    int lock = lock_build(build_dir);
-    int rc = kata_run(&cmd, &run);
+    if (k->build_tick != NULL)
+        cmd.on_tick = build_tick;
+    /* A build stopped half-way must not leave half an object file that
+     * the next build takes for up to date. */
+    cmd.stop_grace_ms = 2000;
+    int rc = 0;
+    if (!result->cancelled) {
+        rc = kata_run(&cmd, &run);
+        result->cancelled = rc == 0 && run.cancelled;
+    }
     if (lock >= 0)
         close(lock);
     if (busy_line)
         fputs("\r\033[K", stderr);
     free(argv);
+    if (result->cancelled) {
+        kata_proc_result_free(&run);
+        result->started = true;
+        result->output = kata_xstrdup("");
+        result->diagnostics = kata_xstrdup("");
+        return -1;
+    }
     if (rc != 0) {
         result->output = kata_format("could not run %s: %s\n", kata_cmake(),
                                      strerror(run.start_errno));

@@ -13,6 +13,7 @@
 typedef struct kata_build_result {
     bool ok;           /* every target was built */
     bool started;      /* cmake could be run at all */
+    bool cancelled;    /* k->build_tick stopped it before its end */
     char *diagnostics; /* the compiler's errors and warnings with their
                           context, paths relative to the root; "" if none */
     char *output;      /* everything the build printed */
@@ -20,7 +21,12 @@ typedef struct kata_build_result {
 
 /* Runs `cmake --build DIR --target T... --parallel N` on a configured
  * build folder. Two runners on the same folder (watch in one terminal,
- * the board in another) take turns. Returns 0 when every target built;
+ * the board in another, or the mutant harness of selftest) take turns,
+ * through a lock on DIR/.kata-build.lock. While it waits for its turn
+ * and while it builds, k->build_tick (when set) is called about every
+ * 200 ms; when it returns false, the build's whole process group is
+ * stopped (SIGTERM, then SIGKILL) and result->cancelled is set.
+ * Returns 0 when every target built;
  * -1 otherwise, with the result saying why. Free it with
  * kata_build_result_free(). */
 int kata_build(const kata *k, const char *build_dir, const char *const *targets,

@@ -241,8 +241,7 @@ static void run_or_reuse(const kata *k, const kata_exercise *e, bool fresh,
         if (fresh || !cache_lookup(k, e, &stamp, &out->results)) {
             char *work = kata_exercise_workdir(k->build, e);
             kata_run_suite_watched(k->root, binary, work, NULL, NULL, NULL,
-                                   k->suite_tick, k->suite_tick_ctx,
-                                   &out->results);
+                                   k->suite_tick, k->tick_ctx, &out->results);
             free(work);
             /* A run stopped by the learner says nothing about the
              * program: it is not kept. */

@@ -30,11 +30,13 @@ typedef struct kata {
     kata_term out; /* styles for stdout */
     bool plain;    /* --no-color */
     bool yes;      /* --yes: do not ask */
-    /* Watch mode's: called while a suite runs (see kata_run_suite_watched);
-     * NULL elsewhere. */
+    /* Watch mode's: called while a suite runs (see kata_run_suite_watched)
+     * and while an exercise builds (see kata_build), so that keys and
+     * saves may stop either; NULL elsewhere. Both get tick_ctx. */
     bool (*suite_tick)(void *ctx, const char *running_test,
                        long long elapsed_ms);
-    void *suite_tick_ctx;
+    bool (*build_tick)(void *ctx, long long elapsed_ms);
+    void *tick_ctx;
 } kata;
 
 /* A command: argv[0] is its name, the rest its arguments. */

@@ -125,7 +125,9 @@ static void general_help(FILE *f)
         "Setting up:\n"
         "  setup             check the tools, install what is missing, build\n"
         "  deps [TOOL]       only check the tools and libraries\n"
-        "  selftest          build and run the whole test suite (ctest)\n"
+        "  selftest          build and run the whole test suite (ctest), and "
+        "check\n"
+        "                    that every catalogued attendee bug is caught\n"
         "  help [COMMAND]    this help, or one command's\n"
         "\n"
         "N is an exercise's number (3 or 03) or folder (03-aggregate); "
@@ -180,9 +182,9 @@ static int cmd_help(kata *k, int argc, char **argv)
         strcmp(argv[1], "-h") != 0) {
         for (size_t i = 0; i < sizeof(bootstrap_commands) / sizeof(char *); i++)
             if (strcmp(argv[1], bootstrap_commands[i]) == 0) {
-                printf("%s is a command of ./kata itself: ./kata --help "
+                printf("%s is a command of ./kata itself: ./kata help %s "
                        "describes it.\n",
-                       argv[1]);
+                       argv[1], argv[1]);
                 return KATA_EXIT_OK;
             }
         if (find_command(argv[1]) == NULL) {

@@ -65,6 +65,28 @@ void kata_proc_guard(void)
     }
 }
 
+/* Stops the child's whole group: at once, or with SIGTERM first and a
+ * grace of cmd->stop_grace_ms. Sets *reaped when the child was waited
+ * for meanwhile (its status is then in *wstatus). */
+static void stop_group(const kata_cmd *cmd, pid_t pid, int *wstatus,
+                       bool *reaped)
+{
+    if (cmd->stop_grace_ms > 0 && !*reaped) {
+        kill(-pid, SIGTERM);
+        long long until = now_ms() + cmd->stop_grace_ms;
+        while (now_ms() < until) {
+            pid_t done = waitpid(pid, wstatus, WNOHANG);
+            if (done == pid || (done < 0 && errno != EINTR)) {
+                *reaped = done == pid;
+                break;
+            }
+            struct timespec nap = {0, 10 * 1000000};
+            nanosleep(&nap, NULL);
+        }
+    }
+    kill(-pid, SIGKILL);
+}
+
 /* Only async-signal-safe calls between fork and exec, apart from setenv:
  * the runner has a single thread, so no lock can be held by another. */
 static void child(const kata_cmd *cmd, int out_fd, int status_fd)
@@ -186,6 +208,8 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
 
     kata_buf output = {0};
     kata_buf pending = {0};
+    int wstatus = 0;
+    bool reaped = false;
     long long started = now_ms();
     long long deadline = cmd->timeout_ms > 0 ? started + cmd->timeout_ms : 0;
     if (out[0] >= 0) {
@@ -195,7 +219,7 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
                 long long left = deadline - now_ms();
                 if (left <= 0) {
                     result->timed_out = true;
-                    kill(-pid, SIGKILL);
+                    stop_group(cmd, pid, &wstatus, &reaped);
                     break;
                 }
                 if (wait_ms < 0 || left < wait_ms)
@@ -203,7 +227,7 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
             }
             if (cmd->on_tick && !cmd->on_tick(cmd->ctx, now_ms() - started)) {
                 result->cancelled = true;
-                kill(-pid, SIGKILL);
+                stop_group(cmd, pid, &wstatus, &reaped);
                 break;
             }
             struct pollfd p = {out[0], POLLIN, 0};
@@ -226,8 +250,7 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
     }
     kata_buf_free(&pending);
 
-    int wstatus = 0;
-    for (;;) {
+    while (!reaped) {
         bool watched = deadline || (cmd->on_tick && !result->cancelled);
         pid_t done = waitpid(pid, &wstatus, watched ? WNOHANG : 0);
         if (done == pid)
@@ -238,12 +261,12 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
             /* Without capture the deadline is watched here. */
             if (deadline && now_ms() >= deadline) {
                 result->timed_out = true;
-                kill(-pid, SIGKILL);
+                stop_group(cmd, pid, &wstatus, &reaped);
                 deadline = 0;
             } else if (cmd->on_tick && !result->cancelled &&
                        !cmd->on_tick(cmd->ctx, now_ms() - started)) {
                 result->cancelled = true;
-                kill(-pid, SIGKILL);
+                stop_group(cmd, pid, &wstatus, &reaped);
             } else {
                 struct timespec nap = {0, 20 * 1000000};
                 nanosleep(&nap, NULL);

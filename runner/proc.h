@@ -30,6 +30,11 @@ typedef struct kata_cmd {
      * loop even when the runner itself was killed without a chance to
      * stop it. */
     int cpu_limit_s;
+    /* On a timeout or a cancel the group is sent SIGTERM and given this
+     * long to end before SIGKILL (0: SIGKILL at once): make and ninja
+     * then delete the file they were half-way through writing, which a
+     * later build would otherwise take for up to date. */
+    int stop_grace_ms;
 } kata_cmd;
 
 typedef struct kata_proc_result {

@@ -36,11 +36,12 @@ typedef struct watcher {
     char *flash;     /* a one-time message under the screen */
     bool keys;       /* stdin is still open */
     char ran_at[16]; /* when the tests last ran, for the footer */
-    /* Set while the tests run, by the keys and saves that stop them. */
-    bool quit;        /* q: stop watching at once */
-    bool saved;       /* a save: run again */
-    char pending_key; /* n, p or r: handled once the run has stopped */
-    long long last_look_ms;
+    /* Set while the exercise builds or its tests run, by the keys and
+     * saves that stop them. */
+    bool quit;              /* q: stop watching at once */
+    bool saved;             /* a save: run again */
+    char pending_key;       /* n, p or r: handled once the run has stopped */
+    long long last_look_ms; /* when the sources were last looked at */
 } watcher;
 
 static bool is_source(const char *name)
@@ -122,6 +123,34 @@ static void footer(const watcher *w, kata_buf *out)
                         s->dim, w->ran_at, s->sep, s->reset);
 }
 
+/* What the suite printed after its tests, as `run` shows it: exercise
+ * 05's mutation score and the rules its survivors break. A long one is
+ * cut to max_lines, so that the hints and the keys stay on the screen. */
+static void suite_verdict(kata_buf *out, const kata *k, const kata_exercise *e,
+                          const kata_results *r, int max_lines)
+{
+    const char *text = r->preamble;
+    if (text == NULL || r->count == 0)
+        return;
+    while (*text == '\n')
+        text++;
+    if (*text == '\0')
+        return;
+    kata_buf_blank_line(out);
+    for (int n = 0; *text; n++) {
+        const char *end = strchr(text, '\n');
+        size_t len = end ? (size_t)(end - text) : strlen(text);
+        if (n == max_lines - 1 && text[len] != '\0' && text[len + 1] != '\0') {
+            kata_buf_printf(out, "%s... (`./kata run %d` shows it whole)%s\n",
+                            k->out.dim, e->number, k->out.reset);
+            return;
+        }
+        kata_buf_add(out, text, len);
+        kata_buf_putc(out, '\n');
+        text += len + (end != NULL);
+    }
+}
+
 static void tests_view(const watcher *w, kata_buf *out, int width, int height)
 {
     const kata *k = w->k;
@@ -182,7 +211,9 @@ static void tests_view(const watcher *w, kata_buf *out, int width, int height)
             kata_buf_printf(out, "%sThe tests did not run%s%s.%s\n", s->red,
                             r->stopped ? ": " : "",
                             r->stopped ? r->stopped : "", s->reset);
+            return;
         }
+        suite_verdict(out, k, e, r, height / 4 > 3 ? height / 4 : 3);
     }
 }
 
@@ -339,8 +370,46 @@ static void draw(watcher *w)
     flash(w, NULL);
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* While the exercise builds or its suite runs: whether a key or a save
+ * asks to stop (a loop or a slow build must not make the learner wait). */
+static bool asked_to_stop(watcher *w)
+{
+    struct pollfd p = {0, POLLIN, 0};
+    if (w->keys && poll(&p, 1, 0) > 0) {
+        char key;
+        ssize_t n = read(0, &key, 1);
+        if (n == 1 && (key == 'q' || key == 'Q' || key == 4)) {
+            w->quit = true;
+            return true;
+        }
+        if (n == 1 && (key == 'n' || key == 'p' || key == 'r')) {
+            w->pending_key = key;
+            return true;
+        }
+    }
+    long long now = now_ms();
+    if (now - w->last_look_ms >= POLL_MS) {
+        w->last_look_ms = now;
+        char *snapshot = take_snapshot(current(w));
+        bool changed = strcmp(snapshot, w->snapshot) != 0;
+        free(snapshot);
+        if (changed) {
+            w->saved = true;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* While a suite runs: the live line, and the keys and saves that stop
- * it (a loop must not make the learner wait for the timeout). */
+ * it. */
 static bool during_run(void *ctx, const char *running_test,
                        long long elapsed_ms)
 {
@@ -354,37 +423,21 @@ static bool during_run(void *ctx, const char *running_test,
                kata_suite_timeout(), s->reset);
         fflush(stdout);
     }
-    struct pollfd p = {0, POLLIN, 0};
-    if (w->keys && poll(&p, 1, 0) > 0) {
-        char key;
-        ssize_t n = read(0, &key, 1);
-        if (n == 1 && (key == 'q' || key == 'Q' || key == 4)) {
-            w->quit = true;
-            return false;
-        }
-        if (n == 1 && (key == 'n' || key == 'p' || key == 'r')) {
-            w->pending_key = key;
-            return false;
-        }
-    }
-    if (elapsed_ms - w->last_look_ms >= POLL_MS) {
-        w->last_look_ms = elapsed_ms;
-        char *now = take_snapshot(current(w));
-        bool changed = strcmp(now, w->snapshot) != 0;
-        free(now);
-        if (changed) {
-            w->saved = true;
-            return false;
-        }
-    }
-    return true;
+    return !asked_to_stop(w);
+}
+
+/* While the exercise builds (the build shows its own progress). */
+static bool during_build(void *ctx, long long elapsed_ms)
+{
+    (void)elapsed_ms;
+    return !asked_to_stop(ctx);
 }
 
 static void run_tests(watcher *w, unsigned flags)
 {
     const kata_term *s = &w->k->out;
     w->saved = false;
-    w->last_look_ms = 0;
+    w->last_look_ms = now_ms();
     if (s->tty) {
         kata_buf out = {0};
         kata_buf_puts(&out, "\033[H\033[2J");
@@ -398,9 +451,11 @@ static void run_tests(watcher *w, unsigned flags)
     if (w->have_eval)
         kata_eval_free(&w->ev);
     w->k->suite_tick = during_run;
-    w->k->suite_tick_ctx = w;
+    w->k->build_tick = during_build;
+    w->k->tick_ctx = w;
     kata_evaluate(w->k, current(w), KATA_EVAL_BUILD | flags, &w->ev);
     w->k->suite_tick = NULL;
+    w->k->build_tick = NULL;
     w->have_eval = true;
     if (w->quit || w->pending_key)
         return;

@@ -25,6 +25,11 @@
 # another folder of solutions/NN-topic/ to read the patches from (the
 # harness's own test uses it: exercises/tools/test_mutants.sh).
 #
+# Every build holds BUILD_DIR/.kata-build.lock, the lock the runner takes
+# (runner/build.c), so that ./kata watch and this check take turns on one
+# build folder; a program that hangs is stopped with its whole process
+# group, so that nothing it started is left running.
+#
 # Speed: one build of the slots per round, every exercise's next mutant
 # at once with JOBS jobs; the build tool recompiles only the files that
 # changed since the last round and reuses the other objects. The runs of
@@ -115,6 +120,43 @@ trap 'exit 143' TERM HUP
 
 STARTED=$(date +%s)
 
+# ---- Builds and runs ------------------------------------------------------
+
+# build ARGS... - cmake --build BUILD ARGS..., holding the runner's build
+# lock (a flock(2) lock on BUILD/.kata-build.lock): flock(1) where
+# util-linux has it, else perl, which macOS and Debian always have. The
+# lock is only for another build at the same time: without either tool
+# the build goes on unlocked.
+LOCK=$BUILD/.kata-build.lock
+build()
+{
+    if command -v flock >/dev/null 2>&1; then
+        flock "$LOCK" cmake --build "$BUILD" "$@"
+    elif command -v perl >/dev/null 2>&1; then
+        # The lock's descriptor must survive the exec ($^F: the highest
+        # descriptor that is not closed on exec).
+        perl -MFcntl=:flock -e '$^F = 255;
+            open(my $l, ">>", shift) or die "$!\n";
+            flock($l, LOCK_EX) or die "$!\n";
+            exec @ARGV or die "$!\n"' "$LOCK" cmake --build "$BUILD" "$@"
+    else
+        cmake --build "$BUILD" "$@"
+    fi
+}
+
+# in_own_group PROGRAM - exec PROGRAM as the leader of a process group of
+# its own (perl's setpgrp; setsid(1) where perl is missing), so that a
+# hung one can be stopped with everything it started.
+in_own_group()
+{
+    if command -v perl >/dev/null 2>&1; then
+        exec perl -e 'setpgrp(0, 0); exec @ARGV or die "$!\n"' "$1"
+    elif command -v setsid >/dev/null 2>&1; then
+        exec setsid "$1"
+    fi
+    exec "$1"
+}
+
 # ---- The slots -----------------------------------------------------------
 
 nn_of()
@@ -154,10 +196,9 @@ sync_slot()
 build_slots()
 {
     rm -f "$SCRATCH"/*.build
-    cmake --build "$BUILD" -j "$JOBS" --target "$@" \
-        >"$SCRATCH/round.log" 2>&1 && return 0
+    build -j "$JOBS" --target "$@" >"$SCRATCH/round.log" 2>&1 && return 0
     for bs_target in "$@"; do
-        cmake --build "$BUILD" --target "$bs_target" \
+        build --target "$bs_target" \
             >"$SCRATCH/$bs_target.log" 2>&1 ||
             mv "$SCRATCH/$bs_target.log" "$SCRATCH/$bs_target.build"
     done
@@ -186,12 +227,14 @@ run_slot()
     mkdir -p "$rs_work"
     rs_program=$(cd "$EXERCISES" && pwd -P)/ex$(nn_of "$1")-mutant
     rs_started=$(date +%s)
-    (cd "$rs_work" && exec "$rs_program") >"$2.log" 2>&1 </dev/null &
+    (cd "$rs_work" && in_own_group "$rs_program") >"$2.log" 2>&1 </dev/null &
     rs_pid=$!
     # The watchdog: its own output closed, so that a pipe reading ours
-    # does not wait for its sleep.
-    (sleep "$(timeout_of "$1")" && : >"$2.hung" && kill -9 "$rs_pid") \
-        >/dev/null 2>&1 &
+    # does not wait for its sleep. It stops the program's whole group
+    # (what the program forked hangs too), or the program alone when it
+    # has none.
+    (sleep "$(timeout_of "$1")" && : >"$2.hung" &&
+        { kill -9 "-$rs_pid" || kill -9 "$rs_pid"; }) >/dev/null 2>&1 &
     rs_watchdog=$!
     wait "$rs_pid"
     rs_status=$?
@@ -236,8 +279,7 @@ done
 # changed, so that the copies the mutants start from are the current ones
 # (and no configure happens in the middle of a round).
 # shellcheck disable=SC2086 # one word per target
-if ! cmake --build "$BUILD" -j "$JOBS" --target $REFERENCES \
-    >"$SCRATCH/references.log" 2>&1; then
+if ! build -j "$JOBS" --target $REFERENCES >"$SCRATCH/references.log" 2>&1; then
     say "${RED}mutants: the reference answers do not build:${RESET}"
     grep 'error:' "$SCRATCH/references.log" | sed "s#$ROOT/##" | head -n 12 | sed 's/^/    /'
     exit 1

@@ -496,6 +496,11 @@ static void help_lists_every_command_and_explains_each(void **state)
     o = kit_run(&the_kit, NULL, NULL, "help", "watch", NULL);
     assert_true(contains(&o, "p  the previous one"));
     outcome_free(&o);
+    /* The script's own commands have their pages in the script. */
+    o = kit_run(&the_kit, NULL, NULL, "help", "selftest", NULL);
+    assert_int_equal(o.code, 0);
+    assert_true(contains(&o, "./kata help selftest describes it"));
+    outcome_free(&o);
     const char *commands[] = {"board", "run",      "watch", "hint",
                               "reset", "solution", "demo",  "report"};
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -32,6 +34,7 @@
 
 static kit the_kit;
 static char *stub;
+static char *count_stub;
 /* The size of the next pseudo-terminal: rows, columns. */
 static struct winsize window = {40, 100, 0, 0};
 
@@ -197,6 +200,7 @@ static int make_kit(void **state)
     if (kit_create(&the_kit) != 0)
         return -1;
     stub = kit_read(&the_kit, GREET);
+    count_stub = kit_read(&the_kit, "exercises/02-count/count.c");
     return 0;
 }
 
@@ -205,6 +209,7 @@ static int remove_kit(void **state)
     (void)state;
     kit_destroy(&the_kit);
     free(stub);
+    free(count_stub);
     return 0;
 }
 
@@ -212,6 +217,13 @@ static int restore_stub(void **state)
 {
     (void)state;
     kit_write(&the_kit, GREET, stub);
+    return 0;
+}
+
+static int restore_count(void **state)
+{
+    (void)state;
+    kit_write(&the_kit, "exercises/02-count/count.c", count_stub);
     return 0;
 }
 
@@ -283,6 +295,27 @@ static void a_compile_error_shows_while_watching(void **state)
     assert_true(wait_for(&s, "exercises/01-greet/greet.c:1"));
     kit_write(&the_kit, GREET, stub);
     assert_true(wait_for(&s, "FAIL greet returns a string"));
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+}
+
+/* Exercise 05 of the kit prints its mutation score after its tests; the
+ * fixture's exercise 2 prints a verdict of its own the same way. */
+static void watch_shows_what_a_suite_prints_after_its_tests(void **state)
+{
+    (void)state;
+    pty_run s;
+    start(&s, "2");
+    assert_true(wait_for(&s, "watching exercise 2 of 2"));
+    assert_true(wait_for(&s, "FAIL nothing has no words"));
+    assert_true(wait_for(&s, "Sentences counted right: 0 of 3."));
+    assert_true(wait_for(&s, "q quit"));
+
+    kit_copy(&the_kit, "solutions/02-count/count.c",
+             "exercises/02-count/count.c");
+    assert_true(wait_for(&s, "All 3 tests pass: exercise 2 is done."));
+    assert_true(wait_for(&s, "Sentences counted right: 3 of 3."));
     type(&s, "q");
     assert_int_equal(wait_exit(&s), 0);
     finish(&s);
@@ -423,6 +456,140 @@ static void a_save_restarts_a_run_that_loops(void **state)
     assert_true(gone(exercise));
     type(&s, "q");
     assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+}
+
+/* A cmake that hangs while the exercise's file asks for it (a comment
+ * SLOW_BUILD), as a first build of the library or a slow compiler
+ * would; otherwise the real one. It writes the process id of what it
+ * waits on to SLOW_PID_FILE. */
+#define SLOW_GREET "/* SLOW_BUILD */\n"
+#define SLOW_PID_FILE "slow-build.pid"
+
+static char *slow_cmake(void)
+{
+    char *script = kata_path(the_kit.dir, "slow-cmake");
+    char *text = kata_format("#!/bin/sh\n"
+                             "if grep -q SLOW_BUILD '%s/" GREET "'; then\n"
+                             "    sleep 30 &\n"
+                             "    echo $! >'%s/" SLOW_PID_FILE "'\n"
+                             "    wait\n"
+                             "fi\n"
+                             "exec cmake \"$@\"\n",
+                             the_kit.root, the_kit.dir);
+    kata_write_file(script, text, strlen(text));
+    chmod(script, 0755);
+    free(text);
+    char *env = kata_format("KATA_CMAKE=%s", script);
+    free(script);
+    return env;
+}
+
+/* The process id of what the slow build waits on, once it waits. */
+static pid_t slow_build(pty_run *s)
+{
+    char *path = kata_path(the_kit.dir, SLOW_PID_FILE);
+    long long deadline = now_ms() + WAIT_MS;
+    pid_t pid = 0;
+    while (pid == 0 && now_ms() < deadline) {
+        char *text = NULL;
+        size_t len = 0;
+        if (kata_read_file(path, &text, &len) == 0)
+            pid = (pid_t)atoi(text);
+        free(text);
+        if (pid == 0)
+            pump(s, 100);
+    }
+    free(path);
+    if (pid == 0)
+        fail_msg("the slow build did not start");
+    return pid;
+}
+
+static int remove_slow_build(void **state)
+{
+    char *path = kata_path(the_kit.dir, SLOW_PID_FILE);
+    remove(path);
+    free(path);
+    return restore_stub(state);
+}
+
+static void q_quits_watch_at_once_while_the_exercise_builds(void **state)
+{
+    (void)state;
+    char *slow = slow_cmake();
+    kata_buf text = {0};
+    kata_buf_printf(&text, "%s%s", SLOW_GREET, stub);
+    kit_write(&the_kit, GREET, kata_buf_str(&text));
+    kata_buf_free(&text);
+    pty_run s;
+    start_command(&s, "watch", "1", slow);
+    pid_t build = slow_build(&s);
+    long long asked = now_ms();
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    assert_true(now_ms() - asked < 3000);
+    /* Not only cmake: everything the build started. */
+    assert_true(gone(build));
+    assert_true(cooked(&s));
+    finish(&s);
+    free(slow);
+}
+
+static void a_save_restarts_a_build_in_progress(void **state)
+{
+    (void)state;
+    char *slow = slow_cmake();
+    kata_buf text = {0};
+    kata_buf_printf(&text, "%s%s", SLOW_GREET, stub);
+    kit_write(&the_kit, GREET, kata_buf_str(&text));
+    kata_buf_free(&text);
+    pty_run s;
+    start_command(&s, "watch", "1", slow);
+    pid_t build = slow_build(&s);
+    kit_copy(&the_kit, "solutions/01-greet/greet.c", GREET);
+    assert_true(wait_for(&s, "All 2 tests pass: exercise 1 is done."));
+    assert_true(gone(build));
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    finish(&s);
+    free(slow);
+}
+
+/* Takes the build folder's lock as another build would (the mutant
+ * harness of ./kata selftest takes it with flock(1) or perl's flock);
+ * closing the descriptor gives it back. */
+static int hold_build_lock(void)
+{
+    char *path = kata_path(the_kit.build, ".kata-build.lock");
+    /* Not inherited by the runner, which would then hold it too. */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    free(path);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+    return fd;
+}
+
+static void watch_waits_for_another_build_and_still_answers_q(void **state)
+{
+    (void)state;
+    int lock = hold_build_lock();
+    pty_run s;
+    start(&s, "1");
+    assert_true(wait_for(&s, "waiting for another build of this folder"));
+    assert_true(stays_away(&s, "tests pass", 1500));
+    close(lock);
+    assert_true(wait_for(&s, "FAIL greet returns a string"));
+
+    lock = hold_build_lock();
+    type(&s, "r");
+    assert_true(wait_for(&s, "waiting for another build of this folder"));
+    long long asked = now_ms();
+    type(&s, "q");
+    assert_int_equal(wait_exit(&s), 0);
+    assert_true(now_ms() - asked < 3000);
+    assert_true(cooked(&s));
+    close(lock);
     finish(&s);
 }
 
@@ -604,6 +771,8 @@ int main(int argc, char **argv)
             watch_without_a_number_starts_where_the_learner_is, restore_stub),
         cmocka_unit_test_teardown(a_compile_error_shows_while_watching,
                                   restore_stub),
+        cmocka_unit_test_teardown(
+            watch_shows_what_a_suite_prints_after_its_tests, restore_count),
         cmocka_unit_test(ctrl_c_and_sigterm_give_the_terminal_back),
         cmocka_unit_test_teardown(
             a_looping_test_is_stopped_with_a_live_line_naming_it,
@@ -614,6 +783,11 @@ int main(int argc, char **argv)
                                   remove_pid_file),
         cmocka_unit_test_teardown(a_save_restarts_a_run_that_loops,
                                   remove_pid_file),
+        cmocka_unit_test_teardown(
+            q_quits_watch_at_once_while_the_exercise_builds, remove_slow_build),
+        cmocka_unit_test_teardown(a_save_restarts_a_build_in_progress,
+                                  remove_slow_build),
+        cmocka_unit_test(watch_waits_for_another_build_and_still_answers_q),
         cmocka_unit_test_teardown(
             a_small_terminal_keeps_the_failure_in_view_with_three_hints,
             restore_stub),
