@@ -250,15 +250,14 @@ esk_status esk__store_note_failure(esk_store *store, esk_status rc)
     if (rc == ESK_OK || store->depth == 0 || store->doomed != ESK_OK ||
         store->backend->check_transaction == NULL)
         return rc;
+    /* The failure just reported is what ended the transaction, if it
+     * ended: keep its message, not the backend's guess afterwards. */
     char cause[STORE_MESSAGE_MAX];
     memcpy(cause, store->message, sizeof(cause));
-    if (store->backend->check_transaction(store, store->impl) != ESK_OK) {
-        /* The failure just reported is what ended it, not what the
-         * backend can guess afterwards. */
-        memcpy(store->message, cause, sizeof(cause));
-        doom(store, rc);
-    }
+    esk_status open = store->backend->check_transaction(store, store->impl);
     memcpy(store->message, cause, sizeof(cause));
+    if (open != ESK_OK)
+        doom(store, rc);
     return rc;
 }
 
