@@ -126,7 +126,7 @@ bool esk_catchup_rebuild_bench(const bench_config *cfg, const char *arg,
 done:
     sqlite3_finalize(model.upsert);
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
     bench_remove_db(path);
     return ok;
 }
@@ -195,7 +195,7 @@ done:
     if (ok) {
         *out = store;
     } else {
-        esk_store_close(store);
+        esk_store_free(store);
         if (path[0] != '\0')
             bench_remove_db(path);
     }
@@ -236,7 +236,7 @@ static bool time_loads(const bench_config *cfg, const char *backend,
     bench_stop(sample, loads);
 done:
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
     if (path[0] != '\0')
         bench_remove_db(path);
     return ok;
@@ -351,7 +351,7 @@ bool esk_bus_bench(const bench_config *cfg, const char *arg,
     bench_stop(sample, cfg->commands);
 done:
     esk_bus_free(bus);
-    esk_store_close(store);
+    esk_store_free(store);
     bench_streams_free(&streams);
     free(ids);
     return ok;

@@ -36,7 +36,7 @@ static bool open_store(const bench_config *cfg, const char *backend,
 
 static void close_store(esk_store *store, const char *path)
 {
-    esk_store_close(store);
+    esk_store_free(store);
     if (path[0] != '\0')
         bench_remove_db(path);
 }
@@ -91,7 +91,7 @@ bool esk_write_fixture(const bench_config *cfg, const char *path,
     bool ok = populate(cfg, store, &streams, sample);
     /* The last connection to close checkpoints the WAL into the file, so
      * that every reader starts from the same file and no WAL. */
-    esk_store_close(store);
+    esk_store_free(store);
     bench_streams_free(&streams);
     return ok;
 }
@@ -191,7 +191,7 @@ static bool open_for_reading(const bench_config *cfg, const char *backend,
         if (esk_store_open_memory(out, NULL) != ESK_OK)
             return bench_fail(sample, "opening a memory store failed");
         if (!populate(cfg, *out, streams, sample)) {
-            esk_store_close(*out);
+            esk_store_free(*out);
             return false;
         }
         return true;
@@ -231,8 +231,8 @@ bool esk_read_streams(const bench_config *cfg, const char *arg,
     }
     bench_stop(sample, cfg->events * cfg->passes);
 
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
     bench_streams_free(&streams);
     return ok && bench_fold_check(&fold, cfg->events * cfg->passes, sample);
 }
@@ -271,8 +271,8 @@ bool esk_read_all(const bench_config *cfg, const char *arg,
     }
     bench_stop(sample, cfg->events * cfg->passes);
 
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
     bench_streams_free(&streams);
     return ok && bench_fold_check(&fold, cfg->events * cfg->passes, sample);
 }

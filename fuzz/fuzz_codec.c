@@ -161,7 +161,7 @@ static void check_sound(const esk_field *fields, size_t count,
  * byte short without touching it. Returns the text (esk_free it). */
 static char *encode(const fz_event *event)
 {
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     char *text = NULL;
     esk_status rc = esk_codec_encode(&event_type, event, &text, &err);
     FUZZ_CHECK(rc == ESK_OK, "a decoded event does not encode: %s",
@@ -202,7 +202,7 @@ static void decode_without_memory(const char *json, unsigned long allocations)
     unsigned long k = 1 + hash % allocations;
 
     fz_event event;
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     fuzz_alloc_fail_at(k);
     esk_status rc = esk_codec_decode(&event_type, json, &event, &err);
     fuzz_alloc_fail_at(0);
@@ -217,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     long live = fuzz_alloc_live();
     char *json = fuzz_text(data, size);
     fz_event first, second;
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
 
     unsigned long before = fuzz_alloc_count();
     esk_status rc = esk_codec_decode(&event_type, json, &first, &err);

@@ -90,7 +90,7 @@ static void check_metadata_encode(const char *text, const json_t *parsed,
                                   bool esk_object)
 {
     const esk_metadata metadata = {"corr", NULL, text};
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     char *out = NULL;
     esk_status rc = esk_metadata_encode(&metadata, &out, &err);
 
@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_alloc_install();
     long live = fuzz_alloc_live();
     char *text = fuzz_text(data, size);
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     json_error_t jerr;
 
     bool esk_ok = esk_json_validate(text, &err) == ESK_OK;

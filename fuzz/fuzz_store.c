@@ -793,7 +793,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         esk_store_options options = ESK_STORE_OPTIONS_INIT;
         options.clock = fake_clock;
         options.clock_ctx = &w->now;
-        esk_error err = {ESK_OK, 0, ""};
+        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
         esk_status rc = b == 0 ? esk_store_open_memory(&w->stores[b], &options)
                                : esk_store_open_sqlite(
                                      &w->stores[b], ":memory:", &options, &err);
@@ -853,8 +853,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_heads(w);
 
     for (int b = 0; b < BACKENDS; b++) {
-        esk_event_list_free(&w->lists[b]);
-        esk_store_close(w->stores[b]);
+        esk_event_list_release(&w->lists[b]);
+        esk_store_free(w->stores[b]);
     }
     model_truncate(&w->m, 0);
     free(w->m.events);

@@ -241,7 +241,7 @@ static outcome expect(const model *m, const esk_event *e)
     /* The model stops at INT_MAX, where a version cannot go up. */
     for (; s != NULL && out.version < INT_MAX;
          s = model_find(m, e->type, out.version)) {
-        esk_error err = {ESK_OK, 0, ""};
+        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
         esk_status rc = s->fn(data, &err);
         if (rc != ESK_OK) {
             json_decref(data);
@@ -296,7 +296,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     esk_event events[EVENT_MAX];
     outcome want[EVENT_MAX];
     esk_event_list list = ESK_EVENT_LIST_INIT;
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
 
     FUZZ_CHECK(esk_upcasters_new(&upcasters) == ESK_OK, "no registry");
     add_step(upcasters, &m, "Person", 1, rename_name);
@@ -389,7 +389,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (size_t i = 0; i < n; i++)
         json_decref(want[i].data);
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     esk_upcasters_free(upcasters);
     FUZZ_CHECK(fuzz_alloc_live() == live, "%ld blocks leaked",
                fuzz_alloc_live() - live);

@@ -85,7 +85,7 @@ void esk__arena_free(esk__arena_block **head)
     *head = NULL;
 }
 
-void esk_event_list_free(esk_event_list *list)
+void esk_event_list_release(esk_event_list *list)
 {
     if (list == NULL)
         return;

@@ -106,7 +106,7 @@ void esk_catchup_free(esk_catchup *catchup)
 {
     if (catchup == NULL)
         return;
-    esk_event_list_free(&catchup->batch);
+    esk_event_list_release(&catchup->batch);
     esk__free(catchup);
 }
 
@@ -133,7 +133,7 @@ static esk_status start_over(esk_catchup *c)
         return rc;
     }
     if (p->reset != NULL) {
-        esk_error why = {ESK_OK, 0, {0}};
+        esk_error why = {ESK_OK, ESK_EXT_NONE, 0, {0}};
         rc = p->reset(p->ctx, c->store, &why);
         if (rc != ESK_OK) {
             esk_store_rollback(c->store);
@@ -160,7 +160,7 @@ static esk_status apply_one(esk_catchup *c, const esk_event *event,
     esk_status rc = esk_store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
-    esk_error why = {ESK_OK, 0, {0}};
+    esk_error why = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     esk_status hrc = p->handle(p->ctx, c->store, event, &why);
     char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
     if (esk_store_transaction_depth(c->store) != depth + 1) {
@@ -239,7 +239,7 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
     int64_t failed_at = 0;
     size_t applied = 0;
     bool moved = false;
-    esk_error why = {ESK_OK, 0, {0}};
+    esk_error why = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     *held_us = 0;
 
     esk_status rc = esk__read_batch(

@@ -298,7 +298,7 @@ esk_status esk_bus_dispatch(esk_bus *bus, const esk_command *command,
                             esk_command_result *result)
 {
     esk_command_result own;
-    esk_error err = {ESK_OK, 0, {0}};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     esk_status rc = ESK_OK;
 
     if (result == NULL)

@@ -45,7 +45,7 @@ esk_status esk_decision_reject(esk_decision *decision, int code,
                               code == 0 ? "the domain error code is 0; give "
                                           "the domain's own code"
                                         : "the message is NULL");
-    /* The same record esk_domain_error() fills, so both read alike. */
+    /* The same record esk_domain_error_into() fills, so both read alike. */
     va_list args;
     va_start(args, format);
     esk__error_vset(&decision->error, ESK_EDOMAIN, format, args);
@@ -77,7 +77,7 @@ void esk_decision_clear(esk_decision *decision)
     if (decision == NULL)
         return;
     esk__pending_clear(decision->events_, &decision->count_);
-    decision->error = (esk_error){ESK_OK, 0, {0}};
+    decision->error = (esk_error){ESK_OK, ESK_EXT_NONE, 0, {0}};
 }
 
 void esk_decision_release(esk_decision *decision)
@@ -86,7 +86,7 @@ void esk_decision_release(esk_decision *decision)
         return;
     esk__pending_free(&decision->events_, &decision->count_,
                       &decision->capacity_);
-    decision->error = (esk_error){ESK_OK, 0, {0}};
+    decision->error = (esk_error){ESK_OK, ESK_EXT_NONE, 0, {0}};
 }
 
 /* --- Folding ------------------------------------------------------------- */
@@ -373,7 +373,7 @@ esk_status esk_decider_handle(const esk_decider *decider, esk_store *store,
     handling h = {.list = ESK_EVENT_LIST_INIT};
 
     if (err != NULL)
-        *err = (esk_error){ESK_OK, 0, {0}};
+        *err = (esk_error){ESK_OK, ESK_EXT_NONE, 0, {0}};
     if (decision == NULL)
         decision = &own;
     esk_decision_clear(decision);
@@ -436,7 +436,7 @@ done:
     if (result != NULL)
         *result = res;
     esk_decision_release(&own);
-    esk_event_list_free(&h.list);
+    esk_event_list_release(&h.list);
     esk__free(h.state);
     esk__free(metadata);
     return rc;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "esk/error.h"
 #include "esk/event.h"
 #include "esk/status.h"
 
@@ -37,8 +38,39 @@ struct json_error_t;
 struct json_t *esk__json_loads(const char *text, size_t flags,
                                struct json_error_t *error, bool *out_of_memory);
 
-/* A vsnprintf into an esk_error that also sets its status; err may be NULL.
- * Returns status. */
+/* The calling thread's last error (src/error.c, esk/error.h). Every public
+ * function that can fail ends with one of these: esk__ok() on success, an
+ * esk__fail...() with a message in the caller's terms on failure. Each
+ * returns the status it was given. */
+esk_status esk__ok(void);
+esk_status esk__fail(esk_status status, const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+esk_status esk__fail_ext(esk_status status, esk_ext ext, const char *format,
+                         ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+esk_status esk__vfail_ext(esk_status status, esk_ext ext, const char *format,
+                          va_list args);
+/* Pass on a failure that an inner call (esk's or a callback's) recorded,
+ * saying where it happened: "<where>: <inner message>", keeping the inner
+ * extended and domain codes when the status is the inner one. An inner
+ * call that left no message gives "<where> (<status name>)". */
+esk_status esk__fail_within(esk_status status, const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Keep the last error across a cleanup that may replace it (a rollback
+ * after a failure). */
+void esk__error_save(esk_error *copy);
+void esk__error_restore(const esk_error *copy);
+
+/* Transitional: fill err (may be NULL) and the last error alike. */
 esk_status esk__error_set(esk_error *err, esk_status status, const char *format,
                           ...)
 #if defined(__GNUC__) || defined(__clang__)

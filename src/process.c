@@ -128,7 +128,7 @@ void esk_process_runner_free(esk_process_runner *runner)
 {
     if (runner == NULL)
         return;
-    esk_event_list_free(&runner->batch);
+    esk_event_list_release(&runner->batch);
     esk__free(runner);
 }
 
@@ -231,7 +231,7 @@ esk_status esk_process_send(esk_process_context *pc, const esk_command *command,
         result = &local;
     rc = esk_bus_dispatch(r->bus, &copy, result);
     if (rc != ESK_OK && rc != ESK_EDOMAIN)
-        snprintf(r->reason, sizeof(r->reason), "command %s '%s' failed: %s",
+        snprintf(r->reason, sizeof(r->reason), "command %s '%s' failed: %.300s",
                  command->type != NULL ? command->type : "(no type)", id,
                  result->message[0] != '\0' ? result->message
                                             : esk_status_str(rc));

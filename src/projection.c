@@ -148,7 +148,7 @@ static esk_status run_inline(void *ctx, esk_store *store,
         if (!esk__type_wanted(projection->event_types,
                               projection->event_type_count, event->type))
             continue;
-        esk_error err = {ESK_OK, 0, {0}};
+        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
         esk_status rc = projection->handle(projection->ctx, store, event, &err);
         if (rc != ESK_OK) {
             char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
@@ -175,7 +175,7 @@ esk_status esk__projection_setup(esk_store *store,
     if (rc != ESK_OK)
         return esk__error_set(err, rc, "projection '%s': %s", projection->name,
                               esk_store_errmsg(store));
-    esk_error why = {ESK_OK, 0, {0}};
+    esk_error why = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     rc = projection->setup(projection->ctx, store, &why);
     if (rc != ESK_OK) {
         esk_store_rollback(store);
@@ -257,7 +257,7 @@ esk_status esk_projection_live(esk_store *store,
             if (!esk__type_wanted(projection->event_types,
                                   projection->event_type_count, event->type))
                 continue;
-            esk_error why = {ESK_OK, 0, {0}};
+            esk_error why = {ESK_OK, ESK_EXT_NONE, 0, {0}};
             esk_status hrc =
                 projection->handle(projection->ctx, store, event, &why);
             if (hrc != ESK_OK) {
@@ -276,6 +276,6 @@ esk_status esk_projection_live(esk_store *store,
         from = page.events[page.count - 1].version + 1;
     }
 done:
-    esk_event_list_free(&page);
+    esk_event_list_release(&page);
     return rc;
 }

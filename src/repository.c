@@ -117,7 +117,7 @@ void esk_repository_free(esk_repository *repo)
 {
     if (repo == NULL)
         return;
-    esk_event_list_free(&repo->page);
+    esk_event_list_release(&repo->page);
     esk__free(repo);
 }
 

@@ -1,5 +1,5 @@
 /*
- * src/status.c - status names and the esk_error helpers.
+ * src/status.c - status names, and UTF-8 checks shared by the modules.
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,48 +45,6 @@ const char *esk_status_str(esk_status status)
         return "not implemented yet";
     }
     return "unknown status";
-}
-
-esk_status esk__error_vset(esk_error *err, esk_status status,
-                           const char *format, va_list args)
-{
-    if (err != NULL) {
-        err->status = status;
-        err->code = 0;
-        vsnprintf(err->message, sizeof(err->message), format, args);
-    }
-    return status;
-}
-
-esk_status esk__error_set(esk_error *err, esk_status status, const char *format,
-                          ...)
-{
-    va_list args;
-    va_start(args, format);
-    esk__error_vset(err, status, format, args);
-    va_end(args);
-    return status;
-}
-
-esk_status esk_error_set(esk_error *err, esk_status status, const char *format,
-                         ...)
-{
-    va_list args;
-    va_start(args, format);
-    esk__error_vset(err, status, format, args);
-    va_end(args);
-    return status;
-}
-
-esk_status esk_domain_error(esk_error *err, int code, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    esk__error_vset(err, ESK_EDOMAIN, format, args);
-    va_end(args);
-    if (err != NULL)
-        err->code = code;
-    return ESK_EDOMAIN;
 }
 
 bool esk__utf8_valid(const char *text, size_t max_len)

@@ -78,7 +78,7 @@ esk_status esk__store_clock(esk_store *store, const char *doing,
     return ESK_OK;
 }
 
-void esk_store_close(esk_store *store)
+void esk_store_free(esk_store *store)
 {
     if (store == NULL)
         return;

@@ -139,7 +139,7 @@ void esk__store_hooks_free(esk_store *store)
 {
     esk__free(store->subscribers.items);
     esk__free(store->inline_handlers.items);
-    esk_event_list_free(&store->queued);
+    esk_event_list_release(&store->queued);
     esk__free(store->queued_batches);
 }
 

@@ -152,7 +152,7 @@ static esk_status upcast_event(const esk_upcasters *upcasters,
      * set is then missing): any failure from here on voids the result. */
     unsigned long failures = esk__allocation_failures();
     for (; s != NULL; s = find_step(upcasters, e->type, version)) {
-        esk_error step_err = {ESK_OK, 0, ""};
+        esk_error step_err = {ESK_OK, ESK_EXT_NONE, 0, ""};
         rc = s->fn(data, &step_err);
         if (rc != ESK_OK) {
             /* Out of memory is not the data's fault: say so as it is. */

@@ -86,9 +86,9 @@ esk_status workshop_schedule(workshop *w, const char *title, int64_t capacity,
                              esk_error *err)
 {
     if (w->base.version > 0)
-        return esk_domain_error(err, WORKSHOP_ALREADY_SCHEDULED,
-                                "workshop '%s' is scheduled already",
-                                w->base.id);
+        return esk_domain_error_into(err, WORKSHOP_ALREADY_SCHEDULED,
+                                     "workshop '%s' is scheduled already",
+                                     w->base.id);
     workshop_scheduled e = {"", capacity};
     strncpy(e.title, title, sizeof(e.title) - 1);
     return esk_aggregate_raise(w, &workshop_scheduled_type, &e, err);
@@ -98,8 +98,8 @@ esk_status workshop_register(workshop *w, const char *attendee, int64_t seats,
                              esk_error *err)
 {
     if (w->seats_taken + seats > w->capacity)
-        return esk_domain_error(err, WORKSHOP_FULL, "workshop '%s' is full",
-                                w->base.id);
+        return esk_domain_error_into(err, WORKSHOP_FULL,
+                                     "workshop '%s' is full", w->base.id);
     attendee_registered e = {"", seats};
     strncpy(e.attendee, attendee, sizeof(e.attendee) - 1);
     return esk_aggregate_raise(w, &attendee_registered_type, &e, err);

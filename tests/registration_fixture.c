@@ -69,7 +69,7 @@ void fixture_open_file(fixture *f, const char *path)
 
 void fixture_close(fixture *f)
 {
-    esk_store_close(f->store);
+    esk_store_free(f->store);
     f->store = NULL;
 }
 

@@ -196,7 +196,7 @@ static void make_store_file(const char *path)
         snprintf(data, sizeof(data), "{\"n\":%d,\"pad\":\"%080d\"}", i, i);
         assert_int_equal(append1(store, stream, id, "T", data), ESK_OK);
     }
-    esk_store_close(store);
+    esk_store_free(store);
     /* The last connection closed: everything is in the file itself. */
     char wal[160];
     snprintf(wal, sizeof(wal), "%s-wal", path);
@@ -265,7 +265,7 @@ static int read_everything(esk_store *store)
                          list.events[i].event_id, list.events[i].stream_id,
                          (long long)list.events[i].version);
     }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     return refused;
 }
 
@@ -291,8 +291,8 @@ static void a_damaged_page_is_reported_as_corrupt_not_read(void **state)
     assert_contains(esk_store_errmsg(store), "reading stream 's-1'");
     assert_true(read_everything(store) > 0);
 
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
     remove_store_files(path);
 }
 
@@ -355,7 +355,7 @@ static void a_truncated_file_is_reported_as_corrupt(void **state)
     esk_status rc = esk_store_open_sqlite(&store, path, &o, &err);
     if (rc == ESK_OK) {
         assert_true(read_everything(store) > 0);
-        esk_store_close(store);
+        esk_store_free(store);
     } else {
         assert_int_equal(rc, ESK_ECORRUPT);
         assert_null(store);
@@ -400,7 +400,7 @@ static void damage_anywhere_is_corrupt_or_harmless_never_wrong(void **state)
         } else {
             harmless++;
         }
-        esk_store_close(store);
+        esk_store_free(store);
     }
     print_message("%zu-byte file: refused at open %d, at a read %d; "
                   "damage that touched no event or index %d\n",
@@ -455,8 +455,8 @@ static void an_event_row_esk_cannot_have_written_is_corrupt(void **state)
         assert_int_equal(list.count, 0);
         assert_contains(esk_store_errmsg(store), "reading stream 's-1'");
         assert_contains(esk_store_errmsg(store), "damaged");
-        esk_event_list_free(&list);
-        esk_store_close(store);
+        esk_event_list_release(&list);
+        esk_store_free(store);
     }
     remove_store_files(path);
 }
@@ -572,7 +572,7 @@ a_lock_held_by_another_process_is_busy_and_loses_nothing(void **state)
     assert_int_equal(head_of(store), 1);
     assert_int_equal(append1(store, "desk-1", NULL, "Taken", "2"), ESK_OK);
     assert_int_equal(head_of(store), 2);
-    esk_store_close(store);
+    esk_store_free(store);
     remove_store_files(path);
 }
 
@@ -647,7 +647,7 @@ static void invalid_json_is_refused_everywhere_with_its_place(void **state)
             assert_contains(esk_store_errmsg(store),
                             "record 'catalogue': value is not JSON");
             assert_int_equal(head_of(store), 1);
-            esk_store_close(store);
+            esk_store_free(store);
         }
     }
 }
@@ -702,7 +702,7 @@ json_nested_a_thousand_deep_is_refused_without_recursion(void **state)
                              ESK_EINVAL);
             assert_contains(esk_store_errmsg(store), "nested too deep");
             assert_int_equal(head_of(store), 0);
-            esk_store_close(store);
+            esk_store_free(store);
         }
         free(json);
     }
@@ -742,8 +742,8 @@ static void a_sixteen_mebibyte_event_is_stored_and_read_back_whole(void **state)
         assert_int_equal(list.count, 1);
         assert_int_equal(strlen(list.events[0].data), strlen(json));
         assert_true(strcmp(list.events[0].data, json) == 0);
-        esk_event_list_free(&list);
-        esk_store_close(store);
+        esk_event_list_release(&list);
+        esk_store_free(store);
     }
     /* A decode into a struct says how long the string is. */
     guest g;
@@ -778,7 +778,7 @@ static void data_beyond_the_sqlite_length_limit_is_refused_cleanly(void **state)
     assert_int_equal(head_of(store), 1);
     assert_int_equal(append1(store, "big-1", NULL, "Big", "2"), ESK_OK);
     assert_int_equal(head_of(store), 2);
-    esk_store_close(store);
+    esk_store_free(store);
     free(json);
 }
 
@@ -820,7 +820,7 @@ static void invalid_metadata_is_refused_with_what_is_wrong(void **state)
                             "event 0 (T): metadata is not a JSON object");
         }
         assert_int_equal(head_of(store), 0);
-        esk_store_close(store);
+        esk_store_free(store);
     }
 }
 
@@ -908,8 +908,8 @@ nasty_ids_are_stored_verbatim_and_read_back_identically(void **state)
         assert_int_equal(list.count, 2);
         assert_string_equal(list.events[0].stream_id, "like-%_[]*?");
         assert_int_equal(head_of(store), 2 * NASTY);
-        esk_event_list_free(&list);
-        esk_store_close(store);
+        esk_event_list_release(&list);
+        esk_store_free(store);
     }
 }
 
@@ -944,8 +944,8 @@ static void an_id_with_a_nul_byte_ends_there_consistently(void **state)
         assert_int_equal(
             esk_store_append(store, "abc", ESK_NO_STREAM, &e, 1, NULL), ESK_OK);
         assert_int_equal(head_of(store), 1);
-        esk_event_list_free(&list);
-        esk_store_close(store);
+        esk_event_list_release(&list);
+        esk_store_free(store);
     }
 }
 
@@ -1034,10 +1034,10 @@ text_that_is_not_utf8_is_refused_wherever_a_name_is_taken(void **state)
             (void)version;
         }
         assert_int_equal(head_of(store), 0);
-        esk_event_list_free(&list);
+        esk_event_list_release(&list);
         esk_upcasters_free(upcasters);
         esk_bus_free(bus);
-        esk_store_close(store);
+        esk_store_free(store);
     }
 }
 

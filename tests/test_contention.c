@@ -218,7 +218,7 @@ static int writer_main(void *ctx)
         if (append_until_acknowledged(w, store, &rng, seq, &ready, &totals) !=
             ESK_OK)
             break;
-    esk_store_close(store);
+    esk_store_free(store);
     return report_send(w, totals) ? 0 : 3;
 }
 
@@ -380,8 +380,8 @@ static int64_t check_store(const char *path, const reports *all)
             fail_msg("writer %zu's append %zu was acknowledged but is not "
                      "stored",
                      i / (size_t)all->appends, i % (size_t)all->appends);
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
     free(found);
 
     sqlite3 *db = NULL;
@@ -419,7 +419,7 @@ static void racing_writers_lose_invent_and_reorder_nothing(void **state)
     /* The file exists before the race, and a process holds its lock. */
     esk_store *created = NULL;
     assert_int_equal(esk_store_open_sqlite(&created, path, NULL, NULL), ESK_OK);
-    esk_store_close(created);
+    esk_store_free(created);
     int locked[2], release[2];
     assert_int_equal(pipe(locked), 0);
     assert_int_equal(pipe(release), 0);

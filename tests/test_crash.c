@@ -197,7 +197,7 @@ static int writer_main(void *ctx)
                 esk_status_str(rc), esk_store_errmsg(store));
         return 3;
     }
-    esk_store_close(store);
+    esk_store_free(store);
     return 0;
 }
 
@@ -505,8 +505,8 @@ static int64_t check_store(const char *path, round_log *logs, int rounds,
     int64_t head = -1;
     assert_int_equal(esk_store_head_position(store, &head), ESK_OK);
     assert_true(head == position);
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
 
     for (int r = 0; r < rounds; r++)
         check_round(&logs[r], r);
@@ -626,7 +626,7 @@ static void assert_a_new_writer_gets_in(const char *path)
     if (esk_store_append(store, "after-1", ESK_NO_STREAM, &event, 1, NULL) !=
         ESK_OK)
         fail_msg("appending after the kill: %s", esk_store_errmsg(store));
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_kill_inside_a_transaction_stores_none_of_it(void **state)

@@ -90,7 +90,7 @@ static void reject_fills_the_error_as_esk_domain_error_does(void **state)
     esk_decision d = ESK_DECISION_INIT;
     esk_error err;
     esk_decision_reject(&d, 7, "seat %d of %s is taken", 3, "w-1");
-    esk_domain_error(&err, 7, "seat %d of %s is taken", 3, "w-1");
+    esk_domain_error_into(&err, 7, "seat %d of %s is taken", 3, "w-1");
     assert_int_equal(d.error.status, err.status);
     assert_int_equal(d.error.code, err.code);
     assert_string_equal(d.error.message, err.message);
@@ -345,8 +345,8 @@ static void handle_appends_expecting_the_loaded_version(void **state)
     assert_string_equal(list.events[1].type, "AttendeeRegistered");
     assert_int_equal(list.events[1].schema_version, 2);
     assert_string_equal(list.events[1].data, "{\"attendee\":\"ada\"}");
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
 }
 
 static void handle_returns_the_decision_it_appended(void **state)
@@ -363,7 +363,7 @@ static void handle_returns_the_decision_it_appended(void **state)
     assert_int_equal(esk_decision_event(&d, 0, NULL, &json), ESK_OK);
     assert_string_equal(json, "{\"title\":\"ES 101\",\"capacity\":10}");
     esk_decision_release(&d);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_stream_created_meanwhile_is_a_conflict(void **state)
@@ -383,7 +383,7 @@ static void a_stream_created_meanwhile_is_a_conflict(void **state)
     test_assert_contains(err.message, "saving Workshop 'w-1'");
     assert_int_equal(test_head_of(store), 1); /* the interloper's event only */
     workshop_interloper = (interloper){NULL, NULL, 0};
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void handle_retries_a_conflict_and_decides_again(void **state)
@@ -411,8 +411,8 @@ static void handle_retries_a_conflict_and_decides_again(void **state)
     assert_int_equal(list.count, 3);
     assert_string_equal(list.events[1].data, "{\"attendee\":\"interloper\"}");
     assert_string_equal(list.events[2].data, "{\"attendee\":\"ada\"}");
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
 }
 
 static void handle_with_one_attempt_returns_the_conflict(void **state)
@@ -435,7 +435,7 @@ static void handle_with_one_attempt_returns_the_conflict(void **state)
     test_assert_contains(err.message, "saving Workshop 'w-1': ");
     test_assert_contains(err.message, "version 2");
     assert_int_equal(test_head_of(store), 2); /* scheduled + interloper */
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void conflicts_on_every_attempt_give_up_after_max_attempts(void **state)
@@ -457,7 +457,7 @@ static void conflicts_on_every_attempt_give_up_after_max_attempts(void **state)
     workshop_interloper = (interloper){NULL, NULL, 0};
     assert_int_equal(r.attempts, 3);
     test_assert_contains(err.message, "still conflicting after 3 attempts");
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_refusal_writes_nothing_and_fills_the_decision(void **state)
@@ -482,7 +482,7 @@ static void a_refusal_writes_nothing_and_fills_the_decision(void **state)
     assert_int_equal(r.version, 0);
     assert_int_equal(test_head_of(store), 0);
     esk_decision_release(&d);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void stored_events_carry_the_metadata_given(void **state)
@@ -519,8 +519,8 @@ static void stored_events_carry_the_metadata_given(void **state)
             ESK_OK);
         assert_string_equal(buf, "eve");
     }
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
 }
 
 static void the_result_says_when_the_stream_has_ended(void **state)
@@ -541,7 +541,7 @@ static void the_result_says_when_the_stream_has_ended(void **state)
     assert_int_equal(r.event_count, 2); /* registered, closed */
     assert_int_equal(handle(store, &eve, &r), ESK_EDOMAIN);
     assert_false(r.terminal);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void deciding_nothing_appends_nothing(void **state)
@@ -558,7 +558,7 @@ static void deciding_nothing_appends_nothing(void **state)
     assert_int_equal(r.version, 1);
     assert_int_equal(r.position, 0);
     assert_int_equal(test_head_of(store), 1);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static esk_status impure_decide(const void *state, const void *command,
@@ -587,7 +587,7 @@ static void a_decide_that_changes_the_state_is_caught(void **state)
                         "decide() changed the state of Workshop 'w-1': it "
                         "may only read it; evolve() changes the state");
     assert_int_equal(test_head_of(store), 0);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static esk_status refuse_without_reason(const void *state, const void *command,
@@ -611,7 +611,7 @@ static void a_refusal_without_reject_is_explained(void **state)
                                         NULL, NULL, &err),
                      ESK_EINVAL);
     test_assert_contains(err.message, "esk_decision_reject(decision, CODE");
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static esk_status emit_a_stranger(const void *state, const void *command,
@@ -643,7 +643,7 @@ static void an_event_type_the_decider_does_not_know_is_refused(void **state)
                         "which is not among its event types: add it to "
                         "event_types");
     assert_int_equal(test_head_of(store), 0);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void handle_stops_at_an_unknown_type_unless_told_to_skip(void **state)
@@ -679,7 +679,7 @@ static void handle_stops_at_an_unknown_type_unless_told_to_skip(void **state)
     assert_int_equal(r.loaded_version, 2);
     assert_int_equal(r.version, 3);
     assert_int_equal(test_head_of(store), 3);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void an_undecodable_stored_event_names_stream_and_version(void **state)
@@ -700,7 +700,7 @@ static void an_undecodable_stored_event_names_stream_and_version(void **state)
     test_assert_contains(err.message, "event 1 of stream 'workshop-w-1'");
     test_assert_contains(err.message, "capacity");
     assert_int_equal(test_head_of(store), 1);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static esk_status name_to_attendee(json_t *data, esk_error *err)
@@ -746,7 +746,7 @@ static void upcasters_turn_old_events_into_todays_before_folding(void **state)
     assert_int_equal(esk_decision_count(&d), 2);
     esk_decision_release(&d);
     esk_upcasters_free(upcasters);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_long_stream_is_loaded_whole(void **state)
@@ -771,7 +771,7 @@ static void a_long_stream_is_loaded_whole(void **state)
     assert_int_equal(r.loaded_version, EVENTS);
     assert_int_equal(handle(store, &ada, &r), ESK_OK);
     assert_int_equal(r.version, EVENTS + 1);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void handle_refuses_bad_arguments_with_a_message(void **state)
@@ -820,21 +820,21 @@ static void handle_refuses_bad_arguments_with_a_message(void **state)
                      ESK_EINVAL);
     test_assert_contains(err.message, "ESK_HANDLE_OPTIONS_INIT");
     assert_int_equal(test_head_of(store), 0);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void success_leaves_an_empty_error(void **state)
 {
     (void)state;
     esk_store *store = test_open_store();
-    esk_error err = {ESK_EIO, 3, "stale"};
+    esk_error err = {ESK_EIO, ESK_EXT_NONE, 3, "stale"};
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1",
                                         &schedule_ten, NULL, NULL, NULL, &err),
                      ESK_OK);
     assert_int_equal(err.status, ESK_OK);
     assert_int_equal(err.code, 0);
     assert_string_equal(err.message, "");
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void
@@ -863,7 +863,7 @@ every_allocation_failure_is_reported_and_writes_nothing(void **state)
             assert_int_equal(test_head_of(store), 1);
         }
         esk_decision_release(&d);
-        esk_store_close(store);
+        esk_store_free(store);
         if (!failed)
             break;
     }

@@ -134,8 +134,8 @@ static bool generate_ids(char ids[IDS_PER_PROCESS][ESK_EVENT_ID_LEN])
     for (size_t i = 0; ok && i < read.count; i++)
         memcpy(ids[IDS_PER_PROCESS / 2 + i], read.events[i].event_id,
                ESK_EVENT_ID_LEN);
-    esk_event_list_free(&read);
-    esk_store_close(store);
+    esk_event_list_release(&read);
+    esk_store_free(store);
     return ok;
 }
 
@@ -277,7 +277,7 @@ static void a_pushed_event_is_copied_into_the_list(void **state)
     e.metadata = NULL;
     assert_int_equal(esk_event_list_push(&list, &e), ESK_EINVAL);
     assert_int_equal(esk_event_list_push(NULL, &e), ESK_EINVAL);
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
 }
 
 static void every_status_has_a_name(void **state)
@@ -332,8 +332,8 @@ static void a_failing_allocator_gives_enomem_not_a_crash(void **state)
                 assert_true(head == 0 || head == 1);
             }
         }
-        esk_event_list_free(&list);
-        esk_store_close(store);
+        esk_event_list_release(&list);
+        esk_store_free(store);
         if (rc == ESK_OK)
             break;
     }

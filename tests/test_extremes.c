@@ -89,8 +89,8 @@ static void both_open(both *b)
 
 static void both_close(both *b)
 {
-    esk_store_close(b->store[0]);
-    esk_store_close(b->store[1]);
+    esk_store_free(b->store[0]);
+    esk_store_free(b->store[1]);
 }
 
 /* What a call gave, to compare between the stores. */
@@ -149,7 +149,7 @@ static void stream_reads_agree_from_any_version_with_any_count(void **state)
                              (long long)int64s[v], sizes[c]);
                     assert_same(o, call);
                 }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     both_close(&b);
 }
 
@@ -176,7 +176,7 @@ static void global_reads_agree_after_any_position_with_any_count(void **state)
                          (long long)int64s[p], sizes[c], f);
                 assert_same(o, call);
             }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     both_close(&b);
 }
 
@@ -211,7 +211,7 @@ static void a_row_at_the_last_position_reads_without_overflow(void **state)
         esk_store_read_stream_backward(b.store[1], "far-1", ESK_END, 0, &list),
         ESK_OK);
     assert_int_equal(list.count, 1);
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     both_close(&b);
 }
 
@@ -299,7 +299,7 @@ static void any_schema_version_agrees(void **state)
         snprintf(call, sizeof call, "append(schema version %d)", ints[v]);
         assert_same(o, call);
     }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     both_close(&b);
 }
 
@@ -434,7 +434,7 @@ static void a_clock_outside_years_0000_to_9999_is_refused_alike(void **state)
         assert_same(r, call);
         both_close(&b);
     }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
 }
 
 /* ---- Modules over the store -------------------------------------------- */

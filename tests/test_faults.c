@@ -590,10 +590,10 @@ static void fx_close(fx *f)
     esk_repository_free(f->repo);
     esk_upcasters_free(f->upcasters);
     esk_decision_release(&f->decision);
-    esk_event_list_free(&f->list);
+    esk_event_list_release(&f->list);
     esk_free(f->owned);
     esk_free(f->json);
-    esk_store_close(f->store);
+    esk_store_free(f->store);
     f->store = NULL;
     remove_store_files(f->path);
 }
@@ -661,7 +661,7 @@ static void describe_store(esk_store *store, text *t)
             e->stream_id, (long long)e->version, e->type, e->schema_version,
             e->data, e->metadata, (long long)e->recorded_at);
     }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
 
     for (size_t i = 0; i < sizeof(known_records) / sizeof(known_records[0]);
          i++) {
@@ -721,7 +721,7 @@ static char *store_state(fx *f)
     if (esk_store_open_sqlite(&reader, f->path, &options, &err) != ESK_OK)
         fail_msg("reopening the store: %s", err.message);
     describe_store(reader, &t);
-    esk_store_close(reader);
+    esk_store_free(reader);
     return take(&t);
 }
 
@@ -814,7 +814,7 @@ static const char *open_message(fx *f)
 static void with_room_file(fx *f)
 {
     with_room(f);
-    esk_store_close(f->store);
+    esk_store_free(f->store);
     f->store = NULL;
 }
 
@@ -1618,7 +1618,7 @@ static void model_follows_checkpoint(fx *f)
                      "checkpoint %lld",
                      (long long)e->position, (long long)status.checkpoint);
     }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
 }
 
 static void observe_caught_up(fx *f, bool done, text *t)

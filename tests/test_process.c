@@ -180,7 +180,7 @@ static void assert_story(world *w, const char *workshop_id,
         snprintf(story + used, sizeof(story) - used, "%s%c%s",
                  used > 0 ? " " : "", in ? '+' : '-', e.attendee);
     }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     if (strcmp(story, expected) != 0)
         fail_msg("workshop %s: \"%s\", expected \"%s\"", workshop_id, story,
                  expected);
@@ -282,8 +282,8 @@ static void react_sends_commands_with_derived_ids_and_correlation(void **state)
     assert_int_equal(
         esk_metadata_get(seat->metadata, "correlationId", value, 128), ESK_OK);
     assert_string_equal(value, registered->event_id);
-    esk_event_list_free(&cause);
-    esk_event_list_free(&effect);
+    esk_event_list_release(&cause);
+    esk_event_list_release(&effect);
     close_world(&w);
 }
 
@@ -577,7 +577,7 @@ static void long_ids_are_digested_not_refused(void **state)
     assert_int_equal(run_ok(&w), 2); /* ada's registration and lab seat */
     assert_true(fu.last.duplicate);
     assert_story(&w, "w-2", "+ada");
-    esk_event_list_free(&effect);
+    esk_event_list_release(&effect);
     close_world(&w);
 }
 

@@ -208,7 +208,7 @@ static void append_history(const char *path, process_rng *rng, history *h)
         versions[stream] += size;
         position += size;
     }
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* The positions the projection handles, after `after`, in order. */
@@ -398,7 +398,7 @@ static int runner_main(void *ctx)
         return 4;
     }
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
     return 0;
 }
 
@@ -422,7 +422,7 @@ static void run_to_the_end(const char *path, const char *name,
     assert_true(st.checkpoint == EVENTS);
     assert_true(st.lag == 0);
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* The two read models, compared by SQL, row for row. */

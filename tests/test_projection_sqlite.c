@@ -319,7 +319,7 @@ static void the_store_keeps_working_after_a_query(void **state)
     esk_event_list list = ESK_EVENT_LIST_INIT;
     assert_int_equal(esk_store_read_all(q.f.store, 0, 0, NULL, &list), ESK_OK);
     assert_int_equal(list.count, 2);
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     set_checkpoint(&q.f, "agenda", 2, 1);
     assert_int_equal(checkpoint_of(&q.f, "agenda"), 2);
     close_query(&q);
@@ -444,8 +444,8 @@ static esk_status agenda_becomes_a_view(void *ctx, esk_store *store,
                      "DROP TABLE agenda; CREATE VIEW agenda(attendee, "
                      "workshops) AS SELECT stream_id, data FROM events",
                      NULL, NULL, NULL) != SQLITE_OK)
-        return esk_error_set(err, ESK_EIO, "%s",
-                             sqlite3_errmsg(esk_store_sqlite_db(store)));
+        return esk_error_set_into(err, ESK_EIO, "%s",
+                                  sqlite3_errmsg(esk_store_sqlite_db(store)));
     return ESK_OK;
 }
 
@@ -457,8 +457,8 @@ static esk_status agenda_gains_a_column(void *ctx, esk_store *store,
     if (sqlite3_exec(esk_store_sqlite_db(store),
                      "ALTER TABLE agenda ADD COLUMN note TEXT", NULL, NULL,
                      NULL) != SQLITE_OK)
-        return esk_error_set(err, ESK_EIO, "%s",
-                             sqlite3_errmsg(esk_store_sqlite_db(store)));
+        return esk_error_set_into(err, ESK_EIO, "%s",
+                                  sqlite3_errmsg(esk_store_sqlite_db(store)));
     return ESK_OK;
 }
 

@@ -39,7 +39,7 @@ static void open_fixture(fixture *f, int snapshot_every,
 static void close_fixture(fixture *f)
 {
     esk_repository_free(f->repo);
-    esk_store_close(f->store);
+    esk_store_free(f->store);
 }
 
 static void assert_contains(const char *text, const char *part)
@@ -283,7 +283,7 @@ static void the_metadata_is_stored_on_every_event(void **state)
     }
     assert_string_equal(list.events[1].type, "AttendeeRegistered");
     assert_int_equal(list.events[1].schema_version, 2);
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     esk_aggregate_release(&w);
     close_fixture(&f);
 }
@@ -695,7 +695,7 @@ a_repository_needs_a_store_a_valid_type_and_valid_options(void **state)
 
     esk_repository_free(NULL);
     assert_string_not_equal(esk_repository_errmsg(NULL), "");
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- running out of memory ------------------------------------------------ */

@@ -71,7 +71,7 @@ static void fill(const char *path, int n)
             esk_store_append(store, "notes", ESK_ANY, batch, count, NULL),
             ESK_OK);
     }
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static int64_t sql_number(const char *path, const char *sql)
@@ -177,7 +177,7 @@ static int catchup_child(void *ctx)
         }
     } while (st.checkpoint < args->events);
     esk_catchup_free(c);
-    esk_store_close(store);
+    esk_store_free(store);
     return 0;
 }
 
@@ -257,7 +257,7 @@ static int process_child(void *ctx)
     }
     esk_process_runner_free(runner);
     esk_bus_free(bus);
-    esk_store_close(store);
+    esk_store_free(store);
     return 0;
 }
 
@@ -320,7 +320,7 @@ static int writer_child(void *ctx)
             return 1;
         }
     }
-    esk_store_close(store);
+    esk_store_free(store);
     return 0;
 }
 

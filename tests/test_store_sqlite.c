@@ -240,8 +240,8 @@ static void stored_data_is_readable_json_text(void **state)
     assert_int_equal(list.count, 1);
     assert_true(list.events[0].recorded_at == now);
 
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -261,7 +261,7 @@ static void reopening_a_file_keeps_every_event(void **state)
     assert_int_equal(append_one(store, "cart-1", 1, "Closed", "3"), ESK_OK);
     esk_event_list before = ESK_EVENT_LIST_INIT;
     assert_int_equal(esk_store_read_all(store, 0, 0, NULL, &before), ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
 
     store = open_store(path, NULL);
     esk_event_list after = ESK_EVENT_LIST_INIT;
@@ -290,9 +290,9 @@ static void reopening_a_file_keeps_every_event(void **state)
     assert_true(result.version == 3);
     assert_true(result.position == 4);
 
-    esk_event_list_free(&before);
-    esk_event_list_free(&after);
-    esk_store_close(store);
+    esk_event_list_release(&before);
+    esk_event_list_release(&after);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -314,7 +314,7 @@ static void a_batch_sent_again_after_reopening_writes_nothing(void **state)
     assert_int_equal(
         esk_store_append(store, "order-7", ESK_NO_STREAM, batch, 2, &first),
         ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
 
     store = open_store(path, NULL);
     assert_int_equal(
@@ -337,7 +337,7 @@ static void a_batch_sent_again_after_reopening_writes_nothing(void **state)
     assert_contains(esk_store_errmsg(store), "stream 'order-7' at version 2");
     assert_true(head_of(store) == 3);
 
-    esk_store_close(store);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -364,8 +364,8 @@ static void an_unreadable_recorded_at_fails_the_read_as_corrupt(void **state)
     assert_contains(esk_store_errmsg(store), "position 2");
     assert_contains(esk_store_errmsg(store), "last Tuesday");
 
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -434,7 +434,7 @@ static void a_store_of_a_newer_esk_is_refused_and_left_unchanged(void **state)
     path_in(path, sizeof path, &dir, "store.db");
     esk_store *store = open_store(path, NULL);
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
     sqlite3 *db = raw_open(path);
     raw_exec(db, "PRAGMA user_version = 99");
     sqlite3_close(db);
@@ -476,7 +476,7 @@ static void a_store_of_an_older_esk_is_upgraded_on_open(void **state)
     assert_true(raw_int(db, "SELECT count(*) FROM events") == 1);
     sqlite3_close(db);
 
-    esk_store_close(store);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -513,8 +513,8 @@ a_first_schema_store_gains_the_record_tables_and_keeps_its_events(void **state)
     esk_record rec = {"catalogue", 1, 1, "{}"};
     assert_int_equal(esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
 
     /* The record survives a reopen, and the schema is now the current one. */
     store = open_store(path, NULL);
@@ -525,7 +525,7 @@ a_first_schema_store_gains_the_record_tables_and_keeps_its_events(void **state)
                      ESK_OK);
     assert_int_equal(got.number, 1);
     esk_free(owned);
-    esk_store_close(store);
+    esk_store_free(store);
     db = raw_open(path);
     assert_true(raw_int(db, "PRAGMA user_version") == 3);
     assert_true(raw_int(db, "SELECT count(*) FROM checkpoints") == 1);
@@ -623,7 +623,7 @@ a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on(void **state)
     assert_true(r.version == 5 && r.position == 5);
     assert_true(head_of(store) == 6);
 
-    esk_store_close(store);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -710,7 +710,7 @@ static int open_read_only_in_child(const char *path)
         strstr(err.message, path) == NULL) {
         fprintf(stderr, "read-only open gave %d: %s\n", (int)rc,
                 rc == ESK_OK ? "" : err.message);
-        esk_store_close(store);
+        esk_store_free(store);
         return CHILD_FAILED;
     }
     return CHILD_PASSED;
@@ -725,7 +725,7 @@ static void a_read_only_file_is_refused(void **state)
     path_in(path, sizeof path, &dir, "store.db");
     esk_store *store = open_store(path, NULL);
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
     assert_int_equal(chmod(path, 0444), 0);
     /* The unprivileged user must reach the file, not write the folder. */
     assert_int_equal(chmod(dir.path, 0555), 0);
@@ -766,7 +766,7 @@ static void full_durability_opens_and_appends(void **state)
     assert_int_equal(append_one(store, "s-1", 1, "T", "2"), ESK_OK);
     assert_true(head_of(store) == 2);
 
-    esk_store_close(store);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -785,7 +785,7 @@ static void a_file_store_runs_in_wal_mode(void **state)
     assert_string_equal(mode, "wal");
     sqlite3_close(db);
 
-    esk_store_close(store);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -798,8 +798,8 @@ static void memory_databases_are_private_to_their_handle(void **state)
     assert_int_equal(append_one(a, "s-1", ESK_NO_STREAM, "T", "1"), ESK_OK);
     assert_true(head_of(a) == 1);
     assert_true(head_of(b) == 0);
-    esk_store_close(a);
-    esk_store_close(b);
+    esk_store_free(a);
+    esk_store_free(b);
 }
 
 static void a_category_is_the_part_before_the_first_dash(void **state)
@@ -829,8 +829,8 @@ static void a_category_is_the_part_before_the_first_dash(void **state)
     assert_string_equal(list.events[0].stream_id, "a");
     assert_string_equal(list.events[1].stream_id, "ab-1");
 
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
 }
 
 static bool file_exists(const char *path)
@@ -855,7 +855,7 @@ static void a_sqlite_uri_is_refused_and_opens_nothing(void **state)
 
     for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
         esk_store *store = NULL;
-        esk_error err = {ESK_OK, 0, ""};
+        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
         assert_int_equal(esk_store_open_sqlite(&store, uris[i], NULL, &err),
                          ESK_EINVAL);
         assert_null(store);
@@ -867,7 +867,7 @@ static void a_sqlite_uri_is_refused_and_opens_nothing(void **state)
     assert_false(file_exists("x.db"));
     assert_false(file_exists("file:x.db?nolock=1"));
 
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     esk_store *store = NULL;
     assert_int_equal(esk_store_open_sqlite(NULL, uri, NULL, &err), ESK_EINVAL);
     assert_int_equal(esk_store_open_sqlite(&store, uri, NULL, NULL),
@@ -903,7 +903,7 @@ static void a_file_named_like_a_uri_opens_through_a_dot_slash_path(void **state)
     sqlite3_close(db);
     assert_true(head_of(store) == 1);
 
-    esk_store_close(store);
+    esk_store_free(store);
     assert_int_equal(chdir(cwd), 0);
     temp_dir_remove(&dir);
 }
@@ -938,9 +938,9 @@ static void two_handles_on_one_file_see_each_others_appends(void **state)
     assert_int_equal(list.count, 2);
     assert_string_equal(list.events[1].data, "2");
 
-    esk_event_list_free(&list);
-    esk_store_close(a);
-    esk_store_close(b);
+    esk_event_list_release(&list);
+    esk_store_free(a);
+    esk_store_free(b);
     temp_dir_remove(&dir);
 }
 
@@ -971,7 +971,7 @@ static void a_held_write_lock_makes_append_busy_and_writes_nothing(void **state)
                      ESK_OK);
     assert_true(head_of(store) == 1);
 
-    esk_store_close(store);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -1018,7 +1018,7 @@ static int writer_main(const char *path, int writer, int start_fd,
             code = 1;
         }
     }
-    esk_store_close(store);
+    esk_store_free(store);
     if (write(report_fd, &acknowledged, sizeof acknowledged) !=
         (ssize_t)sizeof acknowledged)
         code = 1;
@@ -1117,7 +1117,7 @@ static void closing_with_a_statement_open_leaks_no_file(void **state)
 
     /* The statement keeps the connection until it is finalized, and no
      * longer. */
-    esk_store_close(store);
+    esk_store_free(store);
     sqlite3_finalize(stmt);
     assert_int_equal(open_descriptors(), before);
     temp_dir_remove(&dir);
@@ -1163,7 +1163,7 @@ static void a_full_disk_is_named_as_such(void **state)
     assert_contains(esk_store_errmsg(store), "free some space");
     assert_true(head_of(store) == 1);
 
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void an_open_query_on_the_stores_connection_is_named_when_append_is_busy(
@@ -1201,8 +1201,8 @@ static void an_open_query_on_the_stores_connection_is_named_when_append_is_busy(
 
     sqlite3_finalize(stmt);
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "4"), ESK_OK);
-    esk_store_close(other);
-    esk_store_close(store);
+    esk_store_free(other);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -1219,7 +1219,7 @@ static void a_connection_made_read_only_is_named(void **state)
 
     raw_exec(esk_store_sqlite_db(store), "PRAGMA query_only = 0");
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_trigger_that_refuses_an_event_is_named(void **state)
@@ -1240,7 +1240,7 @@ static void a_trigger_that_refuses_an_event_is_named(void **state)
     assert_contains(esk_store_errmsg(store), "closed for the night");
     assert_true(head_of(store) == 0);
 
-    esk_store_close(store);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 
@@ -1260,7 +1260,7 @@ static void an_interrupted_operation_is_named(void **state)
     assert_contains(esk_store_errmsg(store), "was interrupted");
     sqlite3_progress_handler(esk_store_sqlite_db(store), 0, NULL, NULL);
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /*
@@ -1437,7 +1437,7 @@ static void a_failed_write_or_flush_says_which(void **state)
 
     disk_fault = 0;
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "4"), ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
     temp_dir_remove(&dir);
 }
 

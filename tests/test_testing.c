@@ -705,8 +705,9 @@ static esk_status register_at(void *state, const void *arg, esk_error *err)
     attendee_event e;
     snprintf(e.attendee, sizeof(e.attendee), "%s", (const char *)arg);
     if (!w->scheduled)
-        return esk_domain_error(err, WORKSHOP_NOT_SCHEDULED,
-                                "workshop '%s' is not scheduled", w->base.id);
+        return esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED,
+                                     "workshop '%s' is not scheduled",
+                                     w->base.id);
     return esk_aggregate_raise(
         w, w->taken < w->capacity ? &registered_type : &waitlisted_type, &e,
         err);
@@ -724,7 +725,8 @@ static esk_status register_then_refuse(void *state, const void *arg,
                                        esk_error *err)
 {
     register_at(state, arg, err);
-    return esk_domain_error(err, WORKSHOP_NOT_SCHEDULED, "changed my mind");
+    return esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED,
+                                 "changed my mind");
 }
 
 static esk_spec *ada_registers_at(esk_spec_action action)

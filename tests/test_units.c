@@ -127,7 +127,7 @@ static int64_t events_in(const char *path)
     esk_store *store = reopen(path);
     int64_t head = -1;
     assert_int_equal(esk_store_head_position(store, &head), ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
     return head;
 }
 
@@ -161,7 +161,7 @@ static void a_full_disk_dooms_the_callers_whole_transaction(void **state)
     /* The store works again, and the file holds nothing of the unit. */
     lift_limit(store);
     assert_int_equal(append_small(store, "d"), ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
     assert_int_equal(events_in(path), 1);
     free(big);
 }
@@ -200,7 +200,7 @@ a_doomed_nested_unit_fails_every_call_until_the_outer_rollback(void **state)
     assert_int_equal(esk_store_transaction_depth(store), 0);
 
     assert_int_equal(append_small(store, "e"), ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
     assert_int_equal(events_in(path), 1);
     free(big);
 }
@@ -254,7 +254,7 @@ static void on_conflict_rollback_in_a_handler(bool ignore_errors)
     assert_int_equal(esk_store_transaction_depth(store), 0);
 
     assert_int_equal(sql_number(store, "SELECT count(*) FROM keyed"), 0);
-    esk_store_close(store);
+    esk_store_free(store);
     assert_int_equal(events_in(path), 0);
 }
 
@@ -288,7 +288,7 @@ static void an_append_of_its_own_unit_fails_whole_on_a_full_disk(void **state)
     assert_int_equal(esk_store_transaction_depth(store), 0);
     lift_limit(store);
     assert_int_equal(append_small(store, "c"), ESK_OK);
-    esk_store_close(store);
+    esk_store_free(store);
     assert_int_equal(events_in(path), 2);
     free(big);
 }
@@ -338,8 +338,8 @@ static esk_status counting_handle(void *ctx, esk_store *store,
     sqlite3_finalize(stmt);
     if (rc == SQLITE_DONE)
         return ESK_OK;
-    return esk_error_set(err, ESK_EIO, "writing the read model: %s",
-                         sqlite3_errmsg(esk_store_sqlite_db(store)));
+    return esk_error_set_into(err, ESK_EIO, "writing the read model: %s",
+                              sqlite3_errmsg(esk_store_sqlite_db(store)));
 }
 
 static esk_projection counting_projection(counting_model *m)
@@ -397,7 +397,7 @@ a_full_disk_mid_batch_moves_no_checkpoint_past_the_read_model(void **state)
     assert_int_equal(st.checkpoint, 40);
     assert_model_matches_checkpoint(store);
     esk_catchup_free(c);
-    esk_store_close(store);
+    esk_store_free(store);
     free(pad);
 }
 
@@ -425,7 +425,7 @@ a_read_model_that_rolls_back_keeps_its_events_for_later(void **state)
     assert_int_equal(st.checkpoint, 10);
     assert_model_matches_checkpoint(store);
     esk_catchup_free(c);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static esk_status committing_handle(void *ctx, esk_store *store,
@@ -454,7 +454,7 @@ static void a_handler_that_ends_a_transaction_stops_the_batch(void **state)
     assert_int_equal(esk_store_transaction_depth(store), 0);
     assert_model_matches_checkpoint(store);
     esk_catchup_free(c);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_checkpoint_past_the_head_is_reported_not_ignored(void **state)
@@ -480,7 +480,7 @@ static void a_checkpoint_past_the_head_is_reported_not_ignored(void **state)
     assert_int_equal(esk_catchup_rebuild(c, &st), ESK_OK);
     assert_int_equal(st.checkpoint, 3);
     esk_catchup_free(c);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* ---- Process managers -----------------------------------------------------
@@ -544,7 +544,7 @@ static void a_full_disk_in_a_reaction_keeps_the_event_for_later(void **state)
         6);
     esk_process_runner_free(runner);
     esk_bus_free(bus);
-    esk_store_close(store);
+    esk_store_free(store);
     free(big);
 }
 

@@ -74,7 +74,7 @@ static void one_step_turns_v1_data_into_v2(void **state)
     assert_int_equal(list.events[0].schema_version, 2);
     assert_string_equal(list.events[0].data,
                         "{\"attendee\":\"Ada\",\"seats\":1}");
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     esk_upcasters_free(u);
 }
 
@@ -101,7 +101,7 @@ static void a_chain_runs_from_v1_through_v2_to_v3(void **state)
     assert_int_equal(list.events[1].schema_version, 3);
     assert_string_equal(list.events[1].data,
                         "{\"attendee\":\"Bob\",\"seats\":4,\"paid\":false}");
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     esk_upcasters_free(u);
 }
 
@@ -122,7 +122,7 @@ static void an_event_without_a_step_keeps_its_very_data(void **state)
     assert_ptr_equal(list.events[0].data, scheduled);
     assert_ptr_equal(list.events[1].data, registered);
     assert_int_equal(list.events[1].schema_version, 2);
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     esk_upcasters_free(u);
 }
 
@@ -138,7 +138,7 @@ static void no_registry_or_an_empty_one_leaves_the_list_as_it_is(void **state)
     assert_int_equal(esk_upcasters_apply(u, &list, NULL), ESK_OK);
     assert_ptr_equal(list.events[0].data, data);
     assert_int_equal(list.events[0].schema_version, 1);
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     esk_upcasters_free(u);
 }
 
@@ -178,7 +178,7 @@ a_failing_step_is_a_decode_error_that_names_the_event_and_step(void **state)
                         "event 7 of stream 'workshop-1' (AttendeeRegistered "
                         "v1): upcaster v2 -> v3 failed: the venue is unknown");
     assert_int_equal(list.events[0].schema_version, 1);
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     esk_upcasters_free(u);
 }
 
@@ -200,7 +200,7 @@ static void data_that_is_not_an_object_is_a_decode_error(void **state)
     /* The events before it stay upcast. */
     assert_int_equal(list.events[0].schema_version, 2);
     assert_int_equal(list.events[1].schema_version, 1);
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     esk_upcasters_free(u);
 }
 

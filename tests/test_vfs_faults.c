@@ -208,7 +208,7 @@ static void world_release(world *w)
     esk_process_runner_free(w->runner);
     esk_catchup_free(w->catchup);
     esk_bus_free(w->bus);
-    esk_store_close(w->store);
+    esk_store_free(w->store);
     w->runner = NULL;
     w->catchup = NULL;
     w->bus = NULL;
@@ -293,7 +293,7 @@ static int64_t count_of(world *w, const char *stream)
         return -1;
     }
     int64_t n = (int64_t)list.count;
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     return n;
 }
 
@@ -432,7 +432,7 @@ static void probe(world *w)
     }
     bool read_back =
         list.count == 1 && strcmp(list.events[0].data, PROBE_JSON) == 0;
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     if (!read_back)
         problem("the fresh append does not read back");
 }
@@ -447,7 +447,7 @@ static void check_file(world *w)
             problem("%zu events up to position %lld", list.count,
                     (long long)head);
     }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     if (count_of(w, "probe-1") != 1)
         problem("the append made after the failure is not in the file");
 }
@@ -735,7 +735,7 @@ static int64_t expect_tally_follows_checkpoint(world *w, const char *state)
                      (long long)e->position, (long long)times);
         }
     }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     if (wrong[0] != '\0')
         problem("%s, the checkpoint is at %lld, and the events at%s", state,
                 (long long)checkpoint, wrong);
@@ -904,7 +904,7 @@ static int64_t expect_shipping_follows_checkpoint(world *w, const char *state)
                      recorded ? "with" : "without");
         }
     }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     if (wrong[0] != '\0')
         problem("%s, the checkpoint is at %lld, and the orders at%s", state,
                 (long long)checkpoint, wrong);

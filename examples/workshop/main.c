@@ -123,7 +123,7 @@ static void app_close(app *a)
     esk_catchup_free(a->catalogue);
     esk_read_model_free(a->read_model);
     esk_bus_free(a->bus);
-    esk_store_close(a->store);
+    esk_store_free(a->store);
 }
 
 static int app_open(app *a, const char *path)
@@ -272,7 +272,7 @@ static int list_events(app *a, const char *stream)
             e->stream_id, (long long)e->version, when, e->type, e->data,
             e->metadata);
     }
-    esk_event_list_free(&list);
+    esk_event_list_release(&list);
     return 0;
 }
 

@@ -176,7 +176,7 @@ static void a_capacity_outside_1_to_64_is_refused(void **unused)
         char hint[256];
         snprintf(hint, sizeof(hint),
                  "A workshop has 1 to MAX_SEATS (%d) seats: refuse a "
-                 "capacity of %lld with esk_domain_error(err, "
+                 "capacity of %lld with esk_domain_error_into(err, "
                  "INVALID_CAPACITY, ...), before raising anything.",
                  MAX_SEATS, (long long)wrong[i]);
         esk_spec_hint(spec, hint);
@@ -484,7 +484,7 @@ static void a_full_waitlist_takes_nobody_more(void **unused)
 
     check_status(workshop_register(&w, "bob", "Bob Kahn", &err), ESK_EDOMAIN,
                  "MAX_WAITING people wait already, and the state has no "
-                 "room for one more: refuse with esk_domain_error(err, "
+                 "room for one more: refuse with esk_domain_error_into(err, "
                  "WAITLIST_IS_FULL, ...) when waitlist_count is "
                  "MAX_WAITING.");
     check_error_code(err.code, WAITLIST_IS_FULL, workshop_type.error_name,
@@ -633,7 +633,7 @@ static void a_workshop_is_saved_as_events_and_loaded_from_them(void **unused)
     esk_aggregate_release(&w);
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void two_registrations_for_the_last_seat_cannot_both_win(void **unused)
@@ -702,7 +702,7 @@ static void two_registrations_for_the_last_seat_cannot_both_win(void **unused)
     esk_aggregate_release(&for_ada);
     esk_aggregate_release(&for_bob);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 int main(void)

@@ -5,7 +5,7 @@
  * Every behaviour has the same two halves:
  *
  *   1. check everything: read the state, and at the first rule the
- *      command breaks, refuse it with esk_domain_error();
+ *      command breaks, refuse it with esk_domain_error_into();
  *   2. then raise: fill the event and give it to esk_aggregate_raise(),
  *      which applies it to the state (with evolve) and keeps it, to be
  *      saved.
@@ -97,13 +97,13 @@ esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
 
     /* 1. Check everything... */
     if (s->waitlist_count == 0)
-        return esk_domain_error(err, NOBODY_WAITING,
-                                "nobody is waiting for workshop '%s'",
-                                w->base.id);
+        return esk_domain_error_into(err, NOBODY_WAITING,
+                                     "nobody is waiting for workshop '%s'",
+                                     w->base.id);
     if (workshop_free_seats(s) <= 0)
-        return esk_domain_error(err, NO_FREE_SEAT,
-                                "workshop '%s' has no free seat to give",
-                                w->base.id);
+        return esk_domain_error_into(err, NO_FREE_SEAT,
+                                     "workshop '%s' has no free seat to give",
+                                     w->base.id);
 
     /* 2. ...then raise. esk_aggregate_raise applies the event to the
      * state with evolve (the attendee moves from the waitlist to a seat)

@@ -32,7 +32,7 @@ typedef struct workshop {
 /* How esk loads, folds and saves a workshop (workshop_type.c). */
 extern const esk_aggregate_type workshop_type;
 
-/* Why a command is refused: the code of esk_domain_error(). */
+/* Why a command is refused: the code of esk_domain_error_into(). */
 enum workshop_error {
     WORKSHOP_NOT_SCHEDULED = 1,
     WORKSHOP_ALREADY_SCHEDULED,
@@ -48,7 +48,7 @@ enum workshop_error {
 /*
  * The behaviours (workshop.c, where each says its rules). Each returns
  * ESK_OK after raising its event; ESK_EDOMAIN with err filled by
- * esk_domain_error() when the rules refuse the command, having raised
+ * esk_domain_error_into() when the rules refuse the command, having raised
  * nothing; or the failure of esk_aggregate_raise().
  */
 

@@ -702,7 +702,7 @@ static esk_status handle(esk_store *store, const workshop_command *command,
                          esk_status expected, esk_decision *decision,
                          esk_handle_result *result)
 {
-    esk_error err = {ESK_OK, 0, {0}};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     exercise_say("command  %s%s%s", command_name(command->kind),
                  command->attendee_id[0] != '\0' ? " " : "",
                  command->attendee_id);
@@ -813,9 +813,9 @@ static void on_a_store_each_command_appends_what_decide_said(void **state)
         check_string(stream.events[i].type, expected[i],
                      "The stream is the story, in the order it happened.");
 
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     esk_decision_release(&decision);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 int main(void)

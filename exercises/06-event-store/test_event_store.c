@@ -112,7 +112,7 @@ scheduling_a_workshop_starts_its_stream_workshop_dash_id(void **state)
               "scheduling, the stream holds one event.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_scheduled_workshop_loads_back_at_version_1(void **state)
@@ -135,7 +135,7 @@ static void a_scheduled_workshop_loads_back_at_version_1(void **state)
 
     esk_aggregate_release(&w);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void an_invalid_schedule_is_refused_and_writes_nothing(void **state)
@@ -156,7 +156,7 @@ static void an_invalid_schedule_is_refused_and_writes_nothing(void **state)
               "A refused command leaves no trace in the store.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void
@@ -172,11 +172,12 @@ scheduling_a_workshop_twice_is_refused_and_writes_nothing(void **state)
     exercise_say("command: ScheduleWorkshop w-1 again");
     esk_status rc = schedule_workshop(repo, "w-1", "Another title",
                                       "2027-01-15", 5, NULL, &err);
-    expect_handled(rc, ESK_EDOMAIN, repo, &err,
-                   "A new workshop is saved expecting no stream: when the "
-                   "stream exists, the save says ESK_ECONCURRENCY. Answer "
-                   "with esk_domain_error(err, WORKSHOP_ALREADY_SCHEDULED, "
-                   "...).");
+    expect_handled(
+        rc, ESK_EDOMAIN, repo, &err,
+        "A new workshop is saved expecting no stream: when the "
+        "stream exists, the save says ESK_ECONCURRENCY. Answer "
+        "with esk_domain_error_into(err, WORKSHOP_ALREADY_SCHEDULED, "
+        "...).");
     check_int(err.code, WORKSHOP_ALREADY_SCHEDULED,
               "The caller needs to know why: the workshop exists.");
     check_contains(err.message, "w-1",
@@ -191,7 +192,7 @@ scheduling_a_workshop_twice_is_refused_and_writes_nothing(void **state)
 
     esk_aggregate_release(&w);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- RegisterAttendee ----------------------------------------------------- */
@@ -217,9 +218,9 @@ static void a_registration_is_saved_as_version_2(void **state)
     check_contains(stream.events[1].data, "\"attendeeId\":\"ada\"",
                    "The event names who registered.");
 
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_registration_sees_the_seats_taken_before_it(void **state)
@@ -241,9 +242,9 @@ static void a_registration_sees_the_seats_taken_before_it(void **state)
                  "because the load folded Ada's registration into the "
                  "state.");
 
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void registering_for_a_workshop_never_scheduled_is_refused(void **state)
@@ -257,7 +258,7 @@ static void registering_for_a_workshop_never_scheduled_is_refused(void **state)
     expect_handled(rc, ESK_EDOMAIN, repo, &err,
                    "esk_repository_load() says ESK_ENOTFOUND for a workshop "
                    "with no events. The handler answers in the domain's "
-                   "words: esk_domain_error(err, WORKSHOP_NOT_SCHEDULED, "
+                   "words: esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED, "
                    "...).");
     check_int(err.code, WORKSHOP_NOT_SCHEDULED,
               "A missing workshop is WORKSHOP_NOT_SCHEDULED.");
@@ -265,7 +266,7 @@ static void registering_for_a_workshop_never_scheduled_is_refused(void **state)
               "Registering must not create the workshop's stream.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_refused_registration_writes_nothing(void **state)
@@ -287,7 +288,7 @@ static void a_refused_registration_writes_nothing(void **state)
               "A refused command leaves no trace in the store.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_save_from_a_stale_load_is_refused(void **state)
@@ -317,7 +318,7 @@ static void a_save_from_a_stale_load_is_refused(void **state)
 
     esk_aggregate_release(&stale);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* Metadata the store cannot encode: the save fails for a reason that has
@@ -348,7 +349,7 @@ a_failed_save_is_not_mistaken_for_a_workshop_that_exists(void **state)
               "A failed save writes nothing.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void
@@ -373,7 +374,7 @@ a_registration_whose_save_fails_is_released_all_the_same(void **state)
               "on this path too.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void
@@ -407,7 +408,7 @@ a_workshop_whose_events_cannot_be_read_is_not_called_unscheduled(void **state)
               "A failed load writes nothing.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- The story ------------------------------------------------------------ */
@@ -439,7 +440,7 @@ static void the_story_lists_every_event_in_order(void **state)
                  "the event's version, type and data.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void the_story_of_a_workshop_never_scheduled_is_not_found(void **state)
@@ -455,7 +456,7 @@ static void the_story_of_a_workshop_never_scheduled_is_not_found(void **state)
                  "ESK_ENOTFOUND.");
     check_string(story, "", "No workshop, no story: leave buf empty.");
 
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_story_that_does_not_fit_is_refused_not_overrun(void **state)
@@ -486,7 +487,7 @@ static void a_story_that_does_not_fit_is_refused_not_overrun(void **state)
                "bytes.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_story_gives_the_versions_of_its_own_stream(void **state)
@@ -513,7 +514,7 @@ static void a_story_gives_the_versions_of_its_own_stream(void **state)
                  "e->position.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_story_needs_one_byte_more_than_its_text(void **state)
@@ -542,7 +543,7 @@ static void a_story_needs_one_byte_more_than_its_text(void **state)
                  "The whole story, in exactly the room it needs.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- Metadata, and another store ------------------------------------------ */
@@ -581,9 +582,9 @@ static void the_events_carry_the_metadata_they_were_saved_with(void **state)
                      "The correlation id given to the handler.");
     }
 
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void the_same_handlers_tell_the_same_story_on_sqlite(void **state)
@@ -611,7 +612,7 @@ static void the_same_handlers_tell_the_same_story_on_sqlite(void **state)
                  "The same commands give the same story on every store.");
 
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 int main(void)

@@ -5,7 +5,7 @@
  * Every behaviour has the same two halves:
  *
  *   1. check everything: read the state, and at the first rule the
- *      command breaks, refuse it with esk_domain_error();
+ *      command breaks, refuse it with esk_domain_error_into();
  *   2. then raise: fill the event and give it to esk_aggregate_raise(),
  *      which applies it to the state (with evolve) and keeps it, to be
  *      saved.
@@ -20,12 +20,13 @@
 static esk_status refuse_unless_open(const workshop *w, esk_error *err)
 {
     if (w->state.status == WORKSHOP_UNSCHEDULED)
-        return esk_domain_error(err, WORKSHOP_NOT_SCHEDULED,
-                                "workshop '%s' is not scheduled", w->base.id);
+        return esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED,
+                                     "workshop '%s' is not scheduled",
+                                     w->base.id);
     if (w->state.status == WORKSHOP_CLOSED)
-        return esk_domain_error(err, REGISTRATION_IS_CLOSED,
-                                "registration for workshop '%s' is closed",
-                                w->base.id);
+        return esk_domain_error_into(err, REGISTRATION_IS_CLOSED,
+                                     "registration for workshop '%s' is closed",
+                                     w->base.id);
     return ESK_OK;
 }
 
@@ -44,13 +45,13 @@ esk_status workshop_schedule(workshop *w, const char *title,
                              esk_error *err)
 {
     if (w->state.status != WORKSHOP_UNSCHEDULED)
-        return esk_domain_error(err, WORKSHOP_ALREADY_SCHEDULED,
-                                "workshop '%s' is already scheduled",
-                                w->base.id);
+        return esk_domain_error_into(err, WORKSHOP_ALREADY_SCHEDULED,
+                                     "workshop '%s' is already scheduled",
+                                     w->base.id);
     if (capacity < 1 || capacity > MAX_SEATS)
-        return esk_domain_error(err, INVALID_CAPACITY,
-                                "a workshop has 1 to %d seats, not %lld",
-                                MAX_SEATS, (long long)capacity);
+        return esk_domain_error_into(err, INVALID_CAPACITY,
+                                     "a workshop has 1 to %d seats, not %lld",
+                                     MAX_SEATS, (long long)capacity);
 
     workshop_scheduled e = {.capacity = capacity};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
@@ -82,10 +83,10 @@ esk_status workshop_register(workshop *w, const char *attendee_id,
         return rc;
     if (workshop_is_seated(s, attendee_id) ||
         workshop_is_waiting(s, attendee_id))
-        return esk_domain_error(err, ALREADY_REGISTERED,
-                                "'%s' is already registered for workshop "
-                                "'%s'",
-                                attendee_id, w->base.id);
+        return esk_domain_error_into(err, ALREADY_REGISTERED,
+                                     "'%s' is already registered for workshop "
+                                     "'%s'",
+                                     attendee_id, w->base.id);
 
     /* A full workshop is not a refusal: it is another fact. */
     if (workshop_free_seats(s) > 0) {
@@ -96,10 +97,10 @@ esk_status workshop_register(workshop *w, const char *attendee_id,
         return esk_aggregate_raise(w, &attendee_registered_type, &e, err);
     }
     if (s->waitlist_count >= MAX_WAITING)
-        return esk_domain_error(err, WAITLIST_IS_FULL,
-                                "workshop '%s' is full, and so is its "
-                                "waitlist",
-                                w->base.id);
+        return esk_domain_error_into(err, WAITLIST_IS_FULL,
+                                     "workshop '%s' is full, and so is its "
+                                     "waitlist",
+                                     w->base.id);
     attendee_waitlisted e = {0};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.attendee_id, sizeof(e.attendee_id), attendee_id);
@@ -122,9 +123,9 @@ esk_status workshop_cancel(workshop *w, const char *attendee_id, esk_error *err)
 {
     bool waiting = workshop_is_waiting(&w->state, attendee_id);
     if (!waiting && !workshop_is_seated(&w->state, attendee_id))
-        return esk_domain_error(err, NOT_REGISTERED,
-                                "'%s' is not registered for workshop '%s'",
-                                attendee_id, w->base.id);
+        return esk_domain_error_into(err, NOT_REGISTERED,
+                                     "'%s' is not registered for workshop '%s'",
+                                     attendee_id, w->base.id);
 
     registration_cancelled e = {.was_waitlisted = waiting};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
@@ -147,13 +148,13 @@ esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
 
     /* 1. Check everything... */
     if (s->waitlist_count == 0)
-        return esk_domain_error(err, NOBODY_WAITING,
-                                "nobody is waiting for workshop '%s'",
-                                w->base.id);
+        return esk_domain_error_into(err, NOBODY_WAITING,
+                                     "nobody is waiting for workshop '%s'",
+                                     w->base.id);
     if (workshop_free_seats(s) <= 0)
-        return esk_domain_error(err, NO_FREE_SEAT,
-                                "workshop '%s' has no free seat to give",
-                                w->base.id);
+        return esk_domain_error_into(err, NO_FREE_SEAT,
+                                     "workshop '%s' has no free seat to give",
+                                     w->base.id);
 
     /* 2. ...then raise. esk_aggregate_raise applies the event to the
      * state with evolve (the attendee moves from the waitlist to a seat)

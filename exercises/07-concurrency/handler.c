@@ -8,7 +8,7 @@
  *   esk_decision_release                          (esk/decider.h)
  *   esk_decider_fold, workshop_decider            (esk/decider.h, workshop.h)
  *   esk_store_read_stream, esk_store_append,
- *   esk_event_list_free                           (esk/store.h)
+ *   esk_event_list_release                           (esk/store.h)
  *   race_window                                   (race.h)
  */
 #include <stdio.h>

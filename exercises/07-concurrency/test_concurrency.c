@@ -179,8 +179,8 @@ static void a_command_is_known_by_the_ids_of_its_events(void **state)
     check_true(!command_already_handled(&stream, "cmd-3"),
                "No event of cmd-3 in the stream: it was never handled.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
 }
 
 static void a_command_id_is_not_mistaken_for_a_longer_one(void **state)
@@ -199,8 +199,8 @@ static void a_command_id_is_not_mistaken_for_a_longer_one(void **state)
                "\"cmd-10/0\" starts with \"cmd-1\", but it is another "
                "command's event: after the command id must come a '/'.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
 }
 
 /* --- append_decision ------------------------------------------------------ */
@@ -240,9 +240,9 @@ a_decision_is_appended_with_ids_made_from_the_command_id(void **state)
                  "Event i of command cmd-7 has the id \"cmd-7/<i>\": "
                  "snprintf(id, sizeof(id), \"%s/%zu\", command_id, i).");
 
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     esk_decision_release(&decision);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_decision_made_on_a_stale_version_is_refused(void **state)
@@ -266,9 +266,9 @@ static void a_decision_made_on_a_stale_version_is_refused(void **state)
     load(store, "workshop-w-1", &stream);
     check_int(stream.count, 2, "A refused append writes nothing.");
 
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     esk_decision_release(&decision);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_decision_without_events_appends_nothing(void **state)
@@ -289,8 +289,8 @@ static void a_decision_without_events_appends_nothing(void **state)
     load(store, "workshop-w-1", &stream);
     check_int(stream.count, 1, "Nothing to append: nothing appended.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
 }
 
 static void a_decision_of_two_events_is_appended_as_one_batch(void **state)
@@ -328,9 +328,9 @@ static void a_decision_of_two_events_is_appended_as_one_batch(void **state)
     check_string(stream.events[2].type, "RegistrationClosed",
                  "Each event keeps its own type, in the decision's order.");
 
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     esk_decision_release(&decision);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void
@@ -358,9 +358,9 @@ a_decision_of_more_events_than_a_command_may_make_is_refused(void **state)
     load(store, "workshop-w-1", &stream);
     check_int(stream.count, 1, "A refused decision writes nothing.");
 
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     esk_decision_release(&decision);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* A command id of this many bytes, "cmd-xxx...". */
@@ -402,9 +402,9 @@ static void a_command_id_too_long_for_its_event_ids_is_refused(void **state)
     check_int(strlen(stream.events[1].event_id), ESK_EVENT_ID_MAX,
               "Its event id is whole: ESK_EVENT_ID_MAX bytes.");
 
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     esk_decision_release(&decision);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- handle_with_retry ---------------------------------------------------- */
@@ -454,8 +454,8 @@ static void a_free_seat_is_taken_at_the_first_attempt(void **state)
                  "Append through append_decision(), with the command's id.");
     check_int(seats.seated_count, 1, "Ada has a seat.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
 }
 
 static void a_command_for_a_workshop_never_scheduled_is_refused(void **state)
@@ -477,7 +477,7 @@ static void a_command_for_a_workshop_never_scheduled_is_refused(void **state)
                  ESK_OK, "The store should answer.");
     check_int(version, 0, "A refused command writes nothing.");
 
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void
@@ -512,8 +512,8 @@ without_retry_the_loser_of_the_race_gets_a_version_conflict(void **state)
     check_true(seats.seated_count <= (size_t)seats.capacity,
                "Never more seated than seats.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
 }
 
 static void with_retry_the_loser_decides_again_and_waits(void **state)
@@ -546,8 +546,8 @@ static void with_retry_the_loser_decides_again_and_waits(void **state)
                  "attempt; an old decision is not retried as it is.");
     check_int(seats.seated_count, 2, "Both seats are taken, no more.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
 }
 
 static void the_handler_gives_up_after_max_attempts(void **state)
@@ -575,8 +575,8 @@ static void the_handler_gives_up_after_max_attempts(void **state)
     check_status(handle_with_retry(store, &bob, "cmd-bob", 0, &err), ESK_EINVAL,
                  "Fewer than one attempt is a mistake: ESK_EINVAL.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
 }
 
 static void a_workshop_that_cannot_be_read_is_not_decided_on(void **state)
@@ -607,7 +607,7 @@ static void a_workshop_that_cannot_be_read_is_not_decided_on(void **state)
                  ESK_OK, "The store should answer.");
     check_int(version, 2, "Nothing is written after a failed load.");
 
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- Idempotency ---------------------------------------------------------- */
@@ -634,8 +634,8 @@ static void the_same_command_sent_twice_is_handled_once(void **state)
     load(store, "workshop-w-1", &stream);
     check_int(stream.count, 2, "Ada is registered once.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
 }
 
 static void another_command_for_the_same_attendee_is_refused(void **state)
@@ -656,7 +656,7 @@ static void another_command_for_the_same_attendee_is_refused(void **state)
                    "attendee.");
     check_int(err.code, ALREADY_REGISTERED, "The domain's reason.");
 
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* The rival that delivers the same command again, to another server. */
@@ -695,8 +695,8 @@ static void a_command_delivered_twice_at_once_is_handled_once(void **state)
     load(store, "workshop-w-1", &stream);
     check_int(stream.count, 2, "Ada is registered once.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
 }
 
 /* --- Another store -------------------------------------------------------- */
@@ -722,8 +722,8 @@ static void on_sqlite_the_race_for_the_last_seat_ends_the_same_way(void **state)
                  "Cleo took the last seat; Bob waits.");
     check_int(seats.seated_count, 2, "Both seats are taken, no more.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
 }
 
 int main(void)

@@ -132,7 +132,7 @@ static void read_story(esk_store *store, const char *stream_id, char *buf,
                          stream.events[i].type);
         used += n > 0 ? (size_t)n : 0;
     }
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
 }
 
 #define expect_story(store, expected, hint)                                    \
@@ -163,7 +163,7 @@ static void read_metadata(esk_store *store, int64_t version, const char *key,
     check_int(stream.count, 1, "The command should have written this event.");
     if (esk_metadata_get(stream.events[0].metadata, key, buf, size) != ESK_OK)
         snprintf(buf, size, "(no %s in %s)", key, stream.events[0].metadata);
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
 }
 
 /* --- A bare bus: your handler, with or without your validation ------------ */
@@ -233,7 +233,7 @@ static void open_app(app *a, void **state)
 static void close_app(app *a)
 {
     esk_bus_free(a->bus);
-    esk_store_close(a->store);
+    esk_store_free(a->store);
 }
 
 /* --- The rival: another server, registering at the worst moment ----------- */
@@ -309,7 +309,7 @@ the_handler_runs_the_workshop_decider_and_writes_events(void **state)
                  "One handler serves every kind: the decider reads c->kind.");
 
     esk_bus_free(bus);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void the_events_name_the_command_that_caused_them(void **state)
@@ -345,7 +345,7 @@ static void the_events_name_the_command_that_caused_them(void **state)
                  "id.");
 
     esk_bus_free(bus);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- Validation ----------------------------------------------------------- */
@@ -413,7 +413,7 @@ a_registration_without_a_name_is_refused_before_its_handler(void **state)
                  "when every check passes.");
 
     esk_bus_free(bus);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void
@@ -445,7 +445,7 @@ a_workshop_needs_seats_but_how_many_is_the_domains_call(void **state)
     check_int(head(store), 0, "Nothing was written.");
 
     esk_bus_free(bus);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_command_without_payload_or_workshop_is_refused(void **state)
@@ -488,7 +488,7 @@ static void a_command_without_payload_or_workshop_is_refused(void **state)
                    "Say what is missing: the payload.");
 
     esk_bus_free(bus);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- The application's bus ------------------------------------------------ */

@@ -360,7 +360,7 @@ static void open_read_side(read_side *r, const char *rows)
 static void close_read_side(read_side *r)
 {
     esk_read_model_free(r->read_model);
-    esk_store_close(r->store);
+    esk_store_free(r->store);
 }
 
 #define THREE_WORKSHOPS                                                        \
@@ -704,7 +704,7 @@ inline_projections_keep_the_read_model_in_step_with_the_events(void **state)
     check_string(agenda[0].place, "waitlist", "Bob is on the waitlist.");
 
     esk_read_model_free(read_model);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void an_event_a_projection_cannot_read_fails_the_append(void **state)
@@ -762,7 +762,7 @@ static void an_event_a_projection_cannot_read_fails_the_append(void **state)
         check_status(esk_store_stream_version(store, "workshop-w-1", &version),
                      ESK_OK, "The store should answer.");
         check_int(version, 1, "The failed append wrote nothing.");
-        esk_store_close(store);
+        esk_store_free(store);
     }
     esk_free(json);
 }

@@ -241,7 +241,7 @@ static esk_projection_spec *new_spec(void)
                  "Each spec starts with seats_reset() on a new store, which "
                  "has no seats table yet: DROP TABLE IF EXISTS seats, then "
                  "return seats_setup(ctx, store, err).");
-    esk_store_close(store);
+    esk_store_free(store);
     return esk_projection_spec_new(&seats_projection, true);
 }
 
@@ -271,7 +271,7 @@ setup_creates_the_table_and_keeps_it_for_the_next_runner(void **state)
 
     esk_catchup_free(second);
     esk_catchup_free(first);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- The projection, as specs -------------------------------------------- */
@@ -432,7 +432,7 @@ static void running_catches_up_and_writes_the_checkpoint(void **state)
     check_int(row.waiting, 1, "cleo waits.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void running_again_applies_nothing(void **state)
@@ -451,7 +451,7 @@ static void running_again_applies_nothing(void **state)
     check_int(query(store).taken, 1, "ada still has one seat, counted once.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void a_restarted_runner_resumes_at_its_checkpoint(void **state)
@@ -468,7 +468,7 @@ static void a_restarted_runner_resumes_at_its_checkpoint(void **state)
     esk_catchup *catchup = new_runner(store, &seats_projection);
     run(catchup, "The first process applies the two events.");
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 
     exercise_say("the process stops; another one starts on the same file");
     store = open_store(path);
@@ -484,7 +484,7 @@ static void a_restarted_runner_resumes_at_its_checkpoint(void **state)
               "were committed together.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- Eventual consistency, and reading your own writes ------------------- */
@@ -510,7 +510,7 @@ static void a_query_right_after_a_command_is_stale_until_the_run(void **state)
     check_int(status_of(catchup).lag, 0, "Caught up again.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void waiting_for_the_commands_position_shows_its_effect(void **state)
@@ -538,7 +538,7 @@ static void waiting_for_the_commands_position_shows_its_effect(void **state)
               "bob reads his own write: no seat left, and one of them his.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void waiting_for_a_position_already_reached_runs_nothing(void **state)
@@ -562,7 +562,7 @@ static void waiting_for_a_position_already_reached_runs_nothing(void **state)
               "projection's job, the query only waits as long as it must.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void waiting_for_a_position_never_written_is_refused(void **state)
@@ -579,7 +579,7 @@ static void waiting_for_a_position_never_written_is_refused(void **state)
                  "Refuse it with ESK_EINVAL.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void waiting_behind_an_event_that_cannot_be_read_says_so(void **state)
@@ -613,7 +613,7 @@ static void waiting_behind_an_event_that_cannot_be_read_says_so(void **state)
               "The projection is stuck before @2.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- Redelivery, rebuilds, failures -------------------------------------- */
@@ -647,7 +647,7 @@ static void redelivered_events_are_counted_once(void **state)
     check_int(row.waiting, 1, "cleo waits, counted once.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* Version 1 of the projection had a bug: it ignored promotions. */
@@ -696,7 +696,7 @@ a_new_version_rebuilds_the_read_model_like_a_clean_build(void **state)
     check_int(status.applied, 6, "A rebuild applies every event, from @1.");
     read_all(store, rebuilt, sizeof(rebuilt));
     esk_catchup_free(v2);
-    esk_store_close(store);
+    esk_store_free(store);
 
     /* The same story, on a new store, applied once by version 2. */
     store = open_store(":memory:");
@@ -710,7 +710,7 @@ a_new_version_rebuilds_the_read_model_like_a_clean_build(void **state)
     run(once, "A clean build runs.");
     read_all(store, clean, sizeof(clean));
     esk_catchup_free(once);
-    esk_store_close(store);
+    esk_store_free(store);
 
     check_string(rebuilt, clean,
                  "The rebuilt read model is the one a clean build makes: "
@@ -760,7 +760,7 @@ static void a_rebuild_gives_the_read_model_its_new_layout(void **state)
     check_int(row.taken, 1, "...and ada's seat, counted from @1.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void an_event_that_cannot_be_read_stops_the_run_there(void **state)
@@ -810,7 +810,7 @@ static void an_event_that_cannot_be_read_stops_the_run_there(void **state)
               "to watch, and to alert on.");
 
     esk_catchup_free(catchup);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 int main(void)

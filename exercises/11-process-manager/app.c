@@ -95,7 +95,7 @@ void app_close(app *a)
     esk_process_runner_free(a->payments);
     esk_process_runner_free(a->waitlist);
     esk_bus_free(a->bus);
-    esk_store_close(a->store);
+    esk_store_free(a->store);
     a->payments = NULL;
     a->waitlist = NULL;
     a->bus = NULL;

@@ -158,7 +158,7 @@ static bool find_event(app *a, const char *type, const char *attendee_id,
             snprintf(out->metadata, sizeof(out->metadata), "%s", e->metadata);
         }
     }
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     return found;
 }
 
@@ -174,7 +174,7 @@ static int count_events(app *a, const char *type)
     int n = 0;
     for (size_t i = 0; i < stream.count; i++)
         n += strcmp(stream.events[i].type, type) == 0;
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     return n;
 }
 

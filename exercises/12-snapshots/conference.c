@@ -43,12 +43,13 @@ const char *conference_error_name(int code)
 static esk_status refuse_unless_open(const conference *c, esk_error *err)
 {
     if (c->state.status == CONFERENCE_UNSCHEDULED)
-        return esk_domain_error(err, CONFERENCE_NOT_SCHEDULED,
-                                "conference '%s' is not scheduled", c->base.id);
+        return esk_domain_error_into(err, CONFERENCE_NOT_SCHEDULED,
+                                     "conference '%s' is not scheduled",
+                                     c->base.id);
     if (c->state.status == CONFERENCE_CLOSED)
-        return esk_domain_error(err, REGISTRATION_IS_CLOSED,
-                                "registration for conference '%s' is closed",
-                                c->base.id);
+        return esk_domain_error_into(
+            err, REGISTRATION_IS_CLOSED,
+            "registration for conference '%s' is closed", c->base.id);
     return ESK_OK;
 }
 
@@ -65,13 +66,13 @@ esk_status conference_schedule(conference *c, const char *title,
                                esk_error *err)
 {
     if (c->state.status != CONFERENCE_UNSCHEDULED)
-        return esk_domain_error(err, CONFERENCE_ALREADY_SCHEDULED,
-                                "conference '%s' is already scheduled",
-                                c->base.id);
+        return esk_domain_error_into(err, CONFERENCE_ALREADY_SCHEDULED,
+                                     "conference '%s' is already scheduled",
+                                     c->base.id);
     if (capacity < 1 || capacity > MAX_CAPACITY)
-        return esk_domain_error(err, INVALID_CAPACITY,
-                                "a conference has 1 to %d seats, not %lld",
-                                MAX_CAPACITY, (long long)capacity);
+        return esk_domain_error_into(err, INVALID_CAPACITY,
+                                     "a conference has 1 to %d seats, not %lld",
+                                     MAX_CAPACITY, (long long)capacity);
 
     workshop_scheduled e = {.capacity = capacity};
     copy_text(e.workshop_id, sizeof(e.workshop_id), c->base.id);
@@ -89,10 +90,10 @@ esk_status conference_register(conference *c, const char *attendee_id,
     if (rc != ESK_OK)
         return rc;
     if (is_recent(s, attendee_id))
-        return esk_domain_error(err, ALREADY_REGISTERED,
-                                "'%s' has just registered for conference "
-                                "'%s'",
-                                attendee_id, c->base.id);
+        return esk_domain_error_into(err, ALREADY_REGISTERED,
+                                     "'%s' has just registered for conference "
+                                     "'%s'",
+                                     attendee_id, c->base.id);
 
     /* A full conference is not a refusal: it is another fact. */
     if (s->seats_taken < s->capacity) {

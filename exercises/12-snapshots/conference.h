@@ -63,7 +63,7 @@ typedef struct conference {
  * (conference_type.c). Its snapshot is conference_snapshot_type. */
 extern const esk_aggregate_type conference_type;
 
-/* Why a command is refused: the code of esk_domain_error(). */
+/* Why a command is refused: the code of esk_domain_error_into(). */
 enum conference_error {
     CONFERENCE_NOT_SCHEDULED = 1,
     CONFERENCE_ALREADY_SCHEDULED,
@@ -77,7 +77,7 @@ const char *conference_error_name(int code);
 
 /*
  * The behaviours (conference.c). Each returns ESK_OK after raising its
- * event; ESK_EDOMAIN with err filled by esk_domain_error() when the rules
+ * event; ESK_EDOMAIN with err filled by esk_domain_error_into() when the rules
  * refuse the command, having raised nothing; or the failure of
  * esk_aggregate_raise().
  */

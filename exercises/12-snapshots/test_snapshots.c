@@ -357,7 +357,7 @@ loading_from_a_snapshot_folds_only_the_events_after_it(void **unused)
     esk_aggregate_release(&loaded);
     esk_repository_free(replaying);
     esk_repository_free(snapshotting);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 static void
@@ -402,7 +402,7 @@ a_double_submit_is_refused_after_loading_from_a_snapshot(void **unused)
     esk_aggregate_release(&c);
     esk_repository_free(counting);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- A snapshot is a cache ------------------------------------------------ */
@@ -443,7 +443,7 @@ static void a_damaged_snapshot_is_ignored_and_the_events_replayed(void **unused)
     esk_aggregate_release(&before);
     esk_aggregate_release(&after);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 /* --- A new layout ----------------------------------------------------------
@@ -512,7 +512,7 @@ a_new_state_layout_ignores_old_snapshots_until_the_next(void **unused)
     esk_aggregate_release(&new_c);
     esk_repository_free(old_repo);
     esk_repository_free(new_repo);
-    esk_store_close(store);
+    esk_store_free(store);
 }
 
 int main(void)

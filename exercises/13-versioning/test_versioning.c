@@ -38,7 +38,7 @@ static json_t *data_of(const char *text)
 /* Run one step on the data, and say what it said if it failed. */
 static esk_status run_step(esk_upcast_fn step, json_t *data)
 {
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     esk_status rc = step(data, &err);
     if (rc != ESK_OK && rc != ESK_ENOTIMPL && err.message[0] != '\0')
         print_error("the step said: %s\n", err.message);
@@ -120,7 +120,7 @@ static void a_v1_registration_without_a_name_is_refused(void **unused)
 {
     (void)unused;
     json_t *data = data_of("{\"workshopId\":\"w-1\",\"attendeeId\":\"ada\"}");
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
 
     esk_status rc = attendee_registered_v1_to_v2(data, &err);
     check_status(rc, ESK_EDECODE,
@@ -139,7 +139,7 @@ static void a_v1_name_that_is_not_a_string_is_refused(void **unused)
     (void)unused;
     json_t *data =
         data_of("{\"workshopId\":\"w-1\",\"attendeeId\":\"ada\",\"name\":42}");
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
 
     esk_status rc = attendee_registered_v1_to_v2(data, &err);
     check_status(rc, ESK_EDECODE,
@@ -250,8 +250,8 @@ static void the_chain_reads_a_v1_registration_as_v3(void **unused)
     check_string(e.last_name, "Lovelace", "The v3 has the last name of v1's.");
     check_string(e.ticket, "standard", "The v3 has a standard ticket.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
     esk_upcasters_free(upcasters);
 }
 
@@ -395,7 +395,7 @@ static void say_stored(esk_store *store)
                          (long long)stream.events[i].version,
                          stream.events[i].type, stream.events[i].schema_version,
                          stream.events[i].data);
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
 }
 
 static esk_repository *open_repository(esk_store *store,
@@ -450,7 +450,7 @@ static void the_workshop_of_release_1_loads_in_release_3(void **unused)
     esk_aggregate_release(&w);
     esk_repository_free(blind);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
     esk_upcasters_free(upcasters);
     free(bytes);
 }
@@ -503,8 +503,8 @@ static void every_old_registration_reads_as_v3_with_its_names(void **unused)
                  "The v1 go through both steps; linus's v2 through the "
                  "second only, and keeps his e-mail address.");
 
-    esk_event_list_free(&stream);
-    esk_store_close(store);
+    esk_event_list_release(&stream);
+    esk_store_free(store);
     esk_upcasters_free(upcasters);
     free(bytes);
 }
@@ -579,9 +579,9 @@ static void reading_and_writing_never_rewrite_the_stored_events(void **unused)
                "a copy of it.");
 
     free(after);
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     esk_repository_free(repo);
-    esk_store_close(store);
+    esk_store_free(store);
     esk_upcasters_free(upcasters);
     free(bytes);
 }

@@ -214,7 +214,7 @@ esk_status store_connect(sqlite_store **out, const char *path,
 /*
  * store_connect(), then esk_store_new() with sqlite_exercise_backend: a
  * store that esk_store_append() and every other function of esk/store.h
- * work on. Close it with esk_store_close().
+ * work on. Close it with esk_store_free().
  *
  * @return as store_connect(), and esk_store_new()'s failures.
  */

@@ -634,7 +634,7 @@ static esk_status create_tables(sqlite3 *db, esk_error *err)
         return status;
     status = has_events_table(db, &exists, err);
     if (status == ESK_OK && !exists) {
-        esk_error schema_err = {ESK_OK, 0, ""};
+        esk_error schema_err = {ESK_OK, ESK_EXT_NONE, 0, ""};
         status = store_create_schema(db, &schema_err);
         if (status == ESK_ENOTIMPL)
             set_error(err, status,

@@ -58,7 +58,7 @@ static size_t opened_count;
 static void close_stores(void)
 {
     while (opened_count > 0)
-        esk_store_close(opened[--opened_count]);
+        esk_store_free(opened[--opened_count]);
 }
 
 static int close_stores_left_open(void **state)
@@ -72,7 +72,7 @@ static int close_stores_left_open(void **state)
 static esk_store *open_store(const char *path, const esk_store_options *options)
 {
     esk_store *store = NULL;
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     esk_status opened_status = store_open(&store, path, options, &err);
     if (opened_status != ESK_OK)
         print_error("the store did not open: %s\n", err.message);
@@ -393,7 +393,7 @@ open_for_the_suite(esk_store **out, const esk_store_options *options, void *ctx)
     numbers_told = false;
 
     sqlite_store *s = NULL;
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     esk_status rc = store_connect(&s, path, options, &err);
     if (rc != ESK_OK) {
         print_message("the store did not open: %s\n", err.message);

@@ -69,7 +69,7 @@ static void the_state_as_of_a_version_holds_the_events_up_to_it(void **state)
     (void)state;
     timeline t;
     workshop_state s;
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     timeline_open(&t);
     timeline_bobs_morning(&t);
 

@@ -15,7 +15,7 @@
 /* Read "workshop-<workshop_id>" (esk_store_read_stream, at most version
  * events), check that it got that far, fold it. Version 0 reads nothing:
  * a max_count of 0 means "no limit". Free the list
- * (esk_event_list_free) on every path. */
+ * (esk_event_list_release) on every path. */
 esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,
                                   int64_t version, workshop_state *out,
                                   esk_error *err)

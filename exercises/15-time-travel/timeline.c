@@ -39,7 +39,7 @@ void timeline_open(timeline *t)
 
 void timeline_close(timeline *t)
 {
-    esk_store_close(t->store);
+    esk_store_free(t->store);
     t->store = NULL;
 }
 
@@ -50,7 +50,7 @@ void timeline_handle(timeline *t, const char *hhmmss, const char *user,
     char causation[32];
     char extra[128];
     char what[160];
-    esk_error err = {ESK_OK, 0, ""};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
 
     t->now = at(hhmmss);
     t->commands++;

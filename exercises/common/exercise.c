@@ -351,11 +351,11 @@ static bool freeing_function(const char *call, char *buf, size_t size)
         const char *prefix;
         const char *frees;
     } known[] = {
-        {"esk_store_read", "esk_event_list_free"},
+        {"esk_store_read", "esk_event_list_release"},
         {"esk_codec_encode", "esk_free"},
         {"esk_repository_load", "esk_aggregate_release"},
         {"esk_aggregate_", "esk_aggregate_release"},
-        {"esk_store_open", "esk_store_close"},
+        {"esk_store_open", "esk_store_free"},
     };
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         if (strncmp(call, known[i].prefix, strlen(known[i].prefix)) == 0) {

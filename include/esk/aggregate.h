@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "error.h"
 #include "event.h"
 #include "status.h"
 #include "store.h"

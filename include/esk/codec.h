@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "event.h"
 #include "status.h"
 

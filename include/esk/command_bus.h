@@ -35,6 +35,7 @@
 
 #include "aggregate.h"
 #include "decider.h"
+#include "error.h"
 #include "event.h"
 #include "status.h"
 #include "store.h"

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "error.h"
 #include "event.h"
 #include "status.h"
 #include "store.h"
@@ -47,7 +48,7 @@ typedef struct esk_decision {
 } esk_decision;
 
 /* clang-format off */
-#define ESK_DECISION_INIT {{ESK_OK, 0, {0}}, NULL, 0, 0}
+#define ESK_DECISION_INIT {{ESK_OK, ESK_EXT_NONE, 0, {0}}, NULL, 0, 0}
 /* clang-format on */
 
 /**
@@ -66,7 +67,7 @@ esk_status esk_decision_emit(esk_decision *decision, const esk_event_type *type,
 /**
  * Refuse the command: decide() returns what this returns, ESK_EDOMAIN.
  * Any events emitted before are dropped. decision->error is filled as
- * esk_domain_error() fills an esk_error.
+ * esk_domain_error_into() fills an esk_error.
  *
  *   if (w->seats_taken == w->capacity)
  *       return esk_decision_reject(decision, WORKSHOP_FULL,

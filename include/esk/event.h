@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "status.h"
 
 #ifdef __cplusplus
@@ -132,7 +133,7 @@ struct esk__arena_block;
  *
  * The caller owns the list: declare it with ESK_EVENT_LIST_INIT, pass it to
  * as many reads as you like (each read replaces the content and reuses the
- * memory), and release it with esk_event_list_free(). The events and their
+ * memory), and release it with esk_event_list_release(). The events and their
  * strings stay valid until the next read into the same list, its free, or
  * the close of the store that filled it, whichever comes first.
  */
@@ -149,7 +150,7 @@ typedef struct esk_event_list {
 /* clang-format on */
 
 /** Release a list's memory and leave it empty and reusable. NULL is a no-op. */
-void esk_event_list_free(esk_event_list *list);
+void esk_event_list_release(esk_event_list *list);
 
 /** Empty a list but keep its memory for the next read. NULL is a no-op. */
 void esk_event_list_clear(esk_event_list *list);

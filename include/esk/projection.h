@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "event.h"
 #include "status.h"
 #include "store.h"

@@ -3,8 +3,8 @@
  *
  * Every esk function that can fail returns an esk_status. ESK_OK is zero and
  * every failure is negative, so `if (rc < 0)` and `if (rc != ESK_OK)` both
- * work. Handles (a store, a bus, ...) also keep a human message about their
- * last failure; functions without a handle fill a caller-provided esk_error.
+ * work. The message and the finer cause are in the calling thread's last
+ * error (esk/error.h).
  */
 #ifndef ESK_STATUS_H
 #define ESK_STATUS_H
@@ -57,51 +57,6 @@ typedef enum esk_status {
  * version"). Never NULL; unknown values give "unknown status".
  */
 const char *esk_status_str(esk_status status);
-
-/** The longest message an esk_error holds, including the final NUL. */
-#define ESK_ERROR_MESSAGE_MAX 256
-
-/**
- * The outcome of a call that has no handle to keep its message on (the codec,
- * for instance). Callers allocate it; esk fills it on failure.
- */
-typedef struct esk_error {
-    esk_status status;
-    /** The domain's own error code when status is ESK_EDOMAIN, else 0. */
-    int code;
-    char message[ESK_ERROR_MESSAGE_MAX];
-} esk_error;
-
-/**
- * Fill err (which may be NULL) with a status and a printf-style message,
- * and return the status, so that code of yours that reports through an
- * esk_error (an upcaster, a handler) can write
- *
- *   return esk_error_set(err, ESK_EDECODE, "'%s' has no first name", name);
- *
- * For refusals in the domain's terms use esk_domain_error below.
- */
-esk_status esk_error_set(esk_error *err, esk_status status, const char *format,
-                         ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-/**
- * Refuse a command in the domain's terms: fill err (which may be NULL)
- * with ESK_EDOMAIN, the domain's code and a printf-style message, and
- * return ESK_EDOMAIN, so that a behaviour can write
- *
- *   if (w->seats_taken == w->capacity)
- *       return esk_domain_error(err, WORKSHOP_FULL, "workshop '%s' is full",
- *                               w->base.id);
- */
-esk_status esk_domain_error(esk_error *err, int code, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
 
 /**
  * The memory functions esk uses for its own allocations (and, while set,

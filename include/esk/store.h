@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "event.h"
 #include "status.h"
 
@@ -89,7 +90,7 @@ typedef struct esk_store_options {
  * Open an empty in-memory store.
  *
  * @param out     receives the new store, owned by the caller (close it with
- *                esk_store_close); untouched on failure.
+ *                esk_store_free); untouched on failure.
  * @param options NULL for the defaults; borrowed.
  * @return ESK_OK, ESK_EINVAL (out NULL, bad options) or ESK_ENOMEM.
  */
@@ -125,7 +126,7 @@ esk_status esk_store_open_sqlite(esk_store **out, const char *path,
                                  esk_error *err);
 
 /** Close a store and free everything it owns. NULL is a no-op. */
-void esk_store_close(esk_store *store);
+void esk_store_free(esk_store *store);
 
 /**
  * The message of the store's last failure, in the user's terms
@@ -464,7 +465,7 @@ struct sqlite3;
  * least reset) the statements you prepare on it: one stepped and left open
  * holds its snapshot, and the store's next write fails with ESK_EBUSY once
  * another connection has committed. A statement still open at
- * esk_store_close() keeps the connection and its files until it is
+ * esk_store_free() keeps the connection and its files until it is
  * finalized, and no longer.
  */
 struct sqlite3 *esk_store_sqlite_db(esk_store *store);

@@ -125,7 +125,7 @@ typedef struct esk_store_backend {
     esk_status (*check_transaction)(esk_store *store, void *impl);
     /** Optional: the SQLite connection, for esk_store_sqlite_db(). */
     struct sqlite3 *(*sqlite_db)(void *impl);
-    /** Free impl. Called once by esk_store_close(). */
+    /** Free impl. Called once by esk_store_free(). */
     void (*close)(void *impl);
 } esk_store_backend;
 

@@ -73,6 +73,7 @@
 #include "aggregate.h"
 #include "codec.h"
 #include "decider.h"
+#include "error.h"
 #include "projection.h"
 #include "status.h"
 
@@ -116,7 +117,7 @@ esk_spec *esk_spec_aggregate(const esk_aggregate_type *type, const char *id);
  *
  * @param state the aggregate, built from the given events.
  * @param arg   the argument given to esk_spec_when_call.
- * @param err   where a refusal goes: return esk_domain_error(err, code,
+ * @param err   where a refusal goes: return esk_domain_error_into(err, code,
  *              ...) to refuse the command.
  * @return ESK_OK (the raised events are the outcome); ESK_EDOMAIN (refused);
  *         anything else is reported as a failure of the behaviour.

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "error.h"
 #include "event.h"
 #include "status.h"
 

@@ -23,8 +23,8 @@ esk_status schedule_workshop(esk_repository *repo, const char *workshop_id,
      * workshop exists. The store checked it atomically, so two trainers
      * scheduling "w-1" at once cannot both succeed. */
     if (rc == ESK_ECONCURRENCY)
-        rc = esk_domain_error(err, WORKSHOP_ALREADY_SCHEDULED,
-                              "workshop '%s' exists already", workshop_id);
+        rc = esk_domain_error_into(err, WORKSHOP_ALREADY_SCHEDULED,
+                                   "workshop '%s' exists already", workshop_id);
     esk_aggregate_release(&w);
     return rc;
 }
@@ -40,8 +40,9 @@ esk_status register_attendee(esk_repository *repo, const char *workshop_id,
     /* The repository speaks of streams; the person registering asked
      * about a workshop. */
     if (rc == ESK_ENOTFOUND)
-        rc = esk_domain_error(err, WORKSHOP_NOT_SCHEDULED,
-                              "workshop '%s' is not scheduled", workshop_id);
+        rc = esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED,
+                                   "workshop '%s' is not scheduled",
+                                   workshop_id);
     if (rc == ESK_OK)
         rc = workshop_register(&w, attendee_id, name, err);
     if (rc == ESK_OK)
@@ -75,6 +76,6 @@ esk_status write_story(esk_store *store, const char *workshop_id, char *buf,
         else
             used += (size_t)n;
     }
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     return rc;
 }

@@ -88,6 +88,6 @@ esk_status handle_with_retry(esk_store *store, const workshop_command *command,
                              command_id);
     }
     esk_decision_release(&decision);
-    esk_event_list_free(&stream);
+    esk_event_list_release(&stream);
     return rc;
 }

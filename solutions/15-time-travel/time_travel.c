@@ -35,7 +35,7 @@ esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,
         rc = ESK_ENOTFOUND; /* the stream has not got that far */
     if (rc == ESK_OK)
         rc = workshop_fold(out, events.events, events.count, err);
-    esk_event_list_free(&events);
+    esk_event_list_release(&events);
     return rc;
 }
 
@@ -59,7 +59,7 @@ esk_status workshop_as_of_time(esk_store *store, const char *workshop_id,
         if (rc == ESK_OK && out_version != NULL)
             *out_version = (int64_t)known;
     }
-    esk_event_list_free(&events);
+    esk_event_list_release(&events);
     return rc;
 }
 
@@ -93,7 +93,7 @@ esk_status first_version_where(esk_store *store, const char *workshop_id,
             }
         }
     }
-    esk_event_list_free(&events);
+    esk_event_list_release(&events);
     return rc;
 }
 
@@ -151,6 +151,6 @@ esk_status audit_trail_for(esk_store *store, const char *attendee_id, char *buf,
         else
             used += (size_t)n;
     }
-    esk_event_list_free(&events);
+    esk_event_list_release(&events);
     return rc;
 }

@@ -128,7 +128,7 @@ void esk_projection_spec_given(esk_projection_spec *spec, const char *stream_id,
 {
     char *json = NULL;
     char *stream_copy = NULL;
-    esk_error err = {ESK_OK, 0, {0}};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
 
     if (spec == NULL)
         return;
@@ -382,7 +382,7 @@ static run_result apply_given(const esk_projection_spec *spec, esk_store *store,
     if (!handles_type(p, g->type->name))
         return RUN_DONE;
     for (int k = 0; k < times; k++) {
-        esk_error err = {ESK_OK, 0, {0}};
+        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
         esk_status rc = p->handle(p->ctx, store, &list->events[0], &err);
         if (rc != ESK_OK) {
             set_message(msg,
@@ -407,7 +407,7 @@ static run_result run_story(const esk_projection_spec *spec, int times,
     const esk_projection *p = spec->projection;
     esk_store *store = NULL;
     esk_event_list list = ESK_EVENT_LIST_INIT;
-    esk_error err = {ESK_OK, 0, {0}};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     run_result result = RUN_DONE;
 
     if (open_store(spec, &store, &err) != ESK_OK) {
@@ -438,8 +438,8 @@ static run_result run_story(const esk_projection_spec *spec, int times,
             result = RUN_FAILED;
     }
 done:
-    esk_event_list_free(&list);
-    esk_store_close(store);
+    esk_event_list_release(&list);
+    esk_store_free(store);
     return result;
 }
 

@@ -127,7 +127,7 @@ static void push_encoded(esk_spec *spec, event_list *list, const char *what,
                          const esk_event_type *type, const void *event)
 {
     char *json = NULL;
-    esk_error err = {ESK_OK, 0, {0}};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     size_t number = list->count + 1;
 
     if (type == NULL || event == NULL) {

@@ -158,7 +158,7 @@ static void run_decider(const esk_spec *spec, const esk_decider *decider,
     void *state = NULL;
     void *before = NULL;
     esk_decision decision = ESK_DECISION_INIT;
-    esk_error err = {ESK_OK, 0, {0}};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     esk_status rc = ESK_OK;
     size_t size = decider->state_size;
 
@@ -252,7 +252,7 @@ static void check_rebuild(const esk_spec *spec, const void *state,
                           void *rebuilt, bool *initialised, verdict *v)
 {
     recorded raised = {NULL, NULL};
-    esk_error err = {ESK_OK, 0, {0}};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     size_t size = spec->aggregate->state_size;
     size_t base = sizeof(esk_aggregate);
 
@@ -290,7 +290,7 @@ static void run_aggregate(const esk_spec *spec, verdict *v)
     void *rebuilt = NULL;
     bool state_initialised = false;
     bool rebuilt_initialised = false;
-    esk_error err = {ESK_OK, 0, {0}};
+    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     esk_status rc = ESK_OK;
     size_t size = spec->aggregate->state_size;
 
@@ -312,7 +312,7 @@ static void run_aggregate(const esk_spec *spec, verdict *v)
                        err.message);
         goto done;
     }
-    err = (esk_error){ESK_OK, 0, {0}};
+    err = (esk_error){ESK_OK, ESK_EXT_NONE, 0, {0}};
     rc = spec->action(state, spec->arg, &err);
     if (rc != ESK_OK) {
         set_failure(&v->first, rc, &err);

@@ -51,8 +51,8 @@ static void open_fixture(fixture *f)
 
 static void close_fixture(fixture *f)
 {
-    esk_event_list_free(&f->list);
-    esk_store_close(f->store);
+    esk_event_list_release(&f->list);
+    esk_store_free(f->store);
 }
 
 static esk_new_event ev(const char *type, const char *data)
@@ -1053,9 +1053,9 @@ a_list_can_be_reused_and_keeps_earlier_strings_until_then(void **state)
         assert_int_equal(other.count, 2);
         assert_string_equal(other.events[0].data, "{\"n\":2}");
     }
-    esk_event_list_free(&other);
-    esk_event_list_free(&other); /* freeing twice is harmless */
-    esk_event_list_free(NULL);
+    esk_event_list_release(&other);
+    esk_event_list_release(&other); /* freeing twice is harmless */
+    esk_event_list_release(NULL);
     close_fixture(&f);
 }
 

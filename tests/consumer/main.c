@@ -40,7 +40,7 @@ int main(void)
     exit_code = 0;
 
 done:
-    esk_event_list_free(&events);
-    esk_store_close(store);
+    esk_event_list_release(&events);
+    esk_store_free(store);
     return exit_code;
 }
