@@ -6,7 +6,9 @@
  */
 #include <stdio.h>
 
-#include <esk/store.h>
+/* The umbrella header, so the install is checked to ship every header
+ * it names. */
+#include <esk/esk.h>
 
 int main(void)
 {
