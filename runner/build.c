@@ -104,8 +104,9 @@ static bool build_tick(void *ctx, long long elapsed_ms)
     return b->k->build_tick(b->k->tick_ctx, elapsed_ms);
 }
 
-int kata_build(const kata *k, const char *build_dir, const char *const *targets,
-               size_t count, kata_build_result *result)
+kata_status kata_build(const kata *k, const char *build_dir,
+                       const char *const *targets, size_t count,
+                       kata_build_result *result)
 {
     memset(result, 0, sizeof(*result));
     const char **argv = kata_xcalloc(count + 8, sizeof(*argv));
@@ -145,7 +146,7 @@ int kata_build(const kata *k, const char *build_dir, const char *const *targets,
     /* A build stopped half-way must not leave half an object file that
      * the next build takes for up to date. */
     cmd.stop_grace_ms = 2000;
-    int rc = 0;
+    kata_status rc = KATA_OK;
     if (!result->cancelled) {
         rc = kata_run(&cmd, &run);
         result->cancelled = rc == 0 && run.cancelled;
@@ -160,13 +161,12 @@ int kata_build(const kata *k, const char *build_dir, const char *const *targets,
         result->started = true;
         result->output = kata_xstrdup("");
         result->diagnostics = kata_xstrdup("");
-        return -1;
+        return KATA_OK;
     }
-    if (rc != 0) {
-        result->output = kata_format("could not run %s: %s\n", kata_cmake(),
-                                     strerror(run.start_errno));
+    if (rc != KATA_OK) {
+        result->output = kata_format("%s\n", kata_errmsg());
         result->diagnostics = kata_xstrdup(result->output);
-        return -1;
+        return rc;
     }
     result->started = true;
     result->ok = kata_proc_ok(&run);
@@ -185,7 +185,7 @@ int kata_build(const kata *k, const char *build_dir, const char *const *targets,
         free(result->diagnostics);
         result->diagnostics = kata_xstrdup(start);
     }
-    return result->ok ? 0 : -1;
+    return KATA_OK;
 }
 
 void kata_build_result_free(kata_build_result *result)

@@ -173,18 +173,19 @@ static int compare_exercises(const void *a, const void *b)
     return strcmp(x->slug, y->slug);
 }
 
-int kata_catalogue_load(kata_catalogue *c, const char *root)
+kata_status kata_catalogue_load(kata_catalogue *c, const char *root)
 {
     memset(c, 0, sizeof(*c));
     char *exercises = kata_path(root, "exercises");
     char **names = NULL;
     size_t count = 0;
-    if (kata_list_dir(exercises, &names, &count) != 0) {
-        kata_error("%s has no exercises folder (%s).", root, strerror(errno));
-        kata_advice("Run ./kata from the root of the esk kit, or give the "
-                    "kit's folder with --root DIR.");
+    if (kata_list_dir(exercises, &names, &count) != KATA_OK) {
         free(exercises);
-        return -1;
+        return kata_fail(KATA_EFAIL,
+                         "%s has no exercises folder: %s\n"
+                         "Run ./kata from the root of the esk kit, or give "
+                         "the kit's folder with --root DIR.",
+                         root, kata_errmsg());
     }
     char *sums_path = kata_path(exercises, "stubs.sha256");
     char *sums = NULL;

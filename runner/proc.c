@@ -164,7 +164,18 @@ static void feed_lines(const kata_cmd *cmd, kata_buf *pending, const char *data,
     }
 }
 
-int kata_run(const kata_cmd *cmd, kata_proc_result *result)
+static kata_status cannot_run(const kata_cmd *cmd, int error)
+{
+    if (error == ENOENT)
+        return kata_fail(KATA_EFAIL,
+                         "could not run %s: it is not installed "
+                         "(or not on PATH).",
+                         cmd->argv[0]);
+    return kata_fail(KATA_EFAIL, "could not run %s: %s.", cmd->argv[0],
+                     strerror(error));
+}
+
+kata_status kata_run(const kata_cmd *cmd, kata_proc_result *result)
 {
     memset(result, 0, sizeof(*result));
     int out[2] = {-1, -1};
@@ -279,8 +290,7 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
     running_group = 0;
     if (child_errno != 0) {
         kata_buf_free(&output);
-        result->start_errno = child_errno;
-        return -1;
+        return cannot_run(cmd, child_errno);
     }
     result->started = true;
     if (WIFEXITED(wstatus))
@@ -291,17 +301,17 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
         result->output_len = output.len;
         result->output = kata_buf_take(&output);
     }
-    return 0;
+    return KATA_OK;
 
-cannot_start:
-    result->start_errno = errno;
+cannot_start:;
+    int error = errno;
     for (int i = 0; i < 2; i++) {
         if (out[i] >= 0)
             close(out[i]);
         if (status[i] >= 0)
             close(status[i]);
     }
-    return -1;
+    return cannot_run(cmd, error);
 }
 
 void kata_proc_result_free(kata_proc_result *result)

@@ -3,7 +3,6 @@
  * learner's files: what to change to get there, rather than a second
  * file to compare by eye.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,27 +55,19 @@ static bool show_diff(const kata *k, const char *mine, const char *theirs)
     return true;
 }
 
-int kata_cmd_solution(kata *k, int argc, char **argv)
+kata_status kata_cmd_solution(kata *k, int argc, char **argv)
 {
-    const char *arg = NULL;
-    int code;
-    if (!kata_parse_args(k, argc, argv, &arg, true, NULL, &code))
-        return code;
-    if (arg == NULL) {
-        kata_error("solution needs the number of an exercise.");
-        kata_advice("For example: ./kata solution 1");
-        kata_list_exercises(k);
-        return KATA_EXIT_USAGE;
-    }
-    kata_exercise *e = kata_exercise_arg(k, "solution", arg);
-    if (e == NULL)
-        return KATA_EXIT_USAGE;
-    if (!kata_answers_ready(k, e))
-        return KATA_EXIT_FAIL;
+    kata_exercise *e;
+    kata_status rc =
+        kata_exercise_needed(k, argc, argv, true, "an exercise", &e);
+    if (rc == KATA_OK)
+        rc = kata_answers_ready(k, e);
+    if (rc != KATA_OK)
+        return rc;
 
     /* Seeing the answer before trying teaches less: ask first, unless the
      * exercise already passes. */
-    if (!k->yes && kata_build_ready(k)) {
+    if (!k->yes && kata_build_ready(k) == KATA_OK) {
         kata_eval eval;
         kata_evaluate(k, e, KATA_EVAL_BUILD, &eval);
         bool done = eval.state == KATA_DONE;
@@ -88,40 +79,51 @@ int kata_cmd_solution(kata *k, int argc, char **argv)
             if (!kata_confirm("Show the reference answer anyway?")) {
                 printf("Not shown. Keep going with `./kata watch %d`.\n",
                        e->number);
-                return KATA_EXIT_FAIL;
+                return KATA_EFAIL;
             }
         }
     }
 
     bool have_diff = kata_have_program("diff");
-    int rc = KATA_EXIT_OK;
+    kata_buf missing = {0};
+    kata_status unread = KATA_OK;
     for (size_t i = 0; i < e->edit_count; i++) {
         char *mine = kata_exercise_shown_file(e, i);
         char *theirs = kata_format("solutions/%s/%s", e->slug, e->edit[i]);
         char *theirs_abs = kata_path(k->root, theirs);
         if (!kata_exists(theirs_abs)) {
-            kata_error("%s is missing from this kit.", theirs);
-            kata_advice("Get the kit again, or ask the trainer for it.");
-            rc = KATA_EXIT_FAIL;
+            kata_buf_printf(&missing, "%s%s", missing.len ? ", " : "", theirs);
         } else if (!have_diff || !show_diff(k, mine, theirs)) {
             char *text = NULL;
             printf("%s== %s (the reference answer; diff is not installed, "
                    "so here it is whole) ==%s\n",
                    k->out.bold, theirs, k->out.reset);
-            if (kata_read_file(theirs_abs, &text, NULL) == 0)
+            /* The other files are still worth showing: go on, and say
+             * so at the end (the last error is this one's). */
+            if (kata_read_file(theirs_abs, &text, NULL) == KATA_OK)
                 fputs(text, stdout);
             else
-                kata_error("could not read %s: %s.", theirs, strerror(errno));
+                unread = KATA_EFAIL;
             free(text);
         }
         free(theirs_abs);
         free(theirs);
         free(mine);
     }
-    if (rc == KATA_EXIT_OK)
-        printf("\nLines with - are yours, lines with + the reference "
-               "answer's. Copying is allowed, typing it yourself teaches "
-               "more; then `./kata run %d`.\n",
-               e->number);
-    return rc;
+    if (missing.len > 0) {
+        kata_fail(KATA_EFAIL,
+                  "%s %s missing from this kit.\n"
+                  "Get the kit again, or ask the trainer for it.",
+                  kata_buf_str(&missing),
+                  strchr(kata_buf_str(&missing), ',') ? "are" : "is");
+        kata_buf_free(&missing);
+        return KATA_EFAIL;
+    }
+    if (unread != KATA_OK)
+        return unread;
+    printf("\nLines with - are yours, lines with + the reference "
+           "answer's. Copying is allowed, typing it yourself teaches "
+           "more; then `./kata run %d`.\n",
+           e->number);
+    return KATA_OK;
 }

@@ -119,14 +119,6 @@ static void message(const char *label, const char *colour, const char *format,
     fputc('\n', stderr);
 }
 
-void kata_error(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    message("error:", "\033[31m", format, args);
-    va_end(args);
-}
-
 void kata_note(const char *format, ...)
 {
     va_list args;
@@ -135,14 +127,33 @@ void kata_note(const char *format, ...)
     va_end(args);
 }
 
-void kata_advice(const char *format, ...)
+static void say(const char *label, const char *colour, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    fputs("       ", stderr);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
+    message(label, colour, format, args);
     va_end(args);
+}
+
+void kata_error_show(const char *root)
+{
+    if (kata_errmsg()[0] == '\0')
+        return;
+    char *text = root != NULL ? kata_strip_root(kata_errmsg(), root)
+                              : kata_xstrdup(kata_errmsg());
+    char *next = strchr(text, '\n');
+    if (next != NULL)
+        *next++ = '\0';
+    say("error:", "\033[31m", "%s", text);
+    /* What to do next, indented under the error. */
+    while (next != NULL && *next != '\0') {
+        char *line = next;
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        fprintf(stderr, "       %s\n", line);
+    }
+    free(text);
 }
 
 bool kata_confirm(const char *question)

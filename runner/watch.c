@@ -543,18 +543,12 @@ static bool on_key(watcher *w, char key)
     }
 }
 
-int kata_cmd_watch(kata *k, int argc, char **argv)
+kata_status kata_cmd_watch(kata *k, int argc, char **argv)
 {
-    const char *arg = NULL;
-    int code;
-    if (!kata_parse_args(k, argc, argv, &arg, false, NULL, &code))
-        return code;
-    if (!kata_build_ready(k))
-        return KATA_EXIT_FAIL;
-    kata_exercise *e = arg ? kata_exercise_arg(k, "watch", arg)
-                           : kata_current_exercise(k, true);
-    if (e == NULL)
-        return arg ? KATA_EXIT_USAGE : KATA_EXIT_FAIL;
+    kata_exercise *e;
+    kata_status rc = kata_exercise_or_current(k, argc, argv, true, &e);
+    if (rc != KATA_OK)
+        return rc;
 
     watcher w;
     memset(&w, 0, sizeof(w));
@@ -607,5 +601,5 @@ int kata_cmd_watch(kata *k, int argc, char **argv)
         kata_eval_free(&w.ev);
     free(w.snapshot);
     free(w.flash);
-    return KATA_EXIT_OK;
+    return KATA_OK;
 }
