@@ -155,3 +155,10 @@ kata_status kata_exercise_needed(kata *k, int argc, char **argv, bool yes_ok,
     kata_buf_free(&b);
     return KATA_EUSAGE;
 }
+
+kata_status kata_answer_needed(kata *k, int argc, char **argv, bool yes_ok,
+                               const char *what, kata_exercise **out)
+{
+    kata_status rc = kata_exercise_needed(k, argc, argv, yes_ok, what, out);
+    return rc == KATA_OK ? kata_answers_ready(k, *out) : rc;
+}

@@ -112,28 +112,17 @@ static void narrate(void *ctx, const char *line)
     fflush(stdout);
 }
 
-kata_status kata_cmd_demo(kata *k, int argc, char **argv)
+/* Builds target, the reference answer of e, in dir (shown: dir as the
+ * learner reads it). */
+static kata_status build_answer(const kata *k, const kata_exercise *e,
+                                const char *dir, const char *shown,
+                                const char *target)
 {
-    kata_exercise *e;
-    kata_status rc =
-        kata_exercise_needed(k, argc, argv, false, "the exercise to show", &e);
-    if (rc == KATA_OK)
-        rc = kata_answers_ready(k, e);
-    if (rc != KATA_OK)
-        return rc;
-
-    char *dir = demo_dir(k);
-    char *shown = kata_relative(k->root, dir);
-    rc = configure(k, dir);
-    if (rc != KATA_OK)
-        goto done;
-
-    char *target = kata_format("ex%.2s-solution", e->slug);
     const char *targets[] = {target};
     kata_build_result b;
     printf("Building %s in %s...\n", target, shown);
     fflush(stdout);
-    rc = kata_build(k, dir, targets, 1, &b);
+    kata_status rc = kata_build(k, dir, targets, 1, &b);
     if (rc == KATA_OK && !b.ok) {
         fputs(b.diagnostics, stderr);
         rc = kata_fail(KATA_EFAIL,
@@ -143,13 +132,14 @@ kata_status kata_cmd_demo(kata *k, int argc, char **argv)
                        "is complete, then run ./kata demo %d again.",
                        e->number, shown, e->slug, e->number);
     }
-    if (rc != KATA_OK) {
-        kata_build_result_free(&b);
-        free(target);
-        goto done;
-    }
     kata_build_result_free(&b);
+    return rc;
+}
 
+/* Runs the reference answer's suite, narrated, and sums it up. */
+static kata_status narrate_suite(const kata *k, const kata_exercise *e,
+                                 const char *dir, const char *target)
+{
     printf("\n%sExercise %d%s%s%s%sthe reference answer, narrated\n",
            k->out.bold, e->number, k->out.sep, e->title, k->out.reset,
            k->out.sep);
@@ -160,6 +150,7 @@ kata_status kata_cmd_demo(kata *k, int argc, char **argv)
     kata_results r;
     kata_run_suite(k->root, binary, work, env, narrate, &n, &r);
     printf("\n");
+    kata_status rc = KATA_OK;
     if (kata_results_all_pass(&r)) {
         printf("%sAll %zu tests pass%s against the reference answer.\n",
                k->out.green, r.total, k->out.reset);
@@ -178,8 +169,26 @@ kata_status kata_cmd_demo(kata *k, int argc, char **argv)
     kata_results_free(&r);
     free(work);
     free(binary);
+    return rc;
+}
+
+kata_status kata_cmd_demo(kata *k, int argc, char **argv)
+{
+    kata_exercise *e;
+    kata_status rc =
+        kata_answer_needed(k, argc, argv, false, "the exercise to show", &e);
+    if (rc != KATA_OK)
+        return rc;
+
+    char *dir = demo_dir(k);
+    char *shown = kata_relative(k->root, dir);
+    char *target = kata_format("ex%.2s-solution", e->slug);
+    rc = configure(k, dir);
+    if (rc == KATA_OK)
+        rc = build_answer(k, e, dir, shown, target);
+    if (rc == KATA_OK)
+        rc = narrate_suite(k, e, dir, target);
     free(target);
-done:
     free(shown);
     free(dir);
     return rc;

@@ -105,6 +105,10 @@ kata_status kata_exercise_or_current(kata *k, int argc, char **argv, bool build,
  * <what>"). */
 kata_status kata_exercise_needed(kata *k, int argc, char **argv, bool yes_ok,
                                  const char *what, kata_exercise **out);
+/* solution and demo: the same, and the answers of exercise N must be in
+ * the kit (kata_answers_ready()). */
+kata_status kata_answer_needed(kata *k, int argc, char **argv, bool yes_ok,
+                               const char *what, kata_exercise **out);
 
 /* evaluate.c. The exercise to work on, in *out: the first that is not
  * done (the last one when all are), building each on the way when build

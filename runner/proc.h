@@ -71,6 +71,9 @@ bool kata_proc_ok(const kata_proc_result *result);
 /* A name for a signal number ("Segmentation fault", "Aborted"...). */
 const char *kata_signal_name(int sig);
 
+/* The monotonic clock, in milliseconds: for timeouts and ticks. */
+long long kata_now_ms(void);
+
 /* Whether a program is on PATH. */
 bool kata_have_program(const char *name);
 

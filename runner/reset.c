@@ -152,36 +152,12 @@ static kata_status undo(const kata *k, const kata_exercise *e)
     return rc;
 }
 
-kata_status kata_cmd_reset(kata *k, int argc, char **argv)
+/* Where each file's stub comes from, in sources (one per edit file),
+ * decided before anything is touched: KATA_EFAIL when one of them has
+ * none. */
+static kata_status find_sources(const kata *k, const kata_exercise *e,
+                                source *sources)
 {
-    /* --undo is reset's own option: take it out before the shared ones. */
-    bool undoing = false;
-    char **args = kata_xcalloc((size_t)argc + 1, sizeof(*args));
-    int n = 0;
-    for (int i = 0; i < argc; i++) {
-        if (i > 0 && strcmp(argv[i], "--undo") == 0)
-            undoing = true;
-        else
-            args[n++] = argv[i];
-    }
-    kata_exercise *e;
-    kata_status rc =
-        kata_exercise_needed(k, n, args, true, "the exercise to reset", &e);
-    free(args);
-    if (rc != KATA_OK)
-        return rc;
-    if (undoing)
-        return undo(k, e);
-
-    if (kata_exercise_untouched(e)) {
-        printf("Exercise %d is already as shipped: nothing to reset.\n",
-               e->number);
-        return KATA_OK;
-    }
-
-    /* Where each file's stub comes from, decided before anything is
-     * touched. */
-    source *sources = kata_xcalloc(e->edit_count, sizeof(*sources));
     kata_buf missing = {0};
     bool have_git = kata_have_program("git");
     for (size_t i = 0; i < e->edit_count; i++) {
@@ -210,17 +186,20 @@ kata_status kata_cmd_reset(kata *k, int argc, char **argv)
         }
         free(copy);
     }
-    if (missing.len > 0) {
-        kata_fail(KATA_EFAIL,
-                  "%s\nNothing was changed. Get the exercise's files as "
-                  "shipped from the kit (a fresh copy or download) and copy "
-                  "them over yours.",
-                  kata_buf_str(&missing));
-        kata_buf_free(&missing);
-        free(sources);
-        return KATA_EFAIL;
-    }
+    if (missing.len == 0)
+        return KATA_OK;
+    kata_fail(KATA_EFAIL,
+              "%s\nNothing was changed. Get the exercise's files as shipped "
+              "from the kit (a fresh copy or download) and copy them over "
+              "yours.",
+              kata_buf_str(&missing));
+    kata_buf_free(&missing);
+    return KATA_EFAIL;
+}
 
+/* Says what reset is about to do, and asks (unless --yes). */
+static bool confirmed(const kata *k, const kata_exercise *e)
+{
     printf("This puts back the stub of:\n");
     for (size_t i = 0; i < e->edit_count; i++)
         if (!kata_exercise_file_is_stub(e, i)) {
@@ -231,13 +210,17 @@ kata_status kata_cmd_reset(kata *k, int argc, char **argv)
     printf("Your version is kept in .kata/backup/%s/ (the last reset's "
            "only): `./kata reset %d --undo` brings it back.\n",
            e->slug, e->number);
-    if (!k->yes && !kata_confirm("Reset it?")) {
-        printf("Nothing was changed.\n");
-        free(sources);
-        return KATA_EFAIL;
-    }
+    if (k->yes || kata_confirm("Reset it?"))
+        return true;
+    printf("Nothing was changed.\n");
+    return false;
+}
 
-    rc = back_up(k, e);
+/* Backs the learner's files up, then puts every stub in place. */
+static kata_status restore(const kata *k, const kata_exercise *e,
+                           const source *sources)
+{
+    kata_status rc = back_up(k, e);
     if (rc == KATA_OK)
         rc = git_checkout(k, e, sources);
     for (size_t i = 0; i < e->edit_count && rc == KATA_OK; i++) {
@@ -257,6 +240,40 @@ kata_status kata_cmd_reset(kata *k, int argc, char **argv)
         free(file);
         free(copy);
     }
+    return rc;
+}
+
+kata_status kata_cmd_reset(kata *k, int argc, char **argv)
+{
+    /* --undo is reset's own option: take it out before the shared ones. */
+    bool undoing = false;
+    char **args = kata_xcalloc((size_t)argc + 1, sizeof(*args));
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--undo") == 0)
+            undoing = true;
+        else
+            args[n++] = argv[i];
+    }
+    kata_exercise *e;
+    kata_status rc =
+        kata_exercise_needed(k, n, args, true, "the exercise to reset", &e);
+    free(args);
+    if (rc != KATA_OK)
+        return rc;
+    if (undoing)
+        return undo(k, e);
+
+    if (kata_exercise_untouched(e)) {
+        printf("Exercise %d is already as shipped: nothing to reset.\n",
+               e->number);
+        return KATA_OK;
+    }
+    source *sources = kata_xcalloc(e->edit_count, sizeof(*sources));
+    rc = find_sources(k, e, sources);
+    if (rc == KATA_OK)
+        /* A "no" is the learner's choice: no error to add. */
+        rc = confirmed(k, e) ? restore(k, e, sources) : KATA_EFAIL;
     free(sources);
     if (rc != KATA_OK)
         return rc;

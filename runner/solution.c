@@ -55,72 +55,67 @@ static bool show_diff(const kata *k, const char *mine, const char *theirs)
     return true;
 }
 
+/* Seeing the answer before trying teaches less: asks first, unless the
+ * exercise already passes (or --yes). */
+static bool may_show(kata *k, const kata_exercise *e)
+{
+    if (k->yes || kata_build_ready(k) != KATA_OK)
+        return true;
+    kata_eval eval;
+    kata_evaluate(k, e, KATA_EVAL_BUILD, &eval);
+    bool done = eval.state == KATA_DONE;
+    kata_eval_free(&eval);
+    if (done)
+        return true;
+    printf("Exercise %d does not pass yet. The hints (`./kata hint %d`) may "
+           "be enough to get you there.\n",
+           e->number, e->number);
+    if (kata_confirm("Show the reference answer anyway?"))
+        return true;
+    printf("Not shown. Keep going with `./kata watch %d`.\n", e->number);
+    return false;
+}
+
+/* The whole answer, when diff is not there to compare. */
+static kata_status show_whole(const kata *k, const char *theirs)
+{
+    printf("%s== %s (the reference answer; diff is not installed, so here "
+           "it is whole) ==%s\n",
+           k->out.bold, theirs, k->out.reset);
+    char *path = kata_path(k->root, theirs);
+    char *text = NULL;
+    kata_status rc = kata_read_file(path, &text, NULL);
+    if (rc == KATA_OK)
+        fputs(text, stdout);
+    free(text);
+    free(path);
+    return rc;
+}
+
 kata_status kata_cmd_solution(kata *k, int argc, char **argv)
 {
     kata_exercise *e;
-    kata_status rc =
-        kata_exercise_needed(k, argc, argv, true, "an exercise", &e);
-    if (rc == KATA_OK)
-        rc = kata_answers_ready(k, e);
+    /* Also checks that every answer file is there. */
+    kata_status rc = kata_answer_needed(k, argc, argv, true, "an exercise", &e);
     if (rc != KATA_OK)
         return rc;
-
-    /* Seeing the answer before trying teaches less: ask first, unless the
-     * exercise already passes. */
-    if (!k->yes && kata_build_ready(k) == KATA_OK) {
-        kata_eval eval;
-        kata_evaluate(k, e, KATA_EVAL_BUILD, &eval);
-        bool done = eval.state == KATA_DONE;
-        kata_eval_free(&eval);
-        if (!done) {
-            printf("Exercise %d does not pass yet. The hints (`./kata hint "
-                   "%d`) may be enough to get you there.\n",
-                   e->number, e->number);
-            if (!kata_confirm("Show the reference answer anyway?")) {
-                printf("Not shown. Keep going with `./kata watch %d`.\n",
-                       e->number);
-                return KATA_EFAIL;
-            }
-        }
-    }
+    if (!may_show(k, e))
+        return KATA_EFAIL; /* the learner said no: nothing to add */
 
     bool have_diff = kata_have_program("diff");
-    kata_buf missing = {0};
-    kata_status unread = KATA_OK;
     for (size_t i = 0; i < e->edit_count; i++) {
         char *mine = kata_exercise_shown_file(e, i);
         char *theirs = kata_format("solutions/%s/%s", e->slug, e->edit[i]);
-        char *theirs_abs = kata_path(k->root, theirs);
-        if (!kata_exists(theirs_abs)) {
-            kata_buf_printf(&missing, "%s%s", missing.len ? ", " : "", theirs);
-        } else if (!have_diff || !show_diff(k, mine, theirs)) {
-            char *text = NULL;
-            printf("%s== %s (the reference answer; diff is not installed, "
-                   "so here it is whole) ==%s\n",
-                   k->out.bold, theirs, k->out.reset);
-            /* The other files are still worth showing: go on, and say
-             * so at the end (the last error is this one's). */
-            if (kata_read_file(theirs_abs, &text, NULL) == KATA_OK)
-                fputs(text, stdout);
-            else
-                unread = KATA_EFAIL;
-            free(text);
-        }
-        free(theirs_abs);
+        /* One that cannot be read leaves the last error; the other files
+         * are still worth showing. */
+        if (!have_diff || !show_diff(k, mine, theirs))
+            if (show_whole(k, theirs) != KATA_OK)
+                rc = KATA_EFAIL;
         free(theirs);
         free(mine);
     }
-    if (missing.len > 0) {
-        kata_fail(KATA_EFAIL,
-                  "%s %s missing from this kit.\n"
-                  "Get the kit again, or ask the trainer for it.",
-                  kata_buf_str(&missing),
-                  strchr(kata_buf_str(&missing), ',') ? "are" : "is");
-        kata_buf_free(&missing);
-        return KATA_EFAIL;
-    }
-    if (unread != KATA_OK)
-        return unread;
+    if (rc != KATA_OK)
+        return rc;
     printf("\nLines with - are yours, lines with + the reference "
            "answer's. Copying is allowed, typing it yourself teaches "
            "more; then `./kata run %d`.\n",
