@@ -203,9 +203,9 @@ static bool cache_lookup(const kata *k, const kata_exercise *e,
     json_t *entry =
         json_object_get(json_object_get(cache, "exercises"), e->slug);
     json_t *want = stamp_json(stamp);
-    bool hit =
-        entry != NULL && json_equal(json_object_get(entry, "binary"), want) &&
-        kata_results_from_json(out, json_object_get(entry, "results")) == 0;
+    bool hit = entry != NULL &&
+               json_equal(json_object_get(entry, "binary"), want) &&
+               kata_results_from_json(out, json_object_get(entry, "results"));
     json_decref(want);
     json_decref(cache);
     return hit;
@@ -264,7 +264,7 @@ static size_t last_total(const kata *k, const kata_exercise *e)
     memset(&r, 0, sizeof(r));
     size_t total = 0;
     if (entry != NULL &&
-        kata_results_from_json(&r, json_object_get(entry, "results")) == 0)
+        kata_results_from_json(&r, json_object_get(entry, "results")))
         total = r.total;
     kata_results_free(&r);
     json_decref(cache);

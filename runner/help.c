@@ -159,7 +159,7 @@ char *kata_command_list(void)
     return kata_buf_take(&b);
 }
 
-int kata_cmd_help(kata *k, int argc, char **argv)
+kata_status kata_cmd_help(kata *k, int argc, char **argv)
 {
     (void)k;
     if (argc > 2)

@@ -19,8 +19,7 @@ char *kata_pristine_path(const kata *k, const kata_exercise *e, size_t i)
 bool kata_file_has_sum(const char *path, const char *sum)
 {
     char hex[65];
-    return sum != NULL && kata_sha256_file(path, hex) == 0 &&
-           strcmp(hex, sum) == 0;
+    return sum != NULL && kata_sha256_file(path, hex) && strcmp(hex, sum) == 0;
 }
 
 void kata_pristine_save(const kata *k)

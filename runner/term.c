@@ -243,10 +243,10 @@ static void on_resize(int sig)
 }
 #endif
 
-int kata_raw_enter(int fd)
+bool kata_raw_enter(int fd)
 {
     if (!isatty(fd) || tcgetattr(fd, &saved_mode) != 0)
-        return -1;
+        return false;
     raw_mode = saved_mode;
     /* Keys arrive one at a time and are not echoed. ISIG stays on, so
      * that Ctrl-C still interrupts, and OPOST too, so that "\n" still
@@ -255,7 +255,7 @@ int kata_raw_enter(int fd)
     raw_mode.c_cc[VMIN] = 1;
     raw_mode.c_cc[VTIME] = 0;
     if (tcsetattr(fd, TCSAFLUSH, &raw_mode) != 0)
-        return -1;
+        return false;
     raw_fd = fd;
     raw_active = 1;
     atexit(restore);
@@ -268,5 +268,5 @@ int kata_raw_enter(int fd)
 #ifdef SIGWINCH
     install(SIGWINCH, on_resize);
 #endif
-    return 0;
+    return true;
 }

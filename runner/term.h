@@ -55,9 +55,10 @@ bool kata_confirm(const char *question);
 
 /* Key-at-a-time input without echo on fd, for watch mode; the terminal's
  * previous mode is restored by kata_raw_leave(), at exit, and on SIGINT,
- * SIGTERM, SIGHUP and SIGTSTP (and re-entered on SIGCONT). Returns 0, or
- * -1 when fd is not a terminal. */
-int kata_raw_enter(int fd);
+ * SIGTERM, SIGHUP and SIGTSTP (and re-entered on SIGCONT). Returns
+ * whether it did: not when fd is not a terminal (watch then reads lines,
+ * which is no failure). */
+bool kata_raw_enter(int fd);
 void kata_raw_leave(void);
 /* Set by the signal handlers: the screen needs drawing again (after
  * SIGCONT or SIGWINCH). Cleared by the caller. */

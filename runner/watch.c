@@ -170,7 +170,8 @@ static void go_to(watcher *w, size_t index)
     run_tests(w, 0);
 }
 
-/* Handles one key; returns false to stop watching. */
+/* Handles one key; returns false to stop watching. One case per key, in
+ * the order the help lists them: the switch reads best whole. */
 static bool on_key(watcher *w, char key)
 {
     kata *k = w->k;

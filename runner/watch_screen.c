@@ -83,6 +83,50 @@ static void suite_verdict(kata_buf *out, const kata *k, const kata_exercise *e,
     }
 }
 
+/* Every test passes: say so, and which exercise comes next. */
+static void done_view(const watcher *w, kata_buf *out)
+{
+    const kata *k = w->k;
+    const kata_term *s = &k->out;
+    const kata_exercise *e = kata_watch_current(w);
+    size_t next = w->index + 1;
+    kata_buf_printf(out, "%s%s All %zu tests pass: exercise %d is done.%s\n",
+                    s->green, s->pass_mark, w->ev.results.total, e->number,
+                    s->reset);
+    if (next < k->catalogue.count)
+        kata_buf_printf(out, "Press %sn%s for exercise %d: %s.\n", s->bold,
+                        s->reset, k->catalogue.items[next].number,
+                        k->catalogue.items[next].title);
+    else
+        kata_buf_puts(out, "That was the last exercise: well done. "
+                           "`./kata` shows the whole board.\n");
+}
+
+/* The first failing test in full, and how many more fail. */
+static void failure_view(const watcher *w, kata_buf *out,
+                         const kata_test *first, int width)
+{
+    const kata *k = w->k;
+    const kata_term *s = &k->out;
+    const kata_exercise *e = kata_watch_current(w);
+    const kata_results *r = &w->ev.results;
+    size_t failing = 0;
+    for (size_t i = 0; i < r->count; i++)
+        failing += r->tests[i].outcome == KATA_FAILED ||
+                   r->tests[i].outcome == KATA_CRASHED;
+    kata_show_test(out, k, first, true, width);
+    if (first->outcome == KATA_CRASHED) {
+        kata_buf_blank_line(out);
+        kata_show_crash_help(out, k, e, r);
+    }
+    kata_buf_blank_line(out);
+    if (failing > 1)
+        kata_buf_printf(out,
+                        "%s(%zu more failing; `./kata run %d` lists them "
+                        "all)%s\n",
+                        s->dim, failing - 1, e->number, s->reset);
+}
+
 static void tests_view(const watcher *w, kata_buf *out, int width, int height)
 {
     const kata *k = w->k;
@@ -106,38 +150,11 @@ static void tests_view(const watcher *w, kata_buf *out, int width, int height)
                            width);
         kata_buf_putc(out, '\n');
         const kata_test *first = kata_results_first_failure(r);
-        if (kata_results_all_pass(r)) {
-            size_t next = w->index + 1;
-            kata_buf_printf(out,
-                            "%s%s All %zu tests pass: exercise %d is "
-                            "done.%s\n",
-                            s->green, s->pass_mark, r->total, e->number,
-                            s->reset);
-            if (next < k->catalogue.count)
-                kata_buf_printf(out, "Press %sn%s for exercise %d: %s.\n",
-                                s->bold, s->reset,
-                                k->catalogue.items[next].number,
-                                k->catalogue.items[next].title);
-            else
-                kata_buf_puts(out, "That was the last exercise: well done. "
-                                   "`./kata` shows the whole board.\n");
-        } else if (first != NULL) {
-            size_t failing = 0;
-            for (size_t i = 0; i < r->count; i++)
-                failing += r->tests[i].outcome == KATA_FAILED ||
-                           r->tests[i].outcome == KATA_CRASHED;
-            kata_show_test(out, k, first, true, width);
-            if (first->outcome == KATA_CRASHED) {
-                kata_buf_blank_line(out);
-                kata_show_crash_help(out, k, e, r);
-            }
-            kata_buf_blank_line(out);
-            if (failing > 1)
-                kata_buf_printf(out,
-                                "%s(%zu more failing; `./kata run %d` "
-                                "lists them all)%s\n",
-                                s->dim, failing - 1, e->number, s->reset);
-        } else {
+        if (kata_results_all_pass(r))
+            done_view(w, out);
+        else if (first != NULL)
+            failure_view(w, out, first, width);
+        else {
             if (r->preamble != NULL && r->preamble[0] != '\0')
                 kata_buf_puts(out, r->preamble);
             kata_buf_printf(out, "%sThe tests did not run%s%s.%s\n", s->red,
