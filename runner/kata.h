@@ -15,12 +15,13 @@
  * (and of its own layer, below it in this list), never back up:
  *
  *   main.c      parses the global options, dispatches to a command
- *   commands    board.c run.c watch.c report.c reset.c solution.c demo.c
- *               hints.c (watch and report read the hints it keeps)
+ *   commands    board.c run.c watch.c (its screen: watch_screen.c)
+ *               report.c reset.c solution.c demo.c hints.c (watch and
+ *               report read the hints it keeps)
  *   features    args.c (what every command checks first), help.c (the
  *               help texts, and `help`), show.c, evaluate.c, build.c,
  *               results.c, pristine.c, catalogue.c
- *   helpers     term.c, proc.c, fs.c, sha256.c, text.c, error.c
+ *   helpers     term.c, proc.c, fs.c, sha256.c, error.c, text.c
  *
  * Watch mode's ticks (kata.suite_tick, kata.build_tick) are callbacks set
  * at run time, not calls back up.
