@@ -41,6 +41,12 @@ void kata_error_clear(void)
     last_status = KATA_OK;
 }
 
+kata_status kata_not_done(void)
+{
+    kata_error_clear();
+    return KATA_EFAIL;
+}
+
 int kata_exit_code(kata_status status)
 {
     switch (status) {

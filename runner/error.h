@@ -11,9 +11,10 @@
  * status.
  *
  * A command whose own output already shows why it did not work out (a
- * failing test, a "no" to a question) returns KATA_EFAIL without a
- * message. Warnings that stop nothing ("exercise 3 is left out") are not
- * failures: they are printed where they happen, with kata_note().
+ * failing test, a "no" to a question) returns kata_not_done(): no
+ * message, not even one of a failure it passed by on the way (a cache it
+ * could not write). Warnings that stop nothing ("exercise 3 is left out") are
+ * not failures: they are printed where they happen, with kata_note().
  */
 #ifndef KATA_ERROR_H
 #define KATA_ERROR_H
@@ -40,6 +41,9 @@ const char *kata_errmsg(void);
 /* The last error's status (KATA_OK when there is none). */
 kata_status kata_error_status(void);
 void kata_error_clear(void);
+/* KATA_EFAIL with the last error cleared: for a command whose output has
+ * said why it did not work out. */
+kata_status kata_not_done(void);
 
 /* The exit status of a command that returned status. */
 int kata_exit_code(kata_status status);

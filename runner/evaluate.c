@@ -1,7 +1,6 @@
 /*
  * runner/evaluate.c - building, running and summing up exercises.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

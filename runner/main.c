@@ -7,11 +7,9 @@
  * ./kata (a POSIX sh script) installs what is missing, configures and
  * builds this program, then hands every exercise command over to it.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fs.h"
 #include "kata.h"

@@ -273,7 +273,7 @@ kata_status kata_cmd_reset(kata *k, int argc, char **argv)
     rc = find_sources(k, e, sources);
     if (rc == KATA_OK)
         /* A "no" is the learner's choice: no error to add. */
-        rc = confirmed(k, e) ? restore(k, e, sources) : KATA_EFAIL;
+        rc = confirmed(k, e) ? restore(k, e, sources) : kata_not_done();
     free(sources);
     if (rc != KATA_OK)
         return rc;

@@ -100,7 +100,7 @@ kata_status kata_cmd_solution(kata *k, int argc, char **argv)
     if (rc != KATA_OK)
         return rc;
     if (!may_show(k, e))
-        return KATA_EFAIL; /* the learner said no: nothing to add */
+        return kata_not_done(); /* the learner said no */
 
     bool have_diff = kata_have_program("diff");
     for (size_t i = 0; i < e->edit_count; i++) {
