@@ -10,30 +10,11 @@
 #include "show.h"
 #include "text.h"
 
-kata_exercise *kata_current_exercise(kata *k, bool build)
+kata_status kata_cmd_board(kata *k, int argc, char **argv)
 {
-    kata_catalogue *c = &k->catalogue;
-    if (c->count == 0) {
-        kata_error("this kit has no exercises yet.");
-        kata_advice("Read README.md to see what is here.");
-        return NULL;
-    }
-    for (size_t i = 0; i < c->count; i++) {
-        kata_eval ev;
-        kata_evaluate(k, &c->items[i], build ? KATA_EVAL_BUILD : 0, &ev);
-        bool done = ev.state == KATA_DONE;
-        kata_eval_free(&ev);
-        if (!done)
-            return &c->items[i];
-    }
-    return &c->items[c->count - 1];
-}
-
-int kata_cmd_board(kata *k, int argc, char **argv)
-{
-    int code;
-    if (!kata_parse_args(k, argc, argv, NULL, false, NULL, &code))
-        return code;
+    kata_status rc = kata_parse_args(k, argc, argv, NULL, false, NULL);
+    if (rc != KATA_OK)
+        return rc;
     const kata_catalogue *c = &k->catalogue;
     kata_buf out = {0};
     kata_buf_printf(&out,
@@ -46,22 +27,22 @@ int kata_cmd_board(kata *k, int argc, char **argv)
                             "test suite.\n");
         fputs(kata_buf_str(&out), stdout);
         kata_buf_free(&out);
-        return KATA_EXIT_OK;
+        return KATA_OK;
     }
-    if (!kata_build_ready(k)) {
+    rc = kata_build_ready(k);
+    if (rc != KATA_OK) {
         kata_buf_free(&out);
-        return KATA_EXIT_FAIL;
+        return rc;
     }
 
     kata_eval *evals = kata_xcalloc(c->count, sizeof(*evals));
-    if (kata_evaluate_all(k, evals, KATA_EVAL_BUILD) != 0) {
-        kata_error("the exercises could not be built: cmake could not be run.");
-        kata_advice("Run ./kata setup, which installs what is missing.");
+    rc = kata_evaluate_all(k, evals, KATA_EVAL_BUILD);
+    if (rc != KATA_OK) {
         for (size_t i = 0; i < c->count; i++)
             kata_eval_free(&evals[i]);
         free(evals);
         kata_buf_free(&out);
-        return KATA_EXIT_FAIL;
+        return rc;
     }
     int width = k->out.tty ? kata_term_width(1) : 80;
     kata_show_table(&out, k, evals, width);
@@ -85,5 +66,5 @@ int kata_cmd_board(kata *k, int argc, char **argv)
     for (size_t i = 0; i < c->count; i++)
         kata_eval_free(&evals[i]);
     free(evals);
-    return KATA_EXIT_OK;
+    return KATA_OK;
 }

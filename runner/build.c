@@ -27,13 +27,6 @@ static long cpu_count(void)
     return n > 0 ? n : 2;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A lock on a file of the build folder, held while cmake runs: make and
  * ninja do not expect two builds of one folder at once. It is a flock(2)
  * lock, which a shell script can take too (flock(1), or perl's flock):
@@ -59,12 +52,12 @@ static int lock_build(const char *build_dir, const kata *k, bool say,
               stderr);
         fflush(stderr);
     }
-    long long started = now_ms();
+    long long started = kata_now_ms();
     while (flock(fd, k->build_tick ? LOCK_EX | LOCK_NB : LOCK_EX) != 0) {
         if (errno != EWOULDBLOCK && errno != EINTR)
             break;
         if (k->build_tick != NULL &&
-            !k->build_tick(k->tick_ctx, now_ms() - started)) {
+            !k->build_tick(k->tick_ctx, kata_now_ms() - started)) {
             *cancelled = true;
             close(fd);
             return -1;
@@ -104,13 +97,14 @@ static bool build_tick(void *ctx, long long elapsed_ms)
     return b->k->build_tick(b->k->tick_ctx, elapsed_ms);
 }
 
-int kata_build(const kata *k, const char *build_dir, const char *const *targets,
-               size_t count, kata_build_result *result)
+/* cmake --build DIR --parallel N --target T...; jobs is N's buffer. The
+ * caller frees the array (not its strings). */
+static const char **build_argv(const char *build_dir,
+                               const char *const *targets, size_t count,
+                               char jobs[32])
 {
-    memset(result, 0, sizeof(*result));
     const char **argv = kata_xcalloc(count + 8, sizeof(*argv));
-    char jobs[32];
-    snprintf(jobs, sizeof(jobs), "%ld", cpu_count());
+    snprintf(jobs, 32, "%ld", cpu_count());
     size_t n = 0;
     argv[n++] = kata_cmake();
     argv[n++] = "--build";
@@ -121,7 +115,41 @@ int kata_build(const kata *k, const char *build_dir, const char *const *targets,
     for (size_t i = 0; i < count; i++)
         argv[n++] = targets[i];
     argv[n] = NULL;
+    return argv;
+}
 
+/* What a finished build leaves in result: its output and the messages
+ * the learner needs from it. */
+static void keep_output(kata_build_result *result, kata_proc_result *run,
+                        const char *root)
+{
+    result->started = true;
+    result->ok = kata_proc_ok(run);
+    result->output = run->output ? run->output : kata_xstrdup("");
+    run->output = NULL;
+    result->diagnostics = kata_filter_diagnostics(result->output, root);
+    if (!result->ok && result->diagnostics[0] == '\0') {
+        /* Nothing looked like a compiler message: show the end of the
+         * output rather than nothing. */
+        const char *text = result->output;
+        const char *start = text + strlen(text);
+        for (int lines = 0; start > text && lines < 30; lines++) {
+            start--;
+            while (start > text && start[-1] != '\n')
+                start--;
+        }
+        free(result->diagnostics);
+        result->diagnostics = kata_xstrdup(start);
+    }
+}
+
+kata_status kata_build(const kata *k, const char *build_dir,
+                       const char *const *targets, size_t count,
+                       kata_build_result *result)
+{
+    memset(result, 0, sizeof(*result));
+    char jobs[32];
+    const char **argv = build_argv(build_dir, targets, count, jobs);
     kata_cmd cmd = {0};
     cmd.argv = argv;
     cmd.capture = true;
@@ -145,7 +173,7 @@ int kata_build(const kata *k, const char *build_dir, const char *const *targets,
     /* A build stopped half-way must not leave half an object file that
      * the next build takes for up to date. */
     cmd.stop_grace_ms = 2000;
-    int rc = 0;
+    kata_status rc = KATA_OK;
     if (!result->cancelled) {
         rc = kata_run(&cmd, &run);
         result->cancelled = rc == 0 && run.cancelled;
@@ -160,32 +188,15 @@ int kata_build(const kata *k, const char *build_dir, const char *const *targets,
         result->started = true;
         result->output = kata_xstrdup("");
         result->diagnostics = kata_xstrdup("");
-        return -1;
+        return KATA_OK;
     }
-    if (rc != 0) {
-        result->output = kata_format("could not run %s: %s\n", kata_cmake(),
-                                     strerror(run.start_errno));
+    if (rc != KATA_OK) {
+        result->output = kata_format("%s\n", kata_errmsg());
         result->diagnostics = kata_xstrdup(result->output);
-        return -1;
+        return rc;
     }
-    result->started = true;
-    result->ok = kata_proc_ok(&run);
-    result->output = run.output ? run.output : kata_xstrdup("");
-    result->diagnostics = kata_filter_diagnostics(result->output, k->root);
-    if (!result->ok && result->diagnostics[0] == '\0') {
-        /* Nothing looked like a compiler message: show the end of the
-         * output rather than nothing. */
-        const char *text = result->output;
-        const char *start = text + strlen(text);
-        for (int lines = 0; start > text && lines < 30; lines++) {
-            start--;
-            while (start > text && start[-1] != '\n')
-                start--;
-        }
-        free(result->diagnostics);
-        result->diagnostics = kata_xstrdup(start);
-    }
-    return result->ok ? 0 : -1;
+    keep_output(result, &run, k->root);
+    return KATA_OK;
 }
 
 void kata_build_result_free(kata_build_result *result)
@@ -203,6 +214,20 @@ void kata_build_result_free(kata_build_result *result)
  * and ninja print progress, commands and their own failure notices,
  * which say nothing the learner can act on. */
 
+/* Whether line has one of the count markers: anywhere in it (at_start
+ * false) or at its start. */
+static bool has_marker(const char *line, const char *const *markers,
+                       size_t count, bool at_start)
+{
+    for (size_t i = 0; i < count; i++)
+        if (at_start ? kata_starts_with(line, markers[i])
+                     : strstr(line, markers[i]) != NULL)
+            return true;
+    return false;
+}
+
+#define MARKER_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 static bool is_diagnostic(const char *line)
 {
     static const char *const markers[] = {": error:",
@@ -218,10 +243,7 @@ static bool is_diagnostic(const char *line)
                                           "CMake Error",
                                           "CMake Warning",
                                           ": undefined symbol:"};
-    for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
-        if (strstr(line, markers[i]) != NULL)
-            return true;
-    return false;
+    return has_marker(line, markers, MARKER_COUNT(markers), false);
 }
 
 static bool is_build_chatter(const char *line)
@@ -244,9 +266,8 @@ static bool is_build_chatter(const char *line)
     if (line[0] == '[' &&
         (line[1] == ' ' || (line[1] >= '0' && line[1] <= '9')))
         return true; /* "[ 50%]" (make) or "[3/7]" (ninja) */
-    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-        if (kata_starts_with(line, prefixes[i]))
-            return true;
+    if (has_marker(line, prefixes, MARKER_COUNT(prefixes), true))
+        return true;
     /* A compiler's command line, as ninja prints it on failure. */
     if ((line[0] == '/' || kata_starts_with(line, "cc ") ||
          kata_starts_with(line, "gcc ") || kata_starts_with(line, "clang ")) &&

@@ -26,11 +26,15 @@ typedef struct kata_build_result {
  * and while it builds, k->build_tick (when set) is called about every
  * 200 ms; when it returns false, the build's whole process group is
  * stopped (SIGTERM, then SIGKILL) and result->cancelled is set.
- * Returns 0 when every target built;
- * -1 otherwise, with the result saying why. Free it with
+ * Returns KATA_OK when cmake ran, result->ok saying whether every
+ * target built (a compile error is the learner's news, not a failure of
+ * the runner), or when the build was cancelled; KATA_EFAIL when cmake
+ * could not be run (result->started is false; the last error and
+ * result->diagnostics say why). Free the result with
  * kata_build_result_free(). */
-int kata_build(const kata *k, const char *build_dir, const char *const *targets,
-               size_t count, kata_build_result *result);
+kata_status kata_build(const kata *k, const char *build_dir,
+                       const char *const *targets, size_t count,
+                       kata_build_result *result);
 void kata_build_result_free(kata_build_result *result);
 
 /* The lines of a build's output that a learner needs: the compiler's and

@@ -88,32 +88,10 @@ static char *stub_sum(const char *sums, const char *slug, const char *name)
     return found;
 }
 
-/* Fills e from exercises/<slug>/exercise.json; -1 with a note when it
- * cannot be used. */
-static int load_exercise(kata_exercise *e, const char *root, const char *slug,
-                         const char *sums)
+/* Fills e's fields from its exercise.json; NULL, or what is wrong with
+ * the file (in the words of a note to the author). */
+static const char *read_meta(kata_exercise *e, json_t *json)
 {
-    memset(e, 0, sizeof(*e));
-    char *exercises = kata_path(root, "exercises");
-    e->dir = kata_path(exercises, slug);
-    free(exercises);
-    e->slug = kata_xstrdup(slug);
-    e->shown_dir = kata_format("exercises/%s", slug);
-
-    char *meta = kata_path(e->dir, "exercise.json");
-    json_error_t err;
-    json_t *json = json_load_file(meta, 0, &err);
-    int rc = -1;
-    if (json == NULL) {
-        if (!kata_exists(meta))
-            kata_note("%s/exercise.json is missing: exercise %s is left out.",
-                      e->shown_dir, slug);
-        else
-            kata_note("%s/exercise.json, line %d, column %d: %s; exercise %s "
-                      "is left out until the file is fixed.",
-                      e->shown_dir, err.line, err.column, err.text, slug);
-        goto done;
-    }
     json_t *number = json_object_get(json, "number");
     json_t *title = json_object_get(json, "title");
     json_t *minutes = json_object_get(json, "minutes");
@@ -144,25 +122,57 @@ static int load_exercise(kata_exercise *e, const char *root, const char *slug,
         for (size_t i = 0; i < e->edit_count; i++)
             if (strchr(e->edit[i], '/') != NULL || e->edit[i][0] == '.')
                 problem = "a name in \"edit\" is not a file of the folder";
+    if (problem != NULL)
+        return problem;
+    e->number = (int)json_integer_value(number);
+    e->title = kata_xstrdup(json_string_value(title));
+    e->minutes = minutes ? (int)json_integer_value(minutes) : 0;
+    return NULL;
+}
+
+/* Fills e from exercises/<slug>/exercise.json; false, after a note (a
+ * warning: the other exercises still work), when it cannot be used. */
+static bool load_exercise(kata_exercise *e, const char *root, const char *slug,
+                          const char *sums)
+{
+    memset(e, 0, sizeof(*e));
+    char *exercises = kata_path(root, "exercises");
+    e->dir = kata_path(exercises, slug);
+    free(exercises);
+    e->slug = kata_xstrdup(slug);
+    e->shown_dir = kata_format("exercises/%s", slug);
+
+    char *meta = kata_path(e->dir, "exercise.json");
+    json_error_t err;
+    json_t *json = json_load_file(meta, 0, &err);
+    bool ok = false;
+    if (json == NULL) {
+        if (!kata_exists(meta))
+            kata_note("%s/exercise.json is missing: exercise %s is left out.",
+                      e->shown_dir, slug);
+        else
+            kata_note("%s/exercise.json, line %d, column %d: %s; exercise %s "
+                      "is left out until the file is fixed.",
+                      e->shown_dir, err.line, err.column, err.text, slug);
+        goto done;
+    }
+    const char *problem = read_meta(e, json);
     if (problem != NULL) {
         kata_note("%s/exercise.json: %s; exercise %s is left out until the "
                   "file is fixed.",
                   e->shown_dir, problem, slug);
         goto done;
     }
-    e->number = (int)json_integer_value(number);
-    e->title = kata_xstrdup(json_string_value(title));
-    e->minutes = minutes ? (int)json_integer_value(minutes) : 0;
     e->stub_sums = kata_xcalloc(e->edit_count, sizeof(*e->stub_sums));
     for (size_t i = 0; i < e->edit_count; i++)
         e->stub_sums[i] = stub_sum(sums, slug, e->edit[i]);
-    rc = 0;
+    ok = true;
 done:
     json_decref(json);
     free(meta);
-    if (rc != 0)
+    if (!ok)
         free_exercise(e);
-    return rc;
+    return ok;
 }
 
 static int compare_exercises(const void *a, const void *b)
@@ -173,18 +183,19 @@ static int compare_exercises(const void *a, const void *b)
     return strcmp(x->slug, y->slug);
 }
 
-int kata_catalogue_load(kata_catalogue *c, const char *root)
+kata_status kata_catalogue_load(kata_catalogue *c, const char *root)
 {
     memset(c, 0, sizeof(*c));
     char *exercises = kata_path(root, "exercises");
     char **names = NULL;
     size_t count = 0;
-    if (kata_list_dir(exercises, &names, &count) != 0) {
-        kata_error("%s has no exercises folder (%s).", root, strerror(errno));
-        kata_advice("Run ./kata from the root of the esk kit, or give the "
-                    "kit's folder with --root DIR.");
+    if (kata_list_dir(exercises, &names, &count) != KATA_OK) {
         free(exercises);
-        return -1;
+        return kata_fail(KATA_EFAIL,
+                         "%s has no exercises folder: %s\n"
+                         "Run ./kata from the root of the esk kit, or give "
+                         "the kit's folder with --root DIR.",
+                         root, kata_errmsg());
     }
     char *sums_path = kata_path(exercises, "stubs.sha256");
     char *sums = NULL;
@@ -195,8 +206,7 @@ int kata_catalogue_load(kata_catalogue *c, const char *root)
         char *dir = kata_path(exercises, names[i]);
         bool usable = is_exercise_folder(names[i]) && kata_is_dir(dir);
         free(dir);
-        if (usable &&
-            load_exercise(&c->items[c->count], root, names[i], sums) == 0)
+        if (usable && load_exercise(&c->items[c->count], root, names[i], sums))
             c->count++;
     }
     if (c->count > 1)
@@ -272,7 +282,7 @@ bool kata_exercise_file_is_stub(const kata_exercise *e, size_t edit_index)
         return false;
     char *path = kata_exercise_file(e, edit_index);
     char hex[65];
-    bool same = kata_sha256_file(path, hex) == 0 &&
+    bool same = kata_sha256_file(path, hex) &&
                 strcmp(hex, e->stub_sums[edit_index]) == 0;
     free(path);
     return same;

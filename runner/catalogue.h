@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 typedef struct kata_exercise {
     int number;
     char *slug;      /* "01-events" */
@@ -29,9 +31,9 @@ typedef struct kata_catalogue {
 
 /* Reads every exercises/[0-9][0-9]-* folder of root. A folder whose
  * exercise.json cannot be used is left out, with a note on stderr that
- * says what is wrong with it. Returns 0, or -1 (with a message) when
- * root has no exercises folder. */
-int kata_catalogue_load(kata_catalogue *c, const char *root);
+ * says what is wrong with it (a warning: the others still work).
+ * Returns KATA_OK, or KATA_EFAIL when root has no exercises folder. */
+kata_status kata_catalogue_load(kata_catalogue *c, const char *root);
 void kata_catalogue_free(kata_catalogue *c);
 
 /* The exercise named by arg: its number ("3", "03") or its folder

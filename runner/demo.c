@@ -26,13 +26,13 @@ static char *demo_dir(const kata *k)
     return kata_path(k->root, "build/demo");
 }
 
-static int configure(const kata *k, const char *dir)
+static kata_status configure(const kata *k, const char *dir)
 {
     char *cache = kata_path(dir, "CMakeCache.txt");
     bool ready = kata_exists(cache);
     free(cache);
     if (ready)
-        return 0;
+        return KATA_OK;
     char *shown = kata_relative(k->root, dir);
     printf("Preparing %s, once: it is configured like the dev preset.\n",
            shown);
@@ -49,19 +49,20 @@ static int configure(const kata *k, const char *dir)
     cmd.capture = true;
     free(presets);
     kata_proc_result r;
-    int rc = 0;
-    if (kata_run(&cmd, &r) != 0) {
-        kata_error("could not run %s.", kata_cmake());
-        kata_advice("Install cmake (./kata deps), then run ./kata demo again.");
-        rc = -1;
+    kata_status rc = kata_run(&cmd, &r);
+    if (rc != KATA_OK) {
+        kata_fail(rc,
+                  "%s\nInstall cmake (./kata deps), then run ./kata demo "
+                  "again.",
+                  kata_errmsg());
     } else if (!kata_proc_ok(&r)) {
         fputs(r.output, stderr);
-        kata_error("cmake could not configure %s (its messages are above).",
-                   shown);
-        kata_advice("Fix what it reports, delete %s, and run ./kata demo "
-                    "again.",
-                    shown);
-        rc = -1;
+        rc = kata_fail(KATA_EFAIL,
+                       "cmake could not configure %s (its messages are "
+                       "above).\n"
+                       "Fix what it reports, delete %s, and run ./kata demo "
+                       "again.",
+                       shown, shown);
     }
     kata_proc_result_free(&r);
     free(shown);
@@ -111,50 +112,34 @@ static void narrate(void *ctx, const char *line)
     fflush(stdout);
 }
 
-int kata_cmd_demo(kata *k, int argc, char **argv)
+/* Builds target, the reference answer of e, in dir (shown: dir as the
+ * learner reads it). */
+static kata_status build_answer(const kata *k, const kata_exercise *e,
+                                const char *dir, const char *shown,
+                                const char *target)
 {
-    const char *arg = NULL;
-    int code;
-    if (!kata_parse_args(k, argc, argv, &arg, false, NULL, &code))
-        return code;
-    if (arg == NULL) {
-        kata_error("demo needs the number of the exercise to show.");
-        kata_advice("For example: ./kata demo 1");
-        kata_list_exercises(k);
-        return KATA_EXIT_USAGE;
-    }
-    kata_exercise *e = kata_exercise_arg(k, "demo", arg);
-    if (e == NULL)
-        return KATA_EXIT_USAGE;
-    if (!kata_answers_ready(k, e))
-        return KATA_EXIT_FAIL;
-
-    char *dir = demo_dir(k);
-    char *shown = kata_relative(k->root, dir);
-    int rc = KATA_EXIT_FAIL;
-    if (configure(k, dir) != 0)
-        goto done;
-
-    char *target = kata_format("ex%.2s-solution", e->slug);
     const char *targets[] = {target};
     kata_build_result b;
     printf("Building %s in %s...\n", target, shown);
     fflush(stdout);
-    kata_build(k, dir, targets, 1, &b);
-    if (!b.ok) {
+    kata_status rc = kata_build(k, dir, targets, 1, &b);
+    if (rc == KATA_OK && !b.ok) {
         fputs(b.diagnostics, stderr);
-        kata_error("the reference answer of exercise %d does not build in "
-                   "%s.",
-                   e->number, shown);
-        kata_advice("The messages above say why; check that solutions/%s/ "
-                    "is complete, then run ./kata demo %d again.",
-                    e->slug, e->number);
-        kata_build_result_free(&b);
-        free(target);
-        goto done;
+        rc = kata_fail(KATA_EFAIL,
+                       "the reference answer of exercise %d does not build "
+                       "in %s.\n"
+                       "The messages above say why; check that solutions/%s/ "
+                       "is complete, then run ./kata demo %d again.",
+                       e->number, shown, e->slug, e->number);
     }
     kata_build_result_free(&b);
+    return rc;
+}
 
+/* Runs the reference answer's suite, narrated, and sums it up. */
+static kata_status narrate_suite(const kata *k, const kata_exercise *e,
+                                 const char *dir, const char *target)
+{
     printf("\n%sExercise %d%s%s%s%sthe reference answer, narrated\n",
            k->out.bold, e->number, k->out.sep, e->title, k->out.reset,
            k->out.sep);
@@ -165,25 +150,45 @@ int kata_cmd_demo(kata *k, int argc, char **argv)
     kata_results r;
     kata_run_suite(k->root, binary, work, env, narrate, &n, &r);
     printf("\n");
+    kata_status rc = KATA_OK;
     if (kata_results_all_pass(&r)) {
         printf("%sAll %zu tests pass%s against the reference answer.\n",
                k->out.green, r.total, k->out.reset);
-        rc = KATA_EXIT_OK;
     } else {
         if (r.preamble != NULL && r.preamble[0] != '\0')
             fputs(r.preamble, stdout);
         printf("%s%zu of %zu tests pass%s against the reference answer%s%s.\n",
                k->out.red, r.passed, r.total, k->out.reset,
                r.stopped ? ": it stopped, " : "", r.stopped ? r.stopped : "");
-        kata_advice("The reference answer should pass every test: check "
-                    "solutions/%s/ against exercises/%s/.",
-                    e->slug, e->slug);
+        rc = kata_fail(KATA_EFAIL,
+                       "the reference answer of exercise %d does not pass "
+                       "every test.\n"
+                       "It should: check solutions/%s/ against exercises/%s/.",
+                       e->number, e->slug, e->slug);
     }
     kata_results_free(&r);
     free(work);
     free(binary);
+    return rc;
+}
+
+kata_status kata_cmd_demo(kata *k, int argc, char **argv)
+{
+    kata_exercise *e;
+    kata_status rc =
+        kata_answer_needed(k, argc, argv, false, "the exercise to show", &e);
+    if (rc != KATA_OK)
+        return rc;
+
+    char *dir = demo_dir(k);
+    char *shown = kata_relative(k->root, dir);
+    char *target = kata_format("ex%.2s-solution", e->slug);
+    rc = configure(k, dir);
+    if (rc == KATA_OK)
+        rc = build_answer(k, e, dir, shown, target);
+    if (rc == KATA_OK)
+        rc = narrate_suite(k, e, dir, target);
     free(target);
-done:
     free(shown);
     free(dir);
     return rc;

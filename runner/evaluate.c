@@ -1,7 +1,6 @@
 /*
  * runner/evaluate.c - building, running and summing up exercises.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,8 +145,7 @@ void kata_run_suite_watched(const char *root, const char *binary,
     }
     if (started != 0) {
         memset(out, 0, sizeof(*out));
-        out->preamble = kata_format("could not run %s: %s\n", binary,
-                                    strerror(run.start_errno));
+        out->preamble = kata_format("%s\n", kata_errmsg());
         out->stopped = kata_xstrdup("it could not be started");
         return;
     }
@@ -204,9 +202,9 @@ static bool cache_lookup(const kata *k, const kata_exercise *e,
     json_t *entry =
         json_object_get(json_object_get(cache, "exercises"), e->slug);
     json_t *want = stamp_json(stamp);
-    bool hit =
-        entry != NULL && json_equal(json_object_get(entry, "binary"), want) &&
-        kata_results_from_json(out, json_object_get(entry, "results")) == 0;
+    bool hit = entry != NULL &&
+               json_equal(json_object_get(entry, "binary"), want) &&
+               kata_results_from_json(out, json_object_get(entry, "results"));
     json_decref(want);
     json_decref(cache);
     return hit;
@@ -265,7 +263,7 @@ static size_t last_total(const kata *k, const kata_exercise *e)
     memset(&r, 0, sizeof(r));
     size_t total = 0;
     if (entry != NULL &&
-        kata_results_from_json(&r, json_object_get(entry, "results")) == 0)
+        kata_results_from_json(&r, json_object_get(entry, "results")))
         total = r.total;
     kata_results_free(&r);
     json_decref(cache);
@@ -292,14 +290,29 @@ static void begin(kata_eval *out, const kata_exercise *e)
     out->diagnostics = kata_xstrdup("");
 }
 
-static int build_one(const kata *k, const kata_exercise *e, kata_eval *out)
+/* What the learner does when cmake itself cannot be run, after the
+ * last error that says why. */
+static kata_status cannot_build(const char *what)
+{
+    return kata_fail(KATA_EFAIL,
+                     "%s could not be built: %s\n"
+                     "Run ./kata setup, which installs what is missing.",
+                     what, kata_errmsg());
+}
+
+static kata_status build_one(const kata *k, const kata_exercise *e,
+                             kata_eval *out)
 {
     char *target = kata_exercise_target(e);
     const char *targets[] = {target};
     kata_build_result b;
-    kata_build(k, k->build, targets, 1, &b);
+    kata_status rc = kata_build(k, k->build, targets, 1, &b);
     free(target);
-    int rc = b.started ? 0 : -1;
+    if (rc != KATA_OK) {
+        char *what = kata_format("exercise %d", e->number);
+        cannot_build(what);
+        free(what);
+    }
     out->build_failed = !b.ok;
     free(out->diagnostics);
     out->diagnostics = b.diagnostics;
@@ -308,11 +321,11 @@ static int build_one(const kata *k, const kata_exercise *e, kata_eval *out)
     return rc;
 }
 
-int kata_evaluate(const kata *k, const kata_exercise *e, unsigned flags,
-                  kata_eval *out)
+kata_status kata_evaluate(const kata *k, const kata_exercise *e, unsigned flags,
+                          kata_eval *out)
 {
     begin(out, e);
-    int rc = 0;
+    kata_status rc = KATA_OK;
     if (flags & KATA_EVAL_BUILD)
         rc = build_one(k, e, out);
     if (!out->build_failed)
@@ -321,20 +334,21 @@ int kata_evaluate(const kata *k, const kata_exercise *e, unsigned flags,
     return rc;
 }
 
-int kata_evaluate_all(const kata *k, kata_eval *evals, unsigned flags)
+kata_status kata_evaluate_all(const kata *k, kata_eval *evals, unsigned flags)
 {
     const kata_catalogue *c = &k->catalogue;
     for (size_t i = 0; i < c->count; i++)
         begin(&evals[i], &c->items[i]);
-    int rc = 0;
+    kata_status rc = KATA_OK;
     if ((flags & KATA_EVAL_BUILD) && c->count > 0) {
         char **targets = kata_xcalloc(c->count, sizeof(*targets));
         for (size_t i = 0; i < c->count; i++)
             targets[i] = kata_exercise_target(&c->items[i]);
         kata_build_result b;
-        kata_build(k, k->build, (const char *const *)targets, c->count, &b);
-        if (!b.started)
-            rc = -1;
+        rc =
+            kata_build(k, k->build, (const char *const *)targets, c->count, &b);
+        if (rc != KATA_OK)
+            cannot_build("the exercises");
         else if (!b.ok)
             /* One build stops at the first broken exercise: build each
              * on its own to know which ones do not build. */
@@ -346,7 +360,7 @@ int kata_evaluate_all(const kata *k, kata_eval *evals, unsigned flags)
         free(targets);
     }
     for (size_t i = 0; i < c->count; i++) {
-        if (!evals[i].build_failed && rc == 0)
+        if (!evals[i].build_failed && rc == KATA_OK)
             run_or_reuse(k, &c->items[i], (flags & KATA_EVAL_FRESH) != 0,
                          &evals[i]);
         sum_up(k, &c->items[i], &evals[i]);
@@ -359,4 +373,28 @@ void kata_eval_free(kata_eval *eval)
     free(eval->diagnostics);
     kata_results_free(&eval->results);
     memset(eval, 0, sizeof(*eval));
+}
+
+kata_status kata_current_exercise(kata *k, bool build, kata_exercise **out)
+{
+    kata_catalogue *c = &k->catalogue;
+    *out = NULL;
+    if (c->count == 0)
+        return kata_fail(KATA_EFAIL, "this kit has no exercises yet.\n"
+                                     "Read README.md to see what is here.");
+    for (size_t i = 0; i < c->count; i++) {
+        kata_eval ev;
+        kata_status rc =
+            kata_evaluate(k, &c->items[i], build ? KATA_EVAL_BUILD : 0, &ev);
+        bool done = ev.state == KATA_DONE;
+        kata_eval_free(&ev);
+        if (rc != KATA_OK)
+            return rc;
+        if (!done) {
+            *out = &c->items[i];
+            return KATA_OK;
+        }
+    }
+    *out = &c->items[c->count - 1];
+    return KATA_OK;
 }

@@ -37,15 +37,16 @@ enum {
     KATA_EVAL_FRESH = 2  /* run even when .kata/ has this program's results */
 };
 
-/* Evaluates one exercise. Returns 0, or -1 when the build could not even
- * be started (a message was printed). Free with kata_eval_free(). */
-int kata_evaluate(const kata *k, const kata_exercise *e, unsigned flags,
-                  kata_eval *out);
+/* Evaluates one exercise. Returns KATA_OK (a compile error or a failing
+ * test is in *out), or KATA_EFAIL when cmake could not even be run.
+ * Free *out with kata_eval_free() either way. */
+kata_status kata_evaluate(const kata *k, const kata_exercise *e, unsigned flags,
+                          kata_eval *out);
 /* Evaluates every exercise of the catalogue into evals (one per
  * exercise), building all of them in one go first when flags has
  * KATA_EVAL_BUILD; when that build fails, each exercise is built on its
  * own to find which ones do not build. */
-int kata_evaluate_all(const kata *k, kata_eval *evals, unsigned flags);
+kata_status kata_evaluate_all(const kata *k, kata_eval *evals, unsigned flags);
 void kata_eval_free(kata_eval *eval);
 
 /* "not-started", "in-progress", "done", "build-error": the words of the

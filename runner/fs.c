@@ -56,7 +56,7 @@ bool kata_is_executable(const char *path)
            access(path, X_OK) == 0;
 }
 
-int kata_read_file(const char *path, char **out, size_t *len)
+static int read_file(const char *path, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
@@ -80,7 +80,7 @@ int kata_read_file(const char *path, char **out, size_t *len)
     return 0;
 }
 
-int kata_mkdirs(const char *path)
+static int make_dirs(const char *path)
 {
     char *copy = kata_xstrdup(path);
     int rc = 0;
@@ -127,7 +127,7 @@ static int replace_file(const char *path, const char *data, size_t len,
     char *slash = strrchr(dir, '/');
     if (slash != NULL && slash != dir) {
         *slash = '\0';
-        if (kata_mkdirs(dir) != 0) {
+        if (make_dirs(dir) != 0) {
             free(dir);
             return -1;
         }
@@ -156,27 +156,45 @@ static int replace_file(const char *path, const char *data, size_t len,
     return rc;
 }
 
-int kata_write_file(const char *path, const char *data, size_t len)
+/* The last error for a call that failed with errno set: "could not
+ * <what> <path>: <reason>." */
+static kata_status fail_errno(const char *what, const char *path)
+{
+    return kata_fail(KATA_EFAIL, "could not %s %s: %s.", what, path,
+                     strerror(errno));
+}
+
+kata_status kata_read_file(const char *path, char **out, size_t *len)
+{
+    return read_file(path, out, len) == 0 ? KATA_OK : fail_errno("read", path);
+}
+
+kata_status kata_mkdirs(const char *path)
+{
+    return make_dirs(path) == 0 ? KATA_OK
+                                : fail_errno("create the folder", path);
+}
+
+kata_status kata_write_file(const char *path, const char *data, size_t len)
 {
     struct stat st;
     mode_t mode = 0644;
     if (stat(path, &st) == 0)
         mode = st.st_mode & 07777;
-    return replace_file(path, data, len, mode);
+    return replace_file(path, data, len, mode) == 0 ? KATA_OK
+                                                    : fail_errno("write", path);
 }
 
-int kata_copy_file(const char *from, const char *to)
+kata_status kata_copy_file(const char *from, const char *to)
 {
     struct stat st;
-    if (stat(from, &st) != 0)
-        return -1;
     char *data = NULL;
     size_t len = 0;
-    if (kata_read_file(from, &data, &len) != 0)
-        return -1;
+    if (stat(from, &st) != 0 || read_file(from, &data, &len) != 0)
+        return fail_errno("read", from);
     int rc = replace_file(to, data, len, st.st_mode & 07777);
     free(data);
-    return rc;
+    return rc == 0 ? KATA_OK : fail_errno("write", to);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -184,11 +202,11 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int kata_list_dir(const char *path, char ***names, size_t *count)
+kata_status kata_list_dir(const char *path, char ***names, size_t *count)
 {
     DIR *dir = opendir(path);
     if (dir == NULL)
-        return -1;
+        return fail_errno("read the folder", path);
     char **list = NULL;
     size_t n = 0, cap = 0;
     struct dirent *entry;
@@ -206,7 +224,7 @@ int kata_list_dir(const char *path, char ***names, size_t *count)
         qsort(list, n, sizeof(*list), compare_names);
     *names = list;
     *count = n;
-    return 0;
+    return KATA_OK;
 }
 
 void kata_free_names(char **names, size_t count)

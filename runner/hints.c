@@ -1,7 +1,6 @@
 /*
  * runner/hints.c - tiers of hints, and the `hint` command.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +56,15 @@ size_t kata_hints_reveal_next(const kata *k, const kata_exercise *e)
                         json_integer((json_int_t)n));
     char *text = json_dumps(state, JSON_INDENT(2) | JSON_SORT_KEYS);
     char *path = state_path(k);
-    if (text == NULL || kata_write_file(path, text, strlen(text)) != 0)
-        kata_note("could not remember the hints shown in %s (%s): the next "
+    /* Not worth a stop: the hint is shown all the same. */
+    if (text == NULL)
+        kata_note("could not remember the hints shown in %s: the next "
                   "`./kata hint` will show this one again.",
-                  path, strerror(errno));
+                  path);
+    else if (kata_write_file(path, text, strlen(text)) != KATA_OK)
+        kata_note("could not remember the hints shown (%s): the next "
+                  "`./kata hint` will show this one again.",
+                  kata_errmsg());
     free(path);
     free(text);
     json_decref(state);
@@ -80,21 +84,17 @@ void kata_hints_format(const kata *k, const kata_exercise *e, size_t shown,
     }
 }
 
-int kata_cmd_hint(kata *k, int argc, char **argv)
+kata_status kata_cmd_hint(kata *k, int argc, char **argv)
 {
-    const char *arg = NULL;
-    int code;
-    if (!kata_parse_args(k, argc, argv, &arg, false, NULL, &code))
-        return code;
-    kata_exercise *e = arg ? kata_exercise_arg(k, "hint", arg)
-                           : kata_current_exercise(k, false);
-    if (e == NULL)
-        return arg ? KATA_EXIT_USAGE : KATA_EXIT_FAIL;
+    kata_exercise *e;
+    kata_status rc = kata_exercise_or_current(k, argc, argv, false, &e);
+    if (rc != KATA_OK)
+        return rc;
     if (e->hint_count == 0) {
         printf("Exercise %d has no hints; its README (%s/README.md) is the "
                "place to look.\n",
                e->number, e->shown_dir);
-        return KATA_EXIT_OK;
+        return KATA_OK;
     }
     size_t before = kata_hints_revealed(k, e);
     size_t now = kata_hints_reveal_next(k, e);
@@ -128,5 +128,5 @@ int kata_cmd_hint(kata *k, int argc, char **argv)
                         e->number);
     fputs(kata_buf_str(&out), stdout);
     kata_buf_free(&out);
-    return KATA_EXIT_OK;
+    return KATA_OK;
 }

@@ -21,7 +21,7 @@
 
 #define TICK_MS 200
 
-static long long now_ms(void)
+long long kata_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -73,8 +73,8 @@ static void stop_group(const kata_cmd *cmd, pid_t pid, int *wstatus,
 {
     if (cmd->stop_grace_ms > 0 && !*reaped) {
         kill(-pid, SIGTERM);
-        long long until = now_ms() + cmd->stop_grace_ms;
-        while (now_ms() < until) {
+        long long until = kata_now_ms() + cmd->stop_grace_ms;
+        while (kata_now_ms() < until) {
             pid_t done = waitpid(pid, wstatus, WNOHANG);
             if (done == pid || (done < 0 && errno != EINTR)) {
                 *reaped = done == pid;
@@ -164,26 +164,108 @@ static void feed_lines(const kata_cmd *cmd, kata_buf *pending, const char *data,
     }
 }
 
-int kata_run(const kata_cmd *cmd, kata_proc_result *result)
+static kata_status cannot_run(const kata_cmd *cmd, int error)
 {
-    memset(result, 0, sizeof(*result));
+    if (error == ENOENT)
+        return kata_fail(KATA_EFAIL,
+                         "could not run %s: it is not installed "
+                         "(or not on PATH).",
+                         cmd->argv[0]);
+    return kata_fail(KATA_EFAIL, "could not run %s: %s.", cmd->argv[0],
+                     strerror(error));
+}
+
+/* A child between its start and its end. */
+typedef struct running {
+    const kata_cmd *cmd;
+    kata_proc_result *result;
+    pid_t pid;
+    int wstatus;
+    bool reaped;
+    long long started;
+    long long deadline; /* 0: none */
+} running;
+
+/* Whether the child must stop now (its deadline passed, or on_tick says
+ * so); if so, stops it and notes why. */
+static bool must_stop(running *r)
+{
+    if (r->deadline && kata_now_ms() >= r->deadline) {
+        r->result->timed_out = true;
+        r->deadline = 0;
+    } else if (r->cmd->on_tick && !r->result->cancelled &&
+               !r->cmd->on_tick(r->cmd->ctx, kata_now_ms() - r->started)) {
+        r->result->cancelled = true;
+    } else
+        return false;
+    stop_group(r->cmd, r->pid, &r->wstatus, &r->reaped);
+    return true;
+}
+
+/* Reads what the child prints until it closes its end of the pipe (or is
+ * stopped), waking at least every TICK_MS for on_tick and the deadline. */
+static void read_output(running *r, int fd, kata_buf *output)
+{
+    const kata_cmd *cmd = r->cmd;
+    kata_buf pending = {0};
+    while (!must_stop(r)) {
+        int wait_ms = cmd->on_tick || r->deadline ? TICK_MS : -1;
+        long long left = r->deadline - kata_now_ms();
+        if (r->deadline && left < TICK_MS)
+            wait_ms = left > 0 ? (int)left : 0;
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, wait_ms) <= 0)
+            continue; /* a signal, or time for the next tick */
+        char chunk[4096];
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        kata_buf_add(output, chunk, (size_t)n);
+        feed_lines(cmd, &pending, chunk, (size_t)n, false);
+    }
+    feed_lines(cmd, &pending, "", 0, true);
+    kata_buf_free(&pending);
+}
+
+/* Waits for the child's end; without capture, the deadline and on_tick
+ * are watched here. */
+static void wait_for_end(running *r)
+{
+    while (!r->reaped) {
+        bool watched =
+            r->deadline || (r->cmd->on_tick && !r->result->cancelled);
+        pid_t done = waitpid(r->pid, &r->wstatus, watched ? WNOHANG : 0);
+        if (done == r->pid || (done < 0 && errno != EINTR))
+            break;
+        if (done == 0 && !must_stop(r)) {
+            struct timespec nap = {0, 20 * 1000000};
+            nanosleep(&nap, NULL);
+        }
+    }
+}
+
+/* Starts cmd in a group of its own; *out_fd is the read end of its
+ * output (-1 without capture). Returns the child's pid, or -1 with
+ * errno set. After the start, *child_errno is 0, or why exec failed. */
+static pid_t start(const kata_cmd *cmd, int *out_fd, int *child_errno)
+{
     int out[2] = {-1, -1};
     int status[2] = {-1, -1};
-    if (cmd->capture && pipe(out) != 0)
-        goto cannot_start;
-    if (pipe(status) != 0)
-        goto cannot_start;
+    pid_t pid = -1;
+    if ((cmd->capture && pipe(out) != 0) || pipe(status) != 0)
+        goto failed;
     fcntl(status[1], F_SETFD, FD_CLOEXEC);
     if (out[0] >= 0)
         fcntl(out[0], F_SETFD, FD_CLOEXEC);
-
     /* Whatever the runner printed must come before what the child
      * prints. */
     fflush(stdout);
     fflush(stderr);
-    pid_t pid = fork();
+    pid = fork();
     if (pid < 0)
-        goto cannot_start;
+        goto failed;
     if (pid == 0) {
         close(status[0]);
         child(cmd, out[1], status[1]);
@@ -192,116 +274,65 @@ int kata_run(const kata_cmd *cmd, kata_proc_result *result)
     setpgid(pid, pid);
     running_group = pid;
     close(status[1]);
-    status[1] = -1;
-    if (out[1] >= 0) {
+    if (out[1] >= 0)
         close(out[1]);
-        out[1] = -1;
-    }
-
-    int child_errno = 0;
+    /* The status pipe closes on exec, or brings exec's errno. */
+    *child_errno = 0;
     ssize_t got;
     do
-        got = read(status[0], &child_errno, sizeof(child_errno));
+        got = read(status[0], child_errno, sizeof(*child_errno));
     while (got < 0 && errno == EINTR);
     close(status[0]);
-    status[0] = -1;
+    *out_fd = out[0];
+    return pid;
 
-    kata_buf output = {0};
-    kata_buf pending = {0};
-    int wstatus = 0;
-    bool reaped = false;
-    long long started = now_ms();
-    long long deadline = cmd->timeout_ms > 0 ? started + cmd->timeout_ms : 0;
-    if (out[0] >= 0) {
-        for (;;) {
-            int wait_ms = cmd->on_tick ? TICK_MS : -1;
-            if (deadline) {
-                long long left = deadline - now_ms();
-                if (left <= 0) {
-                    result->timed_out = true;
-                    stop_group(cmd, pid, &wstatus, &reaped);
-                    break;
-                }
-                if (wait_ms < 0 || left < wait_ms)
-                    wait_ms = left > TICK_MS ? TICK_MS : (int)left;
-            }
-            if (cmd->on_tick && !cmd->on_tick(cmd->ctx, now_ms() - started)) {
-                result->cancelled = true;
-                stop_group(cmd, pid, &wstatus, &reaped);
-                break;
-            }
-            struct pollfd p = {out[0], POLLIN, 0};
-            int ready = poll(&p, 1, wait_ms);
-            if (ready < 0 && errno == EINTR)
-                continue;
-            if (ready <= 0)
-                continue;
-            char chunk[4096];
-            ssize_t n = read(out[0], chunk, sizeof(chunk));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            kata_buf_add(&output, chunk, (size_t)n);
-            feed_lines(cmd, &pending, chunk, (size_t)n, false);
-        }
-        feed_lines(cmd, &pending, "", 0, true);
-        close(out[0]);
-    }
-    kata_buf_free(&pending);
-
-    while (!reaped) {
-        bool watched = deadline || (cmd->on_tick && !result->cancelled);
-        pid_t done = waitpid(pid, &wstatus, watched ? WNOHANG : 0);
-        if (done == pid)
-            break;
-        if (done < 0 && errno != EINTR)
-            break;
-        if (done == 0) {
-            /* Without capture the deadline is watched here. */
-            if (deadline && now_ms() >= deadline) {
-                result->timed_out = true;
-                stop_group(cmd, pid, &wstatus, &reaped);
-                deadline = 0;
-            } else if (cmd->on_tick && !result->cancelled &&
-                       !cmd->on_tick(cmd->ctx, now_ms() - started)) {
-                result->cancelled = true;
-                stop_group(cmd, pid, &wstatus, &reaped);
-            } else {
-                struct timespec nap = {0, 20 * 1000000};
-                nanosleep(&nap, NULL);
-            }
-        }
-    }
-    /* What the child left behind in its group (a test that forked) goes
-     * with it. */
-    kill(-pid, SIGKILL);
-    running_group = 0;
-    if (child_errno != 0) {
-        kata_buf_free(&output);
-        result->start_errno = child_errno;
-        return -1;
-    }
-    result->started = true;
-    if (WIFEXITED(wstatus))
-        result->exit_code = WEXITSTATUS(wstatus);
-    else if (WIFSIGNALED(wstatus))
-        result->signal = WTERMSIG(wstatus);
-    if (cmd->capture) {
-        result->output_len = output.len;
-        result->output = kata_buf_take(&output);
-    }
-    return 0;
-
-cannot_start:
-    result->start_errno = errno;
+failed:;
+    int error = errno;
     for (int i = 0; i < 2; i++) {
         if (out[i] >= 0)
             close(out[i]);
         if (status[i] >= 0)
             close(status[i]);
     }
+    errno = error;
     return -1;
+}
+
+kata_status kata_run(const kata_cmd *cmd, kata_proc_result *result)
+{
+    memset(result, 0, sizeof(*result));
+    int out_fd = -1, child_errno = 0;
+    pid_t pid = start(cmd, &out_fd, &child_errno);
+    if (pid < 0)
+        return cannot_run(cmd, errno);
+
+    running r = {cmd, result, pid, 0, false, kata_now_ms(), 0};
+    if (cmd->timeout_ms > 0)
+        r.deadline = r.started + cmd->timeout_ms;
+    kata_buf output = {0};
+    if (out_fd >= 0) {
+        read_output(&r, out_fd, &output);
+        close(out_fd);
+    }
+    wait_for_end(&r);
+    /* What the child left behind in its group (a test that forked) goes
+     * with it. */
+    kill(-pid, SIGKILL);
+    running_group = 0;
+    if (child_errno != 0) {
+        kata_buf_free(&output);
+        return cannot_run(cmd, child_errno);
+    }
+    result->started = true;
+    if (WIFEXITED(r.wstatus))
+        result->exit_code = WEXITSTATUS(r.wstatus);
+    else if (WIFSIGNALED(r.wstatus))
+        result->signal = WTERMSIG(r.wstatus);
+    if (cmd->capture) {
+        result->output_len = output.len;
+        result->output = kata_buf_take(&output);
+    }
+    return KATA_OK;
 }
 
 void kata_proc_result_free(kata_proc_result *result)

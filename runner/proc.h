@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 typedef struct kata_cmd {
     const char *const *argv; /* argv[0] is looked up on PATH */
     const char *cwd;         /* NULL: the runner's own */
@@ -38,13 +40,12 @@ typedef struct kata_cmd {
 } kata_cmd;
 
 typedef struct kata_proc_result {
-    bool started;    /* false: the program could not be run (start_errno) */
-    int start_errno; /* ENOENT: not installed */
-    int exit_code;   /* when it exited (signal == 0) */
-    int signal;      /* the signal that ended it, or 0 */
-    bool timed_out;  /* killed by the runner after timeout_ms */
-    bool cancelled;  /* stopped because on_tick said so */
-    char *output;    /* with capture: everything it printed (NUL-terminated) */
+    bool started;   /* false: the program could not be run */
+    int exit_code;  /* when it exited (signal == 0) */
+    int signal;     /* the signal that ended it, or 0 */
+    bool timed_out; /* killed by the runner after timeout_ms */
+    bool cancelled; /* stopped because on_tick said so */
+    char *output;   /* with capture: everything it printed (NUL-terminated) */
     size_t output_len;
 } kata_proc_result;
 
@@ -59,15 +60,19 @@ void kata_proc_guard(void);
  * for other signal handlers (the terminal's) to call. */
 void kata_proc_kill_running(void);
 
-/* Runs cmd to its end. Returns 0 when the program ran (whatever its exit
- * status), -1 when it could not be started (result->started is false and
- * start_errno says why). Free the result with kata_proc_result_free(). */
-int kata_run(const kata_cmd *cmd, kata_proc_result *result);
+/* Runs cmd to its end. Returns KATA_OK when the program ran (whatever
+ * its exit status), KATA_EFAIL when it could not be started: the last
+ * error says so ("could not run cmake: it is not installed..."), and
+ * result->started is false. Free the result with kata_proc_result_free(). */
+kata_status kata_run(const kata_cmd *cmd, kata_proc_result *result);
 void kata_proc_result_free(kata_proc_result *result);
 /* Exited with status 0. */
 bool kata_proc_ok(const kata_proc_result *result);
 /* A name for a signal number ("Segmentation fault", "Aborted"...). */
 const char *kata_signal_name(int sig);
+
+/* The monotonic clock, in milliseconds: for timeouts and ticks. */
+long long kata_now_ms(void);
 
 /* Whether a program is on PATH. */
 bool kata_have_program(const char *name);

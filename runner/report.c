@@ -156,21 +156,19 @@ static void report_table(const kata *k, const kata_eval *evals)
     kata_buf_free(&out);
 }
 
-int kata_cmd_report(kata *k, int argc, char **argv)
+kata_status kata_cmd_report(kata *k, int argc, char **argv)
 {
     bool json = false;
-    int code;
-    if (!kata_parse_args(k, argc, argv, NULL, false, &json, &code))
-        return code;
-    if (!kata_build_ready(k))
-        return KATA_EXIT_FAIL;
+    kata_status rc = kata_parse_args(k, argc, argv, NULL, false, &json);
+    if (rc == KATA_OK)
+        rc = kata_build_ready(k);
+    if (rc != KATA_OK)
+        return rc;
     const kata_catalogue *c = &k->catalogue;
     kata_eval *evals = kata_xcalloc(c->count ? c->count : 1, sizeof(*evals));
-    int rc = KATA_EXIT_OK;
-    if (kata_evaluate_all(k, evals, KATA_EVAL_BUILD) != 0) {
-        kata_error("the exercises could not be built: cmake could not be run.");
-        kata_advice("Run ./kata setup, which installs what is missing.");
-        rc = KATA_EXIT_FAIL;
+    rc = kata_evaluate_all(k, evals, KATA_EVAL_BUILD);
+    if (rc != KATA_OK) {
+        /* The last error says why. */
     } else if (json) {
         json_t *report = report_json(k, evals);
         char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -8,7 +8,6 @@
  * unpacked from an archive has no git). Nothing is changed unless every
  * file of the exercise can be restored.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,41 +18,7 @@
 #include "sha256.h"
 #include "text.h"
 
-static char *pristine_path(const kata *k, const kata_exercise *e, size_t i)
-{
-    return kata_format("%s/pristine/%s/%s", k->state, e->slug, e->edit[i]);
-}
-
-static bool has_sum(const char *path, const char *sum);
-
-void kata_pristine_save(const kata *k)
-{
-    for (size_t n = 0; n < k->catalogue.count; n++) {
-        const kata_exercise *e = &k->catalogue.items[n];
-        for (size_t i = 0; i < e->edit_count; i++) {
-            char *copy = pristine_path(k, e, i);
-            /* A copy of an older stub (the kit was updated) is replaced
-             * as soon as the new one is seen. */
-            if (!has_sum(copy, e->stub_sums[i]) &&
-                kata_exercise_file_is_stub(e, i)) {
-                char *file = kata_exercise_file(e, i);
-                /* Without the copy, reset needs git: not worth a stop. */
-                kata_copy_file(file, copy);
-                free(file);
-            }
-            free(copy);
-        }
-    }
-}
-
 typedef enum source { FROM_NOWHERE, FROM_GIT, FROM_PRISTINE } source;
-
-static bool has_sum(const char *path, const char *sum)
-{
-    char hex[65];
-    return sum != NULL && kata_sha256_file(path, hex) == 0 &&
-           strcmp(hex, sum) == 0;
-}
 
 /* Whether git's HEAD holds the stub of edit file i. */
 static bool git_has_stub(const kata *k, const kata_exercise *e, size_t i)
@@ -82,8 +47,8 @@ static bool git_has_stub(const kata *k, const kata_exercise *e, size_t i)
     return same;
 }
 
-static int git_checkout(const kata *k, const kata_exercise *e,
-                        const source *sources)
+static kata_status git_checkout(const kata *k, const kata_exercise *e,
+                                const source *sources)
 {
     const char **argv = kata_xcalloc(e->edit_count + 8, sizeof(*argv));
     char **paths = kata_xcalloc(e->edit_count, sizeof(*paths));
@@ -100,17 +65,16 @@ static int git_checkout(const kata *k, const kata_exercise *e,
             paths[i] = kata_format("./%s/%s", e->shown_dir, e->edit[i]);
             argv[n++] = paths[i];
         }
-    int rc = 0;
+    kata_status rc = KATA_OK;
     if (n > first) {
         kata_cmd cmd = {0};
         cmd.argv = argv;
         cmd.capture = true;
         kata_proc_result r;
         if (kata_run(&cmd, &r) != 0 || !kata_proc_ok(&r)) {
-            kata_error("git checkout could not restore the files:");
-            if (r.output != NULL)
-                fputs(r.output, stderr);
-            rc = -1;
+            rc = kata_fail(KATA_EFAIL,
+                           "git checkout could not restore the files:\n%s",
+                           r.output != NULL ? r.output : kata_errmsg());
         }
         kata_proc_result_free(&r);
     }
@@ -127,34 +91,31 @@ static char *backup_path(const kata *k, const kata_exercise *e, size_t i)
 }
 
 /* Copies the learner's edited files to .kata/backup/<slug>/ (the last
- * reset's version of each); returns 0, or -1 after a message. */
-static int back_up(const kata *k, const kata_exercise *e)
+ * reset's version of each). */
+static kata_status back_up(const kata *k, const kata_exercise *e)
 {
     for (size_t i = 0; i < e->edit_count; i++) {
         if (kata_exercise_file_is_stub(e, i))
             continue;
         char *file = kata_exercise_file(e, i);
         char *copy = backup_path(k, e, i);
-        int rc = kata_copy_file(file, copy);
-        if (rc != 0) {
-            char *shown = kata_relative(k->root, copy);
-            kata_error("could not keep a copy of your file in %s: %s.", shown,
-                       strerror(errno));
-            kata_advice("Nothing was changed. Check that you may write in "
-                        ".kata/, then run ./kata reset %d again.",
-                        e->number);
-            free(shown);
-        }
+        kata_status rc = kata_copy_file(file, copy);
+        if (rc != KATA_OK)
+            kata_fail(rc,
+                      "could not keep a copy of your file: %s\n"
+                      "Nothing was changed. Check that you may write in "
+                      ".kata/, then run ./kata reset %d again.",
+                      kata_errmsg(), e->number);
         free(copy);
         free(file);
-        if (rc != 0)
-            return -1;
+        if (rc != KATA_OK)
+            return rc;
     }
-    return 0;
+    return KATA_OK;
 }
 
 /* `reset N --undo`: the files of the last reset back in place. */
-static int undo(const kata *k, const kata_exercise *e)
+static kata_status undo(const kata *k, const kata_exercise *e)
 {
     size_t found = 0;
     for (size_t i = 0; i < e->edit_count; i++) {
@@ -162,13 +123,12 @@ static int undo(const kata *k, const kata_exercise *e)
         found += kata_exists(copy);
         free(copy);
     }
-    if (found == 0) {
-        kata_error("there is no backup of exercise %d: reset keeps one when "
-                   "it puts the stub back, and it has not done so.",
-                   e->number);
-        return KATA_EXIT_FAIL;
-    }
-    int rc = KATA_EXIT_OK;
+    if (found == 0)
+        return kata_fail(KATA_EFAIL,
+                         "there is no backup of exercise %d: reset keeps one "
+                         "when it puts the stub back, and it has not done so.",
+                         e->number);
+    kata_status rc = KATA_OK;
     for (size_t i = 0; i < e->edit_count; i++) {
         char *copy = backup_path(k, e, i);
         char *file = kata_exercise_file(e, i);
@@ -178,92 +138,68 @@ static int undo(const kata *k, const kata_exercise *e)
         } else if (kata_copy_file(copy, file) == 0) {
             printf("  %s is your version again\n", shown);
         } else {
-            kata_error("could not write %s: %s.", shown, strerror(errno));
-            rc = KATA_EXIT_FAIL;
+            rc = kata_fail(KATA_EFAIL, "could not put back %s: %s", shown,
+                           kata_errmsg());
         }
         free(shown);
         free(file);
         free(copy);
     }
-    if (rc == KATA_EXIT_OK)
+    if (rc == KATA_OK)
         printf("Exercise %d is as it was before the reset. `./kata watch %d` "
                "picks up there.\n",
                e->number, e->number);
     return rc;
 }
 
-int kata_cmd_reset(kata *k, int argc, char **argv)
+/* Where each file's stub comes from, in sources (one per edit file),
+ * decided before anything is touched: KATA_EFAIL when one of them has
+ * none. */
+static kata_status find_sources(const kata *k, const kata_exercise *e,
+                                source *sources)
 {
-    const char *arg = NULL;
-    int code;
-    /* --undo is reset's own option: take it out before the shared ones. */
-    bool undoing = false;
-    char **args = kata_xcalloc((size_t)argc + 1, sizeof(*args));
-    int n = 0;
-    for (int i = 0; i < argc; i++) {
-        if (i > 0 && strcmp(argv[i], "--undo") == 0)
-            undoing = true;
-        else
-            args[n++] = argv[i];
-    }
-    bool go_on = kata_parse_args(k, n, args, &arg, true, NULL, &code);
-    free(args);
-    if (!go_on)
-        return code;
-    if (arg == NULL) {
-        kata_error("reset needs the number of the exercise to reset.");
-        kata_advice("For example: ./kata reset 1");
-        kata_list_exercises(k);
-        return KATA_EXIT_USAGE;
-    }
-    kata_exercise *e = kata_exercise_arg(k, "reset", arg);
-    if (e == NULL)
-        return KATA_EXIT_USAGE;
-    if (undoing)
-        return undo(k, e);
-
-    if (kata_exercise_untouched(e)) {
-        printf("Exercise %d is already as shipped: nothing to reset.\n",
-               e->number);
-        return KATA_EXIT_OK;
-    }
-
-    /* Where each file's stub comes from, decided before anything is
-     * touched. */
-    source *sources = kata_xcalloc(e->edit_count, sizeof(*sources));
-    bool complete = true;
+    kata_buf missing = {0};
     bool have_git = kata_have_program("git");
     for (size_t i = 0; i < e->edit_count; i++) {
-        char *copy = pristine_path(k, e, i);
+        char *copy = kata_pristine_path(k, e, i);
         if (kata_exercise_file_is_stub(e, i))
             sources[i] = FROM_NOWHERE; /* nothing to do */
         else if (have_git && git_has_stub(k, e, i))
             sources[i] = FROM_GIT;
-        else if (has_sum(copy, e->stub_sums[i]))
+        else if (kata_file_has_sum(copy, e->stub_sums[i]))
             sources[i] = FROM_PRISTINE;
         else {
             char *shown = kata_exercise_shown_file(e, i);
+            if (missing.len > 0)
+                kata_buf_putc(&missing, '\n');
             if (e->stub_sums[i] == NULL)
-                kata_error("%s has no checksum in exercises/stubs.sha256, so "
-                           "its stub cannot be recognised.",
-                           shown);
+                kata_buf_printf(&missing,
+                                "%s has no checksum in exercises/stubs.sha256, "
+                                "so its stub cannot be recognised.",
+                                shown);
             else
-                kata_error("the stub of %s is neither in git (HEAD) nor in "
-                           "%s/pristine/.",
-                           shown, ".kata");
-            complete = false;
+                kata_buf_printf(&missing,
+                                "the stub of %s is neither in git (HEAD) nor "
+                                "in %s/pristine/.",
+                                shown, ".kata");
             free(shown);
         }
         free(copy);
     }
-    if (!complete) {
-        kata_advice("Nothing was changed. Get the exercise's files as "
-                    "shipped from the kit (a fresh copy or download) and "
-                    "copy them over yours.");
-        free(sources);
-        return KATA_EXIT_FAIL;
-    }
+    if (missing.len == 0)
+        return KATA_OK;
+    kata_fail(KATA_EFAIL,
+              "%s\nNothing was changed. Get the exercise's files as shipped "
+              "from the kit (a fresh copy or download) and copy them over "
+              "yours.",
+              kata_buf_str(&missing));
+    kata_buf_free(&missing);
+    return KATA_EFAIL;
+}
 
+/* Says what reset is about to do, and asks (unless --yes). */
+static bool confirmed(const kata *k, const kata_exercise *e)
+{
     printf("This puts back the stub of:\n");
     for (size_t i = 0; i < e->edit_count; i++)
         if (!kata_exercise_file_is_stub(e, i)) {
@@ -274,40 +210,76 @@ int kata_cmd_reset(kata *k, int argc, char **argv)
     printf("Your version is kept in .kata/backup/%s/ (the last reset's "
            "only): `./kata reset %d --undo` brings it back.\n",
            e->slug, e->number);
-    if (!k->yes && !kata_confirm("Reset it?")) {
-        printf("Nothing was changed.\n");
-        free(sources);
-        return KATA_EXIT_FAIL;
-    }
+    if (k->yes || kata_confirm("Reset it?"))
+        return true;
+    printf("Nothing was changed.\n");
+    return false;
+}
 
-    if (back_up(k, e) != 0) {
-        free(sources);
-        return KATA_EXIT_FAIL;
-    }
-    int rc = git_checkout(k, e, sources);
-    for (size_t i = 0; i < e->edit_count && rc == 0; i++) {
+/* Backs the learner's files up, then puts every stub in place. */
+static kata_status restore(const kata *k, const kata_exercise *e,
+                           const source *sources)
+{
+    kata_status rc = back_up(k, e);
+    if (rc == KATA_OK)
+        rc = git_checkout(k, e, sources);
+    for (size_t i = 0; i < e->edit_count && rc == KATA_OK; i++) {
         if (sources[i] != FROM_PRISTINE)
             continue;
-        char *copy = pristine_path(k, e, i);
+        char *copy = kata_pristine_path(k, e, i);
         char *file = kata_exercise_file(e, i);
-        if (kata_copy_file(copy, file) != 0) {
+        if (kata_copy_file(copy, file) != KATA_OK) {
             char *shown = kata_exercise_shown_file(e, i);
-            kata_error("could not write %s: %s.", shown, strerror(errno));
-            kata_advice("Check that you may write it (ls -l %s), then run "
-                        "./kata reset %d again.",
-                        shown, e->number);
+            rc = kata_fail(KATA_EFAIL,
+                           "could not put back the stub of %s: %s\n"
+                           "Check that you may write it (ls -l %s), then run "
+                           "./kata reset %d again.",
+                           shown, kata_errmsg(), shown, e->number);
             free(shown);
-            rc = -1;
         }
         free(file);
         free(copy);
     }
+    return rc;
+}
+
+kata_status kata_cmd_reset(kata *k, int argc, char **argv)
+{
+    /* --undo is reset's own option: take it out before the shared ones. */
+    bool undoing = false;
+    char **args = kata_xcalloc((size_t)argc + 1, sizeof(*args));
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--undo") == 0)
+            undoing = true;
+        else
+            args[n++] = argv[i];
+    }
+    kata_exercise *e;
+    kata_status rc =
+        kata_exercise_needed(k, n, args, true, "the exercise to reset", &e);
+    free(args);
+    if (rc != KATA_OK)
+        return rc;
+    if (undoing)
+        return undo(k, e);
+
+    if (kata_exercise_untouched(e)) {
+        printf("Exercise %d is already as shipped: nothing to reset.\n",
+               e->number);
+        return KATA_OK;
+    }
+    source *sources = kata_xcalloc(e->edit_count, sizeof(*sources));
+    rc = find_sources(k, e, sources);
+    if (rc == KATA_OK)
+        /* A "no" is the learner's choice: no error to add. */
+        rc = confirmed(k, e) ? restore(k, e, sources) : kata_not_done();
     free(sources);
-    if (rc != 0)
-        return KATA_EXIT_FAIL;
+    if (rc != KATA_OK)
+        return rc;
     printf("Exercise %d is back to its stub; your version is in "
            ".kata/backup/%s/ (`./kata reset %d --undo` brings it back). "
            "Start again with `./kata watch %d`.\n",
            e->number, e->slug, e->number, e->number);
-    return KATA_EXIT_OK;
+    return KATA_OK;
 }

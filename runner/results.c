@@ -83,6 +83,9 @@ static void add_location(parser *p, const char *rest)
     kata_buf_putc(&p->message, '\n');
 }
 
+/* One line of a suite's output. One branch per kind of line cmocka
+ * prints (banner, RUN, OK, FAILED, an assertion's message...): the
+ * grammar reads in one place, which is why this is longer than most. */
 static void parse_line(void *ctx, const char *line)
 {
     parser *p = ctx;
@@ -277,13 +280,13 @@ static char *optional_string(const json_t *o, const char *key)
     return s ? kata_xstrdup(s) : NULL;
 }
 
-int kata_results_from_json(kata_results *r, const json_t *json)
+bool kata_results_from_json(kata_results *r, const json_t *json)
 {
     memset(r, 0, sizeof(*r));
     const json_t *tests = json_object_get(json, "tests");
     if (!json_is_array(tests) ||
         !json_is_integer(json_object_get(json, "total")))
-        return -1;
+        return false;
     r->count = json_array_size(tests);
     r->tests = kata_xcalloc(r->count, sizeof(*r->tests));
     for (size_t i = 0; i < r->count; i++) {
@@ -306,5 +309,5 @@ int kata_results_from_json(kata_results *r, const json_t *json)
     r->preamble = optional_string(json, "preamble");
     if (r->preamble == NULL)
         r->preamble = kata_xstrdup("");
-    return 0;
+    return true;
 }

@@ -59,8 +59,11 @@ const kata_test *kata_results_first_failure(const kata_results *r);
 /* "passed", "failed", "crashed", "skipped". */
 const char *kata_outcome_name(kata_outcome outcome);
 
-/* For the cache in .kata/results.json: a new JSON object, and back. */
+/* For the cache in .kata/results.json: a new JSON object, and back.
+ * kata_results_from_json() says whether json was results of this shape;
+ * when not (an older runner's file), the cache is only missed: it is not
+ * a failure, and the last error is left alone. */
 json_t *kata_results_to_json(const kata_results *r);
-int kata_results_from_json(kata_results *r, const json_t *json);
+bool kata_results_from_json(kata_results *r, const json_t *json);
 
 #endif

@@ -28,11 +28,11 @@ void kata_sha256_hex(kata_sha256 *h, char hex[65])
     hex[64] = '\0';
 }
 
-int kata_sha256_file(const char *path, char hex[65])
+bool kata_sha256_file(const char *path, char hex[65])
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
-        return -1;
+        return false;
     kata_sha256 h;
     kata_sha256_init(&h);
     unsigned char chunk[8192];
@@ -42,7 +42,7 @@ int kata_sha256_file(const char *path, char hex[65])
     int failed = ferror(f);
     fclose(f);
     if (failed)
-        return -1;
+        return false;
     kata_sha256_hex(&h, hex);
-    return 0;
+    return true;
 }

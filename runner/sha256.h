@@ -6,6 +6,7 @@
 #ifndef KATA_SHA256_H
 #define KATA_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,8 +21,9 @@ void kata_sha256_update(kata_sha256 *h, const void *data, size_t len);
 /* Writes the digest as 64 lowercase hex digits and a NUL. */
 void kata_sha256_hex(kata_sha256 *h, char hex[65]);
 
-/* The checksum of a file's bytes, as sha256sum prints it; 0, or -1 with
- * errno set when the file cannot be read. */
-int kata_sha256_file(const char *path, char hex[65]);
+/* The checksum of a file's bytes, as sha256sum prints it; false when the
+ * file cannot be read (a question: "is this the stub?", not a failure to
+ * report). */
+bool kata_sha256_file(const char *path, char hex[65]);
 
 #endif

@@ -234,6 +234,15 @@ static bool crashed(const kata_results *r)
     return false;
 }
 
+/* A status word in its colour, after its mark where the terminal shows
+ * marks (plain text has the word alone: "done", not "ok done"). */
+static void marked_word(kata_buf *out, const kata_term *s, const char *colour,
+                        const char *mark, const char *word)
+{
+    kata_buf_printf(out, "%s%s%s%s%s", colour, s->unicode ? mark : "",
+                    s->unicode ? " " : "", word, s->reset);
+}
+
 void kata_show_table(kata_buf *out, const kata *k, const kata_eval *evals,
                      int width)
 {
@@ -268,17 +277,13 @@ void kata_show_table(kata_buf *out, const kata *k, const kata_eval *evals,
         cell(out, s, minutes, 9);
         switch (ev->state) {
         case KATA_DONE:
-            kata_buf_printf(out, "%s%s%sdone%s", s->green,
-                            s->unicode ? s->pass_mark : "",
-                            s->unicode ? " " : "", s->reset);
+            marked_word(out, s, s->green, s->pass_mark, "done");
             break;
         case KATA_NOT_STARTED:
             kata_buf_printf(out, "%snot started%s", s->dim, s->reset);
             break;
         case KATA_BUILD_ERROR:
-            kata_buf_printf(out, "%s%s%sdoes not build%s", s->red,
-                            s->unicode ? s->fail_mark : "",
-                            s->unicode ? " " : "", s->reset);
+            marked_word(out, s, s->red, s->fail_mark, "does not build");
             break;
         case KATA_IN_PROGRESS:
             if (ev->ran)

@@ -3,7 +3,6 @@
  * learner's files: what to change to get there, rather than a second
  * file to compare by eye.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,72 +55,70 @@ static bool show_diff(const kata *k, const char *mine, const char *theirs)
     return true;
 }
 
-int kata_cmd_solution(kata *k, int argc, char **argv)
+/* Seeing the answer before trying teaches less: asks first, unless the
+ * exercise already passes (or --yes). */
+static bool may_show(kata *k, const kata_exercise *e)
 {
-    const char *arg = NULL;
-    int code;
-    if (!kata_parse_args(k, argc, argv, &arg, true, NULL, &code))
-        return code;
-    if (arg == NULL) {
-        kata_error("solution needs the number of an exercise.");
-        kata_advice("For example: ./kata solution 1");
-        kata_list_exercises(k);
-        return KATA_EXIT_USAGE;
-    }
-    kata_exercise *e = kata_exercise_arg(k, "solution", arg);
-    if (e == NULL)
-        return KATA_EXIT_USAGE;
-    if (!kata_answers_ready(k, e))
-        return KATA_EXIT_FAIL;
+    if (k->yes || kata_build_ready(k) != KATA_OK)
+        return true;
+    kata_eval eval;
+    kata_evaluate(k, e, KATA_EVAL_BUILD, &eval);
+    bool done = eval.state == KATA_DONE;
+    kata_eval_free(&eval);
+    if (done)
+        return true;
+    printf("Exercise %d does not pass yet. The hints (`./kata hint %d`) may "
+           "be enough to get you there.\n",
+           e->number, e->number);
+    if (kata_confirm("Show the reference answer anyway?"))
+        return true;
+    printf("Not shown. Keep going with `./kata watch %d`.\n", e->number);
+    return false;
+}
 
-    /* Seeing the answer before trying teaches less: ask first, unless the
-     * exercise already passes. */
-    if (!k->yes && kata_build_ready(k)) {
-        kata_eval eval;
-        kata_evaluate(k, e, KATA_EVAL_BUILD, &eval);
-        bool done = eval.state == KATA_DONE;
-        kata_eval_free(&eval);
-        if (!done) {
-            printf("Exercise %d does not pass yet. The hints (`./kata hint "
-                   "%d`) may be enough to get you there.\n",
-                   e->number, e->number);
-            if (!kata_confirm("Show the reference answer anyway?")) {
-                printf("Not shown. Keep going with `./kata watch %d`.\n",
-                       e->number);
-                return KATA_EXIT_FAIL;
-            }
-        }
-    }
+/* The whole answer, when diff is not there to compare. */
+static kata_status show_whole(const kata *k, const char *theirs)
+{
+    printf("%s== %s (the reference answer; diff is not installed, so here "
+           "it is whole) ==%s\n",
+           k->out.bold, theirs, k->out.reset);
+    char *path = kata_path(k->root, theirs);
+    char *text = NULL;
+    kata_status rc = kata_read_file(path, &text, NULL);
+    if (rc == KATA_OK)
+        fputs(text, stdout);
+    free(text);
+    free(path);
+    return rc;
+}
+
+kata_status kata_cmd_solution(kata *k, int argc, char **argv)
+{
+    kata_exercise *e;
+    /* Also checks that every answer file is there. */
+    kata_status rc = kata_answer_needed(k, argc, argv, true, "an exercise", &e);
+    if (rc != KATA_OK)
+        return rc;
+    if (!may_show(k, e))
+        return kata_not_done(); /* the learner said no */
 
     bool have_diff = kata_have_program("diff");
-    int rc = KATA_EXIT_OK;
     for (size_t i = 0; i < e->edit_count; i++) {
         char *mine = kata_exercise_shown_file(e, i);
         char *theirs = kata_format("solutions/%s/%s", e->slug, e->edit[i]);
-        char *theirs_abs = kata_path(k->root, theirs);
-        if (!kata_exists(theirs_abs)) {
-            kata_error("%s is missing from this kit.", theirs);
-            kata_advice("Get the kit again, or ask the trainer for it.");
-            rc = KATA_EXIT_FAIL;
-        } else if (!have_diff || !show_diff(k, mine, theirs)) {
-            char *text = NULL;
-            printf("%s== %s (the reference answer; diff is not installed, "
-                   "so here it is whole) ==%s\n",
-                   k->out.bold, theirs, k->out.reset);
-            if (kata_read_file(theirs_abs, &text, NULL) == 0)
-                fputs(text, stdout);
-            else
-                kata_error("could not read %s: %s.", theirs, strerror(errno));
-            free(text);
-        }
-        free(theirs_abs);
+        /* One that cannot be read leaves the last error; the other files
+         * are still worth showing. */
+        if (!have_diff || !show_diff(k, mine, theirs))
+            if (show_whole(k, theirs) != KATA_OK)
+                rc = KATA_EFAIL;
         free(theirs);
         free(mine);
     }
-    if (rc == KATA_EXIT_OK)
-        printf("\nLines with - are yours, lines with + the reference "
-               "answer's. Copying is allowed, typing it yourself teaches "
-               "more; then `./kata run %d`.\n",
-               e->number);
-    return rc;
+    if (rc != KATA_OK)
+        return rc;
+    printf("\nLines with - are yours, lines with + the reference "
+           "answer's. Copying is allowed, typing it yourself teaches "
+           "more; then `./kata run %d`.\n",
+           e->number);
+    return KATA_OK;
 }

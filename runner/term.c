@@ -119,14 +119,6 @@ static void message(const char *label, const char *colour, const char *format,
     fputc('\n', stderr);
 }
 
-void kata_error(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    message("error:", "\033[31m", format, args);
-    va_end(args);
-}
-
 void kata_note(const char *format, ...)
 {
     va_list args;
@@ -135,14 +127,33 @@ void kata_note(const char *format, ...)
     va_end(args);
 }
 
-void kata_advice(const char *format, ...)
+static void say(const char *label, const char *colour, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    fputs("       ", stderr);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
+    message(label, colour, format, args);
     va_end(args);
+}
+
+void kata_error_show(const char *root)
+{
+    if (kata_errmsg()[0] == '\0')
+        return;
+    char *text = root != NULL ? kata_strip_root(kata_errmsg(), root)
+                              : kata_xstrdup(kata_errmsg());
+    char *next = strchr(text, '\n');
+    if (next != NULL)
+        *next++ = '\0';
+    say("error:", "\033[31m", "%s", text);
+    /* What to do next, indented under the error. */
+    while (next != NULL && *next != '\0') {
+        char *line = next;
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        fprintf(stderr, "       %s\n", line);
+    }
+    free(text);
 }
 
 bool kata_confirm(const char *question)
@@ -232,10 +243,10 @@ static void on_resize(int sig)
 }
 #endif
 
-int kata_raw_enter(int fd)
+bool kata_raw_enter(int fd)
 {
     if (!isatty(fd) || tcgetattr(fd, &saved_mode) != 0)
-        return -1;
+        return false;
     raw_mode = saved_mode;
     /* Keys arrive one at a time and are not echoed. ISIG stays on, so
      * that Ctrl-C still interrupts, and OPOST too, so that "\n" still
@@ -244,7 +255,7 @@ int kata_raw_enter(int fd)
     raw_mode.c_cc[VMIN] = 1;
     raw_mode.c_cc[VTIME] = 0;
     if (tcsetattr(fd, TCSAFLUSH, &raw_mode) != 0)
-        return -1;
+        return false;
     raw_fd = fd;
     raw_active = 1;
     atexit(restore);
@@ -257,5 +268,5 @@ int kata_raw_enter(int fd)
 #ifdef SIGWINCH
     install(SIGWINCH, on_resize);
 #endif
-    return 0;
+    return true;
 }

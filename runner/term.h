@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "text.h"
 
 typedef struct kata_term {
@@ -40,11 +41,12 @@ int kata_term_height(int fd);
 void kata_progress_bar(kata_buf *out, const kata_term *t, size_t done,
                        size_t total, int width);
 
-/* "error: <message>" on stderr, in red on a terminal. */
-void kata_error(const char *format, ...) KATA_PRINTF(1, 2);
-/* A line of what to do next, indented under the error. */
-void kata_advice(const char *format, ...) KATA_PRINTF(1, 2);
-/* "note: <message>" on stderr. */
+/* The last error (error.h) on stderr: "error: <its first line>", in red
+ * on a terminal, and what to do next indented under it; every "<root>/"
+ * in it is left out, so that paths read from the kit's root. Nothing
+ * when there is no last error. */
+void kata_error_show(const char *root);
+/* "note: <message>" on stderr: a warning that stops nothing. */
 void kata_note(const char *format, ...) KATA_PRINTF(1, 2);
 
 /* Asks a yes/no question on stdout; only y or yes is a yes, and the end
@@ -53,9 +55,10 @@ bool kata_confirm(const char *question);
 
 /* Key-at-a-time input without echo on fd, for watch mode; the terminal's
  * previous mode is restored by kata_raw_leave(), at exit, and on SIGINT,
- * SIGTERM, SIGHUP and SIGTSTP (and re-entered on SIGCONT). Returns 0, or
- * -1 when fd is not a terminal. */
-int kata_raw_enter(int fd);
+ * SIGTERM, SIGHUP and SIGTSTP (and re-entered on SIGCONT). Returns
+ * whether it did: not when fd is not a terminal (watch then reads lines,
+ * which is no failure). */
+bool kata_raw_enter(int fd);
 void kata_raw_leave(void);
 /* Set by the signal handlers: the screen needs drawing again (after
  * SIGCONT or SIGWINCH). Cleared by the caller. */

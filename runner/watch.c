@@ -19,30 +19,14 @@
 #include "evaluate.h"
 #include "fs.h"
 #include "hints.h"
+#include "proc.h"
 #include "show.h"
 #include "text.h"
+#include "watch.h"
 
 #define POLL_MS 300
 /* An editor may write a file in several steps: let it finish. */
 #define SETTLE_MS 100
-
-typedef struct watcher {
-    kata *k;
-    size_t index;   /* the exercise watched, in the catalogue */
-    char *snapshot; /* the state of its sources, to notice a save */
-    kata_eval ev;   /* the last build and run */
-    bool have_eval;
-    bool list_view;  /* `l`: the list of exercises instead of the tests */
-    char *flash;     /* a one-time message under the screen */
-    bool keys;       /* stdin is still open */
-    char ran_at[16]; /* when the tests last ran, for the footer */
-    /* Set while the exercise builds or its tests run, by the keys and
-     * saves that stop them. */
-    bool quit;              /* q: stop watching at once */
-    bool saved;             /* a save: run again */
-    char pending_key;       /* n, p or r: handled once the run has stopped */
-    long long last_look_ms; /* when the sources were last looked at */
-} watcher;
 
 static bool is_source(const char *name)
 {
@@ -80,303 +64,6 @@ static void sleep_ms(int ms)
         ;
 }
 
-static kata_exercise *current(const watcher *w)
-{
-    return &w->k->catalogue.items[w->index];
-}
-
-static void flash(watcher *w, char *message)
-{
-    free(w->flash);
-    w->flash = message;
-}
-
-static void header(const watcher *w, kata_buf *out)
-{
-    const kata *k = w->k;
-    const kata_term *s = &k->out;
-    const kata_exercise *e = current(w);
-    kata_buf_printf(out, "%sesk kata%swatching exercise %d of %zu: %s%s\n",
-                    s->bold, s->sep, e->number, k->catalogue.count, e->title,
-                    s->reset);
-    kata_buf_printf(out, "%sedit:%s ", s->dim, s->reset);
-    kata_show_edit_files(out, e);
-    kata_buf_printf(out, "\n%stask:%s %s/README.md\n\n", s->dim, s->reset,
-                    e->shown_dir);
-}
-
-static void footer(const watcher *w, kata_buf *out)
-{
-    const kata_term *s = &w->k->out;
-    kata_buf_blank_line(out);
-    if (w->flash != NULL)
-        kata_buf_printf(out, "%s%s%s\n\n", s->yellow, w->flash, s->reset);
-    kata_buf_printf(out,
-                    "%sn%s next%s%sp%s previous%s%sh%s hint%s%sl%s list%s"
-                    "%sr%s rerun%s%sq%s quit",
-                    s->bold, s->reset, s->sep, s->bold, s->reset, s->sep,
-                    s->bold, s->reset, s->sep, s->bold, s->reset, s->sep,
-                    s->bold, s->reset, s->sep, s->bold, s->reset);
-    kata_buf_putc(out, '\n');
-    if (w->ran_at[0] != '\0')
-        kata_buf_printf(out, "%stests ran at %s%swatching for saves%s\n",
-                        s->dim, w->ran_at, s->sep, s->reset);
-}
-
-/* What the suite printed after its tests, as `run` shows it: exercise
- * 05's mutation score and the rules its survivors break. A long one is
- * cut to max_lines, so that the hints and the keys stay on the screen. */
-static void suite_verdict(kata_buf *out, const kata *k, const kata_exercise *e,
-                          const kata_results *r, int max_lines)
-{
-    const char *text = r->preamble;
-    if (text == NULL || r->count == 0)
-        return;
-    while (*text == '\n')
-        text++;
-    if (*text == '\0')
-        return;
-    kata_buf_blank_line(out);
-    for (int n = 0; *text; n++) {
-        const char *end = strchr(text, '\n');
-        size_t len = end ? (size_t)(end - text) : strlen(text);
-        if (n == max_lines - 1 && text[len] != '\0' && text[len + 1] != '\0') {
-            kata_buf_printf(out, "%s... (`./kata run %d` shows it whole)%s\n",
-                            k->out.dim, e->number, k->out.reset);
-            return;
-        }
-        kata_buf_add(out, text, len);
-        kata_buf_putc(out, '\n');
-        text += len + (end != NULL);
-    }
-}
-
-static void tests_view(const watcher *w, kata_buf *out, int width, int height)
-{
-    const kata *k = w->k;
-    const kata_term *s = &k->out;
-    const kata_exercise *e = current(w);
-    const kata_eval *ev = &w->ev;
-    size_t revealed = kata_hints_revealed(k, e);
-    /* Room for the compiler's messages: what the header, the hints and
-     * the footer leave. */
-    int room = height - 10 - (int)(revealed * 3);
-    if (room < 8)
-        room = 8;
-
-    if (ev->build_failed) {
-        kata_buf_printf(out, "%s%s It does not build:%s\n\n", s->red,
-                        s->fail_mark, s->reset);
-        kata_show_diagnostics(out, k, ev->diagnostics, (size_t)room);
-    } else {
-        const kata_results *r = &ev->results;
-        kata_show_progress(out, k, r->passed, r->total, "tests pass", NULL,
-                           width);
-        kata_buf_putc(out, '\n');
-        const kata_test *first = kata_results_first_failure(r);
-        if (kata_results_all_pass(r)) {
-            size_t next = w->index + 1;
-            kata_buf_printf(out,
-                            "%s%s All %zu tests pass: exercise %d is "
-                            "done.%s\n",
-                            s->green, s->pass_mark, r->total, e->number,
-                            s->reset);
-            if (next < k->catalogue.count)
-                kata_buf_printf(out, "Press %sn%s for exercise %d: %s.\n",
-                                s->bold, s->reset,
-                                k->catalogue.items[next].number,
-                                k->catalogue.items[next].title);
-            else
-                kata_buf_puts(out, "That was the last exercise: well done. "
-                                   "`./kata` shows the whole board.\n");
-        } else if (first != NULL) {
-            size_t failing = 0;
-            for (size_t i = 0; i < r->count; i++)
-                failing += r->tests[i].outcome == KATA_FAILED ||
-                           r->tests[i].outcome == KATA_CRASHED;
-            kata_show_test(out, k, first, true, width);
-            if (first->outcome == KATA_CRASHED) {
-                kata_buf_blank_line(out);
-                kata_show_crash_help(out, k, e, r);
-            }
-            kata_buf_blank_line(out);
-            if (failing > 1)
-                kata_buf_printf(out,
-                                "%s(%zu more failing; `./kata run %d` "
-                                "lists them all)%s\n",
-                                s->dim, failing - 1, e->number, s->reset);
-        } else {
-            if (r->preamble != NULL && r->preamble[0] != '\0')
-                kata_buf_puts(out, r->preamble);
-            kata_buf_printf(out, "%sThe tests did not run%s%s.%s\n", s->red,
-                            r->stopped ? ": " : "",
-                            r->stopped ? r->stopped : "", s->reset);
-            return;
-        }
-        suite_verdict(out, k, e, r, height / 4 > 3 ? height / 4 : 3);
-    }
-}
-
-/* The rows text takes on a screen width columns wide: a line longer
- * than the screen wraps onto the next row. Escape sequences take no
- * room, a UTF-8 character one column. */
-static int screen_rows(const char *text, int width)
-{
-    int rows = 0, col = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p == '\n') {
-            rows += 1 + (col > 0 ? (col - 1) / width : 0);
-            col = 0;
-        } else if (p[0] == '\033' && p[1] == '[') {
-            p += 2;
-            while (*p && !(*p >= '@' && *p <= '~'))
-                p++;
-            if (*p == '\0')
-                break;
-        } else if (((unsigned char)*p & 0xC0) != 0x80) {
-            col++;
-        }
-    }
-    return rows;
-}
-
-/* Hint i, numbered: wrapped whole, or folded to its first line. */
-static void one_hint(const watcher *w, size_t i, bool folded, int width,
-                     kata_buf *out)
-{
-    const kata_term *s = &w->k->out;
-    const char *hint = current(w)->hints[i];
-    kata_buf_printf(out, "  %s%zu.%s ", s->bold, i + 1, s->reset);
-    if (!folded) {
-        kata_buf text = {0};
-        kata_wrap(&text, hint, 5, width);
-        kata_buf_puts(out, kata_buf_str(&text) + 5);
-        kata_buf_free(&text);
-        return;
-    }
-    size_t room = width > 12 ? (size_t)width - 9 : 3;
-    size_t n = strlen(hint);
-    if (n > room) {
-        n = room;
-        /* Not in the middle of a UTF-8 character. */
-        while (n > 0 && ((unsigned char)hint[n] & 0xC0) == 0x80)
-            n--;
-    }
-    kata_buf_add(out, hint, n);
-    kata_buf_puts(out, n < strlen(hint) ? "...\n" : "\n");
-}
-
-/* The revealed hints in the lines the screen has left: every one whole
- * if they fit; else the earlier ones folded to a line each (or to one
- * line together), and the latest, the one just asked for, whole as far
- * as it fits. The failing test above them always stays in view. */
-static void hints_view(const watcher *w, kata_buf *out, int width, int room)
-{
-    const kata_term *s = &w->k->out;
-    const kata_exercise *e = current(w);
-    size_t revealed = kata_hints_revealed(w->k, e);
-    if (revealed == 0)
-        return;
-    kata_buf_blank_line(out);
-    kata_buf_printf(out, "%sHints (%zu of %zu):%s\n", s->cyan, revealed,
-                    e->hint_count, s->reset);
-    room -= 2;
-    kata_buf whole = {0};
-    for (size_t i = 0; i < revealed; i++)
-        one_hint(w, i, false, width, &whole);
-    if (screen_rows(kata_buf_str(&whole), width) <= room) {
-        kata_buf_puts(out, kata_buf_str(&whole));
-        kata_buf_free(&whole);
-        return;
-    }
-    kata_buf_free(&whole);
-
-    kata_buf last = {0};
-    one_hint(w, revealed - 1, false, width, &last);
-    int last_lines = screen_rows(kata_buf_str(&last), width);
-    int earlier = (int)revealed - 1;
-    if (earlier > 0 && earlier + last_lines <= room)
-        for (size_t i = 0; i + 1 < revealed; i++)
-            one_hint(w, i, true, width, out);
-    else if (earlier > 0)
-        kata_buf_printf(out,
-                        "  %s(hints 1-%d folded: `./kata hint %d` shows them "
-                        "all)%s\n",
-                        s->dim, earlier, e->number, s->reset);
-    int left =
-        room - (earlier > 0 && earlier + last_lines > room ? 1 : earlier);
-    if (last_lines <= left) {
-        kata_buf_puts(out, kata_buf_str(&last));
-    } else {
-        /* Cut it, and say where it is whole. */
-        const char *text = kata_buf_str(&last);
-        for (int n = 0; n < left - 1 && *text; n++) {
-            const char *end = strchr(text, '\n');
-            kata_buf_add(out, text, (size_t)(end - text) + 1);
-            text = end + 1;
-        }
-        kata_buf_printf(out, "     %s... (`./kata hint %d` shows it whole)%s\n",
-                        s->dim, e->number, s->reset);
-    }
-    kata_buf_free(&last);
-}
-
-static void list_view(const watcher *w, kata_buf *out, int width)
-{
-    const kata *k = w->k;
-    size_t n = k->catalogue.count;
-    kata_eval *evals = kata_xcalloc(n, sizeof(*evals));
-    /* No build here: the list shows where each exercise stood when it was
-     * last built. */
-    kata_evaluate_all(k, evals, 0);
-    kata_show_table(out, k, evals, width);
-    kata_buf_putc(out, '\n');
-    kata_show_next(out, k, evals);
-    kata_buf_printf(out, "\n%sPress l to go back to exercise %d.%s\n",
-                    k->out.dim, current(w)->number, k->out.reset);
-    for (size_t i = 0; i < n; i++)
-        kata_eval_free(&evals[i]);
-    free(evals);
-}
-
-static void draw(watcher *w)
-{
-    const kata_term *s = &w->k->out;
-    int width = s->tty ? kata_term_width(1) : 80;
-    int height = s->tty ? kata_term_height(1) : 40;
-    kata_buf out = {0};
-    if (s->tty)
-        kata_buf_puts(&out, "\033[H\033[2J");
-    else
-        kata_buf_puts(&out, "\n----\n");
-    header(w, &out);
-    kata_buf foot = {0};
-    footer(w, &foot);
-    if (w->list_view) {
-        list_view(w, &out, width);
-    } else if (w->have_eval) {
-        tests_view(w, &out, width, height);
-        /* The screen's last line stays free for the cursor. */
-        int room = height - 1 - screen_rows(kata_buf_str(&out), width) -
-                   screen_rows(kata_buf_str(&foot), width) - 1;
-        hints_view(w, &out, width, room < 4 ? 4 : room);
-    }
-    kata_buf_blank_line(&out);
-    kata_buf_puts(&out, kata_buf_str(&foot));
-    kata_buf_free(&foot);
-    fputs(kata_buf_str(&out), stdout);
-    fflush(stdout);
-    kata_buf_free(&out);
-    flash(w, NULL);
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* While the exercise builds or its suite runs: whether a key or a save
  * asks to stop (a loop or a slow build must not make the learner wait). */
 static bool asked_to_stop(watcher *w)
@@ -394,10 +81,10 @@ static bool asked_to_stop(watcher *w)
             return true;
         }
     }
-    long long now = now_ms();
+    long long now = kata_now_ms();
     if (now - w->last_look_ms >= POLL_MS) {
         w->last_look_ms = now;
-        char *snapshot = take_snapshot(current(w));
+        char *snapshot = take_snapshot(kata_watch_current(w));
         bool changed = strcmp(snapshot, w->snapshot) != 0;
         free(snapshot);
         if (changed) {
@@ -437,11 +124,11 @@ static void run_tests(watcher *w, unsigned flags)
 {
     const kata_term *s = &w->k->out;
     w->saved = false;
-    w->last_look_ms = now_ms();
+    w->last_look_ms = kata_now_ms();
     if (s->tty) {
         kata_buf out = {0};
         kata_buf_puts(&out, "\033[H\033[2J");
-        header(w, &out);
+        kata_watch_header(w, &out);
         kata_buf_printf(&out, "%sbuilding and running the tests...%s\n", s->dim,
                         s->reset);
         fputs(kata_buf_str(&out), stdout);
@@ -453,7 +140,7 @@ static void run_tests(watcher *w, unsigned flags)
     w->k->suite_tick = during_run;
     w->k->build_tick = during_build;
     w->k->tick_ctx = w;
-    kata_evaluate(w->k, current(w), KATA_EVAL_BUILD | flags, &w->ev);
+    kata_evaluate(w->k, kata_watch_current(w), KATA_EVAL_BUILD | flags, &w->ev);
     w->k->suite_tick = NULL;
     w->k->build_tick = NULL;
     w->have_eval = true;
@@ -463,7 +150,7 @@ static void run_tests(watcher *w, unsigned flags)
         /* The run was stopped by a save: run the saved files. */
         sleep_ms(SETTLE_MS);
         free(w->snapshot);
-        w->snapshot = take_snapshot(current(w));
+        w->snapshot = take_snapshot(kata_watch_current(w));
         run_tests(w, KATA_EVAL_FRESH);
         return;
     }
@@ -471,7 +158,7 @@ static void run_tests(watcher *w, unsigned flags)
     struct tm local;
     localtime_r(&now, &local);
     strftime(w->ran_at, sizeof(w->ran_at), "%H:%M:%S", &local);
-    draw(w);
+    kata_watch_draw(w);
 }
 
 static void go_to(watcher *w, size_t index)
@@ -479,15 +166,16 @@ static void go_to(watcher *w, size_t index)
     w->index = index;
     w->list_view = false;
     free(w->snapshot);
-    w->snapshot = take_snapshot(current(w));
+    w->snapshot = take_snapshot(kata_watch_current(w));
     run_tests(w, 0);
 }
 
-/* Handles one key; returns false to stop watching. */
+/* Handles one key; returns false to stop watching. One case per key, in
+ * the order the help lists them: the switch reads best whole. */
 static bool on_key(watcher *w, char key)
 {
     kata *k = w->k;
-    kata_exercise *e = current(w);
+    kata_exercise *e = kata_watch_current(w);
     switch (key) {
     case 'q':
     case 'Q':
@@ -497,35 +185,39 @@ static bool on_key(watcher *w, char key)
         if (w->index + 1 < k->catalogue.count)
             go_to(w, w->index + 1);
         else {
-            flash(w, kata_format("Exercise %d is the last one.", e->number));
-            draw(w);
+            kata_watch_flash(
+                w, kata_format("Exercise %d is the last one.", e->number));
+            kata_watch_draw(w);
         }
         return true;
     case 'p':
         if (w->index > 0)
             go_to(w, w->index - 1);
         else {
-            flash(w, kata_format("Exercise %d is the first one.", e->number));
-            draw(w);
+            kata_watch_flash(
+                w, kata_format("Exercise %d is the first one.", e->number));
+            kata_watch_draw(w);
         }
         return true;
     case 'h': {
         size_t before = kata_hints_revealed(k, e);
         size_t now = kata_hints_reveal_next(k, e);
         if (e->hint_count == 0)
-            flash(w, kata_format("Exercise %d has no hints: see its README.",
-                                 e->number));
+            kata_watch_flash(
+                w, kata_format("Exercise %d has no hints: see its README.",
+                               e->number));
         else if (now == before)
-            flash(w, kata_format("That was every hint. `./kata solution %d` "
-                                 "shows the reference answer.",
-                                 e->number));
+            kata_watch_flash(
+                w, kata_format("That was every hint. `./kata solution %d` "
+                               "shows the reference answer.",
+                               e->number));
         w->list_view = false;
-        draw(w);
+        kata_watch_draw(w);
         return true;
     }
     case 'l':
         w->list_view = !w->list_view;
-        draw(w);
+        kata_watch_draw(w);
         return true;
     case 'r':
         w->list_view = false;
@@ -536,25 +228,20 @@ static bool on_key(watcher *w, char key)
     case ' ':
         return true;
     default:
-        flash(w, kata_xstrdup("Keys: n next, p previous, h hint, l list, r "
-                              "rerun, q quit."));
-        draw(w);
+        kata_watch_flash(
+            w, kata_xstrdup("Keys: n next, p previous, h hint, l list, r "
+                            "rerun, q quit."));
+        kata_watch_draw(w);
         return true;
     }
 }
 
-int kata_cmd_watch(kata *k, int argc, char **argv)
+kata_status kata_cmd_watch(kata *k, int argc, char **argv)
 {
-    const char *arg = NULL;
-    int code;
-    if (!kata_parse_args(k, argc, argv, &arg, false, NULL, &code))
-        return code;
-    if (!kata_build_ready(k))
-        return KATA_EXIT_FAIL;
-    kata_exercise *e = arg ? kata_exercise_arg(k, "watch", arg)
-                           : kata_current_exercise(k, true);
-    if (e == NULL)
-        return arg ? KATA_EXIT_USAGE : KATA_EXIT_FAIL;
+    kata_exercise *e;
+    kata_status rc = kata_exercise_or_current(k, argc, argv, true, &e);
+    if (rc != KATA_OK)
+        return rc;
 
     watcher w;
     memset(&w, 0, sizeof(w));
@@ -573,7 +260,7 @@ int kata_cmd_watch(kata *k, int argc, char **argv)
         }
         if (kata_redraw_requested) {
             kata_redraw_requested = 0;
-            draw(&w);
+            kata_watch_draw(&w);
         }
         struct pollfd p = {0, POLLIN, 0};
         int ready = poll(&p, w.keys ? 1 : 0, POLL_MS);
@@ -586,11 +273,11 @@ int kata_cmd_watch(kata *k, int argc, char **argv)
                 w.keys = false; /* input closed: watch until interrupted */
             continue;
         }
-        char *now = take_snapshot(current(&w));
+        char *now = take_snapshot(kata_watch_current(&w));
         if (strcmp(now, w.snapshot) != 0) {
             sleep_ms(SETTLE_MS);
             free(now);
-            now = take_snapshot(current(&w));
+            now = take_snapshot(kata_watch_current(&w));
             free(w.snapshot);
             w.snapshot = now;
             w.list_view = false; /* a save means: show me my tests */
@@ -602,10 +289,10 @@ int kata_cmd_watch(kata *k, int argc, char **argv)
     kata_raw_leave();
     printf("\nStopped watching. `./kata` shows the board; `./kata watch %d` "
            "picks up here.\n",
-           current(&w)->number);
+           kata_watch_current(&w)->number);
     if (w.have_eval)
         kata_eval_free(&w.ev);
     free(w.snapshot);
     free(w.flash);
-    return KATA_EXIT_OK;
+    return KATA_OK;
 }

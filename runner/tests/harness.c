@@ -215,7 +215,7 @@ void kit_write(const kit *k, const char *path, const char *text)
 {
     char *full = kata_path(k->root, path);
     if (kata_write_file(full, text, strlen(text)) != 0) {
-        fprintf(stderr, "could not write %s: %s\n", full, strerror(errno));
+        fprintf(stderr, "%s\n", kata_errmsg());
         abort();
     }
     free(full);

@@ -564,11 +564,29 @@ static void an_unconfigured_build_folder_says_to_run_setup(void **state)
     outcome_free(&o);
 }
 
+/* A failure the runner passes by (here: its cache of results cannot be
+ * written, a folder is in the way) is not the reason a command did not
+ * work out: a run whose tests fail says so, and no error of the cache. */
+static void a_failing_run_reports_no_failure_it_passed_by(void **state)
+{
+    (void)state;
+    kit own;
+    assert_int_equal(kit_create(&own), 0);
+    kit_write(&own, ".kata/results.json/in-the-way", "");
+    outcome o = kit_run(&own, NULL, NULL, "run", "1", NULL);
+    assert_int_equal(o.code, 1);
+    assert_true(contains(&o, "0 of 2 tests pass"));
+    assert_null(strstr(o.out, "error:"));
+    outcome_free(&o);
+    kit_destroy(&own);
+}
+
 int main(int argc, char **argv)
 {
     harness_init(argc, argv);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_keep_their_apostrophes),
+        cmocka_unit_test(a_failing_run_reports_no_failure_it_passed_by),
         cmocka_unit_test_teardown(the_board_lists_every_exercise_as_not_started,
                                   restore_stub),
         cmocka_unit_test_teardown(run_of_the_stub_fails_with_its_todo_and_hint,
