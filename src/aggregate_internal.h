@@ -7,9 +7,8 @@
 #include "esk/aggregate.h"
 
 /* Check that an aggregate type is complete enough to be used: ESK_OK, or
- * ESK_EINVAL with err saying which member is wrong. The snapshot
+ * ESK_EINVAL saying which member is wrong. The snapshot
  * description is the repository's to check. */
-esk_status esk__aggregate_type_check(const esk_aggregate_type *type,
-                                     esk_error *err);
+esk_status esk__aggregate_type_check(const esk_aggregate_type *type);
 
 #endif

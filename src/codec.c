@@ -32,7 +32,6 @@ enum { PREVIEW_MAX = 24 };
 
 typedef struct codec {
     const esk_event_type *type;
-    esk_error *err;
     size_t path_len;
     char path[128];
 } codec;
@@ -74,15 +73,14 @@ static esk_status field_error(codec *c, esk_status status, const char *format,
     va_start(args, format);
     vsnprintf(what, sizeof(what), format, args);
     va_end(args);
-    return esk__error_set(c->err, status, "%s v%d: field '%s': %s",
-                          c->type->name, c->type->schema_version, c->path,
-                          what);
+    return esk__fail(status, "%s v%d: field '%s': %s", c->type->name,
+                     c->type->schema_version, c->path, what);
 }
 
 static esk_status no_memory(codec *c)
 {
-    return esk__error_set(c->err, ESK_ENOMEM, "%s v%d: out of memory",
-                          c->type->name, c->type->schema_version);
+    return esk__fail(ESK_ENOMEM, "%s v%d: out of memory", c->type->name,
+                     c->type->schema_version);
 }
 
 /* ---- The field table ---------------------------------------------------- */
@@ -182,16 +180,14 @@ static esk_status check_field(codec *c, const esk_field *f, size_t room,
 /* The checks every entry point starts with. */
 static esk_status begin(codec *c, const char *function,
                         const esk_event_type *type, const void *event,
-                        const char *event_name, esk_error *err)
+                        const char *event_name)
 {
-    *c = (codec){type, err, 0, {0}};
+    *c = (codec){type, 0, {0}};
     if (type == NULL || type->name == NULL)
-        return esk__error_set(err, ESK_EINVAL,
-                              "%s: the event type or its name is NULL",
-                              function);
+        return esk__fail(ESK_EINVAL, "%s: the event type or its name is NULL",
+                         function);
     if (event == NULL)
-        return esk__error_set(err, ESK_EINVAL, "%s: %s is NULL", function,
-                              event_name);
+        return esk__fail(ESK_EINVAL, "%s: %s is NULL", function, event_name);
     return check_table(c, type->fields, type->field_count, type->struct_size,
                        0);
 }
@@ -370,16 +366,16 @@ static esk_status encode_tree(codec *c, const void *event, json_t **root,
 }
 
 esk_status esk_codec_encode(const esk_event_type *type, const void *event,
-                            char **out, esk_error *err)
+                            char **out)
 {
     codec c;
     json_t *root = NULL;
     char *text = NULL;
     size_t flags = 0, len = 0;
-    esk_status rc = begin(&c, "esk_codec_encode", type, event, "event", err);
+    esk_status rc = begin(&c, "esk_codec_encode", type, event, "event");
 
     if (rc == ESK_OK && out == NULL)
-        rc = esk__error_set(err, ESK_EINVAL, "esk_codec_encode: out is NULL");
+        rc = esk__fail(ESK_EINVAL, "esk_codec_encode: out is NULL");
     if (rc == ESK_OK)
         rc = encode_tree(&c, event, &root, &flags, &len);
     if (rc != ESK_OK)
@@ -395,22 +391,20 @@ esk_status esk_codec_encode(const esk_event_type *type, const void *event,
 done:
     esk__free(text);
     json_decref(root);
-    return rc;
+    return rc == ESK_OK ? esk__ok() : rc;
 }
 
 esk_status esk_codec_encode_to(const esk_event_type *type, const void *event,
-                               char *buf, size_t size, size_t *out_len,
-                               esk_error *err)
+                               char *buf, size_t size, size_t *out_len)
 {
     codec c;
     json_t *root = NULL;
     char *text = NULL;
     size_t flags = 0, len = 0;
-    esk_status rc = begin(&c, "esk_codec_encode_to", type, event, "event", err);
+    esk_status rc = begin(&c, "esk_codec_encode_to", type, event, "event");
 
     if (rc == ESK_OK && buf == NULL && size > 0)
-        rc =
-            esk__error_set(err, ESK_EINVAL, "esk_codec_encode_to: buf is NULL");
+        rc = esk__fail(ESK_EINVAL, "esk_codec_encode_to: buf is NULL");
     if (rc == ESK_OK)
         rc = encode_tree(&c, event, &root, &flags, &len);
     if (rc != ESK_OK)
@@ -418,10 +412,10 @@ esk_status esk_codec_encode_to(const esk_event_type *type, const void *event,
     if (out_len != NULL)
         *out_len = len;
     if (len >= size) {
-        rc = esk__error_set(err, ESK_EINVAL,
-                            "%s v%d: the buffer holds %zu bytes, the JSON "
-                            "needs %zu with its NUL",
-                            type->name, type->schema_version, size, len + 1);
+        rc = esk__fail(ESK_EINVAL,
+                       "%s v%d: the buffer holds %zu bytes, the JSON "
+                       "needs %zu with its NUL",
+                       type->name, type->schema_version, size, len + 1);
         goto done;
     }
     /* jansson allocates while it writes, and a failure would leave the
@@ -436,27 +430,15 @@ esk_status esk_codec_encode_to(const esk_event_type *type, const void *event,
 done:
     esk__free(text);
     json_decref(root);
-    return rc;
+    return rc == ESK_OK ? esk__ok() : rc;
 }
 
 /* ---- Decoding ----------------------------------------------------------- */
 
-/* How a message names the kind of a JSON value. */
-static const char *kind_of(const json_t *json)
-{
-    static const char *const kinds[] = {
-        [JSON_OBJECT] = "an object",   [JSON_ARRAY] = "an array",
-        [JSON_STRING] = "a string",    [JSON_INTEGER] = "an integer",
-        [JSON_REAL] = "a real number", [JSON_TRUE] = "true",
-        [JSON_FALSE] = "false",        [JSON_NULL] = "null",
-    };
-    return kinds[json_typeof(json)];
-}
-
 static esk_status wrong_kind(codec *c, const char *expected, const json_t *json)
 {
     return field_error(c, ESK_EDECODE, "expected %s, got %s", expected,
-                       kind_of(json));
+                       esk__json_kind(json));
 }
 
 static esk_status decode_string(codec *c, const esk_field *f,
@@ -600,7 +582,7 @@ static esk_status parse_error(codec *c, const char *json,
         /* jansson reports a failed allocation in a string as a syntax
          * error ("invalid token"). Text that esk's own checker, which
          * allocates nothing, accepts is not at fault. */
-        if (esk_json_validate(json, NULL) == ESK_OK)
+        if (esk__json_valid(json))
             return no_memory(c);
         break;
     default:
@@ -609,10 +591,9 @@ static esk_status parse_error(codec *c, const char *json,
             return no_memory(c);
         break;
     }
-    return esk__error_set(c->err, ESK_EDECODE,
-                          "%s v%d: %s at line %d, column %d: %s", c->type->name,
-                          c->type->schema_version, what, jerr->line,
-                          jerr->column, jerr->text);
+    return esk__fail(ESK_EDECODE, "%s v%d: %s at line %d, column %d: %s",
+                     c->type->name, c->type->schema_version, what, jerr->line,
+                     jerr->column, jerr->text);
 }
 
 /* Decode json into out, once begin() has checked the type and out. */
@@ -627,11 +608,11 @@ static esk_status decode(codec *c, const char *json, void *out)
      * stops at ESK_JSON_DEPTH_MAX, as the store's own check does. */
     size_t at = 0;
     if (esk__json_too_deep(json, &at))
-        return esk__error_set(c->err, ESK_EDECODE,
-                              "%s v%d: invalid JSON at byte %zu: nested more "
-                              "than %d deep",
-                              c->type->name, c->type->schema_version, at,
-                              ESK_JSON_DEPTH_MAX);
+        return esk__fail(ESK_EDECODE,
+                         "%s v%d: invalid JSON at byte %zu: nested more "
+                         "than %d deep",
+                         c->type->name, c->type->schema_version, at,
+                         ESK_JSON_DEPTH_MAX);
     /* Any value and "\u0000" are let through for the clearer messages
      * below: "got an array", "contains a NUL character". */
     bool out_of_memory = false;
@@ -643,43 +624,42 @@ static esk_status decode(codec *c, const char *json, void *out)
     else if (root == NULL)
         rc = parse_error(c, json, &jerr);
     else if (!json_is_object(root))
-        rc = esk__error_set(
-            c->err, ESK_EDECODE, "%s v%d: expected a JSON object, got %s",
-            c->type->name, c->type->schema_version, kind_of(root));
+        rc = esk__fail(ESK_EDECODE, "%s v%d: expected a JSON object, got %s",
+                       c->type->name, c->type->schema_version,
+                       esk__json_kind(root));
     else
         rc = decode_table(c, c->type->fields, c->type->field_count, root, out);
     json_decref(root);
-    return rc;
+    return rc == ESK_OK ? esk__ok() : rc;
 }
 
 esk_status esk_codec_decode(const esk_event_type *type, const char *json,
-                            void *out, esk_error *err)
+                            void *out)
 {
     codec c;
-    esk_status rc = begin(&c, "esk_codec_decode", type, out, "out", err);
+    esk_status rc = begin(&c, "esk_codec_decode", type, out, "out");
 
     if (rc == ESK_OK && json == NULL)
-        rc = esk__error_set(err, ESK_EINVAL, "esk_codec_decode: json is NULL");
+        rc = esk__fail(ESK_EINVAL, "esk_codec_decode: json is NULL");
     return rc == ESK_OK ? decode(&c, json, out) : rc;
 }
 
 esk_status esk_codec_decode_event(const esk_event_type *type,
-                                  const esk_event *event, void *out,
-                                  esk_error *err)
+                                  const esk_event *event, void *out)
 {
     codec c;
-    esk_status rc = begin(&c, "esk_codec_decode_event", type, out, "out", err);
+    esk_status rc = begin(&c, "esk_codec_decode_event", type, out, "out");
 
     if (rc != ESK_OK)
         return rc;
     if (event == NULL || event->type == NULL || event->data == NULL)
-        return esk__error_set(err, ESK_EINVAL,
-                              "esk_codec_decode_event: the event, its type or "
-                              "its data is NULL");
+        return esk__fail(ESK_EINVAL,
+                         "esk_codec_decode_event: the event, its type or "
+                         "its data is NULL");
     if (strcmp(event->type, type->name) != 0 ||
         event->schema_version != type->schema_version)
-        return esk__error_set(
-            err, ESK_EDECODE, "event %lld of stream '%s' is %s v%d, not %s v%d",
+        return esk__fail(
+            ESK_EDECODE, "event %lld of stream '%s' is %s v%d, not %s v%d",
             (long long)event->version, event->stream_id ? event->stream_id : "",
             event->type, event->schema_version, type->name,
             type->schema_version);

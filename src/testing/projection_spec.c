@@ -18,6 +18,7 @@
 
 #include "esk/testing.h"
 #include "internal.h"
+#include "projection_internal.h"
 #include "report.h"
 
 typedef struct given_event {
@@ -128,7 +129,6 @@ void esk_projection_spec_given(esk_projection_spec *spec, const char *stream_id,
 {
     char *json = NULL;
     char *stream_copy = NULL;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
 
     if (spec == NULL)
         return;
@@ -140,9 +140,9 @@ void esk_projection_spec_given(esk_projection_spec *spec, const char *stream_id,
                                        : "event");
         return;
     }
-    if (esk_codec_encode(type, event, &json, &err) != ESK_OK) {
+    if (esk_codec_encode(type, event, &json) != ESK_OK) {
         spec_problem(spec, "given event %zu (%s) cannot be encoded: %s",
-                     spec->given_count + 1, type->name, err.message);
+                     spec->given_count + 1, type->name, esk_errmsg());
         return;
     }
     stream_copy = esk__strdup(stream_id);
@@ -343,15 +343,31 @@ static bool handles_type(const esk_projection *p, const char *type)
     return false;
 }
 
-static esk_status open_store(const esk_projection_spec *spec, esk_store **store,
-                             esk_error *err)
+/* Open the store the spec runs on; on failure the last error says why. */
+static esk_status open_store(const esk_projection_spec *spec, esk_store **store)
 {
-    if (spec->on_sqlite)
-        return esk_store_open_sqlite(store, ":memory:", NULL, err);
-    esk_status rc = esk_store_open_memory(store, NULL);
-    if (rc != ESK_OK)
-        esk__error_set(err, rc, "%s", esk_status_str(rc));
+    esk_status rc = spec->on_sqlite
+                        ? esk_store_open_sqlite(store, ":memory:", NULL, NULL)
+                        : esk_store_open_memory(store, NULL);
+    if (rc != ESK_OK && esk_error_last()->status != rc)
+        esk__fail(rc, "%s", esk_status_str(rc));
     return rc;
+}
+
+/* Call a projection's setup() or reset(): *failed says whether it did. */
+static void run_callback(esk_status (*fn)(void *ctx, esk_store *store),
+                         void *ctx, esk_store *store, const char *name,
+                         char *msg, bool *failed)
+{
+    if (fn == NULL || *failed)
+        return;
+    esk_error_clear();
+    esk_status rc = fn(ctx, store);
+    if (rc != ESK_OK) {
+        esk__callback_failed(rc);
+        set_message(msg, "%s() failed: %s", name, esk_errmsg());
+        *failed = true;
+    }
 }
 
 /* Append given event i, read it back and hand it to the projection
@@ -382,15 +398,16 @@ static run_result apply_given(const esk_projection_spec *spec, esk_store *store,
     if (!handles_type(p, g->type->name))
         return RUN_DONE;
     for (int k = 0; k < times; k++) {
-        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
-        esk_status rc = p->handle(p->ctx, store, &list->events[0], &err);
+        esk_error_clear();
+        esk_status rc = p->handle(p->ctx, store, &list->events[0]);
         if (rc != ESK_OK) {
+            const char *why = esk_errmsg();
             set_message(msg,
                         "handle() failed on given event %zu (%s of "
                         "'%s')%s: %s%s%s",
                         i + 1, g->type->name, g->stream_id,
                         k > 0 ? " the second time" : "", esk_status_str(rc),
-                        err.message[0] != '\0' ? ": " : "", err.message);
+                        why[0] != '\0' ? ": " : "", why);
             return RUN_FAILED;
         }
     }
@@ -407,24 +424,20 @@ static run_result run_story(const esk_projection_spec *spec, int times,
     const esk_projection *p = spec->projection;
     esk_store *store = NULL;
     esk_event_list list = ESK_EVENT_LIST_INIT;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     run_result result = RUN_DONE;
+    bool failed = false;
 
-    if (open_store(spec, &store, &err) != ESK_OK) {
+    if (open_store(spec, &store) != ESK_OK) {
         set_message(msg, "cannot open a %s store: %s",
-                    spec->on_sqlite ? "SQLite" : "memory", err.message);
+                    spec->on_sqlite ? "SQLite" : "memory", esk_errmsg());
         result = RUN_SPEC_ERROR;
         goto done;
     }
     /* Setup first, as on a real store: a reset may need the tables that
      * setup creates. Then reset, to empty a read model kept in ctx. */
-    if (p->setup != NULL && p->setup(p->ctx, store, &err) != ESK_OK) {
-        set_message(msg, "setup() failed: %s", err.message);
-        result = RUN_FAILED;
-        goto done;
-    }
-    if (p->reset != NULL && p->reset(p->ctx, store, &err) != ESK_OK) {
-        set_message(msg, "reset() failed: %s", err.message);
+    run_callback(p->setup, p->ctx, store, "setup", msg, &failed);
+    run_callback(p->reset, p->ctx, store, "reset", msg, &failed);
+    if (failed) {
         result = RUN_FAILED;
         goto done;
     }

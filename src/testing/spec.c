@@ -127,7 +127,6 @@ static void push_encoded(esk_spec *spec, event_list *list, const char *what,
                          const esk_event_type *type, const void *event)
 {
     char *json = NULL;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     size_t number = list->count + 1;
 
     if (type == NULL || event == NULL) {
@@ -135,9 +134,9 @@ static void push_encoded(esk_spec *spec, event_list *list, const char *what,
                      type == NULL ? "event type" : "event");
         return;
     }
-    if (esk_codec_encode(type, event, &json, &err) != ESK_OK) {
+    if (esk_codec_encode(type, event, &json) != ESK_OK) {
         spec_problem(spec, "%s event %zu (%s) cannot be encoded: %s", what,
-                     number, type->name, err.message);
+                     number, type->name, esk_errmsg());
         return;
     }
     if (esk__spec_events_push(list, type, json) != ESK_OK) {

@@ -135,7 +135,7 @@ static void add_mismatch(esk__report *r, const esk_spec *spec,
         if (o->status != ESK_ENOTIMPL)
             esk__report_add(r, "          (to refuse a command, return %s)\n",
                             spec->aggregate != NULL
-                                ? "esk_domain_error_into(err, code, ...)"
+                                ? "esk_domain_error(code, ...)"
                                 : "esk_decision_reject(decision, code, ...)");
         return;
     }
