@@ -141,11 +141,24 @@ esk_status esk_aggregate_raise(void *state, const esk_event_type *type,
     /* Keep the event before evolving: evolve cannot fail, so a failure
      * here (the codec refusing a field, memory) leaves the state as it
      * was. */
-    esk_status rc = esk__pending_push(&base->pending_, &base->pending_count_,
-                                      &base->pending_capacity_, known, event);
-    if (rc != ESK_OK)
+    if (base->internal == NULL) {
+        base->internal = esk__calloc(1, sizeof(*base->internal));
+        if (base->internal == NULL)
+            return esk__fail(ESK_ENOMEM, "%s '%s': out of memory raising %s",
+                             at->name, base->id, known->name);
+    }
+    struct esk__aggregate *pending = base->internal;
+    esk_status rc = esk__pending_push(&pending->items, &pending->count,
+                                      &pending->capacity, known, event);
+    if (rc != ESK_OK) {
+        /* Unchanged means unchanged: not even a new, empty part. */
+        if (pending->capacity == 0) {
+            esk__free(pending);
+            base->internal = NULL;
+        }
         return esk__fail_within(rc, "%s '%s': cannot raise", at->name,
                                 base->id);
+    }
     at->evolve(state, known, event);
     base->version++;
     return esk__ok();
@@ -163,12 +176,12 @@ esk_status esk_aggregate_apply(void *state, const esk_event *event)
                          "%s '%s': the event to apply is NULL or lacks "
                          "its stream id, type or data",
                          at->name, base->id);
-    if (base->pending_count_ > 0)
+    if (esk_aggregate_pending_count(state) > 0)
         return esk__fail(
             ESK_EINVAL,
             "%s '%s' has %zu unsaved events: apply recorded events before "
             "raising new ones",
-            at->name, base->id, base->pending_count_);
+            at->name, base->id, esk_aggregate_pending_count(state));
     if (strcmp(event->stream_id, base->stream_id) != 0)
         return esk__fail(ESK_EINVAL,
                          "event %lld of '%s' does not belong to '%s': "
@@ -195,7 +208,7 @@ esk_status esk_aggregate_apply(void *state, const esk_event *event)
 size_t esk_aggregate_pending_count(const void *state)
 {
     const esk_aggregate *base = state;
-    return base == NULL ? 0 : base->pending_count_;
+    return base == NULL || base->internal == NULL ? 0 : base->internal->count;
 }
 
 esk_status esk_aggregate_pending(const void *state, size_t i,
@@ -205,28 +218,31 @@ esk_status esk_aggregate_pending(const void *state, size_t i,
     const esk_aggregate *base = state;
     if (base == NULL || type_out == NULL || json_out == NULL)
         return esk__fail(ESK_EINVAL, "esk_aggregate_pending: a NULL argument");
-    if (i >= base->pending_count_)
+    size_t count = esk_aggregate_pending_count(state);
+    if (i >= count)
         return esk__fail(ESK_EINVAL,
                          "esk_aggregate_pending: event %zu of %zu pending", i,
-                         base->pending_count_);
-    *type_out = base->pending_[i].type;
-    *json_out = base->pending_[i].json;
+                         count);
+    *type_out = base->internal->items[i].type;
+    *json_out = base->internal->items[i].json;
     return esk__ok();
 }
 
 void esk_aggregate_clear_pending(void *state)
 {
     esk_aggregate *base = state;
-    if (base == NULL)
+    if (base == NULL || base->internal == NULL)
         return;
-    esk__pending_clear(base->pending_, &base->pending_count_);
+    esk__pending_clear(base->internal->items, &base->internal->count);
 }
 
 void esk_aggregate_release(void *state)
 {
     esk_aggregate *base = state;
-    if (base == NULL)
+    if (base == NULL || base->internal == NULL)
         return;
-    esk__pending_free(&base->pending_, &base->pending_count_,
-                      &base->pending_capacity_);
+    esk__pending_free(&base->internal->items, &base->internal->count,
+                      &base->internal->capacity);
+    esk__free(base->internal);
+    base->internal = NULL;
 }

@@ -136,6 +136,11 @@ char *esk__arena_alloc(esk__arena_block **head, size_t size);
 void esk__arena_reset(esk__arena_block **head);
 void esk__arena_free(esk__arena_block **head);
 
+/* Copy len bytes of text plus a NUL into the list's own storage, where
+ * they live as long as its events; NULL when out of memory. */
+char *esk__event_list_strndup(esk_event_list *list, const char *text,
+                              size_t len);
+
 /* Make room for n more events in a list; ESK_ENOMEM leaves it unchanged. */
 esk_status esk__event_list_reserve(esk_event_list *list, size_t n);
 

@@ -308,7 +308,7 @@ static esk_status append_pending(esk_repository *repo, esk_aggregate *base,
     esk_status rc = ESK_OK;
     char *meta = NULL;
     esk_new_event *events = NULL;
-    size_t n = base->pending_count_;
+    size_t n = esk_aggregate_pending_count(base);
 
     if (metadata != NULL) {
         rc = esk_metadata_encode(metadata, &meta);
@@ -325,7 +325,7 @@ static esk_status append_pending(esk_repository *repo, esk_aggregate *base,
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        const esk__pending *p = &base->pending_[i];
+        const esk__pending *p = &base->internal->items[i];
         events[i] = (esk_new_event){NULL, p->type->name,
                                     p->type->schema_version, p->json, meta};
     }
@@ -370,7 +370,7 @@ esk_status esk_repository_save(esk_repository *repo, void *state,
                          base->type == NULL ? "not an initialised aggregate"
                                             : "of type ",
                          base->type == NULL ? "" : base->type->name);
-    size_t n = base->pending_count_;
+    size_t n = esk_aggregate_pending_count(base);
     /* The state must be what the store has plus exactly the pending
      * events; pending events dropped unsaved leave it ahead of any
      * stream. */

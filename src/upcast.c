@@ -152,10 +152,9 @@ static esk_status upcast_event(const esk_upcasters *upcasters,
         version++;
     }
     dumped = json_dumps(data, JSON_COMPACT);
-    char *copy =
-        dumped == NULL || esk__allocation_failures() != failures
-            ? NULL
-            : esk__arena_strndup(&list->arena_, dumped, strlen(dumped));
+    char *copy = dumped == NULL || esk__allocation_failures() != failures
+                     ? NULL
+                     : esk__event_list_strndup(list, dumped, strlen(dumped));
     if (copy == NULL)
         goto nomem;
     e->data = copy;

@@ -51,7 +51,7 @@ extern "C" {
 #endif
 
 struct esk_aggregate_type;
-struct esk__pending;
+struct esk__aggregate;
 
 /**
  * The part of every aggregate that esk manages. Read it, never write it.
@@ -66,10 +66,9 @@ typedef struct esk_aggregate {
     int64_t version;
     /** The stream version when loaded or last saved: save expects it. */
     int64_t stored_version;
-    /* Private: events raised but not saved. */
-    struct esk__pending *pending_;
-    size_t pending_count_;
-    size_t pending_capacity_;
+    /** esk's own (the events raised but not saved): never read or write
+     *  it. */
+    struct esk__aggregate *internal;
 } esk_aggregate;
 
 /** Describes an aggregate type. Usually a static const of yours. */

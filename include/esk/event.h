@@ -140,13 +140,13 @@ struct esk__arena_block;
 typedef struct esk_event_list {
     esk_event *events;
     size_t count;
-    /* Private: storage owned by the list. */
-    size_t capacity_;
-    struct esk__arena_block *arena_;
+    /** esk's own (the storage behind the events): never read or write
+     *  it. */
+    struct esk__event_list *internal;
 } esk_event_list;
 
 /* clang-format off */
-#define ESK_EVENT_LIST_INIT {NULL, 0, 0, NULL}
+#define ESK_EVENT_LIST_INIT {NULL, 0, NULL}
 /* clang-format on */
 
 /** Release a list's memory and leave it empty and reusable. NULL is a no-op. */
