@@ -141,12 +141,13 @@ esk_status esk__read_batch(esk_store *store, const char *const *types,
     return ESK_OK;
 }
 
-/* --- inline -------------------------------------------------------------- */
-
-static esk_status run_inline(void *ctx, esk_store *store,
-                             const esk_event *events, size_t n)
+/* Hand the events a projection wants to its handler, in order, without a
+ * transaction of its own (inline and live runs): ESK_OK, or
+ * ESK_ECALLBACK naming the event and the handler's reason. */
+static esk_status handle_each(const esk_projection *projection,
+                              esk_store *store, const esk_event *events,
+                              size_t n)
 {
-    const esk_projection *projection = ctx;
     for (size_t i = 0; i < n; i++) {
         const esk_event *event = &events[i];
         if (!esk__type_wanted(projection->event_types,
@@ -158,14 +159,20 @@ static esk_status run_inline(void *ctx, esk_store *store,
             esk__callback_failed(rc);
             char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
             esk__describe_event(event, where, sizeof(where));
-            esk__fail(ESK_ECALLBACK,
-                      "projection '%s' failed on the event at "
-                      "%s: %s",
-                      projection->name, where, esk_errmsg());
-            return esk__to_store(store, ESK_ECALLBACK);
+            return esk__fail(ESK_ECALLBACK,
+                             "projection '%s' failed on the event at %s: %s",
+                             projection->name, where, esk_errmsg());
         }
     }
     return ESK_OK;
+}
+
+/* --- inline -------------------------------------------------------------- */
+
+static esk_status run_inline(void *ctx, esk_store *store,
+                             const esk_event *events, size_t n)
+{
+    return esk__to_store(store, handle_each(ctx, store, events, n));
 }
 
 /* setup() in a transaction of its own, so that a half-created read model
@@ -263,23 +270,9 @@ esk_status esk_projection_live(esk_store *store,
                              projection->name);
             goto done;
         }
-        for (size_t i = 0; i < page.count; i++) {
-            const esk_event *event = &page.events[i];
-            if (!esk__type_wanted(projection->event_types,
-                                  projection->event_type_count, event->type))
-                continue;
-            esk_error_clear();
-            esk_status hrc = projection->handle(projection->ctx, store, event);
-            if (hrc != ESK_OK) {
-                esk__callback_failed(hrc);
-                char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
-                esk__describe_event(event, where, sizeof(where));
-                rc = esk__fail(ESK_ECALLBACK,
-                               "projection '%s' failed on the event at %s: %s",
-                               projection->name, where, esk_errmsg());
-                goto done;
-            }
-        }
+        rc = handle_each(projection, store, page.events, page.count);
+        if (rc != ESK_OK)
+            goto done;
         if (page.count < LIVE_PAGE)
             break;
         from = page.events[page.count - 1].version + 1;

@@ -61,35 +61,13 @@ typedef enum run_result {
 #define CHECK_REPORT_SIZE 16384
 #define MESSAGE_SIZE (2 * ESK_ERROR_MESSAGE_MAX)
 
-static void spec_problem(esk_projection_spec *spec, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+/* The spec's first problem is the one it reports. */
+#define spec_problem(spec, ...)                                                \
+    esk__report_format((spec)->problem, sizeof((spec)->problem), true,         \
+                       __VA_ARGS__)
 
-static void spec_problem(esk_projection_spec *spec, const char *format, ...)
-{
-    if (spec->problem[0] != '\0')
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(spec->problem, sizeof(spec->problem), format, args);
-    va_end(args);
-}
-
-static void set_message(char *buf, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void set_message(char *buf, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(buf, MESSAGE_SIZE, format, args);
-    va_end(args);
-}
+#define set_message(buf, ...)                                                  \
+    esk__report_format((buf), MESSAGE_SIZE, false, __VA_ARGS__)
 
 /* Make room for one more item in an array that grows by doubling. */
 static bool reserve(void **items, size_t *capacity, size_t count,
@@ -214,12 +192,7 @@ void esk_projection_spec_hint(esk_projection_spec *spec, const char *hint)
 {
     if (spec == NULL)
         return;
-    esk__free(spec->hint);
-    spec->hint = NULL;
-    if (hint == NULL)
-        return;
-    spec->hint = esk__strdup(hint);
-    if (spec->hint == NULL)
+    if (!esk__report_set_text(&spec->hint, hint))
         spec_problem(spec, "out of memory building the spec");
 }
 

@@ -71,21 +71,10 @@ bool esk__spec_same_events(const event_list *a, const event_list *b)
 
 /* --- Building a spec ------------------------------------------------------ */
 
-static void spec_problem(esk_spec *spec, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void spec_problem(esk_spec *spec, const char *format, ...)
-{
-    if (spec->problem[0] != '\0')
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(spec->problem, sizeof(spec->problem), format, args);
-    va_end(args);
-}
+/* The spec's first problem is the one it reports. */
+#define spec_problem(spec, ...)                                                \
+    esk__report_format((spec)->problem, sizeof((spec)->problem), true,         \
+                       __VA_ARGS__)
 
 static esk_spec *spec_new(void)
 {
@@ -281,12 +270,7 @@ void esk_spec_hint(esk_spec *spec, const char *hint)
 {
     if (spec == NULL)
         return;
-    esk__free(spec->hint);
-    spec->hint = NULL;
-    if (hint == NULL)
-        return;
-    spec->hint = esk__strdup(hint);
-    if (spec->hint == NULL)
+    if (!esk__report_set_text(&spec->hint, hint))
         spec_problem(spec, "out of memory building the spec");
 }
 

@@ -66,19 +66,9 @@ static void recorded_free(recorded *r)
     *r = (recorded){NULL, NULL};
 }
 
-static void set_spec_error(verdict *v, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void set_spec_error(verdict *v, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(v->spec_error, sizeof(v->spec_error), format, args);
-    va_end(args);
-}
+#define set_spec_error(v, ...)                                                 \
+    esk__report_format((v)->spec_error, sizeof((v)->spec_error), false,        \
+                       __VA_ARGS__)
 
 static void outcome_free(outcome *o)
 {
