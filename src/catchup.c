@@ -223,6 +223,41 @@ static esk_status recheck(esk_catchup *c, esk_catchup_status *st, bool *moved)
 }
 
 /*
+ * Apply the batch's events under the write lock taken at locked_at, until
+ * the end, a handler failure or max_batch_ms. *next is where the
+ * checkpoint may go (just before a failed event); *undo says that the
+ * batch cannot be kept at all.
+ */
+static esk_status apply_batch(esk_catchup *c, esk_catchup_status *st,
+                              int64_t locked_at, int64_t *next, bool *undo)
+{
+    int64_t budget_us = (int64_t)c->options.max_batch_ms * 1000;
+    *undo = false;
+    for (size_t i = 0; i < c->batch.count; i++) {
+        const esk_event *event = &c->batch.events[i];
+        bool undone = false;
+        esk_status rc = apply_one(c, event, &undone);
+        if (undone) {
+            /* Keep what came before; stop just before this event. */
+            st->failed_position = event->position;
+            *next = event->position - 1;
+            return rc;
+        }
+        if (rc != ESK_OK) {
+            *undo = true;
+            return rc;
+        }
+        st->applied++;
+        if (i + 1 < c->batch.count &&
+            esk__monotonic_us() - locked_at >= budget_us) {
+            *next = event->position;
+            return ESK_OK;
+        }
+    }
+    return ESK_OK;
+}
+
+/*
  * One batch in one transaction: read, upcast, apply, move the checkpoint.
  * The page is read before the write lock is taken (stored events never
  * change), and the batch stops once its handlers have held the lock for
@@ -235,9 +270,8 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
 {
     const esk_projection *p = c->projection;
     int64_t next = 0;
-    int64_t failed_at = 0;
-    size_t applied = 0;
-    bool moved = false;
+    bool moved = false, undo = false;
+    esk_catchup_status counted = *st;
     *held_us = 0;
 
     esk_status rc = esk__read_batch(
@@ -251,51 +285,32 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
                                 "projection '%s' cannot read the events "
                                 "after position %" PRId64,
                                 p->name, st->checkpoint);
-
     rc = esk_store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
     int64_t locked_at = esk__monotonic_us();
-    int64_t budget_us = (int64_t)c->options.max_batch_ms * 1000;
-    if ((rc = recheck(c, st, &moved)) != ESK_OK || moved)
-        goto undo;
-    for (size_t i = 0; i < c->batch.count; i++) {
-        const esk_event *event = &c->batch.events[i];
-        bool undone = false;
-        rc = apply_one(c, event, &undone);
-        if (undone) {
-            /* Keep what came before; stop just before this event. */
-            failed_at = event->position;
-            next = event->position - 1;
-            break;
+    counted.failed_position = 0;
+    if ((rc = recheck(c, st, &moved)) == ESK_OK && !moved)
+        rc = apply_batch(c, &counted, locked_at, &next, &undo);
+    /* A handler failure keeps the events before it; anything else that
+     * failed, or a checkpoint another runner moved, keeps nothing. */
+    if (!moved && (rc == ESK_OK || (rc == ESK_ECALLBACK && !undo))) {
+        esk_status kept = ESK_OK;
+        if (next > st->checkpoint)
+            kept = esk__checkpoint_put(c->store, p->name, next, p->version);
+        if (kept == ESK_OK)
+            kept = esk_store_commit(c->store);
+        *held_us = esk__monotonic_us() - locked_at;
+        if (kept != ESK_OK) {
+            kept = store_error(c, kept);
+            roll_back_to(c, 0);
+            return kept;
         }
-        if (rc != ESK_OK)
-            goto undo;
-        applied++;
-        if (i + 1 < c->batch.count &&
-            esk__monotonic_us() - locked_at >= budget_us) {
-            next = event->position;
-            break;
-        }
+        st->checkpoint = next > st->checkpoint ? next : st->checkpoint;
+        st->applied = counted.applied;
+        st->failed_position = counted.failed_position;
+        return rc;
     }
-    if (next > st->checkpoint) {
-        esk_status put =
-            esk__checkpoint_put(c->store, p->name, next, p->version);
-        if (put != ESK_OK) {
-            rc = store_error(c, put);
-            goto undo;
-        }
-    }
-    esk_status committed = esk_store_commit(c->store);
-    *held_us = esk__monotonic_us() - locked_at;
-    if (committed != ESK_OK)
-        return store_error(c, committed);
-    if (next > st->checkpoint)
-        st->checkpoint = next;
-    st->applied += applied;
-    st->failed_position = failed_at;
-    return rc;
-undo:
     /* Roll back every level the batch opened, also when a handler left
      * one open. */
     roll_back_to(c, 0);

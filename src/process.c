@@ -300,6 +300,37 @@ static esk_status undo(esk_process_runner *r)
     return ESK_ECALLBACK;
 }
 
+/* Call react() inside the event's transaction: ESK_OK to keep what it
+ * did (a refusal is an answer), else ESK_ECALLBACK with what it did
+ * undone. */
+static esk_status call_react(esk_process_runner *r, esk_process_context *pc,
+                             const esk_event *event)
+{
+    const esk_process *p = r->process;
+    char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
+    r->reason[0] = '\0';
+    esk_error_clear();
+    esk_status rc = p->react(p->ctx, pc, event);
+    if (esk_store_transaction_depth(r->store) != 1) {
+        esk__describe_event(event, where, sizeof(where));
+        unwind(r->store);
+        return esk__fail(ESK_ECALLBACK,
+                         "process '%s': react() to the event at %s began or "
+                         "ended a transaction it did not close, so nothing "
+                         "of it is kept: react() must commit or roll back "
+                         "what it begins",
+                         p->name, where);
+    }
+    if (rc == ESK_OK || rc == ESK_EDOMAIN)
+        return ESK_OK;
+    esk__describe_event(event, where, sizeof(where));
+    esk__fail(ESK_ECALLBACK,
+              "process '%s' stopped at the event at %s, and what it sent is "
+              "undone: %s. Fix the cause and run again: it resumes there",
+              p->name, where, failure_reason(r, rc));
+    return undo(r);
+}
+
 /* One event's reaction and the checkpoint move: one transaction. Does
  * nothing when another runner has reacted to the event already: then
  * *done is where that runner's checkpoint stands, else the event's
@@ -334,29 +365,9 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event,
         unwind(r->store);
         return rc;
     }
-    r->reason[0] = '\0';
-    esk_error_clear();
-    esk_status rrc = p->react(p->ctx, &pc, event);
-    char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
-    if (esk_store_transaction_depth(r->store) != 1) {
-        esk__describe_event(event, where, sizeof(where));
-        unwind(r->store);
-        return esk__fail(ESK_ECALLBACK,
-                         "process '%s': react() to the event at %s began or "
-                         "ended a transaction it did not close, so nothing "
-                         "of it is kept: react() must commit or roll back "
-                         "what it begins",
-                         p->name, where);
-    }
-    if (rrc != ESK_OK && rrc != ESK_EDOMAIN) {
-        esk__describe_event(event, where, sizeof(where));
-        esk__fail(ESK_ECALLBACK,
-                  "process '%s' stopped at the event at %s, and what "
-                  "it sent is undone: %s. Fix the cause and run "
-                  "again: it resumes there",
-                  p->name, where, failure_reason(r, rrc));
-        return undo(r);
-    }
+    rc = call_react(r, &pc, event);
+    if (rc != ESK_OK)
+        return rc;
     rc = esk__checkpoint_put(r->store, r->checkpoint_key, event->position, 1);
     if (rc != ESK_OK) {
         store_error(r, rc);

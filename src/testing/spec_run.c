@@ -142,6 +142,20 @@ static size_t alloc_size(size_t size)
     return size > 0 ? size : 1;
 }
 
+/* Ask decide() about the state: its answer goes to o. False when the
+ * run cannot go on (out of memory). */
+static bool ask(const esk_decider *decider, const void *command, void *state,
+                outcome *o, verdict *v)
+{
+    esk_decision decision = ESK_DECISION_INIT;
+    esk_error_clear();
+    esk_status rc = decider->decide(state, command, &decision);
+    if (decision_outcome(rc, &decision, o) != ESK_OK)
+        set_spec_error(v, "out of memory running the spec");
+    esk_decision_release(&decision);
+    return !out_of_memory(o, "decide()", v);
+}
+
 static void run_decider(const esk_spec *spec, const esk_decider *decider,
                         verdict *v)
 {
@@ -149,8 +163,6 @@ static void run_decider(const esk_spec *spec, const esk_decider *decider,
     recorded given = {NULL, NULL};
     void *state = NULL;
     void *before = NULL;
-    esk_decision decision = ESK_DECISION_INIT;
-    esk_status rc = ESK_OK;
     size_t size = decider->state_size;
 
     if (decider->decide == NULL) {
@@ -175,11 +187,7 @@ static void run_decider(const esk_spec *spec, const esk_decider *decider,
     }
     memcpy(before, state, size);
 
-    esk_error_clear();
-    rc = decider->decide(state, spec->command, &decision);
-    if (decision_outcome(rc, &decision, &v->first) != ESK_OK)
-        set_spec_error(v, "out of memory running the spec");
-    if (out_of_memory(&v->first, "decide()", v))
+    if (!ask(decider, spec->command, state, &v->first, v))
         goto done;
     v->impure_offset = first_changed_byte(before, state, size);
     v->impure = v->impure_offset < size;
@@ -191,18 +199,11 @@ static void run_decider(const esk_spec *spec, const esk_decider *decider,
 
     /* Asked again about the very same state, decide must say the same. */
     memcpy(state, before, size);
-    esk_decision_release(&decision);
-    decision = (esk_decision)ESK_DECISION_INIT;
-    esk_error_clear();
-    rc = decider->decide(state, spec->command, &decision);
-    if (decision_outcome(rc, &decision, &v->second) != ESK_OK)
-        set_spec_error(v, "out of memory running the spec");
-    if (out_of_memory(&v->second, "decide()", v))
+    if (!ask(decider, spec->command, state, &v->second, v))
         goto done;
     v->nondeterministic = !same_outcome(&v->first, &v->second);
 
 done:
-    esk_decision_release(&decision);
     recorded_free(&given);
     esk__free(before);
     esk__free(state);
