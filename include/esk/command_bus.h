@@ -291,6 +291,11 @@ esk_middleware esk_logging_middleware(const esk_log_sink *sink);
  * Retry on conflict: when the rest of the chain returns ESK_ECONCURRENCY,
  * run it again (the handler reloads and decides anew), up to max_attempts
  * runs in all, pausing backoff_ms * k ms before retry k.
+ *
+ * The bus's one retry mechanism. esk_handle_options has max_attempts too,
+ * for esk_decider_handle() called without a bus, which has no middleware;
+ * esk_context_handle() leaves it at 1, so a command is never retried
+ * twice over.
  */
 typedef struct esk_retry_policy {
     int max_attempts;

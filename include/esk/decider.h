@@ -190,7 +190,14 @@ typedef struct esk_handle_options {
     int version;
     /** Metadata for every appended event; NULL for none. Borrowed. */
     const esk_metadata *metadata;
-    /** Attempts in all, on ESK_ECONCURRENCY: 1 = no retry (the default). */
+    /**
+     * Attempts in all, on ESK_ECONCURRENCY: 1 = no retry (the default).
+     * This retry is for esk_decider_handle() called on its own, where no
+     * bus runs it. On a bus, leave it at 1 and use esk_retry_middleware(),
+     * which retries any handler (a repository's too) and, after the
+     * idempotency middleware, inside its transaction: one retry mechanism
+     * per path, never both.
+     */
     int max_attempts;
     /** Pause before retry k: backoff_ms * k milliseconds (0 = none). */
     int backoff_ms;
