@@ -440,6 +440,7 @@ a_snapshot_that_cannot_be_written_does_not_fail_the_save(void **state)
                     "the events of Workshop '1' are saved, but its snapshot "
                     "at version 1 was not written");
     assert_contains(esk_repository_errmsg(f.repo), "field 'title'");
+    assert_int_equal(esk_error_last()->status, ESK_OK);
     assert_int_equal(w.base.stored_version, 1);
     assert_int_equal(stream_version(&f, "workshop-1"), 1);
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_SNAPSHOT,

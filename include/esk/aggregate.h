@@ -243,14 +243,8 @@ esk_status esk_repository_new(esk_repository **out, esk_store *store,
 /** Free a repository. NULL is a no-op. */
 void esk_repository_free(esk_repository *repo);
 
-/**
- * The message of the repository's last failure, "" after a success, with
- * one exception: a save that stored its events but could not write its
- * snapshot returns ESK_OK and leaves a note here saying why ("the events
- * of Workshop '42' are saved, but its snapshot at version 100 was not
- * written: ..."). Borrowed: valid until the next call on the repository.
- * NULL gives a fixed message.
- */
+/** Transitional: esk_errmsg(), until every caller reads the last error.
+ *  repo is not used. */
 const char *esk_repository_errmsg(const esk_repository *repo);
 
 /**
@@ -286,8 +280,11 @@ esk_status esk_repository_load(esk_repository *repo, const char *id,
  *
  * The first save of a new aggregate expects no stream. When the save
  * crosses a multiple of the snapshot_every option, a snapshot of the state
- * at its new version is written too (see esk_repository_errmsg() for a
- * snapshot that cannot be).
+ * at its new version is written too. A snapshot that cannot be written
+ * does not fail the save, whose events are stored: it returns ESK_OK and
+ * leaves a note as the last error's message, with status ESK_OK ("the
+ * events of Workshop '42' are saved, but its snapshot at version 100 was
+ * not written: ...").
  *
  * @param state    an aggregate of the repository's type.
  * @param metadata optional; borrowed.
