@@ -111,7 +111,7 @@ bool esk_catchup_rebuild_bench(const bench_config *cfg, const char *arg,
     esk_status rc = esk_catchup_rebuild(catchup, &status);
     bench_stop(sample, (long)status.applied);
     if (rc != ESK_OK) {
-        bench_fail(sample, "rebuild: %s", esk_catchup_errmsg(catchup));
+        bench_fail(sample, "rebuild: %s", esk_errmsg());
         goto done;
     }
     if ((long)status.applied != cfg->events) {
@@ -174,12 +174,12 @@ static bool make_big_aggregate(const bench_config *cfg, const char *backend,
         }
     }
     if (esk_repository_save(repo, &w, NULL, NULL) != ESK_OK) {
-        bench_fail(sample, "save: %s", esk_repository_errmsg(repo));
+        bench_fail(sample, "save: %s", esk_errmsg());
         goto release;
     }
     /* The save keeps going without its snapshot, with a note. */
-    if (esk_repository_errmsg(repo)[0] != '\0') {
-        bench_fail(sample, "snapshot: %s", esk_repository_errmsg(repo));
+    if (esk_errmsg()[0] != '\0') {
+        bench_fail(sample, "snapshot: %s", esk_errmsg());
         goto release;
     }
     ok = true;
@@ -217,7 +217,7 @@ static bool time_loads(const bench_config *cfg, const char *backend,
     bench_start(sample);
     for (long i = 0; i < loads && ok; i++) {
         if (esk_repository_load(repo, BIG_ID, &w) != ESK_OK)
-            ok = bench_fail(sample, "load: %s", esk_repository_errmsg(repo));
+            ok = bench_fail(sample, "load: %s", esk_errmsg());
         else if (w.registrations != cfg->aggregate_events ||
                  w.base.version != cfg->aggregate_events)
             ok = bench_fail(sample,
@@ -320,7 +320,7 @@ bool esk_bus_bench(const bench_config *cfg, const char *arg,
         };
         for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++)
             if (esk_bus_use(bus, &chain[i]) != ESK_OK) {
-                bench_fail(sample, "middleware: %s", esk_bus_errmsg(bus));
+                bench_fail(sample, "middleware: %s", esk_errmsg());
                 goto done;
             }
     }

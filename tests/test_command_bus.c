@@ -83,9 +83,9 @@ static void registering_a_type_twice_is_refused(void **state)
     assert_int_equal(
         esk_bus_register(bus, "RegisterAttendee", on_workshop, NULL),
         ESK_EEXISTS);
-    assert_string_equal(esk_bus_errmsg(bus), "'RegisterAttendee' already has "
-                                             "a handler: a command type has "
-                                             "exactly one");
+    assert_string_equal(esk_errmsg(), "'RegisterAttendee' already has "
+                                      "a handler: a command type has "
+                                      "exactly one");
     esk_bus_free(bus);
     esk_store_free(store);
 }
@@ -102,7 +102,7 @@ static void an_unknown_type_lists_the_registered_types(void **state)
     assert_int_equal(esk_error_last()->status, ESK_ENOHANDLER);
     assert_string_equal(esk_errmsg(), "no handler for 'Foo'; registered: "
                                       "ScheduleWorkshop, RegisterAttendee");
-    assert_string_equal(esk_bus_errmsg(bus), esk_errmsg());
+    assert_string_equal(esk_errmsg(), esk_errmsg());
     assert_int_equal(r.attempts, 0);
     esk_bus_free(bus);
     esk_store_free(store);
@@ -200,12 +200,12 @@ static void null_arguments_are_refused(void **state)
     assert_int_equal(esk_bus_register(bus, NULL, on_workshop, NULL),
                      ESK_EINVAL);
     assert_int_equal(esk_bus_register(bus, "A", NULL, NULL), ESK_EINVAL);
-    assert_string_equal(esk_bus_errmsg(bus),
+    assert_string_equal(esk_errmsg(),
                         "esk_bus_register: the handler of 'A' is NULL");
     assert_int_equal(esk_bus_use(NULL, &nothing), ESK_EINVAL);
     assert_int_equal(esk_bus_use(bus, NULL), ESK_EINVAL);
     assert_int_equal(esk_bus_use(bus, &nothing), ESK_EINVAL);
-    test_assert_contains(esk_bus_errmsg(bus), "neither a before nor an around");
+    test_assert_contains(esk_errmsg(), "neither a before nor an around");
     assert_int_equal(esk_bus_dispatch(NULL, &c, &r), ESK_EINVAL);
     assert_int_equal(esk_error_last()->status, ESK_EINVAL);
     test_assert_contains(esk_errmsg(), "the bus is NULL");
@@ -247,7 +247,7 @@ static void the_result_tells_what_the_handler_wrote(void **state)
     assert_int_equal(r.attempts, 1);
     assert_false(r.duplicate);
     assert_string_equal(esk_errmsg(), "");
-    assert_string_equal(esk_bus_errmsg(bus), "");
+    assert_string_equal(esk_errmsg(), "");
     esk_bus_free(bus);
     esk_store_free(store);
 }

@@ -154,7 +154,7 @@ static size_t run_ok(world *w)
 {
     size_t reacted = 0;
     if (esk_process_run(w->runner, &reacted) != ESK_OK)
-        fail_msg("esk_process_run: %s", esk_process_runner_errmsg(w->runner));
+        fail_msg("esk_process_run: %s", esk_errmsg());
     return reacted;
 }
 
@@ -349,7 +349,7 @@ static void a_domain_refusal_is_not_a_failure(void **state)
     assert_int_equal(fu.last_code, FULL);
     assert_story(&w, "w-2", "+ada");
     assert_int_equal(checkpoint_of(&w.f, "process:follow-up"), 4);
-    assert_string_equal(esk_process_runner_errmsg(w.runner), "");
+    assert_string_equal(esk_errmsg(), "");
     close_world(&w);
 }
 
@@ -370,7 +370,7 @@ a_react_failure_undoes_its_commands_and_keeps_the_checkpoint(void **state)
     assert_int_equal(esk_process_run(w.runner, &reacted), ESK_ECALLBACK);
     assert_int_equal(reacted, 1);
     assert_int_equal(checkpoint_of(&w.f, "process:follow-up"), 3);
-    const char *msg = esk_process_runner_errmsg(w.runner);
+    const char *msg = esk_errmsg();
     assert_contains(msg, "process 'follow-up' stopped at the event at "
                          "position 4 (stream 'workshop-w-1', version 3, "
                          "AttendeeRegistered)");
@@ -480,7 +480,7 @@ static void a_command_from_tick_needs_a_key(void **state)
     w.f.now += 2 * ONE_HOUR;
 
     assert_int_equal(esk_process_tick(w.runner), ESK_ECALLBACK);
-    const char *msg = esk_process_runner_errmsg(w.runner);
+    const char *msg = esk_errmsg();
     assert_contains(msg, "process 'deadline': tick at 2026-11-27T11:00:00");
     assert_contains(msg, "needs a key");
     assert_story(&w, "w-1", "+ada");

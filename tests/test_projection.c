@@ -52,7 +52,7 @@ static void run_ok(esk_catchup *c, esk_catchup_status *st)
 {
     esk_status rc = esk_catchup_run(c, st);
     if (rc != ESK_OK)
-        fail_msg("esk_catchup_run: %s", esk_catchup_errmsg(c));
+        fail_msg("esk_catchup_run: %s", esk_errmsg());
 }
 
 /* --- inline -------------------------------------------------------------- */
@@ -400,7 +400,7 @@ static void a_failing_handler_stops_at_its_event_and_skips_nothing(void **state)
     assert_int_equal(st.checkpoint, 1);
     assert_int_equal(st.applied, 1);
     assert_int_equal(st.lag, 2);
-    const char *msg = esk_catchup_errmsg(c);
+    const char *msg = esk_errmsg();
     assert_contains(msg, "projection 'agenda' stopped at the event at "
                          "position 2 (stream 'workshop-w-1', version 2, "
                          "AttendeeRegistered)");
@@ -415,7 +415,7 @@ static void a_failing_handler_stops_at_its_event_and_skips_nothing(void **state)
     assert_int_equal(st.failed_position, 0);
     assert_int_equal(a.handled, 3);
     assert_agenda(&a, &f, "ada: w-1\nbob: w-1\nmallory: w-1");
-    assert_string_equal(esk_catchup_errmsg(c), "");
+    assert_string_equal(esk_errmsg(), "");
     esk_catchup_free(c);
     fixture_close(&f);
 }

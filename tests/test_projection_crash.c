@@ -389,7 +389,7 @@ static int runner_main(void *ctx)
     }
     esk_status rc = esk_catchup_run(catchup, NULL);
     if (rc != ESK_OK) {
-        fprintf(stderr, "projection runner: %s\n", esk_catchup_errmsg(catchup));
+        fprintf(stderr, "projection runner: %s\n", esk_errmsg());
         return 4;
     }
     esk_catchup_free(catchup);
@@ -412,7 +412,7 @@ static void run_to_the_end(const char *path, const char *name,
         fail_msg("%s", esk_errmsg());
     esk_catchup_status st;
     if (esk_catchup_run(catchup, &st) != ESK_OK)
-        fail_msg("%s", esk_catchup_errmsg(catchup));
+        fail_msg("%s", esk_errmsg());
     assert_true(st.checkpoint == EVENTS);
     assert_true(st.lag == 0);
     esk_catchup_free(catchup);

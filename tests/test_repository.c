@@ -87,7 +87,7 @@ static void load(fixture *f, const char *id, workshop *w)
     memset(w, 0, sizeof(*w));
     esk_status rc = esk_repository_load(f->repo, id, w);
     if (rc != ESK_OK)
-        fail_msg("loading %s: %s", id, esk_repository_errmsg(f->repo));
+        fail_msg("loading %s: %s", id, esk_errmsg());
 }
 
 static int64_t stream_version(fixture *f, const char *stream)
@@ -108,9 +108,8 @@ loading_a_missing_aggregate_is_not_found_and_gives_an_empty_one(void **state)
     workshop w;
     memset(&w, 0x5a, sizeof(w));
     assert_int_equal(esk_repository_load(f.repo, "404", &w), ESK_ENOTFOUND);
-    assert_string_equal(esk_repository_errmsg(f.repo),
-                        "Workshop '404' does not exist: stream "
-                        "'workshop-404' has no events");
+    assert_string_equal(esk_errmsg(), "Workshop '404' does not exist: stream "
+                                      "'workshop-404' has no events");
     assert_string_equal(w.base.stream_id, "workshop-404");
     assert_int_equal(w.base.version, 0);
     assert_int_equal(w.capacity, 0);
@@ -120,7 +119,7 @@ loading_a_missing_aggregate_is_not_found_and_gives_an_empty_one(void **state)
     save_workshop(&f, "404", 0, 1);
     load(&f, "404", &w);
     assert_int_equal(w.base.version, 1);
-    assert_string_equal(esk_repository_errmsg(f.repo), "");
+    assert_string_equal(esk_errmsg(), "");
     esk_aggregate_release(&w);
     close_fixture(&f);
 }
@@ -189,9 +188,9 @@ a_stale_copy_gets_a_concurrency_error_and_keeps_its_events(void **state)
     assert_int_equal(workshop_register(&second, "Bob", 1), ESK_OK);
     assert_int_equal(esk_repository_save(f.repo, &second, NULL, NULL),
                      ESK_ECONCURRENCY);
-    assert_contains(esk_repository_errmsg(f.repo), "load it again and retry");
-    assert_contains(esk_repository_errmsg(f.repo), "is at version 2, "
-                                                   "expected 1");
+    assert_contains(esk_errmsg(), "load it again and retry");
+    assert_contains(esk_errmsg(), "is at version 2, "
+                                  "expected 1");
     assert_int_equal(esk_aggregate_pending_count(&second), 1);
     assert_int_equal(second.base.version, 2);
     assert_int_equal(second.base.stored_version, 1);
@@ -436,10 +435,10 @@ a_snapshot_that_cannot_be_written_does_not_fail_the_save(void **state)
     /* A state the snapshot layout cannot encode: not UTF-8. */
     w.title[0] = (char)0xff;
     assert_int_equal(esk_repository_save(f.repo, &w, NULL, NULL), ESK_OK);
-    assert_contains(esk_repository_errmsg(f.repo),
+    assert_contains(esk_errmsg(),
                     "the events of Workshop '1' are saved, but its snapshot "
                     "at version 1 was not written");
-    assert_contains(esk_repository_errmsg(f.repo), "field 'title'");
+    assert_contains(esk_errmsg(), "field 'title'");
     assert_int_equal(esk_error_last()->status, ESK_OK);
     assert_int_equal(w.base.stored_version, 1);
     assert_int_equal(stream_version(&f, "workshop-1"), 1);
@@ -505,10 +504,9 @@ an_old_event_without_its_upcaster_fails_the_load_and_says_so(void **state)
     workshop w;
     memset(&w, 0, sizeof(w));
     assert_int_equal(esk_repository_load(f.repo, "1", &w), ESK_EDECODE);
-    assert_contains(esk_repository_errmsg(f.repo),
+    assert_contains(esk_errmsg(),
                     "event 2 of stream 'workshop-1' is AttendeeRegistered v1");
-    assert_contains(esk_repository_errmsg(f.repo),
-                    "register an upcaster from v1");
+    assert_contains(esk_errmsg(), "register an upcaster from v1");
     /* Never half-loaded. */
     assert_int_equal(w.base.version, 0);
     assert_int_equal(w.capacity, 0);
@@ -528,10 +526,10 @@ static void an_unknown_event_type_fails_the_load_naming_it(void **state)
     workshop w;
     memset(&w, 0, sizeof(w));
     assert_int_equal(esk_repository_load(f.repo, "1", &w), ESK_EDECODE);
-    assert_contains(esk_repository_errmsg(f.repo),
+    assert_contains(esk_errmsg(),
                     "event 2 of stream 'workshop-1' is WorkshopMoved v1, "
                     "which Workshop does not know");
-    assert_contains(esk_repository_errmsg(f.repo), "skip_unknown_types");
+    assert_contains(esk_errmsg(), "skip_unknown_types");
     assert_int_equal(w.base.version, 0);
     esk_aggregate_release(&w);
     close_fixture(&f);
@@ -578,8 +576,8 @@ an_event_that_does_not_decode_fails_the_load_naming_the_field(void **state)
     workshop w;
     memset(&w, 0, sizeof(w));
     assert_int_equal(esk_repository_load(f.repo, "1", &w), ESK_EDECODE);
-    assert_contains(esk_repository_errmsg(f.repo), "loading Workshop '1'");
-    assert_contains(esk_repository_errmsg(f.repo), "field 'seats'");
+    assert_contains(esk_errmsg(), "loading Workshop '1'");
+    assert_contains(esk_errmsg(), "field 'seats'");
     assert_int_equal(w.base.version, 0);
     assert_int_equal(w.capacity, 0);
     esk_aggregate_release(&w);
@@ -599,7 +597,7 @@ save_refuses_null_other_types_and_events_cleared_unsaved(void **state)
     assert_int_equal(esk_repository_save(NULL, &w, NULL, NULL), ESK_EINVAL);
     assert_int_equal(esk_repository_save(f.repo, NULL, NULL, NULL), ESK_EINVAL);
     assert_int_equal(esk_repository_save(f.repo, &w, NULL, NULL), ESK_EINVAL);
-    assert_contains(esk_repository_errmsg(f.repo), "not an initialised");
+    assert_contains(esk_errmsg(), "not an initialised");
 
     assert_int_equal(
         esk_aggregate_init(&w, &workshop_type_without_snapshot, "1"), ESK_OK);
@@ -609,12 +607,12 @@ save_refuses_null_other_types_and_events_cleared_unsaved(void **state)
     assert_int_equal(workshop_schedule(&w, "ES", 10), ESK_OK);
     const esk_metadata bad = {NULL, NULL, "[1]"};
     assert_int_equal(esk_repository_save(f.repo, &w, &bad, NULL), ESK_EINVAL);
-    assert_contains(esk_repository_errmsg(f.repo), "not a JSON object");
+    assert_contains(esk_errmsg(), "not a JSON object");
     assert_int_equal(esk_aggregate_pending_count(&w), 1);
 
     esk_aggregate_clear_pending(&w);
     assert_int_equal(esk_repository_save(f.repo, &w, NULL, NULL), ESK_EINVAL);
-    assert_contains(esk_repository_errmsg(f.repo), "load it again");
+    assert_contains(esk_errmsg(), "load it again");
     assert_int_equal(stream_version(&f, "workshop-1"), 0);
     esk_aggregate_release(&w);
     close_fixture(&f);
@@ -630,7 +628,7 @@ static void load_refuses_null_and_bad_ids(void **state)
     assert_int_equal(esk_repository_load(NULL, "1", &w), ESK_EINVAL);
     assert_int_equal(esk_repository_load(f.repo, "1", NULL), ESK_EINVAL);
     assert_int_equal(esk_repository_load(f.repo, "", &w), ESK_EINVAL);
-    assert_contains(esk_repository_errmsg(f.repo), "empty");
+    assert_contains(esk_errmsg(), "empty");
     /* Zeroed: releasing it is safe. */
     assert_int_equal(w.base.version, 0);
     esk_aggregate_release(&w);
@@ -682,7 +680,7 @@ a_repository_needs_a_store_a_valid_type_and_valid_options(void **state)
     assert_null(repo);
 
     esk_repository_free(NULL);
-    assert_string_not_equal(esk_repository_errmsg(NULL), "");
+    assert_string_not_equal(esk_errmsg(), "");
     esk_store_free(store);
 }
 
@@ -715,7 +713,7 @@ static void every_allocation_failure_in_save_and_load_is_reported(void **state)
             assert_int_equal(stream_version(&f, "workshop-1"), stored + 1);
         }
         esk_aggregate_release(&w);
-        if (rc == ESK_OK && esk_repository_errmsg(f.repo)[0] == '\0')
+        if (rc == ESK_OK && esk_errmsg()[0] == '\0')
             break;
     }
 

@@ -168,7 +168,7 @@ static int catchup_child(void *ctx)
     esk_catchup_status st = {0};
     do {
         if (esk_catchup_run(c, &st) != ESK_OK) {
-            fprintf(stderr, "catch-up: %s\n", esk_catchup_errmsg(c));
+            fprintf(stderr, "catch-up: %s\n", esk_errmsg());
             return 4;
         }
     } while (st.checkpoint < args->events);
@@ -240,7 +240,7 @@ static int process_child(void *ctx)
     for (;;) {
         size_t reacted = 0;
         if (esk_process_run(runner, &reacted) != ESK_OK) {
-            fprintf(stderr, "process: %s\n", esk_process_runner_errmsg(runner));
+            fprintf(stderr, "process: %s\n", esk_errmsg());
             return 4;
         }
         int64_t version = 0;

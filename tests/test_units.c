@@ -385,7 +385,7 @@ a_full_disk_mid_batch_moves_no_checkpoint_past_the_read_model(void **state)
     esk_catchup_status st;
     esk_status rc = esk_catchup_run(c, &st);
     assert_int_not_equal(rc, ESK_OK);
-    assert_contains(esk_catchup_errmsg(c), "full");
+    assert_contains(esk_errmsg(), "full");
     assert_int_equal(esk_store_transaction_depth(store), 0);
     assert_model_matches_checkpoint(store);
 
@@ -413,7 +413,7 @@ a_read_model_that_rolls_back_keeps_its_events_for_later(void **state)
 
     esk_catchup_status st;
     assert_int_not_equal(esk_catchup_run(c, &st), ESK_OK);
-    assert_contains(esk_catchup_errmsg(c), "rolled back");
+    assert_contains(esk_errmsg(), "rolled back");
     assert_int_equal(esk_store_transaction_depth(store), 0);
     assert_model_matches_checkpoint(store);
 
@@ -447,7 +447,7 @@ static void a_handler_that_ends_a_transaction_stops_the_batch(void **state)
     esk_catchup *c = NULL;
     assert_int_equal(esk_catchup_new(&c, store, &p, NULL), ESK_OK);
     assert_int_equal(esk_catchup_run(c, NULL), ESK_ECALLBACK);
-    assert_contains(esk_catchup_errmsg(c), "must commit or roll back");
+    assert_contains(esk_errmsg(), "must commit or roll back");
     assert_int_equal(esk_store_transaction_depth(store), 0);
     assert_model_matches_checkpoint(store);
     esk_catchup_free(c);
@@ -473,7 +473,7 @@ static void a_checkpoint_past_the_head_is_reported_not_ignored(void **state)
     assert_int_equal(esk_catchup_status_get(c, &st), ESK_ECORRUPT);
     assert_int_equal(st.lag, -47);
     assert_int_equal(esk_catchup_run(c, &st), ESK_ECORRUPT);
-    assert_contains(esk_catchup_errmsg(c), "past the store's last position");
+    assert_contains(esk_errmsg(), "past the store's last position");
     assert_int_equal(esk_catchup_rebuild(c, &st), ESK_OK);
     assert_int_equal(st.checkpoint, 3);
     esk_catchup_free(c);
@@ -524,7 +524,7 @@ static void a_full_disk_in_a_reaction_keeps_the_event_for_later(void **state)
     limit_growth(store, 12);
     size_t reacted = 0;
     assert_int_not_equal(esk_process_run(runner, &reacted), ESK_OK);
-    assert_contains(esk_process_runner_errmsg(runner), "full");
+    assert_contains(esk_errmsg(), "full");
     assert_int_equal(esk_store_transaction_depth(store), 0);
     int64_t answers = sql_number(
         store, "SELECT count(*) FROM events WHERE stream_id = 'answers'");

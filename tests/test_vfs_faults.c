@@ -698,7 +698,7 @@ static void with_orders_to_project(world *w)
 static void run_the_catchup(world *w)
 {
     step(w, esk_catchup_run(w->catchup, NULL), "running the catch-up",
-         esk_catchup_errmsg(w->catchup));
+         esk_errmsg());
 }
 
 static int64_t times_applied(world *w, int64_t position)
@@ -749,7 +749,7 @@ static void check_catchup(world *w)
      * nothing twice. */
     open_catchup(w);
     if (esk_catchup_run(w->catchup, NULL) != ESK_OK)
-        problem("running again fails: %s", esk_catchup_errmsg(w->catchup));
+        problem("running again fails: %s", esk_errmsg());
     expect_tally_follows_checkpoint(w, "after running again");
     if (checkpoint_of(w, "tally") < last)
         problem("running again stops short, at %lld",
@@ -867,7 +867,7 @@ static void with_orders_to_ship(world *w)
 static void run_the_process(world *w)
 {
     step(w, esk_process_run(w->runner, NULL), "running the process",
-         esk_process_runner_errmsg(w->runner));
+         esk_errmsg());
 }
 
 /* Every order at or below the checkpoint shipped once, with its command's
@@ -916,8 +916,7 @@ static void check_shipping(world *w)
                 (long long)checkpoint_of(w, "process:shipping"));
     open_runner(w);
     if (esk_process_run(w->runner, NULL) != ESK_OK)
-        problem("running again fails: %s",
-                esk_process_runner_errmsg(w->runner));
+        problem("running again fails: %s", esk_errmsg());
     expect_shipping_follows_checkpoint(w, "after running again");
     if (checkpoint_of(w, "process:shipping") < last)
         problem("running again stops short, at %lld",

@@ -149,7 +149,7 @@ static int app_open(app *a, const char *path)
                               handle_workshop_command, NULL) == ESK_OK;
     if (!ok) {
         fprintf(stderr, "workshop-demo: setting up the bus: %s\n",
-                esk_bus_errmsg(a->bus));
+                esk_errmsg());
         return 1;
     }
     if (esk_catchup_new(&a->catalogue, a->store, &catalogue_projection, NULL) !=
@@ -178,24 +178,21 @@ static int follow(app *a)
         esk_catchup_status st;
         size_t reacted = 0;
         if (esk_catchup_run(a->catalogue, &st) != ESK_OK) {
-            fprintf(stderr, "workshop-demo: %s\n",
-                    esk_catchup_errmsg(a->catalogue));
+            fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
             return 1;
         }
         if (st.applied > 0)
             say("  project   catalogue: %zu event(s), checkpoint @%lld\n",
                 st.applied, (long long)st.checkpoint);
         if (esk_catchup_run(a->agenda, &st) != ESK_OK) {
-            fprintf(stderr, "workshop-demo: %s\n",
-                    esk_catchup_errmsg(a->agenda));
+            fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
             return 1;
         }
         if (st.applied > 0)
             say("  project   agenda: %zu event(s), checkpoint @%lld\n",
                 st.applied, (long long)st.checkpoint);
         if (esk_process_run(a->waitlist, &reacted) != ESK_OK) {
-            fprintf(stderr, "workshop-demo: %s\n",
-                    esk_process_runner_errmsg(a->waitlist));
+            fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
             return 1;
         }
         if (reacted == 0)
