@@ -355,24 +355,28 @@ static run_result apply_given(const esk_projection_spec *spec, esk_store *store,
                        NULL};
     esk_append_result appended = {0, 0};
 
-    if (esk_store_append(store, g->stream_id, ESK_ANY, &e, 1, &appended) !=
-        ESK_OK) {
+    esk_status rc =
+        esk__from_store(store, esk_store_append(store, g->stream_id, ESK_ANY,
+                                                &e, 1, &appended));
+    if (rc != ESK_OK) {
         set_message(msg, "given event %zu cannot be appended to '%s': %s",
-                    i + 1, g->stream_id, esk_store_errmsg(store));
+                    i + 1, g->stream_id, esk_errmsg());
         return RUN_SPEC_ERROR;
     }
-    if (esk_store_read_stream(store, g->stream_id, appended.version, 1, list) !=
-            ESK_OK ||
-        list->count != 1) {
+    rc = esk__from_store(
+        store,
+        esk_store_read_stream(store, g->stream_id, appended.version, 1, list));
+    if (rc != ESK_OK || list->count != 1) {
         set_message(msg, "given event %zu cannot be read back from '%s': %s",
-                    i + 1, g->stream_id, esk_store_errmsg(store));
+                    i + 1, g->stream_id,
+                    rc != ESK_OK ? esk_errmsg() : "it is not there");
         return RUN_SPEC_ERROR;
     }
     if (!handles_type(p, g->type->name))
         return RUN_DONE;
     for (int k = 0; k < times; k++) {
         esk_error_clear();
-        esk_status rc = p->handle(p->ctx, store, &list->events[0]);
+        rc = p->handle(p->ctx, store, &list->events[0]);
         if (rc != ESK_OK) {
             const char *why = esk_errmsg();
             set_message(msg,
