@@ -526,12 +526,8 @@ static bool run_into(const esk_projection_spec *spec, char *buf, size_t size)
     run_result result = RUN_DONE;
     bool passed = false;
 
-    esk__report_init(&r, buf, size);
-    if (spec == NULL) {
-        esk__report_add(&r, "Spec error: the spec could not be created: out "
-                            "of memory\n");
+    if (!esk__report_start(&r, buf, size, spec != NULL))
         goto done;
-    }
     if (spec->problem[0] != '\0') {
         esk__report_add(&r, "Spec error in %s: %s\n", name_of(spec),
                         spec->problem);

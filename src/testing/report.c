@@ -250,3 +250,12 @@ bool esk__report_set_text(char **slot, const char *text)
     *slot = esk__strdup(text);
     return *slot != NULL;
 }
+
+bool esk__report_start(esk__report *r, char *buf, size_t size, bool spec_exists)
+{
+    esk__report_init(r, buf, size);
+    if (!spec_exists)
+        esk__report_add(r, "Spec error: the spec could not be created: out "
+                           "of memory\n");
+    return spec_exists;
+}

@@ -41,6 +41,11 @@ void esk__report_format(char *buf, size_t size, bool keep_first,
  * when out of memory, and *slot is then NULL. */
 bool esk__report_set_text(char **slot, const char *text);
 
+/* Start a spec's report in buf: false, with the report saying so, when
+ * the spec could not be created (spec_exists false). */
+bool esk__report_start(esk__report *r, char *buf, size_t size,
+                       bool spec_exists);
+
 /* Mark a cut report as such, at its end. */
 void esk__report_end(esk__report *r);
 

@@ -383,12 +383,8 @@ static bool run_into(const esk_spec *spec, const esk_decider *other, char *buf,
     bool matched = false;
     bool passed = false;
 
-    esk__report_init(&r, buf, size);
-    if (spec == NULL) {
-        esk__report_add(&r, "Spec error: the spec could not be created: out "
-                            "of memory\n");
+    if (!esk__report_start(&r, buf, size, spec != NULL))
         goto done;
-    }
     v = esk__calloc(1, sizeof(*v));
     if (v == NULL) {
         esk__report_add(&r, "Spec error: out of memory running the spec\n");
