@@ -85,9 +85,9 @@ typedef struct esk_process {
  * @param key     required in tick, optional in react (NULL: the counter).
  * @param result  optional: the command's outcome (duplicate is true when
  *                the command id had been handled before).
- * @return the dispatch status: ESK_OK; ESK_EDOMAIN (refused; see result);
- *         ESK_EINVAL (NULL, no key in tick); ESK_ENOMEM; any status of
- *         the bus.
+ * @return the dispatch status: ESK_OK; ESK_EDOMAIN (refused: its code is
+ *         esk_error_last()->code); ESK_EINVAL (NULL, no key in tick);
+ *         ESK_ENOMEM; any status of the bus.
  */
 esk_status esk_process_send(esk_process_context *pc, const esk_command *command,
                             const char *key, esk_command_result *result);
