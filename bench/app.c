@@ -24,34 +24,33 @@ typedef struct seats_model {
     sqlite3_stmt *upsert;
 } seats_model;
 
-static esk_status sql_error(esk_store *store, esk_error *err, const char *what)
+static esk_status sql_error(esk_store *store, const char *what)
 {
-    snprintf(err->message, sizeof(err->message), "%s: %s", what,
-             sqlite3_errmsg(esk_store_sqlite_db(store)));
-    err->status = ESK_EIO;
+    esk_error_set(ESK_EIO, "%s: %s", what,
+                  sqlite3_errmsg(esk_store_sqlite_db(store)));
     return ESK_EIO;
 }
 
-static esk_status seats_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status seats_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
     if (sqlite3_exec(esk_store_sqlite_db(store), BENCH_READ_MODEL_SQL, NULL,
                      NULL, NULL) != SQLITE_OK)
-        return sql_error(store, err, "creating workshop_seats");
+        return sql_error(store, "creating workshop_seats");
     return ESK_OK;
 }
 
-static esk_status seats_reset(void *ctx, esk_store *store, esk_error *err)
+static esk_status seats_reset(void *ctx, esk_store *store)
 {
     (void)ctx;
     if (sqlite3_exec(esk_store_sqlite_db(store), "DELETE FROM workshop_seats",
                      NULL, NULL, NULL) != SQLITE_OK)
-        return sql_error(store, err, "emptying workshop_seats");
+        return sql_error(store, "emptying workshop_seats");
     return ESK_OK;
 }
 
 static esk_status seats_handle(void *ctx, esk_store *store,
-                               const esk_event *event, esk_error *err)
+                               const esk_event *event)
 {
     seats_model *model = ctx;
     sqlite3_stmt *stmt = model->upsert;
@@ -61,7 +60,7 @@ static esk_status seats_handle(void *ctx, esk_store *store,
     int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE)
-        return sql_error(store, err, "writing workshop_seats");
+        return sql_error(store, "writing workshop_seats");
     return ESK_OK;
 }
 
@@ -72,7 +71,6 @@ bool esk_catchup_rebuild_bench(const bench_config *cfg, const char *arg,
     esk_store *store = NULL;
     esk_catchup *catchup = NULL;
     seats_model model = {NULL};
-    esk_error err;
     char path[BENCH_PATH_MAX];
     char file[64];
     bool ok = false;
@@ -82,8 +80,8 @@ bool esk_catchup_rebuild_bench(const bench_config *cfg, const char *arg,
     bench_path(cfg, path, sizeof(path), file);
     if (!bench_copy_file(cfg->fixture, path, sample))
         goto done;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK) {
-        bench_fail(sample, "opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK) {
+        bench_fail(sample, "opening %s: %s", path, esk_errmsg());
         goto done;
     }
     const esk_projection projection = {
@@ -96,9 +94,8 @@ bool esk_catchup_rebuild_bench(const bench_config *cfg, const char *arg,
     };
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.batch_size = (size_t)cfg->page;
-    if (esk_catchup_new(&catchup, store, &projection, &options, &err) !=
-        ESK_OK) {
-        bench_fail(sample, "catch-up: %s", err.message);
+    if (esk_catchup_new(&catchup, store, &projection, &options) != ESK_OK) {
+        bench_fail(sample, "catch-up: %s", esk_errmsg());
         goto done;
     }
     if (sqlite3_prepare_v3(esk_store_sqlite_db(store), BENCH_READ_MODEL_UPSERT,
@@ -114,7 +111,7 @@ bool esk_catchup_rebuild_bench(const bench_config *cfg, const char *arg,
     esk_status rc = esk_catchup_rebuild(catchup, &status);
     bench_stop(sample, (long)status.applied);
     if (rc != ESK_OK) {
-        bench_fail(sample, "rebuild: %s", esk_catchup_errmsg(catchup));
+        bench_fail(sample, "rebuild: %s", esk_errmsg());
         goto done;
     }
     if ((long)status.applied != cfg->events) {
@@ -143,7 +140,6 @@ static bool make_big_aggregate(const bench_config *cfg, const char *backend,
 {
     esk_store *store = NULL;
     esk_repository *repo = NULL;
-    esk_error err;
     bench_workshop w;
     bool ok = false;
 
@@ -156,35 +152,34 @@ static bool make_big_aggregate(const bench_config *cfg, const char *backend,
         snprintf(file, sizeof(file), "esk-aggregate-%ld.db", (long)getpid());
         bench_path(cfg, path, BENCH_PATH_MAX, file);
         bench_remove_db(path);
-        if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
-            return bench_fail(sample, "opening %s: %s", path, err.message);
+        if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+            return bench_fail(sample, "opening %s: %s", path, esk_errmsg());
     }
     esk_repository_options options = ESK_REPOSITORY_OPTIONS_INIT;
     options.snapshot_every = (int)cfg->aggregate_events;
-    if (esk_repository_new(&repo, store, &bench_workshop_type, &options,
-                           &err) != ESK_OK) {
-        bench_fail(sample, "repository: %s", err.message);
+    if (esk_repository_new(&repo, store, &bench_workshop_type, &options) !=
+        ESK_OK) {
+        bench_fail(sample, "repository: %s", esk_errmsg());
         goto done;
     }
-    if (esk_aggregate_init(&w, &bench_workshop_type, BIG_ID, &err) != ESK_OK) {
-        bench_fail(sample, "init: %s", err.message);
+    if (esk_aggregate_init(&w, &bench_workshop_type, BIG_ID) != ESK_OK) {
+        bench_fail(sample, "init: %s", esk_errmsg());
         goto done;
     }
     bench_registered event = {"w-big", 1};
     for (long i = 0; i < cfg->aggregate_events; i++) {
-        if (esk_aggregate_raise(&w, &bench_registered_type, &event, &err) !=
-            ESK_OK) {
-            bench_fail(sample, "raise: %s", err.message);
+        if (esk_aggregate_raise(&w, &bench_registered_type, &event) != ESK_OK) {
+            bench_fail(sample, "raise: %s", esk_errmsg());
             goto release;
         }
     }
     if (esk_repository_save(repo, &w, NULL, NULL) != ESK_OK) {
-        bench_fail(sample, "save: %s", esk_repository_errmsg(repo));
+        bench_fail(sample, "save: %s", esk_errmsg());
         goto release;
     }
     /* The save keeps going without its snapshot, with a note. */
-    if (esk_repository_errmsg(repo)[0] != '\0') {
-        bench_fail(sample, "snapshot: %s", esk_repository_errmsg(repo));
+    if (esk_errmsg()[0] != '\0') {
+        bench_fail(sample, "snapshot: %s", esk_errmsg());
         goto release;
     }
     ok = true;
@@ -208,22 +203,21 @@ static bool time_loads(const bench_config *cfg, const char *backend,
 {
     esk_store *store = NULL;
     esk_repository *repo = NULL;
-    esk_error err;
     char path[BENCH_PATH_MAX];
     bench_workshop w;
     bool ok = false;
 
     if (!make_big_aggregate(cfg, backend, &store, path, sample))
         return false;
-    if (esk_repository_new(&repo, store, type, NULL, &err) != ESK_OK) {
-        bench_fail(sample, "repository: %s", err.message);
+    if (esk_repository_new(&repo, store, type, NULL) != ESK_OK) {
+        bench_fail(sample, "repository: %s", esk_errmsg());
         goto done;
     }
     ok = true;
     bench_start(sample);
     for (long i = 0; i < loads && ok; i++) {
         if (esk_repository_load(repo, BIG_ID, &w) != ESK_OK)
-            ok = bench_fail(sample, "load: %s", esk_repository_errmsg(repo));
+            ok = bench_fail(sample, "load: %s", esk_errmsg());
         else if (w.registrations != cfg->aggregate_events ||
                  w.base.version != cfg->aggregate_events)
             ok = bench_fail(sample,
@@ -326,7 +320,7 @@ bool esk_bus_bench(const bench_config *cfg, const char *arg,
         };
         for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++)
             if (esk_bus_use(bus, &chain[i]) != ESK_OK) {
-                bench_fail(sample, "middleware: %s", esk_bus_errmsg(bus));
+                bench_fail(sample, "middleware: %s", esk_errmsg());
                 goto done;
             }
     }
@@ -346,7 +340,7 @@ bool esk_bus_bench(const bench_config *cfg, const char *arg,
         command.id = ids[i];
         command.payload = &s;
         if (esk_bus_dispatch(bus, &command, &result) != ESK_OK)
-            ok = bench_fail(sample, "dispatch: %s", result.message);
+            ok = bench_fail(sample, "dispatch: %s", esk_errmsg());
     }
     bench_stop(sample, cfg->commands);
 done:

@@ -88,8 +88,7 @@ void bench_fold_event(bench_fold *fold, const char *data, int64_t version)
     fold->events++;
     if (fold->kind == BENCH_FOLD_CODEC) {
         bench_registered event;
-        if (esk_codec_decode(&bench_registered_type, data, &event, NULL) !=
-            ESK_OK) {
+        if (esk_codec_decode(&bench_registered_type, data, &event) != ESK_OK) {
             fold->errors++;
             return;
         }

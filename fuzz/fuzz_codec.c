@@ -161,15 +161,14 @@ static void check_sound(const esk_field *fields, size_t count,
  * byte short without touching it. Returns the text (esk_free it). */
 static char *encode(const fz_event *event)
 {
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     char *text = NULL;
-    esk_status rc = esk_codec_encode(&event_type, event, &text, &err);
+    esk_status rc = esk_codec_encode(&event_type, event, &text);
     FUZZ_CHECK(rc == ESK_OK, "a decoded event does not encode: %s",
-               err.message);
+               esk_errmsg());
 
     size_t len = 0, measured = 0;
     len = strlen(text);
-    rc = esk_codec_encode_to(&event_type, event, NULL, 0, &measured, &err);
+    rc = esk_codec_encode_to(&event_type, event, NULL, 0, &measured);
     FUZZ_CHECK(rc == ESK_EINVAL && measured == len,
                "measuring gives %d and %zu, the text is %zu bytes", (int)rc,
                measured, len);
@@ -177,11 +176,11 @@ static char *encode(const fz_event *event)
     char *buf = malloc(len + 1);
     FUZZ_CHECK(buf != NULL, "out of memory");
     memset(buf, '#', len + 1);
-    rc = esk_codec_encode_to(&event_type, event, buf, len, &measured, &err);
+    rc = esk_codec_encode_to(&event_type, event, buf, len, &measured);
     FUZZ_CHECK(rc == ESK_EINVAL, "a buffer one byte short is accepted");
     for (size_t i = 0; i < len; i++)
         FUZZ_CHECK(buf[i] == '#', "a refused buffer was written at %zu", i);
-    rc = esk_codec_encode_to(&event_type, event, buf, len + 1, &measured, &err);
+    rc = esk_codec_encode_to(&event_type, event, buf, len + 1, &measured);
     FUZZ_CHECK(rc == ESK_OK && measured == len && strcmp(buf, text) == 0,
                "esk_codec_encode_to gives '%s', esk_codec_encode '%s'", buf,
                text);
@@ -202,13 +201,12 @@ static void decode_without_memory(const char *json, unsigned long allocations)
     unsigned long k = 1 + hash % allocations;
 
     fz_event event;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     fuzz_alloc_fail_at(k);
-    esk_status rc = esk_codec_decode(&event_type, json, &event, &err);
+    esk_status rc = esk_codec_decode(&event_type, json, &event);
     fuzz_alloc_fail_at(0);
-    FUZZ_CHECK(rc == ESK_ENOMEM && err.status == ESK_ENOMEM,
+    FUZZ_CHECK(rc == ESK_ENOMEM && esk_error_last()->status == ESK_ENOMEM,
                "allocation %lu of %lu failed, the decode gave %d: %s", k,
-               allocations, (int)rc, err.message);
+               allocations, (int)rc, esk_errmsg());
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -217,25 +215,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     long live = fuzz_alloc_live();
     char *json = fuzz_text(data, size);
     fz_event first, second;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
 
     unsigned long before = fuzz_alloc_count();
-    esk_status rc = esk_codec_decode(&event_type, json, &first, &err);
+    esk_status rc = esk_codec_decode(&event_type, json, &first);
     unsigned long allocations = fuzz_alloc_count() - before;
 
     FUZZ_CHECK(rc == ESK_OK || rc == ESK_EDECODE, "decoding gave %d (%s): %s",
-               (int)rc, esk_status_str(rc), err.message);
+               (int)rc, esk_status_str(rc), esk_errmsg());
     if (rc == ESK_EDECODE) {
-        FUZZ_CHECK(err.status == ESK_EDECODE &&
-                       strncmp(err.message, "FuzzEvent v3: ", 14) == 0,
-                   "the message does not name the type: '%s'", err.message);
+        FUZZ_CHECK(esk_error_last()->status == ESK_EDECODE &&
+                       strncmp(esk_errmsg(), "FuzzEvent v3: ", 14) == 0,
+                   "the message does not name the type: '%s'", esk_errmsg());
     } else {
         check_sound(event_fields,
                     sizeof(event_fields) / sizeof(event_fields[0]),
                     (const unsigned char *)&first);
         char *text = encode(&first);
-        rc = esk_codec_decode(&event_type, text, &second, &err);
-        FUZZ_CHECK(rc == ESK_OK, "'%s' does not decode: %s", text, err.message);
+        rc = esk_codec_decode(&event_type, text, &second);
+        FUZZ_CHECK(rc == ESK_OK, "'%s' does not decode: %s", text,
+                   esk_errmsg());
         FUZZ_CHECK(memcmp(&first, &second, sizeof(first)) == 0,
                    "'%s' decodes to another struct than '%s' did", text, json);
         char *again = encode(&second);

@@ -31,33 +31,32 @@
 
 /* ---- The steps ---------------------------------------------------------- */
 
-static esk_status no_memory(esk_error *err)
+static esk_status no_memory(void)
 {
-    snprintf(err->message, sizeof(err->message), "out of memory");
+    esk_error_set(ESK_ENOMEM, "out of memory");
     return ESK_ENOMEM;
 }
 
 /* "name" becomes "fullName". */
-static esk_status rename_name(json_t *data, esk_error *err)
+static esk_status rename_name(json_t *data)
 {
     json_t *name = json_object_get(data, "name");
     if (name == NULL)
         return ESK_OK;
     if (json_object_set(data, "fullName", name) != 0)
-        return no_memory(err);
+        return no_memory();
     json_object_del(data, "name");
     return ESK_OK;
 }
 
 /* "fullName": "Ada King" becomes "first": "Ada", "last": "King". */
-static esk_status split_full_name(json_t *data, esk_error *err)
+static esk_status split_full_name(json_t *data)
 {
     json_t *full = json_object_get(data, "fullName");
     if (full == NULL)
         return ESK_OK;
     if (!json_is_string(full)) {
-        snprintf(err->message, sizeof(err->message),
-                 "fullName is not a string");
+        esk_error_set(ESK_EINVAL, "fullName is not a string");
         return ESK_EINVAL;
     }
     const char *text = json_string_value(full);
@@ -71,36 +70,35 @@ static esk_status split_full_name(json_t *data, esk_error *err)
     json_t *last = json_stringn(text + last_start, len - last_start);
     if (json_object_set_new(data, "first", first) != 0) {
         json_decref(last);
-        return no_memory(err);
+        return no_memory();
     }
     if (json_object_set_new(data, "last", last) != 0)
-        return no_memory(err);
+        return no_memory();
     json_object_del(data, "fullName");
     return ESK_OK;
 }
 
 /* "email" is "" when absent. */
-static esk_status add_email(json_t *data, esk_error *err)
+static esk_status add_email(json_t *data)
 {
     if (json_object_get(data, "email") != NULL)
         return ESK_OK;
     if (json_object_set_new(data, "email", json_string("")) != 0)
-        return no_memory(err);
+        return no_memory();
     return ESK_OK;
 }
 
 /* A step that always refuses, with and without a message. */
-static esk_status refuse(json_t *data, esk_error *err)
+static esk_status refuse(json_t *data)
 {
     (void)data;
-    snprintf(err->message, sizeof(err->message), "this version is retired");
+    esk_error_set(ESK_EDOMAIN, "this version is retired");
     return ESK_EDOMAIN;
 }
 
-static esk_status refuse_silently(json_t *data, esk_error *err)
+static esk_status refuse_silently(json_t *data)
 {
     (void)data;
-    (void)err;
     return ESK_ECALLBACK;
 }
 
@@ -241,8 +239,7 @@ static outcome expect(const model *m, const esk_event *e)
     /* The model stops at INT_MAX, where a version cannot go up. */
     for (; s != NULL && out.version < INT_MAX;
          s = model_find(m, e->type, out.version)) {
-        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
-        esk_status rc = s->fn(data, &err);
+        esk_status rc = s->fn(data);
         if (rc != ESK_OK) {
             json_decref(data);
             out.rc = rc == ESK_ENOMEM ? ESK_ENOMEM : ESK_EDECODE;
@@ -296,7 +293,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     esk_event events[EVENT_MAX];
     outcome want[EVENT_MAX];
     esk_event_list list = ESK_EVENT_LIST_INIT;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
 
     FUZZ_CHECK(esk_upcasters_new(&upcasters) == ESK_OK, "no registry");
     add_step(upcasters, &m, "Person", 1, rename_name);
@@ -338,14 +334,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fill_list(&list, &events[i], 1);
         const esk_event *before = &list.events[0];
         esk_event copy = *before;
-        esk_status rc = esk_upcasters_apply(upcasters, &list, &err);
+        esk_status rc = esk_upcasters_apply(upcasters, &list);
         FUZZ_CHECK(rc == want[i].rc,
                    "event %zu (%s v%d, '%s'): apply gave %d (%s), expected "
                    "%d: %s",
                    i, events[i].type, events[i].schema_version, events[i].data,
-                   (int)rc, esk_status_str(rc), (int)want[i].rc, err.message);
+                   (int)rc, esk_status_str(rc), (int)want[i].rc, esk_errmsg());
         if (rc != ESK_OK) {
-            FUZZ_CHECK(err.status == rc && err.message[0] != '\0',
+            FUZZ_CHECK(esk_error_last()->status == rc &&
+                           esk_errmsg()[0] != '\0',
                        "a failure without a message");
             if (first_failure == n)
                 first_failure = i;
@@ -364,7 +361,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fill_list(&list, events, n);
     esk_event copies[EVENT_MAX];
     memcpy(copies, list.events, n * sizeof(esk_event));
-    esk_status rc = esk_upcasters_apply(upcasters, &list, &err);
+    esk_status rc = esk_upcasters_apply(upcasters, &list);
     esk_status expected = first_failure < n ? want[first_failure].rc : ESK_OK;
     FUZZ_CHECK(rc == expected, "the list gave %d (%s), expected %d", (int)rc,
                esk_status_str(rc), (int)expected);
@@ -374,17 +371,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Once more with an allocation failing: ESK_ENOMEM. */
     fill_list(&list, events, n);
     unsigned long before = fuzz_alloc_count();
-    rc = esk_upcasters_apply(upcasters, &list, &err);
+    rc = esk_upcasters_apply(upcasters, &list);
     unsigned long allocations = fuzz_alloc_count() - before;
     if (allocations > 0) {
         fill_list(&list, events, n);
         unsigned long k = 1 + (size + n) % allocations;
         fuzz_alloc_fail_at(k);
-        rc = esk_upcasters_apply(upcasters, &list, &err);
+        rc = esk_upcasters_apply(upcasters, &list);
         fuzz_alloc_fail_at(0);
         FUZZ_CHECK(rc == ESK_ENOMEM,
                    "allocation %lu of %lu failed, apply gave %d (%s): %s", k,
-                   allocations, (int)rc, esk_status_str(rc), err.message);
+                   allocations, (int)rc, esk_status_str(rc), esk_errmsg());
     }
 
     for (size_t i = 0; i < n; i++)

@@ -5,11 +5,19 @@
 #define ESK_AGGREGATE_INTERNAL_H
 
 #include "esk/aggregate.h"
+#include "internal.h"
+
+/* The part of an esk_aggregate that esk keeps to itself: the events
+ * raised and not saved. Made on the first raise. */
+struct esk__aggregate {
+    esk__pending *items;
+    size_t count;
+    size_t capacity;
+};
 
 /* Check that an aggregate type is complete enough to be used: ESK_OK, or
- * ESK_EINVAL with err saying which member is wrong. The snapshot
+ * ESK_EINVAL saying which member is wrong. The snapshot
  * description is the repository's to check. */
-esk_status esk__aggregate_type_check(const esk_aggregate_type *type,
-                                     esk_error *err);
+esk_status esk__aggregate_type_check(const esk_aggregate_type *type);
 
 #endif

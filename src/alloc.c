@@ -104,6 +104,25 @@ json_t *esk__json_loads(const char *text, size_t flags, json_error_t *error,
     return json;
 }
 
+void esk__jansson_free(void *ptr)
+{
+    json_malloc_t malloc_fn;
+    json_free_t free_fn;
+    json_get_alloc_funcs(&malloc_fn, &free_fn);
+    free_fn(ptr);
+}
+
+const char *esk__json_kind(const struct json_t *json)
+{
+    static const char *const kinds[] = {
+        [JSON_OBJECT] = "an object",   [JSON_ARRAY] = "an array",
+        [JSON_STRING] = "a string",    [JSON_INTEGER] = "an integer",
+        [JSON_REAL] = "a real number", [JSON_TRUE] = "true",
+        [JSON_FALSE] = "false",        [JSON_NULL] = "null",
+    };
+    return kinds[json_typeof(json)];
+}
+
 unsigned long esk__allocation_failures(void)
 {
     return failures;

@@ -85,15 +85,24 @@ void esk__arena_free(esk__arena_block **head)
     *head = NULL;
 }
 
+/* What a list owns besides its events: made on the first reservation. */
+struct esk__event_list {
+    size_t capacity;
+    esk__arena_block *arena;
+};
+
 void esk_event_list_release(esk_event_list *list)
 {
     if (list == NULL)
         return;
     esk__free(list->events);
-    esk__arena_free(&list->arena_);
+    if (list->internal != NULL) {
+        esk__arena_free(&list->internal->arena);
+        esk__free(list->internal);
+    }
     list->events = NULL;
     list->count = 0;
-    list->capacity_ = 0;
+    list->internal = NULL;
 }
 
 void esk_event_list_clear(esk_event_list *list)
@@ -101,14 +110,21 @@ void esk_event_list_clear(esk_event_list *list)
     if (list == NULL)
         return;
     list->count = 0;
-    esk__arena_reset(&list->arena_);
+    if (list->internal != NULL)
+        esk__arena_reset(&list->internal->arena);
 }
 
 esk_status esk__event_list_reserve(esk_event_list *list, size_t n)
 {
-    if (list->capacity_ - list->count >= n)
+    if (list->internal == NULL) {
+        list->internal = esk__calloc(1, sizeof(*list->internal));
+        if (list->internal == NULL)
+            return ESK_ENOMEM;
+    }
+    size_t held = list->internal->capacity;
+    if (held - list->count >= n)
         return ESK_OK;
-    size_t capacity = list->capacity_ == 0 ? 16 : list->capacity_;
+    size_t capacity = held == 0 ? 16 : held;
     while (capacity - list->count < n) {
         if (capacity > SIZE_MAX / 2 / sizeof(esk_event))
             return ESK_ENOMEM;
@@ -119,7 +135,7 @@ esk_status esk__event_list_reserve(esk_event_list *list, size_t n)
     if (events == NULL)
         return ESK_ENOMEM;
     list->events = events;
-    list->capacity_ = capacity;
+    list->internal->capacity = capacity;
     return ESK_OK;
 }
 
@@ -150,7 +166,7 @@ esk_status esk__event_list_push_sized(esk_event_list *list,
             return ESK_ENOMEM; /* the same huge text in several fields */
         total += lengths[i];
     }
-    char *text = esk__arena_alloc(&list->arena_, total);
+    char *text = esk__arena_alloc(&list->internal->arena, total);
     if (text == NULL)
         return ESK_ENOMEM;
     esk_event *copy = &list->events[list->count];
@@ -166,6 +182,14 @@ esk_status esk__event_list_push_sized(esk_event_list *list,
     copy->metadata = memcpy(text, event->metadata, lengths[4] + 1);
     list->count++;
     return ESK_OK;
+}
+
+char *esk__event_list_strndup(esk_event_list *list, const char *text,
+                              size_t len)
+{
+    if (list->internal == NULL && esk__event_list_reserve(list, 0) != ESK_OK)
+        return NULL;
+    return esk__arena_strndup(&list->internal->arena, text, len);
 }
 
 esk_status esk_event_list_push(esk_event_list *list, const esk_event *event)

@@ -16,90 +16,80 @@
 #include "internal.h"
 #include "projection_internal.h"
 
-enum { MESSAGE_MAX = 512 };
-
 struct esk_catchup {
     esk_store *store;
     const esk_projection *projection;
     esk_catchup_options options;
     /* Reused by every batch. */
     esk_event_list batch;
-    char message[MESSAGE_MAX];
 };
-
-static esk_status set_error(esk_catchup *c, esk_status status,
-                            const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static esk_status set_error(esk_catchup *c, esk_status status,
-                            const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(c->message, sizeof(c->message), format, args);
-    va_end(args);
-    return status;
-}
 
 /* A failure of the store, in the projection's name. */
 static esk_status store_error(esk_catchup *c, esk_status status)
 {
-    return set_error(c, status, "projection '%s': %s", c->projection->name,
-                     esk_store_errmsg(c->store));
+    return esk__fail_within(esk__from_store(c->store, status),
+                            "projection '%s'", c->projection->name);
+}
+
+/* Undo the transaction levels from depth on, keeping the failure that
+ * made them go. */
+static void roll_back_to(esk_catchup *c, int depth)
+{
+    esk_error failure;
+    esk__error_save(&failure);
+    while (esk_store_transaction_depth(c->store) > depth)
+        esk_store_rollback(c->store);
+    esk__error_restore(&failure);
 }
 
 esk_status esk_catchup_new(esk_catchup **out, esk_store *store,
                            const esk_projection *projection,
-                           const esk_catchup_options *options, esk_error *err)
+                           const esk_catchup_options *options)
 {
     esk_status rc;
     esk_catchup *c = NULL;
 
     if (out == NULL || store == NULL)
-        return esk__error_set(err, ESK_EINVAL, "catch-up: %s is NULL",
-                              out == NULL ? "out" : "store");
-    if ((rc = esk__projection_check(projection, err)) != ESK_OK)
+        return esk__fail(ESK_EINVAL, "catch-up: %s is NULL",
+                         out == NULL ? "out" : "store");
+    if ((rc = esk__projection_check(projection)) != ESK_OK)
         return rc;
     esk_catchup_options chosen = ESK_CATCHUP_OPTIONS_INIT;
     if (options != NULL) {
         if (options->version < 1 ||
             options->version > ESK_CATCHUP_OPTIONS_VERSION)
-            return esk__error_set(err, ESK_EINVAL,
-                                  "catch-up options have version %d: start "
-                                  "from ESK_CATCHUP_OPTIONS_INIT",
-                                  options->version);
+            return esk__fail(ESK_EINVAL,
+                             "catch-up options have version %d: start "
+                             "from ESK_CATCHUP_OPTIONS_INIT",
+                             options->version);
         if (options->batch_size == 0)
-            return esk__error_set(err, ESK_EINVAL,
-                                  "catch-up batch_size is 0: it must be 1 "
-                                  "or more");
+            return esk__fail(ESK_EINVAL,
+                             "catch-up batch_size is 0: it must be 1 "
+                             "or more");
         chosen.batch_size = options->batch_size;
         chosen.upcasters = options->upcasters;
         /* A version 1 struct ends before max_batch_ms. */
         if (options->version >= 2) {
             if (options->max_batch_ms < 1)
-                return esk__error_set(err, ESK_EINVAL,
-                                      "catch-up max_batch_ms is %d: it must "
-                                      "be 1 or more",
-                                      options->max_batch_ms);
+                return esk__fail(ESK_EINVAL,
+                                 "catch-up max_batch_ms is %d: it must "
+                                 "be 1 or more",
+                                 options->max_batch_ms);
             chosen.max_batch_ms = options->max_batch_ms;
         }
     }
-    if ((rc = esk__projection_setup(store, projection, err)) != ESK_OK)
+    if ((rc = esk__projection_setup(store, projection)) != ESK_OK)
         return rc;
     c = esk__calloc(1, sizeof(*c));
     if (c == NULL)
-        return esk__error_set(err, ESK_ENOMEM,
-                              "out of memory creating catch-up '%s'",
-                              projection->name);
+        return esk__fail(ESK_ENOMEM, "out of memory creating catch-up '%s'",
+                         projection->name);
     c->store = store;
     c->projection = projection;
     c->options = chosen;
     c->batch = (esk_event_list)ESK_EVENT_LIST_INIT;
     *out = c;
-    return ESK_OK;
+    return esk__ok();
 }
 
 void esk_catchup_free(esk_catchup *catchup)
@@ -110,10 +100,11 @@ void esk_catchup_free(esk_catchup *catchup)
     esk__free(catchup);
 }
 
+/* Transitional: the message is the thread's last error now. */
 const char *esk_catchup_errmsg(const esk_catchup *catchup)
 {
-    return catchup == NULL ? "no catch-up runner (NULL handle)"
-                           : catchup->message;
+    (void)catchup;
+    return esk_errmsg();
 }
 
 /* Checkpoint 0 and reset(), together. The checkpoint goes first: a
@@ -129,18 +120,20 @@ static esk_status start_over(esk_catchup *c)
     rc = esk__checkpoint_put(c->store, p->name, 0, p->version);
     if (rc != ESK_OK) {
         store_error(c, rc);
-        esk_store_rollback(c->store);
+        roll_back_to(c, 0);
         return rc;
     }
     if (p->reset != NULL) {
-        esk_error why = {ESK_OK, ESK_EXT_NONE, 0, {0}};
-        rc = p->reset(p->ctx, c->store, &why);
+        esk_error_clear();
+        rc = p->reset(p->ctx, c->store);
         if (rc != ESK_OK) {
-            esk_store_rollback(c->store);
-            return set_error(c, ESK_ECALLBACK,
-                             "projection '%s': reset failed, so it was not "
-                             "rebuilt: %s",
-                             p->name, esk__handler_reason(rc, &why));
+            esk__callback_failed(rc);
+            esk__fail(ESK_ECALLBACK,
+                      "projection '%s': reset failed, so it was not "
+                      "rebuilt: %s",
+                      p->name, esk_errmsg());
+            roll_back_to(c, 0);
+            return ESK_ECALLBACK;
         }
     }
     rc = esk_store_commit(c->store);
@@ -160,14 +153,16 @@ static esk_status apply_one(esk_catchup *c, const esk_event *event,
     esk_status rc = esk_store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
-    esk_error why = {ESK_OK, ESK_EXT_NONE, 0, {0}};
-    esk_status hrc = p->handle(p->ctx, c->store, event, &why);
+    esk_error_clear();
+    esk_status hrc = p->handle(p->ctx, c->store, event);
+    if (hrc != ESK_OK)
+        esk__callback_failed(hrc);
     char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
     if (esk_store_transaction_depth(c->store) != depth + 1) {
         /* The handler began or ended a transaction of its own: what it
          * wrote can no longer be undone with the event's savepoint. */
         esk__describe_event(event, where, sizeof(where));
-        return set_error(c, ESK_ECALLBACK,
+        return esk__fail(ESK_ECALLBACK,
                          "projection '%s': the handler of the event at %s "
                          "left %d transactions open instead of %d: a "
                          "handler must commit or roll back what it begins",
@@ -175,17 +170,21 @@ static esk_status apply_one(esk_catchup *c, const esk_event *event,
                          depth + 1);
     }
     if (hrc != ESK_OK) {
+        esk__describe_event(event, where, sizeof(where));
+        esk__fail(ESK_ECALLBACK,
+                  "projection '%s' stopped at the event at %s: %s. Fix the "
+                  "cause and run again: it resumes there",
+                  p->name, where, esk_errmsg());
+        esk_error failure;
+        esk__error_save(&failure);
         /* Only a rollback that worked leaves the batch usable: after
          * SQLite ended the transaction by itself, nothing may go on. */
         rc = esk_store_rollback(c->store);
         if (rc != ESK_OK)
             return store_error(c, rc);
+        esk__error_restore(&failure);
         *undone = true;
-        esk__describe_event(event, where, sizeof(where));
-        return set_error(c, ESK_ECALLBACK,
-                         "projection '%s' stopped at the event at %s: %s. "
-                         "Fix the cause and run again: it resumes there",
-                         p->name, where, esk__handler_reason(hrc, &why));
+        return ESK_ECALLBACK;
     }
     rc = esk_store_commit(c->store);
     return rc == ESK_OK ? ESK_OK : store_error(c, rc);
@@ -210,7 +209,7 @@ static esk_status recheck(esk_catchup *c, esk_catchup_status *st, bool *moved)
     if (rc != ESK_OK)
         return store_error(c, rc);
     if (found && version != p->version)
-        return set_error(c, ESK_ECONCURRENCY,
+        return esk__fail(ESK_ECONCURRENCY,
                          "projection '%s': while this runner (version %d) "
                          "ran, its checkpoint was written by version %d: "
                          "another build runs this projection. Stop one of "
@@ -219,6 +218,41 @@ static esk_status recheck(esk_catchup *c, esk_catchup_status *st, bool *moved)
     if (stored != st->checkpoint) {
         st->checkpoint = stored;
         *moved = true;
+    }
+    return ESK_OK;
+}
+
+/*
+ * Apply the batch's events under the write lock taken at locked_at, until
+ * the end, a handler failure or max_batch_ms. *next is where the
+ * checkpoint may go (just before a failed event); *undo says that the
+ * batch cannot be kept at all.
+ */
+static esk_status apply_batch(esk_catchup *c, esk_catchup_status *st,
+                              int64_t locked_at, int64_t *next, bool *undo)
+{
+    int64_t budget_us = (int64_t)c->options.max_batch_ms * 1000;
+    *undo = false;
+    for (size_t i = 0; i < c->batch.count; i++) {
+        const esk_event *event = &c->batch.events[i];
+        bool undone = false;
+        esk_status rc = apply_one(c, event, &undone);
+        if (undone) {
+            /* Keep what came before; stop just before this event. */
+            st->failed_position = event->position;
+            *next = event->position - 1;
+            return rc;
+        }
+        if (rc != ESK_OK) {
+            *undo = true;
+            return rc;
+        }
+        st->applied++;
+        if (i + 1 < c->batch.count &&
+            esk__monotonic_us() - locked_at >= budget_us) {
+            *next = event->position;
+            return ESK_OK;
+        }
     }
     return ESK_OK;
 }
@@ -236,10 +270,8 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
 {
     const esk_projection *p = c->projection;
     int64_t next = 0;
-    int64_t failed_at = 0;
-    size_t applied = 0;
-    bool moved = false;
-    esk_error why = {ESK_OK, ESK_EXT_NONE, 0, {0}};
+    bool moved = false, undo = false;
+    esk_catchup_status counted = *st;
     *held_us = 0;
 
     esk_status rc = esk__read_batch(
@@ -248,61 +280,40 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
     if (rc != ESK_OK)
         return store_error(c, rc);
     if (c->options.upcasters != NULL &&
-        (rc = esk_upcasters_apply(c->options.upcasters, &c->batch, &why)) !=
-            ESK_OK)
-        return set_error(c, rc,
-                         "projection '%s' cannot read the events after "
-                         "position %" PRId64 ": %s",
-                         p->name, st->checkpoint, why.message);
-
+        (rc = esk_upcasters_apply(c->options.upcasters, &c->batch)) != ESK_OK)
+        return esk__fail_within(rc,
+                                "projection '%s' cannot read the events "
+                                "after position %" PRId64,
+                                p->name, st->checkpoint);
     rc = esk_store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
     int64_t locked_at = esk__monotonic_us();
-    int64_t budget_us = (int64_t)c->options.max_batch_ms * 1000;
-    if ((rc = recheck(c, st, &moved)) != ESK_OK || moved)
-        goto undo;
-    for (size_t i = 0; i < c->batch.count; i++) {
-        const esk_event *event = &c->batch.events[i];
-        bool undone = false;
-        rc = apply_one(c, event, &undone);
-        if (undone) {
-            /* Keep what came before; stop just before this event. */
-            failed_at = event->position;
-            next = event->position - 1;
-            break;
+    counted.failed_position = 0;
+    if ((rc = recheck(c, st, &moved)) == ESK_OK && !moved)
+        rc = apply_batch(c, &counted, locked_at, &next, &undo);
+    /* A handler failure keeps the events before it; anything else that
+     * failed, or a checkpoint another runner moved, keeps nothing. */
+    if (!moved && (rc == ESK_OK || (rc == ESK_ECALLBACK && !undo))) {
+        esk_status kept = ESK_OK;
+        if (next > st->checkpoint)
+            kept = esk__checkpoint_put(c->store, p->name, next, p->version);
+        if (kept == ESK_OK)
+            kept = esk_store_commit(c->store);
+        *held_us = esk__monotonic_us() - locked_at;
+        if (kept != ESK_OK) {
+            kept = store_error(c, kept);
+            roll_back_to(c, 0);
+            return kept;
         }
-        if (rc != ESK_OK)
-            goto undo;
-        applied++;
-        if (i + 1 < c->batch.count &&
-            esk__monotonic_us() - locked_at >= budget_us) {
-            next = event->position;
-            break;
-        }
+        st->checkpoint = next > st->checkpoint ? next : st->checkpoint;
+        st->applied = counted.applied;
+        st->failed_position = counted.failed_position;
+        return rc;
     }
-    if (next > st->checkpoint) {
-        esk_status put =
-            esk__checkpoint_put(c->store, p->name, next, p->version);
-        if (put != ESK_OK) {
-            rc = store_error(c, put);
-            goto undo;
-        }
-    }
-    esk_status committed = esk_store_commit(c->store);
-    *held_us = esk__monotonic_us() - locked_at;
-    if (committed != ESK_OK)
-        return store_error(c, committed);
-    if (next > st->checkpoint)
-        st->checkpoint = next;
-    st->applied += applied;
-    st->failed_position = failed_at;
-    return rc;
-undo:
     /* Roll back every level the batch opened, also when a handler left
      * one open. */
-    while (esk_store_transaction_depth(c->store) > 0)
-        esk_store_rollback(c->store);
+    roll_back_to(c, 0);
     *held_us = esk__monotonic_us() - locked_at;
     return rc;
 }
@@ -310,7 +321,7 @@ undo:
 /* A checkpoint past the head: the store is older than the read model. */
 static esk_status past_head(esk_catchup *c, const esk_catchup_status *st)
 {
-    return set_error(c, ESK_ECORRUPT,
+    return esk__fail(ESK_ECORRUPT,
                      "projection '%s': its checkpoint (%" PRId64
                      ") is past the store's last position (%" PRId64
                      "): the store was restored from an older copy, or the "
@@ -332,15 +343,15 @@ esk_status esk_catchup_status_get(esk_catchup *catchup,
     int version = 0;
     bool found = false;
 
-    if (catchup == NULL)
-        return ESK_EINVAL;
-    if (status == NULL)
-        return set_error(catchup, ESK_EINVAL, "catch-up status is NULL");
+    if (catchup == NULL || status == NULL)
+        return esk__fail(ESK_EINVAL, "esk_catchup_status_get: the %s is NULL",
+                         catchup == NULL ? "runner" : "status");
     esk_status rc =
         esk__checkpoint_get(catchup->store, catchup->projection->name,
                             &st.checkpoint, &version, &found);
     if (rc == ESK_OK)
-        rc = esk_store_head_position(catchup->store, &st.head);
+        rc = esk__from_store(catchup->store,
+                             esk_store_head_position(catchup->store, &st.head));
     if (rc != ESK_OK)
         return store_error(catchup, rc);
     if (found && version != catchup->projection->version)
@@ -349,8 +360,7 @@ esk_status esk_catchup_status_get(esk_catchup *catchup,
     *status = st;
     if (st.checkpoint > st.head)
         return past_head(catchup, &st);
-    catchup->message[0] = '\0';
-    return ESK_OK;
+    return esk__ok();
 }
 
 /* After a batch that held the write lock for a while, let go of it long
@@ -362,7 +372,8 @@ enum { CATCHUP_BREATHER_AFTER_US = 10000, CATCHUP_BREATHER_MS = 10 };
 /* The run itself, once the checkpoint is known to be of this version. */
 static esk_status catch_up(esk_catchup *c, esk_catchup_status *st)
 {
-    esk_status rc = esk_store_head_position(c->store, &st->head);
+    esk_status rc =
+        esk__from_store(c->store, esk_store_head_position(c->store, &st->head));
     if (rc != ESK_OK)
         return store_error(c, rc);
     if (st->checkpoint > st->head)
@@ -385,9 +396,8 @@ static esk_status finish(esk_catchup *c, esk_status rc,
         *status = *st;
         fill_lag(status);
     }
-    if (rc == ESK_OK)
-        c->message[0] = '\0';
-    return rc;
+    (void)c;
+    return rc == ESK_OK ? esk__ok() : rc;
 }
 
 esk_status esk_catchup_run(esk_catchup *catchup, esk_catchup_status *status)
@@ -397,7 +407,7 @@ esk_status esk_catchup_run(esk_catchup *catchup, esk_catchup_status *status)
     bool found = false;
 
     if (catchup == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_catchup_run: the runner is NULL");
     const esk_projection *p = catchup->projection;
     esk_status rc = esk__checkpoint_get(catchup->store, p->name, &st.checkpoint,
                                         &version, &found);
@@ -417,7 +427,8 @@ esk_status esk_catchup_rebuild(esk_catchup *catchup, esk_catchup_status *status)
     esk_catchup_status st = {0, 0, 0, 0, true, 0};
 
     if (catchup == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_catchup_rebuild: the runner is "
+                                     "NULL");
     esk_status rc = start_over(catchup);
     if (rc == ESK_OK)
         rc = catch_up(catchup, &st);

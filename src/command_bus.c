@@ -24,7 +24,6 @@ struct esk_bus {
     esk_middleware *middleware;
     size_t middleware_count;
     size_t middleware_capacity;
-    char message[ESK_ERROR_MESSAGE_MAX];
 };
 
 struct esk_context {
@@ -40,33 +39,17 @@ struct esk_context {
     bool in_handler;
 };
 
-static esk_status bus_fail(esk_bus *bus, esk_status status, const char *format,
-                           ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static esk_status bus_fail(esk_bus *bus, esk_status status, const char *format,
-                           ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(bus->message, sizeof(bus->message), format, args);
-    va_end(args);
-    return status;
-}
-
 esk_status esk_bus_new(esk_bus **out, esk_store *store)
 {
     if (out == NULL || store == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_bus_new: %s is NULL",
+                         out == NULL ? "out" : "the store");
     esk_bus *bus = esk__calloc(1, sizeof(*bus));
     if (bus == NULL)
-        return ESK_ENOMEM;
+        return esk__fail(ESK_ENOMEM, "out of memory creating a bus");
     bus->store = store;
     *out = bus;
-    return ESK_OK;
+    return esk__ok();
 }
 
 void esk_bus_free(esk_bus *bus)
@@ -80,52 +63,50 @@ void esk_bus_free(esk_bus *bus)
     esk__free(bus);
 }
 
+/* Transitional: the message is the thread's last error now. */
 const char *esk_bus_errmsg(const esk_bus *bus)
 {
-    return bus == NULL ? "no bus (NULL handle)" : bus->message;
+    (void)bus;
+    return esk_errmsg();
 }
 
 /* Check one text field of a command; what is the field's name for the
  * message. */
-static esk_status check_text(esk_error *err, const char *what, const char *text,
-                             size_t max, bool required)
+static esk_status check_text(const char *what, const char *text, size_t max,
+                             bool required)
 {
     if (text == NULL) {
         if (!required)
             return ESK_OK;
-        return esk__error_set(err, ESK_EINVAL, "the command has no %s", what);
+        return esk__fail(ESK_EINVAL, "the command has no %s", what);
     }
     size_t len = strlen(text);
     if (len == 0)
-        return esk__error_set(err, ESK_EINVAL, "the command's %s is empty",
-                              what);
+        return esk__fail(ESK_EINVAL, "the command's %s is empty", what);
     if (len > max)
-        return esk__error_set(err, ESK_EINVAL,
-                              "the command's %s is %zu bytes long; the "
-                              "longest is %zu",
-                              what, len, max);
+        return esk__fail(ESK_EINVAL,
+                         "the command's %s is %zu bytes long; the "
+                         "longest is %zu",
+                         what, len, max);
     if (!esk__utf8_valid(text, max))
-        return esk__error_set(err, ESK_EINVAL,
-                              "the command's %s is not valid UTF-8", what);
+        return esk__fail(ESK_EINVAL, "the command's %s is not valid UTF-8",
+                         what);
     return ESK_OK;
 }
 
-static esk_status check_command(const esk_command *command, esk_error *err)
+static esk_status check_command(const esk_command *command)
 {
     esk_status rc =
-        check_text(err, "type", command->type, ESK_COMMAND_TYPE_MAX, true);
+        check_text("type", command->type, ESK_COMMAND_TYPE_MAX, true);
     if (rc == ESK_OK)
-        rc = check_text(err, "id", command->id, ESK_COMMAND_ID_MAX, true);
+        rc = check_text("id", command->id, ESK_COMMAND_ID_MAX, true);
     if (rc == ESK_OK)
-        rc = check_text(err, "correlation id", command->correlation_id,
+        rc = check_text("correlation id", command->correlation_id,
                         ESK_COMMAND_ID_MAX, false);
-    if (rc == ESK_OK && command->payload_json != NULL) {
-        esk_error json_err;
-        if (esk_json_validate(command->payload_json, &json_err) != ESK_OK)
-            rc = esk__error_set(err, ESK_EINVAL,
-                                "the command's payload_json is not JSON: %s",
-                                json_err.message);
-    }
+    if (rc == ESK_OK && command->payload_json != NULL &&
+        esk_json_validate(command->payload_json, NULL) != ESK_OK)
+        rc = esk__fail_within(ESK_EINVAL,
+                              "the command's payload_json is not JSON");
     return rc;
 }
 
@@ -141,70 +122,65 @@ esk_status esk_bus_register(esk_bus *bus, const char *type,
                             esk_handler_fn handler, void *data)
 {
     if (bus == NULL)
-        return ESK_EINVAL;
-    esk_error err;
-    if (check_text(&err, "type", type, ESK_COMMAND_TYPE_MAX, true) != ESK_OK)
-        return bus_fail(bus, ESK_EINVAL, "esk_bus_register: %s", err.message);
+        return esk__fail(ESK_EINVAL, "esk_bus_register: the bus is NULL");
+    if (check_text("type", type, ESK_COMMAND_TYPE_MAX, true) != ESK_OK)
+        return esk__fail_within(ESK_EINVAL, "esk_bus_register");
     if (handler == NULL)
-        return bus_fail(bus, ESK_EINVAL,
-                        "esk_bus_register: the handler of '%s' is NULL", type);
+        return esk__fail(ESK_EINVAL,
+                         "esk_bus_register: the handler of '%s' is NULL", type);
     if (find_handler(bus, type) != NULL)
-        return bus_fail(bus, ESK_EEXISTS,
-                        "'%s' already has a handler: a command type has "
-                        "exactly one",
-                        type);
+        return esk__fail(ESK_EEXISTS,
+                         "'%s' already has a handler: a command type has "
+                         "exactly one",
+                         type);
     if (bus->handler_count == bus->handler_capacity) {
         size_t grown =
             bus->handler_capacity == 0 ? 8 : bus->handler_capacity * 2;
         handler_entry *more =
             esk__realloc(bus->handlers, grown * sizeof(*more));
         if (more == NULL)
-            return bus_fail(bus, ESK_ENOMEM, "out of memory registering '%s'",
-                            type);
+            return esk__fail(ESK_ENOMEM, "out of memory registering '%s'",
+                             type);
         bus->handlers = more;
         bus->handler_capacity = grown;
     }
     char *copy = esk__strdup(type);
     if (copy == NULL)
-        return bus_fail(bus, ESK_ENOMEM, "out of memory registering '%s'",
-                        type);
+        return esk__fail(ESK_ENOMEM, "out of memory registering '%s'", type);
     bus->handlers[bus->handler_count++] = (handler_entry){copy, handler, data};
-    bus->message[0] = '\0';
-    return ESK_OK;
+    return esk__ok();
 }
 
 esk_status esk_bus_use(esk_bus *bus, const esk_middleware *middleware)
 {
     if (bus == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_bus_use: the bus is NULL");
     if (middleware == NULL)
-        return bus_fail(bus, ESK_EINVAL, "esk_bus_use: the middleware is NULL");
+        return esk__fail(ESK_EINVAL, "esk_bus_use: the middleware is NULL");
     if (middleware->before == NULL && middleware->around == NULL)
-        return bus_fail(bus, ESK_EINVAL,
-                        "esk_bus_use: middleware '%s' has neither a before "
-                        "nor an around function",
-                        middleware->name != NULL ? middleware->name : "?");
+        return esk__fail(ESK_EINVAL,
+                         "esk_bus_use: middleware '%s' has neither a before "
+                         "nor an around function",
+                         middleware->name != NULL ? middleware->name : "?");
     if (bus->middleware_count == bus->middleware_capacity) {
         size_t grown =
             bus->middleware_capacity == 0 ? 4 : bus->middleware_capacity * 2;
         esk_middleware *more =
             esk__realloc(bus->middleware, grown * sizeof(*more));
         if (more == NULL)
-            return bus_fail(bus, ESK_ENOMEM, "out of memory adding middleware");
+            return esk__fail(ESK_ENOMEM, "out of memory adding middleware");
         bus->middleware = more;
         bus->middleware_capacity = grown;
     }
     bus->middleware[bus->middleware_count++] = *middleware;
-    bus->message[0] = '\0';
-    return ESK_OK;
+    return esk__ok();
 }
 
 /* "no handler for 'Foo'; registered: A, B", cut with "..." when long. */
-static void no_handler_message(const esk_bus *bus, const char *type,
-                               esk_error *err)
+static esk_status no_handler(const esk_bus *bus, const char *type)
 {
-    char *m = err->message;
-    size_t size = sizeof(err->message);
+    char m[ESK_ERROR_MESSAGE_MAX];
+    size_t size = sizeof(m);
     int len = snprintf(m, size, "no handler for '%s'; %s", type,
                        bus->handler_count == 0 ? "no command type is "
                                                  "registered"
@@ -217,15 +193,11 @@ static void no_handler_message(const esk_bus *bus, const char *type,
     }
     if (len < 0 || (size_t)len >= size)
         memcpy(m + size - 4, "...", 4);
-    err->status = ESK_ENOHANDLER;
-    err->code = 0;
+    return esk__fail(ESK_ENOHANDLER, "%s", m);
 }
 
 static void reset_outcome(esk_command_result *result)
 {
-    result->status = ESK_OK;
-    result->domain_code = 0;
-    result->message[0] = '\0';
     result->event_count = 0;
     result->version = 0;
     result->position = 0;
@@ -238,49 +210,38 @@ static esk_status run_before(esk_context *ctx)
         const esk_middleware *mw = &bus->middleware[i];
         if (mw->before == NULL)
             continue;
+        esk_error_clear();
         esk_status rc = mw->before(mw->data, ctx, &ctx->command);
-        if (rc != ESK_OK) {
-            if (ctx->result->message[0] == '\0')
-                esk_context_fail(ctx, rc, 0, "refused by middleware '%s': %s",
-                                 mw->name != NULL ? mw->name : "?",
-                                 esk_status_str(rc));
+        const char *name = mw->name != NULL ? mw->name : "?";
+        if (rc != ESK_OK && esk_error_last()->message[0] == '\0')
+            return esk__fail(rc, "refused by middleware '%s': %s", name,
+                             esk_status_str(rc));
+        if (rc != ESK_OK)
             return rc;
-        }
     }
     return ESK_OK;
 }
 
 /* Find the handler, run the before middleware, then the chain. */
-static esk_status dispatch(esk_context *ctx, esk_error *err)
+static esk_status dispatch(esk_context *ctx)
 {
     esk_bus *bus = ctx->bus;
     const char *type = ctx->command.type;
 
     ctx->handler = find_handler(bus, type);
-    if (ctx->handler == NULL) {
-        no_handler_message(bus, type, err);
-        return ESK_ENOHANDLER;
-    }
+    if (ctx->handler == NULL)
+        return no_handler(bus, type);
     esk_status rc = run_before(ctx);
-    if (rc != ESK_OK) {
-        esk__error_set(err, rc, "%s", ctx->result->message);
-        err->code = ctx->result->domain_code;
+    if (rc != ESK_OK)
         return rc;
-    }
-    rc = check_command(&ctx->command, err);
-    if (rc != ESK_OK) {
-        char reason[ESK_ERROR_MESSAGE_MAX];
-        memcpy(reason, err->message, sizeof(reason));
-        return esk__error_set(err, rc, "after the before middleware, %s",
-                              reason);
-    }
+    rc = check_command(&ctx->command);
+    if (rc != ESK_OK)
+        return esk__fail_within(rc, "after the before middleware");
     /* A before middleware may have mapped the command to another type. */
     if (strcmp(type, ctx->command.type) != 0) {
         ctx->handler = find_handler(bus, ctx->command.type);
-        if (ctx->handler == NULL) {
-            no_handler_message(bus, ctx->command.type, err);
-            return ESK_ENOHANDLER;
-        }
+        if (ctx->handler == NULL)
+            return no_handler(bus, ctx->command.type);
     }
     ctx->metadata.correlation_id = ctx->command.correlation_id != NULL
                                        ? ctx->command.correlation_id
@@ -288,53 +249,28 @@ static esk_status dispatch(esk_context *ctx, esk_error *err)
     ctx->metadata.causation_id = ctx->command.id;
     ctx->chain = 0;
     reset_outcome(ctx->result);
-    rc = esk_next(ctx);
-    esk__error_set(err, rc, "%s", ctx->result->message);
-    err->code = ctx->result->domain_code;
-    return rc;
+    return esk_next(ctx);
 }
 
 esk_status esk_bus_dispatch(esk_bus *bus, const esk_command *command,
                             esk_command_result *result)
 {
     esk_command_result own;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
-    esk_status rc = ESK_OK;
 
     if (result == NULL)
         result = &own;
     memset(result, 0, sizeof(*result));
-    if (bus == NULL) {
-        rc = esk__error_set(&err, ESK_EINVAL,
-                            "esk_bus_dispatch: the bus is "
-                            "NULL");
-        goto done;
-    }
-    if (command == NULL) {
-        rc = esk__error_set(&err, ESK_EINVAL,
-                            "esk_bus_dispatch: the command is NULL");
-        goto done;
-    }
-    rc = check_command(command, &err);
+    if (bus == NULL || command == NULL)
+        return esk__fail(ESK_EINVAL, "esk_bus_dispatch: the %s is NULL",
+                         bus == NULL ? "bus" : "command");
+    esk_status rc = check_command(command);
     if (rc != ESK_OK)
-        goto done;
+        return rc;
     esk_context ctx = {.bus = bus, .command = *command, .result = result};
-    rc = dispatch(&ctx, &err);
-done:
-    result->status = rc;
-    if (rc == ESK_OK) {
-        result->domain_code = 0;
-        result->message[0] = '\0';
-    } else {
-        result->domain_code = rc == ESK_EDOMAIN ? err.code : 0;
-        if (err.message[0] == '\0')
-            snprintf(err.message, sizeof(err.message), "%s",
-                     esk_status_str(rc));
-        memcpy(result->message, err.message, sizeof(result->message));
-    }
-    if (bus != NULL)
-        memcpy(bus->message, result->message, sizeof(bus->message));
-    return rc;
+    rc = dispatch(&ctx);
+    if (rc != ESK_OK)
+        reset_outcome(result);
+    return rc == ESK_OK ? esk__ok() : rc;
 }
 
 /* --- The context -------------------------------------------------------- */
@@ -342,7 +278,7 @@ done:
 esk_status esk_next(esk_context *context)
 {
     if (context == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_next: the context is NULL");
     if (context->in_handler)
         return esk_context_fail(context, ESK_EINVAL, 0,
                                 "a handler called esk_next(): only around "
@@ -358,7 +294,6 @@ esk_status esk_next(esk_context *context)
         context->chain = i + 1;
         rc = mw->around(mw->data, context);
         context->chain = saved;
-        context->result->status = rc;
         return rc;
     }
     /* The end of the chain: a fresh outcome for each run of the handler,
@@ -367,14 +302,21 @@ esk_status esk_next(esk_context *context)
     reset_outcome(result);
     result->attempts++;
     context->in_handler = true;
+    esk_error_clear();
     rc = context->handler->fn(context, &context->command,
                               context->handler->data);
     context->in_handler = false;
-    if (rc != ESK_OK && result->message[0] == '\0')
-        esk_context_fail(context, rc, 0, "the handler of '%s' failed: %s",
+    /* A refusal is the domain's answer, in its own words; any other
+     * failure says which handler it came from. */
+    if (rc == ESK_EDOMAIN && esk_error_last()->status == ESK_EDOMAIN)
+        return rc;
+    if (rc != ESK_OK && esk_error_last()->message[0] == '\0')
+        return esk__fail(rc, "the handler of '%s' failed: %s",
                          context->command.type, esk_status_str(rc));
-    result->status = rc;
-    return rc;
+    if (rc != ESK_OK)
+        return esk__fail_within(rc, "the handler of '%s' failed",
+                                context->command.type);
+    return ESK_OK;
 }
 
 esk_store *esk__bus_store(const esk_bus *bus)
@@ -406,81 +348,73 @@ esk_status esk_context_fail(esk_context *context, esk_status status,
                             int domain_code, const char *format, ...)
 {
     if (context == NULL || format == NULL)
-        return ESK_EINVAL;
-    esk_command_result *result = context->result;
-    if (status == ESK_OK) {
-        status = ESK_EINVAL;
-        snprintf(result->message, sizeof(result->message),
-                 "esk_context_fail() was given ESK_OK; give the failure's "
-                 "status");
-        domain_code = 0;
-    } else {
-        va_list args;
-        va_start(args, format);
-        vsnprintf(result->message, sizeof(result->message), format, args);
-        va_end(args);
-    }
-    result->status = status;
-    result->domain_code = status == ESK_EDOMAIN ? domain_code : 0;
-    return status;
+        return esk__fail(ESK_EINVAL, "esk_context_fail: the %s is NULL",
+                         context == NULL ? "context" : "format");
+    if (status == ESK_OK)
+        return esk__fail(ESK_EINVAL, "esk_context_fail() was given ESK_OK; "
+                                     "give the failure's status");
+    char message[ESK_ERROR_MESSAGE_MAX];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof(message), format, args);
+    va_end(args);
+    if (status == ESK_EDOMAIN)
+        return esk_domain_error(domain_code, "%s", message);
+    return esk__fail(status, "%s", message);
 }
 
-esk_status esk_context_fail_with(esk_context *context, const esk_error *err)
+esk_status esk_context_fail_with(esk_context *context, esk_status status)
 {
-    if (context == NULL || err == NULL)
-        return ESK_EINVAL;
-    esk_status status = err->status == ESK_OK ? ESK_EINVAL : err->status;
-    return esk_context_fail(context, status, err->code, "%s",
-                            err->status == ESK_OK
-                                ? "esk_context_fail_with() was given an "
-                                  "error whose status is ESK_OK"
-                                : err->message);
+    if (context == NULL)
+        return esk__fail(ESK_EINVAL, "esk_context_fail_with: the context is "
+                                     "NULL");
+    if (status == ESK_OK)
+        return esk__fail(ESK_EINVAL, "esk_context_fail_with() was given "
+                                     "ESK_OK; give the failure's status");
+    if (esk_error_last()->status != status ||
+        esk_error_last()->message[0] == '\0')
+        return esk__fail(status, "the handler of '%s' failed: %s",
+                         context->command.type, esk_status_str(status));
+    return status;
 }
 
 esk_status esk_context_handle(esk_context *context, const esk_decider *decider,
                               const char *id, const void *command)
 {
     if (context == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_context_handle: the context is "
+                                     "NULL");
     esk_handle_options options = ESK_HANDLE_OPTIONS_INIT;
-    esk_decision decision = ESK_DECISION_INIT;
     esk_handle_result handled = {0, 0, 0, 0, 0, false};
-    esk_error err;
 
     options.metadata = &context->metadata;
-    esk_status rc =
-        esk_decider_handle(decider, context->bus->store, id, command, &options,
-                           &decision, &handled, &err);
-    esk_decision_release(&decision);
+    esk_status rc = esk_decider_handle(decider, context->bus->store, id,
+                                       command, &options, NULL, &handled);
     esk_command_result *result = context->result;
     result->event_count = handled.event_count;
     result->version = handled.version;
     result->position = handled.position;
-    if (rc != ESK_OK)
-        return esk_context_fail_with(context, &err);
-    return ESK_OK;
+    return rc;
 }
 
 esk_status esk_context_save(esk_context *context, esk_repository *repo,
                             void *state)
 {
-    if (context == NULL)
-        return ESK_EINVAL;
-    if (repo == NULL || state == NULL)
-        return esk_context_fail(context, ESK_EINVAL, 0,
-                                "esk_context_save: the %s is NULL",
-                                repo == NULL ? "repository" : "aggregate");
+    if (context == NULL || repo == NULL || state == NULL)
+        return esk__fail(ESK_EINVAL, "esk_context_save: the %s is NULL",
+                         context == NULL ? "context"
+                         : repo == NULL  ? "repository"
+                                         : "aggregate");
     const esk_aggregate *base = state;
     size_t count = esk_aggregate_pending_count(state);
     esk_append_result appended = {base->version, 0};
     esk_status rc =
         esk_repository_save(repo, state, &context->metadata, &appended);
     if (rc != ESK_OK)
-        return esk_context_fail(context, rc, 0, "%s",
-                                esk_repository_errmsg(repo));
+        return rc;
     esk_command_result *result = context->result;
     result->event_count = count;
     result->version = appended.version;
     result->position = appended.position;
-    return ESK_OK;
+    return esk__ok();
 }

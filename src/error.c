@@ -109,6 +109,17 @@ esk_status esk__ok(void)
     return ESK_OK;
 }
 
+void esk__note(const char *format, ...)
+{
+    char message[ESK_ERROR_MESSAGE_MAX];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof(message), format, args);
+    va_end(args);
+    esk_error_clear();
+    memcpy(last_error.message, message, sizeof(message));
+}
+
 void esk__error_save(esk_error *copy)
 {
     *copy = last_error;

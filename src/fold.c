@@ -9,10 +9,10 @@
 
 esk_status esk__pending_push(esk__pending **items, size_t *count,
                              size_t *capacity, const esk_event_type *type,
-                             const void *event, esk_error *err)
+                             const void *event)
 {
     char *json = NULL;
-    esk_status rc = esk_codec_encode(type, event, &json, err);
+    esk_status rc = esk_codec_encode(type, event, &json);
     if (rc != ESK_OK)
         return rc;
     if (*count == *capacity) {
@@ -20,9 +20,8 @@ esk_status esk__pending_push(esk__pending **items, size_t *count,
         esk__pending *more = esk__realloc(*items, grown * sizeof(*more));
         if (more == NULL) {
             esk__free(json);
-            return esk__error_set(err, ESK_ENOMEM,
-                                  "out of memory keeping a %s event",
-                                  type->name);
+            return esk__fail(ESK_ENOMEM, "out of memory keeping a %s event",
+                             type->name);
         }
         *items = more;
         *capacity = grown;
@@ -71,7 +70,7 @@ static int known_version(const esk_event_type *const *types, size_t n,
 esk_status esk__fold(const esk_event_type *const *types, size_t n,
                      esk__evolve_fn evolve, void *state,
                      const esk_event *events, size_t count, const char *owner,
-                     bool skip_unknown, esk_error *err)
+                     bool skip_unknown)
 {
     esk_status rc = ESK_OK;
     void *scratch = NULL;
@@ -84,8 +83,8 @@ esk_status esk__fold(const esk_event_type *const *types, size_t n,
     if (count > 0) {
         scratch = esk__malloc(scratch_size);
         if (scratch == NULL)
-            return esk__error_set(err, ESK_ENOMEM,
-                                  "out of memory folding %s events", owner);
+            return esk__fail(ESK_ENOMEM, "out of memory folding %s events",
+                             owner);
     }
     for (size_t i = 0; i < count; i++) {
         const esk_event *e = &events[i];
@@ -98,15 +97,15 @@ esk_status esk__fold(const esk_event_type *const *types, size_t n,
             if (known == 0 && skip_unknown)
                 continue;
             if (known != 0)
-                rc = esk__error_set(
-                    err, ESK_EDECODE,
+                rc = esk__fail(
+                    ESK_EDECODE,
                     "event %lld of stream '%s' is %s v%d, but %s knows v%d: "
                     "register an upcaster from v%d",
                     (long long)e->version, e->stream_id, e->type,
                     e->schema_version, owner, known, e->schema_version);
             else
-                rc = esk__error_set(
-                    err, ESK_EDECODE,
+                rc = esk__fail(
+                    ESK_EDECODE,
                     "event %lld of stream '%s' is %s v%d, which %s does not "
                     "know: add its type to the event types, or set "
                     "skip_unknown_types to skip such events",
@@ -114,12 +113,10 @@ esk_status esk__fold(const esk_event_type *const *types, size_t n,
                     e->schema_version, owner);
             break;
         }
-        esk_error decode_err;
-        rc = esk_codec_decode(type, e->data, scratch, &decode_err);
+        rc = esk_codec_decode(type, e->data, scratch);
         if (rc != ESK_OK) {
-            rc = esk__error_set(err, rc, "event %lld of stream '%s': %s",
-                                (long long)e->version, e->stream_id,
-                                decode_err.message);
+            rc = esk__fail_within(rc, "event %lld of stream '%s'",
+                                  (long long)e->version, e->stream_id);
             break;
         }
         evolve(state, type, scratch);

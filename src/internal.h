@@ -38,6 +38,14 @@ struct json_error_t;
 struct json_t *esk__json_loads(const char *text, size_t flags,
                                struct json_error_t *error, bool *out_of_memory);
 
+/* Free what jansson allocated for esk (json_dumps), with jansson's own
+ * free: it may be esk's allocator or the C library's. */
+void esk__jansson_free(void *ptr);
+/* How a message names the kind of a JSON value: "an array", "null"... */
+const char *esk__json_kind(const struct json_t *json);
+/* Whether text is JSON, without touching the last error. */
+bool esk__json_valid(const char *text);
+
 /* The calling thread's last error (src/error.c, esk/error.h). Every public
  * function that can fail ends with one of these: esk__ok() on success, an
  * esk__fail...() with a message in the caller's terms on failure. Each
@@ -65,6 +73,22 @@ esk_status esk__fail_within(esk_status status, const char *format, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Record a note for a call that succeeds anyway: status ESK_OK with a
+ * message (the repository's "events saved, snapshot not written"). */
+void esk__note(const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Transitional (src/transitional.c): make sure a store call's failure rc
+ * is in the last error, copying esk_store_errmsg(store) when the store
+ * has not recorded it there. Returns rc. */
+struct esk_store;
+esk_status esk__from_store(struct esk_store *store, esk_status rc);
+/* Transitional too: the other way, for code the store calls (an inline
+ * projection, a process in a store's transaction) whose failure the store
+ * reports in esk_store_errmsg(). Returns rc. */
+esk_status esk__to_store(struct esk_store *store, esk_status rc);
 /* Keep the last error across a cleanup that may replace it (a rollback
  * after a failure). */
 void esk__error_save(esk_error *copy);
@@ -112,6 +136,11 @@ char *esk__arena_alloc(esk__arena_block **head, size_t size);
 void esk__arena_reset(esk__arena_block **head);
 void esk__arena_free(esk__arena_block **head);
 
+/* Copy len bytes of text plus a NUL into the list's own storage, where
+ * they live as long as its events; NULL when out of memory. */
+char *esk__event_list_strndup(esk_event_list *list, const char *text,
+                              size_t len);
+
 /* Make room for n more events in a list; ESK_ENOMEM leaves it unchanged. */
 esk_status esk__event_list_reserve(esk_event_list *list, size_t n);
 
@@ -144,11 +173,11 @@ typedef struct esk__pending_list {
 } esk__pending_list;
 
 /* Encode event with type and append it; on failure the list is
- * unchanged and err says why (ESK_EINVAL, ESK_ENOMEM). */
+ * unchanged (ESK_EINVAL, ESK_ENOMEM). */
 esk_status esk__pending_push(esk__pending **items, size_t *count,
                              size_t *capacity,
                              const struct esk_event_type *type,
-                             const void *event, esk_error *err);
+                             const void *event);
 /* Free every item's JSON and set count to 0, keeping the array. */
 void esk__pending_clear(esk__pending *items, size_t *count);
 /* Free everything. */
@@ -168,13 +197,13 @@ esk__find_type(const struct esk_event_type *const *types, size_t n,
  * Decode each recorded event with its type and evolve the state with it,
  * in order. owner names the aggregate or decider in messages. An event
  * whose type name is none of types is skipped when skip_unknown is set.
- * Stops at the first event that fails: ESK_EDECODE with err naming
+ * Stops at the first event that fails: ESK_EDECODE with a message naming
  * stream, version, type and what was wrong; ESK_ENOMEM.
  */
 esk_status esk__fold(const struct esk_event_type *const *types, size_t n,
                      esk__evolve_fn evolve, void *state,
                      const esk_event *events, size_t count, const char *owner,
-                     bool skip_unknown, esk_error *err);
+                     bool skip_unknown);
 
 /*
  * esk_time_parse() for many texts in a row, as a read gets them: events

@@ -284,34 +284,69 @@ static bool read_value(cursor *c, int depth)
     }
 }
 
-static esk_status validate(const char *text, bool want_object, esk_error *err)
+/* Check text without touching the last error: NULL when it is valid,
+ * else the problem, and where it is (*at). */
+static const char *problem_of(const char *text, bool want_object, size_t *at)
 {
-    if (text == NULL)
-        return esk__error_set(err, ESK_EINVAL, "JSON text is NULL");
     cursor c = {(const unsigned char *)text, (const unsigned char *)text, NULL};
     skip_space(&c);
-    if (want_object && *c.p != '{')
-        return esk__error_set(err, ESK_EINVAL,
-                              "expected a JSON object at byte %zu",
-                              (size_t)(c.p - c.start));
+    if (want_object && *c.p != '{') {
+        *at = (size_t)(c.p - c.start);
+        return "expected a JSON object";
+    }
     if (read_value(&c, 0)) {
         skip_space(&c);
         if (*c.p == '\0')
-            return ESK_OK;
+            return NULL;
         fail(&c, "unexpected text after the value");
     }
-    return esk__error_set(err, ESK_EINVAL, "invalid JSON at byte %zu: %s",
-                          (size_t)(c.p - c.start), c.problem);
+    *at = (size_t)(c.p - c.start);
+    return c.problem;
+}
+
+bool esk__json_valid(const char *text)
+{
+    size_t at = 0;
+    return text != NULL && problem_of(text, false, &at) == NULL;
+}
+
+static esk_status validate(const char *text, bool want_object)
+{
+    if (text == NULL)
+        return esk__fail(ESK_EINVAL, "JSON text is NULL");
+    size_t at = 0;
+    const char *problem = problem_of(text, want_object, &at);
+    if (problem == NULL)
+        return esk__ok();
+    if (want_object && strcmp(problem, "expected a JSON object") == 0)
+        return esk__fail(ESK_EINVAL, "expected a JSON object at byte %zu", at);
+    return esk__fail(ESK_EINVAL, "invalid JSON at byte %zu: %s", at, problem);
+}
+
+/* Transitional: a caller that passes err (the store's checks, inside its
+ * own calls) gets the outcome there, and the last error is left as it
+ * was; NULL records it as the last error. */
+static esk_status validate_into(const char *text, bool want_object,
+                                esk_error *err)
+{
+    if (err == NULL)
+        return validate(text, want_object);
+    esk_error kept;
+    esk__error_save(&kept);
+    esk_status rc = validate(text, want_object);
+    *err = *esk_error_last();
+    esk__error_restore(&kept);
+    return rc;
 }
 
 esk_status esk_json_validate(const char *text, esk_error *err)
 {
-    return validate(text, false, err);
+    return validate_into(text, false, err);
 }
 
 esk_status esk_json_validate_object(const char *text, esk_error *err)
 {
-    return validate(text, true, err);
+    return validate_into(text, true, err);
 }
 
 bool esk__json_too_deep(const char *text, size_t *offset)

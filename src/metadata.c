@@ -7,31 +7,19 @@
 
 #include "internal.h"
 
-static esk_status set_id(json_t *object, const char *key, const char *value,
-                         esk_error *err)
+static esk_status set_id(json_t *object, const char *key, const char *value)
 {
     if (value == NULL)
         return ESK_OK;
     if (!esk__utf8_valid(value, SIZE_MAX))
-        return esk__error_set(err, ESK_EINVAL,
-                              "metadata: %s is empty or not UTF-8", key);
+        return esk__fail(ESK_EINVAL, "metadata: %s is empty or not UTF-8", key);
     json_t *text = json_string(value);
     if (text == NULL || json_object_set_new(object, key, text) != 0)
-        return esk__error_set(err, ESK_ENOMEM, "metadata: out of memory");
+        return esk__fail(ESK_ENOMEM, "metadata: out of memory");
     return ESK_OK;
 }
 
-/* Free what jansson allocated for us (json_dumps): with its own free. */
-static void jansson_free(void *ptr)
-{
-    json_malloc_t malloc_fn;
-    json_free_t free_fn;
-    json_get_alloc_funcs(&malloc_fn, &free_fn);
-    free_fn(ptr);
-}
-
-esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
-                               esk_error *err)
+esk_status esk_metadata_encode(const esk_metadata *metadata, char **out)
 {
     esk_status rc = ESK_OK;
     json_t *object = NULL;
@@ -39,13 +27,11 @@ esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
     char *dumped = NULL;
 
     if (out == NULL)
-        return esk__error_set(err, ESK_EINVAL, "metadata: out is NULL");
+        return esk__fail(ESK_EINVAL, "metadata: out is NULL");
     if (metadata != NULL && metadata->extra != NULL) {
-        esk_error check;
-        if (esk_json_validate_object(metadata->extra, &check) != ESK_OK)
-            return esk__error_set(err, ESK_EINVAL,
-                                  "metadata: extra is not a JSON object: %s",
-                                  check.message);
+        if (esk_json_validate_object(metadata->extra, NULL) != ESK_OK)
+            return esk__fail_within(ESK_EINVAL,
+                                    "metadata: extra is not a JSON object");
     }
     /* jansson may carry on after a failed allocation with damaged output,
      * so any failure while building counts as out of memory. */
@@ -55,9 +41,9 @@ esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
         goto nomem;
     /* The ids first, so that they lead when a person reads the row. */
     if (metadata != NULL) {
-        rc = set_id(object, "correlationId", metadata->correlation_id, err);
+        rc = set_id(object, "correlationId", metadata->correlation_id);
         if (rc == ESK_OK)
-            rc = set_id(object, "causationId", metadata->causation_id, err);
+            rc = set_id(object, "causationId", metadata->causation_id);
         if (rc != ESK_OK)
             goto done;
         if (metadata->extra != NULL) {
@@ -68,9 +54,8 @@ esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
             extra = esk__json_loads(metadata->extra, JSON_ALLOW_NUL, &jerr,
                                     &out_of_memory);
             if (extra == NULL && !out_of_memory) {
-                rc = esk__error_set(err, ESK_EINVAL,
-                                    "metadata: extra cannot be read: %s",
-                                    jerr.text);
+                rc = esk__fail(ESK_EINVAL, "metadata: extra cannot be read: %s",
+                               jerr.text);
                 goto done;
             }
             if (extra == NULL || json_object_update_missing(object, extra))
@@ -84,14 +69,15 @@ esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
     if (copy == NULL)
         goto nomem;
     *out = copy;
+    rc = esk__ok();
     goto done;
 nomem:
-    rc = esk__error_set(err, ESK_ENOMEM, "metadata: out of memory");
+    rc = esk__fail(ESK_ENOMEM, "metadata: out of memory");
 done:
     json_decref(object);
     json_decref(extra);
     if (dumped != NULL)
-        jansson_free(dumped);
+        esk__jansson_free(dumped);
     return rc;
 }
 
@@ -101,24 +87,33 @@ esk_status esk_metadata_get(const char *json, const char *key, char *buf,
     esk_status rc = ESK_OK;
 
     if (json == NULL || key == NULL || buf == NULL || size == 0)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_metadata_get: a NULL argument or "
+                                     "an empty buffer");
     if (esk_json_validate_object(json, NULL) != ESK_OK)
-        return ESK_EINVAL;
+        return esk__fail_within(ESK_EINVAL, "metadata is not a JSON object");
     /* The text is valid JSON (NULs allowed), but jansson refuses a number
      * beyond 64-bit integers and doubles, and "\u0000" in a key. */
     bool out_of_memory = false;
     json_t *object =
         esk__json_loads(json, JSON_ALLOW_NUL, NULL, &out_of_memory);
     if (object == NULL)
-        return out_of_memory ? ESK_ENOMEM : ESK_EINVAL;
+        return out_of_memory
+                   ? esk__fail(ESK_ENOMEM, "metadata: out of memory")
+                   : esk__fail(ESK_EINVAL, "metadata cannot be read: a "
+                                           "number out of range or a NUL "
+                                           "in a key");
     json_t *value = json_object_get(object, key);
     if (!json_is_string(value)) {
-        rc = ESK_ENOTFOUND;
+        rc = esk__fail(ESK_ENOTFOUND, "metadata has no text '%s'", key);
     } else if (json_string_length(value) + 1 > size ||
                strlen(json_string_value(value)) != json_string_length(value)) {
-        rc = ESK_EINVAL;
+        rc = esk__fail(ESK_EINVAL,
+                       "metadata '%s' holds %zu bytes or a NUL: the buffer "
+                       "holds %zu with the final NUL",
+                       key, json_string_length(value), size);
     } else {
         memcpy(buf, json_string_value(value), json_string_length(value) + 1);
+        rc = esk__ok();
     }
     json_decref(object);
     return rc;

@@ -29,25 +29,27 @@ static double elapsed_ms(const struct timespec *start,
            (double)(end->tv_nsec - start->tv_nsec) / 1e6;
 }
 
-/* "ok: 1 event, v3 @12", "refused: error 3: ...", "failed: ...: ...". */
-static void describe_outcome(const esk_command_result *r, char *buf,
-                             size_t size)
+/* "ok: 1 event, v3 @12", "refused: error 3: ...", "failed: ...: ...": the
+ * outcome rc of the chain, whose reason is the last error. */
+static void describe_outcome(esk_status rc, const esk_command_result *r,
+                             char *buf, size_t size)
 {
     const char *again = r->duplicate ? " (duplicate)" : "";
+    const esk_error *last = esk_error_last();
     int len;
 
-    if (r->status == ESK_OK && r->event_count == 0)
+    if (rc == ESK_OK && r->event_count == 0)
         len = snprintf(buf, size, "ok%s: no events", again);
-    else if (r->status == ESK_OK)
+    else if (rc == ESK_OK)
         len = snprintf(buf, size, "ok%s: %zu event%s, v%" PRId64 " @%" PRId64,
                        again, r->event_count, r->event_count == 1 ? "" : "s",
                        r->version, r->position);
-    else if (r->status == ESK_EDOMAIN)
-        len = snprintf(buf, size, "refused%s: error %d: %s", again,
-                       r->domain_code, r->message);
+    else if (rc == ESK_EDOMAIN)
+        len = snprintf(buf, size, "refused%s: error %d: %s", again, last->code,
+                       last->message);
     else
-        len = snprintf(buf, size, "failed: %s: %s", esk_status_str(r->status),
-                       r->message);
+        len = snprintf(buf, size, "failed: %s: %s", esk_status_str(rc),
+                       last->message);
     if (r->attempts > 1 && len >= 0 && (size_t)len < size)
         snprintf(buf + len, size - (size_t)len, ", %d attempts", r->attempts);
 }
@@ -67,7 +69,7 @@ static esk_status logging_around(void *data, esk_context *context)
     char outcome[ESK_ERROR_MESSAGE_MAX + 64];
     char line[ESK_COMMAND_TYPE_MAX + 2 * ESK_COMMAND_ID_MAX + sizeof(outcome) +
               64];
-    describe_outcome(esk_context_result(context), outcome, sizeof(outcome));
+    describe_outcome(rc, esk_context_result(context), outcome, sizeof(outcome));
     snprintf(line, sizeof(line), "%s id=%s correlation=%s -> %s (%.2f ms)",
              command->type, command->id, metadata->correlation_id, outcome,
              elapsed_ms(&start, &end));
@@ -108,19 +110,13 @@ esk_middleware esk_retry_middleware(const esk_retry_policy *policy)
 /* --- Idempotency ------------------------------------------------------------
  */
 
-/* Free what jansson allocated (json_dumps) with jansson's own free. */
-static void jansson_free(void *ptr)
-{
-    json_malloc_t malloc_fn;
-    json_free_t free_fn;
-    json_get_alloc_funcs(&malloc_fn, &free_fn);
-    free_fn(ptr);
-}
-
 /* The outcome as the record's JSON value; NULL when out of memory. */
 static char *encode_outcome(const esk_command *command,
-                            const esk_command_result *r)
+                            const esk_command_result *r, esk_status rc)
 {
+    const esk_error *last = esk_error_last();
+    int code = rc == ESK_EDOMAIN ? last->code : 0;
+    const char *message = rc == ESK_OK ? "" : last->message;
     char *text = NULL;
     /* jansson may drop a byte on a failed allocation and carry on: any
      * failure counted during the encoding voids the text. */
@@ -129,16 +125,16 @@ static char *encode_outcome(const esk_command *command,
      * sent again is compared with it byte for byte; null when none. */
     json_t *outcome = json_pack(
         "{s:s, s:s?, s:i, s:s, s:I, s:I, s:I}", "type", command->type,
-        "payloadJson", command->payload_json, "domainCode", r->domain_code,
-        "message", r->message, "eventCount", (json_int_t)r->event_count,
-        "version", (json_int_t)r->version, "position", (json_int_t)r->position);
+        "payloadJson", command->payload_json, "domainCode", code, "message",
+        message, "eventCount", (json_int_t)r->event_count, "version",
+        (json_int_t)r->version, "position", (json_int_t)r->position);
     if (outcome == NULL)
         return NULL;
     char *dumped = json_dumps(outcome, JSON_COMPACT);
     if (dumped != NULL && esk__allocation_failures() == failures)
         text = esk__strdup(dumped);
     if (dumped != NULL)
-        jansson_free(dumped);
+        esk__jansson_free(dumped);
     json_decref(outcome);
     return text;
 }
@@ -256,9 +252,10 @@ static esk_status answer_from_record(esk_context *context,
     if (rc != ESK_OK)
         goto done;
     rc = (esk_status)record->version;
-    result->status = rc;
-    result->domain_code = (int)code;
-    snprintf(result->message, sizeof(result->message), "%s", message);
+    if (rc == ESK_EDOMAIN)
+        esk_domain_error((int)code, "%s", message);
+    else
+        esk__ok();
     result->event_count = (size_t)count;
     result->version = (int64_t)version;
     result->position = (int64_t)position;
@@ -268,45 +265,48 @@ done:
     return rc;
 }
 
-/* Record the outcome and commit, with the handler's events. */
+/* Record the outcome and commit, with the handler's events. The last
+ * error holds the outcome's reason (a refusal's), kept when all goes
+ * well. */
 static esk_status record_outcome(esk_context *context, esk_status outcome)
 {
     esk_store *store = esk_context_store(context);
     const esk_command *command = esk_context_command(context);
     esk_command_result *result = esk_context_result(context);
+    esk_error reason;
+    esk__error_save(&reason);
+    char *value = encode_outcome(command, result, outcome);
     esk_status rc = ESK_OK;
-    char *value = encode_outcome(command, result);
 
     if (value == NULL) {
         esk_store_rollback(store);
-        rc = ESK_ENOMEM;
-        snprintf(result->message, sizeof(result->message),
-                 "out of memory recording the outcome of command '%s'",
-                 command->id);
-        goto failed;
+        rc = esk__fail(ESK_ENOMEM,
+                       "out of memory recording the outcome of command '%s'",
+                       command->id);
+        esk__error_save(&reason);
+    } else {
+        esk_record record = {command->id, result->position, (int)outcome,
+                             value};
+        rc = esk__from_store(
+            store, esk_store_put_record(store, ESK_RECORD_COMMAND, &record));
+        bool committing = rc == ESK_OK;
+        if (committing) /* a failed commit rolls back */
+            rc = esk__from_store(store, esk_store_commit(store));
+        if (rc != ESK_OK) {
+            esk__fail_within(rc,
+                             "the outcome of command '%s' could not be "
+                             "recorded, so nothing of it was written",
+                             command->id);
+            esk__error_save(&reason);
+        }
+        if (rc != ESK_OK && !committing)
+            esk_store_rollback(store);
     }
-    esk_record record = {command->id, result->position, (int)outcome, value};
-    rc = esk_store_put_record(store, ESK_RECORD_COMMAND, &record);
-    bool committing = rc == ESK_OK;
-    if (committing)
-        rc = esk_store_commit(store); /* a failed commit rolls back */
-    if (rc == ESK_OK)
-        goto done;
-    /* The store's message first: a rollback clears it. */
-    snprintf(result->message, sizeof(result->message),
-             "the outcome of command '%s' could not be recorded, so nothing "
-             "of it was written: %s",
-             command->id, esk_store_errmsg(store));
-    if (!committing)
-        esk_store_rollback(store);
-failed:
-    result->status = rc;
-    result->domain_code = 0;
-    result->event_count = 0;
-    result->version = 0;
-    result->position = 0;
-done:
     esk__free(value);
+    /* The outcome's reason, or the failure to record it. */
+    esk__error_restore(&reason);
+    if (rc != ESK_OK)
+        *result = (esk_command_result){.attempts = result->attempts};
     return rc == ESK_OK ? outcome : rc;
 }
 
@@ -318,37 +318,45 @@ static esk_status idempotency_around(void *data, esk_context *context)
     esk_record record;
     char *owned = NULL;
 
-    esk_status rc = esk_store_begin(store);
+    esk_status rc = esk__from_store(store, esk_store_begin(store));
     if (rc != ESK_OK)
-        return esk_context_fail(context, rc, 0,
+        return esk__fail_within(rc,
                                 "checking whether command '%s' was handled "
-                                "before: %s",
-                                command->id, esk_store_errmsg(store));
+                                "before",
+                                command->id);
     rc = esk_store_get_record(store, ESK_RECORD_COMMAND, command->id, &record,
                               &owned);
     if (rc == ESK_OK) {
         rc = answer_from_record(context, &record);
         esk_free(owned);
-        esk_status rolled_back = esk_store_rollback(store);
+        esk_error answer;
+        esk__error_save(&answer);
+        esk_status rolled_back =
+            esk__from_store(store, esk_store_rollback(store));
         if (rolled_back != ESK_OK)
-            return esk_context_fail(context, rolled_back, 0,
-                                    "ending the look-up of command '%s': %s",
-                                    command->id, esk_store_errmsg(store));
+            return esk__fail_within(
+                rolled_back, "ending the look-up of command '%s'", command->id);
+        esk__error_restore(&answer);
         return rc;
     }
     if (rc != ESK_ENOTFOUND) {
-        esk_context_fail(context, rc, 0,
-                         "checking whether command '%s' was handled "
-                         "before: %s",
-                         command->id, esk_store_errmsg(store));
+        esk__fail_within(esk__from_store(store, rc),
+                         "checking whether command '%s' was handled before",
+                         command->id);
+        esk_error failure;
+        esk__error_save(&failure);
         esk_store_rollback(store);
+        esk__error_restore(&failure);
         return rc;
     }
     rc = esk_next(context);
     if (rc != ESK_OK && rc != ESK_EDOMAIN) {
         /* Technical failures are not outcomes: the command may be sent
          * again, so nothing of this run may stay. */
+        esk_error failure;
+        esk__error_save(&failure);
         esk_store_rollback(store);
+        esk__error_restore(&failure);
         esk_command_result *result = esk_context_result(context);
         result->event_count = 0;
         result->version = 0;

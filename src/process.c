@@ -36,9 +36,9 @@ struct esk_process_runner {
     const esk_process *process;
     char checkpoint_key[sizeof(CHECKPOINT_PREFIX) + PROCESS_NAME_MAX];
     esk_event_list batch;
-    char message[MESSAGE_MAX];
-    /* Why the current reaction or tick failed: the last command that
-     * failed, or what esk_process_fail() said. */
+    /* Why the current reaction or tick failed, should a later call have
+     * replaced the last error: the last command that failed, or what
+     * esk_process_fail() said. */
     char reason[MESSAGE_MAX];
 };
 
@@ -51,27 +51,21 @@ struct esk_process_context {
     char correlation_id[ESK_COMMAND_ID_MAX + 1];
 };
 
-static esk_status set_error(esk_process_runner *r, esk_status status,
-                            const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static esk_status set_error(esk_process_runner *r, esk_status status,
-                            const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(r->message, sizeof(r->message), format, args);
-    va_end(args);
-    return status;
-}
-
 static esk_status store_error(esk_process_runner *r, esk_status status)
 {
-    return set_error(r, status, "process '%s': %s", r->process->name,
-                     esk_store_errmsg(r->store));
+    return esk__fail_within(esk__from_store(r->store, status), "process '%s'",
+                            r->process->name);
+}
+
+/* Roll back every transaction level left open, after a failure that
+ * leaves the unit unusable, keeping the failure's message. */
+static void unwind(esk_store *store)
+{
+    esk_error failure;
+    esk__error_save(&failure);
+    while (esk_store_transaction_depth(store) > 0)
+        esk_store_rollback(store);
+    esk__error_restore(&failure);
 }
 
 static esk_status check_process(const esk_process *p, const char **why)
@@ -95,25 +89,27 @@ esk_status esk_process_runner_new(esk_process_runner **out, esk_store *store,
     const char *why = NULL;
 
     if (out == NULL || store == NULL || bus == NULL || process == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_process_runner_new: the %s is NULL",
+                         out == NULL     ? "out"
+                         : store == NULL ? "store"
+                         : bus == NULL   ? "bus"
+                                         : "process");
     if (check_process(process, &why) != ESK_OK)
-        return esk_store_set_error(
-            store, ESK_EINVAL, "process '%s' cannot run: %s",
-            process->name != NULL ? process->name : "", why);
+        return esk__fail(ESK_EINVAL, "process '%s' cannot run: %s",
+                         process->name != NULL ? process->name : "", why);
     /* Two handles on one SQLite file are two connections: the runner's
      * transaction would hold the write lock while the bus's handler waits
      * for it on the other, until the busy timeout. */
     if (esk__bus_store(bus) != store)
-        return esk_store_set_error(
-            store, ESK_EINVAL,
+        return esk__fail(
+            ESK_EINVAL,
             "process '%s' cannot run: the bus and the runner must share one "
             "store handle; create the bus over the runner's store",
             process->name);
     esk_process_runner *r = esk__calloc(1, sizeof(*r));
     if (r == NULL)
-        return esk_store_set_error(store, ESK_ENOMEM,
-                                   "out of memory creating process '%s'",
-                                   process->name);
+        return esk__fail(ESK_ENOMEM, "out of memory creating process '%s'",
+                         process->name);
     r->store = store;
     r->bus = bus;
     r->process = process;
@@ -121,7 +117,7 @@ esk_status esk_process_runner_new(esk_process_runner **out, esk_store *store,
              CHECKPOINT_PREFIX "%s", process->name);
     r->batch = (esk_event_list)ESK_EVENT_LIST_INIT;
     *out = r;
-    return ESK_OK;
+    return esk__ok();
 }
 
 void esk_process_runner_free(esk_process_runner *runner)
@@ -132,9 +128,11 @@ void esk_process_runner_free(esk_process_runner *runner)
     esk__free(runner);
 }
 
+/* Transitional: the message is the thread's last error now. */
 const char *esk_process_runner_errmsg(const esk_process_runner *runner)
 {
-    return runner == NULL ? "no process runner (NULL handle)" : runner->message;
+    (void)runner;
+    return esk_errmsg();
 }
 
 esk_store *esk_process_store(esk_process_context *pc)
@@ -182,12 +180,10 @@ static esk_status command_id(esk_process_context *pc, const char *key, char *id,
     const char *name = r->process->name;
     char counter[16];
 
-    if (pc->event == NULL && key == NULL) {
-        snprintf(r->reason, sizeof(r->reason),
-                 "a command sent from tick needs a key naming the step "
-                 "(e.g. \"lapse/<registration>\")");
-        return ESK_EINVAL;
-    }
+    if (pc->event == NULL && key == NULL)
+        return esk_process_fail(pc, ESK_EINVAL,
+                                "a command sent from tick needs a key naming "
+                                "the step (e.g. \"lapse/<registration>\")");
     const char *first = pc->event != NULL ? pc->event->event_id : "tick";
     if (key == NULL) {
         snprintf(counter, sizeof(counter), "%u", ++pc->sent);
@@ -197,11 +193,9 @@ static esk_status command_id(esk_process_context *pc, const char *key, char *id,
     if (n >= 0 && (size_t)n < size)
         return ESK_OK;
     char digest[34];
-    if (digest_id(first, key, digest) != ESK_OK) {
-        snprintf(r->reason, sizeof(r->reason),
-                 "out of memory deriving a command id");
-        return ESK_ENOMEM;
-    }
+    if (digest_id(first, key, digest) != ESK_OK)
+        return esk_process_fail(pc, ESK_ENOMEM,
+                                "out of memory deriving a command id");
     /* The name is at most PROCESS_NAME_MAX bytes: this always fits. */
     snprintf(id, size, "%s/%s", name, digest);
     return ESK_OK;
@@ -214,13 +208,11 @@ esk_status esk_process_send(esk_process_context *pc, const esk_command *command,
     esk_command_result local;
 
     if (pc == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_process_send: the context is NULL");
     esk_process_runner *r = pc->runner;
-    if (command == NULL) {
-        snprintf(r->reason, sizeof(r->reason),
-                 "esk_process_send: command is NULL");
-        return ESK_EINVAL;
-    }
+    if (command == NULL)
+        return esk_process_fail(pc, ESK_EINVAL,
+                                "esk_process_send: command is NULL");
     esk_status rc = command_id(pc, key, id, sizeof(id));
     if (rc != ESK_OK)
         return rc;
@@ -230,11 +222,12 @@ esk_status esk_process_send(esk_process_context *pc, const esk_command *command,
     if (result == NULL)
         result = &local;
     rc = esk_bus_dispatch(r->bus, &copy, result);
-    if (rc != ESK_OK && rc != ESK_EDOMAIN)
-        snprintf(r->reason, sizeof(r->reason), "command %s '%s' failed: %.300s",
-                 command->type != NULL ? command->type : "(no type)", id,
-                 result->message[0] != '\0' ? result->message
-                                            : esk_status_str(rc));
+    if (rc != ESK_OK && rc != ESK_EDOMAIN) {
+        esk__fail_within(rc, "command %s '%s' failed",
+                         command->type != NULL ? command->type : "(no type)",
+                         id);
+        snprintf(r->reason, sizeof(r->reason), "%s", esk_errmsg());
+    }
     return rc;
 }
 
@@ -242,20 +235,24 @@ esk_status esk_process_fail(esk_process_context *pc, esk_status status,
                             const char *format, ...)
 {
     if (pc == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_process_fail: the context is NULL");
     if (format != NULL) {
         va_list args;
         va_start(args, format);
         vsnprintf(pc->runner->reason, sizeof(pc->runner->reason), format, args);
         va_end(args);
+        esk__fail(status, "%s", pc->runner->reason);
     }
     return status;
 }
 
-/* What a failed reaction or tick says: the status, and the last command
- * that failed, if any. */
+/* What a failed reaction or tick says: its own message, else the last
+ * command that failed, else the status. */
 static const char *failure_reason(esk_process_runner *r, esk_status rc)
 {
+    const esk_error *last = esk_error_last();
+    if (last->status == rc && last->message[0] != '\0')
+        return last->message;
     return r->reason[0] != '\0' ? r->reason : esk_status_str(rc);
 }
 
@@ -290,12 +287,48 @@ static esk_status correlation_of(const esk_event *event,
     return rc;
 }
 
-/* Roll back every transaction level left open, after a failure that
- * leaves the unit unusable. */
-static void unwind(esk_store *store)
+/* Roll back what a failed reaction or tick sent: ESK_ECALLBACK with its
+ * message, or the rollback's own failure. */
+static esk_status undo(esk_process_runner *r)
 {
-    while (esk_store_transaction_depth(store) > 0)
-        esk_store_rollback(store);
+    esk_error failure;
+    esk__error_save(&failure);
+    esk_status rc = esk_store_rollback(r->store);
+    if (rc != ESK_OK)
+        return store_error(r, rc);
+    esk__error_restore(&failure);
+    return ESK_ECALLBACK;
+}
+
+/* Call react() inside the event's transaction: ESK_OK to keep what it
+ * did (a refusal is an answer), else ESK_ECALLBACK with what it did
+ * undone. */
+static esk_status call_react(esk_process_runner *r, esk_process_context *pc,
+                             const esk_event *event)
+{
+    const esk_process *p = r->process;
+    char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
+    r->reason[0] = '\0';
+    esk_error_clear();
+    esk_status rc = p->react(p->ctx, pc, event);
+    if (esk_store_transaction_depth(r->store) != 1) {
+        esk__describe_event(event, where, sizeof(where));
+        unwind(r->store);
+        return esk__fail(ESK_ECALLBACK,
+                         "process '%s': react() to the event at %s began or "
+                         "ended a transaction it did not close, so nothing "
+                         "of it is kept: react() must commit or roll back "
+                         "what it begins",
+                         p->name, where);
+    }
+    if (rc == ESK_OK || rc == ESK_EDOMAIN)
+        return ESK_OK;
+    esk__describe_event(event, where, sizeof(where));
+    esk__fail(ESK_ECALLBACK,
+              "process '%s' stopped at the event at %s, and what it sent is "
+              "undone: %s. Fix the cause and run again: it resumes there",
+              p->name, where, failure_reason(r, rc));
+    return undo(r);
 }
 
 /* One event's reaction and the checkpoint move: one transaction. Does
@@ -313,11 +346,11 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event,
     /* Out of memory is not "no correlation id": the commands would carry
      * the wrong one. */
     if (rc != ESK_OK)
-        return set_error(r, rc,
+        return esk__fail(rc,
                          "process '%s': out of memory reading the metadata "
                          "of event '%s'",
                          p->name, event->event_id);
-    rc = esk_store_begin(r->store);
+    rc = esk__from_store(r->store, esk_store_begin(r->store));
     if (rc != ESK_OK)
         return store_error(r, rc);
     /* Under the write lock: another runner of this process (another
@@ -329,36 +362,16 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event,
     if (rc != ESK_OK || *done >= event->position) {
         if (rc != ESK_OK)
             store_error(r, rc);
-        esk_store_rollback(r->store);
+        unwind(r->store);
         return rc;
     }
-    r->reason[0] = '\0';
-    esk_status rrc = p->react(p->ctx, &pc, event);
-    char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
-    if (esk_store_transaction_depth(r->store) != 1) {
-        esk__describe_event(event, where, sizeof(where));
-        unwind(r->store);
-        return set_error(r, ESK_ECALLBACK,
-                         "process '%s': react() to the event at %s began or "
-                         "ended a transaction it did not close, so nothing "
-                         "of it is kept: react() must commit or roll back "
-                         "what it begins",
-                         p->name, where);
-    }
-    if (rrc != ESK_OK && rrc != ESK_EDOMAIN) {
-        esk__describe_event(event, where, sizeof(where));
-        set_error(r, ESK_ECALLBACK,
-                  "process '%s' stopped at the event at %s, and what "
-                  "it sent is undone: %s. Fix the cause and run "
-                  "again: it resumes there",
-                  p->name, where, failure_reason(r, rrc));
-        rc = esk_store_rollback(r->store);
-        return rc == ESK_OK ? ESK_ECALLBACK : store_error(r, rc);
-    }
+    rc = call_react(r, &pc, event);
+    if (rc != ESK_OK)
+        return rc;
     rc = esk__checkpoint_put(r->store, r->checkpoint_key, event->position, 1);
     if (rc != ESK_OK) {
         store_error(r, rc);
-        esk_store_rollback(r->store);
+        unwind(r->store);
         return rc;
     }
     rc = esk_store_commit(r->store);
@@ -404,12 +417,13 @@ esk_status esk_process_run(esk_process_runner *runner, size_t *reacted)
     if (reacted != NULL)
         *reacted = 0;
     if (runner == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_process_run: the runner is NULL");
     p = runner->process;
     rc = esk__checkpoint_get(runner->store, runner->checkpoint_key, &checkpoint,
                              &version, &found);
     if (rc == ESK_OK)
-        rc = esk_store_head_position(runner->store, &head);
+        rc = esk__from_store(runner->store,
+                             esk_store_head_position(runner->store, &head));
     if (rc != ESK_OK) {
         store_error(runner, rc);
         goto done;
@@ -445,7 +459,7 @@ esk_status esk_process_run(esk_process_runner *runner, size_t *reacted)
             checkpoint = next;
         }
     }
-    runner->message[0] = '\0';
+    rc = esk__ok();
 done:
     if (reacted != NULL)
         *reacted = count;
@@ -455,22 +469,21 @@ done:
 esk_status esk_process_tick(esk_process_runner *runner)
 {
     if (runner == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_process_tick: the runner is NULL");
     const esk_process *p = runner->process;
-    if (p->tick == NULL) {
-        runner->message[0] = '\0';
-        return ESK_OK;
-    }
+    if (p->tick == NULL)
+        return esk__ok();
     esk_time now = esk_store_now(runner->store);
     esk_process_context pc = {runner, NULL, 0, {0}};
     esk_status rc = esk_store_begin(runner->store);
     if (rc != ESK_OK)
         return store_error(runner, rc);
     runner->reason[0] = '\0';
+    esk_error_clear();
     esk_status trc = p->tick(p->ctx, &pc, now);
     if (esk_store_transaction_depth(runner->store) != 1) {
         unwind(runner->store);
-        return set_error(runner, ESK_ECALLBACK,
+        return esk__fail(ESK_ECALLBACK,
                          "process '%s': tick() began or ended a transaction "
                          "it did not close, so nothing of it is kept: "
                          "tick() must commit or roll back what it begins",
@@ -479,16 +492,14 @@ esk_status esk_process_tick(esk_process_runner *runner)
     if (trc != ESK_OK && trc != ESK_EDOMAIN) {
         char when[ESK_TIME_TEXT_SIZE] = "?";
         esk_time_format(now, when);
-        set_error(runner, ESK_ECALLBACK,
+        esk__fail(ESK_ECALLBACK,
                   "process '%s': tick at %s failed, and what it sent "
                   "is undone: %s",
                   p->name, when, failure_reason(runner, trc));
-        rc = esk_store_rollback(runner->store);
-        return rc == ESK_OK ? ESK_ECALLBACK : store_error(runner, rc);
+        return undo(runner);
     }
     rc = esk_store_commit(runner->store);
     if (rc != ESK_OK)
         return store_error(runner, rc);
-    runner->message[0] = '\0';
-    return ESK_OK;
+    return esk__ok();
 }

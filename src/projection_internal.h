@@ -20,27 +20,29 @@
 /* Whether type is one of types; true when there are none (every event). */
 bool esk__type_wanted(const char *const *types, size_t count, const char *type);
 
-/* Check a projection's members; on failure fill err with what to fix. */
-esk_status esk__projection_check(const esk_projection *projection,
-                                 esk_error *err);
+/* Check a projection's members; on failure the message says what to
+ * fix. */
+esk_status esk__projection_check(const esk_projection *projection);
 
-/* Run the projection's setup() (if any) in a transaction of its own; on
- * failure fill err: ESK_ECALLBACK, or the store's status. */
+/* Run the projection's setup() (if any) in a transaction of its own:
+ * ESK_ECALLBACK when it failed, or the store's status. */
 esk_status esk__projection_setup(esk_store *store,
-                                 const esk_projection *projection,
-                                 esk_error *err);
+                                 const esk_projection *projection);
 
 /* "position 12 (stream 'workshop-1', version 3, AttendeeRegistered)",
  * for messages about the event a handler failed on. */
 void esk__describe_event(const esk_event *event, char *buf, size_t size);
 
-/* The handler's own words, or the status's name when it left none. */
-const char *esk__handler_reason(esk_status rc, const esk_error *err);
+/* After a callback (handler, setup, reset, react) returned rc, a failure:
+ * make sure the last error says why, in the callback's own words or, when
+ * it left none, with the status's name. Returns rc. Call it before
+ * anything that may overwrite the last error. */
+esk_status esk__callback_failed(esk_status rc);
 
 /*
  * A checkpoint record: key, the position gone past, and the version of
  * whoever wrote it. get gives position 0 and *found false when there is
- * none; both return the store's status (its message says why). get
+ * none; both return the store's status. get
  * refuses a negative position, which esk never writes, as ESK_ECORRUPT.
  */
 esk_status esk__checkpoint_get(esk_store *store, const char *key,

@@ -159,20 +159,18 @@ static int busy_timeout_of(sqlite3 *db)
 }
 
 /* Open rm's own read-only connection to the store's file. */
-static esk_status open_own(esk_read_model *rm, esk_store *store,
-                           sqlite3 *store_db, const char *file)
+static esk_status open_own(esk_read_model *rm, sqlite3 *store_db,
+                           const char *file)
 {
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(file, &db,
                              SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     if (db == NULL)
-        return esk_store_set_error(store, ESK_ENOMEM,
-                                   "out of memory opening the read model");
+        return esk__fail(ESK_ENOMEM, "out of memory opening the read model");
     if (rc != SQLITE_OK) {
         esk_status status = (rc & 0xff) == SQLITE_NOMEM ? ESK_ENOMEM : ESK_EIO;
-        esk_store_set_error(store, status,
-                            "opening the read model of '%s' for reading: %s",
-                            file, sqlite3_errmsg(db));
+        esk__fail(status, "opening the read model of '%s' for reading: %s",
+                  file, sqlite3_errmsg(db));
         sqlite3_close_v2(db);
         return status;
     }
@@ -187,25 +185,22 @@ static esk_status open_own(esk_read_model *rm, esk_store *store,
 
 esk_status esk_read_model_open(esk_read_model **out, esk_store *store)
 {
-    if (out == NULL || store == NULL) {
-        if (store != NULL)
-            esk_store_set_error(store, ESK_EINVAL, "read model: out is NULL");
-        return ESK_EINVAL;
-    }
+    if (out == NULL || store == NULL)
+        return esk__fail(ESK_EINVAL, "esk_read_model_open: %s is NULL",
+                         out == NULL ? "out" : "the store");
     sqlite3 *db = esk_store_sqlite_db(store);
     if (db == NULL)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "the read model needs a SQLite store; "
-                                   "this one is '%s'",
-                                   esk_store_backend_name(store));
+        return esk__fail(ESK_EINVAL,
+                         "the read model needs a SQLite store; this one is "
+                         "'%s'",
+                         esk_store_backend_name(store));
     esk_read_model *rm = esk__calloc(1, sizeof(*rm));
     if (rm == NULL)
-        return esk_store_set_error(store, ESK_ENOMEM,
-                                   "out of memory opening the read model");
+        return esk__fail(ESK_ENOMEM, "out of memory opening the read model");
     /* "" for a database in memory or a temporary one. */
     const char *file = sqlite3_db_filename(db, "main");
     if (file != NULL && file[0] != '\0') {
-        esk_status status = open_own(rm, store, db, file);
+        esk_status status = open_own(rm, db, file);
         if (status != ESK_OK) {
             esk__free(rm);
             return status;
@@ -214,7 +209,7 @@ esk_status esk_read_model_open(esk_read_model **out, esk_store *store)
         rm->db = db;
     }
     *out = rm;
-    return ESK_OK;
+    return esk__ok();
 }
 
 void esk_read_model_free(esk_read_model *read_model)
@@ -234,16 +229,14 @@ void esk_read_model_free(esk_read_model *read_model)
     esk__free(read_model);
 }
 
-static esk_status prepare_error(esk_read_model *rm, int src, const char *sql,
-                                esk_error *err)
+static esk_status prepare_error(esk_read_model *rm, int src, const char *sql)
 {
     if (src == SQLITE_NOMEM)
-        return esk__error_set(err, ESK_ENOMEM,
-                              "out of memory preparing a query");
+        return esk__fail(ESK_ENOMEM, "out of memory preparing a query");
     if (src == SQLITE_AUTH && rm->refusal[0] != '\0')
-        return esk__error_set(err, ESK_EINVAL, "%s", rm->refusal);
-    return esk__error_set(err, ESK_EINVAL, "query \"%.80s\": %s", sql,
-                          sqlite3_errmsg(rm->db));
+        return esk__fail(ESK_EINVAL, "%s", rm->refusal);
+    return esk__fail(ESK_EINVAL, "query \"%.80s\": %s", sql,
+                     sqlite3_errmsg(rm->db));
 }
 
 /* Compile the first statement of sql under the guard. */
@@ -299,7 +292,7 @@ static int check_rest(esk_read_model *rm, const char *rest, bool *more)
 }
 
 esk_status esk_read_model_prepare(esk_read_model *read_model, const char *sql,
-                                  sqlite3_stmt **out, esk_error *err)
+                                  sqlite3_stmt **out)
 {
     esk_status rc = ESK_OK;
     sqlite3_stmt *stmt = NULL;
@@ -307,10 +300,10 @@ esk_status esk_read_model_prepare(esk_read_model *read_model, const char *sql,
     bool more = false;
 
     if (read_model == NULL || sql == NULL || out == NULL)
-        return esk__error_set(err, ESK_EINVAL, "read model: %s is NULL",
-                              read_model == NULL ? "read_model"
-                              : sql == NULL      ? "sql"
-                                                 : "out");
+        return esk__fail(ESK_EINVAL, "read model: %s is NULL",
+                         read_model == NULL ? "read_model"
+                         : sql == NULL      ? "sql"
+                                            : "out");
     read_model->refusal[0] = '\0';
     read_model->guarding = true;
     int src = compile(read_model, sql, &stmt, &rest);
@@ -320,27 +313,26 @@ esk_status esk_read_model_prepare(esk_read_model *read_model, const char *sql,
     read_model->guarding = read_model->own;
 
     if (src != SQLITE_OK) {
-        rc = prepare_error(read_model, src, sql, err);
+        rc = prepare_error(read_model, src, sql);
     } else if (stmt == NULL) {
-        rc =
-            esk__error_set(err, ESK_EINVAL, "the query holds no SQL statement");
+        rc = esk__fail(ESK_EINVAL, "the query holds no SQL statement");
     } else if (more) {
-        rc = esk__error_set(err, ESK_EINVAL,
-                            "prepare one query at a time: \"%.80s\" holds "
-                            "more than one statement",
-                            sql);
+        rc = esk__fail(ESK_EINVAL,
+                       "prepare one query at a time: \"%.80s\" holds "
+                       "more than one statement",
+                       sql);
     } else if (!sqlite3_stmt_readonly(stmt)) {
         /* VACUUM (INTO a file, too) compiles without asking the
          * authorizer. */
-        rc = esk__error_set(err, ESK_EINVAL,
-                            "queries only read: this statement changes the "
-                            "database; change the read model in a "
-                            "projection");
+        rc = esk__fail(ESK_EINVAL,
+                       "queries only read: this statement changes the "
+                       "database; change the read model in a "
+                       "projection");
     }
     if (rc != ESK_OK) {
         sqlite3_finalize(stmt);
         return rc;
     }
     *out = stmt;
-    return ESK_OK;
+    return esk__ok();
 }

@@ -8,8 +8,6 @@
  * and the stream replayed from the start, and a snapshot that cannot be
  * written does not fail the save whose events are already stored.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "aggregate_internal.h"
@@ -17,34 +15,14 @@
 
 /* Events read per page: a long stream is folded page by page through one
  * list, instead of in one list as long as the stream. */
-enum { PAGE_SIZE = 512, MESSAGE_MAX = 512 };
+enum { PAGE_SIZE = 512 };
 
 struct esk_repository {
     esk_store *store;
     const esk_aggregate_type *type;
     esk_repository_options options;
     esk_event_list page;
-    char message[MESSAGE_MAX];
 };
-
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static esk_status
-set_error(esk_repository *repo, esk_status status, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(repo->message, sizeof(repo->message), format, args);
-    va_end(args);
-    return status;
-}
-
-static esk_status ok(esk_repository *repo)
-{
-    repo->message[0] = '\0';
-    return ESK_OK;
-}
 
 /* The snapshot table describes the whole state struct, but only the
  * fields after the esk_aggregate member are the state's own. */
@@ -63,54 +41,51 @@ static bool snapshot_is_valid(const esk_aggregate_type *type)
 
 esk_status esk_repository_new(esk_repository **out, esk_store *store,
                               const esk_aggregate_type *type,
-                              const esk_repository_options *options,
-                              esk_error *err)
+                              const esk_repository_options *options)
 {
     esk_repository_options chosen = ESK_REPOSITORY_OPTIONS_INIT;
     esk_status rc;
 
     if (out == NULL || store == NULL)
-        return esk__error_set(err, ESK_EINVAL, "esk_repository_new: %s is NULL",
-                              out == NULL ? "out" : "store");
-    if ((rc = esk__aggregate_type_check(type, err)) != ESK_OK)
+        return esk__fail(ESK_EINVAL, "esk_repository_new: %s is NULL",
+                         out == NULL ? "out" : "store");
+    if ((rc = esk__aggregate_type_check(type)) != ESK_OK)
         return rc;
     if (options != NULL) {
         if (options->version != ESK_REPOSITORY_OPTIONS_VERSION)
-            return esk__error_set(err, ESK_EINVAL,
-                                  "repository options version %d is not %d: "
-                                  "start from ESK_REPOSITORY_OPTIONS_INIT",
-                                  options->version,
-                                  ESK_REPOSITORY_OPTIONS_VERSION);
+            return esk__fail(ESK_EINVAL,
+                             "repository options version %d is not %d: "
+                             "start from ESK_REPOSITORY_OPTIONS_INIT",
+                             options->version, ESK_REPOSITORY_OPTIONS_VERSION);
         if (options->snapshot_every < 0)
-            return esk__error_set(err, ESK_EINVAL,
-                                  "snapshot_every is %d: use 0 for no "
-                                  "snapshots, or a number of events",
-                                  options->snapshot_every);
+            return esk__fail(ESK_EINVAL,
+                             "snapshot_every is %d: use 0 for no "
+                             "snapshots, or a number of events",
+                             options->snapshot_every);
         chosen = *options;
     }
     if (type->snapshot != NULL && !snapshot_is_valid(type))
-        return esk__error_set(
-            err, ESK_EINVAL,
+        return esk__fail(
+            ESK_EINVAL,
             "%s's snapshot table must describe the whole state struct "
             "(struct_size = state_size) and only fields after the "
             "esk_aggregate member",
             type->name);
     if (chosen.snapshot_every > 0 && type->snapshot == NULL)
-        return esk__error_set(err, ESK_EINVAL,
-                              "snapshots every %d events need %s to "
-                              "describe its state: set its snapshot type",
-                              chosen.snapshot_every, type->name);
+        return esk__fail(ESK_EINVAL,
+                         "snapshots every %d events need %s to "
+                         "describe its state: set its snapshot type",
+                         chosen.snapshot_every, type->name);
 
     esk_repository *repo = esk__calloc(1, sizeof(*repo));
     if (repo == NULL)
-        return esk__error_set(err, ESK_ENOMEM,
-                              "out of memory creating a repository");
+        return esk__fail(ESK_ENOMEM, "out of memory creating a repository");
     repo->store = store;
     repo->type = type;
     repo->options = chosen;
     repo->page = (esk_event_list)ESK_EVENT_LIST_INIT;
     *out = repo;
-    return ESK_OK;
+    return esk__ok();
 }
 
 void esk_repository_free(esk_repository *repo)
@@ -121,11 +96,11 @@ void esk_repository_free(esk_repository *repo)
     esk__free(repo);
 }
 
+/* Transitional: the message is the thread's last error now. */
 const char *esk_repository_errmsg(const esk_repository *repo)
 {
-    if (repo == NULL)
-        return "no repository (NULL handle)";
-    return repo->message;
+    (void)repo;
+    return esk_errmsg();
 }
 
 /* --- Loading -------------------------------------------------------------- */
@@ -149,25 +124,23 @@ static esk_status load_snapshot(esk_repository *repo, void *state)
     if (rc == ESK_ENOTFOUND)
         return ESK_OK;
     if (rc != ESK_OK)
-        return set_error(repo, rc, "loading %s '%s': reading its snapshot: %s",
-                         repo->type->name, base->id,
-                         esk_store_errmsg(repo->store));
+        return esk__fail_within(esk__from_store(repo->store, rc),
+                                "loading %s '%s': reading its snapshot",
+                                repo->type->name, base->id);
     if (record.version != layout->schema_version || record.number < 1)
         goto done;
     scratch = esk__malloc(repo->type->state_size);
     if (scratch == NULL) {
-        rc = set_error(repo, ESK_ENOMEM, "loading %s '%s': out of memory",
+        rc = esk__fail(ESK_ENOMEM, "loading %s '%s': out of memory",
                        repo->type->name, base->id);
         goto done;
     }
     /* Decoded into a scratch copy, so that a value that fails halfway
      * leaves nothing in the state. */
-    esk_error decode_err;
-    esk_status decoded =
-        esk_codec_decode(layout, record.value, scratch, &decode_err);
+    esk_status decoded = esk_codec_decode(layout, record.value, scratch);
     if (decoded == ESK_ENOMEM) {
-        rc = set_error(repo, ESK_ENOMEM, "loading %s '%s': %s",
-                       repo->type->name, base->id, decode_err.message);
+        rc = esk__fail_within(ESK_ENOMEM, "loading %s '%s'", repo->type->name,
+                              base->id);
         goto done;
     }
     if (decoded != ESK_OK)
@@ -184,13 +157,13 @@ done:
 
 /* Make sure each event is the next one: a store that skips or repeats a
  * version would otherwise produce a state that no stream describes. */
-static esk_status check_sequence(esk_repository *repo, const esk_event *events,
-                                 size_t count, int64_t after)
+static esk_status check_sequence(const esk_event *events, size_t count,
+                                 int64_t after)
 {
     for (size_t i = 0; i < count; i++) {
         int64_t expected = after + 1 + (int64_t)i;
         if (events[i].version != expected)
-            return set_error(repo, ESK_ECORRUPT,
+            return esk__fail(ESK_ECORRUPT,
                              "stream '%s' has version %lld where %lld was "
                              "expected: the store is damaged",
                              events[i].stream_id, (long long)events[i].version,
@@ -205,19 +178,16 @@ static esk_status fold_page(esk_repository *repo, void *state,
 {
     esk_aggregate *base = state;
     const esk_aggregate_type *type = repo->type;
-    esk_error err;
 
     if (count == 0)
         return ESK_OK;
-    esk_status rc = check_sequence(repo, events, count, base->version);
+    esk_status rc = check_sequence(events, count, base->version);
     if (rc != ESK_OK)
         return rc;
     rc = esk__fold(type->event_types, type->event_type_count, type->evolve,
-                   state, events, count, type->name, type->skip_unknown_types,
-                   &err);
+                   state, events, count, type->name, type->skip_unknown_types);
     if (rc != ESK_OK)
-        return set_error(repo, rc, "loading %s '%s': %s", type->name, base->id,
-                         err.message);
+        return esk__fail_within(rc, "loading %s '%s'", type->name, base->id);
     base->version = events[count - 1].version;
     return ESK_OK;
 }
@@ -237,25 +207,25 @@ static esk_status replay(esk_repository *repo, void *state)
         esk_status rc = esk_store_read_stream(repo->store, base->stream_id,
                                               from, PAGE_SIZE, page);
         if (rc != ESK_OK)
-            return set_error(repo, rc, "loading %s '%s': %s", repo->type->name,
-                             base->id, esk_store_errmsg(repo->store));
+            return esk__fail_within(esk__from_store(repo->store, rc),
+                                    "loading %s '%s'", repo->type->name,
+                                    base->id);
         size_t skip = 0;
         if (from_snapshot) {
             from_snapshot = false;
             if (page->count == 0 || page->events[0].version != from) {
                 char id[sizeof(base->id)];
                 memcpy(id, base->id, sizeof(id));
-                esk_aggregate_init(state, repo->type, id, NULL);
+                esk_aggregate_init(state, repo->type, id);
                 from = 1;
                 continue;
             }
             skip = 1;
         }
-        esk_error err;
-        rc = esk_upcasters_apply(repo->options.upcasters, page, &err);
+        rc = esk_upcasters_apply(repo->options.upcasters, page);
         if (rc != ESK_OK)
-            return set_error(repo, rc, "loading %s '%s': %s", repo->type->name,
-                             base->id, err.message);
+            return esk__fail_within(rc, "loading %s '%s'", repo->type->name,
+                                    base->id);
         rc = fold_page(repo, state, page->events + skip, page->count - skip);
         if (rc != ESK_OK)
             return rc;
@@ -269,18 +239,15 @@ esk_status esk_repository_load(esk_repository *repo, const char *id,
                                void *state)
 {
     esk_status rc = ESK_OK;
-    esk_error err;
 
-    if (repo == NULL)
-        return ESK_EINVAL;
-    if (state == NULL)
-        return set_error(repo, ESK_EINVAL,
-                         "esk_repository_load: state is NULL");
-    rc = esk_aggregate_init(state, repo->type, id, &err);
+    if (repo == NULL || state == NULL)
+        return esk__fail(ESK_EINVAL, "esk_repository_load: %s is NULL",
+                         repo == NULL ? "the repository" : "state");
+    rc = esk_aggregate_init(state, repo->type, id);
     if (rc != ESK_OK) {
         /* Zeroed, the state is safe to release like a loaded one. */
         memset(state, 0, repo->type->state_size);
-        return set_error(repo, rc, "%s", err.message);
+        return rc;
     }
     esk_aggregate *base = state;
     rc = load_snapshot(repo, state);
@@ -288,7 +255,7 @@ esk_status esk_repository_load(esk_repository *repo, const char *id,
         rc = replay(repo, state);
     esk_event_list_clear(&repo->page);
     if (rc == ESK_OK && base->version == 0)
-        rc = set_error(repo, ESK_ENOTFOUND,
+        rc = esk__fail(ESK_ENOTFOUND,
                        "%s '%s' does not exist: stream '%s' has no events",
                        repo->type->name, base->id, base->stream_id);
     if (rc != ESK_OK) {
@@ -297,43 +264,41 @@ esk_status esk_repository_load(esk_repository *repo, const char *id,
          * so this init succeeds. */
         char kept_id[sizeof(base->id)];
         memcpy(kept_id, base->id, sizeof(kept_id));
-        esk_aggregate_init(state, repo->type, kept_id, NULL);
+        esk_error failure;
+        esk__error_save(&failure);
+        esk_aggregate_init(state, repo->type, kept_id);
+        esk__error_restore(&failure);
         return rc;
     }
     base->stored_version = base->version;
-    return ok(repo);
+    return esk__ok();
 }
 
 /* --- Saving --------------------------------------------------------------- */
 
 /* Write a snapshot at the state's version. A failure only leaves a note
- * in the message: the events it follows are stored, and the next load
- * replays them. */
+ * in the last error, whose status stays ESK_OK: the events it follows are
+ * stored, and the next load replays them. */
 static void write_snapshot(esk_repository *repo, void *state)
 {
     esk_aggregate *base = state;
     const esk_event_type *layout = repo->type->snapshot;
     char *json = NULL;
-    esk_error err;
 
-    if (esk_codec_encode(layout, state, &json, &err) != ESK_OK) {
-        set_error(repo, ESK_OK,
-                  "the events of %s '%s' are saved, but its snapshot at "
-                  "version %lld was not written: %s",
-                  repo->type->name, base->id, (long long)base->version,
-                  err.message);
-        return;
+    esk_status rc = esk_codec_encode(layout, state, &json);
+    if (rc == ESK_OK) {
+        esk_record record = {base->stream_id, base->version,
+                             layout->schema_version, json};
+        rc = esk__from_store(
+            repo->store,
+            esk_store_put_record(repo->store, ESK_RECORD_SNAPSHOT, &record));
+        esk__free(json);
     }
-    esk_record record = {base->stream_id, base->version, layout->schema_version,
-                         json};
-    if (esk_store_put_record(repo->store, ESK_RECORD_SNAPSHOT, &record) !=
-        ESK_OK)
-        set_error(repo, ESK_OK,
-                  "the events of %s '%s' are saved, but its snapshot at "
+    if (rc != ESK_OK)
+        esk__note("the events of %s '%s' are saved, but its snapshot at "
                   "version %lld was not written: %s",
                   repo->type->name, base->id, (long long)base->version,
-                  esk_store_errmsg(repo->store));
-    esk__free(json);
+                  esk_errmsg());
 }
 
 static esk_status append_pending(esk_repository *repo, esk_aggregate *base,
@@ -343,49 +308,46 @@ static esk_status append_pending(esk_repository *repo, esk_aggregate *base,
     esk_status rc = ESK_OK;
     char *meta = NULL;
     esk_new_event *events = NULL;
-    size_t n = base->pending_count_;
-    esk_error err;
+    size_t n = esk_aggregate_pending_count(base);
 
     if (metadata != NULL) {
-        rc = esk_metadata_encode(metadata, &meta, &err);
+        rc = esk_metadata_encode(metadata, &meta);
         if (rc != ESK_OK) {
-            rc = set_error(repo, rc, "saving %s '%s': %s", repo->type->name,
-                           base->id, err.message);
+            rc = esk__fail_within(rc, "saving %s '%s'", repo->type->name,
+                                  base->id);
             goto done;
         }
     }
     events = esk__calloc(n, sizeof(*events));
     if (events == NULL) {
-        rc = set_error(repo, ESK_ENOMEM, "saving %s '%s': out of memory",
+        rc = esk__fail(ESK_ENOMEM, "saving %s '%s': out of memory",
                        repo->type->name, base->id);
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        const esk__pending *p = &base->pending_[i];
+        const esk__pending *p = &base->internal->items[i];
         events[i] = (esk_new_event){NULL, p->type->name,
                                     p->type->schema_version, p->json, meta};
     }
     int64_t expected =
         base->stored_version == 0 ? ESK_NO_STREAM : base->stored_version;
-    rc = esk_store_append(repo->store, base->stream_id, expected, events, n,
-                          result);
+    rc = esk__from_store(repo->store,
+                         esk_store_append(repo->store, base->stream_id,
+                                          expected, events, n, result));
     if (rc == ESK_ECONCURRENCY && expected == ESK_NO_STREAM)
-        rc = set_error(repo, rc,
-                       "%s '%s' already exists (%s): it was created by "
-                       "someone else, so load it instead of creating it; its "
-                       "%zu pending events are kept",
-                       repo->type->name, base->id,
-                       esk_store_errmsg(repo->store), n);
+        rc = esk__fail_ext(rc, esk_error_last()->ext,
+                           "%s '%s' already exists (%s): it was created by "
+                           "someone else, so load it instead of creating it; "
+                           "its %zu pending events are kept",
+                           repo->type->name, base->id, esk_errmsg(), n);
     else if (rc == ESK_ECONCURRENCY)
-        rc = set_error(repo, rc,
-                       "%s '%s' was changed by someone else since it was "
-                       "loaded (%s): load it again and retry the command; its "
-                       "%zu pending events are kept",
-                       repo->type->name, base->id,
-                       esk_store_errmsg(repo->store), n);
+        rc = esk__fail_ext(rc, esk_error_last()->ext,
+                           "%s '%s' was changed by someone else since it was "
+                           "loaded (%s): load it again and retry the command; "
+                           "its %zu pending events are kept",
+                           repo->type->name, base->id, esk_errmsg(), n);
     else if (rc != ESK_OK)
-        rc = set_error(repo, rc, "saving %s '%s': %s", repo->type->name,
-                       base->id, esk_store_errmsg(repo->store));
+        rc = esk__fail_within(rc, "saving %s '%s'", repo->type->name, base->id);
 done:
     esk__free(events);
     esk__free(meta);
@@ -396,26 +358,24 @@ esk_status esk_repository_save(esk_repository *repo, void *state,
                                const esk_metadata *metadata,
                                esk_append_result *out)
 {
-    if (repo == NULL)
-        return ESK_EINVAL;
     esk_aggregate *base = state;
-    if (base == NULL)
-        return set_error(repo, ESK_EINVAL,
-                         "esk_repository_save: state is NULL");
+    if (repo == NULL || base == NULL)
+        return esk__fail(ESK_EINVAL, "esk_repository_save: %s is NULL",
+                         repo == NULL ? "the repository" : "state");
     if (base->type != repo->type)
-        return set_error(repo, ESK_EINVAL,
+        return esk__fail(ESK_EINVAL,
                          "this repository saves %s aggregates, and the state "
                          "is %s%s",
                          repo->type->name,
                          base->type == NULL ? "not an initialised aggregate"
                                             : "of type ",
                          base->type == NULL ? "" : base->type->name);
-    size_t n = base->pending_count_;
+    size_t n = esk_aggregate_pending_count(base);
     /* The state must be what the store has plus exactly the pending
      * events; pending events dropped unsaved leave it ahead of any
      * stream. */
     if (base->version != base->stored_version + (int64_t)n)
-        return set_error(repo, ESK_EINVAL,
+        return esk__fail(ESK_EINVAL,
                          "%s '%s' is at version %lld but holds %zu pending "
                          "events over stored version %lld: events were "
                          "cleared unsaved; load it again",
@@ -424,7 +384,7 @@ esk_status esk_repository_save(esk_repository *repo, void *state,
     if (n == 0) {
         if (out != NULL)
             *out = (esk_append_result){base->stored_version, 0};
-        return ok(repo);
+        return esk__ok();
     }
 
     esk_append_result result;
@@ -436,7 +396,7 @@ esk_status esk_repository_save(esk_repository *repo, void *state,
     base->stored_version = base->version;
     if (out != NULL)
         *out = result;
-    ok(repo);
+    esk__ok();
     int every = repo->options.snapshot_every;
     if (every > 0 && before / every != base->version / every)
         write_snapshot(repo, state);

@@ -18,12 +18,9 @@
 enum { LIST_MAX = 8, ITEM_MAX = 32 };
 
 /* Fail a handler with a message in err, as a projection of yours would. */
-static esk_status fail_with(esk_error *err, const char *why, const char *name)
+static esk_status fail_with(const char *why, const char *name)
 {
-    if (err != NULL) {
-        err->status = ESK_EINVAL;
-        snprintf(err->message, sizeof(err->message), "%s%s", why, name);
-    }
+    esk_error_set(ESK_EINVAL, "%s%s", why, name);
     return ESK_EINVAL;
 }
 
@@ -53,13 +50,13 @@ static void list_edit(char *list, size_t size, const char *item, bool add)
     }
 }
 
-static esk_status sql_exec(esk_store *store, const char *sql, esk_error *err)
+static esk_status sql_exec(esk_store *store, const char *sql)
 {
     char *message = NULL;
     if (sqlite3_exec(esk_store_sqlite_db(store), sql, NULL, NULL, &message) ==
         SQLITE_OK)
         return ESK_OK;
-    esk_status rc = fail_with(err, "agenda: ", message);
+    esk_status rc = fail_with("agenda: ", message);
     sqlite3_free(message);
     return rc;
 }
@@ -122,14 +119,13 @@ static void put_list(agenda *a, esk_store *store, const char *attendee,
 }
 
 static esk_status agenda_handle(void *ctx, esk_store *store,
-                                const esk_event *event, esk_error *err)
+                                const esk_event *event)
 {
     agenda *a = ctx;
     attendee_event e;
     bool add = strcmp(event->type, attendee_registered_type.name) == 0;
-    esk_status rc = esk_codec_decode_event(add ? &attendee_registered_type
-                                               : &attendee_cancelled_type,
-                                           event, &e, err);
+    esk_status rc = esk_codec_decode_event(
+        add ? &attendee_registered_type : &attendee_cancelled_type, event, &e);
     if (rc != ESK_OK)
         return rc;
     if (a->upper)
@@ -138,18 +134,18 @@ static esk_status agenda_handle(void *ctx, esk_store *store,
                 *c = (char)(*c - 'a' + 'A');
     bool banned = a->banned[0] != '\0' && strcmp(e.attendee, a->banned) == 0;
     if (banned && !a->fail_after_write)
-        return fail_with(err, "banned attendee: ", e.attendee);
+        return fail_with("banned attendee: ", e.attendee);
     char list[128];
     get_list(a, store, e.attendee, list, sizeof(list));
     list_edit(list, sizeof(list), e.workshop_id, add);
     put_list(a, store, e.attendee, list);
     if (banned)
-        return fail_with(err, "banned attendee: ", e.attendee);
+        return fail_with("banned attendee: ", e.attendee);
     a->handled++;
     return ESK_OK;
 }
 
-static esk_status agenda_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status agenda_setup(void *ctx, esk_store *store)
 {
     agenda *a = ctx;
     a->setups++;
@@ -157,16 +153,15 @@ static esk_status agenda_setup(void *ctx, esk_store *store, esk_error *err)
         return ESK_OK;
     return sql_exec(store,
                     "CREATE TABLE IF NOT EXISTS agenda("
-                    "attendee TEXT PRIMARY KEY, workshops TEXT NOT NULL)",
-                    err);
+                    "attendee TEXT PRIMARY KEY, workshops TEXT NOT NULL)");
 }
 
-static esk_status agenda_reset(void *ctx, esk_store *store, esk_error *err)
+static esk_status agenda_reset(void *ctx, esk_store *store)
 {
     agenda *a = ctx;
     a->resets++;
     a->count = 0;
-    return a->in_sql ? sql_exec(store, "DELETE FROM agenda", err) : ESK_OK;
+    return a->in_sql ? sql_exec(store, "DELETE FROM agenda") : ESK_OK;
 }
 
 static const char *const agenda_types[] = {"AttendeeRegistered",
@@ -207,13 +202,11 @@ void agenda_render(agenda *a, esk_store *store, char *buf, size_t size)
     /* The query side, as an application reads it. */
     esk_read_model *rm = NULL;
     sqlite3_stmt *stmt = NULL;
-    esk_error err;
     assert_int_equal(esk_read_model_open(&rm, store), ESK_OK);
     esk_status rc = esk_read_model_prepare(
-        rm, "SELECT attendee, workshops FROM agenda ORDER BY attendee", &stmt,
-        &err);
+        rm, "SELECT attendee, workshops FROM agenda ORDER BY attendee", &stmt);
     if (rc != ESK_OK)
-        fail_msg("querying the agenda: %s", err.message);
+        fail_msg("querying the agenda: %s", esk_errmsg());
     while (sqlite3_step(stmt) == SQLITE_ROW)
         add_line(buf, size, (const char *)sqlite3_column_text(stmt, 0),
                  (const char *)sqlite3_column_text(stmt, 1));

@@ -82,27 +82,25 @@ const esk_aggregate_type workshop_type_without_snapshot = {
     .evolve = workshop_evolve,
 };
 
-esk_status workshop_schedule(workshop *w, const char *title, int64_t capacity,
-                             esk_error *err)
+esk_status workshop_schedule(workshop *w, const char *title, int64_t capacity)
 {
     if (w->base.version > 0)
-        return esk_domain_error_into(err, WORKSHOP_ALREADY_SCHEDULED,
-                                     "workshop '%s' is scheduled already",
-                                     w->base.id);
+        return esk_domain_error(WORKSHOP_ALREADY_SCHEDULED,
+                                "workshop '%s' is scheduled already",
+                                w->base.id);
     workshop_scheduled e = {"", capacity};
     strncpy(e.title, title, sizeof(e.title) - 1);
-    return esk_aggregate_raise(w, &workshop_scheduled_type, &e, err);
+    return esk_aggregate_raise(w, &workshop_scheduled_type, &e);
 }
 
-esk_status workshop_register(workshop *w, const char *attendee, int64_t seats,
-                             esk_error *err)
+esk_status workshop_register(workshop *w, const char *attendee, int64_t seats)
 {
     if (w->seats_taken + seats > w->capacity)
-        return esk_domain_error_into(err, WORKSHOP_FULL,
-                                     "workshop '%s' is full", w->base.id);
+        return esk_domain_error(WORKSHOP_FULL, "workshop '%s' is full",
+                                w->base.id);
     attendee_registered e = {"", seats};
     strncpy(e.attendee, attendee, sizeof(e.attendee) - 1);
-    return esk_aggregate_raise(w, &attendee_registered_type, &e, err);
+    return esk_aggregate_raise(w, &attendee_registered_type, &e);
 }
 
 long allocations_before_failure = -1;

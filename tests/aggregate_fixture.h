@@ -48,10 +48,8 @@ enum { WORKSHOP_ALREADY_SCHEDULED = 1, WORKSHOP_FULL = 2 };
 /* How many times workshop's evolve ran: proves where a load started. */
 extern long evolve_calls;
 
-esk_status workshop_schedule(workshop *w, const char *title, int64_t capacity,
-                             esk_error *err);
-esk_status workshop_register(workshop *w, const char *attendee, int64_t seats,
-                             esk_error *err);
+esk_status workshop_schedule(workshop *w, const char *title, int64_t capacity);
+esk_status workshop_register(workshop *w, const char *attendee, int64_t seats);
 
 /* Route esk's allocations (and jansson's) through cmocka's test_malloc,
  * so that every test also fails if it leaks. */

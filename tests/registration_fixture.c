@@ -57,14 +57,13 @@ void fixture_open(fixture *f, const backend *b)
 void fixture_open_file(fixture *f, const char *path)
 {
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
-    esk_error err;
     options.clock = fixture_clock;
     options.clock_ctx = f;
     f->store = NULL;
     f->backend = &sqlite_backend;
     f->now = CLOCK_START;
-    if (esk_store_open_sqlite(&f->store, path, &options, &err) != ESK_OK)
-        fail_msg("opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(&f->store, path, &options, NULL) != ESK_OK)
+        fail_msg("opening %s: %s", path, esk_errmsg());
 }
 
 void fixture_close(fixture *f)
@@ -80,7 +79,7 @@ void append_typed(fixture *f, const char *workshop_id,
     char stream[64];
     char *json = NULL;
     snprintf(stream, sizeof(stream), "workshop-%s", workshop_id);
-    assert_int_equal(esk_codec_encode(type, event, &json, NULL), ESK_OK);
+    assert_int_equal(esk_codec_encode(type, event, &json), ESK_OK);
     esk_new_event e = {NULL, type->name, type->schema_version, json, metadata};
     esk_status rc = esk_store_append(f->store, stream, ESK_ANY, &e, 1, NULL);
     esk_free(json);

@@ -30,7 +30,7 @@ static esk_event recorded(int64_t version, const char *type, int schema,
 static void new_workshop(workshop *w)
 {
     memset(w, 0, sizeof(*w));
-    assert_int_equal(esk_aggregate_init(w, &workshop_type, "1", NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(w, &workshop_type, "1"), ESK_OK);
 }
 
 /* --- init ----------------------------------------------------------------- */
@@ -40,8 +40,7 @@ static void init_sets_the_id_and_the_stream_of_an_empty_aggregate(void **state)
     (void)state;
     workshop w;
     memset(&w, 0x5a, sizeof(w));
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "42", NULL),
-                     ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "42"), ESK_OK);
     assert_ptr_equal(w.base.type, &workshop_type);
     assert_string_equal(w.base.id, "42");
     assert_string_equal(w.base.stream_id, "workshop-42");
@@ -67,7 +66,7 @@ static void init_calls_the_types_init_after_zeroing(void **state)
     with_init.init = count_init;
     workshop w;
     init_calls = 0;
-    assert_int_equal(esk_aggregate_init(&w, &with_init, "1", NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &with_init, "1"), ESK_OK);
     assert_int_equal(init_calls, 1);
     assert_int_equal(w.capacity, 10);
     esk_aggregate_release(&w);
@@ -83,14 +82,12 @@ init_with_an_over_long_id_is_refused_and_changes_nothing(void **state)
     id[sizeof(id) - 1] = '\0';
     workshop w;
     memset(&w, 0x5a, sizeof(w));
-    esk_error err;
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, id, &err),
-                     ESK_EINVAL);
-    assert_contains(err.message, "use a shorter id");
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, id), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "use a shorter id");
     assert_int_equal(w.capacity, 0x5a5a5a5a5a5a5a5a);
 
     id[246] = '\0';
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, id, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, id), ESK_OK);
     assert_int_equal(strlen(w.base.stream_id), ESK_STREAM_ID_MAX);
     esk_aggregate_release(&w);
 }
@@ -99,32 +96,28 @@ static void init_refuses_null_arguments_empty_ids_and_bad_types(void **state)
 {
     (void)state;
     workshop w;
-    esk_error err;
-    assert_int_equal(esk_aggregate_init(NULL, &workshop_type, "1", NULL),
-                     ESK_EINVAL);
-    assert_int_equal(esk_aggregate_init(&w, NULL, "1", NULL), ESK_EINVAL);
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, NULL, NULL),
-                     ESK_EINVAL);
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "", NULL),
-                     ESK_EINVAL);
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "\xff", NULL),
+    assert_int_equal(esk_aggregate_init(NULL, &workshop_type, "1"), ESK_EINVAL);
+    assert_int_equal(esk_aggregate_init(&w, NULL, "1"), ESK_EINVAL);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, NULL), ESK_EINVAL);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, ""), ESK_EINVAL);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "\xff"),
                      ESK_EINVAL);
 
     esk_aggregate_type bad = workshop_type;
     bad.category = "work-shop";
-    assert_int_equal(esk_aggregate_init(&w, &bad, "1", &err), ESK_EINVAL);
-    assert_contains(err.message, "without '-'");
+    assert_int_equal(esk_aggregate_init(&w, &bad, "1"), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "without '-'");
     bad = workshop_type;
     bad.state_size = sizeof(esk_aggregate) - 1;
-    assert_int_equal(esk_aggregate_init(&w, &bad, "1", &err), ESK_EINVAL);
-    assert_contains(err.message, "start with an esk_aggregate");
+    assert_int_equal(esk_aggregate_init(&w, &bad, "1"), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "start with an esk_aggregate");
     bad = workshop_type;
     bad.evolve = NULL;
-    assert_int_equal(esk_aggregate_init(&w, &bad, "1", &err), ESK_EINVAL);
-    assert_contains(err.message, "evolve");
+    assert_int_equal(esk_aggregate_init(&w, &bad, "1"), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "evolve");
     bad = workshop_type;
     bad.event_types = NULL;
-    assert_int_equal(esk_aggregate_init(&w, &bad, "1", &err), ESK_EINVAL);
+    assert_int_equal(esk_aggregate_init(&w, &bad, "1"), ESK_EINVAL);
 }
 
 /* --- raise ---------------------------------------------------------------- */
@@ -135,9 +128,8 @@ raise_evolves_the_state_and_keeps_the_events_pending_in_order(void **state)
     (void)state;
     workshop w;
     new_workshop(&w);
-    assert_int_equal(workshop_schedule(&w, "Event Sourcing in C", 10, NULL),
-                     ESK_OK);
-    assert_int_equal(workshop_register(&w, "Ada", 2, NULL), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "Event Sourcing in C", 10), ESK_OK);
+    assert_int_equal(workshop_register(&w, "Ada", 2), ESK_OK);
     assert_int_equal(w.capacity, 10);
     assert_int_equal(w.seats_taken, 2);
     assert_int_equal(w.base.version, 2);
@@ -165,7 +157,7 @@ raise_accepts_a_copy_of_a_known_type_as_the_aggregates_own(void **state)
     workshop w;
     new_workshop(&w);
     w.capacity = 5;
-    assert_int_equal(esk_aggregate_raise(&w, &copy, &e, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_raise(&w, &copy, &e), ESK_OK);
     assert_int_equal(w.seats_taken, 1);
 
     const esk_event_type *type = NULL;
@@ -181,24 +173,22 @@ raise_of_a_type_the_aggregate_does_not_know_changes_nothing(void **state)
     (void)state;
     workshop w, before;
     new_workshop(&w);
-    assert_int_equal(workshop_schedule(&w, "ES", 10, NULL), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "ES", 10), ESK_OK);
     memcpy(&before, &w, sizeof(w));
 
     workshop_cancelled e = {"snow"};
-    esk_error err;
-    assert_int_equal(
-        esk_aggregate_raise(&w, &workshop_cancelled_type, &e, &err),
-        ESK_EINVAL);
-    assert_contains(err.message, "WorkshopCancelled v1");
-    assert_contains(err.message, "add it to Workshop's event_types");
+    assert_int_equal(esk_aggregate_raise(&w, &workshop_cancelled_type, &e),
+                     ESK_EINVAL);
+    assert_contains(esk_errmsg(), "WorkshopCancelled v1");
+    assert_contains(esk_errmsg(), "add it to Workshop's event_types");
     assert_memory_equal(&w, &before, sizeof(w));
 
     /* The same name in another schema version is another type. */
     esk_event_type v1 = attendee_registered_type;
     v1.schema_version = 1;
     attendee_registered a = {"Ada", 1};
-    assert_int_equal(esk_aggregate_raise(&w, &v1, &a, &err), ESK_EINVAL);
-    assert_contains(err.message, "AttendeeRegistered v1");
+    assert_int_equal(esk_aggregate_raise(&w, &v1, &a), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "AttendeeRegistered v1");
     assert_memory_equal(&w, &before, sizeof(w));
     esk_aggregate_release(&w);
 }
@@ -212,13 +202,11 @@ static void a_codec_error_names_the_field_and_changes_nothing(void **state)
     workshop_scheduled e;
     memset(e.title, 'x', sizeof(e.title)); /* no final NUL */
     e.capacity = 3;
-    esk_error err;
     evolve_calls = 0;
-    assert_int_equal(
-        esk_aggregate_raise(&w, &workshop_scheduled_type, &e, &err),
-        ESK_EINVAL);
-    assert_contains(err.message, "Workshop '1'");
-    assert_contains(err.message, "field 'title'");
+    assert_int_equal(esk_aggregate_raise(&w, &workshop_scheduled_type, &e),
+                     ESK_EINVAL);
+    assert_contains(esk_errmsg(), "Workshop '1'");
+    assert_contains(esk_errmsg(), "field 'title'");
     assert_int_equal(evolve_calls, 0);
     assert_memory_equal(&w, &before, sizeof(w));
 }
@@ -228,20 +216,16 @@ static void raise_refuses_null_arguments_and_uninitialised_states(void **state)
     (void)state;
     workshop w;
     workshop_scheduled e = {"ES", 3};
-    esk_error err;
-    assert_int_equal(
-        esk_aggregate_raise(NULL, &workshop_scheduled_type, &e, NULL),
-        ESK_EINVAL);
+    assert_int_equal(esk_aggregate_raise(NULL, &workshop_scheduled_type, &e),
+                     ESK_EINVAL);
     memset(&w, 0, sizeof(w));
-    assert_int_equal(
-        esk_aggregate_raise(&w, &workshop_scheduled_type, &e, &err),
-        ESK_EINVAL);
-    assert_contains(err.message, "esk_aggregate_init");
+    assert_int_equal(esk_aggregate_raise(&w, &workshop_scheduled_type, &e),
+                     ESK_EINVAL);
+    assert_contains(esk_errmsg(), "esk_aggregate_init");
     new_workshop(&w);
-    assert_int_equal(esk_aggregate_raise(&w, NULL, &e, NULL), ESK_EINVAL);
-    assert_int_equal(
-        esk_aggregate_raise(&w, &workshop_scheduled_type, NULL, NULL),
-        ESK_EINVAL);
+    assert_int_equal(esk_aggregate_raise(&w, NULL, &e), ESK_EINVAL);
+    assert_int_equal(esk_aggregate_raise(&w, &workshop_scheduled_type, NULL),
+                     ESK_EINVAL);
     assert_int_equal(w.base.version, 0);
     esk_aggregate_release(&w);
 }
@@ -256,8 +240,7 @@ static void raise_that_runs_out_of_memory_changes_nothing(void **state)
     int failed = 0;
     for (long k = 0; k < 50; k++) {
         allocations_before_failure = k;
-        esk_status rc =
-            esk_aggregate_raise(&w, &workshop_scheduled_type, &e, NULL);
+        esk_status rc = esk_aggregate_raise(&w, &workshop_scheduled_type, &e);
         allocations_before_failure = -1;
         if (rc == ESK_OK)
             break;
@@ -281,8 +264,8 @@ static void apply_folds_the_next_event_and_sets_both_versions(void **state)
                             "{\"title\":\"ES\",\"capacity\":8}");
     esk_event e2 = recorded(2, "AttendeeRegistered", 2,
                             "{\"attendee\":\"Ada\",\"seats\":3}");
-    assert_int_equal(esk_aggregate_apply(&w, &e1, NULL), ESK_OK);
-    assert_int_equal(esk_aggregate_apply(&w, &e2, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_apply(&w, &e1), ESK_OK);
+    assert_int_equal(esk_aggregate_apply(&w, &e2), ESK_OK);
     assert_string_equal(w.title, "ES");
     assert_int_equal(w.seats_taken, 3);
     assert_int_equal(w.base.version, 2);
@@ -298,17 +281,15 @@ static void apply_of_a_version_gap_is_refused(void **state)
     new_workshop(&w);
     esk_event e1 = recorded(1, "WorkshopScheduled", 1,
                             "{\"title\":\"ES\",\"capacity\":8}");
-    assert_int_equal(esk_aggregate_apply(&w, &e1, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_apply(&w, &e1), ESK_OK);
     memcpy(&before, &w, sizeof(w));
-
-    esk_error err;
     esk_event e3 = recorded(3, "AttendeeRegistered", 2,
                             "{\"attendee\":\"Ada\",\"seats\":3}");
-    assert_int_equal(esk_aggregate_apply(&w, &e3, &err), ESK_EINVAL);
-    assert_string_equal(err.message,
+    assert_int_equal(esk_aggregate_apply(&w, &e3), ESK_EINVAL);
+    assert_string_equal(esk_errmsg(),
                         "event 3 of 'workshop-1' cannot follow version 1: "
                         "state changes only through the next event");
-    assert_int_equal(esk_aggregate_apply(&w, &e1, &err), ESK_EINVAL);
+    assert_int_equal(esk_aggregate_apply(&w, &e1), ESK_EINVAL);
     assert_memory_equal(&w, &before, sizeof(w));
     esk_aggregate_release(&w);
 }
@@ -322,10 +303,9 @@ static void apply_of_another_streams_event_is_refused(void **state)
     esk_event e = recorded(1, "WorkshopScheduled", 1,
                            "{\"title\":\"ES\",\"capacity\":8}");
     e.stream_id = "workshop-2";
-    esk_error err;
-    assert_int_equal(esk_aggregate_apply(&w, &e, &err), ESK_EINVAL);
-    assert_contains(err.message, "'workshop-2' does not belong to "
-                                 "'workshop-1'");
+    assert_int_equal(esk_aggregate_apply(&w, &e), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "'workshop-2' does not belong to "
+                                  "'workshop-1'");
     assert_memory_equal(&w, &before, sizeof(w));
 }
 
@@ -334,12 +314,11 @@ static void apply_while_events_are_pending_is_refused(void **state)
     (void)state;
     workshop w;
     new_workshop(&w);
-    assert_int_equal(workshop_schedule(&w, "ES", 10, NULL), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "ES", 10), ESK_OK);
     esk_event e2 = recorded(2, "AttendeeRegistered", 2,
                             "{\"attendee\":\"Ada\",\"seats\":3}");
-    esk_error err;
-    assert_int_equal(esk_aggregate_apply(&w, &e2, &err), ESK_EINVAL);
-    assert_contains(err.message, "1 unsaved events");
+    assert_int_equal(esk_aggregate_apply(&w, &e2), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "1 unsaved events");
     assert_int_equal(w.seats_taken, 0);
     esk_aggregate_release(&w);
 }
@@ -350,16 +329,15 @@ static void apply_of_an_event_that_does_not_decode_changes_nothing(void **state)
     workshop w, before;
     new_workshop(&w);
     memcpy(&before, &w, sizeof(w));
-    esk_error err;
     esk_event unknown = recorded(1, "WorkshopCancelled", 1, "{}");
-    assert_int_equal(esk_aggregate_apply(&w, &unknown, &err), ESK_EDECODE);
-    assert_contains(err.message, "WorkshopCancelled v1");
+    assert_int_equal(esk_aggregate_apply(&w, &unknown), ESK_EDECODE);
+    assert_contains(esk_errmsg(), "WorkshopCancelled v1");
     esk_event old = recorded(1, "AttendeeRegistered", 1, "{\"name\":\"Ada\"}");
-    assert_int_equal(esk_aggregate_apply(&w, &old, &err), ESK_EDECODE);
-    assert_contains(err.message, "register an upcaster from v1");
+    assert_int_equal(esk_aggregate_apply(&w, &old), ESK_EDECODE);
+    assert_contains(esk_errmsg(), "register an upcaster from v1");
     esk_event bad = recorded(1, "WorkshopScheduled", 1, "{\"title\":5}");
-    assert_int_equal(esk_aggregate_apply(&w, &bad, &err), ESK_EDECODE);
-    assert_contains(err.message, "field 'title'");
+    assert_int_equal(esk_aggregate_apply(&w, &bad), ESK_EDECODE);
+    assert_contains(esk_errmsg(), "field 'title'");
     assert_memory_equal(&w, &before, sizeof(w));
 }
 
@@ -370,18 +348,17 @@ static void apply_skips_an_unknown_type_when_the_type_says_so(void **state)
     older.skip_unknown_types = true;
     workshop w;
     memset(&w, 0, sizeof(w));
-    assert_int_equal(esk_aggregate_init(&w, &older, "1", NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &older, "1"), ESK_OK);
     esk_event e1 = recorded(1, "WorkshopScheduled", 1,
                             "{\"title\":\"ES\",\"capacity\":9}");
     esk_event e2 = recorded(2, "WorkshopMoved", 1, "{\"room\":\"B\"}");
-    esk_error err;
-    assert_int_equal(esk_aggregate_apply(&w, &e1, &err), ESK_OK);
-    assert_int_equal(esk_aggregate_apply(&w, &e2, &err), ESK_OK);
+    assert_int_equal(esk_aggregate_apply(&w, &e1), ESK_OK);
+    assert_int_equal(esk_aggregate_apply(&w, &e2), ESK_OK);
     assert_int_equal(w.base.version, 2);
     assert_int_equal(w.base.stored_version, 2);
     assert_int_equal(w.capacity, 9);
     esk_event old = recorded(3, "AttendeeRegistered", 1, "{\"name\":\"Ada\"}");
-    assert_int_equal(esk_aggregate_apply(&w, &old, &err), ESK_EDECODE);
+    assert_int_equal(esk_aggregate_apply(&w, &old), ESK_EDECODE);
     assert_int_equal(w.base.version, 2);
     esk_aggregate_release(&w);
 }
@@ -392,10 +369,10 @@ static void apply_refuses_null_arguments(void **state)
     workshop w;
     new_workshop(&w);
     esk_event e = recorded(1, "WorkshopScheduled", 1, "{}");
-    assert_int_equal(esk_aggregate_apply(NULL, &e, NULL), ESK_EINVAL);
-    assert_int_equal(esk_aggregate_apply(&w, NULL, NULL), ESK_EINVAL);
+    assert_int_equal(esk_aggregate_apply(NULL, &e), ESK_EINVAL);
+    assert_int_equal(esk_aggregate_apply(&w, NULL), ESK_EINVAL);
     e.data = NULL;
-    assert_int_equal(esk_aggregate_apply(&w, &e, NULL), ESK_EINVAL);
+    assert_int_equal(esk_aggregate_apply(&w, &e), ESK_EINVAL);
 }
 
 /* --- pending -------------------------------------------------------------- */
@@ -409,7 +386,7 @@ pending_accessors_refuse_an_index_out_of_range_and_null(void **state)
     const esk_event_type *type = NULL;
     const char *json = NULL;
     assert_int_equal(esk_aggregate_pending(&w, 0, &type, &json), ESK_EINVAL);
-    assert_int_equal(workshop_schedule(&w, "ES", 10, NULL), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "ES", 10), ESK_OK);
     assert_int_equal(esk_aggregate_pending(&w, 1, &type, &json), ESK_EINVAL);
     assert_int_equal(esk_aggregate_pending(&w, 0, NULL, &json), ESK_EINVAL);
     assert_int_equal(esk_aggregate_pending(&w, 0, &type, NULL), ESK_EINVAL);
@@ -425,13 +402,13 @@ static void clear_pending_drops_the_events_and_keeps_the_state(void **state)
     (void)state;
     workshop w;
     new_workshop(&w);
-    assert_int_equal(workshop_schedule(&w, "ES", 10, NULL), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "ES", 10), ESK_OK);
     esk_aggregate_clear_pending(&w);
     assert_int_equal(esk_aggregate_pending_count(&w), 0);
     assert_int_equal(w.capacity, 10);
     assert_int_equal(w.base.version, 1);
     /* The array is kept for the next events: release frees it. */
-    assert_int_equal(workshop_register(&w, "Ada", 1, NULL), ESK_OK);
+    assert_int_equal(workshop_register(&w, "Ada", 1), ESK_OK);
     assert_int_equal(esk_aggregate_pending_count(&w), 1);
     esk_aggregate_clear_pending(NULL);
     esk_aggregate_release(&w);
@@ -444,7 +421,7 @@ release_of_null_is_a_no_op_and_a_second_release_is_safe(void **state)
     esk_aggregate_release(NULL);
     workshop w;
     new_workshop(&w);
-    assert_int_equal(workshop_schedule(&w, "ES", 10, NULL), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "ES", 10), ESK_OK);
     esk_aggregate_release(&w);
     assert_int_equal(esk_aggregate_pending_count(&w), 0);
     esk_aggregate_release(&w);

@@ -95,9 +95,8 @@ static esk_store *open_sqlite(const char *path)
 {
     esk_store *store = NULL;
     esk_store_options o = options();
-    esk_error err = {0};
-    if (esk_store_open_sqlite(&store, path, &o, &err) != ESK_OK)
-        fail_msg("opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(&store, path, &o, NULL) != ESK_OK)
+        fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
 
@@ -309,13 +308,12 @@ static void a_damaged_header_is_refused_at_open_and_left_alone(void **state)
 
     esk_store *store = NULL;
     esk_store_options o = options();
-    esk_error err = {0};
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, &err),
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o, NULL),
                      ESK_ECORRUPT);
     assert_null(store);
-    assert_int_equal(err.status, ESK_ECORRUPT);
-    assert_contains(err.message, path);
-    assert_contains(err.message, "not a database");
+    assert_int_equal(esk_error_last()->status, ESK_ECORRUPT);
+    assert_contains(esk_errmsg(), path);
+    assert_contains(esk_errmsg(), "not a database");
 
     /* Refusing it wrote nothing: a repair tool still finds every byte. */
     size_t size_after = 0;
@@ -329,11 +327,11 @@ static void a_damaged_header_is_refused_at_open_and_left_alone(void **state)
      * not know: damaged, for all esk can tell. */
     make_store_file(path);
     overwrite(path, 44, 4, 0xA5);
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, &err),
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o, NULL),
                      ESK_ECORRUPT);
     assert_null(store);
-    assert_contains(err.message, path);
-    assert_contains(err.message, "unsupported file format");
+    assert_contains(esk_errmsg(), path);
+    assert_contains(esk_errmsg(), "unsupported file format");
     remove_store_files(path);
 }
 
@@ -351,16 +349,15 @@ static void a_truncated_file_is_reported_as_corrupt(void **state)
      * or else at the first read of a missing page. */
     esk_store *store = NULL;
     esk_store_options o = options();
-    esk_error err = {0};
-    esk_status rc = esk_store_open_sqlite(&store, path, &o, &err);
+    esk_status rc = esk_store_open_sqlite(&store, path, &o, NULL);
     if (rc == ESK_OK) {
         assert_true(read_everything(store) > 0);
         esk_store_free(store);
     } else {
         assert_int_equal(rc, ESK_ECORRUPT);
         assert_null(store);
-        assert_contains(err.message, path);
-        assert_contains(err.message, "malformed");
+        assert_contains(esk_errmsg(), path);
+        assert_contains(esk_errmsg(), "malformed");
     }
     remove_store_files(path);
 }
@@ -385,15 +382,14 @@ static void damage_anywhere_is_corrupt_or_harmless_never_wrong(void **state)
         overwrite(path, (long)at, 104, 0xA5);
         esk_store *store = NULL;
         esk_store_options o = options();
-        esk_error err = {0};
-        esk_status rc = esk_store_open_sqlite(&store, path, &o, &err);
+        esk_status rc = esk_store_open_sqlite(&store, path, &o, NULL);
         if (rc != ESK_OK) {
             /* Damage to the schema's own SQL text (page 1) can read as a
              * schema that is not esk's. */
             if (rc != ESK_ECORRUPT && rc != ESK_ESCHEMA)
                 fail_msg("damage at byte %zu: open gave %s: %s", at,
-                         esk_status_str(rc), err.message);
-            assert_contains(err.message, path);
+                         esk_status_str(rc), esk_errmsg());
+            assert_contains(esk_errmsg(), path);
             refused_at_open++;
         } else if (read_everything(store) > 0) {
             refused_at_read++;
@@ -481,12 +477,11 @@ static void a_database_with_an_events_table_of_its_own_is_not_taken_for_a_store(
 
     esk_store *store = NULL;
     esk_store_options o = options();
-    esk_error err = {0};
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, &err),
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o, NULL),
                      ESK_ESCHEMA);
     assert_null(store);
-    assert_contains(err.message, "not an esk event store");
-    assert_contains(err.message, "another application's database");
+    assert_contains(esk_errmsg(), "not an esk event store");
+    assert_contains(esk_errmsg(), "another application's database");
 
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     sqlite3_stmt *stmt = NULL;
@@ -606,21 +601,19 @@ static void invalid_json_is_refused_everywhere_with_its_place(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *json = cases[i].json;
-        esk_error err = {0};
-        assert_int_equal(esk_json_validate(json, &err), ESK_EINVAL);
-        assert_contains(err.message, "invalid JSON at byte");
-        assert_contains(err.message, cases[i].why);
+        assert_int_equal(esk_json_validate(json, NULL), ESK_EINVAL);
+        assert_contains(esk_errmsg(), "invalid JSON at byte");
+        assert_contains(esk_errmsg(), cases[i].why);
 
         guest g;
-        assert_int_equal(esk_codec_decode(&guest_type, json, &g, &err),
-                         ESK_EDECODE);
-        assert_contains(err.message, "GuestBooked v1: ");
-        assert_contains(err.message, "at line 1, column");
+        assert_int_equal(esk_codec_decode(&guest_type, json, &g), ESK_EDECODE);
+        assert_contains(esk_errmsg(), "GuestBooked v1: ");
+        assert_contains(esk_errmsg(), "at line 1, column");
 
         esk_metadata m = {NULL, NULL, json};
         char *out = NULL;
-        assert_int_equal(esk_metadata_encode(&m, &out, &err), ESK_EINVAL);
-        assert_contains(err.message, "extra is not a JSON object");
+        assert_int_equal(esk_metadata_encode(&m, &out), ESK_EINVAL);
+        assert_contains(esk_errmsg(), "extra is not a JSON object");
         assert_null(out);
 
         char buf[16];
@@ -678,20 +671,18 @@ json_nested_a_thousand_deep_is_refused_without_recursion(void **state)
     const size_t depths[] = {1000, 100000};
     for (size_t d = 0; d < 2; d++) {
         char *json = nested(depths[d]);
-        esk_error err = {0};
-        assert_int_equal(esk_json_validate(json, &err), ESK_EINVAL);
-        assert_contains(err.message, "nested too deep");
+        assert_int_equal(esk_json_validate(json, NULL), ESK_EINVAL);
+        assert_contains(esk_errmsg(), "nested too deep");
 
         guest g;
-        assert_int_equal(esk_codec_decode(&guest_type, json, &g, &err),
-                         ESK_EDECODE);
-        assert_contains(err.message, "GuestBooked v1: ");
-        assert_contains(err.message, "nested");
+        assert_int_equal(esk_codec_decode(&guest_type, json, &g), ESK_EDECODE);
+        assert_contains(esk_errmsg(), "GuestBooked v1: ");
+        assert_contains(esk_errmsg(), "nested");
 
         esk_metadata m = {NULL, NULL, json};
         char *out = NULL;
-        assert_int_equal(esk_metadata_encode(&m, &out, &err), ESK_EINVAL);
-        assert_contains(err.message, "nested too deep");
+        assert_int_equal(esk_metadata_encode(&m, &out), ESK_EINVAL);
+        assert_contains(esk_errmsg(), "nested too deep");
         char buf[16];
         assert_int_equal(esk_metadata_get(json, "x", buf, sizeof(buf)),
                          ESK_EINVAL);
@@ -747,7 +738,6 @@ static void a_sixteen_mebibyte_event_is_stored_and_read_back_whole(void **state)
     }
     /* A decode into a struct says how long the string is. */
     guest g;
-    esk_error err = {0};
     typedef struct big {
         char s[64];
     } big;
@@ -755,10 +745,9 @@ static void a_sixteen_mebibyte_event_is_stored_and_read_back_whole(void **state)
     static const esk_event_type big_type =
         ESK_EVENT_TYPE(big, "Big", 1, big_fields);
     big out;
-    assert_int_equal(esk_codec_decode(&big_type, json, &out, &err),
-                     ESK_EDECODE);
-    assert_contains(err.message, "field 's'");
-    assert_contains(err.message,
+    assert_int_equal(esk_codec_decode(&big_type, json, &out), ESK_EDECODE);
+    assert_contains(esk_errmsg(), "field 's'");
+    assert_contains(esk_errmsg(),
                     "is 16777216 bytes, the field holds at most 63");
     (void)g;
     free(json);
@@ -786,17 +775,16 @@ static void invalid_metadata_is_refused_with_what_is_wrong(void **state)
 {
     (void)state;
     char *out = NULL;
-    esk_error err = {0};
 
     esk_metadata not_object = {"c-1", NULL, "[\"a\"]"};
-    assert_int_equal(esk_metadata_encode(&not_object, &out, &err), ESK_EINVAL);
-    assert_contains(err.message, "metadata: extra is not a JSON object");
+    assert_int_equal(esk_metadata_encode(&not_object, &out), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "metadata: extra is not a JSON object");
     esk_metadata bad_id = {"c-\xc0\xaf", NULL, NULL};
-    assert_int_equal(esk_metadata_encode(&bad_id, &out, &err), ESK_EINVAL);
-    assert_contains(err.message, "correlationId is empty or not UTF-8");
+    assert_int_equal(esk_metadata_encode(&bad_id, &out), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "correlationId is empty or not UTF-8");
     esk_metadata empty_id = {NULL, "", NULL};
-    assert_int_equal(esk_metadata_encode(&empty_id, &out, &err), ESK_EINVAL);
-    assert_contains(err.message, "causationId is empty or not UTF-8");
+    assert_int_equal(esk_metadata_encode(&empty_id, &out), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "causationId is empty or not UTF-8");
     assert_null(out);
 
     /* esk_metadata_get has no message to give: its statuses say it. */
@@ -1010,7 +998,7 @@ text_that_is_not_utf8_is_refused_wherever_a_name_is_taken(void **state)
             esk_command c = {bad, "c-1", NULL, NULL, NULL};
             esk_command_result result;
             assert_int_equal(esk_bus_dispatch(bus, &c, &result), ESK_EINVAL);
-            assert_contains(result.message, "UTF-8");
+            assert_contains(esk_errmsg(), "UTF-8");
             assert_int_equal(esk_bus_register(bus, bad, NULL, NULL),
                              ESK_EINVAL);
             /* No message channel: the status says it. */
@@ -1019,17 +1007,16 @@ text_that_is_not_utf8_is_refused_wherever_a_name_is_taken(void **state)
 
             esk_metadata m = {bad, NULL, NULL};
             char *out = NULL;
-            esk_error err = {0};
-            assert_int_equal(esk_metadata_encode(&m, &out, &err), ESK_EINVAL);
-            assert_contains(err.message, "not UTF-8");
+            assert_int_equal(esk_metadata_encode(&m, &out), ESK_EINVAL);
+            assert_contains(esk_errmsg(), "not UTF-8");
 
             guest g;
             memset(&g, 0, sizeof(g));
             snprintf(g.name, sizeof(g.name), "%s", bad);
-            assert_int_equal(esk_codec_encode(&guest_type, &g, &out, &err),
+            assert_int_equal(esk_codec_encode(&guest_type, &g, &out),
                              ESK_EINVAL);
-            assert_contains(err.message, "field 'name'");
-            assert_contains(err.message, "not valid UTF-8");
+            assert_contains(esk_errmsg(), "field 'name'");
+            assert_contains(esk_errmsg(), "not valid UTF-8");
             assert_null(out);
             (void)version;
         }

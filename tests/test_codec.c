@@ -135,12 +135,12 @@ static int use_standard_allocator(void **state)
     return esk_set_allocator(NULL) == ESK_OK ? 0 : -1;
 }
 
-static void assert_failure(esk_status rc, const esk_error *err,
-                           esk_status status, const char *message)
+static void assert_failure(esk_status rc, esk_status status,
+                           const char *message)
 {
     assert_int_equal(rc, status);
-    assert_int_equal(err->status, status);
-    assert_string_equal(err->message, message);
+    assert_int_equal(esk_error_last()->status, status);
+    assert_string_equal(esk_errmsg(), message);
 }
 
 static void assert_contains(const char *text, const char *part)
@@ -154,18 +154,15 @@ static void assert_contains(const char *text, const char *part)
 static void assert_every_kind_refused(const char *json, const char *message)
 {
     every_kind decoded;
-    esk_error err = {0};
-    esk_status rc = esk_codec_decode(&every_kind_type, json, &decoded, &err);
-    assert_failure(rc, &err, ESK_EDECODE, message);
+    esk_status rc = esk_codec_decode(&every_kind_type, json, &decoded);
+    assert_failure(rc, ESK_EDECODE, message);
 }
 
 static void assert_attendee_refused(const char *json, const char *message)
 {
     attendee_registered decoded;
-    esk_error err = {0};
-    esk_status rc =
-        esk_codec_decode(&attendee_registered_type, json, &decoded, &err);
-    assert_failure(rc, &err, ESK_EDECODE, message);
+    esk_status rc = esk_codec_decode(&attendee_registered_type, json, &decoded);
+    assert_failure(rc, ESK_EDECODE, message);
 }
 
 /* ---- Round trips -------------------------------------------------------- */
@@ -175,7 +172,6 @@ static void an_event_with_every_kind_of_field_round_trips(void **state)
     (void)state;
     every_kind event, decoded;
     char *json = NULL;
-    esk_error err = {0};
 
     /* Both structs start zeroed, so even padding compares equal. */
     memset(&event, 0, sizeof(event));
@@ -198,9 +194,8 @@ static void an_event_with_every_kind_of_field_round_trips(void **state)
     strcpy(event.annex.city, "Bern");
     event.annex.lat = 1e-300;
 
-    assert_int_equal(esk_codec_encode(&every_kind_type, &event, &json, &err),
-                     ESK_OK);
-    assert_int_equal(esk_codec_decode(&every_kind_type, json, &decoded, &err),
+    assert_int_equal(esk_codec_encode(&every_kind_type, &event, &json), ESK_OK);
+    assert_int_equal(esk_codec_decode(&every_kind_type, json, &decoded),
                      ESK_OK);
     esk_free(json);
     assert_memory_equal(&decoded, &event, sizeof(event));
@@ -227,8 +222,7 @@ static void encoding_writes_compact_json_with_keys_in_table_order(void **state)
     event.seats[0].row = 1;
     event.seat_count = 1;
 
-    assert_int_equal(esk_codec_encode(&every_kind_type, &event, &json, NULL),
-                     ESK_OK);
+    assert_int_equal(esk_codec_encode(&every_kind_type, &event, &json), ESK_OK);
     assert_string_equal(
         json, "{\"title\":\"Event \\\"sourcing\\\" – Zürich\",\"count\":42,"
               "\"open\":true,\"price\":19.99,\"venue\":{\"city\":\"Lyon\","
@@ -258,12 +252,12 @@ doubles_are_written_with_the_fewest_digits_that_read_back(void **state)
         venue decoded;
 
         assert_int_equal(
-            esk_codec_encode_to(&type, &place, json, sizeof(json), NULL, NULL),
+            esk_codec_encode_to(&type, &place, json, sizeof(json), NULL),
             ESK_OK);
         snprintf(expected, sizeof(expected), "{\"city\":\"Oslo\",\"lat\":%s}",
                  cases[i].text);
         assert_string_equal(json, expected);
-        assert_int_equal(esk_codec_decode(&type, json, &decoded, NULL), ESK_OK);
+        assert_int_equal(esk_codec_decode(&type, json, &decoded), ESK_OK);
         assert_memory_equal(&decoded.lat, &cases[i].value, sizeof(double));
     }
 }
@@ -272,11 +266,10 @@ static void a_double_field_accepts_an_integer(void **state)
 {
     (void)state;
     every_kind decoded;
-    esk_error err = {0};
     const char *json =
         EVERY_KIND("\"t\"", "1", "false", "20", VENUE, "[]", "[]");
 
-    assert_int_equal(esk_codec_decode(&every_kind_type, json, &decoded, &err),
+    assert_int_equal(esk_codec_decode(&every_kind_type, json, &decoded),
                      ESK_OK);
     assert_true(decoded.price == 20.0);
 }
@@ -286,13 +279,12 @@ an_empty_array_and_missing_optional_fields_decode_as_zero(void **state)
 {
     (void)state;
     every_kind decoded;
-    esk_error err = {0};
     const char *json = "{\"title\":\"t\",\"count\":1,\"open\":false,"
                        "\"price\":1.5,\"venue\":" VENUE ",\"tags\":[],"
                        "\"seats\":null,\"note\":null,\"unknown\":[1,2]}";
 
     memset(&decoded, 0x55, sizeof(decoded));
-    assert_int_equal(esk_codec_decode(&every_kind_type, json, &decoded, &err),
+    assert_int_equal(esk_codec_decode(&every_kind_type, json, &decoded),
                      ESK_OK);
     assert_int_equal(decoded.tag_count, 0);
     assert_int_equal(decoded.seat_count, 0);
@@ -459,7 +451,6 @@ static void decoding_a_recorded_event_checks_its_type_and_version(void **state)
 {
     (void)state;
     attendee_registered decoded;
-    esk_error err = {0};
     esk_event event = {
         .event_id = "1b4e28ba-2fa1-4d2b-883f-0016d3cca427",
         .stream_id = "workshop-1",
@@ -471,22 +462,22 @@ static void decoding_a_recorded_event_checks_its_type_and_version(void **state)
         .metadata = "{}",
     };
 
-    assert_failure(esk_codec_decode_event(&attendee_registered_type, &event,
-                                          &decoded, &err),
-                   &err, ESK_EDECODE,
-                   "event 3 of stream 'workshop-1' is WorkshopClosed v1, not "
-                   "AttendeeRegistered v1");
+    assert_failure(
+        esk_codec_decode_event(&attendee_registered_type, &event, &decoded),
+        ESK_EDECODE,
+        "event 3 of stream 'workshop-1' is WorkshopClosed v1, not "
+        "AttendeeRegistered v1");
     event.type = "AttendeeRegistered";
     event.schema_version = 2;
-    assert_failure(esk_codec_decode_event(&attendee_registered_type, &event,
-                                          &decoded, &err),
-                   &err, ESK_EDECODE,
-                   "event 3 of stream 'workshop-1' is AttendeeRegistered v2, "
-                   "not AttendeeRegistered v1");
+    assert_failure(
+        esk_codec_decode_event(&attendee_registered_type, &event, &decoded),
+        ESK_EDECODE,
+        "event 3 of stream 'workshop-1' is AttendeeRegistered v2, "
+        "not AttendeeRegistered v1");
     event.schema_version = 1;
-    assert_int_equal(esk_codec_decode_event(&attendee_registered_type, &event,
-                                            &decoded, &err),
-                     ESK_OK);
+    assert_int_equal(
+        esk_codec_decode_event(&attendee_registered_type, &event, &decoded),
+        ESK_OK);
     assert_string_equal(decoded.attendee, "Ada");
     assert_int_equal(decoded.seats, 2);
     assert_false(decoded.paid);
@@ -502,25 +493,24 @@ static void encoding_into_a_small_buffer_gives_the_size_needed(void **state)
                            "\"seats\":2,\"paid\":true}";
     char buf[64];
     size_t len = 0;
-    esk_error err = {0};
 
     memset(buf, 'x', sizeof(buf));
-    assert_failure(esk_codec_encode_to(&attendee_registered_type, &event, buf,
-                                       10, &len, &err),
-                   &err, ESK_EINVAL,
-                   "AttendeeRegistered v1: the buffer holds 10 bytes, the "
-                   "JSON needs 58 with its NUL");
+    assert_failure(
+        esk_codec_encode_to(&attendee_registered_type, &event, buf, 10, &len),
+        ESK_EINVAL,
+        "AttendeeRegistered v1: the buffer holds 10 bytes, the "
+        "JSON needs 58 with its NUL");
     assert_int_equal(len, strlen(expected));
     assert_int_equal(buf[0], 'x');
 
     len = 0;
-    assert_int_equal(esk_codec_encode_to(&attendee_registered_type, &event,
-                                         NULL, 0, &len, NULL),
-                     ESK_EINVAL);
+    assert_int_equal(
+        esk_codec_encode_to(&attendee_registered_type, &event, NULL, 0, &len),
+        ESK_EINVAL);
     assert_int_equal(len, strlen(expected));
 
     assert_int_equal(esk_codec_encode_to(&attendee_registered_type, &event, buf,
-                                         len + 1, &len, &err),
+                                         len + 1, &len),
                      ESK_OK);
     assert_string_equal(buf, expected);
 }
@@ -530,14 +520,12 @@ static void a_string_member_without_a_nul_is_refused(void **state)
     (void)state;
     attendee_registered event = {"w", "Ada", 2, true};
     char *json = NULL;
-    esk_error err = {0};
 
     memset(event.workshop_id, 'w', sizeof(event.workshop_id));
-    assert_failure(
-        esk_codec_encode(&attendee_registered_type, &event, &json, &err), &err,
-        ESK_EINVAL,
-        "AttendeeRegistered v1: field 'workshopId': the string "
-        "has no NUL within its 64 bytes");
+    assert_failure(esk_codec_encode(&attendee_registered_type, &event, &json),
+                   ESK_EINVAL,
+                   "AttendeeRegistered v1: field 'workshopId': the string "
+                   "has no NUL within its 64 bytes");
     assert_null(json);
 }
 
@@ -546,13 +534,11 @@ static void a_string_member_that_is_not_utf8_is_refused(void **state)
     (void)state;
     attendee_registered event = {"w", "Ad\xe9le", 2, true};
     char *json = NULL;
-    esk_error err = {0};
 
-    assert_failure(
-        esk_codec_encode(&attendee_registered_type, &event, &json, &err), &err,
-        ESK_EINVAL,
-        "AttendeeRegistered v1: field 'attendee': the string is "
-        "not valid UTF-8");
+    assert_failure(esk_codec_encode(&attendee_registered_type, &event, &json),
+                   ESK_EINVAL,
+                   "AttendeeRegistered v1: field 'attendee': the string is "
+                   "not valid UTF-8");
 }
 
 static void an_array_count_beyond_its_capacity_is_refused(void **state)
@@ -560,12 +546,11 @@ static void an_array_count_beyond_its_capacity_is_refused(void **state)
     (void)state;
     every_kind event;
     char *json = NULL;
-    esk_error err = {0};
 
     memset(&event, 0, sizeof(event));
     event.seat_count = 4;
-    assert_failure(esk_codec_encode(&every_kind_type, &event, &json, &err),
-                   &err, ESK_EINVAL,
+    assert_failure(esk_codec_encode(&every_kind_type, &event, &json),
+                   ESK_EINVAL,
                    "EveryKind v2: field 'seats': the count is 4, the array "
                    "holds at most 3");
 }
@@ -575,21 +560,20 @@ static void a_double_that_is_not_finite_is_refused(void **state)
     (void)state;
     every_kind event;
     char *json = NULL;
-    esk_error err = {0};
 
     memset(&event, 0, sizeof(event));
     event.venue.lat = INFINITY;
-    assert_int_equal(esk_codec_encode(&every_kind_type, &event, &json, &err),
+    assert_int_equal(esk_codec_encode(&every_kind_type, &event, &json),
                      ESK_EINVAL);
-    assert_contains(err.message, "EveryKind v2: field 'venue.lat': ");
-    assert_contains(err.message,
+    assert_contains(esk_errmsg(), "EveryKind v2: field 'venue.lat': ");
+    assert_contains(esk_errmsg(),
                     "inf is not finite: JSON has no NaN or infinity");
 
     event.venue.lat = 0;
     event.price = NAN;
-    assert_int_equal(esk_codec_encode(&every_kind_type, &event, &json, &err),
+    assert_int_equal(esk_codec_encode(&every_kind_type, &event, &json),
                      ESK_EINVAL);
-    assert_contains(err.message, "field 'price': ");
+    assert_contains(esk_errmsg(), "field 'price': ");
 }
 
 /* ---- Misuse ------------------------------------------------------------- */
@@ -602,42 +586,36 @@ static void null_arguments_are_refused(void **state)
     esk_event recorded = {.type = "AttendeeRegistered", .schema_version = 1};
     char *out = NULL;
     char buf[8];
-    esk_error err = {0};
     const esk_event_type *type = &attendee_registered_type;
     const esk_event_type unnamed = {NULL, 1, sizeof(event),
                                     attendee_registered_fields, 4};
 
-    assert_failure(esk_codec_encode(NULL, &event, &out, &err), &err, ESK_EINVAL,
+    assert_failure(esk_codec_encode(NULL, &event, &out), ESK_EINVAL,
                    "esk_codec_encode: the event type or its name is NULL");
-    assert_failure(esk_codec_encode(type, NULL, &out, &err), &err, ESK_EINVAL,
+    assert_failure(esk_codec_encode(type, NULL, &out), ESK_EINVAL,
                    "esk_codec_encode: event is NULL");
-    assert_failure(esk_codec_encode(type, &event, NULL, &err), &err, ESK_EINVAL,
+    assert_failure(esk_codec_encode(type, &event, NULL), ESK_EINVAL,
                    "esk_codec_encode: out is NULL");
-    assert_failure(esk_codec_encode(&unnamed, &event, &out, &err), &err,
-                   ESK_EINVAL,
+    assert_failure(esk_codec_encode(&unnamed, &event, &out), ESK_EINVAL,
                    "esk_codec_encode: the event type or its name is NULL");
-    assert_failure(
-        esk_codec_encode_to(type, &event, NULL, sizeof(buf), NULL, &err), &err,
-        ESK_EINVAL, "esk_codec_encode_to: buf is NULL");
-    assert_failure(esk_codec_decode(type, NULL, &event, &err), &err, ESK_EINVAL,
+    assert_failure(esk_codec_encode_to(type, &event, NULL, sizeof(buf), NULL),
+                   ESK_EINVAL, "esk_codec_encode_to: buf is NULL");
+    assert_failure(esk_codec_decode(type, NULL, &event), ESK_EINVAL,
                    "esk_codec_decode: json is NULL");
-    assert_failure(esk_codec_decode(type, json, NULL, &err), &err, ESK_EINVAL,
+    assert_failure(esk_codec_decode(type, json, NULL), ESK_EINVAL,
                    "esk_codec_decode: out is NULL");
-    assert_failure(esk_codec_decode_event(type, NULL, &event, &err), &err,
-                   ESK_EINVAL,
+    assert_failure(esk_codec_decode_event(type, NULL, &event), ESK_EINVAL,
                    "esk_codec_decode_event: the event, its type or its data "
                    "is NULL");
-    assert_failure(esk_codec_decode_event(type, &recorded, &event, &err), &err,
-                   ESK_EINVAL,
+    assert_failure(esk_codec_decode_event(type, &recorded, &event), ESK_EINVAL,
                    "esk_codec_decode_event: the event, its type or its data "
                    "is NULL");
-    assert_failure(esk_codec_decode_event(NULL, &recorded, &event, &err), &err,
-                   ESK_EINVAL,
+    assert_failure(esk_codec_decode_event(NULL, &recorded, &event), ESK_EINVAL,
                    "esk_codec_decode_event: the event type or its name is "
                    "NULL");
     /* Without an esk_error, only the status tells. */
-    assert_int_equal(esk_codec_decode(type, "nope", &event, NULL), ESK_EDECODE);
-    assert_int_equal(esk_codec_encode(NULL, NULL, NULL, NULL), ESK_EINVAL);
+    assert_int_equal(esk_codec_decode(type, "nope", &event), ESK_EDECODE);
+    assert_int_equal(esk_codec_encode(NULL, NULL, NULL), ESK_EINVAL);
     assert_null(out);
 }
 
@@ -701,14 +679,11 @@ static void an_invalid_field_table_is_refused_without_a_crash(void **state)
                                      cases[i].count};
         pair event = {1, 0};
         char *json = NULL;
-        esk_error err = {0};
 
-        assert_int_equal(esk_codec_encode(&type, &event, &json, &err),
-                         ESK_EINVAL);
-        assert_contains(err.message, cases[i].message);
-        assert_int_equal(esk_codec_decode(&type, "{}", &event, &err),
-                         ESK_EINVAL);
-        assert_contains(err.message, cases[i].message);
+        assert_int_equal(esk_codec_encode(&type, &event, &json), ESK_EINVAL);
+        assert_contains(esk_errmsg(), cases[i].message);
+        assert_int_equal(esk_codec_decode(&type, "{}", &event), ESK_EINVAL);
+        assert_contains(esk_errmsg(), cases[i].message);
     }
 }
 
@@ -717,7 +692,6 @@ static void every_failed_allocation_is_reported_and_leaks_nothing(void **state)
     (void)state;
     every_kind event, decoded;
     char *json = NULL;
-    esk_error err = {0};
     esk_status rc;
     int failures = 0;
 
@@ -733,22 +707,22 @@ static void every_failed_allocation_is_reported_and_leaks_nothing(void **state)
      * buffer, and the decode then succeeds with the wrong text. */
     for (int n = 0;; n++, failures++) {
         fail_in = n;
-        rc = esk_codec_encode(&every_kind_type, &event, &json, &err);
+        rc = esk_codec_encode(&every_kind_type, &event, &json);
         fail_in = -1;
         if (rc == ESK_OK)
             break;
-        assert_failure(rc, &err, ESK_ENOMEM, "EveryKind v2: out of memory");
+        assert_failure(rc, ESK_ENOMEM, "EveryKind v2: out of memory");
     }
     assert_true(failures > 0);
 
     failures = 0;
     for (int n = 0;; n++, failures++) {
         fail_in = n;
-        rc = esk_codec_decode(&every_kind_type, json, &decoded, &err);
+        rc = esk_codec_decode(&every_kind_type, json, &decoded);
         fail_in = -1;
         if (rc == ESK_OK)
             break;
-        assert_failure(rc, &err, ESK_ENOMEM, "EveryKind v2: out of memory");
+        assert_failure(rc, ESK_ENOMEM, "EveryKind v2: out of memory");
     }
     assert_true(failures > 0);
     esk_free(json);

@@ -83,9 +83,9 @@ static void registering_a_type_twice_is_refused(void **state)
     assert_int_equal(
         esk_bus_register(bus, "RegisterAttendee", on_workshop, NULL),
         ESK_EEXISTS);
-    assert_string_equal(esk_bus_errmsg(bus), "'RegisterAttendee' already has "
-                                             "a handler: a command type has "
-                                             "exactly one");
+    assert_string_equal(esk_errmsg(), "'RegisterAttendee' already has "
+                                      "a handler: a command type has "
+                                      "exactly one");
     esk_bus_free(bus);
     esk_store_free(store);
 }
@@ -99,10 +99,10 @@ static void an_unknown_type_lists_the_registered_types(void **state)
     esk_command_result r;
 
     assert_int_equal(esk_bus_dispatch(bus, &foo, &r), ESK_ENOHANDLER);
-    assert_int_equal(r.status, ESK_ENOHANDLER);
-    assert_string_equal(r.message, "no handler for 'Foo'; registered: "
-                                   "ScheduleWorkshop, RegisterAttendee");
-    assert_string_equal(esk_bus_errmsg(bus), r.message);
+    assert_int_equal(esk_error_last()->status, ESK_ENOHANDLER);
+    assert_string_equal(esk_errmsg(), "no handler for 'Foo'; registered: "
+                                      "ScheduleWorkshop, RegisterAttendee");
+    assert_string_equal(esk_errmsg(), esk_errmsg());
     assert_int_equal(r.attempts, 0);
     esk_bus_free(bus);
     esk_store_free(store);
@@ -118,7 +118,7 @@ static void an_empty_bus_says_that_nothing_is_registered(void **state)
 
     assert_int_equal(esk_bus_new(&bus, store), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &foo, &r), ESK_ENOHANDLER);
-    assert_string_equal(r.message,
+    assert_string_equal(esk_errmsg(),
                         "no handler for 'Foo'; no command type is registered");
     esk_bus_free(bus);
     esk_store_free(store);
@@ -140,9 +140,10 @@ static void the_list_of_types_is_cut_when_it_is_too_long(void **state)
                          ESK_OK);
     }
     assert_int_equal(esk_bus_dispatch(bus, &foo, &r), ESK_ENOHANDLER);
-    test_assert_contains(r.message, "registered: AVeryLongCommandTypeName00, ");
-    assert_int_equal(strlen(r.message), sizeof(r.message) - 1);
-    assert_string_equal(r.message + strlen(r.message) - 3, "...");
+    test_assert_contains(esk_errmsg(),
+                         "registered: AVeryLongCommandTypeName00, ");
+    assert_int_equal(strlen(esk_errmsg()), ESK_ERROR_MESSAGE_MAX - 1);
+    assert_string_equal(esk_errmsg() + strlen(esk_errmsg()) - 3, "...");
     esk_bus_free(bus);
     esk_store_free(store);
 }
@@ -159,23 +160,23 @@ static void malformed_commands_are_invalid_and_say_why(void **state)
 
     esk_command c = command("RegisterAttendee", NULL, NULL);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    assert_string_equal(r.message, "the command has no id");
+    assert_string_equal(esk_errmsg(), "the command has no id");
     c = command("", "c-1", NULL);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    assert_string_equal(r.message, "the command's type is empty");
+    assert_string_equal(esk_errmsg(), "the command's type is empty");
     c = command(long_type, "c-1", NULL);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    assert_string_equal(r.message, "the command's type is 129 bytes long; "
-                                   "the longest is 128");
+    assert_string_equal(esk_errmsg(), "the command's type is 129 bytes long; "
+                                      "the longest is 128");
     c = command("RegisterAttendee", "c-1", NULL);
     c.correlation_id = "\xC0\xAF";
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    assert_string_equal(r.message,
+    assert_string_equal(esk_errmsg(),
                         "the command's correlation id is not valid UTF-8");
     c.correlation_id = NULL;
     c.payload_json = "{\"attendee\":";
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    test_assert_contains(r.message, "payload_json is not JSON");
+    test_assert_contains(esk_errmsg(), "payload_json is not JSON");
     assert_int_equal(handler_calls, 0);
     esk_bus_free(bus);
     esk_store_free(store);
@@ -199,19 +200,18 @@ static void null_arguments_are_refused(void **state)
     assert_int_equal(esk_bus_register(bus, NULL, on_workshop, NULL),
                      ESK_EINVAL);
     assert_int_equal(esk_bus_register(bus, "A", NULL, NULL), ESK_EINVAL);
-    assert_string_equal(esk_bus_errmsg(bus),
+    assert_string_equal(esk_errmsg(),
                         "esk_bus_register: the handler of 'A' is NULL");
     assert_int_equal(esk_bus_use(NULL, &nothing), ESK_EINVAL);
     assert_int_equal(esk_bus_use(bus, NULL), ESK_EINVAL);
     assert_int_equal(esk_bus_use(bus, &nothing), ESK_EINVAL);
-    test_assert_contains(esk_bus_errmsg(bus), "neither a before nor an around");
+    test_assert_contains(esk_errmsg(), "neither a before nor an around");
     assert_int_equal(esk_bus_dispatch(NULL, &c, &r), ESK_EINVAL);
-    assert_int_equal(r.status, ESK_EINVAL);
-    test_assert_contains(r.message, "the bus is NULL");
+    assert_int_equal(esk_error_last()->status, ESK_EINVAL);
+    test_assert_contains(esk_errmsg(), "the bus is NULL");
     assert_int_equal(esk_bus_dispatch(bus, NULL, &r), ESK_EINVAL);
-    test_assert_contains(r.message, "the command is NULL");
+    test_assert_contains(esk_errmsg(), "the command is NULL");
     assert_int_equal(esk_bus_dispatch(bus, &c, NULL), ESK_ENOHANDLER);
-    assert_string_equal(esk_bus_errmsg(NULL), "no bus (NULL handle)");
 
     assert_int_equal(esk_next(NULL), ESK_EINVAL);
     assert_null(esk_context_store(NULL));
@@ -219,7 +219,7 @@ static void null_arguments_are_refused(void **state)
     assert_null(esk_context_result(NULL));
     assert_null(esk_context_metadata(NULL));
     assert_int_equal(esk_context_fail(NULL, ESK_EIO, 0, "x"), ESK_EINVAL);
-    assert_int_equal(esk_context_fail_with(NULL, NULL), ESK_EINVAL);
+    assert_int_equal(esk_context_fail_with(NULL, ESK_EIO), ESK_EINVAL);
     assert_int_equal(esk_context_handle(NULL, &workshop_decider, "w-1", NULL),
                      ESK_EINVAL);
     assert_int_equal(esk_context_save(NULL, NULL, NULL), ESK_EINVAL);
@@ -240,14 +240,14 @@ static void the_result_tells_what_the_handler_wrote(void **state)
 
     assert_int_equal(esk_bus_dispatch(bus, &c1, &r), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c2, &r), ESK_OK);
-    assert_int_equal(r.status, ESK_OK);
+    assert_int_equal(esk_error_last()->status, ESK_OK);
     assert_int_equal(r.event_count, 1);
     assert_int_equal(r.version, 2);
     assert_int_equal(r.position, 2);
     assert_int_equal(r.attempts, 1);
     assert_false(r.duplicate);
-    assert_string_equal(r.message, "");
-    assert_string_equal(esk_bus_errmsg(bus), "");
+    assert_string_equal(esk_errmsg(), "");
+    assert_string_equal(esk_errmsg(), "");
     esk_bus_free(bus);
     esk_store_free(store);
 }
@@ -262,9 +262,9 @@ static void a_domain_refusal_fills_code_and_message(void **state)
     esk_command_result r;
 
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EDOMAIN);
-    assert_int_equal(r.status, ESK_EDOMAIN);
-    assert_int_equal(r.domain_code, WORKSHOP_NOT_SCHEDULED);
-    assert_string_equal(r.message, "the workshop is not scheduled");
+    assert_int_equal(esk_error_last()->status, ESK_EDOMAIN);
+    assert_int_equal(esk_error_last()->code, WORKSHOP_NOT_SCHEDULED);
+    assert_string_equal(esk_errmsg(), "the workshop is not scheduled");
     assert_int_equal(r.event_count, 0);
     assert_int_equal(test_head_of(store), 0);
     esk_bus_free(bus);
@@ -290,9 +290,9 @@ static void a_failing_handler_without_a_message_gets_one(void **state)
 
     assert_int_equal(esk_bus_register(bus, "Fail", fail_quietly, NULL), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EIO);
-    assert_string_equal(r.message,
+    assert_string_equal(esk_errmsg(),
                         "the handler of 'Fail' failed: storage error");
-    assert_int_equal(r.domain_code, 0);
+    assert_int_equal(esk_error_last()->code, 0);
     esk_bus_free(bus);
     esk_store_free(store);
 }
@@ -315,7 +315,7 @@ static void a_handler_may_not_call_esk_next(void **state)
 
     assert_int_equal(esk_bus_register(bus, "Next", call_next, NULL), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    test_assert_contains(r.message, "only around middleware may");
+    test_assert_contains(esk_errmsg(), "only around middleware may");
     assert_int_equal(r.attempts, 1);
     esk_bus_free(bus);
     esk_store_free(store);
@@ -339,7 +339,7 @@ static void failing_with_esk_ok_is_itself_an_error(void **state)
 
     assert_int_equal(esk_bus_register(bus, "Odd", fail_with_ok, NULL), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    test_assert_contains(r.message, "esk_context_fail() was given ESK_OK");
+    test_assert_contains(esk_errmsg(), "esk_context_fail() was given ESK_OK");
     esk_bus_free(bus);
     esk_store_free(store);
 }
@@ -370,7 +370,7 @@ a_refusing_before_middleware_keeps_the_handler_from_running(void **state)
 
     assert_int_equal(esk_bus_use(bus, &validate), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    assert_string_equal(r.message, "'RegisterAttendee' needs a payload");
+    assert_string_equal(esk_errmsg(), "'RegisterAttendee' needs a payload");
     assert_int_equal(handler_calls, 0);
     assert_int_equal(r.attempts, 0);
     assert_string_equal(trace, "v");
@@ -398,7 +398,7 @@ static void a_silent_refusal_names_the_middleware(void **state)
 
     assert_int_equal(esk_bus_use(bus, &gate), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    assert_string_equal(r.message,
+    assert_string_equal(esk_errmsg(),
                         "refused by middleware 'gate': invalid argument");
     assert_int_equal(handler_calls, 0);
     esk_bus_free(bus);
@@ -600,8 +600,10 @@ static void logging_writes_one_line_per_command(void **state)
     assert_logged(log.lines[1],
                   "ScheduleWorkshop id=c-2 correlation=req-9 -> refused: "
                   "error 2: the workshop is already scheduled");
-    assert_logged(log.lines[2], "Broken id=c-3 correlation=c-3 -> failed: "
-                                "storage error: the disk is full");
+    assert_logged(
+        log.lines[2],
+        "Broken id=c-3 correlation=c-3 -> failed: "
+        "storage error: the handler of 'Broken' failed: the disk is full");
     esk_bus_free(bus);
     esk_store_free(store);
 }
@@ -629,7 +631,7 @@ static void retry_runs_a_conflicting_handler_again(void **state)
     assert_int_equal(r.attempts, 2);
     assert_int_equal(handler_calls, 3);
     assert_int_equal(r.version, 3);
-    assert_string_equal(r.message, "");
+    assert_string_equal(esk_errmsg(), "");
     esk_bus_free(bus);
     esk_store_free(store);
 }
@@ -652,8 +654,8 @@ static void retry_gives_up_after_max_attempts(void **state)
     assert_int_equal(esk_bus_dispatch(bus, &c2, &r), ESK_ECONCURRENCY);
     workshop_interloper = (interloper){NULL, NULL, 0};
     assert_int_equal(r.attempts, 2);
-    assert_int_equal(r.status, ESK_ECONCURRENCY);
-    test_assert_contains(r.message, "saving Workshop 'w-1'");
+    assert_int_equal(esk_error_last()->status, ESK_ECONCURRENCY);
+    test_assert_contains(esk_errmsg(), "saving Workshop 'w-1'");
     esk_bus_free(bus);
     esk_store_free(store);
 }
@@ -744,9 +746,9 @@ static void a_domain_refusal_is_recorded_too(void **state)
     /* The workshop exists now, but c-1 was answered: it stays refused. */
     assert_int_equal(esk_bus_dispatch(bus, &refused, &r), ESK_EDOMAIN);
     assert_true(r.duplicate);
-    assert_int_equal(r.status, ESK_EDOMAIN);
-    assert_int_equal(r.domain_code, WORKSHOP_NOT_SCHEDULED);
-    assert_string_equal(r.message, "the workshop is not scheduled");
+    assert_int_equal(esk_error_last()->status, ESK_EDOMAIN);
+    assert_int_equal(esk_error_last()->code, WORKSHOP_NOT_SCHEDULED);
+    assert_string_equal(esk_errmsg(), "the workshop is not scheduled");
     assert_int_equal(handler_calls, 2);
     assert_int_equal(test_head_of(store), 1);
     esk_bus_free(bus);
@@ -806,7 +808,9 @@ static void a_failed_handler_leaves_none_of_its_writes(void **state)
     assert_int_equal(esk_bus_register(bus, "HalfDone", write_then_fail, NULL),
                      ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EIO);
-    assert_string_equal(r.message, "the mail server is down");
+    assert_string_equal(
+        esk_errmsg(),
+        "the handler of 'HalfDone' failed: the mail server is down");
     assert_int_equal(r.event_count, 0);
     assert_int_equal(test_head_of(store), 0);
     esk_bus_free(bus);
@@ -825,9 +829,9 @@ static void a_command_id_reused_for_another_type_is_refused(void **state)
 
     assert_int_equal(esk_bus_dispatch(bus, &schedule, NULL), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &reg, &r), ESK_EDUPLICATE);
-    assert_string_equal(r.message, "command id 'c-1' was already used by a "
-                                   "ScheduleWorkshop command: give each "
-                                   "command its own id");
+    assert_string_equal(esk_errmsg(), "command id 'c-1' was already used by a "
+                                      "ScheduleWorkshop command: give each "
+                                      "command its own id");
     assert_false(r.duplicate);
     assert_int_equal(test_head_of(store), 1);
     esk_bus_free(bus);
@@ -847,8 +851,8 @@ static void a_command_id_reused_with_another_payload_is_refused(void **state)
 
     assert_int_equal(esk_bus_dispatch(bus, &first, NULL), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &other, &r), ESK_EDUPLICATE);
-    assert_int_equal(r.status, ESK_EDUPLICATE);
-    test_assert_contains(r.message,
+    assert_int_equal(esk_error_last()->status, ESK_EDUPLICATE);
+    test_assert_contains(esk_errmsg(),
                          "command id 'c-1' was already used by a "
                          "ScheduleWorkshop command with another payload_json "
                          "(stored '{\"title\":\"ES 101\",\"seats\":10}', "
@@ -881,13 +885,13 @@ a_command_id_resent_with_or_without_payload_json_is_refused(void **state)
 
     assert_int_equal(esk_bus_dispatch(bus, &bare, NULL), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &described, &r), ESK_EDUPLICATE);
-    test_assert_contains(r.message, "(stored none, sent '{\"seats\":10}')");
+    test_assert_contains(esk_errmsg(), "(stored none, sent '{\"seats\":10}')");
     /* A refusal is an outcome too, recorded with its payload. */
     described.id = "c-2";
     bare.id = "c-2";
     assert_int_equal(esk_bus_dispatch(bus, &described, NULL), ESK_EDOMAIN);
     assert_int_equal(esk_bus_dispatch(bus, &bare, &r), ESK_EDUPLICATE);
-    test_assert_contains(r.message, "(stored '{\"seats\":10}', sent none)");
+    test_assert_contains(esk_errmsg(), "(stored '{\"seats\":10}', sent none)");
     assert_int_equal(handler_calls, 2);
     esk_bus_free(bus);
     esk_store_free(store);
@@ -931,7 +935,7 @@ static void an_outcome_record_esk_did_not_write_is_reported(void **state)
     assert_int_equal(esk_store_put_record(store, ESK_RECORD_COMMAND, &odd),
                      ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_ECORRUPT);
-    test_assert_contains(r.message,
+    test_assert_contains(esk_errmsg(),
                          "the recorded outcome of command 'c-1' is not "
                          "one esk wrote");
     assert_int_equal(handler_calls, 0);
@@ -995,13 +999,11 @@ static const esk_aggregate_type roster_type = {
 static esk_status on_enrol(esk_context *ctx, const esk_command *cmd, void *data)
 {
     roster r;
-    esk_error err;
-    esk_status rc = esk_aggregate_init(&r, &roster_type, "r-1", &err);
+    esk_status rc = esk_aggregate_init(&r, &roster_type, "r-1");
     if (rc == ESK_OK)
-        rc = esk_aggregate_raise(&r, &attendee_registered_type, cmd->payload,
-                                 &err);
+        rc = esk_aggregate_raise(&r, &attendee_registered_type, cmd->payload);
     rc = rc == ESK_OK ? esk_context_save(ctx, data, &r)
-                      : esk_context_fail_with(ctx, &err);
+                      : esk_context_fail_with(ctx, rc);
     esk_aggregate_release(&r);
     return rc;
 }
@@ -1020,7 +1022,7 @@ static void a_handler_saves_an_aggregate_with_the_command_metadata(void **state)
     esk_command_result r;
     char buf[64];
 
-    assert_int_equal(esk_repository_new(&repo, store, &roster_type, NULL, NULL),
+    assert_int_equal(esk_repository_new(&repo, store, &roster_type, NULL),
                      ESK_OK);
     assert_int_equal(esk_bus_register(bus, "Enrol", on_enrol, repo), ESK_OK);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_OK);
@@ -1034,7 +1036,7 @@ static void a_handler_saves_an_aggregate_with_the_command_metadata(void **state)
 
     c = command("Enrol", "c-2", &unterminated);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_EINVAL);
-    test_assert_contains(r.message, "attendee");
+    test_assert_contains(esk_errmsg(), "attendee");
     assert_int_equal(test_head_of(store), 1);
     esk_repository_free(repo);
     esk_bus_free(bus);
@@ -1082,11 +1084,11 @@ static void every_allocation_failure_is_reported_and_undone(void **state)
             test_fail_allocation(k);
             esk_status rc = esk_bus_dispatch(bus, &commands[i], &r);
             bool failed = test_allocation_failed();
-            assert_int_equal(r.status, rc);
+            assert_int_equal(esk_error_last()->status, rc);
             assert_int_equal(esk_store_transaction_depth(store), 0);
             if (rc != ESK_OK) {
                 if (rc != ESK_ENOMEM)
-                    fail_msg("allocation %ld: %s", k, r.message);
+                    fail_msg("allocation %ld: %s", k, esk_errmsg());
                 assert_true(failed);
                 assert_int_equal(test_head_of(store), 1);
             }

@@ -196,21 +196,20 @@ static int writer_main(void *ctx)
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.busy_timeout_ms = w->busy_timeout_ms;
     esk_store *store = NULL;
-    esk_error err;
     esk_status rc = ESK_EBUSY;
     /* Opening reads the schema, which another process's lock may hold
      * up for a moment too. */
     for (int attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
-        rc = esk_store_open_sqlite(&store, w->path, &options, &err);
+        rc = esk_store_open_sqlite(&store, w->path, &options, NULL);
         if (rc != ESK_EBUSY)
             break;
         totals.busy++;
-        if (strstr(err.message, "lock") == NULL)
+        if (strstr(esk_errmsg(), "lock") == NULL)
             totals.busy_without_lock++;
         process_sleep_us(20 + (int64_t)process_rng_below(&rng, 200));
     }
     if (rc != ESK_OK) {
-        fprintf(stderr, "writer %d: %s\n", w->index, err.message);
+        fprintf(stderr, "writer %d: %s\n", w->index, esk_errmsg());
         return 2;
     }
     bool ready = false;

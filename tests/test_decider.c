@@ -33,11 +33,10 @@ static workshop_command register_(const char *attendee)
 static esk_status handle(esk_store *store, const workshop_command *command,
                          esk_handle_result *result)
 {
-    esk_error err;
     esk_status rc = esk_decider_handle(&workshop_decider, store, "w-1", command,
-                                       NULL, NULL, result, &err);
+                                       NULL, NULL, result);
     if (rc != ESK_OK && rc != ESK_EDOMAIN)
-        print_message("handle: %s\n", err.message);
+        print_message("handle: %s\n", esk_errmsg());
     return rc;
 }
 
@@ -63,7 +62,7 @@ static void emitted_events_keep_their_type_and_json_in_order(void **state)
     assert_int_equal(esk_decision_event(&d, 1, &type, &json), ESK_OK);
     assert_ptr_equal(type, &workshop_closed_type);
     assert_string_equal(json, "{\"reason\":\"full\"}");
-    assert_int_equal(d.error.status, ESK_OK);
+    assert_int_equal(esk_error_last()->status, ESK_OK);
     esk_decision_release(&d);
 }
 
@@ -78,9 +77,9 @@ static void reject_drops_the_events_and_says_why(void **state)
         esk_decision_reject(&d, WORKSHOP_FULL, "workshop '%s' is full", "w-1"),
         ESK_EDOMAIN);
     assert_int_equal(esk_decision_count(&d), 0);
-    assert_int_equal(d.error.status, ESK_EDOMAIN);
-    assert_int_equal(d.error.code, WORKSHOP_FULL);
-    assert_string_equal(d.error.message, "workshop 'w-1' is full");
+    assert_int_equal(esk_error_last()->status, ESK_EDOMAIN);
+    assert_int_equal(esk_error_last()->code, WORKSHOP_FULL);
+    assert_string_equal(esk_errmsg(), "workshop 'w-1' is full");
     esk_decision_release(&d);
 }
 
@@ -88,12 +87,11 @@ static void reject_fills_the_error_as_esk_domain_error_does(void **state)
 {
     (void)state;
     esk_decision d = ESK_DECISION_INIT;
-    esk_error err;
     esk_decision_reject(&d, 7, "seat %d of %s is taken", 3, "w-1");
-    esk_domain_error_into(&err, 7, "seat %d of %s is taken", 3, "w-1");
-    assert_int_equal(d.error.status, err.status);
-    assert_int_equal(d.error.code, err.code);
-    assert_string_equal(d.error.message, err.message);
+    esk_domain_error(7, "seat %d of %s is taken", 3, "w-1");
+    assert_int_equal(esk_error_last()->status, esk_error_last()->status);
+    assert_int_equal(esk_error_last()->code, esk_error_last()->code);
+    assert_string_equal(esk_errmsg(), esk_errmsg());
     esk_decision_release(&d);
 }
 
@@ -107,8 +105,8 @@ reject_with_code_zero_is_invalid_and_still_drops_events(void **state)
                      ESK_OK);
     assert_int_equal(esk_decision_reject(&d, 0, "full"), ESK_EINVAL);
     assert_int_equal(esk_decision_count(&d), 0);
-    assert_int_equal(d.error.status, ESK_EINVAL);
-    test_assert_contains(d.error.message, "code is 0");
+    assert_int_equal(esk_error_last()->status, ESK_EINVAL);
+    test_assert_contains(esk_errmsg(), "code is 0");
     esk_decision_release(&d);
 }
 
@@ -121,7 +119,7 @@ static void nothing_can_be_emitted_after_a_refusal(void **state)
     assert_int_equal(esk_decision_emit(&d, &attendee_registered_type, &ada),
                      ESK_EINVAL);
     assert_int_equal(esk_decision_count(&d), 0);
-    assert_int_equal(d.error.status, ESK_EDOMAIN);
+    test_assert_contains(esk_errmsg(), "refused already");
     esk_decision_release(&d);
 }
 
@@ -135,8 +133,8 @@ static void an_event_the_codec_refuses_is_not_emitted(void **state)
         esk_decision_emit(&d, &attendee_registered_type, &unterminated),
         ESK_EINVAL);
     assert_int_equal(esk_decision_count(&d), 0);
-    assert_int_equal(d.error.status, ESK_EINVAL);
-    test_assert_contains(d.error.message, "attendee");
+    assert_int_equal(esk_error_last()->status, ESK_EINVAL);
+    test_assert_contains(esk_errmsg(), "attendee");
     esk_decision_release(&d);
 }
 
@@ -170,10 +168,11 @@ clear_forgets_events_and_error_and_the_decision_is_reusable(void **state)
     esk_decision_reject(&d, WORKSHOP_FULL, "full");
     esk_decision_clear(&d);
     assert_int_equal(esk_decision_count(&d), 0);
-    assert_int_equal(d.error.status, ESK_OK);
-    assert_string_equal(d.error.message, "");
+    /* The refusal is forgotten: emitting works again, and succeeds. */
     assert_int_equal(esk_decision_emit(&d, &attendee_registered_type, &ada),
                      ESK_OK);
+    assert_int_equal(esk_error_last()->status, ESK_OK);
+    assert_string_equal(esk_errmsg(), "");
     assert_int_equal(esk_decision_count(&d), 1);
     esk_decision_release(&d);
     assert_int_equal(esk_decision_count(&d), 0);
@@ -200,7 +199,7 @@ fold_starts_from_the_initial_state_and_applies_in_order(void **state)
     };
     workshop_state w;
     memset(&w, 0xAB, sizeof(w));
-    assert_int_equal(esk_decider_fold(&workshop_decider, &w, events, 3, NULL),
+    assert_int_equal(esk_decider_fold(&workshop_decider, &w, events, 3),
                      ESK_OK);
     assert_true(w.scheduled);
     assert_int_equal(w.capacity, 3);
@@ -208,8 +207,7 @@ fold_starts_from_the_initial_state_and_applies_in_order(void **state)
     assert_false(w.closed);
     assert_string_equal(w.last_attendee, "bob");
 
-    assert_int_equal(esk_decider_fold(&workshop_decider, &w, NULL, 0, NULL),
-                     ESK_OK);
+    assert_int_equal(esk_decider_fold(&workshop_decider, &w, NULL, 0), ESK_OK);
     assert_false(w.scheduled);
     assert_string_equal(w.last_attendee, "nobody");
 }
@@ -223,10 +221,9 @@ static void fold_of_an_unknown_type_names_the_event(void **state)
         recorded(2, "WorkshopMoved", 1, "{}"),
     };
     workshop_state w;
-    esk_error err;
-    assert_int_equal(esk_decider_fold(&workshop_decider, &w, events, 2, &err),
+    assert_int_equal(esk_decider_fold(&workshop_decider, &w, events, 2),
                      ESK_EDECODE);
-    assert_string_equal(err.message,
+    assert_string_equal(esk_errmsg(),
                         "event 2 of stream 'workshop-w-1' is WorkshopMoved "
                         "v1, which Workshop does not know: add its type to "
                         "the event types, or set skip_unknown_types to skip "
@@ -247,16 +244,15 @@ static void a_decider_that_skips_unknown_types_folds_past_them(void **state)
         recorded(3, "AttendeeRegistered", 2, "{\"attendee\":\"ada\"}"),
     };
     workshop_state w;
-    esk_error err;
-    assert_int_equal(esk_decider_fold(&older, &w, events, 3, &err), ESK_OK);
+    assert_int_equal(esk_decider_fold(&older, &w, events, 3), ESK_OK);
     assert_true(w.scheduled);
     assert_int_equal(w.seats_taken, 1);
     assert_string_equal(w.last_attendee, "ada");
 
     /* A known type at an unknown version still needs its upcaster. */
     esk_event old = recorded(4, "AttendeeRegistered", 1, "{\"name\":\"bob\"}");
-    assert_int_equal(esk_decider_fold(&older, &w, &old, 1, &err), ESK_EDECODE);
-    test_assert_contains(err.message, "register an upcaster from v1");
+    assert_int_equal(esk_decider_fold(&older, &w, &old, 1), ESK_EDECODE);
+    test_assert_contains(esk_errmsg(), "register an upcaster from v1");
 }
 
 static void fold_of_an_unknown_version_points_at_an_upcaster(void **state)
@@ -266,10 +262,9 @@ static void fold_of_an_unknown_version_points_at_an_upcaster(void **state)
         recorded(1, "AttendeeRegistered", 1, "{\"name\":\"ada\"}"),
     };
     workshop_state w;
-    esk_error err;
-    assert_int_equal(esk_decider_fold(&workshop_decider, &w, events, 1, &err),
+    assert_int_equal(esk_decider_fold(&workshop_decider, &w, events, 1),
                      ESK_EDECODE);
-    assert_string_equal(err.message,
+    assert_string_equal(esk_errmsg(),
                         "event 1 of stream 'workshop-w-1' is "
                         "AttendeeRegistered v1, but Workshop knows v2: "
                         "register an upcaster from v1");
@@ -282,11 +277,10 @@ static void fold_of_bad_data_names_the_field(void **state)
         recorded(1, "AttendeeRegistered", 2, "{\"attendee\":42}"),
     };
     workshop_state w;
-    esk_error err;
-    assert_int_equal(esk_decider_fold(&workshop_decider, &w, events, 1, &err),
+    assert_int_equal(esk_decider_fold(&workshop_decider, &w, events, 1),
                      ESK_EDECODE);
-    test_assert_contains(err.message, "event 1 of stream 'workshop-w-1'");
-    test_assert_contains(err.message, "attendee");
+    test_assert_contains(esk_errmsg(), "event 1 of stream 'workshop-w-1'");
+    test_assert_contains(esk_errmsg(), "attendee");
 }
 
 static void fold_refuses_null_and_incomplete_deciders(void **state)
@@ -294,22 +288,21 @@ static void fold_refuses_null_and_incomplete_deciders(void **state)
     (void)state;
     workshop_state w;
     esk_event e = recorded(1, "WorkshopScheduled", 1, "{}");
-    esk_error err;
     esk_decider no_evolve = workshop_decider;
     no_evolve.evolve = NULL;
     esk_decider dashed = workshop_decider;
     dashed.category = "work-shop";
 
-    assert_int_equal(esk_decider_fold(NULL, &w, &e, 1, &err), ESK_EINVAL);
-    assert_int_equal(esk_decider_fold(&workshop_decider, NULL, &e, 1, &err),
+    assert_int_equal(esk_decider_fold(NULL, &w, &e, 1), ESK_EINVAL);
+    assert_int_equal(esk_decider_fold(&workshop_decider, NULL, &e, 1),
                      ESK_EINVAL);
-    assert_int_equal(esk_decider_fold(&workshop_decider, &w, NULL, 1, &err),
+    assert_int_equal(esk_decider_fold(&workshop_decider, &w, NULL, 1),
                      ESK_EINVAL);
-    assert_int_equal(esk_decider_fold(&no_evolve, &w, &e, 1, &err), ESK_EINVAL);
-    assert_string_equal(err.message, "decider Workshop has no evolve "
-                                     "function");
-    assert_int_equal(esk_decider_fold(&dashed, &w, &e, 1, &err), ESK_EINVAL);
-    test_assert_contains(err.message, "'work-shop' contains '-'");
+    assert_int_equal(esk_decider_fold(&no_evolve, &w, &e, 1), ESK_EINVAL);
+    assert_string_equal(esk_errmsg(), "decider Workshop has no evolve "
+                                      "function");
+    assert_int_equal(esk_decider_fold(&dashed, &w, &e, 1), ESK_EINVAL);
+    test_assert_contains(esk_errmsg(), "'work-shop' contains '-'");
 }
 
 /* --- Handling: on the store -------------------------------------------------
@@ -357,7 +350,7 @@ static void handle_returns_the_decision_it_appended(void **state)
     const char *json = NULL;
 
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1",
-                                        &schedule_ten, NULL, &d, NULL, NULL),
+                                        &schedule_ten, NULL, &d, NULL),
                      ESK_OK);
     assert_int_equal(esk_decision_count(&d), 1);
     assert_int_equal(esk_decision_event(&d, 0, NULL, &json), ESK_OK);
@@ -371,16 +364,15 @@ static void a_stream_created_meanwhile_is_a_conflict(void **state)
     (void)state;
     esk_store *store = test_open_store();
     esk_handle_result r;
-    esk_error err;
     workshop_interloper = (interloper){store, "workshop-w-1", 1};
 
     /* Loaded at version 0: the append expects no stream. */
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1",
-                                        &schedule_ten, NULL, NULL, &r, &err),
+                                        &schedule_ten, NULL, NULL, &r),
                      ESK_ECONCURRENCY);
     assert_int_equal(r.attempts, 1);
     assert_int_equal(r.event_count, 0);
-    test_assert_contains(err.message, "saving Workshop 'w-1'");
+    test_assert_contains(esk_errmsg(), "saving Workshop 'w-1'");
     assert_int_equal(test_head_of(store), 1); /* the interloper's event only */
     workshop_interloper = (interloper){NULL, NULL, 0};
     esk_store_free(store);
@@ -400,7 +392,7 @@ static void handle_retries_a_conflict_and_decides_again(void **state)
     assert_int_equal(handle(store, &schedule_ten, NULL), ESK_OK);
     workshop_interloper = (interloper){store, "workshop-w-1", 1};
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &ada,
-                                        &options, NULL, &r, NULL),
+                                        &options, NULL, &r),
                      ESK_OK);
     workshop_interloper = (interloper){NULL, NULL, 0};
     assert_int_equal(r.attempts, 2);
@@ -420,20 +412,19 @@ static void handle_with_one_attempt_returns_the_conflict(void **state)
     (void)state;
     esk_store *store = test_open_store();
     esk_handle_result r;
-    esk_error err;
     workshop_command ada = register_("ada");
 
     assert_int_equal(handle(store, &schedule_ten, NULL), ESK_OK);
     workshop_interloper = (interloper){store, "workshop-w-1", 1};
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &ada,
-                                        NULL, NULL, &r, &err),
+                                        NULL, NULL, &r),
                      ESK_ECONCURRENCY);
     workshop_interloper = (interloper){NULL, NULL, 0};
     assert_int_equal(r.attempts, 1);
     assert_int_equal(r.event_count, 0);
-    assert_int_equal(err.status, ESK_ECONCURRENCY);
-    test_assert_contains(err.message, "saving Workshop 'w-1': ");
-    test_assert_contains(err.message, "version 2");
+    assert_int_equal(esk_error_last()->status, ESK_ECONCURRENCY);
+    test_assert_contains(esk_errmsg(), "saving Workshop 'w-1': ");
+    test_assert_contains(esk_errmsg(), "version 2");
     assert_int_equal(test_head_of(store), 2); /* scheduled + interloper */
     esk_store_free(store);
 }
@@ -443,7 +434,6 @@ static void conflicts_on_every_attempt_give_up_after_max_attempts(void **state)
     (void)state;
     esk_store *store = test_open_store();
     esk_handle_result r;
-    esk_error err;
     esk_handle_options options = ESK_HANDLE_OPTIONS_INIT;
     options.max_attempts = 3;
     workshop_command ada = register_("ada");
@@ -451,12 +441,12 @@ static void conflicts_on_every_attempt_give_up_after_max_attempts(void **state)
     assert_int_equal(handle(store, &schedule_ten, NULL), ESK_OK);
     workshop_interloper = (interloper){store, "workshop-w-1", 5};
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &ada,
-                                        &options, NULL, &r, &err),
+                                        &options, NULL, &r),
                      ESK_ECONCURRENCY);
     assert_int_equal(workshop_interloper.appends_left, 2);
     workshop_interloper = (interloper){NULL, NULL, 0};
     assert_int_equal(r.attempts, 3);
-    test_assert_contains(err.message, "still conflicting after 3 attempts");
+    test_assert_contains(esk_errmsg(), "still conflicting after 3 attempts");
     esk_store_free(store);
 }
 
@@ -466,17 +456,16 @@ static void a_refusal_writes_nothing_and_fills_the_decision(void **state)
     esk_store *store = test_open_store();
     esk_decision d = ESK_DECISION_INIT;
     esk_handle_result r;
-    esk_error err;
     workshop_command ada = register_("ada");
 
-    assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &ada,
-                                        NULL, &d, &r, &err),
-                     ESK_EDOMAIN);
-    assert_int_equal(d.error.status, ESK_EDOMAIN);
-    assert_int_equal(d.error.code, WORKSHOP_NOT_SCHEDULED);
-    assert_string_equal(d.error.message, "the workshop is not scheduled");
-    assert_int_equal(err.code, WORKSHOP_NOT_SCHEDULED);
-    assert_string_equal(err.message, "the workshop is not scheduled");
+    assert_int_equal(
+        esk_decider_handle(&workshop_decider, store, "w-1", &ada, NULL, &d, &r),
+        ESK_EDOMAIN);
+    assert_int_equal(esk_error_last()->status, ESK_EDOMAIN);
+    assert_int_equal(esk_error_last()->code, WORKSHOP_NOT_SCHEDULED);
+    assert_string_equal(esk_errmsg(), "the workshop is not scheduled");
+    assert_int_equal(esk_error_last()->code, WORKSHOP_NOT_SCHEDULED);
+    assert_string_equal(esk_errmsg(), "the workshop is not scheduled");
     assert_int_equal(esk_decision_count(&d), 0);
     assert_int_equal(r.event_count, 0);
     assert_int_equal(r.version, 0);
@@ -500,7 +489,7 @@ static void stored_events_carry_the_metadata_given(void **state)
     handle(store, &ada, NULL);
     workshop_command bob = register_("bob"); /* fills it: two events */
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &bob,
-                                        &options, NULL, NULL, NULL),
+                                        &options, NULL, NULL),
                      ESK_OK);
     assert_int_equal(esk_store_read_stream(store, "workshop-w-1", 3, 0, &list),
                      ESK_OK);
@@ -578,12 +567,11 @@ static void a_decide_that_changes_the_state_is_caught(void **state)
     esk_store *store = test_open_store();
     esk_decider impure = workshop_decider;
     impure.decide = impure_decide;
-    esk_error err;
 
     assert_int_equal(
-        esk_decider_handle(&impure, store, "w-1", NULL, NULL, NULL, NULL, &err),
+        esk_decider_handle(&impure, store, "w-1", NULL, NULL, NULL, NULL),
         ESK_EINVAL);
-    assert_string_equal(err.message,
+    assert_string_equal(esk_errmsg(),
                         "decide() changed the state of Workshop 'w-1': it "
                         "may only read it; evolve() changes the state");
     assert_int_equal(test_head_of(store), 0);
@@ -605,12 +593,11 @@ static void a_refusal_without_reject_is_explained(void **state)
     esk_store *store = test_open_store();
     esk_decider careless = workshop_decider;
     careless.decide = refuse_without_reason;
-    esk_error err;
 
-    assert_int_equal(esk_decider_handle(&careless, store, "w-1", NULL, NULL,
-                                        NULL, NULL, &err),
-                     ESK_EINVAL);
-    test_assert_contains(err.message, "esk_decision_reject(decision, CODE");
+    assert_int_equal(
+        esk_decider_handle(&careless, store, "w-1", NULL, NULL, NULL, NULL),
+        ESK_EINVAL);
+    test_assert_contains(esk_errmsg(), "esk_decision_reject(decision, CODE");
     esk_store_free(store);
 }
 
@@ -633,12 +620,11 @@ static void an_event_type_the_decider_does_not_know_is_refused(void **state)
     esk_store *store = test_open_store();
     esk_decider d = workshop_decider;
     d.decide = emit_a_stranger;
-    esk_error err;
 
     assert_int_equal(
-        esk_decider_handle(&d, store, "w-1", NULL, NULL, NULL, NULL, &err),
+        esk_decider_handle(&d, store, "w-1", NULL, NULL, NULL, NULL),
         ESK_EINVAL);
-    assert_string_equal(err.message,
+    assert_string_equal(esk_errmsg(),
                         "decide() of Workshop emitted WorkshopCancelled v1, "
                         "which is not among its event types: add it to "
                         "event_types");
@@ -659,23 +645,21 @@ static void handle_stops_at_an_unknown_type_unless_told_to_skip(void **state)
     };
     workshop_command ada = register_("ada");
     esk_handle_result r;
-    esk_error err;
 
     assert_int_equal(
         esk_store_append(store, "workshop-w-1", ESK_ANY, newer, 2, NULL),
         ESK_OK);
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &ada,
-                                        NULL, NULL, &r, &err),
+                                        NULL, NULL, &r),
                      ESK_EDECODE);
-    test_assert_contains(err.message, "event 2 of stream 'workshop-w-1' is "
-                                      "WorkshopMoved v1");
-    test_assert_contains(err.message, "skip_unknown_types");
+    test_assert_contains(esk_errmsg(), "event 2 of stream 'workshop-w-1' is "
+                                       "WorkshopMoved v1");
+    test_assert_contains(esk_errmsg(), "skip_unknown_types");
     assert_int_equal(test_head_of(store), 2);
 
     /* Skipped, the event still counts: the append expects version 2. */
     assert_int_equal(
-        esk_decider_handle(&older, store, "w-1", &ada, NULL, NULL, &r, &err),
-        ESK_OK);
+        esk_decider_handle(&older, store, "w-1", &ada, NULL, NULL, &r), ESK_OK);
     assert_int_equal(r.loaded_version, 2);
     assert_int_equal(r.version, 3);
     assert_int_equal(test_head_of(store), 3);
@@ -688,24 +672,22 @@ static void an_undecodable_stored_event_names_stream_and_version(void **state)
     esk_store *store = test_open_store();
     esk_new_event bad = {NULL, "WorkshopScheduled", 1, "{\"title\":\"ES\"}",
                          NULL};
-    esk_error err;
     workshop_command ada = register_("ada");
 
     assert_int_equal(
         esk_store_append(store, "workshop-w-1", ESK_ANY, &bad, 1, NULL),
         ESK_OK);
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &ada,
-                                        NULL, NULL, NULL, &err),
+                                        NULL, NULL, NULL),
                      ESK_EDECODE);
-    test_assert_contains(err.message, "event 1 of stream 'workshop-w-1'");
-    test_assert_contains(err.message, "capacity");
+    test_assert_contains(esk_errmsg(), "event 1 of stream 'workshop-w-1'");
+    test_assert_contains(esk_errmsg(), "capacity");
     assert_int_equal(test_head_of(store), 1);
     esk_store_free(store);
 }
 
-static esk_status name_to_attendee(json_t *data, esk_error *err)
+static esk_status name_to_attendee(json_t *data)
 {
-    (void)err;
     json_t *name = json_object_get(data, "name");
     if (json_object_set(data, "attendee", name) != 0 ||
         json_object_del(data, "name") != 0)
@@ -726,7 +708,6 @@ static void upcasters_turn_old_events_into_todays_before_folding(void **state)
         {NULL, "AttendeeRegistered", 1, "{\"name\":\"ada\"}", NULL},
     };
     workshop_command bob = register_("bob");
-    esk_error err;
 
     assert_int_equal(
         esk_store_append(store, "workshop-w-1", ESK_ANY, old, 2, NULL), ESK_OK);
@@ -736,12 +717,12 @@ static void upcasters_turn_old_events_into_todays_before_folding(void **state)
         ESK_OK);
     /* Without the upcaster the old event cannot be read. */
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &bob,
-                                        &options, &d, NULL, &err),
+                                        &options, &d, NULL),
                      ESK_EDECODE);
     options.upcasters = upcasters;
     /* With it, ada's seat counts: bob takes the last one. */
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", &bob,
-                                        &options, &d, NULL, &err),
+                                        &options, &d, NULL),
                      ESK_OK);
     assert_int_equal(esk_decision_count(&d), 2);
     esk_decision_release(&d);
@@ -779,7 +760,6 @@ static void handle_refuses_bad_arguments_with_a_message(void **state)
     (void)state;
     esk_store *store = test_open_store();
     esk_handle_options options = ESK_HANDLE_OPTIONS_INIT;
-    esk_error err;
     char long_id[300];
     memset(long_id, 'x', sizeof(long_id) - 1);
     long_id[sizeof(long_id) - 1] = '\0';
@@ -788,37 +768,37 @@ static void handle_refuses_bad_arguments_with_a_message(void **state)
     esk_handle_result r = {9, 9, 9, 9, 9, true};
 
     assert_int_equal(
-        esk_decider_handle(NULL, store, "w-1", NULL, NULL, NULL, &r, &err),
+        esk_decider_handle(NULL, store, "w-1", NULL, NULL, NULL, &r),
         ESK_EINVAL);
     assert_int_equal(r.attempts, 0);
     assert_int_equal(r.version, 0);
     assert_int_equal(esk_decider_handle(&workshop_decider, NULL, "w-1", NULL,
-                                        NULL, NULL, NULL, &err),
+                                        NULL, NULL, NULL),
                      ESK_EINVAL);
-    test_assert_contains(err.message, "store is NULL");
+    test_assert_contains(esk_errmsg(), "store is NULL");
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "", NULL,
-                                        NULL, NULL, NULL, &err),
+                                        NULL, NULL, NULL),
                      ESK_EINVAL);
-    test_assert_contains(err.message, "the id is empty");
+    test_assert_contains(esk_errmsg(), "the id is empty");
     assert_int_equal(esk_decider_handle(&workshop_decider, store, long_id, NULL,
-                                        NULL, NULL, NULL, &err),
+                                        NULL, NULL, NULL),
                      ESK_EINVAL);
-    test_assert_contains(err.message, "use a shorter id");
-    assert_int_equal(esk_decider_handle(&undecided, store, "w-1", NULL, NULL,
-                                        NULL, NULL, &err),
-                     ESK_EINVAL);
-    test_assert_contains(err.message, "has no decide function");
+    test_assert_contains(esk_errmsg(), "use a shorter id");
+    assert_int_equal(
+        esk_decider_handle(&undecided, store, "w-1", NULL, NULL, NULL, NULL),
+        ESK_EINVAL);
+    test_assert_contains(esk_errmsg(), "has no decide function");
     options.max_attempts = 0;
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", NULL,
-                                        &options, NULL, NULL, &err),
+                                        &options, NULL, NULL),
                      ESK_EINVAL);
-    test_assert_contains(err.message, "max_attempts");
+    test_assert_contains(esk_errmsg(), "max_attempts");
     options = (esk_handle_options)ESK_HANDLE_OPTIONS_INIT;
     options.version = 99;
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1", NULL,
-                                        &options, NULL, NULL, &err),
+                                        &options, NULL, NULL),
                      ESK_EINVAL);
-    test_assert_contains(err.message, "ESK_HANDLE_OPTIONS_INIT");
+    test_assert_contains(esk_errmsg(), "ESK_HANDLE_OPTIONS_INIT");
     assert_int_equal(test_head_of(store), 0);
     esk_store_free(store);
 }
@@ -827,13 +807,12 @@ static void success_leaves_an_empty_error(void **state)
 {
     (void)state;
     esk_store *store = test_open_store();
-    esk_error err = {ESK_EIO, ESK_EXT_NONE, 3, "stale"};
     assert_int_equal(esk_decider_handle(&workshop_decider, store, "w-1",
-                                        &schedule_ten, NULL, NULL, NULL, &err),
+                                        &schedule_ten, NULL, NULL, NULL),
                      ESK_OK);
-    assert_int_equal(err.status, ESK_OK);
-    assert_int_equal(err.code, 0);
-    assert_string_equal(err.message, "");
+    assert_int_equal(esk_error_last()->status, ESK_OK);
+    assert_int_equal(esk_error_last()->code, 0);
+    assert_string_equal(esk_errmsg(), "");
     esk_store_free(store);
 }
 
@@ -849,15 +828,14 @@ every_allocation_failure_is_reported_and_writes_nothing(void **state)
     for (long k = 1;; k++) {
         esk_store *store = test_open_store();
         esk_decision d = ESK_DECISION_INIT;
-        esk_error err;
         assert_int_equal(handle(store, &schedule_two, NULL), ESK_OK);
         test_fail_allocation(k);
         esk_status rc = esk_decider_handle(&workshop_decider, store, "w-1",
-                                           &ada, &options, &d, NULL, &err);
+                                           &ada, &options, &d, NULL);
         bool failed = test_allocation_failed();
         if (rc != ESK_OK) {
             if (rc != ESK_ENOMEM)
-                fail_msg("allocation %ld: %s", k, err.message);
+                fail_msg("allocation %ld: %s", k, esk_errmsg());
             assert_true(failed);
             assert_int_equal(esk_decision_count(&d), 0);
             assert_int_equal(test_head_of(store), 1);

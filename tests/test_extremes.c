@@ -444,11 +444,10 @@ typedef struct counter {
 } counter;
 
 static esk_status count_event(void *ctx, esk_store *store,
-                              const esk_event *event, esk_error *err)
+                              const esk_event *event)
 {
     (void)store;
     (void)event;
-    (void)err;
     ((counter *)ctx)->handled++;
     return ESK_OK;
 }
@@ -471,8 +470,8 @@ static void catchup_agrees_with_any_batch_size(void **state)
             options.batch_size = sizes[c];
             esk_catchup *runner = NULL;
             esk_catchup_status st = {0, 0, 0, 0, false, 0};
-            o[k].status = esk_catchup_new(&runner, b.store[k], &projection,
-                                          &options, NULL);
+            o[k].status =
+                esk_catchup_new(&runner, b.store[k], &projection, &options);
             if (o[k].status == ESK_OK)
                 o[k].status = esk_catchup_run(runner, &st);
             snprintf(o[k].summary, sizeof o[k].summary,
@@ -510,9 +509,9 @@ static void catchup_agrees_from_any_stored_checkpoint(void **state)
                                                       &checkpoint),
                                  ESK_OK);
                 esk_catchup *runner = NULL;
-                assert_int_equal(esk_catchup_new(&runner, b.store[k],
-                                                 &projection, NULL, NULL),
-                                 ESK_OK);
+                assert_int_equal(
+                    esk_catchup_new(&runner, b.store[k], &projection, NULL),
+                    ESK_OK);
                 esk_catchup_status st = {0, 0, 0, 0, false, 0};
                 s[k].status = esk_catchup_status_get(runner, &st);
                 snprintf(s[k].summary, sizeof s[k].summary,
@@ -527,8 +526,7 @@ static void catchup_agrees_from_any_stored_checkpoint(void **state)
                 if (int64s[p] < 0) {
                     assert_int_equal(s[k].status, ESK_ECORRUPT);
                     assert_int_equal(o[k].status, ESK_ECORRUPT);
-                    assert_non_null(
-                        strstr(esk_catchup_errmsg(runner), "is damaged"));
+                    assert_non_null(strstr(esk_errmsg(), "is damaged"));
                 }
                 esk_catchup_free(runner);
             }
@@ -555,14 +553,14 @@ static void a_snapshot_of_any_version_loads_alike(void **state)
             outcome o[2];
             for (int k = 0; k < 2; k++) {
                 esk_repository *repo = NULL;
-                assert_int_equal(esk_repository_new(&repo, b.store[k],
-                                                    &workshop_type, NULL, NULL),
-                                 ESK_OK);
+                assert_int_equal(
+                    esk_repository_new(&repo, b.store[k], &workshop_type, NULL),
+                    ESK_OK);
                 workshop w;
-                assert_int_equal(
-                    esk_aggregate_init(&w, &workshop_type, "7", NULL), ESK_OK);
-                assert_int_equal(
-                    workshop_schedule(&w, "Event Sourcing", 9, NULL), ESK_OK);
+                assert_int_equal(esk_aggregate_init(&w, &workshop_type, "7"),
+                                 ESK_OK);
+                assert_int_equal(workshop_schedule(&w, "Event Sourcing", 9),
+                                 ESK_OK);
                 assert_int_equal(esk_repository_save(repo, &w, NULL, NULL),
                                  ESK_OK);
                 esk_aggregate_release(&w);
@@ -590,10 +588,9 @@ static void a_snapshot_of_any_version_loads_alike(void **state)
         }
 }
 
-static esk_status no_step(json_t *data, esk_error *err)
+static esk_status no_step(json_t *data)
 {
     (void)data;
-    (void)err;
     return ESK_OK;
 }
 
@@ -622,8 +619,8 @@ static void indexes_past_the_end_are_refused(void **state)
 {
     (void)state;
     workshop w;
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "7", NULL), ESK_OK);
-    assert_int_equal(workshop_schedule(&w, "Event Sourcing", 9, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "7"), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "Event Sourcing", 9), ESK_OK);
     for (size_t i = 0; i < COUNT(sizes); i++) {
         const esk_event_type *type = NULL;
         const char *json = NULL;
@@ -694,9 +691,8 @@ static void handle_options_agree_at_any_attempts_and_backoff(void **state)
             for (int k = 0; k < 2; k++) {
                 esk_decision decision = ESK_DECISION_INIT;
                 esk_handle_result r = {0, 0, 0, 0, 0, false};
-                o[k].status =
-                    esk_decider_handle(&bell_decider, b.store[k], "1", NULL,
-                                       &options, &decision, &r, NULL);
+                o[k].status = esk_decider_handle(&bell_decider, b.store[k], "1",
+                                                 NULL, &options, &decision, &r);
                 snprintf(o[k].summary, sizeof o[k].summary,
                          "%lld -> %lld, %zu events, %d attempts",
                          (long long)r.loaded_version, (long long)r.version,
@@ -720,8 +716,7 @@ static void an_aggregate_applies_only_the_next_version(void **state)
     (void)state;
     for (size_t v = 0; v < COUNT(int64s); v++) {
         workshop w;
-        assert_int_equal(esk_aggregate_init(&w, &workshop_type, "7", NULL),
-                         ESK_OK);
+        assert_int_equal(esk_aggregate_init(&w, &workshop_type, "7"), ESK_OK);
         const esk_event event = {
             .event_id = "e1",
             .stream_id = "workshop-7",
@@ -732,7 +727,7 @@ static void an_aggregate_applies_only_the_next_version(void **state)
             .data = "{\"title\":\"T\",\"capacity\":3}",
             .metadata = "{}",
         };
-        assert_int_equal(esk_aggregate_apply(&w, &event, NULL),
+        assert_int_equal(esk_aggregate_apply(&w, &event),
                          int64s[v] == 1 ? ESK_OK : ESK_EINVAL);
         esk_aggregate_release(&w);
     }
@@ -751,12 +746,12 @@ static void repository_options_take_any_snapshot_interval(void **state)
             esk_repository *repo = NULL;
             char id[16];
             snprintf(id, sizeof id, "%zu", e);
-            o[k].status = esk_repository_new(&repo, b.store[k], &workshop_type,
-                                             &options, NULL);
+            o[k].status =
+                esk_repository_new(&repo, b.store[k], &workshop_type, &options);
             workshop w;
-            assert_int_equal(esk_aggregate_init(&w, &workshop_type, id, NULL),
+            assert_int_equal(esk_aggregate_init(&w, &workshop_type, id),
                              ESK_OK);
-            assert_int_equal(workshop_schedule(&w, "T", 3, NULL), ESK_OK);
+            assert_int_equal(workshop_schedule(&w, "T", 3), ESK_OK);
             if (o[k].status == ESK_OK)
                 o[k].status = esk_repository_save(repo, &w, NULL, NULL);
             snprintf(o[k].summary, sizeof o[k].summary, "version %lld",

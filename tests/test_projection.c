@@ -43,9 +43,8 @@ static void assert_agenda(agenda *a, fixture *f, const char *expected)
 static esk_catchup *new_catchup(fixture *f, const esk_projection *p)
 {
     esk_catchup *c = NULL;
-    esk_error err;
-    if (esk_catchup_new(&c, f->store, p, NULL, &err) != ESK_OK)
-        fail_msg("esk_catchup_new: %s", err.message);
+    if (esk_catchup_new(&c, f->store, p, NULL) != ESK_OK)
+        fail_msg("esk_catchup_new: %s", esk_errmsg());
     return c;
 }
 
@@ -53,7 +52,7 @@ static void run_ok(esk_catchup *c, esk_catchup_status *st)
 {
     esk_status rc = esk_catchup_run(c, st);
     if (rc != ESK_OK)
-        fail_msg("esk_catchup_run: %s", esk_catchup_errmsg(c));
+        fail_msg("esk_catchup_run: %s", esk_errmsg());
 }
 
 /* --- inline -------------------------------------------------------------- */
@@ -65,7 +64,7 @@ an_inline_projection_updates_the_read_model_in_the_append(void **state)
     agenda a;
     open_store(&f, &a, state);
     esk_projection p = agenda_projection(&a);
-    assert_int_equal(esk_projection_attach_inline(f.store, &p, NULL), ESK_OK);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p), ESK_OK);
     assert_int_equal(a.setups, 1);
 
     schedule(&f, "w-1", "Event Sourcing 101", 10);
@@ -83,7 +82,7 @@ a_failing_inline_handler_fails_the_append_and_stores_nothing(void **state)
     agenda a;
     open_store(&f, &a, state);
     esk_projection p = agenda_projection(&a);
-    assert_int_equal(esk_projection_attach_inline(f.store, &p, NULL), ESK_OK);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p), ESK_OK);
     register_attendee(&f, "w-1", "ada");
     strcpy(a.banned, "mallory");
 
@@ -92,11 +91,10 @@ a_failing_inline_handler_fails_the_append_and_stores_nothing(void **state)
     char *mallory = NULL;
     attendee_event e1 = {"w-1", "carol"};
     attendee_event e2 = {"w-1", "mallory"};
-    assert_int_equal(
-        esk_codec_encode(&attendee_registered_type, &e1, &carol, NULL), ESK_OK);
-    assert_int_equal(
-        esk_codec_encode(&attendee_registered_type, &e2, &mallory, NULL),
-        ESK_OK);
+    assert_int_equal(esk_codec_encode(&attendee_registered_type, &e1, &carol),
+                     ESK_OK);
+    assert_int_equal(esk_codec_encode(&attendee_registered_type, &e2, &mallory),
+                     ESK_OK);
     esk_new_event batch[] = {{NULL, "AttendeeRegistered", 1, carol, NULL},
                              {NULL, "AttendeeRegistered", 1, mallory, NULL}};
     esk_status rc =
@@ -127,14 +125,14 @@ static void a_detached_projection_no_longer_sees_appends(void **state)
     agenda a;
     open_store(&f, &a, state);
     esk_projection p = agenda_projection(&a);
-    assert_int_equal(esk_projection_attach_inline(f.store, &p, NULL), ESK_OK);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p), ESK_OK);
     register_attendee(&f, "w-1", "ada");
     assert_int_equal(esk_projection_detach_inline(f.store, &p), ESK_OK);
 
     register_attendee(&f, "w-1", "bob");
     assert_agenda(&a, &f, "ada: w-1");
     assert_int_equal(esk_projection_detach_inline(f.store, &p), ESK_ENOTFOUND);
-    assert_contains(esk_store_errmsg(f.store), "'agenda' is not attached");
+    assert_contains(esk_errmsg(), "'agenda' is not attached");
     fixture_close(&f);
 }
 
@@ -144,11 +142,9 @@ static void attaching_a_projection_twice_is_refused(void **state)
     agenda a;
     open_store(&f, &a, state);
     esk_projection p = agenda_projection(&a);
-    esk_error err;
-    assert_int_equal(esk_projection_attach_inline(f.store, &p, NULL), ESK_OK);
-    assert_int_equal(esk_projection_attach_inline(f.store, &p, &err),
-                     ESK_EEXISTS);
-    assert_contains(err.message, "already attached");
+    assert_int_equal(esk_projection_attach_inline(f.store, &p), ESK_OK);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p), ESK_EEXISTS);
+    assert_contains(esk_errmsg(), "already attached");
 
     register_attendee(&f, "w-1", "ada");
     assert_int_equal(a.handled, 1);
@@ -163,14 +159,12 @@ static void a_projection_without_handler_is_refused(void **state)
     open_store(&f, &a, state);
     esk_projection p = agenda_projection(&a);
     p.handle = NULL;
-    esk_error err;
     esk_catchup *c = NULL;
-    assert_int_equal(esk_projection_attach_inline(f.store, &p, &err),
-                     ESK_EINVAL);
-    assert_contains(err.message, "'agenda' has no handle function");
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, &err), ESK_EINVAL);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "'agenda' has no handle function");
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_EINVAL);
     assert_null(c);
-    assert_int_equal(esk_projection_attach_inline(NULL, &p, NULL), ESK_EINVAL);
+    assert_int_equal(esk_projection_attach_inline(NULL, &p), ESK_EINVAL);
     assert_int_equal(esk_projection_detach_inline(f.store, NULL), ESK_EINVAL);
     assert_int_equal(a.setups, 0);
     fixture_close(&f);
@@ -191,8 +185,7 @@ static void a_live_projection_folds_one_stream(void **state)
     register_attendee(&f, "w-1", "bob");
     cancel_attendee(&f, "w-1", "bob");
 
-    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1", NULL),
-                     ESK_OK);
+    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1"), ESK_OK);
     assert_agenda(&a, &f, "ada: w-1");
     assert_int_equal(a.handled, 3);
     assert_int_equal(a.setups, 0);
@@ -207,11 +200,10 @@ typedef struct recorder {
 } recorder;
 
 static esk_status record_event(void *ctx, esk_store *store,
-                               const esk_event *event, esk_error *err)
+                               const esk_event *event)
 {
     recorder *r = ctx;
     (void)store;
-    (void)err;
     r->calls++;
     r->last_schema_version = event->schema_version;
     snprintf(r->last_data, sizeof(r->last_data), "%s", event->data);
@@ -227,8 +219,7 @@ static void a_live_projection_reads_a_long_stream_page_by_page(void **state)
                               record_event, NULL, NULL, &r};
     for (int i = 0; i < 600; i++)
         register_attendee(&f, "w-1", "ada");
-    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1", NULL),
-                     ESK_OK);
+    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1"), ESK_OK);
     assert_int_equal(r.calls, 600);
     fixture_close(&f);
 }
@@ -243,12 +234,11 @@ static void a_live_handler_failure_names_the_event(void **state)
     esk_projection p = agenda_projection(&a);
     register_attendee(&f, "w-1", "ada");
     register_attendee(&f, "w-1", "bob");
-    esk_error err;
-    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1", &err),
+    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1"),
                      ESK_ECALLBACK);
-    assert_contains(err.message, "position 2 (stream 'workshop-w-1', "
-                                 "version 2, AttendeeRegistered)");
-    assert_contains(err.message, "banned attendee: bob");
+    assert_contains(esk_errmsg(), "position 2 (stream 'workshop-w-1', "
+                                  "version 2, AttendeeRegistered)");
+    assert_contains(esk_errmsg(), "banned attendee: bob");
     fixture_close(&f);
 }
 
@@ -381,7 +371,7 @@ static void small_batches_apply_every_event_once(void **state)
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.batch_size = 2;
     esk_catchup *c = NULL;
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, &options, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, &options), ESK_OK);
     esk_catchup_status st;
     run_ok(c, &st);
     assert_int_equal(st.applied, 5);
@@ -410,7 +400,7 @@ static void a_failing_handler_stops_at_its_event_and_skips_nothing(void **state)
     assert_int_equal(st.checkpoint, 1);
     assert_int_equal(st.applied, 1);
     assert_int_equal(st.lag, 2);
-    const char *msg = esk_catchup_errmsg(c);
+    const char *msg = esk_errmsg();
     assert_contains(msg, "projection 'agenda' stopped at the event at "
                          "position 2 (stream 'workshop-w-1', version 2, "
                          "AttendeeRegistered)");
@@ -425,7 +415,7 @@ static void a_failing_handler_stops_at_its_event_and_skips_nothing(void **state)
     assert_int_equal(st.failed_position, 0);
     assert_int_equal(a.handled, 3);
     assert_agenda(&a, &f, "ada: w-1\nbob: w-1\nmallory: w-1");
-    assert_string_equal(esk_catchup_errmsg(c), "");
+    assert_string_equal(esk_errmsg(), "");
     esk_catchup_free(c);
     fixture_close(&f);
 }
@@ -513,9 +503,8 @@ static void one_row_can_be_fed_by_several_streams(void **state)
 }
 
 /* v1 AttendeeRegistered said {"who": ...}; v2 says {"attendee": ...}. */
-static esk_status who_to_attendee(json_t *data, esk_error *err)
+static esk_status who_to_attendee(json_t *data)
 {
-    (void)err;
     json_t *who = json_object_get(data, "who");
     if (json_object_set(data, "attendee", who) != 0 ||
         json_object_del(data, "who") != 0)
@@ -544,7 +533,7 @@ static void catch_up_reads_old_events_through_the_upcasters(void **state)
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.upcasters = upcasters;
     esk_catchup *c = NULL;
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, &options, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, &options), ESK_OK);
     run_ok(c, NULL);
     assert_int_equal(r.calls, 1);
     assert_int_equal(r.last_schema_version, 2);
@@ -563,14 +552,12 @@ static void catch_up_refuses_bad_arguments(void **state)
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.batch_size = 0;
     esk_catchup *c = NULL;
-    esk_error err;
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, &options, &err),
-                     ESK_EINVAL);
-    assert_contains(err.message, "batch_size");
-    assert_int_equal(esk_catchup_new(&c, NULL, &p, NULL, &err), ESK_EINVAL);
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, &options), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "batch_size");
+    assert_int_equal(esk_catchup_new(&c, NULL, &p, NULL), ESK_EINVAL);
     p.version = 0;
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, &err), ESK_EINVAL);
-    assert_contains(err.message, "version 0");
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "version 0");
     assert_null(c);
     assert_int_equal(esk_catchup_run(NULL, NULL), ESK_EINVAL);
     assert_int_equal(esk_catchup_rebuild(NULL, NULL), ESK_EINVAL);
@@ -593,14 +580,12 @@ a_projection_named_like_a_process_checkpoint_is_refused(void **state)
     esk_projection p = agenda_projection(&a);
     p.name = "process:welcome";
     esk_catchup *c = NULL;
-    esk_error err;
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, &err), ESK_EINVAL);
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_EINVAL);
     assert_null(c);
-    assert_contains(err.message, "'process:welcome'");
-    assert_contains(err.message, "reserved for process managers");
-    assert_int_equal(esk_projection_attach_inline(f.store, &p, &err),
-                     ESK_EINVAL);
-    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1", &err),
+    assert_contains(esk_errmsg(), "'process:welcome'");
+    assert_contains(esk_errmsg(), "reserved for process managers");
+    assert_int_equal(esk_projection_attach_inline(f.store, &p), ESK_EINVAL);
+    assert_int_equal(esk_projection_live(f.store, &p, "workshop-w-1"),
                      ESK_EINVAL);
     assert_int_equal(a.setups, 0);
     assert_int_equal(a.handled, 0);
@@ -617,11 +602,11 @@ a_projection_named_like_a_process_checkpoint_is_refused(void **state)
     fixture_close(&f);
 }
 
-static esk_status failing_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status failing_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
     (void)store;
-    snprintf(err->message, sizeof(err->message), "no disk for the agenda");
+    esk_error_set(ESK_EIO, "no disk for the agenda");
     return ESK_EIO;
 }
 
@@ -633,13 +618,10 @@ static void a_failing_setup_is_reported(void **state)
     esk_projection p = agenda_projection(&a);
     p.setup = failing_setup;
     esk_catchup *c = NULL;
-    esk_error err;
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, &err),
-                     ESK_ECALLBACK);
-    assert_contains(err.message, "setup failed: no disk for the agenda");
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_ECALLBACK);
+    assert_contains(esk_errmsg(), "setup failed: no disk for the agenda");
     assert_null(c);
-    assert_int_equal(esk_projection_attach_inline(f.store, &p, &err),
-                     ESK_ECALLBACK);
+    assert_int_equal(esk_projection_attach_inline(f.store, &p), ESK_ECALLBACK);
     register_attendee(&f, "w-1", "ada");
     assert_int_equal(a.handled, 0);
     fixture_close(&f);

@@ -67,17 +67,16 @@ typedef struct counter_model {
     int64_t delay_us;
 } counter_model;
 
-static esk_status exec_sql(esk_store *store, const char *sql, esk_error *err)
+static esk_status exec_sql(esk_store *store, const char *sql)
 {
     sqlite3 *db = esk_store_sqlite_db(store);
     if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
         return ESK_OK;
-    if (err != NULL)
-        snprintf(err->message, sizeof err->message, "%s", sqlite3_errmsg(db));
+    esk_error_set(ESK_EIO, "%s", sqlite3_errmsg(db));
     return ESK_EIO;
 }
 
-static esk_status counters_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status counters_setup(void *ctx, esk_store *store)
 {
     const counter_model *m = ctx;
     char sql[256];
@@ -86,27 +85,25 @@ static esk_status counters_setup(void *ctx, esk_store *store, esk_error *err)
              "events INTEGER NOT NULL, total INTEGER NOT NULL, "
              "last_version INTEGER NOT NULL, last_position INTEGER NOT NULL)",
              m->table);
-    return exec_sql(store, sql, err);
+    return exec_sql(store, sql);
 }
 
-static esk_status counters_reset(void *ctx, esk_store *store, esk_error *err)
+static esk_status counters_reset(void *ctx, esk_store *store)
 {
     const counter_model *m = ctx;
     char sql[64];
     snprintf(sql, sizeof sql, "DELETE FROM %s", m->table);
-    return exec_sql(store, sql, err);
+    return exec_sql(store, sql);
 }
 
 static esk_status counters_handle(void *ctx, esk_store *store,
-                                  const esk_event *event, esk_error *err)
+                                  const esk_event *event)
 {
     const counter_model *m = ctx;
     int n = 0, used = 0;
     if (sscanf(event->data, "{\"n\":%d}%n", &n, &used) != 1 ||
         event->data[used] != '\0') {
-        if (err != NULL)
-            snprintf(err->message, sizeof err->message, "unexpected data %s",
-                     event->data);
+        esk_error_set(ESK_EDECODE, "unexpected data %s", event->data);
         return ESK_EDECODE;
     }
     char sql[512];
@@ -130,8 +127,8 @@ static esk_status counters_handle(void *ctx, esk_store *store,
         rc = sqlite3_bind_int64(stmt, 4, event->position);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-    if (rc != SQLITE_OK && err != NULL)
-        snprintf(err->message, sizeof err->message, "%s", sqlite3_errmsg(db));
+    if (rc != SQLITE_OK)
+        esk_error_set(ESK_EIO, "%s", sqlite3_errmsg(db));
     sqlite3_finalize(stmt);
     if (rc != SQLITE_OK)
         return ESK_EIO;
@@ -173,9 +170,8 @@ typedef struct history {
 static void append_history(const char *path, process_rng *rng, history *h)
 {
     esk_store *store = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
-        fail_msg("%s", err.message);
+    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+        fail_msg("%s", esk_errmsg());
     int64_t versions[STREAMS] = {0};
     int position = 0;
     while (position < EVENTS) {
@@ -373,9 +369,8 @@ static int runner_main(void *ctx)
     close(r->parent_fd);
     esk_store *store = NULL;
     esk_catchup *catchup = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, r->path, NULL, &err) != ESK_OK) {
-        fprintf(stderr, "projection runner: %s\n", err.message);
+    if (esk_store_open_sqlite(&store, r->path, NULL, NULL) != ESK_OK) {
+        fprintf(stderr, "projection runner: %s\n", esk_errmsg());
         return 2;
     }
     /* (It replaces the automatic WAL checkpoints of this connection,
@@ -388,13 +383,13 @@ static int runner_main(void *ctx)
     /* The checks below know where each batch ends: by its size alone,
      * never cut short by time on a slow or busy machine. */
     options.max_batch_ms = 600000;
-    if (esk_catchup_new(&catchup, store, &p, &options, &err) != ESK_OK) {
-        fprintf(stderr, "projection runner: %s\n", err.message);
+    if (esk_catchup_new(&catchup, store, &p, &options) != ESK_OK) {
+        fprintf(stderr, "projection runner: %s\n", esk_errmsg());
         return 3;
     }
     esk_status rc = esk_catchup_run(catchup, NULL);
     if (rc != ESK_OK) {
-        fprintf(stderr, "projection runner: %s\n", esk_catchup_errmsg(catchup));
+        fprintf(stderr, "projection runner: %s\n", esk_errmsg());
         return 4;
     }
     esk_catchup_free(catchup);
@@ -408,17 +403,16 @@ static void run_to_the_end(const char *path, const char *name,
 {
     esk_store *store = NULL;
     esk_catchup *catchup = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
-        fail_msg("%s", err.message);
+    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+        fail_msg("%s", esk_errmsg());
     esk_projection p = counters_projection(name, model);
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.batch_size = batch_size;
-    if (esk_catchup_new(&catchup, store, &p, &options, &err) != ESK_OK)
-        fail_msg("%s", err.message);
+    if (esk_catchup_new(&catchup, store, &p, &options) != ESK_OK)
+        fail_msg("%s", esk_errmsg());
     esk_catchup_status st;
     if (esk_catchup_run(catchup, &st) != ESK_OK)
-        fail_msg("%s", esk_catchup_errmsg(catchup));
+        fail_msg("%s", esk_errmsg());
     assert_true(st.checkpoint == EVENTS);
     assert_true(st.lag == 0);
     esk_catchup_free(catchup);

@@ -75,7 +75,7 @@ static void the_read_model_and_the_checkpoint_commit_together(void **state)
     strcpy(a.banned, "carol");
     a.fail_after_write = true;
     esk_catchup *c = NULL;
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_OK);
 
     esk_catchup_status st;
     assert_int_equal(esk_catchup_run(c, &st), ESK_ECALLBACK);
@@ -101,7 +101,7 @@ static void a_crash_mid_batch_loses_rows_and_checkpoint_together(void **state)
     register_attendee(&f, "w-1", "ada");
     register_attendee(&f, "w-2", "ada");
     esk_catchup *c = NULL;
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_OK);
 
     /* The process dies before the batch commits: here, the batch runs
      * inside a transaction that is never committed. */
@@ -114,7 +114,7 @@ static void a_crash_mid_batch_loses_rows_and_checkpoint_together(void **state)
     fixture_open_file(&f, path);
     assert_int_equal(sql_number(&f, "SELECT count(*) FROM agenda"), 0);
     assert_int_equal(sql_number(&f, checkpoint_sql), -1);
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_OK);
     esk_catchup_status st;
     assert_int_equal(esk_catchup_run(c, &st), ESK_OK);
     assert_int_equal(st.applied, 2);
@@ -134,14 +134,14 @@ static void a_restarted_projection_resumes_from_its_checkpoint(void **state)
     esk_projection p = agenda_projection(&a);
     register_attendee(&f, "w-1", "ada");
     esk_catchup *c = NULL;
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_OK);
     assert_int_equal(esk_catchup_run(c, NULL), ESK_OK);
     esk_catchup_free(c);
     fixture_close(&f);
 
     fixture_open_file(&f, path);
     register_attendee(&f, "w-1", "bob");
-    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_OK);
     esk_catchup_status st;
     assert_int_equal(esk_catchup_run(c, &st), ESK_OK);
     assert_int_equal(st.applied, 1);
@@ -183,8 +183,7 @@ static void open_query(query_fixture *q, void **state)
         fixture_open(&q->f, &sqlite_backend);
     }
     esk_projection p = agenda_projection(&q->a);
-    assert_int_equal(esk_projection_attach_inline(q->f.store, &p, NULL),
-                     ESK_OK);
+    assert_int_equal(esk_projection_attach_inline(q->f.store, &p), ESK_OK);
     assert_int_equal(esk_projection_detach_inline(q->f.store, &p), ESK_OK);
     q->rm = NULL;
     assert_int_equal(esk_read_model_open(&q->rm, q->f.store), ESK_OK);
@@ -200,20 +199,18 @@ static void assert_refused(query_fixture *q, const char *sql,
                            const char *reason)
 {
     sqlite3_stmt *stmt = NULL;
-    esk_error err;
-    esk_status rc = esk_read_model_prepare(q->rm, sql, &stmt, &err);
+    esk_status rc = esk_read_model_prepare(q->rm, sql, &stmt);
     if (rc != ESK_EINVAL)
         fail_msg("\"%s\" was not refused (status %d)", sql, rc);
     assert_null(stmt);
-    assert_contains(err.message, reason);
+    assert_contains(esk_errmsg(), reason);
 }
 
 static void assert_allowed(query_fixture *q, const char *sql)
 {
     sqlite3_stmt *stmt = NULL;
-    esk_error err;
-    if (esk_read_model_prepare(q->rm, sql, &stmt, &err) != ESK_OK)
-        fail_msg("\"%s\" was refused: %s", sql, err.message);
+    if (esk_read_model_prepare(q->rm, sql, &stmt) != ESK_OK)
+        fail_msg("\"%s\" was refused: %s", sql, esk_errmsg());
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
     sqlite3_finalize(stmt);
 }
@@ -298,11 +295,10 @@ static void a_query_is_one_statement(void **state)
     assert_refused(&q, "SELEC 1", "syntax error");
     assert_refused(&q, "SELECT * FROM nowhere", "no such table: nowhere");
     sqlite3_stmt *stmt = NULL;
-    assert_int_equal(esk_read_model_prepare(NULL, "SELECT 1", &stmt, NULL),
+    assert_int_equal(esk_read_model_prepare(NULL, "SELECT 1", &stmt),
                      ESK_EINVAL);
-    assert_int_equal(esk_read_model_prepare(q.rm, NULL, &stmt, NULL),
-                     ESK_EINVAL);
-    assert_int_equal(esk_read_model_prepare(q.rm, "SELECT 1", NULL, NULL),
+    assert_int_equal(esk_read_model_prepare(q.rm, NULL, &stmt), ESK_EINVAL);
+    assert_int_equal(esk_read_model_prepare(q.rm, "SELECT 1", NULL),
                      ESK_EINVAL);
     close_query(&q);
 }
@@ -330,14 +326,14 @@ static void a_query_may_be_prepared_while_another_is_read(void **state)
     query_fixture q;
     open_query(&q, state);
     esk_projection p = agenda_projection(&q.a);
-    assert_int_equal(esk_projection_attach_inline(q.f.store, &p, NULL), ESK_OK);
+    assert_int_equal(esk_projection_attach_inline(q.f.store, &p), ESK_OK);
     register_attendee(&q.f, "w-1", "ada");
     register_attendee(&q.f, "w-1", "bob");
     sqlite3_stmt *outer = NULL;
     assert_int_equal(esk_read_model_prepare(q.rm,
                                             "SELECT attendee FROM agenda "
                                             "ORDER BY attendee",
-                                            &outer, NULL),
+                                            &outer),
                      ESK_OK);
     assert_int_equal(sqlite3_step(outer), SQLITE_ROW);
     assert_string_equal(sqlite3_column_text(outer, 0), "ada");
@@ -371,14 +367,14 @@ a_query_left_open_keeps_its_snapshot_and_blocks_no_append(void **state)
     query_fixture q;
     open_query(&q, state);
     esk_projection p = agenda_projection(&q.a);
-    assert_int_equal(esk_projection_attach_inline(q.f.store, &p, NULL), ESK_OK);
+    assert_int_equal(esk_projection_attach_inline(q.f.store, &p), ESK_OK);
     register_attendee(&q.f, "w-1", "ada");
     register_attendee(&q.f, "w-1", "bob");
     sqlite3_stmt *stmt = NULL;
     assert_int_equal(esk_read_model_prepare(q.rm,
                                             "SELECT attendee FROM agenda "
                                             "ORDER BY attendee",
-                                            &stmt, NULL),
+                                            &stmt),
                      ESK_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
     assert_string_equal(sqlite3_column_text(stmt, 0), "ada");
@@ -410,7 +406,7 @@ a_query_sees_committed_rows_on_a_file_and_all_rows_in_memory(void **state)
     query_fixture q;
     open_query(&q, state);
     esk_projection p = agenda_projection(&q.a);
-    assert_int_equal(esk_projection_attach_inline(q.f.store, &p, NULL), ESK_OK);
+    assert_int_equal(esk_projection_attach_inline(q.f.store, &p), ESK_OK);
     register_attendee(&q.f, "w-1", "ada");
     assert_int_equal(esk_store_begin(q.f.store), ESK_OK);
     register_attendee(&q.f, "w-1", "bob");
@@ -420,7 +416,7 @@ a_query_sees_committed_rows_on_a_file_and_all_rows_in_memory(void **state)
     assert_int_equal(esk_read_model_prepare(q.rm,
                                             "SELECT attendee FROM agenda "
                                             "ORDER BY attendee",
-                                            &stmt, NULL),
+                                            &stmt),
                      ESK_OK);
     rows_of(stmt, rows, sizeof(rows));
     /* On a file the query has a connection of its own, outside the
@@ -436,51 +432,46 @@ a_query_sees_committed_rows_on_a_file_and_all_rows_in_memory(void **state)
 }
 
 /* A projection's setup that turns the agenda into a view of the events. */
-static esk_status agenda_becomes_a_view(void *ctx, esk_store *store,
-                                        esk_error *err)
+static esk_status agenda_becomes_a_view(void *ctx, esk_store *store)
 {
     (void)ctx;
     if (sqlite3_exec(esk_store_sqlite_db(store),
                      "DROP TABLE agenda; CREATE VIEW agenda(attendee, "
                      "workshops) AS SELECT stream_id, data FROM events",
                      NULL, NULL, NULL) != SQLITE_OK)
-        return esk_error_set_into(err, ESK_EIO, "%s",
-                                  sqlite3_errmsg(esk_store_sqlite_db(store)));
+        return esk_error_set(ESK_EIO, "%s",
+                             sqlite3_errmsg(esk_store_sqlite_db(store)));
     return ESK_OK;
 }
 
 /* A projection's setup that adds a column to the agenda. */
-static esk_status agenda_gains_a_column(void *ctx, esk_store *store,
-                                        esk_error *err)
+static esk_status agenda_gains_a_column(void *ctx, esk_store *store)
 {
     (void)ctx;
     if (sqlite3_exec(esk_store_sqlite_db(store),
                      "ALTER TABLE agenda ADD COLUMN note TEXT", NULL, NULL,
                      NULL) != SQLITE_OK)
-        return esk_error_set_into(err, ESK_EIO, "%s",
-                                  sqlite3_errmsg(esk_store_sqlite_db(store)));
+        return esk_error_set(ESK_EIO, "%s",
+                             sqlite3_errmsg(esk_store_sqlite_db(store)));
     return ESK_OK;
 }
 
 static esk_status ignore_event(void *ctx, esk_store *store,
-                               const esk_event *event, esk_error *err)
+                               const esk_event *event)
 {
     (void)ctx;
     (void)store;
     (void)event;
-    (void)err;
     return ESK_OK;
 }
 
 /* Change the schema the way a projection does: in its setup. */
-static void run_setup(fixture *f,
-                      esk_status (*setup)(void *, esk_store *, esk_error *))
+static void run_setup(fixture *f, esk_status (*setup)(void *, esk_store *))
 {
     esk_projection p = {"schema-change", 1,     NULL, 0,
                         ignore_event,    setup, NULL, NULL};
-    esk_error err;
-    if (esk_projection_attach_inline(f->store, &p, &err) != ESK_OK)
-        fail_msg("setup: %s", err.message);
+    if (esk_projection_attach_inline(f->store, &p) != ESK_OK)
+        fail_msg("setup: %s", esk_errmsg());
     assert_int_equal(esk_projection_detach_inline(f->store, &p), ESK_OK);
 }
 
@@ -491,9 +482,9 @@ a_schema_change_after_prepare_cannot_open_the_events_table(void **state)
     open_query(&q, state);
     register_attendee(&q.f, "w-1", "ada");
     sqlite3_stmt *stmt = NULL;
-    assert_int_equal(esk_read_model_prepare(q.rm, "SELECT attendee FROM agenda",
-                                            &stmt, NULL),
-                     ESK_OK);
+    assert_int_equal(
+        esk_read_model_prepare(q.rm, "SELECT attendee FROM agenda", &stmt),
+        ESK_OK);
     run_setup(&q.f, agenda_becomes_a_view);
 
     /* The statement no longer fits the schema: it must not read the events
@@ -523,12 +514,12 @@ a_new_column_after_prepare_is_read_or_asks_for_a_new_prepare(void **state)
     query_fixture q;
     open_query(&q, state);
     esk_projection p = agenda_projection(&q.a);
-    assert_int_equal(esk_projection_attach_inline(q.f.store, &p, NULL), ESK_OK);
+    assert_int_equal(esk_projection_attach_inline(q.f.store, &p), ESK_OK);
     register_attendee(&q.f, "w-1", "ada");
     sqlite3_stmt *stmt = NULL;
-    assert_int_equal(esk_read_model_prepare(q.rm, "SELECT attendee FROM agenda",
-                                            &stmt, NULL),
-                     ESK_OK);
+    assert_int_equal(
+        esk_read_model_prepare(q.rm, "SELECT attendee FROM agenda", &stmt),
+        ESK_OK);
     run_setup(&q.f, agenda_gains_a_column);
 
     char rows[TEXT_MAX];
@@ -542,9 +533,9 @@ a_new_column_after_prepare_is_read_or_asks_for_a_new_prepare(void **state)
         assert_int_equal(sqlite3_reset(stmt), SQLITE_SCHEMA);
     }
     sqlite3_finalize(stmt);
-    assert_int_equal(esk_read_model_prepare(q.rm, "SELECT attendee FROM agenda",
-                                            &stmt, NULL),
-                     ESK_OK);
+    assert_int_equal(
+        esk_read_model_prepare(q.rm, "SELECT attendee FROM agenda", &stmt),
+        ESK_OK);
     rows_of(stmt, rows, sizeof(rows));
     assert_string_equal(rows, "ada");
     sqlite3_finalize(stmt);
@@ -558,15 +549,14 @@ static void two_read_models_on_one_store_both_guard(void **state)
     query_fixture q;
     open_query(&q, state);
     sqlite3_stmt *first = NULL;
-    assert_int_equal(esk_read_model_prepare(q.rm, "SELECT count(*) FROM agenda",
-                                            &first, NULL),
-                     ESK_OK);
+    assert_int_equal(
+        esk_read_model_prepare(q.rm, "SELECT count(*) FROM agenda", &first),
+        ESK_OK);
     esk_read_model *second = NULL;
     assert_int_equal(esk_read_model_open(&second, q.f.store), ESK_OK);
     sqlite3_stmt *stmt = NULL;
-    esk_error err;
     assert_int_equal(
-        esk_read_model_prepare(second, "SELECT * FROM events", &stmt, &err),
+        esk_read_model_prepare(second, "SELECT * FROM events", &stmt),
         ESK_EINVAL);
     /* In memory the second took the connection's one guard over, which
      * the first's statement not yet stepped cannot survive. */
@@ -601,9 +591,9 @@ a_query_outliving_its_read_model_and_store_leaks_no_file(void **state)
     query_fixture q;
     open_query(&q, state);
     sqlite3_stmt *stmt = NULL;
-    assert_int_equal(esk_read_model_prepare(q.rm, "SELECT count(*) FROM agenda",
-                                            &stmt, NULL),
-                     ESK_OK);
+    assert_int_equal(
+        esk_read_model_prepare(q.rm, "SELECT count(*) FROM agenda", &stmt),
+        ESK_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
     /* Freed in the wrong order: the statement last. */
     close_query(&q);
@@ -622,8 +612,8 @@ static void a_read_model_of_a_deleted_file_cannot_open(void **state)
     esk_read_model *rm = NULL;
     assert_int_equal(esk_read_model_open(&rm, f.store), ESK_EIO);
     assert_null(rm);
-    assert_contains(esk_store_errmsg(f.store), "opening the read model of");
-    assert_contains(esk_store_errmsg(f.store), path);
+    assert_contains(esk_errmsg(), "opening the read model of");
+    assert_contains(esk_errmsg(), path);
     fixture_close(&f);
 }
 
@@ -635,8 +625,7 @@ static void the_read_model_needs_a_sqlite_store(void **state)
     esk_read_model *rm = NULL;
     assert_int_equal(esk_read_model_open(&rm, f.store), ESK_EINVAL);
     assert_null(rm);
-    assert_contains(esk_store_errmsg(f.store),
-                    "the read model needs a SQLite store");
+    assert_contains(esk_errmsg(), "the read model needs a SQLite store");
     assert_int_equal(esk_read_model_open(&rm, NULL), ESK_EINVAL);
     assert_int_equal(esk_read_model_open(NULL, f.store), ESK_EINVAL);
     esk_read_model_free(NULL);

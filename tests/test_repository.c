@@ -32,7 +32,7 @@ static void open_fixture(fixture *f, int snapshot_every,
     f->repo = NULL;
     assert_int_equal(open_store(&f->store), ESK_OK);
     assert_int_equal(
-        esk_repository_new(&f->repo, f->store, &workshop_type, &options, NULL),
+        esk_repository_new(&f->repo, f->store, &workshop_type, &options),
         ESK_OK);
 }
 
@@ -62,7 +62,7 @@ static void register_and_save(fixture *f, workshop *w, int n, int per_save)
     for (int i = 0; i < n; i++) {
         char name[32];
         snprintf(name, sizeof(name), "attendee %d", i);
-        assert_int_equal(workshop_register(w, name, 1, NULL), ESK_OK);
+        assert_int_equal(workshop_register(w, name, 1), ESK_OK);
         if ((i + 1) % per_save == 0 || i + 1 == n)
             assert_int_equal(esk_repository_save(f->repo, w, NULL, NULL),
                              ESK_OK);
@@ -75,8 +75,8 @@ static void save_workshop(fixture *f, const char *id, int n, int per_save)
 {
     workshop w;
     memset(&w, 0, sizeof(w));
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, id, NULL), ESK_OK);
-    assert_int_equal(workshop_schedule(&w, "ES in C", 5000, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, id), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "ES in C", 5000), ESK_OK);
     assert_int_equal(esk_repository_save(f->repo, &w, NULL, NULL), ESK_OK);
     register_and_save(f, &w, n, per_save);
     esk_aggregate_release(&w);
@@ -87,7 +87,7 @@ static void load(fixture *f, const char *id, workshop *w)
     memset(w, 0, sizeof(*w));
     esk_status rc = esk_repository_load(f->repo, id, w);
     if (rc != ESK_OK)
-        fail_msg("loading %s: %s", id, esk_repository_errmsg(f->repo));
+        fail_msg("loading %s: %s", id, esk_errmsg());
 }
 
 static int64_t stream_version(fixture *f, const char *stream)
@@ -108,9 +108,8 @@ loading_a_missing_aggregate_is_not_found_and_gives_an_empty_one(void **state)
     workshop w;
     memset(&w, 0x5a, sizeof(w));
     assert_int_equal(esk_repository_load(f.repo, "404", &w), ESK_ENOTFOUND);
-    assert_string_equal(esk_repository_errmsg(f.repo),
-                        "Workshop '404' does not exist: stream "
-                        "'workshop-404' has no events");
+    assert_string_equal(esk_errmsg(), "Workshop '404' does not exist: stream "
+                                      "'workshop-404' has no events");
     assert_string_equal(w.base.stream_id, "workshop-404");
     assert_int_equal(w.base.version, 0);
     assert_int_equal(w.capacity, 0);
@@ -120,7 +119,7 @@ loading_a_missing_aggregate_is_not_found_and_gives_an_empty_one(void **state)
     save_workshop(&f, "404", 0, 1);
     load(&f, "404", &w);
     assert_int_equal(w.base.version, 1);
-    assert_string_equal(esk_repository_errmsg(f.repo), "");
+    assert_string_equal(esk_errmsg(), "");
     esk_aggregate_release(&w);
     close_fixture(&f);
 }
@@ -132,9 +131,9 @@ static void a_saved_aggregate_loads_with_its_state_and_versions(void **state)
     open_fixture(&f, 0, NULL);
     workshop w;
     memset(&w, 0, sizeof(w));
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "1", NULL), ESK_OK);
-    assert_int_equal(workshop_schedule(&w, "ES in C", 10, NULL), ESK_OK);
-    assert_int_equal(workshop_register(&w, "Ada", 3, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "1"), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "ES in C", 10), ESK_OK);
+    assert_int_equal(workshop_register(&w, "Ada", 3), ESK_OK);
     esk_append_result result = {-1, -1};
     assert_int_equal(esk_repository_save(f.repo, &w, NULL, &result), ESK_OK);
     assert_int_equal(result.version, 2);
@@ -161,11 +160,10 @@ static void loading_gives_exactly_the_state_that_raising_produced(void **state)
     open_fixture(&f, 0, NULL);
     workshop raised, loaded;
     memset(&raised, 0, sizeof(raised));
-    assert_int_equal(esk_aggregate_init(&raised, &workshop_type, "1", NULL),
-                     ESK_OK);
-    assert_int_equal(workshop_schedule(&raised, "Sagas", 7, NULL), ESK_OK);
-    assert_int_equal(workshop_register(&raised, "Ada", 2, NULL), ESK_OK);
-    assert_int_equal(workshop_register(&raised, "Bob", 4, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&raised, &workshop_type, "1"), ESK_OK);
+    assert_int_equal(workshop_schedule(&raised, "Sagas", 7), ESK_OK);
+    assert_int_equal(workshop_register(&raised, "Ada", 2), ESK_OK);
+    assert_int_equal(workshop_register(&raised, "Bob", 4), ESK_OK);
     assert_int_equal(esk_repository_save(f.repo, &raised, NULL, NULL), ESK_OK);
     load(&f, "1", &loaded);
     assert_same_state(&raised, &loaded);
@@ -184,15 +182,15 @@ a_stale_copy_gets_a_concurrency_error_and_keeps_its_events(void **state)
     workshop first, second;
     load(&f, "1", &first);
     load(&f, "1", &second);
-    assert_int_equal(workshop_register(&first, "Ada", 1, NULL), ESK_OK);
+    assert_int_equal(workshop_register(&first, "Ada", 1), ESK_OK);
     assert_int_equal(esk_repository_save(f.repo, &first, NULL, NULL), ESK_OK);
 
-    assert_int_equal(workshop_register(&second, "Bob", 1, NULL), ESK_OK);
+    assert_int_equal(workshop_register(&second, "Bob", 1), ESK_OK);
     assert_int_equal(esk_repository_save(f.repo, &second, NULL, NULL),
                      ESK_ECONCURRENCY);
-    assert_contains(esk_repository_errmsg(f.repo), "load it again and retry");
-    assert_contains(esk_repository_errmsg(f.repo), "is at version 2, "
-                                                   "expected 1");
+    assert_contains(esk_errmsg(), "load it again and retry");
+    assert_contains(esk_errmsg(), "is at version 2, "
+                                  "expected 1");
     assert_int_equal(esk_aggregate_pending_count(&second), 1);
     assert_int_equal(second.base.version, 2);
     assert_int_equal(second.base.stored_version, 1);
@@ -201,7 +199,7 @@ a_stale_copy_gets_a_concurrency_error_and_keeps_its_events(void **state)
 
     /* Load again and retry: it goes through. */
     load(&f, "1", &second);
-    assert_int_equal(workshop_register(&second, "Bob", 1, NULL), ESK_OK);
+    assert_int_equal(workshop_register(&second, "Bob", 1), ESK_OK);
     assert_int_equal(esk_repository_save(f.repo, &second, NULL, NULL), ESK_OK);
     assert_int_equal(second.base.stored_version, 3);
     esk_aggregate_release(&first);
@@ -218,8 +216,8 @@ a_new_aggregate_with_the_id_of_a_stored_one_is_not_saved(void **state)
     save_workshop(&f, "1", 0, 1);
     workshop w;
     memset(&w, 0, sizeof(w));
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "1", NULL), ESK_OK);
-    assert_int_equal(workshop_schedule(&w, "Again", 3, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "1"), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "Again", 3), ESK_OK);
     assert_int_equal(esk_repository_save(f.repo, &w, NULL, NULL),
                      ESK_ECONCURRENCY);
     assert_int_equal(stream_version(&f, "workshop-1"), 1);
@@ -256,9 +254,9 @@ static void the_metadata_is_stored_on_every_event(void **state)
     open_fixture(&f, 0, NULL);
     workshop w;
     memset(&w, 0, sizeof(w));
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "1", NULL), ESK_OK);
-    assert_int_equal(workshop_schedule(&w, "ES", 10, NULL), ESK_OK);
-    assert_int_equal(workshop_register(&w, "Ada", 1, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "1"), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "ES", 10), ESK_OK);
+    assert_int_equal(workshop_register(&w, "Ada", 1), ESK_OK);
     const esk_metadata metadata = {"corr-1", "cmd-9", "{\"user\":\"ada\"}"};
     assert_int_equal(esk_repository_save(f.repo, &w, &metadata, NULL), ESK_OK);
 
@@ -354,8 +352,7 @@ static void save_105_events_with_a_snapshot_at_100(fixture *f,
     register_and_save(f, &w, 5, 1);
     esk_aggregate_release(&w);
     assert_int_equal(esk_repository_new(&plain, f->store,
-                                        &workshop_type_without_snapshot, NULL,
-                                        NULL),
+                                        &workshop_type_without_snapshot, NULL),
                      ESK_OK);
     memset(replayed, 0, sizeof(*replayed));
     assert_int_equal(esk_repository_load(plain, "1", replayed), ESK_OK);
@@ -433,15 +430,16 @@ a_snapshot_that_cannot_be_written_does_not_fail_the_save(void **state)
     open_fixture(&f, 1, NULL);
     workshop w;
     memset(&w, 0, sizeof(w));
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "1", NULL), ESK_OK);
-    assert_int_equal(workshop_schedule(&w, "ES", 10, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "1"), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "ES", 10), ESK_OK);
     /* A state the snapshot layout cannot encode: not UTF-8. */
     w.title[0] = (char)0xff;
     assert_int_equal(esk_repository_save(f.repo, &w, NULL, NULL), ESK_OK);
-    assert_contains(esk_repository_errmsg(f.repo),
+    assert_contains(esk_errmsg(),
                     "the events of Workshop '1' are saved, but its snapshot "
                     "at version 1 was not written");
-    assert_contains(esk_repository_errmsg(f.repo), "field 'title'");
+    assert_contains(esk_errmsg(), "field 'title'");
+    assert_int_equal(esk_error_last()->status, ESK_OK);
     assert_int_equal(w.base.stored_version, 1);
     assert_int_equal(stream_version(&f, "workshop-1"), 1);
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_SNAPSHOT,
@@ -454,9 +452,8 @@ a_snapshot_that_cannot_be_written_does_not_fail_the_save(void **state)
 /* --- upcasting and bad events --------------------------------------------- */
 
 /* AttendeeRegistered v1 {"name": N} -> v2 {"attendee": N, "seats": 1} */
-static esk_status registered_v1_to_v2(json_t *data, esk_error *err)
+static esk_status registered_v1_to_v2(json_t *data)
 {
-    (void)err;
     json_t *name = json_object_get(data, "name");
     if (json_object_set(data, "attendee", name) != 0 ||
         json_object_del(data, "name") != 0 ||
@@ -507,10 +504,9 @@ an_old_event_without_its_upcaster_fails_the_load_and_says_so(void **state)
     workshop w;
     memset(&w, 0, sizeof(w));
     assert_int_equal(esk_repository_load(f.repo, "1", &w), ESK_EDECODE);
-    assert_contains(esk_repository_errmsg(f.repo),
+    assert_contains(esk_errmsg(),
                     "event 2 of stream 'workshop-1' is AttendeeRegistered v1");
-    assert_contains(esk_repository_errmsg(f.repo),
-                    "register an upcaster from v1");
+    assert_contains(esk_errmsg(), "register an upcaster from v1");
     /* Never half-loaded. */
     assert_int_equal(w.base.version, 0);
     assert_int_equal(w.capacity, 0);
@@ -530,10 +526,10 @@ static void an_unknown_event_type_fails_the_load_naming_it(void **state)
     workshop w;
     memset(&w, 0, sizeof(w));
     assert_int_equal(esk_repository_load(f.repo, "1", &w), ESK_EDECODE);
-    assert_contains(esk_repository_errmsg(f.repo),
+    assert_contains(esk_errmsg(),
                     "event 2 of stream 'workshop-1' is WorkshopMoved v1, "
                     "which Workshop does not know");
-    assert_contains(esk_repository_errmsg(f.repo), "skip_unknown_types");
+    assert_contains(esk_errmsg(), "skip_unknown_types");
     assert_int_equal(w.base.version, 0);
     esk_aggregate_release(&w);
     close_fixture(&f);
@@ -548,8 +544,7 @@ a_type_that_skips_unknown_types_loads_and_saves_past_them(void **state)
     fixture f;
     open_fixture(&f, 0, NULL);
     esk_repository *repo = NULL;
-    assert_int_equal(esk_repository_new(&repo, f.store, &older, NULL, NULL),
-                     ESK_OK);
+    assert_int_equal(esk_repository_new(&repo, f.store, &older, NULL), ESK_OK);
     append_raw(&f, "WorkshopScheduled", 1, "{\"title\":\"ES\",\"capacity\":9}");
     append_raw(&f, "WorkshopMoved", 1, "{\"room\":\"B\"}");
     append_raw(&f, "AttendeeRegistered", 2,
@@ -561,7 +556,7 @@ a_type_that_skips_unknown_types_loads_and_saves_past_them(void **state)
     assert_int_equal(w.capacity, 9);
     assert_int_equal(w.seats_taken, 2);
     /* The save expects version 3, the skipped event included. */
-    assert_int_equal(workshop_register(&w, "Bob", 1, NULL), ESK_OK);
+    assert_int_equal(workshop_register(&w, "Bob", 1), ESK_OK);
     esk_append_result r;
     assert_int_equal(esk_repository_save(repo, &w, NULL, &r), ESK_OK);
     assert_int_equal(r.version, 4);
@@ -581,8 +576,8 @@ an_event_that_does_not_decode_fails_the_load_naming_the_field(void **state)
     workshop w;
     memset(&w, 0, sizeof(w));
     assert_int_equal(esk_repository_load(f.repo, "1", &w), ESK_EDECODE);
-    assert_contains(esk_repository_errmsg(f.repo), "loading Workshop '1'");
-    assert_contains(esk_repository_errmsg(f.repo), "field 'seats'");
+    assert_contains(esk_errmsg(), "loading Workshop '1'");
+    assert_contains(esk_errmsg(), "field 'seats'");
     assert_int_equal(w.base.version, 0);
     assert_int_equal(w.capacity, 0);
     esk_aggregate_release(&w);
@@ -602,23 +597,22 @@ save_refuses_null_other_types_and_events_cleared_unsaved(void **state)
     assert_int_equal(esk_repository_save(NULL, &w, NULL, NULL), ESK_EINVAL);
     assert_int_equal(esk_repository_save(f.repo, NULL, NULL, NULL), ESK_EINVAL);
     assert_int_equal(esk_repository_save(f.repo, &w, NULL, NULL), ESK_EINVAL);
-    assert_contains(esk_repository_errmsg(f.repo), "not an initialised");
+    assert_contains(esk_errmsg(), "not an initialised");
 
     assert_int_equal(
-        esk_aggregate_init(&w, &workshop_type_without_snapshot, "1", NULL),
-        ESK_OK);
+        esk_aggregate_init(&w, &workshop_type_without_snapshot, "1"), ESK_OK);
     assert_int_equal(esk_repository_save(f.repo, &w, NULL, NULL), ESK_EINVAL);
 
-    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "1", NULL), ESK_OK);
-    assert_int_equal(workshop_schedule(&w, "ES", 10, NULL), ESK_OK);
+    assert_int_equal(esk_aggregate_init(&w, &workshop_type, "1"), ESK_OK);
+    assert_int_equal(workshop_schedule(&w, "ES", 10), ESK_OK);
     const esk_metadata bad = {NULL, NULL, "[1]"};
     assert_int_equal(esk_repository_save(f.repo, &w, &bad, NULL), ESK_EINVAL);
-    assert_contains(esk_repository_errmsg(f.repo), "not a JSON object");
+    assert_contains(esk_errmsg(), "not a JSON object");
     assert_int_equal(esk_aggregate_pending_count(&w), 1);
 
     esk_aggregate_clear_pending(&w);
     assert_int_equal(esk_repository_save(f.repo, &w, NULL, NULL), ESK_EINVAL);
-    assert_contains(esk_repository_errmsg(f.repo), "load it again");
+    assert_contains(esk_errmsg(), "load it again");
     assert_int_equal(stream_version(&f, "workshop-1"), 0);
     esk_aggregate_release(&w);
     close_fixture(&f);
@@ -634,7 +628,7 @@ static void load_refuses_null_and_bad_ids(void **state)
     assert_int_equal(esk_repository_load(NULL, "1", &w), ESK_EINVAL);
     assert_int_equal(esk_repository_load(f.repo, "1", NULL), ESK_EINVAL);
     assert_int_equal(esk_repository_load(f.repo, "", &w), ESK_EINVAL);
-    assert_contains(esk_repository_errmsg(f.repo), "empty");
+    assert_contains(esk_errmsg(), "empty");
     /* Zeroed: releasing it is safe. */
     assert_int_equal(w.base.version, 0);
     esk_aggregate_release(&w);
@@ -649,52 +643,44 @@ a_repository_needs_a_store_a_valid_type_and_valid_options(void **state)
     esk_repository *repo = NULL;
     esk_repository_options options = ESK_REPOSITORY_OPTIONS_INIT;
     assert_int_equal(open_store(&store), ESK_OK);
-    esk_error err;
-    assert_int_equal(
-        esk_repository_new(NULL, store, &workshop_type, NULL, &err),
-        ESK_EINVAL);
-    assert_int_equal(
-        esk_repository_new(&repo, NULL, &workshop_type, NULL, &err),
-        ESK_EINVAL);
-    assert_int_equal(esk_repository_new(&repo, store, NULL, NULL, &err),
+    assert_int_equal(esk_repository_new(NULL, store, &workshop_type, NULL),
                      ESK_EINVAL);
+    assert_int_equal(esk_repository_new(&repo, NULL, &workshop_type, NULL),
+                     ESK_EINVAL);
+    assert_int_equal(esk_repository_new(&repo, store, NULL, NULL), ESK_EINVAL);
 
     options.snapshot_every = 10;
     assert_int_equal(esk_repository_new(&repo, store,
                                         &workshop_type_without_snapshot,
-                                        &options, &err),
+                                        &options),
                      ESK_EINVAL);
-    assert_non_null(strstr(err.message, "set its snapshot type"));
+    assert_non_null(strstr(esk_errmsg(), "set its snapshot type"));
     options.snapshot_every = -1;
-    assert_int_equal(
-        esk_repository_new(&repo, store, &workshop_type, &options, &err),
-        ESK_EINVAL);
+    assert_int_equal(esk_repository_new(&repo, store, &workshop_type, &options),
+                     ESK_EINVAL);
     options.snapshot_every = 0;
     options.version = 99;
-    assert_int_equal(
-        esk_repository_new(&repo, store, &workshop_type, &options, &err),
-        ESK_EINVAL);
-    assert_non_null(strstr(err.message, "ESK_REPOSITORY_OPTIONS_INIT"));
+    assert_int_equal(esk_repository_new(&repo, store, &workshop_type, &options),
+                     ESK_EINVAL);
+    assert_non_null(strstr(esk_errmsg(), "ESK_REPOSITORY_OPTIONS_INIT"));
 
     /* A snapshot layout must cover the whole state, base excluded. */
     esk_aggregate_type bad = workshop_type;
     esk_event_type layout = workshop_snapshot_type;
     layout.struct_size = sizeof(workshop) - 8;
     bad.snapshot = &layout;
-    assert_int_equal(esk_repository_new(&repo, store, &bad, NULL, &err),
-                     ESK_EINVAL);
+    assert_int_equal(esk_repository_new(&repo, store, &bad, NULL), ESK_EINVAL);
     static const esk_field into_base[] = {
         ESK_FIELD_INT64(esk_aggregate, version, "version"),
     };
     layout = workshop_snapshot_type;
     layout.fields = into_base;
     layout.field_count = 1;
-    assert_int_equal(esk_repository_new(&repo, store, &bad, NULL, &err),
-                     ESK_EINVAL);
+    assert_int_equal(esk_repository_new(&repo, store, &bad, NULL), ESK_EINVAL);
     assert_null(repo);
 
     esk_repository_free(NULL);
-    assert_string_not_equal(esk_repository_errmsg(NULL), "");
+    assert_string_not_equal(esk_errmsg(), "");
     esk_store_free(store);
 }
 
@@ -713,7 +699,7 @@ static void every_allocation_failure_in_save_and_load_is_reported(void **state)
     for (long k = 0;; k++) {
         load(&f, "1", &w);
         int64_t stored = w.base.stored_version;
-        assert_int_equal(workshop_register(&w, "Ada", 1, NULL), ESK_OK);
+        assert_int_equal(workshop_register(&w, "Ada", 1), ESK_OK);
         allocations_before_failure = k;
         esk_status rc = esk_repository_save(f.repo, &w, NULL, NULL);
         allocations_before_failure = -1;
@@ -727,7 +713,7 @@ static void every_allocation_failure_in_save_and_load_is_reported(void **state)
             assert_int_equal(stream_version(&f, "workshop-1"), stored + 1);
         }
         esk_aggregate_release(&w);
-        if (rc == ESK_OK && esk_repository_errmsg(f.repo)[0] == '\0')
+        if (rc == ESK_OK && esk_errmsg()[0] == '\0')
             break;
     }
 

@@ -49,9 +49,8 @@ static esk_store *open_store(const char *path, int busy_timeout_ms)
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.busy_timeout_ms = busy_timeout_ms;
     esk_store *store = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, &options, &err) != ESK_OK) {
-        fprintf(stderr, "opening %s: %s\n", path, err.message);
+    if (esk_store_open_sqlite(&store, path, &options, NULL) != ESK_OK) {
+        fprintf(stderr, "opening %s: %s\n", path, esk_errmsg());
         return NULL;
     }
     return store;
@@ -109,10 +108,9 @@ typedef struct child_args {
     int handler_ms;
 } child_args;
 
-static esk_status count_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status count_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
-    (void)err;
     return sqlite3_exec(esk_store_sqlite_db(store),
                         "CREATE TABLE IF NOT EXISTS applied("
                         "position INTEGER NOT NULL)",
@@ -122,10 +120,9 @@ static esk_status count_setup(void *ctx, esk_store *store, esk_error *err)
 }
 
 static esk_status count_handle(void *ctx, esk_store *store,
-                               const esk_event *event, esk_error *err)
+                               const esk_event *event)
 {
     const child_args *args = ctx;
-    (void)err;
     if (args->handler_ms > 0)
         process_sleep_us((int64_t)args->handler_ms * 1000);
     char sql[96];
@@ -164,15 +161,14 @@ static int catchup_child(void *ctx)
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.batch_size = 7;
     esk_catchup *c = NULL;
-    esk_error err;
-    if (esk_catchup_new(&c, store, &p, &options, &err) != ESK_OK) {
-        fprintf(stderr, "catch-up: %s\n", err.message);
+    if (esk_catchup_new(&c, store, &p, &options) != ESK_OK) {
+        fprintf(stderr, "catch-up: %s\n", esk_errmsg());
         return 3;
     }
     esk_catchup_status st = {0};
     do {
         if (esk_catchup_run(c, &st) != ESK_OK) {
-            fprintf(stderr, "catch-up: %s\n", esk_catchup_errmsg(c));
+            fprintf(stderr, "catch-up: %s\n", esk_errmsg());
             return 4;
         }
     } while (st.checkpoint < args->events);
@@ -244,7 +240,7 @@ static int process_child(void *ctx)
     for (;;) {
         size_t reacted = 0;
         if (esk_process_run(runner, &reacted) != ESK_OK) {
-            fprintf(stderr, "process: %s\n", esk_process_runner_errmsg(runner));
+            fprintf(stderr, "process: %s\n", esk_errmsg());
             return 4;
         }
         int64_t version = 0;

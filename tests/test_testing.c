@@ -699,34 +699,29 @@ static const esk_aggregate_type workshop_type = {
     .evolve = workshop_aggregate_evolve,
 };
 
-static esk_status register_at(void *state, const void *arg, esk_error *err)
+static esk_status register_at(void *state, const void *arg)
 {
     workshop *w = state;
     attendee_event e;
     snprintf(e.attendee, sizeof(e.attendee), "%s", (const char *)arg);
     if (!w->scheduled)
-        return esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED,
-                                     "workshop '%s' is not scheduled",
-                                     w->base.id);
+        return esk_domain_error(WORKSHOP_NOT_SCHEDULED,
+                                "workshop '%s' is not scheduled", w->base.id);
     return esk_aggregate_raise(
-        w, w->taken < w->capacity ? &registered_type : &waitlisted_type, &e,
-        err);
+        w, w->taken < w->capacity ? &registered_type : &waitlisted_type, &e);
 }
 
-static esk_status register_and_count_by_hand(void *state, const void *arg,
-                                             esk_error *err)
+static esk_status register_and_count_by_hand(void *state, const void *arg)
 {
-    esk_status rc = register_at(state, arg, err);
+    esk_status rc = register_at(state, arg);
     ((workshop *)state)->taken++;
     return rc;
 }
 
-static esk_status register_then_refuse(void *state, const void *arg,
-                                       esk_error *err)
+static esk_status register_then_refuse(void *state, const void *arg)
 {
-    register_at(state, arg, err);
-    return esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED,
-                                 "changed my mind");
+    register_at(state, arg);
+    return esk_domain_error(WORKSHOP_NOT_SCHEDULED, "changed my mind");
 }
 
 static esk_spec *ada_registers_at(esk_spec_action action)
@@ -815,40 +810,37 @@ static void an_aggregate_spec_refuses_a_decider_and_a_command(void **state)
 
 /* --- The workshop's read model -------------------------------------------- */
 
-static esk_status exec(esk_store *store, const char *sql, esk_error *err)
+static esk_status exec(esk_store *store, const char *sql)
 {
     char *message = NULL;
     if (sqlite3_exec(esk_store_sqlite_db(store), sql, NULL, NULL, &message) ==
         SQLITE_OK)
         return ESK_OK;
-    snprintf(err->message, sizeof(err->message), "%s",
-             message != NULL ? message : "");
+    esk_error_set(ESK_ECALLBACK, "%s", message != NULL ? message : "");
     sqlite3_free(message);
     return ESK_ECALLBACK;
 }
 
-static esk_status seats_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status seats_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
-    return exec(store,
-                "CREATE TABLE IF NOT EXISTS seats("
-                "workshop TEXT, attendee TEXT, PRIMARY KEY(workshop, "
-                "attendee))",
-                err);
+    return exec(store, "CREATE TABLE IF NOT EXISTS seats("
+                       "workshop TEXT, attendee TEXT, PRIMARY KEY(workshop, "
+                       "attendee))");
 }
 
 /* Idempotent: a registration is a row, inserted once. */
 static esk_status seats_handle(void *ctx, esk_store *store,
-                               const esk_event *event, esk_error *err)
+                               const esk_event *event)
 {
     (void)ctx;
     attendee_event e;
     char sql[512];
-    if (esk_codec_decode_event(&registered_type, event, &e, err) != ESK_OK)
+    if (esk_codec_decode_event(&registered_type, event, &e) != ESK_OK)
         return ESK_ECALLBACK;
     snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO seats VALUES('%s', '%s')",
              event->stream_id, e.attendee);
-    return exec(store, sql, err);
+    return exec(store, sql);
 }
 
 static const char *const registrations_only[] = {"AttendeeRegistered"};
@@ -862,18 +854,16 @@ static const esk_projection seats_projection = {
     .setup = seats_setup,
 };
 
-static esk_status counter_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status counter_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
-    return exec(store,
-                "CREATE TABLE IF NOT EXISTS taken("
-                "workshop TEXT PRIMARY KEY, count INTEGER)",
-                err);
+    return exec(store, "CREATE TABLE IF NOT EXISTS taken("
+                       "workshop TEXT PRIMARY KEY, count INTEGER)");
 }
 
 /* Not idempotent: an event applied twice counts twice. */
 static esk_status counter_handle(void *ctx, esk_store *store,
-                                 const esk_event *event, esk_error *err)
+                                 const esk_event *event)
 {
     (void)ctx;
     char sql[512];
@@ -881,7 +871,7 @@ static esk_status counter_handle(void *ctx, esk_store *store,
              "INSERT INTO taken VALUES('%s', 1) ON CONFLICT(workshop) "
              "DO UPDATE SET count = count + 1",
              event->stream_id);
-    return exec(store, sql, err);
+    return exec(store, sql);
 }
 
 static const esk_projection counter_projection = {
@@ -990,10 +980,9 @@ typedef struct tally {
 } tally;
 
 static esk_status tally_handle(void *ctx, esk_store *store,
-                               const esk_event *event, esk_error *err)
+                               const esk_event *event)
 {
     (void)store;
-    (void)err;
     tally *t = ctx;
     if (t->checks_position && event->position <= t->last_position)
         return ESK_OK;
@@ -1002,10 +991,9 @@ static esk_status tally_handle(void *ctx, esk_store *store,
     return ESK_OK;
 }
 
-static esk_status tally_reset(void *ctx, esk_store *store, esk_error *err)
+static esk_status tally_reset(void *ctx, esk_store *store)
 {
     (void)store;
-    (void)err;
     tally *t = ctx;
     t->registered = 0;
     t->last_position = 0;

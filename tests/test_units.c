@@ -41,18 +41,16 @@ static esk_store *open_new_store(char *path, size_t size)
 {
     snprintf(path, size, "%s/store-%d.db", temp_dir, next_file++);
     esk_store *store = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
-        fail_msg("opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+        fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
 
 static esk_store *reopen(const char *path)
 {
     esk_store *store = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
-        fail_msg("opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+        fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
 
@@ -305,10 +303,9 @@ typedef struct counting_model {
     bool collide;
 } counting_model;
 
-static esk_status counting_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status counting_setup(void *ctx, esk_store *store)
 {
     counting_model *m = ctx;
-    (void)err;
     const char *sql = m->unique ? "CREATE TABLE IF NOT EXISTS applied("
                                   "position INTEGER, pad TEXT, "
                                   "k TEXT UNIQUE ON CONFLICT ROLLBACK)"
@@ -321,7 +318,7 @@ static esk_status counting_setup(void *ctx, esk_store *store, esk_error *err)
 }
 
 static esk_status counting_handle(void *ctx, esk_store *store,
-                                  const esk_event *event, esk_error *err)
+                                  const esk_event *event)
 {
     counting_model *m = ctx;
     sqlite3_stmt *stmt = NULL;
@@ -338,8 +335,8 @@ static esk_status counting_handle(void *ctx, esk_store *store,
     sqlite3_finalize(stmt);
     if (rc == SQLITE_DONE)
         return ESK_OK;
-    return esk_error_set_into(err, ESK_EIO, "writing the read model: %s",
-                              sqlite3_errmsg(esk_store_sqlite_db(store)));
+    return esk_error_set(ESK_EIO, "writing the read model: %s",
+                         sqlite3_errmsg(esk_store_sqlite_db(store)));
 }
 
 static esk_projection counting_projection(counting_model *m)
@@ -382,13 +379,13 @@ a_full_disk_mid_batch_moves_no_checkpoint_past_the_read_model(void **state)
     for (int i = 0; i < 40; i++)
         assert_int_equal(append_small(store, "notes"), ESK_OK);
     esk_catchup *c = NULL;
-    assert_int_equal(esk_catchup_new(&c, store, &p, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, store, &p, NULL), ESK_OK);
 
     limit_growth(store, 8);
     esk_catchup_status st;
     esk_status rc = esk_catchup_run(c, &st);
     assert_int_not_equal(rc, ESK_OK);
-    assert_contains(esk_catchup_errmsg(c), "full");
+    assert_contains(esk_errmsg(), "full");
     assert_int_equal(esk_store_transaction_depth(store), 0);
     assert_model_matches_checkpoint(store);
 
@@ -412,11 +409,11 @@ a_read_model_that_rolls_back_keeps_its_events_for_later(void **state)
     for (int i = 0; i < 10; i++)
         assert_int_equal(append_small(store, "notes"), ESK_OK);
     esk_catchup *c = NULL;
-    assert_int_equal(esk_catchup_new(&c, store, &p, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, store, &p, NULL), ESK_OK);
 
     esk_catchup_status st;
     assert_int_not_equal(esk_catchup_run(c, &st), ESK_OK);
-    assert_contains(esk_catchup_errmsg(c), "rolled back");
+    assert_contains(esk_errmsg(), "rolled back");
     assert_int_equal(esk_store_transaction_depth(store), 0);
     assert_model_matches_checkpoint(store);
 
@@ -429,9 +426,9 @@ a_read_model_that_rolls_back_keeps_its_events_for_later(void **state)
 }
 
 static esk_status committing_handle(void *ctx, esk_store *store,
-                                    const esk_event *event, esk_error *err)
+                                    const esk_event *event)
 {
-    esk_status rc = counting_handle(ctx, store, event, err);
+    esk_status rc = counting_handle(ctx, store, event);
     if (rc == ESK_OK && event->position == 3)
         esk_store_commit(store); /* a bug: ends the event's savepoint */
     return rc;
@@ -448,9 +445,9 @@ static void a_handler_that_ends_a_transaction_stops_the_batch(void **state)
     for (int i = 0; i < 5; i++)
         assert_int_equal(append_small(store, "notes"), ESK_OK);
     esk_catchup *c = NULL;
-    assert_int_equal(esk_catchup_new(&c, store, &p, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, store, &p, NULL), ESK_OK);
     assert_int_equal(esk_catchup_run(c, NULL), ESK_ECALLBACK);
-    assert_contains(esk_catchup_errmsg(c), "must commit or roll back");
+    assert_contains(esk_errmsg(), "must commit or roll back");
     assert_int_equal(esk_store_transaction_depth(store), 0);
     assert_model_matches_checkpoint(store);
     esk_catchup_free(c);
@@ -471,12 +468,12 @@ static void a_checkpoint_past_the_head_is_reported_not_ignored(void **state)
     assert_int_equal(esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &ahead),
                      ESK_OK);
     esk_catchup *c = NULL;
-    assert_int_equal(esk_catchup_new(&c, store, &p, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_catchup_new(&c, store, &p, NULL), ESK_OK);
     esk_catchup_status st;
     assert_int_equal(esk_catchup_status_get(c, &st), ESK_ECORRUPT);
     assert_int_equal(st.lag, -47);
     assert_int_equal(esk_catchup_run(c, &st), ESK_ECORRUPT);
-    assert_contains(esk_catchup_errmsg(c), "past the store's last position");
+    assert_contains(esk_errmsg(), "past the store's last position");
     assert_int_equal(esk_catchup_rebuild(c, &st), ESK_OK);
     assert_int_equal(st.checkpoint, 3);
     esk_catchup_free(c);
@@ -527,7 +524,7 @@ static void a_full_disk_in_a_reaction_keeps_the_event_for_later(void **state)
     limit_growth(store, 12);
     size_t reacted = 0;
     assert_int_not_equal(esk_process_run(runner, &reacted), ESK_OK);
-    assert_contains(esk_process_runner_errmsg(runner), "full");
+    assert_contains(esk_errmsg(), "full");
     assert_int_equal(esk_store_transaction_depth(store), 0);
     int64_t answers = sql_number(
         store, "SELECT count(*) FROM events WHERE stream_id = 'answers'");

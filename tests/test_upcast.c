@@ -28,11 +28,11 @@ static void push(esk_event_list *list, int64_t version, const char *type,
 }
 
 /* v1 {"name": N} -> v2 {"attendee": N, "seats": 1} */
-static esk_status registered_v1_to_v2(json_t *data, esk_error *err)
+static esk_status registered_v1_to_v2(json_t *data)
 {
     json_t *name = json_object_get(data, "name");
     if (!json_is_string(name)) {
-        snprintf(err->message, sizeof(err->message), "no \"name\" string");
+        esk_error_set(ESK_EDECODE, "no \"name\" string");
         return ESK_EDECODE;
     }
     if (json_object_set(data, "attendee", name) != 0 ||
@@ -43,9 +43,8 @@ static esk_status registered_v1_to_v2(json_t *data, esk_error *err)
 }
 
 /* v2 -> v3: "seats" doubles, and "paid" is added. */
-static esk_status registered_v2_to_v3(json_t *data, esk_error *err)
+static esk_status registered_v2_to_v3(json_t *data)
 {
-    (void)err;
     json_int_t seats = json_integer_value(json_object_get(data, "seats"));
     if (json_object_set_new(data, "seats", json_integer(seats * 2)) != 0 ||
         json_object_set_new(data, "paid", json_false()) != 0)
@@ -53,10 +52,10 @@ static esk_status registered_v2_to_v3(json_t *data, esk_error *err)
     return ESK_OK;
 }
 
-static esk_status always_fails(json_t *data, esk_error *err)
+static esk_status always_fails(json_t *data)
 {
     (void)data;
-    snprintf(err->message, sizeof(err->message), "the venue is unknown");
+    esk_error_set(ESK_EINVAL, "the venue is unknown");
     return ESK_EINVAL;
 }
 
@@ -70,7 +69,7 @@ static void one_step_turns_v1_data_into_v2(void **state)
         esk_upcasters_add(u, "AttendeeRegistered", 1, registered_v1_to_v2),
         ESK_OK);
     push(&list, 1, "AttendeeRegistered", 1, "{\"name\":\"Ada\"}");
-    assert_int_equal(esk_upcasters_apply(u, &list, NULL), ESK_OK);
+    assert_int_equal(esk_upcasters_apply(u, &list), ESK_OK);
     assert_int_equal(list.events[0].schema_version, 2);
     assert_string_equal(list.events[0].data,
                         "{\"attendee\":\"Ada\",\"seats\":1}");
@@ -94,7 +93,7 @@ static void a_chain_runs_from_v1_through_v2_to_v3(void **state)
     push(&list, 1, "AttendeeRegistered", 1, "{\"name\":\"Ada\"}");
     push(&list, 2, "AttendeeRegistered", 2,
          "{\"attendee\":\"Bob\",\"seats\":2}");
-    assert_int_equal(esk_upcasters_apply(u, &list, NULL), ESK_OK);
+    assert_int_equal(esk_upcasters_apply(u, &list), ESK_OK);
     assert_int_equal(list.events[0].schema_version, 3);
     assert_string_equal(list.events[0].data,
                         "{\"attendee\":\"Ada\",\"seats\":2,\"paid\":false}");
@@ -118,7 +117,7 @@ static void an_event_without_a_step_keeps_its_very_data(void **state)
     push(&list, 2, "AttendeeRegistered", 2, "not even JSON");
     const char *scheduled = list.events[0].data;
     const char *registered = list.events[1].data;
-    assert_int_equal(esk_upcasters_apply(u, &list, NULL), ESK_OK);
+    assert_int_equal(esk_upcasters_apply(u, &list), ESK_OK);
     assert_ptr_equal(list.events[0].data, scheduled);
     assert_ptr_equal(list.events[1].data, registered);
     assert_int_equal(list.events[1].schema_version, 2);
@@ -133,9 +132,9 @@ static void no_registry_or_an_empty_one_leaves_the_list_as_it_is(void **state)
     esk_event_list list = ESK_EVENT_LIST_INIT;
     push(&list, 1, "AttendeeRegistered", 1, "{\"name\":\"Ada\"}");
     const char *data = list.events[0].data;
-    assert_int_equal(esk_upcasters_apply(NULL, &list, NULL), ESK_OK);
+    assert_int_equal(esk_upcasters_apply(NULL, &list), ESK_OK);
     assert_int_equal(esk_upcasters_new(&u), ESK_OK);
-    assert_int_equal(esk_upcasters_apply(u, &list, NULL), ESK_OK);
+    assert_int_equal(esk_upcasters_apply(u, &list), ESK_OK);
     assert_ptr_equal(list.events[0].data, data);
     assert_int_equal(list.events[0].schema_version, 1);
     esk_event_list_release(&list);
@@ -165,7 +164,6 @@ a_failing_step_is_a_decode_error_that_names_the_event_and_step(void **state)
     (void)state;
     esk_upcasters *u = NULL;
     esk_event_list list = ESK_EVENT_LIST_INIT;
-    esk_error err;
     assert_int_equal(esk_upcasters_new(&u), ESK_OK);
     assert_int_equal(
         esk_upcasters_add(u, "AttendeeRegistered", 1, registered_v1_to_v2),
@@ -173,8 +171,8 @@ a_failing_step_is_a_decode_error_that_names_the_event_and_step(void **state)
     assert_int_equal(
         esk_upcasters_add(u, "AttendeeRegistered", 2, always_fails), ESK_OK);
     push(&list, 7, "AttendeeRegistered", 1, "{\"name\":\"Ada\"}");
-    assert_int_equal(esk_upcasters_apply(u, &list, &err), ESK_EDECODE);
-    assert_string_equal(err.message,
+    assert_int_equal(esk_upcasters_apply(u, &list), ESK_EDECODE);
+    assert_string_equal(esk_errmsg(),
                         "event 7 of stream 'workshop-1' (AttendeeRegistered "
                         "v1): upcaster v2 -> v3 failed: the venue is unknown");
     assert_int_equal(list.events[0].schema_version, 1);
@@ -187,16 +185,15 @@ static void data_that_is_not_an_object_is_a_decode_error(void **state)
     (void)state;
     esk_upcasters *u = NULL;
     esk_event_list list = ESK_EVENT_LIST_INIT;
-    esk_error err;
     assert_int_equal(esk_upcasters_new(&u), ESK_OK);
     assert_int_equal(
         esk_upcasters_add(u, "AttendeeRegistered", 1, registered_v1_to_v2),
         ESK_OK);
     push(&list, 1, "AttendeeRegistered", 1, "{\"name\":\"Ada\"}");
     push(&list, 2, "AttendeeRegistered", 1, "[\"Ada\"]");
-    assert_int_equal(esk_upcasters_apply(u, &list, &err), ESK_EDECODE);
-    assert_contains(err.message, "event 2 of stream 'workshop-1'");
-    assert_contains(err.message, "is an array, not a JSON object");
+    assert_int_equal(esk_upcasters_apply(u, &list), ESK_EDECODE);
+    assert_contains(esk_errmsg(), "event 2 of stream 'workshop-1'");
+    assert_contains(esk_errmsg(), "is an array, not a JSON object");
     /* The events before it stay upcast. */
     assert_int_equal(list.events[0].schema_version, 2);
     assert_int_equal(list.events[1].schema_version, 1);
@@ -228,7 +225,6 @@ static void null_and_invalid_arguments_are_refused(void **state)
 {
     (void)state;
     esk_upcasters *u = NULL;
-    esk_error err;
     assert_int_equal(esk_upcasters_new(NULL), ESK_EINVAL);
     assert_int_equal(esk_upcasters_new(&u), ESK_OK);
     assert_int_equal(esk_upcasters_add(NULL, "A", 1, always_fails), ESK_EINVAL);
@@ -236,8 +232,8 @@ static void null_and_invalid_arguments_are_refused(void **state)
     assert_int_equal(esk_upcasters_add(u, "", 1, always_fails), ESK_EINVAL);
     assert_int_equal(esk_upcasters_add(u, "A", 0, always_fails), ESK_EINVAL);
     assert_int_equal(esk_upcasters_add(u, "A", 1, NULL), ESK_EINVAL);
-    assert_int_equal(esk_upcasters_apply(u, NULL, &err), ESK_EINVAL);
-    assert_contains(err.message, "list is NULL");
+    assert_int_equal(esk_upcasters_apply(u, NULL), ESK_EINVAL);
+    assert_contains(esk_errmsg(), "list is NULL");
     esk_upcasters_free(u);
     esk_upcasters_free(NULL);
 }

@@ -173,9 +173,8 @@ static void world_open(world *w)
 {
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.durability = w->mode->durability;
-    esk_error err = {0};
-    if (esk_store_open_sqlite(&w->store, w->path, &options, &err) != ESK_OK)
-        fail_msg("%s: opening the store: %s", where, err.message);
+    if (esk_store_open_sqlite(&w->store, w->path, &options, NULL) != ESK_OK)
+        fail_msg("%s: opening the store: %s", where, esk_errmsg());
     char pragma[64];
     snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = %d", CACHE_PAGES);
     sql(w, pragma);
@@ -632,15 +631,14 @@ static void check_snapshot(world *w)
  * event applied twice shows.
  */
 
-static esk_status tally_error(esk_store *store, esk_error *err)
+static esk_status tally_error(esk_store *store)
 {
-    err->status = ESK_EIO;
-    snprintf(err->message, sizeof(err->message), "tally: %s",
-             sqlite3_errmsg(esk_store_sqlite_db(store)));
+    esk_error_set(ESK_EIO, "tally: %s",
+                  sqlite3_errmsg(esk_store_sqlite_db(store)));
     return ESK_EIO;
 }
 
-static esk_status tally_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status tally_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
     if (sqlite3_exec(esk_store_sqlite_db(store),
@@ -648,12 +646,12 @@ static esk_status tally_setup(void *ctx, esk_store *store, esk_error *err)
                      "position INTEGER PRIMARY KEY, times INTEGER NOT NULL, "
                      "data TEXT NOT NULL)",
                      NULL, NULL, NULL) != SQLITE_OK)
-        return tally_error(store, err);
+        return tally_error(store);
     return ESK_OK;
 }
 
 static esk_status tally_handle(void *ctx, esk_store *store,
-                               const esk_event *event, esk_error *err)
+                               const esk_event *event)
 {
     (void)ctx;
     sqlite3_stmt *stmt = NULL;
@@ -668,7 +666,7 @@ static esk_status tally_handle(void *ctx, esk_store *store,
         rc = sqlite3_bind_text(stmt, 2, event->data, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-    esk_status status = rc == SQLITE_OK ? ESK_OK : tally_error(store, err);
+    esk_status status = rc == SQLITE_OK ? ESK_OK : tally_error(store);
     sqlite3_finalize(stmt);
     return status;
 }
@@ -682,10 +680,9 @@ static void open_catchup(world *w)
 {
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.batch_size = 2;
-    esk_error err = {0};
-    if (esk_catchup_new(&w->catchup, w->store, &tally_projection, &options,
-                        &err) != ESK_OK)
-        fail_msg("%s: esk_catchup_new: %s", where, err.message);
+    if (esk_catchup_new(&w->catchup, w->store, &tally_projection, &options) !=
+        ESK_OK)
+        fail_msg("%s: esk_catchup_new: %s", where, esk_errmsg());
 }
 
 /* Ordered events at 1, 2, 4, 5, 6; one the projection skips at 3. */
@@ -701,7 +698,7 @@ static void with_orders_to_project(world *w)
 static void run_the_catchup(world *w)
 {
     step(w, esk_catchup_run(w->catchup, NULL), "running the catch-up",
-         esk_catchup_errmsg(w->catchup));
+         esk_errmsg());
 }
 
 static int64_t times_applied(world *w, int64_t position)
@@ -752,7 +749,7 @@ static void check_catchup(world *w)
      * nothing twice. */
     open_catchup(w);
     if (esk_catchup_run(w->catchup, NULL) != ESK_OK)
-        problem("running again fails: %s", esk_catchup_errmsg(w->catchup));
+        problem("running again fails: %s", esk_errmsg());
     expect_tally_follows_checkpoint(w, "after running again");
     if (checkpoint_of(w, "tally") < last)
         problem("running again stops short, at %lld",
@@ -807,7 +804,7 @@ static const esk_command deposit = {"Deposit", "deposit-1", NULL, NULL, NULL};
 static void dispatch_a_deposit(world *w)
 {
     esk_status rc = esk_bus_dispatch(w->bus, &deposit, &w->result);
-    step(w, rc, "dispatching", w->result.message);
+    step(w, rc, "dispatching", esk_errmsg());
 }
 
 static void check_deposit(world *w)
@@ -827,7 +824,7 @@ static void check_deposit(world *w)
     open_bus(w);
     esk_command_result again;
     if (esk_bus_dispatch(w->bus, &deposit, &again) != ESK_OK)
-        problem("sending the command again fails: %s", again.message);
+        problem("sending the command again fails: %s", esk_errmsg());
     else if (again.duplicate != recorded)
         problem("sent again, the command is%s a duplicate",
                 again.duplicate ? "" : " not");
@@ -870,7 +867,7 @@ static void with_orders_to_ship(world *w)
 static void run_the_process(world *w)
 {
     step(w, esk_process_run(w->runner, NULL), "running the process",
-         esk_process_runner_errmsg(w->runner));
+         esk_errmsg());
 }
 
 /* Every order at or below the checkpoint shipped once, with its command's
@@ -919,8 +916,7 @@ static void check_shipping(world *w)
                 (long long)checkpoint_of(w, "process:shipping"));
     open_runner(w);
     if (esk_process_run(w->runner, NULL) != ESK_OK)
-        problem("running again fails: %s",
-                esk_process_runner_errmsg(w->runner));
+        problem("running again fails: %s", esk_errmsg());
     expect_shipping_follows_checkpoint(w, "after running again");
     if (checkpoint_of(w, "process:shipping") < last)
         problem("running again stops short, at %lld",

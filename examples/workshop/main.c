@@ -85,11 +85,10 @@ static esk_status promote_on_cancellation(void *ctx, esk_process_context *pc,
 {
     (void)ctx;
     registration_cancelled e;
-    esk_error err;
     esk_status rc =
-        esk_codec_decode_event(&registration_cancelled_type, event, &e, &err);
+        esk_codec_decode_event(&registration_cancelled_type, event, &e);
     if (rc != ESK_OK)
-        return esk_process_fail(pc, rc, "%s", err.message);
+        return esk_process_fail(pc, rc, "%s", esk_errmsg());
     if (e.was_waitlisted)
         return ESK_OK; /* no seat was freed */
     workshop_command promote = {.kind = PROMOTE_FROM_WAITLIST};
@@ -128,12 +127,11 @@ static void app_close(app *a)
 
 static int app_open(app *a, const char *path)
 {
-    esk_error err = {0};
     memset(a, 0, sizeof(*a));
     a->log = (esk_log_sink){log_command, NULL};
 
-    if (esk_store_open_sqlite(&a->store, path, NULL, &err) != ESK_OK) {
-        fprintf(stderr, "workshop-demo: %s\n", err.message);
+    if (esk_store_open_sqlite(&a->store, path, NULL, NULL) != ESK_OK) {
+        fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
     esk_middleware logging = esk_logging_middleware(&a->log);
@@ -151,15 +149,15 @@ static int app_open(app *a, const char *path)
                               handle_workshop_command, NULL) == ESK_OK;
     if (!ok) {
         fprintf(stderr, "workshop-demo: setting up the bus: %s\n",
-                esk_bus_errmsg(a->bus));
+                esk_errmsg());
         return 1;
     }
-    if (esk_catchup_new(&a->catalogue, a->store, &catalogue_projection, NULL,
-                        &err) != ESK_OK ||
-        esk_catchup_new(&a->agenda, a->store, &agenda_projection, NULL, &err) !=
+    if (esk_catchup_new(&a->catalogue, a->store, &catalogue_projection, NULL) !=
+            ESK_OK ||
+        esk_catchup_new(&a->agenda, a->store, &agenda_projection, NULL) !=
             ESK_OK) {
         fprintf(stderr, "workshop-demo: setting up projections: %s\n",
-                err.message);
+                esk_errmsg());
         return 1;
     }
     if (esk_process_runner_new(&a->waitlist, a->store, a->bus,
@@ -180,24 +178,21 @@ static int follow(app *a)
         esk_catchup_status st;
         size_t reacted = 0;
         if (esk_catchup_run(a->catalogue, &st) != ESK_OK) {
-            fprintf(stderr, "workshop-demo: %s\n",
-                    esk_catchup_errmsg(a->catalogue));
+            fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
             return 1;
         }
         if (st.applied > 0)
             say("  project   catalogue: %zu event(s), checkpoint @%lld\n",
                 st.applied, (long long)st.checkpoint);
         if (esk_catchup_run(a->agenda, &st) != ESK_OK) {
-            fprintf(stderr, "workshop-demo: %s\n",
-                    esk_catchup_errmsg(a->agenda));
+            fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
             return 1;
         }
         if (st.applied > 0)
             say("  project   agenda: %zu event(s), checkpoint @%lld\n",
                 st.applied, (long long)st.checkpoint);
         if (esk_process_run(a->waitlist, &reacted) != ESK_OK) {
-            fprintf(stderr, "workshop-demo: %s\n",
-                    esk_process_runner_errmsg(a->waitlist));
+            fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
             return 1;
         }
         if (reacted == 0)
@@ -226,7 +221,7 @@ static int send(app *a, workshop_command c, const char *id)
     esk_command_result result;
     esk_status rc = esk_bus_dispatch(a->bus, &command, &result);
     if (rc != ESK_OK && rc != ESK_EDOMAIN) {
-        fprintf(stderr, "workshop-demo: %s\n", result.message);
+        fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
     return follow(a);
@@ -234,10 +229,9 @@ static int send(app *a, workshop_command c, const char *id)
 
 static int query_catalogue(app *a)
 {
-    esk_error err = {0};
     say("  query     ");
-    if (print_catalogue(a->read_model, &err) != ESK_OK) {
-        fprintf(stderr, "workshop-demo: %s\n", err.message);
+    if (print_catalogue(a->read_model) != ESK_OK) {
+        fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
     return 0;
@@ -245,10 +239,9 @@ static int query_catalogue(app *a)
 
 static int query_agenda(app *a, const char *attendee)
 {
-    esk_error err = {0};
     say("  query     %s's ", attendee);
-    if (print_agenda(a->read_model, attendee, &err) != ESK_OK) {
-        fprintf(stderr, "workshop-demo: %s\n", err.message);
+    if (print_agenda(a->read_model, attendee) != ESK_OK) {
+        fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
     return 0;

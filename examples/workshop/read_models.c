@@ -21,16 +21,15 @@
 /* Run one statement with up to three text parameters (?1 to ?3) and one
  * integer (?4). */
 static esk_status exec(esk_store *store, const char *sql, const char *a,
-                       const char *b, const char *c, int64_t n, esk_error *err)
+                       const char *b, const char *c, int64_t n)
 {
     sqlite3 *db = esk_store_sqlite_db(store);
     sqlite3_stmt *stmt = NULL;
     esk_status rc = ESK_OK;
 
     if (db == NULL) {
-        if (err != NULL)
-            snprintf(err->message, sizeof(err->message),
-                     "these read models live in SQLite: open a SQLite store");
+        esk_error_set(ESK_EINVAL,
+                      "these read models live in SQLite: open a SQLite store");
         return ESK_EINVAL;
     }
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
@@ -47,9 +46,7 @@ static esk_status exec(esk_store *store, const char *sql, const char *a,
     goto done;
 fail:
     rc = ESK_EIO;
-    if (err != NULL)
-        snprintf(err->message, sizeof(err->message), "read model: %s",
-                 sqlite3_errmsg(db));
+    esk_error_set(ESK_EIO, "read model: %s", sqlite3_errmsg(db));
 done:
     sqlite3_finalize(stmt);
     return rc;
@@ -57,7 +54,7 @@ done:
 
 /* --- catalogue ---------------------------------------------------------- */
 
-static esk_status catalogue_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status catalogue_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
     return exec(store,
@@ -65,32 +62,31 @@ static esk_status catalogue_setup(void *ctx, esk_store *store, esk_error *err)
                 "workshop_id TEXT PRIMARY KEY, title TEXT, starts_on TEXT, "
                 "capacity INTEGER, seats_taken INTEGER, waitlist INTEGER, "
                 "open INTEGER, last_position INTEGER)",
-                NULL, NULL, NULL, 0, err);
+                NULL, NULL, NULL, 0);
 }
 
-static esk_status catalogue_reset(void *ctx, esk_store *store, esk_error *err)
+static esk_status catalogue_reset(void *ctx, esk_store *store)
 {
     (void)ctx;
-    return exec(store, "DELETE FROM catalogue", NULL, NULL, NULL, 0, err);
+    return exec(store, "DELETE FROM catalogue", NULL, NULL, NULL, 0);
 }
 
 /* Apply a change to one workshop's row. Counting is not idempotent, so
  * each row remembers the position of the last event it applied and skips
  * anything at or before it: an event delivered twice counts once. */
 static esk_status update_workshop(esk_store *store, const char *workshop_id,
-                                  const char *change, int64_t position,
-                                  esk_error *err)
+                                  const char *change, int64_t position)
 {
     char sql[200];
     snprintf(sql, sizeof(sql),
              "UPDATE catalogue SET %s, last_position = ?4 "
              "WHERE workshop_id = ?1 AND last_position < ?4",
              change);
-    return exec(store, sql, workshop_id, NULL, NULL, position, err);
+    return exec(store, sql, workshop_id, NULL, NULL, position);
 }
 
 static esk_status catalogue_handle(void *ctx, esk_store *store,
-                                   const esk_event *event, esk_error *err)
+                                   const esk_event *event)
 {
     (void)ctx;
     union {
@@ -107,14 +103,14 @@ static esk_status catalogue_handle(void *ctx, esk_store *store,
 
     if (strcmp(event->type, workshop_scheduled_type.name) == 0) {
         esk_status rc =
-            esk_codec_decode_event(&workshop_scheduled_type, event, &e, err);
+            esk_codec_decode_event(&workshop_scheduled_type, event, &e);
         if (rc != ESK_OK)
             return rc;
         return exec(store,
                     "INSERT OR REPLACE INTO catalogue VALUES(?1, ?2, ?3, "
                     "?4, 0, 0, 1, 0)",
                     e.scheduled.workshop_id, e.scheduled.title,
-                    e.scheduled.starts_on, e.scheduled.capacity, err);
+                    e.scheduled.starts_on, e.scheduled.capacity);
     }
     if (strcmp(event->type, attendee_registered_type.name) == 0) {
         type = &attendee_registered_type;
@@ -139,13 +135,13 @@ static esk_status catalogue_handle(void *ctx, esk_store *store,
     } else {
         return ESK_OK; /* not an event this read model shows */
     }
-    esk_status rc = esk_codec_decode_event(type, event, &e, err);
+    esk_status rc = esk_codec_decode_event(type, event, &e);
     if (rc != ESK_OK)
         return rc;
     if (type == &registration_cancelled_type)
         change = e.cancelled.was_waitlisted ? "waitlist = waitlist - 1"
                                             : "seats_taken = seats_taken - 1";
-    return update_workshop(store, workshop_id, change, event->position, err);
+    return update_workshop(store, workshop_id, change, event->position);
 }
 
 static const char *const catalogue_events[] = {
@@ -165,83 +161,82 @@ const esk_projection catalogue_projection = {
 
 /* --- agenda --------------------------------------------------------------- */
 
-static esk_status agenda_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status agenda_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
     esk_status rc = exec(store,
                          "CREATE TABLE IF NOT EXISTS agenda_workshops("
                          "workshop_id TEXT PRIMARY KEY, title TEXT, "
                          "starts_on TEXT)",
-                         NULL, NULL, NULL, 0, err);
+                         NULL, NULL, NULL, 0);
     if (rc != ESK_OK)
         return rc;
     return exec(store,
                 "CREATE TABLE IF NOT EXISTS agenda("
                 "attendee_id TEXT, workshop_id TEXT, place TEXT, "
                 "PRIMARY KEY(attendee_id, workshop_id))",
-                NULL, NULL, NULL, 0, err);
+                NULL, NULL, NULL, 0);
 }
 
-static esk_status agenda_reset(void *ctx, esk_store *store, esk_error *err)
+static esk_status agenda_reset(void *ctx, esk_store *store)
 {
     (void)ctx;
     esk_status rc =
-        exec(store, "DELETE FROM agenda_workshops", NULL, NULL, NULL, 0, err);
+        exec(store, "DELETE FROM agenda_workshops", NULL, NULL, NULL, 0);
     return rc != ESK_OK
                ? rc
-               : exec(store, "DELETE FROM agenda", NULL, NULL, NULL, 0, err);
+               : exec(store, "DELETE FROM agenda", NULL, NULL, NULL, 0);
 }
 
 /* Every statement sets a row to a value rather than counting, so applying
  * an event twice changes nothing the second time. */
 static esk_status agenda_handle(void *ctx, esk_store *store,
-                                const esk_event *event, esk_error *err)
+                                const esk_event *event)
 {
     (void)ctx;
     esk_status rc = ESK_OK;
 
     if (strcmp(event->type, workshop_scheduled_type.name) == 0) {
         workshop_scheduled e;
-        rc = esk_codec_decode_event(&workshop_scheduled_type, event, &e, err);
+        rc = esk_codec_decode_event(&workshop_scheduled_type, event, &e);
         if (rc == ESK_OK)
             rc = exec(store,
                       "INSERT OR REPLACE INTO agenda_workshops "
                       "VALUES(?1, ?2, ?3)",
-                      e.workshop_id, e.title, e.starts_on, 0, err);
+                      e.workshop_id, e.title, e.starts_on, 0);
     } else if (strcmp(event->type, attendee_registered_type.name) == 0) {
         attendee_registered e;
-        rc = esk_codec_decode_event(&attendee_registered_type, event, &e, err);
+        rc = esk_codec_decode_event(&attendee_registered_type, event, &e);
         if (rc == ESK_OK)
             rc = exec(store,
                       "INSERT OR REPLACE INTO agenda VALUES(?1, ?2, 'seat')",
-                      e.attendee_id, e.workshop_id, NULL, 0, err);
+                      e.attendee_id, e.workshop_id, NULL, 0);
     } else if (strcmp(event->type, attendee_waitlisted_type.name) == 0) {
         attendee_waitlisted e;
-        rc = esk_codec_decode_event(&attendee_waitlisted_type, event, &e, err);
+        rc = esk_codec_decode_event(&attendee_waitlisted_type, event, &e);
         if (rc == ESK_OK)
             rc = exec(store,
                       "INSERT OR REPLACE INTO agenda "
                       "VALUES(?1, ?2, 'waitlist')",
-                      e.attendee_id, e.workshop_id, NULL, 0, err);
+                      e.attendee_id, e.workshop_id, NULL, 0);
     } else if (strcmp(event->type, waitlisted_attendee_promoted_type.name) ==
                0) {
         waitlisted_attendee_promoted e;
         rc = esk_codec_decode_event(&waitlisted_attendee_promoted_type, event,
-                                    &e, err);
+                                    &e);
         if (rc == ESK_OK)
             rc = exec(store,
                       "UPDATE agenda SET place = 'seat' "
                       "WHERE attendee_id = ?1 AND workshop_id = ?2",
-                      e.attendee_id, e.workshop_id, NULL, 0, err);
+                      e.attendee_id, e.workshop_id, NULL, 0);
     } else if (strcmp(event->type, registration_cancelled_type.name) == 0) {
         registration_cancelled e;
-        rc = esk_codec_decode_event(&registration_cancelled_type, event, &e,
-                                    err);
+        rc = esk_codec_decode_event(&registration_cancelled_type, event, &e);
         if (rc == ESK_OK)
             rc = exec(store,
                       "DELETE FROM agenda "
                       "WHERE attendee_id = ?1 AND workshop_id = ?2",
-                      e.attendee_id, e.workshop_id, NULL, 0, err);
+                      e.attendee_id, e.workshop_id, NULL, 0);
     }
     return rc;
 }
@@ -264,11 +259,10 @@ const esk_projection agenda_projection = {
 /* --- queries: they read the read model, and nothing else ----------------- */
 
 static esk_status print_rows(esk_read_model *read_model, const char *sql,
-                             const char *param, const char *header,
-                             esk_error *err)
+                             const char *param, const char *header)
 {
     sqlite3_stmt *stmt = NULL;
-    esk_status rc = esk_read_model_prepare(read_model, sql, &stmt, err);
+    esk_status rc = esk_read_model_prepare(read_model, sql, &stmt);
     if (rc != ESK_OK)
         return rc;
     if (param != NULL)
@@ -290,7 +284,7 @@ static esk_status print_rows(esk_read_model *read_model, const char *sql,
     return ESK_OK;
 }
 
-esk_status print_catalogue(esk_read_model *read_model, esk_error *err)
+esk_status print_catalogue(esk_read_model *read_model)
 {
     return print_rows(read_model,
                       "SELECT workshop_id, title, starts_on, "
@@ -298,16 +292,15 @@ esk_status print_catalogue(esk_read_model *read_model, esk_error *err)
                       "waitlist || ' waiting', "
                       "CASE open WHEN 1 THEN 'open' ELSE 'closed' END "
                       "FROM catalogue ORDER BY starts_on, workshop_id",
-                      NULL, "catalogue:", err);
+                      NULL, "catalogue:");
 }
 
-esk_status print_agenda(esk_read_model *read_model, const char *attendee_id,
-                        esk_error *err)
+esk_status print_agenda(esk_read_model *read_model, const char *attendee_id)
 {
     return print_rows(read_model,
                       "SELECT w.workshop_id, w.title, w.starts_on, a.place "
                       "FROM agenda a JOIN agenda_workshops w "
                       "USING (workshop_id) WHERE a.attendee_id = ?1 "
                       "ORDER BY w.starts_on, w.workshop_id",
-                      attendee_id, "agenda:", err);
+                      attendee_id, "agenda:");
 }

@@ -17,8 +17,7 @@ extern const esk_projection agenda_projection;
 
 /* Print the catalogue, or one attendee's agenda, reading the read model
  * only. */
-esk_status print_catalogue(esk_read_model *read_model, esk_error *err);
-esk_status print_agenda(esk_read_model *read_model, const char *attendee_id,
-                        esk_error *err);
+esk_status print_catalogue(esk_read_model *read_model);
+esk_status print_agenda(esk_read_model *read_model, const char *attendee_id);
 
 #endif

@@ -51,7 +51,7 @@ extern "C" {
 #endif
 
 struct esk_aggregate_type;
-struct esk__pending;
+struct esk__aggregate;
 
 /**
  * The part of every aggregate that esk manages. Read it, never write it.
@@ -66,10 +66,9 @@ typedef struct esk_aggregate {
     int64_t version;
     /** The stream version when loaded or last saved: save expects it. */
     int64_t stored_version;
-    /* Private: events raised but not saved. */
-    struct esk__pending *pending_;
-    size_t pending_count_;
-    size_t pending_capacity_;
+    /** esk's own (the events raised but not saved): never read or write
+     *  it. */
+    struct esk__aggregate *internal;
 } esk_aggregate;
 
 /** Describes an aggregate type. Usually a static const of yours. */
@@ -137,14 +136,13 @@ typedef struct esk_aggregate_type {
  * @param type  borrowed; must outlive the state.
  * @param id    1 or more bytes; the stream id "<category>-<id>" must be at
  *              most ESK_STREAM_ID_MAX bytes. Copied.
- * @param err   optional.
  * @return ESK_OK; ESK_EINVAL (NULL pointer, bad type, id empty, not UTF-8
  *         or too long); the state is then untouched.
  *
  * Init forgets pending events the state may hold: release it first.
  */
 esk_status esk_aggregate_init(void *state, const esk_aggregate_type *type,
-                              const char *id, esk_error *err);
+                              const char *id);
 
 /**
  * Record that an event happened: apply it to the state with evolve and
@@ -154,13 +152,12 @@ esk_status esk_aggregate_init(void *state, const esk_aggregate_type *type,
  * @param type  one of the aggregate type's event_types (the same pointer,
  *              or the same name and schema version).
  * @param event a struct of that type; borrowed (encoded to JSON now).
- * @param err   optional.
  * @return ESK_OK; ESK_EINVAL (NULL, a type the aggregate does not know, an
  *         event the codec refuses: the message says which field);
  *         ESK_ENOMEM. On failure the state is unchanged.
  */
 esk_status esk_aggregate_raise(void *state, const esk_event_type *type,
-                               const void *event, esk_error *err);
+                               const void *event);
 
 /**
  * Apply a recorded event (as read from the store) to the state: decode it
@@ -169,7 +166,6 @@ esk_status esk_aggregate_raise(void *state, const esk_event_type *type,
  *
  * @param state an initialised aggregate with no pending events.
  * @param event borrowed.
- * @param err   optional.
  * @return ESK_OK; ESK_EINVAL (NULL; the event's version is not the
  *         aggregate's version + 1, or it belongs to another stream: state
  *         changes only through the next event; the aggregate has pending
@@ -177,8 +173,7 @@ esk_status esk_aggregate_raise(void *state, const esk_event_type *type,
  *         the message names them); ESK_ENOMEM. On failure the state is
  *         unchanged.
  */
-esk_status esk_aggregate_apply(void *state, const esk_event *event,
-                               esk_error *err);
+esk_status esk_aggregate_apply(void *state, const esk_event *event);
 
 /** The number of events raised and not yet saved. NULL gives 0. */
 size_t esk_aggregate_pending_count(const void *state);
@@ -236,7 +231,6 @@ typedef struct esk_repository_options {
  * @param store   borrowed; must outlive the repository.
  * @param type    borrowed; must outlive the repository.
  * @param options NULL for defaults; copied.
- * @param err     optional: why it failed, since there is no handle yet.
  * @return ESK_OK; ESK_EINVAL (NULL, bad type or options, snapshots asked
  *         without a snapshot description, a snapshot description whose
  *         struct_size is not the state_size or with a field inside the
@@ -244,20 +238,13 @@ typedef struct esk_repository_options {
  */
 esk_status esk_repository_new(esk_repository **out, esk_store *store,
                               const esk_aggregate_type *type,
-                              const esk_repository_options *options,
-                              esk_error *err);
+                              const esk_repository_options *options);
 
 /** Free a repository. NULL is a no-op. */
 void esk_repository_free(esk_repository *repo);
 
-/**
- * The message of the repository's last failure, "" after a success, with
- * one exception: a save that stored its events but could not write its
- * snapshot returns ESK_OK and leaves a note here saying why ("the events
- * of Workshop '42' are saved, but its snapshot at version 100 was not
- * written: ..."). Borrowed: valid until the next call on the repository.
- * NULL gives a fixed message.
- */
+/** Transitional: esk_errmsg(), until every caller reads the last error.
+ *  repo is not used. */
 const char *esk_repository_errmsg(const esk_repository *repo);
 
 /**
@@ -293,8 +280,11 @@ esk_status esk_repository_load(esk_repository *repo, const char *id,
  *
  * The first save of a new aggregate expects no stream. When the save
  * crosses a multiple of the snapshot_every option, a snapshot of the state
- * at its new version is written too (see esk_repository_errmsg() for a
- * snapshot that cannot be).
+ * at its new version is written too. A snapshot that cannot be written
+ * does not fail the save, whose events are stored: it returns ESK_OK and
+ * leaves a note as the last error's message, with status ESK_OK ("the
+ * events of Workshop '42' are saved, but its snapshot at version 100 was
+ * not written: ...").
  *
  * @param state    an aggregate of the repository's type.
  * @param metadata optional; borrowed.

@@ -167,13 +167,12 @@ typedef struct esk_event_type {
  * @param event  a struct of type->struct_size bytes; borrowed.
  * @param out    receives a NUL-terminated string, owned by the caller: free
  *               it with esk_free(). Untouched on failure.
- * @param err    optional: the reason of a failure.
  * @return ESK_OK; ESK_EINVAL (a NULL pointer, an invalid table, a string
  *         member without a NUL or not in UTF-8, a count beyond the array, a
  *         double that is not finite); ESK_ENOMEM.
  */
 esk_status esk_codec_encode(const esk_event_type *type, const void *event,
-                            char **out, esk_error *err);
+                            char **out);
 
 /**
  * Encode into a caller's buffer, without allocating the result.
@@ -187,8 +186,7 @@ esk_status esk_codec_encode(const esk_event_type *type, const void *event,
  *         small (the message gives the size needed).
  */
 esk_status esk_codec_encode_to(const esk_event_type *type, const void *event,
-                               char *buf, size_t size, size_t *out_len,
-                               esk_error *err);
+                               char *buf, size_t size, size_t *out_len);
 
 /**
  * Decode JSON into a struct. The whole struct is zeroed first, so fields
@@ -198,7 +196,7 @@ esk_status esk_codec_encode_to(const esk_event_type *type, const void *event,
  * @param json  NUL-terminated JSON text; borrowed.
  * @param out   a struct of type->struct_size bytes. On failure its content
  *              is unspecified.
- * @param err   optional: on failure, a message naming the event type, its
+ * On failure the message names the event type, its
  *              schema version, the field path and what was wrong:
  *              "AttendeeRegistered v1: field 'seats': expected an integer,
  *              got a string".
@@ -210,21 +208,20 @@ esk_status esk_codec_encode_to(const esk_event_type *type, const void *event,
  *         range or too long); ESK_ENOMEM.
  */
 esk_status esk_codec_decode(const esk_event_type *type, const char *json,
-                            void *out, esk_error *err);
+                            void *out);
 
 /**
  * Decode a recorded event after checking that its type name and schema
  * version are the type's.
  *
- * @param type, out, err as esk_codec_decode().
+ * @param type, out as esk_codec_decode().
  * @param event a recorded event; borrowed. Its type and data must be set.
  * @return as esk_codec_decode(); ESK_EDECODE also when the event is of
  *         another type or schema version: "event 3 of stream 'workshop-1'
  *         is WorkshopClosed v1, not AttendeeRegistered v1".
  */
 esk_status esk_codec_decode_event(const esk_event_type *type,
-                                  const esk_event *event, void *out,
-                                  esk_error *err);
+                                  const esk_event *event, void *out);
 
 #ifdef __cplusplus
 }

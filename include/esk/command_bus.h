@@ -63,13 +63,10 @@ typedef struct esk_command {
     const char *payload_json;
 } esk_command;
 
-/** What dispatching a command did. */
+/** What dispatching a command did. Its status is what esk_bus_dispatch()
+ *  returns; why it failed (and a refusal's domain code) is in
+ *  esk_error_last(). */
 typedef struct esk_command_result {
-    esk_status status;
-    /** The domain's error code when status is ESK_EDOMAIN, else 0. */
-    int domain_code;
-    /** Why it failed, in the user's terms; "" on success. */
-    char message[ESK_ERROR_MESSAGE_MAX];
     /** The number of events written, and where the last one landed. */
     size_t event_count;
     int64_t version;
@@ -88,8 +85,11 @@ typedef struct esk_context esk_context;
 
 /**
  * Handle one command: do the work and fill the result (through the
- * esk_context_* helpers). Return ESK_OK, ESK_EDOMAIN for a refusal, or
- * another failure status. command is the bus's copy, valid during the
+ * esk_context_* helpers). Return ESK_OK; ESK_EDOMAIN for a refusal, after
+ * esk_domain_error() (the caller gets its message as it is); or another
+ * failure status, after esk_error_set() or as an esk call returned it
+ * (the bus then says which handler failed: "the handler of 'Book'
+ * failed: <your message>"). command is the bus's copy, valid during the
  * call; data is what was given to esk_bus_register().
  */
 typedef esk_status (*esk_handler_fn)(esk_context *context,
@@ -131,9 +131,8 @@ esk_status esk_bus_new(esk_bus **out, esk_store *store);
  *  NULL is a no-op. */
 void esk_bus_free(esk_bus *bus);
 
-/** The message of the bus's last failure (registration, dispatch), ""
- *  after a success. Borrowed: valid until the next call on the bus. A
- *  NULL bus gives a fixed message. */
+/** Transitional: esk_errmsg(), until every caller reads the last error.
+ *  bus is not used. */
 const char *esk_bus_errmsg(const esk_bus *bus);
 
 /**
@@ -144,7 +143,7 @@ const char *esk_bus_errmsg(const esk_bus *bus);
  * @param data    passed to the handler; borrowed.
  * @return ESK_OK; ESK_EINVAL (NULL bus or handler, bad type); ESK_EEXISTS
  *         (the type has a handler: one command, one handler);
- *         ESK_ENOMEM. The message is in esk_bus_errmsg().
+ *         ESK_ENOMEM.
  */
 esk_status esk_bus_register(esk_bus *bus, const char *type,
                             esk_handler_fn handler, void *data);
@@ -163,9 +162,8 @@ esk_status esk_bus_use(esk_bus *bus, const esk_middleware *middleware);
  * middleware, handler.
  *
  * @param command borrowed for the call; the bus works on a copy.
- * @param result  optional; filled whatever the outcome, and
- *                result->status is the returned status. Its message is
- *                also esk_bus_errmsg(bus).
+ * @param result  optional; filled whatever the outcome (nothing written
+ *                after a failure).
  * @return the outcome's status: ESK_OK; ESK_ENOHANDLER (no handler for the
  *         type; the message lists the registered ones: "no handler for
  *         'Foo'; registered: RegisterAttendee, CancelRegistration");
@@ -180,8 +178,8 @@ esk_status esk_bus_dispatch(esk_bus *bus, const esk_command *command,
 
 /**
  * Run the next around middleware, or the handler. Each run of the handler
- * starts from a fresh outcome (status, message, events written) and adds
- * one to result->attempts.
+ * starts from a fresh outcome (events written) and adds one to
+ * result->attempts.
  *
  * @return what the rest of the chain returned; ESK_EINVAL when context is
  *         NULL or the handler itself calls it.
@@ -207,12 +205,13 @@ esk_command_result *esk_context_result(esk_context *context);
 const esk_metadata *esk_context_metadata(const esk_context *context);
 
 /**
- * Record a failure in the result and return status (so `return
- * esk_context_fail(ctx, ESK_EINVAL, 0, "title is empty");` reads well).
- * For ESK_EDOMAIN pass the domain's code (ignored for other statuses).
+ * Record a failure as the last error and return status (so `return
+ * esk_context_fail(ctx, ESK_EINVAL, 0, "title is empty");` reads well):
+ * esk_error_set(), or esk_domain_error() with domain_code for
+ * ESK_EDOMAIN.
  *
  * @return status; ESK_EINVAL when context or format is NULL, or status
- *         is ESK_OK (not a failure: the result says so).
+ *         is ESK_OK (not a failure: the message says so).
  */
 esk_status esk_context_fail(esk_context *context, esk_status status,
                             int domain_code, const char *format, ...)
@@ -222,22 +221,26 @@ esk_status esk_context_fail(esk_context *context, esk_status status,
     ;
 
 /**
- * Record a failure given as an esk_error (the err of an aggregate's
- * behaviour, of esk_decider_handle...) and return its status:
+ * Pass on the failure of a call the handler made (an aggregate's
+ * behaviour, esk_repository_load...), which recorded its reason as the
+ * last error, and return its status:
  *
- *   if (workshop_register(&w, c->attendee, &err) != ESK_OK)
- *       return esk_context_fail_with(ctx, &err);
+ *   esk_status rc = workshop_register(&w, c->attendee);
+ *   if (rc != ESK_OK)
+ *       return esk_context_fail_with(ctx, rc);
  *
- * @return err->status (its code kept for ESK_EDOMAIN); ESK_EINVAL when
- *         context or err is NULL, or err->status is ESK_OK.
+ * Returning rc does the same; this also gives a message to a status that
+ * came without one.
+ *
+ * @return status (its domain code kept for ESK_EDOMAIN); ESK_EINVAL when
+ *         context is NULL, or status is ESK_OK.
  */
-esk_status esk_context_fail_with(esk_context *context, const esk_error *err);
+esk_status esk_context_fail_with(esk_context *context, esk_status status);
 
 /**
  * Run a decider for this command (esk_decider_handle with the context's
  * store and metadata, no retry: use the retry middleware) and fill the
- * result: events written, version, position; or the domain error (code
- * and message).
+ * result: events written, version, position.
  *
  * @param id      the decider's stream is "<category>-<id>"; borrowed.
  * @param command passed to decide(); borrowed.
@@ -249,7 +252,7 @@ esk_status esk_context_handle(esk_context *context, const esk_decider *decider,
 /**
  * Save an aggregate's pending events (esk_repository_save) with the
  * context's metadata and fill the result: events written, version,
- * position; or the repository's message.
+ * position.
  *
  * @return as esk_repository_save(); ESK_EINVAL for a NULL argument.
  */
@@ -288,6 +291,11 @@ esk_middleware esk_logging_middleware(const esk_log_sink *sink);
  * Retry on conflict: when the rest of the chain returns ESK_ECONCURRENCY,
  * run it again (the handler reloads and decides anew), up to max_attempts
  * runs in all, pausing backoff_ms * k ms before retry k.
+ *
+ * The bus's one retry mechanism. esk_handle_options has max_attempts too,
+ * for esk_decider_handle() called without a bus, which has no middleware;
+ * esk_context_handle() leaves it at 1, so a command is never retried
+ * twice over.
  */
 typedef struct esk_retry_policy {
     int max_attempts;

@@ -33,22 +33,17 @@ extern "C" {
 #endif
 
 /**
- * What decide() concluded: the events to append, or a domain error. The
- * caller owns it: ESK_DECISION_INIT, then esk_decision_release().
+ * What decide() concluded: the events to emit, or a refusal (whose reason
+ * is the thread's last error). The caller owns it: ESK_DECISION_INIT,
+ * then esk_decision_release().
  */
 typedef struct esk_decision {
-    /** When the command is refused: status ESK_EDOMAIN, the domain's code
-     *  and message ("workshop 'w-1' is closed"). When an emit failed: its
-     *  status and the codec's message. Else all zero. */
-    esk_error error;
-    /* Private: the emitted events. */
-    struct esk__pending *events_;
-    size_t count_;
-    size_t capacity_;
+    /** esk's own: never read or write it. */
+    struct esk__decision *internal;
 } esk_decision;
 
 /* clang-format off */
-#define ESK_DECISION_INIT {{ESK_OK, ESK_EXT_NONE, 0, {0}}, NULL, 0, 0}
+#define ESK_DECISION_INIT {NULL}
 /* clang-format on */
 
 /**
@@ -57,17 +52,18 @@ typedef struct esk_decision {
  * @param type  the event's type, one of the decider's event_types;
  *              borrowed, must outlive the decision.
  * @param event a struct of that type; encoded to JSON now (borrowed).
- * @return ESK_OK; ESK_EINVAL (NULL, an event the codec refuses: the
- *         message is in decision->error; the command was already
- *         refused); ESK_ENOMEM. On failure nothing is added.
+ * @return ESK_OK; ESK_EINVAL (NULL, an event the codec refuses, the
+ *         command was already refused); ESK_ENOMEM. On failure nothing is
+ *         added, and esk_decider_handle() fails even if decide() goes on.
  */
 esk_status esk_decision_emit(esk_decision *decision, const esk_event_type *type,
                              const void *event);
 
 /**
  * Refuse the command: decide() returns what this returns, ESK_EDOMAIN.
- * Any events emitted before are dropped. decision->error is filled as
- * esk_domain_error_into() fills an esk_error.
+ * Any events emitted before are dropped. The last error is filled as
+ * esk_domain_error() fills it (status ESK_EDOMAIN, the code, the
+ * message); decide() may also return esk_domain_error() itself.
  *
  *   if (w->seats_taken == w->capacity)
  *       return esk_decision_reject(decision, WORKSHOP_FULL,
@@ -76,8 +72,7 @@ esk_status esk_decision_emit(esk_decision *decision, const esk_event_type *type,
  * @param code   the domain's error code, not 0 (e.g. WORKSHOP_FULL).
  * @param format printf-style message in the domain's words.
  * @return ESK_EDOMAIN; ESK_EINVAL when decision is NULL, code is 0 or
- *         format is NULL (the events are dropped all the same, and
- *         decision->error says what was wrong).
+ *         format is NULL (the events are dropped all the same).
  */
 esk_status esk_decision_reject(esk_decision *decision, int code,
                                const char *format, ...)
@@ -100,7 +95,7 @@ esk_status esk_decision_event(const esk_decision *decision, size_t i,
                               const esk_event_type **type_out,
                               const char **json_out);
 
-/** Forget the events and the error, keeping the memory. NULL is a
+/** Forget the events and the refusal, keeping the memory. NULL is a
  *  no-op. */
 void esk_decision_clear(esk_decision *decision);
 
@@ -125,7 +120,9 @@ typedef struct esk_decider {
     void (*evolve)(void *state, const esk_event_type *type, const void *event);
     /**
      * Decide what a command makes happen: emit events into decision and
-     * return ESK_OK, or return esk_decision_reject(...). state is
+     * return ESK_OK, or return esk_decision_reject(...) (or
+     * esk_domain_error(...)); another failure status, after
+     * esk_error_set() to say why. state is
      * read-only (esk_decider_handle checks that its bytes are unchanged).
      * command is your own command struct. Emitting nothing is a valid
      * answer: the command changes nothing.
@@ -175,16 +172,17 @@ typedef struct esk_decider {
  * @param state    state_size bytes.
  * @param events   n recorded events, in stream order; may be NULL when n
  *                 is 0. Borrowed.
- * @param err      optional: names the event that failed ("event 3 of
- *                 stream 'workshop-1' is SeatsAdded v2, but Workshop
- *                 knows v1: register an upcaster from v2").
+
+ * A failure's message names the event that failed ("event 3 of stream
+ * 'workshop-1' is SeatsAdded v2, but Workshop knows v1: register an
+ * upcaster from v2").
  * @return ESK_OK; ESK_EINVAL (NULL, a decider without category,
  *         state_size or evolve); ESK_EDECODE (unknown type or schema
  *         version, bad data); ESK_ENOMEM. On failure the state holds the
  *         events before the one that failed.
  */
 esk_status esk_decider_fold(const esk_decider *decider, void *state,
-                            const esk_event *events, size_t n, esk_error *err);
+                            const esk_event *events, size_t n);
 
 #define ESK_HANDLE_OPTIONS_VERSION 1
 
@@ -192,7 +190,14 @@ typedef struct esk_handle_options {
     int version;
     /** Metadata for every appended event; NULL for none. Borrowed. */
     const esk_metadata *metadata;
-    /** Attempts in all, on ESK_ECONCURRENCY: 1 = no retry (the default). */
+    /**
+     * Attempts in all, on ESK_ECONCURRENCY: 1 = no retry (the default).
+     * This retry is for esk_decider_handle() called on its own, where no
+     * bus runs it. On a bus, leave it at 1 and use esk_retry_middleware(),
+     * which retries any handler (a repository's too) and, after the
+     * idempotency middleware, inside its transaction: one retry mechanism
+     * per path, never both.
+     */
     int max_attempts;
     /** Pause before retry k: backoff_ms * k milliseconds (0 = none). */
     int backoff_ms;
@@ -233,14 +238,11 @@ typedef struct esk_handle_result {
  * @param command  your command struct, passed to decide(); borrowed, may
  *                 be NULL.
  * @param options  NULL for ESK_HANDLE_OPTIONS_INIT; borrowed.
- * @param decision receives the outcome: the events appended, or the domain
- *                 error (ESK_EDOMAIN). Cleared first; after any other
+ * @param decision receives the events appended. Cleared first; after a
  *                 failure it holds no events. Optional.
  * @param result   optional; filled whatever the outcome.
- * @param err      optional: the reason of a failure in the user's terms
- *                 (on ESK_EDOMAIN, the domain error itself); status
- *                 ESK_OK and "" on success.
- * @return ESK_OK; ESK_EDOMAIN (refused: see decision); ESK_ECONCURRENCY
+ * @return ESK_OK; ESK_EDOMAIN (refused: esk_error_last() holds the
+ *         domain's code and message); ESK_ECONCURRENCY
  *         (still conflicting after the last attempt); ESK_EINVAL (NULL,
  *         empty or too long id, bad options, and a decide() that broke a
  *         rule: changed the state, returned ESK_EDOMAIN without
@@ -252,8 +254,8 @@ typedef struct esk_handle_result {
 esk_status esk_decider_handle(const esk_decider *decider, esk_store *store,
                               const char *id, const void *command,
                               const esk_handle_options *options,
-                              esk_decision *decision, esk_handle_result *result,
-                              esk_error *err);
+                              esk_decision *decision,
+                              esk_handle_result *result);
 
 #ifdef __cplusplus
 }

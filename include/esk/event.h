@@ -140,13 +140,13 @@ struct esk__arena_block;
 typedef struct esk_event_list {
     esk_event *events;
     size_t count;
-    /* Private: storage owned by the list. */
-    size_t capacity_;
-    struct esk__arena_block *arena_;
+    /** esk's own (the storage behind the events): never read or write
+     *  it. */
+    struct esk__event_list *internal;
 } esk_event_list;
 
 /* clang-format off */
-#define ESK_EVENT_LIST_INIT {NULL, 0, 0, NULL}
+#define ESK_EVENT_LIST_INIT {NULL, 0, NULL}
 /* clang-format on */
 
 /** Release a list's memory and leave it empty and reusable. NULL is a no-op. */
@@ -170,8 +170,10 @@ esk_status esk_event_list_push(esk_event_list *list, const esk_event *event);
  * most ESK_JSON_DEPTH_MAX deep. It allocates nothing.
  *
  * @param text  the JSON text, NUL-terminated.
- * @param err   optional; on failure receives ESK_EINVAL and a message with
- *              the byte offset of the problem.
+ * @param err   transitional: NULL records the outcome (a message with the
+ *              byte offset of the problem) as the last error; a non-NULL
+ *              err receives it instead, and the last error is left
+ *              alone. Pass NULL.
  * @return ESK_OK or ESK_EINVAL.
  */
 esk_status esk_json_validate(const char *text, esk_error *err);
@@ -204,13 +206,11 @@ typedef struct esk_metadata {
  * @param metadata NULL gives "{}".
  * @param out      receives the JSON, owned by the caller (esk_free);
  *                 untouched on failure.
- * @param err      optional.
  * @return ESK_OK; ESK_EINVAL (out NULL, extra not a JSON object or one
  *         that jansson cannot read: a number beyond 64-bit integers and
  *         doubles, "\u0000" in a key; ids not UTF-8); ESK_ENOMEM.
  */
-esk_status esk_metadata_encode(const esk_metadata *metadata, char **out,
-                               esk_error *err);
+esk_status esk_metadata_encode(const esk_metadata *metadata, char **out);
 
 /**
  * Read one string key of a metadata object, e.g. "correlationId".

@@ -85,9 +85,9 @@ typedef struct esk_process {
  * @param key     required in tick, optional in react (NULL: the counter).
  * @param result  optional: the command's outcome (duplicate is true when
  *                the command id had been handled before).
- * @return the dispatch status: ESK_OK; ESK_EDOMAIN (refused; see result);
- *         ESK_EINVAL (NULL, no key in tick); ESK_ENOMEM; any status of
- *         the bus.
+ * @return the dispatch status: ESK_OK; ESK_EDOMAIN (refused: its code is
+ *         esk_error_last()->code); ESK_EINVAL (NULL, no key in tick);
+ *         ESK_ENOMEM; any status of the bus.
  */
 esk_status esk_process_send(esk_process_context *pc, const esk_command *command,
                             const char *key, esk_command_result *result);
@@ -95,7 +95,8 @@ esk_status esk_process_send(esk_process_context *pc, const esk_command *command,
 /**
  * Say why react() or tick() fails, and return status, so that they can
  * write `return esk_process_fail(pc, rc, "cannot decode %s", event->type);`.
- * The runner's message then gives this reason.
+ * Like esk_error_set(), and the runner's message quotes this reason even
+ * if react() made other calls after it.
  *
  * @param status the failure to return (not ESK_OK).
  * @param format printf-style reason.
@@ -128,7 +129,6 @@ typedef struct esk_process_runner esk_process_runner;
  * @param process borrowed; must outlive the runner.
  * @return ESK_OK; ESK_EINVAL (NULL, no react, a bad name, a bus created
  *         over another store handle); ESK_ENOMEM.
- *         On failure esk_store_errmsg(store) says why.
  */
 esk_status esk_process_runner_new(esk_process_runner **out, esk_store *store,
                                   esk_bus *bus, const esk_process *process);
@@ -136,10 +136,8 @@ esk_status esk_process_runner_new(esk_process_runner **out, esk_store *store,
 /** Free a runner (the checkpoint stays in the store). NULL is a no-op. */
 void esk_process_runner_free(esk_process_runner *runner);
 
-/**
- * The message of the runner's last failure, "" after a success. Borrowed:
- * valid until the next call on the runner. NULL gives a fixed message.
- */
+/** Transitional: esk_errmsg(), until every caller reads the last error.
+ *  runner is not used. */
 const char *esk_process_runner_errmsg(const esk_process_runner *runner);
 
 /**

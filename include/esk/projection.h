@@ -61,15 +61,17 @@ typedef struct esk_projection {
     /**
      * Apply one event to the read model; required. On SQLite, write through
      * esk_store_sqlite_db(store). A failure stops the projection at this
-     * event (nothing is skipped); err, when filled, says why. The event is
-     * valid during the call only.
+     * event (nothing is skipped): return its status, after esk_error_set()
+     * to say why (a status passed on from an esk call needs nothing
+     * more). The event is valid during the call only.
      */
-    esk_status (*handle)(void *ctx, esk_store *store, const esk_event *event,
-                         esk_error *err);
-    /** Optional: create the read model if missing (idempotent). */
-    esk_status (*setup)(void *ctx, esk_store *store, esk_error *err);
-    /** Optional: empty the read model, for a rebuild. */
-    esk_status (*reset)(void *ctx, esk_store *store, esk_error *err);
+    esk_status (*handle)(void *ctx, esk_store *store, const esk_event *event);
+    /** Optional: create the read model if missing (idempotent). Reports
+     *  a failure as handle() does. */
+    esk_status (*setup)(void *ctx, esk_store *store);
+    /** Optional: empty the read model, for a rebuild. Reports a failure
+     *  as handle() does. */
+    esk_status (*reset)(void *ctx, esk_store *store);
     /** Passed to the three functions above. */
     void *ctx;
 } esk_projection;
@@ -82,12 +84,11 @@ typedef struct esk_projection {
  *
  * When handle() fails, the append returns ESK_ECALLBACK and writes nothing
  * (neither the events nor, on SQLite, the read-model changes), and
- * esk_store_errmsg() names the projection, the event (position, stream,
+ * the message names the projection, the event (position, stream,
  * version, type) and the handler's error.
  *
  * @param store      the store.
  * @param projection borrowed; must outlive the store or be detached.
- * @param err        optional: why it failed.
  * @return ESK_OK; ESK_EINVAL (NULL, no name or handle, a name starting
  *         with "process:", version < 1);
  *         ESK_EEXISTS (this projection is attached already); ESK_ECALLBACK
@@ -95,8 +96,7 @@ typedef struct esk_projection {
  *         (ESK_EBUSY, ESK_EIO...); ESK_ENOMEM.
  */
 esk_status esk_projection_attach_inline(esk_store *store,
-                                        const esk_projection *projection,
-                                        esk_error *err);
+                                        const esk_projection *projection);
 
 /**
  * Stop running a projection inline. Its read model is left as it is.
@@ -113,15 +113,14 @@ esk_status esk_projection_detach_inline(esk_store *store,
  * called: ctx should start empty.
  *
  * @param stream_id the stream to read; borrowed.
- * @param err       optional: why it failed.
  * @return ESK_OK (an absent stream applies nothing); ESK_EINVAL (NULL, bad
  *         stream id, bad projection); ESK_ECALLBACK (the handler failed:
- *         err names the event and the handler's error); the store's
+ *         the message names the event and the handler's error); the store's
  *         errors.
  */
 esk_status esk_projection_live(esk_store *store,
                                const esk_projection *projection,
-                               const char *stream_id, esk_error *err);
+                               const char *stream_id);
 
 /* --- Catch-up ------------------------------------------------------------
  *
@@ -197,21 +196,18 @@ typedef struct esk_catchup_status {
  * @param store      borrowed; must outlive the runner.
  * @param projection borrowed; must outlive the runner.
  * @param options    NULL for defaults; copied.
- * @param err        optional: why it failed.
  * @return ESK_OK; ESK_EINVAL (NULL, bad projection, bad options);
  *         ESK_ECALLBACK (setup failed); the store's errors; ESK_ENOMEM.
  */
 esk_status esk_catchup_new(esk_catchup **out, esk_store *store,
                            const esk_projection *projection,
-                           const esk_catchup_options *options, esk_error *err);
+                           const esk_catchup_options *options);
 
 /** Free a runner (the checkpoint stays in the store). NULL is a no-op. */
 void esk_catchup_free(esk_catchup *catchup);
 
-/**
- * The message of the runner's last failure, "" after a success. Borrowed:
- * valid until the next call on the runner. NULL gives a fixed message.
- */
+/** Transitional: esk_errmsg(), until every caller reads the last error.
+ *  catchup is not used. */
 const char *esk_catchup_errmsg(const esk_catchup *catchup);
 
 /**
@@ -308,8 +304,8 @@ struct sqlite3_stmt;
  * @param out   receives the handle, owned by the caller
  *              (esk_read_model_free); untouched on failure.
  * @param store a SQLite store; borrowed, must outlive the handle.
- * @return ESK_OK; ESK_EINVAL (NULL, or a store that is not SQLite:
- *         esk_store_errmsg() then says so); ESK_EIO (the store's file
+ * @return ESK_OK; ESK_EINVAL (NULL, or a store that is not SQLite);
+ *         ESK_EIO (the store's file
  *         cannot be opened again for reading; the message says why);
  *         ESK_ENOMEM.
  */
@@ -326,14 +322,14 @@ void esk_read_model_free(esk_read_model *read_model);
  * @param sql one SQL statement (a trailing ';' is fine); borrowed.
  * @param out receives the statement, owned by the caller; untouched on
  *            failure.
- * @param err optional: SQLite's message, or what was refused and why
- *            ("queries read the read model only: table 'events' belongs to
- *            the write side").
+ * A failure's message is SQLite's, or what was refused and why
+ * ("queries read the read model only: table 'events' belongs to the write
+ * side").
  * @return ESK_OK; ESK_EINVAL (NULL, empty or bad SQL, more than one
  *         statement, a write (VACUUM included), a store table); ESK_ENOMEM.
  */
 esk_status esk_read_model_prepare(esk_read_model *read_model, const char *sql,
-                                  struct sqlite3_stmt **out, esk_error *err);
+                                  struct sqlite3_stmt **out);
 
 #ifdef __cplusplus
 }

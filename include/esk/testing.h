@@ -117,13 +117,12 @@ esk_spec *esk_spec_aggregate(const esk_aggregate_type *type, const char *id);
  *
  * @param state the aggregate, built from the given events.
  * @param arg   the argument given to esk_spec_when_call.
- * @param err   where a refusal goes: return esk_domain_error_into(err, code,
- *              ...) to refuse the command.
- * @return ESK_OK (the raised events are the outcome); ESK_EDOMAIN (refused);
- *         anything else is reported as a failure of the behaviour.
+ * @return ESK_OK (the raised events are the outcome); ESK_EDOMAIN (refused:
+ *         return esk_domain_error(code, ...)); anything else, after
+ *         esk_error_set() to say why, is reported as a failure of the
+ *         behaviour.
  */
-typedef esk_status (*esk_spec_action)(void *state, const void *arg,
-                                      esk_error *err);
+typedef esk_status (*esk_spec_action)(void *state, const void *arg);
 
 /**
  * Add an event to the past, after those given before.

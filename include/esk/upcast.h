@@ -7,7 +7,7 @@
  * so an event stored as v1 is read as v3 through v1 -> v2 -> v3,
  * and the codec only ever sees the current layout.
  *
- *   static esk_status registered_v1_to_v2(json_t *data, esk_error *err)
+ *   static esk_status registered_v1_to_v2(json_t *data)
  *   {
  *       // split "name" into "firstName" and "lastName", add "email": ""
  *   }
@@ -32,10 +32,10 @@ extern "C" {
 /**
  * Turn the data of one event from schema version v into v + 1, in place.
  * data is a JSON object, borrowed: change its members, do not decref it.
- * Return ESK_OK, or a failure status with err's message saying what was
- * wrong (err is never NULL when esk calls it).
+ * Return ESK_OK, or a failure status after esk_error_set() to say what was
+ * wrong: esk_upcasters_apply() quotes it.
  */
-typedef esk_status (*esk_upcast_fn)(json_t *data, esk_error *err);
+typedef esk_status (*esk_upcast_fn)(json_t *data);
 
 typedef struct esk_upcasters esk_upcasters;
 
@@ -78,8 +78,9 @@ int esk_upcasters_target(const esk_upcasters *upcasters, const char *type,
  * with no step are left as they are, without copying.
  *
  * @param upcasters NULL does nothing.
- * @param err       optional: on failure names the event (stream, version,
- *                  type, schema version) and the step that failed.
+ *
+ * A failure's message names the event (stream, version, type, schema
+ * version) and the step that failed.
  * @return ESK_OK; ESK_EINVAL (NULL list, an event without stream id,
  *         type or data); ESK_EDECODE (data that is not a JSON object, or a
  *         step that failed: its message is quoted); ESK_ENOMEM (also when
@@ -87,7 +88,7 @@ int esk_upcasters_target(const esk_upcasters *upcasters, const char *type,
  *         upcast; the list is still valid.
  */
 esk_status esk_upcasters_apply(const esk_upcasters *upcasters,
-                               esk_event_list *list, esk_error *err);
+                               esk_event_list *list);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@
 
 #include "esk/testing.h"
 #include "internal.h"
+#include "projection_internal.h"
 #include "report.h"
 
 typedef struct given_event {
@@ -60,35 +61,13 @@ typedef enum run_result {
 #define CHECK_REPORT_SIZE 16384
 #define MESSAGE_SIZE (2 * ESK_ERROR_MESSAGE_MAX)
 
-static void spec_problem(esk_projection_spec *spec, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+/* The spec's first problem is the one it reports. */
+#define spec_problem(spec, ...)                                                \
+    esk__report_format((spec)->problem, sizeof((spec)->problem), true,         \
+                       __VA_ARGS__)
 
-static void spec_problem(esk_projection_spec *spec, const char *format, ...)
-{
-    if (spec->problem[0] != '\0')
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(spec->problem, sizeof(spec->problem), format, args);
-    va_end(args);
-}
-
-static void set_message(char *buf, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void set_message(char *buf, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(buf, MESSAGE_SIZE, format, args);
-    va_end(args);
-}
+#define set_message(buf, ...)                                                  \
+    esk__report_format((buf), MESSAGE_SIZE, false, __VA_ARGS__)
 
 /* Make room for one more item in an array that grows by doubling. */
 static bool reserve(void **items, size_t *capacity, size_t count,
@@ -128,7 +107,6 @@ void esk_projection_spec_given(esk_projection_spec *spec, const char *stream_id,
 {
     char *json = NULL;
     char *stream_copy = NULL;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
 
     if (spec == NULL)
         return;
@@ -140,9 +118,9 @@ void esk_projection_spec_given(esk_projection_spec *spec, const char *stream_id,
                                        : "event");
         return;
     }
-    if (esk_codec_encode(type, event, &json, &err) != ESK_OK) {
+    if (esk_codec_encode(type, event, &json) != ESK_OK) {
         spec_problem(spec, "given event %zu (%s) cannot be encoded: %s",
-                     spec->given_count + 1, type->name, err.message);
+                     spec->given_count + 1, type->name, esk_errmsg());
         return;
     }
     stream_copy = esk__strdup(stream_id);
@@ -214,12 +192,7 @@ void esk_projection_spec_hint(esk_projection_spec *spec, const char *hint)
 {
     if (spec == NULL)
         return;
-    esk__free(spec->hint);
-    spec->hint = NULL;
-    if (hint == NULL)
-        return;
-    spec->hint = esk__strdup(hint);
-    if (spec->hint == NULL)
+    if (!esk__report_set_text(&spec->hint, hint))
         spec_problem(spec, "out of memory building the spec");
 }
 
@@ -343,15 +316,31 @@ static bool handles_type(const esk_projection *p, const char *type)
     return false;
 }
 
-static esk_status open_store(const esk_projection_spec *spec, esk_store **store,
-                             esk_error *err)
+/* Open the store the spec runs on; on failure the last error says why. */
+static esk_status open_store(const esk_projection_spec *spec, esk_store **store)
 {
-    if (spec->on_sqlite)
-        return esk_store_open_sqlite(store, ":memory:", NULL, err);
-    esk_status rc = esk_store_open_memory(store, NULL);
-    if (rc != ESK_OK)
-        esk__error_set(err, rc, "%s", esk_status_str(rc));
+    esk_status rc = spec->on_sqlite
+                        ? esk_store_open_sqlite(store, ":memory:", NULL, NULL)
+                        : esk_store_open_memory(store, NULL);
+    if (rc != ESK_OK && esk_error_last()->status != rc)
+        esk__fail(rc, "%s", esk_status_str(rc));
     return rc;
+}
+
+/* Call a projection's setup() or reset(): *failed says whether it did. */
+static void run_callback(esk_status (*fn)(void *ctx, esk_store *store),
+                         void *ctx, esk_store *store, const char *name,
+                         char *msg, bool *failed)
+{
+    if (fn == NULL || *failed)
+        return;
+    esk_error_clear();
+    esk_status rc = fn(ctx, store);
+    if (rc != ESK_OK) {
+        esk__callback_failed(rc);
+        set_message(msg, "%s() failed: %s", name, esk_errmsg());
+        *failed = true;
+    }
 }
 
 /* Append given event i, read it back and hand it to the projection
@@ -366,31 +355,36 @@ static run_result apply_given(const esk_projection_spec *spec, esk_store *store,
                        NULL};
     esk_append_result appended = {0, 0};
 
-    if (esk_store_append(store, g->stream_id, ESK_ANY, &e, 1, &appended) !=
-        ESK_OK) {
+    esk_status rc =
+        esk__from_store(store, esk_store_append(store, g->stream_id, ESK_ANY,
+                                                &e, 1, &appended));
+    if (rc != ESK_OK) {
         set_message(msg, "given event %zu cannot be appended to '%s': %s",
-                    i + 1, g->stream_id, esk_store_errmsg(store));
+                    i + 1, g->stream_id, esk_errmsg());
         return RUN_SPEC_ERROR;
     }
-    if (esk_store_read_stream(store, g->stream_id, appended.version, 1, list) !=
-            ESK_OK ||
-        list->count != 1) {
+    rc = esk__from_store(
+        store,
+        esk_store_read_stream(store, g->stream_id, appended.version, 1, list));
+    if (rc != ESK_OK || list->count != 1) {
         set_message(msg, "given event %zu cannot be read back from '%s': %s",
-                    i + 1, g->stream_id, esk_store_errmsg(store));
+                    i + 1, g->stream_id,
+                    rc != ESK_OK ? esk_errmsg() : "it is not there");
         return RUN_SPEC_ERROR;
     }
     if (!handles_type(p, g->type->name))
         return RUN_DONE;
     for (int k = 0; k < times; k++) {
-        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
-        esk_status rc = p->handle(p->ctx, store, &list->events[0], &err);
+        esk_error_clear();
+        rc = p->handle(p->ctx, store, &list->events[0]);
         if (rc != ESK_OK) {
+            const char *why = esk_errmsg();
             set_message(msg,
                         "handle() failed on given event %zu (%s of "
                         "'%s')%s: %s%s%s",
                         i + 1, g->type->name, g->stream_id,
                         k > 0 ? " the second time" : "", esk_status_str(rc),
-                        err.message[0] != '\0' ? ": " : "", err.message);
+                        why[0] != '\0' ? ": " : "", why);
             return RUN_FAILED;
         }
     }
@@ -407,24 +401,20 @@ static run_result run_story(const esk_projection_spec *spec, int times,
     const esk_projection *p = spec->projection;
     esk_store *store = NULL;
     esk_event_list list = ESK_EVENT_LIST_INIT;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     run_result result = RUN_DONE;
+    bool failed = false;
 
-    if (open_store(spec, &store, &err) != ESK_OK) {
+    if (open_store(spec, &store) != ESK_OK) {
         set_message(msg, "cannot open a %s store: %s",
-                    spec->on_sqlite ? "SQLite" : "memory", err.message);
+                    spec->on_sqlite ? "SQLite" : "memory", esk_errmsg());
         result = RUN_SPEC_ERROR;
         goto done;
     }
     /* Setup first, as on a real store: a reset may need the tables that
      * setup creates. Then reset, to empty a read model kept in ctx. */
-    if (p->setup != NULL && p->setup(p->ctx, store, &err) != ESK_OK) {
-        set_message(msg, "setup() failed: %s", err.message);
-        result = RUN_FAILED;
-        goto done;
-    }
-    if (p->reset != NULL && p->reset(p->ctx, store, &err) != ESK_OK) {
-        set_message(msg, "reset() failed: %s", err.message);
+    run_callback(p->setup, p->ctx, store, "setup", msg, &failed);
+    run_callback(p->reset, p->ctx, store, "reset", msg, &failed);
+    if (failed) {
         result = RUN_FAILED;
         goto done;
     }
@@ -536,12 +526,8 @@ static bool run_into(const esk_projection_spec *spec, char *buf, size_t size)
     run_result result = RUN_DONE;
     bool passed = false;
 
-    esk__report_init(&r, buf, size);
-    if (spec == NULL) {
-        esk__report_add(&r, "Spec error: the spec could not be created: out "
-                            "of memory\n");
+    if (!esk__report_start(&r, buf, size, spec != NULL))
         goto done;
-    }
     if (spec->problem[0] != '\0') {
         esk__report_add(&r, "Spec error in %s: %s\n", name_of(spec),
                         spec->problem);

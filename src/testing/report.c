@@ -229,3 +229,33 @@ const char *esk__report_path(const char *file)
     }
     return file;
 }
+
+void esk__report_format(char *buf, size_t size, bool keep_first,
+                        const char *format, ...)
+{
+    if (keep_first && buf[0] != '\0')
+        return;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(buf, size, format, args);
+    va_end(args);
+}
+
+bool esk__report_set_text(char **slot, const char *text)
+{
+    esk__free(*slot);
+    *slot = NULL;
+    if (text == NULL)
+        return true;
+    *slot = esk__strdup(text);
+    return *slot != NULL;
+}
+
+bool esk__report_start(esk__report *r, char *buf, size_t size, bool spec_exists)
+{
+    esk__report_init(r, buf, size);
+    if (!spec_exists)
+        esk__report_add(r, "Spec error: the spec could not be created: out "
+                           "of memory\n");
+    return spec_exists;
+}

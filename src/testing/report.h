@@ -27,6 +27,25 @@ void esk__report_add(esk__report *r, const char *format, ...)
 #endif
     ;
 
+/* printf into buf (size bytes); with keep_first, a buf that holds a
+ * message already keeps it (the first problem of a spec is the one to
+ * fix). */
+void esk__report_format(char *buf, size_t size, bool keep_first,
+                        const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* Replace *slot (owned) with a copy of text, or nothing for NULL: false
+ * when out of memory, and *slot is then NULL. */
+bool esk__report_set_text(char **slot, const char *text);
+
+/* Start a spec's report in buf: false, with the report saying so, when
+ * the spec could not be created (spec_exists false). */
+bool esk__report_start(esk__report *r, char *buf, size_t size,
+                       bool spec_exists);
+
 /* Mark a cut report as such, at its end. */
 void esk__report_end(esk__report *r);
 

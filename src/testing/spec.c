@@ -71,21 +71,10 @@ bool esk__spec_same_events(const event_list *a, const event_list *b)
 
 /* --- Building a spec ------------------------------------------------------ */
 
-static void spec_problem(esk_spec *spec, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void spec_problem(esk_spec *spec, const char *format, ...)
-{
-    if (spec->problem[0] != '\0')
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(spec->problem, sizeof(spec->problem), format, args);
-    va_end(args);
-}
+/* The spec's first problem is the one it reports. */
+#define spec_problem(spec, ...)                                                \
+    esk__report_format((spec)->problem, sizeof((spec)->problem), true,         \
+                       __VA_ARGS__)
 
 static esk_spec *spec_new(void)
 {
@@ -127,7 +116,6 @@ static void push_encoded(esk_spec *spec, event_list *list, const char *what,
                          const esk_event_type *type, const void *event)
 {
     char *json = NULL;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     size_t number = list->count + 1;
 
     if (type == NULL || event == NULL) {
@@ -135,9 +123,9 @@ static void push_encoded(esk_spec *spec, event_list *list, const char *what,
                      type == NULL ? "event type" : "event");
         return;
     }
-    if (esk_codec_encode(type, event, &json, &err) != ESK_OK) {
+    if (esk_codec_encode(type, event, &json) != ESK_OK) {
         spec_problem(spec, "%s event %zu (%s) cannot be encoded: %s", what,
-                     number, type->name, err.message);
+                     number, type->name, esk_errmsg());
         return;
     }
     if (esk__spec_events_push(list, type, json) != ESK_OK) {
@@ -282,12 +270,7 @@ void esk_spec_hint(esk_spec *spec, const char *hint)
 {
     if (spec == NULL)
         return;
-    esk__free(spec->hint);
-    spec->hint = NULL;
-    if (hint == NULL)
-        return;
-    spec->hint = esk__strdup(hint);
-    if (spec->hint == NULL)
+    if (!esk__report_set_text(&spec->hint, hint))
         spec_problem(spec, "out of memory building the spec");
 }
 

@@ -123,6 +123,32 @@ static const char *error_text(const domain_words *words, int code, char *buf,
     return buf;
 }
 
+/* The command was expected to be refused with want, and was not (or with
+ * another code, got). */
+static void add_unrefused(esk__report *r, const char *want, const char *got,
+                          const outcome *o)
+{
+    if (o->kind == OUTCOME_REFUSED) {
+        esk__report_add(r,
+                        "  then    expected the command to be refused "
+                        "with %s, but it was refused with %s: %s\n",
+                        want, got, o->message);
+    } else if (o->events.count == 0) {
+        esk__report_add(r,
+                        "  then    expected the command to be refused "
+                        "with %s, but it was accepted and nothing "
+                        "happened\n",
+                        want);
+    } else {
+        esk__report_add(r,
+                        "  then    expected the command to be refused "
+                        "with %s, but it was accepted with these "
+                        "events:\n",
+                        want);
+        add_events(r, &o->events);
+    }
+}
+
 static void add_mismatch(esk__report *r, const esk_spec *spec,
                          const domain_words *words, const char *who,
                          const outcome *o)
@@ -135,7 +161,7 @@ static void add_mismatch(esk__report *r, const esk_spec *spec,
         if (o->status != ESK_ENOTIMPL)
             esk__report_add(r, "          (to refuse a command, return %s)\n",
                             spec->aggregate != NULL
-                                ? "esk_domain_error_into(err, code, ...)"
+                                ? "esk_domain_error(code, ...)"
                                 : "esk_decision_reject(decision, code, ...)");
         return;
     }
@@ -167,25 +193,7 @@ static void add_mismatch(esk__report *r, const esk_spec *spec,
         }
         return;
     case EXPECT_ERROR:
-        if (o->kind == OUTCOME_REFUSED) {
-            esk__report_add(r,
-                            "  then    expected the command to be refused "
-                            "with %s, but it was refused with %s: %s\n",
-                            want, got, o->message);
-        } else if (o->events.count == 0) {
-            esk__report_add(r,
-                            "  then    expected the command to be refused "
-                            "with %s, but it was accepted and nothing "
-                            "happened\n",
-                            want);
-        } else {
-            esk__report_add(r,
-                            "  then    expected the command to be refused "
-                            "with %s, but it was accepted with these "
-                            "events:\n",
-                            want);
-            add_events(r, &o->events);
-        }
+        add_unrefused(r, want, got, o);
         return;
     case EXPECT_UNSET:
         break;
@@ -279,6 +287,37 @@ static void add_when(esk__report *r, const esk_spec *spec,
         esk__report_add(r, "  when    the command\n");
 }
 
+/* The rules the model broke, whether or not the outcome matched. */
+static void add_rule_breaks(esk__report *r, const esk_spec *spec,
+                            const esk_decider *decider,
+                            const domain_words *words, const verdict *v)
+{
+    if (v->raised_before_refusal > 0)
+        esk__report_add(r,
+                        "  the behaviour raised %zu event(s) and then "
+                        "refused the command: check everything first, then "
+                        "raise\n",
+                        v->raised_before_refusal);
+    if (v->impure)
+        add_impurity(r, decider, v);
+    if (v->nondeterministic) {
+        esk__report_add(r, "  decide() gave a different answer the second "
+                           "time: does it read a clock, a global or random "
+                           "numbers?\n");
+        add_answer(r, words, "first:", &v->first);
+        add_answer(r, words, "second:", &v->second);
+    }
+    if (v->rebuild_error[0] != '\0')
+        esk__report_add(r, "  %s\n", v->rebuild_error);
+    if (v->rebuilt_differs)
+        esk__report_add(r,
+                        "  the state after the command differs from the "
+                        "state rebuilt from its events: change state only "
+                        "in evolve(), through raised events (byte %zu of "
+                        "%zu differs)\n",
+                        v->rebuilt_offset, spec->aggregate->state_size);
+}
+
 void esk__spec_write_report(const esk_spec *spec, const esk_decider *decider,
                             const verdict *v, bool matched, esk__report *r)
 {
@@ -312,30 +351,7 @@ void esk__spec_write_report(const esk_spec *spec, const esk_decider *decider,
         esk__report_add(r, "  then    as expected, but:\n");
     else
         add_mismatch(r, spec, &words, who, &v->first);
-    if (v->raised_before_refusal > 0)
-        esk__report_add(r,
-                        "  the behaviour raised %zu event(s) and then "
-                        "refused the command: check everything first, then "
-                        "raise\n",
-                        v->raised_before_refusal);
-    if (v->impure)
-        add_impurity(r, decider, v);
-    if (v->nondeterministic) {
-        esk__report_add(r, "  decide() gave a different answer the second "
-                           "time: does it read a clock, a global or random "
-                           "numbers?\n");
-        add_answer(r, &words, "first:", &v->first);
-        add_answer(r, &words, "second:", &v->second);
-    }
-    if (v->rebuild_error[0] != '\0')
-        esk__report_add(r, "  %s\n", v->rebuild_error);
-    if (v->rebuilt_differs)
-        esk__report_add(r,
-                        "  the state after the command differs from the "
-                        "state rebuilt from its events: change state only "
-                        "in evolve(), through raised events (byte %zu of "
-                        "%zu differs)\n",
-                        v->rebuilt_offset, spec->aggregate->state_size);
+    add_rule_breaks(r, spec, decider, &words, v);
     const char *purity = purity_hint(v);
     if (spec->hint != NULL && !(matched && purity != NULL))
         esk__report_add(r, "  HINT: %s\n", spec->hint);

@@ -66,19 +66,9 @@ static void recorded_free(recorded *r)
     *r = (recorded){NULL, NULL};
 }
 
-static void set_spec_error(verdict *v, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void set_spec_error(verdict *v, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(v->spec_error, sizeof(v->spec_error), format, args);
-    va_end(args);
-}
+#define set_spec_error(v, ...)                                                 \
+    esk__report_format((v)->spec_error, sizeof((v)->spec_error), false,        \
+                       __VA_ARGS__)
 
 static void outcome_free(outcome *o)
 {
@@ -96,17 +86,19 @@ static size_t first_changed_byte(const void *a, const void *b, size_t size)
     return size;
 }
 
-static void set_failure(outcome *o, esk_status rc, const esk_error *err)
+/* A failure rc, whose reason (and refusal code) is the last error. */
+static void set_failure(outcome *o, esk_status rc)
 {
+    const esk_error *last = esk_error_last();
     o->status = rc;
     if (rc == ESK_EDOMAIN) {
         o->kind = OUTCOME_REFUSED;
-        o->code = err->code;
+        o->code = last->status == ESK_EDOMAIN ? last->code : 0;
     } else {
         o->kind = OUTCOME_FAILED;
     }
-    if (err->status == rc)
-        snprintf(o->message, sizeof(o->message), "%s", err->message);
+    if (last->status == rc)
+        snprintf(o->message, sizeof(o->message), "%s", last->message);
 }
 
 /* Running out of memory says nothing about the model under test: it
@@ -123,7 +115,7 @@ static esk_status decision_outcome(esk_status rc, const esk_decision *d,
                                    outcome *o)
 {
     if (rc != ESK_OK) {
-        set_failure(o, rc, &d->error);
+        set_failure(o, rc);
         return ESK_OK;
     }
     o->kind = OUTCOME_ACCEPTED;
@@ -150,6 +142,20 @@ static size_t alloc_size(size_t size)
     return size > 0 ? size : 1;
 }
 
+/* Ask decide() about the state: its answer goes to o. False when the
+ * run cannot go on (out of memory). */
+static bool ask(const esk_decider *decider, const void *command, void *state,
+                outcome *o, verdict *v)
+{
+    esk_decision decision = ESK_DECISION_INIT;
+    esk_error_clear();
+    esk_status rc = decider->decide(state, command, &decision);
+    if (decision_outcome(rc, &decision, o) != ESK_OK)
+        set_spec_error(v, "out of memory running the spec");
+    esk_decision_release(&decision);
+    return !out_of_memory(o, "decide()", v);
+}
+
 static void run_decider(const esk_spec *spec, const esk_decider *decider,
                         verdict *v)
 {
@@ -157,9 +163,6 @@ static void run_decider(const esk_spec *spec, const esk_decider *decider,
     recorded given = {NULL, NULL};
     void *state = NULL;
     void *before = NULL;
-    esk_decision decision = ESK_DECISION_INIT;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
-    esk_status rc = ESK_OK;
     size_t size = decider->state_size;
 
     if (decider->decide == NULL) {
@@ -176,17 +179,15 @@ static void run_decider(const esk_spec *spec, const esk_decider *decider,
         set_spec_error(v, "out of memory running the spec");
         goto done;
     }
-    if (esk_decider_fold(decider, state, given.events, spec->given.count,
-                         &err) != ESK_OK) {
-        set_spec_error(v, "the given events cannot be folded: %s", err.message);
+    if (esk_decider_fold(decider, state, given.events, spec->given.count) !=
+        ESK_OK) {
+        set_spec_error(v, "the given events cannot be folded: %s",
+                       esk_errmsg());
         goto done;
     }
     memcpy(before, state, size);
 
-    rc = decider->decide(state, spec->command, &decision);
-    if (decision_outcome(rc, &decision, &v->first) != ESK_OK)
-        set_spec_error(v, "out of memory running the spec");
-    if (out_of_memory(&v->first, "decide()", v))
+    if (!ask(decider, spec->command, state, &v->first, v))
         goto done;
     v->impure_offset = first_changed_byte(before, state, size);
     v->impure = v->impure_offset < size;
@@ -198,17 +199,11 @@ static void run_decider(const esk_spec *spec, const esk_decider *decider,
 
     /* Asked again about the very same state, decide must say the same. */
     memcpy(state, before, size);
-    esk_decision_release(&decision);
-    decision = (esk_decision)ESK_DECISION_INIT;
-    rc = decider->decide(state, spec->command, &decision);
-    if (decision_outcome(rc, &decision, &v->second) != ESK_OK)
-        set_spec_error(v, "out of memory running the spec");
-    if (out_of_memory(&v->second, "decide()", v))
+    if (!ask(decider, spec->command, state, &v->second, v))
         goto done;
     v->nondeterministic = !same_outcome(&v->first, &v->second);
 
 done:
-    esk_decision_release(&decision);
     recorded_free(&given);
     esk__free(before);
     esk__free(state);
@@ -216,19 +211,19 @@ done:
 
 /* Init an aggregate and apply a story's events to it. */
 static esk_status build_aggregate(const esk_spec *spec, void *state,
-                                  bool *initialised, esk_error *err)
+                                  bool *initialised)
 {
     recorded given = {NULL, NULL};
-    esk_status rc = esk_aggregate_init(state, spec->aggregate, spec->id, err);
+    esk_status rc = esk_aggregate_init(state, spec->aggregate, spec->id);
     if (rc != ESK_OK)
         return rc;
     *initialised = true;
     const esk_aggregate *base = state;
     rc = record(&spec->given, base->stream_id, 0, &given);
     if (rc != ESK_OK)
-        return esk__error_set(err, rc, "out of memory running the spec");
+        return esk__fail(rc, "out of memory running the spec");
     for (size_t i = 0; i < spec->given.count && rc == ESK_OK; i++)
-        rc = esk_aggregate_apply(state, &given.events[i], err);
+        rc = esk_aggregate_apply(state, &given.events[i]);
     recorded_free(&given);
     return rc;
 }
@@ -252,13 +247,12 @@ static void check_rebuild(const esk_spec *spec, const void *state,
                           void *rebuilt, bool *initialised, verdict *v)
 {
     recorded raised = {NULL, NULL};
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     size_t size = spec->aggregate->state_size;
     size_t base = sizeof(esk_aggregate);
 
-    if (build_aggregate(spec, rebuilt, initialised, &err) != ESK_OK) {
+    if (build_aggregate(spec, rebuilt, initialised) != ESK_OK) {
         set_spec_error(v, "the given events cannot be applied again: %s",
-                       err.message);
+                       esk_errmsg());
         return;
     }
     const esk_aggregate *agg = rebuilt;
@@ -268,11 +262,11 @@ static void check_rebuild(const esk_spec *spec, const void *state,
         return;
     }
     for (size_t i = 0; i < v->first.events.count; i++) {
-        if (esk_aggregate_apply(rebuilt, &raised.events[i], &err) != ESK_OK) {
+        if (esk_aggregate_apply(rebuilt, &raised.events[i]) != ESK_OK) {
             snprintf(v->rebuild_error, sizeof(v->rebuild_error),
                      "raised event %zu cannot be applied when the aggregate "
                      "is loaded: %s",
-                     i + 1, err.message);
+                     i + 1, esk_errmsg());
             goto done;
         }
     }
@@ -290,7 +284,6 @@ static void run_aggregate(const esk_spec *spec, verdict *v)
     void *rebuilt = NULL;
     bool state_initialised = false;
     bool rebuilt_initialised = false;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     esk_status rc = ESK_OK;
     size_t size = spec->aggregate->state_size;
 
@@ -307,15 +300,15 @@ static void run_aggregate(const esk_spec *spec, verdict *v)
         set_spec_error(v, "out of memory running the spec");
         goto done;
     }
-    if (build_aggregate(spec, state, &state_initialised, &err) != ESK_OK) {
+    if (build_aggregate(spec, state, &state_initialised) != ESK_OK) {
         set_spec_error(v, "the given events cannot be applied: %s",
-                       err.message);
+                       esk_errmsg());
         goto done;
     }
-    err = (esk_error){ESK_OK, ESK_EXT_NONE, 0, {0}};
-    rc = spec->action(state, spec->arg, &err);
+    esk_error_clear();
+    rc = spec->action(state, spec->arg);
     if (rc != ESK_OK) {
-        set_failure(&v->first, rc, &err);
+        set_failure(&v->first, rc);
         v->raised_before_refusal = esk_aggregate_pending_count(state);
     } else {
         v->first.kind = OUTCOME_ACCEPTED;
@@ -390,12 +383,8 @@ static bool run_into(const esk_spec *spec, const esk_decider *other, char *buf,
     bool matched = false;
     bool passed = false;
 
-    esk__report_init(&r, buf, size);
-    if (spec == NULL) {
-        esk__report_add(&r, "Spec error: the spec could not be created: out "
-                            "of memory\n");
+    if (!esk__report_start(&r, buf, size, spec != NULL))
         goto done;
-    }
     v = esk__calloc(1, sizeof(*v));
     if (v == NULL) {
         esk__report_add(&r, "Spec error: out of memory running the spec\n");
