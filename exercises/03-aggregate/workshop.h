@@ -2,6 +2,10 @@
  * workshop.h - the Workshop aggregate. Provided: you write its behaviours
  * in workshop.c.
  *
+ * A variant of ../domain/workshop.h, on purpose: this is exercise 03's
+ * Workshop aggregate, an object with behaviours; the later exercises use
+ * the decider of ../domain/workshop.h instead.
+ *
  * An aggregate is the state of exercise 02 given an identity and a voice:
  *
  *   workshop

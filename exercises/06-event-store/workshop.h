@@ -1,6 +1,10 @@
 /*
  * workshop.h - the Workshop aggregate. Provided: exercise 03's answer.
  *
+ * A variant of ../domain/workshop.h, on purpose: the repository of exercise
+ * 06 loads and saves an aggregate, so the workshop here is exercise 03's
+ * aggregate, not the decider of ../domain/workshop.h.
+ *
  * An aggregate is the state of exercise 02 given an identity and a voice:
  *
  *   workshop

@@ -2,6 +2,10 @@
  * workshop.c - the workshop's behaviours: its rules, one command each.
  * Provided: exercise 03's answer, with the registration form of release 3.
  *
+ * A variant of ../domain/workshop.c, on purpose: the upcasters serve the
+ * repository, which loads an aggregate, so this is exercise 03's aggregate,
+ * registering with the v3 form.
+ *
  * Every behaviour has the same two halves:
  *
  *   1. check everything: read the state, and at the first rule the
