@@ -2,9 +2,9 @@
  * workshop.c - the workshop's behaviours: its rules, one command each.
  * Provided: exercise 03's answer, with the registration form of release 3.
  *
- * A variant of ../domain/workshop.c, on purpose: the upcasters serve the
- * repository, which loads an aggregate, so this is exercise 03's aggregate,
- * registering with the v3 form.
+ * A variant of ../domain/aggregate/workshop.c, on purpose: the form of
+ * release 3 registers an attendee with first and last name, e-mail and
+ * ticket, the fields of AttendeeRegistered v3.
  *
  * Every behaviour has the same two halves:
  *

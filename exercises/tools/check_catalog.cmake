@@ -26,8 +26,17 @@ file(GLOB slugs LIST_DIRECTORIES true RELATIVE ${ROOT}/exercises
     ${ROOT}/exercises/[0-9][0-9]-*)
 list(SORT slugs)
 file(READ ${ROOT}/exercises/stubs.sha256 sums)
-file(GLOB domain_names RELATIVE ${ROOT}/exercises/domain
-    ${ROOT}/exercises/domain/*.c ${ROOT}/exercises/domain/*.h)
+# The names the domain's files take in an exercise's build: the Workshop
+# aggregate's workshop.h (domain/aggregate/) is copied as workshop.h.
+file(GLOB domain_files ${ROOT}/exercises/domain/*.c
+    ${ROOT}/exercises/domain/*.h ${ROOT}/exercises/domain/aggregate/*.c
+    ${ROOT}/exercises/domain/aggregate/*.h)
+set(domain_names "")
+foreach(path IN LISTS domain_files)
+    get_filename_component(name ${path} NAME)
+    list(APPEND domain_names ${name})
+endforeach()
+list(REMOVE_DUPLICATES domain_names)
 
 # json_list(OUT JSON_VAR KEY) - the strings of an optional array of the
 # JSON text in variable JSON_VAR, or nothing. The text goes by name: as an
@@ -52,14 +61,20 @@ function(check_domain slug dir)
     json_list(edit json edit)
     json_list(uses json domain)
     json_list(variants json variants)
-    foreach(name IN LISTS uses)
-        if(NOT EXISTS ${ROOT}/exercises/domain/${name})
-            problem("${slug}: exercise.json builds with domain/${name}, "
+    set(used_names "")
+    foreach(entry IN LISTS uses)
+        get_filename_component(name ${entry} NAME)
+        if(NOT EXISTS ${ROOT}/exercises/domain/${entry})
+            problem("${slug}: exercise.json builds with domain/${entry}, "
                     "which is missing from exercises/domain/")
         elseif(EXISTS ${dir}/${name})
             problem("${slug}: ${name} is both in the folder and in its "
                     "\"domain\" list: keep one")
+        elseif(name IN_LIST used_names)
+            problem("${slug}: its \"domain\" list names two files called "
+                    "${name}: keep one")
         endif()
+        list(APPEND used_names ${name})
     endforeach()
     foreach(name IN LISTS variants)
         if(NOT EXISTS ${dir}/${name} OR NOT name IN_LIST domain_names)
@@ -69,7 +84,8 @@ function(check_domain slug dir)
         endif()
         file(READ ${dir}/${name} text)
         string(FIND "${text}" "variant of ../domain/${name}" at)
-        if(at EQUAL -1)
+        string(FIND "${text}" "variant of ../domain/aggregate/${name}" at2)
+        if(at EQUAL -1 AND at2 EQUAL -1)
             problem("${slug}/${name}: a variant of domain/${name} says at "
                     "its top why (\"A variant of ../domain/${name}, on "
                     "purpose: ...\")")

@@ -1,9 +1,8 @@
 /*
- * workshop.h - the Workshop aggregate. Provided: exercise 03's answer.
+ * workshop.h - the Workshop aggregate. Provided: exercise 03 has you write
+ * its behaviours (workshop.c); the exercises after it get them finished.
  *
- * A variant of ../domain/workshop.h, on purpose: the repository of exercise
- * 06 loads and saves an aggregate, so the workshop here is exercise 03's
- * aggregate, not the decider of ../domain/workshop.h.
+ * The decider of ../workshop.h is the same workshop as pure functions.
  *
  * An aggregate is the state of exercise 02 given an identity and a voice:
  *
@@ -47,6 +46,10 @@ enum workshop_error {
     NO_FREE_SEAT,
     WAITLIST_IS_FULL,
 };
+
+/* The name of an error code, for reports: "ALREADY_REGISTERED"
+ * (workshop_type.c). */
+const char *workshop_error_name(int code);
 
 /*
  * The behaviours (workshop.c, where each says its rules). Each returns

@@ -2,10 +2,6 @@
  * workshop.c - the workshop's behaviours: its rules, one command each.
  * Provided: exercise 03's answer.
  *
- * A variant of ../domain/workshop.c, on purpose: the repository of exercise
- * 06 loads and saves an aggregate, so the workshop here is exercise 03's
- * aggregate, not the decider of ../domain/workshop.c.
- *
  * Every behaviour has the same two halves:
  *
  *   1. check everything: read the state, and at the first rule the
