@@ -29,12 +29,18 @@ file(READ ${ROOT}/exercises/stubs.sha256 sums)
 # The names the domain's files take in an exercise's build: the Workshop
 # aggregate's workshop.h (domain/aggregate/) is copied as workshop.h.
 file(GLOB domain_files ${ROOT}/exercises/domain/*.c
-    ${ROOT}/exercises/domain/*.h ${ROOT}/exercises/domain/aggregate/*.c
+    ${ROOT}/exercises/domain/*.h)
+file(GLOB aggregate_files ${ROOT}/exercises/domain/aggregate/*.c
     ${ROOT}/exercises/domain/aggregate/*.h)
+list(APPEND domain_files ${aggregate_files})
 set(domain_names "")
 foreach(path IN LISTS domain_files)
     get_filename_component(name ${path} NAME)
     list(APPEND domain_names ${name})
+    # For messages; domain/'s own before aggregate/'s of the same name.
+    if(NOT DEFINED domain_path_${name})
+        file(RELATIVE_PATH domain_path_${name} ${ROOT}/exercises ${path})
+    endif()
 endforeach()
 list(REMOVE_DUPLICATES domain_names)
 
@@ -94,8 +100,10 @@ function(check_domain slug dir)
     foreach(name IN LISTS domain_names)
         if(EXISTS ${dir}/${name} AND NOT name IN_LIST edit AND
            NOT name IN_LIST variants)
-            problem("${slug}/${name} is a copy of exercises/domain/${name}, "
-                    "bound to drift: delete it and add \"${name}\" to "
+            set(entry ${domain_path_${name}})
+            string(REGEX REPLACE "^domain/" "" entry ${entry})
+            problem("${slug}/${name} is a copy of exercises/domain/${entry}, "
+                    "bound to drift: delete it and add \"${entry}\" to "
                     "\"domain\" in exercise.json, or, if it differs on "
                     "purpose, add it to \"variants\" and say why at its top")
         endif()
