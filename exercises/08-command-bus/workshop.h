@@ -3,6 +3,10 @@
  * and its four functions. Provided: exercise 04's answer, with the names
  * the command bus knows the commands by.
  *
+ * A variant of ../domain/workshop.h, on purpose: the bus finds a handler by
+ * the command's type, so this decider also names its commands, and its
+ * decide() opens the race window of race.h.
+ *
  *   initial_state()          -> state            the zero state (state.h)
  *   evolve(state, event)     -> state            evolve.c, exercise 02's
  *   decide(state, command)   -> events or error  decide.c

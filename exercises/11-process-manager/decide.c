@@ -2,6 +2,10 @@
  * decide.c - the workshop's rules, as pure functions.
  * Provided: exercise 04's answer, and the rules of payments.
  *
+ * A variant of ../domain/decide.c, on purpose: exercise 11 adds payments
+ * (RegistrationPaid, RegistrationLapsed, the commands and the state that
+ * lead to them), which the exercises before it must not see.
+ *
  * decide() reads the state and the command and says what happens: events
  * to append, or a refusal with the domain's reason. It changes nothing,
  * so the same question always gets the same answer, and a test needs no

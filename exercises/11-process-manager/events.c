@@ -2,6 +2,10 @@
  * events.c - how each event is written as JSON. Provided: exercise 01's
  * answer, and the two events of payments.
  *
+ * A variant of ../domain/events.c, on purpose: exercise 11 adds payments
+ * (RegistrationPaid, RegistrationLapsed, the commands and the state that
+ * lead to them), which the exercises before it must not see.
+ *
  * One table per event: the JSON key of each field, its kind, and where it
  * is in the struct. esk encodes and decodes events from these tables, and
  * checks every field on the way in.

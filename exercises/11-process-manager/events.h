@@ -3,6 +3,10 @@
  * answer, and two events that payments bring (RegistrationPaid,
  * RegistrationLapsed).
  *
+ * A variant of ../domain/events.h, on purpose: exercise 11 adds payments
+ * (RegistrationPaid, RegistrationLapsed, the commands and the state that
+ * lead to them), which the exercises before it must not see.
+ *
  * An event is a fact: something that happened, named in the past tense.
  * Each struct holds what a reader of the event needs to know, and nothing
  * that can be worked out from earlier events.

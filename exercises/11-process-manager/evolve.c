@@ -2,6 +2,10 @@
  * evolve.c - a workshop's state, rebuilt from its events. Provided:
  * exercise 02's answer, and the two events of payments.
  *
+ * A variant of ../domain/evolve.c, on purpose: exercise 11 adds payments
+ * (RegistrationPaid, RegistrationLapsed, the commands and the state that
+ * lead to them), which the exercises before it must not see.
+ *
  * evolve answers one question: given the state so far and one more event,
  * what is the state now? Folding a stream is calling it once per event,
  * in order, from the zero state (workshop_fold() in state.c does that).

@@ -1,6 +1,10 @@
 /*
  * state.c - lists of ids, the questions decisions ask, and the fold.
  * Provided.
+ *
+ * A variant of ../domain/state.c, on purpose: exercise 11 adds payments
+ * (RegistrationPaid, RegistrationLapsed, the commands and the state that
+ * lead to them), which the exercises before it must not see.
  */
 #include <string.h>
 

@@ -1,6 +1,10 @@
 /*
  * state.h - what a workshop remembers of its past. Provided.
  *
+ * A variant of ../domain/state.h, on purpose: exercise 11 adds payments
+ * (RegistrationPaid, RegistrationLapsed, the commands and the state that
+ * lead to them), which the exercises before it must not see.
+ *
  * Nobody stores this struct. It is worked out again, whenever it is
  * needed, by folding the workshop's events one by one, in order, with
  * workshop_evolve() (evolve.c):

@@ -4,6 +4,10 @@
  * commands (PayRegistration, LapseRegistration) and the names the command
  * bus knows the commands by.
  *
+ * A variant of ../domain/workshop.h, on purpose: exercise 11 adds payments
+ * (RegistrationPaid, RegistrationLapsed, the commands and the state that
+ * lead to them), which the exercises before it must not see.
+ *
  *   initial_state()          -> state            the zero state (state.h)
  *   evolve(state, event)     -> state            evolve.c, exercise 02's
  *   decide(state, command)   -> events or error  decide.c

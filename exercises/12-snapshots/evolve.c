@@ -1,6 +1,10 @@
 /*
  * evolve.c - a conference's state, rebuilt from its events. Provided.
  *
+ * A variant of ../domain/evolve.c, on purpose: snapshots pay off on long
+ * streams, so this exercise folds a conference of its own (conference.h),
+ * with counts where the workshop keeps lists.
+ *
  * The same fold as exercise 02, with counts where the workshop kept lists:
  * one call per event, in order, from the zero state. A load without a
  * snapshot calls it once for every event of the stream; a load from a

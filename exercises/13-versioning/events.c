@@ -2,6 +2,9 @@
  * events.c - how each event is written as JSON. Provided: exercise 01's
  * answer, with AttendeeRegistered at v3.
  *
+ * A variant of ../domain/events.c, on purpose: exercise 13 is about a
+ * schema that changed, and here AttendeeRegistered is at v3.
+ *
  * One table per event: the JSON key of each field, its kind, and where it
  * is in the struct. esk encodes and decodes events from these tables, and
  * checks every field on the way in.

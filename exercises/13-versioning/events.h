@@ -2,6 +2,9 @@
  * events.h - the workshop's events, as C structs, as this release knows
  * them. Provided: exercise 01's answer, with AttendeeRegistered at v3.
  *
+ * A variant of ../domain/events.h, on purpose: exercise 13 is about a
+ * schema that changed, and here AttendeeRegistered is at v3.
+ *
  * An event is a fact: something that happened, named in the past tense.
  * Each struct holds what a reader of the event needs to know, and nothing
  * that can be worked out from earlier events.

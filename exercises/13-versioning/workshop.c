@@ -2,6 +2,10 @@
  * workshop.c - the workshop's behaviours: its rules, one command each.
  * Provided: exercise 03's answer, with the registration form of release 3.
  *
+ * A variant of ../domain/aggregate/workshop.c, on purpose: the form of
+ * release 3 registers an attendee with first and last name, e-mail and
+ * ticket, the fields of AttendeeRegistered v3.
+ *
  * Every behaviour has the same two halves:
  *
  *   1. check everything: read the state, and at the first rule the

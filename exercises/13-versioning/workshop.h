@@ -2,6 +2,10 @@
  * workshop.h - the Workshop aggregate. Provided: exercise 03's answer,
  * with the registration form of release 3.
  *
+ * A variant of ../domain/aggregate/workshop.h, on purpose: the form of
+ * release 3 registers an attendee with first and last name, e-mail and
+ * ticket, the fields of AttendeeRegistered v3.
+ *
  * An aggregate is the state of exercise 02 given an identity and a voice:
  *
  *   workshop

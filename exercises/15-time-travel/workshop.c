@@ -1,6 +1,11 @@
 /*
  * workshop.c - the workshop decider: its functions, tied together, and
  * the words reports use for its commands and errors. Provided.
+ *
+ * A variant of ../domain/workshop.c, on purpose: the timeline of this
+ * exercise narrates commands on two workshops, so a command is described
+ * with its workshop ("register bob on w-1"), where a spec report of
+ * ../domain/workshop.c needs no more than "RegisterAttendee bob".
  */
 #include <stdio.h>
 

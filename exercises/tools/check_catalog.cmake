@@ -6,8 +6,14 @@
 # metadata (title, minutes, files to edit, at least three tiers of hints),
 # its files to edit in the folder and in solutions/ (when the kit has
 # that folder), their stub checksums, a README that says how to get the
-# hints without quoting them; and every relative link in the project's Markdown resolving
-# to a file that exists.
+# hints without quoting them; the finished domain written once (every
+# file of domain/ that an exercise names in "domain" is there, and a file
+# of an exercise folder named as one of domain/ is a file to edit or a
+# "variants" entry that says at its top why it differs); and every
+# relative link in the project's Markdown resolving to a file that exists.
+
+# IN_LIST, in script mode too.
+cmake_policy(SET CMP0057 NEW)
 
 set(problems "")
 # problem(TEXT...) - the pieces of one message, joined.
@@ -20,6 +26,90 @@ file(GLOB slugs LIST_DIRECTORIES true RELATIVE ${ROOT}/exercises
     ${ROOT}/exercises/[0-9][0-9]-*)
 list(SORT slugs)
 file(READ ${ROOT}/exercises/stubs.sha256 sums)
+# The names the domain's files take in an exercise's build: the Workshop
+# aggregate's workshop.h (domain/aggregate/) is copied as workshop.h.
+file(GLOB domain_files ${ROOT}/exercises/domain/*.c
+    ${ROOT}/exercises/domain/*.h)
+file(GLOB aggregate_files ${ROOT}/exercises/domain/aggregate/*.c
+    ${ROOT}/exercises/domain/aggregate/*.h)
+list(APPEND domain_files ${aggregate_files})
+set(domain_names "")
+foreach(path IN LISTS domain_files)
+    get_filename_component(name ${path} NAME)
+    list(APPEND domain_names ${name})
+    # For messages; domain/'s own before aggregate/'s of the same name.
+    if(NOT DEFINED domain_path_${name})
+        file(RELATIVE_PATH domain_path_${name} ${ROOT}/exercises ${path})
+    endif()
+endforeach()
+list(REMOVE_DUPLICATES domain_names)
+
+# json_list(OUT JSON_VAR KEY) - the strings of an optional array of the
+# JSON text in variable JSON_VAR, or nothing. The text goes by name: as an
+# argument, CMake would split it at its semicolons.
+function(json_list out json_var key)
+    set(items "")
+    string(JSON count ERROR_VARIABLE missing LENGTH "${${json_var}}" ${key})
+    if(NOT missing AND count GREATER 0)
+        math(EXPR last "${count} - 1")
+        foreach(i RANGE ${last})
+            string(JSON item GET "${${json_var}}" ${key} ${i})
+            list(APPEND items ${item})
+        endforeach()
+    endif()
+    set(${out} "${items}" PARENT_SCOPE)
+endfunction()
+
+# check_domain(SLUG DIR) - with its exercise.json in variable json: the
+# exercise builds on domain/ without copies of it: what it declares is
+# there, and what it holds of its own under a domain file's name is meant.
+function(check_domain slug dir)
+    json_list(edit json edit)
+    json_list(uses json domain)
+    json_list(variants json variants)
+    set(used_names "")
+    foreach(entry IN LISTS uses)
+        get_filename_component(name ${entry} NAME)
+        if(NOT EXISTS ${ROOT}/exercises/domain/${entry})
+            problem("${slug}: exercise.json builds with domain/${entry}, "
+                    "which is missing from exercises/domain/")
+        elseif(EXISTS ${dir}/${name})
+            problem("${slug}: ${name} is both in the folder and in its "
+                    "\"domain\" list: keep one")
+        elseif(name IN_LIST used_names)
+            problem("${slug}: its \"domain\" list names two files called "
+                    "${name}: keep one")
+        endif()
+        list(APPEND used_names ${name})
+    endforeach()
+    foreach(name IN LISTS variants)
+        if(NOT EXISTS ${dir}/${name} OR NOT name IN_LIST domain_names)
+            problem("${slug}: \"variants\" names ${name}, but it is not a "
+                    "file of both the folder and exercises/domain/")
+            continue()
+        endif()
+        file(READ ${dir}/${name} text)
+        string(FIND "${text}" "variant of ../domain/${name}" at)
+        string(FIND "${text}" "variant of ../domain/aggregate/${name}" at2)
+        if(at EQUAL -1 AND at2 EQUAL -1)
+            problem("${slug}/${name}: a variant of domain/${name} says at "
+                    "its top why (\"A variant of ../domain/${name}, on "
+                    "purpose: ...\")")
+        endif()
+    endforeach()
+    foreach(name IN LISTS domain_names)
+        if(EXISTS ${dir}/${name} AND NOT name IN_LIST edit AND
+           NOT name IN_LIST variants)
+            set(entry ${domain_path_${name}})
+            string(REGEX REPLACE "^domain/" "" entry ${entry})
+            problem("${slug}/${name} is a copy of exercises/domain/${entry}, "
+                    "bound to drift: delete it and add \"${entry}\" to "
+                    "\"domain\" in exercise.json, or, if it differs on "
+                    "purpose, add it to \"variants\" and say why at its top")
+        endif()
+    endforeach()
+    set(problems "${problems}" PARENT_SCOPE)
+endfunction()
 set(expected_number 1)
 foreach(slug IN LISTS slugs)
     set(dir ${ROOT}/exercises/${slug})
@@ -80,6 +170,7 @@ foreach(slug IN LISTS slugs)
                     "(run cmake -P exercises/tools/update_stub_hashes.cmake)")
         endif()
     endforeach()
+    check_domain(${slug} ${dir})
     if(EXISTS ${dir}/README.md)
         file(READ ${dir}/README.md readme)
         # The hints live in exercise.json only: the runner reveals them one
@@ -136,5 +227,5 @@ if(problems)
     message(FATAL_ERROR "The curriculum has problems:\n${problems}")
 endif()
 list(LENGTH slugs count)
-message(STATUS "${count} exercises, numbered without gaps; metadata, files "
-               "and links check out")
+message(STATUS "${count} exercises, numbered without gaps; metadata, files, "
+               "the domain they share and links check out")

@@ -1,6 +1,8 @@
 /*
- * workshop.h - the Workshop aggregate. Provided: you write its behaviours
- * in workshop.c.
+ * workshop.h - the Workshop aggregate. Provided: exercise 03 has you write
+ * its behaviours (workshop.c); the exercises after it get them finished.
+ *
+ * The decider of ../workshop.h is the same workshop as pure functions.
  *
  * An aggregate is the state of exercise 02 given an identity and a voice:
  *
@@ -44,6 +46,10 @@ enum workshop_error {
     NO_FREE_SEAT,
     WAITLIST_IS_FULL,
 };
+
+/* The name of an error code, for reports: "ALREADY_REGISTERED"
+ * (workshop_type.c). */
+const char *workshop_error_name(int code);
 
 /*
  * The behaviours (workshop.c, where each says its rules). Each returns
