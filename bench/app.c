@@ -82,8 +82,8 @@ bool esk_catchup_rebuild_bench(const bench_config *cfg, const char *arg,
     bench_path(cfg, path, sizeof(path), file);
     if (!bench_copy_file(cfg->fixture, path, sample))
         goto done;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK) {
-        bench_fail(sample, "opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK) {
+        bench_fail(sample, "opening %s: %s", path, esk_errmsg());
         goto done;
     }
     const esk_projection projection = {
@@ -156,14 +156,14 @@ static bool make_big_aggregate(const bench_config *cfg, const char *backend,
         snprintf(file, sizeof(file), "esk-aggregate-%ld.db", (long)getpid());
         bench_path(cfg, path, BENCH_PATH_MAX, file);
         bench_remove_db(path);
-        if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
-            return bench_fail(sample, "opening %s: %s", path, err.message);
+        if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
+            return bench_fail(sample, "opening %s: %s", path, esk_errmsg());
     }
     esk_repository_options options = ESK_REPOSITORY_OPTIONS_INIT;
     options.snapshot_every = (int)cfg->aggregate_events;
     if (esk_repository_new(&repo, store, &bench_workshop_type, &options,
                            &err) != ESK_OK) {
-        bench_fail(sample, "repository: %s", err.message);
+        bench_fail(sample, "repository: %s", esk_errmsg());
         goto done;
     }
     if (esk_aggregate_init(&w, &bench_workshop_type, BIG_ID, &err) != ESK_OK) {

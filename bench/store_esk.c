@@ -18,7 +18,6 @@ static bool open_store(const bench_config *cfg, const char *backend,
                        const char *name, esk_store **out, char *path,
                        bench_sample *sample)
 {
-    esk_error err;
     path[0] = '\0';
     if (strcmp(backend, "memory") == 0) {
         if (esk_store_open_memory(out, NULL) != ESK_OK)
@@ -29,8 +28,8 @@ static bool open_store(const bench_config *cfg, const char *backend,
     snprintf(file, sizeof(file), "%s-%ld.db", name, (long)getpid());
     bench_path(cfg, path, BENCH_PATH_MAX, file);
     bench_remove_db(path);
-    if (esk_store_open_sqlite(out, path, NULL, &err) != ESK_OK)
-        return bench_fail(sample, "opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(out, path, NULL) != ESK_OK)
+        return bench_fail(sample, "opening %s: %s", path, esk_errmsg());
     return true;
 }
 
@@ -79,14 +78,13 @@ bool esk_write_fixture(const bench_config *cfg, const char *path,
                        bench_sample *sample)
 {
     esk_store *store = NULL;
-    esk_error err;
     bench_streams streams = {0, NULL, NULL};
     bench_remove_db(path);
     if (!bench_streams_make(&streams, cfg->streams, sample))
         return false;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK) {
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK) {
         bench_streams_free(&streams);
-        return bench_fail(sample, "opening %s: %s", path, err.message);
+        return bench_fail(sample, "opening %s: %s", path, esk_errmsg());
     }
     bool ok = populate(cfg, store, &streams, sample);
     /* The last connection to close checkpoints the WAL into the file, so
@@ -186,7 +184,6 @@ static bool open_for_reading(const bench_config *cfg, const char *backend,
                              const bench_streams *streams, esk_store **out,
                              bench_sample *sample)
 {
-    esk_error err;
     if (strcmp(backend, "memory") == 0) {
         if (esk_store_open_memory(out, NULL) != ESK_OK)
             return bench_fail(sample, "opening a memory store failed");
@@ -196,8 +193,8 @@ static bool open_for_reading(const bench_config *cfg, const char *backend,
         }
         return true;
     }
-    if (esk_store_open_sqlite(out, cfg->fixture, NULL, &err) != ESK_OK)
-        return bench_fail(sample, "opening %s: %s", cfg->fixture, err.message);
+    if (esk_store_open_sqlite(out, cfg->fixture, NULL) != ESK_OK)
+        return bench_fail(sample, "opening %s: %s", cfg->fixture, esk_errmsg());
     return true;
 }
 

@@ -793,12 +793,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         esk_store_options options = ESK_STORE_OPTIONS_INIT;
         options.clock = fake_clock;
         options.clock_ctx = &w->now;
-        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
-        esk_status rc = b == 0 ? esk_store_open_memory(&w->stores[b], &options)
-                               : esk_store_open_sqlite(
-                                     &w->stores[b], ":memory:", &options, &err);
+        esk_status rc =
+            b == 0 ? esk_store_open_memory(&w->stores[b], &options)
+                   : esk_store_open_sqlite(&w->stores[b], ":memory:", &options);
         FUZZ_CHECK(rc == ESK_OK, "opening the %s store: %s", backend_names[b],
-                   err.message);
+                   esk_errmsg());
         w->lists[b] = (esk_event_list)ESK_EVENT_LIST_INIT;
     }
 

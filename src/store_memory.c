@@ -303,9 +303,8 @@ static esk_status mem_append(esk_store *store, void *impl,
     req->result.position = (int64_t)m->event_count;
     return ESK_OK;
 nomem:
-    return esk_store_set_error(store, ESK_ENOMEM,
-                               "out of memory appending to stream '%s'",
-                               req->stream_id);
+    return esk__fail(ESK_ENOMEM, "out of memory appending to stream '%s'",
+                     req->stream_id);
 }
 
 static esk_status mem_read_stream(esk_store *store, void *impl,
@@ -313,6 +312,7 @@ static esk_status mem_read_stream(esk_store *store, void *impl,
                                   size_t max_count, bool backward,
                                   esk_event_list *out)
 {
+    (void)store;
     mem_store *m = impl;
     mem_stream *s =
         esk__mem_find_stream(m, stream_id, esk__mem_hash(stream_id));
@@ -336,8 +336,8 @@ static esk_status mem_read_stream(esk_store *store, void *impl,
     if (wanted > max_count)
         wanted = max_count;
     if (esk__event_list_reserve(out, wanted) != ESK_OK)
-        return esk_store_set_error(
-            store, ESK_ENOMEM, "out of memory reading stream '%s'", stream_id);
+        return esk__fail(ESK_ENOMEM, "out of memory reading stream '%s'",
+                         stream_id);
     for (size_t i = 0; i < wanted; i++) {
         int64_t v = first + step * (int64_t)i;
         out->events[out->count++] = m->events[s->positions[v - 1] - 1];
@@ -349,6 +349,7 @@ static esk_status mem_read_all(esk_store *store, void *impl,
                                int64_t after_position, size_t max_count,
                                const esk_filter *filter, esk_event_list *out)
 {
+    (void)store;
     mem_store *m = impl;
     bool filtered = filter->category != NULL || filter->type_count > 0;
     for (size_t i = (size_t)after_position;
@@ -359,8 +360,7 @@ static esk_status mem_read_all(esk_store *store, void *impl,
              !esk_filter_has_type(filter, e->type)))
             continue;
         if (esk__event_list_push_borrowed(out, e) != ESK_OK)
-            return esk_store_set_error(store, ESK_ENOMEM,
-                                       "out of memory reading all events");
+            return esk__fail(ESK_ENOMEM, "out of memory reading all events");
     }
     return ESK_OK;
 }

@@ -90,6 +90,7 @@ static esk_status reserve_journal(mem_store *m)
 esk_status esk__mem_put_record(esk_store *store, void *impl,
                                esk_record_kind kind, const esk_record *record)
 {
+    (void)store;
     mem_store *m = impl;
     uint64_t hash = record_hash(kind, record->key);
     mem_record *r = find_record(m, kind, record->key, hash);
@@ -129,14 +130,15 @@ nomem:
         esk__free(fresh->key);
     esk__free(fresh);
     esk__free(value);
-    return esk_store_set_error(
-        store, ESK_ENOMEM, "out of memory writing record '%s'", record->key);
+    return esk__fail(ESK_ENOMEM, "out of memory writing record '%s'",
+                     record->key);
 }
 
 esk_status esk__mem_get_record(esk_store *store, void *impl,
                                esk_record_kind kind, const char *key,
                                esk_record *out, char **owned)
 {
+    (void)store;
     mem_store *m = impl;
     mem_record *r = find_record(m, kind, key, record_hash(kind, key));
     if (r == NULL || !r->present)
@@ -146,8 +148,7 @@ esk_status esk__mem_get_record(esk_store *store, void *impl,
     size_t value_len = strlen(r->value) + 1;
     char *block = esk__malloc(key_len + value_len);
     if (block == NULL)
-        return esk_store_set_error(store, ESK_ENOMEM,
-                                   "out of memory reading record '%s'", key);
+        return esk__fail(ESK_ENOMEM, "out of memory reading record '%s'", key);
     memcpy(block, r->key, key_len);
     memcpy(block + key_len, r->value, value_len);
     *out = (esk_record){block, r->number, r->version, block + key_len};

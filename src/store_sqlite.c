@@ -33,6 +33,7 @@
 
 #include "esk/store_backend.h"
 #include "internal.h"
+#include "store_internal.h"
 
 /* "ESK1": marks a SQLite file as an esk event store. */
 #define ESK_APPLICATION_ID 0x45534B31
@@ -226,6 +227,21 @@ static esk_status status_of(int rc)
     }
 }
 
+/* The finer cause of a failure, for a caller that acts on it: SQLITE_FULL
+ * (the disk, or PRAGMA max_page_count) wants space freed; a lock held past
+ * the busy timeout may be tried again; a stale snapshot wants the whole
+ * unit redone. */
+static esk_ext ext_of(int rc)
+{
+    if ((rc & 0xff) == SQLITE_FULL)
+        return ESK_EXT_DISK_FULL;
+    if (rc == SQLITE_BUSY_SNAPSHOT)
+        return ESK_EXT_BUSY_SNAPSHOT;
+    if ((rc & 0xff) == SQLITE_BUSY)
+        return ESK_EXT_BUSY_TIMEOUT;
+    return ESK_EXT_NONE;
+}
+
 /* The status for a failure while creating or checking the schema: SQLite's
  * plain "SQL error" there means the file's tables are not what esk expects. */
 static esk_status schema_status_of(int rc)
@@ -412,15 +428,15 @@ static void explain(char *buf, size_t size, const sqlite_store *s, int rc)
  * full...". Call it before anything else touches the connection, which
  * would replace sqlite3_errmsg().
  */
-static esk_status fail(esk_store *store, const sqlite_store *s, int rc,
-                       const char *doing_format, ...)
+static esk_status fail(const sqlite_store *s, int rc, const char *doing_format,
+                       ...)
 #if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
-static esk_status fail(esk_store *store, const sqlite_store *s, int rc,
-                       const char *doing_format, ...)
+static esk_status fail(const sqlite_store *s, int rc, const char *doing_format,
+                       ...)
 {
     char doing[ESK_ERROR_MESSAGE_MAX];
     char what[ESK_ERROR_MESSAGE_MAX];
@@ -430,7 +446,7 @@ static esk_status fail(esk_store *store, const sqlite_store *s, int rc,
     va_end(args);
 
     explain(what, sizeof what, s, rc);
-    return esk_store_set_error(store, status_of(rc), "%s: %s", doing, what);
+    return esk__fail_ext(status_of(rc), ext_of(rc), "%s: %s", doing, what);
 }
 
 /* Run a statement that returns nothing of interest (BEGIN, COMMIT...) and
@@ -539,8 +555,7 @@ static esk_status replay_walk_next(void *ctx, esk_stored_event *out)
     if (rc == SQLITE_DONE)
         return ESK_ENOTFOUND;
     if (rc != SQLITE_ROW)
-        return fail(walk->store, walk->s, rc, "appending to stream '%s'",
-                    walk->stream_id);
+        return fail(walk->s, rc, "appending to stream '%s'", walk->stream_id);
     esk_event *e = &out->event;
     e->position = sqlite3_column_int64(stmt, COL_POSITION);
     e->event_id = (const char *)sqlite3_column_text(stmt, COL_EVENT_ID);
@@ -556,14 +571,14 @@ static esk_status replay_walk_next(void *ctx, esk_stored_event *out)
     if (e->event_id == NULL || e->stream_id == NULL || e->type == NULL ||
         e->data == NULL || e->metadata == NULL) {
         if (sqlite3_errcode(walk->s->db) == SQLITE_NOMEM)
-            return esk_store_set_error(walk->store, ESK_ENOMEM,
-                                       "out of memory appending to stream "
-                                       "'%s'",
-                                       walk->stream_id);
-        return esk_store_set_error(walk->store, ESK_ECORRUPT,
-                                   "appending to stream '%s': the event at "
-                                   "position %" PRId64 " has an empty column",
-                                   walk->stream_id, e->position);
+            return esk__fail(ESK_ENOMEM,
+                             "out of memory appending to stream "
+                             "'%s'",
+                             walk->stream_id);
+        return esk__fail(ESK_ECORRUPT,
+                         "appending to stream '%s': the event at "
+                         "position %" PRId64 " has an empty column",
+                         walk->stream_id, e->position);
     }
     return ESK_OK;
 }
@@ -585,8 +600,7 @@ static esk_status check_replay(esk_store *store, sqlite_store *s,
         status =
             esk_store_check_replay(store, request, replay_walk_next, &walk);
     else
-        status =
-            fail(store, s, rc, "appending to stream '%s'", request->stream_id);
+        status = fail(s, rc, "appending to stream '%s'", request->stream_id);
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     return status;
@@ -617,11 +631,11 @@ static esk_status insert_batch(esk_store *store, sqlite_store *s,
         const esk_event *event = &request->events[i];
         if (!have_formatted || event->recorded_at != formatted) {
             if (esk_time_format(event->recorded_at, recorded_at) != ESK_OK) {
-                status = esk_store_set_error(
-                    store, ESK_EINVAL,
-                    "appending to stream '%s': recorded_at %" PRId64
-                    " is outside the years 0000 to 9999",
-                    stream_id, event->recorded_at);
+                status =
+                    esk__fail(ESK_EINVAL,
+                              "appending to stream '%s': recorded_at %" PRId64
+                              " is outside the years 0000 to 9999",
+                              stream_id, event->recorded_at);
                 goto done;
             }
             formatted = event->recorded_at;
@@ -653,9 +667,8 @@ static esk_status insert_batch(esk_store *store, sqlite_store *s,
         if (rc == SQLITE_CONSTRAINT_UNIQUE) {
             /* Versions and positions were read under the write lock, so
              * the event id is what collides: say where it is stored. */
-            status = esk_store_set_error(store, ESK_EDUPLICATE,
-                                         "appending to stream '%s': %s",
-                                         stream_id, sqlite3_errmsg(s->db));
+            status = esk__fail(ESK_EDUPLICATE, "appending to stream '%s': %s",
+                               stream_id, sqlite3_errmsg(s->db));
             sqlite3_reset(stmt);
             stored_event where;
             if (find_event(s, event->event_id, &where) == SQLITE_OK &&
@@ -666,13 +679,13 @@ static esk_status insert_batch(esk_store *store, sqlite_store *s,
             goto done;
         }
         if (rc != SQLITE_OK) {
-            status = fail(store, s, rc, "appending to stream '%s'", stream_id);
+            status = fail(s, rc, "appending to stream '%s'", stream_id);
             goto done;
         }
         sqlite3_reset(stmt);
     }
     if (rc != SQLITE_OK)
-        status = fail(store, s, rc, "appending to stream '%s'", stream_id);
+        status = fail(s, rc, "appending to stream '%s'", stream_id);
 
 done:
     sqlite3_reset(stmt);
@@ -702,7 +715,7 @@ static esk_status sqlite_append(esk_store *store, void *impl,
     if (rc == SQLITE_OK)
         rc = query_int(s->stmt[STMT_HEAD], NULL, &head);
     if (rc != SQLITE_OK)
-        return fail(store, s, rc, "appending to stream '%s'", stream_id);
+        return fail(s, rc, "appending to stream '%s'", stream_id);
 
     status =
         esk_store_check_expected(store, stream_id, request->expected, version);
@@ -768,21 +781,20 @@ static int run_savepoint(sqlite_store *s, int depth, int action)
     return run(*stmt);
 }
 
-static esk_status nested(esk_store *store, sqlite_store *s, int depth,
-                         int action, const char *doing)
+static esk_status nested(sqlite_store *s, int depth, int action,
+                         const char *doing)
 {
     if (depth < 1 || depth >= SAVEPOINT_DEPTH_MAX)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "%s: transactions nested too deep", doing);
+        return esk__fail(ESK_EINVAL, "%s: transactions nested too deep", doing);
     /* In autocommit mode SAVEPOINT would begin a new transaction, which
      * its RELEASE would commit: never run one once SQLite has ended the
      * transaction it belonged to (the front does not ask; this is the
      * backstop). */
     if (sqlite3_get_autocommit(s->db))
-        return esk_store_set_error(store, ESK_EIO,
-                                   "%s: SQLite has already rolled back the "
-                                   "transaction",
-                                   doing);
+        return esk__fail(ESK_EIO,
+                         "%s: SQLite has already rolled back the "
+                         "transaction",
+                         doing);
     int rc;
     if (action == SAVEPOINT_UNDO) {
         rc = run_savepoint(s, depth, SAVEPOINT_ROLLBACK_TO);
@@ -791,41 +803,43 @@ static esk_status nested(esk_store *store, sqlite_store *s, int depth,
     } else {
         rc = run_savepoint(s, depth, action);
     }
-    return rc == SQLITE_OK ? ESK_OK : fail(store, s, rc, "%s", doing);
+    return rc == SQLITE_OK ? ESK_OK : fail(s, rc, "%s", doing);
 }
 
 /* The outermost transaction takes the write lock at once (IMMEDIATE):
  * what it reads then cannot change before it writes. */
 static esk_status sqlite_begin(esk_store *store, void *impl, int depth)
 {
+    (void)store;
     sqlite_store *s = impl;
     if (depth > 0)
-        return nested(store, s, depth, SAVEPOINT_OPEN,
+        return nested(s, depth, SAVEPOINT_OPEN,
                       "beginning a nested transaction");
     int rc = run(s->stmt[STMT_BEGIN]);
-    return rc == SQLITE_OK ? ESK_OK
-                           : fail(store, s, rc, "beginning a transaction");
+    return rc == SQLITE_OK ? ESK_OK : fail(s, rc, "beginning a transaction");
 }
 
 static esk_status sqlite_commit(esk_store *store, void *impl, int depth)
 {
+    (void)store;
     sqlite_store *s = impl;
     if (depth > 0)
-        return nested(store, s, depth, SAVEPOINT_RELEASE,
+        return nested(s, depth, SAVEPOINT_RELEASE,
                       "committing a nested transaction");
     int rc = run(s->stmt[STMT_COMMIT]);
     if (rc == SQLITE_OK)
         return ESK_OK;
-    esk_status status = fail(store, s, rc, "committing");
+    esk_status status = fail(s, rc, "committing");
     rollback(s); /* a failed COMMIT may leave the transaction open */
     return status;
 }
 
 static esk_status sqlite_rollback(esk_store *store, void *impl, int depth)
 {
+    (void)store;
     sqlite_store *s = impl;
     if (depth > 0)
-        return nested(store, s, depth, SAVEPOINT_UNDO,
+        return nested(s, depth, SAVEPOINT_UNDO,
                       "rolling back a nested transaction");
     /* SQLite may have rolled back already, after an I/O error or a full
      * disk: then there is nothing left to undo. */
@@ -840,15 +854,15 @@ static esk_status sqlite_rollback(esk_store *store, void *impl, int depth)
  * happen (a handler's own SQL). */
 static esk_status sqlite_check_transaction(esk_store *store, void *impl)
 {
+    (void)store;
     sqlite_store *s = impl;
     if (!sqlite3_get_autocommit(s->db))
         return ESK_OK;
     int rc = sqlite3_extended_errcode(s->db);
     if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE)
-        return esk_store_set_error(store, ESK_EIO,
-                                   "an error in SQL run inside the "
-                                   "transaction");
-    return fail(store, s, rc, "a statement run inside the transaction");
+        return esk__fail(ESK_EIO, "an error in SQL run inside the "
+                                  "transaction");
+    return fail(s, rc, "a statement run inside the transaction");
 }
 
 /* ---- Records ------------------------------------------------------------ */
@@ -864,9 +878,8 @@ static esk_status sqlite_put_record(esk_store *store, void *impl,
     sqlite3_stmt *stmt = s->stmt[STMT_PUT_CHECKPOINT + (int)kind];
     char now[ESK_TIME_TEXT_SIZE];
     if (esk_time_format(esk_store_now(store), now) != ESK_OK)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "the clock gave a time outside years "
-                                   "0000-9999");
+        return esk__fail(ESK_EINVAL, "the clock gave a time outside years "
+                                     "0000-9999");
     int rc = bind_text(stmt, 1, record->key);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 2, record->number);
@@ -880,14 +893,15 @@ static esk_status sqlite_put_record(esk_store *store, void *impl,
         rc = run(stmt);
     sqlite3_clear_bindings(stmt);
     return rc == SQLITE_OK ? ESK_OK
-                           : fail(store, s, rc, "writing '%s' into %s",
-                                  record->key, record_table[kind]);
+                           : fail(s, rc, "writing '%s' into %s", record->key,
+                                  record_table[kind]);
 }
 
 static esk_status sqlite_get_record(esk_store *store, void *impl,
                                     esk_record_kind kind, const char *key,
                                     esk_record *out, char **owned)
 {
+    (void)store;
     sqlite_store *s = impl;
     sqlite3_stmt *stmt = s->stmt[STMT_GET_CHECKPOINT + (int)kind];
     esk_status status = ESK_OK;
@@ -897,15 +911,14 @@ static esk_status sqlite_get_record(esk_store *store, void *impl,
     if (rc == SQLITE_DONE) {
         status = ESK_ENOTFOUND;
     } else if (rc != SQLITE_ROW) {
-        status =
-            fail(store, s, rc, "reading '%s' from %s", key, record_table[kind]);
+        status = fail(s, rc, "reading '%s' from %s", key, record_table[kind]);
     } else {
         const char *k = (const char *)sqlite3_column_text(stmt, 0);
         const char *v = (const char *)sqlite3_column_text(stmt, 3);
         if (k == NULL || v == NULL) {
-            status = esk_store_set_error(
-                store, ESK_ECORRUPT, "reading '%s' from %s: a column is NULL",
-                key, record_table[kind]);
+            status = esk__fail(ESK_ECORRUPT,
+                               "reading '%s' from %s: a column is NULL", key,
+                               record_table[kind]);
             goto done;
         }
         /* One block for both strings: the caller frees it once. */
@@ -913,8 +926,7 @@ static esk_status sqlite_get_record(esk_store *store, void *impl,
         size_t value_len = strlen(v) + 1;
         char *block = esk__malloc(key_len + value_len);
         if (block == NULL) {
-            status = esk_store_set_error(store, ESK_ENOMEM,
-                                         "out of memory reading '%s'", key);
+            status = esk__fail(ESK_ENOMEM, "out of memory reading '%s'", key);
             goto done;
         }
         memcpy(block, k, key_len);
@@ -927,11 +939,6 @@ done:
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     return status;
-}
-
-static struct sqlite3 *sqlite_db(void *impl)
-{
-    return ((sqlite_store *)impl)->db;
 }
 
 /* What a read was doing, for its failure message: the stream it read, or
@@ -967,10 +974,10 @@ typedef struct sequence {
  * every row read, filtered or not. The statement is reset and its bindings
  * cleared on every path; on failure out is left empty.
  */
-static esk_status read_rows(esk_store *store, sqlite_store *s,
-                            sqlite3_stmt *stmt, size_t max_count,
-                            const esk_filter *filter, sequence *seq,
-                            esk_event_list *out, const char *stream_id)
+static esk_status read_rows(sqlite_store *s, sqlite3_stmt *stmt,
+                            size_t max_count, const esk_filter *filter,
+                            sequence *seq, esk_event_list *out,
+                            const char *stream_id)
 {
     esk_status status = ESK_OK;
     char doing[ESK_ERROR_MESSAGE_MAX];
@@ -1013,10 +1020,10 @@ static esk_status read_rows(esk_store *store, sqlite_store *s,
                 break;
             }
             describe_read(doing, sizeof doing, stream_id);
-            status = esk_store_set_error(store, ESK_ECORRUPT,
-                                         "%s: the event at position %" PRId64
-                                         " has an empty column",
-                                         doing, event.position);
+            status = esk__fail(ESK_ECORRUPT,
+                               "%s: the event at position %" PRId64
+                               " has an empty column",
+                               doing, event.position);
             goto done;
         }
         /* Each text is measured once, for the checks below and for the
@@ -1034,23 +1041,23 @@ static esk_status read_rows(esk_store *store, sqlite_store *s,
                                  ESK_STREAM_ID_MAX) ||
             !esk__utf8_valid_len(event.type, lengths[2], ESK_TYPE_MAX)) {
             describe_read(doing, sizeof doing, stream_id);
-            status = esk_store_set_error(store, ESK_ECORRUPT,
-                                         "%s: the event at position %" PRId64
-                                         " has a damaged envelope (its id, "
-                                         "stream, type or version)",
-                                         doing, event.position);
+            status = esk__fail(ESK_ECORRUPT,
+                               "%s: the event at position %" PRId64
+                               " has a damaged envelope (its id, "
+                               "stream, type or version)",
+                               doing, event.position);
             goto done;
         }
         if (seq != NULL) {
             int64_t n = seq->positions ? event.position : event.version;
             if (seq->next != 0 && n != seq->next) {
                 describe_read(doing, sizeof doing, stream_id);
-                status = esk_store_set_error(
-                    store, ESK_ECORRUPT,
-                    "%s: %s %" PRId64 " comes where %" PRId64
-                    " was expected: an event is missing or damaged",
-                    doing, seq->positions ? "position" : "version", n,
-                    seq->next);
+                status =
+                    esk__fail(ESK_ECORRUPT,
+                              "%s: %s %" PRId64 " comes where %" PRId64
+                              " was expected: an event is missing or damaged",
+                              doing, seq->positions ? "position" : "version", n,
+                              seq->next);
                 goto done;
             }
             /* Nothing can follow a row at INT64_MAX (a row esk did not
@@ -1059,10 +1066,10 @@ static esk_status read_rows(esk_store *store, sqlite_store *s,
         }
         if (esk__time_read(&times, recorded_at, &event.recorded_at) != ESK_OK) {
             describe_read(doing, sizeof doing, stream_id);
-            status = esk_store_set_error(store, ESK_ECORRUPT,
-                                         "%s: the event at position %" PRId64
-                                         " has an unreadable recorded_at '%s'",
-                                         doing, event.position, recorded_at);
+            status = esk__fail(ESK_ECORRUPT,
+                               "%s: the event at position %" PRId64
+                               " has an unreadable recorded_at '%s'",
+                               doing, event.position, recorded_at);
             goto done;
         }
 
@@ -1076,14 +1083,13 @@ static esk_status read_rows(esk_store *store, sqlite_store *s,
         status = esk__event_list_push_sized(out, &event, lengths);
         if (status != ESK_OK) {
             describe_read(doing, sizeof doing, stream_id);
-            status =
-                esk_store_set_error(store, status, "%s: out of memory", doing);
+            status = esk__fail(status, "%s: out of memory", doing);
             goto done;
         }
     }
     if (rc != SQLITE_OK) {
         describe_read(doing, sizeof doing, stream_id);
-        status = fail(store, s, rc, "%s", doing);
+        status = fail(s, rc, "%s", doing);
     }
 
 done:
@@ -1106,6 +1112,7 @@ static esk_status sqlite_read_stream(esk_store *store, void *impl,
                                      int64_t from_version, size_t max_count,
                                      bool backward, esk_event_list *out)
 {
+    (void)store;
     sqlite_store *s = impl;
     sqlite3_stmt *stmt =
         s->stmt[backward ? STMT_READ_BACKWARD : STMT_READ_FORWARD];
@@ -1118,20 +1125,20 @@ static esk_status sqlite_read_stream(esk_store *store, void *impl,
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 3, limit_of(max_count));
     if (rc != SQLITE_OK) {
-        esk_status status =
-            fail(store, s, rc, "reading stream '%s'", stream_id);
+        esk_status status = fail(s, rc, "reading stream '%s'", stream_id);
         sqlite3_clear_bindings(stmt);
         esk_event_list_clear(out);
         return status;
     }
     sequence seq = {backward ? 0 : from_version, backward ? -1 : 1, false};
-    return read_rows(store, s, stmt, max_count, NULL, &seq, out, stream_id);
+    return read_rows(s, stmt, max_count, NULL, &seq, out, stream_id);
 }
 
 static esk_status sqlite_read_all(esk_store *store, void *impl,
                                   int64_t after_position, size_t max_count,
                                   const esk_filter *filter, esk_event_list *out)
 {
+    (void)store;
     sqlite_store *s = impl;
     bool by_category = filter->category != NULL;
     sqlite3_stmt *stmt =
@@ -1140,7 +1147,7 @@ static esk_status sqlite_read_all(esk_store *store, void *impl,
     if (rc == SQLITE_OK && by_category)
         rc = bind_text(stmt, 2, filter->category);
     if (rc != SQLITE_OK) {
-        esk_status status = fail(store, s, rc, "reading all events");
+        esk_status status = fail(s, rc, "reading all events");
         sqlite3_clear_bindings(stmt);
         esk_event_list_clear(out);
         return status;
@@ -1151,7 +1158,7 @@ static esk_status sqlite_read_all(esk_store *store, void *impl,
     /* The category is filtered by SQL, so only the whole feed can be
      * checked for gaps. */
     sequence seq = {after_position + 1, 1, true};
-    return read_rows(store, s, stmt, max_count, filtered ? filter : NULL,
+    return read_rows(s, stmt, max_count, filtered ? filter : NULL,
                      by_category ? NULL : &seq, out, NULL);
 }
 
@@ -1159,12 +1166,12 @@ static esk_status sqlite_stream_version(esk_store *store, void *impl,
                                         const char *stream_id,
                                         int64_t *out_version)
 {
+    (void)store;
     sqlite_store *s = impl;
     int64_t version = 0;
     int rc = query_int(s->stmt[STMT_STREAM_VERSION], stream_id, &version);
     if (rc != SQLITE_OK)
-        return fail(store, s, rc, "reading the version of stream '%s'",
-                    stream_id);
+        return fail(s, rc, "reading the version of stream '%s'", stream_id);
     *out_version = version;
     return ESK_OK;
 }
@@ -1172,11 +1179,12 @@ static esk_status sqlite_stream_version(esk_store *store, void *impl,
 static esk_status sqlite_head_position(esk_store *store, void *impl,
                                        int64_t *out_position)
 {
+    (void)store;
     sqlite_store *s = impl;
     int64_t head = 0;
     int rc = query_int(s->stmt[STMT_HEAD], NULL, &head);
     if (rc != SQLITE_OK)
-        return fail(store, s, rc, "reading the head position");
+        return fail(s, rc, "reading the head position");
     *out_position = head;
     return ESK_OK;
 }
@@ -1212,18 +1220,16 @@ static const esk_store_backend sqlite_backend = {
     .put_record = sqlite_put_record,
     .get_record = sqlite_get_record,
     .check_transaction = sqlite_check_transaction,
-    .sqlite_db = sqlite_db,
     .close = sqlite_close,
 };
 
 /* ---- Opening ---------------------------------------------------------- */
 
 /* An open-time failure: "opening '<path>': <SQLite's words>". */
-static esk_status open_fail(esk_error *err, sqlite3 *db, int rc,
-                            const char *path)
+static esk_status open_fail(sqlite3 *db, int rc, const char *path)
 {
-    return esk__error_set(err, status_of(rc), "opening '%s': %s", path,
-                          sqlite3_errmsg(db));
+    return esk__fail_ext(status_of(rc), ext_of(rc), "opening '%s': %s", path,
+                         sqlite3_errmsg(db));
 }
 
 /* Run one PRAGMA or statement that returns a single integer. */
@@ -1281,51 +1287,50 @@ static schema_verdict judge_schema(const schema_state *state)
     return SCHEMA_FOREIGN;
 }
 
-static esk_status refuse_schema(esk_error *err, const char *path,
-                                const schema_state *state,
+static esk_status refuse_schema(const char *path, const schema_state *state,
                                 schema_verdict verdict)
 {
     if (verdict == SCHEMA_NEWER)
-        return esk__error_set(err, ESK_ESCHEMA,
-                              "'%s' was written by a newer esk (schema %" PRId64
-                              "; this build reads up to %" PRId64 ")",
-                              path, state->user_version, SCHEMA_VERSION);
-    return esk__error_set(err, ESK_ESCHEMA,
-                          "'%s' is not an esk event store: it holds another "
-                          "application's database (application_id %" PRId64
-                          ", %" PRId64 " schema objects); esk leaves it as is",
-                          path, state->application_id, state->objects);
+        return esk__fail(ESK_ESCHEMA,
+                         "'%s' was written by a newer esk (schema %" PRId64
+                         "; this build reads up to %" PRId64 ")",
+                         path, state->user_version, SCHEMA_VERSION);
+    return esk__fail(ESK_ESCHEMA,
+                     "'%s' is not an esk event store: it holds another "
+                     "application's database (application_id %" PRId64
+                     ", %" PRId64 " schema objects); esk leaves it as is",
+                     path, state->application_id, state->objects);
 }
 
 /* Bring a new or older database to SCHEMA_VERSION, under the write lock so
  * that two processes opening a new file at once create it once. */
-static esk_status migrate(sqlite3 *db, const char *path, esk_error *err)
+static esk_status migrate(sqlite3 *db, const char *path)
 {
     esk_status status = ESK_OK;
     schema_state state = {0, 0, 0};
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
-        return open_fail(err, db, rc, path);
+        return open_fail(db, rc, path);
 
     /* Look again: another process may have done it while we waited. */
     rc = read_schema_state(db, &state);
     if (rc != SQLITE_OK) {
-        status = open_fail(err, db, rc, path);
+        status = open_fail(db, rc, path);
         goto done;
     }
     schema_verdict verdict = judge_schema(&state);
     if (verdict == SCHEMA_CURRENT)
         goto done;
     if (verdict != SCHEMA_OLDER) {
-        status = refuse_schema(err, path, &state, verdict);
+        status = refuse_schema(path, &state, verdict);
         goto done;
     }
 
     for (int64_t step = state.user_version; step < SCHEMA_VERSION; step++) {
         rc = sqlite3_exec(db, migrations[step], NULL, NULL, NULL);
         if (rc != SQLITE_OK) {
-            status = esk__error_set(
-                err, schema_status_of(rc),
+            status = esk__fail(
+                schema_status_of(rc),
                 "opening '%s': upgrading the schema to version %" PRId64 ": %s",
                 path, step + 1, sqlite3_errmsg(db));
             goto done;
@@ -1341,7 +1346,7 @@ static esk_status migrate(sqlite3 *db, const char *path, esk_error *err)
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
-        status = open_fail(err, db, rc, path);
+        status = open_fail(db, rc, path);
 
 done:
     if (!sqlite3_get_autocommit(db))
@@ -1351,7 +1356,7 @@ done:
 
 /* Accept the file as it is, upgrade it, or refuse it. Refusing writes
  * nothing: the schema is read before any PRAGMA that would write. */
-static esk_status check_schema(sqlite3 *db, const char *path, esk_error *err)
+static esk_status check_schema(sqlite3 *db, const char *path)
 {
     schema_state state = {0, 0, 0};
     int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
@@ -1363,11 +1368,10 @@ static esk_status check_schema(sqlite3 *db, const char *path, esk_error *err)
         /* Reading two header fields and the schema fails with a plain
          * error only when the header is not one SQLite can read
          * ("unsupported file format"): damaged, or not a database. */
-        esk_status status =
-            (rc & 0xff) == SQLITE_ERROR
-                ? esk__error_set(err, ESK_ECORRUPT, "opening '%s': %s", path,
-                                 sqlite3_errmsg(db))
-                : open_fail(err, db, rc, path);
+        esk_status status = (rc & 0xff) == SQLITE_ERROR
+                                ? esk__fail(ESK_ECORRUPT, "opening '%s': %s",
+                                            path, sqlite3_errmsg(db))
+                                : open_fail(db, rc, path);
         if (!sqlite3_get_autocommit(db))
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return status;
@@ -1378,14 +1382,14 @@ static esk_status check_schema(sqlite3 *db, const char *path, esk_error *err)
     case SCHEMA_CURRENT:
         return ESK_OK;
     case SCHEMA_OLDER:
-        return migrate(db, path, err);
+        return migrate(db, path);
     default:
-        return refuse_schema(err, path, &state, verdict);
+        return refuse_schema(path, &state, verdict);
     }
 }
 
 static esk_status configure(sqlite3 *db, const char *path,
-                            const esk_store_options *options, esk_error *err)
+                            const esk_store_options *options)
 {
     /* WAL lets readers (other processes too) go on while one writes. The
      * mode is stored in the file; a ":memory:" database stays in "memory"
@@ -1398,12 +1402,11 @@ static esk_status configure(sqlite3 *db, const char *path,
                               : "PRAGMA synchronous = NORMAL",
                           NULL, NULL, NULL);
     if (rc != SQLITE_OK)
-        return open_fail(err, db, rc, path);
+        return open_fail(db, rc, path);
     return ESK_OK;
 }
 
-static esk_status prepare_statements(sqlite_store *s, const char *path,
-                                     esk_error *err)
+static esk_status prepare_statements(sqlite_store *s, const char *path)
 {
     for (int i = 0; i < STMT_COUNT; i++) {
         int rc =
@@ -1412,8 +1415,8 @@ static esk_status prepare_statements(sqlite_store *s, const char *path,
         if (rc != SQLITE_OK) {
             /* The file says it is an esk store of our version, yet the
              * table does not fit the statements. */
-            return esk__error_set(
-                err, schema_status_of(rc),
+            return esk__fail(
+                schema_status_of(rc),
                 "opening '%s': the events table does not match schema "
                 "%" PRId64 ": %s",
                 path, SCHEMA_VERSION, sqlite3_errmsg(s->db));
@@ -1445,8 +1448,7 @@ static int busy_wait(void *ctx, int tries)
 }
 
 static esk_status open_database(sqlite_store *s, const char *path,
-                                const esk_store_options *options,
-                                esk_error *err)
+                                const esk_store_options *options)
 {
     /* One thread at a time uses a store, so SQLite's own mutex is not
      * needed. */
@@ -1454,30 +1456,29 @@ static esk_status open_database(sqlite_store *s, const char *path,
         path, &s->db,
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (s->db == NULL)
-        return esk__error_set(err, ESK_ENOMEM, "opening '%s': out of memory",
-                              path);
+        return esk__fail(ESK_ENOMEM, "opening '%s': out of memory", path);
     sqlite3_extended_result_codes(s->db, 1);
     if (rc != SQLITE_OK) {
         /* Name the system's reason: "Is a directory", "No such file or
          * directory"... */
         int sys = sqlite3_system_errno(s->db);
         if (sys != 0)
-            return esk__error_set(err, status_of(rc), "opening '%s': %s (%s)",
-                                  path, sqlite3_errmsg(s->db), strerror(sys));
-        return open_fail(err, s->db, rc, path);
+            return esk__fail(status_of(rc), "opening '%s': %s (%s)", path,
+                             sqlite3_errmsg(s->db), strerror(sys));
+        return open_fail(s->db, rc, path);
     }
 
     /* SQLite falls back to read-only when the file cannot be written. A
      * store must append, so say so now rather than at the first append. */
     if (sqlite3_db_readonly(s->db, "main") == 1)
-        return esk__error_set(err, ESK_EREADONLY,
-                              "opening '%s': the file is read-only and an "
-                              "event store must be able to write to it",
-                              path);
+        return esk__fail(ESK_EREADONLY,
+                         "opening '%s': the file is read-only and an "
+                         "event store must be able to write to it",
+                         path);
 
     rc = sqlite3_busy_handler(s->db, busy_wait, s);
     if (rc != SQLITE_OK)
-        return open_fail(err, s->db, rc, path);
+        return open_fail(s->db, rc, path);
 
     /* Processes creating one file at the same moment can meet a lock that
      * SQLite's busy handler does not wait for (it refuses to wait where
@@ -1486,9 +1487,9 @@ static esk_status open_database(sqlite_store *s, const char *path,
      * busy timeout the caller chose. */
     esk_status status = ESK_OK;
     for (int waited_ms = 0;; waited_ms += 10) {
-        status = check_schema(s->db, path, err);
+        status = check_schema(s->db, path);
         if (status == ESK_OK)
-            status = configure(s->db, path, options, err);
+            status = configure(s->db, path, options);
         if (status != ESK_EBUSY || waited_ms >= options->busy_timeout_ms)
             break;
         if (!sqlite3_get_autocommit(s->db))
@@ -1496,30 +1497,28 @@ static esk_status open_database(sqlite_store *s, const char *path,
         sqlite3_sleep(10);
     }
     if (status == ESK_OK)
-        status = prepare_statements(s, path, err);
+        status = prepare_statements(s, path);
     return status;
 }
 
 esk_status esk_store_open_sqlite(esk_store **out, const char *path,
-                                 const esk_store_options *options,
-                                 esk_error *err)
+                                 const esk_store_options *options)
 {
     static const esk_store_options defaults = ESK_STORE_OPTIONS_INIT;
 
     if (out == NULL || path == NULL)
-        return esk__error_set(err, ESK_EINVAL,
-                              "esk_store_open_sqlite: %s is NULL",
-                              out == NULL ? "out" : "path");
+        return esk__fail(ESK_EINVAL, "esk_store_open_sqlite: %s is NULL",
+                         out == NULL ? "out" : "path");
     if (path[0] == '\0')
-        return esk__error_set(err, ESK_EINVAL,
-                              "esk_store_open_sqlite: the path is empty");
+        return esk__fail(ESK_EINVAL,
+                         "esk_store_open_sqlite: the path is empty");
     /* SQLite built with URI support (as Debian's is) reads such a name as
      * a URI whatever the open flags say, and a URI's options can turn off
      * locking or share one database between handles. A path must name a
      * file and nothing else. */
     if (strncmp(path, "file:", 5) == 0)
-        return esk__error_set(
-            err, ESK_EINVAL,
+        return esk__fail(
+            ESK_EINVAL,
             "esk_store_open_sqlite: '%s' is a SQLite URI; esk takes file "
             "names only (URI options can turn off locking): write './%s' "
             "for a file of that name",
@@ -1529,29 +1528,28 @@ esk_status esk_store_open_sqlite(esk_store **out, const char *path,
     /* Checked here as well as by esk_store_new(): they are needed before
      * the file is touched. */
     if (options->version < 1 || options->version > ESK_STORE_OPTIONS_VERSION)
-        return esk__error_set(err, ESK_EINVAL,
-                              "esk_store_open_sqlite: options version %d is "
-                              "not one this build knows (1 to %d)",
-                              options->version, ESK_STORE_OPTIONS_VERSION);
+        return esk__fail(ESK_EINVAL,
+                         "esk_store_open_sqlite: options version %d is "
+                         "not one this build knows (1 to %d)",
+                         options->version, ESK_STORE_OPTIONS_VERSION);
     if (options->durability != ESK_DURABILITY_NORMAL &&
         options->durability != ESK_DURABILITY_FULL)
-        return esk__error_set(err, ESK_EINVAL,
-                              "esk_store_open_sqlite: durability %d is "
-                              "neither NORMAL nor FULL",
-                              (int)options->durability);
+        return esk__fail(ESK_EINVAL,
+                         "esk_store_open_sqlite: durability %d is "
+                         "neither NORMAL nor FULL",
+                         (int)options->durability);
     if (options->busy_timeout_ms < 0)
-        return esk__error_set(err, ESK_EINVAL,
-                              "esk_store_open_sqlite: busy_timeout_ms %d is "
-                              "negative",
-                              options->busy_timeout_ms);
+        return esk__fail(ESK_EINVAL,
+                         "esk_store_open_sqlite: busy_timeout_ms %d is "
+                         "negative",
+                         options->busy_timeout_ms);
 
     sqlite_store *s = esk__calloc(1, sizeof *s);
     if (s == NULL)
-        return esk__error_set(err, ESK_ENOMEM, "opening '%s': out of memory",
-                              path);
+        return esk__fail(ESK_ENOMEM, "opening '%s': out of memory", path);
     s->busy_timeout_ms = options->busy_timeout_ms;
 
-    esk_status status = open_database(s, path, options, err);
+    esk_status status = open_database(s, path, options);
     if (status != ESK_OK) {
         sqlite_close(s);
         return status;
@@ -1561,8 +1559,15 @@ esk_status esk_store_open_sqlite(esk_store **out, const char *path,
     esk_store *store = NULL;
     status = esk_store_new(&store, &sqlite_backend, s, options);
     if (status != ESK_OK)
-        return esk__error_set(err, status, "opening '%s': %s", path,
-                              esk_status_str(status));
+        return esk__fail(status, "opening '%s': %s", path,
+                         esk_status_str(status));
     *out = store;
     return ESK_OK;
+}
+
+struct sqlite3 *esk_store_sqlite_db(esk_store *store)
+{
+    if (store == NULL || esk__store_backend(store) != &sqlite_backend)
+        return NULL;
+    return ((sqlite_store *)esk_store_impl(store))->db;
 }

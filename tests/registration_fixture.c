@@ -47,9 +47,8 @@ void fixture_open(fixture *f, const backend *b)
     f->backend = b;
     f->now = CLOCK_START;
     if (b->sqlite)
-        assert_int_equal(
-            esk_store_open_sqlite(&f->store, ":memory:", &options, NULL),
-            ESK_OK);
+        assert_int_equal(esk_store_open_sqlite(&f->store, ":memory:", &options),
+                         ESK_OK);
     else
         assert_int_equal(esk_store_open_memory(&f->store, &options), ESK_OK);
 }
@@ -57,14 +56,13 @@ void fixture_open(fixture *f, const backend *b)
 void fixture_open_file(fixture *f, const char *path)
 {
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
-    esk_error err;
     options.clock = fixture_clock;
     options.clock_ctx = f;
     f->store = NULL;
     f->backend = &sqlite_backend;
     f->now = CLOCK_START;
-    if (esk_store_open_sqlite(&f->store, path, &options, &err) != ESK_OK)
-        fail_msg("opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(&f->store, path, &options) != ESK_OK)
+        fail_msg("opening %s: %s", path, esk_errmsg());
 }
 
 void fixture_close(fixture *f)

@@ -95,9 +95,8 @@ static esk_store *open_sqlite(const char *path)
 {
     esk_store *store = NULL;
     esk_store_options o = options();
-    esk_error err = {0};
-    if (esk_store_open_sqlite(&store, path, &o, &err) != ESK_OK)
-        fail_msg("opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(&store, path, &o) != ESK_OK)
+        fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
 
@@ -309,13 +308,11 @@ static void a_damaged_header_is_refused_at_open_and_left_alone(void **state)
 
     esk_store *store = NULL;
     esk_store_options o = options();
-    esk_error err = {0};
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, &err),
-                     ESK_ECORRUPT);
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o), ESK_ECORRUPT);
     assert_null(store);
-    assert_int_equal(err.status, ESK_ECORRUPT);
-    assert_contains(err.message, path);
-    assert_contains(err.message, "not a database");
+    assert_int_equal(esk_error_last()->status, ESK_ECORRUPT);
+    assert_contains(esk_errmsg(), path);
+    assert_contains(esk_errmsg(), "not a database");
 
     /* Refusing it wrote nothing: a repair tool still finds every byte. */
     size_t size_after = 0;
@@ -329,11 +326,10 @@ static void a_damaged_header_is_refused_at_open_and_left_alone(void **state)
      * not know: damaged, for all esk can tell. */
     make_store_file(path);
     overwrite(path, 44, 4, 0xA5);
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, &err),
-                     ESK_ECORRUPT);
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o), ESK_ECORRUPT);
     assert_null(store);
-    assert_contains(err.message, path);
-    assert_contains(err.message, "unsupported file format");
+    assert_contains(esk_errmsg(), path);
+    assert_contains(esk_errmsg(), "unsupported file format");
     remove_store_files(path);
 }
 
@@ -351,16 +347,15 @@ static void a_truncated_file_is_reported_as_corrupt(void **state)
      * or else at the first read of a missing page. */
     esk_store *store = NULL;
     esk_store_options o = options();
-    esk_error err = {0};
-    esk_status rc = esk_store_open_sqlite(&store, path, &o, &err);
+    esk_status rc = esk_store_open_sqlite(&store, path, &o);
     if (rc == ESK_OK) {
         assert_true(read_everything(store) > 0);
         esk_store_free(store);
     } else {
         assert_int_equal(rc, ESK_ECORRUPT);
         assert_null(store);
-        assert_contains(err.message, path);
-        assert_contains(err.message, "malformed");
+        assert_contains(esk_errmsg(), path);
+        assert_contains(esk_errmsg(), "malformed");
     }
     remove_store_files(path);
 }
@@ -385,15 +380,14 @@ static void damage_anywhere_is_corrupt_or_harmless_never_wrong(void **state)
         overwrite(path, (long)at, 104, 0xA5);
         esk_store *store = NULL;
         esk_store_options o = options();
-        esk_error err = {0};
-        esk_status rc = esk_store_open_sqlite(&store, path, &o, &err);
+        esk_status rc = esk_store_open_sqlite(&store, path, &o);
         if (rc != ESK_OK) {
             /* Damage to the schema's own SQL text (page 1) can read as a
              * schema that is not esk's. */
             if (rc != ESK_ECORRUPT && rc != ESK_ESCHEMA)
                 fail_msg("damage at byte %zu: open gave %s: %s", at,
-                         esk_status_str(rc), err.message);
-            assert_contains(err.message, path);
+                         esk_status_str(rc), esk_errmsg());
+            assert_contains(esk_errmsg(), path);
             refused_at_open++;
         } else if (read_everything(store) > 0) {
             refused_at_read++;
@@ -481,12 +475,10 @@ static void a_database_with_an_events_table_of_its_own_is_not_taken_for_a_store(
 
     esk_store *store = NULL;
     esk_store_options o = options();
-    esk_error err = {0};
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, &err),
-                     ESK_ESCHEMA);
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o), ESK_ESCHEMA);
     assert_null(store);
-    assert_contains(err.message, "not an esk event store");
-    assert_contains(err.message, "another application's database");
+    assert_contains(esk_errmsg(), "not an esk event store");
+    assert_contains(esk_errmsg(), "another application's database");
 
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     sqlite3_stmt *stmt = NULL;
@@ -515,7 +507,7 @@ a_lock_held_by_another_process_is_busy_and_loses_nothing(void **state)
     esk_store_options o = options();
     o.busy_timeout_ms = 100;
     esk_store *store = NULL;
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, NULL), ESK_OK);
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o), ESK_OK);
     assert_int_equal(append1(store, "desk-1", NULL, "Taken", "1"), ESK_OK);
 
     int locked[2], release[2];

@@ -61,9 +61,8 @@ static void both_open_empty(both *b, esk_time now)
     options.clock = fixed_clock;
     options.clock_ctx = &b->now;
     assert_int_equal(esk_store_open_memory(&b->store[0], &options), ESK_OK);
-    assert_int_equal(
-        esk_store_open_sqlite(&b->store[1], ":memory:", &options, NULL),
-        ESK_OK);
+    assert_int_equal(esk_store_open_sqlite(&b->store[1], ":memory:", &options),
+                     ESK_OK);
 }
 
 /* ring-1 at version 3 and knock-1 at version 2, interleaved: positions

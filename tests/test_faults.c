@@ -554,13 +554,11 @@ static void remove_store_files(const char *path)
 static void open_store(fx *f)
 {
     esk_store_options options = store_options(f);
-    esk_error err = {0};
-    esk_status rc =
-        f->backend == MEMORY
-            ? esk_store_open_memory(&f->store, &options)
-            : esk_store_open_sqlite(&f->store, f->path, &options, &err);
+    esk_status rc = f->backend == MEMORY
+                        ? esk_store_open_memory(&f->store, &options)
+                        : esk_store_open_sqlite(&f->store, f->path, &options);
     if (rc != ESK_OK)
-        fail_msg("opening the store: %s", err.message);
+        fail_msg("opening the store: %s", esk_errmsg());
 }
 
 static void fx_init(fx *f, backend b)
@@ -717,9 +715,8 @@ static char *store_state(fx *f)
     }
     esk_store *reader = NULL;
     esk_store_options options = store_options(f);
-    esk_error err = {0};
-    if (esk_store_open_sqlite(&reader, f->path, &options, &err) != ESK_OK)
-        fail_msg("reopening the store: %s", err.message);
+    if (esk_store_open_sqlite(&reader, f->path, &options) != ESK_OK)
+        fail_msg("reopening the store: %s", esk_errmsg());
     describe_store(reader, &t);
     esk_store_free(reader);
     return take(&t);
@@ -791,7 +788,7 @@ static esk_status open_the_store(fx *f)
     esk_store_options options = store_options(f);
     if (f->backend == MEMORY)
         return esk_store_open_memory(&f->store, &options);
-    return esk_store_open_sqlite(&f->store, f->path, &options, &f->err);
+    return esk_store_open_sqlite(&f->store, f->path, &options);
 }
 
 static void observe_open(fx *f, bool done, text *t)
@@ -807,7 +804,7 @@ static void observe_open(fx *f, bool done, text *t)
 static const char *open_message(fx *f)
 {
     /* esk_store_open_memory() has no message to give. */
-    return f->backend == SQLITE ? f->err.message : NULL;
+    return f->backend == SQLITE ? esk_errmsg() : NULL;
 }
 
 /* A file that already holds events, opened again. */

@@ -173,9 +173,8 @@ typedef struct history {
 static void append_history(const char *path, process_rng *rng, history *h)
 {
     esk_store *store = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
-        fail_msg("%s", err.message);
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
+        fail_msg("%s", esk_errmsg());
     int64_t versions[STREAMS] = {0};
     int position = 0;
     while (position < EVENTS) {
@@ -374,8 +373,8 @@ static int runner_main(void *ctx)
     esk_store *store = NULL;
     esk_catchup *catchup = NULL;
     esk_error err;
-    if (esk_store_open_sqlite(&store, r->path, NULL, &err) != ESK_OK) {
-        fprintf(stderr, "projection runner: %s\n", err.message);
+    if (esk_store_open_sqlite(&store, r->path, NULL) != ESK_OK) {
+        fprintf(stderr, "projection runner: %s\n", esk_errmsg());
         return 2;
     }
     /* (It replaces the automatic WAL checkpoints of this connection,
@@ -409,13 +408,13 @@ static void run_to_the_end(const char *path, const char *name,
     esk_store *store = NULL;
     esk_catchup *catchup = NULL;
     esk_error err;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
-        fail_msg("%s", err.message);
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
+        fail_msg("%s", esk_errmsg());
     esk_projection p = counters_projection(name, model);
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.batch_size = batch_size;
     if (esk_catchup_new(&catchup, store, &p, &options, &err) != ESK_OK)
-        fail_msg("%s", err.message);
+        fail_msg("%s", esk_errmsg());
     esk_catchup_status st;
     if (esk_catchup_run(catchup, &st) != ESK_OK)
         fail_msg("%s", esk_catchup_errmsg(catchup));

@@ -761,7 +761,7 @@ static esk_status open_memory(esk_store **out)
 
 static esk_status open_sqlite(esk_store **out)
 {
-    return esk_store_open_sqlite(out, ":memory:", NULL, NULL);
+    return esk_store_open_sqlite(out, ":memory:", NULL);
 }
 
 static int run(const char *name, open_fn open)

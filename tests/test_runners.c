@@ -49,9 +49,8 @@ static esk_store *open_store(const char *path, int busy_timeout_ms)
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.busy_timeout_ms = busy_timeout_ms;
     esk_store *store = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, &options, &err) != ESK_OK) {
-        fprintf(stderr, "opening %s: %s\n", path, err.message);
+    if (esk_store_open_sqlite(&store, path, &options) != ESK_OK) {
+        fprintf(stderr, "opening %s: %s\n", path, esk_errmsg());
         return NULL;
     }
     return store;

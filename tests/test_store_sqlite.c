@@ -85,10 +85,9 @@ static void path_in(char *buf, size_t size, const temp_dir *dir,
 static esk_store *open_store(const char *path, const esk_store_options *o)
 {
     esk_store *store = NULL;
-    esk_error err;
-    esk_status rc = esk_store_open_sqlite(&store, path, o, &err);
+    esk_status rc = esk_store_open_sqlite(&store, path, o);
     if (rc != ESK_OK)
-        fail_msg("opening %s: %s", path, err.message);
+        fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
 
@@ -387,13 +386,11 @@ a_database_of_another_application_is_refused_and_left_unchanged(void **state)
     size_t before_size = read_file(path, &before);
 
     esk_store *store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
-                     ESK_ESCHEMA);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_ESCHEMA);
     assert_null(store);
-    assert_int_equal(err.status, ESK_ESCHEMA);
-    assert_contains(err.message, path);
-    assert_contains(err.message, "not an esk event store");
+    assert_int_equal(esk_error_last()->status, ESK_ESCHEMA);
+    assert_contains(esk_errmsg(), path);
+    assert_contains(esk_errmsg(), "not an esk event store");
     assert_file_unchanged(path, before, before_size);
 
     free(before);
@@ -413,10 +410,8 @@ an_empty_database_stamped_by_another_application_is_refused(void **state)
     sqlite3_close(db);
 
     esk_store *store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
-                     ESK_ESCHEMA);
-    assert_contains(err.message, "not an esk event store");
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_ESCHEMA);
+    assert_contains(esk_errmsg(), "not an esk event store");
     db = raw_open(path);
     assert_true(raw_int(db, "PRAGMA application_id") == 42);
     assert_true(raw_int(db, "SELECT count(*) FROM sqlite_master") == 0);
@@ -442,13 +437,11 @@ static void a_store_of_a_newer_esk_is_refused_and_left_unchanged(void **state)
     size_t before_size = read_file(path, &before);
 
     store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
-                     ESK_ESCHEMA);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_ESCHEMA);
     assert_null(store);
-    assert_contains(err.message, path);
-    assert_contains(err.message, "newer esk");
-    assert_contains(err.message, "schema 99");
+    assert_contains(esk_errmsg(), path);
+    assert_contains(esk_errmsg(), "newer esk");
+    assert_contains(esk_errmsg(), "schema 99");
     assert_file_unchanged(path, before, before_size);
 
     free(before);
@@ -642,11 +635,9 @@ static void a_text_file_is_refused_as_corrupt_and_left_unchanged(void **state)
     size_t before_size = read_file(path, &before);
 
     esk_store *store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
-                     ESK_ECORRUPT);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_ECORRUPT);
     assert_null(store);
-    assert_contains(err.message, path);
+    assert_contains(esk_errmsg(), path);
     assert_file_unchanged(path, before, before_size);
 
     free(before);
@@ -660,11 +651,9 @@ static void a_directory_is_refused_with_its_path_in_the_message(void **state)
     temp_dir_make(&dir);
 
     esk_store *store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, dir.path, NULL, &err),
-                     ESK_EIO);
+    assert_int_equal(esk_store_open_sqlite(&store, dir.path, NULL), ESK_EIO);
     assert_null(store);
-    assert_contains(err.message, dir.path);
+    assert_contains(esk_errmsg(), dir.path);
 
     temp_dir_remove(&dir);
 }
@@ -679,10 +668,9 @@ static void a_missing_folder_is_refused_and_not_created(void **state)
     snprintf(path, sizeof path, "%s/store.db", folder);
 
     esk_store *store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err), ESK_EIO);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_EIO);
     assert_null(store);
-    assert_contains(err.message, path);
+    assert_contains(esk_errmsg(), path);
     struct stat st;
     assert_int_not_equal(stat(folder, &st), 0);
 
@@ -704,12 +692,11 @@ static int open_read_only_in_child(const char *path)
     if (access(path, W_OK) == 0)
         return CHILD_SKIPPED; /* this user can write it anyway */
     esk_store *store = NULL;
-    esk_error err;
-    esk_status rc = esk_store_open_sqlite(&store, path, NULL, &err);
+    esk_status rc = esk_store_open_sqlite(&store, path, NULL);
     if (rc != ESK_EREADONLY || store != NULL ||
-        strstr(err.message, path) == NULL) {
+        strstr(esk_errmsg(), path) == NULL) {
         fprintf(stderr, "read-only open gave %d: %s\n", (int)rc,
-                rc == ESK_OK ? "" : err.message);
+                rc == ESK_OK ? "" : esk_errmsg());
         esk_store_free(store);
         return CHILD_FAILED;
     }
@@ -855,23 +842,20 @@ static void a_sqlite_uri_is_refused_and_opens_nothing(void **state)
 
     for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
         esk_store *store = NULL;
-        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
-        assert_int_equal(esk_store_open_sqlite(&store, uris[i], NULL, &err),
+        assert_int_equal(esk_store_open_sqlite(&store, uris[i], NULL),
                          ESK_EINVAL);
         assert_null(store);
-        assert_contains(err.message, uris[i]);
-        assert_contains(err.message, "URI");
-        assert_contains(err.message, "for a file of that name");
+        assert_contains(esk_errmsg(), uris[i]);
+        assert_contains(esk_errmsg(), "URI");
+        assert_contains(esk_errmsg(), "for a file of that name");
     }
     assert_false(file_exists(target));
     assert_false(file_exists("x.db"));
     assert_false(file_exists("file:x.db?nolock=1"));
 
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     esk_store *store = NULL;
-    assert_int_equal(esk_store_open_sqlite(NULL, uri, NULL, &err), ESK_EINVAL);
-    assert_int_equal(esk_store_open_sqlite(&store, uri, NULL, NULL),
-                     ESK_EINVAL);
+    assert_int_equal(esk_store_open_sqlite(NULL, uri, NULL), ESK_EINVAL);
+    assert_int_equal(esk_store_open_sqlite(&store, uri, NULL), ESK_EINVAL);
     assert_null(store);
     temp_dir_remove(&dir);
 }
@@ -962,6 +946,7 @@ static void a_held_write_lock_makes_append_busy_and_writes_nothing(void **state)
                      ESK_EBUSY);
     assert_contains(esk_store_errmsg(store), "desk-1");
     assert_contains(esk_store_errmsg(store), "locked");
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_BUSY_TIMEOUT);
     /* Reads go on while another connection writes. */
     assert_true(head_of(store) == 0);
 
@@ -989,9 +974,8 @@ static int writer_main(const char *path, int writer, int start_fd,
         return 1;
 
     esk_store *store = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK) {
-        fprintf(stderr, "writer %d: %s\n", writer, err.message);
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK) {
+        fprintf(stderr, "writer %d: %s\n", writer, esk_errmsg());
         return 1;
     }
     long acknowledged = 0;
@@ -1195,6 +1179,7 @@ static void an_open_query_on_the_stores_connection_is_named_when_append_is_busy(
     assert_contains(message, "appending to stream 's-1'");
     assert_contains(message, "older snapshot");
     assert_contains(message, "finish or reset");
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_BUSY_SNAPSHOT);
     /* No other connection held the lock for the busy timeout. */
     if (strstr(message, "more than") != NULL)
         fail_msg("\"%s\" blames the busy timeout", message);

@@ -41,18 +41,16 @@ static esk_store *open_new_store(char *path, size_t size)
 {
     snprintf(path, size, "%s/store-%d.db", temp_dir, next_file++);
     esk_store *store = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
-        fail_msg("opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
+        fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
 
 static esk_store *reopen(const char *path)
 {
     esk_store *store = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK)
-        fail_msg("opening %s: %s", path, err.message);
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
+        fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
 
@@ -148,14 +146,18 @@ static void a_full_disk_dooms_the_callers_whole_transaction(void **state)
     char cause[512];
     snprintf(cause, sizeof cause, "%s", esk_store_errmsg(store));
     assert_contains(cause, "full");
+    /* The caller's unit is lost, not just this append: redo it all. */
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_TRANSACTION_LOST);
 
     /* Whatever SQLite did, nothing more may be written in this unit. */
     rc = append_small(store, "c");
     assert_int_equal(rc, ESK_EIO);
     assert_contains(esk_store_errmsg(store), "full");
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_TRANSACTION_LOST);
     rc = esk_store_commit(store);
     assert_int_equal(rc, ESK_EIO);
     assert_contains(esk_store_errmsg(store), "full");
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_TRANSACTION_LOST);
     assert_int_equal(esk_store_transaction_depth(store), 0);
 
     /* The store works again, and the file holds nothing of the unit. */
@@ -285,6 +287,8 @@ static void an_append_of_its_own_unit_fails_whole_on_a_full_disk(void **state)
     assert_int_equal(esk_store_append(store, "b", ESK_ANY, batch, 2, NULL),
                      ESK_EIO);
     assert_contains(esk_store_errmsg(store), "full");
+    /* Its own unit only: no transaction of the caller's was lost. */
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_DISK_FULL);
     assert_int_equal(esk_store_transaction_depth(store), 0);
     lift_limit(store);
     assert_int_equal(append_small(store, "c"), ESK_OK);

@@ -173,9 +173,8 @@ static void world_open(world *w)
 {
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.durability = w->mode->durability;
-    esk_error err = {0};
-    if (esk_store_open_sqlite(&w->store, w->path, &options, &err) != ESK_OK)
-        fail_msg("%s: opening the store: %s", where, err.message);
+    if (esk_store_open_sqlite(&w->store, w->path, &options) != ESK_OK)
+        fail_msg("%s: opening the store: %s", where, esk_errmsg());
     char pragma[64];
     snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = %d", CACHE_PAGES);
     sql(w, pragma);

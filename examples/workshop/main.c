@@ -132,8 +132,8 @@ static int app_open(app *a, const char *path)
     memset(a, 0, sizeof(*a));
     a->log = (esk_log_sink){log_command, NULL};
 
-    if (esk_store_open_sqlite(&a->store, path, NULL, &err) != ESK_OK) {
-        fprintf(stderr, "workshop-demo: %s\n", err.message);
+    if (esk_store_open_sqlite(&a->store, path, NULL) != ESK_OK) {
+        fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
     esk_middleware logging = esk_logging_middleware(&a->log);

@@ -85,9 +85,9 @@ static esk_store *open_store(const char *path)
 {
     esk_store *store = NULL;
     esk_error err = {0};
-    esk_status rc = esk_store_open_sqlite(&store, path, NULL, &err);
+    esk_status rc = esk_store_open_sqlite(&store, path, NULL);
     if (rc != ESK_OK)
-        print_error("esk_store_open_sqlite said: %s\n", err.message);
+        print_error("esk_store_open_sqlite said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, "The test opens a SQLite store.");
     exercise_watch_store(store);
     return store;

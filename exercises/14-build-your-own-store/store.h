@@ -229,6 +229,8 @@ esk_status store_put_record(esk_store *store, void *impl, esk_record_kind kind,
                             const esk_record *record);
 esk_status store_get_record(esk_store *store, void *impl, esk_record_kind kind,
                             const char *key, esk_record *out, char **owned);
+/* The connection of one of these stores (esk_store_impl() gives impl):
+ * for tests and read models on the same file. */
 struct sqlite3 *store_db(void *impl);
 void store_close(void *impl);
 

@@ -33,7 +33,6 @@ const esk_store_backend sqlite_exercise_backend = {
     .rollback = store_rollback,
     .put_record = store_put_record,
     .get_record = store_get_record,
-    .sqlite_db = store_db,
     .close = store_close,
 };
 

@@ -109,7 +109,7 @@ static void expect_the_table_refuses(int64_t position, const char *event_id,
 {
     remove_database("schema.db");
     esk_store *store = open_store("schema.db", NULL);
-    sqlite3 *db = esk_store_sqlite_db(store);
+    sqlite3 *db = store_db(esk_store_impl(store));
     check_true(db != NULL, "The store gives its connection to read models "
                            "(store_db() in support.c).");
     int rc = insert_raw(db, 1, "e-1", "workshop-w-1", 1);
@@ -178,7 +178,7 @@ static void no_column_of_an_event_may_be_null(void **state)
                              "data",     "metadata", "recorded_at"};
     remove_database("schema.db");
     esk_store *store = open_store("schema.db", NULL);
-    sqlite3 *db = esk_store_sqlite_db(store);
+    sqlite3 *db = store_db(esk_store_impl(store));
     for (size_t missing = 1; missing < 9; missing++) {
         char sql[512];
         int used = snprintf(sql, sizeof(sql),
@@ -375,7 +375,6 @@ static const esk_store_backend watched_backend = {
     .rollback = watched_rollback,
     .put_record = store_put_record,
     .get_record = store_get_record,
-    .sqlite_db = store_db,
     .close = store_close,
 };
 
@@ -470,7 +469,7 @@ static void a_transaction_holds_the_write_lock_from_its_begin(void **state)
 /* Run SQL on a store's connection, behind its back. */
 static void raw_sql(esk_store *store, const char *sql)
 {
-    sqlite3 *db = esk_store_sqlite_db(store);
+    sqlite3 *db = store_db(esk_store_impl(store));
     int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         print_error("SQLite said: %s\n", sqlite3_errmsg(db));
@@ -500,7 +499,7 @@ static void a_commit_that_fails_leaves_no_transaction_open(void **state)
     exercise_say("COMMIT with a broken rule: %s",
                  committed == ESK_OK ? "it passed" : esk_store_errmsg(store));
     check_true(committed != ESK_OK, "SQLite refuses this COMMIT.");
-    check_true(sqlite3_get_autocommit(esk_store_sqlite_db(store)) != 0,
+    check_true(sqlite3_get_autocommit(store_db(esk_store_impl(store))) != 0,
                "A COMMIT that fails leaves SQLite's transaction open: "
                "store_commit() at depth 0 must then call store_rollback(), "
                "so that no transaction is left behind. Otherwise every "
@@ -528,7 +527,7 @@ static void a_nested_rollback_closes_its_savepoint(void **state)
     check_status(esk_store_rollback(store), ESK_OK,
                  "store_rollback() at depth 1.");
 
-    sqlite3 *db = esk_store_sqlite_db(store);
+    sqlite3 *db = store_db(esk_store_impl(store));
     int rc = sqlite3_exec(db, "RELEASE depth1", NULL, NULL, NULL);
     check_true(rc != SQLITE_OK,
                "After the nested rollback, the savepoint depth1 is still "
@@ -564,7 +563,7 @@ a_transaction_sqlite_ended_by_itself_rolls_back_cleanly(void **state)
     check_true(esk_store_append(store, "workshop-w-1", 1, &doomed, 1, NULL) !=
                    ESK_OK,
                "The disk is full: the append fails.");
-    check_true(sqlite3_get_autocommit(esk_store_sqlite_db(store)) != 0,
+    check_true(sqlite3_get_autocommit(store_db(esk_store_impl(store))) != 0,
                "SQLite has rolled the transaction back by itself.");
 
     esk_status rolled_back = esk_store_rollback(store);

@@ -346,8 +346,12 @@ static bool handles_type(const esk_projection *p, const char *type)
 static esk_status open_store(const esk_projection_spec *spec, esk_store **store,
                              esk_error *err)
 {
-    if (spec->on_sqlite)
-        return esk_store_open_sqlite(store, ":memory:", NULL, err);
+    if (spec->on_sqlite) {
+        esk_status opened = esk_store_open_sqlite(store, ":memory:", NULL);
+        if (opened != ESK_OK && err != NULL)
+            *err = *esk_error_last();
+        return opened;
+    }
     esk_status rc = esk_store_open_memory(store, NULL);
     if (rc != ESK_OK)
         esk__error_set(err, rc, "%s", esk_status_str(rc));
