@@ -84,7 +84,6 @@ static void given_promoted(esk_projection_spec *spec, const char *attendee_id)
 static esk_store *open_store(const char *path)
 {
     esk_store *store = NULL;
-    esk_error err = {0};
     esk_status rc = esk_store_open_sqlite(&store, path, NULL);
     if (rc != ESK_OK)
         print_error("esk_store_open_sqlite said: %s\n", esk_errmsg());

@@ -50,7 +50,6 @@ static esk_aggregate_type counted_type(const esk_event_type *snapshot)
 static esk_store *open_store(void)
 {
     esk_store *store = NULL;
-    esk_error err = {0};
     check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
                  "A SQLite store in memory should always open.");
     return store;
