@@ -371,7 +371,7 @@ static const char *const follow_on_errors[] = {
 
 static void expect_cause(const char *message, int code)
 {
-    /* esk's words for the failures this VFS makes (src/store_sqlite.c):
+    /* esk's words for the failures this VFS makes (src/store_sqlite_errors.c):
      * a long message may be cut after them. */
     static const char *const io_causes[] = {
         "writing to the database file", "flushing the database",
