@@ -40,6 +40,130 @@ typedef struct sequence {
     bool positions;
 } sequence;
 
+/* One row as read: the event (recorded_at not yet parsed) and the text of
+ * its recorded_at. */
+typedef struct row {
+    esk_event event;
+    const char *recorded_at;
+    /* strlen() of event_id, stream_id, type, data, metadata, measured once
+     * for the checks and the copy: a read's time goes mostly into such
+     * per-row work. data and metadata are measured only for rows kept. */
+    size_t lengths[5];
+} row;
+
+/* Take the row's columns. False when one is NULL: the columns are NOT
+ * NULL, so that is SQLite running out of memory converting a value, or a
+ * table esk did not write. */
+static bool take_row(sqlite3_stmt *stmt, row *r)
+{
+    esk_event *e = &r->event;
+    e->position = sqlite3_column_int64(stmt, COL_POSITION);
+    e->event_id = (const char *)sqlite3_column_text(stmt, COL_EVENT_ID);
+    e->stream_id = (const char *)sqlite3_column_text(stmt, COL_STREAM_ID);
+    e->version = sqlite3_column_int64(stmt, COL_VERSION);
+    e->type = (const char *)sqlite3_column_text(stmt, COL_TYPE);
+    e->schema_version = sqlite3_column_int(stmt, COL_SCHEMA_VERSION);
+    e->data = (const char *)sqlite3_column_text(stmt, COL_DATA);
+    e->metadata = (const char *)sqlite3_column_text(stmt, COL_METADATA);
+    r->recorded_at = (const char *)sqlite3_column_text(stmt, COL_RECORDED_AT);
+    return e->event_id != NULL && e->stream_id != NULL && e->type != NULL &&
+           e->data != NULL && e->metadata != NULL && r->recorded_at != NULL;
+}
+
+/* SQLite keeps no checksum of a value: an envelope that esk cannot have
+ * written is a damaged row, not an event. */
+static bool envelope_is_sound(row *r)
+{
+    const esk_event *e = &r->event;
+    r->lengths[0] = strlen(e->event_id);
+    r->lengths[1] = strlen(e->stream_id);
+    r->lengths[2] = strlen(e->type);
+    return e->position >= 1 && e->version >= 1 && e->schema_version >= 1 &&
+           esk__utf8_valid_len(e->event_id, r->lengths[0], ESK_EVENT_ID_MAX) &&
+           esk__utf8_valid_len(e->stream_id, r->lengths[1],
+                               ESK_STREAM_ID_MAX) &&
+           esk__utf8_valid_len(e->type, r->lengths[2], ESK_TYPE_MAX);
+}
+
+/* Whether the row has the number the sequence expects next (and move the
+ * sequence on): false means a row is missing or damaged. */
+static bool follows(sequence *seq, const esk_event *e, int64_t *n)
+{
+    *n = seq->positions ? e->position : e->version;
+    if (seq->next != 0 && *n != seq->next)
+        return false;
+    /* Nothing can follow a row at INT64_MAX (a row esk did not write, or
+     * the last there can be); backward, n >= 1 here. */
+    seq->next = *n == INT64_MAX && seq->step > 0 ? 0 : *n + seq->step;
+    return true;
+}
+
+/* Check a row taken from a read and parse its recorded_at: ESK_OK, or
+ * ESK_ECORRUPT saying what is wrong with it. */
+static esk_status check_row(row *r, sequence *seq, esk__time_reader *times,
+                            const char *stream_id)
+{
+    char doing[ESK_ERROR_MESSAGE_MAX];
+    const char *damage = NULL;
+    int64_t n = 0;
+    if (!envelope_is_sound(r))
+        damage = "has a damaged envelope (its id, stream, type or version)";
+    else if (seq != NULL && !follows(seq, &r->event, &n)) {
+        describe_read(doing, sizeof doing, stream_id);
+        return esk__fail(ESK_ECORRUPT,
+                         "%s: %s %" PRId64 " comes where %" PRId64
+                         " was expected: an event is missing or damaged",
+                         doing, seq->positions ? "position" : "version", n,
+                         seq->next);
+    } else if (esk__time_read(times, r->recorded_at, &r->event.recorded_at) !=
+               ESK_OK) {
+        describe_read(doing, sizeof doing, stream_id);
+        return esk__fail(ESK_ECORRUPT,
+                         "%s: the event at position %" PRId64
+                         " has an unreadable recorded_at '%s'",
+                         doing, r->event.position, r->recorded_at);
+    }
+    if (damage == NULL)
+        return ESK_OK;
+    describe_read(doing, sizeof doing, stream_id);
+    return esk__fail(ESK_ECORRUPT, "%s: the event at position %" PRId64 " %s",
+                     doing, r->event.position, damage);
+}
+
+/* Push a checked row into out, unless the filter (NULL for none) leaves
+ * it out. */
+static esk_status keep_row(row *r, const esk_filter *filter,
+                           esk_event_list *out, const char *stream_id)
+{
+    const esk_event *e = &r->event;
+    if (filter != NULL &&
+        (!esk_stream_in_category(e->stream_id, filter->category) ||
+         !esk_filter_has_type(filter, e->type)))
+        return ESK_OK;
+    r->lengths[3] = strlen(e->data);
+    r->lengths[4] = strlen(e->metadata);
+    esk_status status = esk__event_list_push_sized(out, e, r->lengths);
+    if (status == ESK_OK)
+        return ESK_OK;
+    char doing[ESK_ERROR_MESSAGE_MAX];
+    describe_read(doing, sizeof doing, stream_id);
+    return esk__fail(status, "%s: out of memory", doing);
+}
+
+/* A row that take_row() refused: out of memory, or an empty column. */
+static esk_status refuse_row(sqlite_store *s, const row *r,
+                             const char *stream_id)
+{
+    char doing[ESK_ERROR_MESSAGE_MAX];
+    describe_read(doing, sizeof doing, stream_id);
+    if (sqlite3_errcode(s->db) == SQLITE_NOMEM)
+        return esk__sqlite_fail(s, SQLITE_NOMEM, "%s", doing);
+    return esk__fail(ESK_ECORRUPT,
+                     "%s: the event at position %" PRId64
+                     " has an empty column",
+                     doing, r->event.position);
+}
+
 /*
  * Step a read statement (already bound) and push up to max_count rows that
  * pass the filter (NULL for none) into out. stream_id (NULL for the global
@@ -53,119 +177,27 @@ static esk_status read_rows(sqlite_store *s, sqlite3_stmt *stmt,
                             const char *stream_id)
 {
     esk_status status = ESK_OK;
-    char doing[ESK_ERROR_MESSAGE_MAX];
-    int rc = SQLITE_OK;
     /* Rows come in the order they were recorded: most recorded_at texts
      * share their second with the row before, and are read faster so. */
     esk__time_reader times;
     esk__time_reader_init(&times);
 
-    while (out->count < max_count) {
-        rc = sqlite3_step(stmt);
-        if (rc == SQLITE_DONE) {
-            rc = SQLITE_OK;
+    while (status == ESK_OK && out->count < max_count) {
+        int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW) {
+            char doing[ESK_ERROR_MESSAGE_MAX];
+            describe_read(doing, sizeof doing, stream_id);
+            status = esk__sqlite_fail(s, rc, "%s", doing);
             break;
         }
-        if (rc != SQLITE_ROW)
-            break;
-        rc = SQLITE_OK;
-
-        esk_event event;
-        event.position = sqlite3_column_int64(stmt, COL_POSITION);
-        event.event_id = (const char *)sqlite3_column_text(stmt, COL_EVENT_ID);
-        event.stream_id =
-            (const char *)sqlite3_column_text(stmt, COL_STREAM_ID);
-        event.version = sqlite3_column_int64(stmt, COL_VERSION);
-        event.type = (const char *)sqlite3_column_text(stmt, COL_TYPE);
-        event.schema_version = sqlite3_column_int(stmt, COL_SCHEMA_VERSION);
-        event.data = (const char *)sqlite3_column_text(stmt, COL_DATA);
-        event.metadata = (const char *)sqlite3_column_text(stmt, COL_METADATA);
-        const char *recorded_at =
-            (const char *)sqlite3_column_text(stmt, COL_RECORDED_AT);
-
-        /* The columns are NOT NULL, so a NULL here is SQLite running out
-         * of memory converting a value, or a table esk did not write. */
-        if (event.event_id == NULL || event.stream_id == NULL ||
-            event.type == NULL || event.data == NULL ||
-            event.metadata == NULL || recorded_at == NULL) {
-            if (sqlite3_errcode(s->db) == SQLITE_NOMEM) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            describe_read(doing, sizeof doing, stream_id);
-            status = esk__fail(ESK_ECORRUPT,
-                               "%s: the event at position %" PRId64
-                               " has an empty column",
-                               doing, event.position);
-            goto done;
-        }
-        /* Each text is measured once, for the checks below and for the
-         * copy into out: a read's time goes mostly into such per-row
-         * work. */
-        size_t lengths[5] = {strlen(event.event_id), strlen(event.stream_id),
-                             strlen(event.type), 0, 0};
-        /* SQLite keeps no checksum of a value: an envelope that esk
-         * cannot have written is a damaged row, not an event. */
-        if (event.position < 1 || event.version < 1 ||
-            event.schema_version < 1 ||
-            !esk__utf8_valid_len(event.event_id, lengths[0],
-                                 ESK_EVENT_ID_MAX) ||
-            !esk__utf8_valid_len(event.stream_id, lengths[1],
-                                 ESK_STREAM_ID_MAX) ||
-            !esk__utf8_valid_len(event.type, lengths[2], ESK_TYPE_MAX)) {
-            describe_read(doing, sizeof doing, stream_id);
-            status = esk__fail(ESK_ECORRUPT,
-                               "%s: the event at position %" PRId64
-                               " has a damaged envelope (its id, "
-                               "stream, type or version)",
-                               doing, event.position);
-            goto done;
-        }
-        if (seq != NULL) {
-            int64_t n = seq->positions ? event.position : event.version;
-            if (seq->next != 0 && n != seq->next) {
-                describe_read(doing, sizeof doing, stream_id);
-                status =
-                    esk__fail(ESK_ECORRUPT,
-                              "%s: %s %" PRId64 " comes where %" PRId64
-                              " was expected: an event is missing or damaged",
-                              doing, seq->positions ? "position" : "version", n,
-                              seq->next);
-                goto done;
-            }
-            /* Nothing can follow a row at INT64_MAX (a row esk did not
-             * write, or the last there can be); backward, n >= 1 here. */
-            seq->next = n == INT64_MAX && seq->step > 0 ? 0 : n + seq->step;
-        }
-        if (esk__time_read(&times, recorded_at, &event.recorded_at) != ESK_OK) {
-            describe_read(doing, sizeof doing, stream_id);
-            status = esk__fail(ESK_ECORRUPT,
-                               "%s: the event at position %" PRId64
-                               " has an unreadable recorded_at '%s'",
-                               doing, event.position, recorded_at);
-            goto done;
-        }
-
-        if (filter != NULL &&
-            (!esk_stream_in_category(event.stream_id, filter->category) ||
-             !esk_filter_has_type(filter, event.type)))
-            continue;
-
-        lengths[3] = strlen(event.data);
-        lengths[4] = strlen(event.metadata);
-        status = esk__event_list_push_sized(out, &event, lengths);
-        if (status != ESK_OK) {
-            describe_read(doing, sizeof doing, stream_id);
-            status = esk__fail(status, "%s: out of memory", doing);
-            goto done;
-        }
+        row r;
+        if (!take_row(stmt, &r))
+            status = refuse_row(s, &r, stream_id);
+        else if ((status = check_row(&r, seq, &times, stream_id)) == ESK_OK)
+            status = keep_row(&r, filter, out, stream_id);
     }
-    if (rc != SQLITE_OK) {
-        describe_read(doing, sizeof doing, stream_id);
-        status = esk__sqlite_fail(s, rc, "%s", doing);
-    }
-
-done:
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     if (status != ESK_OK)

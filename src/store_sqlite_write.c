@@ -118,89 +118,104 @@ static esk_status check_replay(esk_store *store, sqlite_store *s,
     return status;
 }
 
+/* Bind one event's own columns (the stream id and batch start are bound
+ * once per batch) and insert it. */
+static int insert_event(sqlite3_stmt *stmt, const esk_event *event,
+                        int64_t position, int64_t version,
+                        const char *recorded_at)
+{
+    int rc = sqlite3_bind_int64(stmt, COL_POSITION + 1, position);
+    if (rc == SQLITE_OK)
+        rc = esk__sqlite_bind_text(stmt, COL_EVENT_ID + 1, event->event_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, COL_VERSION + 1, version);
+    if (rc == SQLITE_OK)
+        rc = esk__sqlite_bind_text(stmt, COL_TYPE + 1, event->type);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, COL_SCHEMA_VERSION + 1,
+                              event->schema_version);
+    if (rc == SQLITE_OK)
+        rc = esk__sqlite_bind_text(stmt, COL_DATA + 1, event->data);
+    if (rc == SQLITE_OK)
+        rc = esk__sqlite_bind_text(stmt, COL_METADATA + 1, event->metadata);
+    if (rc == SQLITE_OK)
+        rc = esk__sqlite_bind_text(stmt, COL_RECORDED_AT + 1, recorded_at);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(stmt);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    /* A failure is reset by the caller, once it has read SQLite's words. */
+    if (rc == SQLITE_OK)
+        sqlite3_reset(stmt);
+    return rc;
+}
+
+/* An insert refused by UNIQUE: versions and positions were read under the
+ * write lock, so the event id is what collides. Say where it is stored. */
+static esk_status refuse_stored_id(sqlite_store *s, sqlite3_stmt *insert,
+                                   const esk_append_request *request,
+                                   const esk_event *event)
+{
+    esk_status status =
+        esk__fail(ESK_EDUPLICATE, "appending to stream '%s': %s",
+                  request->stream_id, sqlite3_errmsg(s->db));
+    sqlite3_reset(insert);
+    stored_event where;
+    if (find_event(s, event->event_id, &where) == SQLITE_OK && where.found)
+        status =
+            esk__store_reused_id(NULL, event->event_id, where.stream_id,
+                                 where.version, request->events[0].event_id);
+    return status;
+}
+
+/* recorded_at as text into buf, formatted again only when it differs
+ * from the last one (*formatted; the events of a batch usually share
+ * it). */
+static esk_status format_recorded_at(const esk_append_request *request,
+                                     esk_time at, esk_time *formatted,
+                                     char buf[ESK_TIME_TEXT_SIZE])
+{
+    if (buf[0] != '\0' && at == *formatted)
+        return ESK_OK;
+    if (esk_time_format(at, buf) != ESK_OK)
+        return esk__fail(ESK_EINVAL,
+                         "appending to stream '%s': recorded_at %" PRId64
+                         " is outside the years 0000 to 9999",
+                         request->stream_id, at);
+    *formatted = at;
+    return ESK_OK;
+}
+
 /* Insert the batch at versions version + 1... and positions head + 1...,
  * inside the caller's transaction. */
-static esk_status insert_batch(esk_store *store, sqlite_store *s,
+static esk_status insert_batch(sqlite_store *s,
                                const esk_append_request *request,
                                int64_t version, int64_t head)
 {
     sqlite3_stmt *stmt = s->stmt[STMT_INSERT];
-    const char *stream_id = request->stream_id;
     esk_status status = ESK_OK;
-
-    /* The events of a batch usually share recorded_at: format it again
-     * only when it changes. */
     char recorded_at[ESK_TIME_TEXT_SIZE] = "";
     esk_time formatted = 0;
-    bool have_formatted = false;
 
     /* Bindings stay across resets: the stream id and where the batch
      * begins are bound once. */
-    int rc = esk__sqlite_bind_text(stmt, COL_STREAM_ID + 1, stream_id);
+    int rc = esk__sqlite_bind_text(stmt, COL_STREAM_ID + 1, request->stream_id);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, COL_BATCH_START + 1, head + 1);
     for (size_t i = 0; i < request->count && rc == SQLITE_OK; i++) {
         const esk_event *event = &request->events[i];
-        if (!have_formatted || event->recorded_at != formatted) {
-            if (esk_time_format(event->recorded_at, recorded_at) != ESK_OK) {
-                status =
-                    esk__fail(ESK_EINVAL,
-                              "appending to stream '%s': recorded_at %" PRId64
-                              " is outside the years 0000 to 9999",
-                              stream_id, event->recorded_at);
-                goto done;
-            }
-            formatted = event->recorded_at;
-            have_formatted = true;
-        }
-
-        rc = sqlite3_bind_int64(stmt, COL_POSITION + 1, head + 1 + (int64_t)i);
-        if (rc == SQLITE_OK)
-            rc = esk__sqlite_bind_text(stmt, COL_EVENT_ID + 1, event->event_id);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_int64(stmt, COL_VERSION + 1,
-                                    version + 1 + (int64_t)i);
-        if (rc == SQLITE_OK)
-            rc = esk__sqlite_bind_text(stmt, COL_TYPE + 1, event->type);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_int(stmt, COL_SCHEMA_VERSION + 1,
-                                  event->schema_version);
-        if (rc == SQLITE_OK)
-            rc = esk__sqlite_bind_text(stmt, COL_DATA + 1, event->data);
-        if (rc == SQLITE_OK)
-            rc = esk__sqlite_bind_text(stmt, COL_METADATA + 1, event->metadata);
-        if (rc == SQLITE_OK)
-            rc = esk__sqlite_bind_text(stmt, COL_RECORDED_AT + 1, recorded_at);
-        if (rc == SQLITE_OK) {
-            rc = sqlite3_step(stmt);
-            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-        }
-
-        if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-            /* Versions and positions were read under the write lock, so
-             * the event id is what collides: say where it is stored. */
-            status = esk__fail(ESK_EDUPLICATE, "appending to stream '%s': %s",
-                               stream_id, sqlite3_errmsg(s->db));
-            sqlite3_reset(stmt);
-            stored_event where;
-            if (find_event(s, event->event_id, &where) == SQLITE_OK &&
-                where.found)
-                status = esk__store_reused_id(store, event->event_id,
-                                              where.stream_id, where.version,
-                                              request->events[0].event_id);
-            goto done;
-        }
-        if (rc != SQLITE_OK) {
-            status =
-                esk__sqlite_fail(s, rc, "appending to stream '%s'", stream_id);
-            goto done;
-        }
-        sqlite3_reset(stmt);
+        status = format_recorded_at(request, event->recorded_at, &formatted,
+                                    recorded_at);
+        if (status != ESK_OK)
+            break;
+        rc = insert_event(stmt, event, head + 1 + (int64_t)i,
+                          version + 1 + (int64_t)i, recorded_at);
+        if (rc == SQLITE_CONSTRAINT_UNIQUE)
+            status = refuse_stored_id(s, stmt, request, event);
     }
-    if (rc != SQLITE_OK)
-        status = esk__sqlite_fail(s, rc, "appending to stream '%s'", stream_id);
-
-done:
+    if (status == ESK_OK && rc != SQLITE_OK)
+        status = esk__sqlite_fail(s, rc, "appending to stream '%s'",
+                                  request->stream_id);
     sqlite3_reset(stmt);
     /* The bound text belongs to the caller: drop every pointer to it. */
     sqlite3_clear_bindings(stmt);
@@ -236,7 +251,7 @@ esk_status esk__sqlite_append(esk_store *store, void *impl,
     if (status != ESK_OK)
         return status;
 
-    status = insert_batch(store, s, request, version, head);
+    status = insert_batch(s, request, version, head);
     if (status != ESK_OK)
         return status;
 
