@@ -72,10 +72,9 @@ static int close_stores_left_open(void **state)
 static esk_store *open_store(const char *path, const esk_store_options *options)
 {
     esk_store *store = NULL;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
-    esk_status opened_status = store_open(&store, path, options, &err);
+    esk_status opened_status = store_open(&store, path, options);
     if (opened_status != ESK_OK)
-        print_error("the store did not open: %s\n", err.message);
+        print_error("the store did not open: %s\n", esk_errmsg());
     check_status(opened_status, ESK_OK,
                  "store_open() creates the tables of a new file: "
                  "store_create_schema() must run its CREATE TABLE without "
@@ -392,10 +391,9 @@ open_for_the_suite(esk_store **out, const esk_store_options *options, void *ctx)
     numbers_told = false;
 
     sqlite_store *s = NULL;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
-    esk_status rc = store_connect(&s, path, options, &err);
+    esk_status rc = store_connect(&s, path, options);
     if (rc != ESK_OK) {
-        print_message("the store did not open: %s\n", err.message);
+        print_message("the store did not open: %s\n", esk_errmsg());
         return rc;
     }
     /* Not watched: the suite appends thousands of events, far too many to
