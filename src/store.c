@@ -114,10 +114,10 @@ esk_status esk_store_check_expected(esk_store *store, const char *stream_id,
 {
     (void)store; /* kept for backends written before the last error */
     if (expected == ESK_ANY)
-        return ESK_OK;
+        return esk__ok();
     if (expected == ESK_NO_STREAM || expected == 0) {
         if (actual == 0)
-            return ESK_OK;
+            return esk__ok();
         return esk__fail(
             ESK_ECONCURRENCY,
             "stream '%s' already exists at version %lld, expected no stream",
@@ -125,14 +125,14 @@ esk_status esk_store_check_expected(esk_store *store, const char *stream_id,
     }
     if (expected == ESK_STREAM_EXISTS) {
         if (actual > 0)
-            return ESK_OK;
+            return esk__ok();
         return esk__fail(
             ESK_ECONCURRENCY,
             "stream '%s' does not exist, expected an existing stream",
             stream_id);
     }
     if (actual == expected)
-        return ESK_OK;
+        return esk__ok();
     return esk__fail(ESK_ECONCURRENCY,
                      "stream '%s' is at version %lld, expected %lld", stream_id,
                      (long long)actual, (long long)expected);

@@ -314,9 +314,12 @@ esk_status esk_store_open_memory(esk_store **out,
                                  const esk_store_options *options)
 {
     if (out == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_store_open_memory: out is NULL");
     mem_store *m = esk__calloc(1, sizeof(*m));
     if (m == NULL)
-        return ESK_ENOMEM;
-    return esk_store_new(out, &memory_backend, m, options);
+        return esk__fail(ESK_ENOMEM, "esk_store_open_memory: out of memory");
+    esk_status rc = esk_store_new(out, &memory_backend, m, options);
+    if (rc != ESK_OK)
+        return esk__fail_within(rc, "esk_store_open_memory");
+    return rc;
 }

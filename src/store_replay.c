@@ -300,7 +300,8 @@ esk_status esk_store_check_replay(esk_store *store, esk_append_request *request,
                                   esk_stored_next_fn next, void *ctx)
 {
     if (store == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_store_check_replay: the store is "
+                                     "NULL");
     if (request == NULL || next == NULL || request->events == NULL ||
         request->count == 0)
         return esk__fail(ESK_EINVAL, "esk_store_check_replay: %s",
@@ -312,7 +313,7 @@ esk_status esk_store_check_replay(esk_store *store, esk_append_request *request,
     esk_stored_event row;
     esk_status rc = next(ctx, &row);
     if (rc == ESK_ENOTFOUND)
-        return ESK_OK; /* a new batch */
+        return esk__ok(); /* a new batch */
     if (rc != ESK_OK)
         return rc;
     first_event where;
@@ -338,7 +339,7 @@ esk_status esk_store_check_replay(esk_store *store, esk_append_request *request,
     request->result.version = where.version + (int64_t)request->count - 1;
     request->result.position = where.position + (int64_t)request->count - 1;
     request->replayed = true;
-    return ESK_OK;
+    return esk__ok();
 }
 
 esk_status esk__store_reused_id(esk_store *store, const char *event_id,

@@ -160,21 +160,15 @@ static esk_status open_database(sqlite_store *s, const char *path,
     return status;
 }
 
-esk_status esk_store_open_sqlite(esk_store **out, const char *path,
-                                 const esk_store_options *options)
+/* The path must name a file, and nothing else. */
+static esk_status check_path(const char *path)
 {
-    static const esk_store_options defaults = ESK_STORE_OPTIONS_INIT;
-
-    if (out == NULL || path == NULL)
-        return esk__fail(ESK_EINVAL, "esk_store_open_sqlite: %s is NULL",
-                         out == NULL ? "out" : "path");
     if (path[0] == '\0')
         return esk__fail(ESK_EINVAL,
                          "esk_store_open_sqlite: the path is empty");
     /* SQLite built with URI support (as Debian's is) reads such a name as
      * a URI whatever the open flags say, and a URI's options can turn off
-     * locking or share one database between handles. A path must name a
-     * file and nothing else. */
+     * locking or share one database between handles. */
     if (strncmp(path, "file:", 5) == 0)
         return esk__fail(
             ESK_EINVAL,
@@ -182,10 +176,13 @@ esk_status esk_store_open_sqlite(esk_store **out, const char *path,
             "names only (URI options can turn off locking): write './%s' "
             "for a file of that name",
             path, path);
-    if (options == NULL)
-        options = &defaults;
-    /* Checked here as well as by esk_store_new(): they are needed before
-     * the file is touched. */
+    return ESK_OK;
+}
+
+/* Checked here as well as by esk_store_new(): they are needed before the
+ * file is touched. */
+static esk_status check_options(const esk_store_options *options)
+{
     if (options->version < 1 || options->version > ESK_STORE_OPTIONS_VERSION)
         return esk__fail(ESK_EINVAL,
                          "esk_store_open_sqlite: options version %d is "
@@ -202,13 +199,30 @@ esk_status esk_store_open_sqlite(esk_store **out, const char *path,
                          "esk_store_open_sqlite: busy_timeout_ms %d is "
                          "negative",
                          options->busy_timeout_ms);
+    return ESK_OK;
+}
+
+esk_status esk_store_open_sqlite(esk_store **out, const char *path,
+                                 const esk_store_options *options)
+{
+    static const esk_store_options defaults = ESK_STORE_OPTIONS_INIT;
+
+    if (out == NULL || path == NULL)
+        return esk__fail(ESK_EINVAL, "esk_store_open_sqlite: %s is NULL",
+                         out == NULL ? "out" : "path");
+    if (options == NULL)
+        options = &defaults;
+    esk_status status = check_path(path);
+    if (status == ESK_OK)
+        status = check_options(options);
+    if (status != ESK_OK)
+        return status;
 
     sqlite_store *s = esk__calloc(1, sizeof *s);
     if (s == NULL)
         return esk__fail(ESK_ENOMEM, "opening '%s': out of memory", path);
     s->busy_timeout_ms = options->busy_timeout_ms;
-
-    esk_status status = open_database(s, path, options);
+    status = open_database(s, path, options);
     if (status != ESK_OK) {
         sqlite_close(s);
         return status;
@@ -218,10 +232,9 @@ esk_status esk_store_open_sqlite(esk_store **out, const char *path,
     esk_store *store = NULL;
     status = esk_store_new(&store, &sqlite_backend, s, options);
     if (status != ESK_OK)
-        return esk__fail(status, "opening '%s': %s", path,
-                         esk_status_str(status));
+        return esk__fail_within(status, "opening '%s'", path);
     *out = store;
-    return ESK_OK;
+    return esk__ok();
 }
 
 struct sqlite3 *esk_store_sqlite_db(esk_store *store)
