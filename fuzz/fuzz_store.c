@@ -764,14 +764,13 @@ static void records(world *w, bool put)
     check_status_in(status, allowed, 3, "esk_store_get_record");
     if (status == ESK_OK) {
         FUZZ_CHECK(strcmp(got[0].key, key) == 0 &&
-                       strcmp(got[1].key, key) == 0 &&
-                       got[0].number == got[1].number &&
-                       got[0].version == got[1].version &&
+                       strcmp(got[1].key, key) == 0 && got[0].at == got[1].at &&
+                       got[0].tag == got[1].tag &&
                        strcmp(got[0].value, got[1].value) == 0,
                    "record '%s' reads as (%lld, %d, '%s') and (%lld, %d, "
                    "'%s')",
-                   key, (long long)got[0].number, got[0].version, got[0].value,
-                   (long long)got[1].number, got[1].version, got[1].value);
+                   key, (long long)got[0].at, got[0].tag, got[0].value,
+                   (long long)got[1].at, got[1].tag, got[1].value);
     }
     for (int b = 0; b < BACKENDS; b++)
         esk_free(owned[b]);

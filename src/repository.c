@@ -152,7 +152,7 @@ static esk_status load_snapshot(esk_repository *repo, void *state)
         return set_error(repo, rc, "loading %s '%s': reading its snapshot: %s",
                          repo->type->name, base->id,
                          esk_store_errmsg(repo->store));
-    if (record.version != layout->schema_version || record.number < 1)
+    if (record.tag != layout->schema_version || record.at < 1)
         goto done;
     scratch = esk__malloc(repo->type->state_size);
     if (scratch == NULL) {
@@ -175,7 +175,7 @@ static esk_status load_snapshot(esk_repository *repo, void *state)
     memcpy((char *)state + sizeof(esk_aggregate),
            (char *)scratch + sizeof(esk_aggregate),
            repo->type->state_size - sizeof(esk_aggregate));
-    base->version = record.number;
+    base->version = record.at;
 done:
     esk__free(scratch);
     esk_free(owned);

@@ -14,8 +14,8 @@ typedef struct mem_record {
     esk_record_kind kind;
     char *key;
     bool present;
-    int64_t number;
-    int version;
+    int64_t at;
+    int tag;
     char *value;
 } mem_record;
 
@@ -23,8 +23,8 @@ typedef struct mem_record {
 typedef struct mem_undo {
     mem_record *record;
     bool present;
-    int64_t number;
-    int version;
+    int64_t at;
+    int tag;
     char *value;
 } mem_undo;
 
@@ -94,13 +94,13 @@ esk_status esk__mem_put_record(esk_store *store, void *impl,
     if (m->depth > 0) {
         /* The journal takes over the old value. */
         m->journal[m->journal_count++] =
-            (mem_undo){r, r->present, r->number, r->version, r->value};
+            (mem_undo){r, r->present, r->at, r->tag, r->value};
     } else {
         esk__free(r->value);
     }
     r->present = true;
-    r->number = record->number;
-    r->version = record->version;
+    r->at = record->at;
+    r->tag = record->tag;
     r->value = value;
     return ESK_OK;
 nomem:
@@ -129,7 +129,7 @@ esk_status esk__mem_get_record(esk_store *store, void *impl,
         return esk__fail(ESK_ENOMEM, "out of memory reading record '%s'", key);
     memcpy(block, r->key, key_len);
     memcpy(block + key_len, r->value, value_len);
-    *out = (esk_record){block, r->number, r->version, block + key_len};
+    *out = (esk_record){block, r->at, r->tag, block + key_len};
     *owned = block;
     return ESK_OK;
 }
@@ -167,8 +167,8 @@ esk_status esk__mem_rollback(esk_store *store, void *impl, int depth)
         mem_undo *u = &m->journal[--m->journal_count];
         esk__free(u->record->value);
         u->record->present = u->present;
-        u->record->number = u->number;
-        u->record->version = u->version;
+        u->record->at = u->at;
+        u->record->tag = u->tag;
         u->record->value = u->value;
     }
     /* The newest events first: each is the last of its stream. Their

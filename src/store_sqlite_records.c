@@ -28,9 +28,9 @@ esk_status esk__sqlite_put_record(esk_store *store, void *impl,
                                      "0000-9999");
     int rc = esk__sqlite_bind_text(stmt, 1, record->key);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, record->number);
+        rc = sqlite3_bind_int64(stmt, 2, record->at);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(stmt, 3, record->version);
+        rc = sqlite3_bind_int(stmt, 3, record->tag);
     if (rc == SQLITE_OK)
         rc = esk__sqlite_bind_text(stmt, 4, record->value);
     if (rc == SQLITE_OK)

@@ -131,7 +131,7 @@ int64_t checkpoint_of(fixture *f, const char *key)
     if (rc == ESK_ENOTFOUND)
         return -1;
     assert_int_equal(rc, ESK_OK);
-    int64_t position = record.number;
+    int64_t position = record.at;
     esk_free(owned);
     return position;
 }

@@ -891,7 +891,7 @@ nasty_ids_are_stored_verbatim_and_read_back_identically(void **state)
                                                   nasty[i], &got, &owned),
                              ESK_OK);
             assert_string_equal(got.key, nasty[i]);
-            assert_int_equal(got.number, (int64_t)i);
+            assert_int_equal(got.at, (int64_t)i);
             esk_free(owned);
         }
         /* "like-%_[]*?" is its own category, and matches nothing else. */

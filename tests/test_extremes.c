@@ -325,9 +325,9 @@ static void records_keep_any_number_and_version_alike(void **state)
                                                           "key", &got, &owned),
                                      ESK_OK);
                     snprintf(o[k].summary, sizeof o[k].summary, "%lld %d",
-                             (long long)got.number, got.version);
-                    assert_true(got.number == int64s[n]);
-                    assert_int_equal(got.version, ints[v]);
+                             (long long)got.at, got.tag);
+                    assert_true(got.at == int64s[n]);
+                    assert_int_equal(got.tag, ints[v]);
                     esk_free(owned);
                 }
                 char call[96];

@@ -673,7 +673,7 @@ static void describe_store(esk_store *store, text *t)
             fail_msg("reading record %s back: %s", known_records[i].key,
                      esk_store_errmsg(store));
         add(t, "record %d %s: %lld v%d %s\n", (int)known_records[i].kind, r.key,
-            (long long)r.number, r.version, r.value);
+            (long long)r.at, r.tag, r.value);
         esk_free(owned);
     }
 
@@ -1080,8 +1080,8 @@ static void observe_record(fx *f, bool done, text *t)
         assert_null(f->owned);
         return;
     }
-    add(t, "%s %lld v%d %s", f->record.key, (long long)f->record.number,
-        f->record.version, f->record.value);
+    add(t, "%s %lld v%d %s", f->record.key, (long long)f->record.at,
+        f->record.tag, f->record.value);
 }
 
 /* -- the codec and metadata -- */

@@ -325,8 +325,8 @@ snapshots_are_written_each_time_the_stream_crosses_a_multiple(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_SNAPSHOT,
                                           "workshop-1", &record, &owned),
                      ESK_OK);
-    assert_int_equal(record.number, 101);
-    assert_int_equal(record.version, 1);
+    assert_int_equal(record.at, 101);
+    assert_int_equal(record.tag, 1);
     assert_string_equal(record.value,
                         "{\"title\":\"ES in C\",\"capacity\":5000,"
                         "\"seatsTaken\":100,\"attendees\":100}");
@@ -336,7 +336,7 @@ snapshots_are_written_each_time_the_stream_crosses_a_multiple(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_SNAPSHOT,
                                           "workshop-1", &record, &owned),
                      ESK_OK);
-    assert_int_equal(record.number, 101);
+    assert_int_equal(record.at, 101);
     esk_free(owned);
     esk_aggregate_release(&w);
     close_fixture(&f);

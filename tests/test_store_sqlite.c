@@ -516,7 +516,7 @@ a_first_schema_store_gains_the_record_tables_and_keeps_its_events(void **state)
     assert_int_equal(esk_store_get_record(store, ESK_RECORD_CHECKPOINT,
                                           "catalogue", &got, &owned),
                      ESK_OK);
-    assert_int_equal(got.number, 1);
+    assert_int_equal(got.at, 1);
     esk_free(owned);
     esk_store_free(store);
     db = raw_open(path);

@@ -313,7 +313,7 @@ static int64_t record_number(world *w, esk_record_kind kind, const char *key,
     }
     if (same_data != NULL)
         *same_data = strcmp(record.value, w->data) == 0;
-    int64_t number = record.number;
+    int64_t number = record.at;
     esk_free(owned);
     return number;
 }

@@ -422,8 +422,8 @@ static void running_catches_up_and_writes_the_checkpoint(void **state)
     check_status(rc, ESK_OK,
                  "The checkpoint is a record of the store, under the "
                  "projection's name, written in the batch's transaction.");
-    check_int(record.number, 4, "The record holds the position: 4.");
-    check_int(record.version, 1, "...and the projection's version: 1.");
+    check_int(record.at, 4, "The record holds the position: 4.");
+    check_int(record.tag, 1, "...and the projection's version: 1.");
     esk_free(owned);
 
     seats_row row = query(store);

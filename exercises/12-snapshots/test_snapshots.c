@@ -165,7 +165,7 @@ static bool find_snapshot(esk_store *store, snapshot_info *out)
     if (esk_store_get_record(store, ESK_RECORD_SNAPSHOT, STREAM_ID, &record,
                              &owned) != ESK_OK)
         return false;
-    *out = (snapshot_info){record.number, record.version, strlen(record.value)};
+    *out = (snapshot_info){record.at, record.tag, strlen(record.value)};
     esk_free(owned);
     return true;
 }

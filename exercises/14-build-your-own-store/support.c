@@ -481,9 +481,9 @@ esk_status store_put_record(esk_store *store, void *impl, esk_record_kind kind,
     if (rc == SQLITE_OK)
         rc = sql_bind_text(stmt, 2, record->key);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, record->number);
+        rc = sqlite3_bind_int64(stmt, 3, record->at);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(stmt, 4, record->version);
+        rc = sqlite3_bind_int(stmt, 4, record->tag);
     if (rc == SQLITE_OK)
         rc = sql_bind_text(stmt, 5, record->value);
     if (rc == SQLITE_OK)

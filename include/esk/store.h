@@ -388,19 +388,26 @@ typedef enum esk_record_kind {
 } esk_record_kind;
 
 /**
- * A record. What the fields mean is up to the module that writes it; the
- * store only keeps them:
- *   checkpoint: key = projection name, number = position, version =
- *               projection version, value = "{}" or the projection's notes;
- *   command:    key = command id, number = last position written,
- *               version = status, value = outcome as JSON;
- *   snapshot:   key = stream id, number = stream version, version = state
- *               layout version, value = the state as JSON.
+ * A record. The store keeps its fields as they are and reads none of them
+ * but the key; each field holds one kind of thing for every kind of record:
+ *
+ *   kind        key             at                  tag
+ *   checkpoint  projection      last position done  projection's version
+ *   command     command id      last position       command's status
+ *                               written
+ *   snapshot    stream id       stream version      state layout version
+ *
+ * value is JSON: "{}" or a projection's notes, a command's outcome, a
+ * snapshot's state.
  */
 typedef struct esk_record {
     const char *key;
-    int64_t number;
-    int version;
+    /** Where in the events the record stands: a global position for
+     *  checkpoints and commands, a stream version for snapshots. */
+    int64_t at;
+    /** A small number the writer keeps with the record (a version of its
+     *  own code or layout, a status), never compared by the store. */
+    int tag;
     const char *value;
 } esk_record;
 
@@ -408,7 +415,7 @@ typedef struct esk_record {
  * Insert or replace a record.
  *
  * @param record key: 1 to ESK_STREAM_ID_MAX bytes of UTF-8; value: valid
- *               JSON; number and version: any value, kept as they are.
+ *               JSON; at and tag: any value, kept as they are.
  *               Borrowed.
  * @return ESK_OK; ESK_EINVAL (a bad kind, key or value, a clock reading
  *         outside ESK_TIME_MIN..ESK_TIME_MAX); ESK_EBUSY, ESK_EIO,

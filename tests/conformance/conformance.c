@@ -1456,7 +1456,7 @@ static void a_nested_rollback_undoes_only_the_inner_part(void **state)
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
     assert_int_equal(esk_store_transaction_depth(f.store), 2);
     assert_int_equal(append1(&f, "s-1", ESK_ANY, "Inner", "{}"), ESK_OK);
-    rec.number = 2;
+    rec.at = 2;
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
     assert_int_equal(esk_store_rollback(f.store), ESK_OK);
@@ -1467,7 +1467,7 @@ static void a_nested_rollback_undoes_only_the_inner_part(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT, "p-1",
                                           &got, &owned),
                      ESK_OK);
-    assert_int_equal(got.number, 1);
+    assert_int_equal(got.at, 1);
     esk_free(owned);
     close_fixture(&f);
 }
@@ -1536,8 +1536,8 @@ static void records_of_each_kind_read_back_as_written(void **state)
             esk_store_get_record(f.store, kinds[k], "same-key", &got, &owned),
             ESK_OK);
         assert_string_equal(got.key, "same-key");
-        assert_int_equal(got.number, 100 + k);
-        assert_int_equal(got.version, k + 1);
+        assert_int_equal(got.at, 100 + k);
+        assert_int_equal(got.tag, k + 1);
         assert_string_equal(got.value, value);
         esk_free(owned);
     }
@@ -1555,7 +1555,7 @@ static void a_missing_record_is_not_found(void **state)
                                           &got, &owned),
                      ESK_ENOTFOUND);
     assert_null(owned);
-    assert_int_equal(got.number, 7);
+    assert_int_equal(got.at, 7);
     assert_message_contains(&f, "nope");
     close_fixture(&f);
 }
@@ -1568,12 +1568,12 @@ static void a_record_is_replaced_and_a_rollback_restores_it(void **state)
     esk_record rec = {"catalogue", 10, 1, "{\"a\":1}"};
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
-    rec.number = 20;
+    rec.at = 20;
     rec.value = "{\"a\":2}";
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
-    rec.number = 30;
+    rec.at = 30;
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
     esk_record fresh = {"new-one", 1, 1, "{}"};
@@ -1585,7 +1585,7 @@ static void a_record_is_replaced_and_a_rollback_restores_it(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
                                           "catalogue", &got, &owned),
                      ESK_OK);
-    assert_int_equal(got.number, 20);
+    assert_int_equal(got.at, 20);
     assert_string_equal(got.value, "{\"a\":2}");
     esk_free(owned);
     owned = NULL;
@@ -1674,7 +1674,7 @@ static void an_inline_handler_runs_inside_the_append(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
                                           "inline", &got, &owned),
                      ESK_OK);
-    assert_int_equal(got.number, 3);
+    assert_int_equal(got.at, 3);
     esk_free(owned);
     assert_int_equal(esk_store_remove_inline(f.store, probe_inline, &p),
                      ESK_OK);
@@ -1836,7 +1836,7 @@ a_failing_inline_handler_fails_the_append_and_writes_nothing(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
                                           "inline", &got, &owned),
                      ESK_OK);
-    assert_int_equal(got.number, 1);
+    assert_int_equal(got.at, 1);
     esk_free(owned);
     close_fixture(&f);
 }
