@@ -87,47 +87,48 @@ void esk__hooks_stop(esk__hook_list *list)
     list->has_blanks = false;
 }
 
+/* The four public calls below: check the arguments, then add the hook to
+ * the list or remove it. */
+static esk_status change_hook(esk_store *store, esk__hook_list *list,
+                              esk__hook hook, const char *function,
+                              const char *what, bool add)
+{
+    if (store == NULL)
+        return esk__store_is_null(function);
+    if (hook.subscriber == NULL && hook.inline_fn == NULL)
+        return esk__fail(ESK_EINVAL, "%s: the %s is NULL", function, what);
+    return add ? add_hook(list, hook, what) : remove_hook(list, hook, what);
+}
+
 esk_status esk_store_subscribe(esk_store *store, esk_subscriber_fn fn,
                                void *ctx)
 {
-    if (store == NULL)
-        return esk__store_is_null(__func__);
-    if (fn == NULL)
-        return esk__fail(ESK_EINVAL, "subscriber is NULL");
-    return add_hook(&store->subscribers, (esk__hook){fn, NULL, ctx},
-                    "subscriber");
+    return change_hook(store, store ? &store->subscribers : NULL,
+                       (esk__hook){fn, NULL, ctx}, __func__, "subscriber",
+                       true);
 }
 
 esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
                                  void *ctx)
 {
-    if (store == NULL)
-        return esk__store_is_null(__func__);
-    if (fn == NULL)
-        return esk__fail(ESK_EINVAL, "subscriber is NULL");
-    return remove_hook(&store->subscribers, (esk__hook){fn, NULL, ctx},
-                       "subscriber");
+    return change_hook(store, store ? &store->subscribers : NULL,
+                       (esk__hook){fn, NULL, ctx}, __func__, "subscriber",
+                       false);
 }
 
 esk_status esk_store_add_inline(esk_store *store, esk_inline_fn fn, void *ctx)
 {
-    if (store == NULL)
-        return esk__store_is_null(__func__);
-    if (fn == NULL)
-        return esk__fail(ESK_EINVAL, "inline handler is NULL");
-    return add_hook(&store->inline_handlers, (esk__hook){NULL, fn, ctx},
-                    "inline handler");
+    return change_hook(store, store ? &store->inline_handlers : NULL,
+                       (esk__hook){NULL, fn, ctx}, __func__, "inline handler",
+                       true);
 }
 
 esk_status esk_store_remove_inline(esk_store *store, esk_inline_fn fn,
                                    void *ctx)
 {
-    if (store == NULL)
-        return esk__store_is_null(__func__);
-    if (fn == NULL)
-        return esk__fail(ESK_EINVAL, "inline handler is NULL");
-    return remove_hook(&store->inline_handlers, (esk__hook){NULL, fn, ctx},
-                       "inline handler");
+    return change_hook(store, store ? &store->inline_handlers : NULL,
+                       (esk__hook){NULL, fn, ctx}, __func__, "inline handler",
+                       false);
 }
 
 void esk__store_hooks_free(esk_store *store)

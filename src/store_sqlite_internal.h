@@ -125,6 +125,11 @@ int esk__sqlite_step_int(sqlite3_stmt *stmt, int64_t *out);
  * optional text parameter ?1, and reset it. */
 int esk__sqlite_query_int(sqlite3_stmt *stmt, const char *param, int64_t *out);
 
+/* Take the columns of EVENT_COLUMNS but recorded_at from the row stmt
+ * stands on; the texts are SQLite's, valid until the next step or reset,
+ * and NULL where SQLite ran out of memory (or the row is damaged). */
+void esk__sqlite_column_event(sqlite3_stmt *stmt, esk_event *e);
+
 /* --- store_sqlite_schema.c ------------------------------------------------ */
 
 /* Accept the file as it is, upgrade it, or refuse it (ESK_ESCHEMA,

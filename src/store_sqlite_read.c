@@ -57,14 +57,7 @@ typedef struct row {
 static bool take_row(sqlite3_stmt *stmt, row *r)
 {
     esk_event *e = &r->event;
-    e->position = sqlite3_column_int64(stmt, COL_POSITION);
-    e->event_id = (const char *)sqlite3_column_text(stmt, COL_EVENT_ID);
-    e->stream_id = (const char *)sqlite3_column_text(stmt, COL_STREAM_ID);
-    e->version = sqlite3_column_int64(stmt, COL_VERSION);
-    e->type = (const char *)sqlite3_column_text(stmt, COL_TYPE);
-    e->schema_version = sqlite3_column_int(stmt, COL_SCHEMA_VERSION);
-    e->data = (const char *)sqlite3_column_text(stmt, COL_DATA);
-    e->metadata = (const char *)sqlite3_column_text(stmt, COL_METADATA);
+    esk__sqlite_column_event(stmt, e);
     r->recorded_at = (const char *)sqlite3_column_text(stmt, COL_RECORDED_AT);
     return e->event_id != NULL && e->stream_id != NULL && e->type != NULL &&
            e->data != NULL && e->metadata != NULL && r->recorded_at != NULL;

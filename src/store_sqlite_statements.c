@@ -128,3 +128,15 @@ const char *esk__sqlite_statement_sql(int statement)
 {
     return statement_sql[statement];
 }
+
+void esk__sqlite_column_event(sqlite3_stmt *stmt, esk_event *e)
+{
+    e->position = sqlite3_column_int64(stmt, COL_POSITION);
+    e->event_id = (const char *)sqlite3_column_text(stmt, COL_EVENT_ID);
+    e->stream_id = (const char *)sqlite3_column_text(stmt, COL_STREAM_ID);
+    e->version = sqlite3_column_int64(stmt, COL_VERSION);
+    e->type = (const char *)sqlite3_column_text(stmt, COL_TYPE);
+    e->schema_version = sqlite3_column_int(stmt, COL_SCHEMA_VERSION);
+    e->data = (const char *)sqlite3_column_text(stmt, COL_DATA);
+    e->metadata = (const char *)sqlite3_column_text(stmt, COL_METADATA);
+}

@@ -68,14 +68,7 @@ static esk_status replay_walk_next(void *ctx, esk_stored_event *out)
         return esk__sqlite_fail(walk->s, rc, "appending to stream '%s'",
                                 walk->stream_id);
     esk_event *e = &out->event;
-    e->position = sqlite3_column_int64(stmt, COL_POSITION);
-    e->event_id = (const char *)sqlite3_column_text(stmt, COL_EVENT_ID);
-    e->stream_id = (const char *)sqlite3_column_text(stmt, COL_STREAM_ID);
-    e->version = sqlite3_column_int64(stmt, COL_VERSION);
-    e->type = (const char *)sqlite3_column_text(stmt, COL_TYPE);
-    e->schema_version = sqlite3_column_int(stmt, COL_SCHEMA_VERSION);
-    e->data = (const char *)sqlite3_column_text(stmt, COL_DATA);
-    e->metadata = (const char *)sqlite3_column_text(stmt, COL_METADATA);
+    esk__sqlite_column_event(stmt, e);
     e->recorded_at = 0; /* not compared */
     /* NULL for rows written before schema 3: not known, which is 0. */
     out->batch_start = sqlite3_column_int64(stmt, COL_BATCH_START);

@@ -198,32 +198,32 @@ static esk_status check_floor(esk_store *store, const char *what)
                      what);
 }
 
-esk_status esk_store_commit(esk_store *store)
+/* esk_store_commit() and esk_store_rollback(): verb names the call in
+ * messages. */
+static esk_status end_unit(esk_store *store, bool commit, const char *function,
+                           const char *verb)
 {
     if (store == NULL)
-        return esk__store_is_null(__func__);
+        return esk__store_is_null(function);
     if (store->depth == 0)
-        return esk__fail(ESK_EINVAL, "commit without a transaction: call "
-                                     "esk_store_begin first");
-    esk_status floor = check_floor(store, "commit");
-    if (floor != ESK_OK)
-        return floor;
-    esk_status rc = close_unit(store, true);
+        return esk__fail(ESK_EINVAL,
+                         "%s without a transaction: call esk_store_begin "
+                         "first",
+                         commit ? "commit" : "rollback");
+    esk_status rc = check_floor(store, verb);
+    if (rc == ESK_OK)
+        rc = close_unit(store, commit);
     return rc == ESK_OK ? esk__ok() : rc;
+}
+
+esk_status esk_store_commit(esk_store *store)
+{
+    return end_unit(store, true, __func__, "commit");
 }
 
 esk_status esk_store_rollback(esk_store *store)
 {
-    if (store == NULL)
-        return esk__store_is_null(__func__);
-    if (store->depth == 0)
-        return esk__fail(ESK_EINVAL, "rollback without a transaction: call "
-                                     "esk_store_begin first");
-    esk_status floor = check_floor(store, "roll back");
-    if (floor != ESK_OK)
-        return floor;
-    esk_status rc = close_unit(store, false);
-    return rc == ESK_OK ? esk__ok() : rc;
+    return end_unit(store, false, __func__, "roll back");
 }
 
 int esk_store_transaction_depth(const esk_store *store)
