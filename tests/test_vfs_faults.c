@@ -124,6 +124,9 @@ typedef struct world {
      * every step that failed. */
     esk_status rc;
     char messages[MESSAGES_MAX][MESSAGE_SIZE];
+    /* For a step of the store itself, the extended code it gave (-1 for
+     * the steps of other modules). */
+    int exts[MESSAGES_MAX];
     int failures;
     /* For a transaction that goes on after a failed step: which parts
      * the store said it kept, and whether the outermost commit
@@ -236,15 +239,21 @@ static esk_status step(world *w, esk_status rc, const char *doing,
         return rc;
     if (w->rc == ESK_OK)
         w->rc = rc;
-    if (w->failures < MESSAGES_MAX)
+    if (w->failures < MESSAGES_MAX) {
+        w->exts[w->failures] = -1;
         snprintf(w->messages[w->failures++], MESSAGE_SIZE, "%s: %s (%s)", doing,
                  message, esk_status_str(rc));
+    }
     return rc;
 }
 
 static esk_status store_step(world *w, esk_status rc, const char *doing)
 {
-    return step(w, rc, doing, esk_store_errmsg(w->store));
+    int before = w->failures;
+    step(w, rc, doing, esk_store_errmsg(w->store));
+    if (w->failures > before)
+        w->exts[before] = (int)esk_error_last()->ext;
+    return rc;
 }
 
 static esk_status append_typed(esk_store *store, const char *stream,
@@ -399,8 +408,16 @@ static void check_reported(world *w, bool fired)
 {
     if (!fired && w->failures > 0)
         problem("fails with no fault injected: %s", w->messages[0]);
-    for (int i = 0; fired && i < w->failures; i++)
+    for (int i = 0; fired && i < w->failures; i++) {
         expect_cause(w->messages[i], w->mode->code);
+        /* A full disk is one a program can act on: the store says so in
+         * the extended code, or that it lost the caller's unit to it. */
+        if (w->mode->code == SQLITE_FULL && w->exts[i] != -1 &&
+            w->exts[i] != ESK_EXT_DISK_FULL &&
+            w->exts[i] != ESK_EXT_TRANSACTION_LOST)
+            problem("a full disk has the extended code %d (%s): %s", w->exts[i],
+                    esk_ext_str((esk_ext)w->exts[i]), w->messages[i]);
+    }
 }
 
 static void check_left_clean(world *w)
