@@ -398,12 +398,10 @@ static void a_clock_outside_years_0000_to_9999_is_refused_alike(void **state)
         for (int k = 0; k < 2; k++) {
             o[k].status = esk_store_append(b.store[k], "ring-1", ESK_ANY,
                                            &event, 1, NULL);
-            snprintf(o[k].summary, sizeof o[k].summary, "%s",
-                     esk_store_errmsg(b.store[k]));
+            snprintf(o[k].summary, sizeof o[k].summary, "%s", esk_errmsg());
             r[k].status = esk_store_put_record(b.store[k],
                                                ESK_RECORD_CHECKPOINT, &record);
-            snprintf(r[k].summary, sizeof r[k].summary, "%s",
-                     esk_store_errmsg(b.store[k]));
+            snprintf(r[k].summary, sizeof r[k].summary, "%s", esk_errmsg());
             if (time_is_writable(times[i])) {
                 assert_int_equal(o[k].status, ESK_OK);
                 assert_int_equal(r[k].status, ESK_OK);

@@ -315,7 +315,7 @@ static int writer_child(void *ctx)
             ESK_OK) {
             fprintf(stderr, "append %d failed after %lld ms: %s\n", i,
                     (long long)((process_now_us() - started) / 1000),
-                    esk_store_errmsg(store));
+                    esk_errmsg());
             return 1;
         }
     }

@@ -332,8 +332,8 @@ static void a_batch_sent_again_after_reopening_writes_nothing(void **state)
     assert_int_equal(
         esk_store_append(store, "order-7", ESK_ANY, overlapping, 2, NULL),
         ESK_EDUPLICATE);
-    assert_contains(esk_store_errmsg(store), "order-7-paid");
-    assert_contains(esk_store_errmsg(store), "stream 'order-7' at version 2");
+    assert_contains(esk_errmsg(), "order-7-paid");
+    assert_contains(esk_errmsg(), "stream 'order-7' at version 2");
     assert_true(head_of(store) == 3);
 
     esk_store_free(store);
@@ -359,9 +359,9 @@ static void an_unreadable_recorded_at_fails_the_read_as_corrupt(void **state)
     assert_int_equal(esk_store_read_stream(store, "s-1", 1, 0, &list),
                      ESK_ECORRUPT);
     assert_int_equal(list.count, 0);
-    assert_contains(esk_store_errmsg(store), "reading stream 's-1'");
-    assert_contains(esk_store_errmsg(store), "position 2");
-    assert_contains(esk_store_errmsg(store), "last Tuesday");
+    assert_contains(esk_errmsg(), "reading stream 's-1'");
+    assert_contains(esk_errmsg(), "position 2");
+    assert_contains(esk_errmsg(), "last Tuesday");
 
     esk_event_list_release(&list);
     esk_store_free(store);
@@ -591,7 +591,7 @@ a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on(void **state)
     assert_int_equal(
         esk_store_append(store, "s-1", ESK_NO_STREAM, &changed, 1, NULL),
         ESK_EDUPLICATE);
-    assert_contains(esk_store_errmsg(store), "another type");
+    assert_contains(esk_errmsg(), "another type");
     /* Their boundaries are not known: the two appends pass for one. */
     assert_int_equal(esk_store_append(store, "s-1", ESK_NO_STREAM, old, 3, &r),
                      ESK_OK);
@@ -606,8 +606,8 @@ a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on(void **state)
                      ESK_OK);
     assert_int_equal(esk_store_append(store, "s-1", 3, fresh, 3, NULL),
                      ESK_EDUPLICATE);
-    assert_contains(esk_store_errmsg(store), "batch of 2 events; this "
-                                             "batch has 3");
+    assert_contains(esk_errmsg(), "batch of 2 events; this "
+                                  "batch has 3");
     /* An old append does not reach into the ones made after the upgrade. */
     esk_new_event across[2] = {old[2], fresh[0]};
     assert_int_equal(esk_store_append(store, "s-1", 2, across, 2, NULL),
@@ -914,7 +914,7 @@ static void two_handles_on_one_file_see_each_others_appends(void **state)
     /* a still believes the stream is at version 1. */
     assert_int_equal(append_one(a, "room-1", 1, "Cancelled", "3"),
                      ESK_ECONCURRENCY);
-    assert_contains(esk_store_errmsg(a), "is at version 2, expected 1");
+    assert_contains(esk_errmsg(), "is at version 2, expected 1");
     assert_true(head_of(a) == 2);
 
     esk_event_list list = ESK_EVENT_LIST_INIT;
@@ -944,8 +944,8 @@ static void a_held_write_lock_makes_append_busy_and_writes_nothing(void **state)
 
     assert_int_equal(append_one(store, "desk-1", ESK_ANY, "Taken", "1"),
                      ESK_EBUSY);
-    assert_contains(esk_store_errmsg(store), "desk-1");
-    assert_contains(esk_store_errmsg(store), "locked");
+    assert_contains(esk_errmsg(), "desk-1");
+    assert_contains(esk_errmsg(), "locked");
     assert_int_equal(esk_error_last()->ext, ESK_EXT_BUSY_TIMEOUT);
     /* Reads go on while another connection writes. */
     assert_true(head_of(store) == 0);
@@ -998,7 +998,7 @@ static int writer_main(const char *path, int writer, int start_fd,
         if (rc == ESK_OK) {
             acknowledged++;
         } else {
-            fprintf(stderr, "writer %d: %s\n", writer, esk_store_errmsg(store));
+            fprintf(stderr, "writer %d: %s\n", writer, esk_errmsg());
             code = 1;
         }
     }
@@ -1142,9 +1142,9 @@ static void a_full_disk_is_named_as_such(void **state)
     raw_exec(db, sql);
 
     assert_int_equal(append_sized(store, "s-1", 64 * 1024), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "appending to stream 's-1'");
-    assert_contains(esk_store_errmsg(store), "the disk is full");
-    assert_contains(esk_store_errmsg(store), "free some space");
+    assert_contains(esk_errmsg(), "appending to stream 's-1'");
+    assert_contains(esk_errmsg(), "the disk is full");
+    assert_contains(esk_errmsg(), "free some space");
     assert_true(head_of(store) == 1);
 
     esk_store_free(store);
@@ -1175,7 +1175,7 @@ static void an_open_query_on_the_stores_connection_is_named_when_append_is_busy(
     assert_int_equal(append_one(other, "s-2", ESK_ANY, "T", "3"), ESK_OK);
 
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "4"), ESK_EBUSY);
-    const char *message = esk_store_errmsg(store);
+    const char *message = esk_errmsg();
     assert_contains(message, "appending to stream 's-1'");
     assert_contains(message, "older snapshot");
     assert_contains(message, "finish or reset");
@@ -1199,8 +1199,8 @@ static void a_connection_made_read_only_is_named(void **state)
 
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"),
                      ESK_EREADONLY);
-    assert_contains(esk_store_errmsg(store), "cannot write");
-    assert_contains(esk_store_errmsg(store), "query_only");
+    assert_contains(esk_errmsg(), "cannot write");
+    assert_contains(esk_errmsg(), "query_only");
 
     raw_exec(esk_store_sqlite_db(store), "PRAGMA query_only = 0");
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
@@ -1221,8 +1221,8 @@ static void a_trigger_that_refuses_an_event_is_named(void **state)
     sqlite3_close(db);
 
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "a trigger");
-    assert_contains(esk_store_errmsg(store), "closed for the night");
+    assert_contains(esk_errmsg(), "a trigger");
+    assert_contains(esk_errmsg(), "closed for the night");
     assert_true(head_of(store) == 0);
 
     esk_store_free(store);
@@ -1242,7 +1242,7 @@ static void an_interrupted_operation_is_named(void **state)
     sqlite3_progress_handler(esk_store_sqlite_db(store), 1, interrupt_at_once,
                              NULL);
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "was interrupted");
+    assert_contains(esk_errmsg(), "was interrupted");
     sqlite3_progress_handler(esk_store_sqlite_db(store), 0, NULL, NULL);
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
     esk_store_free(store);
@@ -1412,13 +1412,13 @@ static void a_failed_write_or_flush_says_which(void **state)
 
     disk_fault = SQLITE_IOERR_WRITE;
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "2"), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "writing to the database file");
-    assert_contains(esk_store_errmsg(store), "check the disk");
+    assert_contains(esk_errmsg(), "writing to the database file");
+    assert_contains(esk_errmsg(), "check the disk");
 
     disk_fault = SQLITE_IOERR_FSYNC;
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "3"), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "flushing");
-    assert_contains(esk_store_errmsg(store), "fsync");
+    assert_contains(esk_errmsg(), "flushing");
+    assert_contains(esk_errmsg(), "fsync");
 
     disk_fault = 0;
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "4"), ESK_OK);

@@ -250,7 +250,7 @@ static esk_status step(world *w, esk_status rc, const char *doing,
 static esk_status store_step(world *w, esk_status rc, const char *doing)
 {
     int before = w->failures;
-    step(w, rc, doing, esk_store_errmsg(w->store));
+    step(w, rc, doing, esk_errmsg());
     if (w->failures > before)
         w->exts[before] = (int)esk_error_last()->ext;
     return rc;
@@ -278,8 +278,7 @@ static esk_status append(world *w, const char *stream, size_t n)
 static void seed(world *w, const char *stream, const char *type, size_t n)
 {
     if (append_typed(w->store, stream, type, n, w->data) != ESK_OK)
-        fail_msg("%s: seeding '%s': %s", where, stream,
-                 esk_store_errmsg(w->store));
+        fail_msg("%s: seeding '%s': %s", where, stream, esk_errmsg());
 }
 
 /* What a caller does after a failure: roll back what is still open. */
@@ -297,7 +296,7 @@ static int64_t count_of(world *w, const char *stream)
 {
     esk_event_list list = ESK_EVENT_LIST_INIT;
     if (esk_store_read_stream(w->store, stream, 1, 0, &list) != ESK_OK) {
-        problem("reading '%s' fails: %s", stream, esk_store_errmsg(w->store));
+        problem("reading '%s' fails: %s", stream, esk_errmsg());
         return -1;
     }
     int64_t n = (int64_t)list.count;
@@ -316,8 +315,7 @@ static int64_t record_number(world *w, esk_record_kind kind, const char *key,
     if (rc == ESK_ENOTFOUND)
         return -1;
     if (rc != ESK_OK) {
-        problem("reading record '%s' fails: %s", key,
-                esk_store_errmsg(w->store));
+        problem("reading record '%s' fails: %s", key, esk_errmsg());
         return -1;
     }
     if (same_data != NULL)
@@ -338,7 +336,7 @@ static bool read_everything(world *w, esk_event_list *list)
 {
     if (esk_store_read_all(w->store, 0, 0, NULL, list) == ESK_OK)
         return true;
-    problem("reading every event fails: %s", esk_store_errmsg(w->store));
+    problem("reading every event fails: %s", esk_errmsg());
     return false;
 }
 
@@ -436,14 +434,12 @@ static void check_left_clean(world *w)
 static void probe(world *w)
 {
     if (append_typed(w->store, "probe-1", "Probe", 1, PROBE_JSON) != ESK_OK) {
-        problem("with the fault gone, an append fails: %s",
-                esk_store_errmsg(w->store));
+        problem("with the fault gone, an append fails: %s", esk_errmsg());
         return;
     }
     esk_event_list list = ESK_EVENT_LIST_INIT;
     if (esk_store_read_stream(w->store, "probe-1", 1, 0, &list) != ESK_OK) {
-        problem("with the fault gone, a read fails: %s",
-                esk_store_errmsg(w->store));
+        problem("with the fault gone, a read fails: %s", esk_errmsg());
         return;
     }
     bool read_back =
@@ -780,7 +776,8 @@ static void check_catchup(world *w)
 static esk_status fail_from_store(esk_context *context, esk_store *store,
                                   esk_status rc)
 {
-    return esk_context_fail(context, rc, 0, "%s", esk_store_errmsg(store));
+    (void)store;
+    return esk_context_fail(context, rc, 0, "%s", esk_errmsg());
 }
 
 /* Deposit: two events on account-1. */
@@ -869,8 +866,7 @@ static void open_runner(world *w)
     open_bus(w);
     if (esk_process_runner_new(&w->runner, w->store, w->bus, &shipping) !=
         ESK_OK)
-        fail_msg("%s: esk_process_runner_new: %s", where,
-                 esk_store_errmsg(w->store));
+        fail_msg("%s: esk_process_runner_new: %s", where, esk_errmsg());
 }
 
 /* Three orders to ship, and an event the process ignores. */

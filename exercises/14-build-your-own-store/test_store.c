@@ -244,6 +244,7 @@ static const char *status_name(esk_status status)
 static esk_status watch(esk_store *store, const char *function,
                         esk_status status, const char *note)
 {
+    (void)store;
     if (status == ESK_OK)
         return status;
     if (status == ESK_ENOTIMPL) {
@@ -258,7 +259,7 @@ static esk_status watch(esk_store *store, const char *function,
         return status;
     }
     print_message("%s() said %s (%d): %s\n", function, status_name(status),
-                  (int)status, esk_store_errmsg(store));
+                  (int)status, esk_errmsg());
     if (note != NULL)
         print_message("(%s)\n", note);
     return status;
@@ -440,7 +441,7 @@ static void a_transaction_holds_the_write_lock_from_its_begin(void **state)
     esk_status second_writer =
         esk_store_append(two, "workshop-w-1", ESK_ANY, &bob, 1, NULL);
     exercise_say("while one holds a transaction, two appends: %s",
-                 second_writer == ESK_OK ? "it got in" : esk_store_errmsg(two));
+                 second_writer == ESK_OK ? "it got in" : esk_errmsg());
     check_status(second_writer, ESK_EBUSY,
                  "store_begin() at depth 0 must take the write lock at once: "
                  "\"BEGIN IMMEDIATE\". A plain BEGIN takes it at the first "
@@ -495,7 +496,7 @@ static void a_commit_that_fails_leaves_no_transaction_open(void **state)
     raw_sql(store, "INSERT INTO seats VALUES(99)");
     esk_status committed = esk_store_commit(store);
     exercise_say("COMMIT with a broken rule: %s",
-                 committed == ESK_OK ? "it passed" : esk_store_errmsg(store));
+                 committed == ESK_OK ? "it passed" : esk_errmsg());
     check_true(committed != ESK_OK, "SQLite refuses this COMMIT.");
     check_true(sqlite3_get_autocommit(store_db(esk_store_impl(store))) != 0,
                "A COMMIT that fails leaves SQLite's transaction open: "
@@ -566,7 +567,7 @@ a_transaction_sqlite_ended_by_itself_rolls_back_cleanly(void **state)
 
     esk_status rolled_back = esk_store_rollback(store);
     if (rolled_back != ESK_OK)
-        print_error("the rollback said: %s\n", esk_store_errmsg(store));
+        print_error("the rollback said: %s\n", esk_errmsg());
     check_status(rolled_back, ESK_OK,
                  "Nothing is left to undo: SQLite did it. store_rollback() "
                  "at depth 0 must see that sqlite3_get_autocommit() is true "
