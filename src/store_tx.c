@@ -49,7 +49,9 @@ static void doom(esk_store *store, esk_status cause)
     const char *why = esk_errmsg();
     store->doomed = cause;
     snprintf(store->doom_message, sizeof(store->doom_message),
-             "SQLite rolled back the whole transaction after: %.900s",
+             "the %s database rolled back the whole transaction after: "
+             "%.900s",
+             store->backend->name,
              why[0] != '\0' ? why : esk_status_str(cause));
 }
 
