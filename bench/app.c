@@ -80,7 +80,7 @@ bool esk_catchup_rebuild_bench(const bench_config *cfg, const char *arg,
     bench_path(cfg, path, sizeof(path), file);
     if (!bench_copy_file(cfg->fixture, path, sample))
         goto done;
-    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK) {
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK) {
         bench_fail(sample, "opening %s: %s", path, esk_errmsg());
         goto done;
     }
@@ -152,7 +152,7 @@ static bool make_big_aggregate(const bench_config *cfg, const char *backend,
         snprintf(file, sizeof(file), "esk-aggregate-%ld.db", (long)getpid());
         bench_path(cfg, path, BENCH_PATH_MAX, file);
         bench_remove_db(path);
-        if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+        if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
             return bench_fail(sample, "opening %s: %s", path, esk_errmsg());
     }
     esk_repository_options options = ESK_REPOSITORY_OPTIONS_INIT;

@@ -28,7 +28,7 @@ static bool open_store(const bench_config *cfg, const char *backend,
     snprintf(file, sizeof(file), "%s-%ld.db", name, (long)getpid());
     bench_path(cfg, path, BENCH_PATH_MAX, file);
     bench_remove_db(path);
-    if (esk_store_open_sqlite(out, path, NULL, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(out, path, NULL) != ESK_OK)
         return bench_fail(sample, "opening %s: %s", path, esk_errmsg());
     return true;
 }
@@ -82,7 +82,7 @@ bool esk_write_fixture(const bench_config *cfg, const char *path,
     bench_remove_db(path);
     if (!bench_streams_make(&streams, cfg->streams, sample))
         return false;
-    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK) {
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK) {
         bench_streams_free(&streams);
         return bench_fail(sample, "opening %s: %s", path, esk_errmsg());
     }
@@ -193,7 +193,7 @@ static bool open_for_reading(const bench_config *cfg, const char *backend,
         }
         return true;
     }
-    if (esk_store_open_sqlite(out, cfg->fixture, NULL, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(out, cfg->fixture, NULL) != ESK_OK)
         return bench_fail(sample, "opening %s: %s", cfg->fixture, esk_errmsg());
     return true;
 }

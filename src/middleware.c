@@ -240,8 +240,8 @@ static esk_status answer_from_record(esk_context *context,
         !get_integer(outcome, "eventCount", &count) ||
         !get_integer(outcome, "version", &version) ||
         !get_integer(outcome, "position", &position) ||
-        (record->version != ESK_OK && record->version != ESK_EDOMAIN) ||
-        count < 0 || code < INT_MIN || code > INT_MAX) {
+        (record->tag != ESK_OK && record->tag != ESK_EDOMAIN) || count < 0 ||
+        code < INT_MIN || code > INT_MAX) {
         rc = esk_context_fail(context, ESK_ECORRUPT, 0,
                               "the recorded outcome of command '%s' is not "
                               "one esk wrote: %.100s",
@@ -251,7 +251,7 @@ static esk_status answer_from_record(esk_context *context,
     rc = check_same_command(context, outcome, type);
     if (rc != ESK_OK)
         goto done;
-    rc = (esk_status)record->version;
+    rc = (esk_status)record->tag;
     if (rc == ESK_EDOMAIN)
         esk_domain_error((int)code, "%s", message);
     else

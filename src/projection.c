@@ -91,8 +91,8 @@ esk_status esk__checkpoint_get(esk_store *store, const char *key,
         return ESK_OK;
     if (rc != ESK_OK)
         return rc;
-    int64_t number = record.number;
-    int written_by = record.version;
+    int64_t number = record.at;
+    int written_by = record.tag;
     esk_free(owned);
     /* Nothing esk writes is below 0, and the lag (head - checkpoint) of a
      * far negative one would not fit in an int64_t. */

@@ -127,7 +127,7 @@ static esk_status load_snapshot(esk_repository *repo, void *state)
         return esk__fail_within(esk__from_store(repo->store, rc),
                                 "loading %s '%s': reading its snapshot",
                                 repo->type->name, base->id);
-    if (record.version != layout->schema_version || record.number < 1)
+    if (record.tag != layout->schema_version || record.at < 1)
         goto done;
     scratch = esk__malloc(repo->type->state_size);
     if (scratch == NULL) {
@@ -148,7 +148,7 @@ static esk_status load_snapshot(esk_repository *repo, void *state)
     memcpy((char *)state + sizeof(esk_aggregate),
            (char *)scratch + sizeof(esk_aggregate),
            repo->type->state_size - sizeof(esk_aggregate));
-    base->version = record.number;
+    base->version = record.at;
 done:
     esk__free(scratch);
     esk_free(owned);

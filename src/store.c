@@ -12,70 +12,61 @@
 #include "internal.h"
 #include "store_internal.h"
 
+/* Whether every operation a backend must have is set. */
+static bool backend_is_complete(const esk_store_backend *b)
+{
+    return b->append != NULL && b->read_stream != NULL && b->read_all != NULL &&
+           b->stream_version != NULL && b->head_position != NULL &&
+           b->begin != NULL && b->commit != NULL && b->rollback != NULL &&
+           b->put_record != NULL && b->get_record != NULL && b->close != NULL;
+}
+
 esk_status esk_store_new(esk_store **out, const esk_store_backend *backend,
                          void *impl, const esk_store_options *options)
 {
     esk_status rc = ESK_OK;
     esk_store *store = NULL;
 
-    if (out == NULL || backend == NULL || backend->append == NULL ||
-        backend->read_stream == NULL || backend->read_all == NULL ||
-        backend->stream_version == NULL || backend->head_position == NULL ||
-        backend->begin == NULL || backend->commit == NULL ||
-        backend->rollback == NULL || backend->put_record == NULL ||
-        backend->get_record == NULL || backend->close == NULL) {
-        rc = ESK_EINVAL;
-        goto done;
+    if (out == NULL || backend == NULL) {
+        rc = esk__fail(ESK_EINVAL, "esk_store_new: %s is NULL",
+                       out == NULL ? "out" : "backend");
+    } else if (!backend_is_complete(backend)) {
+        rc = esk__fail(ESK_EINVAL,
+                       "esk_store_new: backend '%s' leaves an operation "
+                       "NULL: every one but check_transaction must be set",
+                       backend->name != NULL ? backend->name : "(unnamed)");
+    } else if (options != NULL &&
+               options->version != ESK_STORE_OPTIONS_VERSION) {
+        rc = esk__fail(ESK_EINVAL,
+                       "esk_store_new: options version %d is not %d: start "
+                       "from ESK_STORE_OPTIONS_INIT",
+                       options->version, ESK_STORE_OPTIONS_VERSION);
+    } else if ((store = esk__calloc(1, sizeof(*store))) == NULL) {
+        rc = esk__fail(ESK_ENOMEM, "esk_store_new: out of memory");
     }
-    if (options != NULL && options->version != ESK_STORE_OPTIONS_VERSION) {
-        rc = ESK_EINVAL;
-        goto done;
-    }
-    store = esk__calloc(1, sizeof(*store));
-    if (store == NULL) {
-        rc = ESK_ENOMEM;
-        goto done;
+    if (rc != ESK_OK) {
+        if (backend != NULL && backend->close != NULL)
+            backend->close(impl);
+        return rc;
     }
     store->backend = backend;
     store->impl = impl;
-    if (options != NULL) {
-        store->options = *options;
-    } else {
-        store->options = (esk_store_options)ESK_STORE_OPTIONS_INIT;
-    }
+    store->options =
+        options != NULL ? *options : (esk_store_options)ESK_STORE_OPTIONS_INIT;
     if (store->options.clock == NULL)
         store->options.clock = esk_clock_system;
     *out = store;
-done:
-    if (rc != ESK_OK && backend != NULL && backend->close != NULL)
-        backend->close(impl);
-    return rc;
+    return esk__ok();
+}
+
+const esk_store_backend *esk__store_backend(const esk_store *store)
+{
+    return store->backend;
 }
 
 void *esk_store_impl(esk_store *store)
 {
     return store == NULL ? NULL : store->impl;
-}
-
-esk_time esk_store_now(esk_store *store)
-{
-    if (store->stamped)
-        return store->stamp;
-    return store->options.clock(store->options.clock_ctx);
-}
-
-esk_status esk__store_clock(esk_store *store, const char *doing,
-                            const char *name, esk_time *out)
-{
-    esk_time now = esk_store_now(store);
-    if (now < ESK_TIME_MIN || now > ESK_TIME_MAX)
-        return esk_store_set_error(
-            store, ESK_EINVAL,
-            "%s '%s': the clock reads %lld, outside the years 0000 to 9999 "
-            "that esk can store; check the clock in the store's options",
-            doing, name, (long long)now);
-    *out = now;
-    return ESK_OK;
 }
 
 void esk_store_free(esk_store *store)
@@ -89,11 +80,11 @@ void esk_store_free(esk_store *store)
     esk__free(store);
 }
 
+/* Transitional: the message is the thread's last error now. */
 const char *esk_store_errmsg(const esk_store *store)
 {
-    if (store == NULL)
-        return "no store (NULL handle)";
-    return store->message;
+    (void)store;
+    return esk_errmsg();
 }
 
 const char *esk_store_backend_name(const esk_store *store)
@@ -104,19 +95,12 @@ const char *esk_store_backend_name(const esk_store *store)
 esk_status esk_store_set_error(esk_store *store, esk_status status,
                                const char *format, ...)
 {
-    if (store == NULL)
-        return status;
+    (void)store;
     va_list args;
     va_start(args, format);
-    vsnprintf(store->message, sizeof(store->message), format, args);
+    esk__vfail_ext(status, ESK_EXT_NONE, format, args);
     va_end(args);
     return status;
-}
-
-esk_status esk__store_ok(esk_store *store)
-{
-    store->message[0] = '\0';
-    return ESK_OK;
 }
 
 static bool expected_is_valid(int64_t expected)
@@ -128,89 +112,84 @@ static bool expected_is_valid(int64_t expected)
 esk_status esk_store_check_expected(esk_store *store, const char *stream_id,
                                     int64_t expected, int64_t actual)
 {
+    (void)store; /* kept for backends written before the last error */
     if (expected == ESK_ANY)
-        return ESK_OK;
+        return esk__ok();
     if (expected == ESK_NO_STREAM || expected == 0) {
         if (actual == 0)
-            return ESK_OK;
-        return esk_store_set_error(
-            store, ESK_ECONCURRENCY,
+            return esk__ok();
+        return esk__fail(
+            ESK_ECONCURRENCY,
             "stream '%s' already exists at version %lld, expected no stream",
             stream_id, (long long)actual);
     }
     if (expected == ESK_STREAM_EXISTS) {
         if (actual > 0)
-            return ESK_OK;
-        return esk_store_set_error(
-            store, ESK_ECONCURRENCY,
+            return esk__ok();
+        return esk__fail(
+            ESK_ECONCURRENCY,
             "stream '%s' does not exist, expected an existing stream",
             stream_id);
     }
     if (actual == expected)
-        return ESK_OK;
-    return esk_store_set_error(store, ESK_ECONCURRENCY,
-                               "stream '%s' is at version %lld, expected %lld",
-                               stream_id, (long long)actual,
-                               (long long)expected);
+        return esk__ok();
+    return esk__fail(ESK_ECONCURRENCY,
+                     "stream '%s' is at version %lld, expected %lld", stream_id,
+                     (long long)actual, (long long)expected);
 }
 
-static esk_status check_stream_id(esk_store *store, const char *stream_id)
+static esk_status check_stream_id(const char *stream_id)
 {
     if (stream_id == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "stream id is NULL");
+        return esk__fail(ESK_EINVAL, "stream id is NULL");
     if (stream_id[0] == '\0')
-        return esk_store_set_error(store, ESK_EINVAL, "stream id is empty");
+        return esk__fail(ESK_EINVAL, "stream id is empty");
     if (!esk__utf8_valid(stream_id, ESK_STREAM_ID_MAX)) {
         size_t len = strlen(stream_id);
         if (len > ESK_STREAM_ID_MAX)
-            return esk_store_set_error(
-                store, ESK_EINVAL,
+            return esk__fail(
+                ESK_EINVAL,
                 "stream id is %zu bytes long, at most %d are allowed", len,
                 ESK_STREAM_ID_MAX);
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "stream id is not valid UTF-8");
+        return esk__fail(ESK_EINVAL, "stream id is not valid UTF-8");
     }
     return ESK_OK;
 }
 
 /* Check one event of a batch; i is its index, for the message. */
-static esk_status check_event(esk_store *store, const esk_new_event *event,
-                              size_t i)
+static esk_status check_event(const esk_new_event *event, size_t i)
 {
     esk_error err;
 
     if (event->type == NULL || event->type[0] == '\0')
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "event %zu has no type name", i);
+        return esk__fail(ESK_EINVAL, "event %zu has no type name", i);
     if (!esk__utf8_valid(event->type, ESK_TYPE_MAX))
-        return esk_store_set_error(
-            store, ESK_EINVAL,
+        return esk__fail(
+            ESK_EINVAL,
             "event %zu: type name is not valid UTF-8 of at most %d bytes", i,
             ESK_TYPE_MAX);
     if (event->schema_version < 1)
-        return esk_store_set_error(
-            store, ESK_EINVAL,
+        return esk__fail(
+            ESK_EINVAL,
             "event %zu (%s): schema version is %d, it must be 1 or more", i,
             event->type, event->schema_version);
     if (event->event_id != NULL &&
         !esk__utf8_valid(event->event_id, ESK_EVENT_ID_MAX))
-        return esk_store_set_error(
-            store, ESK_EINVAL,
+        return esk__fail(
+            ESK_EINVAL,
             "event %zu (%s): event id must be 1 to %d bytes of UTF-8", i,
             event->type, ESK_EVENT_ID_MAX);
     if (event->data == NULL)
-        return esk_store_set_error(
-            store, ESK_EINVAL, "event %zu (%s): data is NULL", i, event->type);
+        return esk__fail(ESK_EINVAL, "event %zu (%s): data is NULL", i,
+                         event->type);
     if (esk_json_validate(event->data, &err) != ESK_OK)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "event %zu (%s): data is not JSON: %s", i,
-                                   event->type, err.message);
+        return esk__fail(ESK_EINVAL, "event %zu (%s): data is not JSON: %s", i,
+                         event->type, err.message);
     if (event->metadata != NULL &&
         esk_json_validate_object(event->metadata, &err) != ESK_OK)
-        return esk_store_set_error(
-            store, ESK_EINVAL,
-            "event %zu (%s): metadata is not a JSON object: %s", i, event->type,
-            err.message);
+        return esk__fail(ESK_EINVAL,
+                         "event %zu (%s): metadata is not a JSON object: %s", i,
+                         event->type, err.message);
     return ESK_OK;
 }
 
@@ -219,14 +198,14 @@ static esk_status reserve_batch(esk_store *store, size_t n)
     if (n <= store->batch_capacity)
         return ESK_OK;
     if (n > SIZE_MAX / sizeof(*store->ids))
-        return esk_store_set_error(store, ESK_ENOMEM, "batch too large");
+        return esk__fail(ESK_ENOMEM, "batch too large");
     esk_event *batch = esk__malloc(n * sizeof(*batch));
     char(*ids)[ESK_EVENT_ID_LEN + 1] = esk__malloc(n * sizeof(*ids));
     if (batch == NULL || ids == NULL) {
         esk__free(batch);
         esk__free(ids);
-        return esk_store_set_error(store, ESK_ENOMEM,
-                                   "out of memory preparing a batch of %zu", n);
+        return esk__fail(ESK_ENOMEM, "out of memory preparing a batch of %zu",
+                         n);
     }
     esk__free(store->batch);
     esk__free(store->ids);
@@ -237,14 +216,14 @@ static esk_status reserve_batch(esk_store *store, size_t n)
 }
 
 /* Either every event names its id (an idempotent batch) or none does. */
-static esk_status check_ids(esk_store *store, const esk_new_event *events,
-                            size_t n, bool *supplied)
+static esk_status check_ids(const esk_new_event *events, size_t n,
+                            bool *supplied)
 {
     *supplied = events[0].event_id != NULL;
     for (size_t i = 1; i < n; i++) {
         if ((events[i].event_id != NULL) != *supplied)
-            return esk_store_set_error(
-                store, ESK_EINVAL,
+            return esk__fail(
+                ESK_EINVAL,
                 "event %zu has %s event id but event 0 %s: give every event "
                 "of a batch an id, or none",
                 i, *supplied ? "no" : "an", *supplied ? "has one" : "has none");
@@ -255,8 +234,8 @@ static esk_status check_ids(esk_store *store, const esk_new_event *events,
     for (size_t i = 1; i < n; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(events[i].event_id, events[j].event_id) == 0)
-                return esk_store_set_error(
-                    store, ESK_EINVAL,
+                return esk__fail(
+                    ESK_EINVAL,
                     "events %zu and %zu of the batch share the id '%s'", j, i,
                     events[i].event_id);
     return ESK_OK;
@@ -276,36 +255,42 @@ static void generate_ids(esk_store *store, size_t n)
     }
 }
 
+/* Every check of an append's arguments, before anything is prepared. */
+static esk_status check_append(const char *stream_id, int64_t expected,
+                               const esk_new_event *events, size_t n,
+                               bool *supplied)
+{
+    esk_status rc;
+    if ((rc = check_stream_id(stream_id)) != ESK_OK)
+        return rc;
+    if (!expected_is_valid(expected))
+        return esk__fail(ESK_EINVAL,
+                         "expected version %lld is not ESK_ANY, ESK_NO_STREAM, "
+                         "ESK_STREAM_EXISTS or a version >= 0",
+                         (long long)expected);
+    if (events == NULL || n == 0)
+        return esk__fail(ESK_EINVAL, "append to '%s' has no events", stream_id);
+    for (size_t i = 0; i < n; i++)
+        if ((rc = check_event(&events[i], i)) != ESK_OK)
+            return rc;
+    return check_ids(events, n, supplied);
+}
+
 esk_status esk_store_append(esk_store *store, const char *stream_id,
                             int64_t expected, const esk_new_event *events,
                             size_t n, esk_append_result *out)
 {
     esk_status rc;
     bool supplied = false;
+    esk_time now = 0;
 
     if (store == NULL)
-        return ESK_EINVAL;
-    if ((rc = check_stream_id(store, stream_id)) != ESK_OK)
-        return rc;
-    if (!expected_is_valid(expected))
-        return esk_store_set_error(
-            store, ESK_EINVAL,
-            "expected version %lld is not ESK_ANY, ESK_NO_STREAM, "
-            "ESK_STREAM_EXISTS or a version >= 0",
-            (long long)expected);
-    if (events == NULL || n == 0)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "append to '%s' has no events", stream_id);
-    for (size_t i = 0; i < n; i++)
-        if ((rc = check_event(store, &events[i], i)) != ESK_OK)
-            return rc;
-    if ((rc = check_ids(store, events, n, &supplied)) != ESK_OK)
-        return rc;
-    esk_time now = 0;
-    if ((rc = esk__store_clock(store, "appending to stream", stream_id,
-                               &now)) != ESK_OK)
-        return rc;
-    if ((rc = reserve_batch(store, n)) != ESK_OK)
+        return esk__store_is_null(__func__);
+    if ((rc = check_append(stream_id, expected, events, n, &supplied)) !=
+            ESK_OK ||
+        (rc = esk__store_clock(store, "appending to stream", stream_id,
+                               &now)) != ESK_OK ||
+        (rc = reserve_batch(store, n)) != ESK_OK)
         return rc;
     if (!supplied)
         generate_ids(store, n);
@@ -333,19 +318,19 @@ esk_status esk_store_append(esk_store *store, const char *stream_id,
         return rc;
     if (out != NULL)
         *out = request.result;
-    return esk__store_ok(store);
+    return esk__ok();
 }
 
 static esk_status begin_read(esk_store *store, const char *stream_id,
                              esk_event_list *out)
 {
     if (store == NULL)
-        return ESK_EINVAL;
+        return esk__store_is_null(__func__);
     if (out == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "event list is NULL");
+        return esk__fail(ESK_EINVAL, "event list is NULL");
     esk_event_list_clear(out);
     if (stream_id != NULL)
-        return check_stream_id(store, stream_id);
+        return check_stream_id(stream_id);
     return ESK_OK;
 }
 
@@ -356,7 +341,7 @@ static esk_status finish_read(esk_store *store, esk_status rc,
         esk_event_list_clear(out);
         return esk__store_note_failure(store, rc);
     }
-    return esk__store_ok(store);
+    return esk__ok();
 }
 
 esk_status esk_store_read_stream(esk_store *store, const char *stream_id,
@@ -366,13 +351,12 @@ esk_status esk_store_read_stream(esk_store *store, const char *stream_id,
     esk_status rc;
 
     if (stream_id == NULL && store != NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "stream id is NULL");
+        return esk__fail(ESK_EINVAL, "stream id is NULL");
     if ((rc = begin_read(store, stream_id, out)) != ESK_OK)
         return rc;
     if (from_version < 0)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "cannot read '%s' from version %lld",
-                                   stream_id, (long long)from_version);
+        return esk__fail(ESK_EINVAL, "cannot read '%s' from version %lld",
+                         stream_id, (long long)from_version);
     if ((rc = esk__store_unit_check(store)) != ESK_OK)
         return rc;
     rc = store->backend->read_stream(
@@ -389,15 +373,15 @@ esk_status esk_store_read_stream_backward(esk_store *store,
     esk_status rc;
 
     if (stream_id == NULL && store != NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "stream id is NULL");
+        return esk__fail(ESK_EINVAL, "stream id is NULL");
     if ((rc = begin_read(store, stream_id, out)) != ESK_OK)
         return rc;
     if (from_version < 0 && from_version != ESK_END)
-        return esk_store_set_error(
-            store, ESK_EINVAL, "cannot read '%s' backward from version %lld",
-            stream_id, (long long)from_version);
+        return esk__fail(ESK_EINVAL,
+                         "cannot read '%s' backward from version %lld",
+                         stream_id, (long long)from_version);
     if (from_version == 0)
-        return esk__store_ok(store); /* nothing lies before version 1 */
+        return esk__ok(); /* nothing lies before version 1 */
     if ((rc = esk__store_unit_check(store)) != ESK_OK)
         return rc;
     rc = store->backend->read_stream(
@@ -416,30 +400,27 @@ esk_status esk_store_read_all(esk_store *store, int64_t after_position,
     if ((rc = begin_read(store, NULL, out)) != ESK_OK)
         return rc;
     if (after_position < 0)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "cannot read after position %lld",
-                                   (long long)after_position);
+        return esk__fail(ESK_EINVAL, "cannot read after position %lld",
+                         (long long)after_position);
     if (filter == NULL)
         filter = &everything;
     if (filter->type_count > 0 && filter->types == NULL)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "filter has %zu types but no type list",
-                                   filter->type_count);
+        return esk__fail(ESK_EINVAL, "filter has %zu types but no type list",
+                         filter->type_count);
     for (size_t i = 0; i < filter->type_count; i++)
         if (filter->types[i] == NULL)
-            return esk_store_set_error(store, ESK_EINVAL,
-                                       "filter type %zu is NULL", i);
+            return esk__fail(ESK_EINVAL, "filter type %zu is NULL", i);
     if (filter->category != NULL &&
         (filter->category[0] == '\0' || strchr(filter->category, '-')))
-        return esk_store_set_error(
-            store, ESK_EINVAL,
+        return esk__fail(
+            ESK_EINVAL,
             "filter category '%s' is not a category: it is the non-empty "
             "part of a stream id before the first '-'",
             filter->category);
     if ((rc = esk__store_unit_check(store)) != ESK_OK)
         return rc;
     if (after_position == INT64_MAX)
-        return esk__store_ok(store); /* no position lies after it */
+        return esk__ok(); /* no position lies after it */
     rc = store->backend->read_all(store, store->impl, after_position,
                                   max_count == 0 ? SIZE_MAX : max_count, filter,
                                   out);
@@ -452,31 +433,29 @@ esk_status esk_store_stream_version(esk_store *store, const char *stream_id,
     esk_status rc;
 
     if (store == NULL)
-        return ESK_EINVAL;
-    if ((rc = check_stream_id(store, stream_id)) != ESK_OK)
+        return esk__store_is_null(__func__);
+    if ((rc = check_stream_id(stream_id)) != ESK_OK)
         return rc;
     if (out_version == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "out_version is NULL");
+        return esk__fail(ESK_EINVAL, "out_version is NULL");
     if ((rc = esk__store_unit_check(store)) != ESK_OK)
         return rc;
     rc = store->backend->stream_version(store, store->impl, stream_id,
                                         out_version);
-    return rc == ESK_OK ? esk__store_ok(store)
-                        : esk__store_note_failure(store, rc);
+    return rc == ESK_OK ? esk__ok() : esk__store_note_failure(store, rc);
 }
 
 esk_status esk_store_head_position(esk_store *store, int64_t *out_position)
 {
     if (store == NULL)
-        return ESK_EINVAL;
+        return esk__store_is_null(__func__);
     if (out_position == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "out_position is NULL");
+        return esk__fail(ESK_EINVAL, "out_position is NULL");
     esk_status rc = esk__store_unit_check(store);
     if (rc != ESK_OK)
         return rc;
     rc = store->backend->head_position(store, store->impl, out_position);
-    return rc == ESK_OK ? esk__store_ok(store)
-                        : esk__store_note_failure(store, rc);
+    return rc == ESK_OK ? esk__ok() : esk__store_note_failure(store, rc);
 }
 
 bool esk_stream_in_category(const char *stream_id, const char *category)
@@ -506,12 +485,16 @@ bool esk_filter_has_type(const esk_filter *filter, const char *type)
 esk_status esk_stream_category(const char *stream_id, char *buf, size_t size)
 {
     if (stream_id == NULL || buf == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_stream_category: %s is NULL",
+                         stream_id == NULL ? "stream_id" : "buf");
     const char *dash = strchr(stream_id, '-');
     size_t len = dash ? (size_t)(dash - stream_id) : strlen(stream_id);
     if (len + 1 > size)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL,
+                         "esk_stream_category: the category of '%s' needs %zu "
+                         "bytes, the buffer has %zu",
+                         stream_id, len + 1, size);
     memcpy(buf, stream_id, len);
     buf[len] = '\0';
-    return ESK_OK;
+    return esk__ok();
 }

@@ -5,9 +5,9 @@
 #define ESK_STORE_INTERNAL_H
 
 #include "esk/store_backend.h"
+#include "internal.h"
 
 enum {
-    STORE_MESSAGE_MAX = 512,
     /* Deep enough for any sane nesting: a bus inside a process manager
      * inside a projection is 4. */
     STORE_DEPTH_MAX = 32,
@@ -48,7 +48,6 @@ struct esk_store {
     const esk_store_backend *backend;
     void *impl;
     esk_store_options options;
-    char message[STORE_MESSAGE_MAX];
 
     esk__hook_list subscribers;
     esk__hook_list inline_handlers;
@@ -56,15 +55,16 @@ struct esk_store {
     /* Open transactions. */
     int depth;
     esk__queue_mark marks[STORE_DEPTH_MAX];
-    /* Not ESK_OK once the database ended the open transaction by itself:
-     * the unit is doomed. Every call then fails with this status and
-     * doom_message (the first cause) until the outermost transaction is
-     * closed, so that nothing after the loss can be committed. */
     /* While inline handlers run: the depth of the append's own unit,
      * which they may not commit or roll back (0 otherwise). */
     int floor;
+    /* Not ESK_OK once the database ended the open transaction by itself:
+     * the unit is doomed. Every call then fails with this status and
+     * doom_message (the first cause), extended code
+     * ESK_EXT_TRANSACTION_LOST, until the outermost transaction is
+     * closed, so that nothing after the loss can be committed. */
     esk_status doomed;
-    char doom_message[STORE_MESSAGE_MAX];
+    char doom_message[ESK_ERROR_MESSAGE_MAX];
 
     /* Batches committed inside a transaction wait here for the outermost
      * commit before the subscribers hear of them: events (copied) and the
@@ -87,8 +87,35 @@ struct esk_store {
     size_t batch_capacity;
 };
 
-/* Clear the message and return ESK_OK. */
-esk_status esk__store_ok(esk_store *store);
+/* The failure of a public function called with a NULL store. */
+static inline esk_status esk__store_is_null(const char *function)
+{
+    return esk__fail(ESK_EINVAL, "%s: the store is NULL", function);
+}
+
+/* The backend a store was made with: a backend module answers questions
+ * about its own stores only (esk_store_sqlite_db()). */
+const esk_store_backend *esk__store_backend(const esk_store *store);
+
+/* --- src/store_hooks.c: subscribers, inline handlers, the queue ----------- */
+
+bool esk__hook_is_blank(const esk__hook *hook);
+/* A delivery starts: the number of places it walks (see esk__hook_list). */
+size_t esk__hooks_start(esk__hook_list *list);
+/* A delivery ends; the last one closes the gaps, keeping the order. */
+void esk__hooks_stop(esk__hook_list *list);
+/* Tell the subscribers about a committed batch. */
+void esk__store_announce(esk_store *store, const esk_event *events, size_t n);
+/* Keep a copy of a batch committed inside a transaction, for the
+ * outermost commit: ESK_ENOMEM (no message) leaves the queue as it was. */
+esk_status esk__store_queue_batch(esk_store *store, const esk_event *events,
+                                  size_t n);
+/* The outermost commit: announce the queued batches and empty the queue. */
+void esk__store_announce_queued(esk_store *store);
+/* Free the hook lists and the announcement queue. */
+void esk__store_hooks_free(esk_store *store);
+
+/* --- src/store_tx.c: the clock, units of work, the doom ------------------ */
 
 /* Read the store's clock for an operation: ESK_EINVAL, with the message
  * "<doing> '<name>': the clock reads ...", when the time is one esk cannot
@@ -109,11 +136,8 @@ esk_status esk__store_run_append(esk_store *store, esk_append_request *request);
 esk_status esk__store_unit_check(esk_store *store);
 
 /* After a backend operation failed with rc inside a transaction: doom the
- * unit if the database ended the transaction, keeping the store's message
- * as the cause. Returns rc. */
+ * unit if the database ended the transaction, and then say so
+ * (ESK_EXT_TRANSACTION_LOST, the failure as the first cause). Returns rc. */
 esk_status esk__store_note_failure(esk_store *store, esk_status rc);
-
-/* Free the hook lists and the announcement queue. */
-void esk__store_hooks_free(esk_store *store);
 
 #endif

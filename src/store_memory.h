@@ -5,6 +5,7 @@
 #define ESK_STORE_MEMORY_H
 
 #include "esk/store_backend.h"
+#include "hash_table.h"
 #include "internal.h"
 
 typedef struct mem_stream {
@@ -14,14 +15,6 @@ typedef struct mem_stream {
     size_t count;
     size_t capacity;
 } mem_stream;
-
-/* A slot of the event-id table. The id's hash is kept beside its
- * position so that a probe compares hashes and reads the stored id (two
- * cache misses away: the event, then its text) only when they match. */
-typedef struct mem_id_slot {
-    uint64_t hash;
-    int64_t position; /* 0 = free slot */
-} mem_id_slot;
 
 typedef struct mem_store {
     esk__arena_block *arena;
@@ -33,22 +26,19 @@ typedef struct mem_store {
     int64_t *batch_starts;
     size_t batch_start_capacity;
 
-    mem_stream **streams; /* hash table, NULL = free slot */
-    size_t stream_count;
-    size_t stream_slots; /* a power of two */
-
-    mem_id_slot *ids; /* hash table of event ids */
-    size_t id_slots;  /* a power of two */
+    /* Streams by id: each value is a mem_stream *, owned here. */
+    esk__hash_table streams;
+    /* Event ids: each value is the position of the event with the id. */
+    esk__hash_table ids;
     /* Scratch for an append: the hash of each id of the batch, computed
      * once for the duplicate check and used again to place the id. */
     uint64_t *batch_hashes;
     size_t batch_hash_capacity;
 
-    /* Records: a hash table of entries that are never removed, only
-     * marked absent, so that a rollback can restore them in place. */
-    struct mem_record **records;
-    size_t record_count;
-    size_t record_slots;
+    /* Records by kind and key: each value is a struct mem_record *, owned
+     * here, never removed, only marked absent, so that a rollback can
+     * restore it in place. */
+    esk__hash_table records;
 
     /* Transactions: where the events and the record journal stood at each
      * begin, and the old values of records changed since the outermost
@@ -63,11 +53,16 @@ typedef struct mem_store {
     size_t journal_capacity;
 } mem_store;
 
-uint64_t esk__mem_hash(const char *text);
+/* --- store_memory_index.c: the stream and event-id tables --------------- */
+
+/* The stream with this id (hash: esk__hash_text(id)), or NULL. */
 mem_stream *esk__mem_find_stream(const mem_store *m, const char *id,
                                  uint64_t hash);
-/* Forget an event id (the id table uses linear probing). */
-void esk__mem_forget_id(mem_store *m, int64_t position);
+/* The position of the event with this id (hash: esk__hash_text(id)), or
+ * 0. */
+int64_t esk__mem_find_id(const mem_store *m, const char *id, uint64_t hash);
+
+/* --- store_memory_tx.c: transactions and records -------------------------- */
 
 esk_status esk__mem_begin(esk_store *store, void *impl, int depth);
 esk_status esk__mem_commit(esk_store *store, void *impl, int depth);

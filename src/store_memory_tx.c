@@ -12,11 +12,10 @@
 
 typedef struct mem_record {
     esk_record_kind kind;
-    uint64_t hash;
     char *key;
     bool present;
-    int64_t number;
-    int version;
+    int64_t at;
+    int tag;
     char *value;
 } mem_record;
 
@@ -24,54 +23,35 @@ typedef struct mem_record {
 typedef struct mem_undo {
     mem_record *record;
     bool present;
-    int64_t number;
-    int version;
+    int64_t at;
+    int tag;
     char *value;
 } mem_undo;
 
 static uint64_t record_hash(esk_record_kind kind, const char *key)
 {
-    return esk__mem_hash(key) ^ ((uint64_t)kind * UINT64_C(0x9E3779B97F4A7C15));
+    return esk__hash_text(key) ^
+           ((uint64_t)kind * UINT64_C(0x9E3779B97F4A7C15));
+}
+
+typedef struct record_key {
+    esk_record_kind kind;
+    const char *key;
+} record_key;
+
+static bool record_is(const void *ctx, uint64_t value)
+{
+    const record_key *k = ctx;
+    const mem_record *r = (const mem_record *)(uintptr_t)value;
+    return r->kind == k->kind && strcmp(r->key, k->key) == 0;
 }
 
 static mem_record *find_record(const mem_store *m, esk_record_kind kind,
                                const char *key, uint64_t hash)
 {
-    if (m->record_slots == 0)
-        return NULL;
-    size_t mask = m->record_slots - 1;
-    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
-        mem_record *r = m->records[i];
-        if (r == NULL)
-            return NULL;
-        if (r->hash == hash && r->kind == kind && strcmp(r->key, key) == 0)
-            return r;
-    }
-}
-
-static void place_record(mem_record **slots, size_t n, mem_record *r)
-{
-    size_t i = (size_t)r->hash & (n - 1);
-    while (slots[i] != NULL)
-        i = (i + 1) & (n - 1);
-    slots[i] = r;
-}
-
-static esk_status reserve_record_slot(mem_store *m)
-{
-    if ((m->record_count + 1) * 2 <= m->record_slots)
-        return ESK_OK;
-    size_t n = m->record_slots == 0 ? 64 : m->record_slots * 2;
-    mem_record **slots = esk__calloc(n, sizeof(*slots));
-    if (slots == NULL)
-        return ESK_ENOMEM;
-    for (size_t i = 0; i < m->record_slots; i++)
-        if (m->records[i] != NULL)
-            place_record(slots, n, m->records[i]);
-    esk__free(m->records);
-    m->records = slots;
-    m->record_slots = n;
-    return ESK_OK;
+    record_key k = {kind, key};
+    return (mem_record *)(uintptr_t)esk__hash_find(&m->records, hash, record_is,
+                                                   &k);
 }
 
 static esk_status reserve_journal(mem_store *m)
@@ -90,6 +70,7 @@ static esk_status reserve_journal(mem_store *m)
 esk_status esk__mem_put_record(esk_store *store, void *impl,
                                esk_record_kind kind, const esk_record *record)
 {
+    (void)store;
     mem_store *m = impl;
     uint64_t hash = record_hash(kind, record->key);
     mem_record *r = find_record(m, kind, record->key, hash);
@@ -101,27 +82,25 @@ esk_status esk__mem_put_record(esk_store *store, void *impl,
         goto nomem;
     if (r == NULL) {
         fresh = esk__calloc(1, sizeof(*fresh));
-        if (fresh == NULL || reserve_record_slot(m) != ESK_OK)
+        if (fresh == NULL || esk__hash_reserve(&m->records, 1) != ESK_OK)
             goto nomem;
         fresh->key = esk__strdup(record->key);
         if (fresh->key == NULL)
             goto nomem;
         fresh->kind = kind;
-        fresh->hash = hash;
-        place_record(m->records, m->record_slots, fresh);
-        m->record_count++;
+        esk__hash_insert(&m->records, hash, (uint64_t)(uintptr_t)fresh);
         r = fresh;
     }
     if (m->depth > 0) {
         /* The journal takes over the old value. */
         m->journal[m->journal_count++] =
-            (mem_undo){r, r->present, r->number, r->version, r->value};
+            (mem_undo){r, r->present, r->at, r->tag, r->value};
     } else {
         esk__free(r->value);
     }
     r->present = true;
-    r->number = record->number;
-    r->version = record->version;
+    r->at = record->at;
+    r->tag = record->tag;
     r->value = value;
     return ESK_OK;
 nomem:
@@ -129,14 +108,15 @@ nomem:
         esk__free(fresh->key);
     esk__free(fresh);
     esk__free(value);
-    return esk_store_set_error(
-        store, ESK_ENOMEM, "out of memory writing record '%s'", record->key);
+    return esk__fail(ESK_ENOMEM, "out of memory writing record '%s'",
+                     record->key);
 }
 
 esk_status esk__mem_get_record(esk_store *store, void *impl,
                                esk_record_kind kind, const char *key,
                                esk_record *out, char **owned)
 {
+    (void)store;
     mem_store *m = impl;
     mem_record *r = find_record(m, kind, key, record_hash(kind, key));
     if (r == NULL || !r->present)
@@ -146,11 +126,10 @@ esk_status esk__mem_get_record(esk_store *store, void *impl,
     size_t value_len = strlen(r->value) + 1;
     char *block = esk__malloc(key_len + value_len);
     if (block == NULL)
-        return esk_store_set_error(store, ESK_ENOMEM,
-                                   "out of memory reading record '%s'", key);
+        return esk__fail(ESK_ENOMEM, "out of memory reading record '%s'", key);
     memcpy(block, r->key, key_len);
     memcpy(block + key_len, r->value, value_len);
-    *out = (esk_record){block, r->number, r->version, block + key_len};
+    *out = (esk_record){block, r->at, r->tag, block + key_len};
     *owned = block;
     return ESK_OK;
 }
@@ -188,8 +167,8 @@ esk_status esk__mem_rollback(esk_store *store, void *impl, int depth)
         mem_undo *u = &m->journal[--m->journal_count];
         esk__free(u->record->value);
         u->record->present = u->present;
-        u->record->number = u->number;
-        u->record->version = u->version;
+        u->record->at = u->at;
+        u->record->tag = u->tag;
         u->record->value = u->value;
     }
     /* The newest events first: each is the last of its stream. Their
@@ -197,9 +176,10 @@ esk_status esk__mem_rollback(esk_store *store, void *impl, int depth)
     while (m->event_count > mark.events) {
         esk_event *e = &m->events[m->event_count - 1];
         mem_stream *s =
-            esk__mem_find_stream(m, e->stream_id, esk__mem_hash(e->stream_id));
+            esk__mem_find_stream(m, e->stream_id, esk__hash_text(e->stream_id));
         s->count--;
-        esk__mem_forget_id(m, e->position);
+        esk__hash_remove(&m->ids, esk__hash_text(e->event_id),
+                         (uint64_t)e->position);
         m->event_count--;
     }
     m->depth = depth;
@@ -211,13 +191,13 @@ void esk__mem_records_free(mem_store *m)
     for (size_t i = 0; i < m->journal_count; i++)
         esk__free(m->journal[i].value);
     esk__free(m->journal);
-    for (size_t i = 0; i < m->record_slots; i++) {
-        mem_record *r = m->records[i];
+    for (size_t i = 0; i < m->records.capacity; i++) {
+        mem_record *r = (mem_record *)(uintptr_t)m->records.slots[i].value;
         if (r != NULL) {
             esk__free(r->key);
             esk__free(r->value);
             esk__free(r);
         }
     }
-    esk__free(m->records);
+    esk__hash_free(&m->records);
 }

@@ -36,27 +36,25 @@ typedef struct first_event {
 
 /* "event id 'A' is already stored in stream 's-1' at version 3" and the
  * clause that says what differs (printf-style, starting with " " or ";"). */
-static esk_status refuse(esk_store *store, const char *event_id,
-                         const char *stream_id, int64_t version,
-                         const char *why_format, ...)
+static esk_status refuse(const char *event_id, const char *stream_id,
+                         int64_t version, const char *why_format, ...)
 #if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 5, 6)))
+    __attribute__((format(printf, 4, 5)))
 #endif
     ;
 
-static esk_status refuse(esk_store *store, const char *event_id,
-                         const char *stream_id, int64_t version,
-                         const char *why_format, ...)
+static esk_status refuse(const char *event_id, const char *stream_id,
+                         int64_t version, const char *why_format, ...)
 {
     char why[ESK_ERROR_MESSAGE_MAX * 2];
     va_list args;
     va_start(args, why_format);
     vsnprintf(why, sizeof why, why_format, args);
     va_end(args);
-    return esk_store_set_error(store, ESK_EDUPLICATE,
-                               "event id '%s' is already stored in stream "
-                               "'%s' at version %" PRId64 "%s",
-                               event_id, stream_id, version, why);
+    return esk__fail(ESK_EDUPLICATE,
+                     "event id '%s' is already stored in stream "
+                     "'%s' at version %" PRId64 "%s",
+                     event_id, stream_id, version, why);
 }
 
 static bool utf8_continuation(char c)
@@ -97,16 +95,15 @@ void esk__excerpt_difference(const char *a, const char *b, char *a_out,
 }
 
 /* " with other data (stored '...', sent '...')". */
-static esk_status refuse_value(esk_store *store, const char *event_id,
-                               const first_event *where, int64_t version,
-                               const char *what, const char *stored,
-                               const char *sent)
+static esk_status refuse_value(const char *event_id, const first_event *where,
+                               int64_t version, const char *what,
+                               const char *stored, const char *sent)
 {
     char stored_part[ESK__EXCERPT_SIZE];
     char sent_part[ESK__EXCERPT_SIZE];
     esk__excerpt_difference(stored, sent, stored_part, sent_part,
                             sizeof stored_part);
-    return refuse(store, event_id, where->stream_id, version,
+    return refuse(event_id, where->stream_id, version,
                   " with other %s (stored '%s', sent '%s')", what, stored_part,
                   sent_part);
 }
@@ -151,7 +148,7 @@ static esk_status count_rest(esk_stored_next_fn next, void *ctx,
 
 /* The first id is stored, but not at the start of its append: "as event 2
  * of a batch of 2 events". */
-static esk_status refuse_not_first(esk_store *store, const char *event_id,
+static esk_status refuse_not_first(const char *event_id,
                                    const first_event *where,
                                    esk_stored_next_fn next, void *ctx)
 {
@@ -160,7 +157,7 @@ static esk_status refuse_not_first(esk_store *store, const char *event_id,
     esk_status rc = count_rest(next, ctx, where->batch_start, &size);
     if (rc != ESK_OK)
         return rc;
-    return refuse(store, event_id, where->stream_id, where->version,
+    return refuse(event_id, where->stream_id, where->version,
                   " as event %" PRId64 " of a batch of %" PRId64
                   " events; this batch sends it as event 1",
                   index, size);
@@ -168,16 +165,15 @@ static esk_status refuse_not_first(esk_store *store, const char *event_id,
 
 /* The stored append that holds the first id ends before event i of the
  * batch. */
-static esk_status refuse_shorter(esk_store *store,
-                                 const esk_append_request *request,
+static esk_status refuse_shorter(const esk_append_request *request,
                                  const first_event *where, size_t i)
 {
     const char *first_id = request->events[0].event_id;
     if (where->batch_start != 0)
-        return refuse(store, first_id, where->stream_id, where->version,
+        return refuse(first_id, where->stream_id, where->version,
                       " as part of a batch of %zu event%s; this batch has %zu",
                       i, i == 1 ? "" : "s", request->count);
-    return refuse(store, first_id, where->stream_id, where->version,
+    return refuse(first_id, where->stream_id, where->version,
                   " by an append that ends before this batch's event %zu "
                   "('%s')",
                   i + 1, request->events[i].event_id);
@@ -187,8 +183,7 @@ static esk_status refuse_shorter(esk_store *store,
  * Compare event i of the batch with the stored event the walk gave for
  * it. ESK_OK when they are the same, else the refusal.
  */
-static esk_status compare_event(esk_store *store,
-                                const esk_append_request *request,
+static esk_status compare_event(const esk_append_request *request,
                                 const first_event *where, size_t i,
                                 const esk_stored_event *row)
 {
@@ -198,11 +193,11 @@ static esk_status compare_event(esk_store *store,
 
     if (strcmp(stored->event_id, sent->event_id) != 0) {
         if (where->batch_start != 0)
-            return refuse(store, first_id, where->stream_id, where->version,
+            return refuse(first_id, where->stream_id, where->version,
                           " in a batch whose event %zu is '%s'; this batch "
                           "has '%s' there",
                           i + 1, stored->event_id, sent->event_id);
-        return refuse(store, first_id, where->stream_id, where->version,
+        return refuse(first_id, where->stream_id, where->version,
                       "; the event stored after it at position %" PRId64
                       " is '%s', where this batch has '%s'",
                       stored->position, stored->event_id, sent->event_id);
@@ -212,30 +207,29 @@ static esk_status compare_event(esk_store *store,
     if (strcmp(stored->stream_id, request->stream_id) != 0 ||
         stored->version != where->version + (int64_t)i ||
         stored->position != where->position + (int64_t)i)
-        return refuse(store, sent->event_id, stored->stream_id, stored->version,
+        return refuse(sent->event_id, stored->stream_id, stored->version,
                       ", not in the batch stored with event id '%s'", first_id);
 
     if (strcmp(stored->type, sent->type) != 0)
-        return refuse(store, sent->event_id, where->stream_id, stored->version,
+        return refuse(sent->event_id, where->stream_id, stored->version,
                       " with another type (stored '%s', sent '%s')",
                       stored->type, sent->type);
     if (stored->schema_version != sent->schema_version)
-        return refuse(store, sent->event_id, where->stream_id, stored->version,
+        return refuse(sent->event_id, where->stream_id, stored->version,
                       " with schema version %d; this batch sends %d",
                       stored->schema_version, sent->schema_version);
     if (strcmp(stored->data, sent->data) != 0)
-        return refuse_value(store, sent->event_id, where, stored->version,
-                            "data", stored->data, sent->data);
+        return refuse_value(sent->event_id, where, stored->version, "data",
+                            stored->data, sent->data);
     if (strcmp(stored->metadata, sent->metadata) != 0)
-        return refuse_value(store, sent->event_id, where, stored->version,
-                            "metadata", stored->metadata, sent->metadata);
+        return refuse_value(sent->event_id, where, stored->version, "metadata",
+                            stored->metadata, sent->metadata);
     return ESK_OK;
 }
 
 /* Event by event, the batch against the stored events from the first one
  * (row, where the walk stands) on. */
-static esk_status compare_batch(esk_store *store,
-                                const esk_append_request *request,
+static esk_status compare_batch(const esk_append_request *request,
                                 const first_event *where, esk_stored_event *row,
                                 esk_stored_next_fn next, void *ctx)
 {
@@ -246,9 +240,9 @@ static esk_status compare_batch(esk_store *store,
                 return rc;
             /* Unknown boundaries end where known ones begin. */
             if (rc == ESK_ENOTFOUND || row->batch_start != where->batch_start)
-                return refuse_shorter(store, request, where, i);
+                return refuse_shorter(request, where, i);
         }
-        esk_status rc = compare_event(store, request, where, i, row);
+        esk_status rc = compare_event(request, where, i, row);
         if (rc != ESK_OK)
             return rc;
     }
@@ -257,8 +251,7 @@ static esk_status compare_batch(esk_store *store,
 
 /* The whole batch matched the start of the stored append: it must end
  * there too. */
-static esk_status check_batch_ends(esk_store *store,
-                                   const esk_append_request *request,
+static esk_status check_batch_ends(const esk_append_request *request,
                                    const first_event *where,
                                    esk_stored_next_fn next, void *ctx)
 {
@@ -273,30 +266,29 @@ static esk_status check_batch_ends(esk_store *store,
     rc = count_rest(next, ctx, where->batch_start, &size);
     if (rc != ESK_OK)
         return rc;
-    return refuse(
-        store, request->events[0].event_id, where->stream_id, where->version,
-        " as part of a batch of %" PRId64 " events; this batch has %zu", size,
-        request->count);
+    return refuse(request->events[0].event_id, where->stream_id, where->version,
+                  " as part of a batch of %" PRId64
+                  " events; this batch has %zu",
+                  size, request->count);
 }
 
 /* What the first stored event alone decides: the stream, where it sits in
  * its append, the expected version. */
-static esk_status check_first(esk_store *store,
-                              const esk_append_request *request,
+static esk_status check_first(const esk_append_request *request,
                               const esk_stored_event *row,
                               const first_event *where, esk_stored_next_fn next,
                               void *ctx)
 {
     const char *first_id = request->events[0].event_id;
     if (strcmp(row->event.stream_id, request->stream_id) != 0)
-        return refuse(store, first_id, where->stream_id, where->version,
+        return refuse(first_id, where->stream_id, where->version,
                       "; this batch is for stream '%s'", request->stream_id);
     if (where->batch_start != 0 && where->batch_start != where->position)
-        return refuse_not_first(store, first_id, where, next, ctx);
+        return refuse_not_first(first_id, where, next, ctx);
     if (!passes_expected(request->expected, where->version)) {
         char expected[48];
         describe_expected(expected, sizeof expected, request->expected);
-        return refuse(store, first_id, where->stream_id, where->version,
+        return refuse(first_id, where->stream_id, where->version,
                       ", appended after version %" PRId64
                       "; this batch expects %s",
                       where->version - 1, expected);
@@ -308,19 +300,20 @@ esk_status esk_store_check_replay(esk_store *store, esk_append_request *request,
                                   esk_stored_next_fn next, void *ctx)
 {
     if (store == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_store_check_replay: the store is "
+                                     "NULL");
     if (request == NULL || next == NULL || request->events == NULL ||
         request->count == 0)
-        return esk_store_set_error(
-            store, ESK_EINVAL, "esk_store_check_replay: %s",
-            request == NULL || request->events == NULL ? "no batch to check"
-            : next == NULL                             ? "next is NULL"
-                                                       : "the batch is empty");
+        return esk__fail(ESK_EINVAL, "esk_store_check_replay: %s",
+                         request == NULL || request->events == NULL
+                             ? "no batch to check"
+                         : next == NULL ? "next is NULL"
+                                        : "the batch is empty");
 
     esk_stored_event row;
     esk_status rc = next(ctx, &row);
     if (rc == ESK_ENOTFOUND)
-        return ESK_OK; /* a new batch */
+        return esk__ok(); /* a new batch */
     if (rc != ESK_OK)
         return rc;
     first_event where;
@@ -329,13 +322,13 @@ esk_status esk_store_check_replay(esk_store *store, esk_append_request *request,
     where.version = row.event.version;
     where.position = row.event.position;
     where.batch_start = row.batch_start;
-    rc = check_first(store, request, &row, &where, next, ctx);
+    rc = check_first(request, &row, &where, next, ctx);
     if (rc != ESK_OK)
         return rc;
 
-    rc = compare_batch(store, request, &where, &row, next, ctx);
+    rc = compare_batch(request, &where, &row, next, ctx);
     if (rc == ESK_OK && where.batch_start != 0)
-        rc = check_batch_ends(store, request, &where, next, ctx);
+        rc = check_batch_ends(request, &where, next, ctx);
     if (rc != ESK_OK)
         return rc;
 
@@ -346,14 +339,15 @@ esk_status esk_store_check_replay(esk_store *store, esk_append_request *request,
     request->result.version = where.version + (int64_t)request->count - 1;
     request->result.position = where.position + (int64_t)request->count - 1;
     request->replayed = true;
-    return ESK_OK;
+    return esk__ok();
 }
 
 esk_status esk__store_reused_id(esk_store *store, const char *event_id,
                                 const char *stored_stream_id,
                                 int64_t stored_version, const char *first_id)
 {
-    return refuse(store, event_id, stored_stream_id, stored_version,
+    (void)store;
+    return refuse(event_id, stored_stream_id, stored_version,
                   "; this batch is a new one (its first event id '%s' is "
                   "not stored) and cannot reuse it",
                   first_id);

@@ -1,6 +1,7 @@
 /*
- * src/store_tx.c - the store front's units of work: transactions, the
- * append's own unit, records, inline handlers and subscribers.
+ * src/store_tx.c - the store front's units of work: the clock each write
+ * reads, transactions and their nesting, the doom of a unit the database
+ * ended, and the append's own unit with its inline handlers.
  *
  * The front owns the nesting: backends only see begin/commit/rollback at a
  * given depth, in strict order. Subscribers are told about a batch only
@@ -12,192 +13,25 @@
 #include "internal.h"
 #include "store_internal.h"
 
-/* --- hooks --------------------------------------------------------------- */
-
-static bool is_blank(const esk__hook *hook)
+esk_time esk_store_now(esk_store *store)
 {
-    return hook->subscriber == NULL && hook->inline_fn == NULL;
+    if (store->stamped)
+        return store->stamp;
+    return store->options.clock(store->options.clock_ctx);
 }
 
-/* hook has one function set, so it never matches a blank. */
-static size_t find_hook(const esk__hook_list *list, esk__hook hook)
+esk_status esk__store_clock(esk_store *store, const char *doing,
+                            const char *name, esk_time *out)
 {
-    for (size_t i = 0; i < list->count; i++)
-        if (list->items[i].subscriber == hook.subscriber &&
-            list->items[i].inline_fn == hook.inline_fn &&
-            list->items[i].ctx == hook.ctx)
-            return i;
-    return SIZE_MAX;
-}
-
-static esk_status add_hook(esk_store *store, esk__hook_list *list,
-                           esk__hook hook, const char *what)
-{
-    if (find_hook(list, hook) != SIZE_MAX)
-        return esk_store_set_error(store, ESK_EEXISTS,
-                                   "this %s is already registered", what);
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity == 0 ? 4 : list->capacity * 2;
-        esk__hook *grown = esk__realloc(list->items, capacity * sizeof(*grown));
-        if (grown == NULL)
-            return esk_store_set_error(store, ESK_ENOMEM,
-                                       "out of memory adding a %s", what);
-        list->items = grown;
-        list->capacity = capacity;
-    }
-    /* At the end, past the places a delivery under way walks: the hook
-     * hears from the next batch on. */
-    list->items[list->count++] = hook;
-    return esk__store_ok(store);
-}
-
-static esk_status remove_hook(esk_store *store, esk__hook_list *list,
-                              esk__hook hook, const char *what)
-{
-    size_t i = find_hook(list, hook);
-    if (i == SIZE_MAX)
-        return esk_store_set_error(store, ESK_ENOTFOUND,
-                                   "this %s is not registered", what);
-    if (list->calling > 0) {
-        /* Moving the later hooks down now would make the delivery under
-         * way skip the next one. */
-        list->items[i] = (esk__hook){NULL, NULL, NULL};
-        list->has_blanks = true;
-        return esk__store_ok(store);
-    }
-    /* Keep the order: hooks run in registration order. */
-    memmove(&list->items[i], &list->items[i + 1],
-            (list->count - i - 1) * sizeof(esk__hook));
-    list->count--;
-    return esk__store_ok(store);
-}
-
-/* A delivery starts: the number of places it walks. */
-static size_t start_calling(esk__hook_list *list)
-{
-    list->calling++;
-    return list->count;
-}
-
-/* A delivery ends; the last one closes the gaps, keeping the order. */
-static void stop_calling(esk__hook_list *list)
-{
-    if (--list->calling > 0 || !list->has_blanks)
-        return;
-    size_t kept = 0;
-    for (size_t i = 0; i < list->count; i++)
-        if (!is_blank(&list->items[i]))
-            list->items[kept++] = list->items[i];
-    list->count = kept;
-    list->has_blanks = false;
-}
-
-esk_status esk_store_subscribe(esk_store *store, esk_subscriber_fn fn,
-                               void *ctx)
-{
-    if (store == NULL)
-        return ESK_EINVAL;
-    if (fn == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "subscriber is NULL");
-    return add_hook(store, &store->subscribers, (esk__hook){fn, NULL, ctx},
-                    "subscriber");
-}
-
-esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
-                                 void *ctx)
-{
-    if (store == NULL)
-        return ESK_EINVAL;
-    if (fn == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "subscriber is NULL");
-    return remove_hook(store, &store->subscribers, (esk__hook){fn, NULL, ctx},
-                       "subscriber");
-}
-
-esk_status esk_store_add_inline(esk_store *store, esk_inline_fn fn, void *ctx)
-{
-    if (store == NULL)
-        return ESK_EINVAL;
-    if (fn == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "inline handler is NULL");
-    return add_hook(store, &store->inline_handlers, (esk__hook){NULL, fn, ctx},
-                    "inline handler");
-}
-
-esk_status esk_store_remove_inline(esk_store *store, esk_inline_fn fn,
-                                   void *ctx)
-{
-    if (store == NULL)
-        return ESK_EINVAL;
-    if (fn == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "inline handler is NULL");
-    return remove_hook(store, &store->inline_handlers,
-                       (esk__hook){NULL, fn, ctx}, "inline handler");
-}
-
-void esk__store_hooks_free(esk_store *store)
-{
-    esk__free(store->subscribers.items);
-    esk__free(store->inline_handlers.items);
-    esk_event_list_release(&store->queued);
-    esk__free(store->queued_batches);
-}
-
-/* --- announcing committed batches -------------------------------------- */
-
-/* The batch reaches the subscribers registered when this call started,
- * less any removed before their turn. Each hook is copied out before its
- * call: the call may grow (and move) the list. */
-static void announce(esk_store *store, const esk_event *events, size_t n)
-{
-    esk__hook_list *list = &store->subscribers;
-    size_t places = start_calling(list);
-    for (size_t i = 0; i < places; i++) {
-        esk__hook hook = list->items[i];
-        if (!is_blank(&hook))
-            hook.subscriber(hook.ctx, events, n);
-    }
-    stop_calling(list);
-}
-
-/* Keep a copy of a batch committed inside a transaction, to announce at
- * the outermost commit. */
-static esk_status queue_batch(esk_store *store, const esk_event *events,
-                              size_t n)
-{
-    if (store->subscribers.count == 0)
-        return ESK_OK; /* nobody listens: nothing to keep */
-    if (store->queued_batch_count == store->queued_batch_capacity) {
-        size_t capacity = store->queued_batch_capacity == 0
-                              ? 8
-                              : store->queued_batch_capacity * 2;
-        size_t *grown =
-            esk__realloc(store->queued_batches, capacity * sizeof(*grown));
-        if (grown == NULL)
-            return ESK_ENOMEM;
-        store->queued_batches = grown;
-        store->queued_batch_capacity = capacity;
-    }
-    size_t before = store->queued.count;
-    for (size_t i = 0; i < n; i++) {
-        if (esk_event_list_push(&store->queued, &events[i]) != ESK_OK) {
-            store->queued.count = before;
-            return ESK_ENOMEM;
-        }
-    }
-    store->queued_batches[store->queued_batch_count++] = n;
+    esk_time now = esk_store_now(store);
+    if (now < ESK_TIME_MIN || now > ESK_TIME_MAX)
+        return esk__fail(
+            ESK_EINVAL,
+            "%s '%s': the clock reads %lld, outside the years 0000 to 9999 "
+            "that esk can store; check the clock in the store's options",
+            doing, name, (long long)now);
+    *out = now;
     return ESK_OK;
-}
-
-static void announce_queued(esk_store *store)
-{
-    const esk_event *next = store->queued.events;
-    for (size_t b = 0; b < store->queued_batch_count; b++) {
-        announce(store, next, store->queued_batches[b]);
-        next += store->queued_batches[b];
-    }
-    esk_event_list_clear(&store->queued);
-    store->queued_batch_count = 0;
 }
 
 /* --- transactions -------------------------------------------------------- */
@@ -210,24 +44,24 @@ static void announce_queued(esk_store *store)
  * the loss on, every call fails with the first cause until the outermost
  * transaction is closed.
  */
-static esk_status doom(esk_store *store, esk_status cause)
+static void doom(esk_store *store, esk_status cause)
 {
+    const char *why = esk_errmsg();
     store->doomed = cause;
     snprintf(store->doom_message, sizeof(store->doom_message),
-             "SQLite rolled back the whole transaction after: %.460s",
-             store->message[0] != '\0' ? store->message
-                                       : esk_status_str(cause));
-    return cause;
+             "the %s database rolled back the whole transaction after: "
+             "%.900s",
+             store->backend->name,
+             why[0] != '\0' ? why : esk_status_str(cause));
 }
 
 /* The doomed unit's failure, said again for this call. */
 static esk_status doomed_error(esk_store *store)
 {
-    return esk_store_set_error(store, store->doomed,
-                               "%s. Nothing of the transaction is written: "
-                               "roll it back (esk_store_rollback) and try "
-                               "again",
-                               store->doom_message);
+    return esk__fail_ext(store->doomed, ESK_EXT_TRANSACTION_LOST,
+                         "%s. Nothing of the transaction is written: roll it "
+                         "back (esk_store_rollback) and try again",
+                         store->doom_message);
 }
 
 esk_status esk__store_unit_check(esk_store *store)
@@ -252,20 +86,22 @@ esk_status esk__store_note_failure(esk_store *store, esk_status rc)
         return rc;
     /* The failure just reported is what ended the transaction, if it
      * ended: keep its message, not the backend's guess afterwards. */
-    char cause[STORE_MESSAGE_MAX];
-    memcpy(cause, store->message, sizeof(cause));
+    esk_error cause;
+    esk__error_save(&cause);
     esk_status open = store->backend->check_transaction(store, store->impl);
-    memcpy(store->message, cause, sizeof(cause));
-    if (open != ESK_OK)
-        doom(store, rc);
+    esk__error_restore(&cause);
+    if (open == ESK_OK)
+        return rc;
+    doom(store, rc);
+    doomed_error(store);
     return rc;
 }
 
 static esk_status open_unit(esk_store *store)
 {
     if (store->depth >= STORE_DEPTH_MAX)
-        return esk_store_set_error(
-            store, ESK_EINVAL,
+        return esk__fail(
+            ESK_EINVAL,
             "transactions are nested %d deep: commit or roll back some first",
             store->depth);
     esk_status rc = esk__store_unit_check(store);
@@ -288,15 +124,30 @@ static esk_status close_doomed(esk_store *store, bool commit)
     if (store->depth > 0)
         return doomed_error(store);
     esk_status cause = store->doomed;
-    char why[STORE_MESSAGE_MAX];
+    char why[sizeof(store->doom_message)];
     memcpy(why, store->doom_message, sizeof(why));
     store->doomed = ESK_OK;
     store->doom_message[0] = '\0';
     esk_status undo = store->backend->rollback(store, store->impl, 0);
     if (commit)
-        return esk_store_set_error(store, cause, "nothing was committed: %s",
-                                   why);
+        return esk__fail_ext(cause, ESK_EXT_TRANSACTION_LOST,
+                             "nothing was committed: %s", why);
     return undo;
+}
+
+/* Undo the innermost savepoint after a rollback or a failed nested
+ * commit, unless the transaction is gone with it. rc is the failure so
+ * far (ESK_OK for a plain rollback), whose message is kept. */
+static esk_status undo_unit(esk_store *store, int depth, esk_status rc)
+{
+    esk_error kept;
+    esk__error_save(&kept);
+    esk_status undo = store->backend->rollback(store, store->impl, depth);
+    esk__store_note_failure(store, undo);
+    if (rc == ESK_OK)
+        return undo;
+    esk__error_restore(&kept);
+    return rc;
 }
 
 static esk_status close_unit(esk_store *store, bool commit)
@@ -309,25 +160,15 @@ static esk_status close_unit(esk_store *store, bool commit)
         if (rc == ESK_OK) {
             store->depth = depth;
             if (depth == 0)
-                announce_queued(store);
+                esk__store_announce_queued(store);
             return ESK_OK;
         }
         /* At depth 0 the backend has rolled the failed commit back. */
         if (depth > 0)
             esk__store_note_failure(store, rc);
     }
-    /* A rollback, or a nested commit that failed: undo the savepoint,
-     * unless the transaction is gone with it. */
-    if (store->doomed == ESK_OK && (!commit || depth > 0)) {
-        char kept[STORE_MESSAGE_MAX];
-        memcpy(kept, store->message, sizeof(kept));
-        esk_status undo = store->backend->rollback(store, store->impl, depth);
-        esk__store_note_failure(store, undo);
-        if (rc == ESK_OK)
-            rc = undo;
-        else
-            memcpy(store->message, kept, sizeof(kept));
-    }
+    if (store->doomed == ESK_OK && (!commit || depth > 0))
+        rc = undo_unit(store, depth, rc);
     store->depth = depth;
     /* Drop what the undone unit had queued for the subscribers. */
     store->queued.count = mark.events;
@@ -340,9 +181,9 @@ static esk_status close_unit(esk_store *store, bool commit)
 esk_status esk_store_begin(esk_store *store)
 {
     if (store == NULL)
-        return ESK_EINVAL;
+        return esk__store_is_null(__func__);
     esk_status rc = open_unit(store);
-    return rc == ESK_OK ? esk__store_ok(store) : rc;
+    return rc == ESK_OK ? esk__ok() : rc;
 }
 
 /* An inline handler runs inside the append's own unit: ending that unit
@@ -352,41 +193,39 @@ static esk_status check_floor(esk_store *store, const char *what)
 {
     if (store->depth > store->floor)
         return ESK_OK;
-    return esk_store_set_error(store, ESK_EINVAL,
-                               "an inline handler may not %s the append's "
-                               "transaction: return a failure status to "
-                               "undo the append",
-                               what);
+    return esk__fail(ESK_EINVAL,
+                     "an inline handler may not %s the append's "
+                     "transaction: return a failure status to "
+                     "undo the append",
+                     what);
+}
+
+/* esk_store_commit() and esk_store_rollback(): verb names the call in
+ * messages. */
+static esk_status end_unit(esk_store *store, bool commit, const char *function,
+                           const char *verb)
+{
+    if (store == NULL)
+        return esk__store_is_null(function);
+    if (store->depth == 0)
+        return esk__fail(ESK_EINVAL,
+                         "%s without a transaction: call esk_store_begin "
+                         "first",
+                         commit ? "commit" : "rollback");
+    esk_status rc = check_floor(store, verb);
+    if (rc == ESK_OK)
+        rc = close_unit(store, commit);
+    return rc == ESK_OK ? esk__ok() : rc;
 }
 
 esk_status esk_store_commit(esk_store *store)
 {
-    if (store == NULL)
-        return ESK_EINVAL;
-    if (store->depth == 0)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "commit without a transaction: call "
-                                   "esk_store_begin first");
-    esk_status floor = check_floor(store, "commit");
-    if (floor != ESK_OK)
-        return floor;
-    esk_status rc = close_unit(store, true);
-    return rc == ESK_OK ? esk__store_ok(store) : rc;
+    return end_unit(store, true, __func__, "commit");
 }
 
 esk_status esk_store_rollback(esk_store *store)
 {
-    if (store == NULL)
-        return ESK_EINVAL;
-    if (store->depth == 0)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "rollback without a transaction: call "
-                                   "esk_store_begin first");
-    esk_status floor = check_floor(store, "roll back");
-    if (floor != ESK_OK)
-        return floor;
-    esk_status rc = close_unit(store, false);
-    return rc == ESK_OK ? esk__store_ok(store) : rc;
+    return end_unit(store, false, __func__, "roll back");
 }
 
 int esk_store_transaction_depth(const esk_store *store)
@@ -394,47 +233,72 @@ int esk_store_transaction_depth(const esk_store *store)
     return store == NULL ? 0 : store->depth;
 }
 
-/* As announce(): the handlers registered when this call started, less
- * any removed before their turn. */
+/* --- the append's own unit ----------------------------------------------- */
+
+/* Run one inline handler (the index is for messages) at the append's
+ * depth, which it may not end. */
+static esk_status run_inline_handler(esk_store *store, esk__hook hook,
+                                     size_t index,
+                                     const esk_append_request *request)
+{
+    int depth = store->depth;
+    int floor = store->floor;
+    store->floor = depth;
+    esk_error_clear();
+    esk_status rc =
+        hook.inline_fn(hook.ctx, store, request->events, request->count);
+    if (store->depth > depth) {
+        /* What it began and left open would be committed with the
+         * append: undo it, and the append with it. */
+        while (store->depth > depth)
+            close_unit(store, false);
+        rc = esk__fail(ESK_ECALLBACK,
+                       "inline handler %zu began a transaction on the append "
+                       "to '%s' and left it open, so nothing was written: a "
+                       "handler must commit or roll back what it begins",
+                       index + 1, request->stream_id);
+    } else if (rc != ESK_OK) {
+        const char *reason = esk_errmsg();
+        rc = esk__fail(ESK_ECALLBACK,
+                       "inline handler %zu failed on the append to '%s', so "
+                       "nothing was written: %s",
+                       index + 1, request->stream_id,
+                       reason[0] != '\0' ? reason : esk_status_str(rc));
+    }
+    store->floor = floor;
+    return rc;
+}
+
+/* As esk__store_announce(): the handlers registered when this call
+ * started, less any removed before their turn. */
 static esk_status run_inline_handlers(esk_store *store,
                                       const esk_append_request *request)
 {
     esk__hook_list *list = &store->inline_handlers;
     esk_status rc = ESK_OK;
-    size_t places = start_calling(list);
+    size_t places = esk__hooks_start(list);
     for (size_t i = 0; i < places && rc == ESK_OK; i++) {
         esk__hook hook = list->items[i];
-        if (is_blank(&hook))
-            continue;
-        store->message[0] = '\0';
-        int depth = store->depth;
-        int floor = store->floor;
-        store->floor = depth;
-        rc = hook.inline_fn(hook.ctx, store, request->events, request->count);
-        if (store->depth > depth) {
-            /* What it began and left open would be committed with the
-             * append: undo it, and the append with it. */
-            while (store->depth > depth)
-                close_unit(store, false);
-            rc = esk_store_set_error(
-                store, ESK_ECALLBACK,
-                "inline handler %zu began a transaction on the append to "
-                "'%s' and left it open, so nothing was written: a handler "
-                "must commit or roll back what it begins",
-                i + 1, request->stream_id);
-        } else if (rc != ESK_OK) {
-            char reason[STORE_MESSAGE_MAX];
-            memcpy(reason, store->message, sizeof(reason));
-            rc = esk_store_set_error(
-                store, ESK_ECALLBACK,
-                "inline handler %zu failed on the append to '%s', so "
-                "nothing was written: %s",
-                i + 1, request->stream_id,
-                reason[0] != '\0' ? reason : esk_status_str(rc));
-        }
-        store->floor = floor;
+        if (!esk__hook_is_blank(&hook))
+            rc = run_inline_handler(store, hook, i, request);
     }
-    stop_calling(list);
+    esk__hooks_stop(list);
+    return rc;
+}
+
+/* Undo a failed append's unit, keeping the failure as the message. Inside
+ * the caller's transaction, a failure that doomed it says so; an append
+ * that was its own unit has nothing more to say than its cause. */
+static esk_status fail_append(esk_store *store, bool outermost, esk_status rc)
+{
+    esk_error cause;
+    esk__error_save(&cause);
+    esk__store_note_failure(store, rc);
+    if (outermost)
+        esk__error_restore(&cause);
+    esk__error_save(&cause);
+    close_unit(store, false);
+    esk__error_restore(&cause);
     return rc;
 }
 
@@ -442,116 +306,23 @@ esk_status esk__store_run_append(esk_store *store, esk_append_request *request)
 {
     bool outermost = store->depth == 0;
     esk_status rc = open_unit(store);
-    if (rc != ESK_OK) {
-        char reason[STORE_MESSAGE_MAX];
-        memcpy(reason, store->message, sizeof(reason));
-        return esk_store_set_error(store, rc, "appending to stream '%s': %s",
-                                   request->stream_id, reason);
-    }
+    if (rc != ESK_OK)
+        return esk__fail_within(rc, "appending to stream '%s'",
+                                request->stream_id);
     rc = store->backend->append(store, store->impl, request);
     if (rc == ESK_OK && !request->replayed)
         rc = run_inline_handlers(store, request);
     if (rc == ESK_OK && !request->replayed && !outermost &&
-        queue_batch(store, request->events, request->count) != ESK_OK)
-        rc = esk_store_set_error(store, ESK_ENOMEM,
-                                 "out of memory appending to '%s'",
-                                 request->stream_id);
-    if (rc != ESK_OK) {
-        /* The append's own failure is the message to keep, saying so
-         * when it doomed the caller's transaction. */
-        esk__store_note_failure(store, rc);
-        char reason[STORE_MESSAGE_MAX];
-        memcpy(reason,
-               store->doomed != ESK_OK ? store->doom_message : store->message,
-               sizeof(reason));
-        close_unit(store, false);
-        memcpy(store->message, reason, sizeof(reason));
-        return rc;
-    }
+        esk__store_queue_batch(store, request->events, request->count) !=
+            ESK_OK)
+        rc = esk__fail(ESK_ENOMEM, "out of memory appending to '%s'",
+                       request->stream_id);
+    if (rc != ESK_OK)
+        return fail_append(store, outermost, rc);
     esk_status closed = close_unit(store, true);
     if (closed != ESK_OK)
         return closed;
     if (outermost && !request->replayed)
-        announce(store, request->events, request->count);
+        esk__store_announce(store, request->events, request->count);
     return ESK_OK;
-}
-
-/* --- records ------------------------------------------------------------- */
-
-static esk_status check_record_args(esk_store *store, esk_record_kind kind,
-                                    const char *key)
-{
-    if (kind != ESK_RECORD_CHECKPOINT && kind != ESK_RECORD_COMMAND &&
-        kind != ESK_RECORD_SNAPSHOT)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "record kind %d is not one of "
-                                   "esk_record_kind",
-                                   (int)kind);
-    if (key == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "record key is NULL");
-    if (!esk__utf8_valid(key, ESK_STREAM_ID_MAX))
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "record key must be 1 to %d bytes of UTF-8",
-                                   ESK_STREAM_ID_MAX);
-    return ESK_OK;
-}
-
-esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
-                                const esk_record *record)
-{
-    esk_status rc;
-    esk_error err;
-
-    if (store == NULL)
-        return ESK_EINVAL;
-    if (record == NULL)
-        return esk_store_set_error(store, ESK_EINVAL, "record is NULL");
-    if ((rc = check_record_args(store, kind, record->key)) != ESK_OK)
-        return rc;
-    if (record->value == NULL ||
-        esk_json_validate(record->value, &err) != ESK_OK)
-        return esk_store_set_error(
-            store, ESK_EINVAL, "record '%s': value is not JSON: %s",
-            record->key, record->value == NULL ? "it is NULL" : err.message);
-    if ((rc = esk__store_unit_check(store)) != ESK_OK)
-        return rc;
-    esk_time now = 0;
-    if ((rc = esk__store_clock(store, "writing record", record->key, &now)) !=
-        ESK_OK)
-        return rc;
-    store->stamp = now;
-    store->stamped = true;
-    rc = store->backend->put_record(store, store->impl, kind, record);
-    store->stamped = false;
-    return rc == ESK_OK ? esk__store_ok(store)
-                        : esk__store_note_failure(store, rc);
-}
-
-esk_status esk_store_get_record(esk_store *store, esk_record_kind kind,
-                                const char *key, esk_record *out, char **owned)
-{
-    esk_status rc;
-
-    if (store == NULL)
-        return ESK_EINVAL;
-    if ((rc = check_record_args(store, kind, key)) != ESK_OK)
-        return rc;
-    if (out == NULL || owned == NULL)
-        return esk_store_set_error(store, ESK_EINVAL,
-                                   "record out or owned is NULL");
-    if ((rc = esk__store_unit_check(store)) != ESK_OK)
-        return rc;
-    rc = store->backend->get_record(store, store->impl, kind, key, out, owned);
-    if (rc == ESK_ENOTFOUND)
-        return esk_store_set_error(store, ESK_ENOTFOUND,
-                                   "no record '%s' of this kind", key);
-    return rc == ESK_OK ? esk__store_ok(store)
-                        : esk__store_note_failure(store, rc);
-}
-
-struct sqlite3 *esk_store_sqlite_db(esk_store *store)
-{
-    if (store == NULL || store->backend->sqlite_db == NULL)
-        return NULL;
-    return store->backend->sqlite_db(store->impl);
 }

@@ -94,8 +94,8 @@ esk_status esk_uuid_v4(char *buf)
     unsigned char bytes[16];
 
     if (buf == NULL)
-        return ESK_EINVAL;
+        return esk__fail(ESK_EINVAL, "esk_uuid_v4: buf is NULL");
     esk__random_bytes(bytes, sizeof(bytes));
     esk__uuid_v4_format(bytes, buf);
-    return ESK_OK;
+    return esk__ok();
 }

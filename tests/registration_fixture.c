@@ -47,9 +47,8 @@ void fixture_open(fixture *f, const backend *b)
     f->backend = b;
     f->now = CLOCK_START;
     if (b->sqlite)
-        assert_int_equal(
-            esk_store_open_sqlite(&f->store, ":memory:", &options, NULL),
-            ESK_OK);
+        assert_int_equal(esk_store_open_sqlite(&f->store, ":memory:", &options),
+                         ESK_OK);
     else
         assert_int_equal(esk_store_open_memory(&f->store, &options), ESK_OK);
 }
@@ -62,7 +61,7 @@ void fixture_open_file(fixture *f, const char *path)
     f->store = NULL;
     f->backend = &sqlite_backend;
     f->now = CLOCK_START;
-    if (esk_store_open_sqlite(&f->store, path, &options, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(&f->store, path, &options) != ESK_OK)
         fail_msg("opening %s: %s", path, esk_errmsg());
 }
 
@@ -132,7 +131,7 @@ int64_t checkpoint_of(fixture *f, const char *key)
     if (rc == ESK_ENOTFOUND)
         return -1;
     assert_int_equal(rc, ESK_OK);
-    int64_t position = record.number;
+    int64_t position = record.at;
     esk_free(owned);
     return position;
 }

@@ -95,7 +95,7 @@ static esk_store *open_sqlite(const char *path)
 {
     esk_store *store = NULL;
     esk_store_options o = options();
-    if (esk_store_open_sqlite(&store, path, &o, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(&store, path, &o) != ESK_OK)
         fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
@@ -308,7 +308,7 @@ static void a_damaged_header_is_refused_at_open_and_left_alone(void **state)
 
     esk_store *store = NULL;
     esk_store_options o = options();
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, NULL),
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o),
                      ESK_ECORRUPT);
     assert_null(store);
     assert_int_equal(esk_error_last()->status, ESK_ECORRUPT);
@@ -327,7 +327,7 @@ static void a_damaged_header_is_refused_at_open_and_left_alone(void **state)
      * not know: damaged, for all esk can tell. */
     make_store_file(path);
     overwrite(path, 44, 4, 0xA5);
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, NULL),
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o),
                      ESK_ECORRUPT);
     assert_null(store);
     assert_contains(esk_errmsg(), path);
@@ -349,7 +349,7 @@ static void a_truncated_file_is_reported_as_corrupt(void **state)
      * or else at the first read of a missing page. */
     esk_store *store = NULL;
     esk_store_options o = options();
-    esk_status rc = esk_store_open_sqlite(&store, path, &o, NULL);
+    esk_status rc = esk_store_open_sqlite(&store, path, &o);
     if (rc == ESK_OK) {
         assert_true(read_everything(store) > 0);
         esk_store_free(store);
@@ -382,7 +382,7 @@ static void damage_anywhere_is_corrupt_or_harmless_never_wrong(void **state)
         overwrite(path, (long)at, 104, 0xA5);
         esk_store *store = NULL;
         esk_store_options o = options();
-        esk_status rc = esk_store_open_sqlite(&store, path, &o, NULL);
+        esk_status rc = esk_store_open_sqlite(&store, path, &o);
         if (rc != ESK_OK) {
             /* Damage to the schema's own SQL text (page 1) can read as a
              * schema that is not esk's. */
@@ -477,7 +477,7 @@ static void a_database_with_an_events_table_of_its_own_is_not_taken_for_a_store(
 
     esk_store *store = NULL;
     esk_store_options o = options();
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, NULL),
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o),
                      ESK_ESCHEMA);
     assert_null(store);
     assert_contains(esk_errmsg(), "not an esk event store");
@@ -510,7 +510,7 @@ a_lock_held_by_another_process_is_busy_and_loses_nothing(void **state)
     esk_store_options o = options();
     o.busy_timeout_ms = 100;
     esk_store *store = NULL;
-    assert_int_equal(esk_store_open_sqlite(&store, path, &o, NULL), ESK_OK);
+    assert_int_equal(esk_store_open_sqlite(&store, path, &o), ESK_OK);
     assert_int_equal(append1(store, "desk-1", NULL, "Taken", "1"), ESK_OK);
 
     int locked[2], release[2];
@@ -887,7 +887,7 @@ nasty_ids_are_stored_verbatim_and_read_back_identically(void **state)
                                                   nasty[i], &got, &owned),
                              ESK_OK);
             assert_string_equal(got.key, nasty[i]);
-            assert_int_equal(got.number, (int64_t)i);
+            assert_int_equal(got.at, (int64_t)i);
             esk_free(owned);
         }
         /* "like-%_[]*?" is its own category, and matches nothing else. */

@@ -1115,7 +1115,7 @@ static void the_outcome_of_a_command_survives_a_restart(void **state)
     esk_command c = command("ScheduleWorkshop", "c-1", &schedule_ten);
     esk_command_result r;
 
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_OK);
     bus = new_idempotent_bus(store);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_OK);
     assert_false(r.duplicate);
@@ -1123,7 +1123,7 @@ static void the_outcome_of_a_command_survives_a_restart(void **state)
     esk_store_free(store);
 
     store = NULL;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_OK);
     bus = new_idempotent_bus(store);
     assert_int_equal(esk_bus_dispatch(bus, &c, &r), ESK_OK);
     assert_true(r.duplicate);

@@ -200,7 +200,7 @@ static int writer_main(void *ctx)
     /* Opening reads the schema, which another process's lock may hold
      * up for a moment too. */
     for (int attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
-        rc = esk_store_open_sqlite(&store, w->path, &options, NULL);
+        rc = esk_store_open_sqlite(&store, w->path, &options);
         if (rc != ESK_EBUSY)
             break;
         totals.busy++;
@@ -318,7 +318,7 @@ static int64_t check_store(const char *path, const reports *all)
     bool *found = calloc(slots, sizeof *found);
     assert_non_null(found);
     esk_store *store = NULL;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_OK);
     esk_event_list list = ESK_EVENT_LIST_INIT;
     int64_t position = 0;
     int64_t versions[STREAMS] = {0};
@@ -417,7 +417,7 @@ static void racing_writers_lose_invent_and_reorder_nothing(void **state)
 
     /* The file exists before the race, and a process holds its lock. */
     esk_store *created = NULL;
-    assert_int_equal(esk_store_open_sqlite(&created, path, NULL, NULL), ESK_OK);
+    assert_int_equal(esk_store_open_sqlite(&created, path, NULL), ESK_OK);
     esk_store_free(created);
     int locked[2], release[2];
     assert_int_equal(pipe(locked), 0);

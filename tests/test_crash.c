@@ -163,7 +163,7 @@ static int writer_main(void *ctx)
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.durability = w->durability;
     esk_store *store = NULL;
-    if (esk_store_open_sqlite(&store, w->path, &options, NULL) != ESK_OK) {
+    if (esk_store_open_sqlite(&store, w->path, &options) != ESK_OK) {
         fprintf(stderr, "writer of round %d: %s\n", w->round, esk_errmsg());
         return 2;
     }
@@ -435,7 +435,7 @@ static int64_t check_store(const char *path, round_log *logs, int rounds,
                    logs[r].seen_capacity * sizeof *logs[r].seen);
 
     esk_store *store = NULL;
-    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
         fail_msg("%s: reopening the store: %s", when, esk_errmsg());
     esk_event_list list = ESK_EVENT_LIST_INIT;
     int64_t position = 0;
@@ -618,8 +618,7 @@ static void assert_a_new_writer_gets_in(const char *path)
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.busy_timeout_ms = 0;
     esk_store *store = NULL;
-    assert_int_equal(esk_store_open_sqlite(&store, path, &options, NULL),
-                     ESK_OK);
+    assert_int_equal(esk_store_open_sqlite(&store, path, &options), ESK_OK);
     const esk_new_event event = {NULL, "Entered", 1, "{}", NULL};
     if (esk_store_append(store, "after-1", ESK_NO_STREAM, &event, 1, NULL) !=
         ESK_OK)

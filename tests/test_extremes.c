@@ -61,9 +61,8 @@ static void both_open_empty(both *b, esk_time now)
     options.clock = fixed_clock;
     options.clock_ctx = &b->now;
     assert_int_equal(esk_store_open_memory(&b->store[0], &options), ESK_OK);
-    assert_int_equal(
-        esk_store_open_sqlite(&b->store[1], ":memory:", &options, NULL),
-        ESK_OK);
+    assert_int_equal(esk_store_open_sqlite(&b->store[1], ":memory:", &options),
+                     ESK_OK);
 }
 
 /* ring-1 at version 3 and knock-1 at version 2, interleaved: positions
@@ -326,9 +325,9 @@ static void records_keep_any_number_and_version_alike(void **state)
                                                           "key", &got, &owned),
                                      ESK_OK);
                     snprintf(o[k].summary, sizeof o[k].summary, "%lld %d",
-                             (long long)got.number, got.version);
-                    assert_true(got.number == int64s[n]);
-                    assert_int_equal(got.version, ints[v]);
+                             (long long)got.at, got.tag);
+                    assert_true(got.at == int64s[n]);
+                    assert_int_equal(got.tag, ints[v]);
                     esk_free(owned);
                 }
                 char call[96];
@@ -399,12 +398,10 @@ static void a_clock_outside_years_0000_to_9999_is_refused_alike(void **state)
         for (int k = 0; k < 2; k++) {
             o[k].status = esk_store_append(b.store[k], "ring-1", ESK_ANY,
                                            &event, 1, NULL);
-            snprintf(o[k].summary, sizeof o[k].summary, "%s",
-                     esk_store_errmsg(b.store[k]));
+            snprintf(o[k].summary, sizeof o[k].summary, "%s", esk_errmsg());
             r[k].status = esk_store_put_record(b.store[k],
                                                ESK_RECORD_CHECKPOINT, &record);
-            snprintf(r[k].summary, sizeof r[k].summary, "%s",
-                     esk_store_errmsg(b.store[k]));
+            snprintf(r[k].summary, sizeof r[k].summary, "%s", esk_errmsg());
             if (time_is_writable(times[i])) {
                 assert_int_equal(o[k].status, ESK_OK);
                 assert_int_equal(r[k].status, ESK_OK);

@@ -549,7 +549,7 @@ static void open_store(fx *f)
     esk_status rc =
         f->backend == MEMORY
             ? esk_store_open_memory(&f->store, &options)
-            : esk_store_open_sqlite(&f->store, f->path, &options, NULL);
+            : esk_store_open_sqlite(&f->store, f->path, &options);
     if (rc != ESK_OK)
         fail_msg("opening the store: %s", esk_errmsg());
 }
@@ -666,7 +666,7 @@ static void describe_store(esk_store *store, text *t)
             fail_msg("reading record %s back: %s", known_records[i].key,
                      esk_store_errmsg(store));
         add(t, "record %d %s: %lld v%d %s\n", (int)known_records[i].kind, r.key,
-            (long long)r.number, r.version, r.value);
+            (long long)r.at, r.tag, r.value);
         esk_free(owned);
     }
 
@@ -708,7 +708,7 @@ static char *store_state(fx *f)
     }
     esk_store *reader = NULL;
     esk_store_options options = store_options(f);
-    if (esk_store_open_sqlite(&reader, f->path, &options, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(&reader, f->path, &options) != ESK_OK)
         fail_msg("reopening the store: %s", esk_errmsg());
     describe_store(reader, &t);
     esk_store_free(reader);
@@ -782,7 +782,7 @@ static esk_status open_the_store(fx *f)
     esk_store_options options = store_options(f);
     if (f->backend == MEMORY)
         return esk_store_open_memory(&f->store, &options);
-    return esk_store_open_sqlite(&f->store, f->path, &options, &f->err);
+    return esk_store_open_sqlite(&f->store, f->path, &options);
 }
 
 static void observe_open(fx *f, bool done, text *t)
@@ -1074,8 +1074,8 @@ static void observe_record(fx *f, bool done, text *t)
         assert_null(f->owned);
         return;
     }
-    add(t, "%s %lld v%d %s", f->record.key, (long long)f->record.number,
-        f->record.version, f->record.value);
+    add(t, "%s %lld v%d %s", f->record.key, (long long)f->record.at,
+        f->record.tag, f->record.value);
 }
 
 /* -- the codec and metadata -- */

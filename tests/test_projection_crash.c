@@ -170,7 +170,7 @@ typedef struct history {
 static void append_history(const char *path, process_rng *rng, history *h)
 {
     esk_store *store = NULL;
-    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
         fail_msg("%s", esk_errmsg());
     int64_t versions[STREAMS] = {0};
     int position = 0;
@@ -369,7 +369,7 @@ static int runner_main(void *ctx)
     close(r->parent_fd);
     esk_store *store = NULL;
     esk_catchup *catchup = NULL;
-    if (esk_store_open_sqlite(&store, r->path, NULL, NULL) != ESK_OK) {
+    if (esk_store_open_sqlite(&store, r->path, NULL) != ESK_OK) {
         fprintf(stderr, "projection runner: %s\n", esk_errmsg());
         return 2;
     }
@@ -403,7 +403,7 @@ static void run_to_the_end(const char *path, const char *name,
 {
     esk_store *store = NULL;
     esk_catchup *catchup = NULL;
-    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
         fail_msg("%s", esk_errmsg());
     esk_projection p = counters_projection(name, model);
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;

@@ -323,8 +323,8 @@ snapshots_are_written_each_time_the_stream_crosses_a_multiple(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_SNAPSHOT,
                                           "workshop-1", &record, &owned),
                      ESK_OK);
-    assert_int_equal(record.number, 101);
-    assert_int_equal(record.version, 1);
+    assert_int_equal(record.at, 101);
+    assert_int_equal(record.tag, 1);
     assert_string_equal(record.value,
                         "{\"title\":\"ES in C\",\"capacity\":5000,"
                         "\"seatsTaken\":100,\"attendees\":100}");
@@ -334,7 +334,7 @@ snapshots_are_written_each_time_the_stream_crosses_a_multiple(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_SNAPSHOT,
                                           "workshop-1", &record, &owned),
                      ESK_OK);
-    assert_int_equal(record.number, 101);
+    assert_int_equal(record.at, 101);
     esk_free(owned);
     esk_aggregate_release(&w);
     close_fixture(&f);
@@ -747,7 +747,7 @@ static esk_status open_memory(esk_store **out)
 
 static esk_status open_sqlite(esk_store **out)
 {
-    return esk_store_open_sqlite(out, ":memory:", NULL, NULL);
+    return esk_store_open_sqlite(out, ":memory:", NULL);
 }
 
 static int run(const char *name, open_fn open)

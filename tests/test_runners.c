@@ -49,7 +49,7 @@ static esk_store *open_store(const char *path, int busy_timeout_ms)
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.busy_timeout_ms = busy_timeout_ms;
     esk_store *store = NULL;
-    if (esk_store_open_sqlite(&store, path, &options, NULL) != ESK_OK) {
+    if (esk_store_open_sqlite(&store, path, &options) != ESK_OK) {
         fprintf(stderr, "opening %s: %s\n", path, esk_errmsg());
         return NULL;
     }
@@ -312,7 +312,7 @@ static int writer_child(void *ctx)
             ESK_OK) {
             fprintf(stderr, "append %d failed after %lld ms: %s\n", i,
                     (long long)((process_now_us() - started) / 1000),
-                    esk_store_errmsg(store));
+                    esk_errmsg());
             return 1;
         }
     }

@@ -41,7 +41,7 @@ static esk_status open_sqlite_memory(esk_store **out,
                                      const esk_store_options *o, void *ctx)
 {
     (void)ctx;
-    return esk_store_open_sqlite(out, ":memory:", o, NULL);
+    return esk_store_open_sqlite(out, ":memory:", o);
 }
 
 /* Each test gets a new file in one temporary folder. */
@@ -56,10 +56,9 @@ static esk_status open_sqlite_file(esk_store **out, const esk_store_options *o,
     file_backend *fb = ctx;
     char path[128];
     snprintf(path, sizeof(path), "%s/store-%d.db", fb->dir, fb->next++);
-    esk_error err;
-    esk_status rc = esk_store_open_sqlite(out, path, o, &err);
+    esk_status rc = esk_store_open_sqlite(out, path, o);
     if (rc != ESK_OK)
-        fprintf(stderr, "opening %s: %s\n", path, err.message);
+        fprintf(stderr, "opening %s: %s\n", path, esk_errmsg());
     return rc;
 }
 

@@ -85,10 +85,9 @@ static void path_in(char *buf, size_t size, const temp_dir *dir,
 static esk_store *open_store(const char *path, const esk_store_options *o)
 {
     esk_store *store = NULL;
-    esk_error err;
-    esk_status rc = esk_store_open_sqlite(&store, path, o, &err);
+    esk_status rc = esk_store_open_sqlite(&store, path, o);
     if (rc != ESK_OK)
-        fail_msg("opening %s: %s", path, err.message);
+        fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
 
@@ -333,8 +332,8 @@ static void a_batch_sent_again_after_reopening_writes_nothing(void **state)
     assert_int_equal(
         esk_store_append(store, "order-7", ESK_ANY, overlapping, 2, NULL),
         ESK_EDUPLICATE);
-    assert_contains(esk_store_errmsg(store), "order-7-paid");
-    assert_contains(esk_store_errmsg(store), "stream 'order-7' at version 2");
+    assert_contains(esk_errmsg(), "order-7-paid");
+    assert_contains(esk_errmsg(), "stream 'order-7' at version 2");
     assert_true(head_of(store) == 3);
 
     esk_store_free(store);
@@ -360,9 +359,9 @@ static void an_unreadable_recorded_at_fails_the_read_as_corrupt(void **state)
     assert_int_equal(esk_store_read_stream(store, "s-1", 1, 0, &list),
                      ESK_ECORRUPT);
     assert_int_equal(list.count, 0);
-    assert_contains(esk_store_errmsg(store), "reading stream 's-1'");
-    assert_contains(esk_store_errmsg(store), "position 2");
-    assert_contains(esk_store_errmsg(store), "last Tuesday");
+    assert_contains(esk_errmsg(), "reading stream 's-1'");
+    assert_contains(esk_errmsg(), "position 2");
+    assert_contains(esk_errmsg(), "last Tuesday");
 
     esk_event_list_release(&list);
     esk_store_free(store);
@@ -387,13 +386,11 @@ a_database_of_another_application_is_refused_and_left_unchanged(void **state)
     size_t before_size = read_file(path, &before);
 
     esk_store *store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
-                     ESK_ESCHEMA);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_ESCHEMA);
     assert_null(store);
-    assert_int_equal(err.status, ESK_ESCHEMA);
-    assert_contains(err.message, path);
-    assert_contains(err.message, "not an esk event store");
+    assert_int_equal(esk_error_last()->status, ESK_ESCHEMA);
+    assert_contains(esk_errmsg(), path);
+    assert_contains(esk_errmsg(), "not an esk event store");
     assert_file_unchanged(path, before, before_size);
 
     free(before);
@@ -413,10 +410,8 @@ an_empty_database_stamped_by_another_application_is_refused(void **state)
     sqlite3_close(db);
 
     esk_store *store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
-                     ESK_ESCHEMA);
-    assert_contains(err.message, "not an esk event store");
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_ESCHEMA);
+    assert_contains(esk_errmsg(), "not an esk event store");
     db = raw_open(path);
     assert_true(raw_int(db, "PRAGMA application_id") == 42);
     assert_true(raw_int(db, "SELECT count(*) FROM sqlite_master") == 0);
@@ -442,13 +437,11 @@ static void a_store_of_a_newer_esk_is_refused_and_left_unchanged(void **state)
     size_t before_size = read_file(path, &before);
 
     store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
-                     ESK_ESCHEMA);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_ESCHEMA);
     assert_null(store);
-    assert_contains(err.message, path);
-    assert_contains(err.message, "newer esk");
-    assert_contains(err.message, "schema 99");
+    assert_contains(esk_errmsg(), path);
+    assert_contains(esk_errmsg(), "newer esk");
+    assert_contains(esk_errmsg(), "schema 99");
     assert_file_unchanged(path, before, before_size);
 
     free(before);
@@ -523,7 +516,7 @@ a_first_schema_store_gains_the_record_tables_and_keeps_its_events(void **state)
     assert_int_equal(esk_store_get_record(store, ESK_RECORD_CHECKPOINT,
                                           "catalogue", &got, &owned),
                      ESK_OK);
-    assert_int_equal(got.number, 1);
+    assert_int_equal(got.at, 1);
     esk_free(owned);
     esk_store_free(store);
     db = raw_open(path);
@@ -598,7 +591,7 @@ a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on(void **state)
     assert_int_equal(
         esk_store_append(store, "s-1", ESK_NO_STREAM, &changed, 1, NULL),
         ESK_EDUPLICATE);
-    assert_contains(esk_store_errmsg(store), "another type");
+    assert_contains(esk_errmsg(), "another type");
     /* Their boundaries are not known: the two appends pass for one. */
     assert_int_equal(esk_store_append(store, "s-1", ESK_NO_STREAM, old, 3, &r),
                      ESK_OK);
@@ -613,8 +606,8 @@ a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on(void **state)
                      ESK_OK);
     assert_int_equal(esk_store_append(store, "s-1", 3, fresh, 3, NULL),
                      ESK_EDUPLICATE);
-    assert_contains(esk_store_errmsg(store), "batch of 2 events; this "
-                                             "batch has 3");
+    assert_contains(esk_errmsg(), "batch of 2 events; this "
+                                  "batch has 3");
     /* An old append does not reach into the ones made after the upgrade. */
     esk_new_event across[2] = {old[2], fresh[0]};
     assert_int_equal(esk_store_append(store, "s-1", 2, across, 2, NULL),
@@ -642,11 +635,9 @@ static void a_text_file_is_refused_as_corrupt_and_left_unchanged(void **state)
     size_t before_size = read_file(path, &before);
 
     esk_store *store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err),
-                     ESK_ECORRUPT);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_ECORRUPT);
     assert_null(store);
-    assert_contains(err.message, path);
+    assert_contains(esk_errmsg(), path);
     assert_file_unchanged(path, before, before_size);
 
     free(before);
@@ -660,11 +651,9 @@ static void a_directory_is_refused_with_its_path_in_the_message(void **state)
     temp_dir_make(&dir);
 
     esk_store *store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, dir.path, NULL, &err),
-                     ESK_EIO);
+    assert_int_equal(esk_store_open_sqlite(&store, dir.path, NULL), ESK_EIO);
     assert_null(store);
-    assert_contains(err.message, dir.path);
+    assert_contains(esk_errmsg(), dir.path);
 
     temp_dir_remove(&dir);
 }
@@ -679,10 +668,9 @@ static void a_missing_folder_is_refused_and_not_created(void **state)
     snprintf(path, sizeof path, "%s/store.db", folder);
 
     esk_store *store = NULL;
-    esk_error err;
-    assert_int_equal(esk_store_open_sqlite(&store, path, NULL, &err), ESK_EIO);
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_EIO);
     assert_null(store);
-    assert_contains(err.message, path);
+    assert_contains(esk_errmsg(), path);
     struct stat st;
     assert_int_not_equal(stat(folder, &st), 0);
 
@@ -704,12 +692,11 @@ static int open_read_only_in_child(const char *path)
     if (access(path, W_OK) == 0)
         return CHILD_SKIPPED; /* this user can write it anyway */
     esk_store *store = NULL;
-    esk_error err;
-    esk_status rc = esk_store_open_sqlite(&store, path, NULL, &err);
+    esk_status rc = esk_store_open_sqlite(&store, path, NULL);
     if (rc != ESK_EREADONLY || store != NULL ||
-        strstr(err.message, path) == NULL) {
+        strstr(esk_errmsg(), path) == NULL) {
         fprintf(stderr, "read-only open gave %d: %s\n", (int)rc,
-                rc == ESK_OK ? "" : err.message);
+                rc == ESK_OK ? "" : esk_errmsg());
         esk_store_free(store);
         return CHILD_FAILED;
     }
@@ -855,23 +842,20 @@ static void a_sqlite_uri_is_refused_and_opens_nothing(void **state)
 
     for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
         esk_store *store = NULL;
-        esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
-        assert_int_equal(esk_store_open_sqlite(&store, uris[i], NULL, &err),
+        assert_int_equal(esk_store_open_sqlite(&store, uris[i], NULL),
                          ESK_EINVAL);
         assert_null(store);
-        assert_contains(err.message, uris[i]);
-        assert_contains(err.message, "URI");
-        assert_contains(err.message, "for a file of that name");
+        assert_contains(esk_errmsg(), uris[i]);
+        assert_contains(esk_errmsg(), "URI");
+        assert_contains(esk_errmsg(), "for a file of that name");
     }
     assert_false(file_exists(target));
     assert_false(file_exists("x.db"));
     assert_false(file_exists("file:x.db?nolock=1"));
 
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     esk_store *store = NULL;
-    assert_int_equal(esk_store_open_sqlite(NULL, uri, NULL, &err), ESK_EINVAL);
-    assert_int_equal(esk_store_open_sqlite(&store, uri, NULL, NULL),
-                     ESK_EINVAL);
+    assert_int_equal(esk_store_open_sqlite(NULL, uri, NULL), ESK_EINVAL);
+    assert_int_equal(esk_store_open_sqlite(&store, uri, NULL), ESK_EINVAL);
     assert_null(store);
     temp_dir_remove(&dir);
 }
@@ -930,7 +914,7 @@ static void two_handles_on_one_file_see_each_others_appends(void **state)
     /* a still believes the stream is at version 1. */
     assert_int_equal(append_one(a, "room-1", 1, "Cancelled", "3"),
                      ESK_ECONCURRENCY);
-    assert_contains(esk_store_errmsg(a), "is at version 2, expected 1");
+    assert_contains(esk_errmsg(), "is at version 2, expected 1");
     assert_true(head_of(a) == 2);
 
     esk_event_list list = ESK_EVENT_LIST_INIT;
@@ -960,8 +944,9 @@ static void a_held_write_lock_makes_append_busy_and_writes_nothing(void **state)
 
     assert_int_equal(append_one(store, "desk-1", ESK_ANY, "Taken", "1"),
                      ESK_EBUSY);
-    assert_contains(esk_store_errmsg(store), "desk-1");
-    assert_contains(esk_store_errmsg(store), "locked");
+    assert_contains(esk_errmsg(), "desk-1");
+    assert_contains(esk_errmsg(), "locked");
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_BUSY_TIMEOUT);
     /* Reads go on while another connection writes. */
     assert_true(head_of(store) == 0);
 
@@ -989,9 +974,8 @@ static int writer_main(const char *path, int writer, int start_fd,
         return 1;
 
     esk_store *store = NULL;
-    esk_error err;
-    if (esk_store_open_sqlite(&store, path, NULL, &err) != ESK_OK) {
-        fprintf(stderr, "writer %d: %s\n", writer, err.message);
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK) {
+        fprintf(stderr, "writer %d: %s\n", writer, esk_errmsg());
         return 1;
     }
     long acknowledged = 0;
@@ -1014,7 +998,7 @@ static int writer_main(const char *path, int writer, int start_fd,
         if (rc == ESK_OK) {
             acknowledged++;
         } else {
-            fprintf(stderr, "writer %d: %s\n", writer, esk_store_errmsg(store));
+            fprintf(stderr, "writer %d: %s\n", writer, esk_errmsg());
             code = 1;
         }
     }
@@ -1158,9 +1142,9 @@ static void a_full_disk_is_named_as_such(void **state)
     raw_exec(db, sql);
 
     assert_int_equal(append_sized(store, "s-1", 64 * 1024), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "appending to stream 's-1'");
-    assert_contains(esk_store_errmsg(store), "the disk is full");
-    assert_contains(esk_store_errmsg(store), "free some space");
+    assert_contains(esk_errmsg(), "appending to stream 's-1'");
+    assert_contains(esk_errmsg(), "the disk is full");
+    assert_contains(esk_errmsg(), "free some space");
     assert_true(head_of(store) == 1);
 
     esk_store_free(store);
@@ -1191,10 +1175,11 @@ static void an_open_query_on_the_stores_connection_is_named_when_append_is_busy(
     assert_int_equal(append_one(other, "s-2", ESK_ANY, "T", "3"), ESK_OK);
 
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "4"), ESK_EBUSY);
-    const char *message = esk_store_errmsg(store);
+    const char *message = esk_errmsg();
     assert_contains(message, "appending to stream 's-1'");
     assert_contains(message, "older snapshot");
     assert_contains(message, "finish or reset");
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_BUSY_SNAPSHOT);
     /* No other connection held the lock for the busy timeout. */
     if (strstr(message, "more than") != NULL)
         fail_msg("\"%s\" blames the busy timeout", message);
@@ -1214,8 +1199,8 @@ static void a_connection_made_read_only_is_named(void **state)
 
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"),
                      ESK_EREADONLY);
-    assert_contains(esk_store_errmsg(store), "cannot write");
-    assert_contains(esk_store_errmsg(store), "query_only");
+    assert_contains(esk_errmsg(), "cannot write");
+    assert_contains(esk_errmsg(), "query_only");
 
     raw_exec(esk_store_sqlite_db(store), "PRAGMA query_only = 0");
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
@@ -1236,8 +1221,8 @@ static void a_trigger_that_refuses_an_event_is_named(void **state)
     sqlite3_close(db);
 
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "a trigger");
-    assert_contains(esk_store_errmsg(store), "closed for the night");
+    assert_contains(esk_errmsg(), "a trigger");
+    assert_contains(esk_errmsg(), "closed for the night");
     assert_true(head_of(store) == 0);
 
     esk_store_free(store);
@@ -1257,7 +1242,7 @@ static void an_interrupted_operation_is_named(void **state)
     sqlite3_progress_handler(esk_store_sqlite_db(store), 1, interrupt_at_once,
                              NULL);
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "was interrupted");
+    assert_contains(esk_errmsg(), "was interrupted");
     sqlite3_progress_handler(esk_store_sqlite_db(store), 0, NULL, NULL);
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "1"), ESK_OK);
     esk_store_free(store);
@@ -1427,13 +1412,13 @@ static void a_failed_write_or_flush_says_which(void **state)
 
     disk_fault = SQLITE_IOERR_WRITE;
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "2"), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "writing to the database file");
-    assert_contains(esk_store_errmsg(store), "check the disk");
+    assert_contains(esk_errmsg(), "writing to the database file");
+    assert_contains(esk_errmsg(), "check the disk");
 
     disk_fault = SQLITE_IOERR_FSYNC;
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "3"), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "flushing");
-    assert_contains(esk_store_errmsg(store), "fsync");
+    assert_contains(esk_errmsg(), "flushing");
+    assert_contains(esk_errmsg(), "fsync");
 
     disk_fault = 0;
     assert_int_equal(append_one(store, "s-1", ESK_ANY, "T", "4"), ESK_OK);

@@ -58,7 +58,7 @@ esk_store *test_open_store(void)
 {
     esk_store *store = NULL;
     if (test_on_sqlite)
-        assert_int_equal(esk_store_open_sqlite(&store, ":memory:", NULL, NULL),
+        assert_int_equal(esk_store_open_sqlite(&store, ":memory:", NULL),
                          ESK_OK);
     else
         assert_int_equal(esk_store_open_memory(&store, NULL), ESK_OK);

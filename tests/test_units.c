@@ -41,7 +41,7 @@ static esk_store *open_new_store(char *path, size_t size)
 {
     snprintf(path, size, "%s/store-%d.db", temp_dir, next_file++);
     esk_store *store = NULL;
-    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
         fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
@@ -49,7 +49,7 @@ static esk_store *open_new_store(char *path, size_t size)
 static esk_store *reopen(const char *path)
 {
     esk_store *store = NULL;
-    if (esk_store_open_sqlite(&store, path, NULL, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
         fail_msg("opening %s: %s", path, esk_errmsg());
     return store;
 }
@@ -144,16 +144,20 @@ static void a_full_disk_dooms_the_callers_whole_transaction(void **state)
     esk_status rc = append_data(store, "b", big);
     assert_int_equal(rc, ESK_EIO);
     char cause[512];
-    snprintf(cause, sizeof cause, "%s", esk_store_errmsg(store));
+    snprintf(cause, sizeof cause, "%s", esk_errmsg());
     assert_contains(cause, "full");
+    /* The caller's unit is lost, not just this append: redo it all. */
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_TRANSACTION_LOST);
 
     /* Whatever SQLite did, nothing more may be written in this unit. */
     rc = append_small(store, "c");
     assert_int_equal(rc, ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "full");
+    assert_contains(esk_errmsg(), "full");
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_TRANSACTION_LOST);
     rc = esk_store_commit(store);
     assert_int_equal(rc, ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "full");
+    assert_contains(esk_errmsg(), "full");
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_TRANSACTION_LOST);
     assert_int_equal(esk_store_transaction_depth(store), 0);
 
     /* The store works again, and the file holds nothing of the unit. */
@@ -183,7 +187,7 @@ a_doomed_nested_unit_fails_every_call_until_the_outer_rollback(void **state)
     /* The room is back, but the unit is still doomed: SQLite may have
      * undone "a" already, so nothing after may pretend it is there. */
     assert_int_equal(esk_store_begin(store), ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "full");
+    assert_contains(esk_errmsg(), "full");
     assert_int_equal(append_small(store, "c"), ESK_EIO);
     const esk_record record = {"cp", 1, 1, "{}"};
     assert_int_equal(
@@ -193,7 +197,7 @@ a_doomed_nested_unit_fails_every_call_until_the_outer_rollback(void **state)
     /* The inner rollback closes its unit but says the outer one failed. */
     assert_int_equal(esk_store_rollback(store), ESK_EIO);
     assert_int_equal(esk_store_transaction_depth(store), 1);
-    assert_contains(esk_store_errmsg(store), "full");
+    assert_contains(esk_errmsg(), "full");
     assert_int_equal(esk_store_rollback(store), ESK_OK);
     assert_int_equal(esk_store_transaction_depth(store), 0);
 
@@ -246,7 +250,7 @@ static void on_conflict_rollback_in_a_handler(bool ignore_errors)
     assert_int_equal(append_small(store, "b"), ESK_OK);
     /* "a" again: the handler's insert ends the whole transaction. */
     assert_int_not_equal(append_small(store, "a"), ESK_OK);
-    assert_contains(esk_store_errmsg(store), "rolled back");
+    assert_contains(esk_errmsg(), "rolled back");
     assert_int_not_equal(append_small(store, "c"), ESK_OK);
     assert_int_not_equal(esk_store_commit(store), ESK_OK);
     assert_int_equal(esk_store_transaction_depth(store), 0);
@@ -282,7 +286,9 @@ static void an_append_of_its_own_unit_fails_whole_on_a_full_disk(void **state)
     };
     assert_int_equal(esk_store_append(store, "b", ESK_ANY, batch, 2, NULL),
                      ESK_EIO);
-    assert_contains(esk_store_errmsg(store), "full");
+    assert_contains(esk_errmsg(), "full");
+    /* Its own unit only: no transaction of the caller's was lost. */
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_DISK_FULL);
     assert_int_equal(esk_store_transaction_depth(store), 0);
     lift_limit(store);
     assert_int_equal(append_small(store, "c"), ESK_OK);
@@ -492,7 +498,7 @@ static esk_status big_handle(esk_context *context, const esk_command *command,
     esk_status rc =
         esk_store_append(store, "answers", ESK_ANY, &answer, 1, NULL);
     if (rc != ESK_OK)
-        return esk_context_fail(context, rc, 0, "%s", esk_store_errmsg(store));
+        return esk_context_fail(context, rc, 0, "%s", esk_errmsg());
     return ESK_OK;
 }
 

@@ -124,6 +124,9 @@ typedef struct world {
      * every step that failed. */
     esk_status rc;
     char messages[MESSAGES_MAX][MESSAGE_SIZE];
+    /* For a step of the store itself, the extended code it gave (-1 for
+     * the steps of other modules). */
+    int exts[MESSAGES_MAX];
     int failures;
     /* For a transaction that goes on after a failed step: which parts
      * the store said it kept, and whether the outermost commit
@@ -173,7 +176,7 @@ static void world_open(world *w)
 {
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.durability = w->mode->durability;
-    if (esk_store_open_sqlite(&w->store, w->path, &options, NULL) != ESK_OK)
+    if (esk_store_open_sqlite(&w->store, w->path, &options) != ESK_OK)
         fail_msg("%s: opening the store: %s", where, esk_errmsg());
     char pragma[64];
     snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = %d", CACHE_PAGES);
@@ -236,15 +239,21 @@ static esk_status step(world *w, esk_status rc, const char *doing,
         return rc;
     if (w->rc == ESK_OK)
         w->rc = rc;
-    if (w->failures < MESSAGES_MAX)
+    if (w->failures < MESSAGES_MAX) {
+        w->exts[w->failures] = -1;
         snprintf(w->messages[w->failures++], MESSAGE_SIZE, "%s: %s (%s)", doing,
                  message, esk_status_str(rc));
+    }
     return rc;
 }
 
 static esk_status store_step(world *w, esk_status rc, const char *doing)
 {
-    return step(w, rc, doing, esk_store_errmsg(w->store));
+    int before = w->failures;
+    step(w, rc, doing, esk_errmsg());
+    if (w->failures > before)
+        w->exts[before] = (int)esk_error_last()->ext;
+    return rc;
 }
 
 static esk_status append_typed(esk_store *store, const char *stream,
@@ -269,8 +278,7 @@ static esk_status append(world *w, const char *stream, size_t n)
 static void seed(world *w, const char *stream, const char *type, size_t n)
 {
     if (append_typed(w->store, stream, type, n, w->data) != ESK_OK)
-        fail_msg("%s: seeding '%s': %s", where, stream,
-                 esk_store_errmsg(w->store));
+        fail_msg("%s: seeding '%s': %s", where, stream, esk_errmsg());
 }
 
 /* What a caller does after a failure: roll back what is still open. */
@@ -288,7 +296,7 @@ static int64_t count_of(world *w, const char *stream)
 {
     esk_event_list list = ESK_EVENT_LIST_INIT;
     if (esk_store_read_stream(w->store, stream, 1, 0, &list) != ESK_OK) {
-        problem("reading '%s' fails: %s", stream, esk_store_errmsg(w->store));
+        problem("reading '%s' fails: %s", stream, esk_errmsg());
         return -1;
     }
     int64_t n = (int64_t)list.count;
@@ -307,13 +315,12 @@ static int64_t record_number(world *w, esk_record_kind kind, const char *key,
     if (rc == ESK_ENOTFOUND)
         return -1;
     if (rc != ESK_OK) {
-        problem("reading record '%s' fails: %s", key,
-                esk_store_errmsg(w->store));
+        problem("reading record '%s' fails: %s", key, esk_errmsg());
         return -1;
     }
     if (same_data != NULL)
         *same_data = strcmp(record.value, w->data) == 0;
-    int64_t number = record.number;
+    int64_t number = record.at;
     esk_free(owned);
     return number;
 }
@@ -329,7 +336,7 @@ static bool read_everything(world *w, esk_event_list *list)
 {
     if (esk_store_read_all(w->store, 0, 0, NULL, list) == ESK_OK)
         return true;
-    problem("reading every event fails: %s", esk_store_errmsg(w->store));
+    problem("reading every event fails: %s", esk_errmsg());
     return false;
 }
 
@@ -371,7 +378,7 @@ static const char *const follow_on_errors[] = {
 
 static void expect_cause(const char *message, int code)
 {
-    /* esk's words for the failures this VFS makes (src/store_sqlite.c):
+    /* esk's words for the failures this VFS makes (src/store_sqlite_errors.c):
      * a long message may be cut after them. */
     static const char *const io_causes[] = {
         "writing to the database file", "flushing the database",
@@ -399,8 +406,16 @@ static void check_reported(world *w, bool fired)
 {
     if (!fired && w->failures > 0)
         problem("fails with no fault injected: %s", w->messages[0]);
-    for (int i = 0; fired && i < w->failures; i++)
+    for (int i = 0; fired && i < w->failures; i++) {
         expect_cause(w->messages[i], w->mode->code);
+        /* A full disk is one a program can act on: the store says so in
+         * the extended code, or that it lost the caller's unit to it. */
+        if (w->mode->code == SQLITE_FULL && w->exts[i] != -1 &&
+            w->exts[i] != ESK_EXT_DISK_FULL &&
+            w->exts[i] != ESK_EXT_TRANSACTION_LOST)
+            problem("a full disk has the extended code %d (%s): %s", w->exts[i],
+                    esk_ext_str((esk_ext)w->exts[i]), w->messages[i]);
+    }
 }
 
 static void check_left_clean(world *w)
@@ -419,14 +434,12 @@ static void check_left_clean(world *w)
 static void probe(world *w)
 {
     if (append_typed(w->store, "probe-1", "Probe", 1, PROBE_JSON) != ESK_OK) {
-        problem("with the fault gone, an append fails: %s",
-                esk_store_errmsg(w->store));
+        problem("with the fault gone, an append fails: %s", esk_errmsg());
         return;
     }
     esk_event_list list = ESK_EVENT_LIST_INIT;
     if (esk_store_read_stream(w->store, "probe-1", 1, 0, &list) != ESK_OK) {
-        problem("with the fault gone, a read fails: %s",
-                esk_store_errmsg(w->store));
+        problem("with the fault gone, a read fails: %s", esk_errmsg());
         return;
     }
     bool read_back =
@@ -761,7 +774,8 @@ static void check_catchup(world *w)
 static esk_status fail_from_store(esk_context *context, esk_store *store,
                                   esk_status rc)
 {
-    return esk_context_fail(context, rc, 0, "%s", esk_store_errmsg(store));
+    (void)store;
+    return esk_context_fail(context, rc, 0, "%s", esk_errmsg());
 }
 
 /* Deposit: two events on account-1. */
@@ -850,8 +864,7 @@ static void open_runner(world *w)
     open_bus(w);
     if (esk_process_runner_new(&w->runner, w->store, w->bus, &shipping) !=
         ESK_OK)
-        fail_msg("%s: esk_process_runner_new: %s", where,
-                 esk_store_errmsg(w->store));
+        fail_msg("%s: esk_process_runner_new: %s", where, esk_errmsg());
 }
 
 /* Three orders to ship, and an event the process ignores. */

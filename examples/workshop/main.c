@@ -130,7 +130,7 @@ static int app_open(app *a, const char *path)
     memset(a, 0, sizeof(*a));
     a->log = (esk_log_sink){log_command, NULL};
 
-    if (esk_store_open_sqlite(&a->store, path, NULL, NULL) != ESK_OK) {
+    if (esk_store_open_sqlite(&a->store, path, NULL) != ESK_OK) {
         fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }

@@ -594,7 +594,7 @@ static void the_same_handlers_tell_the_same_story_on_sqlite(void **state)
     esk_repository *repo = NULL;
     char story[STORY_SIZE];
 
-    check_status(esk_store_open_sqlite(&store, ":memory:", NULL, NULL), ESK_OK,
+    check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
                  "A SQLite store in memory should always open.");
     exercise_watch_store(store);
     repo = open_repository(store);

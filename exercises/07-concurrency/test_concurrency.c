@@ -31,7 +31,7 @@ static esk_store *open_memory_store(void)
 static esk_store *open_sqlite_store(void)
 {
     esk_store *store = NULL;
-    check_status(esk_store_open_sqlite(&store, ":memory:", NULL, NULL), ESK_OK,
+    check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
                  "A SQLite store in memory should always open.");
     exercise_watch_store(store);
     return store;

@@ -36,8 +36,8 @@ static esk_store *open_store(void **state)
         check_status(esk_store_open_memory(&store, NULL), ESK_OK,
                      "An in-memory store should always open.");
     else
-        check_status(esk_store_open_sqlite(&store, ":memory:", NULL, NULL),
-                     ESK_OK, "A SQLite store in memory should always open.");
+        check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
+                     "A SQLite store in memory should always open.");
     exercise_watch_store(store);
     return store;
 }

@@ -340,8 +340,8 @@ static void open_read_side(read_side *r, const char *rows)
     char *message = NULL;
     r->store = NULL;
     r->read_model = NULL;
-    check_status(esk_store_open_sqlite(&r->store, ":memory:", NULL, NULL),
-                 ESK_OK, "A SQLite store in memory should always open.");
+    check_status(esk_store_open_sqlite(&r->store, ":memory:", NULL), ESK_OK,
+                 "A SQLite store in memory should always open.");
     exercise_watch_store(r->store);
     check_status(catalogue_projection.setup(NULL, r->store, &err), ESK_OK,
                  "The catalogue's table should be created.");
@@ -666,7 +666,7 @@ inline_projections_keep_the_read_model_in_step_with_the_events(void **state)
     agenda_entry agenda[2];
     size_t count = 0;
 
-    check_status(esk_store_open_sqlite(&store, ":memory:", NULL, NULL), ESK_OK,
+    check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
                  "A SQLite store in memory should always open.");
     exercise_watch_store(store);
     check_status(
@@ -733,8 +733,8 @@ static void an_event_a_projection_cannot_read_fails_the_append(void **state)
     for (size_t i = 0; i < 2; i++) {
         esk_store *store = NULL;
         int64_t version = -1;
-        check_status(esk_store_open_sqlite(&store, ":memory:", NULL, NULL),
-                     ESK_OK, "A SQLite store in memory should always open.");
+        check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
+                     "A SQLite store in memory should always open.");
         exercise_watch_store(store);
         check_status(esk_projection_attach_inline(store, projections[i], &err),
                      ESK_OK, "The projection should attach.");

@@ -84,10 +84,9 @@ static void given_promoted(esk_projection_spec *spec, const char *attendee_id)
 static esk_store *open_store(const char *path)
 {
     esk_store *store = NULL;
-    esk_error err = {0};
-    esk_status rc = esk_store_open_sqlite(&store, path, NULL, &err);
+    esk_status rc = esk_store_open_sqlite(&store, path, NULL);
     if (rc != ESK_OK)
-        print_error("esk_store_open_sqlite said: %s\n", err.message);
+        print_error("esk_store_open_sqlite said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, "The test opens a SQLite store.");
     exercise_watch_store(store);
     return store;
@@ -423,8 +422,8 @@ static void running_catches_up_and_writes_the_checkpoint(void **state)
     check_status(rc, ESK_OK,
                  "The checkpoint is a record of the store, under the "
                  "projection's name, written in the batch's transaction.");
-    check_int(record.number, 4, "The record holds the position: 4.");
-    check_int(record.version, 1, "...and the projection's version: 1.");
+    check_int(record.at, 4, "The record holds the position: 4.");
+    check_int(record.tag, 1, "...and the projection's version: 1.");
     esk_free(owned);
 
     seats_row row = query(store);

@@ -71,9 +71,12 @@ esk_status app_open(app *a, esk_error *err)
     a->command_count = 0;
     a->log = (esk_log_sink){keep_line, a};
 
-    esk_status rc = esk_store_open_sqlite(&a->store, ":memory:", &options, err);
-    if (rc != ESK_OK)
+    esk_status rc = esk_store_open_sqlite(&a->store, ":memory:", &options);
+    if (rc != ESK_OK) {
+        if (err != NULL)
+            *err = *esk_error_last();
         return rc;
+    }
     exercise_watch_store(a->store);
     rc = open_bus(a, err);
     if (rc == ESK_OK)

@@ -50,8 +50,7 @@ static esk_aggregate_type counted_type(const esk_event_type *snapshot)
 static esk_store *open_store(void)
 {
     esk_store *store = NULL;
-    esk_error err = {0};
-    check_status(esk_store_open_sqlite(&store, ":memory:", NULL, &err), ESK_OK,
+    check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
                  "A SQLite store in memory should always open.");
     return store;
 }
@@ -166,7 +165,7 @@ static bool find_snapshot(esk_store *store, snapshot_info *out)
     if (esk_store_get_record(store, ESK_RECORD_SNAPSHOT, STREAM_ID, &record,
                              &owned) != ESK_OK)
         return false;
-    *out = (snapshot_info){record.number, record.version, strlen(record.value)};
+    *out = (snapshot_info){record.at, record.tag, strlen(record.value)};
     esk_free(owned);
     return true;
 }

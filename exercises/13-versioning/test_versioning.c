@@ -340,10 +340,9 @@ static esk_store *open_copy(const unsigned char *bytes, size_t size)
     fclose(f);
 
     esk_store *store = NULL;
-    esk_error err = {0};
-    esk_status rc = esk_store_open_sqlite(&store, COPY_NAME, NULL, &err);
+    esk_status rc = esk_store_open_sqlite(&store, COPY_NAME, NULL);
     if (rc != ESK_OK)
-        print_error("opening the copy said: %s\n", err.message);
+        print_error("opening the copy said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, "The copy of the old store should open.");
     exercise_watch_store(store);
     return store;

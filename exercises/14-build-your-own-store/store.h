@@ -87,7 +87,7 @@ extern const esk_store_backend sqlite_exercise_backend;
  *
  * @return ESK_OK; else the status and message of sql_script().
  */
-esk_status store_create_schema(sqlite3 *db, esk_error *err);
+esk_status store_create_schema(sqlite3 *db);
 
 /*
  * The stream's version: the highest version stored for stream_id, 0 when
@@ -203,13 +203,12 @@ esk_status store_read_stream(esk_store *store, void *impl,
  * @param out     receives the backend's state, owned by the caller until
  *                given to esk_store_new(); untouched on failure.
  * @param options NULL for ESK_STORE_OPTIONS_INIT; borrowed.
- * @param err     optional: the reason for a failure.
  * @return ESK_OK; ESK_ENOTIMPL (store_create_schema() is still a stub);
  *         ESK_ESCHEMA (the events table lacks a column); ESK_EINVAL;
  *         ESK_EIO, ESK_EBUSY, ESK_ENOMEM.
  */
 esk_status store_connect(sqlite_store **out, const char *path,
-                         const esk_store_options *options, esk_error *err);
+                         const esk_store_options *options);
 
 /*
  * store_connect(), then esk_store_new() with sqlite_exercise_backend: a
@@ -219,7 +218,7 @@ esk_status store_connect(sqlite_store **out, const char *path,
  * @return as store_connect(), and esk_store_new()'s failures.
  */
 esk_status store_open(esk_store **out, const char *path,
-                      const esk_store_options *options, esk_error *err);
+                      const esk_store_options *options);
 
 /* The operations that are not the lesson. */
 esk_status store_read_all(esk_store *store, void *impl, int64_t after_position,
@@ -229,6 +228,8 @@ esk_status store_put_record(esk_store *store, void *impl, esk_record_kind kind,
                             const esk_record *record);
 esk_status store_get_record(esk_store *store, void *impl, esk_record_kind kind,
                             const char *key, esk_record *out, char **owned);
+/* The connection of one of these stores (esk_store_impl() gives impl):
+ * for tests and read models on the same file. */
 struct sqlite3 *store_db(void *impl);
 void store_close(void *impl);
 
@@ -351,12 +352,12 @@ esk_status sql_fail(esk_store *store, sqlite_store *s, int rc,
 
 /*
  * Run SQL text, one or more statements, with no store to report to yet
- * (store_connect(), store_create_schema()). On failure err receives
- * "<SQLite's words>" and the status.
+ * (store_connect(), store_create_schema()). On failure the thread's last
+ * error (esk_errmsg()) receives "<SQLite's words>" and the status.
  *
  * @return ESK_OK; ESK_ESCHEMA (the SQL is wrong: a syntax error, a table
  *         that already exists...); ESK_EBUSY, ESK_EIO, ESK_ENOMEM.
  */
-esk_status sql_script(sqlite3 *db, const char *sql, esk_error *err);
+esk_status sql_script(sqlite3 *db, const char *sql);
 
 #endif

@@ -33,7 +33,6 @@ const esk_store_backend sqlite_exercise_backend = {
     .rollback = store_rollback,
     .put_record = store_put_record,
     .get_record = store_get_record,
-    .sqlite_db = store_db,
     .close = store_close,
 };
 
@@ -82,29 +81,7 @@ esk_status sql_fail(esk_store *store, sqlite_store *s, int rc,
                                sqlite3_errmsg(s->db));
 }
 
-/* Fill an esk_error, when there is one. */
-static esk_status set_error(esk_error *err, esk_status status,
-                            const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static esk_status set_error(esk_error *err, esk_status status,
-                            const char *format, ...)
-{
-    if (err != NULL) {
-        va_list args;
-        va_start(args, format);
-        err->status = status;
-        err->code = 0;
-        vsnprintf(err->message, sizeof(err->message), format, args);
-        va_end(args);
-    }
-    return status;
-}
-
-esk_status sql_script(sqlite3 *db, const char *sql, esk_error *err)
+esk_status sql_script(sqlite3 *db, const char *sql)
 {
     int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
@@ -112,7 +89,7 @@ esk_status sql_script(sqlite3 *db, const char *sql, esk_error *err)
     /* A plain SQL error here is SQL that does not fit the database. */
     esk_status status =
         (rc & 0xff) == SQLITE_ERROR ? ESK_ESCHEMA : status_of(rc);
-    return set_error(err, status, "%s", sqlite3_errmsg(db));
+    return esk_error_set(status, "%s", sqlite3_errmsg(db));
 }
 
 /* ---- Statements ---------------------------------------------------------- */
@@ -504,9 +481,9 @@ esk_status store_put_record(esk_store *store, void *impl, esk_record_kind kind,
     if (rc == SQLITE_OK)
         rc = sql_bind_text(stmt, 2, record->key);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, record->number);
+        rc = sqlite3_bind_int64(stmt, 3, record->at);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(stmt, 4, record->version);
+        rc = sqlite3_bind_int(stmt, 4, record->tag);
     if (rc == SQLITE_OK)
         rc = sql_bind_text(stmt, 5, record->value);
     if (rc == SQLITE_OK)
@@ -606,7 +583,7 @@ static const char records_schema[] =
     "first_position INTEGER PRIMARY KEY, last_position INTEGER NOT NULL)";
 
 /* Whether the database already has its events table. */
-static esk_status has_events_table(sqlite3 *db, bool *out, esk_error *err)
+static esk_status has_events_table(sqlite3 *db, bool *out)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(db,
@@ -618,44 +595,43 @@ static esk_status has_events_table(sqlite3 *db, bool *out, esk_error *err)
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int(stmt, 0) > 0;
     esk_status status = rc == SQLITE_ROW ? ESK_OK
-                                         : set_error(err, status_of(rc), "%s",
-                                                     sqlite3_errmsg(db));
+                                         : esk_error_set(status_of(rc), "%s",
+                                                         sqlite3_errmsg(db));
     sqlite3_finalize(stmt);
     return status;
 }
 
 /* Create what a new database lacks, under the write lock, so that two
  * processes opening a new file at once create it once. */
-static esk_status create_tables(sqlite3 *db, esk_error *err)
+static esk_status create_tables(sqlite3 *db)
 {
     bool exists = false;
-    esk_status status = sql_script(db, "BEGIN IMMEDIATE", err);
+    esk_status status = sql_script(db, "BEGIN IMMEDIATE");
     if (status != ESK_OK)
         return status;
-    status = has_events_table(db, &exists, err);
+    status = has_events_table(db, &exists);
     if (status == ESK_OK && !exists) {
-        esk_error schema_err = {ESK_OK, ESK_EXT_NONE, 0, ""};
-        status = store_create_schema(db, &schema_err);
+        status = store_create_schema(db);
         if (status == ESK_ENOTIMPL)
-            set_error(err, status,
-                      "store_create_schema() is still a stub: write the "
-                      "events table in exercises/14-build-your-own-store/"
-                      "store.c");
+            esk_error_set(status,
+                          "store_create_schema() is still a stub: write the "
+                          "events table in exercises/14-build-your-own-store/"
+                          "store.c");
         else if (status != ESK_OK)
-            set_error(err, status, "creating the events table: %s",
-                      schema_err.message);
+            esk_error_set(status, "creating the events table: %s",
+                          esk_errmsg());
     }
     if (status == ESK_OK)
-        status = sql_script(db, records_schema, err);
+        status = sql_script(db, records_schema);
     if (status == ESK_OK)
-        status = sql_script(db, "COMMIT", err);
+        status = sql_script(db, "COMMIT");
     if (!sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return status;
 }
 
 /* The events table must have the columns that support.c reads. */
-static esk_status check_columns(sqlite3 *db, esk_error *err)
+static esk_status check_columns(sqlite3 *db)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(db, "SELECT " EVENT_COLUMNS " FROM events", -1,
@@ -663,64 +639,62 @@ static esk_status check_columns(sqlite3 *db, esk_error *err)
     sqlite3_finalize(stmt);
     if (rc == SQLITE_OK)
         return ESK_OK;
-    return set_error(err, ESK_ESCHEMA,
-                     "the events table does not have the columns of "
-                     "EVENT_COLUMNS (store.h): %s",
-                     sqlite3_errmsg(db));
+    return esk_error_set(ESK_ESCHEMA,
+                         "the events table does not have the columns of "
+                         "EVENT_COLUMNS (store.h): %s",
+                         sqlite3_errmsg(db));
 }
 
 static esk_status configure(sqlite_store *s, const char *path,
-                            const esk_store_options *options, esk_error *err)
+                            const esk_store_options *options)
 {
     int rc = sqlite3_open_v2(
         path, &s->db,
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (s->db == NULL)
-        return set_error(err, ESK_ENOMEM, "opening '%s': out of memory", path);
+        return esk_error_set(ESK_ENOMEM, "opening '%s': out of memory", path);
     if (rc != SQLITE_OK)
-        return set_error(err, status_of(rc), "opening '%s': %s", path,
-                         sqlite3_errmsg(s->db));
+        return esk_error_set(status_of(rc), "opening '%s': %s", path,
+                             sqlite3_errmsg(s->db));
     /* Constraint failures then say which constraint (UNIQUE, NOT NULL). */
     sqlite3_extended_result_codes(s->db, 1);
     rc = sqlite3_busy_timeout(s->db, options->busy_timeout_ms);
     if (rc != SQLITE_OK)
-        return set_error(err, status_of(rc), "opening '%s': %s", path,
-                         sqlite3_errmsg(s->db));
+        return esk_error_set(status_of(rc), "opening '%s': %s", path,
+                             sqlite3_errmsg(s->db));
     /* WAL: readers, in this process or another, never wait for the
      * writer, and a commit appends to the log instead of rewriting pages.
      * The mode is kept in the file. */
-    esk_status status = sql_script(s->db, "PRAGMA journal_mode = WAL", err);
+    esk_status status = sql_script(s->db, "PRAGMA journal_mode = WAL");
     if (status == ESK_OK)
-        status = sql_script(s->db,
-                            options->durability == ESK_DURABILITY_FULL
-                                ? "PRAGMA synchronous = FULL"
-                                : "PRAGMA synchronous = NORMAL",
-                            err);
+        status = sql_script(s->db, options->durability == ESK_DURABILITY_FULL
+                                       ? "PRAGMA synchronous = FULL"
+                                       : "PRAGMA synchronous = NORMAL");
     if (status == ESK_OK)
-        status = create_tables(s->db, err);
+        status = create_tables(s->db);
     if (status == ESK_OK)
-        status = check_columns(s->db, err);
+        status = check_columns(s->db);
     return status;
 }
 
 esk_status store_connect(sqlite_store **out, const char *path,
-                         const esk_store_options *options, esk_error *err)
+                         const esk_store_options *options)
 {
     static const esk_store_options defaults = ESK_STORE_OPTIONS_INIT;
     if (out == NULL || path == NULL || path[0] == '\0')
-        return set_error(err, ESK_EINVAL, "store_connect: no path");
+        return esk_error_set(ESK_EINVAL, "store_connect: no path");
     if (options == NULL)
         options = &defaults;
     if (options->busy_timeout_ms < 0)
-        return set_error(err, ESK_EINVAL,
-                         "store_connect: busy_timeout_ms %d is negative",
-                         options->busy_timeout_ms);
+        return esk_error_set(ESK_EINVAL,
+                             "store_connect: busy_timeout_ms %d is negative",
+                             options->busy_timeout_ms);
 
     sqlite_store *s = calloc(1, sizeof(*s));
     if (s == NULL)
-        return set_error(err, ESK_ENOMEM, "opening '%s': out of memory", path);
+        return esk_error_set(ESK_ENOMEM, "opening '%s': out of memory", path);
     s->busy_timeout_ms = options->busy_timeout_ms;
-    esk_status status = configure(s, path, options, err);
+    esk_status status = configure(s, path, options);
     if (status != ESK_OK) {
         store_close(s);
         return status;
@@ -730,16 +704,16 @@ esk_status store_connect(sqlite_store **out, const char *path,
 }
 
 esk_status store_open(esk_store **out, const char *path,
-                      const esk_store_options *options, esk_error *err)
+                      const esk_store_options *options)
 {
     sqlite_store *s = NULL;
-    esk_status status = store_connect(&s, path, options, err);
+    esk_status status = store_connect(&s, path, options);
     if (status != ESK_OK)
         return status;
     /* From here the store owns s, and closes it on failure too. */
     status = esk_store_new(out, &sqlite_exercise_backend, s, options);
     if (status != ESK_OK)
-        return set_error(err, status, "opening '%s': %s", path,
-                         esk_status_str(status));
+        return esk_error_set(status, "opening '%s': %s", path,
+                             esk_status_str(status));
     return ESK_OK;
 }

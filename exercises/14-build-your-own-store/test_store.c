@@ -72,10 +72,9 @@ static int close_stores_left_open(void **state)
 static esk_store *open_store(const char *path, const esk_store_options *options)
 {
     esk_store *store = NULL;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
-    esk_status opened_status = store_open(&store, path, options, &err);
+    esk_status opened_status = store_open(&store, path, options);
     if (opened_status != ESK_OK)
-        print_error("the store did not open: %s\n", err.message);
+        print_error("the store did not open: %s\n", esk_errmsg());
     check_status(opened_status, ESK_OK,
                  "store_open() creates the tables of a new file: "
                  "store_create_schema() must run its CREATE TABLE without "
@@ -109,7 +108,7 @@ static void expect_the_table_refuses(int64_t position, const char *event_id,
 {
     remove_database("schema.db");
     esk_store *store = open_store("schema.db", NULL);
-    sqlite3 *db = esk_store_sqlite_db(store);
+    sqlite3 *db = store_db(esk_store_impl(store));
     check_true(db != NULL, "The store gives its connection to read models "
                            "(store_db() in support.c).");
     int rc = insert_raw(db, 1, "e-1", "workshop-w-1", 1);
@@ -178,7 +177,7 @@ static void no_column_of_an_event_may_be_null(void **state)
                              "data",     "metadata", "recorded_at"};
     remove_database("schema.db");
     esk_store *store = open_store("schema.db", NULL);
-    sqlite3 *db = esk_store_sqlite_db(store);
+    sqlite3 *db = store_db(esk_store_impl(store));
     for (size_t missing = 1; missing < 9; missing++) {
         char sql[512];
         int used = snprintf(sql, sizeof(sql),
@@ -245,6 +244,7 @@ static const char *status_name(esk_status status)
 static esk_status watch(esk_store *store, const char *function,
                         esk_status status, const char *note)
 {
+    (void)store;
     if (status == ESK_OK)
         return status;
     if (status == ESK_ENOTIMPL) {
@@ -259,7 +259,7 @@ static esk_status watch(esk_store *store, const char *function,
         return status;
     }
     print_message("%s() said %s (%d): %s\n", function, status_name(status),
-                  (int)status, esk_store_errmsg(store));
+                  (int)status, esk_errmsg());
     if (note != NULL)
         print_message("(%s)\n", note);
     return status;
@@ -375,7 +375,6 @@ static const esk_store_backend watched_backend = {
     .rollback = watched_rollback,
     .put_record = store_put_record,
     .get_record = store_get_record,
-    .sqlite_db = store_db,
     .close = store_close,
 };
 
@@ -393,10 +392,9 @@ open_for_the_suite(esk_store **out, const esk_store_options *options, void *ctx)
     numbers_told = false;
 
     sqlite_store *s = NULL;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
-    esk_status rc = store_connect(&s, path, options, &err);
+    esk_status rc = store_connect(&s, path, options);
     if (rc != ESK_OK) {
-        print_message("the store did not open: %s\n", err.message);
+        print_message("the store did not open: %s\n", esk_errmsg());
         return rc;
     }
     /* Not watched: the suite appends thousands of events, far too many to
@@ -443,7 +441,7 @@ static void a_transaction_holds_the_write_lock_from_its_begin(void **state)
     esk_status second_writer =
         esk_store_append(two, "workshop-w-1", ESK_ANY, &bob, 1, NULL);
     exercise_say("while one holds a transaction, two appends: %s",
-                 second_writer == ESK_OK ? "it got in" : esk_store_errmsg(two));
+                 second_writer == ESK_OK ? "it got in" : esk_errmsg());
     check_status(second_writer, ESK_EBUSY,
                  "store_begin() at depth 0 must take the write lock at once: "
                  "\"BEGIN IMMEDIATE\". A plain BEGIN takes it at the first "
@@ -470,7 +468,7 @@ static void a_transaction_holds_the_write_lock_from_its_begin(void **state)
 /* Run SQL on a store's connection, behind its back. */
 static void raw_sql(esk_store *store, const char *sql)
 {
-    sqlite3 *db = esk_store_sqlite_db(store);
+    sqlite3 *db = store_db(esk_store_impl(store));
     int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         print_error("SQLite said: %s\n", sqlite3_errmsg(db));
@@ -498,9 +496,9 @@ static void a_commit_that_fails_leaves_no_transaction_open(void **state)
     raw_sql(store, "INSERT INTO seats VALUES(99)");
     esk_status committed = esk_store_commit(store);
     exercise_say("COMMIT with a broken rule: %s",
-                 committed == ESK_OK ? "it passed" : esk_store_errmsg(store));
+                 committed == ESK_OK ? "it passed" : esk_errmsg());
     check_true(committed != ESK_OK, "SQLite refuses this COMMIT.");
-    check_true(sqlite3_get_autocommit(esk_store_sqlite_db(store)) != 0,
+    check_true(sqlite3_get_autocommit(store_db(esk_store_impl(store))) != 0,
                "A COMMIT that fails leaves SQLite's transaction open: "
                "store_commit() at depth 0 must then call store_rollback(), "
                "so that no transaction is left behind. Otherwise every "
@@ -528,7 +526,7 @@ static void a_nested_rollback_closes_its_savepoint(void **state)
     check_status(esk_store_rollback(store), ESK_OK,
                  "store_rollback() at depth 1.");
 
-    sqlite3 *db = esk_store_sqlite_db(store);
+    sqlite3 *db = store_db(esk_store_impl(store));
     int rc = sqlite3_exec(db, "RELEASE depth1", NULL, NULL, NULL);
     check_true(rc != SQLITE_OK,
                "After the nested rollback, the savepoint depth1 is still "
@@ -564,12 +562,12 @@ a_transaction_sqlite_ended_by_itself_rolls_back_cleanly(void **state)
     check_true(esk_store_append(store, "workshop-w-1", 1, &doomed, 1, NULL) !=
                    ESK_OK,
                "The disk is full: the append fails.");
-    check_true(sqlite3_get_autocommit(esk_store_sqlite_db(store)) != 0,
+    check_true(sqlite3_get_autocommit(store_db(esk_store_impl(store))) != 0,
                "SQLite has rolled the transaction back by itself.");
 
     esk_status rolled_back = esk_store_rollback(store);
     if (rolled_back != ESK_OK)
-        print_error("the rollback said: %s\n", esk_store_errmsg(store));
+        print_error("the rollback said: %s\n", esk_errmsg());
     check_status(rolled_back, ESK_OK,
                  "Nothing is left to undo: SQLite did it. store_rollback() "
                  "at depth 0 must see that sqlite3_get_autocommit() is true "

@@ -125,8 +125,8 @@ esk_status esk_projection_live(esk_store *store,
 /* --- Catch-up ------------------------------------------------------------
  *
  * A catch-up runner keeps its checkpoint as a store record
- * (ESK_RECORD_CHECKPOINT, key = the projection's name, number = the
- * position of the last event it has gone past, version = the projection's
+ * (ESK_RECORD_CHECKPOINT, key = the projection's name, at = the
+ * position of the last event it has gone past, tag = the projection's
  * version). Each batch is one transaction: the handler's writes and the
  * checkpoint move commit together. The checkpoint also moves past the
  * events the projection does not handle, so that the lag goes to 0.

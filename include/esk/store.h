@@ -108,8 +108,6 @@ esk_status esk_store_open_memory(esk_store **out,
  *                options can turn off locking); write "./file:..." for a
  *                file whose name starts so.
  * @param options NULL for the defaults; borrowed.
- * @param err     optional: the reason for a failure, since there is no
- *                handle yet to ask.
  * @return ESK_OK;
  *         ESK_EINVAL: out or path NULL, an empty path, a path that starts
  *         with "file:", bad options;
@@ -122,24 +120,32 @@ esk_status esk_store_open_memory(esk_store **out,
  *         ESK_ENOMEM.
  */
 esk_status esk_store_open_sqlite(esk_store **out, const char *path,
-                                 const esk_store_options *options,
-                                 esk_error *err);
+                                 const esk_store_options *options);
 
 /** Close a store and free everything it owns. NULL is a no-op. */
 void esk_store_free(esk_store *store);
 
-/**
- * The message of the store's last failure, in the user's terms
- * ("stream 'workshop-42' is at version 7, expected 5"), or "" after a
- * success. Borrowed: valid until the next call on the store. NULL store
- * gives a fixed message.
- *
- * On SQLite the status is coarse (ESK_EIO covers a full disk and every
- * failed read, write or fsync) and the message tells them apart and says
- * what to do: "the disk is full ...", "flushing the database to the disk
- * (fsync) failed ...", "a statement left open on this store's connection
- * ... reads an older snapshot ...".
+/*
+ * Errors: every store function that can fail records its outcome in the
+ * thread's last error (esk/error.h). On SQLite the status is coarse (ESK_EIO
+ * covers a full disk and every failed read, write or fsync): the message
+ * tells them apart and says what to do, and the extended code says what a
+ * program can act on (tests/test_units.c, tests/test_store_sqlite.c):
+ *   ESK_EIO + ESK_EXT_DISK_FULL: the disk is full, or the file reached
+ *     PRAGMA max_page_count; free space, then retry;
+ *   ESK_EBUSY + ESK_EXT_BUSY_TIMEOUT: another connection held the write lock
+ *     past busy_timeout_ms; retrying the call later may succeed;
+ *   ESK_EBUSY + ESK_EXT_BUSY_SNAPSHOT: a read left open on
+ *     esk_store_sqlite_db() holds a snapshot older than another
+ *     connection's commit; finish or reset it, then redo the unit;
+ *   ESK_EXT_TRANSACTION_LOST (with the first cause's status): the database
+ *     ended the caller's transaction by itself; roll back the outermost
+ *     transaction and redo the whole unit (see "Transactions" below).
+ * The memory store never gives an extended code: it has no disk, no lock
+ * and no transaction that ends by itself.
  */
+
+/** Transitional: esk_errmsg(), whatever the store. */
 const char *esk_store_errmsg(const esk_store *store);
 
 /** The backend's name: "memory" or "sqlite". */
@@ -323,8 +329,11 @@ esk_status esk_store_unsubscribe(esk_store *store, esk_subscriber_fn fn,
  * records, reads) fails with the status and message of the first cause,
  * nothing of it is ever committed, and the outermost rollback ends it
  * (it returns ESK_OK; an outermost commit fails, saying nothing was
- * committed, and ends it too). Check esk_store_transaction_depth() after
- * a failure if unsure. (docs/reliability.md, tests/test_units.c)
+ * committed, and ends it too). Each of these failures has the extended
+ * code ESK_EXT_TRANSACTION_LOST; an append that was its own unit (no
+ * transaction of the caller's open) gives its cause's code instead,
+ * ESK_EXT_DISK_FULL say. Check esk_store_transaction_depth() after a failure if
+ * unsure. (docs/reliability.md, tests/test_units.c)
  *
  * On SQLite the outermost begin takes the write lock (BEGIN IMMEDIATE),
  * so keep transactions short. Reads through the same handle see the
@@ -379,19 +388,26 @@ typedef enum esk_record_kind {
 } esk_record_kind;
 
 /**
- * A record. What the fields mean is up to the module that writes it; the
- * store only keeps them:
- *   checkpoint: key = projection name, number = position, version =
- *               projection version, value = "{}" or the projection's notes;
- *   command:    key = command id, number = last position written,
- *               version = status, value = outcome as JSON;
- *   snapshot:   key = stream id, number = stream version, version = state
- *               layout version, value = the state as JSON.
+ * A record. The store keeps its fields as they are and reads none of them
+ * but the key; each field holds one kind of thing for every kind of record:
+ *
+ *   kind        key             at                  tag
+ *   checkpoint  projection      last position done  projection's version
+ *   command     command id      last position       command's status
+ *                               written
+ *   snapshot    stream id       stream version      state layout version
+ *
+ * value is JSON: "{}" or a projection's notes, a command's outcome, a
+ * snapshot's state.
  */
 typedef struct esk_record {
     const char *key;
-    int64_t number;
-    int version;
+    /** Where in the events the record stands: a global position for
+     *  checkpoints and commands, a stream version for snapshots. */
+    int64_t at;
+    /** A small number the writer keeps with the record (a version of its
+     *  own code or layout, a status), never compared by the store. */
+    int tag;
     const char *value;
 } esk_record;
 
@@ -399,7 +415,7 @@ typedef struct esk_record {
  * Insert or replace a record.
  *
  * @param record key: 1 to ESK_STREAM_ID_MAX bytes of UTF-8; value: valid
- *               JSON; number and version: any value, kept as they are.
+ *               JSON; at and tag: any value, kept as they are.
  *               Borrowed.
  * @return ESK_OK; ESK_EINVAL (a bad kind, key or value, a clock reading
  *         outside ESK_TIME_MIN..ESK_TIME_MAX); ESK_EBUSY, ESK_EIO,

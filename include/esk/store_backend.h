@@ -2,8 +2,8 @@
  * esk/store_backend.h - for writing a storage backend of your own.
  *
  * esk_store is split in two. The front (src/store.c) checks every argument,
- * generates event ids, stamps recorded_at from the clock, keeps the error
- * message and calls the subscribers. A backend only stores and reads:
+ * generates event ids, stamps recorded_at from the clock, runs the units of
+ * work and calls the subscribers. A backend only stores and reads:
  * it receives requests that are already valid and must
  *   - apply the expected-version rule and write the batch atomically,
  *   - assign versions (stream version + 1, + 2, ...) and positions
@@ -56,8 +56,9 @@ typedef struct esk_append_request {
 } esk_append_request;
 
 /**
- * A backend's operations. Each receives the store (to report errors with
- * esk_store_set_error) and the backend's own state (impl). Read operations
+ * A backend's operations. Each receives the store and the backend's own
+ * state (impl), and reports a failure with esk_store_set_error() (or
+ * esk_error_set()) before returning its status. Read operations
  * fill out, which the front has already cleared.
  */
 typedef struct esk_store_backend {
@@ -117,14 +118,12 @@ typedef struct esk_store_backend {
      * disk, some I/O errors, an interrupt, or a statement's
      * ON CONFLICT ROLLBACK), also inside SQL that the front never sees,
      * such as a handler's own. Return ESK_OK while it is open; once it is
-     * gone, set the store's message to the cause as far as the backend
-     * knows it and return its status. The front then dooms the unit: see
-     * esk_store_begin(). NULL for a backend whose transactions end only
-     * when the front ends them (the memory store).
+     * gone, record the cause as far as the backend knows it
+     * (esk_store_set_error()) and return its status. The front then dooms the
+     * unit: see esk_store_begin(). NULL for a backend whose transactions end
+     * only when the front ends them (the memory store).
      */
     esk_status (*check_transaction)(esk_store *store, void *impl);
-    /** Optional: the SQLite connection, for esk_store_sqlite_db(). */
-    struct sqlite3 *(*sqlite_db)(void *impl);
     /** Free impl. Called once by esk_store_free(). */
     void (*close)(void *impl);
 } esk_store_backend;
@@ -156,8 +155,10 @@ void *esk_store_impl(esk_store *store);
 esk_time esk_store_now(esk_store *store);
 
 /**
- * Record a failure on the store: its status and a printf-style message in
- * the user's terms. Returns status, so a backend can write
+ * Record a backend's failure as the thread's last error (esk/error.h): its
+ * status and a printf-style message in the user's terms, with no extended
+ * code. store is not read (it may be NULL): it stays for the backends
+ * written before the last error. Returns status, so a backend can write
  * `return esk_store_set_error(store, ESK_EIO, "...", ...);`.
  */
 esk_status esk_store_set_error(esk_store *store, esk_status status,
@@ -170,7 +171,7 @@ esk_status esk_store_set_error(esk_store *store, esk_status status,
 /**
  * The expected-version rule, shared by every backend: ESK_OK when a stream
  * at version `actual` may take an append expecting `expected`, otherwise
- * ESK_ECONCURRENCY with the store's message set
+ * ESK_ECONCURRENCY with the last error set
  * ("stream 'workshop-42' is at version 7, expected 5").
  */
 esk_status esk_store_check_expected(esk_store *store, const char *stream_id,
@@ -190,7 +191,7 @@ typedef struct esk_stored_event {
 /**
  * One step of a walk over the stored events in position order: fill out
  * with the next event and return ESK_OK; return ESK_ENOTFOUND when no
- * event is left; or return a failure, with the store's message set.
+ * event is left; or return a failure, with the last error set.
  */
 typedef esk_status (*esk_stored_next_fn)(void *ctx, esk_stored_event *out);
 

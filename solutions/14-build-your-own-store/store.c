@@ -13,24 +13,22 @@
 
 #include "store.h"
 
-esk_status store_create_schema(sqlite3 *db, esk_error *err)
+esk_status store_create_schema(sqlite3 *db)
 {
     /* position is the rowid: the feed is read in the table's own order.
      * The UNIQUE constraints create the indexes that stream reads and
      * event id lookups use, and are the last guard against a bug. */
-    return sql_script(db,
-                      "CREATE TABLE events("
-                      "position INTEGER PRIMARY KEY, "
-                      "event_id TEXT NOT NULL UNIQUE, "
-                      "stream_id TEXT NOT NULL, "
-                      "version INTEGER NOT NULL, "
-                      "type TEXT NOT NULL, "
-                      "schema_version INTEGER NOT NULL, "
-                      "data TEXT NOT NULL, "
-                      "metadata TEXT NOT NULL, "
-                      "recorded_at TEXT NOT NULL, "
-                      "UNIQUE(stream_id, version))",
-                      err);
+    return sql_script(db, "CREATE TABLE events("
+                          "position INTEGER PRIMARY KEY, "
+                          "event_id TEXT NOT NULL UNIQUE, "
+                          "stream_id TEXT NOT NULL, "
+                          "version INTEGER NOT NULL, "
+                          "type TEXT NOT NULL, "
+                          "schema_version INTEGER NOT NULL, "
+                          "data TEXT NOT NULL, "
+                          "metadata TEXT NOT NULL, "
+                          "recorded_at TEXT NOT NULL, "
+                          "UNIQUE(stream_id, version))");
 }
 
 esk_status store_stream_version(esk_store *store, void *impl,

@@ -320,7 +320,7 @@ static bool handles_type(const esk_projection *p, const char *type)
 static esk_status open_store(const esk_projection_spec *spec, esk_store **store)
 {
     esk_status rc = spec->on_sqlite
-                        ? esk_store_open_sqlite(store, ":memory:", NULL, NULL)
+                        ? esk_store_open_sqlite(store, ":memory:", NULL)
                         : esk_store_open_memory(store, NULL);
     if (rc != ESK_OK && esk_error_last()->status != rc)
         esk__fail(rc, "%s", esk_status_str(rc));

@@ -83,7 +83,8 @@ static int64_t head_of(fixture *f)
 
 static void assert_message_contains(fixture *f, const char *part)
 {
-    const char *msg = esk_store_errmsg(f->store);
+    (void)f;
+    const char *msg = esk_errmsg();
     if (strstr(msg, part) == NULL)
         fail_msg("store message \"%s\" does not contain \"%s\"", msg, part);
 }
@@ -279,7 +280,7 @@ append_with_a_stale_version_is_rejected_naming_both_versions(void **state)
     assert_int_equal(
         esk_store_append(f.store, "workshop-42", 5, batch, 2, NULL),
         ESK_ECONCURRENCY);
-    assert_string_equal(esk_store_errmsg(f.store),
+    assert_string_equal(esk_errmsg(),
                         "stream 'workshop-42' is at version 7, expected 5");
     assert_int_equal(version_of(&f, "workshop-42"), 7);
     assert_int_equal(head_of(&f), 7);
@@ -343,7 +344,7 @@ static void null_arguments_are_refused_without_a_crash(void **state)
     assert_int_equal(esk_store_stream_version(NULL, "s-1", &v), ESK_EINVAL);
     assert_int_equal(esk_store_head_position(f.store, NULL), ESK_EINVAL);
     assert_int_equal(esk_store_subscribe(f.store, NULL, NULL), ESK_EINVAL);
-    assert_non_null(esk_store_errmsg(NULL));
+    assert_non_null(esk_errmsg());
     /* And the replay rule, which backends call. */
     esk_event stored = {0};
     esk_append_request request = {.stream_id = "s-1", .events = &stored};
@@ -1361,9 +1362,9 @@ static void the_message_is_cleared_by_a_success(void **state)
     fixture f;
     open_fixture(&f);
     assert_int_equal(append1(&f, "", ESK_ANY, "A", "{}"), ESK_EINVAL);
-    assert_string_not_equal(esk_store_errmsg(f.store), "");
+    assert_string_not_equal(esk_errmsg(), "");
     assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
-    assert_string_equal(esk_store_errmsg(f.store), "");
+    assert_string_equal(esk_errmsg(), "");
     close_fixture(&f);
 }
 
@@ -1456,7 +1457,7 @@ static void a_nested_rollback_undoes_only_the_inner_part(void **state)
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
     assert_int_equal(esk_store_transaction_depth(f.store), 2);
     assert_int_equal(append1(&f, "s-1", ESK_ANY, "Inner", "{}"), ESK_OK);
-    rec.number = 2;
+    rec.at = 2;
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
     assert_int_equal(esk_store_rollback(f.store), ESK_OK);
@@ -1467,7 +1468,7 @@ static void a_nested_rollback_undoes_only_the_inner_part(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT, "p-1",
                                           &got, &owned),
                      ESK_OK);
-    assert_int_equal(got.number, 1);
+    assert_int_equal(got.at, 1);
     esk_free(owned);
     close_fixture(&f);
 }
@@ -1536,8 +1537,8 @@ static void records_of_each_kind_read_back_as_written(void **state)
             esk_store_get_record(f.store, kinds[k], "same-key", &got, &owned),
             ESK_OK);
         assert_string_equal(got.key, "same-key");
-        assert_int_equal(got.number, 100 + k);
-        assert_int_equal(got.version, k + 1);
+        assert_int_equal(got.at, 100 + k);
+        assert_int_equal(got.tag, k + 1);
         assert_string_equal(got.value, value);
         esk_free(owned);
     }
@@ -1555,7 +1556,7 @@ static void a_missing_record_is_not_found(void **state)
                                           &got, &owned),
                      ESK_ENOTFOUND);
     assert_null(owned);
-    assert_int_equal(got.number, 7);
+    assert_int_equal(got.at, 7);
     assert_message_contains(&f, "nope");
     close_fixture(&f);
 }
@@ -1568,12 +1569,12 @@ static void a_record_is_replaced_and_a_rollback_restores_it(void **state)
     esk_record rec = {"catalogue", 10, 1, "{\"a\":1}"};
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
-    rec.number = 20;
+    rec.at = 20;
     rec.value = "{\"a\":2}";
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
-    rec.number = 30;
+    rec.at = 30;
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
     esk_record fresh = {"new-one", 1, 1, "{}"};
@@ -1585,7 +1586,7 @@ static void a_record_is_replaced_and_a_rollback_restores_it(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
                                           "catalogue", &got, &owned),
                      ESK_OK);
-    assert_int_equal(got.number, 20);
+    assert_int_equal(got.at, 20);
     assert_string_equal(got.value, "{\"a\":2}");
     esk_free(owned);
     owned = NULL;
@@ -1674,7 +1675,7 @@ static void an_inline_handler_runs_inside_the_append(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
                                           "inline", &got, &owned),
                      ESK_OK);
-    assert_int_equal(got.number, 3);
+    assert_int_equal(got.at, 3);
     esk_free(owned);
     assert_int_equal(esk_store_remove_inline(f.store, probe_inline, &p),
                      ESK_OK);
@@ -1777,7 +1778,7 @@ an_inline_handler_leaving_a_transaction_open_fails_the_append(void **state)
     unruly_handler h = {false, true, ESK_OK};
     assert_int_equal(esk_store_add_inline(f.store, unruly_inline, &h), ESK_OK);
     assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_ECALLBACK);
-    assert_non_null(strstr(esk_store_errmsg(f.store), "left it open"));
+    assert_non_null(strstr(esk_errmsg(), "left it open"));
     assert_int_equal(esk_store_transaction_depth(f.store), 0);
     assert_int_equal(head_of(&f), 0);
 
@@ -1836,7 +1837,7 @@ a_failing_inline_handler_fails_the_append_and_writes_nothing(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
                                           "inline", &got, &owned),
                      ESK_OK);
-    assert_int_equal(got.number, 1);
+    assert_int_equal(got.at, 1);
     esk_free(owned);
     close_fixture(&f);
 }
