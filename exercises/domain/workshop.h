@@ -65,7 +65,7 @@ enum workshop_error {
     WAITLIST_IS_FULL,
 };
 
-/* --- The functions you write (decide.c, where each says its rules) -------- */
+/* --- The rules: decide.c, exercise 04's task, where each says its rules --- */
 
 esk_status workshop_decide(const void *state, const void *command,
                            esk_decision *decision);
