@@ -33,16 +33,14 @@ static void expect_round_trip(const esk_event_type *type, const char *json,
 {
     event_buffer event;
     char written[1024] = "";
-    esk_error err = {0};
 
-    esk_status rc = esk_codec_decode(type, json, &event, &err);
+    esk_status rc = esk_codec_decode(type, json, &event);
     if (rc != ESK_OK)
-        print_error("decoding said: %s\n", err.message);
+        print_error("decoding said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, hint);
-    rc =
-        esk_codec_encode_to(type, &event, written, sizeof(written), NULL, &err);
+    rc = esk_codec_encode_to(type, &event, written, sizeof(written), NULL);
     if (rc != ESK_OK)
-        print_error("encoding said: %s\n", err.message);
+        print_error("encoding said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, hint);
     if (strcmp(written, json) != 0)
         point_at_the_table(type);
@@ -54,12 +52,11 @@ static void expect_refusal(const esk_event_type *type, const char *json,
                            const char *message_part, const char *hint)
 {
     event_buffer event;
-    esk_error err = {0};
-    esk_status rc = esk_codec_decode(type, json, &event, &err);
+    esk_status rc = esk_codec_decode(type, json, &event);
     if (rc == ESK_OK)
         point_at_the_table(type);
     check_status(rc, ESK_EDECODE, hint);
-    check_contains(err.message, message_part, hint);
+    check_contains(esk_errmsg(), message_part, hint);
 }
 
 static void a_scheduled_workshop_has_its_title_date_and_capacity(void **state)

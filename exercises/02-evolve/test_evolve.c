@@ -28,16 +28,14 @@ typedef struct history {
 /* Record an event after the others, with its JSON as the store keeps it. */
 static void record(history *h, const esk_event_type *type, const void *event)
 {
-    esk_error err = {0};
 
     /* Failing here is a mistake in this file, not in yours. */
     assert_true(h->count < MAX_EVENTS);
     snprintf(h->stream_id, sizeof(h->stream_id), "workshop-%s", h->workshop_id);
     char *json = h->json[h->count];
-    esk_status rc =
-        esk_codec_encode_to(type, event, json, JSON_SIZE, NULL, &err);
+    esk_status rc = esk_codec_encode_to(type, event, json, JSON_SIZE, NULL);
     if (rc != ESK_OK)
-        print_error("%s\n", err.message);
+        print_error("%s\n", esk_errmsg());
     assert_int_equal(rc, ESK_OK);
     h->count++;
     h->events[h->count - 1] = (esk_event){
@@ -108,10 +106,9 @@ static void closed(history *h, const char *reason)
 static workshop_state fold(const history *h)
 {
     workshop_state s;
-    esk_error err = {0};
-    esk_status rc = workshop_fold(&s, h->events, h->count, &err);
+    esk_status rc = workshop_fold(&s, h->events, h->count);
     if (rc != ESK_OK)
-        print_error("workshop_fold said: %s\n", err.message);
+        print_error("workshop_fold said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "Folding these events should always work: the test's "
                  "events are well formed. Does evolve crash or abort?");

@@ -34,29 +34,29 @@ typedef struct schedule_args {
     int64_t capacity;
 } schedule_args;
 
-/* esk_spec_when_call runs a behaviour as f(aggregate, argument, err). */
+/* esk_spec_when_call runs a behaviour as f(aggregate, argument). */
 
-static esk_status schedules(void *w, const void *arg, esk_error *err)
+static esk_status schedules(void *w, const void *arg)
 {
     const schedule_args *a = arg;
-    return workshop_schedule(w, a->title, a->starts_on, a->capacity, err);
+    return workshop_schedule(w, a->title, a->starts_on, a->capacity);
 }
 
-static esk_status registers(void *w, const void *arg, esk_error *err)
+static esk_status registers(void *w, const void *arg)
 {
     const person *p = arg;
-    return workshop_register(w, p->id, p->name, err);
+    return workshop_register(w, p->id, p->name);
 }
 
-static esk_status cancels(void *w, const void *arg, esk_error *err)
+static esk_status cancels(void *w, const void *arg)
 {
     const person *p = arg;
-    return workshop_cancel(w, p->id, err);
+    return workshop_cancel(w, p->id);
 }
 
-static esk_status closes(void *w, const void *arg, esk_error *err)
+static esk_status closes(void *w, const void *arg)
 {
-    return workshop_close(w, arg, err);
+    return workshop_close(w, arg);
 }
 
 /* The behaviours as the when of a spec, named in its report as the
@@ -160,7 +160,7 @@ static void scheduling_puts_the_workshop_on_the_calendar(void **unused)
                         "w->base.id as its workshopId: fill a "
                         "workshop_scheduled, then return "
                         "esk_aggregate_raise(w, &workshop_scheduled_type, "
-                        "&e, err).");
+                        "&e).");
     ESK_SPEC_CHECK(spec);
 }
 
@@ -176,7 +176,7 @@ static void a_capacity_outside_1_to_64_is_refused(void **unused)
         char hint[256];
         snprintf(hint, sizeof(hint),
                  "A workshop has 1 to MAX_SEATS (%d) seats: refuse a "
-                 "capacity of %lld with esk_domain_error_into(err, "
+                 "capacity of %lld with esk_domain_error("
                  "INVALID_CAPACITY, ...), before raising anything.",
                  MAX_SEATS, (long long)wrong[i]);
         esk_spec_hint(spec, hint);
@@ -446,8 +446,7 @@ static void closing_twice_or_before_scheduling_is_refused(void **unused)
  * here, as a load would. */
 static void fold_one_seat_and_waiters(workshop *w, int waiters)
 {
-    esk_error err = {0};
-    check_status(esk_aggregate_init(w, &workshop_type, "w-1", &err), ESK_OK,
+    check_status(esk_aggregate_init(w, &workshop_type, "w-1"), ESK_OK,
                  "A new aggregate starts empty: esk_aggregate_init.");
     workshop_evolve(&w->state, &workshop_scheduled_type,
                     &(workshop_scheduled){.workshop_id = "w-1",
@@ -479,15 +478,15 @@ static void a_full_waitlist_takes_nobody_more(void **unused)
 {
     (void)unused;
     workshop w;
-    esk_error err = {0};
     fold_one_seat_and_waiters(&w, MAX_WAITING);
 
-    check_status(workshop_register(&w, "bob", "Bob Kahn", &err), ESK_EDOMAIN,
+    check_status(workshop_register(&w, "bob", "Bob Kahn"), ESK_EDOMAIN,
                  "MAX_WAITING people wait already, and the state has no "
-                 "room for one more: refuse with esk_domain_error_into(err, "
+                 "room for one more: refuse with esk_domain_error("
                  "WAITLIST_IS_FULL, ...) when waitlist_count is "
                  "MAX_WAITING.");
-    check_error_code(err.code, WAITLIST_IS_FULL, workshop_type.error_name,
+    check_error_code(esk_error_last()->code, WAITLIST_IS_FULL,
+                     workshop_type.error_name,
                      "The workshop is full and so is its waitlist: the code "
                      "is WAITLIST_IS_FULL.");
     check_int(esk_aggregate_pending_count(&w), 0,
@@ -499,12 +498,11 @@ static void the_last_place_on_the_waitlist_is_taken(void **unused)
 {
     (void)unused;
     workshop w;
-    esk_error err = {0};
     fold_one_seat_and_waiters(&w, MAX_WAITING - 1);
 
-    esk_status rc = workshop_register(&w, "bob", "Bob Kahn", &err);
+    esk_status rc = workshop_register(&w, "bob", "Bob Kahn");
     if (rc != ESK_OK)
-        print_error("the workshop said: %s\n", err.message);
+        print_error("the workshop said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "MAX_WAITING - 1 people wait: there is room for one more. "
                  "The waitlist is full when waitlist_count reaches "
@@ -518,7 +516,6 @@ static void a_free_seat_is_taken_even_when_the_waitlist_is_full(void **unused)
 {
     (void)unused;
     workshop w;
-    esk_error err = {0};
     fold_one_seat_and_waiters(&w, MAX_WAITING);
     /* ada leaves: a seat is free until someone is promoted into it. */
     workshop_evolve(&w.state, &registration_cancelled_type,
@@ -526,9 +523,9 @@ static void a_free_seat_is_taken_even_when_the_waitlist_is_full(void **unused)
                                               .attendee_id = "ada",
                                               .was_waitlisted = false});
 
-    esk_status rc = workshop_register(&w, "bob", "Bob Kahn", &err);
+    esk_status rc = workshop_register(&w, "bob", "Bob Kahn");
     if (rc != ESK_OK)
-        print_error("the workshop said: %s\n", err.message);
+        print_error("the workshop said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "A seat is free: WAITLIST_IS_FULL is only for a workshop "
                  "with no free seat. Ask for a free seat first; look at "
@@ -546,7 +543,7 @@ static void expect_accepted(esk_status rc, const esk_error *err,
                             const char *file, int line)
 {
     if (rc != ESK_OK && rc != ESK_ENOTIMPL)
-        print_error("the workshop said: %s\n", err->message);
+        print_error("the workshop said: %s\n", esk_errmsg());
     exercise_expect_status(rc, ESK_OK, what, hint, file, line);
 }
 
@@ -557,7 +554,7 @@ static void expect_stored(esk_status rc, esk_repository *repo, const char *what,
                           const char *hint, const char *file, int line)
 {
     if (rc != ESK_OK)
-        print_error("the repository said: %s\n", esk_repository_errmsg(repo));
+        print_error("the repository said: %s\n", esk_errmsg());
     exercise_expect_status(rc, ESK_OK, what, hint, file, line);
 }
 
@@ -569,21 +566,19 @@ static void a_workshop_is_saved_as_events_and_loaded_from_them(void **unused)
     (void)unused;
     esk_store *store = NULL;
     esk_repository *repo = NULL;
-    esk_error err = {0};
     workshop w;
 
     /* Monday: the trainer schedules workshop w-1, with two seats. */
     exercise_say("Monday: schedule w-1, 2 seats");
-    check_status(esk_aggregate_init(&w, &workshop_type, "w-1", &err), ESK_OK,
+    check_status(esk_aggregate_init(&w, &workshop_type, "w-1"), ESK_OK,
                  "A new aggregate starts empty: esk_aggregate_init.");
-    check_accepted(
-        workshop_schedule(&w, "Event Sourcing 101", "2026-12-01", 2, &err), err,
-        "Scheduling a new workshop with 2 seats works.");
+    check_accepted(workshop_schedule(&w, "Event Sourcing 101", "2026-12-01", 2),
+                   err, "Scheduling a new workshop with 2 seats works.");
     check_status(esk_store_open_memory(&store, NULL), ESK_OK,
                  "An in-memory store always opens.");
     exercise_watch_store(store);
-    check_status(esk_repository_new(&repo, store, &workshop_type, NULL, &err),
-                 ESK_OK, "The repository accepts workshop_type.");
+    check_status(esk_repository_new(&repo, store, &workshop_type, NULL), ESK_OK,
+                 "The repository accepts workshop_type.");
     check_stored(esk_repository_save(repo, &w, NULL, NULL), repo,
                  "Saving appends the raised events to stream workshop-w-1.");
     esk_aggregate_release(&w);
@@ -592,11 +587,11 @@ static void a_workshop_is_saved_as_events_and_loaded_from_them(void **unused)
     exercise_say("Tuesday: ada, bob and cleo register");
     check_stored(esk_repository_load(repo, "w-1", &w), repo,
                  "Loading folds the stream into a workshop.");
-    check_accepted(workshop_register(&w, "ada", "Ada Lovelace", &err), err,
+    check_accepted(workshop_register(&w, "ada", "Ada Lovelace"), err,
                    "ada takes the first of two seats.");
-    check_accepted(workshop_register(&w, "bob", "Bob Kahn", &err), err,
+    check_accepted(workshop_register(&w, "bob", "Bob Kahn"), err,
                    "bob takes the second seat.");
-    check_accepted(workshop_register(&w, "cleo", "Cleo Laine", &err), err,
+    check_accepted(workshop_register(&w, "cleo", "Cleo Laine"), err,
                    "cleo registers for a full workshop: she waits.");
     check_string(pending_name(&w, 2), "AttendeeWaitlisted",
                  "Each behaviour sees the state its earlier events left: "
@@ -609,9 +604,9 @@ static void a_workshop_is_saved_as_events_and_loaded_from_them(void **unused)
     exercise_say("Wednesday: bob cancels, cleo is promoted");
     check_stored(esk_repository_load(repo, "w-1", &w), repo,
                  "Loading folds the stream into a workshop.");
-    check_accepted(workshop_cancel(&w, "bob", &err), err,
+    check_accepted(workshop_cancel(&w, "bob"), err,
                    "bob has a seat: he may cancel it.");
-    check_accepted(workshop_promote_from_waitlist(&w, &err), err,
+    check_accepted(workshop_promote_from_waitlist(&w), err,
                    "bob's seat is free and cleo waits: the cancellation's "
                    "event must have freed the seat in the state.");
     check_stored(esk_repository_save(repo, &w, NULL, NULL), repo,
@@ -641,23 +636,21 @@ static void two_registrations_for_the_last_seat_cannot_both_win(void **unused)
     (void)unused;
     esk_store *store = NULL;
     esk_repository *repo = NULL;
-    esk_error err = {0};
     workshop w;
     workshop for_ada;
     workshop for_bob;
 
     /* The trainer schedules workshop w-1, with one seat. */
     exercise_say("schedule w-1, 1 seat");
-    check_status(esk_aggregate_init(&w, &workshop_type, "w-1", &err), ESK_OK,
+    check_status(esk_aggregate_init(&w, &workshop_type, "w-1"), ESK_OK,
                  "A new aggregate starts empty: esk_aggregate_init.");
-    check_accepted(
-        workshop_schedule(&w, "Event Sourcing 101", "2026-12-01", 1, &err), err,
-        "Scheduling a new workshop with 1 seat works.");
+    check_accepted(workshop_schedule(&w, "Event Sourcing 101", "2026-12-01", 1),
+                   err, "Scheduling a new workshop with 1 seat works.");
     check_status(esk_store_open_memory(&store, NULL), ESK_OK,
                  "An in-memory store always opens.");
     exercise_watch_store(store);
-    check_status(esk_repository_new(&repo, store, &workshop_type, NULL, &err),
-                 ESK_OK, "The repository accepts workshop_type.");
+    check_status(esk_repository_new(&repo, store, &workshop_type, NULL), ESK_OK,
+                 "The repository accepts workshop_type.");
     check_stored(esk_repository_save(repo, &w, NULL, NULL), repo,
                  "Saving appends WorkshopScheduled to workshop-w-1.");
     esk_aggregate_release(&w);
@@ -669,9 +662,9 @@ static void two_registrations_for_the_last_seat_cannot_both_win(void **unused)
                  "Loading folds the stream into a workshop.");
     check_stored(esk_repository_load(repo, "w-1", &for_bob), repo,
                  "Loading folds the stream into a workshop.");
-    check_accepted(workshop_register(&for_ada, "ada", "Ada Lovelace", &err),
-                   err, "ada's copy has a free seat.");
-    check_accepted(workshop_register(&for_bob, "bob", "Bob Kahn", &err), err,
+    check_accepted(workshop_register(&for_ada, "ada", "Ada Lovelace"), err,
+                   "ada's copy has a free seat.");
+    check_accepted(workshop_register(&for_bob, "bob", "Bob Kahn"), err,
                    "bob's copy has a free seat too: it cannot know about "
                    "ada.");
     check_string(pending_name(&for_bob, 0), "AttendeeRegistered",
@@ -691,7 +684,7 @@ static void two_registrations_for_the_last_seat_cannot_both_win(void **unused)
     esk_aggregate_release(&for_bob);
     check_stored(esk_repository_load(repo, "w-1", &for_bob), repo,
                  "Loading again folds ada's registration in.");
-    check_accepted(workshop_register(&for_bob, "bob", "Bob Kahn", &err), err,
+    check_accepted(workshop_register(&for_bob, "bob", "Bob Kahn"), err,
                    "bob may register: he joins the waitlist.");
     check_string(pending_name(&for_bob, 0), "AttendeeWaitlisted",
                  "Loaded again, the workshop is full: the same command now "

@@ -29,14 +29,12 @@
  * startsOn and capacity given.
  */
 esk_status workshop_schedule(workshop *w, const char *title,
-                             const char *starts_on, int64_t capacity,
-                             esk_error *err)
+                             const char *starts_on, int64_t capacity)
 {
     (void)w;
     (void)title;
     (void)starts_on;
     (void)capacity;
-    (void)err;
     return EXERCISE_TODO("workshop_schedule");
 }
 
@@ -54,12 +52,11 @@ esk_status workshop_schedule(workshop *w, const char *title,
  * workshopId w->base.id, attendeeId and name.
  */
 esk_status workshop_register(workshop *w, const char *attendee_id,
-                             const char *name, esk_error *err)
+                             const char *name)
 {
     (void)w;
     (void)attendee_id;
     (void)name;
-    (void)err;
     return EXERCISE_TODO("workshop_register");
 }
 
@@ -74,11 +71,10 @@ esk_status workshop_register(workshop *w, const char *attendee_id,
  * Else raise RegistrationCancelled: workshopId, attendeeId, and
  * wasWaitlisted true when the attendee was waiting, false when seated.
  */
-esk_status workshop_cancel(workshop *w, const char *attendee_id, esk_error *err)
+esk_status workshop_cancel(workshop *w, const char *attendee_id)
 {
     (void)w;
     (void)attendee_id;
-    (void)err;
     return EXERCISE_TODO("workshop_cancel");
 }
 
@@ -91,19 +87,17 @@ esk_status workshop_cancel(workshop *w, const char *attendee_id, esk_error *err)
  *   NO_FREE_SEAT    every seat is taken
  * Else raise WaitlistedAttendeePromoted for waitlist[0].
  */
-esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
+esk_status workshop_promote_from_waitlist(workshop *w)
 {
     const workshop_state *s = &w->state; /* read, never written */
 
     /* 1. Check everything... */
     if (s->waitlist_count == 0)
-        return esk_domain_error_into(err, NOBODY_WAITING,
-                                     "nobody is waiting for workshop '%s'",
-                                     w->base.id);
+        return esk_domain_error(
+            NOBODY_WAITING, "nobody is waiting for workshop '%s'", w->base.id);
     if (workshop_free_seats(s) <= 0)
-        return esk_domain_error_into(err, NO_FREE_SEAT,
-                                     "workshop '%s' has no free seat to give",
-                                     w->base.id);
+        return esk_domain_error(
+            NO_FREE_SEAT, "workshop '%s' has no free seat to give", w->base.id);
 
     /* 2. ...then raise. esk_aggregate_raise applies the event to the
      * state with evolve (the attendee moves from the waitlist to a seat)
@@ -111,7 +105,7 @@ esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
     waitlisted_attendee_promoted e = {0};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.attendee_id, sizeof(e.attendee_id), s->waitlist[0]);
-    return esk_aggregate_raise(w, &waitlisted_attendee_promoted_type, &e, err);
+    return esk_aggregate_raise(w, &waitlisted_attendee_promoted_type, &e);
 }
 
 /*
@@ -122,10 +116,9 @@ esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
  *   REGISTRATION_IS_CLOSED  it is closed already
  * Else raise RegistrationClosed: workshopId and the reason.
  */
-esk_status workshop_close(workshop *w, const char *reason, esk_error *err)
+esk_status workshop_close(workshop *w, const char *reason)
 {
     (void)w;
     (void)reason;
-    (void)err;
     return EXERCISE_TODO("workshop_close");
 }

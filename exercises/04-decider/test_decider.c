@@ -702,16 +702,15 @@ static esk_status handle(esk_store *store, const workshop_command *command,
                          esk_status expected, esk_decision *decision,
                          esk_handle_result *result)
 {
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, {0}};
     exercise_say("command  %s%s%s", command_name(command->kind),
                  command->attendee_id[0] != '\0' ? " " : "",
                  command->attendee_id);
     esk_status rc = esk_decider_handle(&workshop_decider, store, "w-1", command,
-                                       NULL, decision, result, &err);
+                                       NULL, decision, result);
     if (rc != expected)
-        print_message("    esk_decider_handle said: %s\n", err.message);
+        print_message("    esk_decider_handle said: %s\n", esk_errmsg());
     else if (rc == ESK_EDOMAIN)
-        exercise_say("refused  %s", err.message);
+        exercise_say("refused  %s", esk_errmsg());
     return rc;
 }
 

@@ -17,11 +17,10 @@
 
 esk_status schedule_workshop(esk_repository *repo, const char *workshop_id,
                              const char *title, const char *starts_on,
-                             int64_t capacity, const esk_metadata *metadata,
-                             esk_error *err)
+                             int64_t capacity, const esk_metadata *metadata)
 {
     (void)repo, (void)workshop_id, (void)title, (void)starts_on;
-    (void)capacity, (void)metadata, (void)err;
+    (void)capacity, (void)metadata;
     /* TODO: init a new workshop, schedule it, save it; turn "the stream
      * already exists" into WORKSHOP_ALREADY_SCHEDULED; release it. */
     return EXERCISE_TODO("schedule_workshop");
@@ -29,10 +28,10 @@ esk_status schedule_workshop(esk_repository *repo, const char *workshop_id,
 
 esk_status register_attendee(esk_repository *repo, const char *workshop_id,
                              const char *attendee_id, const char *name,
-                             const esk_metadata *metadata, esk_error *err)
+                             const esk_metadata *metadata)
 {
     (void)repo, (void)workshop_id, (void)attendee_id, (void)name;
-    (void)metadata, (void)err;
+    (void)metadata;
     /* TODO: load the workshop (ESK_ENOTFOUND becomes WORKSHOP_NOT_SCHEDULED),
      * register the attendee, save it; release it. */
     return EXERCISE_TODO("register_attendee");

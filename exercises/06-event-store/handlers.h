@@ -36,13 +36,12 @@
  *         workshop already exists (WORKSHOP_ALREADY_SCHEDULED); nothing is
  *         written;
  *         any other status of esk_aggregate_init() or the repository
- *         (esk_repository_errmsg() says why).
+ *         (esk_errmsg() says why).
  * The aggregate is released before returning, whatever happened.
  */
 esk_status schedule_workshop(esk_repository *repo, const char *workshop_id,
                              const char *title, const char *starts_on,
-                             int64_t capacity, const esk_metadata *metadata,
-                             esk_error *err);
+                             int64_t capacity, const esk_metadata *metadata);
 
 /*
  * RegisterAttendee: load the workshop, register, save.
@@ -64,12 +63,12 @@ esk_status schedule_workshop(esk_repository *repo, const char *workshop_id,
  *         or the behaviour refused (err says why); nothing is written;
  *         ESK_ECONCURRENCY: someone saved the workshop between the load
  *         and the save (exercise 07 retries); nothing is written;
- *         any other status of the repository (esk_repository_errmsg()).
+ *         any other status of the repository (esk_errmsg()).
  * The aggregate is released before returning, whatever happened.
  */
 esk_status register_attendee(esk_repository *repo, const char *workshop_id,
                              const char *attendee_id, const char *name,
-                             const esk_metadata *metadata, esk_error *err);
+                             const esk_metadata *metadata);
 
 /*
  * The story of a workshop: its stream, read back from the store, one line
@@ -87,7 +86,7 @@ esk_status register_attendee(esk_repository *repo, const char *workshop_id,
  *         ESK_ENOTFOUND: the workshop has no events (buf is "");
  *         ESK_EINVAL: the story does not fit in size bytes (buf holds as
  *         much as fits), or buf is NULL or size 0;
- *         the store's errors (esk_store_errmsg() says why).
+ *         the store's errors (esk_errmsg() says why).
  */
 esk_status write_story(esk_store *store, const char *workshop_id, char *buf,
                        size_t size);

@@ -53,11 +53,10 @@ static void expect_handled_at(esk_status rc, esk_status expected,
                               const char *file, int line)
 {
     if (rc != expected && rc != ESK_ENOTIMPL) {
-        if (err->message[0] != '\0')
-            print_error("err.message: %s\n", err->message);
-        if (esk_repository_errmsg(repo)[0] != '\0')
-            print_error("the repository said: %s\n",
-                        esk_repository_errmsg(repo));
+        if (esk_errmsg()[0] != '\0')
+            print_error("esk_errmsg(): %s\n", esk_errmsg());
+        if (esk_errmsg()[0] != '\0')
+            print_error("the repository said: %s\n", esk_errmsg());
     }
     exercise_expect_status(rc, expected, what, hint, file, line);
 }
@@ -65,11 +64,10 @@ static void expect_handled_at(esk_status rc, esk_status expected,
 static void schedule(esk_repository *repo, const char *workshop_id,
                      int64_t capacity)
 {
-    esk_error err = {0};
     exercise_say("command: ScheduleWorkshop %s, capacity %lld", workshop_id,
                  (long long)capacity);
     esk_status rc = schedule_workshop(repo, workshop_id, "Event Sourcing 101",
-                                      "2026-12-01", capacity, NULL, &err);
+                                      "2026-12-01", capacity, NULL);
     expect_handled(rc, ESK_OK, repo, &err,
                    "schedule_workshop(): esk_aggregate_init() a new workshop, "
                    "workshop_schedule() it, esk_repository_save() it, and "
@@ -77,19 +75,17 @@ static void schedule(esk_repository *repo, const char *workshop_id,
 }
 
 static esk_status try_register(esk_repository *repo, const char *workshop_id,
-                               const char *attendee_id, const char *name,
-                               esk_error *err)
+                               const char *attendee_id, const char *name)
 {
     exercise_say("command: RegisterAttendee %s for %s", attendee_id,
                  workshop_id);
-    return register_attendee(repo, workshop_id, attendee_id, name, NULL, err);
+    return register_attendee(repo, workshop_id, attendee_id, name, NULL);
 }
 
 static void register_ok(esk_repository *repo, const char *workshop_id,
                         const char *attendee_id, const char *name)
 {
-    esk_error err = {0};
-    esk_status rc = try_register(repo, workshop_id, attendee_id, name, &err);
+    esk_status rc = try_register(repo, workshop_id, attendee_id, name);
     expect_handled(rc, ESK_OK, repo, &err,
                    "register_attendee(): esk_repository_load() the workshop, "
                    "workshop_register() the attendee, esk_repository_save() "
@@ -143,14 +139,13 @@ static void an_invalid_schedule_is_refused_and_writes_nothing(void **state)
     (void)state;
     esk_store *store = open_memory_store();
     esk_repository *repo = open_repository(store);
-    esk_error err = {0};
 
     esk_status rc = schedule_workshop(repo, "w-1", "Event Sourcing 101",
-                                      "2026-12-01", 0, NULL, &err);
+                                      "2026-12-01", 0, NULL);
     expect_handled(rc, ESK_EDOMAIN, repo, &err,
                    "A capacity of 0 is refused by workshop_schedule(): return "
                    "its status as it is, and do not save.");
-    check_int(err.code, INVALID_CAPACITY,
+    check_int(esk_error_last()->code, INVALID_CAPACITY,
               "err is the behaviour's: pass it to workshop_schedule().");
     check_int(stream_version(store, "workshop-w-1"), 0,
               "A refused command leaves no trace in the store.");
@@ -165,22 +160,20 @@ scheduling_a_workshop_twice_is_refused_and_writes_nothing(void **state)
     (void)state;
     esk_store *store = open_memory_store();
     esk_repository *repo = open_repository(store);
-    esk_error err = {0};
     workshop w = {0};
 
     schedule(repo, "w-1", 2);
     exercise_say("command: ScheduleWorkshop w-1 again");
-    esk_status rc = schedule_workshop(repo, "w-1", "Another title",
-                                      "2027-01-15", 5, NULL, &err);
-    expect_handled(
-        rc, ESK_EDOMAIN, repo, &err,
-        "A new workshop is saved expecting no stream: when the "
-        "stream exists, the save says ESK_ECONCURRENCY. Answer "
-        "with esk_domain_error_into(err, WORKSHOP_ALREADY_SCHEDULED, "
-        "...).");
-    check_int(err.code, WORKSHOP_ALREADY_SCHEDULED,
+    esk_status rc =
+        schedule_workshop(repo, "w-1", "Another title", "2027-01-15", 5, NULL);
+    expect_handled(rc, ESK_EDOMAIN, repo, &err,
+                   "A new workshop is saved expecting no stream: when the "
+                   "stream exists, the save says ESK_ECONCURRENCY. Answer "
+                   "with esk_domain_error(WORKSHOP_ALREADY_SCHEDULED, "
+                   "...).");
+    check_int(esk_error_last()->code, WORKSHOP_ALREADY_SCHEDULED,
               "The caller needs to know why: the workshop exists.");
-    check_contains(err.message, "w-1",
+    check_contains(esk_errmsg(), "w-1",
                    "Name the workshop in the message: \"workshop 'w-1' exists "
                    "already\".");
     check_int(stream_version(store, "workshop-w-1"), 1,
@@ -252,15 +245,14 @@ static void registering_for_a_workshop_never_scheduled_is_refused(void **state)
     (void)state;
     esk_store *store = open_memory_store();
     esk_repository *repo = open_repository(store);
-    esk_error err = {0};
 
-    esk_status rc = try_register(repo, "w-9", "ada", "Ada Lovelace", &err);
+    esk_status rc = try_register(repo, "w-9", "ada", "Ada Lovelace");
     expect_handled(rc, ESK_EDOMAIN, repo, &err,
                    "esk_repository_load() says ESK_ENOTFOUND for a workshop "
                    "with no events. The handler answers in the domain's "
-                   "words: esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED, "
+                   "words: esk_domain_error(WORKSHOP_NOT_SCHEDULED, "
                    "...).");
-    check_int(err.code, WORKSHOP_NOT_SCHEDULED,
+    check_int(esk_error_last()->code, WORKSHOP_NOT_SCHEDULED,
               "A missing workshop is WORKSHOP_NOT_SCHEDULED.");
     check_int(stream_version(store, "workshop-w-9"), 0,
               "Registering must not create the workshop's stream.");
@@ -274,15 +266,14 @@ static void a_refused_registration_writes_nothing(void **state)
     (void)state;
     esk_store *store = open_memory_store();
     esk_repository *repo = open_repository(store);
-    esk_error err = {0};
 
     schedule(repo, "w-1", 2);
     register_ok(repo, "w-1", "ada", "Ada Lovelace");
-    esk_status rc = try_register(repo, "w-1", "ada", "Ada Lovelace", &err);
+    esk_status rc = try_register(repo, "w-1", "ada", "Ada Lovelace");
     expect_handled(rc, ESK_EDOMAIN, repo, &err,
                    "workshop_register() refuses a second registration of "
                    "Ada: return its status, and do not save.");
-    check_int(err.code, ALREADY_REGISTERED,
+    check_int(esk_error_last()->code, ALREADY_REGISTERED,
               "err is the behaviour's: pass it to workshop_register().");
     check_int(stream_version(store, "workshop-w-1"), 2,
               "A refused command leaves no trace in the store.");
@@ -296,7 +287,6 @@ static void a_save_from_a_stale_load_is_refused(void **state)
     (void)state;
     esk_store *store = open_memory_store();
     esk_repository *repo = open_repository(store);
-    esk_error err = {0};
     workshop stale = {0};
 
     schedule(repo, "w-1", 1);
@@ -306,7 +296,7 @@ static void a_save_from_a_stale_load_is_refused(void **state)
     /* ...while Ada takes the last seat (version 2)... */
     register_ok(repo, "w-1", "ada", "Ada Lovelace");
     /* ...then decides, from version 1, that the seat is still free. */
-    check_status(workshop_register(&stale, "bob", "Bob", &err), ESK_OK,
+    check_status(workshop_register(&stale, "bob", "Bob"), ESK_OK,
                  "At version 1 the seat looks free.");
     check_status(esk_repository_save(repo, &stale, NULL, NULL),
                  ESK_ECONCURRENCY,
@@ -331,14 +321,12 @@ a_failed_save_is_not_mistaken_for_a_workshop_that_exists(void **state)
     (void)state;
     esk_store *store = open_memory_store();
     esk_repository *repo = open_repository(store);
-    esk_error err = {0};
 
     exercise_say("command: ScheduleWorkshop w-1, with metadata the store "
                  "cannot encode");
-    esk_status rc =
-        schedule_workshop(repo, "w-1", "Event Sourcing 101", "2026-12-01", 2,
-                          &unreadable_metadata, &err);
-    check_true(err.code != WORKSHOP_ALREADY_SCHEDULED,
+    esk_status rc = schedule_workshop(repo, "w-1", "Event Sourcing 101",
+                                      "2026-12-01", 2, &unreadable_metadata);
+    check_true(esk_error_last()->code != WORKSHOP_ALREADY_SCHEDULED,
                "Nothing was ever scheduled: only ESK_ECONCURRENCY from the "
                "save means that the workshop exists. Any other failure is "
                "the caller's to see as it is.");
@@ -358,13 +346,12 @@ a_registration_whose_save_fails_is_released_all_the_same(void **state)
     (void)state;
     esk_store *store = open_memory_store();
     esk_repository *repo = open_repository(store);
-    esk_error err = {0};
 
     schedule(repo, "w-1", 2);
     exercise_say("command: RegisterAttendee ada for w-1, with metadata the "
                  "store cannot encode");
     esk_status rc = register_attendee(repo, "w-1", "ada", "Ada Lovelace",
-                                      &unreadable_metadata, &err);
+                                      &unreadable_metadata);
     expect_handled(rc, ESK_EINVAL, repo, &err,
                    "The save refused the metadata with ESK_EINVAL: return "
                    "that status unchanged.");
@@ -383,7 +370,6 @@ a_workshop_whose_events_cannot_be_read_is_not_called_unscheduled(void **state)
     (void)state;
     esk_store *store = open_memory_store();
     esk_repository *repo = open_repository(store);
-    esk_error err = {0};
     const esk_new_event unknown = {
         .event_id = "from-a-newer-server",
         .type = "WorkshopRenamed",
@@ -395,8 +381,8 @@ a_workshop_whose_events_cannot_be_read_is_not_called_unscheduled(void **state)
      * know: the load cannot fold it. */
     check_status(esk_store_append(store, "workshop-w-1", 1, &unknown, 1, NULL),
                  ESK_OK, "The test's own event should append.");
-    esk_status rc = try_register(repo, "w-1", "ada", "Ada Lovelace", &err);
-    check_true(err.code != WORKSHOP_NOT_SCHEDULED,
+    esk_status rc = try_register(repo, "w-1", "ada", "Ada Lovelace");
+    check_true(esk_error_last()->code != WORKSHOP_NOT_SCHEDULED,
                "The workshop is scheduled; its stream could not be read. "
                "Only ESK_ENOTFOUND from the load means \"not scheduled\": "
                "calling a damaged workshop missing would send the person "
@@ -554,16 +540,15 @@ static void the_events_carry_the_metadata_they_were_saved_with(void **state)
     esk_store *store = open_memory_store();
     esk_repository *repo = open_repository(store);
     esk_event_list stream = ESK_EVENT_LIST_INIT;
-    esk_error err = {0};
     char correlation[64] = "";
     const esk_metadata request = {.correlation_id = "req-7",
                                   .causation_id = "cmd-42"};
 
     esk_status rc = schedule_workshop(repo, "w-1", "Event Sourcing 101",
-                                      "2026-12-01", 2, &request, &err);
+                                      "2026-12-01", 2, &request);
     expect_handled(rc, ESK_OK, repo, &err,
                    "schedule_workshop() should succeed.");
-    rc = register_attendee(repo, "w-1", "ada", "Ada Lovelace", &request, &err);
+    rc = register_attendee(repo, "w-1", "ada", "Ada Lovelace", &request);
     expect_handled(rc, ESK_OK, repo, &err,
                    "register_attendee() should succeed.");
 

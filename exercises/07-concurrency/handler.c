@@ -42,11 +42,9 @@ esk_status append_decision(esk_store *store, const char *stream_id,
 }
 
 esk_status handle_with_retry(esk_store *store, const workshop_command *command,
-                             const char *command_id, int max_attempts,
-                             esk_error *err)
+                             const char *command_id, int max_attempts)
 {
     (void)store, (void)command, (void)command_id, (void)max_attempts;
-    (void)err;
     /* TODO: up to max_attempts times: load, stop if already handled,
      * decide, race_window(), append_decision(); again only on
      * ESK_ECONCURRENCY. */

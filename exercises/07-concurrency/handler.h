@@ -62,7 +62,7 @@ bool command_already_handled(const esk_event_list *stream,
  * @return ESK_OK: appended, or nothing to append (no events: a decision
  *         may accept a command and change nothing);
  *         ESK_ECONCURRENCY: the stream is not at expected_version; nothing
- *         is written (esk_store_errmsg() gives both versions);
+ *         is written (esk_errmsg() gives both versions);
  *         ESK_EINVAL: more than MAX_EVENTS_PER_COMMAND events, or an
  *         event id longer than ESK_EVENT_ID_MAX (a command id too long);
  *         the store's other errors. Sending the same batch again (same
@@ -99,14 +99,13 @@ esk_status append_decision(esk_store *store, const char *stream_id,
  *         handled;
  *         ESK_EDOMAIN: decide() refused (see err); nothing is written;
  *         ESK_ECONCURRENCY: still conflicting after max_attempts attempts;
- *         nothing is written (esk_store_errmsg() says why);
+ *         nothing is written (esk_errmsg() says why);
  *         ESK_EINVAL: max_attempts is less than 1;
  *         the store's and esk_decider_fold()'s other errors.
  * Everything the handler allocates (the event list, the decision) is
  * released before it returns.
  */
 esk_status handle_with_retry(esk_store *store, const workshop_command *command,
-                             const char *command_id, int max_attempts,
-                             esk_error *err);
+                             const char *command_id, int max_attempts);
 
 #endif

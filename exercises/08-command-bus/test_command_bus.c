@@ -107,11 +107,10 @@ static esk_status send(esk_bus *bus, const char *id, const char *correlation_id,
  * bus, so that it writes no log line and no command record). */
 static void given(esk_store *store, workshop_command c)
 {
-    esk_error err = {0};
     esk_status rc = esk_decider_handle(&workshop_decider, store, c.workshop_id,
-                                       &c, NULL, NULL, NULL, &err);
+                                       &c, NULL, NULL, NULL);
     if (rc != ESK_OK)
-        print_error("esk_decider_handle said: %s\n", err.message);
+        print_error("esk_decider_handle said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, "The test's own commands should succeed.");
 }
 

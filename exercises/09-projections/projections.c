@@ -11,20 +11,18 @@
 #include "exercise.h"
 #include "read_models.h"
 
-esk_status catalogue_handle(void *ctx, esk_store *store, const esk_event *event,
-                            esk_error *err)
+esk_status catalogue_handle(void *ctx, esk_store *store, const esk_event *event)
 {
-    (void)ctx, (void)store, (void)event, (void)err;
+    (void)ctx, (void)store, (void)event;
     /* TODO: decode the event; WorkshopScheduled inserts the workshop's row
      * (INSERT OR IGNORE), the four others change its counts, each guarded
      * by last_position < event->position. */
     return EXERCISE_TODO("catalogue_handle");
 }
 
-esk_status agenda_handle(void *ctx, esk_store *store, const esk_event *event,
-                         esk_error *err)
+esk_status agenda_handle(void *ctx, esk_store *store, const esk_event *event)
 {
-    (void)ctx, (void)store, (void)event, (void)err;
+    (void)ctx, (void)store, (void)event;
     /* TODO: decode the event; WorkshopScheduled notes the workshop in
      * agenda_workshops; a registration or a waitlisting puts a row in
      * agenda (INSERT OR REPLACE ... SELECT from agenda_workshops); a

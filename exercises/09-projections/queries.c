@@ -16,9 +16,9 @@
 #include "read_models.h"
 
 esk_status catalogue_list(esk_read_model *read_model, catalogue_entry *entries,
-                          size_t max, size_t *count, esk_error *err)
+                          size_t max, size_t *count)
 {
-    (void)read_model, (void)entries, (void)max, (void)err;
+    (void)read_model, (void)entries, (void)max;
     *count = 0;
     /* TODO: SELECT workshop_id, title, starts_on, seats_left,
      * waitlist_length FROM catalogue, soonest first; copy each row into
@@ -27,10 +27,9 @@ esk_status catalogue_list(esk_read_model *read_model, catalogue_entry *entries,
 }
 
 esk_status agenda_for(esk_read_model *read_model, const char *attendee_id,
-                      agenda_entry *entries, size_t max, size_t *count,
-                      esk_error *err)
+                      agenda_entry *entries, size_t max, size_t *count)
 {
-    (void)read_model, (void)attendee_id, (void)entries, (void)max, (void)err;
+    (void)read_model, (void)attendee_id, (void)entries, (void)max;
     *count = 0;
     /* TODO: the attendee's rows of agenda (WHERE attendee_id = ?1, bound
      * with sqlite3_bind_text), soonest first; copy each into the next

@@ -17,8 +17,8 @@ static esk_status fail(esk_error *err, esk_status status, const char *what,
 {
     if (err != NULL) {
         err->status = status;
-        err->code = 0;
-        snprintf(err->message, sizeof(err->message), "%s: %s", what, detail);
+        esk_error_last()->code = 0;
+        snprintf(esk_errmsg(), sizeof(esk_errmsg()), "%s: %s", what, detail);
     }
     return status;
 }
@@ -66,8 +66,7 @@ void copy_column(char *to, size_t size, sqlite3_stmt *stmt, int column)
 }
 
 esk_status decode_workshop_event(const esk_event *event,
-                                 const esk_event_type **type, workshop_event *e,
-                                 esk_error *err)
+                                 const esk_event_type **type, workshop_event *e)
 {
     static const esk_event_type *const types[] = {
         &workshop_scheduled_type,           &attendee_registered_type,
@@ -77,7 +76,7 @@ esk_status decode_workshop_event(const esk_event *event,
     *type = NULL;
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         if (strcmp(event->type, types[i]->name) == 0) {
-            esk_status rc = esk_codec_decode_event(types[i], event, e, err);
+            esk_status rc = esk_codec_decode_event(types[i], event, e);
             if (rc == ESK_OK)
                 *type = types[i];
             return rc;
@@ -88,7 +87,7 @@ esk_status decode_workshop_event(const esk_event *event,
 
 /* --- catalogue ------------------------------------------------------------ */
 
-static esk_status catalogue_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status catalogue_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
     return sql_run(store, err,
@@ -103,9 +102,9 @@ static esk_status catalogue_setup(void *ctx, esk_store *store, esk_error *err)
 /* Empty the read model, for a rebuild from the first event. The table
  * may not exist yet (a spec resets a fresh store before its setup), so
  * make sure it does first. */
-static esk_status catalogue_reset(void *ctx, esk_store *store, esk_error *err)
+static esk_status catalogue_reset(void *ctx, esk_store *store)
 {
-    esk_status rc = catalogue_setup(ctx, store, err);
+    esk_status rc = catalogue_setup(ctx, store);
     if (rc != ESK_OK)
         return rc;
     return sql_run(store, err, "DELETE FROM catalogue", NULL, 0);
@@ -129,7 +128,7 @@ const esk_projection catalogue_projection = {
 
 /* --- agenda --------------------------------------------------------------- */
 
-static esk_status agenda_setup(void *ctx, esk_store *store, esk_error *err)
+static esk_status agenda_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
     esk_status rc = sql_run(store, err,
@@ -149,9 +148,9 @@ static esk_status agenda_setup(void *ctx, esk_store *store, esk_error *err)
 }
 
 /* As catalogue_reset(): the tables first, then empty them. */
-static esk_status agenda_reset(void *ctx, esk_store *store, esk_error *err)
+static esk_status agenda_reset(void *ctx, esk_store *store)
 {
-    esk_status rc = agenda_setup(ctx, store, err);
+    esk_status rc = agenda_setup(ctx, store);
     if (rc == ESK_OK)
         rc = sql_run(store, err, "DELETE FROM agenda", NULL, 0);
     if (rc == ESK_OK)

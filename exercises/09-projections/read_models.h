@@ -92,8 +92,8 @@
  * @return ESK_OK (also for an event the catalogue does not show); the
  *         status of decode_workshop_event() or SQL_EXEC().
  */
-esk_status catalogue_handle(void *ctx, esk_store *store, const esk_event *event,
-                            esk_error *err);
+esk_status catalogue_handle(void *ctx, esk_store *store,
+                            const esk_event *event);
 
 /*
  * Apply one event to the agenda.
@@ -113,8 +113,7 @@ esk_status catalogue_handle(void *ctx, esk_store *store, const esk_event *event,
  *
  * @return as catalogue_handle().
  */
-esk_status agenda_handle(void *ctx, esk_store *store, const esk_event *event,
-                         esk_error *err);
+esk_status agenda_handle(void *ctx, esk_store *store, const esk_event *event);
 
 /* The two projections: name, version, the event types each handles, your
  * handle() and the provided setup() and reset() (read_models.c). */
@@ -158,7 +157,7 @@ typedef struct agenda_entry {
  *         statement it refuses, err says why); ESK_EIO when a step fails.
  */
 esk_status catalogue_list(esk_read_model *read_model, catalogue_entry *entries,
-                          size_t max, size_t *count, esk_error *err);
+                          size_t max, size_t *count);
 
 /*
  * An attendee's agenda, soonest first: their rows of the agenda table,
@@ -170,8 +169,7 @@ esk_status catalogue_list(esk_read_model *read_model, catalogue_entry *entries,
  * empty agenda (*count = 0, ESK_OK).
  */
 esk_status agenda_for(esk_read_model *read_model, const char *attendee_id,
-                      agenda_entry *entries, size_t max, size_t *count,
-                      esk_error *err);
+                      agenda_entry *entries, size_t max, size_t *count);
 
 /* --- Tools (read_models.c) ------------------------------------------------ */
 
@@ -190,7 +188,7 @@ typedef union workshop_event {
  *
  *   const esk_event_type *type = NULL;
  *   workshop_event e;
- *   esk_status rc = decode_workshop_event(event, &type, &e, err);
+ *   esk_status rc = decode_workshop_event(event, &type, &e);
  *   if (rc != ESK_OK)
  *       return rc;
  *   if (type == &attendee_registered_type)
@@ -203,8 +201,8 @@ typedef union workshop_event {
  *         which field).
  */
 esk_status decode_workshop_event(const esk_event *event,
-                                 const esk_event_type **type, workshop_event *e,
-                                 esk_error *err);
+                                 const esk_event_type **type,
+                                 workshop_event *e);
 
 /* A value for a ?N parameter of a statement: text, or an integer. */
 typedef struct sql_value {

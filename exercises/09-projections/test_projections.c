@@ -336,16 +336,15 @@ typedef struct read_side {
  * and a query handle on it. */
 static void open_read_side(read_side *r, const char *rows)
 {
-    esk_error err = {0};
     char *message = NULL;
     r->store = NULL;
     r->read_model = NULL;
     check_status(esk_store_open_sqlite(&r->store, ":memory:", NULL), ESK_OK,
                  "A SQLite store in memory should always open.");
     exercise_watch_store(r->store);
-    check_status(catalogue_projection.setup(NULL, r->store, &err), ESK_OK,
+    check_status(catalogue_projection.setup(NULL, r->store), ESK_OK,
                  "The catalogue's table should be created.");
-    check_status(agenda_projection.setup(NULL, r->store, &err), ESK_OK,
+    check_status(agenda_projection.setup(NULL, r->store), ESK_OK,
                  "The agenda's tables should be created.");
     int rc =
         sqlite3_exec(esk_store_sqlite_db(r->store), rows, NULL, NULL, &message);
@@ -378,7 +377,7 @@ static void expect_query_ok_at(esk_status rc, const esk_error *err,
                                const char *file, int line)
 {
     if (rc != ESK_OK && rc != ESK_ENOTIMPL)
-        print_error("the query said: %s\n", err->message);
+        print_error("the query said: %s\n", esk_errmsg());
     exercise_expect_status(rc, ESK_OK, what, hint, file, line);
 }
 
@@ -388,10 +387,9 @@ static void the_catalogue_lists_workshops_soonest_first(void **state)
     read_side r;
     catalogue_entry entries[5];
     size_t count = 99;
-    esk_error err = {0};
 
     open_read_side(&r, THREE_WORKSHOPS);
-    esk_status rc = catalogue_list(r.read_model, entries, 5, &count, &err);
+    esk_status rc = catalogue_list(r.read_model, entries, 5, &count);
     expect_query_ok(rc, &err,
                     "Prepare the SELECT with esk_read_model_prepare(), step "
                     "it, copy each row, finalize it.");
@@ -421,13 +419,12 @@ the_catalogue_fills_no_more_entries_than_there_is_room_for(void **state)
     read_side r;
     catalogue_entry entries[3];
     size_t count = 99;
-    esk_error err = {0};
 
     memset(&entries[2], 0, sizeof(entries[2]));
     snprintf(entries[2].workshop_id, sizeof(entries[2].workshop_id),
              "untouched");
     open_read_side(&r, THREE_WORKSHOPS);
-    esk_status rc = catalogue_list(r.read_model, entries, 2, &count, &err);
+    esk_status rc = catalogue_list(r.read_model, entries, 2, &count);
     expect_query_ok(rc, &err, "A catalogue longer than max is not an error.");
     check_int(count, 2,
               "Room for 2 entries: fill 2, and stop stepping (n < max in the "
@@ -454,10 +451,9 @@ static void an_agenda_lists_one_attendees_workshops_soonest_first(void **state)
     read_side r;
     agenda_entry entries[5];
     size_t count = 99;
-    esk_error err = {0};
 
     open_read_side(&r, AGENDAS);
-    esk_status rc = agenda_for(r.read_model, "ada", entries, 5, &count, &err);
+    esk_status rc = agenda_for(r.read_model, "ada", entries, 5, &count);
     expect_query_ok(rc, &err,
                     "Prepare the SELECT with esk_read_model_prepare(), bind "
                     "the attendee id as ?1 (sqlite3_bind_text), step, copy, "
@@ -473,7 +469,7 @@ static void an_agenda_lists_one_attendees_workshops_soonest_first(void **state)
                  "Copy the place: Ada waits for w-2.");
     check_string(entries[1].place, "seat", "Ada has a seat at w-1.");
 
-    rc = agenda_for(r.read_model, "o'neil", entries, 5, &count, &err);
+    rc = agenda_for(r.read_model, "o'neil", entries, 5, &count);
     expect_query_ok(rc, &err,
                     "An id with a quote must work too: bind it with "
                     "sqlite3_bind_text(stmt, 1, attendee_id, -1, "
@@ -490,10 +486,9 @@ static void an_attendee_with_no_registration_has_an_empty_agenda(void **state)
     read_side r;
     agenda_entry entries[2];
     size_t count = 99;
-    esk_error err = {0};
 
     open_read_side(&r, AGENDAS);
-    esk_status rc = agenda_for(r.read_model, "zoe", entries, 2, &count, &err);
+    esk_status rc = agenda_for(r.read_model, "zoe", entries, 2, &count);
     expect_query_ok(rc, &err,
                     "Nobody's rows is an answer, not a failure: ESK_OK.");
     check_int(count, 0, "Zoe registered for nothing: *count is 0.");
@@ -507,13 +502,12 @@ static void an_agenda_fills_no_more_entries_than_there_is_room_for(void **state)
     read_side r;
     agenda_entry entries[2];
     size_t count = 99;
-    esk_error err = {0};
 
     memset(&entries[1], 0, sizeof(entries[1]));
     snprintf(entries[1].workshop_id, sizeof(entries[1].workshop_id),
              "untouched");
     open_read_side(&r, AGENDAS);
-    esk_status rc = agenda_for(r.read_model, "ada", entries, 1, &count, &err);
+    esk_status rc = agenda_for(r.read_model, "ada", entries, 1, &count);
     expect_query_ok(rc, &err, "An agenda longer than max is not an error.");
     check_int(count, 1,
               "Room for 1 entry: fill 1, and stop stepping (n < max in the "
@@ -532,13 +526,12 @@ static void workshops_on_the_same_day_are_listed_by_id(void **state)
     read_side r;
     catalogue_entry entries[3];
     size_t count = 0;
-    esk_error err = {0};
 
     /* Inserted in the reverse of the expected order. */
     open_read_side(&r, "INSERT INTO catalogue VALUES "
                        "('w-5', 'Event Storming', '2026-12-01', 8, 0, 6),"
                        "('w-4', 'Sagas', '2026-12-01', 6, 0, 3);");
-    esk_status rc = catalogue_list(r.read_model, entries, 3, &count, &err);
+    esk_status rc = catalogue_list(r.read_model, entries, 3, &count);
     expect_query_ok(rc, &err, "The catalogue query should answer.");
     check_int(count, 2, "Two workshops in the catalogue.");
     check_string(entries[0].workshop_id, "w-4",
@@ -556,10 +549,9 @@ static void an_empty_catalogue_lists_nothing(void **state)
     read_side r;
     catalogue_entry entries[2];
     size_t count = 99;
-    esk_error err = {0};
 
     open_read_side(&r, "");
-    esk_status rc = catalogue_list(r.read_model, entries, 2, &count, &err);
+    esk_status rc = catalogue_list(r.read_model, entries, 2, &count);
     expect_query_ok(rc, &err,
                     "No workshop yet is an answer, not a failure: ESK_OK.");
     check_int(count, 0,
@@ -584,17 +576,16 @@ static void a_query_that_fails_midway_says_so(void **state)
     agenda_entry agenda[3];
     size_t count = 99;
     sqlite3_stmt *probe = NULL;
-    esk_error err = {0};
 
     open_read_side(&r, THREE_WORKSHOPS AGENDAS);
-    check_status(esk_read_model_prepare(r.read_model, "SELECT 1", &probe, &err),
+    check_status(esk_read_model_prepare(r.read_model, "SELECT 1", &probe),
                  ESK_OK, "The test's probe query should prepare.");
     sqlite3 *db = sqlite3_db_handle(probe);
     sqlite3_finalize(probe);
     /* From now on, every step of the read model's queries is interrupted,
      * as a query cancelled or a disk error would stop it. */
     sqlite3_progress_handler(db, 1, interrupt_every_statement, NULL);
-    esk_status rc = catalogue_list(r.read_model, workshops, 3, &count, &err);
+    esk_status rc = catalogue_list(r.read_model, workshops, 3, &count);
     check_status(rc, ESK_EIO,
                  "sqlite3_step() answered SQLITE_INTERRUPT, not SQLITE_ROW "
                  "nor SQLITE_DONE: the loop stopped because the query "
@@ -602,11 +593,11 @@ static void a_query_that_fails_midway_says_so(void **state)
                  "last sqlite3_step() said, and return ESK_EIO with "
                  "SQLite's message.");
     check_int(count, 0, "A failed query fills nothing: *count is 0.");
-    check_true(err.message[0] != '\0',
+    check_true(esk_errmsg()[0] != '\0',
                "err says why: sqlite3_errmsg() of the statement's "
                "database.");
     count = 99;
-    rc = agenda_for(r.read_model, "ada", agenda, 3, &count, &err);
+    rc = agenda_for(r.read_model, "ada", agenda, 3, &count);
     sqlite3_progress_handler(db, 0, NULL, NULL);
     check_status(rc, ESK_EIO,
                  "agenda_for() too: a query that stopped on SQLITE_INTERRUPT "
@@ -623,8 +614,7 @@ static void append(esk_store *store, const char *workshop_id,
 {
     char stream[ID_SIZE + 16];
     char *json = NULL;
-    esk_error err = {0};
-    check_status(esk_codec_encode(type, event, &json, &err), ESK_OK,
+    check_status(esk_codec_encode(type, event, &json), ESK_OK,
                  "The test's event should encode.");
     const esk_new_event e = {.type = type->name,
                              .schema_version = type->schema_version,
@@ -634,7 +624,7 @@ static void append(esk_store *store, const char *workshop_id,
                          ESK_ANY, &e, 1, NULL);
     esk_free(json);
     if (rc != ESK_OK)
-        print_error("the store said: %s\n", esk_store_errmsg(store));
+        print_error("the store said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "The append runs the inline projections, in its own "
                  "transaction: when one of your handlers fails, the append "
@@ -647,8 +637,7 @@ static void catalogue_line(esk_read_model *read_model, char *buf, size_t size)
 {
     catalogue_entry entries[2];
     size_t count = 0;
-    esk_error err = {0};
-    expect_query_ok(catalogue_list(read_model, entries, 2, &count, &err), &err,
+    expect_query_ok(catalogue_list(read_model, entries, 2, &count), &err,
                     "The catalogue query should answer.");
     check_int(count, 1, "One workshop in the catalogue.");
     snprintf(buf, size, "%lld|%lld", (long long)entries[0].seats_left,
@@ -661,7 +650,6 @@ inline_projections_keep_the_read_model_in_step_with_the_events(void **state)
     (void)state;
     esk_store *store = NULL;
     esk_read_model *read_model = NULL;
-    esk_error err = {0};
     char line[64];
     agenda_entry agenda[2];
     size_t count = 0;
@@ -669,10 +657,9 @@ inline_projections_keep_the_read_model_in_step_with_the_events(void **state)
     check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
                  "A SQLite store in memory should always open.");
     exercise_watch_store(store);
-    check_status(
-        esk_projection_attach_inline(store, &catalogue_projection, &err),
-        ESK_OK, "The catalogue projection should attach.");
-    check_status(esk_projection_attach_inline(store, &agenda_projection, &err),
+    check_status(esk_projection_attach_inline(store, &catalogue_projection),
+                 ESK_OK, "The catalogue projection should attach.");
+    check_status(esk_projection_attach_inline(store, &agenda_projection),
                  ESK_OK, "The agenda projection should attach.");
     check_status(esk_read_model_open(&read_model, store), ESK_OK,
                  "A query handle opens on a SQLite store.");
@@ -698,8 +685,8 @@ inline_projections_keep_the_read_model_in_step_with_the_events(void **state)
                .workshop_id = "w-1", .attendee_id = "bob", .name = "Bob"});
     catalogue_line(read_model, line, sizeof(line));
     check_string(line, "0|1", "Bob waits.");
-    expect_query_ok(agenda_for(read_model, "bob", agenda, 2, &count, &err),
-                    &err, "The agenda query should answer.");
+    expect_query_ok(agenda_for(read_model, "bob", agenda, 2, &count), &err,
+                    "The agenda query should answer.");
     check_int(count, 1, "Bob's agenda has w-1.");
     check_string(agenda[0].place, "waitlist", "Bob is on the waitlist.");
 
@@ -713,14 +700,12 @@ static void an_event_a_projection_cannot_read_fails_the_append(void **state)
     const esk_projection *const projections[] = {&catalogue_projection,
                                                  &agenda_projection};
     char *json = NULL;
-    esk_error err = {0};
     const workshop_scheduled scheduled = {.workshop_id = "w-1",
                                           .title = "Event Sourcing 101",
                                           .starts_on = "2026-12-01",
                                           .capacity = 1};
-    check_status(
-        esk_codec_encode(&workshop_scheduled_type, &scheduled, &json, &err),
-        ESK_OK, "The test's event should encode.");
+    check_status(esk_codec_encode(&workshop_scheduled_type, &scheduled, &json),
+                 ESK_OK, "The test's event should encode.");
     const esk_new_event good = {.type = workshop_scheduled_type.name,
                                 .schema_version = 1,
                                 .data = json};
@@ -736,12 +721,12 @@ static void an_event_a_projection_cannot_read_fails_the_append(void **state)
         check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
                      "A SQLite store in memory should always open.");
         exercise_watch_store(store);
-        check_status(esk_projection_attach_inline(store, projections[i], &err),
+        check_status(esk_projection_attach_inline(store, projections[i]),
                      ESK_OK, "The projection should attach.");
         esk_status rc =
             esk_store_append(store, "workshop-w-1", ESK_ANY, &good, 1, NULL);
         if (rc != ESK_OK)
-            print_error("the store said: %s\n", esk_store_errmsg(store));
+            print_error("the store said: %s\n", esk_errmsg());
         check_status(rc, ESK_OK,
                      "A WorkshopScheduled goes through the projection: its "
                      "handler answers ESK_OK.");
@@ -756,7 +741,7 @@ static void an_event_a_projection_cannot_read_fails_the_append(void **state)
                      "answers ESK_OK lets the read model silently miss an "
                      "event; a failure stops the append, and someone can fix "
                      "the cause.");
-        check_contains(esk_store_errmsg(store), projections[i]->name,
+        check_contains(esk_errmsg(), projections[i]->name,
                        "The store's message names the projection that "
                        "failed.");
         check_status(esk_store_stream_version(store, "workshop-w-1", &version),
@@ -774,30 +759,27 @@ static void queries_read_the_read_model_and_nothing_else(void **state)
     catalogue_entry entries[3];
     size_t count = 0;
     sqlite3_stmt *stmt = NULL;
-    esk_error err = {0};
 
     open_read_side(&r, THREE_WORKSHOPS);
-    expect_query_ok(catalogue_list(r.read_model, entries, 3, &count, &err),
-                    &err,
+    expect_query_ok(catalogue_list(r.read_model, entries, 3, &count), &err,
                     "Your catalogue query reads the catalogue table: "
                     "esk_read_model_prepare() lets it through.");
 
     /* A query that would answer from the events instead... */
     esk_status rc = esk_read_model_prepare(
         r.read_model,
-        "SELECT count(*) FROM events WHERE type = 'AttendeeRegistered'", &stmt,
-        &err);
+        "SELECT count(*) FROM events WHERE type = 'AttendeeRegistered'", &stmt);
     check_status(rc, ESK_EINVAL,
                  "The query side never reads the write side's tables: "
                  "esk_read_model_prepare() refuses them.");
-    check_contains(err.message, "events",
+    check_contains(esk_errmsg(), "events",
                    "The refusal names the table that belongs to the write "
                    "side.");
     check_true(stmt == NULL, "Nothing was prepared.");
 
     /* ...or change the read model behind the projections' backs. */
-    rc = esk_read_model_prepare(
-        r.read_model, "UPDATE catalogue SET seats_left = 99", &stmt, &err);
+    rc = esk_read_model_prepare(r.read_model,
+                                "UPDATE catalogue SET seats_left = 99", &stmt);
     check_status(rc, ESK_EINVAL,
                  "Queries only read: the projections alone write the read "
                  "model.");

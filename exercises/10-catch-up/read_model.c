@@ -47,7 +47,7 @@ static int bind_values(sqlite3_stmt *stmt, const sql_values *v)
 }
 
 esk_status read_model_exec(esk_store *store, const char *sql,
-                           const sql_values *values, esk_error *err)
+                           const sql_values *values)
 {
     sqlite3 *db = esk_store_sqlite_db(store);
     sqlite3_stmt *stmt = NULL;
@@ -55,7 +55,7 @@ esk_status read_model_exec(esk_store *store, const char *sql,
 
     if (db == NULL || sql == NULL) {
         if (err != NULL)
-            snprintf(err->message, sizeof(err->message),
+            snprintf(esk_errmsg(), sizeof(esk_errmsg()),
                      "the seats read model lives in SQLite: open the store "
                      "with esk_store_open_sqlite()");
         return ESK_EINVAL;
@@ -65,7 +65,7 @@ esk_status read_model_exec(esk_store *store, const char *sql,
         sqlite3_step(stmt) != SQLITE_DONE) {
         rc = ESK_EIO;
         if (err != NULL)
-            snprintf(err->message, sizeof(err->message), "%s, in: %.160s",
+            snprintf(esk_errmsg(), sizeof(esk_errmsg()), "%s, in: %.160s",
                      sqlite3_errmsg(db), sql);
     }
     sqlite3_finalize(stmt);
@@ -73,7 +73,7 @@ esk_status read_model_exec(esk_store *store, const char *sql,
 }
 
 esk_status seats_query(esk_read_model *read_model, const char *workshop_id,
-                       seats_row *out, esk_error *err)
+                       seats_row *out)
 {
     sqlite3_stmt *stmt = NULL;
 
@@ -83,7 +83,7 @@ esk_status seats_query(esk_read_model *read_model, const char *workshop_id,
         read_model,
         "SELECT workshop_id, title, capacity, taken, waiting "
         "FROM seats WHERE workshop_id = ?1",
-        &stmt, err);
+        &stmt);
     if (rc != ESK_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, workshop_id, -1, SQLITE_STATIC);

@@ -56,7 +56,7 @@ typedef struct sql_values {
  *         refused the statement: a typo, a missing table, a constraint).
  */
 esk_status read_model_exec(esk_store *store, const char *sql,
-                           const sql_values *values, esk_error *err);
+                           const sql_values *values);
 
 /* One row of the read model, as a query answers it. */
 typedef struct seats_row {
@@ -78,6 +78,6 @@ typedef struct seats_row {
  *         ESK_EINVAL (NULL, or no seats table: has setup run?).
  */
 esk_status seats_query(esk_read_model *read_model, const char *workshop_id,
-                       seats_row *out, esk_error *err);
+                       seats_row *out);
 
 #endif

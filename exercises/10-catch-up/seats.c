@@ -8,8 +8,8 @@
  *
  * seats.h says what each function must do; the table is described in
  * read_model.h. The tools:
- *   read_model_exec(store, sql, &(sql_values){...}, err)   (read_model.h)
- *   esk_codec_decode_event(&attendee_registered_type, event, &e, err)
+ *   read_model_exec(store, sql, &(sql_values){...})   (read_model.h)
+ *   esk_codec_decode_event(&attendee_registered_type, event, &e)
  *                                                          (esk/codec.h)
  */
 #include <stdio.h>
@@ -27,9 +27,9 @@
  *       taken INTEGER NOT NULL, waiting INTEGER NOT NULL,
  *       last_position INTEGER NOT NULL)
  */
-esk_status seats_setup(void *ctx, esk_store *store, esk_error *err)
+esk_status seats_setup(void *ctx, esk_store *store)
 {
-    (void)ctx, (void)store, (void)err;
+    (void)ctx, (void)store;
     return EXERCISE_TODO("seats_setup");
 }
 
@@ -37,9 +37,9 @@ esk_status seats_setup(void *ctx, esk_store *store, esk_error *err)
  * Drop the table (DROP TABLE IF EXISTS seats), then create it again with
  * seats_setup(): a rebuild starts from an empty read model.
  */
-esk_status seats_reset(void *ctx, esk_store *store, esk_error *err)
+esk_status seats_reset(void *ctx, esk_store *store)
 {
-    (void)ctx, (void)store, (void)err;
+    (void)ctx, (void)store;
     return EXERCISE_TODO("seats_reset");
 }
 
@@ -64,10 +64,9 @@ esk_status seats_reset(void *ctx, esk_store *store, esk_error *err)
  *
  * and a new row is INSERT OR IGNORE: if it is there, it has been made.
  */
-esk_status seats_handle(void *ctx, esk_store *store, const esk_event *event,
-                        esk_error *err)
+esk_status seats_handle(void *ctx, esk_store *store, const esk_event *event)
 {
-    (void)ctx, (void)store, (void)event, (void)err;
+    (void)ctx, (void)store, (void)event;
     return EXERCISE_TODO("seats_handle");
 }
 

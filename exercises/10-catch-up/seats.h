@@ -26,7 +26,7 @@
  *
  * @return ESK_OK; read_model_exec()'s failures.
  */
-esk_status seats_setup(void *ctx, esk_store *store, esk_error *err);
+esk_status seats_setup(void *ctx, esk_store *store);
 
 /*
  * Throw the read model away and start an empty one: called for a rebuild
@@ -37,7 +37,7 @@ esk_status seats_setup(void *ctx, esk_store *store, esk_error *err);
  *
  * @return ESK_OK; read_model_exec()'s failures.
  */
-esk_status seats_reset(void *ctx, esk_store *store, esk_error *err);
+esk_status seats_reset(void *ctx, esk_store *store);
 
 /*
  * Apply one event to the read model. The runner only hands it the types
@@ -56,8 +56,7 @@ esk_status seats_reset(void *ctx, esk_store *store, esk_error *err);
  *         run at this event, which is not skipped: it comes again at the
  *         next run.
  */
-esk_status seats_handle(void *ctx, esk_store *store, const esk_event *event,
-                        esk_error *err);
+esk_status seats_handle(void *ctx, esk_store *store, const esk_event *event);
 
 /* The projection: name "seats" (the checkpoint's key), version 1, the
  * event types it reads, and the three functions above (seats.c). */

@@ -97,12 +97,11 @@ static esk_store *open_store(const char *path)
 static int64_t send(esk_store *store, workshop_command command)
 {
     esk_handle_result result = {0};
-    esk_error err = {0};
     esk_status rc =
         esk_decider_handle(&workshop_decider, store, command.workshop_id,
-                           &command, NULL, NULL, &result, &err);
+                           &command, NULL, NULL, &result);
     if (rc != ESK_OK)
-        print_error("the command failed: %s\n", err.message);
+        print_error("the command failed: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "The test's commands are accepted by the (provided) "
                  "decider: if this fails, the store is not as the test "
@@ -147,10 +146,9 @@ static esk_catchup *new_runner(esk_store *store,
                                const esk_projection *projection)
 {
     esk_catchup *catchup = NULL;
-    esk_error err = {0};
-    esk_status rc = esk_catchup_new(&catchup, store, projection, NULL, &err);
+    esk_status rc = esk_catchup_new(&catchup, store, projection, NULL);
     if (rc != ESK_OK)
-        print_error("esk_catchup_new said: %s\n", err.message);
+        print_error("esk_catchup_new said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "esk_catchup_new() calls seats_setup(), which creates the "
                  "seats table if it is not there (CREATE TABLE IF NOT "
@@ -163,7 +161,7 @@ static esk_catchup_status run(esk_catchup *catchup, const char *hint)
     esk_catchup_status status = {0};
     esk_status rc = esk_catchup_run(catchup, &status);
     if (rc != ESK_OK)
-        print_error("esk_catchup_run said: %s\n", esk_catchup_errmsg(catchup));
+        print_error("esk_catchup_run said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, hint);
     exercise_say("run: %zu event(s) applied, checkpoint @%lld", status.applied,
                  (long long)status.checkpoint);
@@ -186,12 +184,11 @@ static seats_row query(esk_store *store)
 {
     esk_read_model *read_model = NULL;
     seats_row row = {0};
-    esk_error err = {0};
     esk_status rc = esk_read_model_open(&read_model, store);
     check_status(rc, ESK_OK, "The test opens the query side.");
-    rc = seats_query(read_model, "w-1", &row, &err);
+    rc = seats_query(read_model, "w-1", &row);
     if (rc != ESK_OK && rc != ESK_ENOTFOUND)
-        print_error("seats_query said: %s\n", err.message);
+        print_error("seats_query said: %s\n", esk_errmsg());
     check_true(rc == ESK_OK || rc == ESK_ENOTFOUND,
                "seats_query() reads the seats table that seats_setup() "
                "creates.");
@@ -232,14 +229,13 @@ static void read_all(esk_store *store, char *buf, size_t size)
 static esk_projection_spec *new_spec(void)
 {
     esk_store *store = open_store(":memory:");
-    esk_error err = {0};
-    esk_status rc = seats_reset(NULL, store, &err);
+    esk_status rc = seats_reset(NULL, store);
     if (rc != ESK_OK && rc != ESK_ENOTIMPL)
-        print_error("seats_reset said: %s\n", err.message);
+        print_error("seats_reset said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "Each spec starts with seats_reset() on a new store, which "
                  "has no seats table yet: DROP TABLE IF EXISTS seats, then "
-                 "return seats_setup(ctx, store, err).");
+                 "return seats_setup(ctx, store).");
     esk_store_free(store);
     return esk_projection_spec_new(&seats_projection, true);
 }
@@ -526,7 +522,7 @@ static void waiting_for_the_commands_position_shows_its_effect(void **state)
                  (long long)position);
     esk_status rc = wait_until_caught_up(catchup, position);
     if (rc != ESK_OK && rc != ESK_ENOTIMPL)
-        print_error("esk_catchup_errmsg: %s\n", esk_catchup_errmsg(catchup));
+        print_error("esk_catchup_errmsg: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "The read model is behind bob's registration: run the "
                  "projection (esk_catchup_run) and return what it returns.");
@@ -601,7 +597,7 @@ static void waiting_behind_an_event_that_cannot_be_read_says_so(void **state)
     exercise_say("bob waits for the read model to reach @%lld",
                  (long long)position);
     esk_status rc = wait_until_caught_up(catchup, position);
-    exercise_say("wait: %s", esk_catchup_errmsg(catchup));
+    exercise_say("wait: %s", esk_errmsg());
     check_status(rc, ESK_ECALLBACK,
                  "The run stopped at @2, before bob's registration: the read "
                  "model does not show it, and will not until someone fixes "
@@ -651,11 +647,11 @@ static void redelivered_events_are_counted_once(void **state)
 
 /* Version 1 of the projection had a bug: it ignored promotions. */
 static esk_status forgets_promotions(void *ctx, esk_store *store,
-                                     const esk_event *event, esk_error *err)
+                                     const esk_event *event)
 {
     if (strcmp(event->type, "WaitlistedAttendeePromoted") == 0)
         return ESK_OK;
-    return seats_handle(ctx, store, event, err);
+    return seats_handle(ctx, store, event);
 }
 
 static void
@@ -781,7 +777,7 @@ static void an_event_that_cannot_be_read_stops_the_run_there(void **state)
 
     esk_catchup_status status = {0};
     esk_status rc = esk_catchup_run(catchup, &status);
-    exercise_say("run: %s", esk_catchup_errmsg(catchup));
+    exercise_say("run: %s", esk_errmsg());
     check_status(rc, ESK_ECALLBACK,
                  "seats_handle() cannot decode @2: return the failure of "
                  "esk_codec_decode_event(). A handler that says ESK_OK for an "
@@ -791,7 +787,7 @@ static void an_event_that_cannot_be_read_stops_the_run_there(void **state)
     check_int(status.checkpoint, 1,
               "The checkpoint is just before the event that failed: @1 is "
               "kept, @2 will come again.");
-    check_contains(esk_catchup_errmsg(catchup), "attendeeId",
+    check_contains(esk_errmsg(), "attendeeId",
                    "Pass err on to esk_codec_decode_event(): its message "
                    "names the field, and the runner's message quotes it for "
                    "whoever has to fix it.");

@@ -42,7 +42,7 @@
  *         ESK_EINVAL: NULL runner, or position past the head;
  *         esk_catchup_status_get()'s and esk_catchup_run()'s failures
  *         (ESK_ECALLBACK: a handler failed, the projection is stuck
- *         before position; esk_catchup_errmsg() says where and why).
+ *         before position; esk_errmsg() says where and why).
  */
 esk_status wait_until_caught_up(esk_catchup *catchup, int64_t position);
 

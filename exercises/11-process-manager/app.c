@@ -38,7 +38,7 @@ static esk_status handle_workshop_command(esk_context *context,
 
 /* The bus: logging first (it reports what the rest did), idempotency
  * (a command id seen before answers with its first outcome), retry. */
-static esk_status open_bus(app *a, esk_error *err)
+static esk_status open_bus(app *a)
 {
     const esk_middleware chain[] = {
         esk_logging_middleware(&a->log),
@@ -53,12 +53,12 @@ static esk_status open_bus(app *a, esk_error *err)
         rc = esk_bus_register(a->bus, workshop_command_types[i],
                               handle_workshop_command, NULL);
     if (rc != ESK_OK)
-        snprintf(err->message, sizeof(err->message), "the bus: %s",
-                 esk_bus_errmsg(a->bus));
+        snprintf(esk_errmsg(), sizeof(esk_errmsg()), "the bus: %s",
+                 esk_errmsg());
     return rc;
 }
 
-esk_status app_open(app *a, esk_error *err)
+esk_status app_open(app *a)
 {
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.clock = app_clock;
@@ -78,16 +78,16 @@ esk_status app_open(app *a, esk_error *err)
         return rc;
     }
     exercise_watch_store(a->store);
-    rc = open_bus(a, err);
+    rc = open_bus(a);
     if (rc == ESK_OK)
-        rc = unpaid_setup(a->store, err);
+        rc = unpaid_setup(a->store);
     if (rc == ESK_OK &&
         ((rc = esk_process_runner_new(&a->waitlist, a->store, a->bus,
                                       &waitlist_process)) != ESK_OK ||
          (rc = esk_process_runner_new(&a->payments, a->store, a->bus,
                                       &payments_process)) != ESK_OK))
-        snprintf(err->message, sizeof(err->message), "a process runner: %s",
-                 esk_store_errmsg(a->store));
+        snprintf(esk_errmsg(), sizeof(esk_errmsg()), "a process runner: %s",
+                 esk_errmsg());
     if (rc != ESK_OK)
         app_close(a);
     return rc;

@@ -47,7 +47,7 @@ typedef struct app {
  * @return ESK_OK; the failures of the store, bus and runners (everything
  *         made so far is closed again).
  */
-esk_status app_open(app *a, esk_error *err);
+esk_status app_open(app *a);
 
 /* Close everything app_open() made. */
 void app_close(app *a);

@@ -83,12 +83,11 @@ static const esk_field registration_ref_fields[] = {
 static const esk_event_type registration_ref_type = ESK_EVENT_TYPE(
     registration_ref, "a registration event", 1, registration_ref_fields);
 
-esk_status registration_of(const esk_event *event, registration_ref *out,
-                           esk_error *err)
+esk_status registration_of(const esk_event *event, registration_ref *out)
 {
     if (event == NULL || out == NULL)
         return ESK_EINVAL;
     /* esk_codec_decode, not _decode_event: the type's name is not the
      * event's, and need not be. */
-    return esk_codec_decode(&registration_ref_type, event->data, out, err);
+    return esk_codec_decode(&registration_ref_type, event->data, out);
 }

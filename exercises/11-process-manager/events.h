@@ -107,7 +107,6 @@ typedef struct registration_ref {
  * @param err   optional: which field is missing or wrong.
  * @return ESK_OK; ESK_EDECODE (the event has no such fields); ESK_EINVAL.
  */
-esk_status registration_of(const esk_event *event, registration_ref *out,
-                           esk_error *err);
+esk_status registration_of(const esk_event *event, registration_ref *out);
 
 #endif

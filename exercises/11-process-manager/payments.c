@@ -4,10 +4,10 @@
  *
  * processes.h says exactly what payments_react() and payments_tick()
  * must do. The tools:
- *   registration_of(event, &ref, &err)               (events.h)
+ *   registration_of(event, &ref)               (events.h)
  *   unpaid_track, unpaid_forget, unpaid_overdue      (unpaid.h)
  *   esk_process_store(pc), esk_process_send(pc, &command, key, NULL),
- *   esk_process_fail(pc, rc, "%s", err.message)      (esk/process.h)
+ *   esk_process_fail(pc, rc, "%s", esk_errmsg())      (esk/process.h)
  *   workshop_command_type(LAPSE_REGISTRATION)        (workshop.h)
  */
 #include <stdio.h>

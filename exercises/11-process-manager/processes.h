@@ -51,7 +51,7 @@
  *         the workshop refuses (NOBODY_WAITING, NO_FREE_SEAT), which is an
  *         answer, not a failure: the runner counts the event as done. An
  *         event that cannot be decoded:
- *         `return esk_process_fail(pc, rc, "%s", err.message);`.
+ *         `return esk_process_fail(pc, rc, "%s", esk_errmsg());`.
  */
 esk_status waitlist_react(void *ctx, esk_process_context *pc,
                           const esk_event *event);
@@ -78,7 +78,7 @@ extern const esk_process waitlist_process;
  * deadlines are tick's business.
  *
  * @return ESK_OK; on a failure (decoding, the table), say why:
- *         `return esk_process_fail(pc, rc, "%s", err.message);`. The
+ *         `return esk_process_fail(pc, rc, "%s", esk_errmsg());`. The
  *         runner then stops at this event and undoes what it did.
  */
 esk_status payments_react(void *ctx, esk_process_context *pc,

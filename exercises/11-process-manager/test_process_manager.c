@@ -40,11 +40,10 @@ static void move_clock(app *a, const char *iso)
 
 static void open_app(app *a)
 {
-    esk_error err = {0};
     a->now = at(REGISTRATION_DAY);
-    esk_status rc = app_open(a, &err);
+    esk_status rc = app_open(a);
     if (rc != ESK_OK)
-        print_error("app_open said: %s\n", err.message);
+        print_error("app_open said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, "The test opens the application (app.c).");
 }
 
@@ -107,8 +106,7 @@ static size_t run(esk_process_runner *runner, const char *hint)
     size_t reacted = 0;
     esk_status rc = esk_process_run(runner, &reacted);
     if (rc != ESK_OK)
-        print_error("esk_process_run said: %s\n",
-                    esk_process_runner_errmsg(runner));
+        print_error("esk_process_run said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, hint);
     return reacted;
 }
@@ -117,8 +115,7 @@ static void tick(app *a, const char *hint)
 {
     esk_status rc = esk_process_tick(a->payments);
     if (rc != ESK_OK)
-        print_error("esk_process_tick said: %s\n",
-                    esk_process_runner_errmsg(a->payments));
+        print_error("esk_process_tick said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, hint);
 }
 
@@ -245,8 +242,7 @@ static void expect_failure(esk_status rc, esk_process_runner *runner,
     if (rc == ESK_OK)
         print_error("it returned ESK_OK\n");
     else
-        exercise_say("it failed, as it must: %s",
-                     esk_process_runner_errmsg(runner));
+        exercise_say("it failed, as it must: %s", esk_errmsg());
     check_true(rc != ESK_OK, hint);
 }
 
@@ -767,7 +763,7 @@ static void a_seat_that_cannot_be_remembered_stops_payments(void **state)
     esk_status rc = esk_process_run(a.payments, NULL);
     expect_failure(rc, a.payments,
                    "unpaid_track() failed: payments_react() must say so, "
-                   "return esk_process_fail(pc, rc, \"%s\", err.message). "
+                   "return esk_process_fail(pc, rc, \"%s\", esk_errmsg()). "
                    "Returning ESK_OK moves the checkpoint past ada's "
                    "registration, and her seat never lapses.");
 
@@ -794,7 +790,7 @@ static void seats_that_cannot_be_read_fail_the_tick(void **state)
     esk_status rc = esk_process_tick(a.payments);
     expect_failure(rc, a.payments,
                    "unpaid_overdue() failed: payments_tick() must return "
-                   "esk_process_fail(pc, rc, \"%s\", err.message). ESK_OK "
+                   "esk_process_fail(pc, rc, \"%s\", esk_errmsg()). ESK_OK "
                    "says there was nothing overdue, which nobody knows.");
 
     sql(&a, "ALTER TABLE unpaid_away RENAME TO unpaid");

@@ -11,19 +11,19 @@
 
 /* Prepare sql on the store's database, or say why not. */
 static esk_status prepare(esk_store *store, const char *sql,
-                          sqlite3_stmt **stmt, esk_error *err)
+                          sqlite3_stmt **stmt)
 {
     sqlite3 *db = esk_store_sqlite_db(store);
     if (db == NULL) {
         if (err != NULL)
-            snprintf(err->message, sizeof(err->message),
+            snprintf(esk_errmsg(), sizeof(esk_errmsg()),
                      "the table of unpaid seats lives in SQLite: open the "
                      "store with esk_store_open_sqlite()");
         return ESK_EINVAL;
     }
     if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK) {
         if (err != NULL)
-            snprintf(err->message, sizeof(err->message), "unpaid seats: %s",
+            snprintf(esk_errmsg(), sizeof(esk_errmsg()), "unpaid seats: %s",
                      sqlite3_errmsg(db));
         return ESK_EIO;
     }
@@ -31,13 +31,13 @@ static esk_status prepare(esk_store *store, const char *sql,
 }
 
 /* Step a statement that returns no rows, and finalize it. */
-static esk_status finish(sqlite3_stmt *stmt, esk_error *err)
+static esk_status finish(sqlite3_stmt *stmt)
 {
     esk_status rc = ESK_OK;
     if (sqlite3_step(stmt) != SQLITE_DONE) {
         rc = ESK_EIO;
         if (err != NULL)
-            snprintf(err->message, sizeof(err->message), "unpaid seats: %s",
+            snprintf(esk_errmsg(), sizeof(esk_errmsg()), "unpaid seats: %s",
                      sqlite3_errmsg(sqlite3_db_handle(stmt)));
     }
     sqlite3_finalize(stmt);
@@ -56,7 +56,7 @@ static void read_row(sqlite3_stmt *stmt, unpaid_seat *out)
     out->due = sqlite3_column_int64(stmt, 3);
 }
 
-esk_status unpaid_setup(esk_store *store, esk_error *err)
+esk_status unpaid_setup(esk_store *store)
 {
     sqlite3_stmt *stmt = NULL;
     esk_status rc = prepare(store,
@@ -66,12 +66,11 @@ esk_status unpaid_setup(esk_store *store, esk_error *err)
                             "seat_event_id TEXT NOT NULL, "
                             "due INTEGER NOT NULL, "
                             "PRIMARY KEY(workshop_id, attendee_id))",
-                            &stmt, err);
-    return rc != ESK_OK ? rc : finish(stmt, err);
+                            &stmt);
+    return rc != ESK_OK ? rc : finish(stmt);
 }
 
-esk_status unpaid_track(esk_store *store, const unpaid_seat *seat,
-                        esk_error *err)
+esk_status unpaid_track(esk_store *store, const unpaid_seat *seat)
 {
     sqlite3_stmt *stmt = NULL;
     if (seat == NULL)
@@ -79,18 +78,18 @@ esk_status unpaid_track(esk_store *store, const unpaid_seat *seat,
     esk_status rc = prepare(store,
                             "INSERT OR REPLACE INTO unpaid "
                             "VALUES(?1, ?2, ?3, ?4)",
-                            &stmt, err);
+                            &stmt);
     if (rc != ESK_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, seat->workshop_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, seat->attendee_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 3, seat->seat_event_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 4, seat->due);
-    return finish(stmt, err);
+    return finish(stmt);
 }
 
 esk_status unpaid_forget(esk_store *store, const char *workshop_id,
-                         const char *attendee_id, esk_error *err)
+                         const char *attendee_id)
 {
     sqlite3_stmt *stmt = NULL;
     if (workshop_id == NULL || attendee_id == NULL)
@@ -98,16 +97,16 @@ esk_status unpaid_forget(esk_store *store, const char *workshop_id,
     esk_status rc = prepare(store,
                             "DELETE FROM unpaid "
                             "WHERE workshop_id = ?1 AND attendee_id = ?2",
-                            &stmt, err);
+                            &stmt);
     if (rc != ESK_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, workshop_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, attendee_id, -1, SQLITE_STATIC);
-    return finish(stmt, err);
+    return finish(stmt);
 }
 
 esk_status unpaid_overdue(esk_store *store, esk_time now, unpaid_seat *out,
-                          size_t max, size_t *count, esk_error *err)
+                          size_t max, size_t *count)
 {
     sqlite3_stmt *stmt = NULL;
     if (out == NULL || count == NULL)
@@ -117,7 +116,7 @@ esk_status unpaid_overdue(esk_store *store, esk_time now, unpaid_seat *out,
                             "SELECT workshop_id, attendee_id, seat_event_id, "
                             "due FROM unpaid WHERE due < ?1 "
                             "ORDER BY due, workshop_id, attendee_id",
-                            &stmt, err);
+                            &stmt);
     if (rc != ESK_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, now);
@@ -128,8 +127,7 @@ esk_status unpaid_overdue(esk_store *store, esk_time now, unpaid_seat *out,
 }
 
 esk_status unpaid_find(esk_store *store, const char *workshop_id,
-                       const char *attendee_id, unpaid_seat *out,
-                       esk_error *err)
+                       const char *attendee_id, unpaid_seat *out)
 {
     sqlite3_stmt *stmt = NULL;
     if (workshop_id == NULL || attendee_id == NULL || out == NULL)
@@ -138,7 +136,7 @@ esk_status unpaid_find(esk_store *store, const char *workshop_id,
                             "SELECT workshop_id, attendee_id, seat_event_id, "
                             "due FROM unpaid "
                             "WHERE workshop_id = ?1 AND attendee_id = ?2",
-                            &stmt, err);
+                            &stmt);
     if (rc != ESK_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, workshop_id, -1, SQLITE_STATIC);

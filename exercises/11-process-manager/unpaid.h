@@ -48,7 +48,7 @@ typedef struct unpaid_seat {
  *
  * @return ESK_OK; ESK_EINVAL (not a SQLite store); ESK_EIO.
  */
-esk_status unpaid_setup(esk_store *store, esk_error *err);
+esk_status unpaid_setup(esk_store *store);
 
 /*
  * Remember an unpaid seat, or replace what was remembered for the same
@@ -57,8 +57,7 @@ esk_status unpaid_setup(esk_store *store, esk_error *err);
  * @param seat copied.
  * @return ESK_OK; ESK_EINVAL (NULL, not a SQLite store); ESK_EIO.
  */
-esk_status unpaid_track(esk_store *store, const unpaid_seat *seat,
-                        esk_error *err);
+esk_status unpaid_track(esk_store *store, const unpaid_seat *seat);
 
 /*
  * Forget the unpaid seat of an attendee in a workshop: paid for, given
@@ -67,7 +66,7 @@ esk_status unpaid_track(esk_store *store, const unpaid_seat *seat,
  * @return ESK_OK; ESK_EINVAL (NULL, not a SQLite store); ESK_EIO.
  */
 esk_status unpaid_forget(esk_store *store, const char *workshop_id,
-                         const char *attendee_id, esk_error *err);
+                         const char *attendee_id);
 
 /*
  * The unpaid seats whose deadline is before now, the oldest deadline
@@ -78,7 +77,7 @@ esk_status unpaid_forget(esk_store *store, const char *workshop_id,
  * @return ESK_OK; ESK_EINVAL (NULL, not a SQLite store); ESK_EIO.
  */
 esk_status unpaid_overdue(esk_store *store, esk_time now, unpaid_seat *out,
-                          size_t max, size_t *count, esk_error *err);
+                          size_t max, size_t *count);
 
 /*
  * The unpaid seat of an attendee in a workshop, if one is remembered.
@@ -86,7 +85,6 @@ esk_status unpaid_overdue(esk_store *store, esk_time now, unpaid_seat *out,
  * @return ESK_OK; ESK_ENOTFOUND; ESK_EINVAL; ESK_EIO.
  */
 esk_status unpaid_find(esk_store *store, const char *workshop_id,
-                       const char *attendee_id, unpaid_seat *out,
-                       esk_error *err);
+                       const char *attendee_id, unpaid_seat *out);
 
 #endif

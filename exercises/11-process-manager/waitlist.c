@@ -3,12 +3,12 @@
  * waited longest. YOU EDIT THIS FILE.
  *
  * processes.h says exactly what waitlist_react() must do. The tools:
- *   esk_codec_decode_event(&registration_cancelled_type, event, &e, &err)
+ *   esk_codec_decode_event(&registration_cancelled_type, event, &e)
  *                                                  (esk/codec.h)
- *   registration_of(event, &ref, &err)             (events.h)
+ *   registration_of(event, &ref)             (events.h)
  *   workshop_command_type(PROMOTE_FROM_WAITLIST)   (workshop.h)
  *   esk_process_send(pc, &command, NULL, NULL)     (esk/process.h)
- *   esk_process_fail(pc, rc, "%s", err.message)    (esk/process.h)
+ *   esk_process_fail(pc, rc, "%s", esk_errmsg())    (esk/process.h)
  */
 #include <string.h>
 

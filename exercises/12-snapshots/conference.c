@@ -40,12 +40,11 @@ const char *conference_error_name(int code)
 }
 
 /* The conference exists, and still takes registrations. */
-static esk_status refuse_unless_open(const conference *c, esk_error *err)
+static esk_status refuse_unless_open(const conference *c)
 {
     if (c->state.status == CONFERENCE_UNSCHEDULED)
-        return esk_domain_error_into(err, CONFERENCE_NOT_SCHEDULED,
-                                     "conference '%s' is not scheduled",
-                                     c->base.id);
+        return esk_domain_error(CONFERENCE_NOT_SCHEDULED,
+                                "conference '%s' is not scheduled", c->base.id);
     if (c->state.status == CONFERENCE_CLOSED)
         return esk_domain_error_into(
             err, REGISTRATION_IS_CLOSED,
@@ -62,38 +61,37 @@ static bool is_recent(const conference_state *s, const char *attendee_id)
 }
 
 esk_status conference_schedule(conference *c, const char *title,
-                               const char *starts_on, int64_t capacity,
-                               esk_error *err)
+                               const char *starts_on, int64_t capacity)
 {
     if (c->state.status != CONFERENCE_UNSCHEDULED)
-        return esk_domain_error_into(err, CONFERENCE_ALREADY_SCHEDULED,
-                                     "conference '%s' is already scheduled",
-                                     c->base.id);
+        return esk_domain_error(CONFERENCE_ALREADY_SCHEDULED,
+                                "conference '%s' is already scheduled",
+                                c->base.id);
     if (capacity < 1 || capacity > MAX_CAPACITY)
-        return esk_domain_error_into(err, INVALID_CAPACITY,
-                                     "a conference has 1 to %d seats, not %lld",
-                                     MAX_CAPACITY, (long long)capacity);
+        return esk_domain_error(INVALID_CAPACITY,
+                                "a conference has 1 to %d seats, not %lld",
+                                MAX_CAPACITY, (long long)capacity);
 
     workshop_scheduled e = {.capacity = capacity};
     copy_text(e.workshop_id, sizeof(e.workshop_id), c->base.id);
     copy_text(e.title, sizeof(e.title), title);
     copy_text(e.starts_on, sizeof(e.starts_on), starts_on);
-    return esk_aggregate_raise(c, &workshop_scheduled_type, &e, err);
+    return esk_aggregate_raise(c, &workshop_scheduled_type, &e);
 }
 
 esk_status conference_register(conference *c, const char *attendee_id,
-                               const char *name, esk_error *err)
+                               const char *name)
 {
     const conference_state *s = &c->state;
 
-    esk_status rc = refuse_unless_open(c, err);
+    esk_status rc = refuse_unless_open(c);
     if (rc != ESK_OK)
         return rc;
     if (is_recent(s, attendee_id))
-        return esk_domain_error_into(err, ALREADY_REGISTERED,
-                                     "'%s' has just registered for conference "
-                                     "'%s'",
-                                     attendee_id, c->base.id);
+        return esk_domain_error(ALREADY_REGISTERED,
+                                "'%s' has just registered for conference "
+                                "'%s'",
+                                attendee_id, c->base.id);
 
     /* A full conference is not a refusal: it is another fact. */
     if (s->seats_taken < s->capacity) {
@@ -101,11 +99,11 @@ esk_status conference_register(conference *c, const char *attendee_id,
         copy_text(e.workshop_id, sizeof(e.workshop_id), c->base.id);
         copy_text(e.attendee_id, sizeof(e.attendee_id), attendee_id);
         copy_text(e.name, sizeof(e.name), name);
-        return esk_aggregate_raise(c, &attendee_registered_type, &e, err);
+        return esk_aggregate_raise(c, &attendee_registered_type, &e);
     }
     attendee_waitlisted e = {0};
     copy_text(e.workshop_id, sizeof(e.workshop_id), c->base.id);
     copy_text(e.attendee_id, sizeof(e.attendee_id), attendee_id);
     copy_text(e.name, sizeof(e.name), name);
-    return esk_aggregate_raise(c, &attendee_waitlisted_type, &e, err);
+    return esk_aggregate_raise(c, &attendee_waitlisted_type, &e);
 }

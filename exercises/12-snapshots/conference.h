@@ -85,14 +85,13 @@ const char *conference_error_name(int code);
 /* Put the conference on the calendar: WorkshopScheduled. Refused when it
  * is scheduled already, or for a capacity outside 1 to MAX_CAPACITY. */
 esk_status conference_schedule(conference *c, const char *title,
-                               const char *starts_on, int64_t capacity,
-                               esk_error *err);
+                               const char *starts_on, int64_t capacity);
 
 /* Take a seat, or a place on the waitlist when every seat is taken:
  * AttendeeRegistered or AttendeeWaitlisted. Refused before scheduling,
  * after closing, and for someone among the latest registrations. */
 esk_status conference_register(conference *c, const char *attendee_id,
-                               const char *name, esk_error *err);
+                               const char *name);
 
 /* --- The fold (evolve.c) --------------------------------------------------
  */
@@ -121,7 +120,7 @@ extern const esk_event_type conference_snapshot_type;
 
 /*
  * The snapshot policy: the options every conference repository is created
- * with (esk_repository_new(&repo, store, &conference_type, &options, err)).
+ * with (esk_repository_new(&repo, store, &conference_type, &options)).
  */
 esk_repository_options conference_repository_options(void);
 

@@ -60,10 +60,9 @@ static esk_repository *open_repository(esk_store *store,
                                        const esk_repository_options *options)
 {
     esk_repository *repo = NULL;
-    esk_error err = {0};
-    esk_status rc = esk_repository_new(&repo, store, type, options, &err);
+    esk_status rc = esk_repository_new(&repo, store, type, options);
     if (rc != ESK_OK)
-        print_error("esk_repository_new said: %s\n", err.message);
+        print_error("esk_repository_new said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "The repository refuses these options or this type: its "
                  "message above says why. A snapshot table may only name "
@@ -91,12 +90,12 @@ static void saved(esk_repository *repo, conference *c)
 {
     esk_status rc = esk_repository_save(repo, c, NULL, NULL);
     if (rc != ESK_OK)
-        print_error("the repository said: %s\n", esk_repository_errmsg(repo));
+        print_error("the repository said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, "Saving a registration should work.");
     /* A save whose events are stored but whose snapshot could not be
      * written succeeds, and leaves a note. */
     check_string(
-        esk_repository_errmsg(repo), "",
+        esk_errmsg(), "",
         "The events are saved but the snapshot was not: the codec "
         "refused the snapshot table (the note says which field). "
         "Each ESK_FIELD_* macro must fit its member: INT64 for "
@@ -107,12 +106,11 @@ static void saved(esk_repository *repo, conference *c)
 /* Schedule Event Sourcing Days: the stream's first event. */
 static void schedule_es_days(esk_repository *repo, conference *c)
 {
-    esk_error err = {0};
-    check_status(esk_aggregate_init(c, &conference_type, CONFERENCE_ID, &err),
-                 ESK_OK, "A new conference starts empty.");
-    check_status(conference_schedule(c, "Event Sourcing Days", "2026-10-05",
-                                     CAPACITY, &err),
-                 ESK_OK, "Scheduling a new conference works.");
+    check_status(esk_aggregate_init(c, &conference_type, CONFERENCE_ID), ESK_OK,
+                 "A new conference starts empty.");
+    check_status(
+        conference_schedule(c, "Event Sourcing Days", "2026-10-05", CAPACITY),
+        ESK_OK, "Scheduling a new conference works.");
     saved(repo, c);
 }
 
@@ -122,11 +120,10 @@ static void schedule_es_days(esk_repository *repo, conference *c)
  * here is loading, not the desk. */
 static void register_until(esk_repository *repo, conference *c, int64_t version)
 {
-    esk_error err = {0};
     while (c->base.version < version) {
         char id[ID_SIZE];
         snprintf(id, sizeof(id), "a-%05lld", (long long)c->base.version + 1);
-        check_status(conference_register(c, id, "Attendee", &err), ESK_OK,
+        check_status(conference_register(c, id, "Attendee"), ESK_OK,
                      "Registering a new attendee works.");
         saved(repo, c);
     }
@@ -190,7 +187,7 @@ static int64_t timed_load(esk_repository *repo, conference *c,
     esk_status rc = esk_repository_load(repo, CONFERENCE_ID, c);
     double took = now_ms() - start;
     if (rc != ESK_OK)
-        print_error("the repository said: %s\n", esk_repository_errmsg(repo));
+        print_error("the repository said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, "The conference's stream loads.");
     print_message("    %-34s v%-6lld %6lld events folded  %8.2f ms\n", label,
                   (long long)c->base.version, (long long)events_folded, took);
@@ -248,12 +245,11 @@ static void a_snapshot_writes_every_member_of_the_state(void **unused)
     (void)unused;
     conference c = sample_conference();
     char json[1024] = "";
-    esk_error err = {0};
 
     esk_status rc = esk_codec_encode_to(&conference_snapshot_type, &c, json,
-                                        sizeof(json), NULL, &err);
+                                        sizeof(json), NULL);
     if (rc != ESK_OK)
-        print_error("encoding said: %s\n", err.message);
+        print_error("encoding said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "The codec refuses the snapshot table (see what it said): "
                  "each ESK_FIELD_* macro must fit its member, and the "
@@ -273,12 +269,11 @@ static void a_snapshot_reads_back_as_the_same_state(void **unused)
     (void)unused;
     conference expected = sample_conference();
     conference c;
-    esk_error err = {0};
 
     esk_status rc =
-        esk_codec_decode(&conference_snapshot_type, SAMPLE_JSON, &c, &err);
+        esk_codec_decode(&conference_snapshot_type, SAMPLE_JSON, &c);
     if (rc != ESK_OK)
-        print_error("decoding said: %s\n", err.message);
+        print_error("decoding said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "The codec cannot read the snapshot back (see what it "
                  "said).");
@@ -364,7 +359,6 @@ a_double_submit_is_refused_after_loading_from_a_snapshot(void **unused)
 {
     (void)unused;
     esk_repository_options options = policy();
-    esk_error err = {0};
     int64_t every = options.snapshot_every > 0 ? options.snapshot_every : 1;
     esk_store *store = store_with_history(2 * every - 1);
     exercise_watch_store(store);
@@ -379,7 +373,7 @@ a_double_submit_is_refused_after_loading_from_a_snapshot(void **unused)
                  (long long)(2 * every));
     check_status(esk_repository_load(repo, CONFERENCE_ID, &c), ESK_OK,
                  "The conference loads.");
-    check_status(conference_register(&c, "bob", "Bob Kahn", &err), ESK_OK,
+    check_status(conference_register(&c, "bob", "Bob Kahn"), ESK_OK,
                  "bob registers for the first time.");
     saved(repo, &c);
     esk_aggregate_release(&c);
@@ -389,13 +383,13 @@ a_double_submit_is_refused_after_loading_from_a_snapshot(void **unused)
     check_int(timed_load(counting, &c, "from the snapshot at bob's"), 0,
               "The snapshot was taken at bob's registration, the stream's "
               "last event: a load from it folds nothing.");
-    esk_status rc = conference_register(&c, "bob", "Bob Kahn", &err);
+    esk_status rc = conference_register(&c, "bob", "Bob Kahn");
     check_status(rc, ESK_EDOMAIN,
                  "bob is among the latest registrations, yet the conference "
                  "loaded from the snapshot let him register again: the "
                  "snapshot forgot state.recent. Describe it, with its count "
                  "state.recent_count, in the snapshot table.");
-    check_int(err.code, ALREADY_REGISTERED,
+    check_int(esk_error_last()->code, ALREADY_REGISTERED,
               "A double submit is refused with ALREADY_REGISTERED.");
 
     esk_aggregate_release(&c);

@@ -38,10 +38,9 @@ static json_t *data_of(const char *text)
 /* Run one step on the data, and say what it said if it failed. */
 static esk_status run_step(esk_upcast_fn step, json_t *data)
 {
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
-    esk_status rc = step(data, &err);
-    if (rc != ESK_OK && rc != ESK_ENOTIMPL && err.message[0] != '\0')
-        print_error("the step said: %s\n", err.message);
+    esk_status rc = step(data);
+    if (rc != ESK_OK && rc != ESK_ENOTIMPL && esk_errmsg()[0] != '\0')
+        print_error("the step said: %s\n", esk_errmsg());
     return rc;
 }
 
@@ -120,14 +119,13 @@ static void a_v1_registration_without_a_name_is_refused(void **unused)
 {
     (void)unused;
     json_t *data = data_of("{\"workshopId\":\"w-1\",\"attendeeId\":\"ada\"}");
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
 
-    esk_status rc = attendee_registered_v1_to_v2(data, &err);
+    esk_status rc = attendee_registered_v1_to_v2(data);
     check_status(rc, ESK_EDECODE,
                  "A v1 without a \"name\" string is not what release 1 "
                  "wrote: refuse it with return upcast_failed(err, \"...\"), "
                  "rather than guess a name.");
-    check_true(err.message[0] != '\0',
+    check_true(esk_errmsg()[0] != '\0',
                "Say what is wrong: upcast_failed(err, \"a v1 registration "
                "has no name\"). esk quotes it, after the stream and the "
                "version of the event.");
@@ -139,9 +137,8 @@ static void a_v1_name_that_is_not_a_string_is_refused(void **unused)
     (void)unused;
     json_t *data =
         data_of("{\"workshopId\":\"w-1\",\"attendeeId\":\"ada\",\"name\":42}");
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
 
-    esk_status rc = attendee_registered_v1_to_v2(data, &err);
+    esk_status rc = attendee_registered_v1_to_v2(data);
     check_status(rc, ESK_EDECODE,
                  "A \"name\" that is not a string is no name either: "
                  "json_string_value() gives NULL for it, as for a missing "
@@ -212,7 +209,6 @@ static void the_chain_reads_a_v1_registration_as_v3(void **unused)
     esk_upcasters *upcasters = workshop_upcasters();
     esk_store *store = NULL;
     esk_event_list stream = ESK_EVENT_LIST_INIT;
-    esk_error err = {0};
     attendee_registered e;
 
     check_int(esk_upcasters_target(upcasters, "AttendeeRegistered", 1), 3,
@@ -232,17 +228,17 @@ static void the_chain_reads_a_v1_registration_as_v3(void **unused)
     check_status(esk_store_read_stream(store, "workshop-w-1", 1, 0, &stream),
                  ESK_OK, "Reading it back works.");
 
-    esk_status rc = esk_upcasters_apply(upcasters, &stream, &err);
+    esk_status rc = esk_upcasters_apply(upcasters, &stream);
     if (rc != ESK_OK)
-        print_error("upcasting said: %s\n", err.message);
+        print_error("upcasting said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, "The chain of steps runs on the stored v1.");
     check_int(stream.events[0].schema_version, 3,
               "After both steps, the event read is a v3.");
     exercise_say("read as v3: %s", stream.events[0].data);
     rc = esk_codec_decode_event(&attendee_registered_type, &stream.events[0],
-                                &e, &err);
+                                &e);
     if (rc != ESK_OK)
-        print_error("decoding said: %s\n", err.message);
+        print_error("decoding said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "What the chain makes of a v1 must be a v3 the codec "
                  "accepts: every field of events.c's table, right kinds.");
@@ -424,7 +420,7 @@ static void the_workshop_of_release_1_loads_in_release_3(void **unused)
     say_stored(store);
     /* Without upcasters, the v1 events do not decode. */
     esk_status rc = esk_repository_load(blind, "w-1", &w);
-    exercise_say("without upcasters: %s", esk_repository_errmsg(blind));
+    exercise_say("without upcasters: %s", esk_errmsg());
     check_status(rc, ESK_EDECODE,
                  "This release decodes AttendeeRegistered v3 only: without "
                  "upcasters, the stored v1 cannot be read.");
@@ -432,7 +428,7 @@ static void the_workshop_of_release_1_loads_in_release_3(void **unused)
 
     rc = esk_repository_load(repo, "w-1", &w);
     if (rc != ESK_OK)
-        print_error("the repository said: %s\n", esk_repository_errmsg(repo));
+        print_error("the repository said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "With your upcasters, every event of w-1 reads as this "
                  "release expects (the message above names the event and "
@@ -463,15 +459,14 @@ static void every_old_registration_reads_as_v3_with_its_names(void **unused)
     esk_upcasters *upcasters = workshop_upcasters();
     esk_store *store = open_copy(bytes, size);
     esk_event_list stream = ESK_EVENT_LIST_INIT;
-    esk_error err = {0};
     char list[TEXT_SIZE] = "";
     size_t used = 0;
 
     check_status(esk_store_read_stream(store, "workshop-w-1", 1, 0, &stream),
                  ESK_OK, "Reading w-1 from the copy works.");
-    esk_status rc = esk_upcasters_apply(upcasters, &stream, &err);
+    esk_status rc = esk_upcasters_apply(upcasters, &stream);
     if (rc != ESK_OK)
-        print_error("upcasting said: %s\n", err.message);
+        print_error("upcasting said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK, "Every event of w-1 upcasts.");
 
     /* The registration desk's list: one line per registration. */
@@ -480,9 +475,9 @@ static void every_old_registration_reads_as_v3_with_its_names(void **unused)
         attendee_registered e;
         if (strcmp(event->type, attendee_registered_type.name) != 0)
             continue;
-        rc = esk_codec_decode_event(&attendee_registered_type, event, &e, &err);
+        rc = esk_codec_decode_event(&attendee_registered_type, event, &e);
         if (rc != ESK_OK)
-            print_error("decoding said: %s\n", err.message);
+            print_error("decoding said: %s\n", esk_errmsg());
         check_status(rc, ESK_OK,
                      "Each registration, v1 or v2 when stored, reads as a "
                      "v3 the codec accepts.");
@@ -518,7 +513,6 @@ static void reading_and_writing_never_rewrite_the_stored_events(void **unused)
     esk_store *store = open_copy(bytes, size);
     esk_repository *repo = open_repository(store, upcasters);
     esk_event_list stream = ESK_EVENT_LIST_INIT;
-    esk_error err = {0};
     char shipped_rows[TEXT_SIZE];
     char copy_rows[TEXT_SIZE];
     workshop w;
@@ -530,11 +524,11 @@ static void reading_and_writing_never_rewrite_the_stored_events(void **unused)
                                    "early-bird"};
     check_status(esk_repository_load(repo, "w-1", &w), ESK_OK,
                  "With your upcasters, w-1 loads (see the test above).");
-    check_status(workshop_cancel(&w, "bob", &err), ESK_OK,
+    check_status(workshop_cancel(&w, "bob"), ESK_OK,
                  "bob may give up his place on the waitlist.");
-    check_status(workshop_cancel(&w, "grace", &err), ESK_OK,
+    check_status(workshop_cancel(&w, "grace"), ESK_OK,
                  "grace may cancel her seat.");
-    check_status(workshop_register(&w, &dee, &err), ESK_OK,
+    check_status(workshop_register(&w, &dee), ESK_OK,
                  "dee may take the free seat.");
     check_status(esk_repository_save(repo, &w, NULL, NULL), ESK_OK,
                  "Saving the three new events works.");

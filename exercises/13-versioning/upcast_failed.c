@@ -12,8 +12,8 @@ esk_status upcast_failed(esk_error *err, const char *format, ...)
         va_list args;
         va_start(args, format);
         err->status = ESK_EDECODE;
-        err->code = 0;
-        vsnprintf(err->message, sizeof(err->message), format, args);
+        esk_error_last()->code = 0;
+        vsnprintf(esk_errmsg(), sizeof(esk_errmsg()), format, args);
         va_end(args);
     }
     return ESK_EDECODE;

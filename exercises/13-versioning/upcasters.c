@@ -23,17 +23,17 @@
 #include "exercise.h"
 #include "upcasters.h"
 
-esk_status attendee_registered_v1_to_v2(json_t *data, esk_error *err)
+esk_status attendee_registered_v1_to_v2(json_t *data)
 {
-    (void)data, (void)err;
+    (void)data;
     /* TODO: split "name" into "firstName" and "lastName" at its first
      * space, add "email": "", remove "name". */
     return EXERCISE_TODO("attendee_registered_v1_to_v2");
 }
 
-esk_status attendee_registered_v2_to_v3(json_t *data, esk_error *err)
+esk_status attendee_registered_v2_to_v3(json_t *data)
 {
-    (void)data, (void)err;
+    (void)data;
     /* TODO: add "ticket": "standard". */
     return EXERCISE_TODO("attendee_registered_v2_to_v3");
 }

@@ -38,7 +38,7 @@
  *         (upcast_failed() fills err: say what is wrong); ESK_ENOMEM
  *         when jansson cannot allocate a new value.
  */
-esk_status attendee_registered_v1_to_v2(json_t *data, esk_error *err);
+esk_status attendee_registered_v1_to_v2(json_t *data);
 
 /*
  * AttendeeRegistered v2 -> v3: release 3 sells "early-bird" and
@@ -48,7 +48,7 @@ esk_status attendee_registered_v1_to_v2(json_t *data, esk_error *err);
  *
  * @return ESK_OK; ESK_ENOMEM.
  */
-esk_status attendee_registered_v2_to_v3(json_t *data, esk_error *err);
+esk_status attendee_registered_v2_to_v3(json_t *data);
 
 /*
  * Register both steps, each for the version it reads:

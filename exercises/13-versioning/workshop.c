@@ -23,16 +23,15 @@
 
 /* The rule registrations and closing share: the workshop exists, and
  * still takes registrations. */
-static esk_status refuse_unless_open(const workshop *w, esk_error *err)
+static esk_status refuse_unless_open(const workshop *w)
 {
     if (w->state.status == WORKSHOP_UNSCHEDULED)
-        return esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED,
-                                     "workshop '%s' is not scheduled",
-                                     w->base.id);
+        return esk_domain_error(WORKSHOP_NOT_SCHEDULED,
+                                "workshop '%s' is not scheduled", w->base.id);
     if (w->state.status == WORKSHOP_CLOSED)
-        return esk_domain_error_into(err, REGISTRATION_IS_CLOSED,
-                                     "registration for workshop '%s' is closed",
-                                     w->base.id);
+        return esk_domain_error(REGISTRATION_IS_CLOSED,
+                                "registration for workshop '%s' is closed",
+                                w->base.id);
     return ESK_OK;
 }
 
@@ -47,23 +46,22 @@ static esk_status refuse_unless_open(const workshop *w, esk_error *err)
  * startsOn and capacity given.
  */
 esk_status workshop_schedule(workshop *w, const char *title,
-                             const char *starts_on, int64_t capacity,
-                             esk_error *err)
+                             const char *starts_on, int64_t capacity)
 {
     if (w->state.status != WORKSHOP_UNSCHEDULED)
-        return esk_domain_error_into(err, WORKSHOP_ALREADY_SCHEDULED,
-                                     "workshop '%s' is already scheduled",
-                                     w->base.id);
+        return esk_domain_error(WORKSHOP_ALREADY_SCHEDULED,
+                                "workshop '%s' is already scheduled",
+                                w->base.id);
     if (capacity < 1 || capacity > MAX_SEATS)
-        return esk_domain_error_into(err, INVALID_CAPACITY,
-                                     "a workshop has 1 to %d seats, not %lld",
-                                     MAX_SEATS, (long long)capacity);
+        return esk_domain_error(INVALID_CAPACITY,
+                                "a workshop has 1 to %d seats, not %lld",
+                                MAX_SEATS, (long long)capacity);
 
     workshop_scheduled e = {.capacity = capacity};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.title, sizeof(e.title), title);
     copy_text(e.starts_on, sizeof(e.starts_on), starts_on);
-    return esk_aggregate_raise(w, &workshop_scheduled_type, &e, err);
+    return esk_aggregate_raise(w, &workshop_scheduled_type, &e);
 }
 
 /*
@@ -79,20 +77,19 @@ esk_status workshop_schedule(workshop *w, const char *title,
  * when a seat is free, AttendeeWaitlisted (still v1: one name) when none
  * is.
  */
-esk_status workshop_register(workshop *w, const registration_form *form,
-                             esk_error *err)
+esk_status workshop_register(workshop *w, const registration_form *form)
 {
     const workshop_state *s = &w->state;
 
-    esk_status rc = refuse_unless_open(w, err);
+    esk_status rc = refuse_unless_open(w);
     if (rc != ESK_OK)
         return rc;
     if (workshop_is_seated(s, form->attendee_id) ||
         workshop_is_waiting(s, form->attendee_id))
-        return esk_domain_error_into(err, ALREADY_REGISTERED,
-                                     "'%s' is already registered for workshop "
-                                     "'%s'",
-                                     form->attendee_id, w->base.id);
+        return esk_domain_error(ALREADY_REGISTERED,
+                                "'%s' is already registered for workshop "
+                                "'%s'",
+                                form->attendee_id, w->base.id);
 
     if (workshop_free_seats(s) > 0) {
         attendee_registered e = {0};
@@ -102,20 +99,20 @@ esk_status workshop_register(workshop *w, const registration_form *form,
         copy_text(e.last_name, sizeof(e.last_name), form->last_name);
         copy_text(e.email, sizeof(e.email), form->email);
         copy_text(e.ticket, sizeof(e.ticket), form->ticket);
-        return esk_aggregate_raise(w, &attendee_registered_type, &e, err);
+        return esk_aggregate_raise(w, &attendee_registered_type, &e);
     }
     if (s->waitlist_count >= MAX_WAITING)
-        return esk_domain_error_into(err, WAITLIST_IS_FULL,
-                                     "workshop '%s' is full, and so is its "
-                                     "waitlist",
-                                     w->base.id);
+        return esk_domain_error(WAITLIST_IS_FULL,
+                                "workshop '%s' is full, and so is its "
+                                "waitlist",
+                                w->base.id);
     /* AttendeeWaitlisted kept its one name: join the two. */
     attendee_waitlisted e = {0};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.attendee_id, sizeof(e.attendee_id), form->attendee_id);
     snprintf(e.name, sizeof(e.name), "%s%s%s", form->first_name,
              form->last_name[0] != '\0' ? " " : "", form->last_name);
-    return esk_aggregate_raise(w, &attendee_waitlisted_type, &e, err);
+    return esk_aggregate_raise(w, &attendee_waitlisted_type, &e);
 }
 
 /*
@@ -129,18 +126,18 @@ esk_status workshop_register(workshop *w, const registration_form *form,
  * Else raise RegistrationCancelled: workshopId, attendeeId, and
  * wasWaitlisted true when the attendee was waiting, false when seated.
  */
-esk_status workshop_cancel(workshop *w, const char *attendee_id, esk_error *err)
+esk_status workshop_cancel(workshop *w, const char *attendee_id)
 {
     bool waiting = workshop_is_waiting(&w->state, attendee_id);
     if (!waiting && !workshop_is_seated(&w->state, attendee_id))
-        return esk_domain_error_into(err, NOT_REGISTERED,
-                                     "'%s' is not registered for workshop '%s'",
-                                     attendee_id, w->base.id);
+        return esk_domain_error(NOT_REGISTERED,
+                                "'%s' is not registered for workshop '%s'",
+                                attendee_id, w->base.id);
 
     registration_cancelled e = {.was_waitlisted = waiting};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.attendee_id, sizeof(e.attendee_id), attendee_id);
-    return esk_aggregate_raise(w, &registration_cancelled_type, &e, err);
+    return esk_aggregate_raise(w, &registration_cancelled_type, &e);
 }
 
 /*
@@ -152,19 +149,17 @@ esk_status workshop_cancel(workshop *w, const char *attendee_id, esk_error *err)
  *   NO_FREE_SEAT    every seat is taken
  * Else raise WaitlistedAttendeePromoted for waitlist[0].
  */
-esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
+esk_status workshop_promote_from_waitlist(workshop *w)
 {
     const workshop_state *s = &w->state; /* read, never written */
 
     /* 1. Check everything... */
     if (s->waitlist_count == 0)
-        return esk_domain_error_into(err, NOBODY_WAITING,
-                                     "nobody is waiting for workshop '%s'",
-                                     w->base.id);
+        return esk_domain_error(
+            NOBODY_WAITING, "nobody is waiting for workshop '%s'", w->base.id);
     if (workshop_free_seats(s) <= 0)
-        return esk_domain_error_into(err, NO_FREE_SEAT,
-                                     "workshop '%s' has no free seat to give",
-                                     w->base.id);
+        return esk_domain_error(
+            NO_FREE_SEAT, "workshop '%s' has no free seat to give", w->base.id);
 
     /* 2. ...then raise. esk_aggregate_raise applies the event to the
      * state with evolve (the attendee moves from the waitlist to a seat)
@@ -172,7 +167,7 @@ esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
     waitlisted_attendee_promoted e = {0};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.attendee_id, sizeof(e.attendee_id), s->waitlist[0]);
-    return esk_aggregate_raise(w, &waitlisted_attendee_promoted_type, &e, err);
+    return esk_aggregate_raise(w, &waitlisted_attendee_promoted_type, &e);
 }
 
 /*
@@ -183,14 +178,14 @@ esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
  *   REGISTRATION_IS_CLOSED  it is closed already
  * Else raise RegistrationClosed: workshopId and the reason.
  */
-esk_status workshop_close(workshop *w, const char *reason, esk_error *err)
+esk_status workshop_close(workshop *w, const char *reason)
 {
-    esk_status rc = refuse_unless_open(w, err);
+    esk_status rc = refuse_unless_open(w);
     if (rc != ESK_OK)
         return rc;
 
     registration_closed e = {0};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.reason, sizeof(e.reason), reason);
-    return esk_aggregate_raise(w, &registration_closed_type, &e, err);
+    return esk_aggregate_raise(w, &registration_closed_type, &e);
 }

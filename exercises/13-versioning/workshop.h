@@ -62,8 +62,7 @@ const char *workshop_error_name(int code);
 
 /* Put the workshop on the calendar: WorkshopScheduled. */
 esk_status workshop_schedule(workshop *w, const char *title,
-                             const char *starts_on, int64_t capacity,
-                             esk_error *err);
+                             const char *starts_on, int64_t capacity);
 
 /* Who registers, as the form of release 3 asks. */
 typedef struct registration_form {
@@ -76,18 +75,16 @@ typedef struct registration_form {
 
 /* Take a seat, or a place on the waitlist when the workshop is full:
  * AttendeeRegistered (v3) or AttendeeWaitlisted. */
-esk_status workshop_register(workshop *w, const registration_form *form,
-                             esk_error *err);
+esk_status workshop_register(workshop *w, const registration_form *form);
 
 /* Give up a seat or a place on the waitlist: RegistrationCancelled. */
-esk_status workshop_cancel(workshop *w, const char *attendee_id,
-                           esk_error *err);
+esk_status workshop_cancel(workshop *w, const char *attendee_id);
 
 /* Give a free seat to whoever waited longest: WaitlistedAttendeePromoted.
  * Written for you, as the model of a behaviour. */
-esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err);
+esk_status workshop_promote_from_waitlist(workshop *w);
 
 /* Stop taking registrations: RegistrationClosed. */
-esk_status workshop_close(workshop *w, const char *reason, esk_error *err);
+esk_status workshop_close(workshop *w, const char *reason);
 
 #endif

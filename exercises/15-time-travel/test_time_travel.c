@@ -69,11 +69,10 @@ static void the_state_as_of_a_version_holds_the_events_up_to_it(void **state)
     (void)state;
     timeline t;
     workshop_state s;
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
     timeline_open(&t);
     timeline_bobs_morning(&t);
 
-    check_status(workshop_as_of_version(t.store, "w-1", 3, &s, &err), ESK_OK,
+    check_status(workshop_as_of_version(t.store, "w-1", 3, &s), ESK_OK,
                  "Read stream \"workshop-w-1\" with esk_store_read_stream(), "
                  "at most 3 events, and fold them with workshop_fold().");
     check_true(s.status == WORKSHOP_OPEN, "v1 scheduled the workshop.");
@@ -82,7 +81,7 @@ static void the_state_as_of_a_version_holds_the_events_up_to_it(void **state)
                  "As of v3, Ada (v2) and Cleo (v3) have the two seats, and "
                  "nobody waits: fold exactly the first 3 events.");
 
-    check_status(workshop_as_of_version(t.store, "w-1", 4, &s, &err), ESK_OK,
+    check_status(workshop_as_of_version(t.store, "w-1", 4, &s), ESK_OK,
                  "Version 4 exists too.");
     expect_state(&s, 2, 1, "As of v4, Bob waits (v4 is AttendeeWaitlisted).");
     check_string(s.waitlist[0], "bob", "Bob is the one waiting.");

@@ -17,14 +17,12 @@
  * a max_count of 0 means "no limit". Free the list
  * (esk_event_list_release) on every path. */
 esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,
-                                  int64_t version, workshop_state *out,
-                                  esk_error *err)
+                                  int64_t version, workshop_state *out)
 {
     (void)store;
     (void)workshop_id;
     (void)version;
     (void)out;
-    (void)err;
     return EXERCISE_TODO("workshop_as_of_version");
 }
 
@@ -33,28 +31,25 @@ esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,
  * those. */
 esk_status workshop_as_of_time(esk_store *store, const char *workshop_id,
                                esk_time at, workshop_state *out,
-                               int64_t *out_version, esk_error *err)
+                               int64_t *out_version)
 {
     (void)store;
     (void)workshop_id;
     (void)at;
     (void)out;
     (void)out_version;
-    (void)err;
     return EXERCISE_TODO("workshop_as_of_time");
 }
 
 /* For version 1, 2... up to the stream's length: fold that many events
  * and ask holds(&state). */
 esk_status first_version_where(esk_store *store, const char *workshop_id,
-                               state_question holds, int64_t *out_version,
-                               esk_error *err)
+                               state_question holds, int64_t *out_version)
 {
     (void)store;
     (void)workshop_id;
     (void)holds;
     (void)out_version;
-    (void)err;
     return EXERCISE_TODO("first_version_where");
 }
 

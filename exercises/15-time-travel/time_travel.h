@@ -36,8 +36,7 @@
  *         the store's errors.
  */
 esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,
-                                  int64_t version, workshop_state *out,
-                                  esk_error *err);
+                                  int64_t version, workshop_state *out);
 
 /*
  * The state of the workshop as it stood at time `at`: the events recorded
@@ -58,7 +57,7 @@ esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,
  */
 esk_status workshop_as_of_time(esk_store *store, const char *workshop_id,
                                esk_time at, workshop_state *out,
-                               int64_t *out_version, esk_error *err);
+                               int64_t *out_version);
 
 /* A yes-or-no question about a state, for first_version_where(). */
 typedef bool (*state_question)(const workshop_state *state);
@@ -73,8 +72,7 @@ typedef bool (*state_question)(const workshop_state *state);
  *         ESK_EDECODE; the store's errors.
  */
 esk_status first_version_where(esk_store *store, const char *workshop_id,
-                               state_question holds, int64_t *out_version,
-                               esk_error *err);
+                               state_question holds, int64_t *out_version);
 
 /*
  * The rule Bob's report is about: whether a seat is free while someone is

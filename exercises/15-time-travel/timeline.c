@@ -50,7 +50,6 @@ void timeline_handle(timeline *t, const char *hhmmss, const char *user,
     char causation[32];
     char extra[128];
     char what[160];
-    esk_error err = {ESK_OK, ESK_EXT_NONE, 0, ""};
 
     t->now = at(hhmmss);
     t->commands++;
@@ -65,9 +64,9 @@ void timeline_handle(timeline *t, const char *hhmmss, const char *user,
     exercise_say("%s  %s: %s", hhmmss, user, what);
     esk_status rc =
         esk_decider_handle(&workshop_decider, t->store, command->workshop_id,
-                           command, &options, NULL, NULL, &err);
+                           command, &options, NULL, NULL);
     if (rc != ESK_OK)
-        print_error("%s, %s: %s\n", hhmmss, what, err.message);
+        print_error("%s, %s: %s\n", hhmmss, what, esk_errmsg());
     check_status(rc, ESK_OK, "The story's commands should all succeed.");
 }
 

@@ -44,8 +44,8 @@ esk_status exercise_todo(const char *function, const char *file);
     exercise_expect_status((actual), (expected), #actual, (hint), __FILE__,    \
                            __LINE__)
 /* A domain error code, shown by the names error_name gives (a decider's
- * or an aggregate type's; NULL shows numbers): "err.code is NOT_REGISTERED
- * (6), expected ALREADY_REGISTERED (5)". */
+ * or an aggregate type's; NULL shows numbers): "esk_error_last()->code is
+ * NOT_REGISTERED (6), expected ALREADY_REGISTERED (5)". */
 #define check_error_code(actual, expected, error_name, hint)                   \
     exercise_expect_error_code((actual), (expected), (error_name), #actual,    \
                                (hint), __FILE__, __LINE__)

@@ -75,7 +75,7 @@ const esk_event_type *const workshop_event_types[WORKSHOP_EVENT_TYPE_COUNT] = {
 };
 
 esk_status workshop_fold(workshop_state *state, const esk_event *events,
-                         size_t n, esk_error *err)
+                         size_t n)
 {
     /* esk folds a stream for a decider (exercise 04): a state, the event
      * types to decode with, and evolve. Folding needs nothing more, so a
@@ -88,5 +88,5 @@ esk_status workshop_fold(workshop_state *state, const esk_event *events,
         .event_type_count = WORKSHOP_EVENT_TYPE_COUNT,
         .evolve = workshop_evolve,
     };
-    return esk_decider_fold(&fold_only, state, events, n, err);
+    return esk_decider_fold(&fold_only, state, events, n);
 }

@@ -105,7 +105,7 @@ extern const esk_event_type
  *         data: the state then holds the events before it); ESK_ENOMEM.
  */
 esk_status workshop_fold(workshop_state *state, const esk_event *events,
-                         size_t n, esk_error *err);
+                         size_t n);
 
 /* --- Text ---------------------------------------------------------------- */
 

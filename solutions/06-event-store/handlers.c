@@ -9,29 +9,28 @@
 
 esk_status schedule_workshop(esk_repository *repo, const char *workshop_id,
                              const char *title, const char *starts_on,
-                             int64_t capacity, const esk_metadata *metadata,
-                             esk_error *err)
+                             int64_t capacity, const esk_metadata *metadata)
 {
     workshop w;
-    esk_status rc = esk_aggregate_init(&w, &workshop_type, workshop_id, err);
+    esk_status rc = esk_aggregate_init(&w, &workshop_type, workshop_id);
     if (rc != ESK_OK)
         return rc;
-    rc = workshop_schedule(&w, title, starts_on, capacity, err);
+    rc = workshop_schedule(&w, title, starts_on, capacity);
     if (rc == ESK_OK)
         rc = esk_repository_save(repo, &w, metadata, NULL);
     /* A new aggregate is saved expecting no stream: a conflict means the
      * workshop exists. The store checked it atomically, so two trainers
      * scheduling "w-1" at once cannot both succeed. */
     if (rc == ESK_ECONCURRENCY)
-        rc = esk_domain_error_into(err, WORKSHOP_ALREADY_SCHEDULED,
-                                   "workshop '%s' exists already", workshop_id);
+        rc = esk_domain_error(WORKSHOP_ALREADY_SCHEDULED,
+                              "workshop '%s' exists already", workshop_id);
     esk_aggregate_release(&w);
     return rc;
 }
 
 esk_status register_attendee(esk_repository *repo, const char *workshop_id,
                              const char *attendee_id, const char *name,
-                             const esk_metadata *metadata, esk_error *err)
+                             const esk_metadata *metadata)
 {
     /* Zeroed, so that it can be released even if the load never got to
      * initialise it. */
@@ -40,11 +39,10 @@ esk_status register_attendee(esk_repository *repo, const char *workshop_id,
     /* The repository speaks of streams; the person registering asked
      * about a workshop. */
     if (rc == ESK_ENOTFOUND)
-        rc = esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED,
-                                   "workshop '%s' is not scheduled",
-                                   workshop_id);
+        rc = esk_domain_error(WORKSHOP_NOT_SCHEDULED,
+                              "workshop '%s' is not scheduled", workshop_id);
     if (rc == ESK_OK)
-        rc = workshop_register(&w, attendee_id, name, err);
+        rc = workshop_register(&w, attendee_id, name);
     if (rc == ESK_OK)
         rc = esk_repository_save(repo, &w, metadata, NULL);
     esk_aggregate_release(&w);

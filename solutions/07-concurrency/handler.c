@@ -54,8 +54,7 @@ esk_status append_decision(esk_store *store, const char *stream_id,
 }
 
 esk_status handle_with_retry(esk_store *store, const workshop_command *command,
-                             const char *command_id, int max_attempts,
-                             esk_error *err)
+                             const char *command_id, int max_attempts)
 {
     char stream_id[ESK_STREAM_ID_MAX + 1];
     esk_event_list stream = ESK_EVENT_LIST_INIT;
@@ -72,7 +71,7 @@ esk_status handle_with_retry(esk_store *store, const workshop_command *command,
         rc = esk_store_read_stream(store, stream_id, 1, 0, &stream);
         if (rc == ESK_OK)
             rc = esk_decider_fold(&workshop_decider, &state, stream.events,
-                                  stream.count, err);
+                                  stream.count);
         if (rc != ESK_OK || command_already_handled(&stream, command_id))
             break;
         /* Every attempt decides afresh: the last decision was made on a

@@ -29,13 +29,12 @@ static esk_status change_workshop(esk_store *store, esk_error *err,
     return SQL_EXEC(store, err, sql, SQL_TEXT(workshop_id), SQL_INT(position));
 }
 
-esk_status catalogue_handle(void *ctx, esk_store *store, const esk_event *event,
-                            esk_error *err)
+esk_status catalogue_handle(void *ctx, esk_store *store, const esk_event *event)
 {
     (void)ctx;
     const esk_event_type *type = NULL;
     workshop_event e;
-    esk_status rc = decode_workshop_event(event, &type, &e, err);
+    esk_status rc = decode_workshop_event(event, &type, &e);
     if (rc != ESK_OK)
         return rc;
 
@@ -85,13 +84,12 @@ static esk_status put_on_agenda(esk_store *store, esk_error *err,
                     SQL_TEXT(place));
 }
 
-esk_status agenda_handle(void *ctx, esk_store *store, const esk_event *event,
-                         esk_error *err)
+esk_status agenda_handle(void *ctx, esk_store *store, const esk_event *event)
 {
     (void)ctx;
     const esk_event_type *type = NULL;
     workshop_event e;
-    esk_status rc = decode_workshop_event(event, &type, &e, err);
+    esk_status rc = decode_workshop_event(event, &type, &e);
     if (rc != ESK_OK)
         return rc;
 

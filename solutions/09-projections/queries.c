@@ -11,21 +11,21 @@
 
 /* How a query's steps ended: ESK_OK at SQLITE_ROW (stopped at max) or
  * SQLITE_DONE, else ESK_EIO with SQLite's message. */
-static esk_status step_result(sqlite3_stmt *stmt, int stepped, esk_error *err)
+static esk_status step_result(sqlite3_stmt *stmt, int stepped)
 {
     if (stepped == SQLITE_ROW || stepped == SQLITE_DONE)
         return ESK_OK;
     if (err != NULL) {
         err->status = ESK_EIO;
-        err->code = 0;
-        snprintf(err->message, sizeof(err->message), "query: %s",
+        esk_error_last()->code = 0;
+        snprintf(esk_errmsg(), sizeof(esk_errmsg()), "query: %s",
                  sqlite3_errmsg(sqlite3_db_handle(stmt)));
     }
     return ESK_EIO;
 }
 
 esk_status catalogue_list(esk_read_model *read_model, catalogue_entry *entries,
-                          size_t max, size_t *count, esk_error *err)
+                          size_t max, size_t *count)
 {
     sqlite3_stmt *stmt = NULL;
     int stepped = SQLITE_DONE;
@@ -35,7 +35,7 @@ esk_status catalogue_list(esk_read_model *read_model, catalogue_entry *entries,
         read_model,
         "SELECT workshop_id, title, starts_on, seats_left, waitlist_length "
         "FROM catalogue ORDER BY starts_on, workshop_id",
-        &stmt, err);
+        &stmt);
     if (rc != ESK_OK)
         return rc;
     while (n < max && (stepped = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -46,15 +46,14 @@ esk_status catalogue_list(esk_read_model *read_model, catalogue_entry *entries,
         entry->seats_left = sqlite3_column_int64(stmt, 3);
         entry->waitlist_length = sqlite3_column_int64(stmt, 4);
     }
-    rc = step_result(stmt, stepped, err);
+    rc = step_result(stmt, stepped);
     sqlite3_finalize(stmt);
     *count = rc == ESK_OK ? n : 0;
     return rc;
 }
 
 esk_status agenda_for(esk_read_model *read_model, const char *attendee_id,
-                      agenda_entry *entries, size_t max, size_t *count,
-                      esk_error *err)
+                      agenda_entry *entries, size_t max, size_t *count)
 {
     sqlite3_stmt *stmt = NULL;
     int stepped = SQLITE_DONE;
@@ -64,7 +63,7 @@ esk_status agenda_for(esk_read_model *read_model, const char *attendee_id,
         read_model,
         "SELECT workshop_id, title, starts_on, place FROM agenda "
         "WHERE attendee_id = ?1 ORDER BY starts_on, workshop_id",
-        &stmt, err);
+        &stmt);
     if (rc != ESK_OK)
         return rc;
     /* Bound, never pasted into the SQL: an id is data, not code. */
@@ -76,7 +75,7 @@ esk_status agenda_for(esk_read_model *read_model, const char *attendee_id,
         copy_column(entry->starts_on, sizeof(entry->starts_on), stmt, 2);
         copy_column(entry->place, sizeof(entry->place), stmt, 3);
     }
-    rc = step_result(stmt, stepped, err);
+    rc = step_result(stmt, stepped);
     sqlite3_finalize(stmt);
     *count = rc == ESK_OK ? n : 0;
     return rc;

@@ -12,7 +12,7 @@
 #include "read_model.h"
 #include "seats.h"
 
-esk_status seats_setup(void *ctx, esk_store *store, esk_error *err)
+esk_status seats_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
     /* IF NOT EXISTS: every runner created on the store calls setup, and
@@ -25,17 +25,16 @@ esk_status seats_setup(void *ctx, esk_store *store, esk_error *err)
                            "taken INTEGER NOT NULL, "
                            "waiting INTEGER NOT NULL, "
                            "last_position INTEGER NOT NULL)",
-                           NULL, err);
+                           NULL);
 }
 
-esk_status seats_reset(void *ctx, esk_store *store, esk_error *err)
+esk_status seats_reset(void *ctx, esk_store *store)
 {
     /* Dropped rather than emptied: a new version of the projection may
      * have a new layout, which CREATE TABLE IF NOT EXISTS alone would
      * never apply to a table that is there. */
-    esk_status rc =
-        read_model_exec(store, "DROP TABLE IF EXISTS seats", NULL, err);
-    return rc != ESK_OK ? rc : seats_setup(ctx, store, err);
+    esk_status rc = read_model_exec(store, "DROP TABLE IF EXISTS seats", NULL);
+    return rc != ESK_OK ? rc : seats_setup(ctx, store);
 }
 
 /*
@@ -45,7 +44,7 @@ esk_status seats_reset(void *ctx, esk_store *store, esk_error *err)
  * and an event at or before it changes nothing.
  */
 static esk_status count(esk_store *store, const char *workshop_id,
-                        int64_t position, const char *change, esk_error *err)
+                        int64_t position, const char *change)
 {
     char sql[256];
     snprintf(sql, sizeof(sql),
@@ -54,15 +53,13 @@ static esk_status count(esk_store *store, const char *workshop_id,
              change);
     return read_model_exec(
         store, sql,
-        &(sql_values){.workshop = workshop_id, .position = position}, err);
+        &(sql_values){.workshop = workshop_id, .position = position});
 }
 
-static esk_status scheduled(esk_store *store, const esk_event *event,
-                            esk_error *err)
+static esk_status scheduled(esk_store *store, const esk_event *event)
 {
     workshop_scheduled e;
-    esk_status rc =
-        esk_codec_decode_event(&workshop_scheduled_type, event, &e, err);
+    esk_status rc = esk_codec_decode_event(&workshop_scheduled_type, event, &e);
     if (rc != ESK_OK)
         return rc;
     /* OR IGNORE: a workshop is scheduled once, so a row that is there
@@ -74,12 +71,10 @@ static esk_status scheduled(esk_store *store, const esk_event *event,
                            &(sql_values){.workshop = e.workshop_id,
                                          .title = e.title,
                                          .capacity = e.capacity,
-                                         .position = event->position},
-                           err);
+                                         .position = event->position});
 }
 
-esk_status seats_handle(void *ctx, esk_store *store, const esk_event *event,
-                        esk_error *err)
+esk_status seats_handle(void *ctx, esk_store *store, const esk_event *event)
 {
     (void)ctx;
     const char *type = event->type;
@@ -90,33 +85,31 @@ esk_status seats_handle(void *ctx, esk_store *store, const esk_event *event,
      * event and tries it again next time, rather than skip it and show
      * wrong counts for ever. */
     if (strcmp(type, workshop_scheduled_type.name) == 0) {
-        rc = scheduled(store, event, err);
+        rc = scheduled(store, event);
     } else if (strcmp(type, attendee_registered_type.name) == 0) {
         attendee_registered e;
-        rc = esk_codec_decode_event(&attendee_registered_type, event, &e, err);
+        rc = esk_codec_decode_event(&attendee_registered_type, event, &e);
         if (rc == ESK_OK)
-            rc = count(store, e.workshop_id, at, "taken = taken + 1", err);
+            rc = count(store, e.workshop_id, at, "taken = taken + 1");
     } else if (strcmp(type, attendee_waitlisted_type.name) == 0) {
         attendee_waitlisted e;
-        rc = esk_codec_decode_event(&attendee_waitlisted_type, event, &e, err);
+        rc = esk_codec_decode_event(&attendee_waitlisted_type, event, &e);
         if (rc == ESK_OK)
-            rc = count(store, e.workshop_id, at, "waiting = waiting + 1", err);
+            rc = count(store, e.workshop_id, at, "waiting = waiting + 1");
     } else if (strcmp(type, registration_cancelled_type.name) == 0) {
         registration_cancelled e;
-        rc = esk_codec_decode_event(&registration_cancelled_type, event, &e,
-                                    err);
+        rc = esk_codec_decode_event(&registration_cancelled_type, event, &e);
         if (rc == ESK_OK)
             rc = count(store, e.workshop_id, at,
                        e.was_waitlisted ? "waiting = waiting - 1"
-                                        : "taken = taken - 1",
-                       err);
+                                        : "taken = taken - 1");
     } else if (strcmp(type, waitlisted_attendee_promoted_type.name) == 0) {
         waitlisted_attendee_promoted e;
         rc = esk_codec_decode_event(&waitlisted_attendee_promoted_type, event,
-                                    &e, err);
+                                    &e);
         if (rc == ESK_OK)
             rc = count(store, e.workshop_id, at,
-                       "waiting = waiting - 1, taken = taken + 1", err);
+                       "waiting = waiting - 1, taken = taken + 1");
     }
     /* Any other type changes no seat: RegistrationClosed, and events
      * added to the domain after this projection was written. */

@@ -28,9 +28,8 @@ esk_status payments_react(void *ctx, esk_process_context *pc,
     (void)ctx;
     esk_store *store = esk_process_store(pc);
     registration_ref who;
-    esk_error err = {0};
 
-    esk_status rc = registration_of(event, &who, &err);
+    esk_status rc = registration_of(event, &who);
     if (rc == ESK_OK && gives_a_seat(event)) {
         /* The deadline counts from when the seat was given: the time the
          * store recorded the event, by its clock. */
@@ -39,12 +38,12 @@ esk_status payments_react(void *ctx, esk_process_context *pc,
         copy_text(seat.attendee_id, sizeof(seat.attendee_id), who.attendee_id);
         copy_text(seat.seat_event_id, sizeof(seat.seat_event_id),
                   event->event_id);
-        rc = unpaid_track(store, &seat, &err);
+        rc = unpaid_track(store, &seat);
     } else if (rc == ESK_OK) {
         /* Paid, cancelled or lapsed: nothing left to pay. */
-        rc = unpaid_forget(store, who.workshop_id, who.attendee_id, &err);
+        rc = unpaid_forget(store, who.workshop_id, who.attendee_id);
     }
-    return rc == ESK_OK ? ESK_OK : esk_process_fail(pc, rc, "%s", err.message);
+    return rc == ESK_OK ? ESK_OK : esk_process_fail(pc, rc, "%s", esk_errmsg());
 }
 
 esk_status payments_tick(void *ctx, esk_process_context *pc, esk_time now)
@@ -52,12 +51,11 @@ esk_status payments_tick(void *ctx, esk_process_context *pc, esk_time now)
     (void)ctx;
     unpaid_seat overdue[UNPAID_BATCH];
     size_t count = 0;
-    esk_error err = {0};
 
     esk_status rc = unpaid_overdue(esk_process_store(pc), now, overdue,
-                                   UNPAID_BATCH, &count, &err);
+                                   UNPAID_BATCH, &count);
     if (rc != ESK_OK)
-        return esk_process_fail(pc, rc, "%s", err.message);
+        return esk_process_fail(pc, rc, "%s", esk_errmsg());
     for (size_t i = 0; i < count; i++) {
         workshop_command lapse = {.kind = LAPSE_REGISTRATION};
         copy_text(lapse.workshop_id, sizeof(lapse.workshop_id),

@@ -18,20 +18,19 @@ esk_status waitlist_react(void *ctx, esk_process_context *pc,
 {
     (void)ctx;
     registration_ref freed;
-    esk_error err = {0};
 
     if (strcmp(event->type, registration_cancelled_type.name) == 0) {
         registration_cancelled e;
-        esk_status rc = esk_codec_decode_event(&registration_cancelled_type,
-                                               event, &e, &err);
+        esk_status rc =
+            esk_codec_decode_event(&registration_cancelled_type, event, &e);
         if (rc != ESK_OK)
-            return esk_process_fail(pc, rc, "%s", err.message);
+            return esk_process_fail(pc, rc, "%s", esk_errmsg());
         if (e.was_waitlisted)
             return ESK_OK; /* a place in line, not a seat */
     }
-    esk_status rc = registration_of(event, &freed, &err);
+    esk_status rc = registration_of(event, &freed);
     if (rc != ESK_OK)
-        return esk_process_fail(pc, rc, "%s", err.message);
+        return esk_process_fail(pc, rc, "%s", esk_errmsg());
 
     workshop_command promote = {.kind = PROMOTE_FROM_WAITLIST};
     copy_text(promote.workshop_id, sizeof(promote.workshop_id),

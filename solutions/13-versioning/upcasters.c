@@ -21,7 +21,7 @@
 #include "events.h"
 #include "upcasters.h"
 
-esk_status attendee_registered_v1_to_v2(json_t *data, esk_error *err)
+esk_status attendee_registered_v1_to_v2(json_t *data)
 {
     const char *name = json_string_value(json_object_get(data, "name"));
     if (name == NULL)
@@ -48,9 +48,8 @@ esk_status attendee_registered_v1_to_v2(json_t *data, esk_error *err)
     return ESK_OK;
 }
 
-esk_status attendee_registered_v2_to_v3(json_t *data, esk_error *err)
+esk_status attendee_registered_v2_to_v3(json_t *data)
 {
-    (void)err;
     /* Early-bird tickets came with release 3: every registration before
      * it was for a standard ticket. A default is right only when it is a
      * fact about the past, as this one is. */

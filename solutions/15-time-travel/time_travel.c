@@ -18,8 +18,7 @@ static esk_status stream_of(const char *workshop_id, char *buf, size_t size)
 }
 
 esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,
-                                  int64_t version, workshop_state *out,
-                                  esk_error *err)
+                                  int64_t version, workshop_state *out)
 {
     char stream_id[ESK_STREAM_ID_MAX + 1];
     esk_event_list events = ESK_EVENT_LIST_INIT;
@@ -34,14 +33,14 @@ esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,
     if (rc == ESK_OK && (int64_t)events.count < version)
         rc = ESK_ENOTFOUND; /* the stream has not got that far */
     if (rc == ESK_OK)
-        rc = workshop_fold(out, events.events, events.count, err);
+        rc = workshop_fold(out, events.events, events.count);
     esk_event_list_release(&events);
     return rc;
 }
 
 esk_status workshop_as_of_time(esk_store *store, const char *workshop_id,
                                esk_time at, workshop_state *out,
-                               int64_t *out_version, esk_error *err)
+                               int64_t *out_version)
 {
     char stream_id[ESK_STREAM_ID_MAX + 1];
     esk_event_list events = ESK_EVENT_LIST_INIT;
@@ -55,7 +54,7 @@ esk_status workshop_as_of_time(esk_store *store, const char *workshop_id,
         size_t known = 0;
         while (known < events.count && events.events[known].recorded_at <= at)
             known++;
-        rc = workshop_fold(out, events.events, known, err);
+        rc = workshop_fold(out, events.events, known);
         if (rc == ESK_OK && out_version != NULL)
             *out_version = (int64_t)known;
     }
@@ -64,8 +63,7 @@ esk_status workshop_as_of_time(esk_store *store, const char *workshop_id,
 }
 
 esk_status first_version_where(esk_store *store, const char *workshop_id,
-                               state_question holds, int64_t *out_version,
-                               esk_error *err)
+                               state_question holds, int64_t *out_version)
 {
     char stream_id[ESK_STREAM_ID_MAX + 1];
     esk_event_list events = ESK_EVENT_LIST_INIT;
@@ -80,8 +78,7 @@ esk_status first_version_where(esk_store *store, const char *workshop_id,
          * thousands would evolve one state event by event instead. */
         for (size_t version = 1; version <= events.count; version++) {
             workshop_state state;
-            esk_status folded =
-                workshop_fold(&state, events.events, version, err);
+            esk_status folded = workshop_fold(&state, events.events, version);
             if (folded != ESK_OK) {
                 rc = folded;
                 break;

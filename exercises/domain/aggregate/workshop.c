@@ -17,16 +17,15 @@
 
 /* The rule registrations and closing share: the workshop exists, and
  * still takes registrations. */
-static esk_status refuse_unless_open(const workshop *w, esk_error *err)
+static esk_status refuse_unless_open(const workshop *w)
 {
     if (w->state.status == WORKSHOP_UNSCHEDULED)
-        return esk_domain_error_into(err, WORKSHOP_NOT_SCHEDULED,
-                                     "workshop '%s' is not scheduled",
-                                     w->base.id);
+        return esk_domain_error(WORKSHOP_NOT_SCHEDULED,
+                                "workshop '%s' is not scheduled", w->base.id);
     if (w->state.status == WORKSHOP_CLOSED)
-        return esk_domain_error_into(err, REGISTRATION_IS_CLOSED,
-                                     "registration for workshop '%s' is closed",
-                                     w->base.id);
+        return esk_domain_error(REGISTRATION_IS_CLOSED,
+                                "registration for workshop '%s' is closed",
+                                w->base.id);
     return ESK_OK;
 }
 
@@ -41,23 +40,22 @@ static esk_status refuse_unless_open(const workshop *w, esk_error *err)
  * startsOn and capacity given.
  */
 esk_status workshop_schedule(workshop *w, const char *title,
-                             const char *starts_on, int64_t capacity,
-                             esk_error *err)
+                             const char *starts_on, int64_t capacity)
 {
     if (w->state.status != WORKSHOP_UNSCHEDULED)
-        return esk_domain_error_into(err, WORKSHOP_ALREADY_SCHEDULED,
-                                     "workshop '%s' is already scheduled",
-                                     w->base.id);
+        return esk_domain_error(WORKSHOP_ALREADY_SCHEDULED,
+                                "workshop '%s' is already scheduled",
+                                w->base.id);
     if (capacity < 1 || capacity > MAX_SEATS)
-        return esk_domain_error_into(err, INVALID_CAPACITY,
-                                     "a workshop has 1 to %d seats, not %lld",
-                                     MAX_SEATS, (long long)capacity);
+        return esk_domain_error(INVALID_CAPACITY,
+                                "a workshop has 1 to %d seats, not %lld",
+                                MAX_SEATS, (long long)capacity);
 
     workshop_scheduled e = {.capacity = capacity};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.title, sizeof(e.title), title);
     copy_text(e.starts_on, sizeof(e.starts_on), starts_on);
-    return esk_aggregate_raise(w, &workshop_scheduled_type, &e, err);
+    return esk_aggregate_raise(w, &workshop_scheduled_type, &e);
 }
 
 /*
@@ -74,19 +72,19 @@ esk_status workshop_schedule(workshop *w, const char *title,
  * workshopId w->base.id, attendeeId and name.
  */
 esk_status workshop_register(workshop *w, const char *attendee_id,
-                             const char *name, esk_error *err)
+                             const char *name)
 {
     const workshop_state *s = &w->state;
 
-    esk_status rc = refuse_unless_open(w, err);
+    esk_status rc = refuse_unless_open(w);
     if (rc != ESK_OK)
         return rc;
     if (workshop_is_seated(s, attendee_id) ||
         workshop_is_waiting(s, attendee_id))
-        return esk_domain_error_into(err, ALREADY_REGISTERED,
-                                     "'%s' is already registered for workshop "
-                                     "'%s'",
-                                     attendee_id, w->base.id);
+        return esk_domain_error(ALREADY_REGISTERED,
+                                "'%s' is already registered for workshop "
+                                "'%s'",
+                                attendee_id, w->base.id);
 
     /* A full workshop is not a refusal: it is another fact. */
     if (workshop_free_seats(s) > 0) {
@@ -94,18 +92,18 @@ esk_status workshop_register(workshop *w, const char *attendee_id,
         copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
         copy_text(e.attendee_id, sizeof(e.attendee_id), attendee_id);
         copy_text(e.name, sizeof(e.name), name);
-        return esk_aggregate_raise(w, &attendee_registered_type, &e, err);
+        return esk_aggregate_raise(w, &attendee_registered_type, &e);
     }
     if (s->waitlist_count >= MAX_WAITING)
-        return esk_domain_error_into(err, WAITLIST_IS_FULL,
-                                     "workshop '%s' is full, and so is its "
-                                     "waitlist",
-                                     w->base.id);
+        return esk_domain_error(WAITLIST_IS_FULL,
+                                "workshop '%s' is full, and so is its "
+                                "waitlist",
+                                w->base.id);
     attendee_waitlisted e = {0};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.attendee_id, sizeof(e.attendee_id), attendee_id);
     copy_text(e.name, sizeof(e.name), name);
-    return esk_aggregate_raise(w, &attendee_waitlisted_type, &e, err);
+    return esk_aggregate_raise(w, &attendee_waitlisted_type, &e);
 }
 
 /*
@@ -119,18 +117,18 @@ esk_status workshop_register(workshop *w, const char *attendee_id,
  * Else raise RegistrationCancelled: workshopId, attendeeId, and
  * wasWaitlisted true when the attendee was waiting, false when seated.
  */
-esk_status workshop_cancel(workshop *w, const char *attendee_id, esk_error *err)
+esk_status workshop_cancel(workshop *w, const char *attendee_id)
 {
     bool waiting = workshop_is_waiting(&w->state, attendee_id);
     if (!waiting && !workshop_is_seated(&w->state, attendee_id))
-        return esk_domain_error_into(err, NOT_REGISTERED,
-                                     "'%s' is not registered for workshop '%s'",
-                                     attendee_id, w->base.id);
+        return esk_domain_error(NOT_REGISTERED,
+                                "'%s' is not registered for workshop '%s'",
+                                attendee_id, w->base.id);
 
     registration_cancelled e = {.was_waitlisted = waiting};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.attendee_id, sizeof(e.attendee_id), attendee_id);
-    return esk_aggregate_raise(w, &registration_cancelled_type, &e, err);
+    return esk_aggregate_raise(w, &registration_cancelled_type, &e);
 }
 
 /*
@@ -142,19 +140,17 @@ esk_status workshop_cancel(workshop *w, const char *attendee_id, esk_error *err)
  *   NO_FREE_SEAT    every seat is taken
  * Else raise WaitlistedAttendeePromoted for waitlist[0].
  */
-esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
+esk_status workshop_promote_from_waitlist(workshop *w)
 {
     const workshop_state *s = &w->state; /* read, never written */
 
     /* 1. Check everything... */
     if (s->waitlist_count == 0)
-        return esk_domain_error_into(err, NOBODY_WAITING,
-                                     "nobody is waiting for workshop '%s'",
-                                     w->base.id);
+        return esk_domain_error(
+            NOBODY_WAITING, "nobody is waiting for workshop '%s'", w->base.id);
     if (workshop_free_seats(s) <= 0)
-        return esk_domain_error_into(err, NO_FREE_SEAT,
-                                     "workshop '%s' has no free seat to give",
-                                     w->base.id);
+        return esk_domain_error(
+            NO_FREE_SEAT, "workshop '%s' has no free seat to give", w->base.id);
 
     /* 2. ...then raise. esk_aggregate_raise applies the event to the
      * state with evolve (the attendee moves from the waitlist to a seat)
@@ -162,7 +158,7 @@ esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
     waitlisted_attendee_promoted e = {0};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.attendee_id, sizeof(e.attendee_id), s->waitlist[0]);
-    return esk_aggregate_raise(w, &waitlisted_attendee_promoted_type, &e, err);
+    return esk_aggregate_raise(w, &waitlisted_attendee_promoted_type, &e);
 }
 
 /*
@@ -173,14 +169,14 @@ esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err)
  *   REGISTRATION_IS_CLOSED  it is closed already
  * Else raise RegistrationClosed: workshopId and the reason.
  */
-esk_status workshop_close(workshop *w, const char *reason, esk_error *err)
+esk_status workshop_close(workshop *w, const char *reason)
 {
-    esk_status rc = refuse_unless_open(w, err);
+    esk_status rc = refuse_unless_open(w);
     if (rc != ESK_OK)
         return rc;
 
     registration_closed e = {0};
     copy_text(e.workshop_id, sizeof(e.workshop_id), w->base.id);
     copy_text(e.reason, sizeof(e.reason), reason);
-    return esk_aggregate_raise(w, &registration_closed_type, &e, err);
+    return esk_aggregate_raise(w, &registration_closed_type, &e);
 }

@@ -60,23 +60,21 @@ const char *workshop_error_name(int code);
 
 /* Put the workshop on the calendar: WorkshopScheduled. */
 esk_status workshop_schedule(workshop *w, const char *title,
-                             const char *starts_on, int64_t capacity,
-                             esk_error *err);
+                             const char *starts_on, int64_t capacity);
 
 /* Take a seat, or a place on the waitlist when the workshop is full:
  * AttendeeRegistered or AttendeeWaitlisted. */
 esk_status workshop_register(workshop *w, const char *attendee_id,
-                             const char *name, esk_error *err);
+                             const char *name);
 
 /* Give up a seat or a place on the waitlist: RegistrationCancelled. */
-esk_status workshop_cancel(workshop *w, const char *attendee_id,
-                           esk_error *err);
+esk_status workshop_cancel(workshop *w, const char *attendee_id);
 
 /* Give a free seat to whoever waited longest: WaitlistedAttendeePromoted.
  * Written for you, as the model of a behaviour. */
-esk_status workshop_promote_from_waitlist(workshop *w, esk_error *err);
+esk_status workshop_promote_from_waitlist(workshop *w);
 
 /* Stop taking registrations: RegistrationClosed. */
-esk_status workshop_close(workshop *w, const char *reason, esk_error *err);
+esk_status workshop_close(workshop *w, const char *reason);
 
 #endif
