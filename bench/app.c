@@ -270,7 +270,7 @@ static esk_status on_register(esk_context *context, const esk_command *command,
     esk_append_result appended;
     esk_status rc = register_seat(store, streams, *s, &appended);
     if (rc != ESK_OK)
-        return esk_context_fail(context, rc, 0, "%s", esk_store_errmsg(store));
+        return esk_context_fail(context, rc, 0, "%s", esk_errmsg());
     esk_command_result *result = esk_context_result(context);
     result->event_count = 1;
     result->version = appended.version;
@@ -334,7 +334,7 @@ bool esk_bus_bench(const bench_config *cfg, const char *arg,
         long s = i % cfg->streams;
         if (direct) {
             if (register_seat(store, &streams, s, &appended) != ESK_OK)
-                ok = bench_fail(sample, "%s", esk_store_errmsg(store));
+                ok = bench_fail(sample, "%s", esk_errmsg());
             continue;
         }
         command.id = ids[i];

@@ -59,18 +59,17 @@ static bool populate(const bench_config *cfg, esk_store *store,
         if (i % POPULATE_PER_TX == 0 &&
             ((i > 0 && esk_store_commit(store) != ESK_OK) ||
              esk_store_begin(store) != ESK_OK))
-            return bench_fail(sample, "populating: %s",
-                              esk_store_errmsg(store));
+            return bench_fail(sample, "populating: %s", esk_errmsg());
         event.data = streams->data[s];
         if (esk_store_append(store, streams->ids[s], ESK_ANY, &event, 1,
                              NULL) != ESK_OK) {
-            bench_fail(sample, "populating: %s", esk_store_errmsg(store));
+            bench_fail(sample, "populating: %s", esk_errmsg());
             esk_store_rollback(store);
             return false;
         }
     }
     if (esk_store_commit(store) != ESK_OK)
-        return bench_fail(sample, "populating: %s", esk_store_errmsg(store));
+        return bench_fail(sample, "populating: %s", esk_errmsg());
     return true;
 }
 
@@ -119,7 +118,7 @@ bool esk_append_one(const bench_config *cfg, const char *arg,
         /* The command-handler path: the version the handler loaded. */
         if (esk_store_append(store, streams.ids[s], versions[s], &event, 1,
                              &result) != ESK_OK) {
-            ok = bench_fail(sample, "append: %s", esk_store_errmsg(store));
+            ok = bench_fail(sample, "append: %s", esk_errmsg());
             break;
         }
         versions[s] = result.version;
@@ -163,7 +162,7 @@ bool esk_append_batch(const bench_config *cfg, const char *arg,
                                         streams.data[s], NULL};
         if (esk_store_append(store, streams.ids[s], versions[s], events,
                              (size_t)n, &result) != ESK_OK) {
-            ok = bench_fail(sample, "append: %s", esk_store_errmsg(store));
+            ok = bench_fail(sample, "append: %s", esk_errmsg());
             break;
         }
         versions[s] = result.version;
@@ -218,7 +217,7 @@ bool esk_read_streams(const bench_config *cfg, const char *arg,
         for (long s = 0; s < cfg->streams && ok; s++) {
             if (esk_store_read_stream(store, streams.ids[s], 1, 0, &list) !=
                 ESK_OK) {
-                ok = bench_fail(sample, "read: %s", esk_store_errmsg(store));
+                ok = bench_fail(sample, "read: %s", esk_errmsg());
                 break;
             }
             for (size_t i = 0; i < list.count; i++)
@@ -255,7 +254,7 @@ bool esk_read_all(const bench_config *cfg, const char *arg,
         for (int64_t after = 0;;) {
             if (esk_store_read_all(store, after, (size_t)cfg->page, NULL,
                                    &list) != ESK_OK) {
-                ok = bench_fail(sample, "read: %s", esk_store_errmsg(store));
+                ok = bench_fail(sample, "read: %s", esk_errmsg());
                 break;
             }
             for (size_t i = 0; i < list.count; i++)

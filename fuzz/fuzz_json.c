@@ -2,7 +2,7 @@
  * fuzz/fuzz_json.c - esk's JSON checker against jansson, and the metadata
  * functions that use both.
  *
- * esk_json_validate(, NULL) guards every append: the text it accepts is stored
+ * esk_json_validate() guards every append: the text it accepts is stored
  * for good, and read back by jansson (the codec, upcasters, metadata). So
  * the two must agree on what JSON is. For any input text:
  *   - what esk accepts, json_loads(JSON_DECODE_ANY | JSON_ALLOW_NUL)
@@ -11,7 +11,7 @@
  *     (jansson allows 2048); jansson refuses integers beyond 64 bits and
  *     reals beyond a double, and "\u0000" in an object key, which
  *     RFC 8259 allows and esk accepts;
- *   - esk_json_validate_object(, NULL) accepts exactly the accepted objects;
+ *   - esk_json_validate_object() accepts exactly the accepted objects;
  *   - esk_metadata_get() and esk_metadata_encode() never claim to be out
  *     of memory when no allocation failed: text that esk accepts but
  *     jansson cannot read is ESK_EINVAL, and text both read gives the
@@ -102,7 +102,7 @@ static void check_metadata_encode(const char *text, const json_t *parsed,
     }
     FUZZ_CHECK(rc == ESK_OK, "esk_metadata_encode gave %d (%s): %s", (int)rc,
                esk_status_str(rc), esk_errmsg());
-    FUZZ_CHECK(esk_json_validate_object(out, NULL) == ESK_OK,
+    FUZZ_CHECK(esk_json_validate_object(out) == ESK_OK,
                "esk_metadata_encode wrote '%s', not a JSON object", out);
     json_t *written = json_loads(out, JSON_ALLOW_NUL, NULL);
     FUZZ_CHECK(written != NULL, "jansson cannot read back '%s'", out);
@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = fuzz_text(data, size);
     json_error_t jerr;
 
-    bool esk_ok = esk_json_validate(text, NULL) == ESK_OK;
+    bool esk_ok = esk_json_validate(text) == ESK_OK;
     json_t *parsed = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 
     if (esk_ok && parsed == NULL) {
@@ -146,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "jansson reads (%d deep) what esk refuses: %s",
                    depth_of(parsed), esk_errmsg());
 
-    bool esk_object = esk_json_validate_object(text, NULL) == ESK_OK;
+    bool esk_object = esk_json_validate_object(text) == ESK_OK;
     FUZZ_CHECK(esk_object == (esk_ok && text[strspn(text, " \t\r\n")] == '{'),
                "esk_json_validate_object gives %d, esk_json_validate %d",
                esk_object, esk_ok);

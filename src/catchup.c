@@ -27,8 +27,7 @@ struct esk_catchup {
 /* A failure of the store, in the projection's name. */
 static esk_status store_error(esk_catchup *c, esk_status status)
 {
-    return esk__fail_within(esk__from_store(c->store, status),
-                            "projection '%s'", c->projection->name);
+    return esk__fail_within(status, "projection '%s'", c->projection->name);
 }
 
 /* Undo the transaction levels from depth on, keeping the failure that
@@ -101,11 +100,6 @@ void esk_catchup_free(esk_catchup *catchup)
 }
 
 /* Transitional: the message is the thread's last error now. */
-const char *esk_catchup_errmsg(const esk_catchup *catchup)
-{
-    (void)catchup;
-    return esk_errmsg();
-}
 
 /* Checkpoint 0 and reset(), together. The checkpoint goes first: a
  * rollback cannot undo what reset() did to a read model in memory, so
@@ -295,6 +289,10 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
     /* A handler failure keeps the events before it; anything else that
      * failed, or a checkpoint another runner moved, keeps nothing. */
     if (!moved && (rc == ESK_OK || (rc == ESK_ECALLBACK && !undo))) {
+        /* Keeping the events before a failed one must not clear the
+         * failure's message. */
+        esk_error failure;
+        esk__error_save(&failure);
         esk_status kept = ESK_OK;
         if (next > st->checkpoint)
             kept = esk__checkpoint_put(c->store, p->name, next, p->version);
@@ -306,6 +304,7 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
             roll_back_to(c, 0);
             return kept;
         }
+        esk__error_restore(&failure);
         st->checkpoint = next > st->checkpoint ? next : st->checkpoint;
         st->applied = counted.applied;
         st->failed_position = counted.failed_position;
@@ -350,8 +349,7 @@ esk_status esk_catchup_status_get(esk_catchup *catchup,
         esk__checkpoint_get(catchup->store, catchup->projection->name,
                             &st.checkpoint, &version, &found);
     if (rc == ESK_OK)
-        rc = esk__from_store(catchup->store,
-                             esk_store_head_position(catchup->store, &st.head));
+        rc = esk_store_head_position(catchup->store, &st.head);
     if (rc != ESK_OK)
         return store_error(catchup, rc);
     if (found && version != catchup->projection->version)
@@ -372,8 +370,7 @@ enum { CATCHUP_BREATHER_AFTER_US = 10000, CATCHUP_BREATHER_MS = 10 };
 /* The run itself, once the checkpoint is known to be of this version. */
 static esk_status catch_up(esk_catchup *c, esk_catchup_status *st)
 {
-    esk_status rc =
-        esk__from_store(c->store, esk_store_head_position(c->store, &st->head));
+    esk_status rc = esk_store_head_position(c->store, &st->head);
     if (rc != ESK_OK)
         return store_error(c, rc);
     if (st->checkpoint > st->head)

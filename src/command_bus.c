@@ -64,11 +64,6 @@ void esk_bus_free(esk_bus *bus)
 }
 
 /* Transitional: the message is the thread's last error now. */
-const char *esk_bus_errmsg(const esk_bus *bus)
-{
-    (void)bus;
-    return esk_errmsg();
-}
 
 /* Check one text field of a command; what is the field's name for the
  * message. */
@@ -104,7 +99,7 @@ static esk_status check_command(const esk_command *command)
         rc = check_text("correlation id", command->correlation_id,
                         ESK_COMMAND_ID_MAX, false);
     if (rc == ESK_OK && command->payload_json != NULL &&
-        esk_json_validate(command->payload_json, NULL) != ESK_OK)
+        esk_json_validate(command->payload_json) != ESK_OK)
         rc = esk__fail_within(ESK_EINVAL,
                               "the command's payload_json is not JSON");
     return rc;

@@ -95,8 +95,7 @@ static esk_status load(handling *h)
         esk_status rc = esk_store_read_stream(
             h->store, h->stream_id, h->loaded_version + 1, LOAD_PAGE, &h->list);
         if (rc != ESK_OK)
-            return esk__fail_within(esk__from_store(h->store, rc),
-                                    "loading %s '%s'", owner_of(d), h->id);
+            return esk__fail_within(rc, "loading %s '%s'", owner_of(d), h->id);
         if (h->list.count == 0)
             return ESK_OK;
         if (h->upcasters != NULL) {
@@ -226,8 +225,7 @@ static esk_status append(handling *h, const esk_decision *decision,
     int64_t expected =
         h->loaded_version == 0 ? ESK_NO_STREAM : h->loaded_version;
     esk_status rc =
-        esk__from_store(h->store, esk_store_append(h->store, h->stream_id,
-                                                   expected, batch, n, out));
+        esk_store_append(h->store, h->stream_id, expected, batch, n, out);
     if (rc != ESK_OK)
         esk__fail_within(rc, "saving %s '%s'", owner_of(h->decider), h->id);
     esk__free(batch);

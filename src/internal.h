@@ -80,29 +80,10 @@ void esk__note(const char *format, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
-/* Transitional (src/transitional.c): make sure a store call's failure rc
- * is in the last error, copying esk_store_errmsg(store) when the store
- * has not recorded it there. Returns rc. */
-struct esk_store;
-esk_status esk__from_store(struct esk_store *store, esk_status rc);
-/* Transitional too: the other way, for code the store calls (an inline
- * projection, a process in a store's transaction) whose failure the store
- * reports in esk_store_errmsg(). Returns rc. */
-esk_status esk__to_store(struct esk_store *store, esk_status rc);
 /* Keep the last error across a cleanup that may replace it (a rollback
  * after a failure). */
 void esk__error_save(esk_error *copy);
 void esk__error_restore(const esk_error *copy);
-
-/* Transitional: fill err (may be NULL) and the last error alike. */
-esk_status esk__error_set(esk_error *err, esk_status status, const char *format,
-                          ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-esk_status esk__error_vset(esk_error *err, esk_status status,
-                           const char *format, va_list args);
 
 /* Whether text nests arrays and objects deeper than ESK_JSON_DEPTH_MAX
  * before any other fault, and where (*offset). It recurses no deeper than

@@ -323,30 +323,14 @@ static esk_status validate(const char *text, bool want_object)
     return esk__fail(ESK_EINVAL, "invalid JSON at byte %zu: %s", at, problem);
 }
 
-/* Transitional: a caller that passes err (the store's checks, inside its
- * own calls) gets the outcome there, and the last error is left as it
- * was; NULL records it as the last error. */
-static esk_status validate_into(const char *text, bool want_object,
-                                esk_error *err)
+esk_status esk_json_validate(const char *text)
 {
-    if (err == NULL)
-        return validate(text, want_object);
-    esk_error kept;
-    esk__error_save(&kept);
-    esk_status rc = validate(text, want_object);
-    *err = *esk_error_last();
-    esk__error_restore(&kept);
-    return rc;
+    return validate(text, false);
 }
 
-esk_status esk_json_validate(const char *text, esk_error *err)
+esk_status esk_json_validate_object(const char *text)
 {
-    return validate_into(text, false, err);
-}
-
-esk_status esk_json_validate_object(const char *text, esk_error *err)
-{
-    return validate_into(text, true, err);
+    return validate(text, true);
 }
 
 bool esk__json_too_deep(const char *text, size_t *offset)

@@ -29,7 +29,7 @@ esk_status esk_metadata_encode(const esk_metadata *metadata, char **out)
     if (out == NULL)
         return esk__fail(ESK_EINVAL, "metadata: out is NULL");
     if (metadata != NULL && metadata->extra != NULL) {
-        if (esk_json_validate_object(metadata->extra, NULL) != ESK_OK)
+        if (esk_json_validate_object(metadata->extra) != ESK_OK)
             return esk__fail_within(ESK_EINVAL,
                                     "metadata: extra is not a JSON object");
     }
@@ -89,7 +89,7 @@ esk_status esk_metadata_get(const char *json, const char *key, char *buf,
     if (json == NULL || key == NULL || buf == NULL || size == 0)
         return esk__fail(ESK_EINVAL, "esk_metadata_get: a NULL argument or "
                                      "an empty buffer");
-    if (esk_json_validate_object(json, NULL) != ESK_OK)
+    if (esk_json_validate_object(json) != ESK_OK)
         return esk__fail_within(ESK_EINVAL, "metadata is not a JSON object");
     /* The text is valid JSON (NULs allowed), but jansson refuses a number
      * beyond 64-bit integers and doubles, and "\u0000" in a key. */

@@ -287,11 +287,10 @@ static esk_status record_outcome(esk_context *context, esk_status outcome)
     } else {
         esk_record record = {command->id, result->position, (int)outcome,
                              value};
-        rc = esk__from_store(
-            store, esk_store_put_record(store, ESK_RECORD_COMMAND, &record));
+        rc = esk_store_put_record(store, ESK_RECORD_COMMAND, &record);
         bool committing = rc == ESK_OK;
         if (committing) /* a failed commit rolls back */
-            rc = esk__from_store(store, esk_store_commit(store));
+            rc = esk_store_commit(store);
         if (rc != ESK_OK) {
             esk__fail_within(rc,
                              "the outcome of command '%s' could not be "
@@ -318,7 +317,7 @@ static esk_status idempotency_around(void *data, esk_context *context)
     esk_record record;
     char *owned = NULL;
 
-    esk_status rc = esk__from_store(store, esk_store_begin(store));
+    esk_status rc = esk_store_begin(store);
     if (rc != ESK_OK)
         return esk__fail_within(rc,
                                 "checking whether command '%s' was handled "
@@ -331,8 +330,7 @@ static esk_status idempotency_around(void *data, esk_context *context)
         esk_free(owned);
         esk_error answer;
         esk__error_save(&answer);
-        esk_status rolled_back =
-            esk__from_store(store, esk_store_rollback(store));
+        esk_status rolled_back = esk_store_rollback(store);
         if (rolled_back != ESK_OK)
             return esk__fail_within(
                 rolled_back, "ending the look-up of command '%s'", command->id);
@@ -340,8 +338,7 @@ static esk_status idempotency_around(void *data, esk_context *context)
         return rc;
     }
     if (rc != ESK_ENOTFOUND) {
-        esk__fail_within(esk__from_store(store, rc),
-                         "checking whether command '%s' was handled before",
+        esk__fail_within(rc, "checking whether command '%s' was handled before",
                          command->id);
         esk_error failure;
         esk__error_save(&failure);

@@ -53,8 +53,7 @@ struct esk_process_context {
 
 static esk_status store_error(esk_process_runner *r, esk_status status)
 {
-    return esk__fail_within(esk__from_store(r->store, status), "process '%s'",
-                            r->process->name);
+    return esk__fail_within(status, "process '%s'", r->process->name);
 }
 
 /* Roll back every transaction level left open, after a failure that
@@ -129,11 +128,6 @@ void esk_process_runner_free(esk_process_runner *runner)
 }
 
 /* Transitional: the message is the thread's last error now. */
-const char *esk_process_runner_errmsg(const esk_process_runner *runner)
-{
-    (void)runner;
-    return esk_errmsg();
-}
 
 esk_store *esk_process_store(esk_process_context *pc)
 {
@@ -350,7 +344,7 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event,
                          "process '%s': out of memory reading the metadata "
                          "of event '%s'",
                          p->name, event->event_id);
-    rc = esk__from_store(r->store, esk_store_begin(r->store));
+    rc = esk_store_begin(r->store);
     if (rc != ESK_OK)
         return store_error(r, rc);
     /* Under the write lock: another runner of this process (another
@@ -422,8 +416,7 @@ esk_status esk_process_run(esk_process_runner *runner, size_t *reacted)
     rc = esk__checkpoint_get(runner->store, runner->checkpoint_key, &checkpoint,
                              &version, &found);
     if (rc == ESK_OK)
-        rc = esk__from_store(runner->store,
-                             esk_store_head_position(runner->store, &head));
+        rc = esk_store_head_position(runner->store, &head);
     if (rc != ESK_OK) {
         store_error(runner, rc);
         goto done;

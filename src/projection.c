@@ -81,9 +81,8 @@ esk_status esk__checkpoint_get(esk_store *store, const char *key,
 {
     esk_record record;
     char *owned = NULL;
-    esk_status rc = esk__from_store(
-        store, esk_store_get_record(store, ESK_RECORD_CHECKPOINT, key, &record,
-                                    &owned));
+    esk_status rc = esk_store_get_record(store, ESK_RECORD_CHECKPOINT, key,
+                                         &record, &owned);
     *position = 0;
     *version = 0;
     *found = false;
@@ -112,8 +111,7 @@ esk_status esk__checkpoint_put(esk_store *store, const char *key,
                                int64_t position, int version)
 {
     const esk_record record = {key, position, version, "{}"};
-    return esk__from_store(
-        store, esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &record));
+    return esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &record);
 }
 
 esk_status esk__read_batch(esk_store *store, const char *const *types,
@@ -122,9 +120,8 @@ esk_status esk__read_batch(esk_store *store, const char *const *types,
                            int64_t *next)
 {
     const esk_filter filter = {NULL, types, type_count};
-    esk_status rc = esk__from_store(
-        store, esk_store_read_all(store, after, batch_size,
-                                  type_count > 0 ? &filter : NULL, out));
+    esk_status rc = esk_store_read_all(store, after, batch_size,
+                                       type_count > 0 ? &filter : NULL, out);
     if (rc != ESK_OK)
         return rc;
     bool full = out->count == batch_size;
@@ -172,7 +169,7 @@ static esk_status handle_each(const esk_projection *projection,
 static esk_status run_inline(void *ctx, esk_store *store,
                              const esk_event *events, size_t n)
 {
-    return esk__to_store(store, handle_each(ctx, store, events, n));
+    return handle_each(ctx, store, events, n);
 }
 
 /* setup() in a transaction of its own, so that a half-created read model
@@ -182,7 +179,7 @@ esk_status esk__projection_setup(esk_store *store,
 {
     if (projection->setup == NULL)
         return ESK_OK;
-    esk_status rc = esk__from_store(store, esk_store_begin(store));
+    esk_status rc = esk_store_begin(store);
     if (rc != ESK_OK)
         return esk__fail_within(rc, "projection '%s'", projection->name);
     esk_error_clear();
@@ -197,7 +194,7 @@ esk_status esk__projection_setup(esk_store *store,
         esk__error_restore(&failure);
         return ESK_ECALLBACK;
     }
-    rc = esk__from_store(store, esk_store_commit(store));
+    rc = esk_store_commit(store);
     if (rc != ESK_OK)
         return esk__fail_within(rc, "projection '%s'", projection->name);
     return ESK_OK;
@@ -221,8 +218,7 @@ esk_status esk_projection_attach_inline(esk_store *store,
         return esk__fail(rc, "projection '%s' is already attached inline",
                          projection->name);
     if (rc != ESK_OK)
-        return esk__fail_within(esk__from_store(store, rc), "projection '%s'",
-                                projection->name);
+        return esk__fail_within(rc, "projection '%s'", projection->name);
     return esk__ok();
 }
 
@@ -241,7 +237,7 @@ esk_status esk_projection_detach_inline(esk_store *store,
             ESK_ENOTFOUND, "projection '%s' is not attached inline",
             projection->name != NULL ? projection->name : "(unnamed)");
     if (rc != ESK_OK)
-        return esk__fail_within(esk__from_store(store, rc), "projection '%s'",
+        return esk__fail_within(rc, "projection '%s'",
                                 projection->name != NULL ? projection->name
                                                          : "(unnamed)");
     return esk__ok();
@@ -266,8 +262,7 @@ esk_status esk_projection_live(esk_store *store,
     for (;;) {
         rc = esk_store_read_stream(store, stream_id, from, LIVE_PAGE, &page);
         if (rc != ESK_OK) {
-            esk__fail_within(esk__from_store(store, rc), "projection '%s'",
-                             projection->name);
+            esk__fail_within(rc, "projection '%s'", projection->name);
             goto done;
         }
         rc = handle_each(projection, store, page.events, page.count);

@@ -97,11 +97,6 @@ void esk_repository_free(esk_repository *repo)
 }
 
 /* Transitional: the message is the thread's last error now. */
-const char *esk_repository_errmsg(const esk_repository *repo)
-{
-    (void)repo;
-    return esk_errmsg();
-}
 
 /* --- Loading -------------------------------------------------------------- */
 
@@ -124,8 +119,7 @@ static esk_status load_snapshot(esk_repository *repo, void *state)
     if (rc == ESK_ENOTFOUND)
         return ESK_OK;
     if (rc != ESK_OK)
-        return esk__fail_within(esk__from_store(repo->store, rc),
-                                "loading %s '%s': reading its snapshot",
+        return esk__fail_within(rc, "loading %s '%s': reading its snapshot",
                                 repo->type->name, base->id);
     if (record.tag != layout->schema_version || record.at < 1)
         goto done;
@@ -207,8 +201,7 @@ static esk_status replay(esk_repository *repo, void *state)
         esk_status rc = esk_store_read_stream(repo->store, base->stream_id,
                                               from, PAGE_SIZE, page);
         if (rc != ESK_OK)
-            return esk__fail_within(esk__from_store(repo->store, rc),
-                                    "loading %s '%s'", repo->type->name,
+            return esk__fail_within(rc, "loading %s '%s'", repo->type->name,
                                     base->id);
         size_t skip = 0;
         if (from_snapshot) {
@@ -289,9 +282,7 @@ static void write_snapshot(esk_repository *repo, void *state)
     if (rc == ESK_OK) {
         esk_record record = {base->stream_id, base->version,
                              layout->schema_version, json};
-        rc = esk__from_store(
-            repo->store,
-            esk_store_put_record(repo->store, ESK_RECORD_SNAPSHOT, &record));
+        rc = esk_store_put_record(repo->store, ESK_RECORD_SNAPSHOT, &record);
         esk__free(json);
     }
     if (rc != ESK_OK)
@@ -331,9 +322,8 @@ static esk_status append_pending(esk_repository *repo, esk_aggregate *base,
     }
     int64_t expected =
         base->stored_version == 0 ? ESK_NO_STREAM : base->stored_version;
-    rc = esk__from_store(repo->store,
-                         esk_store_append(repo->store, base->stream_id,
-                                          expected, events, n, result));
+    rc = esk_store_append(repo->store, base->stream_id, expected, events, n,
+                          result);
     if (rc == ESK_ECONCURRENCY && expected == ESK_NO_STREAM)
         rc = esk__fail_ext(rc, esk_error_last()->ext,
                            "%s '%s' already exists (%s): it was created by "

@@ -81,11 +81,6 @@ void esk_store_free(esk_store *store)
 }
 
 /* Transitional: the message is the thread's last error now. */
-const char *esk_store_errmsg(const esk_store *store)
-{
-    (void)store;
-    return esk_errmsg();
-}
 
 const char *esk_store_backend_name(const esk_store *store)
 {
@@ -159,7 +154,6 @@ static esk_status check_stream_id(const char *stream_id)
 /* Check one event of a batch; i is its index, for the message. */
 static esk_status check_event(const esk_new_event *event, size_t i)
 {
-    esk_error err;
 
     if (event->type == NULL || event->type[0] == '\0')
         return esk__fail(ESK_EINVAL, "event %zu has no type name", i);
@@ -182,14 +176,14 @@ static esk_status check_event(const esk_new_event *event, size_t i)
     if (event->data == NULL)
         return esk__fail(ESK_EINVAL, "event %zu (%s): data is NULL", i,
                          event->type);
-    if (esk_json_validate(event->data, &err) != ESK_OK)
-        return esk__fail(ESK_EINVAL, "event %zu (%s): data is not JSON: %s", i,
-                         event->type, err.message);
+    if (esk_json_validate(event->data) != ESK_OK)
+        return esk__fail_within(ESK_EINVAL, "event %zu (%s): data is not JSON",
+                                i, event->type);
     if (event->metadata != NULL &&
-        esk_json_validate_object(event->metadata, &err) != ESK_OK)
-        return esk__fail(ESK_EINVAL,
-                         "event %zu (%s): metadata is not a JSON object: %s", i,
-                         event->type, err.message);
+        esk_json_validate_object(event->metadata) != ESK_OK)
+        return esk__fail_within(ESK_EINVAL,
+                                "event %zu (%s): metadata is not a JSON object",
+                                i, event->type);
     return ESK_OK;
 }
 

@@ -28,7 +28,6 @@ esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
                                 const esk_record *record)
 {
     esk_status rc;
-    esk_error err;
 
     if (store == NULL)
         return esk__store_is_null(__func__);
@@ -36,11 +35,14 @@ esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
         return esk__fail(ESK_EINVAL, "record is NULL");
     if ((rc = check_record_args(kind, record->key)) != ESK_OK)
         return rc;
-    if (record->value == NULL ||
-        esk_json_validate(record->value, &err) != ESK_OK)
-        return esk__fail(ESK_EINVAL, "record '%s': value is not JSON: %s",
-                         record->key,
-                         record->value == NULL ? "it is NULL" : err.message);
+    if (record->value == NULL)
+        return esk__fail(ESK_EINVAL,
+                         "record '%s': value is not JSON: it is "
+                         "NULL",
+                         record->key);
+    if (esk_json_validate(record->value) != ESK_OK)
+        return esk__fail_within(ESK_EINVAL, "record '%s': value is not JSON",
+                                record->key);
     if ((rc = esk__store_unit_check(store)) != ESK_OK)
         return rc;
     esk_time now = 0;

@@ -83,7 +83,7 @@ void append_typed(fixture *f, const char *workshop_id,
     esk_status rc = esk_store_append(f->store, stream, ESK_ANY, &e, 1, NULL);
     esk_free(json);
     if (rc != ESK_OK)
-        fail_msg("append to %s: %s", stream, esk_store_errmsg(f->store));
+        fail_msg("append to %s: %s", stream, esk_errmsg());
 }
 
 void schedule(fixture *f, const char *workshop_id, const char *title,

@@ -106,8 +106,7 @@ static bool report_send(const writer *w, report r)
 }
 
 /* Count one status; false when it is one a writer must never see. */
-static bool tally(const writer *w, esk_store *store, esk_status rc,
-                  report *totals)
+static bool tally(const writer *w, esk_status rc, report *totals)
 {
     if (rc == ESK_OK)
         return true;
@@ -116,7 +115,7 @@ static bool tally(const writer *w, esk_store *store, esk_status rc,
         return true;
     }
     if (rc == ESK_EBUSY) {
-        const char *message = esk_store_errmsg(store);
+        const char *message = esk_errmsg();
         if (totals->busy++ == 0)
             report_send(w, (report){.kind = REPORT_FIRST_BUSY});
         if (strstr(message, "lock") == NULL) {
@@ -129,7 +128,7 @@ static bool tally(const writer *w, esk_store *store, esk_status rc,
     if (totals->others++ == 0) {
         totals->first_other = rc;
         fprintf(stderr, "writer %d: %s: %s\n", w->index, esk_status_str(rc),
-                esk_store_errmsg(store));
+                esk_errmsg());
     }
     return false;
 }
@@ -164,7 +163,7 @@ static esk_status append_until_acknowledged(const writer *w, esk_store *store,
             rc =
                 esk_store_append(store, stream_id, version, &event, 1, &result);
         }
-        if (!tally(w, store, rc, totals))
+        if (!tally(w, rc, totals))
             return rc;
         if (rc == ESK_OK) {
             totals->acknowledged++;

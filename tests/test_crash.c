@@ -193,7 +193,7 @@ static int writer_main(void *ctx)
     }
     if (rc != ESK_OK) {
         fprintf(stderr, "writer of round %d: %s: %s\n", w->round,
-                esk_status_str(rc), esk_store_errmsg(store));
+                esk_status_str(rc), esk_errmsg());
         return 3;
     }
     esk_store_free(store);
@@ -446,7 +446,7 @@ static int64_t check_store(const char *path, round_log *logs, int rounds,
     for (;;) {
         if (esk_store_read_all(store, position, READ_CHUNK, NULL, &list) !=
             ESK_OK)
-            fail_msg("%s: reading: %s", when, esk_store_errmsg(store));
+            fail_msg("%s: reading: %s", when, esk_errmsg());
         if (list.count == 0)
             break;
         for (size_t k = 0; k < list.count; k++) {
@@ -622,7 +622,7 @@ static void assert_a_new_writer_gets_in(const char *path)
     const esk_new_event event = {NULL, "Entered", 1, "{}", NULL};
     if (esk_store_append(store, "after-1", ESK_NO_STREAM, &event, 1, NULL) !=
         ESK_OK)
-        fail_msg("appending after the kill: %s", esk_store_errmsg(store));
+        fail_msg("appending after the kill: %s", esk_errmsg());
     esk_store_free(store);
 }
 

@@ -340,7 +340,7 @@ static esk_status on_send_welcome(esk_context *context,
     rc = esk_store_append(store, stream, ESK_ANY, &e, 1, NULL);
     esk_free(metadata);
     if (rc != ESK_OK)
-        return esk_context_fail(context, rc, 0, "%s", esk_store_errmsg(store));
+        return esk_context_fail(context, rc, 0, "%s", esk_errmsg());
     return ESK_OK;
 }
 
@@ -546,10 +546,9 @@ static void remove_store_files(const char *path)
 static void open_store(fx *f)
 {
     esk_store_options options = store_options(f);
-    esk_status rc =
-        f->backend == MEMORY
-            ? esk_store_open_memory(&f->store, &options)
-            : esk_store_open_sqlite(&f->store, f->path, &options);
+    esk_status rc = f->backend == MEMORY
+                        ? esk_store_open_memory(&f->store, &options)
+                        : esk_store_open_sqlite(&f->store, f->path, &options);
     if (rc != ESK_OK)
         fail_msg("opening the store: %s", esk_errmsg());
 }
@@ -597,7 +596,7 @@ static void seed(fx *f, const char *stream, const char *id, const char *type,
     esk_new_event e = {id, type, schema_version, data, META_JSON};
     esk_status rc = esk_store_append(f->store, stream, ESK_ANY, &e, 1, NULL);
     if (rc != ESK_OK)
-        fail_msg("seeding %s: %s", stream, esk_store_errmsg(f->store));
+        fail_msg("seeding %s: %s", stream, esk_errmsg());
 }
 
 /* Room 1: opened, then Ada booked (as version 1 of GuestBooked when old
@@ -642,7 +641,7 @@ static void describe_store(esk_store *store, text *t)
 
     assert_int_equal(esk_store_transaction_depth(store), 0);
     if (esk_store_read_all(store, 0, 0, NULL, &list) != ESK_OK)
-        fail_msg("reading the store back: %s", esk_store_errmsg(store));
+        fail_msg("reading the store back: %s", esk_errmsg());
     assert_int_equal(esk_store_head_position(store, &head), ESK_OK);
     add(t, "head %lld\n", (long long)head);
     for (size_t i = 0; i < list.count; i++) {
@@ -664,7 +663,7 @@ static void describe_store(esk_store *store, text *t)
             continue;
         if (rc != ESK_OK)
             fail_msg("reading record %s back: %s", known_records[i].key,
-                     esk_store_errmsg(store));
+                     esk_errmsg());
         add(t, "record %d %s: %lld v%d %s\n", (int)known_records[i].kind, r.key,
             (long long)r.at, r.tag, r.value);
         esk_free(owned);
@@ -741,12 +740,7 @@ typedef struct scenario {
     void (*consistent)(fx *f);
 } scenario;
 
-static const char *store_message(fx *f)
-{
-    return esk_store_errmsg(f->store);
-}
-
-static const char *err_message(fx *f)
+static const char *last_message(fx *f)
 {
     (void)f;
     return esk_errmsg();
@@ -996,7 +990,7 @@ static void observe_inline(fx *f, bool done, text *t)
  * failure's message is kept before the rollback clears it. */
 static esk_status undo(fx *f, esk_status rc)
 {
-    snprintf(f->buffer, sizeof(f->buffer), "%s", esk_store_errmsg(f->store));
+    snprintf(f->buffer, sizeof(f->buffer), "%s", esk_errmsg());
     while (esk_store_transaction_depth(f->store) > 0)
         esk_store_rollback(f->store);
     return rc;
@@ -1813,59 +1807,59 @@ static const scenario scenarios[] = {
     {"sqlite: open a file that holds events", SQLITE, with_room_file,
      open_the_store, observe_open, open_message, ESK_OK, NULL},
     ON_BOTH("append with generated ids", with_room_and_subscriber,
-            append_generated, observe_append, store_message, ESK_OK),
+            append_generated, observe_append, last_message, ESK_OK),
     ON_BOTH("append with given ids", with_room_and_subscriber, append_given,
-            observe_append, store_message, ESK_OK),
+            observe_append, last_message, ESK_OK),
     ON_BOTH("append a stored batch again (replay)", with_a_given_batch_stored,
-            append_given, observe_append, store_message, ESK_OK),
+            append_given, observe_append, last_message, ESK_OK),
     ON_BOTH("append a batch big enough to grow the store",
             with_room_and_subscriber, append_a_big_batch, observe_append,
-            store_message, ESK_OK),
+            last_message, ESK_OK),
     ON_BOTH("read a stream big enough to grow the list", with_a_big_stream,
-            read_a_big_stream, observe_list, store_message, ESK_OK),
+            read_a_big_stream, observe_list, last_message, ESK_OK),
     ON_BOTH("read a stream forward", with_many_events, read_forward,
-            observe_list, store_message, ESK_OK),
+            observe_list, last_message, ESK_OK),
     ON_BOTH("read a stream backward", with_many_events, read_backward,
-            observe_list, store_message, ESK_OK),
+            observe_list, last_message, ESK_OK),
     ON_BOTH("read all events", with_many_events, read_all, observe_list,
-            store_message, ESK_OK),
+            last_message, ESK_OK),
     ON_BOTH("read all events of a category and type", with_many_events,
-            read_all_filtered, observe_list, store_message, ESK_OK),
+            read_all_filtered, observe_list, last_message, ESK_OK),
     ON_BOTH("stream version", with_room, stream_version, observe_number,
-            store_message, ESK_OK),
+            last_message, ESK_OK),
     ON_BOTH("head position", with_room, head_position, observe_number,
-            store_message, ESK_OK),
+            last_message, ESK_OK),
     ON_BOTH("subscribe", with_store, subscribe, observe_subscribed,
-            store_message, ESK_OK),
+            last_message, ESK_OK),
     ON_BOTH("add an inline handler", with_store, add_inline, observe_inline,
-            store_message, ESK_OK),
+            last_message, ESK_OK),
     ON_BOTH("commit a transaction of appends and a record",
             with_room_and_subscriber, commit_two_appends, observe_announced,
             unit_message, ESK_OK),
     ON_BOTH("roll back a nested transaction", with_room_and_subscriber,
             roll_back_a_nested_append, observe_announced, unit_message, ESK_OK),
     ON_BOTH("put a record", with_room, put_record, observe_nothing,
-            store_message, ESK_OK),
+            last_message, ESK_OK),
     ON_BOTH("get a record", with_a_record, get_record, observe_record,
-            store_message, ESK_OK),
+            last_message, ESK_OK),
 
     /* The codec and metadata. */
     {"codec: encode nested arrays and objects", NO_STORE, NULL, encode,
-     observe_json, err_message, ESK_OK, NULL},
+     observe_json, last_message, ESK_OK, NULL},
     {"codec: encode into a buffer", NO_STORE, with_a_marked_buffer, encode_to,
-     observe_buffer, err_message, ESK_OK, NULL},
+     observe_buffer, last_message, ESK_OK, NULL},
     {"codec: decode nested arrays and objects", NO_STORE, NULL, decode,
-     observe_party, err_message, ESK_OK, NULL},
+     observe_party, last_message, ESK_OK, NULL},
     {"codec: decode a recorded event", NO_STORE, NULL, decode_event,
-     observe_party, err_message, ESK_OK, NULL},
+     observe_party, last_message, ESK_OK, NULL},
     {"metadata: encode", NO_STORE, NULL, metadata_encode, observe_metadata,
-     err_message, ESK_OK, NULL},
+     last_message, ESK_OK, NULL},
     {"metadata: get a key", NO_STORE, NULL, metadata_get, observe_metadata_get,
      NULL, ESK_OK, NULL},
 
     /* Aggregates and deciders. */
     ON_BOTH("new repository", with_room, repository_new, observe_repository,
-            err_message, ESK_OK),
+            last_message, ESK_OK),
     ON_BOTH("load an old stream through upcasters",
             with_an_old_room_and_repository, load, observe_room,
             repository_message, ESK_OK),
@@ -1874,7 +1868,7 @@ static const scenario scenarios[] = {
     ON_BOTH("save and write a snapshot", with_a_booking_to_save, save,
             observe_save, repository_message, ESK_OK),
     ON_BOTH("handle a command with a decider", with_an_old_room, decider_handle,
-            observe_decision, err_message, ESK_OK),
+            observe_decision, last_message, ESK_OK),
 
     /* The command bus. */
     ON_BOTH("new bus", with_room, bus_new, observe_bus, NULL, ESK_OK),
@@ -1889,11 +1883,11 @@ static const scenario scenarios[] = {
 
     /* Projections. */
     ON_BOTH("attach an inline projection", with_room, attach_inline,
-            observe_attached, err_message, ESK_OK),
+            observe_attached, last_message, ESK_OK),
     ON_BOTH("append through an inline projection", with_an_inline_projection,
-            append_one_booking, observe_model, store_message, ESK_OK),
+            append_one_booking, observe_model, last_message, ESK_OK),
     ON_BOTH("new catch-up projection", with_many_events, catchup_new,
-            observe_catchup, err_message, ESK_OK),
+            observe_catchup, last_message, ESK_OK),
     ON_BOTH("run a catch-up projection", with_a_catchup, catchup_run,
             observe_caught_up, catchup_message, ESK_OK),
     {"memory: rebuild a catch-up projection", MEMORY, with_a_caught_up_catchup,
@@ -1903,14 +1897,14 @@ static const scenario scenarios[] = {
      catchup_rebuild, observe_caught_up, catchup_message, ESK_OK,
      model_follows_checkpoint},
     ON_BOTH("fold a stream live", with_many_events, projection_live,
-            observe_live, err_message, ESK_OK),
+            observe_live, last_message, ESK_OK),
     {"sqlite: open a read model and prepare a query", SQLITE, with_a_read_model,
      read_model_open_and_prepare, observe_statement, read_model_message, ESK_OK,
      NULL},
 
     /* Process managers. */
     ON_BOTH("new process runner", with_a_welcome_bus, runner_new,
-            observe_runner, err_message, ESK_OK),
+            observe_runner, last_message, ESK_OK),
     /* A reaction that fails is reported as ESK_ECALLBACK, with the
      * command's reason in the message. */
     ON_BOTH("run a process manager", with_a_runner, process_run,
@@ -1924,10 +1918,10 @@ static const scenario scenarios[] = {
     {"upcasters: add a step", NO_STORE, with_empty_upcasters, upcasters_add,
      observe_target, NULL, ESK_OK, NULL},
     {"upcasters: apply to a list", NO_STORE, with_old_events_in_a_list,
-     upcasters_apply, observe_upcast, err_message, ESK_OK, NULL},
+     upcasters_apply, observe_upcast, last_message, ESK_OK, NULL},
     {"upcasters: apply a step that ignores jansson's failures", NO_STORE,
      with_old_events_and_a_careless_step, upcasters_apply, observe_upcast,
-     err_message, ESK_OK, NULL},
+     last_message, ESK_OK, NULL},
 };
 
 enum { SCENARIO_COUNT = sizeof(scenarios) / sizeof(scenarios[0]) };

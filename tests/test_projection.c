@@ -103,7 +103,7 @@ a_failing_inline_handler_fails_the_append_and_stores_nothing(void **state)
     esk_free(mallory);
 
     assert_int_equal(rc, ESK_ECALLBACK);
-    const char *msg = esk_store_errmsg(f.store);
+    const char *msg = esk_errmsg();
     assert_contains(msg, "projection 'agenda'");
     assert_contains(msg, "position 3");
     assert_contains(msg, "stream 'workshop-w-1', version 3");

@@ -68,8 +68,7 @@ static void interfere(void)
                        "{\"attendee\":\"interloper\"}", NULL};
     if (esk_store_append(i->store, i->stream_id, ESK_ANY, &e, 1, NULL) !=
         ESK_OK)
-        fprintf(stderr, "the interloper could not append: %s\n",
-                esk_store_errmsg(i->store));
+        fprintf(stderr, "the interloper could not append: %s\n", esk_errmsg());
 }
 
 static esk_status workshop_decide(const void *state, const void *command,

@@ -163,7 +163,7 @@ static int app_open(app *a, const char *path)
     if (esk_process_runner_new(&a->waitlist, a->store, a->bus,
                                &waitlist_process) != ESK_OK ||
         esk_read_model_open(&a->read_model, a->store) != ESK_OK) {
-        fprintf(stderr, "workshop-demo: %s\n", esk_store_errmsg(a->store));
+        fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
     esk_store_subscribe(a->store, show_events, NULL);
@@ -254,7 +254,7 @@ static int list_events(app *a, const char *stream)
                         ? esk_store_read_stream(a->store, stream, 1, 0, &list)
                         : esk_store_read_all(a->store, 0, 0, NULL, &list);
     if (rc != ESK_OK) {
-        fprintf(stderr, "workshop-demo: %s\n", esk_store_errmsg(a->store));
+        fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
     for (size_t i = 0; i < list.count; i++) {

@@ -243,10 +243,6 @@ esk_status esk_repository_new(esk_repository **out, esk_store *store,
 /** Free a repository. NULL is a no-op. */
 void esk_repository_free(esk_repository *repo);
 
-/** Transitional: esk_errmsg(), until every caller reads the last error.
- *  repo is not used. */
-const char *esk_repository_errmsg(const esk_repository *repo);
-
 /**
  * Load an aggregate: init state, then fold its stream (from the latest
  * snapshot whose layout version is current, else from the start), reading

@@ -131,10 +131,6 @@ esk_status esk_bus_new(esk_bus **out, esk_store *store);
  *  NULL is a no-op. */
 void esk_bus_free(esk_bus *bus);
 
-/** Transitional: esk_errmsg(), until every caller reads the last error.
- *  bus is not used. */
-const char *esk_bus_errmsg(const esk_bus *bus);
-
 /**
  * Register the one handler of a command type.
  *

@@ -111,24 +111,6 @@ esk_status esk_domain_error(int code, const char *format, ...)
 #endif
     ;
 
-/*
- * Transitional: the out-parameter forms of esk_error_set() and
- * esk_domain_error(), until every caller reports through the last error.
- * They fill err (which may be NULL) and the last error alike.
- */
-esk_status esk_error_set_into(esk_error *err, esk_status status,
-                              const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-esk_status esk_domain_error_into(esk_error *err, int code, const char *format,
-                                 ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
 #ifdef __cplusplus
 }
 #endif

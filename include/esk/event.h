@@ -170,18 +170,15 @@ esk_status esk_event_list_push(esk_event_list *list, const esk_event *event);
  * most ESK_JSON_DEPTH_MAX deep. It allocates nothing.
  *
  * @param text  the JSON text, NUL-terminated.
- * @param err   transitional: NULL records the outcome (a message with the
- *              byte offset of the problem) as the last error; a non-NULL
- *              err receives it instead, and the last error is left
- *              alone. Pass NULL.
- * @return ESK_OK or ESK_EINVAL.
+ * @return ESK_OK or ESK_EINVAL (the message gives the byte offset of the
+ *         problem).
  */
-esk_status esk_json_validate(const char *text, esk_error *err);
+esk_status esk_json_validate(const char *text);
 
 /**
  * Like esk_json_validate(), and also require a JSON object ("{...}").
  */
-esk_status esk_json_validate_object(const char *text, esk_error *err);
+esk_status esk_json_validate_object(const char *text);
 
 /**
  * What an event says about why it happened, stored as its metadata JSON:

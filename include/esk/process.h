@@ -136,10 +136,6 @@ esk_status esk_process_runner_new(esk_process_runner **out, esk_store *store,
 /** Free a runner (the checkpoint stays in the store). NULL is a no-op. */
 void esk_process_runner_free(esk_process_runner *runner);
 
-/** Transitional: esk_errmsg(), until every caller reads the last error.
- *  runner is not used. */
-const char *esk_process_runner_errmsg(const esk_process_runner *runner);
-
 /**
  * React to every event after the checkpoint, up to the head as it was when
  * the run started (events written by the commands are for the next run).

@@ -206,10 +206,6 @@ esk_status esk_catchup_new(esk_catchup **out, esk_store *store,
 /** Free a runner (the checkpoint stays in the store). NULL is a no-op. */
 void esk_catchup_free(esk_catchup *catchup);
 
-/** Transitional: esk_errmsg(), until every caller reads the last error.
- *  catchup is not used. */
-const char *esk_catchup_errmsg(const esk_catchup *catchup);
-
 /**
  * Apply every event after the checkpoint, batch by batch, until the head
  * as it was when the run started (events appended meanwhile are for the

@@ -145,9 +145,6 @@ void esk_store_free(esk_store *store);
  * and no transaction that ends by itself.
  */
 
-/** Transitional: esk_errmsg(), whatever the store. */
-const char *esk_store_errmsg(const esk_store *store);
-
 /** The backend's name: "memory" or "sqlite". */
 const char *esk_store_backend_name(const esk_store *store);
 

@@ -356,16 +356,13 @@ static run_result apply_given(const esk_projection_spec *spec, esk_store *store,
     esk_append_result appended = {0, 0};
 
     esk_status rc =
-        esk__from_store(store, esk_store_append(store, g->stream_id, ESK_ANY,
-                                                &e, 1, &appended));
+        esk_store_append(store, g->stream_id, ESK_ANY, &e, 1, &appended);
     if (rc != ESK_OK) {
         set_message(msg, "given event %zu cannot be appended to '%s': %s",
                     i + 1, g->stream_id, esk_errmsg());
         return RUN_SPEC_ERROR;
     }
-    rc = esk__from_store(
-        store,
-        esk_store_read_stream(store, g->stream_id, appended.version, 1, list));
+    rc = esk_store_read_stream(store, g->stream_id, appended.version, 1, list);
     if (rc != ESK_OK || list->count != 1) {
         set_message(msg, "given event %zu cannot be read back from '%s': %s",
                     i + 1, g->stream_id,

@@ -26,12 +26,12 @@ int main(void)
     }
     rc = esk_store_append(store, "workshop-1", ESK_NO_STREAM, &event, 1, NULL);
     if (rc != ESK_OK) {
-        fprintf(stderr, "append: %s\n", esk_store_errmsg(store));
+        fprintf(stderr, "append: %s\n", esk_errmsg());
         goto done;
     }
     rc = esk_store_read_stream(store, "workshop-1", 1, 0, &events);
     if (rc != ESK_OK) {
-        fprintf(stderr, "read: %s\n", esk_store_errmsg(store));
+        fprintf(stderr, "read: %s\n", esk_errmsg());
         goto done;
     }
     if (events.count != 1) {
