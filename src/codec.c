@@ -98,7 +98,9 @@ static esk_status check_table(codec *c, const esk_field *fields, size_t count,
     return rc;
 }
 
-/* One field, or an array's element, inside a struct of `room` bytes. */
+/* One field, or an array's element, inside a struct of `room` bytes. One
+ * switch over the field kinds, kept whole so that every kind's rule reads
+ * in one place. */
 static esk_status check_field(codec *c, const esk_field *f, size_t room,
                               int depth)
 {
