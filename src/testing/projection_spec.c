@@ -585,11 +585,5 @@ void esk__projection_spec_check(esk_projection_spec *spec, const char *file,
     if (text != NULL)
         passed = run_into(spec, text, CHECK_REPORT_SIZE);
     esk_projection_spec_free(spec);
-    if (!passed)
-        esk__report_print(text != NULL ? text
-                                       : "Spec error: out of memory running "
-                                         "the spec\n");
-    esk__free(text);
-    if (!passed)
-        _fail(esk__report_path(file), line);
+    esk__report_conclude(passed, text, file, line);
 }

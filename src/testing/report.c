@@ -259,3 +259,14 @@ bool esk__report_start(esk__report *r, char *buf, size_t size, bool spec_exists)
                            "of memory\n");
     return spec_exists;
 }
+
+void esk__report_conclude(bool passed, char *text, const char *file, int line)
+{
+    if (!passed)
+        esk__report_print(text != NULL ? text
+                                       : "Spec error: out of memory running "
+                                         "the spec\n");
+    esk__free(text);
+    if (!passed)
+        _fail(esk__report_path(file), line);
+}

@@ -58,6 +58,11 @@ void esk__report_print(const char *text);
  * or "tests/" on, or the path itself. */
 const char *esk__report_path(const char *file);
 
+/* The end of a spec check: print the report of a failed spec (text, or
+ * a fixed line when there was no memory for it: text NULL), free text,
+ * and fail the cmocka test at file:line. Nothing printed when passed. */
+void esk__report_conclude(bool passed, char *text, const char *file, int line);
+
 /*
  * Compare expected and actual lines row by row under a label ("then"):
  * side by side when they are short, else one above the other with a

@@ -430,11 +430,5 @@ void esk__spec_check(esk_spec *spec, const char *file, int line)
     if (text != NULL)
         passed = run_into(spec, NULL, text, CHECK_REPORT_SIZE);
     esk_spec_free(spec);
-    if (!passed)
-        esk__report_print(text != NULL ? text
-                                       : "Spec error: out of memory running "
-                                         "the spec\n");
-    esk__free(text);
-    if (!passed)
-        _fail(esk__report_path(file), line);
+    esk__report_conclude(passed, text, file, line);
 }
