@@ -28,7 +28,6 @@ typedef struct history {
 /* Record an event after the others, with its JSON as the store keeps it. */
 static void record(history *h, const esk_event_type *type, const void *event)
 {
-
     /* Failing here is a mistake in this file, not in yours. */
     assert_true(h->count < MAX_EVENTS);
     snprintf(h->stream_id, sizeof(h->stream_id), "workshop-%s", h->workshop_id);

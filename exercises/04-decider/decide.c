@@ -52,7 +52,8 @@
  *     return esk_decision_emit(decision, &attendee_registered_type, &e);
  *   - to refuse: return esk_decision_reject(decision, ALREADY_REGISTERED,
  *     "'%s' is already registered", c->attendee_id);
- * A command of no known kind is a bug of the caller: return ESK_EINVAL.
+ * A command of no known kind is a bug of the caller, not a refusal:
+ *     return esk_error_set(ESK_EINVAL, "unknown kind %d", (int)c->kind);
  */
 esk_status workshop_decide(const void *state, const void *command,
                            esk_decision *decision)

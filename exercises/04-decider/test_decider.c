@@ -753,10 +753,10 @@ static void on_a_store_each_command_appends_what_decide_said(void **state)
     check_status(rc, ESK_EDOMAIN,
                  "Registering ada twice is refused: the handler returns "
                  "ESK_EDOMAIN and appends nothing.");
-    check_error_code(decision.error.code, ALREADY_REGISTERED,
+    check_error_code(esk_error_last()->code, ALREADY_REGISTERED,
                      workshop_decider.error_name,
-                     "The refusal carries the domain's code, from "
-                     "esk_decision_reject.");
+                     "The refusal leaves the domain's code of "
+                     "esk_decision_reject in the last error.");
     check_int(result.version, 2, "A refused command appends nothing.");
 
     rc = handle(store,

@@ -7,7 +7,7 @@
  *   esk_aggregate_release         (esk/aggregate.h)
  *   workshop_schedule, workshop_register, workshop_type  (workshop.h)
  *   esk_store_read_stream, esk_event_list_release            (esk/store.h)
- *   esk_domain_error                                      (esk/status.h)
+ *   esk_domain_error                                      (esk/error.h)
  */
 #include <stdio.h>
 

@@ -29,14 +29,17 @@
  * workshop that is already there: that refusal is ESK_ECONCURRENCY, which
  * this handler turns into the domain's answer.
  *
+ * Whatever fails says why in the last error (esk_error_last()): a
+ * refusal of the behaviour is passed on as it is, with its code and its
+ * message; the store's conflict becomes a refusal of the handler's own.
+ *
  * @param metadata saved with each event (NULL for none); borrowed.
- * @param err      filled when the command is refused (ESK_EDOMAIN).
  * @return ESK_OK: the stream "workshop-<id>" is at version 1;
- *         ESK_EDOMAIN: the behaviour refused (err says why), or the
- *         workshop already exists (WORKSHOP_ALREADY_SCHEDULED); nothing is
- *         written;
- *         any other status of esk_aggregate_init() or the repository
- *         (esk_errmsg() says why).
+ *         ESK_EDOMAIN: the behaviour refused (its code, such as
+ *         INVALID_CAPACITY, is in the last error), or the workshop already
+ *         exists (WORKSHOP_ALREADY_SCHEDULED); nothing is written;
+ *         any other status of esk_aggregate_init() or the repository,
+ *         as it is (esk_errmsg() says why).
  * The aggregate is released before returning, whatever happened.
  */
 esk_status schedule_workshop(esk_repository *repo, const char *workshop_id,
@@ -57,10 +60,10 @@ esk_status schedule_workshop(esk_repository *repo, const char *workshop_id,
  * an unknown workshop gets from the behaviour itself.
  *
  * @param metadata saved with each event (NULL for none); borrowed.
- * @param err      filled when the command is refused (ESK_EDOMAIN).
  * @return ESK_OK: one more event in the stream;
  *         ESK_EDOMAIN: the workshop does not exist (WORKSHOP_NOT_SCHEDULED)
- *         or the behaviour refused (err says why); nothing is written;
+ *         or the behaviour refused (its code and message are in the last
+ *         error, passed on as they are); nothing is written;
  *         ESK_ECONCURRENCY: someone saved the workshop between the load
  *         and the save (exercise 07 retries); nothing is written;
  *         any other status of the repository (esk_errmsg()).

@@ -10,6 +10,8 @@
  * One function per command, each in two halves as in exercise 03: check
  * everything, refusing at the first rule broken; then emit.
  */
+#include <esk/error.h>
+
 #include "workshop.h"
 
 static esk_status schedule(const workshop_state *s, const workshop_command *c,
@@ -138,7 +140,7 @@ esk_status workshop_decide(const void *state, const void *command,
     const workshop_command *c = command;
 
     if (c == NULL)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL, "no workshop command to decide");
     switch (c->kind) {
     case SCHEDULE_WORKSHOP:
         return schedule(s, c, decision);
@@ -152,7 +154,8 @@ esk_status workshop_decide(const void *state, const void *command,
         return close_registration(s, c, decision);
     }
     /* Not a refusal: a command of no known kind is a bug of the caller. */
-    return ESK_EINVAL;
+    return esk_error_set(ESK_EINVAL, "workshop command of unknown kind %d",
+                         (int)c->kind);
 }
 
 bool workshop_is_terminal(const void *state)

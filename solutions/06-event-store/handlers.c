@@ -57,20 +57,23 @@ esk_status write_story(esk_store *store, const char *workshop_id, char *buf,
     size_t used = 0;
 
     if (buf == NULL || size == 0)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL, "write_story needs a buffer");
     buf[0] = '\0';
     snprintf(stream_id, sizeof(stream_id), "%s-%s", workshop_type.category,
              workshop_id);
     esk_status rc = esk_store_read_stream(store, stream_id, 1, 0, &stream);
     /* A stream with no events does not exist: no workshop, no story. */
     if (rc == ESK_OK && stream.count == 0)
-        rc = ESK_ENOTFOUND;
+        rc = esk_error_set(ESK_ENOTFOUND, "workshop '%s' has no events",
+                           workshop_id);
     for (size_t i = 0; rc == ESK_OK && i < stream.count; i++) {
         const esk_event *e = &stream.events[i];
         int n = snprintf(buf + used, size - used, "v%lld %s %s\n",
                          (long long)e->version, e->type, e->data);
         if (n < 0 || (size_t)n >= size - used)
-            rc = ESK_EINVAL;
+            rc = esk_error_set(ESK_EINVAL,
+                               "the story of '%s' needs more than %zu bytes",
+                               workshop_id, size);
         else
             used += (size_t)n;
     }

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <esk/error.h>
 #include <esk/testing.h>
 
 #include "attendee.h"
@@ -260,6 +261,17 @@ static void a_wrong_refusal_code_is_named(void **state)
                              "ALREADY_REGISTERED (5)"));
 }
 
+/* A stub fails as esk's calls do: what a test or esk prints of the last
+ * error names the function still to write. */
+static void a_stub_leaves_the_function_to_write_in_the_last_error(void **state)
+{
+    (void)state;
+    esk_error_clear();
+    assert_int_equal(EXERCISE_TODO("workshop_register"), ESK_ENOTIMPL);
+    assert_int_equal(esk_error_last()->status, ESK_ENOTIMPL);
+    assert_non_null(strstr(esk_errmsg(), "workshop_register()"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +280,7 @@ int main(void)
         cmocka_unit_test(a_leak_names_the_function_that_allocated),
         cmocka_unit_test(a_failure_in_a_helper_names_the_line_of_the_test),
         cmocka_unit_test(a_wrong_refusal_code_is_named),
+        cmocka_unit_test(a_stub_leaves_the_function_to_write_in_the_last_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
