@@ -14,7 +14,7 @@ char *schedule_json(const char *workshop_id)
     workshop_scheduled e = {.capacity = 1};
     strncpy(e.workshop_id, workshop_id, sizeof(e.workshop_id) - 1);
     char *json = NULL;
-    if (esk_codec_encode(&workshop_scheduled_type, &e, &json, NULL) != ESK_OK)
+    if (esk_codec_encode(&workshop_scheduled_type, &e, &json) != ESK_OK)
         return NULL;
     return json;
 }
