@@ -93,11 +93,11 @@ esk_status append_decision(esk_store *store, const char *stream_id,
  * @param command_id   its id, unique per command (a retry of the same
  *                     command by its sender keeps it); borrowed.
  * @param max_attempts 1 or more.
- * @param err          when the command is refused (ESK_EDOMAIN), receives
- *                     decision.error: the domain's code and message.
  * @return ESK_OK: the events are appended, or the command was already
  *         handled;
- *         ESK_EDOMAIN: decide() refused (see err); nothing is written;
+ *         ESK_EDOMAIN: decide() refused; nothing is written, and the last
+ *         error is decide()'s own: the domain's code in
+ *         esk_error_last()->code, its reason in esk_errmsg();
  *         ESK_ECONCURRENCY: still conflicting after max_attempts attempts;
  *         nothing is written (esk_errmsg() says why);
  *         ESK_EINVAL: max_attempts is less than 1;

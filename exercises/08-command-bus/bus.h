@@ -29,14 +29,14 @@
  * decider on it with esk_context_handle(), for the workshop
  * c->workshop_id: it loads the stream "workshop-<id>", decides, appends
  * the events with the command's correlation and causation ids, and fills
- * the dispatch's result (events written, or the domain's refusal).
+ * the dispatch's result (events written, version, position).
  *
  * @param context the dispatch; pass it on to esk_context_handle().
  * @param command the command; its payload is a workshop_command. The
  *                validation middleware has checked that there is one.
  * @param data    what esk_bus_register() was given (NULL here).
  * @return what esk_context_handle() returns: ESK_OK; ESK_EDOMAIN (the
- *         workshop refused: the result has the domain's code and
+ *         workshop refused: the last error has the domain's code and
  *         message); ESK_ECONCURRENCY (someone appended between the load
  *         and the append: the retry middleware runs the handler again);
  *         the store's errors.

@@ -99,7 +99,7 @@ static esk_status send(esk_bus *bus, const char *id, const char *correlation_id,
     exercise_say("command: %s %s", command.type, id);
     esk_status rc = esk_bus_dispatch(bus, &command, result);
     exercise_say("  -> %s%s%s", esk_status_str(rc),
-                 result->message[0] != '\0' ? ": " : "", result->message);
+                 esk_errmsg()[0] != '\0' ? ": " : "", esk_errmsg());
     return rc;
 }
 
@@ -262,7 +262,7 @@ static void rival_registers(void *ctx, const workshop_command *command)
     esk_handle_result result = {0};
     esk_status rc =
         esk_decider_handle(&workshop_decider, r->store, command->workshop_id,
-                           &theirs, NULL, NULL, &result, NULL);
+                           &theirs, NULL, NULL, &result);
     check_status(rc, ESK_OK, "The rival's registration should succeed.");
     print_message("    race window %d: %s's handler has decided; before it "
                   "appends, %s registers: workshop-%s is now at v%lld\n",
@@ -377,7 +377,7 @@ static void expect_malformed_at(esk_bus *bus, const workshop_command *c,
                         "came from further in.",
                         file, line);
     snprintf(described, sizeof(described), "the message about %s", what);
-    exercise_expect_contains(result.message, missing, described,
+    exercise_expect_contains(esk_errmsg(), missing, described,
                              "The message says what is missing, in words "
                              "the sender understands.",
                              file, line);
@@ -439,7 +439,7 @@ a_workshop_needs_seats_but_how_many_is_the_domains_call(void **state)
                  "of the business, and the decider keeps it "
                  "(INVALID_CAPACITY): the validation checks only that the "
                  "capacity is at least 1.");
-    check_int(result.domain_code, INVALID_CAPACITY,
+    check_int(esk_error_last()->code, INVALID_CAPACITY,
               "The decider refuses more than MAX_SEATS seats.");
     check_int(head(store), 0, "Nothing was written.");
 
@@ -483,7 +483,7 @@ static void a_command_without_payload_or_workshop_is_refused(void **state)
     check_status(esk_bus_dispatch(bus, &empty, &result), ESK_EINVAL,
                  "A command without payload cannot be handled: check that "
                  "command->payload is not NULL before reading it.");
-    check_contains(result.message, "payload",
+    check_contains(esk_errmsg(), "payload",
                    "Say what is missing: the payload.");
 
     esk_bus_free(bus);
@@ -512,7 +512,7 @@ static void the_bus_has_a_handler_for_every_workshop_command(void **state)
         esk_status rc = send(a.bus, ids[i], NULL, &story[i], &result);
         if (rc != ESK_OK)
             print_error("%s said: %s\n", workshop_command_type(story[i].kind),
-                        result.message);
+                        esk_errmsg());
         check_status(rc, ESK_OK,
                      "Register handle_workshop_command for each of the "
                      "workshop_command_types: one esk_bus_register() per "
@@ -539,10 +539,10 @@ static void an_unknown_command_is_answered_with_the_known_ones(void **state)
     check_status(esk_bus_dispatch(a.bus, &typo, &result), ESK_ENOHANDLER,
                  "No handler is registered for 'RegisterAtendee' (a typo): "
                  "the bus says so rather than guess.");
-    check_contains(result.message, "RegisterAtendee",
+    check_contains(esk_errmsg(), "RegisterAtendee",
                    "The message names the type that has no handler.");
     for (size_t i = 0; i < WORKSHOP_COMMAND_TYPE_COUNT; i++)
-        check_contains(result.message, workshop_command_types[i],
+        check_contains(esk_errmsg(), workshop_command_types[i],
                        "The message lists the registered types, so that the "
                        "sender can see the typo: register every one of the "
                        "workshop_command_types.");
@@ -634,8 +634,8 @@ static void a_refusal_is_remembered_as_the_first_answer(void **state)
     given(a.store, scheduling("w-1", 2));
     check_status(send(a.bus, "cmd-cancel", NULL, &cancel_bob, &result),
                  ESK_EDOMAIN, "Bob cannot cancel: he is not registered.");
-    check_int(result.domain_code, NOT_REGISTERED,
-              "The domain's reason comes back in the result.");
+    check_int(esk_error_last()->code, NOT_REGISTERED,
+              "The domain's reason comes back in the last error.");
     check_status(send(a.bus, "cmd-bob", NULL, &bob, &result), ESK_OK,
                  "Then Bob registers.");
 
@@ -647,7 +647,7 @@ static void a_refusal_is_remembered_as_the_first_answer(void **state)
                  "request, not a new one. The idempotency middleware records "
                  "refusals as well as successes.");
     check_true(result.duplicate, "The result says it was a duplicate.");
-    check_int(result.domain_code, NOT_REGISTERED,
+    check_int(esk_error_last()->code, NOT_REGISTERED,
               "The duplicate carries the first answer's domain code.");
     expect_story(a.store, "WorkshopScheduled, AttendeeRegistered",
                  "Bob is still registered: the duplicate did nothing.");
@@ -679,7 +679,7 @@ static void a_conflict_between_load_and_append_is_retried(void **state)
     race_window_set_rival(NULL, NULL);
 
     if (rc != ESK_OK)
-        print_error("the bus said: %s\n", result.message);
+        print_error("the bus said: %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "Cleo took the last seat between Bob's load and his append, "
                  "so his append was refused (ESK_ECONCURRENCY). Add "

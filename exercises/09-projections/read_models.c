@@ -11,29 +11,17 @@
 
 /* --- Tools ---------------------------------------------------------------- */
 
-/* Fill err (when given) with status and "<what>: <detail>". */
-static esk_status fail(esk_error *err, esk_status status, const char *what,
-                       const char *detail)
-{
-    if (err != NULL) {
-        err->status = status;
-        esk_error_last()->code = 0;
-        snprintf(esk_errmsg(), sizeof(esk_errmsg()), "%s: %s", what, detail);
-    }
-    return status;
-}
-
-esk_status sql_run(esk_store *store, esk_error *err, const char *sql,
-                   const sql_value *values, size_t count)
+esk_status sql_run(esk_store *store, const char *sql, const sql_value *values,
+                   size_t count)
 {
     sqlite3 *db = esk_store_sqlite_db(store);
     sqlite3_stmt *stmt = NULL;
-    char detail[ESK_ERROR_MESSAGE_MAX];
     esk_status rc = ESK_OK;
 
     if (db == NULL)
-        return fail(err, ESK_EINVAL, "these read models live in SQLite",
-                    "open the store with esk_store_open_sqlite()");
+        return esk_error_set(ESK_EINVAL,
+                             "these read models live in SQLite: open the "
+                             "store with esk_store_open_sqlite()");
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
         goto failed;
     for (size_t i = 0; i < count; i++) {
@@ -50,8 +38,8 @@ esk_status sql_run(esk_store *store, esk_error *err, const char *sql,
     goto done;
 failed:
     /* SQLite's message names the table or column; the SQL says where. */
-    snprintf(detail, sizeof(detail), "%s, in: %s", sqlite3_errmsg(db), sql);
-    rc = fail(err, ESK_EIO, "read model", detail);
+    rc = esk_error_set(ESK_EIO, "read model: %s, in: %s", sqlite3_errmsg(db),
+                       sql);
 done:
     sqlite3_finalize(stmt);
     return rc;
@@ -90,7 +78,7 @@ esk_status decode_workshop_event(const esk_event *event,
 static esk_status catalogue_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
-    return sql_run(store, err,
+    return sql_run(store,
                    "CREATE TABLE IF NOT EXISTS catalogue("
                    "workshop_id TEXT PRIMARY KEY, title TEXT NOT NULL, "
                    "starts_on TEXT NOT NULL, seats_left INTEGER NOT NULL, "
@@ -107,7 +95,7 @@ static esk_status catalogue_reset(void *ctx, esk_store *store)
     esk_status rc = catalogue_setup(ctx, store);
     if (rc != ESK_OK)
         return rc;
-    return sql_run(store, err, "DELETE FROM catalogue", NULL, 0);
+    return sql_run(store, "DELETE FROM catalogue", NULL, 0);
 }
 
 /* The events that change the catalogue: closing does not (yet). */
@@ -131,14 +119,14 @@ const esk_projection catalogue_projection = {
 static esk_status agenda_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
-    esk_status rc = sql_run(store, err,
+    esk_status rc = sql_run(store,
                             "CREATE TABLE IF NOT EXISTS agenda_workshops("
                             "workshop_id TEXT PRIMARY KEY, title TEXT NOT "
                             "NULL, starts_on TEXT NOT NULL)",
                             NULL, 0);
     if (rc != ESK_OK)
         return rc;
-    return sql_run(store, err,
+    return sql_run(store,
                    "CREATE TABLE IF NOT EXISTS agenda("
                    "attendee_id TEXT NOT NULL, workshop_id TEXT NOT NULL, "
                    "title TEXT NOT NULL, starts_on TEXT NOT NULL, "
@@ -152,9 +140,9 @@ static esk_status agenda_reset(void *ctx, esk_store *store)
 {
     esk_status rc = agenda_setup(ctx, store);
     if (rc == ESK_OK)
-        rc = sql_run(store, err, "DELETE FROM agenda", NULL, 0);
+        rc = sql_run(store, "DELETE FROM agenda", NULL, 0);
     if (rc == ESK_OK)
-        rc = sql_run(store, err, "DELETE FROM agenda_workshops", NULL, 0);
+        rc = sql_run(store, "DELETE FROM agenda_workshops", NULL, 0);
     return rc;
 }
 

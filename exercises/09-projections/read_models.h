@@ -88,9 +88,10 @@
  *              SQL_EXEC() below.
  * @param event the stored event: its type name, data (JSON) and position.
  *              Decode it with decode_workshop_event().
- * @param err   receives the reason of a failure.
  * @return ESK_OK (also for an event the catalogue does not show); the
- *         status of decode_workshop_event() or SQL_EXEC().
+ *         status of decode_workshop_event() or SQL_EXEC(), passed on as it
+ *         is: they have left the reason in the last error (esk_errmsg()),
+ *         and esk adds which projection failed, at which event.
  */
 esk_status catalogue_handle(void *ctx, esk_store *store,
                             const esk_event *event);
@@ -152,9 +153,9 @@ typedef struct agenda_entry {
  * @param max     the most entries to fill: rows after those are left out.
  * @param count   receives the number of entries filled (0 when the
  *                catalogue is empty).
- * @param err     receives the reason of a failure.
  * @return ESK_OK; what esk_read_model_prepare() returns (ESK_EINVAL for a
- *         statement it refuses, err says why); ESK_EIO when a step fails.
+ *         statement it refuses, esk_errmsg() says why); ESK_EIO when a
+ *         step fails, with esk_error_set() and SQLite's message.
  */
 esk_status catalogue_list(esk_read_model *read_model, catalogue_entry *entries,
                           size_t max, size_t *count);
@@ -197,8 +198,8 @@ typedef union workshop_event {
  * @param type receives the event's type, one of the six of events.h, or
  *             NULL for an event of another type (e is then untouched:
  *             there is nothing to apply).
- * @return ESK_OK; ESK_EDECODE (data that does not fit the type: err says
- *         which field).
+ * @return ESK_OK; ESK_EDECODE (data that does not fit the type:
+ *         esk_errmsg() says which field).
  */
 esk_status decode_workshop_event(const esk_event *event,
                                  const esk_event_type **type,
@@ -217,21 +218,22 @@ typedef struct sql_value {
  * Run one statement that changes the read model, in the store's SQLite
  * database, with its parameters ?1, ?2... given in order:
  *
- *   return SQL_EXEC(store, err,
+ *   return SQL_EXEC(store,
  *                   "UPDATE agenda SET place = 'seat' "
  *                   "WHERE attendee_id = ?1 AND workshop_id = ?2",
  *                   SQL_TEXT(e.promoted.attendee_id),
  *                   SQL_TEXT(e.promoted.workshop_id));
  *
- * A statement without parameters: sql_run(store, err, sql, NULL, 0).
+ * A statement without parameters: sql_run(store, sql, NULL, 0).
  *
  * @return ESK_OK; ESK_EINVAL (a store that is not SQLite); ESK_EIO (SQLite
- *         refused the statement: err gives its message and the SQL).
+ *         refused the statement: esk_errmsg() gives its message and the
+ *         SQL).
  */
-esk_status sql_run(esk_store *store, esk_error *err, const char *sql,
-                   const sql_value *values, size_t count);
-#define SQL_EXEC(store, err, sql, ...)                                         \
-    sql_run((store), (err), (sql), (const sql_value[]){__VA_ARGS__},           \
+esk_status sql_run(esk_store *store, const char *sql, const sql_value *values,
+                   size_t count);
+#define SQL_EXEC(store, sql, ...)                                              \
+    sql_run((store), (sql), (const sql_value[]){__VA_ARGS__},                  \
             sizeof((const sql_value[]){__VA_ARGS__}) / sizeof(sql_value))
 
 /*

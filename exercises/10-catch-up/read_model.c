@@ -2,7 +2,6 @@
  * read_model.c - a statement runner for the projection, and the query.
  * Provided.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -53,21 +52,16 @@ esk_status read_model_exec(esk_store *store, const char *sql,
     sqlite3_stmt *stmt = NULL;
     esk_status rc = ESK_OK;
 
-    if (db == NULL || sql == NULL) {
-        if (err != NULL)
-            snprintf(esk_errmsg(), sizeof(esk_errmsg()),
-                     "the seats read model lives in SQLite: open the store "
-                     "with esk_store_open_sqlite()");
-        return ESK_EINVAL;
-    }
+    if (sql == NULL)
+        return esk_error_set(ESK_EINVAL, "read_model_exec needs a statement");
+    if (db == NULL)
+        return esk_error_set(ESK_EINVAL,
+                             "the seats read model lives in SQLite: open the "
+                             "store with esk_store_open_sqlite()");
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK ||
         (values != NULL && bind_values(stmt, values) != SQLITE_OK) ||
-        sqlite3_step(stmt) != SQLITE_DONE) {
-        rc = ESK_EIO;
-        if (err != NULL)
-            snprintf(esk_errmsg(), sizeof(esk_errmsg()), "%s, in: %.160s",
-                     sqlite3_errmsg(db), sql);
-    }
+        sqlite3_step(stmt) != SQLITE_DONE)
+        rc = esk_error_set(ESK_EIO, "%s, in: %.160s", sqlite3_errmsg(db), sql);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -78,7 +72,9 @@ esk_status seats_query(esk_read_model *read_model, const char *workshop_id,
     sqlite3_stmt *stmt = NULL;
 
     if (workshop_id == NULL || out == NULL)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL,
+                             "seats_query needs a workshop id and a row to "
+                             "fill");
     esk_status rc = esk_read_model_prepare(
         read_model,
         "SELECT workshop_id, title, capacity, taken, waiting "
@@ -97,7 +93,10 @@ esk_status seats_query(esk_read_model *read_model, const char *workshop_id,
         out->waiting = sqlite3_column_int64(stmt, 4);
         out->free = out->capacity - out->taken;
     } else {
-        rc = ESK_ENOTFOUND;
+        rc = esk_error_set(ESK_ENOTFOUND,
+                           "no seats row for workshop '%s' yet: has the "
+                           "projection run past its WorkshopScheduled?",
+                           workshop_id);
     }
     sqlite3_finalize(stmt);
     return rc;

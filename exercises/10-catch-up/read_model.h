@@ -51,9 +51,10 @@ typedef struct sql_values {
  *
  * @param sql    one statement; borrowed.
  * @param values the values of its :names; NULL when it has none.
- * @param err    optional: SQLite's message and the statement, on failure.
- * @return ESK_OK; ESK_EINVAL (not a SQLite store); ESK_EIO (SQLite
- *         refused the statement: a typo, a missing table, a constraint).
+ * @return ESK_OK; ESK_EINVAL (not a SQLite store, or no statement);
+ *         ESK_EIO (SQLite refused the statement: a typo, a missing table,
+ *         a constraint). On failure, esk_errmsg() gives SQLite's message
+ *         and the statement.
  */
 esk_status read_model_exec(esk_store *store, const char *sql,
                            const sql_values *values);
@@ -73,9 +74,9 @@ typedef struct seats_row {
  * the events). What it says is as fresh as the projection's checkpoint.
  *
  * @param out receives the row.
- * @param err optional: why it failed.
  * @return ESK_OK; ESK_ENOTFOUND (no row for this workshop, yet);
- *         ESK_EINVAL (NULL, or no seats table: has setup run?).
+ *         ESK_EINVAL (NULL, or no seats table: has setup run?). On
+ *         failure, esk_errmsg() says why.
  */
 esk_status seats_query(esk_read_model *read_model, const char *workshop_id,
                        seats_row *out);

@@ -50,9 +50,10 @@ esk_status seats_reset(void *ctx, esk_store *store);
  * been counted already.
  *
  * @param event valid during the call only.
- * @param err   say why it failed, when it does.
  * @return ESK_OK; the codec's ESK_EDECODE (the event's data does not fit
- *         its type); read_model_exec()'s failures. Any failure stops the
+ *         its type); read_model_exec()'s failures, passed on as they
+ *         came: each has left its reason in the last error, and the
+ *         runner adds where it stopped. Any failure stops the
  *         run at this event, which is not skipped: it comes again at the
  *         next run.
  */

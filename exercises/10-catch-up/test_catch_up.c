@@ -208,8 +208,8 @@ static void read_all(esk_store *store, char *buf, size_t size)
     buf[0] = '\0';
     check_status(esk_read_model_open(&read_model, store), ESK_OK,
                  "The test opens the query side.");
-    check_status(esk_read_model_prepare(read_model, ROWS_SQL, &stmt, NULL),
-                 ESK_OK, "The seats table has the columns of read_model.h.");
+    check_status(esk_read_model_prepare(read_model, ROWS_SQL, &stmt), ESK_OK,
+                 "The seats table has the columns of read_model.h.");
     while (sqlite3_step(stmt) == SQLITE_ROW && used < size) {
         int n = snprintf(buf + used, size - used, "%s|%s|%lld|%lld|%lld\n",
                          (const char *)sqlite3_column_text(stmt, 0),
@@ -522,7 +522,7 @@ static void waiting_for_the_commands_position_shows_its_effect(void **state)
                  (long long)position);
     esk_status rc = wait_until_caught_up(catchup, position);
     if (rc != ESK_OK && rc != ESK_ENOTIMPL)
-        print_error("esk_catchup_errmsg: %s\n", esk_errmsg());
+        print_error("esk_errmsg(): %s\n", esk_errmsg());
     check_status(rc, ESK_OK,
                  "The read model is behind bob's registration: run the "
                  "projection (esk_catchup_run) and return what it returns.");
@@ -572,6 +572,10 @@ static void waiting_for_a_position_never_written_is_refused(void **state)
                  "Position 99 is past the store's head (status.head): nothing "
                  "was written there, and a wait for it would never end. "
                  "Refuse it with ESK_EINVAL.");
+    check_true(esk_errmsg()[0] != '\0',
+               "Say why in the last error, with esk_error_set(): the "
+               "caller sees only ESK_EINVAL otherwise, and cannot tell "
+               "which position was wrong.");
 
     esk_catchup_free(catchup);
     esk_store_free(store);
@@ -788,9 +792,9 @@ static void an_event_that_cannot_be_read_stops_the_run_there(void **state)
               "The checkpoint is just before the event that failed: @1 is "
               "kept, @2 will come again.");
     check_contains(esk_errmsg(), "attendeeId",
-                   "Pass err on to esk_codec_decode_event(): its message "
-                   "names the field, and the runner's message quotes it for "
-                   "whoever has to fix it.");
+                   "Return esk_codec_decode_event()'s failure as it came: its "
+                   "message names the field, and the runner's message quotes "
+                   "it for whoever has to fix it.");
     check_int(query(store).taken, 0,
               "bob's registration (@3) is not applied: nothing is skipped, "
               "so nothing after @2 is either.");

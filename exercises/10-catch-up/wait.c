@@ -16,6 +16,7 @@ esk_status wait_until_caught_up(esk_catchup *catchup, int64_t position)
 {
     (void)catchup, (void)position;
     /* TODO: read the status; checkpoint at or past position: ESK_OK;
-     * position past the head: ESK_EINVAL; else run once. */
+     * position past the head: ESK_EINVAL, saying why (esk_error_set);
+     * else run once. */
     return EXERCISE_TODO("wait_until_caught_up");
 }

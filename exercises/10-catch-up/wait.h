@@ -29,7 +29,8 @@
  *   - the checkpoint is at or past position: ESK_OK, run nothing (the
  *     read model is fresh enough, and running it is not the query's job);
  *   - position is past the store's head: ESK_EINVAL, run nothing (no
- *     event was written there: waiting would never end);
+ *     event was written there: waiting would never end), and say so in
+ *     the last error (esk_error_set): the position and the head;
  *   - else run it once (esk_catchup_run): a run goes to the head as it
  *     was when the run started, which is at or past position.
  *
@@ -39,7 +40,8 @@
  *
  * @param position a position a command returned (esk_handle_result).
  * @return ESK_OK: a query now sees every event up to position;
- *         ESK_EINVAL: NULL runner, or position past the head;
+ *         ESK_EINVAL: NULL runner, or position past the head
+ *         (esk_errmsg() says which);
  *         esk_catchup_status_get()'s and esk_catchup_run()'s failures
  *         (ESK_ECALLBACK: a handler failed, the projection is stuck
  *         before position; esk_errmsg() says where and why).

@@ -38,7 +38,10 @@ esk_status append_decision(esk_store *store, const char *stream_id,
     if (n == 0)
         return ESK_OK;
     if (n > MAX_EVENTS_PER_COMMAND)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL,
+                             "command '%s' makes %zu events, more than the %d "
+                             "a command may make (MAX_EVENTS_PER_COMMAND)",
+                             command_id, n, MAX_EVENTS_PER_COMMAND);
     for (size_t i = 0; i < n; i++) {
         const esk_event_type *type = NULL;
         const char *data = NULL;
@@ -63,7 +66,10 @@ esk_status handle_with_retry(esk_store *store, const workshop_command *command,
     esk_status rc = ESK_ECONCURRENCY;
 
     if (max_attempts < 1)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL,
+                             "max_attempts is %d: give 1 or more (1 is no "
+                             "retry)",
+                             max_attempts);
     snprintf(stream_id, sizeof(stream_id), "%s-%s", workshop_decider.category,
              command->workshop_id);
     for (int attempt = 1; attempt <= max_attempts && rc == ESK_ECONCURRENCY;
@@ -78,8 +84,8 @@ esk_status handle_with_retry(esk_store *store, const workshop_command *command,
          * state that is no longer true. */
         esk_decision_clear(&decision);
         rc = workshop_decider.decide(&state, command, &decision);
-        if (rc == ESK_EDOMAIN && err != NULL)
-            *err = decision.error;
+        /* A refusal is in the last error already, with the domain's code:
+         * leave without calling anything that could fail and replace it. */
         if (rc != ESK_OK)
             break;
         race_window(store, command, attempt);

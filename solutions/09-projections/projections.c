@@ -17,16 +17,15 @@
  * "not applied yet"; the same statement moves last_position on, so that
  * the event, delivered again, finds nothing to change.
  */
-static esk_status change_workshop(esk_store *store, esk_error *err,
-                                  const char *workshop_id, const char *change,
-                                  int64_t position)
+static esk_status change_workshop(esk_store *store, const char *workshop_id,
+                                  const char *change, int64_t position)
 {
     char sql[256];
     snprintf(sql, sizeof(sql),
              "UPDATE catalogue SET %s, last_position = ?2 "
              "WHERE workshop_id = ?1 AND last_position < ?2",
              change);
-    return SQL_EXEC(store, err, sql, SQL_TEXT(workshop_id), SQL_INT(position));
+    return SQL_EXEC(store, sql, SQL_TEXT(workshop_id), SQL_INT(position));
 }
 
 esk_status catalogue_handle(void *ctx, esk_store *store, const esk_event *event)
@@ -41,26 +40,26 @@ esk_status catalogue_handle(void *ctx, esk_store *store, const esk_event *event)
     if (type == &workshop_scheduled_type)
         /* OR IGNORE: scheduled again, the row keeps its counts. */
         return SQL_EXEC(
-            store, err,
+            store,
             "INSERT OR IGNORE INTO catalogue VALUES(?1, ?2, ?3, ?4, 0, ?5)",
             SQL_TEXT(e.scheduled.workshop_id), SQL_TEXT(e.scheduled.title),
             SQL_TEXT(e.scheduled.starts_on), SQL_INT(e.scheduled.capacity),
             SQL_INT(event->position));
     if (type == &attendee_registered_type)
-        return change_workshop(store, err, e.registered.workshop_id,
+        return change_workshop(store, e.registered.workshop_id,
                                "seats_left = seats_left - 1", event->position);
     if (type == &attendee_waitlisted_type)
-        return change_workshop(store, err, e.waitlisted.workshop_id,
+        return change_workshop(store, e.waitlisted.workshop_id,
                                "waitlist_length = waitlist_length + 1",
                                event->position);
     if (type == &registration_cancelled_type)
-        return change_workshop(store, err, e.cancelled.workshop_id,
+        return change_workshop(store, e.cancelled.workshop_id,
                                e.cancelled.was_waitlisted
                                    ? "waitlist_length = waitlist_length - 1"
                                    : "seats_left = seats_left + 1",
                                event->position);
     if (type == &waitlisted_attendee_promoted_type)
-        return change_workshop(store, err, e.promoted.workshop_id,
+        return change_workshop(store, e.promoted.workshop_id,
                                "waitlist_length = waitlist_length - 1, "
                                "seats_left = seats_left - 1",
                                event->position);
@@ -72,11 +71,10 @@ esk_status catalogue_handle(void *ctx, esk_store *store, const esk_event *event)
 /* A row of the agenda, with the title and date the projection noted when
  * the workshop was scheduled: copied now, so that the query reads one
  * table. (Another stream's event, earlier in the global order.) */
-static esk_status put_on_agenda(esk_store *store, esk_error *err,
-                                const char *attendee_id,
+static esk_status put_on_agenda(esk_store *store, const char *attendee_id,
                                 const char *workshop_id, const char *place)
 {
-    return SQL_EXEC(store, err,
+    return SQL_EXEC(store,
                     "INSERT OR REPLACE INTO agenda "
                     "SELECT ?1, workshop_id, title, starts_on, ?3 "
                     "FROM agenda_workshops WHERE workshop_id = ?2",
@@ -96,26 +94,26 @@ esk_status agenda_handle(void *ctx, esk_store *store, const esk_event *event)
     /* Each statement sets values rather than counting: applied twice, it
      * leaves what it left the first time. */
     if (type == &workshop_scheduled_type)
-        return SQL_EXEC(store, err,
+        return SQL_EXEC(store,
                         "INSERT OR REPLACE INTO agenda_workshops "
                         "VALUES(?1, ?2, ?3)",
                         SQL_TEXT(e.scheduled.workshop_id),
                         SQL_TEXT(e.scheduled.title),
                         SQL_TEXT(e.scheduled.starts_on));
     if (type == &attendee_registered_type)
-        return put_on_agenda(store, err, e.registered.attendee_id,
+        return put_on_agenda(store, e.registered.attendee_id,
                              e.registered.workshop_id, "seat");
     if (type == &attendee_waitlisted_type)
-        return put_on_agenda(store, err, e.waitlisted.attendee_id,
+        return put_on_agenda(store, e.waitlisted.attendee_id,
                              e.waitlisted.workshop_id, "waitlist");
     if (type == &waitlisted_attendee_promoted_type)
-        return SQL_EXEC(store, err,
+        return SQL_EXEC(store,
                         "UPDATE agenda SET place = 'seat' "
                         "WHERE attendee_id = ?1 AND workshop_id = ?2",
                         SQL_TEXT(e.promoted.attendee_id),
                         SQL_TEXT(e.promoted.workshop_id));
     if (type == &registration_cancelled_type)
-        return SQL_EXEC(store, err,
+        return SQL_EXEC(store,
                         "DELETE FROM agenda "
                         "WHERE attendee_id = ?1 AND workshop_id = ?2",
                         SQL_TEXT(e.cancelled.attendee_id),

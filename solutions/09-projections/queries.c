@@ -5,8 +5,6 @@
  * the answer: no join, no count, no event in sight. The work was done
  * when the events were projected.
  */
-#include <stdio.h>
-
 #include "read_models.h"
 
 /* How a query's steps ended: ESK_OK at SQLITE_ROW (stopped at max) or
@@ -15,13 +13,8 @@ static esk_status step_result(sqlite3_stmt *stmt, int stepped)
 {
     if (stepped == SQLITE_ROW || stepped == SQLITE_DONE)
         return ESK_OK;
-    if (err != NULL) {
-        err->status = ESK_EIO;
-        esk_error_last()->code = 0;
-        snprintf(esk_errmsg(), sizeof(esk_errmsg()), "query: %s",
-                 sqlite3_errmsg(sqlite3_db_handle(stmt)));
-    }
-    return ESK_EIO;
+    return esk_error_set(ESK_EIO, "query: %s",
+                         sqlite3_errmsg(sqlite3_db_handle(stmt)));
 }
 
 esk_status catalogue_list(esk_read_model *read_model, catalogue_entry *entries,

@@ -8,7 +8,8 @@ esk_status wait_until_caught_up(esk_catchup *catchup, int64_t position)
     esk_catchup_status status;
 
     if (catchup == NULL)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL,
+                             "wait_until_caught_up needs a catch-up runner");
     esk_status rc = esk_catchup_status_get(catchup, &status);
     if (rc != ESK_OK)
         return rc;
@@ -17,7 +18,10 @@ esk_status wait_until_caught_up(esk_catchup *catchup, int64_t position)
         return ESK_OK;
     /* Nobody wrote there (yet): no run would ever get there. */
     if (position > status.head)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL,
+                             "position %lld was never written: the store's "
+                             "head is %lld",
+                             (long long)position, (long long)status.head);
     /* The run goes to the head it finds, which is past position. */
     return esk_catchup_run(catchup, &status);
 }
