@@ -53,9 +53,8 @@ static esk_status open_bus(app *a)
         rc = esk_bus_register(a->bus, workshop_command_types[i],
                               handle_workshop_command, NULL);
     if (rc != ESK_OK)
-        snprintf(esk_errmsg(), sizeof(esk_errmsg()), "the bus: %s",
-                 esk_errmsg());
-    return rc;
+        return esk_error_set(rc, "the bus: %s", esk_errmsg());
+    return ESK_OK;
 }
 
 esk_status app_open(app *a)
@@ -72,11 +71,8 @@ esk_status app_open(app *a)
     a->log = (esk_log_sink){keep_line, a};
 
     esk_status rc = esk_store_open_sqlite(&a->store, ":memory:", &options);
-    if (rc != ESK_OK) {
-        if (err != NULL)
-            *err = *esk_error_last();
+    if (rc != ESK_OK)
         return rc;
-    }
     exercise_watch_store(a->store);
     rc = open_bus(a);
     if (rc == ESK_OK)
@@ -86,8 +82,8 @@ esk_status app_open(app *a)
                                       &waitlist_process)) != ESK_OK ||
          (rc = esk_process_runner_new(&a->payments, a->store, a->bus,
                                       &payments_process)) != ESK_OK))
-        snprintf(esk_errmsg(), sizeof(esk_errmsg()), "a process runner: %s",
-                 esk_errmsg());
+        esk_error_set(rc, "a process runner: %s", esk_errmsg());
+    /* Closing cannot fail, so the last error still says why. */
     if (rc != ESK_OK)
         app_close(a);
     return rc;

@@ -43,7 +43,6 @@ typedef struct app {
  * Open the application on a new, empty store. a->now must be set; a must
  * stay where it is until app_close() (the clock and the log point at it).
  *
- * @param err receives why it failed.
  * @return ESK_OK; the failures of the store, bus and runners (everything
  *         made so far is closed again).
  */

@@ -86,7 +86,8 @@ static const esk_event_type registration_ref_type = ESK_EVENT_TYPE(
 esk_status registration_of(const esk_event *event, registration_ref *out)
 {
     if (event == NULL || out == NULL)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL,
+                             "registration_of: the event or out is NULL");
     /* esk_codec_decode, not _decode_event: the type's name is not the
      * event's, and need not be. */
     return esk_codec_decode(&registration_ref_type, event->data, out);

@@ -104,8 +104,8 @@ typedef struct registration_ref {
  * "tolerant reader").
  *
  * @param event a recorded event; borrowed.
- * @param err   optional: which field is missing or wrong.
- * @return ESK_OK; ESK_EDECODE (the event has no such fields); ESK_EINVAL.
+ * @return ESK_OK; ESK_EDECODE (the event has no such fields: the last
+ *         error says which); ESK_EINVAL.
  */
 esk_status registration_of(const esk_event *event, registration_ref *out);
 

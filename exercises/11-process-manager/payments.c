@@ -4,11 +4,12 @@
  *
  * processes.h says exactly what payments_react() and payments_tick()
  * must do. The tools:
- *   registration_of(event, &ref)               (events.h)
+ *   registration_of(event, &ref)                     (events.h)
  *   unpaid_track, unpaid_forget, unpaid_overdue      (unpaid.h)
- *   esk_process_store(pc), esk_process_send(pc, &command, key, NULL),
- *   esk_process_fail(pc, rc, "%s", esk_errmsg())      (esk/process.h)
+ *   esk_process_store(pc), esk_process_send(pc, &command, key, NULL)
+ *                                                    (esk/process.h)
  *   workshop_command_type(LAPSE_REGISTRATION)        (workshop.h)
+ * A call that fails has said why in the last error: return its status.
  */
 #include <stdio.h>
 #include <string.h>

@@ -50,8 +50,9 @@
  * @return what esk_process_send() returns: ESK_OK, or ESK_EDOMAIN when
  *         the workshop refuses (NOBODY_WAITING, NO_FREE_SEAT), which is an
  *         answer, not a failure: the runner counts the event as done. An
- *         event that cannot be decoded:
- *         `return esk_process_fail(pc, rc, "%s", esk_errmsg());`.
+ *         event that cannot be decoded: the codec's status, whose message
+ *         (which field, and why) is in the last error; the runner quotes
+ *         it when it stops at the event.
  */
 esk_status waitlist_react(void *ctx, esk_process_context *pc,
                           const esk_event *event);
@@ -77,9 +78,11 @@ extern const esk_process waitlist_process;
  * of them; esk_process_store(pc) is the store. It sends no command: the
  * deadlines are tick's business.
  *
- * @return ESK_OK; on a failure (decoding, the table), say why:
- *         `return esk_process_fail(pc, rc, "%s", esk_errmsg());`. The
- *         runner then stops at this event and undoes what it did.
+ * @return ESK_OK; on a failure (decoding, the table), the failing call's
+ *         status: it has said why in the last error. The runner then stops
+ *         at this event, quotes that message, and undoes what it did. To
+ *         add what the process was doing, return
+ *         esk_process_fail(pc, rc, "tracking '%s': %s", ..., esk_errmsg()).
  */
 esk_status payments_react(void *ctx, esk_process_context *pc,
                           const esk_event *event);
@@ -106,7 +109,8 @@ esk_status payments_react(void *ctx, esk_process_context *pc,
  * it).
  *
  * @param now the store's clock (a test moves it).
- * @return ESK_OK; the failures of unpaid_overdue() and esk_process_send().
+ * @return ESK_OK; the failures of unpaid_overdue() and esk_process_send(),
+ *         returned as they are (each has said why in the last error).
  */
 esk_status payments_tick(void *ctx, esk_process_context *pc, esk_time now);
 

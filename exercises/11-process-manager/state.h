@@ -109,9 +109,9 @@ extern const esk_event_type
  *
  * @param state  receives the state.
  * @param events n recorded events of one stream, in order; borrowed.
- * @param err    optional: which event could not be read, and why.
  * @return ESK_OK; ESK_EDECODE (an event of an unknown type or with bad
- *         data: the state then holds the events before it); ESK_ENOMEM.
+ *         data: the state then holds the events before it, and the last
+ *         error says which event, and why); ESK_ENOMEM.
  */
 esk_status workshop_fold(workshop_state *state, const esk_event *events,
                          size_t n);

@@ -52,11 +52,10 @@ static esk_status send(app *a, workshop_command c, const char *correlation_id)
 {
     static int sent;
     char id[32];
-    esk_command_result result;
     snprintf(id, sizeof(id), "client-%d", ++sent);
-    esk_status rc = app_send(a, &c, id, correlation_id, &result);
+    esk_status rc = app_send(a, &c, id, correlation_id, NULL);
     if (rc != ESK_OK)
-        print_error("%s: %s\n", workshop_command_type(c.kind), result.message);
+        print_error("%s: %s\n", workshop_command_type(c.kind), esk_errmsg());
     check_true(rc == ESK_OK || rc == ESK_EDOMAIN,
                "The test's commands reach the workshop (app.c).");
     return rc;
@@ -189,7 +188,7 @@ static int count_commands(const app *a, const char *part)
 static unpaid_seat unpaid(app *a, const char *attendee_id)
 {
     unpaid_seat seat = {0};
-    esk_status rc = unpaid_find(a->store, "w-1", attendee_id, &seat, NULL);
+    esk_status rc = unpaid_find(a->store, "w-1", attendee_id, &seat);
     check_true(rc == ESK_OK || rc == ESK_ENOTFOUND,
                "The test reads the table of unpaid seats.");
     return seat;
@@ -236,8 +235,7 @@ static void sql(app *a, const char *text)
 }
 
 /* Say what a run or tick that had to fail said, or that it did not fail. */
-static void expect_failure(esk_status rc, esk_process_runner *runner,
-                           const char *hint)
+static void expect_failure(esk_status rc, const char *hint)
 {
     if (rc == ESK_OK)
         print_error("it returned ESK_OK\n");
@@ -704,7 +702,7 @@ static void a_promotion_that_cannot_be_sent_is_a_failure(void **state)
     exercise_say("the workshop service goes down");
     down = true;
     esk_status rc = esk_process_run(a.waitlist, NULL);
-    expect_failure(rc, a.waitlist,
+    expect_failure(rc,
                    "PromoteFromWaitlist could not be sent (ESK_EIO): that is "
                    "a failure, not an answer. waitlist_react() must return "
                    "what esk_process_send() returned; returning ESK_OK "
@@ -735,11 +733,10 @@ static void a_lapse_that_cannot_be_sent_fails_the_tick(void **state)
     exercise_say("the workshop service goes down");
     down = true;
     esk_status rc = esk_process_tick(a.payments);
-    expect_failure(rc, a.payments,
-                   "LapseRegistration could not be sent (ESK_EIO): only a "
-                   "refusal (ESK_EDOMAIN) lets the loop go on. Return any "
-                   "other failure of esk_process_send(), so that whoever "
-                   "calls tick knows the lapses did not happen.");
+    expect_failure(rc, "LapseRegistration could not be sent (ESK_EIO): only a "
+                       "refusal (ESK_EDOMAIN) lets the loop go on. Return any "
+                       "other failure of esk_process_send(), so that whoever "
+                       "calls tick knows the lapses did not happen.");
 
     exercise_say("the service is back");
     down = false;
@@ -761,11 +758,10 @@ static void a_seat_that_cannot_be_remembered_stops_payments(void **state)
     sql(&a, "CREATE TRIGGER full BEFORE INSERT ON unpaid "
             "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
     esk_status rc = esk_process_run(a.payments, NULL);
-    expect_failure(rc, a.payments,
-                   "unpaid_track() failed: payments_react() must say so, "
-                   "return esk_process_fail(pc, rc, \"%s\", esk_errmsg()). "
-                   "Returning ESK_OK moves the checkpoint past ada's "
-                   "registration, and her seat never lapses.");
+    expect_failure(rc, "unpaid_track() failed: payments_react() must return "
+                       "its status, whose message is in the last error. "
+                       "Returning ESK_OK moves the checkpoint past ada's "
+                       "registration, and her seat never lapses.");
 
     sql(&a, "DROP TRIGGER full");
     run(a.payments, "Once the table accepts writes, the process goes on.");
@@ -788,10 +784,9 @@ static void seats_that_cannot_be_read_fail_the_tick(void **state)
     exercise_say("the table of unpaid seats cannot be read");
     sql(&a, "ALTER TABLE unpaid RENAME TO unpaid_away");
     esk_status rc = esk_process_tick(a.payments);
-    expect_failure(rc, a.payments,
-                   "unpaid_overdue() failed: payments_tick() must return "
-                   "esk_process_fail(pc, rc, \"%s\", esk_errmsg()). ESK_OK "
-                   "says there was nothing overdue, which nobody knows.");
+    expect_failure(rc, "unpaid_overdue() failed: payments_tick() must return "
+                       "its status, whose message is in the last error. ESK_OK "
+                       "says there was nothing overdue, which nobody knows.");
 
     sql(&a, "ALTER TABLE unpaid_away RENAME TO unpaid");
     tick(&a, "Once the table can be read, tick lets ada's seat lapse.");

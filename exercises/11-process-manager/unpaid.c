@@ -14,19 +14,12 @@ static esk_status prepare(esk_store *store, const char *sql,
                           sqlite3_stmt **stmt)
 {
     sqlite3 *db = esk_store_sqlite_db(store);
-    if (db == NULL) {
-        if (err != NULL)
-            snprintf(esk_errmsg(), sizeof(esk_errmsg()),
-                     "the table of unpaid seats lives in SQLite: open the "
-                     "store with esk_store_open_sqlite()");
-        return ESK_EINVAL;
-    }
-    if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK) {
-        if (err != NULL)
-            snprintf(esk_errmsg(), sizeof(esk_errmsg()), "unpaid seats: %s",
-                     sqlite3_errmsg(db));
-        return ESK_EIO;
-    }
+    if (db == NULL)
+        return esk_error_set(ESK_EINVAL,
+                             "the table of unpaid seats lives in SQLite: open "
+                             "the store with esk_store_open_sqlite()");
+    if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK)
+        return esk_error_set(ESK_EIO, "unpaid seats: %s", sqlite3_errmsg(db));
     return ESK_OK;
 }
 
@@ -34,12 +27,9 @@ static esk_status prepare(esk_store *store, const char *sql,
 static esk_status finish(sqlite3_stmt *stmt)
 {
     esk_status rc = ESK_OK;
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        rc = ESK_EIO;
-        if (err != NULL)
-            snprintf(esk_errmsg(), sizeof(esk_errmsg()), "unpaid seats: %s",
-                     sqlite3_errmsg(sqlite3_db_handle(stmt)));
-    }
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = esk_error_set(ESK_EIO, "unpaid seats: %s",
+                           sqlite3_errmsg(sqlite3_db_handle(stmt)));
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -74,7 +64,7 @@ esk_status unpaid_track(esk_store *store, const unpaid_seat *seat)
 {
     sqlite3_stmt *stmt = NULL;
     if (seat == NULL)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL, "unpaid_track: the seat is NULL");
     esk_status rc = prepare(store,
                             "INSERT OR REPLACE INTO unpaid "
                             "VALUES(?1, ?2, ?3, ?4)",
@@ -93,7 +83,8 @@ esk_status unpaid_forget(esk_store *store, const char *workshop_id,
 {
     sqlite3_stmt *stmt = NULL;
     if (workshop_id == NULL || attendee_id == NULL)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL,
+                             "unpaid_forget: the workshop or attendee is NULL");
     esk_status rc = prepare(store,
                             "DELETE FROM unpaid "
                             "WHERE workshop_id = ?1 AND attendee_id = ?2",
@@ -110,7 +101,8 @@ esk_status unpaid_overdue(esk_store *store, esk_time now, unpaid_seat *out,
 {
     sqlite3_stmt *stmt = NULL;
     if (out == NULL || count == NULL)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL,
+                             "unpaid_overdue: out or count is NULL");
     *count = 0;
     esk_status rc = prepare(store,
                             "SELECT workshop_id, attendee_id, seat_event_id, "
@@ -131,7 +123,7 @@ esk_status unpaid_find(esk_store *store, const char *workshop_id,
 {
     sqlite3_stmt *stmt = NULL;
     if (workshop_id == NULL || attendee_id == NULL || out == NULL)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL, "unpaid_find: an argument is NULL");
     esk_status rc = prepare(store,
                             "SELECT workshop_id, attendee_id, seat_event_id, "
                             "due FROM unpaid "
@@ -144,7 +136,8 @@ esk_status unpaid_find(esk_store *store, const char *workshop_id,
     if (sqlite3_step(stmt) == SQLITE_ROW)
         read_row(stmt, out);
     else
-        rc = ESK_ENOTFOUND;
+        rc = esk_error_set(ESK_ENOTFOUND, "'%s' has no unpaid seat in '%s'",
+                           attendee_id, workshop_id);
     sqlite3_finalize(stmt);
     return rc;
 }

@@ -16,6 +16,9 @@
  * changes to it commit with the process's checkpoint: a redelivered event
  * finds its change made already, and a crash loses neither. Writes are
  * idempotent all the same: tracking twice or forgetting twice is once.
+ *
+ * Like esk's own calls, each function that fails says why in the last
+ * error (esk_errmsg()).
  */
 #ifndef UNPAID_H
 #define UNPAID_H

@@ -5,10 +5,10 @@
  * processes.h says exactly what waitlist_react() must do. The tools:
  *   esk_codec_decode_event(&registration_cancelled_type, event, &e)
  *                                                  (esk/codec.h)
- *   registration_of(event, &ref)             (events.h)
+ *   registration_of(event, &ref)                   (events.h)
  *   workshop_command_type(PROMOTE_FROM_WAITLIST)   (workshop.h)
  *   esk_process_send(pc, &command, NULL, NULL)     (esk/process.h)
- *   esk_process_fail(pc, rc, "%s", esk_errmsg())    (esk/process.h)
+ * A call that fails has said why in the last error: return its status.
  */
 #include <string.h>
 

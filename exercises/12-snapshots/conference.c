@@ -46,9 +46,9 @@ static esk_status refuse_unless_open(const conference *c)
         return esk_domain_error(CONFERENCE_NOT_SCHEDULED,
                                 "conference '%s' is not scheduled", c->base.id);
     if (c->state.status == CONFERENCE_CLOSED)
-        return esk_domain_error_into(
-            err, REGISTRATION_IS_CLOSED,
-            "registration for conference '%s' is closed", c->base.id);
+        return esk_domain_error(REGISTRATION_IS_CLOSED,
+                                "registration for conference '%s' is closed",
+                                c->base.id);
     return ESK_OK;
 }
 

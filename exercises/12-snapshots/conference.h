@@ -63,7 +63,8 @@ typedef struct conference {
  * (conference_type.c). Its snapshot is conference_snapshot_type. */
 extern const esk_aggregate_type conference_type;
 
-/* Why a command is refused: the code of esk_domain_error_into(). */
+/* Why a command is refused: the code esk_domain_error() records in the
+ * last error (esk_error_last()->code). */
 enum conference_error {
     CONFERENCE_NOT_SCHEDULED = 1,
     CONFERENCE_ALREADY_SCHEDULED,
@@ -77,9 +78,9 @@ const char *conference_error_name(int code);
 
 /*
  * The behaviours (conference.c). Each returns ESK_OK after raising its
- * event; ESK_EDOMAIN with err filled by esk_domain_error_into() when the rules
- * refuse the command, having raised nothing; or the failure of
- * esk_aggregate_raise().
+ * event; ESK_EDOMAIN when the rules refuse the command, having raised
+ * nothing, with the code and the reason in the last error
+ * (esk_domain_error()); or the failure of esk_aggregate_raise().
  */
 
 /* Put the conference on the calendar: WorkshopScheduled. Refused when it

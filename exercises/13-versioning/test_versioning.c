@@ -38,6 +38,7 @@ static json_t *data_of(const char *text)
 /* Run one step on the data, and say what it said if it failed. */
 static esk_status run_step(esk_upcast_fn step, json_t *data)
 {
+    esk_error_clear();
     esk_status rc = step(data);
     if (rc != ESK_OK && rc != ESK_ENOTIMPL && esk_errmsg()[0] != '\0')
         print_error("the step said: %s\n", esk_errmsg());
@@ -120,15 +121,17 @@ static void a_v1_registration_without_a_name_is_refused(void **unused)
     (void)unused;
     json_t *data = data_of("{\"workshopId\":\"w-1\",\"attendeeId\":\"ada\"}");
 
+    /* Whatever the last error held before, the step must say why now. */
+    esk_error_clear();
     esk_status rc = attendee_registered_v1_to_v2(data);
     check_status(rc, ESK_EDECODE,
                  "A v1 without a \"name\" string is not what release 1 "
-                 "wrote: refuse it with return upcast_failed(err, \"...\"), "
-                 "rather than guess a name.");
+                 "wrote: refuse it with return esk_error_set(ESK_EDECODE, "
+                 "\"...\"), rather than guess a name.");
     check_true(esk_errmsg()[0] != '\0',
-               "Say what is wrong: upcast_failed(err, \"a v1 registration "
-               "has no name\"). esk quotes it, after the stream and the "
-               "version of the event.");
+               "Say what is wrong: return esk_error_set(ESK_EDECODE, \"a v1 "
+               "registration has no name\"), not a bare ESK_EDECODE. esk "
+               "quotes it, after the stream and the version of the event.");
     json_decref(data);
 }
 
@@ -144,7 +147,7 @@ static void a_v1_name_that_is_not_a_string_is_refused(void **unused)
                  "json_string_value() gives NULL for it, as for a missing "
                  "key. Test the text it gives you, not whether "
                  "json_object_get() found the key, and refuse a NULL with "
-                 "upcast_failed().");
+                 "esk_error_set(ESK_EDECODE, ...).");
     json_decref(data);
 }
 
@@ -399,9 +402,8 @@ static esk_repository *open_repository(esk_store *store,
     esk_repository_options options = ESK_REPOSITORY_OPTIONS_INIT;
     options.upcasters = upcasters;
     esk_repository *repo = NULL;
-    check_status(
-        esk_repository_new(&repo, store, &workshop_type, &options, NULL),
-        ESK_OK, "A repository of workshops should always open.");
+    check_status(esk_repository_new(&repo, store, &workshop_type, &options),
+                 ESK_OK, "A repository of workshops should always open.");
     return repo;
 }
 

@@ -15,7 +15,7 @@
  *                                          value; -1 when value is NULL
  *   json_object_del(data, "name")          remove a key, and free its value
  *
- * and esk_upcasters_add() (esk/upcast.h), upcast_failed() (upcasters.h).
+ * and esk_upcasters_add() (esk/upcast.h), esk_error_set() (esk/error.h).
  */
 #include <string.h>
 

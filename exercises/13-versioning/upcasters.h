@@ -33,10 +33,11 @@
  * name, with the last name "". "name" is removed: v2 has no such key.
  *
  * @param data the event's data, a JSON object; borrowed, changed in place.
- * @param err  filled when the step fails (never NULL).
- * @return ESK_OK; ESK_EDECODE when "name" is missing or not a string
- *         (upcast_failed() fills err: say what is wrong); ESK_ENOMEM
- *         when jansson cannot allocate a new value.
+ * @return ESK_OK; ESK_EDECODE when "name" is missing or not a string, with
+ *         a message that says what is wrong:
+ *         `return esk_error_set(ESK_EDECODE, "...");` (esk/error.h), which
+ *         esk quotes after the stream, version and type of the event;
+ *         ESK_ENOMEM when jansson cannot allocate a new value.
  */
 esk_status attendee_registered_v1_to_v2(json_t *data);
 
@@ -58,17 +59,5 @@ esk_status attendee_registered_v2_to_v3(json_t *data);
  * @return ESK_OK; the failure of esk_upcasters_add().
  */
 esk_status add_workshop_upcasters(esk_upcasters *upcasters);
-
-/*
- * Fill err with ESK_EDECODE and a message, printf-style, and return
- * ESK_EDECODE: how a step says that an old event is not what it expected.
- * esk quotes the message, after the stream, version and type of the
- * event. Provided (upcast_failed.c).
- */
-esk_status upcast_failed(esk_error *err, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
 
 #endif

@@ -9,7 +9,7 @@
  * Every behaviour has the same two halves:
  *
  *   1. check everything: read the state, and at the first rule the
- *      command breaks, refuse it with esk_domain_error_into();
+ *      command breaks, refuse it with esk_domain_error();
  *   2. then raise: fill the event and give it to esk_aggregate_raise(),
  *      which applies it to the state (with evolve) and keeps it, to be
  *      saved.

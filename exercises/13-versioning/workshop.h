@@ -36,7 +36,8 @@ typedef struct workshop {
 /* How esk loads, folds and saves a workshop (workshop_type.c). */
 extern const esk_aggregate_type workshop_type;
 
-/* Why a command is refused: the code of esk_domain_error_into(). */
+/* Why a command is refused: the code esk_domain_error() records in the
+ * last error (esk_error_last()->code). */
 enum workshop_error {
     WORKSHOP_NOT_SCHEDULED = 1,
     WORKSHOP_ALREADY_SCHEDULED,
@@ -55,9 +56,9 @@ const char *workshop_error_name(int code);
 
 /*
  * The behaviours (workshop.c, where each says its rules). Each returns
- * ESK_OK after raising its event; ESK_EDOMAIN with err filled by
- * esk_domain_error_into() when the rules refuse the command, having raised
- * nothing; or the failure of esk_aggregate_raise().
+ * ESK_OK after raising its event; ESK_EDOMAIN when the rules refuse the
+ * command, having raised nothing, with the code and the reason in the last
+ * error (esk_domain_error()); or the failure of esk_aggregate_raise().
  */
 
 /* Put the workshop on the calendar: WorkshopScheduled. */

@@ -97,7 +97,7 @@ static void version_zero_is_the_workshop_before_anything_happened(void **state)
     timeline_open(&t);
     timeline_bobs_morning(&t);
 
-    check_status(workshop_as_of_version(t.store, "w-1", 0, &s, NULL), ESK_OK,
+    check_status(workshop_as_of_version(t.store, "w-1", 0, &s), ESK_OK,
                  "Version 0 is a state too: the one before the first event.");
     check_true(s.status == WORKSHOP_UNSCHEDULED,
                "As of version 0 nothing has happened: fold no event at all. "
@@ -115,15 +115,14 @@ static void a_version_not_reached_yet_is_not_found(void **state)
     timeline_open(&t);
     timeline_bobs_morning(&t);
 
-    check_status(workshop_as_of_version(t.store, "w-1", 7, &s, NULL),
-                 ESK_ENOTFOUND,
+    check_status(workshop_as_of_version(t.store, "w-1", 7, &s), ESK_ENOTFOUND,
                  "w-1 is at v6: v7 has not happened, and no state can be "
                  "given for it. Compare the number of events read with the "
                  "version asked for.");
-    check_status(workshop_as_of_version(t.store, "w-9", 1, &s, NULL),
-                 ESK_ENOTFOUND, "A workshop nobody scheduled has no v1.");
-    check_status(workshop_as_of_version(t.store, "w-1", -1, &s, NULL),
-                 ESK_EINVAL, "A negative version is a mistake of the caller.");
+    check_status(workshop_as_of_version(t.store, "w-9", 1, &s), ESK_ENOTFOUND,
+                 "A workshop nobody scheduled has no v1.");
+    check_status(workshop_as_of_version(t.store, "w-1", -1, &s), ESK_EINVAL,
+                 "A negative version is a mistake of the caller.");
     timeline_close(&t);
 }
 
@@ -139,7 +138,7 @@ static void the_state_as_of_a_time_holds_what_was_recorded_by_then(void **state)
     timeline_bobs_morning(&t);
 
     check_status(
-        workshop_as_of_time(t.store, "w-1", at("10:41:59"), &s, &version, NULL),
+        workshop_as_of_time(t.store, "w-1", at("10:41:59"), &s, &version),
         ESK_OK,
         "Read the whole stream, keep the events whose recorded_at "
         "is <= at, fold them.");
@@ -149,16 +148,15 @@ static void the_state_as_of_a_time_holds_what_was_recorded_by_then(void **state)
     expect_state(&s, 2, 0, "At 10:41:59 Ada and Cleo are seated.");
 
     check_status(
-        workshop_as_of_time(t.store, "w-1", at("10:42:00"), &s, &version, NULL),
+        workshop_as_of_time(t.store, "w-1", at("10:42:00"), &s, &version),
         ESK_OK, "10:42:00 is a time like any other.");
     check_int(version, 4,
               "Bob's AttendeeWaitlisted was recorded at 10:42:00 exactly: "
               "an event recorded at `at` counts (<=, not <).");
     expect_state(&s, 2, 1, "At 10:42:00 Bob waits.");
 
-    check_status(
-        workshop_as_of_time(t.store, "w-1", at("12:00:00"), &s, NULL, NULL),
-        ESK_OK, "out_version is optional: NULL means \"not needed\".");
+    check_status(workshop_as_of_time(t.store, "w-1", at("12:00:00"), &s, NULL),
+                 ESK_OK, "out_version is optional: NULL means \"not needed\".");
     expect_state(&s, 2, 1,
                  "At noon everything has happened: Ada and Dan seated, Bob "
                  "waiting.");
@@ -175,7 +173,7 @@ static void before_its_first_event_a_workshop_was_not_scheduled(void **state)
     timeline_bobs_morning(&t);
 
     check_status(
-        workshop_as_of_time(t.store, "w-1", at("08:59:59"), &s, &version, NULL),
+        workshop_as_of_time(t.store, "w-1", at("08:59:59"), &s, &version),
         ESK_OK,
         "Before 09:00 w-1 did not exist: that is an answer, not an "
         "error.");
@@ -204,7 +202,7 @@ with_skewed_clocks_a_past_state_is_still_a_beginning_of_the_stream(void **state)
     timeline_handle(&t, "10:03:00", "bob", &bob);
 
     check_status(
-        workshop_as_of_time(t.store, "w-9", at("10:04:00"), &s, &version, NULL),
+        workshop_as_of_time(t.store, "w-9", at("10:04:00"), &s, &version),
         ESK_OK, "A stream with odd times still has a past.");
     check_int(version, 1,
               "At 10:04 the store had recorded v1 only: stop at the first "
@@ -269,22 +267,19 @@ static void replay_finds_the_first_version_where_a_question_holds(void **state)
     timeline_open(&t);
     timeline_bobs_morning(&t);
 
-    check_status(first_version_where(t.store, "w-1", is_full, &version, NULL),
-                 ESK_OK,
+    check_status(first_version_where(t.store, "w-1", is_full, &version), ESK_OK,
                  "Fold 1 event, ask; fold 2 events, ask; and so on: the "
                  "first version where holds(&state) is true.");
     check_int(version, 3, "w-1 is first full at v3, with Cleo's seat.");
-    check_status(
-        first_version_where(t.store, "w-1", someone_waits, &version, NULL),
-        ESK_OK, "Someone waits from v4 on.");
+    check_status(first_version_where(t.store, "w-1", someone_waits, &version),
+                 ESK_OK, "Someone waits from v4 on.");
     check_int(version, 4, "Bob is the first to wait, at v4.");
     check_status(
-        first_version_where(t.store, "w-1", dan_is_seated, &version, NULL),
-        ESK_OK,
+        first_version_where(t.store, "w-1", dan_is_seated, &version), ESK_OK,
         "Dan is seated by the last event of the stream: ask the question of "
         "every version, the last one included (version <= events.count).");
     check_int(version, 6, "Dan takes his seat at v6, the last version.");
-    check_status(first_version_where(t.store, "w-1", is_closed, &version, NULL),
+    check_status(first_version_where(t.store, "w-1", is_closed, &version),
                  ESK_ENOTFOUND,
                  "Registration for w-1 was never closed: when no version "
                  "gives yes, the answer is ESK_ENOTFOUND.");
@@ -459,10 +454,10 @@ bobs_report_replayed_shows_the_seat_went_past_the_waitlist(void **state)
 
     /* 1. What did Bob's command see? */
     check_status(
-        workshop_as_of_time(t.store, "w-1", at("10:42:00"), &s, &version, NULL),
+        workshop_as_of_time(t.store, "w-1", at("10:42:00"), &s, &version),
         ESK_OK, "workshop_as_of_time() passes its own tests first.");
     check_int(version, 4, "Bob's AttendeeWaitlisted is v4, at 10:42:00.");
-    check_status(workshop_as_of_version(t.store, "w-1", version - 1, &s, NULL),
+    check_status(workshop_as_of_version(t.store, "w-1", version - 1, &s),
                  ESK_OK, "workshop_as_of_version() passes its own tests.");
     describe_state(&s, text, sizeof(text));
     print_message("    his command was decided on v3: %s\n", text);
@@ -474,12 +469,11 @@ bobs_report_replayed_shows_the_seat_went_past_the_waitlist(void **state)
 
     /* 2. When did a seat become free while he waited? */
     check_status(first_version_where(t.store, "w-1",
-                                     seat_free_while_someone_waits, &version,
-                                     NULL),
+                                     seat_free_while_someone_waits, &version),
                  ESK_OK, "The rule breaks at some version of the morning.");
     check_int(version, 5,
               "v5, Cleo's cancellation, freed a seat while Bob waited.");
-    check_status(workshop_as_of_version(t.store, "w-1", 5, &s, NULL), ESK_OK,
+    check_status(workshop_as_of_version(t.store, "w-1", 5, &s), ESK_OK,
                  "v5 exists.");
     describe_state(&s, text, sizeof(text));
     print_message("    the rule first breaks at v5, recorded 10:42:01 "
@@ -492,7 +486,7 @@ bobs_report_replayed_shows_the_seat_went_past_the_waitlist(void **state)
     check_string(decided(&s, &dan), "AttendeeRegistered",
                  "On the state as of v5, a newcomer takes the free seat: "
                  "the rules say so, waitlist or not.");
-    check_status(workshop_as_of_version(t.store, "w-1", 6, &s, NULL), ESK_OK,
+    check_status(workshop_as_of_version(t.store, "w-1", 6, &s), ESK_OK,
                  "v6 exists.");
     describe_state(&s, text, sizeof(text));
     print_message("    as of v6, 11:05:00: %s\n", text);

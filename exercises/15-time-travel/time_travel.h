@@ -7,7 +7,9 @@
  * had to be planned for it, no history table, no audit log: the events
  * are the history.
  *
- * You write the five functions in time_travel.c.
+ * You write the five functions in time_travel.c. A failure they pass on
+ * (of the store, of workshop_fold()) keeps its message in the last error
+ * (esk_errmsg()): return its status as it is.
  */
 #ifndef TIME_TRAVEL_H
 #define TIME_TRAVEL_H
@@ -28,11 +30,11 @@
  * happened: the zero, unscheduled workshop.
  *
  * @param out receives the state.
- * @param err optional: which event could not be decoded, and why.
  * @return ESK_OK;
  *         ESK_EINVAL: version is negative;
  *         ESK_ENOTFOUND: the stream has not reached that version (yet);
- *         ESK_EDECODE: an event does not decode (see err);
+ *         ESK_EDECODE: an event does not decode (the last error says
+ *         which, and why);
  *         the store's errors.
  */
 esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,

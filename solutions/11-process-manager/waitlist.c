@@ -24,13 +24,13 @@ esk_status waitlist_react(void *ctx, esk_process_context *pc,
         esk_status rc =
             esk_codec_decode_event(&registration_cancelled_type, event, &e);
         if (rc != ESK_OK)
-            return esk_process_fail(pc, rc, "%s", esk_errmsg());
+            return rc; /* the codec has said which field, and why */
         if (e.was_waitlisted)
             return ESK_OK; /* a place in line, not a seat */
     }
     esk_status rc = registration_of(event, &freed);
     if (rc != ESK_OK)
-        return esk_process_fail(pc, rc, "%s", esk_errmsg());
+        return rc;
 
     workshop_command promote = {.kind = PROMOTE_FROM_WAITLIST};
     copy_text(promote.workshop_id, sizeof(promote.workshop_id),

@@ -14,7 +14,7 @@
  *                                          value; -1 when value is NULL
  *   json_object_del(data, "name")          remove a key, and free its value
  *
- * and esk_upcasters_add() (esk/upcast.h), upcast_failed() (upcasters.h).
+ * and esk_upcasters_add() (esk/upcast.h), esk_error_set() (esk/error.h).
  */
 #include <string.h>
 
@@ -25,8 +25,9 @@ esk_status attendee_registered_v1_to_v2(json_t *data)
 {
     const char *name = json_string_value(json_object_get(data, "name"));
     if (name == NULL)
-        return upcast_failed(err, "a v1 registration needs a 'name' (a "
-                                  "string) to split into first and last name");
+        return esk_error_set(ESK_EDECODE,
+                             "a v1 registration needs a 'name' (a string) to "
+                             "split into first and last name");
 
     /* The first word is the first name; all that follows the first space,
      * as it is, the last name. A guess, which the README discusses: the

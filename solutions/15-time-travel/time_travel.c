@@ -14,7 +14,12 @@
 static esk_status stream_of(const char *workshop_id, char *buf, size_t size)
 {
     int n = snprintf(buf, size, "workshop-%s", workshop_id);
-    return n < 0 || (size_t)n >= size ? ESK_EINVAL : ESK_OK;
+    if (n < 0 || (size_t)n >= size)
+        return esk_error_set(ESK_EINVAL,
+                             "the workshop id '%s' is too long for a stream "
+                             "id",
+                             workshop_id);
+    return ESK_OK;
 }
 
 esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,
@@ -24,14 +29,18 @@ esk_status workshop_as_of_version(esk_store *store, const char *workshop_id,
     esk_event_list events = ESK_EVENT_LIST_INIT;
 
     if (version < 0)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL,
+                             "version %lld: a version is 0 (before anything "
+                             "happened) or more",
+                             (long long)version);
     esk_status rc = stream_of(workshop_id, stream_id, sizeof(stream_id));
     /* Version 0 needs no read: a max_count of 0 would read everything. */
     if (rc == ESK_OK && version > 0)
         rc = esk_store_read_stream(store, stream_id, 1, (size_t)version,
                                    &events);
     if (rc == ESK_OK && (int64_t)events.count < version)
-        rc = ESK_ENOTFOUND; /* the stream has not got that far */
+        rc = esk_error_set(ESK_ENOTFOUND, "%s has %zu events, not %lld (yet)",
+                           stream_id, events.count, (long long)version);
     if (rc == ESK_OK)
         rc = workshop_fold(out, events.events, events.count);
     esk_event_list_release(&events);
@@ -89,6 +98,9 @@ esk_status first_version_where(esk_store *store, const char *workshop_id,
                 break;
             }
         }
+        if (rc == ESK_ENOTFOUND)
+            esk_error_set(rc, "the answer is no at every version of %s",
+                          stream_id);
     }
     esk_event_list_release(&events);
     return rc;
@@ -115,7 +127,7 @@ esk_status audit_trail_for(esk_store *store, const char *attendee_id, char *buf,
     esk_event_list events = ESK_EVENT_LIST_INIT;
 
     if (buf == NULL || size == 0)
-        return ESK_EINVAL;
+        return esk_error_set(ESK_EINVAL, "audit_trail_for: no buffer");
     buf[0] = '\0';
     esk_status rc = esk_store_read_all(store, 0, 0, &workshops, &events);
     size_t used = 0;
@@ -143,8 +155,11 @@ esk_status audit_trail_for(esk_store *store, const char *attendee_id, char *buf,
                          "%s %s v%lld %s user=%s command=%s request=%s\n", when,
                          e->stream_id, (long long)e->version, e->type, user,
                          command, request);
-        if (n < 0 || (size_t)n >= size - used)
-            rc = ESK_EINVAL; /* refused, not cut */
+        if (n < 0 || (size_t)n >= size - used) /* refused, not cut */
+            rc = esk_error_set(ESK_EINVAL,
+                               "the audit trail of '%s' does not fit in %zu "
+                               "bytes",
+                               attendee_id, size);
         else
             used += (size_t)n;
     }
