@@ -99,8 +99,6 @@ void esk_catchup_free(esk_catchup *catchup)
     esk__free(catchup);
 }
 
-/* Transitional: the message is the thread's last error now. */
-
 /* Checkpoint 0 and reset(), together. The checkpoint goes first: a
  * rollback cannot undo what reset() did to a read model in memory, so
  * after reset() only the commit may fail, and on the memory store it

@@ -63,8 +63,6 @@ void esk_bus_free(esk_bus *bus)
     esk__free(bus);
 }
 
-/* Transitional: the message is the thread's last error now. */
-
 /* Check one text field of a command; what is the field's name for the
  * message. */
 static esk_status check_text(const char *what, const char *text, size_t max,

@@ -127,8 +127,6 @@ void esk_process_runner_free(esk_process_runner *runner)
     esk__free(runner);
 }
 
-/* Transitional: the message is the thread's last error now. */
-
 esk_store *esk_process_store(esk_process_context *pc)
 {
     return pc == NULL ? NULL : pc->runner->store;

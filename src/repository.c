@@ -96,8 +96,6 @@ void esk_repository_free(esk_repository *repo)
     esk__free(repo);
 }
 
-/* Transitional: the message is the thread's last error now. */
-
 /* --- Loading -------------------------------------------------------------- */
 
 /* Start the state from its snapshot when there is one esk can use: then

@@ -80,8 +80,6 @@ void esk_store_free(esk_store *store)
     esk__free(store);
 }
 
-/* Transitional: the message is the thread's last error now. */
-
 const char *esk_store_backend_name(const esk_store *store)
 {
     return store == NULL ? "none" : store->backend->name;

@@ -1,6 +1,6 @@
 /*
  * workshop.h - the workshop as a decider: its commands, its domain errors
- * and its four functions. Provided: exercise 04's answer.
+ * and its four functions. Provided: exercise 04 writes decide.c against it.
  *
  *   initial_state()          -> state            the zero state (state.h)
  *   evolve(state, event)     -> state            evolve.c, exercise 02's

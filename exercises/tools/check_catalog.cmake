@@ -9,7 +9,9 @@
 # hints without quoting them; the finished domain written once (every
 # file of domain/ that an exercise names in "domain" is there, and a file
 # of an exercise folder named as one of domain/ is a file to edit or a
-# "variants" entry that says at its top why it differs); and every
+# "variants" entry that says at its top why it differs; a domain file
+# that is an exercise's answer is the same code as solutions/ holds); and
+# every
 # relative link in the project's Markdown resolving to a file that exists.
 
 # IN_LIST, in script mode too.
@@ -110,6 +112,47 @@ function(check_domain slug dir)
     endforeach()
     set(problems "${problems}" PARENT_SCOPE)
 endfunction()
+# check_answers() - a domain file that is an exercise's answer ("Provided:
+# exercise NN's answer." in its top comment) is that exercise's reference
+# answer, code for code: below the top comment the two must be the same,
+# or a fix made to one would be missing from the other.
+function(check_answers)
+    if(NOT EXISTS ${ROOT}/solutions)
+        return()
+    endif()
+    foreach(path IN LISTS domain_files)
+        file(READ ${path} text)
+        string(REGEX MATCH "Provided:[ \n*]+exercise[ \n*]+([0-9][0-9])'s"
+               found "${text}")
+        if(NOT found)
+            continue()
+        endif()
+        set(nn ${CMAKE_MATCH_1})
+        get_filename_component(name ${path} NAME)
+        file(GLOB answers ${ROOT}/solutions/${nn}-*/${name})
+        file(RELATIVE_PATH shown ${ROOT} ${path})
+        if(NOT answers)
+            problem("${shown} says it is exercise ${nn}'s answer, but "
+                    "solutions/${nn}-*/${name} does not exist")
+            continue()
+        endif()
+        list(GET answers 0 answer)
+        file(READ ${answer} answer_text)
+        string(FIND "${text}" "*/" end)
+        string(FIND "${answer_text}" "*/" answer_end)
+        string(SUBSTRING "${text}" ${end} -1 code)
+        string(SUBSTRING "${answer_text}" ${answer_end} -1 answer_code)
+        if(NOT code STREQUAL answer_code)
+            file(RELATIVE_PATH answer_shown ${ROOT} ${answer})
+            problem("${shown} and ${answer_shown} differ below their top "
+                    "comment: the domain's copy of an answer must be the "
+                    "answer, so make the same change in both")
+        endif()
+    endforeach()
+    set(problems "${problems}" PARENT_SCOPE)
+endfunction()
+check_answers()
+
 set(expected_number 1)
 foreach(slug IN LISTS slugs)
     set(dir ${ROOT}/exercises/${slug})
