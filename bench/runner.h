@@ -1,0 +1,90 @@
+/*
+ * bench/runner.h - what main.c, options.c and report.c share: a
+ * workload (esk and its baseline, the unit, the target), the runs of each
+ * side, and the command line's options.
+ */
+#ifndef ESK_BENCH_RUNNER_H
+#define ESK_BENCH_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bench.h"
+
+enum { RUNS_MAX = 100 };
+
+typedef enum unit {
+    UNIT_EVENTS_PER_S,   /* higher is better */
+    UNIT_US_PER_LOAD,    /* lower is better */
+    UNIT_NS_PER_COMMAND, /* lower is better */
+} unit;
+
+typedef enum target_kind {
+    TARGET_NONE,
+    TARGET_RATIO,    /* esk/limit at least value */
+    TARGET_MIN_RATE, /* at least value events/s */
+    TARGET_MAX_US,   /* under value microseconds per operation */
+} target_kind;
+
+typedef struct workload {
+    const char *id;
+    const char *title; /* "%ld" in it takes the batch size */
+    bench_fn esk;
+    const char *esk_arg;
+    bench_fn limit; /* NULL: esk alone */
+    const char *limit_arg;
+    unit unit;
+    target_kind target;
+    double target_value;
+    bool reads;         /* its peak RSS goes into the table */
+    bool needs_fixture; /* reads the shared SQLite fixture */
+} workload;
+
+/* The runs of one side of a workload. */
+typedef struct side {
+    int count;
+    double per_op[RUNS_MAX];     /* seconds per operation, wall clock */
+    double per_op_cpu[RUNS_MAX]; /* the same in CPU time */
+    long rss_peak_kib;
+    long rss_setup_kib; /* the peak when the timed part began */
+    bool failed;
+    char error[BENCH_ERROR_MAX];
+} side;
+
+typedef struct result {
+    const workload *w;
+    long ops;
+    side esk;
+    side limit;
+} result;
+
+/* --- options.c ------------------------------------------------------------ */
+
+typedef struct options {
+    bench_config cfg;
+    const char *only;
+    const char *dir;
+    bool list;
+} options;
+
+/* Whether the workload id starts with one of the comma-separated prefixes
+ * in only; NULL selects every workload. */
+bool selected(const char *only, const char *id);
+/* 0: go on; 1: done (help, list); 2: wrong usage. */
+int parse_options(int argc, char **argv, options *o);
+
+/* --- report.c ------------------------------------------------------------- */
+
+/* The workload's title, with the batch size where it takes one. */
+void title_of(const workload *w, const bench_config *cfg, char *buf,
+              size_t size);
+/* Where and how the bench runs: a text block, then a JSON line. */
+void print_header(const bench_config *cfg);
+/* One line of the table. */
+void print_row(const result *r, const bench_config *cfg);
+/* One JSON line with every run of both sides. */
+void print_json(const result *r, const bench_config *cfg);
+/* The system's load average, "" where it is not known. */
+void load_average(char *buf, size_t size);
+
+#endif
