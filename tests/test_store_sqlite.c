@@ -465,7 +465,7 @@ static void a_store_of_an_older_esk_is_upgraded_on_open(void **state)
     esk_store *store = open_store(path, NULL);
     assert_int_equal(append_one(store, "s-1", ESK_NO_STREAM, "T", "1"), ESK_OK);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 3);
+    assert_true(raw_int(db, "PRAGMA user_version") == 4);
     assert_true(raw_int(db, "SELECT count(*) FROM events") == 1);
     sqlite3_close(db);
 
@@ -520,7 +520,7 @@ a_first_schema_store_gains_the_record_tables_and_keeps_its_events(void **state)
     esk_free(owned);
     esk_store_free(store);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 3);
+    assert_true(raw_int(db, "PRAGMA user_version") == 4);
     assert_true(raw_int(db, "SELECT count(*) FROM checkpoints") == 1);
     sqlite3_close(db);
     temp_dir_remove(&dir);
@@ -573,7 +573,7 @@ a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on(void **state)
 
     esk_store *store = open_store(path, NULL);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 3);
+    assert_true(raw_int(db, "PRAGMA user_version") == 4);
     /* Events of schema 2 do not know where their append ended. */
     assert_true(raw_int(db, "SELECT count(*) FROM events "
                             "WHERE batch_start IS NULL") == 3);
