@@ -11,15 +11,27 @@
  *     tags; its types, if any, are checked on the event's row;
  *   - an item with types alone searches events_by_type (type, position);
  *   - an item with neither reads the range of positions.
- * EXPLAIN QUERY PLAN for an item with a tag and a type, and one with a
- * type (tests/test_store_sqlite.c checks it says so):
+ * EXPLAIN QUERY PLAN of a query of three items (two tags and a type;
+ * two types; nothing), as tests/test_store_sqlite.c checks it:
  *   SEARCH events USING INTEGER PRIMARY KEY (rowid=?)
- *   COMPOUND QUERY / LEFT-MOST SUBQUERY
- *   SEARCH t0 USING COVERING INDEX event_tags_by_tag (tag=? AND position>?
- *     AND position<?)
- *   SEARCH e USING INTEGER PRIMARY KEY (rowid=?)
- *   UNION USING TEMP B-TREE
- *   SEARCH events USING COVERING INDEX events_by_type (type=? AND ...)
+ *   LIST SUBQUERY 4
+ *     COMPOUND QUERY
+ *       LEFT-MOST SUBQUERY
+ *         SEARCH t0 USING COVERING INDEX event_tags_by_tag
+ *             (tag=? AND position>? AND position<?)
+ *         SEARCH e USING COVERING INDEX events_by_type
+ *             (type=? AND position=? AND rowid>? AND rowid<?)
+ *         SEARCH t1 USING COVERING INDEX event_tags_by_tag
+ *             (tag=? AND position>? AND position<?)
+ *       UNION USING TEMP B-TREE
+ *         SEARCH events USING COVERING INDEX events_by_type
+ *             (type=? AND position>? AND position<?)
+ *       UNION USING TEMP B-TREE
+ *         SEARCH events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)
+ *   CORRELATED SCALAR SUBQUERY 1
+ *     SEARCH event_tags USING PRIMARY KEY (position=?)
+ * No SCAN: the union comes out in position order, so the ORDER BY needs
+ * no sort either.
  */
 #include <inttypes.h>
 #include <stdbool.h>
