@@ -16,7 +16,9 @@
  *
  * Reading: a stream forwards or backwards, or every event in global order
  * after a position (the feed that projections follow), optionally filtered
- * by stream category and event types.
+ * by stream category and event types; or the events that match a query of
+ * types and tags, for a decision that spans streams (esk_store_append_if()
+ * and esk_store_read_query(), "Tags, queries and append conditions").
  *
  * A store handle must be used by one thread at a time. Several processes may
  * share one SQLite file: each opens its own handle, after fork() (a SQLite
@@ -183,8 +185,9 @@ typedef struct esk_append_result {
  *         This very batch means a retry of one stored append: the same
  *         stream, the same events in the same order (ids, types, schema
  *         versions, data and metadata byte for byte; NULL metadata is
- *         "{}"), as many as that append stored, and an expected version
- *         that append passed as well (ESK_ANY; ESK_NO_STREAM or the exact
+ *         "{}"; and the same tags: none, for this function), as many as
+ *         that append stored, and an expected version that append passed
+ *         as well (ESK_ANY; ESK_NO_STREAM or the exact
  *         version the stream had before it; ESK_STREAM_EXISTS unless it
  *         created the stream). A retry succeeds with that append's result,
  *         even after later appends, writes nothing and calls no subscriber.

@@ -13,7 +13,9 @@
  *     (the rule is esk_store_check_replay(): a backend keeps where each
  *     append begins, and lets that function walk its events).
  * It also keeps small records (checkpoints, command outcomes, snapshots)
- * and supports nested transactions around both.
+ * and supports nested transactions around both. Optionally it keeps tags
+ * and reads by query (read_query), and then applies append conditions
+ * (esk_store_check_condition()).
  * The conformance suite (tests/conformance) checks a backend against these
  * rules; the in-memory and SQLite backends are the two shipped examples.
  */
