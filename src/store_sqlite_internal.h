@@ -52,13 +52,15 @@ enum {
 
 /* What every read selects: the columns, and the event's tags as one text,
  * each tag as its length in bytes, ':' and the tag ("3:abc5:hello"), so
- * that a tag may hold any character; NULL for none. One seek into
- * event_tags' primary key per row, which walks the tags in the order they
- * were given (ord). The outer table must be named events. */
+ * that a tag may hold any character; NULL for none. Only for an event
+ * whose tag_count says it has tags: one seek into event_tags' primary key,
+ * which walks the tags in the order they were given (ord); an untagged
+ * event costs a read nothing more. The outer table must be named events. */
 #define EVENT_SELECT                                                           \
-    EVENT_COLUMNS ", (SELECT group_concat(length(CAST(tag AS BLOB)) || ':' "   \
-                  "|| tag, '') FROM event_tags "                               \
-                  "WHERE event_tags.position = events.position)"
+    EVENT_COLUMNS ", CASE WHEN events.tag_count > 0 THEN (SELECT "             \
+                  "group_concat(length(CAST(tag AS BLOB)) || ':' || tag, '') " \
+                  "FROM event_tags WHERE event_tags.position = "               \
+                  "events.position) END"
 
 enum {
     COL_POSITION,

@@ -63,15 +63,18 @@ static const char *const migrations[] = {
     /* 3 -> 4: tags, in a table of their own (an event has any number),
      * in the order given (ord), with the index a query by tag searches:
      * (tag, position) finds the events carrying a tag after a position in
-     * order. And an index of types, for query items with types alone.
-     * Events stored before carry no tags: nothing to fill in. */
+     * order; each event's number of tags, so that a read looks for the
+     * tags of tagged events only; and an index of types, for query items
+     * with types alone. Events stored before carry no tags: their count
+     * stays NULL, and nothing is rewritten. */
     "CREATE TABLE event_tags("
     "position INTEGER NOT NULL, "
     "ord INTEGER NOT NULL, "
     "tag TEXT NOT NULL, "
     "PRIMARY KEY(position, ord)) WITHOUT ROWID;"
     "CREATE INDEX event_tags_by_tag ON event_tags(tag, position);"
-    "CREATE INDEX events_by_type ON events(type, position)",
+    "CREATE INDEX events_by_type ON events(type, position);"
+    "ALTER TABLE events ADD COLUMN tag_count INTEGER",
 };
 
 #define SCHEMA_VERSION ((int64_t)(sizeof migrations / sizeof migrations[0]))

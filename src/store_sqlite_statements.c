@@ -22,8 +22,9 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_STREAM_VERSION] =
         "SELECT max(version) FROM events WHERE stream_id = ?1",
     [STMT_HEAD] = "SELECT max(position) FROM events",
-    [STMT_INSERT] = "INSERT INTO events(" EVENT_COLUMNS ", batch_start) "
-                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [STMT_INSERT] = "INSERT INTO events(" EVENT_COLUMNS ", batch_start, "
+                    "tag_count) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [STMT_INSERT_TAG] =
         "INSERT INTO event_tags(position, ord, tag) VALUES(?1, ?2, ?3)",
     [STMT_EVENT_BY_ID] =

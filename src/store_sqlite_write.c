@@ -47,11 +47,12 @@ static int find_event(sqlite_store *s, const char *event_id, stored_event *out)
     return rc;
 }
 
-/* The column after EVENT_SELECT in STMT_REPLAY_WALK, and the parameter
+/* The column after EVENT_SELECT in STMT_REPLAY_WALK, and the parameters
  * after EVENT_COLUMNS in STMT_INSERT. */
 enum {
     COL_BATCH_START = COL_TAGS + 1,
-    PARAM_BATCH_START = COL_RECORDED_AT + 2
+    PARAM_BATCH_START = COL_RECORDED_AT + 2,
+    PARAM_TAG_COUNT
 };
 
 /* The replay rule's walk: a step of STMT_REPLAY_WALK. */
@@ -140,6 +141,9 @@ static int insert_event(sqlite3_stmt *stmt, const esk_event *event,
         rc = esk__sqlite_bind_text(stmt, COL_METADATA + 1, event->metadata);
     if (rc == SQLITE_OK)
         rc = esk__sqlite_bind_text(stmt, COL_RECORDED_AT + 1, recorded_at);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, PARAM_TAG_COUNT,
+                                (int64_t)event->tag_count);
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(stmt);
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
