@@ -58,6 +58,33 @@ char *esk__arena_strndup(esk__arena_block **head, const char *text, size_t len)
     return copy;
 }
 
+const char *const *esk__arena_copy_tags(esk__arena_block **head,
+                                        const char *const *tags, size_t count)
+{
+    if (count == 0 || count > ESK_EVENT_TAGS_MAX)
+        return NULL;
+    size_t lengths[ESK_EVENT_TAGS_MAX];
+    /* The arena hands out bytes at any offset: ask for enough to line the
+     * array of pointers up. */
+    size_t total = count * sizeof(char *) + sizeof(char *) - 1;
+    for (size_t i = 0; i < count; i++) {
+        lengths[i] = strlen(tags[i]) + 1;
+        total += lengths[i];
+    }
+    char *space = esk__arena_alloc(head, total);
+    if (space == NULL)
+        return NULL;
+    uintptr_t at = (uintptr_t)space;
+    at = (at + sizeof(char *) - 1) & ~(uintptr_t)(sizeof(char *) - 1);
+    const char **array = (const char **)at;
+    char *text = (char *)(array + count);
+    for (size_t i = 0; i < count; i++) {
+        array[i] = memcpy(text, tags[i], lengths[i]);
+        text += lengths[i];
+    }
+    return array;
+}
+
 void esk__arena_reset(esk__arena_block **head)
 {
     esk__arena_block *block = *head;
@@ -171,6 +198,14 @@ esk_status esk__event_list_push_sized(esk_event_list *list,
         return ESK_ENOMEM;
     esk_event *copy = &list->events[list->count];
     *copy = *event;
+    if (event->tag_count > 0) {
+        copy->tags = esk__arena_copy_tags(&list->internal->arena, event->tags,
+                                          event->tag_count);
+        if (copy->tags == NULL)
+            return ESK_ENOMEM;
+    } else {
+        copy->tags = NULL;
+    }
     copy->event_id = memcpy(text, event->event_id, lengths[0] + 1);
     text += lengths[0] + 1;
     copy->stream_id = memcpy(text, event->stream_id, lengths[1] + 1);
@@ -196,8 +231,13 @@ esk_status esk_event_list_push(esk_event_list *list, const esk_event *event)
 {
     if (list == NULL || event == NULL || event->event_id == NULL ||
         event->stream_id == NULL || event->type == NULL ||
-        event->data == NULL || event->metadata == NULL)
+        event->data == NULL || event->metadata == NULL ||
+        event->tag_count > ESK_EVENT_TAGS_MAX ||
+        (event->tag_count > 0 && event->tags == NULL))
         return ESK_EINVAL;
+    for (size_t i = 0; i < event->tag_count; i++)
+        if (event->tags[i] == NULL)
+            return ESK_EINVAL;
     const size_t lengths[5] = {strlen(event->event_id),
                                strlen(event->stream_id), strlen(event->type),
                                strlen(event->data), strlen(event->metadata)};

@@ -114,6 +114,11 @@ char *esk__arena_strndup(esk__arena_block **head, const char *text, size_t len);
 /* Reserve size bytes in the arena, for a caller that copies several
  * strings at once; NULL when out of memory. */
 char *esk__arena_alloc(esk__arena_block **head, size_t size);
+/* Copy an event's tags (count of them, none NULL) into the arena: an
+ * array of pointers, aligned for them, and the strings it points to. NULL
+ * when out of memory (or count is 0: nothing to copy). */
+const char *const *esk__arena_copy_tags(esk__arena_block **head,
+                                        const char *const *tags, size_t count);
 void esk__arena_reset(esk__arena_block **head);
 void esk__arena_free(esk__arena_block **head);
 
@@ -129,13 +134,21 @@ esk_status esk__event_list_reserve(esk_event_list *list, size_t n);
  * guarantees they outlive the list's content (the memory store does). */
 esk_status esk__event_list_push_borrowed(esk_event_list *list,
                                          const esk_event *event);
+/* An event's tags for a message: "'attendee:bob', 'workshop:w-1'" or "no
+ * tags", cut to fit size (src/store_query.c). */
+void esk__describe_tags(char *buf, size_t size, const esk_event *event);
 
 /* esk_event_list_push() for a caller that knows the lengths of the
  * event's strings, in the order event_id, stream_id, type, data, metadata
- * (the strlen() of each). */
+ * (the strlen() of each). The tags are copied too. */
 esk_status esk__event_list_push_sized(esk_event_list *list,
                                       const esk_event *event,
                                       const size_t lengths[5]);
+
+/* Whether an event matches one item of a query (src/store_query.c). */
+struct esk_query_item;
+bool esk__query_item_matches(const struct esk_query_item *item,
+                             const esk_event *event);
 
 /*
  * Events raised by an aggregate or emitted by a decision, not yet stored:

@@ -33,7 +33,8 @@ esk_status esk_store_new(esk_store **out, const esk_store_backend *backend,
     } else if (!backend_is_complete(backend)) {
         rc = esk__fail(ESK_EINVAL,
                        "esk_store_new: backend '%s' leaves an operation "
-                       "NULL: every one but check_transaction must be set",
+                       "NULL: every one but check_transaction and "
+                       "read_query must be set",
                        backend->name != NULL ? backend->name : "(unnamed)");
     } else if (options != NULL &&
                options->version != ESK_STORE_OPTIONS_VERSION) {
@@ -268,18 +269,56 @@ static esk_status check_append(const char *stream_id, int64_t expected,
     return check_ids(events, n, supplied);
 }
 
-esk_status esk_store_append(esk_store *store, const char *stream_id,
-                            int64_t expected, const esk_new_event *events,
-                            size_t n, esk_append_result *out)
+/* Tags, a condition and a query read need a backend that keeps tags. */
+static esk_status check_tags_supported(const esk_store *store, const char *what)
+{
+    if (store->backend->read_query != NULL)
+        return ESK_OK;
+    return esk__fail(ESK_ENOTIMPL,
+                     "the '%s' store keeps no tags (its backend has no "
+                     "read_query): it cannot %s",
+                     store->backend->name, what);
+}
+
+/* The checks esk_store_append_if() adds to esk_store_append()'s. */
+static esk_status check_tags_and_condition(const esk_store *store,
+                                           const esk_tags *tags, size_t n,
+                                           const esk_append_condition *cond)
+{
+    esk_status rc;
+    if (tags != NULL) {
+        for (size_t i = 0; i < n; i++)
+            if ((rc = esk__check_event_tags(&tags[i], i)) != ESK_OK)
+                return rc;
+        if ((rc = check_tags_supported(store, "store tags")) != ESK_OK)
+            return rc;
+    }
+    if (cond == NULL)
+        return ESK_OK;
+    if (cond->after < 0)
+        return esk__fail(ESK_EINVAL,
+                         "the append condition's position is %lld: give a "
+                         "position >= 0",
+                         (long long)cond->after);
+    if ((rc = esk__check_query(&cond->query)) != ESK_OK)
+        return esk__fail_within(rc, "the append condition");
+    return check_tags_supported(store, "apply an append condition");
+}
+
+/* Both appends: the batch, checked, with ids, stamped, as one unit. */
+static esk_status append_batch(esk_store *store, const char *stream_id,
+                               int64_t expected, const esk_new_event *events,
+                               const esk_tags *tags, size_t n,
+                               const esk_append_condition *condition,
+                               esk_append_result *out)
 {
     esk_status rc;
     bool supplied = false;
     esk_time now = 0;
 
-    if (store == NULL)
-        return esk__store_is_null(__func__);
     if ((rc = check_append(stream_id, expected, events, n, &supplied)) !=
             ESK_OK ||
+        (rc = check_tags_and_condition(store, tags, n, condition)) != ESK_OK ||
         (rc = esk__store_clock(store, "appending to stream", stream_id,
                                &now)) != ESK_OK ||
         (rc = reserve_batch(store, n)) != ESK_OK)
@@ -296,6 +335,8 @@ esk_status esk_store_append(esk_store *store, const char *stream_id,
             .data = events[i].data,
             .metadata = events[i].metadata ? events[i].metadata : "{}",
             .recorded_at = now,
+            .tags = tags != NULL && tags[i].count > 0 ? tags[i].tags : NULL,
+            .tag_count = tags != NULL ? tags[i].count : 0,
         };
     }
     esk_append_request request = {
@@ -304,6 +345,7 @@ esk_status esk_store_append(esk_store *store, const char *stream_id,
         .events = store->batch,
         .count = n,
         .ids_supplied = supplied,
+        .condition = condition,
     };
     rc = esk__store_run_append(store, &request);
     if (rc != ESK_OK)
@@ -311,6 +353,27 @@ esk_status esk_store_append(esk_store *store, const char *stream_id,
     if (out != NULL)
         *out = request.result;
     return esk__ok();
+}
+
+esk_status esk_store_append(esk_store *store, const char *stream_id,
+                            int64_t expected, const esk_new_event *events,
+                            size_t n, esk_append_result *out)
+{
+    if (store == NULL)
+        return esk__store_is_null(__func__);
+    return append_batch(store, stream_id, expected, events, NULL, n, NULL, out);
+}
+
+esk_status esk_store_append_if(esk_store *store, const char *stream_id,
+                               int64_t expected, const esk_new_event *events,
+                               const esk_tags *tags, size_t n,
+                               const esk_append_condition *condition,
+                               esk_append_result *out)
+{
+    if (store == NULL)
+        return esk__store_is_null(__func__);
+    return append_batch(store, stream_id, expected, events, tags, n, condition,
+                        out);
 }
 
 static esk_status begin_read(esk_store *store, const char *stream_id,
@@ -417,6 +480,40 @@ esk_status esk_store_read_all(esk_store *store, int64_t after_position,
                                   max_count == 0 ? SIZE_MAX : max_count, filter,
                                   out);
     return finish_read(store, rc, out);
+}
+
+esk_status esk_store_read_query(esk_store *store, const esk_query *query,
+                                int64_t after_position, size_t max_count,
+                                esk_event_list *out, int64_t *read_up_to)
+{
+    esk_status rc;
+    int64_t head = 0;
+
+    if ((rc = begin_read(store, NULL, out)) != ESK_OK)
+        return rc;
+    if (after_position < 0)
+        return esk__fail(ESK_EINVAL, "cannot read a query after position %lld",
+                         (long long)after_position);
+    if ((rc = esk__check_query(query)) != ESK_OK ||
+        (rc = check_tags_supported(store, "read by query")) != ESK_OK ||
+        (rc = esk__store_unit_check(store)) != ESK_OK)
+        return rc;
+    /* The head first, then the events up to it: each is read in its own
+     * snapshot outside a transaction, and positions are committed in
+     * order, so every event up to the head is there for the second read
+     * and the answer is the store as it was at the first. */
+    rc = store->backend->head_position(store, store->impl, &head);
+    if (rc == ESK_OK && head > after_position)
+        rc = store->backend->read_query(
+            store, store->impl, query, after_position, head,
+            max_count == 0 ? SIZE_MAX : max_count, out);
+    if (rc != ESK_OK)
+        return finish_read(store, rc, out);
+    if (read_up_to != NULL)
+        *read_up_to = max_count != 0 && out->count == max_count
+                          ? out->events[out->count - 1].position
+                          : (head > after_position ? head : after_position);
+    return esk__ok();
 }
 
 esk_status esk_store_stream_version(esk_store *store, const char *stream_id,

@@ -97,6 +97,13 @@ static inline esk_status esk__store_is_null(const char *function)
  * about its own stores only (esk_store_sqlite_db()). */
 const esk_store_backend *esk__store_backend(const esk_store *store);
 
+/* --- src/store_query.c: tags, queries, the append condition ------------- */
+
+/* Check the tags of event i of a batch (ESK_EINVAL with a message). */
+esk_status esk__check_event_tags(const esk_tags *tags, size_t i);
+/* Check a query (ESK_EINVAL with a message). */
+esk_status esk__check_query(const esk_query *query);
+
 /* --- src/store_hooks.c: subscribers, inline handlers, the queue ----------- */
 
 bool esk__hook_is_blank(const esk__hook *hook);

@@ -3,7 +3,8 @@
  *
  * Built for speed: strings go into a chunked arena that never moves, so
  * reads hand out pointers into the store instead of copies; streams and
- * event ids are found through open-addressing hash tables. An append first
+ * event ids are found through open-addressing hash tables, and so are the
+ * positions of each type and tag that a query reads. An append first
  * makes sure every allocation it needs has succeeded, then writes, so a
  * failure leaves the store as it was.
  */
@@ -13,22 +14,6 @@
 #include "internal.h"
 
 #include "store_memory.h"
-
-static esk_status grow(void **array, size_t *capacity, size_t need,
-                       size_t item_size)
-{
-    if (need <= *capacity)
-        return ESK_OK;
-    size_t n = *capacity == 0 ? 16 : *capacity;
-    while (n < need)
-        n *= 2;
-    void *grown = esk__realloc(*array, n * item_size);
-    if (grown == NULL)
-        return ESK_ENOMEM;
-    *array = grown;
-    *capacity = n;
-    return ESK_OK;
-}
 
 /* A walk over the stored events for esk_store_check_replay(), from a
  * position (0: the first id is not stored, so there is nothing). */
@@ -53,8 +38,8 @@ static esk_status mem_walk_next(void *ctx, esk_stored_event *out)
 static esk_status check_new_ids(esk_store *store, mem_store *m,
                                 const esk_append_request *req)
 {
-    if (grow((void **)&m->batch_hashes, &m->batch_hash_capacity, req->count,
-             sizeof(uint64_t)) != ESK_OK)
+    if (esk__mem_grow((void **)&m->batch_hashes, &m->batch_hash_capacity,
+                      req->count, sizeof(uint64_t)) != ESK_OK)
         return ESK_ENOMEM;
     /* Hash the whole batch first: the look-ups below are then short and
      * independent, and the processor overlaps their cache misses (random
@@ -88,12 +73,13 @@ static esk_status reserve_append(mem_store *m, const esk_append_request *req,
                                  mem_stream **fresh)
 {
     size_t n = req->count;
-    if (grow((void **)&m->events, &m->event_capacity, m->event_count + n,
-             sizeof(esk_event)) != ESK_OK ||
-        grow((void **)&m->batch_starts, &m->batch_start_capacity,
-             m->event_count + n, sizeof(int64_t)) != ESK_OK ||
+    if (esk__mem_grow((void **)&m->events, &m->event_capacity,
+                      m->event_count + n, sizeof(esk_event)) != ESK_OK ||
+        esk__mem_grow((void **)&m->batch_starts, &m->batch_start_capacity,
+                      m->event_count + n, sizeof(int64_t)) != ESK_OK ||
         esk__hash_reserve(&m->ids, n) != ESK_OK ||
-        esk__hash_reserve(&m->streams, 1) != ESK_OK)
+        esk__hash_reserve(&m->streams, 1) != ESK_OK ||
+        esk__mem_reserve_postings(m, req) != ESK_OK)
         return ESK_ENOMEM;
     if (stream == NULL) {
         stream = esk__calloc(1, sizeof(*stream));
@@ -107,8 +93,8 @@ static esk_status reserve_append(mem_store *m, const esk_append_request *req,
         stream->hash = stream_hash;
         *fresh = stream;
     }
-    return grow((void **)&stream->positions, &stream->capacity,
-                stream->count + n, sizeof(int64_t));
+    return esk__mem_grow((void **)&stream->positions, &stream->capacity,
+                         stream->count + n, sizeof(int64_t));
 }
 
 /* Copy the batch's strings into the arena, as the events stored after the
@@ -137,6 +123,9 @@ static esk_status copy_events(mem_store *m, const esk_append_request *req,
         stored[i].data = memcpy(text, e->data, data_len);
         text += data_len;
         stored[i].metadata = memcpy(text, e->metadata, metadata_len);
+        if (e->tag_count > 0 && (stored[i].tags = esk__arena_copy_tags(
+                                     &m->arena, e->tags, e->tag_count)) == NULL)
+            return ESK_ENOMEM;
     }
     return ESK_OK;
 }
@@ -159,6 +148,7 @@ static void commit_append(mem_store *m, esk_append_request *req,
         target->positions[target->count++] = pos;
         m->event_count++;
         esk__hash_insert(&m->ids, m->batch_hashes[i], (uint64_t)pos);
+        esk__mem_add_postings(m, &stored[i]);
         req->events[i].version = stored[i].version;
         req->events[i].position = pos;
     }
@@ -183,7 +173,8 @@ static esk_status mem_append(esk_store *store, void *impl,
             return esk_store_check_replay(store, req, mem_walk_next, &walk);
     }
     if ((rc = esk_store_check_expected(store, req->stream_id, req->expected,
-                                       version)) != ESK_OK)
+                                       version)) != ESK_OK ||
+        (rc = esk_store_check_condition(store, req)) != ESK_OK)
         return rc;
     rc = check_new_ids(store, m, req);
     if (rc != ESK_OK && rc != ESK_ENOMEM)
@@ -287,6 +278,8 @@ static void mem_close(void *impl)
         free_stream((mem_stream *)(uintptr_t)m->streams.slots[i].value);
     esk__hash_free(&m->streams);
     esk__hash_free(&m->ids);
+    esk__mem_postings_free(&m->types);
+    esk__mem_postings_free(&m->tags);
     esk__free(m->batch_hashes);
     esk__free(m->events);
     esk__free(m->batch_starts);
@@ -308,6 +301,7 @@ static const esk_store_backend memory_backend = {
     .put_record = esk__mem_put_record,
     .get_record = esk__mem_get_record,
     .close = mem_close,
+    .read_query = esk__mem_read_query,
 };
 
 esk_status esk_store_open_memory(esk_store **out,

@@ -16,6 +16,15 @@ typedef struct mem_stream {
     size_t capacity;
 } mem_stream;
 
+/* The positions of the events with one type, or carrying one tag, in
+ * increasing order: a query reads these instead of every event. */
+typedef struct mem_postings {
+    const char *name; /* in the arena */
+    int64_t *positions;
+    size_t count;
+    size_t capacity;
+} mem_postings;
+
 typedef struct mem_store {
     esk__arena_block *arena;
     esk_event *events; /* events[p - 1] has position p */
@@ -30,6 +39,10 @@ typedef struct mem_store {
     esk__hash_table streams;
     /* Event ids: each value is the position of the event with the id. */
     esk__hash_table ids;
+    /* Types and tags: each value is a mem_postings *, owned here. A list
+     * made for an append that is rolled back stays, empty. */
+    esk__hash_table types;
+    esk__hash_table tags;
     /* Scratch for an append: the hash of each id of the batch, computed
      * once for the duplicate check and used again to place the id. */
     uint64_t *batch_hashes;
@@ -53,7 +66,25 @@ typedef struct mem_store {
     size_t journal_capacity;
 } mem_store;
 
-/* --- store_memory_index.c: the stream and event-id tables --------------- */
+/* --- store_memory_index.c: the stream, event-id, type and tag tables ---- */
+
+/* Grow an array of item_size items to hold need: ESK_ENOMEM (no message)
+ * leaves it as it was. */
+esk_status esk__mem_grow(void **array, size_t *capacity, size_t need,
+                         size_t item_size);
+/* The postings of a type or tag, or NULL. */
+mem_postings *esk__mem_find_postings(const esk__hash_table *table,
+                                     const char *name);
+/* Make every type and tag of the batch a list with room for the whole
+ * batch, so that esk__mem_add_postings() cannot fail: ESK_ENOMEM (no
+ * message). */
+esk_status esk__mem_reserve_postings(mem_store *m,
+                                     const esk_append_request *request);
+/* Add a stored event (its position set) to its type's and tags' lists. */
+void esk__mem_add_postings(mem_store *m, const esk_event *event);
+/* Take the newest stored event off its lists, for a rollback. */
+void esk__mem_drop_postings(mem_store *m, const esk_event *event);
+void esk__mem_postings_free(esk__hash_table *table);
 
 /* The stream with this id (hash: esk__hash_text(id)), or NULL. */
 mem_stream *esk__mem_find_stream(const mem_store *m, const char *id,
@@ -61,6 +92,13 @@ mem_stream *esk__mem_find_stream(const mem_store *m, const char *id,
 /* The position of the event with this id (hash: esk__hash_text(id)), or
  * 0. */
 int64_t esk__mem_find_id(const mem_store *m, const char *id, uint64_t hash);
+
+/* --- store_memory_query.c: reads by query ------------------------------ */
+
+esk_status esk__mem_read_query(esk_store *store, void *impl,
+                               const esk_query *query, int64_t after_position,
+                               int64_t up_to, size_t max_count,
+                               esk_event_list *out);
 
 /* --- store_memory_tx.c: transactions and records -------------------------- */
 

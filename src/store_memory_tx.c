@@ -180,6 +180,7 @@ esk_status esk__mem_rollback(esk_store *store, void *impl, int depth)
         s->count--;
         esk__hash_remove(&m->ids, esk__hash_text(e->event_id),
                          (uint64_t)e->position);
+        esk__mem_drop_postings(m, e);
         m->event_count--;
     }
     m->depth = depth;

@@ -108,6 +108,29 @@ static esk_status refuse_value(const char *event_id, const first_event *where,
                   sent_part);
 }
 
+static bool same_tags(const esk_event *a, const esk_event *b)
+{
+    if (a->tag_count != b->tag_count)
+        return false;
+    for (size_t i = 0; i < a->tag_count; i++)
+        if (strcmp(a->tags[i], b->tags[i]) != 0)
+            return false;
+    return true;
+}
+
+/* " with other tags (stored 'a', 'b'; sent 'c')". */
+static esk_status refuse_tags(const esk_event *stored, const esk_event *sent,
+                              const first_event *where)
+{
+    char stored_tags[ESK_ERROR_MESSAGE_MAX / 4];
+    char sent_tags[ESK_ERROR_MESSAGE_MAX / 4];
+    esk__describe_tags(stored_tags, sizeof stored_tags, stored);
+    esk__describe_tags(sent_tags, sizeof sent_tags, sent);
+    return refuse(sent->event_id, where->stream_id, stored->version,
+                  " with other tags (stored %s; sent %s)", stored_tags,
+                  sent_tags);
+}
+
 /* Whether an append that began at first_version (the version of its first
  * event) passed a check against expected. */
 static bool passes_expected(int64_t expected, int64_t first_version)
@@ -224,6 +247,8 @@ static esk_status compare_event(const esk_append_request *request,
     if (strcmp(stored->metadata, sent->metadata) != 0)
         return refuse_value(sent->event_id, where, stored->version, "metadata",
                             stored->metadata, sent->metadata);
+    if (!same_tags(stored, sent))
+        return refuse_tags(stored, sent, where);
     return ESK_OK;
 }
 

@@ -64,6 +64,7 @@ static const esk_store_backend sqlite_backend = {
     .get_record = esk__sqlite_get_record,
     .check_transaction = esk__sqlite_check_transaction,
     .close = sqlite_close,
+    .read_query = esk__sqlite_read_query,
 };
 
 static esk_status configure(sqlite3 *db, const char *path,

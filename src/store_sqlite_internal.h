@@ -3,6 +3,7 @@
  * its files share. Layers, each using only those below it:
  *   store_sqlite.c          the backend table, opening and closing;
  *   store_sqlite_write.c    appends (the replay rule, inserting a batch);
+ *   store_sqlite_query.c    reads by query (tags and types);
  *   store_sqlite_read.c     reads, checking every row;
  *   store_sqlite_tx.c       transactions and savepoints;
  *   store_sqlite_records.c  checkpoints, command outcomes, snapshots;
@@ -27,6 +28,7 @@ enum {
     STMT_STREAM_VERSION,
     STMT_HEAD,
     STMT_INSERT,
+    STMT_INSERT_TAG,
     STMT_EVENT_BY_ID,
     STMT_REPLAY_WALK,
     STMT_READ_FORWARD,
@@ -43,10 +45,22 @@ enum {
     STMT_COUNT
 };
 
-/* The columns every read selects, in the order read_rows() decodes them. */
+/* The columns of the events table, in the order read_rows() decodes them. */
 #define EVENT_COLUMNS                                                          \
     "position, event_id, stream_id, version, type, schema_version, data, "     \
     "metadata, recorded_at"
+
+/* What every read selects: the columns, and the event's tags as one text,
+ * each tag as its length in bytes, ':' and the tag ("3:abc5:hello"), so
+ * that a tag may hold any character; NULL for none. Only for an event
+ * whose tag_count says it has tags: one seek into event_tags' primary key,
+ * which walks the tags in the order they were given (ord); an untagged
+ * event costs a read nothing more. The outer table must be named events. */
+#define EVENT_SELECT                                                           \
+    EVENT_COLUMNS ", CASE WHEN events.tag_count > 0 THEN (SELECT "             \
+                  "group_concat(length(CAST(tag AS BLOB)) || ':' || tag, '') " \
+                  "FROM event_tags WHERE event_tags.position = "               \
+                  "events.position) END"
 
 enum {
     COL_POSITION,
@@ -57,8 +71,16 @@ enum {
     COL_SCHEMA_VERSION,
     COL_DATA,
     COL_METADATA,
-    COL_RECORDED_AT
+    COL_RECORDED_AT,
+    COL_TAGS
 };
+
+/* An event's tags as read: pointers into text, valid until the next read
+ * into the same buffer. */
+typedef struct esk__sqlite_tags {
+    const char *tags[ESK_EVENT_TAGS_MAX];
+    char text[ESK_EVENT_TAGS_MAX * (ESK_TAG_MAX + 1)];
+} esk__sqlite_tags;
 
 /* Nested transactions are savepoints, one name per depth; undoing one is
  * ROLLBACK TO and then RELEASE. */
@@ -130,6 +152,12 @@ int esk__sqlite_query_int(sqlite3_stmt *stmt, const char *param, int64_t *out);
  * and NULL where SQLite ran out of memory (or the row is damaged). */
 void esk__sqlite_column_event(sqlite3_stmt *stmt, esk_event *e);
 
+/* Take the tags column of the row stmt stands on into buf, and point
+ * e->tags into it. False when the text is not tags as esk writes them (a
+ * damaged row), or SQLite ran out of memory converting it. */
+bool esk__sqlite_column_tags(sqlite3_stmt *stmt, esk__sqlite_tags *buf,
+                             esk_event *e);
+
 /* --- store_sqlite_schema.c ------------------------------------------------ */
 
 /* Accept the file as it is, upgrade it, or refuse it (ESK_ESCHEMA,
@@ -138,6 +166,15 @@ esk_status esk__sqlite_check_schema(sqlite3 *db, const char *path);
 /* Prepare every statement of STMT_COUNT once, at open: ESK_ESCHEMA when the
  * tables do not fit them. */
 esk_status esk__sqlite_prepare(sqlite_store *s, const char *path);
+
+/* --- store_sqlite_read.c, for store_sqlite_query.c ----------------------- */
+
+/* Step a bound read statement and push up to max_count rows into out,
+ * checking each; names the read "reading <what>" in messages. Resets the
+ * statement; on failure out is left empty. */
+esk_status esk__sqlite_read_rows(sqlite_store *s, sqlite3_stmt *stmt,
+                                 size_t max_count, esk_event_list *out,
+                                 const char *what);
 
 /* --- the backend's operations (esk_store_backend) ------------------------- */
 
@@ -155,6 +192,10 @@ esk_status esk__sqlite_stream_version(esk_store *store, void *impl,
                                       int64_t *out_version);
 esk_status esk__sqlite_head_position(esk_store *store, void *impl,
                                      int64_t *out_position);
+esk_status esk__sqlite_read_query(esk_store *store, void *impl,
+                                  const esk_query *query,
+                                  int64_t after_position, int64_t up_to,
+                                  size_t max_count, esk_event_list *out);
 esk_status esk__sqlite_begin(esk_store *store, void *impl, int depth);
 esk_status esk__sqlite_commit(esk_store *store, void *impl, int depth);
 esk_status esk__sqlite_rollback(esk_store *store, void *impl, int depth);

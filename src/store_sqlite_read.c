@@ -14,12 +14,19 @@
 
 #include "store_sqlite_internal.h"
 
-/* What a read was doing, for its failure message: the stream it read, or
- * NULL for the global feed. Only failures pay for the formatting. */
-static void describe_read(char *buf, size_t size, const char *stream_id)
+/* What a read was doing, for its failure message: the stream it read, the
+ * global feed, or a query. Only failures pay for the formatting. */
+typedef struct read_name {
+    const char *stream_id; /* NULL for the global feed */
+    const char *what;      /* or what else the read reads */
+} read_name;
+
+static void describe_read(char *buf, size_t size, const read_name *name)
 {
-    if (stream_id != NULL)
-        snprintf(buf, size, "reading stream '%s'", stream_id);
+    if (name->what != NULL)
+        snprintf(buf, size, "reading %s", name->what);
+    else if (name->stream_id != NULL)
+        snprintf(buf, size, "reading stream '%s'", name->stream_id);
     else
         snprintf(buf, size, "reading all events");
 }
@@ -45,6 +52,7 @@ typedef struct sequence {
 typedef struct row {
     esk_event event;
     const char *recorded_at;
+    esk__sqlite_tags tags;
     /* strlen() of event_id, stream_id, type, data, metadata, measured once
      * for the checks and the copy: a read's time goes mostly into such
      * per-row work. data and metadata are measured only for rows kept. */
@@ -60,7 +68,8 @@ static bool take_row(sqlite3_stmt *stmt, row *r)
     esk__sqlite_column_event(stmt, e);
     r->recorded_at = (const char *)sqlite3_column_text(stmt, COL_RECORDED_AT);
     return e->event_id != NULL && e->stream_id != NULL && e->type != NULL &&
-           e->data != NULL && e->metadata != NULL && r->recorded_at != NULL;
+           e->data != NULL && e->metadata != NULL && r->recorded_at != NULL &&
+           esk__sqlite_column_tags(stmt, &r->tags, e);
 }
 
 /* SQLite keeps no checksum of a value: an envelope that esk cannot have
@@ -94,7 +103,7 @@ static bool follows(sequence *seq, const esk_event *e, int64_t *n)
 /* Check a row taken from a read and parse its recorded_at: ESK_OK, or
  * ESK_ECORRUPT saying what is wrong with it. */
 static esk_status check_row(row *r, sequence *seq, esk__time_reader *times,
-                            const char *stream_id)
+                            const read_name *name)
 {
     char doing[ESK_ERROR_MESSAGE_MAX];
     const char *damage = NULL;
@@ -102,7 +111,7 @@ static esk_status check_row(row *r, sequence *seq, esk__time_reader *times,
     if (!envelope_is_sound(r))
         damage = "has a damaged envelope (its id, stream, type or version)";
     else if (seq != NULL && !follows(seq, &r->event, &n)) {
-        describe_read(doing, sizeof doing, stream_id);
+        describe_read(doing, sizeof doing, name);
         return esk__fail(ESK_ECORRUPT,
                          "%s: %s %" PRId64 " comes where %" PRId64
                          " was expected: an event is missing or damaged",
@@ -110,7 +119,7 @@ static esk_status check_row(row *r, sequence *seq, esk__time_reader *times,
                          seq->next);
     } else if (esk__time_read(times, r->recorded_at, &r->event.recorded_at) !=
                ESK_OK) {
-        describe_read(doing, sizeof doing, stream_id);
+        describe_read(doing, sizeof doing, name);
         return esk__fail(ESK_ECORRUPT,
                          "%s: the event at position %" PRId64
                          " has an unreadable recorded_at '%s'",
@@ -118,7 +127,7 @@ static esk_status check_row(row *r, sequence *seq, esk__time_reader *times,
     }
     if (damage == NULL)
         return ESK_OK;
-    describe_read(doing, sizeof doing, stream_id);
+    describe_read(doing, sizeof doing, name);
     return esk__fail(ESK_ECORRUPT, "%s: the event at position %" PRId64 " %s",
                      doing, r->event.position, damage);
 }
@@ -126,7 +135,7 @@ static esk_status check_row(row *r, sequence *seq, esk__time_reader *times,
 /* Push a checked row into out, unless the filter (NULL for none) leaves
  * it out. */
 static esk_status keep_row(row *r, const esk_filter *filter,
-                           esk_event_list *out, const char *stream_id)
+                           esk_event_list *out, const read_name *name)
 {
     const esk_event *e = &r->event;
     if (filter != NULL &&
@@ -139,35 +148,36 @@ static esk_status keep_row(row *r, const esk_filter *filter,
     if (status == ESK_OK)
         return ESK_OK;
     char doing[ESK_ERROR_MESSAGE_MAX];
-    describe_read(doing, sizeof doing, stream_id);
+    describe_read(doing, sizeof doing, name);
     return esk__fail(status, "%s: out of memory", doing);
 }
 
-/* A row that take_row() refused: out of memory, or an empty column. */
+/* A row that take_row() refused: out of memory, or an empty column (or
+ * tags that esk did not write). */
 static esk_status refuse_row(sqlite_store *s, const row *r,
-                             const char *stream_id)
+                             const read_name *name)
 {
     char doing[ESK_ERROR_MESSAGE_MAX];
-    describe_read(doing, sizeof doing, stream_id);
+    describe_read(doing, sizeof doing, name);
     if (sqlite3_errcode(s->db) == SQLITE_NOMEM)
         return esk__sqlite_fail(s, SQLITE_NOMEM, "%s", doing);
     return esk__fail(ESK_ECORRUPT,
                      "%s: the event at position %" PRId64
-                     " has an empty column",
+                     " has an empty column or damaged tags",
                      doing, r->event.position);
 }
 
 /*
  * Step a read statement (already bound) and push up to max_count rows that
- * pass the filter (NULL for none) into out. stream_id (NULL for the global
- * feed) only names the read in messages; seq (NULL for none) is checked on
+ * pass the filter (NULL for none) into out. name only names the read in
+ * messages; seq (NULL for none) is checked on
  * every row read, filtered or not. The statement is reset and its bindings
  * cleared on every path; on failure out is left empty.
  */
 static esk_status read_rows(sqlite_store *s, sqlite3_stmt *stmt,
                             size_t max_count, const esk_filter *filter,
                             sequence *seq, esk_event_list *out,
-                            const char *stream_id)
+                            const read_name *name)
 {
     esk_status status = ESK_OK;
     /* Rows come in the order they were recorded: most recorded_at texts
@@ -181,21 +191,29 @@ static esk_status read_rows(sqlite_store *s, sqlite3_stmt *stmt,
             break;
         if (rc != SQLITE_ROW) {
             char doing[ESK_ERROR_MESSAGE_MAX];
-            describe_read(doing, sizeof doing, stream_id);
+            describe_read(doing, sizeof doing, name);
             status = esk__sqlite_fail(s, rc, "%s", doing);
             break;
         }
         row r;
         if (!take_row(stmt, &r))
-            status = refuse_row(s, &r, stream_id);
-        else if ((status = check_row(&r, seq, &times, stream_id)) == ESK_OK)
-            status = keep_row(&r, filter, out, stream_id);
+            status = refuse_row(s, &r, name);
+        else if ((status = check_row(&r, seq, &times, name)) == ESK_OK)
+            status = keep_row(&r, filter, out, name);
     }
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     if (status != ESK_OK)
         esk_event_list_clear(out);
     return status;
+}
+
+esk_status esk__sqlite_read_rows(sqlite_store *s, sqlite3_stmt *stmt,
+                                 size_t max_count, esk_event_list *out,
+                                 const char *what)
+{
+    const read_name name = {NULL, what};
+    return read_rows(s, stmt, max_count, NULL, NULL, out, &name);
 }
 
 /* A LIMIT for max_count: SIZE_MAX (no limit) and anything SQLite cannot
@@ -230,7 +248,8 @@ esk_status esk__sqlite_read_stream(esk_store *store, void *impl,
         return status;
     }
     sequence seq = {backward ? 0 : from_version, backward ? -1 : 1, false};
-    return read_rows(s, stmt, max_count, NULL, &seq, out, stream_id);
+    const read_name name = {stream_id, NULL};
+    return read_rows(s, stmt, max_count, NULL, &seq, out, &name);
 }
 
 esk_status esk__sqlite_read_all(esk_store *store, void *impl,
@@ -257,8 +276,9 @@ esk_status esk__sqlite_read_all(esk_store *store, void *impl,
     /* The category is filtered by SQL, so only the whole feed can be
      * checked for gaps. */
     sequence seq = {after_position + 1, 1, true};
+    const read_name name = {NULL, NULL};
     return read_rows(s, stmt, max_count, filtered ? filter : NULL,
-                     by_category ? NULL : &seq, out, NULL);
+                     by_category ? NULL : &seq, out, &name);
 }
 
 esk_status esk__sqlite_stream_version(esk_store *store, void *impl,

@@ -60,6 +60,21 @@ static const char *const migrations[] = {
      * appends or split one. Adding a column with no default rewrites no
      * row, so the upgrade is instant on any size of file. */
     "ALTER TABLE events ADD COLUMN batch_start INTEGER",
+    /* 3 -> 4: tags, in a table of their own (an event has any number),
+     * in the order given (ord), with the index a query by tag searches:
+     * (tag, position) finds the events carrying a tag after a position in
+     * order; each event's number of tags, so that a read looks for the
+     * tags of tagged events only; and an index of types, for query items
+     * with types alone. Events stored before carry no tags: their count
+     * stays NULL, and nothing is rewritten. */
+    "CREATE TABLE event_tags("
+    "position INTEGER NOT NULL, "
+    "ord INTEGER NOT NULL, "
+    "tag TEXT NOT NULL, "
+    "PRIMARY KEY(position, ord)) WITHOUT ROWID;"
+    "CREATE INDEX event_tags_by_tag ON event_tags(tag, position);"
+    "CREATE INDEX events_by_type ON events(type, position);"
+    "ALTER TABLE events ADD COLUMN tag_count INTEGER",
 };
 
 #define SCHEMA_VERSION ((int64_t)(sizeof migrations / sizeof migrations[0]))

@@ -22,8 +22,11 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_STREAM_VERSION] =
         "SELECT max(version) FROM events WHERE stream_id = ?1",
     [STMT_HEAD] = "SELECT max(position) FROM events",
-    [STMT_INSERT] = "INSERT INTO events(" EVENT_COLUMNS ", batch_start) "
-                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [STMT_INSERT] = "INSERT INTO events(" EVENT_COLUMNS ", batch_start, "
+                    "tag_count) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [STMT_INSERT_TAG] =
+        "INSERT INTO event_tags(position, ord, tag) VALUES(?1, ?2, ?3)",
     [STMT_EVENT_BY_ID] =
         "SELECT stream_id, version, position FROM events WHERE event_id = ?1",
     /* The events from the one with id ?1 on, for the replay rule: one
@@ -31,25 +34,25 @@ static const char *const statement_sql[STMT_COUNT] = {
      * that the rule stops after the append it looks at. No row when the
      * id is not stored (position >= NULL is never true). */
     [STMT_REPLAY_WALK] =
-        "SELECT " EVENT_COLUMNS ", batch_start FROM events WHERE position >= "
+        "SELECT " EVENT_SELECT ", batch_start FROM events WHERE position >= "
         "(SELECT position FROM events WHERE event_id = ?1) ORDER BY position",
     /* A negative LIMIT means no limit. */
-    [STMT_READ_FORWARD] = "SELECT " EVENT_COLUMNS " FROM events "
+    [STMT_READ_FORWARD] = "SELECT " EVENT_SELECT " FROM events "
                           "WHERE stream_id = ?1 AND version >= ?2 "
                           "ORDER BY version LIMIT ?3",
-    [STMT_READ_BACKWARD] = "SELECT " EVENT_COLUMNS " FROM events "
+    [STMT_READ_BACKWARD] = "SELECT " EVENT_SELECT " FROM events "
                            "WHERE stream_id = ?1 AND version <= ?2 "
                            "ORDER BY version DESC LIMIT ?3",
     /* No LIMIT on the global reads: filters applied while stepping decide
      * which rows count, and stepping stops at max_count. Ordering by the
      * rowid needs no sort, so stopping early costs nothing. */
-    [STMT_READ_ALL] = "SELECT " EVENT_COLUMNS " FROM events "
+    [STMT_READ_ALL] = "SELECT " EVENT_SELECT " FROM events "
                       "WHERE position > ?1 ORDER BY position",
     /* Keeps the streams whose id is the category or starts with the
      * category and a '-'. That is every stream of the category and perhaps
      * a few more (for a category that itself holds a '-'), so read_rows()
      * still asks esk_stream_in_category() about each row. */
-    [STMT_READ_CATEGORY] = "SELECT " EVENT_COLUMNS " FROM events "
+    [STMT_READ_CATEGORY] = "SELECT " EVENT_SELECT " FROM events "
                            "WHERE position > ?1 AND (stream_id = ?2 OR "
                            "substr(stream_id, 1, length(?2) + 1) = ?2 || '-') "
                            "ORDER BY position",
@@ -139,4 +142,47 @@ void esk__sqlite_column_event(sqlite3_stmt *stmt, esk_event *e)
     e->schema_version = sqlite3_column_int(stmt, COL_SCHEMA_VERSION);
     e->data = (const char *)sqlite3_column_text(stmt, COL_DATA);
     e->metadata = (const char *)sqlite3_column_text(stmt, COL_METADATA);
+}
+
+/* Parse the next "<length>:<tag>" of text (at *at), copying the tag into
+ * *out with its NUL: false when it is not one. */
+static bool next_tag(const char *text, size_t *at, char **out,
+                     const char *end_of_buf)
+{
+    size_t len = 0;
+    const char *p = text + *at;
+    while (*p >= '0' && *p <= '9' && len <= ESK_TAG_MAX)
+        len = len * 10 + (size_t)(*p++ - '0');
+    if (*p != ':' || len == 0 || len > ESK_TAG_MAX ||
+        memchr(p + 1, '\0', len) != NULL ||
+        (size_t)(end_of_buf - *out) < len + 1 ||
+        !esk__utf8_valid_len(p + 1, len, ESK_TAG_MAX))
+        return false;
+    memcpy(*out, p + 1, len);
+    (*out)[len] = '\0';
+    *out += len + 1;
+    *at = (size_t)(p + 1 + len - text);
+    return true;
+}
+
+bool esk__sqlite_column_tags(sqlite3_stmt *stmt, esk__sqlite_tags *buf,
+                             esk_event *e)
+{
+    const char *text = (const char *)sqlite3_column_text(stmt, COL_TAGS);
+    e->tags = NULL;
+    e->tag_count = 0;
+    if (text == NULL) /* no tags, or out of memory: the caller asks */
+        return sqlite3_column_type(stmt, COL_TAGS) == SQLITE_NULL;
+    char *out = buf->text;
+    size_t at = 0;
+    while (text[at] != '\0') {
+        if (e->tag_count == ESK_EVENT_TAGS_MAX)
+            return false;
+        buf->tags[e->tag_count] = out;
+        if (!next_tag(text, &at, &out, buf->text + sizeof buf->text))
+            return false;
+        e->tag_count++;
+    }
+    e->tags = e->tag_count > 0 ? buf->tags : NULL;
+    return true;
 }

@@ -47,14 +47,20 @@ static int find_event(sqlite_store *s, const char *event_id, stored_event *out)
     return rc;
 }
 
-/* The column after EVENT_COLUMNS in STMT_REPLAY_WALK. */
-enum { COL_BATCH_START = COL_RECORDED_AT + 1 };
+/* The column after EVENT_SELECT in STMT_REPLAY_WALK, and the parameters
+ * after EVENT_COLUMNS in STMT_INSERT. */
+enum {
+    COL_BATCH_START = COL_TAGS + 1,
+    PARAM_BATCH_START = COL_RECORDED_AT + 2,
+    PARAM_TAG_COUNT
+};
 
 /* The replay rule's walk: a step of STMT_REPLAY_WALK. */
 typedef struct replay_walk {
     esk_store *store;
     sqlite_store *s;
     const char *stream_id; /* of the append, for messages */
+    esk__sqlite_tags tags; /* of the event the walk stands on */
 } replay_walk;
 
 static esk_status replay_walk_next(void *ctx, esk_stored_event *out)
@@ -73,7 +79,8 @@ static esk_status replay_walk_next(void *ctx, esk_stored_event *out)
     /* NULL for rows written before schema 3: not known, which is 0. */
     out->batch_start = sqlite3_column_int64(stmt, COL_BATCH_START);
     if (e->event_id == NULL || e->stream_id == NULL || e->type == NULL ||
-        e->data == NULL || e->metadata == NULL) {
+        e->data == NULL || e->metadata == NULL ||
+        !esk__sqlite_column_tags(stmt, &walk->tags, e)) {
         if (sqlite3_errcode(walk->s->db) == SQLITE_NOMEM)
             return esk__fail(ESK_ENOMEM,
                              "out of memory appending to stream "
@@ -81,7 +88,8 @@ static esk_status replay_walk_next(void *ctx, esk_stored_event *out)
                              walk->stream_id);
         return esk__fail(ESK_ECORRUPT,
                          "appending to stream '%s': the event at "
-                         "position %" PRId64 " has an empty column",
+                         "position %" PRId64 " has an empty column or "
+                         "damaged tags",
                          walk->stream_id, e->position);
     }
     return ESK_OK;
@@ -97,7 +105,7 @@ static esk_status check_replay(esk_store *store, sqlite_store *s,
                                esk_append_request *request)
 {
     sqlite3_stmt *stmt = s->stmt[STMT_REPLAY_WALK];
-    replay_walk walk = {store, s, request->stream_id};
+    replay_walk walk = {store, s, request->stream_id, {{NULL}, {0}}};
     esk_status status = ESK_OK;
     int rc = esk__sqlite_bind_text(stmt, 1, request->events[0].event_id);
     if (rc == SQLITE_OK)
@@ -133,6 +141,9 @@ static int insert_event(sqlite3_stmt *stmt, const esk_event *event,
         rc = esk__sqlite_bind_text(stmt, COL_METADATA + 1, event->metadata);
     if (rc == SQLITE_OK)
         rc = esk__sqlite_bind_text(stmt, COL_RECORDED_AT + 1, recorded_at);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, PARAM_TAG_COUNT,
+                                (int64_t)event->tag_count);
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(stmt);
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -179,6 +190,26 @@ static esk_status format_recorded_at(const esk_append_request *request,
     return ESK_OK;
 }
 
+/* Insert an event's tags, in their order. */
+static int insert_tags(sqlite_store *s, const esk_event *event,
+                       int64_t position)
+{
+    sqlite3_stmt *stmt = s->stmt[STMT_INSERT_TAG];
+    int rc = sqlite3_bind_int64(stmt, 1, position);
+    for (size_t i = 0; i < event->tag_count && rc == SQLITE_OK; i++) {
+        rc = sqlite3_bind_int64(stmt, 2, (int64_t)i);
+        if (rc == SQLITE_OK)
+            rc = esk__sqlite_bind_text(stmt, 3, event->tags[i]);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(stmt);
+            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+        if (rc == SQLITE_OK)
+            sqlite3_reset(stmt);
+    }
+    return rc;
+}
+
 /* Insert the batch at versions version + 1... and positions head + 1...,
  * inside the caller's transaction. */
 static esk_status insert_batch(sqlite_store *s,
@@ -194,7 +225,7 @@ static esk_status insert_batch(sqlite_store *s,
      * begins are bound once. */
     int rc = esk__sqlite_bind_text(stmt, COL_STREAM_ID + 1, request->stream_id);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, COL_BATCH_START + 1, head + 1);
+        rc = sqlite3_bind_int64(stmt, PARAM_BATCH_START, head + 1);
     for (size_t i = 0; i < request->count && rc == SQLITE_OK; i++) {
         const esk_event *event = &request->events[i];
         status = format_recorded_at(request, event->recorded_at, &formatted,
@@ -205,6 +236,8 @@ static esk_status insert_batch(sqlite_store *s,
                           version + 1 + (int64_t)i, recorded_at);
         if (rc == SQLITE_CONSTRAINT_UNIQUE)
             status = refuse_stored_id(s, stmt, request, event);
+        else if (rc == SQLITE_OK)
+            rc = insert_tags(s, event, head + 1 + (int64_t)i);
     }
     if (status == ESK_OK && rc != SQLITE_OK)
         status = esk__sqlite_fail(s, rc, "appending to stream '%s'",
@@ -212,6 +245,8 @@ static esk_status insert_batch(sqlite_store *s,
     sqlite3_reset(stmt);
     /* The bound text belongs to the caller: drop every pointer to it. */
     sqlite3_clear_bindings(stmt);
+    sqlite3_reset(s->stmt[STMT_INSERT_TAG]);
+    sqlite3_clear_bindings(s->stmt[STMT_INSERT_TAG]);
     return status;
 }
 
@@ -241,6 +276,8 @@ esk_status esk__sqlite_append(esk_store *store, void *impl,
 
     status =
         esk_store_check_expected(store, stream_id, request->expected, version);
+    if (status == ESK_OK)
+        status = esk_store_check_condition(store, request);
     if (status != ESK_OK)
         return status;
 

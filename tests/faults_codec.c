@@ -128,8 +128,8 @@ static esk_status decode(fx *f)
 static esk_status decode_event(fx *f)
 {
     (void)f;
-    esk_event e = {"e-9", "party-1",  1,         9, "PartyBooked",
-                   3,     PARTY_JSON, META_JSON, 0};
+    esk_event e = {"e-9",     "party-1", 1,    9, "PartyBooked", 3, PARTY_JSON,
+                   META_JSON, 0,         NULL, 0};
     return esk_codec_decode_event(&party_booked_type, &e, &decoded_party);
 }
 
@@ -214,7 +214,8 @@ static void with_old_events_in_a_list(fx *f)
     with_upcasters(f);
     for (int64_t v = 1; v <= 3; v++) {
         esk_event e = {"e-1", "room-1",       v,         v, "GuestBooked",
-                       1,     BOOKED_V1_JSON, META_JSON, 0};
+                       1,     BOOKED_V1_JSON, META_JSON, 0, NULL,
+                       0};
         assert_int_equal(esk_event_list_push(&f->list, &e), ESK_OK);
     }
 }
@@ -227,7 +228,8 @@ static void with_old_events_and_a_careless_step(fx *f)
                      ESK_OK);
     for (int64_t v = 1; v <= 3; v++) {
         esk_event e = {"e-1", "room-1",       v,         v, "GuestBooked",
-                       1,     BOOKED_V1_JSON, META_JSON, 0};
+                       1,     BOOKED_V1_JSON, META_JSON, 0, NULL,
+                       0};
         assert_int_equal(esk_event_list_push(&f->list, &e), ESK_OK);
     }
 }

@@ -248,10 +248,13 @@ static void describe_store(esk_store *store, text *t)
     add(t, "head %lld\n", (long long)head);
     for (size_t i = 0; i < list.count; i++) {
         const esk_event *e = &list.events[i];
-        add(t, "%lld %s %s v%lld %s/%d %s %s %lld\n", (long long)e->position,
+        add(t, "%lld %s %s v%lld %s/%d %s %s %lld", (long long)e->position,
             looks_generated(e->event_id) ? "(generated)" : e->event_id,
             e->stream_id, (long long)e->version, e->type, e->schema_version,
             e->data, e->metadata, (long long)e->recorded_at);
+        for (size_t k = 0; k < e->tag_count; k++)
+            add(t, " #%s", e->tags[k]);
+        add(t, "\n");
     }
     esk_event_list_release(&list);
 

@@ -23,8 +23,8 @@ static void assert_contains(const char *text, const char *part)
 static esk_event recorded(int64_t version, const char *type, int schema,
                           const char *data)
 {
-    return (esk_event){"id",   "workshop-1", version, version, type,
-                       schema, data,         "{}",    0};
+    return (esk_event){"id", "workshop-1", version, version, type, schema,
+                       data, "{}",         0,       NULL,    0};
 }
 
 static void new_workshop(workshop *w)

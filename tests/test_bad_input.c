@@ -49,6 +49,7 @@
 #include "esk/codec.h"
 #include "esk/command_bus.h"
 #include "esk/store.h"
+#include "esk/store_backend.h"
 #include "esk/upcast.h"
 
 /* ---- Helpers ------------------------------------------------------------ */
@@ -453,6 +454,157 @@ static void an_event_row_esk_cannot_have_written_is_corrupt(void **state)
         esk_store_free(store);
     }
     remove_store_files(path);
+}
+
+static void tags_esk_cannot_have_written_are_corrupt(void **state)
+{
+    (void)state;
+    static const char *const damage[] = {
+        "UPDATE event_tags SET tag = '' WHERE position = 2",
+        "UPDATE event_tags SET tag = CAST(X'61a5' AS TEXT) WHERE position = 2",
+        "UPDATE event_tags SET tag = printf('%.*c', 256, 'x') "
+        "WHERE position = 2",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+        "WHERE i < 33) INSERT INTO event_tags SELECT 2, i + 10, 'x' || i "
+        "FROM n",
+    };
+    char path[128];
+    path_in(path, sizeof(path), "tags.db");
+    const char *const tag[] = {"attendee:bob"};
+    const esk_tags tags = {tag, 1};
+    const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+    /* Whatever the damage did to its tags, the event still has its type. */
+    const char *const type[] = {"T"};
+    const esk_query_item item = {type, 1, NULL, 0};
+    const esk_query q = {&item, 1};
+    for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+        remove_store_files(path);
+        esk_store *store = open_sqlite(path);
+        for (int n = 0; n < 3; n++)
+            assert_int_equal(esk_store_append_if(store, "s-1", ESK_ANY, &e,
+                                                 &tags, 1, NULL, NULL),
+                             ESK_OK);
+        sqlite3 *db = NULL;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, damage[i], NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(db);
+
+        esk_event_list list = ESK_EVENT_LIST_INIT;
+        assert_int_equal(esk_store_read_all(store, 0, 0, NULL, &list),
+                         ESK_ECORRUPT);
+        assert_int_equal(list.count, 0);
+        assert_contains(esk_errmsg(), "position 2");
+        assert_contains(esk_errmsg(), "damaged tags");
+        assert_int_equal(esk_store_read_query(store, &q, 0, 0, &list, NULL),
+                         ESK_ECORRUPT);
+        assert_contains(esk_errmsg(), "reading a query");
+        esk_event_list_release(&list);
+        esk_store_free(store);
+    }
+    remove_store_files(path);
+}
+
+/* A backend of one's own that keeps no tags (read_query NULL): every
+ * operation but close fails the test if the front calls it. */
+static esk_status not_called(void)
+{
+    fail_msg("the front called the backend for a request it must refuse");
+    return ESK_EIO;
+}
+static esk_status stub_append(esk_store *s, void *impl, esk_append_request *r)
+{
+    (void)s, (void)impl, (void)r;
+    return not_called();
+}
+static esk_status stub_read_stream(esk_store *s, void *impl, const char *id,
+                                   int64_t from, size_t max, bool backward,
+                                   esk_event_list *out)
+{
+    (void)s, (void)impl, (void)id, (void)from, (void)max, (void)backward;
+    (void)out;
+    return not_called();
+}
+static esk_status stub_read_all(esk_store *s, void *impl, int64_t after,
+                                size_t max, const esk_filter *f,
+                                esk_event_list *out)
+{
+    (void)s, (void)impl, (void)after, (void)max, (void)f, (void)out;
+    return not_called();
+}
+static esk_status stub_version(esk_store *s, void *impl, const char *id,
+                               int64_t *out)
+{
+    (void)s, (void)impl, (void)id, (void)out;
+    return not_called();
+}
+static esk_status stub_head(esk_store *s, void *impl, int64_t *out)
+{
+    (void)s, (void)impl, (void)out;
+    return not_called();
+}
+static esk_status stub_tx(esk_store *s, void *impl, int depth)
+{
+    (void)s, (void)impl, (void)depth;
+    return not_called();
+}
+static esk_status stub_put(esk_store *s, void *impl, esk_record_kind kind,
+                           const esk_record *record)
+{
+    (void)s, (void)impl, (void)kind, (void)record;
+    return not_called();
+}
+static esk_status stub_get(esk_store *s, void *impl, esk_record_kind kind,
+                           const char *key, esk_record *out, char **owned)
+{
+    (void)s, (void)impl, (void)kind, (void)key, (void)out, (void)owned;
+    return not_called();
+}
+static void stub_close(void *impl)
+{
+    (void)impl;
+}
+
+static void
+a_backend_without_tags_refuses_tags_conditions_and_queries(void **state)
+{
+    (void)state;
+    static const esk_store_backend tagless = {
+        .name = "tagless",
+        .append = stub_append,
+        .read_stream = stub_read_stream,
+        .read_all = stub_read_all,
+        .stream_version = stub_version,
+        .head_position = stub_head,
+        .begin = stub_tx,
+        .commit = stub_tx,
+        .rollback = stub_tx,
+        .put_record = stub_put,
+        .get_record = stub_get,
+        .close = stub_close,
+    };
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_new(&store, &tagless, NULL, NULL), ESK_OK);
+    const char *const tag[] = {"attendee:bob"};
+    const esk_tags tags = {tag, 1};
+    const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+    const esk_query_item item = {NULL, 0, tag, 1};
+    const esk_append_condition condition = {{&item, 1}, 0};
+    assert_int_equal(
+        esk_store_append_if(store, "s-1", ESK_ANY, &e, &tags, 1, NULL, NULL),
+        ESK_ENOTIMPL);
+    assert_contains(esk_errmsg(), "'tagless' store keeps no tags");
+    assert_int_equal(esk_store_append_if(store, "s-1", ESK_ANY, &e, NULL, 1,
+                                         &condition, NULL),
+                     ESK_ENOTIMPL);
+    assert_contains(esk_errmsg(), "append condition");
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(
+        esk_store_read_query(store, &condition.query, 0, 0, &list, NULL),
+        ESK_ENOTIMPL);
+    assert_contains(esk_errmsg(), "read by query");
+    esk_event_list_release(&list);
+    esk_store_free(store);
 }
 
 static void a_database_with_an_events_table_of_its_own_is_not_taken_for_a_store(
@@ -1075,6 +1227,9 @@ int main(void)
         cmocka_unit_test(a_truncated_file_is_reported_as_corrupt),
         cmocka_unit_test(damage_anywhere_is_corrupt_or_harmless_never_wrong),
         cmocka_unit_test(an_event_row_esk_cannot_have_written_is_corrupt),
+        cmocka_unit_test(tags_esk_cannot_have_written_are_corrupt),
+        cmocka_unit_test(
+            a_backend_without_tags_refuses_tags_conditions_and_queries),
         cmocka_unit_test(
             a_database_with_an_events_table_of_its_own_is_not_taken_for_a_store),
         cmocka_unit_test(

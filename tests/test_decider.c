@@ -165,8 +165,8 @@ clear_forgets_events_and_error_and_the_decision_is_reusable(void **state)
 static esk_event recorded(int64_t version, const char *type, int schema,
                           const char *data)
 {
-    return (esk_event){"id",   "workshop-w-1", version, version, type,
-                       schema, data,           "{}",    0};
+    return (esk_event){"id", "workshop-w-1", version, version, type, schema,
+                       data, "{}",           0,       NULL,    0};
 }
 
 static void

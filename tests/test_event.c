@@ -261,7 +261,7 @@ static void a_pushed_event_is_copied_into_the_list(void **state)
     (void)state;
     esk_event_list list = ESK_EVENT_LIST_INIT;
     char data[16] = "{\"n\":1}";
-    esk_event e = {"id", "s-1", 1, 1, "T", 1, data, "{}", 5};
+    esk_event e = {"id", "s-1", 1, 1, "T", 1, data, "{}", 5, NULL, 0};
     for (int i = 0; i < 1000; i++) {
         e.version = i + 1;
         assert_int_equal(esk_event_list_push(&list, &e), ESK_OK);

@@ -117,6 +117,145 @@ static void assert_same(const outcome o[2], const char *call)
                  esk_status_str(o[1].status), o[1].summary);
 }
 
+/* ---- Tags, queries and conditions ------------------------------------- */
+
+static const char *const ring_tags[] = {"door:front", "bell:1"};
+
+/* both_open(), then a tagged event at position 6 on both. */
+static void both_open_tagged(both *b)
+{
+    both_open(b);
+    const esk_tags tags = {ring_tags, 2};
+    const esk_new_event e = {"e6", "Rang", 1, "{}", NULL};
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(esk_store_append_if(b->store[k], "ring-1", ESK_ANY, &e,
+                                             &tags, 1, NULL, NULL),
+                         ESK_OK);
+}
+
+static void query_reads_agree_after_any_position_with_any_count(void **state)
+{
+    (void)state;
+    both b;
+    both_open_tagged(&b);
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    const char *const rang[] = {"Rang"};
+    const esk_query_item items[] = {{rang, 1, NULL, 0},
+                                    {NULL, 0, ring_tags, 1}};
+    const esk_query q = {items, 2};
+    for (size_t p = 0; p < COUNT(int64s); p++)
+        for (size_t c = 0; c < COUNT(sizes); c++) {
+            outcome o[2];
+            for (int k = 0; k < 2; k++) {
+                int64_t up_to = -99;
+                o[k].status = esk_store_read_query(b.store[k], &q, int64s[p],
+                                                   sizes[c], &list, &up_to);
+                summarise_events(&o[k], &list);
+                size_t used = strlen(o[k].summary);
+                snprintf(o[k].summary + used, sizeof o[k].summary - used,
+                         " up to %lld", (long long)up_to);
+            }
+            char call[160];
+            snprintf(call, sizeof call, "read_query(%lld, %zu)",
+                     (long long)int64s[p], sizes[c]);
+            assert_same(o, call);
+        }
+    esk_event_list_release(&list);
+    both_close(&b);
+}
+
+static void conditions_agree_after_any_position(void **state)
+{
+    (void)state;
+    both b;
+    both_open_tagged(&b);
+    const esk_query_item item = {NULL, 0, ring_tags, 1};
+    const esk_new_event e = {NULL, "Rang", 1, "{}", NULL};
+    for (size_t p = 0; p < COUNT(int64s); p++) {
+        const esk_append_condition condition = {{&item, 1}, int64s[p]};
+        outcome o[2];
+        for (int k = 0; k < 2; k++) {
+            esk_append_result r = {-1, -1};
+            o[k].status = esk_store_append_if(b.store[k], "ring-2", ESK_ANY, &e,
+                                              NULL, 1, &condition, &r);
+            snprintf(o[k].summary, sizeof o[k].summary, "%lld/%lld",
+                     (long long)r.version, (long long)r.position);
+        }
+        char call[160];
+        snprintf(call, sizeof call, "append_if(after %lld)",
+                 (long long)int64s[p]);
+        assert_same(o, call);
+        /* The tagged event is at 6: a condition before it fails. */
+        esk_status want = int64s[p] < 0   ? ESK_EINVAL
+                          : int64s[p] < 6 ? ESK_ECONCURRENCY
+                                          : ESK_OK;
+        assert_int_equal(o[0].status, want);
+    }
+    both_close(&b);
+}
+
+/* Counts of tags and items at and past their limits: one past is refused
+ * with a list that long, and the largest, with a list far shorter than
+ * they claim, before it is read (ASan would see the read). */
+static void tag_and_item_counts_past_their_limits_are_refused(void **state)
+{
+    (void)state;
+    both b;
+    both_open_empty(&b, INT64_C(1795770000000000));
+    /* One more tag than allowed, all valid: one past the limit is refused
+     * for its count alone. */
+    const char *tags[ESK_EVENT_TAGS_MAX + 1];
+    char names[ESK_EVENT_TAGS_MAX + 1][8];
+    for (int i = 0; i <= ESK_EVENT_TAGS_MAX; i++) {
+        snprintf(names[i], sizeof names[i], "t%d", i);
+        tags[i] = names[i];
+    }
+    const size_t counts[] = {
+        0,       1, ESK_EVENT_TAGS_MAX, ESK_EVENT_TAGS_MAX + 1, SIZE_MAX - 1,
+        SIZE_MAX};
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+    for (size_t c = 0; c < COUNT(counts); c++) {
+        bool fits = counts[c] <= ESK_EVENT_TAGS_MAX;
+        for (int k = 0; k < 2; k++) {
+            const esk_tags t = {tags, counts[c]};
+            assert_int_equal(esk_store_append_if(b.store[k], "s-1", ESK_ANY, &e,
+                                                 &t, 1, NULL, NULL),
+                             fits ? ESK_OK : ESK_EINVAL);
+            /* An item may hold as many tags as an event, and up to
+             * ESK_QUERY_TYPES_MAX types. */
+            const esk_query_item by_tags = {NULL, 0, tags, counts[c]};
+            esk_query q = {&by_tags, 1};
+            assert_int_equal(
+                esk_store_read_query(b.store[k], &q, 0, 0, &list, NULL),
+                fits ? ESK_OK : ESK_EINVAL);
+            if (fits && counts[c] > 0)
+                assert_int_equal(list.count, 1);
+            const esk_query_item by_types = {tags, counts[c], NULL, 0};
+            q = (esk_query){&by_types, 1};
+            assert_int_equal(
+                esk_store_read_query(b.store[k], &q, 0, 0, &list, NULL),
+                counts[c] <= ESK_QUERY_TYPES_MAX ? ESK_OK : ESK_EINVAL);
+        }
+    }
+    /* Items: as many as a query holds, of a list as long. */
+    static esk_query_item any[ESK_QUERY_ITEMS_MAX + 1];
+    const size_t item_counts[] = {
+        0,       1, ESK_QUERY_ITEMS_MAX, ESK_QUERY_ITEMS_MAX + 1, SIZE_MAX - 1,
+        SIZE_MAX};
+    for (size_t c = 0; c < COUNT(item_counts); c++)
+        for (int k = 0; k < 2; k++) {
+            const esk_query q = {any, item_counts[c]};
+            bool fits =
+                item_counts[c] >= 1 && item_counts[c] <= ESK_QUERY_ITEMS_MAX;
+            assert_int_equal(
+                esk_store_read_query(b.store[k], &q, 0, 0, &list, NULL),
+                fits ? ESK_OK : ESK_EINVAL);
+        }
+    esk_event_list_release(&list);
+    both_close(&b);
+}
+
 /* ---- Reads -------------------------------------------------------------- */
 
 static void stream_reads_agree_from_any_version_with_any_count(void **state)
@@ -769,6 +908,9 @@ int main(void)
     use_checked_allocator();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stream_reads_agree_from_any_version_with_any_count),
+        cmocka_unit_test(query_reads_agree_after_any_position_with_any_count),
+        cmocka_unit_test(conditions_agree_after_any_position),
+        cmocka_unit_test(tag_and_item_counts_past_their_limits_are_refused),
         cmocka_unit_test(global_reads_agree_after_any_position_with_any_count),
         cmocka_unit_test(a_row_at_the_last_position_reads_without_overflow),
         cmocka_unit_test(appends_agree_with_any_expected_version),

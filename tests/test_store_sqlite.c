@@ -465,7 +465,7 @@ static void a_store_of_an_older_esk_is_upgraded_on_open(void **state)
     esk_store *store = open_store(path, NULL);
     assert_int_equal(append_one(store, "s-1", ESK_NO_STREAM, "T", "1"), ESK_OK);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 3);
+    assert_true(raw_int(db, "PRAGMA user_version") == 4);
     assert_true(raw_int(db, "SELECT count(*) FROM events") == 1);
     sqlite3_close(db);
 
@@ -520,7 +520,7 @@ a_first_schema_store_gains_the_record_tables_and_keeps_its_events(void **state)
     esk_free(owned);
     esk_store_free(store);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 3);
+    assert_true(raw_int(db, "PRAGMA user_version") == 4);
     assert_true(raw_int(db, "SELECT count(*) FROM checkpoints") == 1);
     sqlite3_close(db);
     temp_dir_remove(&dir);
@@ -573,7 +573,7 @@ a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on(void **state)
 
     esk_store *store = open_store(path, NULL);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 3);
+    assert_true(raw_int(db, "PRAGMA user_version") == 4);
     /* Events of schema 2 do not know where their append ended. */
     assert_true(raw_int(db, "SELECT count(*) FROM events "
                             "WHERE batch_start IS NULL") == 3);
@@ -618,6 +618,146 @@ a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on(void **state)
 
     esk_store_free(store);
     temp_dir_remove(&dir);
+}
+
+/* What schema 3 was: schema 2 and where each append begins. */
+static void write_schema_3(sqlite3 *db)
+{
+    write_schema_2(db);
+    raw_exec(db, "ALTER TABLE events ADD COLUMN batch_start INTEGER;"
+                 "PRAGMA user_version = 3");
+}
+
+static void a_schema_3_store_gains_tags_and_keeps_its_events(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    /* One append of schema 3: [A, B] to stream reg-1. */
+    sqlite3 *db = raw_open(path);
+    write_schema_3(db);
+    raw_exec(db, "INSERT INTO events VALUES"
+                 "(1, 'A', 'reg-1', 1, 'Registered', 1, '{}', '{}', "
+                 "'2026-11-27T09:00:00.000000Z', 1),"
+                 "(2, 'B', 'reg-1', 2, 'Paid', 1, '{}', '{}', "
+                 "'2026-11-27T09:00:00.000000Z', 1)");
+    sqlite3_close(db);
+
+    esk_store *store = open_store(path, NULL);
+    db = raw_open(path);
+    assert_true(raw_int(db, "PRAGMA user_version") == 4);
+    assert_true(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name "
+                            "IN ('event_tags', 'event_tags_by_tag', "
+                            "'events_by_type')") == 3);
+    sqlite3_close(db);
+    /* The old events read as untagged, and a retry of their append is
+     * still one. */
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_all(store, 0, 0, NULL, &list), ESK_OK);
+    assert_int_equal(list.count, 2);
+    assert_int_equal(list.events[0].tag_count, 0);
+    esk_new_event old[2] = {{"A", "Registered", 1, "{}", NULL},
+                            {"B", "Paid", 1, "{}", NULL}};
+    esk_append_result r = {0, 0};
+    assert_int_equal(
+        esk_store_append(store, "reg-1", ESK_NO_STREAM, old, 2, &r), ESK_OK);
+    assert_true(r.position == 2);
+    /* A tagged append, found by a query on its tag and on the old type. */
+    const char *const bob[] = {"attendee:bob"};
+    const esk_tags tags = {bob, 1};
+    esk_new_event e = {NULL, "Registered", 1, "{}", NULL};
+    assert_int_equal(
+        esk_store_append_if(store, "reg-2", ESK_ANY, &e, &tags, 1, NULL, NULL),
+        ESK_OK);
+    const char *const registered[] = {"Registered"};
+    const esk_query_item item = {registered, 1, NULL, 0};
+    const esk_query q = {&item, 1};
+    assert_int_equal(esk_store_read_query(store, &q, 0, 0, &list, NULL),
+                     ESK_OK);
+    assert_int_equal(list.count, 2);
+    assert_int_equal(list.events[1].position, 3);
+    assert_string_equal(list.events[1].tags[0], "attendee:bob");
+    esk_event_list_release(&list);
+    esk_store_free(store);
+    temp_dir_remove(&dir);
+}
+
+/* The text of the last statement the connection ran that reads a query
+ * (its SQL names event_tags AS t0), caught by a trace. */
+typedef struct query_trace {
+    char sql[2048];
+} query_trace;
+
+static int trace_query(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)type;
+    (void)x;
+    query_trace *trace = ctx;
+    const char *sql = sqlite3_sql(p);
+    if (sql != NULL && strstr(sql, "FROM events WHERE position IN (") != NULL)
+        snprintf(trace->sql, sizeof trace->sql, "%s", sql);
+    return 0;
+}
+
+/* EXPLAIN QUERY PLAN of sql, every step's detail joined by " | ". */
+static void query_plan(sqlite3 *db, const char *sql, char *buf, size_t size)
+{
+    char explain[2200];
+    snprintf(explain, sizeof explain, "EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, explain, -1, &stmt, NULL),
+                     SQLITE_OK);
+    size_t used = 0;
+    buf[0] = '\0';
+    while (sqlite3_step(stmt) == SQLITE_ROW && used < size)
+        used += (size_t)snprintf(buf + used, size - used, "%s | ",
+                                 (const char *)sqlite3_column_text(stmt, 3));
+    sqlite3_finalize(stmt);
+}
+
+static void a_query_read_searches_the_tag_and_type_indexes(void **state)
+{
+    (void)state;
+    esk_store *store = open_store(":memory:", NULL);
+    query_trace trace = {""};
+    sqlite3 *db = esk_store_sqlite_db(store);
+    assert_int_equal(
+        sqlite3_trace_v2(db, SQLITE_TRACE_STMT, trace_query, &trace),
+        SQLITE_OK);
+    const char *const bob_w1[] = {"attendee:bob", "workshop:w-1"};
+    const char *const registered[] = {"Registered"};
+    const char *const scheduled[] = {"Scheduled"};
+    const esk_query_item items[] = {{registered, 1, bob_w1, 2},
+                                    {scheduled, 1, NULL, 0}};
+    const esk_query q = {items, 2};
+    /* A read of an empty store asks the tables nothing. */
+    const esk_tags tags = {bob_w1, 2};
+    esk_new_event e = {NULL, "Registered", 1, "{}", NULL};
+    assert_int_equal(
+        esk_store_append_if(store, "reg-1", ESK_ANY, &e, &tags, 1, NULL, NULL),
+        ESK_OK);
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_query(store, &q, 0, 0, &list, NULL),
+                     ESK_OK);
+    assert_int_equal(list.count, 1);
+    assert_true(trace.sql[0] != '\0');
+    char plan[2048];
+    query_plan(db, trace.sql, plan, sizeof plan);
+    /* Each item searches an index for its range of positions; no step
+     * scans a table (SQLite says SCAN for that). */
+    if (strstr(plan, "SEARCH t0 USING COVERING INDEX event_tags_by_tag "
+                     "(tag=? AND position>? AND position<?)") == NULL ||
+        strstr(plan, "SEARCH events USING COVERING INDEX events_by_type "
+                     "(type=? AND position>? AND position<?)") == NULL ||
+        strstr(plan, "SEARCH event_tags USING PRIMARY KEY (position=?)") ==
+            NULL ||
+        strstr(plan, "SCAN") != NULL)
+        fail_msg("the query plan does not use the indexes: %s", plan);
+    sqlite3_trace_v2(db, 0, NULL, NULL);
+    esk_event_list_release(&list);
+    esk_store_free(store);
 }
 
 static void a_text_file_is_refused_as_corrupt_and_left_unchanged(void **state)
@@ -1462,6 +1602,8 @@ int main(void)
             a_first_schema_store_gains_the_record_tables_and_keeps_its_events),
         cmocka_unit_test(
             a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on),
+        cmocka_unit_test(a_schema_3_store_gains_tags_and_keeps_its_events),
+        cmocka_unit_test(a_query_read_searches_the_tag_and_type_indexes),
         cmocka_unit_test(a_text_file_is_refused_as_corrupt_and_left_unchanged),
         cmocka_unit_test(a_directory_is_refused_with_its_path_in_the_message),
         cmocka_unit_test(a_missing_folder_is_refused_and_not_created),

@@ -207,6 +207,60 @@ a_doomed_nested_unit_fails_every_call_until_the_outer_rollback(void **state)
     free(big);
 }
 
+static esk_status append_tagged(esk_store *store, const char *stream,
+                                const char *data,
+                                const esk_append_condition *condition)
+{
+    static const char *const tags[] = {"customer:1", "order:7"};
+    const esk_tags t = {tags, 2};
+    const esk_new_event event = {NULL, "Noted", 1, data, NULL};
+    return esk_store_append_if(store, stream, ESK_ANY, &event, &t, 1, condition,
+                               NULL);
+}
+
+static void
+a_doomed_unit_refuses_conditional_appends_and_query_reads(void **state)
+{
+    (void)state;
+    char path[128];
+    esk_store *store = open_new_store(path, sizeof path);
+    char *big = padding(64 * 1024);
+    static const char *const customer[] = {"customer:1"};
+    const esk_query_item item = {NULL, 0, customer, 1};
+    const esk_append_condition condition = {{&item, 1}, 0};
+
+    assert_int_equal(esk_store_begin(store), ESK_OK);
+    assert_int_equal(append_tagged(store, "a", "{}", &condition), ESK_OK);
+    limit_growth(store, 2);
+    assert_int_equal(append_tagged(store, "b", big, NULL), ESK_EIO);
+    lift_limit(store);
+
+    /* The condition would see "a", which SQLite may have undone: the
+     * unit fails with the first cause instead of answering. */
+    const esk_append_condition after_a = {{&item, 1}, 1};
+    assert_int_equal(append_tagged(store, "c", "{}", &after_a), ESK_EIO);
+    assert_contains(esk_errmsg(), "full");
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_TRANSACTION_LOST);
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(
+        esk_store_read_query(store, &condition.query, 0, 0, &list, NULL),
+        ESK_EIO);
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_TRANSACTION_LOST);
+    assert_int_equal(esk_store_rollback(store), ESK_OK);
+
+    /* Nothing of the unit is left, tags included. */
+    assert_int_equal(
+        esk_store_read_query(store, &condition.query, 0, 0, &list, NULL),
+        ESK_OK);
+    assert_int_equal(list.count, 0);
+    assert_int_equal(sql_number(store, "SELECT count(*) FROM event_tags"), 0);
+    assert_int_equal(append_tagged(store, "d", "{}", &condition), ESK_OK);
+    esk_event_list_release(&list);
+    esk_store_free(store);
+    assert_int_equal(events_in(path), 1);
+    free(big);
+}
+
 /* An inline handler that writes a row whose key must be unique, with
  * ON CONFLICT ROLLBACK: a second event of the same key ends the
  * transaction. It may also ignore what SQLite said, as careless code
@@ -564,6 +618,8 @@ int main(void)
         cmocka_unit_test(a_full_disk_dooms_the_callers_whole_transaction),
         cmocka_unit_test(
             a_doomed_nested_unit_fails_every_call_until_the_outer_rollback),
+        cmocka_unit_test(
+            a_doomed_unit_refuses_conditional_appends_and_query_reads),
         cmocka_unit_test(a_handler_rollback_dooms_the_unit_it_reports),
         cmocka_unit_test(a_handler_rollback_dooms_the_unit_it_hides),
         cmocka_unit_test(an_append_of_its_own_unit_fails_whole_on_a_full_disk),

@@ -22,8 +22,8 @@ static void assert_contains(const char *text, const char *part)
 static void push(esk_event_list *list, int64_t version, const char *type,
                  int schema, const char *data)
 {
-    esk_event e = {"id",   "workshop-1", version, version, type,
-                   schema, data,         "{}",    0};
+    esk_event e = {"id", "workshop-1", version, version, type, schema,
+                   data, "{}",         0,       NULL,    0};
     assert_int_equal(esk_event_list_push(list, &e), ESK_OK);
 }
 

@@ -488,6 +488,64 @@ static void check_batch(world *w)
     expect_whole_or_none(w, unit, 1);
 }
 
+/* ---- Tags and conditions ------------------------------------------------ */
+
+static const char *const customer_tag[] = {"customer:1"};
+static const esk_query_item by_customer = {NULL, 0, customer_tag, 1};
+
+/* One tagged event, which the condition below reads and passes. */
+static void with_a_tagged_order(world *w)
+{
+    const esk_tags tags = {customer_tag, 1};
+    const esk_new_event e = {NULL, "Ordered", 1, w->data, NULL};
+    if (esk_store_append_if(w->store, "order-1", ESK_ANY, &e, &tags, 1, NULL,
+                            NULL) != ESK_OK)
+        fail_msg("%s: seeding a tagged order: %s", where, esk_errmsg());
+}
+
+/* A batch, each event tagged with the customer and its own tag, on the
+ * condition that nothing of the customer's came after the seeded one. */
+static void append_tagged_on_a_condition(world *w)
+{
+    char names[BATCH][16];
+    const char *pairs[BATCH][2];
+    esk_tags tags[BATCH];
+    esk_new_event events[BATCH];
+    for (size_t i = 0; i < BATCH; i++) {
+        snprintf(names[i], sizeof names[i], "line:%zu", i);
+        pairs[i][0] = customer_tag[0];
+        pairs[i][1] = names[i];
+        tags[i] = (esk_tags){pairs[i], 2};
+        events[i] = (esk_new_event){NULL, "Ordered", 1, w->data, NULL};
+    }
+    const esk_append_condition condition = {{&by_customer, 1}, 1};
+    store_step(w,
+               esk_store_append_if(w->store, "order-2", ESK_ANY, events, tags,
+                                   BATCH, &condition, NULL),
+               "appending tagged events on a condition");
+}
+
+/* The batch whole or not at all, and its tags with it: no tag of an
+ * undone event is left behind (a later event would take its position). */
+static void check_tagged(world *w)
+{
+    const part unit[] = {{"order-2", BATCH}};
+    expect_whole_or_none(w, unit, 1);
+    int64_t stored = count_of(w, "order-2");
+    int64_t tags = sql_number(w, "SELECT count(*) FROM event_tags");
+    if (tags != 1 + 2 * stored)
+        problem("the file holds %lld tags for %lld tagged events",
+                (long long)tags, (long long)(1 + stored));
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    const esk_query q = {&by_customer, 1};
+    if (esk_store_read_query(w->store, &q, 0, 0, &list, NULL) != ESK_OK)
+        problem("a query read fails: %s", esk_errmsg());
+    else if ((int64_t)list.count != 1 + stored)
+        problem("a query finds %zu events of the customer, %lld expected",
+                list.count, (long long)(1 + stored));
+    esk_event_list_release(&list);
+}
+
 /* ---- Transactions ------------------------------------------------------- */
 
 static const part two_appends[] = {{"order-1", 2}, {"order-2", 2}};
@@ -952,6 +1010,8 @@ typedef struct scenario {
 static const scenario scenarios[] = {
     {"append one event", NULL, append_one, check_one},
     {"append a batch", NULL, append_a_batch, check_batch},
+    {"append tagged events on a condition", with_a_tagged_order,
+     append_tagged_on_a_condition, check_tagged},
     {"append twice in a caller's transaction", NULL, append_in_a_transaction,
      check_two_appends},
     {"append in nested units", NULL, append_in_nested_units, check_two_appends},

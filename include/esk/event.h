@@ -40,6 +40,10 @@ extern "C" {
 #define ESK_EVENT_ID_LEN 36
 /** Longest event id a caller may supply, in bytes, without the final NUL. */
 #define ESK_EVENT_ID_MAX 64
+/** Longest tag, in bytes, without the final NUL. */
+#define ESK_TAG_MAX 255
+/** Most tags one event may carry. */
+#define ESK_EVENT_TAGS_MAX 32
 /** Deepest nesting accepted in event data and metadata JSON. */
 #define ESK_JSON_DEPTH_MAX 64
 
@@ -124,6 +128,10 @@ typedef struct esk_event {
     const char *data;
     const char *metadata;
     esk_time recorded_at;
+    /** The event's tags (see esk_store_append_if() in esk/store.h), in the
+     *  order appended: tag_count of them; NULL and 0 when it has none. */
+    const char *const *tags;
+    size_t tag_count;
 } esk_event;
 
 struct esk__arena_block;
@@ -156,12 +164,13 @@ void esk_event_list_release(esk_event_list *list);
 void esk_event_list_clear(esk_event_list *list);
 
 /**
- * Append a copy of an event (and of its strings) to a list. Store backends
- * use it to fill read results; it is public so that other backends and
+ * Append a copy of an event (and of its strings and tags) to a list. Store
+ * backends use it to fill read results; it is public so that other backends and
  * tests can too.
  *
  * @return ESK_OK, ESK_EINVAL when an argument or one of the event's string
- *         fields is NULL, or ESK_ENOMEM (the list is unchanged).
+ *         fields is NULL (or tags, or one of them, while tag_count > 0),
+ *         or ESK_ENOMEM (the list is unchanged).
  */
 esk_status esk_event_list_push(esk_event_list *list, const esk_event *event);
 

@@ -16,7 +16,9 @@
  *
  * Reading: a stream forwards or backwards, or every event in global order
  * after a position (the feed that projections follow), optionally filtered
- * by stream category and event types.
+ * by stream category and event types; or the events that match a query of
+ * types and tags, for a decision that spans streams (esk_store_append_if()
+ * and esk_store_read_query(), "Tags, queries and append conditions").
  *
  * A store handle must be used by one thread at a time. Several processes may
  * share one SQLite file: each opens its own handle, after fork() (a SQLite
@@ -183,8 +185,9 @@ typedef struct esk_append_result {
  *         This very batch means a retry of one stored append: the same
  *         stream, the same events in the same order (ids, types, schema
  *         versions, data and metadata byte for byte; NULL metadata is
- *         "{}"), as many as that append stored, and an expected version
- *         that append passed as well (ESK_ANY; ESK_NO_STREAM or the exact
+ *         "{}"; and the same tags: none, for this function), as many as
+ *         that append stored, and an expected version that append passed
+ *         as well (ESK_ANY; ESK_NO_STREAM or the exact
  *         version the stream had before it; ESK_STREAM_EXISTS unless it
  *         created the stream). A retry succeeds with that append's result,
  *         even after later appends, writes nothing and calls no subscriber.
@@ -201,6 +204,136 @@ typedef struct esk_append_result {
 esk_status esk_store_append(esk_store *store, const char *stream_id,
                             int64_t expected, const esk_new_event *events,
                             size_t n, esk_append_result *out);
+
+/* --- Tags, queries and append conditions -------------------------------
+ *
+ * For a consistency boundary drawn by the decision rather than by a stream
+ * (the dcb.events specification's Dynamic Consistency Boundary): events
+ * carry tags ("attendee:bob", "workshop:w-1"); a query read returns the
+ * events that match a query and the position it read up to; and an append
+ * may carry a condition that refuses it if an event matching the same query
+ * was appended after that position. Streams and expected versions still
+ * apply: pass ESK_ANY to rely on the condition alone.
+ *
+ *     read   esk_store_read_query(store, &query, 0, 0, &events, &read_up_to)
+ *     decide from the events
+ *     append esk_store_append_if(store, "registration-1", ESK_ANY, &event,
+ *                                &tags, 1, &(esk_append_condition){query,
+ *                                read_up_to}, NULL)
+ *
+ * Both backends shipped keep an index of tags and of types, so a query
+ * reads the events it matches and not the whole store.
+ */
+
+/** The tags of one event of esk_store_append_if(): count of them, each 1
+ *  to ESK_TAG_MAX bytes of UTF-8, no two the same, at most
+ *  ESK_EVENT_TAGS_MAX. Borrowed for the call. */
+typedef struct esk_tags {
+    const char *const *tags;
+    size_t count;
+} esk_tags;
+
+/** Most items in one query. */
+#define ESK_QUERY_ITEMS_MAX 64
+/** Most types in one query item (its tags: at most ESK_EVENT_TAGS_MAX). */
+#define ESK_QUERY_TYPES_MAX 32
+
+/**
+ * One item of a query. An event matches it when its type is one of the
+ * item's types (or the item has none) and it carries every one of the
+ * item's tags (and perhaps others). An item with neither matches every
+ * event.
+ */
+typedef struct esk_query_item {
+    const char *const *types;
+    size_t type_count;
+    const char *const *tags;
+    size_t tag_count;
+} esk_query_item;
+
+/** A query: an event matches it when it matches any of its items (1 to
+ *  ESK_QUERY_ITEMS_MAX). Borrowed for the call. */
+typedef struct esk_query {
+    const esk_query_item *items;
+    size_t item_count;
+} esk_query;
+
+/** An append condition: refuse the append if an event matching query was
+ *  appended at a position after `after` (>= 0; usually the position a
+ *  query read returned). */
+typedef struct esk_append_condition {
+    esk_query query;
+    int64_t after;
+} esk_append_condition;
+
+/**
+ * esk_store_append() with tags per event and an optional condition, all
+ * or nothing.
+ *
+ * The condition is checked under the write lock in the same unit as the
+ * insert (on SQLite inside the append's BEGIN IMMEDIATE transaction, or the
+ * caller's), so of two writers whose conditions see each other's events,
+ * one at most succeeds (tests/test_contention.c).
+ *
+ * @param tags      NULL for no tags, or n entries: tags[i] for events[i]
+ *                  ({NULL, 0} for an event without tags). Borrowed.
+ * @param condition NULL for none. Borrowed.
+ * Otherwise as esk_store_append(), whose rules all apply.
+ * @return ESK_OK;
+ *         ESK_EINVAL: as esk_store_append(), and a bad tag (NULL, empty,
+ *         longer than ESK_TAG_MAX, not UTF-8, twice on one event), more than
+ *         ESK_EVENT_TAGS_MAX tags on an event, a bad query (see
+ *         esk_store_read_query()) or a negative condition->after;
+ *         ESK_ECONCURRENCY: the stream is not at the expected version, or
+ *         an event matching the condition's query has a position after
+ *         condition->after (the message names the first one: position,
+ *         type and tags); nothing is written;
+ *         ESK_EDUPLICATE: as esk_store_append(). A retry of one stored
+ *         append must also send the same tags, in the same order; it then
+ *         succeeds whatever the condition says now (its events would match
+ *         it);
+ *         ESK_ENOTIMPL: the store's backend keeps no tags (a backend of
+ *         your own that leaves read_query NULL), when tags or a condition
+ *         are given; nothing is written;
+ *         ESK_EBUSY, ESK_EIO, ESK_EREADONLY, ESK_ECORRUPT, ESK_ENOMEM:
+ *         nothing was written.
+ * Subscribers and inline handlers see each event's tags.
+ */
+esk_status esk_store_append_if(esk_store *store, const char *stream_id,
+                               int64_t expected, const esk_new_event *events,
+                               const esk_tags *tags, size_t n,
+                               const esk_append_condition *condition,
+                               esk_append_result *out);
+
+/**
+ * Read the events that match a query, in global order.
+ *
+ * @param query          1 to ESK_QUERY_ITEMS_MAX items; each with at most
+ *                       ESK_QUERY_TYPES_MAX types (each 1 to ESK_TYPE_MAX
+ *                       bytes of UTF-8) and at most ESK_EVENT_TAGS_MAX tags
+ *                       (as in esk_tags; an item's tags may repeat).
+ *                       Borrowed.
+ * @param after_position read events whose position is greater (>= 0).
+ * @param max_count      at most this many events; 0 means no limit.
+ * @param out            replaced with the events.
+ * @param read_up_to     optional: the position the read covers. Every
+ *                       matching event at a position up to it and after
+ *                       after_position is in out: the store's head when
+ *                       the read was made, or the last event's position
+ *                       when max_count cut it short. Pass it as an append
+ *                       condition's `after`.
+ * @return ESK_OK; ESK_EINVAL (NULL store, query or out, a bad query, a
+ *         negative after_position); ESK_ENOTIMPL (the backend keeps no
+ *         tags); ESK_EBUSY, ESK_EIO, ESK_ECORRUPT, ESK_ENOMEM (out is left
+ *         empty, read_up_to untouched).
+ */
+esk_status esk_store_read_query(esk_store *store, const esk_query *query,
+                                int64_t after_position, size_t max_count,
+                                esk_event_list *out, int64_t *read_up_to);
+
+/** Whether an event matches a query (see esk_query_item). NULL for either
+ *  is false. */
+bool esk_query_matches(const esk_query *query, const esk_event *event);
 
 /**
  * Read a stream forwards.

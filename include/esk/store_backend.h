@@ -13,7 +13,9 @@
  *     (the rule is esk_store_check_replay(): a backend keeps where each
  *     append begins, and lets that function walk its events).
  * It also keeps small records (checkpoints, command outcomes, snapshots)
- * and supports nested transactions around both.
+ * and supports nested transactions around both. Optionally it keeps tags
+ * and reads by query (read_query), and then applies append conditions
+ * (esk_store_check_condition()).
  * The conformance suite (tests/conformance) checks a backend against these
  * rules; the in-memory and SQLite backends are the two shipped examples.
  */
@@ -53,6 +55,11 @@ typedef struct esk_append_request {
     /** Out: set to true when the batch was already stored and nothing was
      *  written (subscribers are then not called again). */
     bool replayed;
+    /** NULL, or a condition the backend applies with
+     *  esk_store_check_condition() after the replay check and before it
+     *  writes. Set only for a backend that has read_query; the events'
+     *  tags (events[i].tags) likewise. */
+    const esk_append_condition *condition;
 } esk_append_request;
 
 /**
@@ -126,6 +133,20 @@ typedef struct esk_store_backend {
     esk_status (*check_transaction)(esk_store *store, void *impl);
     /** Free impl. Called once by esk_store_free(). */
     void (*close)(void *impl);
+    /**
+     * Optional: read the events that match query (esk_query_matches())
+     * with after_position < position <= up_to, in position order, at most
+     * max_count (>= 1; SIZE_MAX for no limit). query is already checked.
+     * A backend that sets it must also store each event's tags
+     * (events[i].tags in append), return them on every read and in its
+     * replay walk, and apply request->condition. NULL: the backend keeps no
+     * tags, and the front refuses tags, conditions and query reads with
+     * ESK_ENOTIMPL.
+     */
+    esk_status (*read_query)(esk_store *store, void *impl,
+                             const esk_query *query, int64_t after_position,
+                             int64_t up_to, size_t max_count,
+                             esk_event_list *out);
 } esk_store_backend;
 
 /**
@@ -134,7 +155,8 @@ typedef struct esk_store_backend {
  * @param out     receives the store, owned by the caller; untouched on
  *                failure.
  * @param backend borrowed for the life of the store (usually a static
- *                const); every operation must be set.
+ *                const); every operation must be set but check_transaction and
+ *                read_query.
  * @param impl    the backend's state, owned by the store from now on, also
  *                on failure (backend->close(impl) is then called).
  * @param options NULL for defaults; copied.
@@ -205,11 +227,11 @@ typedef esk_status (*esk_stored_next_fn)(void *ctx, esk_stored_event *out);
  *
  * The batch is a replay when it is exactly one stored append: the same
  * stream; as many events as that append stored, with the same ids in the
- * same order, and the same type, schema version, data and metadata, byte
- * for byte (recorded_at is the store's and is not compared); and an
- * expected version that the stored append would have passed as well
- * (ESK_ANY; ESK_NO_STREAM or an exact version where it began;
- * ESK_STREAM_EXISTS when it did not create the stream). Then
+ * same order, and the same type, schema version, data, metadata and tags
+ * (the same tags in the same order), byte for byte (recorded_at is the store's
+ * and is not compared); and an expected version that the stored append would
+ * have passed as well (ESK_ANY; ESK_NO_STREAM or an exact version where it
+ * began; ESK_STREAM_EXISTS when it did not create the stream). Then
  * request->replayed is set, each event's version and position are those
  * stored, and request->result is that append's result: nothing is to be
  * written. For events whose batch_start is 0 the boundaries are not
@@ -231,6 +253,18 @@ typedef esk_status (*esk_stored_next_fn)(void *ctx, esk_stored_event *out);
  */
 esk_status esk_store_check_replay(esk_store *store, esk_append_request *request,
                                   esk_stored_next_fn next, void *ctx);
+
+/**
+ * The append-condition rule, shared by every backend that has read_query:
+ * call it from append, inside the append's transaction (under the write
+ * lock), after the replay check and the expected-version check and before
+ * writing. ESK_OK when request->condition is NULL or no event matching its
+ * query lies after its position; otherwise ESK_ECONCURRENCY, with a
+ * message that names the first such event (position, type, tags); or what
+ * read_query returned when it failed.
+ */
+esk_status esk_store_check_condition(esk_store *store,
+                                     const esk_append_request *request);
 
 /**
  * Whether a stream id belongs to a category (see esk_filter). A NULL

@@ -22,4 +22,9 @@ typedef struct esk_conformance_backend {
 /** Run every rule against the backend; returns the number of failures. */
 int esk_conformance_run(const esk_conformance_backend *backend);
 
+/** Run the rules of tags, query reads and append conditions
+ *  (conformance_dcb.c) against a backend that keeps tags; returns the
+ *  number of failures. */
+int esk_conformance_run_tags(const esk_conformance_backend *backend);
+
 #endif

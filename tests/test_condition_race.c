@@ -1,0 +1,264 @@
+/*
+ * tests/test_condition_race.c - six processes race for the same seats of
+ * one SQLite file, each seat claimed with a conditional append: read the
+ * events tagged "seat:<n>", and if there are none, append a SeatTaken
+ * tagged "seat:<n>" and "writer:<w>" on the condition that no event
+ * tagged "seat:<n>" came after the position read. Every writer uses a
+ * stream of its own, so the expected version never decides: only the
+ * condition does.
+ *
+ * Between its read and its append each writer waits a little, so that
+ * several of them read the seat free and try to take it at once. The
+ * condition is checked under the write lock in the same transaction as
+ * the insert, so exactly one of each contended group wins; the others get
+ * ESK_ECONCURRENCY. Checked from what the writers were told and from the
+ * file:
+ *   - each seat was won by exactly one writer, at the position it was
+ *     told, and the file holds exactly one event tagged with the seat;
+ *   - some appends really lost the race (the test raced at all);
+ *   - no writer saw a status other than ESK_OK, ESK_ECONCURRENCY or
+ *     ESK_EBUSY.
+ * ESK_TEST_LONG=1 races for ten times as many seats.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "esk/store.h"
+#include "process_fixture.h"
+
+enum {
+    WRITERS = 6,
+    SEATS = 60,
+    SEATS_LONG = 600,
+    ATTEMPTS_MAX = 100000,
+    WRITER_ALARM_SECONDS = 120,
+    /* The longest wait between a writer's read and its append. */
+    WINDOW_US = 2000,
+};
+
+typedef enum outcome {
+    WON = 1,
+    LOST,       /* ESK_ECONCURRENCY from the condition */
+    SEEN_TAKEN, /* the read already found the seat taken */
+    FAILED,     /* anything else: the test fails */
+} outcome;
+
+/* One record per seat, from each writer to the parent. */
+typedef struct report {
+    int writer;
+    int seat;
+    int outcome;
+    int64_t position;
+} report;
+
+typedef struct writer {
+    int index;
+    const char *path;
+    int seats;
+    uint64_t seed;
+    int go_fd;     /* read: one byte means start */
+    int report_fd; /* write: the reports */
+} writer;
+
+/* Read the seat, and claim it if it is free. */
+static report claim(const writer *w, esk_store *store, esk_event_list *list,
+                    process_rng *rng, int seat)
+{
+    char seat_tag[32], writer_tag[32], stream[48];
+    snprintf(seat_tag, sizeof seat_tag, "seat:%d", seat);
+    snprintf(writer_tag, sizeof writer_tag, "writer:%d", w->index);
+    snprintf(stream, sizeof stream, "claims-%d-%d", w->index, seat);
+    const char *const query_tags[] = {seat_tag};
+    const esk_query_item item = {NULL, 0, query_tags, 1};
+    const char *const tags[] = {seat_tag, writer_tag};
+    const esk_tags event_tags = {tags, 2};
+    const esk_new_event event = {NULL, "SeatTaken", 1, "{}", NULL};
+    report r = {w->index, seat, FAILED, 0};
+
+    for (int attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
+        int64_t read_up_to = 0;
+        esk_append_condition condition = {{&item, 1}, 0};
+        esk_status rc = esk_store_read_query(store, &condition.query, 0, 0,
+                                             list, &read_up_to);
+        if (rc == ESK_OK && list->count > 0) {
+            r.outcome = SEEN_TAKEN;
+            return r;
+        }
+        if (rc == ESK_OK) {
+            process_sleep_us((int64_t)process_rng_below(rng, WINDOW_US));
+            condition.after = read_up_to;
+            esk_append_result result = {0, 0};
+            rc = esk_store_append_if(store, stream, ESK_ANY, &event,
+                                     &event_tags, 1, &condition, &result);
+            if (rc == ESK_OK) {
+                r.outcome = WON;
+                r.position = result.position;
+                return r;
+            }
+            if (rc == ESK_ECONCURRENCY &&
+                strstr(esk_errmsg(), "append condition") != NULL) {
+                r.outcome = LOST;
+                return r;
+            }
+        }
+        if (rc != ESK_EBUSY) {
+            fprintf(stderr, "writer %d, seat %d: %s\n", w->index, seat,
+                    esk_errmsg());
+            return r;
+        }
+    }
+    return r;
+}
+
+static int writer_main(void *ctx)
+{
+    const writer *w = ctx;
+    process_rng rng;
+    process_rng_init(&rng, w->seed);
+    char go = 0;
+    if (process_read_record(w->go_fd, &go, 1) != 1)
+        return 2;
+    esk_store *store = NULL;
+    if (esk_store_open_sqlite(&store, w->path, NULL) != ESK_OK) {
+        fprintf(stderr, "writer %d: %s\n", w->index, esk_errmsg());
+        return 3;
+    }
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    int status = 0;
+    for (int seat = 0; seat < w->seats && status == 0; seat++) {
+        report r = claim(w, store, &list, &rng, seat);
+        if (!process_write_all(w->report_fd, &r, sizeof r))
+            status = 4;
+    }
+    esk_event_list_release(&list);
+    esk_store_free(store);
+    return status;
+}
+
+static int64_t raw_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    int64_t value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+}
+
+/* The file holds one event per seat, tagged with the seat and with its
+ * winner, where the winner was told. */
+static void check_file(const char *path, const report *winners, int seats)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM events"), seats);
+    for (int seat = 0; seat < seats; seat++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM event_tags WHERE tag = 'seat:%d'", seat);
+        if (raw_int(db, sql) != 1)
+            fail_msg("seat %d is held by %" PRId64 " events", seat,
+                     raw_int(db, sql));
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM event_tags WHERE position = %" PRId64
+                 " AND tag IN ('seat:%d', 'writer:%d')",
+                 winners[seat].position, seat, winners[seat].writer);
+        assert_int_equal(raw_int(db, sql), 2);
+    }
+    sqlite3_close(db);
+}
+
+/* Read every report; one winner per seat into winners. */
+static int read_reports(int fd, int seats, report *winners)
+{
+    int lost = 0;
+    int counts[5] = {0};
+    report r;
+    for (int i = 0; i < WRITERS * seats; i++) {
+        assert_int_equal(process_read_record(fd, &r, sizeof r), sizeof r);
+        assert_true(r.seat >= 0 && r.seat < seats);
+        assert_true(r.outcome >= WON && r.outcome <= FAILED);
+        if (r.outcome == FAILED)
+            fail_msg("writer %d failed on seat %d", r.writer, r.seat);
+        if (r.outcome == WON && winners[r.seat].outcome == WON)
+            fail_msg("seat %d was won by writers %d and %d", r.seat,
+                     winners[r.seat].writer, r.writer);
+        if (r.outcome == WON)
+            winners[r.seat] = r;
+        lost += r.outcome == LOST;
+        counts[r.outcome]++;
+    }
+    printf("seats won %d, races lost %d, seen taken %d\n", counts[WON],
+           counts[LOST], counts[SEEN_TAKEN]);
+    for (int seat = 0; seat < seats; seat++)
+        if (winners[seat].outcome != WON)
+            fail_msg("nobody won seat %d", seat);
+    return lost;
+}
+
+static void writers_racing_for_a_seat_leave_it_to_exactly_one(void **state)
+{
+    const process_scratch *scratch = *state;
+    char path[128];
+    process_path(scratch, "seats.db", path, sizeof path);
+    /* Made before the fork, and closed: no connection crosses it. */
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_OK);
+    esk_store_free(store);
+
+    int seats = process_long_form() ? SEATS_LONG : SEATS;
+    uint64_t seed = process_seed(__func__);
+    int go[2], reports[2];
+    assert_int_equal(pipe(go), 0);
+    assert_int_equal(pipe(reports), 0);
+    writer writers[WRITERS];
+    pid_t pids[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        writers[i] =
+            (writer){i, path, seats, seed + (uint64_t)i, go[0], reports[1]};
+        pids[i] = process_spawn(writer_main, &writers[i], WRITER_ALARM_SECONDS);
+    }
+    close(go[0]);
+    close(reports[1]);
+    char start[WRITERS];
+    memset(start, 'g', sizeof start);
+    assert_true(process_write_all(go[1], start, sizeof start));
+    close(go[1]);
+
+    report *winners = calloc((size_t)seats, sizeof *winners);
+    assert_non_null(winners);
+    int lost = read_reports(reports[0], seats, winners);
+    close(reports[0]);
+    for (int i = 0; i < WRITERS; i++) {
+        char how[64];
+        int status = process_wait(pids[i]);
+        if (status != 0)
+            fail_msg("writer %d %s", i,
+                     process_describe(status, how, sizeof how));
+    }
+    assert_true(lost > 0);
+    check_file(path, winners, seats);
+    free(winners);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            writers_racing_for_a_seat_leave_it_to_exactly_one, process_setup,
+            process_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
