@@ -7,7 +7,7 @@
  * (status, extended code, the domain's code, a message in the caller's
  * terms); a success clears it. Read it right after the call:
  *
- *   if (esk_store_append(store, &request) != ESK_OK)
+ *   if (esk_store_append(store, "workshop-42", 7, events, 2, NULL) != ESK_OK)
  *       fprintf(stderr, "append: %s\n", esk_errmsg());
  *
  * Functions that cannot fail (those returning void, counts or names) leave
@@ -20,7 +20,8 @@
  * reports the same way: return a status, after esk_error_set() or
  * esk_domain_error() to say why. A status passed on from an esk call needs
  * nothing more: that call has filled the last error already, and esk adds
- * where it happened ("projection 'seats' failed at position 12: ...").
+ * where it happened ("projection 'seats' stopped at the event at
+ * position 12 (...): <your message>").
  */
 #ifndef ESK_ERROR_H
 #define ESK_ERROR_H
