@@ -12,11 +12,10 @@
 
 #include "exercise.h"
 #include "handlers.h"
+#include "test_event_store.h"
 #include "workshop.h"
 
-#define STORY_SIZE 2048
-
-static esk_store *open_memory_store(void)
+esk_store *open_memory_store(void)
 {
     esk_store *store = NULL;
     check_status(esk_store_open_memory(&store, NULL), ESK_OK,
@@ -25,7 +24,7 @@ static esk_store *open_memory_store(void)
     return store;
 }
 
-static esk_repository *open_repository(esk_store *store)
+esk_repository *open_repository(esk_store *store)
 {
     esk_repository *repo = NULL;
     check_status(esk_repository_new(&repo, store, &workshop_type, NULL), ESK_OK,
@@ -42,22 +41,15 @@ static int64_t stream_version(esk_store *store, const char *stream_id)
     return version;
 }
 
-/* check_status, after printing what the handler said about a surprise:
- * its last error. */
-#define expect_handled(rc, expected, hint)                                     \
-    expect_handled_at((rc), (expected), #rc, (hint), __FILE__, __LINE__)
-
-static void expect_handled_at(esk_status rc, esk_status expected,
-                              const char *what, const char *hint,
-                              const char *file, int line)
+void expect_handled_at(esk_status rc, esk_status expected, const char *what,
+                       const char *hint, const char *file, int line)
 {
     if (rc != expected && rc != ESK_ENOTIMPL && esk_errmsg()[0] != '\0')
         print_error("the handler said: %s\n", esk_errmsg());
     exercise_expect_status(rc, expected, what, hint, file, line);
 }
 
-static void schedule(esk_repository *repo, const char *workshop_id,
-                     int64_t capacity)
+void schedule(esk_repository *repo, const char *workshop_id, int64_t capacity)
 {
     exercise_say("command: ScheduleWorkshop %s, capacity %lld", workshop_id,
                  (long long)capacity);
@@ -77,8 +69,8 @@ static esk_status try_register(esk_repository *repo, const char *workshop_id,
     return register_attendee(repo, workshop_id, attendee_id, name, NULL);
 }
 
-static void register_ok(esk_repository *repo, const char *workshop_id,
-                        const char *attendee_id, const char *name)
+void register_ok(esk_repository *repo, const char *workshop_id,
+                 const char *attendee_id, const char *name)
 {
     esk_status rc = try_register(repo, workshop_id, attendee_id, name);
     expect_handled(rc, ESK_OK,
@@ -389,207 +381,6 @@ a_workshop_whose_events_cannot_be_read_is_not_called_unscheduled(void **state)
                    "return it as it is.");
     check_int(stream_version(store, "workshop-w-1"), 2,
               "A failed load writes nothing.");
-
-    esk_repository_free(repo);
-    esk_store_free(store);
-}
-
-/* --- The story ------------------------------------------------------------ */
-
-static void the_story_lists_every_event_in_order(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
-    char story[STORY_SIZE];
-
-    schedule(repo, "w-1", 1);
-    register_ok(repo, "w-1", "ada", "Ada Lovelace");
-    register_ok(repo, "w-1", "bob", "Bob");
-    esk_status rc = write_story(store, "w-1", story, sizeof(story));
-    check_status(rc, ESK_OK,
-                 "write_story(): esk_store_read_stream() the stream "
-                 "\"workshop-w-1\" from version 1, and write one line per "
-                 "event.");
-    check_string(story,
-                 "v1 WorkshopScheduled {\"workshopId\":\"w-1\",\"title\":"
-                 "\"Event Sourcing 101\",\"startsOn\":\"2026-12-01\","
-                 "\"capacity\":1}\n"
-                 "v2 AttendeeRegistered {\"workshopId\":\"w-1\","
-                 "\"attendeeId\":\"ada\",\"name\":\"Ada Lovelace\"}\n"
-                 "v3 AttendeeWaitlisted {\"workshopId\":\"w-1\","
-                 "\"attendeeId\":\"bob\",\"name\":\"Bob\"}\n",
-                 "One line per event, oldest first: \"v%lld %s %s\\n\" with "
-                 "the event's version, type and data.");
-
-    esk_repository_free(repo);
-    esk_store_free(store);
-}
-
-static void the_story_of_a_workshop_never_scheduled_is_not_found(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    char story[STORY_SIZE] = "not written";
-
-    esk_status rc = write_story(store, "w-9", story, sizeof(story));
-    check_status(rc, ESK_ENOTFOUND,
-                 "The store reads a missing stream as an empty one; a "
-                 "workshop without events does not exist: return "
-                 "ESK_ENOTFOUND.");
-    check_string(story, "", "No workshop, no story: leave buf empty.");
-
-    esk_store_free(store);
-}
-
-static void a_story_that_does_not_fit_is_refused_not_overrun(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
-    char area[1024];
-    size_t bytes_written_past_size = 0;
-
-    schedule(repo, "w-1", 1);
-    /* Give write_story the first 40 bytes: the rest must stay as it is. */
-    memset(area, '#', sizeof(area));
-    esk_status rc = write_story(store, "w-1", area, 40);
-    for (size_t i = 40; i < sizeof(area); i++)
-        if (area[i] != '#')
-            bytes_written_past_size++;
-    check_int(bytes_written_past_size, 0,
-              "Never write past size: the bytes after the 40 given belong "
-              "to someone else. snprintf(buf + used, size - used, ...) "
-              "writes at most size - used bytes; strcat() has no limit.");
-    check_status(rc, ESK_EINVAL,
-                 "The first line alone is longer than 40 bytes: say so with "
-                 "ESK_EINVAL. snprintf() returns the length it wanted to "
-                 "write: compare it with the room left.");
-    check_true(memchr(area, '\0', 40) != NULL,
-               "What fits is written and ends with a NUL, inside the 40 "
-               "bytes.");
-
-    esk_repository_free(repo);
-    esk_store_free(store);
-}
-
-static void a_story_gives_the_versions_of_its_own_stream(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
-    char story[STORY_SIZE];
-
-    schedule(repo, "w-1", 2);
-    schedule(repo, "w-2", 1);
-    register_ok(repo, "w-2", "ada", "Ada Lovelace");
-    check_status(write_story(store, "w-2", story, sizeof(story)), ESK_OK,
-                 "write_story() should tell the story of w-2.");
-    check_string(story,
-                 "v1 WorkshopScheduled {\"workshopId\":\"w-2\",\"title\":"
-                 "\"Event Sourcing 101\",\"startsOn\":\"2026-12-01\","
-                 "\"capacity\":1}\n"
-                 "v2 AttendeeRegistered {\"workshopId\":\"w-2\","
-                 "\"attendeeId\":\"ada\",\"name\":\"Ada Lovelace\"}\n",
-                 "w-2's events are at positions 2 and 3 of the whole store, "
-                 "but at versions 1 and 2 of their stream: print "
-                 "e->version, the place in the workshop's own story, not "
-                 "e->position.");
-
-    esk_repository_free(repo);
-    esk_store_free(store);
-}
-
-static void a_story_needs_one_byte_more_than_its_text(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
-    char whole[STORY_SIZE];
-    char story[STORY_SIZE];
-
-    schedule(repo, "w-1", 1);
-    register_ok(repo, "w-1", "ada", "Ada Lovelace");
-    check_status(write_story(store, "w-1", whole, sizeof(whole)), ESK_OK,
-                 "write_story() should tell the story in a large buffer.");
-    size_t length = strlen(whole);
-
-    check_status(write_story(store, "w-1", story, length), ESK_EINVAL,
-                 "A buffer as long as the text has no room for its NUL: "
-                 "snprintf() wrote all but the last '\\n'. It returns the "
-                 "length without the NUL, so the line fits only when that "
-                 "length is less than the room left (>=, not >, means it "
-                 "does not fit).");
-    check_status(write_story(store, "w-1", story, length + 1), ESK_OK,
-                 "One byte more than the text, for the NUL, is enough.");
-    check_string(story, whole,
-                 "The whole story, in exactly the room it needs.");
-
-    esk_repository_free(repo);
-    esk_store_free(store);
-}
-
-/* --- Metadata, and another store ------------------------------------------ */
-
-static void the_events_carry_the_metadata_they_were_saved_with(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
-    esk_event_list stream = ESK_EVENT_LIST_INIT;
-    char correlation[64] = "";
-    const esk_metadata request = {.correlation_id = "req-7",
-                                  .causation_id = "cmd-42"};
-
-    esk_status rc = schedule_workshop(repo, "w-1", "Event Sourcing 101",
-                                      "2026-12-01", 2, &request);
-    expect_handled(rc, ESK_OK, "schedule_workshop() should succeed.");
-    rc = register_attendee(repo, "w-1", "ada", "Ada Lovelace", &request);
-    expect_handled(rc, ESK_OK, "register_attendee() should succeed.");
-
-    check_status(esk_store_read_stream(store, "workshop-w-1", 1, 0, &stream),
-                 ESK_OK, "Reading the stream back should work.");
-    check_int(stream.count, 2, "Two commands, two events.");
-    for (size_t i = 0; i < stream.count; i++) {
-        check_status(esk_metadata_get(stream.events[i].metadata,
-                                      "correlationId", correlation,
-                                      sizeof(correlation)),
-                     ESK_OK,
-                     "Pass the handler's metadata to esk_repository_save(): "
-                     "it is stored with every event, and tells later why "
-                     "the event happened.");
-        check_string(correlation, "req-7",
-                     "The correlation id given to the handler.");
-    }
-
-    esk_event_list_release(&stream);
-    esk_repository_free(repo);
-    esk_store_free(store);
-}
-
-static void the_same_handlers_tell_the_same_story_on_sqlite(void **state)
-{
-    (void)state;
-    esk_store *store = NULL;
-    esk_repository *repo = NULL;
-    char story[STORY_SIZE];
-
-    check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
-                 "A SQLite store in memory should always open.");
-    exercise_watch_store(store);
-    repo = open_repository(store);
-    schedule(repo, "w-1", 1);
-    register_ok(repo, "w-1", "ada", "Ada Lovelace");
-    check_status(write_story(store, "w-1", story, sizeof(story)), ESK_OK,
-                 "write_story() reads through the store's interface: any "
-                 "backend will do.");
-    check_string(story,
-                 "v1 WorkshopScheduled {\"workshopId\":\"w-1\",\"title\":"
-                 "\"Event Sourcing 101\",\"startsOn\":\"2026-12-01\","
-                 "\"capacity\":1}\n"
-                 "v2 AttendeeRegistered {\"workshopId\":\"w-1\","
-                 "\"attendeeId\":\"ada\",\"name\":\"Ada Lovelace\"}\n",
-                 "The same commands give the same story on every store.");
 
     esk_repository_free(repo);
     esk_store_free(store);

@@ -15,11 +15,12 @@
 #include "exercise.h"
 #include "handler.h"
 #include "race.h"
+#include "test_concurrency.h"
 #include "workshop.h"
 
 /* --- Stores and workshops ------------------------------------------------- */
 
-static esk_store *open_memory_store(void)
+esk_store *open_memory_store(void)
 {
     esk_store *store = NULL;
     check_status(esk_store_open_memory(&store, NULL), ESK_OK,
@@ -28,7 +29,7 @@ static esk_store *open_memory_store(void)
     return store;
 }
 
-static esk_store *open_sqlite_store(void)
+esk_store *open_sqlite_store(void)
 {
     esk_store *store = NULL;
     check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
@@ -37,8 +38,8 @@ static esk_store *open_sqlite_store(void)
     return store;
 }
 
-static workshop_command registration(const char *workshop_id,
-                                     const char *attendee_id, const char *name)
+workshop_command registration(const char *workshop_id, const char *attendee_id,
+                              const char *name)
 {
     workshop_command c = {.kind = REGISTER_ATTENDEE};
     snprintf(c.workshop_id, sizeof(c.workshop_id), "%s", workshop_id);
@@ -63,8 +64,8 @@ static int64_t handled_elsewhere(esk_store *store,
     return result.version;
 }
 
-static void given_a_workshop(esk_store *store, const char *workshop_id,
-                             int64_t capacity)
+void given_a_workshop(esk_store *store, const char *workshop_id,
+                      int64_t capacity)
 {
     workshop_command c = {.kind = SCHEDULE_WORKSHOP, .capacity = capacity};
     snprintf(c.workshop_id, sizeof(c.workshop_id), "%s", workshop_id);
@@ -73,8 +74,8 @@ static void given_a_workshop(esk_store *store, const char *workshop_id,
     handled_elsewhere(store, &c);
 }
 
-static void given_registered(esk_store *store, const char *workshop_id,
-                             const char *attendee_id)
+void given_registered(esk_store *store, const char *workshop_id,
+                      const char *attendee_id)
 {
     workshop_command c = registration(workshop_id, attendee_id, attendee_id);
     handled_elsewhere(store, &c);
@@ -82,8 +83,8 @@ static void given_registered(esk_store *store, const char *workshop_id,
 
 /* Read a workshop's stream and fold it, as a handler would. The caller
  * frees the list. */
-static workshop_state load(esk_store *store, const char *stream_id,
-                           esk_event_list *stream)
+workshop_state load(esk_store *store, const char *stream_id,
+                    esk_event_list *stream)
 {
     workshop_state state;
     check_status(esk_store_read_stream(store, stream_id, 1, 0, stream), ESK_OK,
@@ -95,7 +96,7 @@ static workshop_state load(esk_store *store, const char *stream_id,
 }
 
 /* The last event of a stream, after load(). */
-static const esk_event *last_event(const esk_event_list *stream)
+const esk_event *last_event(const esk_event_list *stream)
 {
     check_true(stream->count > 0, "The stream should not be empty.");
     return &stream->events[stream->count - 1];
@@ -103,19 +104,8 @@ static const esk_event *last_event(const esk_event_list *stream)
 
 /* --- The rival ------------------------------------------------------------ */
 
-/*
- * Another server, registering other attendees at the worst moment: in
- * the race window of attempt 1, attendees[0] registers; of attempt 2,
- * attendees[1]; and so on while there are names.
- */
-typedef struct rival {
-    const char *const *attendees;
-    int attendee_count;
-    int windows; /* how many times the window opened */
-} rival;
-
-static void rival_registers(void *ctx, esk_store *store,
-                            const workshop_command *command, int attempt)
+void rival_registers(void *ctx, esk_store *store,
+                     const workshop_command *command, int attempt)
 {
     rival *r = ctx;
     r->windows++;
@@ -141,8 +131,6 @@ static int no_rival(void **state)
     race_window_set_rival(NULL, NULL);
     return 0;
 }
-
-static const char *const cleo[] = {"cleo"};
 
 /* --- command_already_handled ---------------------------------------------- */
 
@@ -403,317 +391,6 @@ static void a_command_id_too_long_for_its_event_ids_is_refused(void **state)
 
     esk_event_list_release(&stream);
     esk_decision_release(&decision);
-    esk_store_free(store);
-}
-
-/* --- handle_with_retry ---------------------------------------------------- */
-
-/* handle_with_retry, printing the last error's message on a surprise. */
-#define expect_handled(rc, expected, hint)                                     \
-    expect_handled_at((rc), (expected), #rc, (hint), __FILE__, __LINE__)
-
-static void expect_handled_at(esk_status rc, esk_status expected,
-                              const char *what, const char *hint,
-                              const char *file, int line)
-{
-    if (rc != expected && rc != ESK_ENOTIMPL && rc != ESK_EDOMAIN &&
-        esk_errmsg()[0] != '\0')
-        print_error("esk_errmsg(): %s\n", esk_errmsg());
-    exercise_expect_status(rc, expected, what, hint, file, line);
-}
-
-static void a_free_seat_is_taken_at_the_first_attempt(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_event_list stream = ESK_EVENT_LIST_INIT;
-    rival nobody = {NULL, 0, 0};
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
-
-    given_a_workshop(store, "w-1", 2);
-    race_window_set_rival(rival_registers, &nobody);
-    exercise_say("command: RegisterAttendee ada (cmd-ada)");
-    esk_status rc = handle_with_retry(store, &ada, "cmd-ada", 3);
-    expect_handled(rc, ESK_OK,
-                   "Load (esk_store_read_stream, esk_decider_fold), decide "
-                   "(workshop_decider.decide), race_window(), "
-                   "append_decision() expecting the number of events "
-                   "loaded.");
-    check_int(nobody.windows, 1,
-              "Call race_window(store, command, attempt) once per attempt, "
-              "between decide and append; without a rival, one attempt is "
-              "enough.");
-    const workshop_state seats = load(store, "workshop-w-1", &stream);
-    check_int(stream.count, 2, "One event appended after the schedule.");
-    check_string(last_event(&stream)->type, "AttendeeRegistered",
-                 "A free seat: decide() says AttendeeRegistered.");
-    check_string(last_event(&stream)->event_id, "cmd-ada/0",
-                 "Append through append_decision(), with the command's id.");
-    check_int(seats.seated_count, 1, "Ada has a seat.");
-
-    esk_event_list_release(&stream);
-    esk_store_free(store);
-}
-
-static void a_command_for_a_workshop_never_scheduled_is_refused(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    int64_t version = -1;
-    workshop_command ada = registration("w-9", "ada", "Ada Lovelace");
-
-    esk_status rc = handle_with_retry(store, &ada, "cmd-ada", 3);
-    expect_handled(rc, ESK_EDOMAIN,
-                   "A stream with no events folds into the initial state, "
-                   "and decide() refuses: return its ESK_EDOMAIN.");
-    check_int(esk_error_last()->code, WORKSHOP_NOT_SCHEDULED,
-              "decide() left its refusal in the last error, with the "
-              "domain's code: return its ESK_EDOMAIN as it is, and call "
-              "nothing that could fail before returning (a success clears "
-              "the last error). The caller needs the domain's reason.");
-    check_status(esk_store_stream_version(store, "workshop-w-9", &version),
-                 ESK_OK, "The store should answer.");
-    check_int(version, 0, "A refused command writes nothing.");
-
-    esk_store_free(store);
-}
-
-static void
-without_retry_the_loser_of_the_race_gets_a_version_conflict(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_event_list stream = ESK_EVENT_LIST_INIT;
-    rival cleo_first = {cleo, 1, 0};
-    workshop_command bob = registration("w-1", "bob", "Bob");
-
-    given_a_workshop(store, "w-1", 2);
-    given_registered(store, "w-1", "ada");
-    race_window_set_rival(rival_registers, &cleo_first);
-    exercise_say("command: RegisterAttendee bob (cmd-bob), one attempt");
-    esk_status rc = handle_with_retry(store, &bob, "cmd-bob", 1);
-    /* A stub never opens the window: its TODO says more. */
-    if (rc != ESK_ENOTIMPL) {
-        check_true(cleo_first.windows > 0,
-                   "The rival never ran: call race_window(store, command, "
-                   "attempt) after deciding and before appending.");
-        check_int(cleo_first.windows, 1,
-                  "max_attempts is 1: one attempt, and no retry.");
-    }
-    expect_handled(rc, ESK_ECONCURRENCY,
-                   "Bob's handler decided on version 2; Cleo made it 3. "
-                   "Append expecting the version loaded (the number of events "
-                   "read), and with max_attempts 1, give the conflict back.");
-    const workshop_state seats = load(store, "workshop-w-1", &stream);
-    check_int(stream.count, 3, "Only Cleo's registration was added.");
-    check_true(seats.seated_count <= (size_t)seats.capacity,
-               "Never more seated than seats.");
-
-    esk_event_list_release(&stream);
-    esk_store_free(store);
-}
-
-static void with_retry_the_loser_decides_again_and_waits(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_event_list stream = ESK_EVENT_LIST_INIT;
-    rival cleo_first = {cleo, 1, 0};
-    workshop_command bob = registration("w-1", "bob", "Bob");
-
-    given_a_workshop(store, "w-1", 2);
-    given_registered(store, "w-1", "ada");
-    race_window_set_rival(rival_registers, &cleo_first);
-    exercise_say("command: RegisterAttendee bob (cmd-bob), up to 3 attempts");
-    esk_status rc = handle_with_retry(store, &bob, "cmd-bob", 3);
-    expect_handled(rc, ESK_OK,
-                   "On ESK_ECONCURRENCY, go round again: load the newer "
-                   "stream, decide again, append again.");
-    check_int(cleo_first.windows, 2,
-              "Two attempts: the first lost the race, the second won.");
-    const workshop_state seats = load(store, "workshop-w-1", &stream);
-    check_int(stream.count, 4,
-              "Schedule, Ada, Cleo, Bob: four events. More means an attempt "
-              "appended an earlier attempt's event too: esk_decision_clear() "
-              "the decision before each decide.");
-    check_string(last_event(&stream)->type, "AttendeeWaitlisted",
-                 "The second attempt decides on the newer state, where the "
-                 "last seat is Cleo's: Bob waits. Decide again on every "
-                 "attempt; an old decision is not retried as it is.");
-    check_int(seats.seated_count, 2, "Both seats are taken, no more.");
-
-    esk_event_list_release(&stream);
-    esk_store_free(store);
-}
-
-static void the_handler_gives_up_after_max_attempts(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_event_list stream = ESK_EVENT_LIST_INIT;
-    const char *const crowd[] = {"cleo", "dan", "eve", "finn", "gus"};
-    rival always_first = {crowd, 5, 0};
-    workshop_command bob = registration("w-1", "bob", "Bob");
-
-    given_a_workshop(store, "w-1", 10);
-    race_window_set_rival(rival_registers, &always_first);
-    exercise_say("command: RegisterAttendee bob (cmd-bob), up to 3 attempts");
-    esk_status rc = handle_with_retry(store, &bob, "cmd-bob", 3);
-    expect_handled(rc, ESK_ECONCURRENCY,
-                   "Somebody is always first: after max_attempts attempts, "
-                   "give up and return ESK_ECONCURRENCY.");
-    check_int(always_first.windows, 3,
-              "max_attempts counts every attempt, the first one included.");
-    load(store, "workshop-w-1", &stream);
-    check_int(stream.count, 4, "The schedule and three rivals; not Bob.");
-    race_window_set_rival(NULL, NULL);
-    check_status(handle_with_retry(store, &bob, "cmd-bob", 0), ESK_EINVAL,
-                 "Fewer than one attempt is a mistake: ESK_EINVAL.");
-
-    esk_event_list_release(&stream);
-    esk_store_free(store);
-}
-
-static void a_workshop_that_cannot_be_read_is_not_decided_on(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    int64_t version = -1;
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
-    const esk_new_event unknown = {
-        .event_id = "from-a-newer-server",
-        .type = "WorkshopRenamed",
-        .schema_version = 1,
-        .data = "{\"workshopId\":\"w-1\",\"title\":\"ES 102\"}"};
-
-    given_a_workshop(store, "w-1", 2);
-    /* A newer version of the application wrote an event this one does not
-     * know. */
-    check_status(esk_store_append(store, "workshop-w-1", 1, &unknown, 1, NULL),
-                 ESK_OK, "The test's own event should append.");
-    esk_status rc = handle_with_retry(store, &ada, "cmd-ada", 3);
-    expect_handled(rc, ESK_EDECODE,
-                   "esk_decider_fold() cannot read WorkshopRenamed and says "
-                   "ESK_EDECODE: the state is not the workshop's. Keep the "
-                   "fold's status, and stop: a decision on a state that "
-                   "could not be read is a guess.");
-    check_status(esk_store_stream_version(store, "workshop-w-1", &version),
-                 ESK_OK, "The store should answer.");
-    check_int(version, 2, "Nothing is written after a failed load.");
-
-    esk_store_free(store);
-}
-
-/* --- Idempotency ---------------------------------------------------------- */
-
-static void the_same_command_sent_twice_is_handled_once(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_event_list stream = ESK_EVENT_LIST_INIT;
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
-
-    given_a_workshop(store, "w-1", 2);
-    exercise_say("command: RegisterAttendee ada (cmd-ada)");
-    esk_status rc = handle_with_retry(store, &ada, "cmd-ada", 3);
-    expect_handled(rc, ESK_OK, "The first delivery registers Ada.");
-    exercise_say("command: RegisterAttendee ada (cmd-ada) again");
-    rc = handle_with_retry(store, &ada, "cmd-ada", 3);
-    expect_handled(rc, ESK_OK,
-                   "The sender did not hear back and sent cmd-ada again. Its "
-                   "event \"cmd-ada/0\" is in the stream: "
-                   "command_already_handled() says so, and the answer is the "
-                   "same as the first time, ESK_OK, with nothing written.");
-    load(store, "workshop-w-1", &stream);
-    check_int(stream.count, 2, "Ada is registered once.");
-
-    esk_event_list_release(&stream);
-    esk_store_free(store);
-}
-
-static void another_command_for_the_same_attendee_is_refused(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
-
-    given_a_workshop(store, "w-1", 2);
-    esk_status rc = handle_with_retry(store, &ada, "cmd-ada", 3);
-    expect_handled(rc, ESK_OK, "The first command registers Ada.");
-    rc = handle_with_retry(store, &ada, "cmd-ada-again", 3);
-    expect_handled(rc, ESK_EDOMAIN,
-                   "A new command (a new id) is decided like any other, and "
-                   "decide() refuses a second registration of Ada: "
-                   "idempotency is about one command, not about one "
-                   "attendee.");
-    check_int(esk_error_last()->code, ALREADY_REGISTERED,
-              "The domain's reason.");
-
-    esk_store_free(store);
-}
-
-/* The rival that delivers the same command again, to another server. */
-static void same_command_elsewhere(void *ctx, esk_store *store,
-                                   const workshop_command *command, int attempt)
-{
-    const char *command_id = ctx;
-    race_window_set_rival(NULL, NULL);
-    print_message("    race window, attempt %d: %s is delivered twice, and "
-                  "the other delivery is handled first\n",
-                  attempt, command_id);
-    check_status(handle_with_retry(store, command, command_id, 1), ESK_OK,
-                 "The other delivery runs your handle_with_retry() too, on a "
-                 "free seat: it succeeds when "
-                 "a_free_seat_is_taken_at_the_first_attempt passes.");
-}
-
-static void a_command_delivered_twice_at_once_is_handled_once(void **state)
-{
-    (void)state;
-    esk_store *store = open_memory_store();
-    esk_event_list stream = ESK_EVENT_LIST_INIT;
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
-    char command_id[] = "cmd-ada";
-
-    given_a_workshop(store, "w-1", 2);
-    race_window_set_rival(same_command_elsewhere, command_id);
-    esk_status rc = handle_with_retry(store, &ada, command_id, 3);
-    if (rc == ESK_EDOMAIN)
-        print_error("esk_errmsg(): %s\n", esk_errmsg());
-    expect_handled(rc, ESK_OK,
-                   "The other delivery appended \"cmd-ada/0\" first. The "
-                   "retry loads it: check command_already_handled() after "
-                   "loading and before deciding, and answer ESK_OK.");
-    load(store, "workshop-w-1", &stream);
-    check_int(stream.count, 2, "Ada is registered once.");
-
-    esk_event_list_release(&stream);
-    esk_store_free(store);
-}
-
-/* --- Another store -------------------------------------------------------- */
-
-static void on_sqlite_the_race_for_the_last_seat_ends_the_same_way(void **state)
-{
-    (void)state;
-    esk_store *store = open_sqlite_store();
-    esk_event_list stream = ESK_EVENT_LIST_INIT;
-    rival cleo_first = {cleo, 1, 0};
-    workshop_command bob = registration("w-1", "bob", "Bob");
-
-    given_a_workshop(store, "w-1", 2);
-    given_registered(store, "w-1", "ada");
-    race_window_set_rival(rival_registers, &cleo_first);
-    esk_status rc = handle_with_retry(store, &bob, "cmd-bob", 3);
-    expect_handled(rc, ESK_OK,
-                   "The SQLite store checks the expected version the same "
-                   "way: retry on ESK_ECONCURRENCY.");
-    const workshop_state seats = load(store, "workshop-w-1", &stream);
-    check_string(last_event(&stream)->type, "AttendeeWaitlisted",
-                 "Cleo took the last seat; Bob waits.");
-    check_int(seats.seated_count, 2, "Both seats are taken, no more.");
-
-    esk_event_list_release(&stream);
     esk_store_free(store);
 }
 

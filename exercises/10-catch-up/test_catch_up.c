@@ -18,6 +18,7 @@
 #include "exercise.h"
 #include "read_model.h"
 #include "seats.h"
+#include "test_catch_up.h"
 #include "wait.h"
 #include "workshop.h"
 
@@ -81,7 +82,7 @@ static void given_promoted(esk_projection_spec *spec, const char *attendee_id)
 
 /* --- On a store: commands, runner, queries ------------------------------- */
 
-static esk_store *open_store(const char *path)
+esk_store *open_store(const char *path)
 {
     esk_store *store = NULL;
     esk_status rc = esk_store_open_sqlite(&store, path, NULL);
@@ -109,8 +110,7 @@ static int64_t send(esk_store *store, workshop_command command)
     return result.position;
 }
 
-static int64_t schedule(esk_store *store, const char *workshop_id,
-                        int64_t capacity)
+int64_t schedule(esk_store *store, const char *workshop_id, int64_t capacity)
 {
     workshop_command c = {.kind = SCHEDULE_WORKSHOP,
                           .title = "Event Sourcing 101",
@@ -120,7 +120,7 @@ static int64_t schedule(esk_store *store, const char *workshop_id,
     return send(store, c);
 }
 
-static int64_t enrol(esk_store *store, const char *attendee_id)
+int64_t enrol(esk_store *store, const char *attendee_id)
 {
     workshop_command c = {
         .kind = REGISTER_ATTENDEE, .workshop_id = "w-1", .name = "Someone"};
@@ -129,21 +129,20 @@ static int64_t enrol(esk_store *store, const char *attendee_id)
     return send(store, c);
 }
 
-static int64_t cancel(esk_store *store, const char *attendee_id)
+int64_t cancel(esk_store *store, const char *attendee_id)
 {
     workshop_command c = {.kind = CANCEL_REGISTRATION, .workshop_id = "w-1"};
     copy_text(c.attendee_id, sizeof(c.attendee_id), attendee_id);
     return send(store, c);
 }
 
-static int64_t promote(esk_store *store)
+int64_t promote(esk_store *store)
 {
     return send(store, (workshop_command){.kind = PROMOTE_FROM_WAITLIST,
                                           .workshop_id = "w-1"});
 }
 
-static esk_catchup *new_runner(esk_store *store,
-                               const esk_projection *projection)
+esk_catchup *new_runner(esk_store *store, const esk_projection *projection)
 {
     esk_catchup *catchup = NULL;
     esk_status rc = esk_catchup_new(&catchup, store, projection, NULL);
@@ -156,7 +155,7 @@ static esk_catchup *new_runner(esk_store *store,
     return catchup;
 }
 
-static esk_catchup_status run(esk_catchup *catchup, const char *hint)
+esk_catchup_status run(esk_catchup *catchup, const char *hint)
 {
     esk_catchup_status status = {0};
     esk_status rc = esk_catchup_run(catchup, &status);
@@ -168,7 +167,7 @@ static esk_catchup_status run(esk_catchup *catchup, const char *hint)
     return status;
 }
 
-static esk_catchup_status status_of(esk_catchup *catchup)
+esk_catchup_status status_of(esk_catchup *catchup)
 {
     esk_catchup_status status = {0};
     esk_status rc = esk_catchup_status_get(catchup, &status);
@@ -180,7 +179,7 @@ static esk_catchup_status status_of(esk_catchup *catchup)
 }
 
 /* What a query answers about w-1 now; a zero row when there is none. */
-static seats_row query(esk_store *store)
+seats_row query(esk_store *store)
 {
     esk_read_model *read_model = NULL;
     seats_row row = {0};
@@ -200,7 +199,7 @@ static seats_row query(esk_store *store)
 
 /* The whole read model as text, one "id|title|capacity|taken|waiting"
  * line per workshop. */
-static void read_all(esk_store *store, char *buf, size_t size)
+void read_all(esk_store *store, char *buf, size_t size)
 {
     esk_read_model *read_model = NULL;
     sqlite3_stmt *stmt = NULL;
@@ -380,436 +379,6 @@ static void a_workshop_id_with_a_quote_is_data_not_sql(void **state)
               "give it in the sql_values. Pasted into the text, a quote "
               "breaks the statement (or, chosen by someone, changes it).");
     ESK_PROJECTION_SPEC_CHECK(spec);
-}
-
-/* --- The runner ---------------------------------------------------------- */
-
-static void running_catches_up_and_writes_the_checkpoint(void **state)
-{
-    (void)state;
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 2);
-    enrol(store, "ada");
-    enrol(store, "bob");
-    enrol(store, "cleo");
-    esk_catchup *catchup = new_runner(store, &seats_projection);
-
-    esk_catchup_status before = status_of(catchup);
-    check_int(before.lag, 4,
-              "Four events, none applied yet: the read model is 4 behind.");
-    check_int(query(store).capacity, 0,
-              "Before the first run the read model has no row for w-1: the "
-              "events are in the store, the projection has not seen them.");
-
-    esk_catchup_status after =
-        run(catchup, "The run applies the four events with seats_handle(), "
-                     "which returns ESK_OK for each.");
-    check_int(after.applied, 4,
-              "The run applies every event after the "
-              "checkpoint: four.");
-    check_int(after.checkpoint, 4,
-              "The checkpoint is the position of the last event applied.");
-    check_int(after.lag, 0, "Caught up: the lag is 0.");
-
-    esk_record record;
-    char *owned = NULL;
-    esk_status rc = esk_store_get_record(store, ESK_RECORD_CHECKPOINT, "seats",
-                                         &record, &owned);
-    check_status(rc, ESK_OK,
-                 "The checkpoint is a record of the store, under the "
-                 "projection's name, written in the batch's transaction.");
-    check_int(record.at, 4, "The record holds the position: 4.");
-    check_int(record.tag, 1, "...and the projection's version: 1.");
-    esk_free(owned);
-
-    seats_row row = query(store);
-    check_int(row.free, 0, "ada and bob have the two seats.");
-    check_int(row.waiting, 1, "cleo waits.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-}
-
-static void running_again_applies_nothing(void **state)
-{
-    (void)state;
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 2);
-    enrol(store, "ada");
-    esk_catchup *catchup = new_runner(store, &seats_projection);
-    run(catchup, "The first run applies the two events.");
-
-    esk_catchup_status again = run(catchup, "A run with nothing new is fine.");
-    check_int(again.applied, 0,
-              "Nothing was written since the last run: the checkpoint is at "
-              "the head, and there is nothing to apply.");
-    check_int(query(store).taken, 1, "ada still has one seat, counted once.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-}
-
-static void a_restarted_runner_resumes_at_its_checkpoint(void **state)
-{
-    (void)state;
-    const char *path = "10-catch-up.db";
-    remove(path);
-    remove("10-catch-up.db-wal");
-    remove("10-catch-up.db-shm");
-
-    esk_store *store = open_store(path);
-    schedule(store, "w-1", 2);
-    enrol(store, "ada");
-    esk_catchup *catchup = new_runner(store, &seats_projection);
-    run(catchup, "The first process applies the two events.");
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-
-    exercise_say("the process stops; another one starts on the same file");
-    store = open_store(path);
-    enrol(store, "bob");
-    catchup = new_runner(store, &seats_projection);
-    esk_catchup_status status =
-        run(catchup, "The new runner goes on from the checkpoint.");
-    check_int(status.applied, 1,
-              "The checkpoint survived the restart, in the same file as the "
-              "rows: only bob's registration is new.");
-    check_int(query(store).taken, 2,
-              "ada and bob, each counted once: the rows and the checkpoint "
-              "were committed together.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-}
-
-/* --- Eventual consistency, and reading your own writes ------------------- */
-
-static void a_query_right_after_a_command_is_stale_until_the_run(void **state)
-{
-    (void)state;
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 2);
-    enrol(store, "ada");
-    esk_catchup *catchup = new_runner(store, &seats_projection);
-    run(catchup, "The run applies the two events.");
-
-    enrol(store, "bob");
-    check_int(query(store).free, 1,
-              "bob is registered, yet the query still says 1 seat free: the "
-              "read model is only as fresh as its last run.");
-    check_int(status_of(catchup).lag, 1,
-              "The lag shows it: one event written, not applied.");
-
-    run(catchup, "The run applies bob's registration.");
-    check_int(query(store).free, 0, "After the run, the query sees bob.");
-    check_int(status_of(catchup).lag, 0, "Caught up again.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-}
-
-static void waiting_for_the_commands_position_shows_its_effect(void **state)
-{
-    (void)state;
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 2);
-    enrol(store, "ada");
-    esk_catchup *catchup = new_runner(store, &seats_projection);
-    run(catchup, "The run applies the two events.");
-
-    int64_t position = enrol(store, "bob");
-    exercise_say("bob waits for the read model to reach @%lld",
-                 (long long)position);
-    esk_status rc = wait_until_caught_up(catchup, position);
-    if (rc != ESK_OK && rc != ESK_ENOTIMPL)
-        print_error("esk_errmsg(): %s\n", esk_errmsg());
-    check_status(rc, ESK_OK,
-                 "The read model is behind bob's registration: run the "
-                 "projection (esk_catchup_run) and return what it returns.");
-    check_true(status_of(catchup).checkpoint >= position,
-               "After the wait the checkpoint is at or past the command's "
-               "position.");
-    check_int(query(store).free, 0,
-              "bob reads his own write: no seat left, and one of them his.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-}
-
-static void waiting_for_a_position_already_reached_runs_nothing(void **state)
-{
-    (void)state;
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 2);
-    int64_t ada = enrol(store, "ada");
-    esk_catchup *catchup = new_runner(store, &seats_projection);
-    run(catchup, "The run applies the two events.");
-    enrol(store, "bob");
-
-    esk_status rc = wait_until_caught_up(catchup, ada);
-    check_status(rc, ESK_OK,
-                 "ada's registration is applied already: the read model is "
-                 "fresh enough for her, ESK_OK.");
-    check_int(status_of(catchup).lag, 1,
-              "...and nothing was run: bob's registration is still to "
-              "apply. Ask esk_catchup_status_get() first, and run only when "
-              "the checkpoint is before the position: catching up is the "
-              "projection's job, the query only waits as long as it must.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-}
-
-static void waiting_for_a_position_never_written_is_refused(void **state)
-{
-    (void)state;
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 2);
-    esk_catchup *catchup = new_runner(store, &seats_projection);
-
-    esk_status rc = wait_until_caught_up(catchup, 99);
-    check_status(rc, ESK_EINVAL,
-                 "Position 99 is past the store's head (status.head): nothing "
-                 "was written there, and a wait for it would never end. "
-                 "Refuse it with ESK_EINVAL.");
-    check_true(esk_errmsg()[0] != '\0',
-               "Say why in the last error, with esk_error_set(): the "
-               "caller sees only ESK_EINVAL otherwise, and cannot tell "
-               "which position was wrong.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-}
-
-static void waiting_behind_an_event_that_cannot_be_read_says_so(void **state)
-{
-    (void)state;
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 2);
-    /* @2: a registration without its attendeeId, in another workshop's
-     * stream, written by a buggy service. */
-    const esk_new_event broken = {
-        .type = "AttendeeRegistered",
-        .schema_version = 1,
-        .data = "{\"workshopId\":\"w-2\",\"name\":\"Nobody\"}"};
-    check_status(
-        esk_store_append(store, "workshop-w-2", ESK_ANY, &broken, 1, NULL),
-        ESK_OK, "The test appends an event with bad data.");
-    int64_t position = enrol(store, "bob");
-    esk_catchup *catchup = new_runner(store, &seats_projection);
-
-    exercise_say("bob waits for the read model to reach @%lld",
-                 (long long)position);
-    esk_status rc = wait_until_caught_up(catchup, position);
-    exercise_say("wait: %s", esk_errmsg());
-    check_status(rc, ESK_ECALLBACK,
-                 "The run stopped at @2, before bob's registration: the read "
-                 "model does not show it, and will not until someone fixes "
-                 "the cause. Return what esk_catchup_run() returns: an "
-                 "ESK_OK here would tell bob that the query shows his "
-                 "write.");
-    check_int(status_of(catchup).checkpoint, 1,
-              "The projection is stuck before @2.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-}
-
-/* --- Redelivery, rebuilds, failures -------------------------------------- */
-
-static void redelivered_events_are_counted_once(void **state)
-{
-    (void)state;
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 2);
-    enrol(store, "ada");
-    enrol(store, "bob");
-    enrol(store, "cleo");
-    esk_catchup *catchup = new_runner(store, &seats_projection);
-    run(catchup, "The run applies the four events.");
-
-    /* What an operator does to replay a stretch of events, and what a
-     * crash between the read model and its checkpoint would do on a
-     * store without transactions: the checkpoint goes back to @1. */
-    exercise_say("the checkpoint is put back to @1");
-    const esk_record back = {"seats", 1, 1, "{}"};
-    check_status(esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &back),
-                 ESK_OK, "The test puts the checkpoint back.");
-
-    esk_catchup_status status = run(catchup, "The run applies @2 to @4 again.");
-    check_int(status.applied, 3, "Events @2, @3 and @4 came a second time.");
-    seats_row row = query(store);
-    check_int(row.taken, 2,
-              "ada and bob are counted once, though their events came twice: "
-              "each UPDATE only touches a row whose last_position is before "
-              "the event's position, and sets it to that position.");
-    check_int(row.waiting, 1, "cleo waits, counted once.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-}
-
-/* Version 1 of the projection had a bug: it ignored promotions. */
-static esk_status forgets_promotions(void *ctx, esk_store *store,
-                                     const esk_event *event)
-{
-    if (strcmp(event->type, "WaitlistedAttendeePromoted") == 0)
-        return ESK_OK;
-    return seats_handle(ctx, store, event);
-}
-
-static void
-a_new_version_rebuilds_the_read_model_like_a_clean_build(void **state)
-{
-    (void)state;
-    char rebuilt[512];
-    char clean[512];
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 1);
-    enrol(store, "ada");
-    enrol(store, "bob");
-    cancel(store, "ada");
-    promote(store);
-    /* An event after the promotion: version 1 moves w-1's last_position
-     * past the promotion it ignored. */
-    enrol(store, "cleo");
-
-    esk_projection buggy = seats_projection;
-    buggy.handle = forgets_promotions;
-    esk_catchup *v1 = new_runner(store, &buggy);
-    run(v1, "Version 1 runs.");
-    check_int(query(store).waiting, 2,
-              "Version 1 ignored promotions: bob waits for ever, in the read "
-              "model, and cleo behind him.");
-    esk_catchup_free(v1);
-
-    exercise_say("version 2 fixes the bug: the read model is rebuilt");
-    esk_projection fixed = seats_projection;
-    fixed.version = 2;
-    esk_catchup *v2 = new_runner(store, &fixed);
-    esk_catchup_status status =
-        run(v2, "A run that finds a checkpoint of version 1 calls "
-                "seats_reset(), then applies every event: the table must be "
-                "there again after the reset (seats_setup()).");
-    check_true(status.rebuilt, "The run saw the new version and rebuilt.");
-    check_int(status.applied, 6, "A rebuild applies every event, from @1.");
-    read_all(store, rebuilt, sizeof(rebuilt));
-    esk_catchup_free(v2);
-    esk_store_free(store);
-
-    /* The same story, on a new store, applied once by version 2. */
-    store = open_store(":memory:");
-    schedule(store, "w-1", 1);
-    enrol(store, "ada");
-    enrol(store, "bob");
-    cancel(store, "ada");
-    promote(store);
-    enrol(store, "cleo");
-    esk_catchup *once = new_runner(store, &fixed);
-    run(once, "A clean build runs.");
-    read_all(store, clean, sizeof(clean));
-    esk_catchup_free(once);
-    esk_store_free(store);
-
-    check_string(rebuilt, clean,
-                 "The rebuilt read model is the one a clean build makes: "
-                 "seats_reset() must leave nothing of version 1 behind (DROP "
-                 "TABLE IF EXISTS seats, then seats_setup()). A row kept "
-                 "from version 1 has seen cleo's registration, so its guard "
-                 "turns every event of the rebuild away, and version 1's "
-                 "wrong counts stay.");
-    check_string(clean, "w-1|Event Sourcing 101|1|1|1\n",
-                 "bob has the seat; cleo waits.");
-}
-
-static void a_rebuild_gives_the_read_model_its_new_layout(void **state)
-{
-    (void)state;
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 2);
-    enrol(store, "ada");
-
-    /* What version 1 of the projection left: another layout, and its
-     * checkpoint at @2. */
-    int rc = sqlite3_exec(esk_store_sqlite_db(store),
-                          "CREATE TABLE seats(workshop_id TEXT PRIMARY KEY, "
-                          "free INTEGER NOT NULL, "
-                          "last_position INTEGER NOT NULL);"
-                          "INSERT INTO seats VALUES('w-1', 1, 2);",
-                          NULL, NULL, NULL);
-    check_int(rc, SQLITE_OK, "The test writes version 1's table.");
-    const esk_record v1 = {"seats", 2, 1, "{}"};
-    check_status(esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &v1),
-                 ESK_OK, "The test writes version 1's checkpoint.");
-
-    exercise_say("version 2 has the six columns of read_model.h: rebuilt");
-    esk_projection v2 = seats_projection;
-    v2.version = 2;
-    esk_catchup *catchup = new_runner(store, &v2);
-    esk_catchup_status status =
-        run(catchup, "Version 1's table has three columns; version 2 writes "
-                     "six. seats_setup() keeps a table that is there (IF "
-                     "NOT EXISTS), so only seats_reset() can change the "
-                     "layout: DROP TABLE IF EXISTS seats, then "
-                     "seats_setup(). Emptying the table (DELETE FROM) keeps "
-                     "the old columns, and the first INSERT fails.");
-    check_true(status.rebuilt, "The run saw the new version and rebuilt.");
-    seats_row row = query(store);
-    check_int(row.capacity, 2, "The new layout has the capacity...");
-    check_int(row.taken, 1, "...and ada's seat, counted from @1.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
-}
-
-static void an_event_that_cannot_be_read_stops_the_run_there(void **state)
-{
-    (void)state;
-    esk_store *store = open_store(":memory:");
-    schedule(store, "w-1", 2);
-    /* @2: a registration without its attendeeId, written by a buggy
-     * service that did not go through the codec. */
-    const esk_new_event broken = {
-        .type = "AttendeeRegistered",
-        .schema_version = 1,
-        .data = "{\"workshopId\":\"w-2\",\"name\":\"Nobody\"}"};
-    check_status(
-        esk_store_append(store, "workshop-w-2", ESK_ANY, &broken, 1, NULL),
-        ESK_OK, "The test appends an event with bad data.");
-    enrol(store, "bob");
-    esk_catchup *catchup = new_runner(store, &seats_projection);
-
-    esk_catchup_status status = {0};
-    esk_status rc = esk_catchup_run(catchup, &status);
-    exercise_say("run: %s", esk_errmsg());
-    check_status(rc, ESK_ECALLBACK,
-                 "seats_handle() cannot decode @2: return the failure of "
-                 "esk_codec_decode_event(). A handler that says ESK_OK for an "
-                 "event it could not read skips it for ever, and nobody "
-                 "knows the read model is wrong.");
-    check_int(status.failed_position, 2, "The run stopped at @2.");
-    check_int(status.checkpoint, 1,
-              "The checkpoint is just before the event that failed: @1 is "
-              "kept, @2 will come again.");
-    check_contains(esk_errmsg(), "attendeeId",
-                   "Return esk_codec_decode_event()'s failure as it came: its "
-                   "message names the field, and the runner's message quotes "
-                   "it for whoever has to fix it.");
-    check_int(query(store).taken, 0,
-              "bob's registration (@3) is not applied: nothing is skipped, "
-              "so nothing after @2 is either.");
-
-    rc = esk_catchup_run(catchup, &status);
-    check_status(rc, ESK_ECALLBACK,
-                 "Running again stops at @2 again: it is not skipped. (To go "
-                 "on, fix the cause: the handler, or the data with an "
-                 "upcaster.)");
-    check_int(status_of(catchup).lag, 2,
-              "The lag stays at 2 and grows with every command: the number "
-              "to watch, and to alert on.");
-
-    esk_catchup_free(catchup);
-    esk_store_free(store);
 }
 
 int main(void)

@@ -10,7 +10,7 @@
  * the front reaches it through a table of function pointers,
  * sqlite_exercise_backend, whose entries are the functions below.
  *
- *   YOU WRITE, in store.c                PROVIDED, in support.c
+ *   YOU WRITE, in store.c                PROVIDED, in support*.c
  *   store_create_schema()   the table    store_connect(), store_open()
  *   store_stream_version()               store_read_all()    (the feed)
  *   store_head_position()                store_put_record(), get_record()
@@ -191,7 +191,7 @@ esk_status store_read_stream(esk_store *store, void *impl,
                              size_t max_count, bool backward,
                              esk_event_list *out);
 
-/* ==== Provided (support.c) ================================================ */
+/* ==== Provided (support.c, support_appends.c, support_records.c) ========== */
 
 /*
  * Open (and create, when new) the database at path, ready to be wrapped

@@ -1,0 +1,62 @@
+/*
+ * test_process_manager.h - what the process manager's suite shares: the clock,
+ * the application, what happened, technical failures, and the tests of each
+ * file, which main() in test_process_manager.c runs in order.
+ */
+#ifndef TEST_PROCESS_MANAGER_H
+#define TEST_PROCESS_MANAGER_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "app.h"
+#include "exercise.h"
+#include "processes.h"
+#include "unpaid.h"
+
+/* What the tests read of an event. */
+typedef struct seen_event {
+    char id[ESK_EVENT_ID_MAX + 1];
+    char metadata[512];
+} seen_event;
+
+/* test_process_manager.c */
+esk_time at(const char *iso);
+void move_clock(app *a, const char *iso);
+void open_app(app *a);
+void schedule(app *a, int64_t capacity);
+void enrol(app *a, const char *attendee_id);
+void cancel(app *a, const char *attendee_id);
+void pay(app *a, const char *attendee_id);
+size_t run(esk_process_runner *runner, const char *hint);
+void tick(app *a, const char *hint);
+bool find_event(app *a, const char *type, const char *attendee_id,
+                seen_event *out);
+bool happened(app *a, const char *type, const char *attendee_id);
+int count_events(app *a, const char *type);
+int count_commands(const app *a, const char *part);
+unpaid_seat unpaid(app *a, const char *attendee_id);
+void install_outage(app *a, bool *down);
+void sql(app *a, const char *text);
+void expect_failure(esk_status rc, const char *hint);
+
+/* test_process_manager_payments.c */
+void a_new_seat_is_remembered_with_its_deadline(void **state);
+void paying_forgets_the_seat(void **state);
+void a_promoted_attendee_pays_within_7_days_of_the_promotion(void **state);
+void before_the_deadline_tick_sends_nothing(void **state);
+void after_the_deadline_an_unpaid_seat_lapses(void **state);
+void a_paid_seat_never_lapses(void **state);
+void tick_lapses_each_seat_once_however_often_it_runs(void **state);
+void a_refused_lapse_does_not_stop_the_others(void **state);
+void a_second_seat_has_a_deadline_of_its_own(void **state);
+
+/* test_process_manager_failures.c */
+void a_promotion_that_cannot_be_sent_is_a_failure(void **state);
+void a_lapse_that_cannot_be_sent_fails_the_tick(void **state);
+void a_seat_that_cannot_be_remembered_stops_payments(void **state);
+void seats_that_cannot_be_read_fail_the_tick(void **state);
+
+#endif
