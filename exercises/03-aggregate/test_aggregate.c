@@ -40,7 +40,7 @@ static esk_status registers(void *w, const void *arg)
     return workshop_register(w, p->id, p->name);
 }
 
-esk_status cancels(void *w, const void *arg)
+esk_status suite_cancels(void *w, const void *arg)
 {
     const person *p = arg;
     return workshop_cancel(w, p->id);
@@ -71,15 +71,15 @@ static void when_registers(esk_spec *spec, const person *p)
     esk_spec_label(spec, label);
 }
 
-void when_cancels(esk_spec *spec, const person *p)
+void suite_when_cancels(esk_spec *spec, const person *p)
 {
     char label[96];
     snprintf(label, sizeof(label), "CancelRegistration %s", p->id);
-    esk_spec_when_call(spec, cancels, p);
+    esk_spec_when_call(spec, suite_cancels, p);
     esk_spec_label(spec, label);
 }
 
-void when_closes(esk_spec *spec, const char *reason)
+void suite_when_closes(esk_spec *spec, const char *reason)
 {
     char label[96];
     snprintf(label, sizeof(label), "CloseRegistration (%s)", reason);
@@ -89,12 +89,12 @@ void when_closes(esk_spec *spec, const char *reason)
 
 /* --- The past of workshop w-1 --------------------------------------------- */
 
-esk_spec *workshop_w1(void)
+esk_spec *suite_workshop_w1(void)
 {
     return esk_spec_aggregate(&workshop_type, "w-1");
 }
 
-void given_scheduled(esk_spec *spec, int64_t capacity)
+void suite_given_scheduled(esk_spec *spec, int64_t capacity)
 {
     esk_spec_given(spec, &workshop_scheduled_type,
                    &(workshop_scheduled){.workshop_id = "w-1",
@@ -103,7 +103,7 @@ void given_scheduled(esk_spec *spec, int64_t capacity)
                                          .capacity = capacity});
 }
 
-void given_registered(esk_spec *spec, const person *p)
+void suite_given_registered(esk_spec *spec, const person *p)
 {
     attendee_registered e = {.workshop_id = "w-1"};
     copy_text(e.attendee_id, sizeof(e.attendee_id), p->id);
@@ -111,7 +111,7 @@ void given_registered(esk_spec *spec, const person *p)
     esk_spec_given(spec, &attendee_registered_type, &e);
 }
 
-void given_waitlisted(esk_spec *spec, const person *p)
+void suite_given_waitlisted(esk_spec *spec, const person *p)
 {
     attendee_waitlisted e = {.workshop_id = "w-1"};
     copy_text(e.attendee_id, sizeof(e.attendee_id), p->id);
@@ -119,7 +119,7 @@ void given_waitlisted(esk_spec *spec, const person *p)
     esk_spec_given(spec, &attendee_waitlisted_type, &e);
 }
 
-void given_cancelled(esk_spec *spec, const person *p, bool was_waitlisted)
+void suite_given_cancelled(esk_spec *spec, const person *p, bool was_waitlisted)
 {
     registration_cancelled e = {.workshop_id = "w-1",
                                 .was_waitlisted = was_waitlisted};
@@ -127,7 +127,7 @@ void given_cancelled(esk_spec *spec, const person *p, bool was_waitlisted)
     esk_spec_given(spec, &registration_cancelled_type, &e);
 }
 
-void given_closed(esk_spec *spec)
+void suite_given_closed(esk_spec *spec)
 {
     esk_spec_given(
         spec, &registration_closed_type,
@@ -139,7 +139,7 @@ void given_closed(esk_spec *spec)
 static void scheduling_puts_the_workshop_on_the_calendar(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
+    esk_spec *spec = suite_workshop_w1();
     when_schedules(spec,
                    &(schedule_args){"Event Sourcing 101", "2026-12-01", 12});
     esk_spec_then(spec, &workshop_scheduled_type,
@@ -160,7 +160,7 @@ static void a_capacity_outside_1_to_64_is_refused(void **unused)
     (void)unused;
     const int64_t wrong[] = {0, -1, MAX_SEATS + 1};
     for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
-        esk_spec *spec = workshop_w1();
+        esk_spec *spec = suite_workshop_w1();
         when_schedules(spec, &(schedule_args){"Event Sourcing 101",
                                               "2026-12-01", wrong[i]});
         esk_spec_then_error(spec, INVALID_CAPACITY);
@@ -180,7 +180,7 @@ static void a_capacity_of_1_or_64_is_accepted(void **unused)
     (void)unused;
     const int64_t bounds[] = {1, MAX_SEATS};
     for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
-        esk_spec *spec = workshop_w1();
+        esk_spec *spec = suite_workshop_w1();
         esk_spec_when_call(
             spec, schedules,
             &(schedule_args){"Event Sourcing 101", "2026-12-01", bounds[i]});
@@ -203,8 +203,8 @@ static void a_capacity_of_1_or_64_is_accepted(void **unused)
 static void scheduling_twice_is_refused(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 12);
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 12);
     when_schedules(spec,
                    &(schedule_args){"Event Sourcing 102", "2027-01-15", 20});
     esk_spec_then_error(spec, WORKSHOP_ALREADY_SCHEDULED);
@@ -212,9 +212,9 @@ static void scheduling_twice_is_refused(void **unused)
                         "no longer WORKSHOP_UNSCHEDULED. Refuse with "
                         "WORKSHOP_ALREADY_SCHEDULED.");
     ESK_SPEC_CHECK(spec);
-    spec = workshop_w1();
-    given_scheduled(spec, 12);
-    given_closed(spec);
+    spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 12);
+    suite_given_closed(spec);
     esk_spec_when_call(
         spec, schedules,
         &(schedule_args){"Event Sourcing 102", "2027-01-15", 20});
@@ -230,8 +230,8 @@ static void scheduling_twice_is_refused(void **unused)
 static void registering_takes_a_free_seat(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 2);
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 2);
     when_registers(spec, &ada);
     esk_spec_then(spec, &attendee_registered_type,
                   &(attendee_registered){.workshop_id = "w-1",
@@ -247,9 +247,9 @@ static void registering_takes_a_free_seat(void **unused)
 static void registering_for_a_full_workshop_joins_the_waitlist(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 1);
-    given_registered(spec, &ada);
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, &ada);
     when_registers(spec, &bob);
     esk_spec_then(spec, &attendee_waitlisted_type,
                   &(attendee_waitlisted){.workshop_id = "w-1",
@@ -264,9 +264,9 @@ static void registering_for_a_full_workshop_joins_the_waitlist(void **unused)
 static void registering_twice_is_refused(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 1);
-    given_registered(spec, &ada);
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, &ada);
     when_registers(spec, &ada);
     esk_spec_then_error(spec, ALREADY_REGISTERED);
     esk_spec_hint(spec, "ada has a seat already "
@@ -274,10 +274,10 @@ static void registering_twice_is_refused(void **unused)
                         "refuse with ALREADY_REGISTERED.");
     ESK_SPEC_CHECK(spec);
 
-    spec = workshop_w1();
-    given_scheduled(spec, 1);
-    given_registered(spec, &ada);
-    given_waitlisted(spec, &bob);
+    spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, &ada);
+    suite_given_waitlisted(spec, &bob);
     when_registers(spec, &bob);
     esk_spec_then_error(spec, ALREADY_REGISTERED);
     esk_spec_hint(spec, "bob is on the waitlist already "
@@ -289,7 +289,7 @@ static void registering_twice_is_refused(void **unused)
 static void registering_before_scheduling_is_refused(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
+    esk_spec *spec = suite_workshop_w1();
     when_registers(spec, &ada);
     esk_spec_then_error(spec, WORKSHOP_NOT_SCHEDULED);
     esk_spec_hint(spec, "No past, no workshop: with status "
@@ -302,9 +302,9 @@ static void registering_before_scheduling_is_refused(void **unused)
 static void registering_after_closing_is_refused(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 12);
-    given_closed(spec);
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 12);
+    suite_given_closed(spec);
     when_registers(spec, &ada);
     esk_spec_then_error(spec, REGISTRATION_IS_CLOSED);
     esk_spec_hint(spec, "With status WORKSHOP_CLOSED, refuse with "

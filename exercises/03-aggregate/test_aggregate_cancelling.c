@@ -9,10 +9,10 @@
 void cancelling_a_seat_frees_it(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 2);
-    given_registered(spec, &ada);
-    when_cancels(spec, &ada);
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 2);
+    suite_given_registered(spec, &ada);
+    suite_when_cancels(spec, &ada);
     esk_spec_then(spec, &registration_cancelled_type,
                   &(registration_cancelled){.workshop_id = "w-1",
                                             .attendee_id = "ada",
@@ -25,11 +25,11 @@ void cancelling_a_seat_frees_it(void **unused)
 void cancelling_a_place_on_the_waitlist_says_so(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 1);
-    given_registered(spec, &ada);
-    given_waitlisted(spec, &bob);
-    when_cancels(spec, &bob);
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, &ada);
+    suite_given_waitlisted(spec, &bob);
+    suite_when_cancels(spec, &bob);
     esk_spec_then(spec, &registration_cancelled_type,
                   &(registration_cancelled){.workshop_id = "w-1",
                                             .attendee_id = "bob",
@@ -43,20 +43,20 @@ void cancelling_a_place_on_the_waitlist_says_so(void **unused)
 void cancelling_someone_not_registered_is_refused(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 2);
-    given_registered(spec, &ada);
-    when_cancels(spec, &cleo);
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 2);
+    suite_given_registered(spec, &ada);
+    suite_when_cancels(spec, &cleo);
     esk_spec_then_error(spec, NOT_REGISTERED);
     esk_spec_hint(spec, "cleo neither sits nor waits: refuse with "
                         "NOT_REGISTERED.");
     ESK_SPEC_CHECK(spec);
 
-    spec = workshop_w1();
-    given_scheduled(spec, 2);
-    given_registered(spec, &ada);
-    given_cancelled(spec, &ada, false);
-    when_cancels(spec, &ada);
+    spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 2);
+    suite_given_registered(spec, &ada);
+    suite_given_cancelled(spec, &ada, false);
+    suite_when_cancels(spec, &ada);
     esk_spec_then_error(spec, NOT_REGISTERED);
     esk_spec_hint(spec, "ada registered, then cancelled: the state folded "
                         "from those events has no ada any more. Ask the "
@@ -68,11 +68,11 @@ void cancelling_someone_not_registered_is_refused(void **unused)
 void cancelling_after_closing_is_allowed(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 12);
-    given_registered(spec, &ada);
-    given_closed(spec);
-    esk_spec_when_call(spec, cancels, &ada);
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 12);
+    suite_given_registered(spec, &ada);
+    suite_given_closed(spec);
+    esk_spec_when_call(spec, suite_cancels, &ada);
     esk_spec_then(spec, &registration_cancelled_type,
                   &(registration_cancelled){.workshop_id = "w-1",
                                             .attendee_id = "ada",

@@ -9,10 +9,10 @@
 void closing_stops_registration_and_says_why(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 12);
-    given_registered(spec, &ada);
-    when_closes(spec, "deadline");
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 12);
+    suite_given_registered(spec, &ada);
+    suite_when_closes(spec, "deadline");
     esk_spec_then(
         spec, &registration_closed_type,
         &(registration_closed){.workshop_id = "w-1", .reason = "deadline"});
@@ -23,18 +23,18 @@ void closing_stops_registration_and_says_why(void **unused)
 void closing_twice_or_before_scheduling_is_refused(void **unused)
 {
     (void)unused;
-    esk_spec *spec = workshop_w1();
-    given_scheduled(spec, 12);
-    given_closed(spec);
-    when_closes(spec, "trainer");
+    esk_spec *spec = suite_workshop_w1();
+    suite_given_scheduled(spec, 12);
+    suite_given_closed(spec);
+    suite_when_closes(spec, "trainer");
     esk_spec_then_error(spec, REGISTRATION_IS_CLOSED);
     esk_spec_hint(spec, "It is closed already: refuse with "
                         "REGISTRATION_IS_CLOSED rather than record a second "
                         "closing.");
     ESK_SPEC_CHECK(spec);
 
-    spec = workshop_w1();
-    when_closes(spec, "trainer");
+    spec = suite_workshop_w1();
+    suite_when_closes(spec, "trainer");
     esk_spec_then_error(spec, WORKSHOP_NOT_SCHEDULED);
     esk_spec_hint(spec, "There is nothing to close before the workshop is "
                         "scheduled: refuse with WORKSHOP_NOT_SCHEDULED.");
@@ -67,7 +67,7 @@ static void fold_one_seat_and_waiters(workshop *w, int waiters)
 }
 
 /* The name of the i-th event raised and not saved yet, or "(none)". */
-const char *pending_name(const workshop *w, size_t i)
+const char *suite_pending_name(const workshop *w, size_t i)
 {
     const esk_event_type *type = NULL;
     const char *json = NULL;
@@ -109,7 +109,7 @@ void the_last_place_on_the_waitlist_is_taken(void **unused)
                  "MAX_WAITING - 1 people wait: there is room for one more. "
                  "The waitlist is full when waitlist_count reaches "
                  "MAX_WAITING (>=), not one place before.");
-    check_string(pending_name(&w, 0), "AttendeeWaitlisted",
+    check_string(suite_pending_name(&w, 0), "AttendeeWaitlisted",
                  "The seat is taken, the line has room: bob waits.");
     esk_aggregate_release(&w);
 }
@@ -132,7 +132,7 @@ void a_free_seat_is_taken_even_when_the_waitlist_is_full(void **unused)
                  "A seat is free: WAITLIST_IS_FULL is only for a workshop "
                  "with no free seat. Ask for a free seat first; look at "
                  "the waitlist only when there is none.");
-    check_string(pending_name(&w, 0), "AttendeeRegistered",
+    check_string(suite_pending_name(&w, 0), "AttendeeRegistered",
                  "A free seat goes to whoever registers.");
     esk_aggregate_release(&w);
 }

@@ -61,7 +61,7 @@ void a_workshop_is_saved_as_events_and_loaded_from_them(void **unused)
                    "bob takes the second seat.");
     check_accepted(workshop_register(&w, "cleo", "Cleo Laine"),
                    "cleo registers for a full workshop: she waits.");
-    check_string(pending_name(&w, 2), "AttendeeWaitlisted",
+    check_string(suite_pending_name(&w, 2), "AttendeeWaitlisted",
                  "Each behaviour sees the state its earlier events left: "
                  "after ada and bob, no seat is free for cleo.");
     check_stored(esk_repository_save(repo, &w, NULL, NULL),
@@ -135,7 +135,7 @@ void two_registrations_for_the_last_seat_cannot_both_win(void **unused)
     check_accepted(workshop_register(&for_bob, "bob", "Bob Kahn"),
                    "bob's copy has a free seat too: it cannot know about "
                    "ada.");
-    check_string(pending_name(&for_bob, 0), "AttendeeRegistered",
+    check_string(suite_pending_name(&for_bob, 0), "AttendeeRegistered",
                  "bob's copy still shows the seat free.");
 
     check_stored(esk_repository_save(repo, &for_ada, NULL, NULL),
@@ -154,7 +154,7 @@ void two_registrations_for_the_last_seat_cannot_both_win(void **unused)
                  "Loading again folds ada's registration in.");
     check_accepted(workshop_register(&for_bob, "bob", "Bob Kahn"),
                    "bob may register: he joins the waitlist.");
-    check_string(pending_name(&for_bob, 0), "AttendeeWaitlisted",
+    check_string(suite_pending_name(&for_bob, 0), "AttendeeWaitlisted",
                  "Loaded again, the workshop is full: the same command now "
                  "puts bob on the waitlist.");
     check_stored(esk_repository_save(repo, &for_bob, NULL, NULL),

@@ -18,7 +18,7 @@
 
 /* --- The past: events every story starts from ----------------------------- */
 
-void given_scheduled(esk_spec *spec, int64_t capacity)
+void suite_given_scheduled(esk_spec *spec, int64_t capacity)
 {
     esk_spec_given(spec, &workshop_scheduled_type,
                    &(workshop_scheduled){.workshop_id = "w-1",
@@ -27,7 +27,8 @@ void given_scheduled(esk_spec *spec, int64_t capacity)
                                          .capacity = capacity});
 }
 
-void given_registered(esk_spec *spec, const char *attendee_id, const char *name)
+void suite_given_registered(esk_spec *spec, const char *attendee_id,
+                            const char *name)
 {
     attendee_registered e = {.workshop_id = "w-1"};
     snprintf(e.attendee_id, sizeof(e.attendee_id), "%s", attendee_id);
@@ -35,7 +36,8 @@ void given_registered(esk_spec *spec, const char *attendee_id, const char *name)
     esk_spec_given(spec, &attendee_registered_type, &e);
 }
 
-void given_waitlisted(esk_spec *spec, const char *attendee_id, const char *name)
+void suite_given_waitlisted(esk_spec *spec, const char *attendee_id,
+                            const char *name)
 {
     attendee_waitlisted e = {.workshop_id = "w-1"};
     snprintf(e.attendee_id, sizeof(e.attendee_id), "%s", attendee_id);
@@ -43,8 +45,8 @@ void given_waitlisted(esk_spec *spec, const char *attendee_id, const char *name)
     esk_spec_given(spec, &attendee_waitlisted_type, &e);
 }
 
-void given_cancelled(esk_spec *spec, const char *attendee_id,
-                     bool was_waitlisted)
+void suite_given_cancelled(esk_spec *spec, const char *attendee_id,
+                           bool was_waitlisted)
 {
     registration_cancelled e = {.workshop_id = "w-1",
                                 .was_waitlisted = was_waitlisted};
@@ -52,7 +54,7 @@ void given_cancelled(esk_spec *spec, const char *attendee_id,
     esk_spec_given(spec, &registration_cancelled_type, &e);
 }
 
-void given_closed(esk_spec *spec)
+void suite_given_closed(esk_spec *spec)
 {
     esk_spec_given(
         spec, &registration_closed_type,
@@ -86,7 +88,7 @@ static void a_workshop_cannot_be_scheduled_twice(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 12);
+    suite_given_scheduled(spec, 12);
     esk_spec_when(spec, &(workshop_command){.kind = SCHEDULE_WORKSHOP,
                                             .workshop_id = "w-1",
                                             .title = "Event Sourcing 102",
@@ -99,8 +101,8 @@ static void a_workshop_cannot_be_scheduled_twice(void **state)
         "(s->status), so refuse with WORKSHOP_ALREADY_SCHEDULED.");
     ESK_SPEC_CHECK(spec);
     spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 12);
-    given_closed(spec);
+    suite_given_scheduled(spec, 12);
+    suite_given_closed(spec);
     esk_spec_when(spec, &(workshop_command){.kind = SCHEDULE_WORKSHOP,
                                             .workshop_id = "w-1",
                                             .title = "Event Sourcing 102",
@@ -195,8 +197,8 @@ static void a_free_seat_goes_to_whoever_registers(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 2);
-    given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_scheduled(spec, 2);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
     esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
                                             .workshop_id = "w-1",
                                             .attendee_id = "bob",
@@ -216,8 +218,8 @@ static void when_every_seat_is_taken_the_next_attendee_waits(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 1);
-    given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
     esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
                                             .workshop_id = "w-1",
                                             .attendee_id = "bob",
@@ -237,8 +239,8 @@ static void registering_twice_is_refused(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 2);
-    given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_scheduled(spec, 2);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
     esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
                                             .workshop_id = "w-1",
                                             .attendee_id = "ada",
@@ -254,9 +256,9 @@ static void registering_again_while_waiting_is_refused(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 1);
-    given_registered(spec, "ada", "Ada Lovelace");
-    given_waitlisted(spec, "bob", "Bob");
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_waitlisted(spec, "bob", "Bob");
     esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
                                             .workshop_id = "w-1",
                                             .attendee_id = "bob",
@@ -273,8 +275,8 @@ static void registering_after_closing_is_refused(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 12);
-    given_closed(spec);
+    suite_given_scheduled(spec, 12);
+    suite_given_closed(spec);
     esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
                                             .workshop_id = "w-1",
                                             .attendee_id = "ada",
@@ -292,8 +294,8 @@ static void a_command_of_no_known_kind_is_a_bug_of_the_caller(void **state)
 {
     (void)state;
     workshop_state w = {0};
-    happened(&w, &workshop_scheduled_type,
-             &(workshop_scheduled){.workshop_id = "w-1", .capacity = 2});
+    suite_happened(&w, &workshop_scheduled_type,
+                   &(workshop_scheduled){.workshop_id = "w-1", .capacity = 2});
     workshop_command unknown = {.kind = (workshop_command_kind)99,
                                 .workshop_id = "w-1"};
     esk_decision decision = ESK_DECISION_INIT;

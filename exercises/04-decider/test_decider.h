@@ -15,14 +15,14 @@
 #include "workshop.h"
 
 /* test_decider.c */
-void given_scheduled(esk_spec *spec, int64_t capacity);
-void given_registered(esk_spec *spec, const char *attendee_id,
-                      const char *name);
-void given_waitlisted(esk_spec *spec, const char *attendee_id,
-                      const char *name);
-void given_cancelled(esk_spec *spec, const char *attendee_id,
-                     bool was_waitlisted);
-void given_closed(esk_spec *spec);
+void suite_given_scheduled(esk_spec *spec, int64_t capacity);
+void suite_given_registered(esk_spec *spec, const char *attendee_id,
+                            const char *name);
+void suite_given_waitlisted(esk_spec *spec, const char *attendee_id,
+                            const char *name);
+void suite_given_cancelled(esk_spec *spec, const char *attendee_id,
+                           bool was_waitlisted);
+void suite_given_closed(esk_spec *spec);
 
 /* test_decider_waitlist.c */
 void cancelling_a_seat_says_it_was_not_waitlisted(void **state);
@@ -42,7 +42,8 @@ void a_seat_freed_after_closing_still_goes_to_the_waitlist(void **state);
 void a_full_waitlist_takes_nobody_else(void **state);
 void a_free_seat_is_taken_even_when_the_waitlist_is_full(void **state);
 void the_last_place_on_the_waitlist_is_taken(void **state);
-void happened(workshop_state *w, const esk_event_type *type, const void *event);
+void suite_happened(workshop_state *w, const esk_event_type *type,
+                    const void *event);
 void only_a_closed_workshop_with_nobody_left_is_terminal(void **state);
 
 /* test_decider_on_a_store.c */

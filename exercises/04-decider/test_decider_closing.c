@@ -10,7 +10,7 @@ void closing_stops_registration(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 12);
+    suite_given_scheduled(spec, 12);
     esk_spec_when(spec, &(workshop_command){.kind = CLOSE_REGISTRATION,
                                             .workshop_id = "w-1",
                                             .reason = "trainer"});
@@ -26,8 +26,8 @@ void closing_twice_is_refused(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 12);
-    given_closed(spec);
+    suite_given_scheduled(spec, 12);
+    suite_given_closed(spec);
     esk_spec_when(spec, &(workshop_command){.kind = CLOSE_REGISTRATION,
                                             .workshop_id = "w-1",
                                             .reason = "deadline"});
@@ -57,9 +57,9 @@ void cancelling_after_closing_is_still_allowed(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 2);
-    given_registered(spec, "ada", "Ada Lovelace");
-    given_closed(spec);
+    suite_given_scheduled(spec, 2);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_closed(spec);
     esk_spec_when(spec, &(workshop_command){.kind = CANCEL_REGISTRATION,
                                             .workshop_id = "w-1",
                                             .attendee_id = "ada"});
@@ -78,11 +78,11 @@ void a_seat_freed_after_closing_still_goes_to_the_waitlist(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 1);
-    given_registered(spec, "ada", "Ada Lovelace");
-    given_waitlisted(spec, "bob", "Bob");
-    given_closed(spec);
-    given_cancelled(spec, "ada", false);
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_waitlisted(spec, "bob", "Bob");
+    suite_given_closed(spec);
+    suite_given_cancelled(spec, "ada", false);
     esk_spec_when(spec, &(workshop_command){.kind = PROMOTE_FROM_WAITLIST,
                                             .workshop_id = "w-1"});
     esk_spec_then(spec, &waitlisted_attendee_promoted_type,
@@ -99,12 +99,12 @@ void a_full_waitlist_takes_nobody_else(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 1);
-    given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
     for (int i = 0; i < MAX_WAITING; i++) {
         char id[ID_SIZE];
         snprintf(id, sizeof(id), "waiter-%d", i + 1);
-        given_waitlisted(spec, id, "A. Waiter");
+        suite_given_waitlisted(spec, id, "A. Waiter");
     }
     esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
                                             .workshop_id = "w-1",
@@ -122,14 +122,14 @@ void a_free_seat_is_taken_even_when_the_waitlist_is_full(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 1);
-    given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
     for (int i = 0; i < MAX_WAITING; i++) {
         char id[ID_SIZE];
         snprintf(id, sizeof(id), "waiter-%d", i + 1);
-        given_waitlisted(spec, id, "A. Waiter");
+        suite_given_waitlisted(spec, id, "A. Waiter");
     }
-    given_cancelled(spec, "ada", false);
+    suite_given_cancelled(spec, "ada", false);
     esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
                                             .workshop_id = "w-1",
                                             .attendee_id = "late",
@@ -149,12 +149,12 @@ void the_last_place_on_the_waitlist_is_taken(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 1);
-    given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
     for (int i = 0; i < MAX_WAITING - 1; i++) {
         char id[ID_SIZE];
         snprintf(id, sizeof(id), "waiter-%d", i + 1);
-        given_waitlisted(spec, id, "A. Waiter");
+        suite_given_waitlisted(spec, id, "A. Waiter");
     }
     esk_spec_when(spec, &(workshop_command){.kind = REGISTER_ATTENDEE,
                                             .workshop_id = "w-1",
@@ -174,7 +174,8 @@ void the_last_place_on_the_waitlist_is_taken(void **state)
 /* --- is_terminal ---------------------------------------------------------- */
 
 /* Apply one event to a state, as esk does when it loads a stream. */
-void happened(workshop_state *w, const esk_event_type *type, const void *event)
+void suite_happened(workshop_state *w, const esk_event_type *type,
+                    const void *event)
 {
     workshop_decider.evolve(w, type, event);
 }
@@ -190,23 +191,24 @@ void only_a_closed_workshop_with_nobody_left_is_terminal(void **state)
                  "An unscheduled workshop can still be scheduled: not "
                  "terminal.");
 
-    happened(&w, &workshop_scheduled_type,
-             &(workshop_scheduled){.workshop_id = "w-1", .capacity = 1});
-    happened(
+    suite_happened(&w, &workshop_scheduled_type,
+                   &(workshop_scheduled){.workshop_id = "w-1", .capacity = 1});
+    suite_happened(
         &w, &attendee_registered_type,
         &(attendee_registered){.workshop_id = "w-1", .attendee_id = "ada"});
-    happened(
+    suite_happened(
         &w, &attendee_waitlisted_type,
         &(attendee_waitlisted){.workshop_id = "w-1", .attendee_id = "bob"});
-    happened(&w, &registration_closed_type,
-             &(registration_closed){.workshop_id = "w-1", .reason = "trainer"});
+    suite_happened(
+        &w, &registration_closed_type,
+        &(registration_closed){.workshop_id = "w-1", .reason = "trainer"});
     workshop_is_terminal_says = workshop_decider.is_terminal(&w) ? "yes" : "no";
     check_string(workshop_is_terminal_says, "no",
                  "Closed, but ada is seated and bob waits: either may still "
                  "cancel, and that changes the stream. Closed alone is not "
                  "terminal.");
 
-    happened(
+    suite_happened(
         &w, &registration_cancelled_type,
         &(registration_cancelled){.workshop_id = "w-1", .attendee_id = "ada"});
     workshop_is_terminal_says = workshop_decider.is_terminal(&w) ? "yes" : "no";
@@ -215,10 +217,10 @@ void only_a_closed_workshop_with_nobody_left_is_terminal(void **state)
                  "free, so bob may be promoted, or cancel. A waiter keeps "
                  "the story going as much as a seated attendee.");
 
-    happened(&w, &registration_cancelled_type,
-             &(registration_cancelled){.workshop_id = "w-1",
-                                       .attendee_id = "bob",
-                                       .was_waitlisted = true});
+    suite_happened(&w, &registration_cancelled_type,
+                   &(registration_cancelled){.workshop_id = "w-1",
+                                             .attendee_id = "bob",
+                                             .was_waitlisted = true});
     workshop_is_terminal_says = workshop_decider.is_terminal(&w) ? "yes" : "no";
     check_string(workshop_is_terminal_says, "yes",
                  "Closed, nobody seated, nobody waiting: every command is now "
@@ -226,13 +228,14 @@ void only_a_closed_workshop_with_nobody_left_is_terminal(void **state)
                  "that state.");
 
     workshop_state seated_only = {0};
-    happened(&seated_only, &workshop_scheduled_type,
-             &(workshop_scheduled){.workshop_id = "w-1", .capacity = 2});
-    happened(
+    suite_happened(&seated_only, &workshop_scheduled_type,
+                   &(workshop_scheduled){.workshop_id = "w-1", .capacity = 2});
+    suite_happened(
         &seated_only, &attendee_registered_type,
         &(attendee_registered){.workshop_id = "w-1", .attendee_id = "ada"});
-    happened(&seated_only, &registration_closed_type,
-             &(registration_closed){.workshop_id = "w-1", .reason = "trainer"});
+    suite_happened(
+        &seated_only, &registration_closed_type,
+        &(registration_closed){.workshop_id = "w-1", .reason = "trainer"});
     workshop_is_terminal_says =
         workshop_decider.is_terminal(&seated_only) ? "yes" : "no";
     check_string(workshop_is_terminal_says, "no",

@@ -10,8 +10,8 @@ void cancelling_a_seat_says_it_was_not_waitlisted(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 2);
-    given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_scheduled(spec, 2);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
     esk_spec_when(spec, &(workshop_command){.kind = CANCEL_REGISTRATION,
                                             .workshop_id = "w-1",
                                             .attendee_id = "ada"});
@@ -30,9 +30,9 @@ void cancelling_from_the_waitlist_says_so(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 1);
-    given_registered(spec, "ada", "Ada Lovelace");
-    given_waitlisted(spec, "bob", "Bob");
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_waitlisted(spec, "bob", "Bob");
     esk_spec_when(spec, &(workshop_command){.kind = CANCEL_REGISTRATION,
                                             .workshop_id = "w-1",
                                             .attendee_id = "bob"});
@@ -49,8 +49,8 @@ void cancelling_someone_not_registered_is_refused(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 2);
-    given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_scheduled(spec, 2);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
     esk_spec_when(spec, &(workshop_command){.kind = CANCEL_REGISTRATION,
                                             .workshop_id = "w-1",
                                             .attendee_id = "eve"});
@@ -67,11 +67,11 @@ void promotion_gives_the_free_seat_to_the_first_in_line(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 1);
-    given_registered(spec, "ada", "Ada Lovelace");
-    given_waitlisted(spec, "bob", "Bob");
-    given_waitlisted(spec, "cleo", "Cleo");
-    given_cancelled(spec, "ada", false);
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_waitlisted(spec, "bob", "Bob");
+    suite_given_waitlisted(spec, "cleo", "Cleo");
+    suite_given_cancelled(spec, "ada", false);
     esk_spec_when(spec, &(workshop_command){.kind = PROMOTE_FROM_WAITLIST,
                                             .workshop_id = "w-1"});
     esk_spec_then(spec, &waitlisted_attendee_promoted_type,
@@ -87,8 +87,8 @@ void promoting_with_nobody_waiting_is_refused(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 2);
-    given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_scheduled(spec, 2);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
     esk_spec_when(spec, &(workshop_command){.kind = PROMOTE_FROM_WAITLIST,
                                             .workshop_id = "w-1"});
     esk_spec_then_error(spec, NOBODY_WAITING);
@@ -101,8 +101,8 @@ void promoting_in_a_full_workshop_with_nobody_waiting_says_so(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 1);
-    given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
     esk_spec_when(spec, &(workshop_command){.kind = PROMOTE_FROM_WAITLIST,
                                             .workshop_id = "w-1"});
     esk_spec_then_error(spec, NOBODY_WAITING);
@@ -117,9 +117,9 @@ void promoting_without_a_free_seat_is_refused(void **state)
 {
     (void)state;
     esk_spec *spec = esk_spec_decider(&workshop_decider);
-    given_scheduled(spec, 1);
-    given_registered(spec, "ada", "Ada Lovelace");
-    given_waitlisted(spec, "bob", "Bob");
+    suite_given_scheduled(spec, 1);
+    suite_given_registered(spec, "ada", "Ada Lovelace");
+    suite_given_waitlisted(spec, "bob", "Bob");
     esk_spec_when(spec, &(workshop_command){.kind = PROMOTE_FROM_WAITLIST,
                                             .workshop_id = "w-1"});
     esk_spec_then_error(spec, NO_FREE_SEAT);

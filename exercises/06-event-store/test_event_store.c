@@ -15,7 +15,7 @@
 #include "test_event_store.h"
 #include "workshop.h"
 
-esk_store *open_memory_store(void)
+esk_store *suite_open_memory_store(void)
 {
     esk_store *store = NULL;
     check_status(esk_store_open_memory(&store, NULL), ESK_OK,
@@ -24,7 +24,7 @@ esk_store *open_memory_store(void)
     return store;
 }
 
-esk_repository *open_repository(esk_store *store)
+esk_repository *suite_open_repository(esk_store *store)
 {
     esk_repository *repo = NULL;
     check_status(esk_repository_new(&repo, store, &workshop_type, NULL), ESK_OK,
@@ -41,15 +41,17 @@ static int64_t stream_version(esk_store *store, const char *stream_id)
     return version;
 }
 
-void expect_handled_at(esk_status rc, esk_status expected, const char *what,
-                       const char *hint, const char *file, int line)
+void suite_expect_handled_at(esk_status rc, esk_status expected,
+                             const char *what, const char *hint,
+                             const char *file, int line)
 {
     if (rc != expected && rc != ESK_ENOTIMPL && esk_errmsg()[0] != '\0')
         print_error("the handler said: %s\n", esk_errmsg());
     exercise_expect_status(rc, expected, what, hint, file, line);
 }
 
-void schedule(esk_repository *repo, const char *workshop_id, int64_t capacity)
+void suite_schedule(esk_repository *repo, const char *workshop_id,
+                    int64_t capacity)
 {
     exercise_say("command: ScheduleWorkshop %s, capacity %lld", workshop_id,
                  (long long)capacity);
@@ -69,8 +71,8 @@ static esk_status try_register(esk_repository *repo, const char *workshop_id,
     return register_attendee(repo, workshop_id, attendee_id, name, NULL);
 }
 
-void register_ok(esk_repository *repo, const char *workshop_id,
-                 const char *attendee_id, const char *name)
+void suite_register_ok(esk_repository *repo, const char *workshop_id,
+                       const char *attendee_id, const char *name)
 {
     esk_status rc = try_register(repo, workshop_id, attendee_id, name);
     expect_handled(rc, ESK_OK,
@@ -85,10 +87,10 @@ static void
 scheduling_a_workshop_starts_its_stream_workshop_dash_id(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
 
-    schedule(repo, "w-1", 2);
+    suite_schedule(repo, "w-1", 2);
     check_int(stream_version(store, "workshop-w-1"), 1,
               "One stream per workshop, named '<category>-<id>': the "
               "repository takes the category from workshop_type. After "
@@ -101,11 +103,11 @@ scheduling_a_workshop_starts_its_stream_workshop_dash_id(void **state)
 static void a_scheduled_workshop_loads_back_at_version_1(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     workshop w = {0};
 
-    schedule(repo, "w-1", 2);
+    suite_schedule(repo, "w-1", 2);
     check_status(esk_repository_load(repo, "w-1", &w), ESK_OK,
                  "What was saved can be loaded: the stream's events are "
                  "folded into a new workshop.");
@@ -124,8 +126,8 @@ static void a_scheduled_workshop_loads_back_at_version_1(void **state)
 static void an_invalid_schedule_is_refused_and_writes_nothing(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
 
     esk_status rc = schedule_workshop(repo, "w-1", "Event Sourcing 101",
                                       "2026-12-01", 0, NULL);
@@ -146,11 +148,11 @@ static void
 scheduling_a_workshop_twice_is_refused_and_writes_nothing(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     workshop w = {0};
 
-    schedule(repo, "w-1", 2);
+    suite_schedule(repo, "w-1", 2);
     exercise_say("command: ScheduleWorkshop w-1 again");
     esk_status rc =
         schedule_workshop(repo, "w-1", "Another title", "2027-01-15", 5, NULL);
@@ -181,12 +183,12 @@ scheduling_a_workshop_twice_is_refused_and_writes_nothing(void **state)
 static void a_registration_is_saved_as_version_2(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     esk_event_list stream = ESK_EVENT_LIST_INIT;
 
-    schedule(repo, "w-1", 2);
-    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    suite_schedule(repo, "w-1", 2);
+    suite_register_ok(repo, "w-1", "ada", "Ada Lovelace");
 
     check_status(esk_store_read_stream(store, "workshop-w-1", 1, 0, &stream),
                  ESK_OK, "Reading the stream back should work.");
@@ -207,13 +209,13 @@ static void a_registration_is_saved_as_version_2(void **state)
 static void a_registration_sees_the_seats_taken_before_it(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     esk_event_list stream = ESK_EVENT_LIST_INIT;
 
-    schedule(repo, "w-1", 1);
-    register_ok(repo, "w-1", "ada", "Ada Lovelace");
-    register_ok(repo, "w-1", "bob", "Bob");
+    suite_schedule(repo, "w-1", 1);
+    suite_register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    suite_register_ok(repo, "w-1", "bob", "Bob");
 
     check_status(esk_store_read_stream(store, "workshop-w-1", 3, 0, &stream),
                  ESK_OK, "Reading the stream back should work.");
@@ -231,8 +233,8 @@ static void a_registration_sees_the_seats_taken_before_it(void **state)
 static void registering_for_a_workshop_never_scheduled_is_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
 
     esk_status rc = try_register(repo, "w-9", "ada", "Ada Lovelace");
     expect_handled(rc, ESK_EDOMAIN,
@@ -252,11 +254,11 @@ static void registering_for_a_workshop_never_scheduled_is_refused(void **state)
 static void a_refused_registration_writes_nothing(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
 
-    schedule(repo, "w-1", 2);
-    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    suite_schedule(repo, "w-1", 2);
+    suite_register_ok(repo, "w-1", "ada", "Ada Lovelace");
     esk_status rc = try_register(repo, "w-1", "ada", "Ada Lovelace");
     expect_handled(rc, ESK_EDOMAIN,
                    "workshop_register() refuses a second registration of "
@@ -274,16 +276,16 @@ static void a_refused_registration_writes_nothing(void **state)
 static void a_save_from_a_stale_load_is_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     workshop stale = {0};
 
-    schedule(repo, "w-1", 1);
+    suite_schedule(repo, "w-1", 1);
     /* Someone loads the workshop at version 1 and takes their time... */
     check_status(esk_repository_load(repo, "w-1", &stale), ESK_OK,
                  "The workshop should load.");
     /* ...while Ada takes the last seat (version 2)... */
-    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    suite_register_ok(repo, "w-1", "ada", "Ada Lovelace");
     /* ...then decides, from version 1, that the seat is still free. */
     check_status(workshop_register(&stale, "bob", "Bob"), ESK_OK,
                  "At version 1 the seat looks free.");
@@ -308,8 +310,8 @@ static void
 a_failed_save_is_not_mistaken_for_a_workshop_that_exists(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
 
     exercise_say("command: ScheduleWorkshop w-1, with metadata the store "
                  "cannot encode");
@@ -333,10 +335,10 @@ static void
 a_registration_whose_save_fails_is_released_all_the_same(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
 
-    schedule(repo, "w-1", 2);
+    suite_schedule(repo, "w-1", 2);
     exercise_say("command: RegisterAttendee ada for w-1, with metadata the "
                  "store cannot encode");
     esk_status rc = register_attendee(repo, "w-1", "ada", "Ada Lovelace",
@@ -357,15 +359,15 @@ static void
 a_workshop_whose_events_cannot_be_read_is_not_called_unscheduled(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     const esk_new_event unknown = {
         .event_id = "from-a-newer-server",
         .type = "WorkshopRenamed",
         .schema_version = 1,
         .data = "{\"workshopId\":\"w-1\",\"title\":\"ES 102\"}"};
 
-    schedule(repo, "w-1", 2);
+    suite_schedule(repo, "w-1", 2);
     /* A newer version of the application wrote an event this one does not
      * know: the load cannot fold it. */
     check_status(esk_store_append(store, "workshop-w-1", 1, &unknown, 1, NULL),

@@ -20,16 +20,18 @@
 /* check_status, after printing what the handler said about a surprise:
  * its last error. */
 #define expect_handled(rc, expected, hint)                                     \
-    expect_handled_at((rc), (expected), #rc, (hint), __FILE__, __LINE__)
+    suite_expect_handled_at((rc), (expected), #rc, (hint), __FILE__, __LINE__)
 
 /* test_event_store.c */
-esk_store *open_memory_store(void);
-esk_repository *open_repository(esk_store *store);
-void schedule(esk_repository *repo, const char *workshop_id, int64_t capacity);
-void register_ok(esk_repository *repo, const char *workshop_id,
-                 const char *attendee_id, const char *name);
-void expect_handled_at(esk_status rc, esk_status expected, const char *what,
-                       const char *hint, const char *file, int line);
+esk_store *suite_open_memory_store(void);
+esk_repository *suite_open_repository(esk_store *store);
+void suite_schedule(esk_repository *repo, const char *workshop_id,
+                    int64_t capacity);
+void suite_register_ok(esk_repository *repo, const char *workshop_id,
+                       const char *attendee_id, const char *name);
+void suite_expect_handled_at(esk_status rc, esk_status expected,
+                             const char *what, const char *hint,
+                             const char *file, int line);
 
 /* test_event_store_story.c */
 void the_story_lists_every_event_in_order(void **state);

@@ -9,8 +9,8 @@
 void the_events_carry_the_metadata_they_were_saved_with(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     char correlation[64] = "";
     const esk_metadata request = {.correlation_id = "req-7",
@@ -52,9 +52,9 @@ void the_same_handlers_tell_the_same_story_on_sqlite(void **state)
     check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
                  "A SQLite store in memory should always open.");
     exercise_watch_store(store);
-    repo = open_repository(store);
-    schedule(repo, "w-1", 1);
-    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    repo = suite_open_repository(store);
+    suite_schedule(repo, "w-1", 1);
+    suite_register_ok(repo, "w-1", "ada", "Ada Lovelace");
     check_status(write_story(store, "w-1", story, sizeof(story)), ESK_OK,
                  "write_story() reads through the store's interface: any "
                  "backend will do.");

@@ -9,13 +9,13 @@
 void the_story_lists_every_event_in_order(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     char story[STORY_SIZE];
 
-    schedule(repo, "w-1", 1);
-    register_ok(repo, "w-1", "ada", "Ada Lovelace");
-    register_ok(repo, "w-1", "bob", "Bob");
+    suite_schedule(repo, "w-1", 1);
+    suite_register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    suite_register_ok(repo, "w-1", "bob", "Bob");
     esk_status rc = write_story(store, "w-1", story, sizeof(story));
     check_status(rc, ESK_OK,
                  "write_story(): esk_store_read_stream() the stream "
@@ -39,7 +39,7 @@ void the_story_lists_every_event_in_order(void **state)
 void the_story_of_a_workshop_never_scheduled_is_not_found(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     char story[STORY_SIZE] = "not written";
 
     esk_status rc = write_story(store, "w-9", story, sizeof(story));
@@ -55,12 +55,12 @@ void the_story_of_a_workshop_never_scheduled_is_not_found(void **state)
 void a_story_that_does_not_fit_is_refused_not_overrun(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     char area[1024];
     size_t bytes_written_past_size = 0;
 
-    schedule(repo, "w-1", 1);
+    suite_schedule(repo, "w-1", 1);
     /* Give write_story the first 40 bytes: the rest must stay as it is. */
     memset(area, '#', sizeof(area));
     esk_status rc = write_story(store, "w-1", area, 40);
@@ -86,13 +86,13 @@ void a_story_that_does_not_fit_is_refused_not_overrun(void **state)
 void a_story_gives_the_versions_of_its_own_stream(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     char story[STORY_SIZE];
 
-    schedule(repo, "w-1", 2);
-    schedule(repo, "w-2", 1);
-    register_ok(repo, "w-2", "ada", "Ada Lovelace");
+    suite_schedule(repo, "w-1", 2);
+    suite_schedule(repo, "w-2", 1);
+    suite_register_ok(repo, "w-2", "ada", "Ada Lovelace");
     check_status(write_story(store, "w-2", story, sizeof(story)), ESK_OK,
                  "write_story() should tell the story of w-2.");
     check_string(story,
@@ -113,13 +113,13 @@ void a_story_gives_the_versions_of_its_own_stream(void **state)
 void a_story_needs_one_byte_more_than_its_text(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    esk_repository *repo = open_repository(store);
+    esk_store *store = suite_open_memory_store();
+    esk_repository *repo = suite_open_repository(store);
     char whole[STORY_SIZE];
     char story[STORY_SIZE];
 
-    schedule(repo, "w-1", 1);
-    register_ok(repo, "w-1", "ada", "Ada Lovelace");
+    suite_schedule(repo, "w-1", 1);
+    suite_register_ok(repo, "w-1", "ada", "Ada Lovelace");
     check_status(write_story(store, "w-1", whole, sizeof(whole)), ESK_OK,
                  "write_story() should tell the story in a large buffer.");
     size_t length = strlen(whole);

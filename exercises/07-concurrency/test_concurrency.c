@@ -20,7 +20,7 @@
 
 /* --- Stores and workshops ------------------------------------------------- */
 
-esk_store *open_memory_store(void)
+esk_store *suite_open_memory_store(void)
 {
     esk_store *store = NULL;
     check_status(esk_store_open_memory(&store, NULL), ESK_OK,
@@ -29,7 +29,7 @@ esk_store *open_memory_store(void)
     return store;
 }
 
-esk_store *open_sqlite_store(void)
+esk_store *suite_open_sqlite_store(void)
 {
     esk_store *store = NULL;
     check_status(esk_store_open_sqlite(&store, ":memory:", NULL), ESK_OK,
@@ -38,8 +38,8 @@ esk_store *open_sqlite_store(void)
     return store;
 }
 
-workshop_command registration(const char *workshop_id, const char *attendee_id,
-                              const char *name)
+workshop_command suite_registration(const char *workshop_id,
+                                    const char *attendee_id, const char *name)
 {
     workshop_command c = {.kind = REGISTER_ATTENDEE};
     snprintf(c.workshop_id, sizeof(c.workshop_id), "%s", workshop_id);
@@ -64,8 +64,8 @@ static int64_t handled_elsewhere(esk_store *store,
     return result.version;
 }
 
-void given_a_workshop(esk_store *store, const char *workshop_id,
-                      int64_t capacity)
+void suite_given_a_workshop(esk_store *store, const char *workshop_id,
+                            int64_t capacity)
 {
     workshop_command c = {.kind = SCHEDULE_WORKSHOP, .capacity = capacity};
     snprintf(c.workshop_id, sizeof(c.workshop_id), "%s", workshop_id);
@@ -74,17 +74,18 @@ void given_a_workshop(esk_store *store, const char *workshop_id,
     handled_elsewhere(store, &c);
 }
 
-void given_registered(esk_store *store, const char *workshop_id,
-                      const char *attendee_id)
+void suite_given_registered(esk_store *store, const char *workshop_id,
+                            const char *attendee_id)
 {
-    workshop_command c = registration(workshop_id, attendee_id, attendee_id);
+    workshop_command c =
+        suite_registration(workshop_id, attendee_id, attendee_id);
     handled_elsewhere(store, &c);
 }
 
 /* Read a workshop's stream and fold it, as a handler would. The caller
  * frees the list. */
-workshop_state load(esk_store *store, const char *stream_id,
-                    esk_event_list *stream)
+workshop_state suite_load(esk_store *store, const char *stream_id,
+                          esk_event_list *stream)
 {
     workshop_state state;
     check_status(esk_store_read_stream(store, stream_id, 1, 0, stream), ESK_OK,
@@ -95,8 +96,8 @@ workshop_state load(esk_store *store, const char *stream_id,
     return state;
 }
 
-/* The last event of a stream, after load(). */
-const esk_event *last_event(const esk_event_list *stream)
+/* The last event of a stream, after suite_load(). */
+const esk_event *suite_last_event(const esk_event_list *stream)
 {
     check_true(stream->count > 0, "The stream should not be empty.");
     return &stream->events[stream->count - 1];
@@ -104,8 +105,8 @@ const esk_event *last_event(const esk_event_list *stream)
 
 /* --- The rival ------------------------------------------------------------ */
 
-void rival_registers(void *ctx, esk_store *store,
-                     const workshop_command *command, int attempt)
+void suite_rival_registers(void *ctx, esk_store *store,
+                           const workshop_command *command, int attempt)
 {
     rival *r = ctx;
     r->windows++;
@@ -115,7 +116,8 @@ void rival_registers(void *ctx, esk_store *store,
         return;
     }
     const char *who = r->attendees[attempt - 1];
-    workshop_command theirs = registration(command->workshop_id, who, who);
+    workshop_command theirs =
+        suite_registration(command->workshop_id, who, who);
     int64_t version = handled_elsewhere(store, &theirs);
     print_message("    race window, attempt %d: %s's handler has decided; "
                   "before it appends, %s registers: workshop-%s is now at "
@@ -151,7 +153,7 @@ static void append_with_ids(esk_store *store, const char *const *ids, size_t n)
 static void a_command_is_known_by_the_ids_of_its_events(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     const char *const ids[] = {"cmd-1/0", "cmd-2/0", "cmd-2/1"};
 
@@ -173,7 +175,7 @@ static void a_command_is_known_by_the_ids_of_its_events(void **state)
 static void a_command_id_is_not_mistaken_for_a_longer_one(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     const char *const ids[] = {"cmd-10/0"};
 
@@ -196,7 +198,7 @@ static void a_command_id_is_not_mistaken_for_a_longer_one(void **state)
 static void decide_registration(esk_decision *decision, const char *who)
 {
     workshop_state open = {.status = WORKSHOP_OPEN, .capacity = 2};
-    workshop_command c = registration("w-1", who, who);
+    workshop_command c = suite_registration("w-1", who, who);
     check_status(workshop_decider.decide(&open, &c, decision), ESK_OK,
                  "An open workshop with free seats takes a registration.");
 }
@@ -205,11 +207,11 @@ static void
 a_decision_is_appended_with_ids_made_from_the_command_id(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     esk_decision decision = ESK_DECISION_INIT;
 
-    given_a_workshop(store, "w-1", 2);
+    suite_given_a_workshop(store, "w-1", 2);
     decide_registration(&decision, "ada");
     esk_status rc =
         append_decision(store, "workshop-w-1", 1, &decision, "cmd-7");
@@ -219,7 +221,7 @@ a_decision_is_appended_with_ids_made_from_the_command_id(void **state)
                  "Make one esk_new_event per event of the decision "
                  "(esk_decision_count(), esk_decision_event()), then "
                  "esk_store_append() them, expecting version 1.");
-    load(store, "workshop-w-1", &stream);
+    suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 2, "One event appended after the schedule.");
     check_string(stream.events[1].type, "AttendeeRegistered",
                  "The type name comes from the event type: type->name.");
@@ -235,12 +237,12 @@ a_decision_is_appended_with_ids_made_from_the_command_id(void **state)
 static void a_decision_made_on_a_stale_version_is_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     esk_decision decision = ESK_DECISION_INIT;
 
-    given_a_workshop(store, "w-1", 2);
-    given_registered(store, "w-1", "cleo");
+    suite_given_a_workshop(store, "w-1", 2);
+    suite_given_registered(store, "w-1", "cleo");
     decide_registration(&decision, "bob");
     /* Bob's decision was made on version 1; the stream is at 2. */
     esk_status rc =
@@ -250,7 +252,7 @@ static void a_decision_made_on_a_stale_version_is_refused(void **state)
                  "store then refuses a decision made on an old version.");
     check_contains(esk_errmsg(), "workshop-w-1",
                    "The store's message names the stream and both versions.");
-    load(store, "workshop-w-1", &stream);
+    suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 2, "A refused append writes nothing.");
 
     esk_event_list_release(&stream);
@@ -261,11 +263,11 @@ static void a_decision_made_on_a_stale_version_is_refused(void **state)
 static void a_decision_without_events_appends_nothing(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     esk_decision nothing = ESK_DECISION_INIT;
 
-    given_a_workshop(store, "w-1", 2);
+    suite_given_a_workshop(store, "w-1", 2);
     esk_status rc =
         append_decision(store, "workshop-w-1", 1, &nothing, "cmd-9");
     check_status(rc, ESK_OK,
@@ -273,7 +275,7 @@ static void a_decision_without_events_appends_nothing(void **state)
                  "a closed workshop). The store refuses an empty batch: when "
                  "esk_decision_count() is 0, return ESK_OK without "
                  "appending.");
-    load(store, "workshop-w-1", &stream);
+    suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 1, "Nothing to append: nothing appended.");
 
     esk_event_list_release(&stream);
@@ -283,14 +285,14 @@ static void a_decision_without_events_appends_nothing(void **state)
 static void a_decision_of_two_events_is_appended_as_one_batch(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     esk_decision decision = ESK_DECISION_INIT;
     const attendee_registered ada = {
         .workshop_id = "w-1", .attendee_id = "ada", .name = "Ada"};
     const registration_closed full = {.workshop_id = "w-1", .reason = "full"};
 
-    given_a_workshop(store, "w-1", 1);
+    suite_given_a_workshop(store, "w-1", 1);
     /* The workshop's own commands make one event each; a command may make
      * more, and they belong together. */
     check_status(esk_decision_emit(&decision, &attendee_registered_type, &ada),
@@ -305,7 +307,7 @@ static void a_decision_of_two_events_is_appended_as_one_batch(void **state)
                  "Both events go in one esk_store_append(), expecting version "
                  "1: one append per event would expect version 1 for the "
                  "second too, and find the stream at 2.");
-    load(store, "workshop-w-1", &stream);
+    suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 3, "The schedule, then both events of cmd-5.");
     check_string(stream.events[1].event_id, "cmd-5/0",
                  "The first event of cmd-5 is \"cmd-5/0\".");
@@ -324,13 +326,13 @@ static void
 a_decision_of_more_events_than_a_command_may_make_is_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     esk_decision decision = ESK_DECISION_INIT;
     const registration_closed closed = {.workshop_id = "w-1",
                                         .reason = "again"};
 
-    given_a_workshop(store, "w-1", 2);
+    suite_given_a_workshop(store, "w-1", 2);
     for (int i = 0; i <= MAX_EVENTS_PER_COMMAND; i++)
         check_status(
             esk_decision_emit(&decision, &registration_closed_type, &closed),
@@ -342,7 +344,7 @@ a_decision_of_more_events_than_a_command_may_make_is_refused(void **state)
         "MAX_EVENTS_PER_COMMAND: check esk_decision_count() against it "
         "before filling them, and refuse with ESK_EINVAL rather than write "
         "past their end.");
-    load(store, "workshop-w-1", &stream);
+    suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 1, "A refused decision writes nothing.");
 
     esk_event_list_release(&stream);
@@ -361,7 +363,7 @@ static void command_id_of(char *id, size_t length)
 static void a_command_id_too_long_for_its_event_ids_is_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     esk_decision decision = ESK_DECISION_INIT;
     char longest[ESK_EVENT_ID_MAX + 1];
@@ -370,7 +372,7 @@ static void a_command_id_too_long_for_its_event_ids_is_refused(void **state)
     /* "<id>/0" is two bytes longer than the id. */
     command_id_of(longest, ESK_EVENT_ID_MAX - 2);
     command_id_of(too_long, ESK_EVENT_ID_MAX - 1);
-    given_a_workshop(store, "w-1", 2);
+    suite_given_a_workshop(store, "w-1", 2);
     decide_registration(&decision, "ada");
     check_status(
         append_decision(store, "workshop-w-1", 1, &decision, too_long),
@@ -384,7 +386,7 @@ static void a_command_id_too_long_for_its_event_ids_is_refused(void **state)
                  ESK_OK,
                  "With a command id one byte shorter, \"<id>/0\" is exactly "
                  "ESK_EVENT_ID_MAX bytes: it fits.");
-    load(store, "workshop-w-1", &stream);
+    suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 2, "Only the command whose ids fit is written.");
     check_int(strlen(stream.events[1].event_id), ESK_EVENT_ID_MAX,
               "Its event id is whole: ESK_EVENT_ID_MAX bytes.");

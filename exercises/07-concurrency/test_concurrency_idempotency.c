@@ -9,11 +9,11 @@
 void the_same_command_sent_twice_is_handled_once(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
 
-    given_a_workshop(store, "w-1", 2);
+    suite_given_a_workshop(store, "w-1", 2);
     exercise_say("command: RegisterAttendee ada (cmd-ada)");
     esk_status rc = handle_with_retry(store, &ada, "cmd-ada", 3);
     expect_handled(rc, ESK_OK, "The first delivery registers Ada.");
@@ -24,7 +24,7 @@ void the_same_command_sent_twice_is_handled_once(void **state)
                    "event \"cmd-ada/0\" is in the stream: "
                    "command_already_handled() says so, and the answer is the "
                    "same as the first time, ESK_OK, with nothing written.");
-    load(store, "workshop-w-1", &stream);
+    suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 2, "Ada is registered once.");
 
     esk_event_list_release(&stream);
@@ -34,10 +34,10 @@ void the_same_command_sent_twice_is_handled_once(void **state)
 void another_command_for_the_same_attendee_is_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    esk_store *store = suite_open_memory_store();
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
 
-    given_a_workshop(store, "w-1", 2);
+    suite_given_a_workshop(store, "w-1", 2);
     esk_status rc = handle_with_retry(store, &ada, "cmd-ada", 3);
     expect_handled(rc, ESK_OK, "The first command registers Ada.");
     rc = handle_with_retry(store, &ada, "cmd-ada-again", 3);
@@ -70,12 +70,12 @@ static void same_command_elsewhere(void *ctx, esk_store *store,
 void a_command_delivered_twice_at_once_is_handled_once(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
     char command_id[] = "cmd-ada";
 
-    given_a_workshop(store, "w-1", 2);
+    suite_given_a_workshop(store, "w-1", 2);
     race_window_set_rival(same_command_elsewhere, command_id);
     esk_status rc = handle_with_retry(store, &ada, command_id, 3);
     if (rc == ESK_EDOMAIN)
@@ -84,7 +84,7 @@ void a_command_delivered_twice_at_once_is_handled_once(void **state)
                    "The other delivery appended \"cmd-ada/0\" first. The "
                    "retry loads it: check command_already_handled() after "
                    "loading and before deciding, and answer ESK_OK.");
-    load(store, "workshop-w-1", &stream);
+    suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 2, "Ada is registered once.");
 
     esk_event_list_release(&stream);

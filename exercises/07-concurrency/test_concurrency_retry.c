@@ -6,8 +6,9 @@
 
 /* --- handle_with_retry ---------------------------------------------------- */
 
-void expect_handled_at(esk_status rc, esk_status expected, const char *what,
-                       const char *hint, const char *file, int line)
+void suite_expect_handled_at(esk_status rc, esk_status expected,
+                             const char *what, const char *hint,
+                             const char *file, int line)
 {
     if (rc != expected && rc != ESK_ENOTIMPL && rc != ESK_EDOMAIN &&
         esk_errmsg()[0] != '\0')
@@ -18,13 +19,13 @@ void expect_handled_at(esk_status rc, esk_status expected, const char *what,
 void a_free_seat_is_taken_at_the_first_attempt(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     rival nobody = {NULL, 0, 0};
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
 
-    given_a_workshop(store, "w-1", 2);
-    race_window_set_rival(rival_registers, &nobody);
+    suite_given_a_workshop(store, "w-1", 2);
+    race_window_set_rival(suite_rival_registers, &nobody);
     exercise_say("command: RegisterAttendee ada (cmd-ada)");
     esk_status rc = handle_with_retry(store, &ada, "cmd-ada", 3);
     expect_handled(rc, ESK_OK,
@@ -36,11 +37,11 @@ void a_free_seat_is_taken_at_the_first_attempt(void **state)
               "Call race_window(store, command, attempt) once per attempt, "
               "between decide and append; without a rival, one attempt is "
               "enough.");
-    const workshop_state seats = load(store, "workshop-w-1", &stream);
+    const workshop_state seats = suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 2, "One event appended after the schedule.");
-    check_string(last_event(&stream)->type, "AttendeeRegistered",
+    check_string(suite_last_event(&stream)->type, "AttendeeRegistered",
                  "A free seat: decide() says AttendeeRegistered.");
-    check_string(last_event(&stream)->event_id, "cmd-ada/0",
+    check_string(suite_last_event(&stream)->event_id, "cmd-ada/0",
                  "Append through append_decision(), with the command's id.");
     check_int(seats.seated_count, 1, "Ada has a seat.");
 
@@ -51,9 +52,9 @@ void a_free_seat_is_taken_at_the_first_attempt(void **state)
 void a_command_for_a_workshop_never_scheduled_is_refused(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     int64_t version = -1;
-    workshop_command ada = registration("w-9", "ada", "Ada Lovelace");
+    workshop_command ada = suite_registration("w-9", "ada", "Ada Lovelace");
 
     esk_status rc = handle_with_retry(store, &ada, "cmd-ada", 3);
     expect_handled(rc, ESK_EDOMAIN,
@@ -74,14 +75,14 @@ void a_command_for_a_workshop_never_scheduled_is_refused(void **state)
 void without_retry_the_loser_of_the_race_gets_a_version_conflict(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     rival cleo_first = {cleo, 1, 0};
-    workshop_command bob = registration("w-1", "bob", "Bob");
+    workshop_command bob = suite_registration("w-1", "bob", "Bob");
 
-    given_a_workshop(store, "w-1", 2);
-    given_registered(store, "w-1", "ada");
-    race_window_set_rival(rival_registers, &cleo_first);
+    suite_given_a_workshop(store, "w-1", 2);
+    suite_given_registered(store, "w-1", "ada");
+    race_window_set_rival(suite_rival_registers, &cleo_first);
     exercise_say("command: RegisterAttendee bob (cmd-bob), one attempt");
     esk_status rc = handle_with_retry(store, &bob, "cmd-bob", 1);
     /* A stub never opens the window: its TODO says more. */
@@ -96,7 +97,7 @@ void without_retry_the_loser_of_the_race_gets_a_version_conflict(void **state)
                    "Bob's handler decided on version 2; Cleo made it 3. "
                    "Append expecting the version loaded (the number of events "
                    "read), and with max_attempts 1, give the conflict back.");
-    const workshop_state seats = load(store, "workshop-w-1", &stream);
+    const workshop_state seats = suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 3, "Only Cleo's registration was added.");
     check_true(seats.seated_count <= (size_t)seats.capacity,
                "Never more seated than seats.");
@@ -108,14 +109,14 @@ void without_retry_the_loser_of_the_race_gets_a_version_conflict(void **state)
 void with_retry_the_loser_decides_again_and_waits(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     rival cleo_first = {cleo, 1, 0};
-    workshop_command bob = registration("w-1", "bob", "Bob");
+    workshop_command bob = suite_registration("w-1", "bob", "Bob");
 
-    given_a_workshop(store, "w-1", 2);
-    given_registered(store, "w-1", "ada");
-    race_window_set_rival(rival_registers, &cleo_first);
+    suite_given_a_workshop(store, "w-1", 2);
+    suite_given_registered(store, "w-1", "ada");
+    race_window_set_rival(suite_rival_registers, &cleo_first);
     exercise_say("command: RegisterAttendee bob (cmd-bob), up to 3 attempts");
     esk_status rc = handle_with_retry(store, &bob, "cmd-bob", 3);
     expect_handled(rc, ESK_OK,
@@ -123,12 +124,12 @@ void with_retry_the_loser_decides_again_and_waits(void **state)
                    "stream, decide again, append again.");
     check_int(cleo_first.windows, 2,
               "Two attempts: the first lost the race, the second won.");
-    const workshop_state seats = load(store, "workshop-w-1", &stream);
+    const workshop_state seats = suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 4,
               "Schedule, Ada, Cleo, Bob: four events. More means an attempt "
               "appended an earlier attempt's event too: esk_decision_clear() "
               "the decision before each decide.");
-    check_string(last_event(&stream)->type, "AttendeeWaitlisted",
+    check_string(suite_last_event(&stream)->type, "AttendeeWaitlisted",
                  "The second attempt decides on the newer state, where the "
                  "last seat is Cleo's: Bob waits. Decide again on every "
                  "attempt; an old decision is not retried as it is.");
@@ -141,14 +142,14 @@ void with_retry_the_loser_decides_again_and_waits(void **state)
 void the_handler_gives_up_after_max_attempts(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     const char *const crowd[] = {"cleo", "dan", "eve", "finn", "gus"};
     rival always_first = {crowd, 5, 0};
-    workshop_command bob = registration("w-1", "bob", "Bob");
+    workshop_command bob = suite_registration("w-1", "bob", "Bob");
 
-    given_a_workshop(store, "w-1", 10);
-    race_window_set_rival(rival_registers, &always_first);
+    suite_given_a_workshop(store, "w-1", 10);
+    race_window_set_rival(suite_rival_registers, &always_first);
     exercise_say("command: RegisterAttendee bob (cmd-bob), up to 3 attempts");
     esk_status rc = handle_with_retry(store, &bob, "cmd-bob", 3);
     expect_handled(rc, ESK_ECONCURRENCY,
@@ -156,7 +157,7 @@ void the_handler_gives_up_after_max_attempts(void **state)
                    "give up and return ESK_ECONCURRENCY.");
     check_int(always_first.windows, 3,
               "max_attempts counts every attempt, the first one included.");
-    load(store, "workshop-w-1", &stream);
+    suite_load(store, "workshop-w-1", &stream);
     check_int(stream.count, 4, "The schedule and three rivals; not Bob.");
     race_window_set_rival(NULL, NULL);
     check_status(handle_with_retry(store, &bob, "cmd-bob", 0), ESK_EINVAL,
@@ -169,16 +170,16 @@ void the_handler_gives_up_after_max_attempts(void **state)
 void a_workshop_that_cannot_be_read_is_not_decided_on(void **state)
 {
     (void)state;
-    esk_store *store = open_memory_store();
+    esk_store *store = suite_open_memory_store();
     int64_t version = -1;
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
     const esk_new_event unknown = {
         .event_id = "from-a-newer-server",
         .type = "WorkshopRenamed",
         .schema_version = 1,
         .data = "{\"workshopId\":\"w-1\",\"title\":\"ES 102\"}"};
 
-    given_a_workshop(store, "w-1", 2);
+    suite_given_a_workshop(store, "w-1", 2);
     /* A newer version of the application wrote an event this one does not
      * know. */
     check_status(esk_store_append(store, "workshop-w-1", 1, &unknown, 1, NULL),
@@ -201,20 +202,20 @@ void a_workshop_that_cannot_be_read_is_not_decided_on(void **state)
 void on_sqlite_the_race_for_the_last_seat_ends_the_same_way(void **state)
 {
     (void)state;
-    esk_store *store = open_sqlite_store();
+    esk_store *store = suite_open_sqlite_store();
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     rival cleo_first = {cleo, 1, 0};
-    workshop_command bob = registration("w-1", "bob", "Bob");
+    workshop_command bob = suite_registration("w-1", "bob", "Bob");
 
-    given_a_workshop(store, "w-1", 2);
-    given_registered(store, "w-1", "ada");
-    race_window_set_rival(rival_registers, &cleo_first);
+    suite_given_a_workshop(store, "w-1", 2);
+    suite_given_registered(store, "w-1", "ada");
+    race_window_set_rival(suite_rival_registers, &cleo_first);
     esk_status rc = handle_with_retry(store, &bob, "cmd-bob", 3);
     expect_handled(rc, ESK_OK,
                    "The SQLite store checks the expected version the same "
                    "way: retry on ESK_ECONCURRENCY.");
-    const workshop_state seats = load(store, "workshop-w-1", &stream);
-    check_string(last_event(&stream)->type, "AttendeeWaitlisted",
+    const workshop_state seats = suite_load(store, "workshop-w-1", &stream);
+    check_string(suite_last_event(&stream)->type, "AttendeeWaitlisted",
                  "Cleo took the last seat; Bob waits.");
     check_int(seats.seated_count, 2, "Both seats are taken, no more.");
 

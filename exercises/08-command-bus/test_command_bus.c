@@ -29,7 +29,7 @@ typedef enum backend { MEMORY, SQLITE } backend;
 static backend memory_backend = MEMORY;
 static backend sqlite_backend = SQLITE;
 
-esk_store *open_store(void **state)
+esk_store *suite_open_store(void **state)
 {
     const backend *kind = *state;
     esk_store *store = NULL;
@@ -45,7 +45,7 @@ esk_store *open_store(void **state)
 
 /* --- Commands ------------------------------------------------------------- */
 
-workshop_command scheduling(const char *workshop_id, int64_t capacity)
+workshop_command suite_scheduling(const char *workshop_id, int64_t capacity)
 {
     workshop_command c = {.kind = SCHEDULE_WORKSHOP, .capacity = capacity};
     snprintf(c.workshop_id, sizeof(c.workshop_id), "%s", workshop_id);
@@ -54,8 +54,8 @@ workshop_command scheduling(const char *workshop_id, int64_t capacity)
     return c;
 }
 
-workshop_command registration(const char *workshop_id, const char *attendee_id,
-                              const char *name)
+workshop_command suite_registration(const char *workshop_id,
+                                    const char *attendee_id, const char *name)
 {
     workshop_command c = {.kind = REGISTER_ATTENDEE};
     snprintf(c.workshop_id, sizeof(c.workshop_id), "%s", workshop_id);
@@ -64,7 +64,8 @@ workshop_command registration(const char *workshop_id, const char *attendee_id,
     return c;
 }
 
-workshop_command cancellation(const char *workshop_id, const char *attendee_id)
+workshop_command suite_cancellation(const char *workshop_id,
+                                    const char *attendee_id)
 {
     workshop_command c = {.kind = CANCEL_REGISTRATION};
     snprintf(c.workshop_id, sizeof(c.workshop_id), "%s", workshop_id);
@@ -72,14 +73,14 @@ workshop_command cancellation(const char *workshop_id, const char *attendee_id)
     return c;
 }
 
-workshop_command promotion(const char *workshop_id)
+workshop_command suite_promotion(const char *workshop_id)
 {
     workshop_command c = {.kind = PROMOTE_FROM_WAITLIST};
     snprintf(c.workshop_id, sizeof(c.workshop_id), "%s", workshop_id);
     return c;
 }
 
-workshop_command closing(const char *workshop_id)
+workshop_command suite_closing(const char *workshop_id)
 {
     workshop_command c = {.kind = CLOSE_REGISTRATION};
     snprintf(c.workshop_id, sizeof(c.workshop_id), "%s", workshop_id);
@@ -89,7 +90,7 @@ workshop_command closing(const char *workshop_id)
 
 /* What happened before the test, handled by esk itself (not through your
  * bus, so that it writes no log line and no command record). */
-void given(esk_store *store, workshop_command c)
+void suite_given(esk_store *store, workshop_command c)
 {
     esk_status rc = esk_decider_handle(&workshop_decider, store, c.workshop_id,
                                        &c, NULL, NULL, NULL);
@@ -102,7 +103,8 @@ void given(esk_store *store, workshop_command c)
 
 /* The types of a stream's events, as "WorkshopScheduled,
  * AttendeeRegistered". */
-void read_story(esk_store *store, const char *stream_id, char *buf, size_t size)
+void suite_read_story(esk_store *store, const char *stream_id, char *buf,
+                      size_t size)
 {
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     size_t used = 0;
@@ -117,7 +119,7 @@ void read_story(esk_store *store, const char *stream_id, char *buf, size_t size)
     esk_event_list_release(&stream);
 }
 
-int64_t head(esk_store *store)
+int64_t suite_head(esk_store *store)
 {
     int64_t position = -1;
     check_status(esk_store_head_position(store, &position), ESK_OK,
@@ -142,7 +144,7 @@ static void read_metadata(esk_store *store, int64_t version, const char *key,
 
 /* --- A bare bus: your handler, with or without your validation ------------ */
 
-esk_bus *bare_bus(esk_store *store, bool with_validation)
+esk_bus *suite_bare_bus(esk_store *store, bool with_validation)
 {
     const esk_middleware validation = {"validation", validate_workshop_command,
                                        NULL, NULL};
@@ -170,7 +172,7 @@ static void capture(void *ctx, const char *line)
 }
 
 /* The last line logged, or "" when there is none. */
-const char *last_line(const log_capture *log)
+const char *suite_last_line(const log_capture *log)
 {
     if (log->count == 0)
         return "";
@@ -178,10 +180,10 @@ const char *last_line(const log_capture *log)
     return log->lines[last];
 }
 
-void open_app(app *a, void **state)
+void suite_open_app(app *a, void **state)
 {
     memset(a, 0, sizeof(*a));
-    a->store = open_store(state);
+    a->store = suite_open_store(state);
     a->sink = (esk_log_sink){capture, &a->log};
     check_status(workshop_bus_new(&a->bus, a->store, &a->sink), ESK_OK,
                  "workshop_bus_new(): esk_bus_new(), then esk_bus_use() for "
@@ -190,7 +192,7 @@ void open_app(app *a, void **state)
     check_true(a->bus != NULL, "On success, *out receives the bus.");
 }
 
-void close_app(app *a)
+void suite_close_app(app *a)
 {
     esk_bus_free(a->bus);
     esk_store_free(a->store);
@@ -198,7 +200,7 @@ void close_app(app *a)
 
 /* --- The rival: another server, registering at the worst moment ----------- */
 
-void rival_registers(void *ctx, const workshop_command *command)
+void suite_rival_registers(void *ctx, const workshop_command *command)
 {
     rival *r = ctx;
     int window = ++r->windows;
@@ -207,7 +209,8 @@ void rival_registers(void *ctx, const workshop_command *command)
         return;
     }
     const char *who = r->attendees[window - 1];
-    workshop_command theirs = registration(command->workshop_id, who, who);
+    workshop_command theirs =
+        suite_registration(command->workshop_id, who, who);
     esk_handle_result result = {0};
     esk_status rc =
         esk_decider_handle(&workshop_decider, r->store, command->workshop_id,
@@ -232,13 +235,13 @@ static int no_rival(void **state)
 static void
 the_handler_runs_the_workshop_decider_and_writes_events(void **state)
 {
-    esk_store *store = open_store(state);
-    esk_bus *bus = bare_bus(store, false);
+    esk_store *store = suite_open_store(state);
+    esk_bus *bus = suite_bare_bus(store, false);
     esk_command_result result;
-    workshop_command schedule = scheduling("w-1", 2);
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    workshop_command schedule = suite_scheduling("w-1", 2);
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
 
-    check_status(send(bus, "cmd-1", NULL, &schedule, &result), ESK_OK,
+    check_status(suite_send(bus, "cmd-1", NULL, &schedule, &result), ESK_OK,
                  "command->payload is the workshop_command: "
                  "esk_context_handle(context, &workshop_decider, "
                  "c->workshop_id, c) loads, decides and appends.");
@@ -248,7 +251,7 @@ the_handler_runs_the_workshop_decider_and_writes_events(void **state)
                  "The decider's stream is \"workshop-\" + the id you give "
                  "esk_context_handle(): give it c->workshop_id, \"w-1\".");
 
-    check_status(send(bus, "cmd-2", NULL, &ada, &result), ESK_OK,
+    check_status(suite_send(bus, "cmd-2", NULL, &ada, &result), ESK_OK,
                  "Ada registers for a scheduled workshop with free seats.");
     check_int(result.version, 2,
               "The workshop's stream is at version 2 after Ada's "
@@ -262,16 +265,16 @@ the_handler_runs_the_workshop_decider_and_writes_events(void **state)
 
 static void the_events_name_the_command_that_caused_them(void **state)
 {
-    esk_store *store = open_store(state);
-    esk_bus *bus = bare_bus(store, false);
+    esk_store *store = suite_open_store(state);
+    esk_bus *bus = suite_bare_bus(store, false);
     esk_command_result result;
     char value[128];
-    workshop_command schedule = scheduling("w-1", 2);
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    workshop_command schedule = suite_scheduling("w-1", 2);
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
 
     /* A command sent on behalf of a web request, which started the
      * correlation... */
-    check_status(send(bus, "cmd-7", "web-42", &schedule, &result), ESK_OK,
+    check_status(suite_send(bus, "cmd-7", "web-42", &schedule, &result), ESK_OK,
                  "Scheduling a new workshop should succeed.");
     read_metadata(store, 1, "correlationId", value, sizeof(value));
     check_string(value, "web-42",
@@ -285,7 +288,7 @@ static void the_events_name_the_command_that_caused_them(void **state)
                  "wrote it.");
 
     /* ...and one that starts its own. */
-    check_status(send(bus, "cmd-8", NULL, &ada, &result), ESK_OK,
+    check_status(suite_send(bus, "cmd-8", NULL, &ada, &result), ESK_OK,
                  "Ada's registration should succeed.");
     read_metadata(store, 2, "correlationId", value, sizeof(value));
     check_string(value, "cmd-8",

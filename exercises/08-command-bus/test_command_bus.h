@@ -21,7 +21,7 @@
 #define expect_story(store, expected, hint)                                    \
     do {                                                                       \
         char story_[512];                                                      \
-        read_story((store), "workshop-w-1", story_, sizeof(story_));           \
+        suite_read_story((store), "workshop-w-1", story_, sizeof(story_));     \
         exercise_expect_string(story_, (expected), "the story of w-1", (hint), \
                                __FILE__, __LINE__);                            \
     } while (0)
@@ -53,22 +53,23 @@ typedef struct rival {
 } rival;
 
 /* test_command_bus.c */
-esk_store *open_store(void **state);
-workshop_command scheduling(const char *workshop_id, int64_t capacity);
-workshop_command registration(const char *workshop_id, const char *attendee_id,
-                              const char *name);
-workshop_command cancellation(const char *workshop_id, const char *attendee_id);
-workshop_command promotion(const char *workshop_id);
-workshop_command closing(const char *workshop_id);
-void given(esk_store *store, workshop_command c);
-int64_t head(esk_store *store);
-esk_bus *bare_bus(esk_store *store, bool with_validation);
-const char *last_line(const log_capture *log);
-void open_app(app *a, void **state);
-void close_app(app *a);
-void rival_registers(void *ctx, const workshop_command *command);
-void read_story(esk_store *store, const char *stream_id, char *buf,
-                size_t size);
+esk_store *suite_open_store(void **state);
+workshop_command suite_scheduling(const char *workshop_id, int64_t capacity);
+workshop_command suite_registration(const char *workshop_id,
+                                    const char *attendee_id, const char *name);
+workshop_command suite_cancellation(const char *workshop_id,
+                                    const char *attendee_id);
+workshop_command suite_promotion(const char *workshop_id);
+workshop_command suite_closing(const char *workshop_id);
+void suite_given(esk_store *store, workshop_command c);
+int64_t suite_head(esk_store *store);
+esk_bus *suite_bare_bus(esk_store *store, bool with_validation);
+const char *suite_last_line(const log_capture *log);
+void suite_open_app(app *a, void **state);
+void suite_close_app(app *a);
+void suite_rival_registers(void *ctx, const workshop_command *command);
+void suite_read_story(esk_store *store, const char *stream_id, char *buf,
+                      size_t size);
 
 /* test_command_bus_validation.c */
 void a_registration_without_a_name_is_refused_before_its_handler(void **state);
@@ -86,10 +87,10 @@ void a_conflict_that_does_not_end_is_reported_not_remembered(void **state);
 
 /* Dispatch c as a command of its kind's type. correlation_id NULL: the
  * command starts a correlation of its own. */
-static inline esk_status send(esk_bus *bus, const char *id,
-                              const char *correlation_id,
-                              const workshop_command *c,
-                              esk_command_result *result)
+static inline esk_status suite_send(esk_bus *bus, const char *id,
+                                    const char *correlation_id,
+                                    const workshop_command *c,
+                                    esk_command_result *result)
 {
     const esk_command command = {.type = workshop_command_type(c->kind),
                                  .id = id,

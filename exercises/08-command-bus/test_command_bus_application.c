@@ -9,21 +9,21 @@
 void the_bus_has_a_handler_for_every_workshop_command(void **state)
 {
     app a;
-    open_app(&a, state);
+    suite_open_app(&a, state);
     esk_command_result result;
     const workshop_command story[] = {
-        scheduling("w-1", 1),
-        registration("w-1", "ada", "Ada Lovelace"),
-        registration("w-1", "bob", "Bob"),
-        cancellation("w-1", "ada"),
-        promotion("w-1"),
-        closing("w-1"),
+        suite_scheduling("w-1", 1),
+        suite_registration("w-1", "ada", "Ada Lovelace"),
+        suite_registration("w-1", "bob", "Bob"),
+        suite_cancellation("w-1", "ada"),
+        suite_promotion("w-1"),
+        suite_closing("w-1"),
     };
     const char *const ids[] = {"cmd-1", "cmd-2", "cmd-3",
                                "cmd-4", "cmd-5", "cmd-6"};
 
     for (size_t i = 0; i < sizeof(story) / sizeof(story[0]); i++) {
-        esk_status rc = send(a.bus, ids[i], NULL, &story[i], &result);
+        esk_status rc = suite_send(a.bus, ids[i], NULL, &story[i], &result);
         if (rc != ESK_OK)
             print_error("%s said: %s\n", workshop_command_type(story[i].kind),
                         esk_errmsg());
@@ -38,15 +38,15 @@ void the_bus_has_a_handler_for_every_workshop_command(void **state)
                  "RegistrationClosed",
                  "Each command went to the workshop decider.");
 
-    close_app(&a);
+    suite_close_app(&a);
 }
 
 void an_unknown_command_is_answered_with_the_known_ones(void **state)
 {
     app a;
-    open_app(&a, state);
+    suite_open_app(&a, state);
     esk_command_result result;
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
     const esk_command typo = {
         .type = "RegisterAtendee", .id = "cmd-1", .payload = &ada};
 
@@ -60,21 +60,21 @@ void an_unknown_command_is_answered_with_the_known_ones(void **state)
                        "The message lists the registered types, so that the "
                        "sender can see the typo: register every one of the "
                        "workshop_command_types.");
-    check_int(head(a.store), 0, "Nothing was written.");
+    check_int(suite_head(a.store), 0, "Nothing was written.");
 
-    close_app(&a);
+    suite_close_app(&a);
 }
 
 void every_command_is_logged_with_its_correlation_id(void **state)
 {
     app a;
-    open_app(&a, state);
+    suite_open_app(&a, state);
     esk_command_result result;
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
-    workshop_command bob = registration("w-1", "bob", "Bob");
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
+    workshop_command bob = suite_registration("w-1", "bob", "Bob");
 
-    given(a.store, scheduling("w-1", 2));
-    send(a.bus, "cmd-ada", "web-42", &ada, &result);
+    suite_given(a.store, suite_scheduling("w-1", 2));
+    suite_send(a.bus, "cmd-ada", "web-42", &ada, &result);
     check_int(a.log.count, 1,
               "One log line per command: add esk_logging_middleware(log) to "
               "the bus, with the log workshop_bus_new() was given.");
@@ -85,8 +85,8 @@ void every_command_is_logged_with_its_correlation_id(void **state)
                    "web-42 and find every command one request caused.");
     check_contains(a.log.lines[0], "-> ok", "Ada's registration succeeded.");
 
-    send(a.bus, "cmd-bob", NULL, &bob, &result);
-    send(a.bus, "cmd-ada-again", NULL, &ada, &result);
+    suite_send(a.bus, "cmd-bob", NULL, &bob, &result);
+    suite_send(a.bus, "cmd-ada-again", NULL, &ada, &result);
     check_int(a.log.count, 3,
               "Three commands, three lines: one per command, whatever "
               "happened to it.");
@@ -96,24 +96,24 @@ void every_command_is_logged_with_its_correlation_id(void **state)
                    "A domain refusal (Ada is already registered) is logged "
                    "too, as refused.");
 
-    close_app(&a);
+    suite_close_app(&a);
 }
 
 void a_command_sent_twice_is_handled_once(void **state)
 {
     app a;
-    open_app(&a, state);
+    suite_open_app(&a, state);
     esk_command_result first;
     esk_command_result again;
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
 
-    given(a.store, scheduling("w-1", 2));
-    check_status(send(a.bus, "cmd-ada", NULL, &ada, &first), ESK_OK,
+    suite_given(a.store, suite_scheduling("w-1", 2));
+    check_status(suite_send(a.bus, "cmd-ada", NULL, &ada, &first), ESK_OK,
                  "Ada's first registration should succeed.");
-    int64_t before = head(a.store);
+    int64_t before = suite_head(a.store);
 
     /* The reply got lost; Ada's browser sends the same command again. */
-    esk_status rc = send(a.bus, "cmd-ada", NULL, &ada, &again);
+    esk_status rc = suite_send(a.bus, "cmd-ada", NULL, &ada, &again);
     check_status(rc, ESK_OK,
                  "The same command id again gets the first answer, ok, not "
                  "ALREADY_REGISTERED: add esk_idempotency_middleware() to "
@@ -124,7 +124,7 @@ void a_command_sent_twice_is_handled_once(void **state)
     check_int(again.version, first.version,
               "A duplicate gets the first outcome: the version Ada's "
               "registration wrote.");
-    check_int(head(a.store), before, "A duplicate writes nothing.");
+    check_int(suite_head(a.store), before, "A duplicate writes nothing.");
     expect_story(a.store, "WorkshopScheduled, AttendeeRegistered",
                  "Ada is registered once.");
     check_int(a.log.count, 2,
@@ -134,27 +134,27 @@ void a_command_sent_twice_is_handled_once(void **state)
     check_contains(a.log.lines[1], "ok (duplicate)",
                    "The line says that the command was a duplicate.");
 
-    close_app(&a);
+    suite_close_app(&a);
 }
 
 void a_refusal_is_remembered_as_the_first_answer(void **state)
 {
     app a;
-    open_app(&a, state);
+    suite_open_app(&a, state);
     esk_command_result result;
-    workshop_command cancel_bob = cancellation("w-1", "bob");
-    workshop_command bob = registration("w-1", "bob", "Bob");
+    workshop_command cancel_bob = suite_cancellation("w-1", "bob");
+    workshop_command bob = suite_registration("w-1", "bob", "Bob");
 
-    given(a.store, scheduling("w-1", 2));
-    check_status(send(a.bus, "cmd-cancel", NULL, &cancel_bob, &result),
+    suite_given(a.store, suite_scheduling("w-1", 2));
+    check_status(suite_send(a.bus, "cmd-cancel", NULL, &cancel_bob, &result),
                  ESK_EDOMAIN, "Bob cannot cancel: he is not registered.");
     check_int(esk_error_last()->code, NOT_REGISTERED,
               "The domain's reason comes back in the last error.");
-    check_status(send(a.bus, "cmd-bob", NULL, &bob, &result), ESK_OK,
+    check_status(suite_send(a.bus, "cmd-bob", NULL, &bob, &result), ESK_OK,
                  "Then Bob registers.");
 
     /* The cancellation's first reply got lost, and it is sent again. */
-    check_status(send(a.bus, "cmd-cancel", NULL, &cancel_bob, &result),
+    check_status(suite_send(a.bus, "cmd-cancel", NULL, &cancel_bob, &result),
                  ESK_EDOMAIN,
                  "The same command id gets its first answer, the refusal, "
                  "even though Bob is registered now: a resend is the same "
@@ -165,15 +165,15 @@ void a_refusal_is_remembered_as_the_first_answer(void **state)
               "The duplicate carries the first answer's domain code.");
     expect_story(a.store, "WorkshopScheduled, AttendeeRegistered",
                  "Bob is still registered: the duplicate did nothing.");
-    check_contains(last_line(&a.log), "refused (duplicate)",
+    check_contains(suite_last_line(&a.log), "refused (duplicate)",
                    "The log says so too.");
 
-    check_status(send(a.bus, "cmd-cancel-2", NULL, &cancel_bob, &result),
+    check_status(suite_send(a.bus, "cmd-cancel-2", NULL, &cancel_bob, &result),
                  ESK_OK,
                  "A new cancellation, with a new id, is a new request: it "
                  "is handled.");
 
-    close_app(&a);
+    suite_close_app(&a);
 }
 
 static const char *const cleo[] = {"cleo"};
@@ -181,15 +181,15 @@ static const char *const cleo[] = {"cleo"};
 void a_conflict_between_load_and_append_is_retried(void **state)
 {
     app a;
-    open_app(&a, state);
+    suite_open_app(&a, state);
     esk_command_result result;
     rival other_server = {a.store, cleo, 1, 0};
-    workshop_command bob = registration("w-1", "bob", "Bob");
+    workshop_command bob = suite_registration("w-1", "bob", "Bob");
 
-    given(a.store, scheduling("w-1", 2));
-    given(a.store, registration("w-1", "ada", "Ada Lovelace"));
-    race_window_set_rival(rival_registers, &other_server);
-    esk_status rc = send(a.bus, "cmd-bob", NULL, &bob, &result);
+    suite_given(a.store, suite_scheduling("w-1", 2));
+    suite_given(a.store, suite_registration("w-1", "ada", "Ada Lovelace"));
+    race_window_set_rival(suite_rival_registers, &other_server);
+    esk_status rc = suite_send(a.bus, "cmd-bob", NULL, &bob, &result);
     race_window_set_rival(NULL, NULL);
 
     if (rc != ESK_OK)
@@ -219,7 +219,7 @@ void a_conflict_between_load_and_append_is_retried(void **state)
     check_contains(a.log.lines[0], "2 attempts",
                    "The line says how many attempts the command took.");
 
-    close_app(&a);
+    suite_close_app(&a);
 }
 
 static const char *const crowd[] = {"cleo", "dan", "eve", "fay"};
@@ -227,14 +227,14 @@ static const char *const crowd[] = {"cleo", "dan", "eve", "fay"};
 void a_conflict_that_does_not_end_is_reported_not_remembered(void **state)
 {
     app a;
-    open_app(&a, state);
+    suite_open_app(&a, state);
     esk_command_result result;
     rival other_server = {a.store, crowd, 4, 0};
-    workshop_command bob = registration("w-1", "bob", "Bob");
+    workshop_command bob = suite_registration("w-1", "bob", "Bob");
 
-    given(a.store, scheduling("w-1", 10));
-    race_window_set_rival(rival_registers, &other_server);
-    esk_status rc = send(a.bus, "cmd-bob", NULL, &bob, &result);
+    suite_given(a.store, suite_scheduling("w-1", 10));
+    race_window_set_rival(suite_rival_registers, &other_server);
+    esk_status rc = suite_send(a.bus, "cmd-bob", NULL, &bob, &result);
     race_window_set_rival(NULL, NULL);
 
     check_status(rc, ESK_ECONCURRENCY,
@@ -244,11 +244,12 @@ void a_conflict_that_does_not_end_is_reported_not_remembered(void **state)
               "Three attempts in all: give esk_retry_middleware() a policy "
               "with max_attempts = 3 (a static const esk_retry_policy, as "
               "the bus keeps a pointer to it).");
-    check_contains(last_line(&a.log), "failed", "The log reports the failure.");
+    check_contains(suite_last_line(&a.log), "failed",
+                   "The log reports the failure.");
 
     /* Later, the client sends the command again: a conflict is not an
      * answer about Bob, so the idempotency middleware did not record it. */
-    rc = send(a.bus, "cmd-bob", NULL, &bob, &result);
+    rc = suite_send(a.bus, "cmd-bob", NULL, &bob, &result);
     check_status(rc, ESK_OK,
                  "A technical failure is not an outcome: the command may be "
                  "sent again, and is handled this time.");
@@ -256,5 +257,5 @@ void a_conflict_that_does_not_end_is_reported_not_remembered(void **state)
                "Not a duplicate: nothing was recorded for cmd-bob.");
     check_int(result.event_count, 1, "Bob's registration is written now.");
 
-    close_app(&a);
+    suite_close_app(&a);
 }

@@ -23,7 +23,7 @@ static void expect_malformed_at(esk_bus *bus, const workshop_command *c,
     esk_command_result result;
     char described[160];
 
-    esk_status rc = send(bus, "cmd-malformed", NULL, c, &result);
+    esk_status rc = suite_send(bus, "cmd-malformed", NULL, c, &result);
     snprintf(described, sizeof(described), "dispatching %s", what);
     exercise_expect_status(rc, ESK_EINVAL, described, hint, file, line);
     snprintf(described, sizeof(described),
@@ -42,28 +42,28 @@ static void expect_malformed_at(esk_bus *bus, const workshop_command *c,
 
 void a_registration_without_a_name_is_refused_before_its_handler(void **state)
 {
-    esk_store *store = open_store(state);
-    esk_bus *bus = bare_bus(store, true);
+    esk_store *store = suite_open_store(state);
+    esk_bus *bus = suite_bare_bus(store, true);
     esk_command_result result;
-    workshop_command nameless = registration("w-1", "ada", "");
-    workshop_command nobody = registration("w-1", "", "Ada Lovelace");
-    workshop_command ada = registration("w-1", "ada", "Ada Lovelace");
+    workshop_command nameless = suite_registration("w-1", "ada", "");
+    workshop_command nobody = suite_registration("w-1", "", "Ada Lovelace");
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
 
-    given(store, scheduling("w-1", 2));
-    int64_t before = head(store);
+    suite_given(store, suite_scheduling("w-1", 2));
+    int64_t before = suite_head(store);
 
     expect_malformed(bus, &nameless, "a RegisterAttendee whose name is \"\"",
                      "name",
                      "A registration without the attendee's name is not a "
                      "well-formed command: refuse it with "
                      "esk_context_fail(context, ESK_EINVAL, 0, \"...\").");
-    check_int(head(store), before, "A refused command writes nothing.");
+    check_int(suite_head(store), before, "A refused command writes nothing.");
     expect_malformed(bus, &nobody,
                      "a RegisterAttendee whose attendee_id is \"\"", "attendee",
                      "A registration names who registers: refuse an empty "
                      "attendee_id too.");
 
-    check_status(send(bus, "cmd-ada", NULL, &ada, &result), ESK_OK,
+    check_status(suite_send(bus, "cmd-ada", NULL, &ada, &result), ESK_OK,
                  "A well-formed registration goes through: return ESK_OK "
                  "when every check passes.");
 
@@ -73,12 +73,12 @@ void a_registration_without_a_name_is_refused_before_its_handler(void **state)
 
 void a_workshop_needs_seats_but_how_many_is_the_domains_call(void **state)
 {
-    esk_store *store = open_store(state);
-    esk_bus *bus = bare_bus(store, true);
+    esk_store *store = suite_open_store(state);
+    esk_bus *bus = suite_bare_bus(store, true);
     esk_command_result result;
-    workshop_command untitled = scheduling("w-1", 10);
-    workshop_command seatless = scheduling("w-1", 0);
-    workshop_command stadium = scheduling("w-1", 500);
+    workshop_command untitled = suite_scheduling("w-1", 10);
+    workshop_command seatless = suite_scheduling("w-1", 0);
+    workshop_command stadium = suite_scheduling("w-1", 500);
     untitled.title[0] = '\0';
 
     expect_malformed(bus, &untitled, "a ScheduleWorkshop whose title is \"\"",
@@ -88,7 +88,8 @@ void a_workshop_needs_seats_but_how_many_is_the_domains_call(void **state)
                      "A capacity of 0 is no capacity at all: refuse a "
                      "ScheduleWorkshop whose capacity is below 1.");
 
-    check_status(send(bus, "cmd-stadium", NULL, &stadium, &result), ESK_EDOMAIN,
+    check_status(suite_send(bus, "cmd-stadium", NULL, &stadium, &result),
+                 ESK_EDOMAIN,
                  "A ScheduleWorkshop with 500 seats is well formed: let it "
                  "through. Whether a workshop may have that many is a rule "
                  "of the business, and the decider keeps it "
@@ -96,7 +97,7 @@ void a_workshop_needs_seats_but_how_many_is_the_domains_call(void **state)
                  "capacity is at least 1.");
     check_int(esk_error_last()->code, INVALID_CAPACITY,
               "The decider refuses more than MAX_SEATS seats.");
-    check_int(head(store), 0, "Nothing was written.");
+    check_int(suite_head(store), 0, "Nothing was written.");
 
     esk_bus_free(bus);
     esk_store_free(store);
@@ -104,14 +105,14 @@ void a_workshop_needs_seats_but_how_many_is_the_domains_call(void **state)
 
 void a_command_without_payload_or_workshop_is_refused(void **state)
 {
-    esk_store *store = open_store(state);
-    esk_bus *bus = bare_bus(store, true);
+    esk_store *store = suite_open_store(state);
+    esk_bus *bus = suite_bare_bus(store, true);
     esk_command_result result;
     const esk_command empty = {.type = "CancelRegistration", .id = "cmd-1"};
-    workshop_command nowhere = cancellation("", "ada");
-    workshop_command nobody = cancellation("w-1", "");
-    workshop_command promote = promotion("w-1");
-    workshop_command close = closing("w-1");
+    workshop_command nowhere = suite_cancellation("", "ada");
+    workshop_command nobody = suite_cancellation("w-1", "");
+    workshop_command promote = suite_promotion("w-1");
+    workshop_command close = suite_closing("w-1");
 
     expect_malformed(bus, &nowhere,
                      "a CancelRegistration whose workshop_id is \"\"",
@@ -124,12 +125,12 @@ void a_command_without_payload_or_workshop_is_refused(void **state)
                      "A cancellation names who cancels: refuse an empty "
                      "attendee_id.");
 
-    send(bus, "cmd-promote", NULL, &promote, &result);
+    suite_send(bus, "cmd-promote", NULL, &promote, &result);
     check_int(result.attempts, 1,
               "A PromoteFromWaitlist needs only its workshop id: let it "
               "through to the handler (which refuses it here: the workshop "
               "is not scheduled; that is the domain's answer).");
-    send(bus, "cmd-close", NULL, &close, &result);
+    suite_send(bus, "cmd-close", NULL, &close, &result);
     check_int(result.attempts, 1,
               "A CloseRegistration needs only its workshop id: let it "
               "through to the handler.");

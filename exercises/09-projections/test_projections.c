@@ -34,7 +34,7 @@
 /* --- The story of a spec: one helper per event ---------------------------- */
 
 /* "workshop-w-1" for "w-1". */
-const char *stream_of(const char *workshop_id, char *buf, size_t size)
+const char *suite_stream_of(const char *workshop_id, char *buf, size_t size)
 {
     snprintf(buf, size, "workshop-%s", workshop_id);
     return buf;
@@ -49,9 +49,9 @@ static void given_scheduled(esk_projection_spec *spec, const char *workshop_id,
     snprintf(e.workshop_id, sizeof(e.workshop_id), "%s", workshop_id);
     snprintf(e.title, sizeof(e.title), "%s", title);
     snprintf(e.starts_on, sizeof(e.starts_on), "%s", starts_on);
-    esk_projection_spec_given(spec,
-                              stream_of(workshop_id, stream, sizeof(stream)),
-                              &workshop_scheduled_type, &e);
+    esk_projection_spec_given(
+        spec, suite_stream_of(workshop_id, stream, sizeof(stream)),
+        &workshop_scheduled_type, &e);
 }
 
 static void given_registered(esk_projection_spec *spec, const char *workshop_id,
@@ -63,9 +63,9 @@ static void given_registered(esk_projection_spec *spec, const char *workshop_id,
     snprintf(e.workshop_id, sizeof(e.workshop_id), "%s", workshop_id);
     snprintf(e.attendee_id, sizeof(e.attendee_id), "%s", attendee_id);
     snprintf(e.name, sizeof(e.name), "%s", attendee_id);
-    esk_projection_spec_given(spec,
-                              stream_of(workshop_id, stream, sizeof(stream)),
-                              &attendee_registered_type, &e);
+    esk_projection_spec_given(
+        spec, suite_stream_of(workshop_id, stream, sizeof(stream)),
+        &attendee_registered_type, &e);
 }
 
 static void given_waitlisted(esk_projection_spec *spec, const char *workshop_id,
@@ -77,9 +77,9 @@ static void given_waitlisted(esk_projection_spec *spec, const char *workshop_id,
     snprintf(e.workshop_id, sizeof(e.workshop_id), "%s", workshop_id);
     snprintf(e.attendee_id, sizeof(e.attendee_id), "%s", attendee_id);
     snprintf(e.name, sizeof(e.name), "%s", attendee_id);
-    esk_projection_spec_given(spec,
-                              stream_of(workshop_id, stream, sizeof(stream)),
-                              &attendee_waitlisted_type, &e);
+    esk_projection_spec_given(
+        spec, suite_stream_of(workshop_id, stream, sizeof(stream)),
+        &attendee_waitlisted_type, &e);
 }
 
 static void given_cancelled(esk_projection_spec *spec, const char *workshop_id,
@@ -89,9 +89,9 @@ static void given_cancelled(esk_projection_spec *spec, const char *workshop_id,
     registration_cancelled e = {.was_waitlisted = was_waitlisted};
     snprintf(e.workshop_id, sizeof(e.workshop_id), "%s", workshop_id);
     snprintf(e.attendee_id, sizeof(e.attendee_id), "%s", attendee_id);
-    esk_projection_spec_given(spec,
-                              stream_of(workshop_id, stream, sizeof(stream)),
-                              &registration_cancelled_type, &e);
+    esk_projection_spec_given(
+        spec, suite_stream_of(workshop_id, stream, sizeof(stream)),
+        &registration_cancelled_type, &e);
 }
 
 static void given_promoted(esk_projection_spec *spec, const char *workshop_id,
@@ -102,9 +102,9 @@ static void given_promoted(esk_projection_spec *spec, const char *workshop_id,
     memset(&e, 0, sizeof(e));
     snprintf(e.workshop_id, sizeof(e.workshop_id), "%s", workshop_id);
     snprintf(e.attendee_id, sizeof(e.attendee_id), "%s", attendee_id);
-    esk_projection_spec_given(spec,
-                              stream_of(workshop_id, stream, sizeof(stream)),
-                              &waitlisted_attendee_promoted_type, &e);
+    esk_projection_spec_given(
+        spec, suite_stream_of(workshop_id, stream, sizeof(stream)),
+        &waitlisted_attendee_promoted_type, &e);
 }
 
 /* --- The catalogue projection --------------------------------------------- */

@@ -32,14 +32,14 @@ typedef struct read_side {
 
 /* A status check that also shows what the query said. */
 #define expect_query_ok(rc, hint)                                              \
-    expect_query_ok_at((rc), #rc, (hint), __FILE__, __LINE__)
+    suite_expect_query_ok_at((rc), #rc, (hint), __FILE__, __LINE__)
 
 /* test_projections.c */
-const char *stream_of(const char *workshop_id, char *buf, size_t size);
+const char *suite_stream_of(const char *workshop_id, char *buf, size_t size);
 
 /* test_projections_queries.c */
-void open_read_side(read_side *r, const char *rows);
-void close_read_side(read_side *r);
+void suite_open_read_side(read_side *r, const char *rows);
+void suite_close_read_side(read_side *r);
 void the_catalogue_lists_workshops_soonest_first(void **state);
 void the_catalogue_fills_no_more_entries_than_there_is_room_for(void **state);
 void an_agenda_lists_one_attendees_workshops_soonest_first(void **state);
@@ -48,8 +48,8 @@ void an_agenda_fills_no_more_entries_than_there_is_room_for(void **state);
 void workshops_on_the_same_day_are_listed_by_id(void **state);
 void an_empty_catalogue_lists_nothing(void **state);
 void a_query_that_fails_midway_says_so(void **state);
-void expect_query_ok_at(esk_status rc, const char *what, const char *hint,
-                        const char *file, int line);
+void suite_expect_query_ok_at(esk_status rc, const char *what, const char *hint,
+                              const char *file, int line);
 
 /* test_projections_on_a_store.c */
 void inline_projections_keep_the_read_model_in_step_with_the_events(

@@ -16,9 +16,9 @@ static void append(esk_store *store, const char *workshop_id,
     const esk_new_event e = {.type = type->name,
                              .schema_version = type->schema_version,
                              .data = json};
-    esk_status rc =
-        esk_store_append(store, stream_of(workshop_id, stream, sizeof(stream)),
-                         ESK_ANY, &e, 1, NULL);
+    esk_status rc = esk_store_append(
+        store, suite_stream_of(workshop_id, stream, sizeof(stream)), ESK_ANY,
+        &e, 1, NULL);
     esk_free(json);
     if (rc != ESK_OK)
         print_error("the store said: %s\n", esk_errmsg());
@@ -157,7 +157,7 @@ void queries_read_the_read_model_and_nothing_else(void **state)
     size_t count = 0;
     sqlite3_stmt *stmt = NULL;
 
-    open_read_side(&r, THREE_WORKSHOPS);
+    suite_open_read_side(&r, THREE_WORKSHOPS);
     expect_query_ok(catalogue_list(r.read_model, entries, 3, &count),
                     "Your catalogue query reads the catalogue table: "
                     "esk_read_model_prepare() lets it through.");
@@ -181,5 +181,5 @@ void queries_read_the_read_model_and_nothing_else(void **state)
                  "Queries only read: the projections alone write the read "
                  "model.");
 
-    close_read_side(&r);
+    suite_close_read_side(&r);
 }

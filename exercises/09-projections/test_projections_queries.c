@@ -8,7 +8,7 @@
 
 /* A SQLite store whose read model holds the given rows (SQL INSERTs),
  * and a query handle on it. */
-void open_read_side(read_side *r, const char *rows)
+void suite_open_read_side(read_side *r, const char *rows)
 {
     char *message = NULL;
     r->store = NULL;
@@ -30,14 +30,14 @@ void open_read_side(read_side *r, const char *rows)
                  "A query handle opens on a SQLite store.");
 }
 
-void close_read_side(read_side *r)
+void suite_close_read_side(read_side *r)
 {
     esk_read_model_free(r->read_model);
     esk_store_free(r->store);
 }
 
-void expect_query_ok_at(esk_status rc, const char *what, const char *hint,
-                        const char *file, int line)
+void suite_expect_query_ok_at(esk_status rc, const char *what, const char *hint,
+                              const char *file, int line)
 {
     if (rc != ESK_OK && rc != ESK_ENOTIMPL)
         print_error("the query said: %s\n", esk_errmsg());
@@ -51,7 +51,7 @@ void the_catalogue_lists_workshops_soonest_first(void **state)
     catalogue_entry entries[5];
     size_t count = 99;
 
-    open_read_side(&r, THREE_WORKSHOPS);
+    suite_open_read_side(&r, THREE_WORKSHOPS);
     esk_status rc = catalogue_list(r.read_model, entries, 5, &count);
     expect_query_ok(rc,
                     "Prepare the SELECT with esk_read_model_prepare(), step "
@@ -72,7 +72,7 @@ void the_catalogue_lists_workshops_soonest_first(void **state)
     check_string(entries[2].workshop_id, "w-3", "Then w-3 (2027-01-20).");
     check_int(entries[2].seats_left, 12, "w-3 has 12 seats left.");
 
-    close_read_side(&r);
+    suite_close_read_side(&r);
 }
 
 void the_catalogue_fills_no_more_entries_than_there_is_room_for(void **state)
@@ -85,7 +85,7 @@ void the_catalogue_fills_no_more_entries_than_there_is_room_for(void **state)
     memset(&entries[2], 0, sizeof(entries[2]));
     snprintf(entries[2].workshop_id, sizeof(entries[2].workshop_id),
              "untouched");
-    open_read_side(&r, THREE_WORKSHOPS);
+    suite_open_read_side(&r, THREE_WORKSHOPS);
     esk_status rc = catalogue_list(r.read_model, entries, 2, &count);
     expect_query_ok(rc, "A catalogue longer than max is not an error.");
     check_int(count, 2,
@@ -97,7 +97,7 @@ void the_catalogue_fills_no_more_entries_than_there_is_room_for(void **state)
                  "Never write past max entries: the caller's array holds "
                  "max, no more.");
 
-    close_read_side(&r);
+    suite_close_read_side(&r);
 }
 
 #define AGENDAS                                                                \
@@ -114,7 +114,7 @@ void an_agenda_lists_one_attendees_workshops_soonest_first(void **state)
     agenda_entry entries[5];
     size_t count = 99;
 
-    open_read_side(&r, AGENDAS);
+    suite_open_read_side(&r, AGENDAS);
     esk_status rc = agenda_for(r.read_model, "ada", entries, 5, &count);
     expect_query_ok(rc,
                     "Prepare the SELECT with esk_read_model_prepare(), bind "
@@ -139,7 +139,7 @@ void an_agenda_lists_one_attendees_workshops_soonest_first(void **state)
                     "is how SQL injection happens).");
     check_int(count, 1, "O'Neil has one row.");
 
-    close_read_side(&r);
+    suite_close_read_side(&r);
 }
 
 void an_attendee_with_no_registration_has_an_empty_agenda(void **state)
@@ -149,12 +149,12 @@ void an_attendee_with_no_registration_has_an_empty_agenda(void **state)
     agenda_entry entries[2];
     size_t count = 99;
 
-    open_read_side(&r, AGENDAS);
+    suite_open_read_side(&r, AGENDAS);
     esk_status rc = agenda_for(r.read_model, "zoe", entries, 2, &count);
     expect_query_ok(rc, "Nobody's rows is an answer, not a failure: ESK_OK.");
     check_int(count, 0, "Zoe registered for nothing: *count is 0.");
 
-    close_read_side(&r);
+    suite_close_read_side(&r);
 }
 
 void an_agenda_fills_no_more_entries_than_there_is_room_for(void **state)
@@ -167,7 +167,7 @@ void an_agenda_fills_no_more_entries_than_there_is_room_for(void **state)
     memset(&entries[1], 0, sizeof(entries[1]));
     snprintf(entries[1].workshop_id, sizeof(entries[1].workshop_id),
              "untouched");
-    open_read_side(&r, AGENDAS);
+    suite_open_read_side(&r, AGENDAS);
     esk_status rc = agenda_for(r.read_model, "ada", entries, 1, &count);
     expect_query_ok(rc, "An agenda longer than max is not an error.");
     check_int(count, 1,
@@ -178,7 +178,7 @@ void an_agenda_fills_no_more_entries_than_there_is_room_for(void **state)
                  "Never write past max entries: the caller's array holds "
                  "max, no more.");
 
-    close_read_side(&r);
+    suite_close_read_side(&r);
 }
 
 void workshops_on_the_same_day_are_listed_by_id(void **state)
@@ -189,9 +189,9 @@ void workshops_on_the_same_day_are_listed_by_id(void **state)
     size_t count = 0;
 
     /* Inserted in the reverse of the expected order. */
-    open_read_side(&r, "INSERT INTO catalogue VALUES "
-                       "('w-5', 'Event Storming', '2026-12-01', 8, 0, 6),"
-                       "('w-4', 'Sagas', '2026-12-01', 6, 0, 3);");
+    suite_open_read_side(&r, "INSERT INTO catalogue VALUES "
+                             "('w-5', 'Event Storming', '2026-12-01', 8, 0, 6),"
+                             "('w-4', 'Sagas', '2026-12-01', 6, 0, 3);");
     esk_status rc = catalogue_list(r.read_model, entries, 3, &count);
     expect_query_ok(rc, "The catalogue query should answer.");
     check_int(count, 2, "Two workshops in the catalogue.");
@@ -201,7 +201,7 @@ void workshops_on_the_same_day_are_listed_by_id(void **state)
                  "written), and the screen would shuffle between two "
                  "reloads: ORDER BY starts_on, workshop_id.");
 
-    close_read_side(&r);
+    suite_close_read_side(&r);
 }
 
 void an_empty_catalogue_lists_nothing(void **state)
@@ -211,14 +211,14 @@ void an_empty_catalogue_lists_nothing(void **state)
     catalogue_entry entries[2];
     size_t count = 99;
 
-    open_read_side(&r, "");
+    suite_open_read_side(&r, "");
     esk_status rc = catalogue_list(r.read_model, entries, 2, &count);
     expect_query_ok(rc, "No workshop yet is an answer, not a failure: ESK_OK.");
     check_int(count, 0,
               "Nothing was filled: *count is 0. Set it after the loop, "
               "whether or not a row came.");
 
-    close_read_side(&r);
+    suite_close_read_side(&r);
 }
 
 /* A progress handler that stops every statement it is asked about. */
@@ -237,7 +237,7 @@ void a_query_that_fails_midway_says_so(void **state)
     size_t count = 99;
     sqlite3_stmt *probe = NULL;
 
-    open_read_side(&r, THREE_WORKSHOPS AGENDAS);
+    suite_open_read_side(&r, THREE_WORKSHOPS AGENDAS);
     check_status(esk_read_model_prepare(r.read_model, "SELECT 1", &probe),
                  ESK_OK, "The test's probe query should prepare.");
     sqlite3 *db = sqlite3_db_handle(probe);
@@ -264,5 +264,5 @@ void a_query_that_fails_midway_says_so(void **state)
                  "failed, it did not find an empty agenda.");
     check_int(count, 0, "A failed query fills nothing: *count is 0.");
 
-    close_read_side(&r);
+    suite_close_read_side(&r);
 }

@@ -82,7 +82,7 @@ static void given_promoted(esk_projection_spec *spec, const char *attendee_id)
 
 /* --- On a store: commands, runner, queries ------------------------------- */
 
-esk_store *open_store(const char *path)
+esk_store *suite_open_store(const char *path)
 {
     esk_store *store = NULL;
     esk_status rc = esk_store_open_sqlite(&store, path, NULL);
@@ -110,7 +110,8 @@ static int64_t send(esk_store *store, workshop_command command)
     return result.position;
 }
 
-int64_t schedule(esk_store *store, const char *workshop_id, int64_t capacity)
+int64_t suite_schedule(esk_store *store, const char *workshop_id,
+                       int64_t capacity)
 {
     workshop_command c = {.kind = SCHEDULE_WORKSHOP,
                           .title = "Event Sourcing 101",
@@ -120,7 +121,7 @@ int64_t schedule(esk_store *store, const char *workshop_id, int64_t capacity)
     return send(store, c);
 }
 
-int64_t enrol(esk_store *store, const char *attendee_id)
+int64_t suite_enrol(esk_store *store, const char *attendee_id)
 {
     workshop_command c = {
         .kind = REGISTER_ATTENDEE, .workshop_id = "w-1", .name = "Someone"};
@@ -129,20 +130,21 @@ int64_t enrol(esk_store *store, const char *attendee_id)
     return send(store, c);
 }
 
-int64_t cancel(esk_store *store, const char *attendee_id)
+int64_t suite_cancel(esk_store *store, const char *attendee_id)
 {
     workshop_command c = {.kind = CANCEL_REGISTRATION, .workshop_id = "w-1"};
     copy_text(c.attendee_id, sizeof(c.attendee_id), attendee_id);
     return send(store, c);
 }
 
-int64_t promote(esk_store *store)
+int64_t suite_promote(esk_store *store)
 {
     return send(store, (workshop_command){.kind = PROMOTE_FROM_WAITLIST,
                                           .workshop_id = "w-1"});
 }
 
-esk_catchup *new_runner(esk_store *store, const esk_projection *projection)
+esk_catchup *suite_new_runner(esk_store *store,
+                              const esk_projection *projection)
 {
     esk_catchup *catchup = NULL;
     esk_status rc = esk_catchup_new(&catchup, store, projection, NULL);
@@ -155,7 +157,7 @@ esk_catchup *new_runner(esk_store *store, const esk_projection *projection)
     return catchup;
 }
 
-esk_catchup_status run(esk_catchup *catchup, const char *hint)
+esk_catchup_status suite_run(esk_catchup *catchup, const char *hint)
 {
     esk_catchup_status status = {0};
     esk_status rc = esk_catchup_run(catchup, &status);
@@ -167,7 +169,7 @@ esk_catchup_status run(esk_catchup *catchup, const char *hint)
     return status;
 }
 
-esk_catchup_status status_of(esk_catchup *catchup)
+esk_catchup_status suite_status_of(esk_catchup *catchup)
 {
     esk_catchup_status status = {0};
     esk_status rc = esk_catchup_status_get(catchup, &status);
@@ -179,7 +181,7 @@ esk_catchup_status status_of(esk_catchup *catchup)
 }
 
 /* What a query answers about w-1 now; a zero row when there is none. */
-seats_row query(esk_store *store)
+seats_row suite_query(esk_store *store)
 {
     esk_read_model *read_model = NULL;
     seats_row row = {0};
@@ -199,7 +201,7 @@ seats_row query(esk_store *store)
 
 /* The whole read model as text, one "id|title|capacity|taken|waiting"
  * line per workshop. */
-void read_all(esk_store *store, char *buf, size_t size)
+void suite_read_all(esk_store *store, char *buf, size_t size)
 {
     esk_read_model *read_model = NULL;
     sqlite3_stmt *stmt = NULL;
@@ -227,7 +229,7 @@ void read_all(esk_store *store, char *buf, size_t size)
  * seats_setup(): check that first, for a message about reset itself. */
 static esk_projection_spec *new_spec(void)
 {
-    esk_store *store = open_store(":memory:");
+    esk_store *store = suite_open_store(":memory:");
     esk_status rc = seats_reset(NULL, store);
     if (rc != ESK_OK && rc != ESK_ENOTIMPL)
         print_error("seats_reset said: %s\n", esk_errmsg());
@@ -245,8 +247,8 @@ static void
 setup_creates_the_table_and_keeps_it_for_the_next_runner(void **state)
 {
     (void)state;
-    esk_store *store = open_store(":memory:");
-    esk_catchup *first = new_runner(store, &seats_projection);
+    esk_store *store = suite_open_store(":memory:");
+    esk_catchup *first = suite_new_runner(store, &seats_projection);
 
     /* A row, as a run of the first runner would have written it. */
     int rc = sqlite3_exec(esk_store_sqlite_db(store),
@@ -257,8 +259,8 @@ setup_creates_the_table_and_keeps_it_for_the_next_runner(void **state)
               "seats_setup() creates the table of read_model.h, with its six "
               "columns in that order.");
 
-    esk_catchup *second = new_runner(store, &seats_projection);
-    check_int(query(store).taken, 1,
+    esk_catchup *second = suite_new_runner(store, &seats_projection);
+    check_int(suite_query(store).taken, 1,
               "A second runner calls seats_setup() again: CREATE TABLE IF "
               "NOT EXISTS keeps the table and its rows (a DROP here would "
               "lose the read model at every start).");

@@ -20,16 +20,18 @@
 #include "workshop.h"
 
 /* test_catch_up.c */
-esk_store *open_store(const char *path);
-int64_t schedule(esk_store *store, const char *workshop_id, int64_t capacity);
-int64_t enrol(esk_store *store, const char *attendee_id);
-int64_t cancel(esk_store *store, const char *attendee_id);
-int64_t promote(esk_store *store);
-esk_catchup *new_runner(esk_store *store, const esk_projection *projection);
-esk_catchup_status run(esk_catchup *catchup, const char *hint);
-esk_catchup_status status_of(esk_catchup *catchup);
-seats_row query(esk_store *store);
-void read_all(esk_store *store, char *buf, size_t size);
+esk_store *suite_open_store(const char *path);
+int64_t suite_schedule(esk_store *store, const char *workshop_id,
+                       int64_t capacity);
+int64_t suite_enrol(esk_store *store, const char *attendee_id);
+int64_t suite_cancel(esk_store *store, const char *attendee_id);
+int64_t suite_promote(esk_store *store);
+esk_catchup *suite_new_runner(esk_store *store,
+                              const esk_projection *projection);
+esk_catchup_status suite_run(esk_catchup *catchup, const char *hint);
+esk_catchup_status suite_status_of(esk_catchup *catchup);
+seats_row suite_query(esk_store *store);
+void suite_read_all(esk_store *store, char *buf, size_t size);
 
 /* test_catch_up_runner.c */
 void running_catches_up_and_writes_the_checkpoint(void **state);

@@ -20,7 +20,7 @@
 
 /* --- Time ---------------------------------------------------------------- */
 
-esk_time at(const char *iso)
+esk_time suite_at(const char *iso)
 {
     esk_time t = 0;
     check_status(esk_time_parse(iso, &t), ESK_OK, "The test's dates parse.");
@@ -31,17 +31,17 @@ esk_time at(const char *iso)
  * November, 9:00. */
 #define REGISTRATION_DAY "2026-11-02T09:00:00Z"
 
-void move_clock(app *a, const char *iso)
+void suite_move_clock(app *a, const char *iso)
 {
-    a->now = at(iso);
+    a->now = suite_at(iso);
     exercise_say("the clock says %s", iso);
 }
 
 /* --- The application ----------------------------------------------------- */
 
-void open_app(app *a)
+void suite_open_app(app *a)
 {
-    a->now = at(REGISTRATION_DAY);
+    a->now = suite_at(REGISTRATION_DAY);
     esk_status rc = app_open(a);
     if (rc != ESK_OK)
         print_error("app_open said: %s\n", esk_errmsg());
@@ -62,7 +62,7 @@ static esk_status send(app *a, workshop_command c, const char *correlation_id)
     return rc;
 }
 
-void schedule(app *a, int64_t capacity)
+void suite_schedule(app *a, int64_t capacity)
 {
     send(a,
          (workshop_command){.kind = SCHEDULE_WORKSHOP,
@@ -82,26 +82,26 @@ static workshop_command about(workshop_command_kind kind,
     return c;
 }
 
-void enrol(app *a, const char *attendee_id)
+void suite_enrol(app *a, const char *attendee_id)
 {
     check_status(send(a, about(REGISTER_ATTENDEE, attendee_id), NULL), ESK_OK,
                  "The test registers an attendee.");
 }
 
-void cancel(app *a, const char *attendee_id)
+void suite_cancel(app *a, const char *attendee_id)
 {
     check_status(send(a, about(CANCEL_REGISTRATION, attendee_id), NULL), ESK_OK,
                  "The test cancels a registration.");
 }
 
-void pay(app *a, const char *attendee_id)
+void suite_pay(app *a, const char *attendee_id)
 {
     check_status(send(a, about(PAY_REGISTRATION, attendee_id), NULL), ESK_OK,
                  "The test pays for a seat.");
 }
 
 /* Let a process follow the events; how many it reacted to. */
-size_t run(esk_process_runner *runner, const char *hint)
+size_t suite_run(esk_process_runner *runner, const char *hint)
 {
     size_t reacted = 0;
     esk_status rc = esk_process_run(runner, &reacted);
@@ -111,7 +111,7 @@ size_t run(esk_process_runner *runner, const char *hint)
     return reacted;
 }
 
-void tick(app *a, const char *hint)
+void suite_tick(app *a, const char *hint)
 {
     esk_status rc = esk_process_tick(a->payments);
     if (rc != ESK_OK)
@@ -132,8 +132,8 @@ static esk_event_list story(app *a)
 
 /* The last event of a type in w-1's stream about attendee_id; whether
  * there is one. out may be NULL. */
-bool find_event(app *a, const char *type, const char *attendee_id,
-                seen_event *out)
+bool suite_find_event(app *a, const char *type, const char *attendee_id,
+                      seen_event *out)
 {
     esk_event_list stream = story(a);
     bool found = false;
@@ -153,13 +153,13 @@ bool find_event(app *a, const char *type, const char *attendee_id,
     return found;
 }
 
-bool happened(app *a, const char *type, const char *attendee_id)
+bool suite_happened(app *a, const char *type, const char *attendee_id)
 {
-    return find_event(a, type, attendee_id, NULL);
+    return suite_find_event(a, type, attendee_id, NULL);
 }
 
 /* How many events of a type w-1's stream holds. */
-int count_events(app *a, const char *type)
+int suite_count_events(app *a, const char *type)
 {
     esk_event_list stream = story(a);
     int n = 0;
@@ -170,7 +170,7 @@ int count_events(app *a, const char *type)
 }
 
 /* How many times part is in the bus's log (one line per command). */
-int count_commands(const app *a, const char *part)
+int suite_count_commands(const app *a, const char *part)
 {
     int n = 0;
     for (const char *found = strstr(a->commands, part); found != NULL;
@@ -180,7 +180,7 @@ int count_commands(const app *a, const char *part)
 }
 
 /* The seat of the table of unpaid seats, or a zero one. */
-unpaid_seat unpaid(app *a, const char *attendee_id)
+unpaid_seat suite_unpaid(app *a, const char *attendee_id)
 {
     unpaid_seat seat = {0};
     esk_status rc = unpaid_find(a->store, "w-1", attendee_id, &seat);
@@ -211,7 +211,7 @@ static esk_status outage(void *data, esk_context *context, esk_command *command)
                             "the workshop service cannot be reached");
 }
 
-void install_outage(app *a, bool *down)
+void suite_install_outage(app *a, bool *down)
 {
     const esk_middleware middleware = {
         .name = "outage", .before = outage, .data = down};
@@ -220,7 +220,7 @@ void install_outage(app *a, bool *down)
 }
 
 /* Run SQL on the application's database, behind the processes' back. */
-void sql(app *a, const char *text)
+void suite_sql(app *a, const char *text)
 {
     sqlite3 *db = esk_store_sqlite_db(a->store);
     int rc = sqlite3_exec(db, text, NULL, NULL, NULL);
@@ -230,7 +230,7 @@ void sql(app *a, const char *text)
 }
 
 /* Say what a run or tick that had to fail said, or that it did not fail. */
-void expect_failure(esk_status rc, const char *hint)
+void suite_expect_failure(esk_status rc, const char *hint)
 {
     if (rc == ESK_OK)
         print_error("it returned ESK_OK\n");
@@ -245,29 +245,29 @@ static void a_freed_seat_goes_to_the_first_in_line(void **state)
 {
     (void)state;
     app a;
-    open_app(&a);
-    schedule(&a, 1);
-    enrol(&a, "ada");
-    enrol(&a, "bob");
-    enrol(&a, "cleo");
-    cancel(&a, "ada");
+    suite_open_app(&a);
+    suite_schedule(&a, 1);
+    suite_enrol(&a, "ada");
+    suite_enrol(&a, "bob");
+    suite_enrol(&a, "cleo");
+    suite_cancel(&a, "ada");
 
-    size_t reacted =
-        run(a.waitlist,
-            "waitlist_react(): ada's cancellation (wasWaitlisted false) "
-            "freed a seat: send PromoteFromWaitlist for its workshop with "
-            "esk_process_send(pc, &command, NULL, NULL), and return what it "
-            "returns.");
+    size_t reacted = suite_run(
+        a.waitlist,
+        "waitlist_react(): ada's cancellation (wasWaitlisted false) "
+        "freed a seat: send PromoteFromWaitlist for its workshop with "
+        "esk_process_send(pc, &command, NULL, NULL), and return what it "
+        "returns.");
     check_int(reacted, 1,
               "The waitlist reacts to one event: the "
               "cancellation.");
-    check_true(happened(&a, "WaitlistedAttendeePromoted", "bob"),
+    check_true(suite_happened(&a, "WaitlistedAttendeePromoted", "bob"),
                "bob waited longest: the PromoteFromWaitlist your process "
                "sent gave him ada's seat. The command's type is "
                "workshop_command_type(PROMOTE_FROM_WAITLIST), its payload a "
                "workshop_command with kind PROMOTE_FROM_WAITLIST and the "
                "workshop_id of the cancellation.");
-    check_true(!happened(&a, "WaitlistedAttendeePromoted", "cleo"),
+    check_true(!suite_happened(&a, "WaitlistedAttendeePromoted", "cleo"),
                "One seat, one promotion: cleo still waits.");
     app_close(&a);
 }
@@ -276,16 +276,16 @@ static void leaving_the_waitlist_frees_no_seat(void **state)
 {
     (void)state;
     app a;
-    open_app(&a);
-    schedule(&a, 1);
-    enrol(&a, "ada");
-    enrol(&a, "bob");
-    enrol(&a, "cleo");
-    cancel(&a, "bob");
+    suite_open_app(&a);
+    suite_schedule(&a, 1);
+    suite_enrol(&a, "ada");
+    suite_enrol(&a, "bob");
+    suite_enrol(&a, "cleo");
+    suite_cancel(&a, "bob");
 
-    run(a.waitlist, "waitlist_react() returns ESK_OK for a cancellation "
-                    "from the waitlist.");
-    check_int(count_commands(&a, "PromoteFromWaitlist"), 0,
+    suite_run(a.waitlist, "waitlist_react() returns ESK_OK for a cancellation "
+                          "from the waitlist.");
+    check_int(suite_count_commands(&a, "PromoteFromWaitlist"), 0,
               "bob gave up his place in line, not a seat: when wasWaitlisted "
               "is true, send nothing. (The workshop would refuse, "
               "NO_FREE_SEAT, but a refused command is still a command "
@@ -297,20 +297,21 @@ static void nobody_waiting_is_an_answer_not_a_failure(void **state)
 {
     (void)state;
     app a;
-    open_app(&a);
-    schedule(&a, 2);
-    enrol(&a, "ada");
-    cancel(&a, "ada");
+    suite_open_app(&a);
+    suite_schedule(&a, 2);
+    suite_enrol(&a, "ada");
+    suite_cancel(&a, "ada");
 
-    run(a.waitlist,
+    suite_run(
+        a.waitlist,
         "Nobody waits, so the workshop refuses PromoteFromWaitlist "
         "(NOBODY_WAITING) and esk_process_send() returns ESK_EDOMAIN: an "
         "answer, not a failure. Return it as it is; any other status stops "
         "the process at this event.");
-    check_int(count_commands(&a, "PromoteFromWaitlist"), 1,
+    check_int(suite_count_commands(&a, "PromoteFromWaitlist"), 1,
               "The promotion was sent, and refused: the process cannot know "
               "whether someone waits; the workshop does.");
-    check_int(run(a.waitlist, "The next run has nothing to do."), 0,
+    check_int(suite_run(a.waitlist, "The next run has nothing to do."), 0,
               "The checkpoint moved past the cancellation: it is not "
               "reacted to again.");
     app_close(&a);
@@ -320,20 +321,21 @@ static void a_lapsed_seat_goes_to_the_waitlist_too(void **state)
 {
     (void)state;
     app a;
-    open_app(&a);
-    schedule(&a, 1);
-    enrol(&a, "ada");
-    enrol(&a, "bob");
+    suite_open_app(&a);
+    suite_schedule(&a, 1);
+    suite_enrol(&a, "ada");
+    suite_enrol(&a, "bob");
     /* As the payments process would, once ada's deadline has passed. */
     check_status(send(&a, about(LAPSE_REGISTRATION, "ada"), NULL), ESK_OK,
                  "The test lets ada's seat lapse.");
 
-    run(a.waitlist,
+    suite_run(
+        a.waitlist,
         "RegistrationLapsed is the other event of waitlist_process: do not "
         "decode it as a RegistrationCancelled (esk_codec_decode_event "
         "checks the type); registration_of() reads the workshopId of "
         "either.");
-    check_true(happened(&a, "WaitlistedAttendeePromoted", "bob"),
+    check_true(suite_happened(&a, "WaitlistedAttendeePromoted", "bob"),
                "A lapse frees a seat, as a cancellation does: bob gets it.");
     app_close(&a);
 }
@@ -344,13 +346,13 @@ static void a_redelivered_event_sends_the_same_command_again(void **state)
 {
     (void)state;
     app a;
-    open_app(&a);
-    schedule(&a, 1);
-    enrol(&a, "ada");
-    enrol(&a, "bob");
-    enrol(&a, "cleo");
-    cancel(&a, "ada");
-    run(a.waitlist, "The waitlist promotes bob.");
+    suite_open_app(&a);
+    suite_schedule(&a, 1);
+    suite_enrol(&a, "ada");
+    suite_enrol(&a, "bob");
+    suite_enrol(&a, "cleo");
+    suite_cancel(&a, "ada");
+    suite_run(a.waitlist, "The waitlist promotes bob.");
 
     /* As when an operator replays the events, or when the commands go to
      * a service the process's transaction does not cover: the
@@ -359,16 +361,16 @@ static void a_redelivered_event_sends_the_same_command_again(void **state)
     const esk_record back = {"process:waitlist", 0, 1, "{}"};
     check_status(esk_store_put_record(a.store, ESK_RECORD_CHECKPOINT, &back),
                  ESK_OK, "The test puts the checkpoint back.");
-    check_int(run(a.waitlist, "The waitlist follows the events again."), 1,
-              "ada's cancellation is delivered a second time.");
+    check_int(suite_run(a.waitlist, "The waitlist follows the events again."),
+              1, "ada's cancellation is delivered a second time.");
 
-    check_int(count_commands(&a, "PromoteFromWaitlist"), 2,
+    check_int(suite_count_commands(&a, "PromoteFromWaitlist"), 2,
               "The process reacted twice, and sent PromoteFromWaitlist twice.");
-    check_int(count_commands(&a, "-> ok (duplicate)"), 1,
+    check_int(suite_count_commands(&a, "-> ok (duplicate)"), 1,
               "The second has the same id (\"waitlist/<event id>/1\", made "
               "from the event): the bus answered it with the first outcome, "
               "and wrote nothing.");
-    check_int(count_events(&a, "WaitlistedAttendeePromoted"), 1,
+    check_int(suite_count_events(&a, "WaitlistedAttendeePromoted"), 1,
               "bob was promoted once; cleo still waits.");
     app_close(&a);
 }
@@ -381,19 +383,20 @@ static void a_promotion_carries_the_cancellations_correlation_id(void **state)
     seen_event promoted = {0};
     char value[160];
     char expected[160];
-    open_app(&a);
-    schedule(&a, 1);
-    enrol(&a, "ada");
-    enrol(&a, "bob");
+    suite_open_app(&a);
+    suite_schedule(&a, 1);
+    suite_enrol(&a, "ada");
+    suite_enrol(&a, "bob");
     /* ada cancels on the web site: request req-7. */
     send(&a, about(CANCEL_REGISTRATION, "ada"), "req-7");
-    run(a.waitlist, "The waitlist promotes bob.");
+    suite_run(a.waitlist, "The waitlist promotes bob.");
 
-    check_true(find_event(&a, "RegistrationCancelled", "ada", &cancelled),
+    check_true(suite_find_event(&a, "RegistrationCancelled", "ada", &cancelled),
                "ada's cancellation is in the stream.");
-    check_true(find_event(&a, "WaitlistedAttendeePromoted", "bob", &promoted),
-               "bob's promotion is in the stream: waitlist_react() sent "
-               "PromoteFromWaitlist.");
+    check_true(
+        suite_find_event(&a, "WaitlistedAttendeePromoted", "bob", &promoted),
+        "bob's promotion is in the stream: waitlist_react() sent "
+        "PromoteFromWaitlist.");
     exercise_say("RegistrationCancelled      %s", cancelled.metadata);
     exercise_say("WaitlistedAttendeePromoted %s", promoted.metadata);
 
@@ -420,21 +423,22 @@ a_lapse_and_the_promotion_it_causes_share_a_correlation(void **state)
     seen_event promoted = {0};
     char correlation[160];
     char value[160];
-    open_app(&a);
-    schedule(&a, 1);
-    enrol(&a, "ada");
-    enrol(&a, "bob");
-    run(a.payments, "The payments process remembers ada's seat.");
+    suite_open_app(&a);
+    suite_schedule(&a, 1);
+    suite_enrol(&a, "ada");
+    suite_enrol(&a, "bob");
+    suite_run(a.payments, "The payments process remembers ada's seat.");
 
-    move_clock(&a, "2026-11-10T09:00:00Z");
-    tick(&a, "ada's seat lapses.");
-    run(a.waitlist, "The waitlist gives the freed seat to bob.");
+    suite_move_clock(&a, "2026-11-10T09:00:00Z");
+    suite_tick(&a, "ada's seat lapses.");
+    suite_run(a.waitlist, "The waitlist gives the freed seat to bob.");
 
-    check_true(find_event(&a, "RegistrationLapsed", "ada", &lapsed),
+    check_true(suite_find_event(&a, "RegistrationLapsed", "ada", &lapsed),
                "ada's seat lapsed: payments_tick() sent LapseRegistration.");
-    check_true(find_event(&a, "WaitlistedAttendeePromoted", "bob", &promoted),
-               "bob got the seat: waitlist_react() reacts to "
-               "RegistrationLapsed too.");
+    check_true(
+        suite_find_event(&a, "WaitlistedAttendeePromoted", "bob", &promoted),
+        "bob got the seat: waitlist_react() reacts to "
+        "RegistrationLapsed too.");
     exercise_say("RegistrationLapsed         %s", lapsed.metadata);
     exercise_say("WaitlistedAttendeePromoted %s", promoted.metadata);
 

@@ -23,24 +23,24 @@ typedef struct seen_event {
 } seen_event;
 
 /* test_process_manager.c */
-esk_time at(const char *iso);
-void move_clock(app *a, const char *iso);
-void open_app(app *a);
-void schedule(app *a, int64_t capacity);
-void enrol(app *a, const char *attendee_id);
-void cancel(app *a, const char *attendee_id);
-void pay(app *a, const char *attendee_id);
-size_t run(esk_process_runner *runner, const char *hint);
-void tick(app *a, const char *hint);
-bool find_event(app *a, const char *type, const char *attendee_id,
-                seen_event *out);
-bool happened(app *a, const char *type, const char *attendee_id);
-int count_events(app *a, const char *type);
-int count_commands(const app *a, const char *part);
-unpaid_seat unpaid(app *a, const char *attendee_id);
-void install_outage(app *a, bool *down);
-void sql(app *a, const char *text);
-void expect_failure(esk_status rc, const char *hint);
+esk_time suite_at(const char *iso);
+void suite_move_clock(app *a, const char *iso);
+void suite_open_app(app *a);
+void suite_schedule(app *a, int64_t capacity);
+void suite_enrol(app *a, const char *attendee_id);
+void suite_cancel(app *a, const char *attendee_id);
+void suite_pay(app *a, const char *attendee_id);
+size_t suite_run(esk_process_runner *runner, const char *hint);
+void suite_tick(app *a, const char *hint);
+bool suite_find_event(app *a, const char *type, const char *attendee_id,
+                      seen_event *out);
+bool suite_happened(app *a, const char *type, const char *attendee_id);
+int suite_count_events(app *a, const char *type);
+int suite_count_commands(const app *a, const char *part);
+unpaid_seat suite_unpaid(app *a, const char *attendee_id);
+void suite_install_outage(app *a, bool *down);
+void suite_sql(app *a, const char *text);
+void suite_expect_failure(esk_status rc, const char *hint);
 
 /* test_process_manager_payments.c */
 void a_new_seat_is_remembered_with_its_deadline(void **state);

@@ -171,7 +171,7 @@ static void a_v2_registration_becomes_a_v3_with_a_standard_ticket(void **unused)
 
 /* --- The chain ------------------------------------------------------------ */
 
-esk_upcasters *workshop_upcasters(void)
+esk_upcasters *suite_workshop_upcasters(void)
 {
     esk_upcasters *upcasters = NULL;
     check_status(esk_upcasters_new(&upcasters), ESK_OK,
@@ -206,7 +206,7 @@ static void a_step_that_cannot_be_added_is_reported(void **unused)
 static void the_chain_reads_a_v1_registration_as_v3(void **unused)
 {
     (void)unused;
-    esk_upcasters *upcasters = workshop_upcasters();
+    esk_upcasters *upcasters = suite_workshop_upcasters();
     esk_store *store = NULL;
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     attendee_registered e;

@@ -23,7 +23,7 @@
 #define TEXT_SIZE 2048
 
 /* test_versioning.c */
-esk_upcasters *workshop_upcasters(void);
+esk_upcasters *suite_workshop_upcasters(void);
 
 /* test_versioning_old_database.c */
 void the_workshop_of_release_1_loads_in_release_3(void **unused);

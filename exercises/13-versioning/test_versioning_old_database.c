@@ -163,7 +163,7 @@ void the_workshop_of_release_1_loads_in_release_3(void **unused)
     char path[1024];
     size_t size = 0;
     unsigned char *bytes = shipped_bytes(path, sizeof(path), &size);
-    esk_upcasters *upcasters = workshop_upcasters();
+    esk_upcasters *upcasters = suite_workshop_upcasters();
     esk_store *store = open_copy(bytes, size);
     esk_repository *blind = open_repository(store, NULL);
     esk_repository *repo = open_repository(store, upcasters);
@@ -208,7 +208,7 @@ void every_old_registration_reads_as_v3_with_its_names(void **unused)
     char path[1024];
     size_t size = 0;
     unsigned char *bytes = shipped_bytes(path, sizeof(path), &size);
-    esk_upcasters *upcasters = workshop_upcasters();
+    esk_upcasters *upcasters = suite_workshop_upcasters();
     esk_store *store = open_copy(bytes, size);
     esk_event_list stream = ESK_EVENT_LIST_INIT;
     char list[TEXT_SIZE] = "";
@@ -261,7 +261,7 @@ void reading_and_writing_never_rewrite_the_stored_events(void **unused)
     char path[1024];
     size_t size = 0;
     unsigned char *bytes = shipped_bytes(path, sizeof(path), &size);
-    esk_upcasters *upcasters = workshop_upcasters();
+    esk_upcasters *upcasters = suite_workshop_upcasters();
     esk_store *store = open_copy(bytes, size);
     esk_repository *repo = open_repository(store, upcasters);
     esk_event_list stream = ESK_EVENT_LIST_INIT;

@@ -37,7 +37,7 @@
 /* ---- Files --------------------------------------------------------------- */
 
 /* Remove a database and the files SQLite keeps beside it. */
-void remove_database(const char *path)
+void suite_remove_database(const char *path)
 {
     const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
     for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
@@ -107,7 +107,7 @@ static void expect_the_table_refuses(int64_t position, const char *event_id,
                                      const char *stream_id, int64_t version,
                                      const char *hint)
 {
-    remove_database("schema.db");
+    suite_remove_database("schema.db");
     esk_store *store = open_store("schema.db", NULL);
     sqlite3 *db = store_db(esk_store_impl(store));
     check_true(db != NULL, "The store gives its connection to read models "
@@ -176,7 +176,7 @@ static void no_column_of_an_event_may_be_null(void **state)
     const char *columns[] = {"position", "event_id", "stream_id",
                              "version",  "type",     "schema_version",
                              "data",     "metadata", "recorded_at"};
-    remove_database("schema.db");
+    suite_remove_database("schema.db");
     esk_store *store = open_store("schema.db", NULL);
     sqlite3 *db = store_db(esk_store_impl(store));
     for (size_t missing = 1; missing < 9; missing++) {
@@ -217,7 +217,7 @@ static void a_transaction_holds_the_write_lock_from_its_begin(void **state)
     esk_store_options hasty = ESK_STORE_OPTIONS_INIT;
     hasty.busy_timeout_ms = 50; /* so that the refusal comes quickly */
 
-    remove_database("writers.db");
+    suite_remove_database("writers.db");
     esk_store *one = open_store("writers.db", &patient);
     /* A second handle on the same file, as a second process would have. */
     esk_store *two = open_store("writers.db", &hasty);
@@ -267,7 +267,7 @@ static void raw_sql(esk_store *store, const char *sql)
 static void a_commit_that_fails_leaves_no_transaction_open(void **state)
 {
     (void)state;
-    remove_database("commit.db");
+    suite_remove_database("commit.db");
     esk_store *store = open_store("commit.db", NULL);
     /* A rule that SQLite checks only at COMMIT: a seat must name a stored
      * event. The test breaks it, so that COMMIT fails, as it can on a
@@ -301,13 +301,13 @@ static void a_commit_that_fails_leaves_no_transaction_open(void **state)
         "After the failed commit, the store works again, and ada's append "
         "was undone: bob's registration starts the stream.");
     close_stores();
-    remove_database("commit.db");
+    suite_remove_database("commit.db");
 }
 
 static void a_nested_rollback_closes_its_savepoint(void **state)
 {
     (void)state;
-    remove_database("savepoint.db");
+    suite_remove_database("savepoint.db");
     esk_store *store = open_store("savepoint.db", NULL);
     check_status(esk_store_begin(store), ESK_OK, "The outer transaction.");
     check_status(esk_store_begin(store), ESK_OK,
@@ -325,14 +325,14 @@ static void a_nested_rollback_closes_its_savepoint(void **state)
     check_status(esk_store_rollback(store), ESK_OK,
                  "The outer transaction is rolled back.");
     close_stores();
-    remove_database("savepoint.db");
+    suite_remove_database("savepoint.db");
 }
 
 static void
 a_transaction_sqlite_ended_by_itself_rolls_back_cleanly(void **state)
 {
     (void)state;
-    remove_database("rollback.db");
+    suite_remove_database("rollback.db");
     esk_store *store = open_store("rollback.db", NULL);
     /* After some failures (a full disk, an I/O error) SQLite rolls the
      * whole transaction back by itself. A trigger plays the full disk. */
@@ -371,7 +371,7 @@ a_transaction_sqlite_ended_by_itself_rolls_back_cleanly(void **state)
         "ada's append went with the transaction: bob starts the "
         "stream.");
     close_stores();
-    remove_database("rollback.db");
+    suite_remove_database("rollback.db");
 }
 
 int main(void)
@@ -404,7 +404,7 @@ int main(void)
             close_stores_left_open),
     };
     const esk_conformance_backend yours = {"14-build-your-own-store",
-                                           open_for_the_suite, NULL};
+                                           suite_open_for_the_suite, NULL};
 
     int failures = cmocka_run_group_tests_name(
         "14-build-your-own-store: the schema", schema_tests, NULL, NULL);
@@ -416,7 +416,7 @@ int main(void)
      * functions allocate nothing of esk's, so no leak check is lost. */
     esk_set_allocator(NULL);
     failures += esk_conformance_run(&yours);
-    remove_suite_files();
+    suite_remove_suite_files();
     exercise_check_leaks();
 
     failures += cmocka_run_group_tests_name(

@@ -18,11 +18,12 @@
 #include "store.h"
 
 /* test_store.c */
-void remove_database(const char *path);
+void suite_remove_database(const char *path);
 
 /* test_store_conformance.c */
-esk_status open_for_the_suite(esk_store **out, const esk_store_options *options,
-                              void *ctx);
-void remove_suite_files(void);
+esk_status suite_open_for_the_suite(esk_store **out,
+                                    const esk_store_options *options,
+                                    void *ctx);
+void suite_remove_suite_files(void);
 
 #endif

@@ -186,13 +186,13 @@ static const esk_store_backend watched_backend = {
 /* Every conformance test opens its own store: a new file each time. */
 static int suite_files;
 
-esk_status open_for_the_suite(esk_store **out, const esk_store_options *options,
-                              void *ctx)
+esk_status suite_open_for_the_suite(esk_store **out,
+                                    const esk_store_options *options, void *ctx)
 {
     (void)ctx;
     char path[64];
     snprintf(path, sizeof(path), "conformance-%d.db", ++suite_files);
-    remove_database(path);
+    suite_remove_database(path);
     stubs_met_count = 0; /* a new test begins */
     numbers_told = false;
 
@@ -207,11 +207,11 @@ esk_status open_for_the_suite(esk_store **out, const esk_store_options *options,
     return esk_store_new(out, &watched_backend, s, options);
 }
 
-void remove_suite_files(void)
+void suite_remove_suite_files(void)
 {
     for (int i = 1; i <= suite_files; i++) {
         char path[64];
         snprintf(path, sizeof(path), "conformance-%d.db", i);
-        remove_database(path);
+        suite_remove_database(path);
     }
 }

@@ -17,13 +17,16 @@
  * messages name files the way the README does. */
 static const char *repo_path(const char *file)
 {
+    /* The last of them: the kit itself may sit in a folder called
+     * "exercises" or "solutions" (~/exercises/esk/exercises/04-decider). */
     const char *roots[] = {"exercises/", "solutions/"};
-    for (size_t i = 0; i < 2; i++) {
-        const char *at = strstr(file, roots[i]);
-        if (at != NULL)
-            return at;
-    }
-    return file;
+    const char *last = NULL;
+    for (size_t i = 0; i < 2; i++)
+        for (const char *at = strstr(file, roots[i]); at != NULL;
+             at = strstr(at + 1, roots[i]))
+            if ((at == file || at[-1] == '/') && (last == NULL || at > last))
+                last = at;
+    return last != NULL ? last : file;
 }
 
 esk_status exercise_todo(const char *function, const char *file)

@@ -272,6 +272,21 @@ static void a_stub_leaves_the_function_to_write_in_the_last_error(void **state)
     assert_non_null(strstr(esk_errmsg(), "workshop_register()"));
 }
 
+/* A kit cloned into a folder of that name (~/exercises/esk) still names
+ * the file from the kit's own exercises/ folder. */
+static void a_stub_names_its_file_from_the_kits_own_folder(void **state)
+{
+    (void)state;
+    esk_error_clear();
+    exercise_todo("workshop_decide",
+                  "/home/ada/exercises/esk/exercises/04-decider/decide.c");
+    assert_non_null(strstr(esk_errmsg(), "(exercises/04-decider/decide.c)"));
+    exercise_todo("workshop_cancel",
+                  "/home/ada/exercises/esk/solutions/03-aggregate/workshop.c");
+    assert_non_null(
+        strstr(esk_errmsg(), "(solutions/03-aggregate/workshop.c)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +296,7 @@ int main(void)
         cmocka_unit_test(a_failure_in_a_helper_names_the_line_of_the_test),
         cmocka_unit_test(a_wrong_refusal_code_is_named),
         cmocka_unit_test(a_stub_leaves_the_function_to_write_in_the_last_error),
+        cmocka_unit_test(a_stub_names_its_file_from_the_kits_own_folder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
