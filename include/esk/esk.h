@@ -19,6 +19,7 @@
 #include "event.h"
 #include "process.h"
 #include "projection.h"
+#include "query.h"
 #include "status.h"
 #include "store.h"
 #include "store_backend.h"

@@ -34,6 +34,7 @@
 
 #include "error.h"
 #include "event.h"
+#include "query.h"
 #include "status.h"
 
 #ifdef __cplusplus
@@ -222,49 +223,9 @@ esk_status esk_store_append(esk_store *store, const char *stream_id,
  *                                read_up_to}, NULL)
  *
  * Both backends shipped keep an index of tags and of types, so a query
- * reads the events it matches and not the whole store.
+ * reads the events it matches and not the whole store. The tags, queries
+ * and conditions themselves are in esk/query.h.
  */
-
-/** The tags of one event of esk_store_append_if(): count of them, each 1
- *  to ESK_TAG_MAX bytes of UTF-8, no two the same, at most
- *  ESK_EVENT_TAGS_MAX. Borrowed for the call. */
-typedef struct esk_tags {
-    const char *const *tags;
-    size_t count;
-} esk_tags;
-
-/** Most items in one query. */
-#define ESK_QUERY_ITEMS_MAX 64
-/** Most types in one query item (its tags: at most ESK_EVENT_TAGS_MAX). */
-#define ESK_QUERY_TYPES_MAX 32
-
-/**
- * One item of a query. An event matches it when its type is one of the
- * item's types (or the item has none) and it carries every one of the
- * item's tags (and perhaps others). An item with neither matches every
- * event.
- */
-typedef struct esk_query_item {
-    const char *const *types;
-    size_t type_count;
-    const char *const *tags;
-    size_t tag_count;
-} esk_query_item;
-
-/** A query: an event matches it when it matches any of its items (1 to
- *  ESK_QUERY_ITEMS_MAX). Borrowed for the call. */
-typedef struct esk_query {
-    const esk_query_item *items;
-    size_t item_count;
-} esk_query;
-
-/** An append condition: refuse the append if an event matching query was
- *  appended at a position after `after` (>= 0; usually the position a
- *  query read returned). */
-typedef struct esk_append_condition {
-    esk_query query;
-    int64_t after;
-} esk_append_condition;
 
 /**
  * esk_store_append() with tags per event and an optional condition, all
@@ -330,10 +291,6 @@ esk_status esk_store_append_if(esk_store *store, const char *stream_id,
 esk_status esk_store_read_query(esk_store *store, const esk_query *query,
                                 int64_t after_position, size_t max_count,
                                 esk_event_list *out, int64_t *read_up_to);
-
-/** Whether an event matches a query (see esk_query_item). NULL for either
- *  is false. */
-bool esk_query_matches(const esk_query *query, const esk_event *event);
 
 /**
  * Read a stream forwards.
