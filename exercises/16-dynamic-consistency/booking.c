@@ -52,8 +52,9 @@ esk_status book_seat(esk_store *store, const booking_command *command,
                      const char *command_id, int max_attempts)
 {
     (void)store, (void)command, (void)command_id, (void)max_attempts;
-    /* TODO: up to max_attempts times: read the query (keep read_up_to),
-     * fold, stop if handled, decide, race_window(), append with tags on
-     * the condition {query, read_up_to}; again only on ESK_ECONCURRENCY. */
+    /* TODO: max_attempts < 1 is ESK_EINVAL. Then up to max_attempts
+     * times: read the query (keep read_up_to), fold, stop if handled,
+     * decide, race_window(), append with tags on the condition
+     * {query, read_up_to}; again only on ESK_ECONCURRENCY. */
     return EXERCISE_TODO("book_seat");
 }

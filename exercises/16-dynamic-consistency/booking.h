@@ -72,8 +72,10 @@ typedef struct booking_boundary {
     char day_tag[BOOKING_TAG_SIZE];      /* "day:<day>" */
     /* The tags of the appended event: the three above. */
     const char *event_tags[3];
-    /* The tags of each query item, as the items need them. */
+    /* The types and tags of each query item, as the items need them. */
+    const char *workshop_item_types[3];
     const char *workshop_item_tags[1];
+    const char *attendee_day_item_types[2];
     const char *attendee_day_item_tags[2];
     esk_query_item items[2];
     esk_query query;
@@ -87,8 +89,9 @@ typedef struct booking_boundary {
  *   items[1]: types AttendeeRegistered, RegistrationCancelled;
  *             tags {attendee_tag, day_tag};
  *
- * and b->query = {b->items, 2}. The type names are those of events.h's
- * types (attendee_registered_type.name...).
+ * and b->query = {b->items, 2}. The items' types and tags are arrays of
+ * b, filled first: the type names are those of events.h's types
+ * (workshop_scheduled_type.name...), the tags b's own three.
  */
 void booking_query(const booking_command *command, booking_boundary *b);
 

@@ -521,7 +521,9 @@ static void the_retry_gives_up_after_max_attempts(void **state)
                  "attempts, give up with ESK_ECONCURRENCY.");
     check_int(r.windows, 3, "Three attempts, no more, no fewer.");
     check_status(book(store, "w-1", "bob", MONDAY, "c-1", 0), ESK_EINVAL,
-                 "max_attempts below 1 is a mistake of the caller.");
+                 "max_attempts below 1 is the caller's mistake: refuse it "
+                 "with esk_error_set(ESK_EINVAL, ...) before reading "
+                 "anything.");
     esk_store_free(store);
 }
 

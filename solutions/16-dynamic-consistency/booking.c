@@ -19,11 +19,6 @@
 
 #include "booking.h"
 
-static const char *const workshop_types[] = {
-    "WorkshopScheduled", "AttendeeRegistered", "RegistrationCancelled"};
-static const char *const seat_types[] = {"AttendeeRegistered",
-                                         "RegistrationCancelled"};
-
 void booking_query(const booking_command *command, booking_boundary *b)
 {
     snprintf(b->workshop_tag, sizeof(b->workshop_tag), "workshop:%s",
@@ -35,14 +30,19 @@ void booking_query(const booking_command *command, booking_boundary *b)
     b->event_tags[1] = b->attendee_tag;
     b->event_tags[2] = b->day_tag;
 
+    b->workshop_item_types[0] = workshop_scheduled_type.name;
+    b->workshop_item_types[1] = attendee_registered_type.name;
+    b->workshop_item_types[2] = registration_cancelled_type.name;
     b->workshop_item_tags[0] = b->workshop_tag;
-    b->items[0] = (esk_query_item){.types = workshop_types,
+    b->items[0] = (esk_query_item){.types = b->workshop_item_types,
                                    .type_count = 3,
                                    .tags = b->workshop_item_tags,
                                    .tag_count = 1};
+    b->attendee_day_item_types[0] = attendee_registered_type.name;
+    b->attendee_day_item_types[1] = registration_cancelled_type.name;
     b->attendee_day_item_tags[0] = b->attendee_tag;
     b->attendee_day_item_tags[1] = b->day_tag;
-    b->items[1] = (esk_query_item){.types = seat_types,
+    b->items[1] = (esk_query_item){.types = b->attendee_day_item_types,
                                    .type_count = 2,
                                    .tags = b->attendee_day_item_tags,
                                    .tag_count = 2};
