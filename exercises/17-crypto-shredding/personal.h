@@ -13,6 +13,8 @@
  * the table attendee_keys(attendee_id TEXT PRIMARY KEY, key BLOB NOT NULL)
  * of the store's own SQLite file (esk_store_sqlite_db()), apart from the
  * events. Without the key, the value is noise: the person is forgotten.
+ * libsodium is started (sodium_init()) by enrollment_open(), which opens
+ * every store of the tests.
  */
 #ifndef PERSONAL_H
 #define PERSONAL_H

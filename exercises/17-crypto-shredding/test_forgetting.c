@@ -72,6 +72,13 @@ static void query_text(esk_store *store, const char *sql, char *buf,
     sqlite3_finalize(stmt);
 }
 
+/* Run a statement of the test's own, such as a key copied by hand. */
+static void exec_sql(esk_store *store, const char *sql)
+{
+    check_int(sqlite3_exec(esk_store_sqlite_db(store), sql, NULL, NULL, NULL),
+              SQLITE_OK, "The test's own SQL should run.");
+}
+
 /* Every event's data, as the events table holds it. */
 static void raw_events(esk_store *store, char *buf, size_t size)
 {
@@ -154,7 +161,9 @@ static void the_stored_events_hold_no_name_and_no_email(void **state)
     esk_store *store = open_store_with_bob_and_ada();
     char data[4096];
     raw_events(store, data, sizeof(data));
-    print_message("the events table holds:\n%s\n", data);
+    if (strstr(data, "Bob") || strstr(data, "bob.martin") ||
+        strstr(data, "Ada") || strstr(data, "ada@"))
+        print_error("the events table holds:\n%s\n", data);
 
     check_true(strstr(data, "Bob") == NULL &&
                    strstr(data, "bob.martin") == NULL,
@@ -227,10 +236,8 @@ static void a_value_moved_to_another_attendee_does_not_open(void **state)
                  "ESK_EDECODE.");
     /* The same key under another id (a restore gone wrong, a shared
      * key): only the associated data still tells them apart. */
-    check_int(query_int(store, "INSERT INTO attendee_keys SELECT 'mallory', "
-                               "key FROM attendee_keys "
-                               "WHERE attendee_id = 'bob'"),
-              -1, "The test copies bob's key to mallory.");
+    exec_sql(store, "INSERT INTO attendee_keys SELECT 'mallory', key "
+                    "FROM attendee_keys WHERE attendee_id = 'bob'");
     check_status(personal_open(store, "mallory", sealed, plain, sizeof(plain)),
                  ESK_EDECODE,
                  "Even with bob's key, a value sealed for bob must not open "
