@@ -324,13 +324,21 @@ static void loading_the_next_period_never_reads_the_old_one(void **state)
     workshop_state here;
     int64_t version = 0;
     load(store, 2, &here, &version);
-    /* The old period archived away: a store holding period 2 alone. */
+    /* The old period archived away: in this store its stream holds only
+     * a marker saying where it went, which no fold can read. */
     esk_store *archive = open_store(false);
+    esk_new_event moved = {.type = "PeriodArchived",
+                           .schema_version = 1,
+                           .data = "{\"to\":\"cold-storage\"}"};
+    check_status(esk_store_close_stream(archive, "workshop-w-1.p1",
+                                        ESK_NO_STREAM, &moved, 1, NULL),
+                 ESK_OK, "The archive marker should append.");
     copy_stream(store, archive, "workshop-w-1.p2");
     workshop_state there;
     check_status(books_load_period(archive, "w-1", 2, &there, &version), ESK_OK,
                  "Period 2 must load from its own stream alone: the old one "
-                 "is archived and gone from this store.");
+                 "is archived, and reading it finds only a marker that "
+                 "books_evolve_recorded() refuses.");
     check_same_state(&there, &here);
     check_int(there.seated_count, 2,
               "The seats come from the WorkshopPeriodOpened's summary.");
