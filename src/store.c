@@ -318,6 +318,25 @@ static esk_status check_tags_and_condition(const esk_store *store,
     return check_tags_supported(store, "apply an append condition");
 }
 
+/* A retried close is a replay only if the stored batch closed the stream:
+ * the same events stored by a plain append closed nothing. */
+static esk_status check_replayed_close(esk_store *store, const char *stream_id,
+                                       const esk_append_request *request)
+{
+    bool closed = false;
+    esk_status rc =
+        store->backend->stream_closed(store, store->impl, stream_id, &closed);
+    if (rc != ESK_OK)
+        return esk__store_note_failure(store, rc);
+    if (closed)
+        return ESK_OK;
+    return esk__fail(ESK_EDUPLICATE,
+                     "event id '%s' is already stored in stream '%s' by an "
+                     "append that did not close it: send new ids to close "
+                     "the stream",
+                     request->events[0].event_id, stream_id);
+}
+
 /* Both appends: the batch, checked, with ids, stamped, as one unit. */
 static esk_status append_batch(esk_store *store, const char *stream_id,
                                int64_t expected, const esk_new_event *events,
@@ -362,6 +381,8 @@ static esk_status append_batch(esk_store *store, const char *stream_id,
         .close = close,
     };
     rc = esk__store_run_append(store, &request);
+    if (rc == ESK_OK && close && request.replayed)
+        rc = check_replayed_close(store, stream_id, &request);
     if (rc != ESK_OK)
         return rc;
     if (out != NULL)

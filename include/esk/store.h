@@ -348,7 +348,9 @@ esk_status esk_store_read_stream_backward(esk_store *store,
  *         stream_closed operation is NULL), nothing was written;
  *         every other status of esk_store_append(). A retry of the very
  *         closing batch (the same caller-supplied ids) is a replay and
- *         returns ESK_OK with the stored result, as for any append.
+ *         returns ESK_OK with the stored result, as for any append; the
+ *         same batch stored by a plain append, which closed nothing, is
+ *         ESK_EDUPLICATE.
  */
 esk_status esk_store_close_stream(esk_store *store, const char *stream_id,
                                   int64_t expected,

@@ -239,6 +239,26 @@ static void a_retried_close_is_a_replay(void **state)
     close_fixture(&f);
 }
 
+static void a_plain_append_resent_as_a_close_is_refused(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    esk_new_event e = {"summary-w1", "PeriodClosed", 1, "{}", NULL};
+    assert_int_equal(
+        esk_store_append(f.store, "workshop-1", ESK_NO_STREAM, &e, 1, NULL),
+        ESK_OK);
+    /* The batch is stored, but it did not close the stream: a replay
+     * would claim a close that never happened. */
+    assert_int_equal(esk_store_close_stream(f.store, "workshop-1",
+                                            ESK_NO_STREAM, &e, 1, NULL),
+                     ESK_EDUPLICATE);
+    assert_message_contains("did not close");
+    assert_false(is_closed(&f, "workshop-1"));
+    assert_int_equal(head_of(&f), 1);
+    close_fixture(&f);
+}
+
 static void stream_closed_checks_its_arguments(void **state)
 {
     (void)state;
@@ -269,6 +289,7 @@ int esk_conformance_run_closed(const esk_conformance_backend *b)
         cmocka_unit_test(a_close_rolled_back_leaves_the_stream_open),
         cmocka_unit_test(a_close_committed_in_a_transaction_holds),
         cmocka_unit_test(a_retried_close_is_a_replay),
+        cmocka_unit_test(a_plain_append_resent_as_a_close_is_refused),
         cmocka_unit_test(stream_closed_checks_its_arguments),
     };
     char name[128];
