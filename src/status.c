@@ -43,6 +43,8 @@ const char *esk_status_str(esk_status status)
         return "a callback failed";
     case ESK_ENOTIMPL:
         return "not implemented yet";
+    case ESK_ECLOSED:
+        return "stream is closed";
     }
     return "unknown status";
 }

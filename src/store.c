@@ -132,6 +132,19 @@ esk_status esk_store_check_expected(esk_store *store, const char *stream_id,
                      (long long)actual, (long long)expected);
 }
 
+esk_status esk_store_check_closed(esk_store *store, const char *stream_id,
+                                  int64_t closed_at)
+{
+    (void)store;
+    if (closed_at <= 0)
+        return esk__ok();
+    return esk__fail(ESK_ECLOSED,
+                     "stream '%s' is closed (at version %lld): it takes no "
+                     "more events; append to the stream that continues it",
+                     stream_id != NULL ? stream_id : "(null)",
+                     (long long)closed_at);
+}
+
 static esk_status check_stream_id(const char *stream_id)
 {
     if (stream_id == NULL)
@@ -305,12 +318,31 @@ static esk_status check_tags_and_condition(const esk_store *store,
     return check_tags_supported(store, "apply an append condition");
 }
 
+/* A retried close is a replay only if the stored batch closed the stream:
+ * the same events stored by a plain append closed nothing. */
+static esk_status check_replayed_close(esk_store *store, const char *stream_id,
+                                       const esk_append_request *request)
+{
+    bool closed = false;
+    esk_status rc =
+        store->backend->stream_closed(store, store->impl, stream_id, &closed);
+    if (rc != ESK_OK)
+        return esk__store_note_failure(store, rc);
+    if (closed)
+        return ESK_OK;
+    return esk__fail(ESK_EDUPLICATE,
+                     "event id '%s' is already stored in stream '%s' by an "
+                     "append that did not close it: send new ids to close "
+                     "the stream",
+                     request->events[0].event_id, stream_id);
+}
+
 /* Both appends: the batch, checked, with ids, stamped, as one unit. */
 static esk_status append_batch(esk_store *store, const char *stream_id,
                                int64_t expected, const esk_new_event *events,
                                const esk_tags *tags, size_t n,
                                const esk_append_condition *condition,
-                               esk_append_result *out)
+                               bool close, esk_append_result *out)
 {
     esk_status rc;
     bool supplied = false;
@@ -346,8 +378,11 @@ static esk_status append_batch(esk_store *store, const char *stream_id,
         .count = n,
         .ids_supplied = supplied,
         .condition = condition,
+        .close = close,
     };
     rc = esk__store_run_append(store, &request);
+    if (rc == ESK_OK && close && request.replayed)
+        rc = check_replayed_close(store, stream_id, &request);
     if (rc != ESK_OK)
         return rc;
     if (out != NULL)
@@ -361,7 +396,8 @@ esk_status esk_store_append(esk_store *store, const char *stream_id,
 {
     if (store == NULL)
         return esk__store_is_null(__func__);
-    return append_batch(store, stream_id, expected, events, NULL, n, NULL, out);
+    return append_batch(store, stream_id, expected, events, NULL, n, NULL,
+                        false, out);
 }
 
 esk_status esk_store_append_if(esk_store *store, const char *stream_id,
@@ -373,7 +409,49 @@ esk_status esk_store_append_if(esk_store *store, const char *stream_id,
     if (store == NULL)
         return esk__store_is_null(__func__);
     return append_batch(store, stream_id, expected, events, tags, n, condition,
-                        out);
+                        false, out);
+}
+
+esk_status esk_store_close_stream(esk_store *store, const char *stream_id,
+                                  int64_t expected,
+                                  const esk_new_event *final_events, size_t n,
+                                  esk_append_result *out)
+{
+    if (store == NULL)
+        return esk__store_is_null(__func__);
+    if (store->backend->stream_closed == NULL)
+        return esk__fail(ESK_ENOTIMPL,
+                         "the '%s' store cannot close streams (its backend "
+                         "has no stream_closed): stream '%s' stays open",
+                         store->backend->name,
+                         stream_id != NULL ? stream_id : "(null)");
+    return append_batch(store, stream_id, expected, final_events, NULL, n, NULL,
+                        true, out);
+}
+
+esk_status esk_store_stream_closed(esk_store *store, const char *stream_id,
+                                   bool *out_closed)
+{
+    esk_status rc;
+
+    if (store == NULL)
+        return esk__store_is_null(__func__);
+    if ((rc = check_stream_id(stream_id)) != ESK_OK)
+        return rc;
+    if (out_closed == NULL)
+        return esk__fail(ESK_EINVAL, "out_closed is NULL");
+    *out_closed = false;
+    if ((rc = esk__store_unit_check(store)) != ESK_OK)
+        return rc;
+    if (store->backend->stream_closed == NULL)
+        return esk__ok();
+    rc = store->backend->stream_closed(store, store->impl, stream_id,
+                                       out_closed);
+    if (rc != ESK_OK) {
+        *out_closed = false;
+        return esk__store_note_failure(store, rc);
+    }
+    return esk__ok();
 }
 
 static esk_status begin_read(esk_store *store, const char *stream_id,

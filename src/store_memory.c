@@ -152,6 +152,8 @@ static void commit_append(mem_store *m, esk_append_request *req,
         req->events[i].version = stored[i].version;
         req->events[i].position = pos;
     }
+    if (req->close)
+        target->closed_at = (int64_t)target->count;
     req->result.version = (int64_t)target->count;
     req->result.position = (int64_t)m->event_count;
 }
@@ -172,7 +174,10 @@ static esk_status mem_append(esk_store *store, void *impl,
         if (walk.next != 0)
             return esk_store_check_replay(store, req, mem_walk_next, &walk);
     }
-    if ((rc = esk_store_check_expected(store, req->stream_id, req->expected,
+    if ((rc = esk_store_check_closed(store, req->stream_id,
+                                     stream ? stream->closed_at : 0)) !=
+            ESK_OK ||
+        (rc = esk_store_check_expected(store, req->stream_id, req->expected,
                                        version)) != ESK_OK ||
         (rc = esk_store_check_condition(store, req)) != ESK_OK)
         return rc;
@@ -288,6 +293,16 @@ static void mem_close(void *impl)
     esk__free(m);
 }
 
+static esk_status mem_stream_closed(esk_store *store, void *impl,
+                                    const char *stream_id, bool *out_closed)
+{
+    (void)store;
+    const mem_stream *s =
+        esk__mem_find_stream(impl, stream_id, esk__hash_text(stream_id));
+    *out_closed = s != NULL && s->closed_at > 0;
+    return ESK_OK;
+}
+
 static const esk_store_backend memory_backend = {
     .name = "memory",
     .append = mem_append,
@@ -302,6 +317,7 @@ static const esk_store_backend memory_backend = {
     .get_record = esk__mem_get_record,
     .close = mem_close,
     .read_query = esk__mem_read_query,
+    .stream_closed = mem_stream_closed,
 };
 
 esk_status esk_store_open_memory(esk_store **out,

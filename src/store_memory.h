@@ -14,6 +14,9 @@ typedef struct mem_stream {
     int64_t *positions; /* positions[v - 1] is the position of version v */
     size_t count;
     size_t capacity;
+    /* The version whose append closed the stream, or 0 while it is open: a
+     * rollback that takes that version away reopens the stream. */
+    int64_t closed_at;
 } mem_stream;
 
 /* The positions of the events with one type, or carrying one tag, in

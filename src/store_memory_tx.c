@@ -177,6 +177,8 @@ esk_status esk__mem_rollback(esk_store *store, void *impl, int depth)
         esk_event *e = &m->events[m->event_count - 1];
         mem_stream *s =
             esk__mem_find_stream(m, e->stream_id, esk__hash_text(e->stream_id));
+        if ((int64_t)s->count == s->closed_at)
+            s->closed_at = 0;
         s->count--;
         esk__hash_remove(&m->ids, esk__hash_text(e->event_id),
                          (uint64_t)e->position);

@@ -65,6 +65,7 @@ static const esk_store_backend sqlite_backend = {
     .check_transaction = esk__sqlite_check_transaction,
     .close = sqlite_close,
     .read_query = esk__sqlite_read_query,
+    .stream_closed = esk__sqlite_stream_closed,
 };
 
 static esk_status configure(sqlite3 *db, const char *path,

@@ -29,6 +29,8 @@ enum {
     STMT_HEAD,
     STMT_INSERT,
     STMT_INSERT_TAG,
+    STMT_CLOSED_AT,
+    STMT_CLOSE,
     STMT_EVENT_BY_ID,
     STMT_REPLAY_WALK,
     STMT_READ_FORWARD,
@@ -180,6 +182,9 @@ esk_status esk__sqlite_read_rows(sqlite_store *s, sqlite3_stmt *stmt,
 
 esk_status esk__sqlite_append(esk_store *store, void *impl,
                               esk_append_request *request);
+/* Whether a stream is closed (store_sqlite_write.c, beside the close). */
+esk_status esk__sqlite_stream_closed(esk_store *store, void *impl,
+                                     const char *stream_id, bool *out_closed);
 esk_status esk__sqlite_read_stream(esk_store *store, void *impl,
                                    const char *stream_id, int64_t from_version,
                                    size_t max_count, bool backward,

@@ -75,6 +75,13 @@ static const char *const migrations[] = {
     "CREATE INDEX event_tags_by_tag ON event_tags(tag, position);"
     "CREATE INDEX events_by_type ON events(type, position);"
     "ALTER TABLE events ADD COLUMN tag_count INTEGER",
+    /* 4 -> 5: closed streams, one row each, with the version whose append
+     * closed it. A table of its own rather than a column on events: the
+     * close is a fact about the stream, and no stored event is rewritten.
+     * A close inside a transaction that is rolled back goes with it. */
+    "CREATE TABLE closed_streams("
+    "stream_id TEXT PRIMARY KEY, "
+    "version INTEGER NOT NULL) WITHOUT ROWID",
 };
 
 #define SCHEMA_VERSION ((int64_t)(sizeof migrations / sizeof migrations[0]))

@@ -27,6 +27,10 @@ static const char *const statement_sql[STMT_COUNT] = {
                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [STMT_INSERT_TAG] =
         "INSERT INTO event_tags(position, ord, tag) VALUES(?1, ?2, ?3)",
+    [STMT_CLOSED_AT] =
+        "SELECT version FROM closed_streams WHERE stream_id = ?1",
+    [STMT_CLOSE] =
+        "INSERT INTO closed_streams(stream_id, version) VALUES(?1, ?2)",
     [STMT_EVENT_BY_ID] =
         "SELECT stream_id, version, position FROM events WHERE event_id = ?1",
     /* The events from the one with id ?1 on, for the replay rule: one

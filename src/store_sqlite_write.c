@@ -250,6 +250,38 @@ static esk_status insert_batch(sqlite_store *s,
     return status;
 }
 
+/* Record the close in the append's own transaction: a rollback drops both. */
+static esk_status mark_closed(sqlite_store *s, const char *stream_id,
+                              int64_t version)
+{
+    sqlite3_stmt *stmt = s->stmt[STMT_CLOSE];
+    int rc = esk__sqlite_bind_text(stmt, 1, stream_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, version);
+    if (rc == SQLITE_OK)
+        rc = esk__sqlite_run(stmt);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (rc != SQLITE_OK)
+        return esk__sqlite_fail(s, rc, "closing stream '%s'", stream_id);
+    return ESK_OK;
+}
+
+esk_status esk__sqlite_stream_closed(esk_store *store, void *impl,
+                                     const char *stream_id, bool *out_closed)
+{
+    (void)store;
+    sqlite_store *s = impl;
+    int64_t closed_at = 0;
+    int rc =
+        esk__sqlite_query_int(s->stmt[STMT_CLOSED_AT], stream_id, &closed_at);
+    if (rc != SQLITE_OK)
+        return esk__sqlite_fail(s, rc, "reading whether stream '%s' is closed",
+                                stream_id);
+    *out_closed = closed_at > 0;
+    return ESK_OK;
+}
+
 /* The front has opened a transaction (the write lock is held), and undoes
  * it if this fails: nothing here begins or ends one. */
 esk_status esk__sqlite_append(esk_store *store, void *impl,
@@ -274,8 +306,15 @@ esk_status esk__sqlite_append(esk_store *store, void *impl,
     if (rc != SQLITE_OK)
         return esk__sqlite_fail(s, rc, "appending to stream '%s'", stream_id);
 
-    status =
-        esk_store_check_expected(store, stream_id, request->expected, version);
+    int64_t closed_at = 0;
+    rc = esk__sqlite_query_int(s->stmt[STMT_CLOSED_AT], stream_id, &closed_at);
+    if (rc != SQLITE_OK)
+        return esk__sqlite_fail(s, rc, "appending to stream '%s'", stream_id);
+
+    status = esk_store_check_closed(store, stream_id, closed_at);
+    if (status == ESK_OK)
+        status = esk_store_check_expected(store, stream_id, request->expected,
+                                          version);
     if (status == ESK_OK)
         status = esk_store_check_condition(store, request);
     if (status != ESK_OK)
@@ -283,6 +322,10 @@ esk_status esk__sqlite_append(esk_store *store, void *impl,
 
     status = insert_batch(s, request, version, head);
     if (status != ESK_OK)
+        return status;
+    if (request->close &&
+        (status = mark_closed(s, stream_id,
+                              version + (int64_t)request->count)) != ESK_OK)
         return status;
 
     for (size_t i = 0; i < request->count; i++) {

@@ -184,6 +184,29 @@ static void observe_append(fx *f, bool done, text *t)
             (long long)f->appended.position);
 }
 
+/* The three bookings close the room's stream. */
+static esk_status close_given(fx *f)
+{
+    esk_new_event batch[3];
+    memcpy(batch, three_bookings, sizeof(batch));
+    batch[0].event_id = "booking-0001";
+    batch[1].event_id = "booking-0002";
+    batch[2].event_id = "cleaning-0001";
+    return esk_store_close_stream(f->store, "room-1", 2, batch, 3,
+                                  &f->appended);
+}
+
+/* A failed close leaves the stream open, a close that worked closed. */
+static void observe_close(fx *f, bool done, text *t)
+{
+    observe_append(f, done, t);
+    bool closed = !done;
+    assert_int_equal(esk_store_stream_closed(f->store, "room-1", &closed),
+                     ESK_OK);
+    assert_int_equal(closed, done);
+    add(t, ", %s", closed ? "closed" : "open");
+}
+
 /* -- the store: reads -- */
 
 static esk_status read_forward(fx *f)
@@ -380,6 +403,8 @@ const scenario store_scenarios[] = {
             last_message, ESK_OK),
     ON_BOTH("append on a condition that fails", with_a_later_room_event,
             append_refused_by_condition, observe_append, last_message, ESK_OK),
+    ON_BOTH("close a stream with its last events", with_room_and_subscriber,
+            close_given, observe_close, last_message, ESK_OK),
     ON_BOTH("append a batch big enough to grow the store",
             with_room_and_subscriber, append_a_big_batch, observe_append,
             last_message, ESK_OK),

@@ -607,6 +607,36 @@ a_backend_without_tags_refuses_tags_conditions_and_queries(void **state)
     esk_store_free(store);
 }
 
+static void
+a_backend_that_cannot_close_refuses_the_close_and_reads_open(void **state)
+{
+    (void)state;
+    static const esk_store_backend unclosable = {
+        .name = "unclosable",
+        .append = stub_append,
+        .read_stream = stub_read_stream,
+        .read_all = stub_read_all,
+        .stream_version = stub_version,
+        .head_position = stub_head,
+        .begin = stub_tx,
+        .commit = stub_tx,
+        .rollback = stub_tx,
+        .put_record = stub_put,
+        .get_record = stub_get,
+        .close = stub_close,
+    };
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_new(&store, &unclosable, NULL, NULL), ESK_OK);
+    const esk_new_event e = {NULL, "PeriodClosed", 1, "{}", NULL};
+    assert_int_equal(esk_store_close_stream(store, "s-1", ESK_ANY, &e, 1, NULL),
+                     ESK_ENOTIMPL);
+    assert_contains(esk_errmsg(), "'unclosable' store cannot close streams");
+    bool closed = true;
+    assert_int_equal(esk_store_stream_closed(store, "s-1", &closed), ESK_OK);
+    assert_false(closed);
+    esk_store_free(store);
+}
+
 static void a_database_with_an_events_table_of_its_own_is_not_taken_for_a_store(
     void **state)
 {
@@ -1230,6 +1260,8 @@ int main(void)
         cmocka_unit_test(tags_esk_cannot_have_written_are_corrupt),
         cmocka_unit_test(
             a_backend_without_tags_refuses_tags_conditions_and_queries),
+        cmocka_unit_test(
+            a_backend_that_cannot_close_refuses_the_close_and_reads_open),
         cmocka_unit_test(
             a_database_with_an_events_table_of_its_own_is_not_taken_for_a_store),
         cmocka_unit_test(

@@ -240,6 +240,8 @@ static void queries_may_not_read_the_write_side(void **state)
                    "table 'checkpoints'");
     assert_refused(&q, "SELECT * FROM commands", "table 'commands'");
     assert_refused(&q, "SELECT * FROM snapshots", "table 'snapshots'");
+    assert_refused(&q, "SELECT * FROM closed_streams",
+                   "table 'closed_streams'");
     assert_refused(&q,
                    "SELECT a.attendee FROM agenda a WHERE EXISTS "
                    "(SELECT 1 FROM events)",

@@ -81,7 +81,8 @@ int main(void)
     int failures = 0;
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
         failures += esk_conformance_run(&backends[i]) +
-                    esk_conformance_run_tags(&backends[i]);
+                    esk_conformance_run_tags(&backends[i]) +
+                    esk_conformance_run_closed(&backends[i]);
 
     char command[128];
     snprintf(command, sizeof(command), "rm -rf '%s'", fb.dir);

@@ -465,7 +465,7 @@ static void a_store_of_an_older_esk_is_upgraded_on_open(void **state)
     esk_store *store = open_store(path, NULL);
     assert_int_equal(append_one(store, "s-1", ESK_NO_STREAM, "T", "1"), ESK_OK);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 4);
+    assert_true(raw_int(db, "PRAGMA user_version") == 5);
     assert_true(raw_int(db, "SELECT count(*) FROM events") == 1);
     sqlite3_close(db);
 
@@ -520,7 +520,7 @@ a_first_schema_store_gains_the_record_tables_and_keeps_its_events(void **state)
     esk_free(owned);
     esk_store_free(store);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 4);
+    assert_true(raw_int(db, "PRAGMA user_version") == 5);
     assert_true(raw_int(db, "SELECT count(*) FROM checkpoints") == 1);
     sqlite3_close(db);
     temp_dir_remove(&dir);
@@ -573,7 +573,7 @@ a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on(void **state)
 
     esk_store *store = open_store(path, NULL);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 4);
+    assert_true(raw_int(db, "PRAGMA user_version") == 5);
     /* Events of schema 2 do not know where their append ended. */
     assert_true(raw_int(db, "SELECT count(*) FROM events "
                             "WHERE batch_start IS NULL") == 3);
@@ -647,7 +647,7 @@ static void a_schema_3_store_gains_tags_and_keeps_its_events(void **state)
 
     esk_store *store = open_store(path, NULL);
     db = raw_open(path);
-    assert_true(raw_int(db, "PRAGMA user_version") == 4);
+    assert_true(raw_int(db, "PRAGMA user_version") == 5);
     assert_true(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name "
                             "IN ('event_tags', 'event_tags_by_tag', "
                             "'events_by_type')") == 3);
@@ -679,6 +679,68 @@ static void a_schema_3_store_gains_tags_and_keeps_its_events(void **state)
     assert_int_equal(list.count, 2);
     assert_int_equal(list.events[1].position, 3);
     assert_string_equal(list.events[1].tags[0], "attendee:bob");
+    esk_event_list_release(&list);
+    esk_store_free(store);
+    temp_dir_remove(&dir);
+}
+
+/* What schema 4 was: schema 3 with tags. */
+static void write_schema_4(sqlite3 *db)
+{
+    write_schema_3(db);
+    raw_exec(db, "CREATE TABLE event_tags(position INTEGER NOT NULL, "
+                 "ord INTEGER NOT NULL, tag TEXT NOT NULL, "
+                 "PRIMARY KEY(position, ord)) WITHOUT ROWID;"
+                 "CREATE INDEX event_tags_by_tag ON event_tags(tag, position);"
+                 "CREATE INDEX events_by_type ON events(type, position);"
+                 "ALTER TABLE events ADD COLUMN tag_count INTEGER;"
+                 "PRAGMA user_version = 4");
+}
+
+static void
+a_schema_4_store_gains_closed_streams_and_keeps_its_events(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    /* One append of schema 4: [A, B] to stream workshop-1. */
+    sqlite3 *db = raw_open(path);
+    write_schema_4(db);
+    raw_exec(db, "INSERT INTO events VALUES"
+                 "(1, 'A', 'workshop-1', 1, 'Scheduled', 1, '{}', '{}', "
+                 "'2026-11-27T09:00:00.000000Z', 1, NULL),"
+                 "(2, 'B', 'workshop-1', 2, 'SeatBooked', 1, '{}', '{}', "
+                 "'2026-11-27T09:00:00.000000Z', 1, NULL)");
+    sqlite3_close(db);
+
+    esk_store *store = open_store(path, NULL);
+    db = raw_open(path);
+    assert_true(raw_int(db, "PRAGMA user_version") == 5);
+    assert_true(raw_int(db, "SELECT count(*) FROM closed_streams") == 0);
+    sqlite3_close(db);
+    /* The old stream is open, and closes; the close outlives the handle. */
+    bool closed = true;
+    assert_int_equal(esk_store_stream_closed(store, "workshop-1", &closed),
+                     ESK_OK);
+    assert_false(closed);
+    esk_new_event summary = {NULL, "PeriodClosed", 1, "{}", NULL};
+    assert_int_equal(
+        esk_store_close_stream(store, "workshop-1", 2, &summary, 1, NULL),
+        ESK_OK);
+    esk_store_free(store);
+
+    store = open_store(path, NULL);
+    assert_int_equal(esk_store_stream_closed(store, "workshop-1", &closed),
+                     ESK_OK);
+    assert_true(closed);
+    assert_int_equal(append_one(store, "workshop-1", ESK_ANY, "Late", "1"),
+                     ESK_ECLOSED);
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_all(store, 0, 0, NULL, &list), ESK_OK);
+    assert_int_equal(list.count, 3);
+    assert_string_equal(list.events[0].event_id, "A");
     esk_event_list_release(&list);
     esk_store_free(store);
     temp_dir_remove(&dir);
@@ -1603,6 +1665,8 @@ int main(void)
         cmocka_unit_test(
             a_schema_2_store_keeps_append_boundaries_from_its_upgrade_on),
         cmocka_unit_test(a_schema_3_store_gains_tags_and_keeps_its_events),
+        cmocka_unit_test(
+            a_schema_4_store_gains_closed_streams_and_keeps_its_events),
         cmocka_unit_test(a_query_read_searches_the_tag_and_type_indexes),
         cmocka_unit_test(a_text_file_is_refused_as_corrupt_and_left_unchanged),
         cmocka_unit_test(a_directory_is_refused_with_its_path_in_the_message),

@@ -50,6 +50,9 @@ typedef enum esk_status {
     ESK_ECALLBACK = -15,
     /** The function is a stub waiting to be written (used by exercises). */
     ESK_ENOTIMPL = -16,
+    /** The stream was closed for good (esk_store_close_stream()): it takes
+     *  no more events. Its events can still be read. */
+    ESK_ECLOSED = -17,
 } esk_status;
 
 /**

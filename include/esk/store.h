@@ -176,6 +176,8 @@ typedef struct esk_append_result {
  *         id or expected value, data that is not JSON, metadata that is not
  *         a JSON object, the same event id twice in the batch, a clock
  *         reading outside ESK_TIME_MIN..ESK_TIME_MAX;
+ *         ESK_ECLOSED: the stream was closed (esk_store_close_stream());
+ *         nothing was written, whatever the expected version;
  *         ESK_ECONCURRENCY: the stream is not at the expected version (the
  *         message gives both versions);
  *         ESK_EDUPLICATE: an event id of the batch is already stored, but
@@ -321,6 +323,49 @@ esk_status esk_store_read_stream_backward(esk_store *store,
                                           int64_t from_version,
                                           size_t max_count,
                                           esk_event_list *out);
+
+/* --- Closing a stream ----------------------------------------------------
+ *
+ * A stream that has ended for good (a period closed with a summary, an
+ * aggregate deleted) is closed by its last append: the closing events are
+ * stored and the stream takes no more, atomically. Its events stay where
+ * they are: reads of the stream and the global feed still return them, at
+ * the same versions and positions; esk_store_stream_closed() says it is
+ * closed. The check runs under the write lock, like the expected-version
+ * check, so no append can slip in after the close. Inside a caller's
+ * transaction the close is part of it: a rollback reopens the stream.
+ */
+
+/**
+ * Append a batch that closes the stream: esk_store_append() with the close.
+ *
+ * @param n at least 1: a stream closes with its last word (a summary, a
+ *          "Deleted" event), so that the feed shows why it ended.
+ * Otherwise as esk_store_append(), whose rules all apply.
+ * @return ESK_OK: the events are stored and the stream is closed;
+ *         ESK_ECLOSED: the stream was already closed, nothing was written;
+ *         ESK_ENOTIMPL: the store's backend cannot close streams (its
+ *         stream_closed operation is NULL), nothing was written;
+ *         every other status of esk_store_append(). A retry of the very
+ *         closing batch (the same caller-supplied ids) is a replay and
+ *         returns ESK_OK with the stored result, as for any append; the
+ *         same batch stored by a plain append, which closed nothing, is
+ *         ESK_EDUPLICATE.
+ */
+esk_status esk_store_close_stream(esk_store *store, const char *stream_id,
+                                  int64_t expected,
+                                  const esk_new_event *final_events, size_t n,
+                                  esk_append_result *out);
+
+/**
+ * Whether a stream is closed. An absent or open stream gives false, also on
+ * a backend that cannot close streams.
+ *
+ * @return ESK_OK; ESK_EINVAL (NULL store or out_closed, bad stream id);
+ *         ESK_EBUSY, ESK_EIO, ESK_ECORRUPT.
+ */
+esk_status esk_store_stream_closed(esk_store *store, const char *stream_id,
+                                   bool *out_closed);
 
 /**
  * Which events esk_store_read_all() returns. Members left NULL/0 do not

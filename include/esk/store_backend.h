@@ -60,6 +60,10 @@ typedef struct esk_append_request {
      *  writes. Set only for a backend that has read_query; the events'
      *  tags (events[i].tags) likewise. */
     const esk_append_condition *condition;
+    /** True for esk_store_close_stream(): store the batch and mark the
+     *  stream closed, in the same transaction. Set only for a backend that
+     *  has stream_closed. */
+    bool close;
 } esk_append_request;
 
 /**
@@ -147,6 +151,18 @@ typedef struct esk_store_backend {
                              const esk_query *query, int64_t after_position,
                              int64_t up_to, size_t max_count,
                              esk_event_list *out);
+    /**
+     * Optional: whether the stream is closed (false when absent). A backend
+     * that sets it must keep the mark per stream, set it when an append
+     * with request->close is stored (and drop it with that append on a
+     * rollback), and refuse every append to a closed stream with
+     * ESK_ECLOSED, after the replay check and before the expected-version
+     * check, under the write lock: esk_store_check_closed() does it. NULL:
+     * the backend cannot close streams; esk_store_close_stream() is then
+     * ESK_ENOTIMPL and every stream reads as open.
+     */
+    esk_status (*stream_closed)(esk_store *store, void *impl,
+                                const char *stream_id, bool *out_closed);
 } esk_store_backend;
 
 /**
@@ -155,7 +171,7 @@ typedef struct esk_store_backend {
  * @param out     receives the store, owned by the caller; untouched on
  *                failure.
  * @param backend borrowed for the life of the store (usually a static
- *                const); every operation must be set but check_transaction and
+ *                const); every operation must be set but check_transaction,
  *                read_query.
  * @param impl    the backend's state, owned by the store from now on, also
  *                on failure (backend->close(impl) is then called).
@@ -198,6 +214,16 @@ esk_status esk_store_set_error(esk_store *store, esk_status status,
  */
 esk_status esk_store_check_expected(esk_store *store, const char *stream_id,
                                     int64_t expected, int64_t actual);
+
+/**
+ * The closed-stream rule, shared by every backend that has stream_closed:
+ * ESK_OK when the stream is open; otherwise ESK_ECLOSED with the last error
+ * set ("stream 'workshop-42' is closed (at version 9): it takes no more
+ * events; append to the stream that continues it"). closed_at is the
+ * version whose append closed it, 0 while it is open.
+ */
+esk_status esk_store_check_closed(esk_store *store, const char *stream_id,
+                                  int64_t closed_at);
 
 /** A stored event, as the replay rule reads it. */
 typedef struct esk_stored_event {

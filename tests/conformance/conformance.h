@@ -27,4 +27,8 @@ int esk_conformance_run(const esk_conformance_backend *backend);
  *  number of failures. */
 int esk_conformance_run_tags(const esk_conformance_backend *backend);
 
+/** Run the rules of closed streams (conformance_closed.c) against a
+ *  backend that can close streams; returns the number of failures. */
+int esk_conformance_run_closed(const esk_conformance_backend *backend);
+
 #endif
