@@ -152,8 +152,9 @@ esk_status register_with_outbox(esk_store *store,
  * (ORDER BY seq), and for each, mail_server_deliver(); after its ack
  * (ESK_OK) mark it delivered (UPDATE outbox SET delivered = 1 WHERE
  * seq = ?). Without an ack, stop the run: the message stays undelivered
- * for the next run, and no later message overtakes it. Read them all
- * (and finalize the SELECT) before the first delivery.
+ * for the next run, and no later message overtakes it. Reading the
+ * batch into an array first (and finalizing the SELECT) keeps no
+ * statement open on the store's connection while the server runs.
  *
  * @param delivered optional: how many messages this run marked.
  * @return ESK_OK: every message read was delivered and marked (more may
