@@ -203,6 +203,22 @@ static void a_refused_registration_writes_no_message(void **state)
     esk_store_free(store);
 }
 
+static void a_message_without_an_id_is_refused_before_anything(void **state)
+{
+    (void)state;
+    esk_store *store = open_store();
+    given_workshop(store, "w-1", 10);
+    workshop_command c = registration("w-1", "bob");
+    check_status(register_with_outbox(store, &c, ""), ESK_EINVAL,
+                 "An empty message id is no id: the consumer could not tell "
+                 "two messages apart. Check the arguments first, ESK_EINVAL.");
+    check_int(events_of(store, "w-1"), 1,
+              "Refused before anything is begun or appended.");
+    check_int(esk_store_transaction_depth(store), 0,
+              "And no transaction left open.");
+    esk_store_free(store);
+}
+
 /* --- 2. The consumer, on the mail server's side --------------------------- */
 
 static void the_consumer_sends_a_message_id_once(void **state)
@@ -427,6 +443,7 @@ int main(void)
         cmocka_unit_test(a_registration_writes_its_event_and_its_message),
         cmocka_unit_test(a_failing_insert_leaves_neither_event_nor_message),
         cmocka_unit_test(a_refused_registration_writes_no_message),
+        cmocka_unit_test(a_message_without_an_id_is_refused_before_anything),
         cmocka_unit_test(the_consumer_sends_a_message_id_once),
         cmocka_unit_test(the_relay_marks_a_message_after_its_ack),
         cmocka_unit_test(a_delivered_message_is_not_delivered_again),
