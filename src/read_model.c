@@ -55,8 +55,9 @@ struct esk_read_model {
 };
 
 /* The write side's tables (see the schema in store_sqlite.c). */
-static const char *const store_tables[] = {"events", "checkpoints", "commands",
-                                           "snapshots", "closed_streams"};
+static const char *const store_tables[] = {"events",         "checkpoints",
+                                           "commands",       "snapshots",
+                                           "closed_streams", "event_tags"};
 
 static bool same_name(const char *a, const char *b)
 {

@@ -242,6 +242,7 @@ static void queries_may_not_read_the_write_side(void **state)
     assert_refused(&q, "SELECT * FROM snapshots", "table 'snapshots'");
     assert_refused(&q, "SELECT * FROM closed_streams",
                    "table 'closed_streams'");
+    assert_refused(&q, "SELECT tag FROM event_tags", "table 'event_tags'");
     assert_refused(&q,
                    "SELECT a.attendee FROM agenda a WHERE EXISTS "
                    "(SELECT 1 FROM events)",
