@@ -21,7 +21,7 @@
 
 int esk_conformance_run(const esk_conformance_backend *under_test)
 {
-    backend = under_test;
+    conformance_backend = under_test;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_new_stream_is_at_version_zero),
         cmocka_unit_test(the_first_event_of_a_stream_has_version_one),
@@ -113,6 +113,7 @@ int esk_conformance_run(const esk_conformance_backend *under_test)
         cmocka_unit_test(
             an_inline_handler_leaving_a_transaction_open_fails_the_append),
     };
-    return _cmocka_run_group_tests(
-        backend->name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+    return _cmocka_run_group_tests(conformance_backend->name, tests,
+                                   sizeof(tests) / sizeof(tests[0]), NULL,
+                                   NULL);
 }

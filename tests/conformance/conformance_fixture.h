@@ -32,16 +32,16 @@ typedef struct recorder {
 } recorder;
 
 /* conformance_fixture.c */
-extern const esk_conformance_backend *backend;
-void open_fixture(fixture *f);
-void close_fixture(fixture *f);
-esk_new_event ev(const char *type, const char *data);
-esk_status append1(fixture *f, const char *stream, int64_t expected,
-                   const char *type, const char *data);
-int64_t version_of(fixture *f, const char *stream);
-int64_t head_of(fixture *f);
-void assert_message_contains(fixture *f, const char *part);
-void fill_stream(fixture *f, const char *stream, int n);
+extern const esk_conformance_backend *conformance_backend;
+void conformance_open_fixture(fixture *f);
+void conformance_close_fixture(fixture *f);
+esk_new_event conformance_ev(const char *type, const char *data);
+esk_status conformance_append1(fixture *f, const char *stream, int64_t expected,
+                               const char *type, const char *data);
+int64_t conformance_version_of(fixture *f, const char *stream);
+int64_t conformance_head_of(fixture *f);
+void conformance_assert_message_contains(fixture *f, const char *part);
+void conformance_fill_stream(fixture *f, const char *stream, int n);
 
 /* conformance_appends.c */
 void a_new_stream_is_at_version_zero(void **state);
@@ -103,7 +103,7 @@ void all_events_filter_by_type_and_count_after_filtering(void **state);
 void malformed_filters_are_refused(void **state);
 
 /* conformance_hooks.c */
-void record(void *ctx, const esk_event *events, size_t n);
+void conformance_record(void *ctx, const esk_event *events, size_t n);
 void subscribers_see_each_committed_batch_once(void **state);
 void a_subscriber_is_registered_once(void **state);
 void a_subscriber_removing_itself_leaves_the_others_their_batch(void **state);

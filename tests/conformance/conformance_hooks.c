@@ -19,7 +19,7 @@
 
 /* --- subscribers ---------------------------------------------------------- */
 
-void record(void *ctx, const esk_event *events, size_t n)
+void conformance_record(void *ctx, const esk_event *events, size_t n)
 {
     recorder *r = ctx;
     r->calls++;
@@ -33,9 +33,10 @@ void subscribers_see_each_committed_batch_once(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     recorder r = {0};
-    assert_int_equal(esk_store_subscribe(f.store, record, &r), ESK_OK);
+    assert_int_equal(esk_store_subscribe(f.store, conformance_record, &r),
+                     ESK_OK);
     esk_new_event batch[2] = {{"i-1", "A", 1, "{}", NULL},
                               {"i-2", "B", 1, "{}", NULL}};
     assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, 2, NULL),
@@ -48,29 +49,38 @@ void subscribers_see_each_committed_batch_once(void **state)
     /* Neither a replay nor a refused append is news. */
     assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, 2, NULL),
                      ESK_OK);
-    assert_int_equal(append1(&f, "s-1", 0, "C", "{}"), ESK_ECONCURRENCY);
+    assert_int_equal(conformance_append1(&f, "s-1", 0, "C", "{}"),
+                     ESK_ECONCURRENCY);
     assert_int_equal(r.calls, 1);
-    assert_int_equal(esk_store_unsubscribe(f.store, record, &r), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "C", "{}"), ESK_OK);
+    assert_int_equal(esk_store_unsubscribe(f.store, conformance_record, &r),
+                     ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "C", "{}"),
+                     ESK_OK);
     assert_int_equal(r.calls, 1);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 void a_subscriber_is_registered_once(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     recorder a = {0}, b = {0};
-    assert_int_equal(esk_store_subscribe(f.store, record, &a), ESK_OK);
-    assert_int_equal(esk_store_subscribe(f.store, record, &a), ESK_EEXISTS);
-    assert_int_equal(esk_store_subscribe(f.store, record, &b), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(esk_store_subscribe(f.store, conformance_record, &a),
+                     ESK_OK);
+    assert_int_equal(esk_store_subscribe(f.store, conformance_record, &a),
+                     ESK_EEXISTS);
+    assert_int_equal(esk_store_subscribe(f.store, conformance_record, &b),
+                     ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                     ESK_OK);
     assert_int_equal(a.calls, 1);
     assert_int_equal(b.calls, 1);
-    assert_int_equal(esk_store_unsubscribe(f.store, record, &a), ESK_OK);
-    assert_int_equal(esk_store_unsubscribe(f.store, record, &a), ESK_ENOTFOUND);
-    close_fixture(&f);
+    assert_int_equal(esk_store_unsubscribe(f.store, conformance_record, &a),
+                     ESK_OK);
+    assert_int_equal(esk_store_unsubscribe(f.store, conformance_record, &a),
+                     ESK_ENOTFOUND);
+    conformance_close_fixture(&f);
 }
 
 /*
@@ -115,15 +125,17 @@ void a_subscriber_removing_itself_leaves_the_others_their_batch(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     hook_probe p[3] = {{0}};
     subscribe_probes(&f, p, 3);
     p[0].remove = &p[0];
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                     ESK_OK);
     assert_int_equal(p[0].calls, 1);
     assert_int_equal(p[1].calls, 1);
     assert_int_equal(p[2].calls, 1);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "B", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "B", "{}"),
+                     ESK_OK);
     assert_int_equal(p[0].calls, 1);
     assert_int_equal(p[1].calls, 2);
     assert_int_equal(p[2].calls, 2);
@@ -132,36 +144,39 @@ void a_subscriber_removing_itself_leaves_the_others_their_batch(void **state)
      * effect from the next batch. */
     p[1].remove = &p[1];
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "C", "{}"), ESK_OK);
-    assert_int_equal(append1(&f, "s-2", ESK_ANY, "D", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "C", "{}"),
+                     ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-2", ESK_ANY, "D", "{}"),
+                     ESK_OK);
     assert_int_equal(esk_store_commit(f.store), ESK_OK);
     assert_int_equal(p[1].calls, 3);
     assert_int_equal(p[2].calls, 4);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 void a_subscriber_removed_before_its_turn_is_not_called(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     hook_probe p[3] = {{0}};
     subscribe_probes(&f, p, 3);
     p[0].remove = &p[1];
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                     ESK_OK);
     assert_int_equal(p[0].calls, 1);
     assert_int_equal(p[1].calls, 0);
     assert_int_equal(p[2].calls, 1);
     assert_int_equal(esk_store_unsubscribe(f.store, probe_subscriber, &p[1]),
                      ESK_ENOTFOUND);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 void a_subscriber_added_during_a_call_hears_from_the_next_batch(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     hook_probe p[2] = {{0}};
     hook_probe late = {f.store, 0, NULL, NULL};
     subscribe_probes(&f, p, 2);
@@ -169,15 +184,17 @@ void a_subscriber_added_during_a_call_hears_from_the_next_batch(void **state)
      * last place: this batch still reaches neither. */
     p[0].remove = &p[1];
     p[0].add = &late;
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                     ESK_OK);
     assert_int_equal(late.calls, 0);
     assert_int_equal(p[1].calls, 0);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "B", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "B", "{}"),
+                     ESK_OK);
     assert_int_equal(p[0].calls, 2);
     assert_int_equal(late.calls, 1);
     assert_int_equal(esk_store_subscribe(f.store, probe_subscriber, &late),
                      ESK_EEXISTS);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 /* --- inline handlers
@@ -212,12 +229,12 @@ void an_inline_handler_runs_inside_the_append(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     inline_probe p = {0, 0, 0, NULL};
     assert_int_equal(esk_store_add_inline(f.store, probe_inline, &p), ESK_OK);
     assert_int_equal(esk_store_add_inline(f.store, probe_inline, &p),
                      ESK_EEXISTS);
-    fill_stream(&f, "s-1", 3);
+    conformance_fill_stream(&f, "s-1", 3);
     assert_int_equal(p.calls, 3);
     assert_int_equal(p.depth_seen, 1);
     assert_int_equal(p.last_position, 3);
@@ -232,9 +249,9 @@ void an_inline_handler_runs_inside_the_append(void **state)
                      ESK_OK);
     assert_int_equal(esk_store_remove_inline(f.store, probe_inline, &p),
                      ESK_ENOTFOUND);
-    fill_stream(&f, "s-1", 1);
+    conformance_fill_stream(&f, "s-1", 1);
     assert_int_equal(p.calls, 3);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 static esk_status probe_handler(void *ctx, esk_store *store,
@@ -267,19 +284,21 @@ void an_inline_handler_removing_itself_leaves_the_others_their_batch(
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     hook_probe p[3] = {{0}};
     add_handlers(&f, p, 3);
     p[0].remove = &p[0];
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                     ESK_OK);
     assert_int_equal(p[0].calls, 1);
     assert_int_equal(p[1].calls, 1);
     assert_int_equal(p[2].calls, 1);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "B", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "B", "{}"),
+                     ESK_OK);
     assert_int_equal(p[0].calls, 1);
     assert_int_equal(p[1].calls, 2);
     assert_int_equal(p[2].calls, 2);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 /* An inline handler that tries to end the append's transaction, or
@@ -307,37 +326,40 @@ void an_inline_handler_cannot_end_the_appends_transaction(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     unruly_handler h = {true, false, ESK_OK};
     assert_int_equal(esk_store_add_inline(f.store, unruly_inline, &h), ESK_OK);
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                     ESK_OK);
     assert_int_equal(h.seen, ESK_EINVAL);
     assert_int_equal(esk_store_transaction_depth(f.store), 1);
     /* The caller still decides: its rollback undoes the append. */
     assert_int_equal(esk_store_rollback(f.store), ESK_OK);
-    assert_int_equal(head_of(&f), 0);
-    close_fixture(&f);
+    assert_int_equal(conformance_head_of(&f), 0);
+    conformance_close_fixture(&f);
 }
 
 void an_inline_handler_leaving_a_transaction_open_fails_the_append(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     unruly_handler h = {false, true, ESK_OK};
     assert_int_equal(esk_store_add_inline(f.store, unruly_inline, &h), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_ECALLBACK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                     ESK_ECALLBACK);
     assert_non_null(strstr(esk_errmsg(), "left it open"));
     assert_int_equal(esk_store_transaction_depth(f.store), 0);
-    assert_int_equal(head_of(&f), 0);
+    assert_int_equal(conformance_head_of(&f), 0);
 
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_ECALLBACK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                     ESK_ECALLBACK);
     assert_int_equal(esk_store_transaction_depth(f.store), 1);
     assert_int_equal(esk_store_commit(f.store), ESK_OK);
-    assert_int_equal(head_of(&f), 0);
-    close_fixture(&f);
+    assert_int_equal(conformance_head_of(&f), 0);
+    conformance_close_fixture(&f);
 }
 
 void an_inline_handler_removed_or_added_during_a_call_waits_its_turn(
@@ -345,40 +367,45 @@ void an_inline_handler_removed_or_added_during_a_call_waits_its_turn(
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     hook_probe p[3] = {{0}};
     hook_probe late = {f.store, 0, NULL, NULL};
     add_handlers(&f, p, 3);
     p[0].remove = &p[1];
     p[0].add = &late;
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                     ESK_OK);
     assert_int_equal(p[0].calls, 1);
     assert_int_equal(p[1].calls, 0);
     assert_int_equal(p[2].calls, 1);
     assert_int_equal(late.calls, 0);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "B", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "B", "{}"),
+                     ESK_OK);
     assert_int_equal(p[1].calls, 0);
     assert_int_equal(p[2].calls, 2);
     assert_int_equal(late.calls, 1);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 void a_failing_inline_handler_fails_the_append_and_writes_nothing(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     inline_probe p = {0, 0, 0, "Poison"};
     recorder r = {0};
-    assert_int_equal(esk_store_subscribe(f.store, record, &r), ESK_OK);
+    assert_int_equal(esk_store_subscribe(f.store, conformance_record, &r),
+                     ESK_OK);
     assert_int_equal(esk_store_add_inline(f.store, probe_inline, &p), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "Fine", "{}"), ESK_OK);
-    esk_new_event batch[2] = {ev("Fine", "{}"), ev("Poison", "{}")};
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "Fine", "{}"),
+                     ESK_OK);
+    esk_new_event batch[2] = {conformance_ev("Fine", "{}"),
+                              conformance_ev("Poison", "{}")};
     assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, 2, NULL),
                      ESK_ECALLBACK);
-    assert_message_contains(&f, "the read model refuses Poison");
-    assert_message_contains(&f, "nothing was written");
-    assert_int_equal(head_of(&f), 1);
+    conformance_assert_message_contains(&f, "the read model refuses Poison");
+    conformance_assert_message_contains(&f, "nothing was written");
+    assert_int_equal(conformance_head_of(&f), 1);
     assert_int_equal(r.calls, 1);
     /* What the handler wrote during the failed append is undone too. */
     esk_record got;
@@ -388,5 +415,5 @@ void a_failing_inline_handler_fails_the_append_and_writes_nothing(void **state)
                      ESK_OK);
     assert_int_equal(got.at, 1);
     esk_free(owned);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }

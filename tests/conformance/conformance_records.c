@@ -23,7 +23,7 @@ void records_of_each_kind_read_back_as_written(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     const esk_record_kind kinds[] = {ESK_RECORD_CHECKPOINT, ESK_RECORD_COMMAND,
                                      ESK_RECORD_SNAPSHOT};
     for (int k = 0; k < 3; k++) {
@@ -46,14 +46,14 @@ void records_of_each_kind_read_back_as_written(void **state)
         assert_string_equal(got.value, value);
         esk_free(owned);
     }
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 void a_missing_record_is_not_found(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     esk_record got = {"untouched", 7, 7, "untouched"};
     char *owned = NULL;
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_SNAPSHOT, "nope",
@@ -61,15 +61,15 @@ void a_missing_record_is_not_found(void **state)
                      ESK_ENOTFOUND);
     assert_null(owned);
     assert_int_equal(got.at, 7);
-    assert_message_contains(&f, "nope");
-    close_fixture(&f);
+    conformance_assert_message_contains(&f, "nope");
+    conformance_close_fixture(&f);
 }
 
 void a_record_is_replaced_and_a_rollback_restores_it(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     esk_record rec = {"catalogue", 10, 1, "{\"a\":1}"};
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
@@ -97,21 +97,21 @@ void a_record_is_replaced_and_a_rollback_restores_it(void **state)
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT,
                                           "new-one", &got, &owned),
                      ESK_ENOTFOUND);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 void malformed_records_are_refused(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     esk_record got;
     char *owned = NULL;
     esk_record bad_value = {"k", 1, 1, "{oops}"};
     assert_int_equal(
         esk_store_put_record(f.store, ESK_RECORD_COMMAND, &bad_value),
         ESK_EINVAL);
-    assert_message_contains(&f, "not JSON");
+    conformance_assert_message_contains(&f, "not JSON");
     esk_record no_key = {NULL, 1, 1, "{}"};
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_COMMAND, &no_key),
                      ESK_EINVAL);
@@ -130,5 +130,5 @@ void malformed_records_are_refused(void **state)
     assert_int_equal(
         esk_store_get_record(f.store, ESK_RECORD_COMMAND, "k", &got, NULL),
         ESK_EINVAL);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }

@@ -23,25 +23,27 @@ void a_committed_transaction_keeps_all_its_appends(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
     assert_int_equal(esk_store_transaction_depth(f.store), 1);
-    assert_int_equal(append1(&f, "s-1", ESK_NO_STREAM, "A", "{}"), ESK_OK);
-    assert_int_equal(append1(&f, "s-2", ESK_NO_STREAM, "B", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_NO_STREAM, "A", "{}"),
+                     ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-2", ESK_NO_STREAM, "B", "{}"),
+                     ESK_OK);
     /* The transaction reads its own writes. */
-    assert_int_equal(version_of(&f, "s-1"), 1);
+    assert_int_equal(conformance_version_of(&f, "s-1"), 1);
     assert_int_equal(esk_store_commit(f.store), ESK_OK);
     assert_int_equal(esk_store_transaction_depth(f.store), 0);
-    assert_int_equal(head_of(&f), 2);
-    close_fixture(&f);
+    assert_int_equal(conformance_head_of(&f), 2);
+    conformance_close_fixture(&f);
 }
 
 void a_rolled_back_transaction_keeps_none_of_its_appends(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
-    fill_stream(&f, "s-1", 1);
+    conformance_open_fixture(&f);
+    conformance_fill_stream(&f, "s-1", 1);
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
     enum { N = 200 };
     char ids[N][16];
@@ -56,9 +58,9 @@ void a_rolled_back_transaction_keeps_none_of_its_appends(void **state)
         esk_store_append(f.store, "s-2", ESK_ANY, batch + N / 2, N / 2, NULL),
         ESK_OK);
     assert_int_equal(esk_store_rollback(f.store), ESK_OK);
-    assert_int_equal(version_of(&f, "s-1"), 1);
-    assert_int_equal(version_of(&f, "s-2"), 0);
-    assert_int_equal(head_of(&f), 1);
+    assert_int_equal(conformance_version_of(&f, "s-1"), 1);
+    assert_int_equal(conformance_version_of(&f, "s-2"), 0);
+    assert_int_equal(conformance_head_of(&f), 1);
     assert_int_equal(esk_store_read_all(f.store, 0, 0, NULL, &f.list), ESK_OK);
     assert_int_equal(f.list.count, 1);
     /* The undone ids are free again, and positions go on without a gap. */
@@ -68,48 +70,51 @@ void a_rolled_back_transaction_keeps_none_of_its_appends(void **state)
     assert_int_equal(r.position, N + 1);
     assert_int_equal(esk_store_append(f.store, "s-3", ESK_ANY, batch, N, &r),
                      ESK_OK); /* and a replay is recognised */
-    assert_int_equal(head_of(&f), N + 1);
-    close_fixture(&f);
+    assert_int_equal(conformance_head_of(&f), N + 1);
+    conformance_close_fixture(&f);
 }
 
 void a_failed_append_inside_a_transaction_undoes_only_itself(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_NO_STREAM, "A", "{}"), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_NO_STREAM, "B", "{}"),
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_NO_STREAM, "A", "{}"),
+                     ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_NO_STREAM, "B", "{}"),
                      ESK_ECONCURRENCY);
     assert_int_equal(esk_store_transaction_depth(f.store), 1);
-    assert_int_equal(append1(&f, "s-1", 1, "C", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", 1, "C", "{}"), ESK_OK);
     assert_int_equal(esk_store_commit(f.store), ESK_OK);
     assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, &f.list),
                      ESK_OK);
     assert_int_equal(f.list.count, 2);
     assert_string_equal(f.list.events[1].type, "C");
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 void a_nested_rollback_undoes_only_the_inner_part(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     esk_record rec = {"p-1", 1, 1, "{}"};
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "Outer", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "Outer", "{}"),
+                     ESK_OK);
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
     assert_int_equal(esk_store_transaction_depth(f.store), 2);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "Inner", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "Inner", "{}"),
+                     ESK_OK);
     rec.at = 2;
     assert_int_equal(esk_store_put_record(f.store, ESK_RECORD_CHECKPOINT, &rec),
                      ESK_OK);
     assert_int_equal(esk_store_rollback(f.store), ESK_OK);
     assert_int_equal(esk_store_commit(f.store), ESK_OK);
-    assert_int_equal(version_of(&f, "s-1"), 1);
+    assert_int_equal(conformance_version_of(&f, "s-1"), 1);
     esk_record got;
     char *owned = NULL;
     assert_int_equal(esk_store_get_record(f.store, ESK_RECORD_CHECKPOINT, "p-1",
@@ -117,35 +122,39 @@ void a_nested_rollback_undoes_only_the_inner_part(void **state)
                      ESK_OK);
     assert_int_equal(got.at, 1);
     esk_free(owned);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 void commit_and_rollback_need_an_open_transaction(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     assert_int_equal(esk_store_commit(f.store), ESK_EINVAL);
-    assert_message_contains(&f, "esk_store_begin");
+    conformance_assert_message_contains(&f, "esk_store_begin");
     assert_int_equal(esk_store_rollback(f.store), ESK_EINVAL);
     assert_int_equal(esk_store_begin(NULL), ESK_EINVAL);
     assert_int_equal(esk_store_transaction_depth(NULL), 0);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
 
 void subscribers_hear_of_a_transaction_only_when_it_commits(void **state)
 {
     (void)state;
     fixture f;
-    open_fixture(&f);
+    conformance_open_fixture(&f);
     recorder r = {0};
-    assert_int_equal(esk_store_subscribe(f.store, record, &r), ESK_OK);
+    assert_int_equal(esk_store_subscribe(f.store, conformance_record, &r),
+                     ESK_OK);
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "A", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                     ESK_OK);
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "Undone", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "Undone", "{}"),
+                     ESK_OK);
     assert_int_equal(esk_store_rollback(f.store), ESK_OK);
-    assert_int_equal(append1(&f, "s-2", ESK_ANY, "B", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-2", ESK_ANY, "B", "{}"),
+                     ESK_OK);
     assert_int_equal(r.calls, 0);
     assert_int_equal(esk_store_commit(f.store), ESK_OK);
     assert_int_equal(r.calls, 2);
@@ -153,8 +162,9 @@ void subscribers_hear_of_a_transaction_only_when_it_commits(void **state)
     assert_string_equal(r.last_type, "B");
     assert_int_equal(r.last_position, 2);
     assert_int_equal(esk_store_begin(f.store), ESK_OK);
-    assert_int_equal(append1(&f, "s-1", ESK_ANY, "C", "{}"), ESK_OK);
+    assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "C", "{}"),
+                     ESK_OK);
     assert_int_equal(esk_store_rollback(f.store), ESK_OK);
     assert_int_equal(r.calls, 2);
-    close_fixture(&f);
+    conformance_close_fixture(&f);
 }
