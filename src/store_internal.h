@@ -97,6 +97,16 @@ static inline esk_status esk__store_is_null(const char *function)
  * about its own stores only (esk_store_sqlite_db()). */
 const esk_store_backend *esk__store_backend(const esk_store *store);
 
+/* --- src/store.c: the checks the reads share with the appends ---------- */
+
+/* Check a stream id: 1 to ESK_STREAM_ID_MAX bytes of UTF-8, no NUL
+ * inside. */
+esk_status esk__store_check_stream_id(const char *stream_id);
+/* ESK_OK when the store's backend keeps tags (it has read_query), else
+ * ESK_ENOTIMPL saying the store cannot <what>. */
+esk_status esk__store_check_tags_supported(const esk_store *store,
+                                           const char *what);
+
 /* --- src/store_query.c: tags, queries, the append condition ------------- */
 
 /* Check the tags of event i of a batch (ESK_EINVAL with a message). */

@@ -20,6 +20,7 @@
 #include "process.h"
 #include "projection.h"
 #include "query.h"
+#include "record.h"
 #include "status.h"
 #include "store.h"
 #include "store_backend.h"

@@ -35,6 +35,7 @@
 #include "error.h"
 #include "event.h"
 #include "query.h"
+#include "record.h"
 #include "status.h"
 
 #ifdef __cplusplus
@@ -510,38 +511,8 @@ int esk_store_transaction_depth(const esk_store *store);
  * where projections keep checkpoints, the command bus keeps command
  * outcomes, and repositories keep snapshots. On SQLite each kind has its
  * own table, so `sqlite3 file.db 'select * from checkpoints'` shows them.
+ * The record and its kinds are described in esk/record.h.
  */
-
-/** The kinds of record, each in its own namespace (and SQLite table). */
-typedef enum esk_record_kind {
-    ESK_RECORD_CHECKPOINT = 0, /**< table checkpoints */
-    ESK_RECORD_COMMAND = 1,    /**< table commands */
-    ESK_RECORD_SNAPSHOT = 2,   /**< table snapshots */
-} esk_record_kind;
-
-/**
- * A record. The store keeps its fields as they are and reads none of them
- * but the key; each field holds one kind of thing for every kind of record:
- *
- *   kind        key             at                  tag
- *   checkpoint  projection      last position done  projection's version
- *   command     command id      last position       command's status
- *                               written
- *   snapshot    stream id       stream version      state layout version
- *
- * value is JSON: "{}" or a projection's notes, a command's outcome, a
- * snapshot's state.
- */
-typedef struct esk_record {
-    const char *key;
-    /** Where in the events the record stands: a global position for
-     *  checkpoints and commands, a stream version for snapshots. */
-    int64_t at;
-    /** A small number the writer keeps with the record (a version of its
-     *  own code or layout, a status), never compared by the store. */
-    int tag;
-    const char *value;
-} esk_record;
 
 /**
  * Insert or replace a record.
