@@ -319,13 +319,34 @@ replaying_after_a_crash_resumes_without_repeating_a_step(void **state)
     suite_free(&w);
 }
 
-static void a_tick_after_the_payment_does_not_compensate(void **state)
+static void a_crash_during_compensation_resumes_the_compensations(void **state)
 {
     (void)state;
     saga_world w = suite_world();
+    w.faults.ticket_fails = true;
     suite_handle(&w, SAGA_STARTED, w.now);
+    suite_handle(&w, SEAT_RESERVED, 0);
+    w.inbox_count = 0;
+    suite_handle(&w, PAYMENT_TAKEN, 0);
+    w.inbox_count = 0;
+    w.faults.crash_before_sends = true;
+    suite_handle(&w, TICKET_FAILED, 0); /* refund and release never sent */
+    check_status(saga_resume(&w, SAGA), ESK_OK, "Resume should work.");
     suite_pump(&w);
-    check_true(suite_state(&w).ended, "The happy path completes.");
+    check_true(suite_state(&w).ended,
+               "Replayed, the stream says: paid, seat reserved, "
+               "compensating. Resumed, the refund and the release go out "
+               "and the saga fails: saga_evolve() must fold PaymentTaken "
+               "and CompensationStarted.");
+    check_int(w.money_held, 0, "The money refunded once.");
+    check_int(w.seats_held, 0, "The seat released once.");
+    check_int(w.payments.executed[REFUND_PAYMENT], 1, "One refund.");
+    suite_free(&w);
+}
+
+static void a_tick_after_the_payment_does_not_compensate(void **state)
+{
+    (void)state;
     saga_world v = suite_world();
     suite_handle(&v, SAGA_STARTED, v.now);
     suite_handle(&v, SEAT_RESERVED, 0);
@@ -340,7 +361,6 @@ static void a_tick_after_the_payment_does_not_compensate(void **state)
     suite_pump(&v);
     check_int(v.tickets_issued, 1, "Resumed, the ticket is issued.");
     suite_free(&v);
-    suite_free(&w);
 }
 
 static void an_ended_saga_ignores_late_events(void **state)
@@ -399,6 +419,7 @@ int main(void)
         cmocka_unit_test(a_repeated_answer_changes_nothing),
         cmocka_unit_test(
             replaying_after_a_crash_resumes_without_repeating_a_step),
+        cmocka_unit_test(a_crash_during_compensation_resumes_the_compensations),
         cmocka_unit_test(a_tick_after_the_payment_does_not_compensate),
         cmocka_unit_test(an_ended_saga_ignores_late_events),
         cmocka_unit_test(decide_refuses_null_arguments),

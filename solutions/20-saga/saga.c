@@ -112,7 +112,7 @@ esk_status saga_decide(const saga_state *state, const saga_event *news,
     case SEAT_RESERVED:
         if (!state->seat_reserved) {
             emit(out, SEAT_RESERVED, 0);
-            send(out, state->compensating ? RELEASE_SEAT : TAKE_PAYMENT);
+            send(out, TAKE_PAYMENT);
         }
         break;
     case PAYMENT_TAKEN:
