@@ -52,6 +52,10 @@ static void stream_of(const char *saga_id, char *out, size_t size)
 esk_status saga_load(saga_world *world, const char *saga_id, saga_state *state,
                      int64_t *version)
 {
+    if (!world || !world->store || !saga_id || !state || !version)
+        return esk_error_set(ESK_EINVAL, "saga_load needs a world with a "
+                                         "store, a saga id, a state and a "
+                                         "version to fill");
     char stream[96];
     stream_of(saga_id, stream, sizeof(stream));
     esk_event_list list = ESK_EVENT_LIST_INIT;
@@ -208,6 +212,9 @@ esk_status saga_handle(saga_world *world, const char *saga_id,
 
 esk_status saga_pump(saga_world *world, const char *saga_id)
 {
+    if (!world || !saga_id)
+        return esk_error_set(ESK_EINVAL,
+                             "saga_pump needs a world and a saga id");
     esk_status rc = ESK_OK;
     while (rc == ESK_OK && world->inbox_count > 0) {
         saga_event next = world->inbox[0];
