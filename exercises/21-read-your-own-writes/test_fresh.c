@@ -123,6 +123,7 @@ static void a_position_not_reached_in_time_answers_stale(void **state)
     given_registered(&app, "ann", "w-1");
     given_registered(&app, "cid", "w-1");
     int64_t position = given_registered(&app, "bob", "w-1");
+    given_registered(&app, "dan", "w-2");
     app_project(&app, 1);
     fake_clock fake = {.now = 1000, .app = &app};
     wait_clock clock = clock_of(&fake);
@@ -133,14 +134,32 @@ static void a_position_not_reached_in_time_answers_stale(void **state)
     check_true(!verdict.fresh, "The runner is stopped: the checkpoint stays "
                                "at 1, before 3. That is stale.");
     check_int(verdict.lag, 2,
-              "lag = position - checkpoint: 3 - 1, the events the user "
-              "may not see yet.");
+              "lag = position - checkpoint: 3 - 1, the events up to the "
+              "user's own that the answer may miss (not head - checkpoint: "
+              "dan's event at 4 is none of bob's business).");
     check_int(verdict.stale_since, 1000,
               "stale_since is now() when the wait started (1000).");
     check_int(verdict.checkpoint, 1, "freshness.checkpoint: the last seen.");
     check_int(fake.now, 1200,
               "The wait lasts the whole timeout (1000 + 200), no more, no "
               "less.");
+}
+
+static void a_position_reached_at_the_deadline_is_fresh(void **state)
+{
+    (void)state;
+    reg_app app = {0};
+    given_registered(&app, "ann", "w-1");
+    int64_t position = given_registered(&app, "bob", "w-1");
+    fake_clock fake = {.app = &app, .events_per_sleep = 1};
+    wait_clock clock = clock_of(&fake);
+    freshness verdict = {0};
+    check_status(wait_for_position(&app, &clock, position, 100, &verdict),
+                 ESK_OK, "A position reached in time is a normal answer.");
+    check_true(verdict.fresh,
+               "The second sleep ends at the deadline (100) with the "
+               "checkpoint at 2: look at the checkpoint after each sleep "
+               "before deciding the time is up.");
 }
 
 static void the_wait_never_sleeps_past_the_deadline(void **state)
@@ -333,6 +352,7 @@ int main(void)
         cmocka_unit_test(a_reached_position_answers_fresh_without_waiting),
         cmocka_unit_test(a_position_reached_during_the_wait_answers_fresh),
         cmocka_unit_test(a_position_not_reached_in_time_answers_stale),
+        cmocka_unit_test(a_position_reached_at_the_deadline_is_fresh),
         cmocka_unit_test(the_wait_never_sleeps_past_the_deadline),
         cmocka_unit_test(a_position_past_the_head_is_refused),
         cmocka_unit_test(a_negative_position_or_timeout_is_refused),
