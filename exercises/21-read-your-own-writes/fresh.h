@@ -171,7 +171,8 @@ esk_status wait_for_position(reg_app *app, const wait_clock *clock,
  * position, and report fresh (lag 0): the attendee's own stream is
  * always up to date.
  *
- * @return ESK_OK; wait_for_position()'s failures (out untouched).
+ * @return ESK_OK; ESK_EINVAL (NULL attendee_id or out);
+ *         wait_for_position()'s failures (out untouched).
  */
 esk_status my_registrations(reg_app *app, const wait_clock *clock,
                             const char *attendee_id, int64_t position,
