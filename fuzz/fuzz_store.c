@@ -2,16 +2,20 @@
  * fuzz/fuzz_store.c - the memory and SQLite stores, side by side.
  *
  * The input is a program of store calls: appends of any stream id, type,
- * event id, schema version, data and metadata (valid or not), batches of
- * up to 128 events, reads of every kind, transactions with rollbacks, and
- * records. Each call runs on a memory store and on a SQLite ":memory:"
- * store, and on a plain list of what was accepted (the model). What must
- * hold, after every call:
+ * event id, schema version, data, metadata and tags (valid or not), with
+ * or without an append condition, or closing their stream; batches of up
+ * to 128 events, reads of every kind (queries too), transactions with
+ * rollbacks, and records. Each call runs on a memory store and on a SQLite
+ * ":memory:" store, and on a plain list of what was accepted (the model). What
+ * must hold, after every call:
  *   - both stores return the same status, one that the call documents;
  *   - an accepted append is read back byte for byte as it was given
- *     (metadata NULL as "{}"), at the next versions of its stream and the
- *     next positions of the store, in both stores, recorded at the time
- *     the clock gave; a generated event id is a UUID v4; an append whose
+ *     (metadata NULL as "{}", tags in their order), at the next versions
+ *     of its stream and the next positions of the store, in both stores,
+ *     recorded at the time the clock gave; a generated event id is a
+ *     UUID; a valid append gets the status the model gives (a closed
+ *     stream, the expected version, the condition, in that order); an
+ *     append whose
  *     first id is stored succeeds without writing exactly when it is one
  *     stored append again (same stream, ids, content and size, and an
  *     expected version that append passed), and points at that append;
@@ -166,6 +170,78 @@ static void stream_version(world *w)
                    (long long)model_stream_version(&w->m, stream_id));
 }
 
+static void read_query(world *w)
+{
+    esk_query query = choose_query(w);
+    int64_t after = fuzz_below(&w->in, 8) == 0
+                        ? -1
+                        : (int64_t)fuzz_below(&w->in, w->m.count + 2);
+    size_t max = fuzz_below(&w->in, 6);
+    esk_status rc[BACKENDS];
+    int64_t up_to[BACKENDS] = {-7, -7};
+    for (int b = 0; b < BACKENDS; b++)
+        rc[b] = esk_store_read_query(w->stores[b], &query, after, max,
+                                     &w->lists[b], &up_to[b]);
+    esk_status status = same_status(w, rc, "esk_store_read_query");
+    trace("read query of %zu items after %lld, at most %zu: %s, %zu events, "
+          "up to %lld\n",
+          query.item_count, (long long)after, max, esk_status_str(status),
+          w->lists[0].count, (long long)up_to[0]);
+    FUZZ_CHECK(status == (after < 0 ? ESK_EINVAL : ESK_OK),
+               "esk_store_read_query gave %s: %s", esk_status_str(status),
+               esk_errmsg());
+    if (status != ESK_OK)
+        return;
+
+    /* Every match after `after`, at most max; the read covers up to the
+     * head, or to the last event when max cut it short. */
+    wanted.count = 0;
+    bool cut = false;
+    for (size_t i = (size_t)after; i < w->m.count && !cut; i++) {
+        if (!model_matches(&query, &w->m.events[i]))
+            continue;
+        if (max != 0 && wanted.count == max)
+            cut = true;
+        else
+            wanted.positions[wanted.count++] = (int64_t)i + 1;
+    }
+    esk_event_list *lists[BACKENDS] = {&w->lists[0], &w->lists[1]};
+    check_read(&w->m, &wanted, lists);
+    /* A read that gave max events claims no further than the last (it
+     * cannot tell whether more would match); any other covers the head,
+     * or `after` when that is further. */
+    int64_t last = wanted.count ? wanted.positions[wanted.count - 1] : 0;
+    int64_t head = (int64_t)w->m.count;
+    int64_t covers = (max != 0 && wanted.count == max) ? last
+                     : after > head                    ? after
+                                                       : head;
+    for (int b = 0; b < BACKENDS; b++)
+        FUZZ_CHECK(up_to[b] == covers,
+                   "%s: the read covers up to %lld, not %lld (head %lld, "
+                   "%zu of at most %zu matches%s)",
+                   backend_names[b], (long long)up_to[b], (long long)covers,
+                   (long long)head, wanted.count, max,
+                   cut ? ", cut short" : "");
+}
+
+static void stream_closed(world *w)
+{
+    const char *stream_id = choose_stream(w);
+    esk_status rc[BACKENDS];
+    bool closed[BACKENDS] = {false, false};
+    for (int b = 0; b < BACKENDS; b++)
+        rc[b] = esk_store_stream_closed(w->stores[b], stream_id, &closed[b]);
+    esk_status status = same_status(w, rc, "esk_store_stream_closed");
+    trace("is '%s' closed: %s, %d\n", stream_id, esk_status_str(status),
+          (int)closed[0]);
+    if (status != ESK_OK)
+        return;
+    for (int b = 0; b < BACKENDS; b++)
+        FUZZ_CHECK(closed[b] == model_closed(&w->m, stream_id),
+                   "%s: stream '%s' reads as %s", backend_names[b], stream_id,
+                   closed[b] ? "closed" : "open");
+}
+
 /* ---- Transactions ------------------------------------------------------- */
 
 static void transaction(world *w, int what)
@@ -279,7 +355,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (int op = 0; op < OPERATIONS_MAX && w->in.left > 0; op++) {
         w->now++;
-        switch (fuzz_below(&w->in, 12)) {
+        switch (fuzz_below(&w->in, 14)) {
         case 0:
         case 1:
             append(w, false);
@@ -306,6 +382,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 10:
             records(w, true);
+            break;
+        case 12:
+            read_query(w);
+            break;
+        case 13:
+            stream_closed(w);
             break;
         default:
             records(w, false);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <esk/query.h>
 #include <esk/store.h>
 
 #include "fuzz.h"
@@ -23,6 +24,9 @@ enum {
     SMALL_BATCH_MAX = 4,
     OPERATIONS_MAX = 48,
     DEPTH_MAX = 40,
+    /* Tags per event, from a pool of that many. */
+    TAGS_MAX = 3,
+    QUERY_ITEMS = 2,
 };
 
 /* The backends, in the order of world.stores. */
@@ -42,6 +46,10 @@ typedef struct model_event {
     esk_time recorded_at;
     /* The position of the first event of its append. */
     size_t batch_start;
+    char *tags[TAGS_MAX];
+    size_t tag_count;
+    /* The last event of the append that closed its stream. */
+    bool closes;
 } model_event;
 
 typedef struct model {
@@ -77,6 +85,14 @@ typedef struct world {
     char types[SMALL_BATCH_MAX][STRING_MAX + 1];
     char data[SMALL_BATCH_MAX][DATA_MAX + 1];
     char metadata[SMALL_BATCH_MAX][DATA_MAX + 1];
+    /* The tags of the batch (none when has_tags is false), and a query. */
+    bool has_tags;
+    esk_tags tags[BATCH_MAX];
+    const char *tag_text[BATCH_MAX][TAGS_MAX];
+    char odd_tag[STRING_MAX + 1];
+    esk_query_item items[QUERY_ITEMS];
+    const char *item_types[QUERY_ITEMS][2];
+    const char *item_tags[QUERY_ITEMS][TAGS_MAX];
 } world;
 
 /* ---- fuzz_store_model.c ------------------------------------------------- */
@@ -89,7 +105,12 @@ void check_same_event(const esk_event *got, const model_event *want,
                       int64_t position, int b);
 void check_read(const model *m, const selection *want,
                 esk_event_list *const lists[BACKENDS]);
-bool is_uuid_v4(const char *id);
+/* A UUID of RFC 9562 in its text form, of the version esk generates. */
+bool is_generated_uuid(const char *id);
+bool model_closed(const model *m, const char *stream_id);
+bool model_matches(const esk_query *query, const model_event *e);
+/* Whether an event matching query is in the model after position after. */
+bool model_conflicts(const model *m, const esk_query *query, int64_t after);
 
 esk_time fake_clock(void *ctx);
 /* ESK_FUZZ_TRACE=1 prints each call and its status: what a reproducer
@@ -110,6 +131,11 @@ const char *choose_stream(world *w);
 int64_t choose_expected(world *w, const char *stream_id);
 int choose_schema_version(world *w);
 const char *choose_json(world *w, char *buf, bool metadata);
+/* Fills w->items: a query of 1 or 2 items over the pools of types and
+ * tags. */
+esk_query choose_query(world *w);
+/* Fills w->tags for n events (sometimes an invalid tag). */
+void choose_tags(world *w, size_t n);
 
 /* ---- fuzz_store_append.c ------------------------------------------------ */
 

@@ -34,6 +34,8 @@ void model_truncate(model *m, size_t count)
         free(e->type);
         free(e->data);
         free(e->metadata);
+        for (size_t t = 0; t < e->tag_count; t++)
+            free(e->tags[t]);
     }
 }
 
@@ -44,6 +46,49 @@ int64_t model_stream_version(const model *m, const char *stream_id)
         if (strcmp(m->events[i].stream_id, stream_id) == 0)
             version = m->events[i].version;
     return version;
+}
+
+bool model_closed(const model *m, const char *stream_id)
+{
+    for (size_t i = 0; i < m->count; i++)
+        if (m->events[i].closes &&
+            strcmp(m->events[i].stream_id, stream_id) == 0)
+            return true;
+    return false;
+}
+
+static bool has_tag(const model_event *e, const char *tag)
+{
+    for (size_t t = 0; t < e->tag_count; t++)
+        if (strcmp(e->tags[t], tag) == 0)
+            return true;
+    return false;
+}
+
+/* The query's rule written out plainly (esk/query.h), not with
+ * esk_query_matches(): the model must not share the stores' code. */
+bool model_matches(const esk_query *query, const model_event *e)
+{
+    for (size_t i = 0; i < query->item_count; i++) {
+        const esk_query_item *item = &query->items[i];
+        bool type_ok = item->type_count == 0;
+        for (size_t k = 0; k < item->type_count; k++)
+            type_ok = type_ok || strcmp(item->types[k], e->type) == 0;
+        bool tags_ok = true;
+        for (size_t k = 0; k < item->tag_count; k++)
+            tags_ok = tags_ok && has_tag(e, item->tags[k]);
+        if (type_ok && tags_ok)
+            return true;
+    }
+    return false;
+}
+
+bool model_conflicts(const model *m, const esk_query *query, int64_t after)
+{
+    for (size_t i = after < 0 ? 0 : (size_t)after; i < m->count; i++)
+        if (model_matches(query, &m->events[i]))
+            return true;
+    return false;
 }
 
 /* ---- Comparing what a store read with the model ------------------------ */
@@ -75,6 +120,13 @@ void check_same_event(const esk_event *got, const model_event *want,
     FUZZ_CHECK(strcmp(got->metadata, want->metadata) == 0,
                "%s: position %lld has metadata '%s', not '%s'", name,
                (long long)position, got->metadata, want->metadata);
+    FUZZ_CHECK(got->tag_count == want->tag_count,
+               "%s: position %lld has %zu tags, not %zu", name,
+               (long long)position, got->tag_count, want->tag_count);
+    for (size_t t = 0; t < want->tag_count; t++)
+        FUZZ_CHECK(strcmp(got->tags[t], want->tags[t]) == 0,
+                   "%s: position %lld has tag '%s' where '%s' was appended",
+                   name, (long long)position, got->tags[t], want->tags[t]);
     FUZZ_CHECK(got->recorded_at == want->recorded_at,
                "%s: position %lld was recorded at %lld, not %lld", name,
                (long long)position, (long long)got->recorded_at,
@@ -95,19 +147,20 @@ void check_read(const model *m, const selection *want,
     }
 }
 
-bool is_uuid_v4(const char *id)
+bool is_generated_uuid(const char *id)
 {
-    static const char pattern[] = "xxxxxxxx-xxxx-4xxx-vxxx-xxxxxxxxxxxx";
+    /* V: the version; R: the variant (binary 10xx). */
+    static const char pattern[] = "xxxxxxxx-xxxx-Vxxx-Rxxx-xxxxxxxxxxxx";
     if (strlen(id) != sizeof(pattern) - 1)
         return false;
     for (size_t i = 0; pattern[i] != '\0'; i++) {
         char c = id[i];
         bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-        if (pattern[i] == 'x' && !hex)
-            return false;
-        if (pattern[i] == 'v' && c != '8' && c != '9' && c != 'a' && c != 'b')
-            return false;
-        if (pattern[i] != 'x' && pattern[i] != 'v' && c != pattern[i])
+        bool ok = pattern[i] == 'x'   ? hex
+                  : pattern[i] == 'V' ? c == '4' || c == '7'
+                  : pattern[i] == 'R' ? strchr("89ab", c) != NULL && c != '\0'
+                                      : c == pattern[i];
+        if (!ok)
             return false;
     }
     return true;
@@ -243,4 +296,48 @@ const char *choose_json(world *w, char *buf, bool metadata)
     if (pick == n && metadata)
         return NULL;
     return fuzz_string(&w->in, buf, DATA_MAX);
+}
+
+static const char *const tag_pool[TAGS_MAX] = {"attendee:bob", "workshop:w-1",
+                                               "day:1"};
+
+void choose_tags(world *w, size_t n)
+{
+    w->has_tags = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t mask = fuzz_below(&w->in, 8);
+        bool reversed = fuzz_below(&w->in, 2) == 1;
+        size_t count = 0;
+        for (size_t t = 0; t < TAGS_MAX; t++) {
+            size_t k = reversed ? TAGS_MAX - 1 - t : t;
+            if (mask & ((size_t)1 << k))
+                w->tag_text[i][count++] = tag_pool[k];
+        }
+        w->tags[i] = (esk_tags){w->tag_text[i], count};
+    }
+    /* Now and then one event gets a tag of any bytes: empty, too long,
+     * not UTF-8, or one it already has. */
+    size_t odd = fuzz_below(&w->in, 8 * n);
+    if (odd < n && w->tags[odd].count < TAGS_MAX) {
+        w->tag_text[odd][w->tags[odd].count++] =
+            fuzz_string(&w->in, w->odd_tag, STRING_MAX);
+    }
+}
+
+esk_query choose_query(world *w)
+{
+    static const char *const type_pool[] = {"Registered", "Cancelled"};
+    size_t items = 1 + fuzz_below(&w->in, QUERY_ITEMS);
+    for (size_t i = 0; i < items; i++) {
+        size_t types = fuzz_below(&w->in, 4), tags = fuzz_below(&w->in, 8);
+        esk_query_item *item = &w->items[i];
+        *item = (esk_query_item){w->item_types[i], 0, w->item_tags[i], 0};
+        for (size_t k = 0; k < 2; k++)
+            if (types & ((size_t)1 << k))
+                w->item_types[i][item->type_count++] = type_pool[k];
+        for (size_t k = 0; k < TAGS_MAX; k++)
+            if (tags & ((size_t)1 << k))
+                w->item_tags[i][item->tag_count++] = tag_pool[k];
+    }
+    return (esk_query){w->items, items};
 }

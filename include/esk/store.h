@@ -283,8 +283,9 @@ esk_status esk_store_append_if(esk_store *store, const char *stream_id,
  * @param read_up_to     optional: the position the read covers. Every
  *                       matching event at a position up to it and after
  *                       after_position is in out: the store's head when
- *                       the read was made, or the last event's position
- *                       when max_count cut it short. Pass it as an append
+ *                       the read was made (after_position when that is
+ *                       further), or the last event's position when the
+ *                       read gave max_count events. Pass it as an append
  *                       condition's `after`.
  * @return ESK_OK; ESK_EINVAL (NULL store, query or out, a bad query, a
  *         negative after_position); ESK_ENOTIMPL (the backend keeps no

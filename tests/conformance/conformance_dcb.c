@@ -191,6 +191,11 @@ static void a_query_read_says_the_position_it_read_up_to(void **state)
                      ESK_OK);
     assert_int_equal(f.list.count, 0);
     assert_int_equal(up_to, 4);
+    /* Past the head: nothing, up to where it was asked to start. */
+    assert_int_equal(esk_store_read_query(f.store, &q, 9, 0, &f.list, &up_to),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 0);
+    assert_int_equal(up_to, 9);
     close_fixture(&f);
 }
 
