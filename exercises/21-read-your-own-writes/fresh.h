@@ -47,7 +47,7 @@ typedef struct registration {
  * that keeps its checkpoint in the store, as every esk catch-up does.
  * Only app_project() runs it: in the deployed system another process,
  * in the suite the fake clock's sleep. Open with app_open(), close with
- * app_close().
+ * app_close(); do not copy a reg_app (its projection points at it).
  */
 typedef struct reg_app {
     esk_store *store;
