@@ -429,3 +429,40 @@ esk_status esk_catchup_rebuild(esk_catchup *catchup, esk_catchup_status *status)
         rc = catch_up(catchup, &st);
     return finish(catchup, rc, &st, status);
 }
+
+/* One batch of catch_up(), for a caller that paces the runner itself: it
+ * decides when the next batch comes, so no breather here. */
+static esk_status catch_up_one_batch(esk_catchup *c, esk_catchup_status *st)
+{
+    esk_status rc = esk_store_head_position(c->store, &st->head);
+    if (rc != ESK_OK)
+        return store_error(c, rc);
+    if (st->checkpoint > st->head)
+        return past_head(c, st);
+    if (st->checkpoint == st->head)
+        return ESK_OK;
+    int64_t held_us = 0;
+    return run_batch(c, st, &held_us);
+}
+
+esk_status esk_catchup_step(esk_catchup *catchup, esk_catchup_status *status)
+{
+    esk_catchup_status st = {0, 0, 0, 0, false, 0};
+    int version = 0;
+    bool found = false;
+
+    if (catchup == NULL)
+        return esk__fail(ESK_EINVAL, "esk_catchup_step: the runner is NULL");
+    const esk_projection *p = catchup->projection;
+    esk_status rc = esk__checkpoint_get(catchup->store, p->name, &st.checkpoint,
+                                        &version, &found);
+    if (rc != ESK_OK)
+        return finish(catchup, store_error(catchup, rc), &st, status);
+    if (found && version != p->version) {
+        st.checkpoint = 0;
+        st.rebuilt = true;
+        if ((rc = start_over(catchup)) != ESK_OK)
+            return finish(catchup, rc, &st, status);
+    }
+    return finish(catchup, catch_up_one_batch(catchup, &st), &st, status);
+}

@@ -86,6 +86,11 @@ static esk_status catchup_run(fx *f)
     return esk_catchup_run(f->catchup, NULL);
 }
 
+static esk_status catchup_step(fx *f)
+{
+    return esk_catchup_step(f->catchup, NULL);
+}
+
 static esk_status catchup_rebuild(fx *f)
 {
     return esk_catchup_rebuild(f->catchup, NULL);
@@ -199,6 +204,8 @@ const scenario projection_scenarios[] = {
     ON_BOTH("new catch-up projection", with_many_events, catchup_new,
             observe_catchup, last_message, ESK_OK),
     ON_BOTH("run a catch-up projection", with_a_catchup, catchup_run,
+            observe_caught_up, catchup_message, ESK_OK),
+    ON_BOTH("step a catch-up projection", with_a_catchup, catchup_step,
             observe_caught_up, catchup_message, ESK_OK),
     {"memory: rebuild a catch-up projection", MEMORY, with_a_caught_up_catchup,
      catchup_rebuild, observe_caught_up, catchup_message, ESK_OK,

@@ -52,4 +52,11 @@ void catch_up_refuses_bad_arguments(void **state);
 void a_projection_named_like_a_process_checkpoint_is_refused(void **state);
 void a_failing_setup_is_reported(void **state);
 
+/* projection_catchup_step.c */
+void a_step_applies_one_batch_and_leaves_the_rest(void **state);
+void a_step_moves_past_events_the_projection_skips(void **state);
+void a_step_rebuilds_first_when_the_version_changed(void **state);
+void a_failing_handler_stops_a_step_at_its_event(void **state);
+void a_step_refuses_a_null_runner(void **state);
+
 #endif

@@ -65,7 +65,16 @@
         cmocka_unit_test_prestate(catch_up_refuses_bad_arguments, (b)),        \
         cmocka_unit_test_prestate(                                             \
             a_projection_named_like_a_process_checkpoint_is_refused, (b)),     \
-        cmocka_unit_test_prestate(a_failing_setup_is_reported, (b))
+        cmocka_unit_test_prestate(a_failing_setup_is_reported, (b)),           \
+        cmocka_unit_test_prestate(                                             \
+            a_step_applies_one_batch_and_leaves_the_rest, (b)),                \
+        cmocka_unit_test_prestate(                                             \
+            a_step_moves_past_events_the_projection_skips, (b)),               \
+        cmocka_unit_test_prestate(                                             \
+            a_step_rebuilds_first_when_the_version_changed, (b)),              \
+        cmocka_unit_test_prestate(a_failing_handler_stops_a_step_at_its_event, \
+                                  (b)),                                        \
+        cmocka_unit_test_prestate(a_step_refuses_a_null_runner, (b))
 
 int main(void)
 {

@@ -17,7 +17,7 @@ void saga_evolve(saga_state *state, const saga_event *event)
 {
     (void)state, (void)event;
     /* TODO: one case per event kind: set the matching flag; SagaStarted
-     * also keeps event->at as the deadline. */
+     * also keeps event->at as the deadline, RefundFailed counts. */
     (void)EXERCISE_TODO("saga_evolve");
 }
 
@@ -26,6 +26,7 @@ esk_status saga_decide(const saga_state *state, const saga_event *news,
 {
     (void)state, (void)news, (void)out;
     /* TODO: ended: nothing. Otherwise one case per kind of news: the
-     * events to record, then the commands to send, in order. */
+     * events to record, then the commands to send, in order. A failed
+     * refund is sent again, up to SAGA_REFUND_ATTEMPTS, then parked. */
     return EXERCISE_TODO("saga_decide");
 }

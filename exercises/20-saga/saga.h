@@ -19,7 +19,11 @@
 /* How long the payment service has to answer, in seconds from the start. */
 #define SAGA_PAYMENT_WINDOW 60
 
-/* The saga's own events, and (the first nine) the news it reacts to. */
+/* How many times the saga sends a refund before it gives the saga to a
+ * person: the first attempt and two retries. */
+#define SAGA_REFUND_ATTEMPTS 3
+
+/* The saga's own events, and (the first ten) the news it reacts to. */
 typedef enum saga_kind {
     SAGA_STARTED = 1,  /* news: "start"; event: at carries the deadline */
     SEAT_RESERVED,     /* the seat service's answer */
@@ -29,11 +33,13 @@ typedef enum saga_kind {
     TICKET_FAILED,     /* the ticket service's answer */
     SEAT_RELEASED,     /* the seat service's answer to a release */
     PAYMENT_REFUNDED,  /* the payment service's answer to a refund */
+    REFUND_FAILED,     /* the payment service's answer: the refund failed */
     SAGA_TICK,         /* news only: the clock, at = now */
     PAYMENT_TIMED_OUT, /* event only: no answer before the deadline */
     COMPENSATION_STARTED,
     SAGA_COMPLETED,
     SAGA_FAILED,
+    SAGA_PARKED, /* event only: the refund kept failing, a person takes over */
 } saga_kind;
 
 /* One event of the saga's stream, or one piece of news. at: the time of
@@ -57,7 +63,9 @@ typedef struct saga_state {
     bool compensating;
     bool seat_released;
     bool refunded;
-    bool ended; /* SagaCompleted or SagaFailed */
+    int refund_failures; /* RefundFailed events so far */
+    bool parked;         /* SagaParked: no more retries, a person decides */
+    bool ended;          /* SagaCompleted or SagaFailed */
 } saga_state;
 
 /* The commands the saga sends. The provided code gives each the id
@@ -84,7 +92,7 @@ typedef struct saga_decision {
 
 /* --- You write these (saga.c) -------------------------------------------- */
 
-/* Fold one of the saga's events into state. */
+/* Fold one of the saga's events into state (RefundFailed counts). */
 void saga_evolve(saga_state *state, const saga_event *event);
 
 /*
@@ -105,7 +113,14 @@ void saga_evolve(saga_state *state, const saga_event *event);
  *     from the payment and no compensation yet: PaymentTimedOut,
  *     CompensationStarted, RELEASE_SEAT (the payment is not a step done,
  *     as far as the saga knows);
- *   - seat released: SeatReleased; payment refunded: PaymentRefunded;
+ *   - seat released: SeatReleased; payment refunded: PaymentRefunded
+ *     (also on a parked saga: a person refunded by hand and says so);
+ *   - refund failed, while a refund is owed (compensating, paid, not
+ *     refunded) and the saga is not parked: RefundFailed, then
+ *     REFUND_PAYMENT again (the same command, so the same id: a refund
+ *     that went through but whose answer was lost is not made twice);
+ *     but when this is the SAGA_REFUND_ATTEMPTS-th failure: RefundFailed,
+ *     SagaParked, and no command. A parked saga sends nothing more;
  *   - whenever compensating ends with every compensation done (the seat
  *     released, the money refunded if taken) and the payment's answer
  *     known (a timed-out payment may still answer): SagaFailed last.
@@ -130,6 +145,9 @@ typedef struct saga_faults {
     bool payment_silent; /* no answer in time (the test brings it late) */
     bool ticket_fails;
     bool crash_before_sends; /* the process dies after recording */
+    int refund_fails;        /* the next N refunds fail, nothing refunded */
+    bool refund_answer_lost; /* the next refund is made, but its answer is
+                                a failure (the bank timed out) */
 } saga_faults;
 
 typedef struct saga_world {
@@ -159,7 +177,8 @@ esk_status saga_handle(saga_world *world, const char *saga_id,
 esk_status saga_pump(saga_world *world, const char *saga_id);
 
 /* After a crash: load and send again the commands still waiting for an
- * answer (the services de-duplicate them by id). */
+ * answer (the services de-duplicate them by id). A parked saga sends
+ * nothing: a person has it. */
 esk_status saga_resume(saga_world *world, const char *saga_id);
 
 #endif

@@ -23,11 +23,13 @@ static const char *const type_names[] = {
     [TICKET_FAILED] = "TicketFailed",
     [SEAT_RELEASED] = "SeatReleased",
     [PAYMENT_REFUNDED] = "PaymentRefunded",
+    [REFUND_FAILED] = "RefundFailed",
     [SAGA_TICK] = "SagaTick",
     [PAYMENT_TIMED_OUT] = "PaymentTimedOut",
     [COMPENSATION_STARTED] = "CompensationStarted",
     [SAGA_COMPLETED] = "SagaCompleted",
     [SAGA_FAILED] = "SagaFailed",
+    [SAGA_PARKED] = "SagaParked",
 };
 
 static const char *const step_names[] = {
@@ -38,7 +40,7 @@ static const char *const step_names[] = {
 
 static saga_kind kind_named(const char *type)
 {
-    for (int k = SAGA_STARTED; k <= SAGA_FAILED; k++)
+    for (int k = SAGA_STARTED; k <= SAGA_PARKED; k++)
         if (strcmp(type_names[k], type) == 0)
             return (saga_kind)k;
     return (saga_kind)0;
@@ -87,7 +89,7 @@ static esk_status record(saga_world *world, const char *saga_id,
     stream_of(saga_id, stream, sizeof(stream));
     for (size_t i = 0; i < d->event_count && i < SAGA_MAX_OUT; i++) {
         saga_kind k = d->events[i].kind;
-        if (k < SAGA_STARTED || k > SAGA_FAILED || k == SAGA_TICK)
+        if (k < SAGA_STARTED || k > SAGA_PARKED || k == SAGA_TICK)
             return esk_error_set(ESK_EINVAL,
                                  "saga_decide() asked to record event kind "
                                  "%d, which is not one of the saga's events",
@@ -128,6 +130,12 @@ static void send(saga_world *world, const char *saga_id, saga_command c)
         world->sent[world->sent_count++] = c;
     s->received[c]++;
     bool repeat = seen(s, id);
+    /* A refund that fails is not done: the same id may be tried again. */
+    if (c == REFUND_PAYMENT && !repeat && world->faults.refund_fails > 0) {
+        world->faults.refund_fails--;
+        answer(world, REFUND_FAILED);
+        return;
+    }
     if (!repeat && s->done_count < 16) {
         snprintf(s->done_ids[s->done_count++], 64, "%s", id);
         s->executed[c]++;
@@ -158,6 +166,11 @@ static void send(saga_world *world, const char *saga_id, saga_command c)
         break;
     case REFUND_PAYMENT:
         world->money_held -= repeat ? 0 : PRICE_CENTS;
+        if (world->faults.refund_answer_lost) {
+            world->faults.refund_answer_lost = false;
+            answer(world, REFUND_FAILED);
+            break;
+        }
         answer(world, PAYMENT_REFUNDED);
         break;
     case RELEASE_SEAT:
@@ -231,7 +244,7 @@ esk_status saga_resume(saga_world *world, const char *saga_id)
     saga_state s;
     int64_t version = 0;
     esk_status rc = saga_load(world, saga_id, &s, &version);
-    if (rc != ESK_OK || s.ended)
+    if (rc != ESK_OK || s.ended || s.parked)
         return rc;
     saga_command c[SAGA_MAX_OUT];
     size_t n = 0;

@@ -7,22 +7,11 @@
  * between recording the saga's events and sending its commands. The clock
  * is world.now, moved by hand.
  */
-#include <stdio.h>
-#include <string.h>
-
-#include <esk/error.h>
-#include <esk/event.h>
-#include <esk/store.h>
-
-#include "exercise.h"
-#include "saga.h"
-
-#define SAGA "bob-w-1"
-#define PRICE 5000
+#include "test_saga.h"
 
 /* --- The world around your code ------------------------------------------ */
 
-static saga_world suite_world(void)
+saga_world suite_world(void)
 {
     saga_world w;
     memset(&w, 0, sizeof(w));
@@ -33,7 +22,7 @@ static saga_world suite_world(void)
     return w;
 }
 
-static void suite_handle(saga_world *w, saga_kind kind, int64_t at)
+void suite_handle(saga_world *w, saga_kind kind, int64_t at)
 {
     saga_event news = {.kind = kind, .at = at};
     esk_status rc = saga_handle(w, SAGA, &news);
@@ -44,7 +33,7 @@ static void suite_handle(saga_world *w, saga_kind kind, int64_t at)
                  "and commands it fills must be the saga's.");
 }
 
-static void suite_pump(saga_world *w)
+void suite_pump(saga_world *w)
 {
     esk_status rc = saga_pump(w, SAGA);
     if (rc != ESK_OK)
@@ -53,13 +42,13 @@ static void suite_pump(saga_world *w)
 }
 
 /* Start the saga at world.now and run until nobody answers. */
-static void suite_run(saga_world *w)
+void suite_run(saga_world *w)
 {
     suite_handle(w, SAGA_STARTED, w->now);
     suite_pump(w);
 }
 
-static saga_state suite_state(saga_world *w)
+saga_state suite_state(saga_world *w)
 {
     saga_state s;
     int64_t version = 0;
@@ -68,7 +57,7 @@ static saga_state suite_state(saga_world *w)
     return s;
 }
 
-static int64_t suite_version(saga_world *w)
+int64_t suite_version(saga_world *w)
 {
     saga_state s;
     int64_t version = 0;
@@ -78,7 +67,7 @@ static int64_t suite_version(saga_world *w)
 }
 
 /* The saga's stream as "SagaStarted SeatReserved ...". */
-static void suite_story(saga_world *w, char *out, size_t size)
+void suite_story(saga_world *w, char *out, size_t size)
 {
     esk_event_list list = ESK_EVENT_LIST_INIT;
     check_status(esk_store_read_stream(w->store, "saga-" SAGA, 1, 0, &list),
@@ -93,7 +82,7 @@ static void suite_story(saga_world *w, char *out, size_t size)
 }
 
 /* The commands sent, as "reserve pay ...". */
-static void suite_sent(const saga_world *w, char *out, size_t size)
+void suite_sent(const saga_world *w, char *out, size_t size)
 {
     static const char *const names[] = {"?",      "reserve", "pay",
                                         "ticket", "refund",  "release"};
@@ -107,7 +96,7 @@ static void suite_sent(const saga_world *w, char *out, size_t size)
     }
 }
 
-static void suite_free(saga_world *w)
+void suite_free(saga_world *w)
 {
     esk_store_free(w->store);
 }
@@ -422,6 +411,10 @@ int main(void)
         cmocka_unit_test(a_crash_during_compensation_resumes_the_compensations),
         cmocka_unit_test(a_tick_after_the_payment_does_not_compensate),
         cmocka_unit_test(an_ended_saga_ignores_late_events),
+        cmocka_unit_test(a_failed_refund_is_tried_again_and_refunds_once),
+        cmocka_unit_test(a_refund_whose_answer_was_lost_is_not_made_twice),
+        cmocka_unit_test(a_refund_that_keeps_failing_parks_the_saga),
+        cmocka_unit_test(a_parked_saga_ends_when_a_person_refunds),
         cmocka_unit_test(decide_refuses_null_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

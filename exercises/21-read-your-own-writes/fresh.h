@@ -10,9 +10,9 @@
  * a deployed system another process runs it: the query can only watch
  * the checkpoint, and must not wait for ever.
  *
- * You write the three functions marked "YOU WRITE" in fresh.c; the rest
- * (the event log, the registration command, the projection runner, the
- * read model and the CLI) is provided in app.c.
+ * You write the four functions marked "YOU WRITE" in fresh.c; the rest
+ * (the store, the registration event, the catch-up projection and its
+ * read model, the CLI) is provided in app.c.
  */
 #ifndef FRESH_H
 #define FRESH_H
@@ -23,13 +23,15 @@
 
 #include <esk/projection.h>
 #include <esk/status.h>
+#include <esk/store.h>
 
 #define APP_ID_SIZE 32
 #define APP_MAX 64
 
 /* --- Provided (app.c) ----------------------------------------------------- */
 
-/* One AttendeeRegistered event of the log, at its position (from 1). */
+/* One registration as a query shows it: the event's global position
+ * (from 1), who, and for which workshop. */
 typedef struct registration {
     int64_t position;
     char attendee_id[APP_ID_SIZE];
@@ -37,38 +39,65 @@ typedef struct registration {
 } registration;
 
 /*
- * The write side and the read side of a tiny registration system. The
- * log is the write model (every event, at once); the read model holds
- * the events the projection has applied, up to its checkpoint. Only
- * app_project() moves the checkpoint: in the deployed system that is
- * another process, in the suite the fake clock's sleep.
- * Start from (reg_app){0}.
+ * The write side and the read side of a tiny registration system, on a
+ * real esk store (in memory). The write model is the store: each
+ * attendee's registrations are AttendeeRegistered events in the stream
+ * "attendee-<id>". The read model is the rows below, written by a
+ * catch-up projection ("registrations", an esk_catchup over the store)
+ * that keeps its checkpoint in the store, as every esk catch-up does.
+ * Only app_project() runs it: in the deployed system another process,
+ * in the suite the fake clock's sleep. Open with app_open(), close with
+ * app_close(); do not copy a reg_app (its projection points at it).
  */
 typedef struct reg_app {
-    registration log[APP_MAX];
-    size_t log_count;
+    esk_store *store;
+    esk_catchup *runner;
+    esk_projection projection;
     registration read_model[APP_MAX];
     size_t read_count;
-    int64_t checkpoint;
 } reg_app;
 
 /*
- * The command: append AttendeeRegistered to the log.
- *
- * @param position receives the position of the appended event.
- * @return ESK_OK; ESK_EINVAL (NULL, empty or long ids); ESK_ENOMEM
- *         (APP_MAX events).
+ * A new, empty system: a memory store, and the projection's runner,
+ * which applies one event per batch (so app_project() can hold it
+ * exactly so far behind).
+ * @return ESK_OK; ESK_EINVAL (NULL); the store's and esk_catchup_new()'s
+ *         failures (nothing left open).
  */
-esk_status app_register(reg_app *app, const char *attendee_id,
-                        const char *workshop_id, int64_t *position);
+esk_status app_open(reg_app *app);
 
-/* The projection runner: apply at most max events past the checkpoint. */
-void app_project(reg_app *app, size_t max);
+/* Free the runner and the store. NULL, or a closed app, is a no-op. */
+void app_close(reg_app *app);
+
+/* An AttendeeRegistered event ready to append, and the stream it goes
+ * to. event.data points into data: keep the app_event alive until the
+ * append returns. */
+typedef struct app_event {
+    char stream_id[APP_ID_SIZE + 16];
+    char data[3 * APP_ID_SIZE + 64];
+    esk_new_event event;
+} app_event;
 
 /*
- * Where the projection stands, as esk_catchup_status_get() says it:
- * checkpoint, head (the log's last position) and lag (head - checkpoint);
- * the other members are 0. @return ESK_OK; ESK_EINVAL (NULL).
+ * Build the event of "attendee_id registers for workshop_id", for the
+ * stream "attendee-<attendee_id>".
+ * @return ESK_OK; ESK_EINVAL (NULL, an empty id, or one of APP_ID_SIZE
+ *         bytes or more; the last error says which).
+ */
+esk_status app_registered_event(const char *attendee_id,
+                                const char *workshop_id, app_event *out);
+
+/*
+ * The projection runner: esk_catchup_step() until it has applied events
+ * events or the read model has caught up (events 0 applies nothing).
+ * @return ESK_OK; esk_catchup_step()'s failures.
+ */
+esk_status app_project(reg_app *app, size_t events);
+
+/*
+ * Where the projection stands: esk_catchup_status_get() on its runner
+ * (checkpoint, head, lag; the other members 0). Applies nothing.
+ * @return ESK_OK; ESK_EINVAL (NULL); esk_catchup_status_get()'s failures.
  */
 esk_status app_status(reg_app *app, esk_catchup_status *status);
 
@@ -81,12 +110,13 @@ size_t app_read_registrations(const reg_app *app, const char *attendee_id,
                               registration *out, size_t max);
 
 /*
- * The write model's answer for one attendee: every registration of the
- * log, the same way. Always fresh; in a real system a read of the
- * attendee's own stream.
+ * The write model's answer for one attendee: their stream
+ * "attendee-<id>", read from the store, the same way. Always up to date.
+ * @param count receives how many (0 on failure).
+ * @return ESK_OK; ESK_EINVAL (NULL, a bad id); the store's failures.
  */
-size_t app_log_registrations(const reg_app *app, const char *attendee_id,
-                             registration *out, size_t max);
+esk_status app_log_registrations(reg_app *app, const char *attendee_id,
+                                 registration *out, size_t max, size_t *count);
 
 /*
  * Time, injected: now() in milliseconds, sleep() for ms milliseconds.
@@ -134,6 +164,20 @@ esk_status cli_my_registrations(reg_app *app, const wait_clock *clock,
 /* --- YOU WRITE (fresh.c) -------------------------------------------------- */
 
 /*
+ * The command: append attendee_id's registration for workshop_id (the
+ * event and stream of app_registered_event()) to app->store, and hand
+ * back the global position the store gave it: the number a query waits
+ * for. Not the stream's version (bob's first event is version 1 of his
+ * stream, wherever it lands in the store).
+ *
+ * @param position receives the position; untouched on failure.
+ * @return ESK_OK; ESK_EINVAL (NULL app or position);
+ *         app_registered_event()'s and esk_store_append()'s failures.
+ */
+esk_status register_attendee(reg_app *app, const char *attendee_id,
+                             const char *workshop_id, int64_t *position);
+
+/*
  * Wait until the read model has reached position, or until timeout_ms
  * have passed, and say which:
  *
@@ -172,7 +216,8 @@ esk_status wait_for_position(reg_app *app, const wait_clock *clock,
  * always up to date.
  *
  * @return ESK_OK; ESK_EINVAL (NULL attendee_id or out);
- *         wait_for_position()'s failures (out untouched).
+ *         wait_for_position()'s and app_log_registrations()'s failures
+ *         (out untouched).
  */
 esk_status my_registrations(reg_app *app, const wait_clock *clock,
                             const char *attendee_id, int64_t position,

@@ -1,11 +1,12 @@
 /*
- * test_fresh.c - a query that waits for its own write, and no longer
- * than it may.
+ * test_fresh.c - a command that says where its event went, and a query
+ * that waits for it, no longer than it may.
  *
- * The projection is run by someone else. Here that someone is the fake
- * clock: each sleep advances the time by what was asked and lets the
- * runner apply a few events, so a test knows exactly how far the
- * projection got during a wait, and nothing really waits.
+ * The projection is a real esk catch-up over the app's store, run by
+ * someone else. Here that someone is the fake clock: each sleep advances
+ * the time by what was asked and lets the runner apply a few events
+ * (esk_catchup_step, one event a step), so a test knows exactly how far
+ * the projection got during a wait, and nothing really waits.
  */
 #include <stdio.h>
 #include <string.h>
@@ -37,7 +38,8 @@ static void fake_sleep(void *context, int64_t ms)
     clock->now += ms;
     if (ms > clock->longest_sleep)
         clock->longest_sleep = ms;
-    app_project(clock->app, clock->events_per_sleep);
+    check_status(app_project(clock->app, clock->events_per_sleep), ESK_OK,
+                 "The provided projection runner should apply its events.");
 }
 
 static wait_clock clock_of(fake_clock *fake)
@@ -45,13 +47,106 @@ static wait_clock clock_of(fake_clock *fake)
     return (wait_clock){.now = fake_now, .sleep = fake_sleep, .context = fake};
 }
 
+static void open_app(reg_app *app)
+{
+    check_status(app_open(app), ESK_OK,
+                 "The provided app should open its store and runner.");
+}
+
+/* Your command, as the tests after its own use it. */
 static int64_t given_registered(reg_app *app, const char *attendee_id,
                                 const char *workshop_id)
 {
     int64_t position = 0;
-    check_status(app_register(app, attendee_id, workshop_id, &position), ESK_OK,
-                 "The provided registration should succeed.");
+    check_status(register_attendee(app, attendee_id, workshop_id, &position),
+                 ESK_OK,
+                 "register_attendee() (the first tests) should append and "
+                 "succeed.");
     return position;
+}
+
+/* The projection runner, moved by hand: events more events applied. */
+static void given_projected(reg_app *app, size_t events)
+{
+    check_status(app_project(app, events), ESK_OK,
+                 "The provided projection runner should apply its events.");
+}
+
+static int64_t head_of(reg_app *app)
+{
+    int64_t head = -1;
+    check_status(esk_store_head_position(app->store, &head), ESK_OK,
+                 "Reading the store's head should work.");
+    return head;
+}
+
+/* --- register_attendee --------------------------------------------------- */
+
+static void the_command_returns_the_position_of_its_event(void **state)
+{
+    (void)state;
+    reg_app app;
+    open_app(&app);
+    int64_t first = 0;
+    check_status(register_attendee(&app, "ann", "w-1", &first), ESK_OK,
+                 "register_attendee: build the event with "
+                 "app_registered_event(), append it to app->store with "
+                 "esk_store_append(), return ESK_OK.");
+    check_int(first, 1,
+              "The first event of the store is at position 1: hand back "
+              "the position the append gave it.");
+    check_int(head_of(&app), 1,
+              "register_attendee appends one event to app->store.");
+    int64_t position = given_registered(&app, "bob", "w-1");
+    check_int(head_of(&app), 2, "Each registration appends one event.");
+    check_int(position, 2,
+              "bob's event is the second of the store: position 2 "
+              "(esk_append_result.position). Not his stream's version, 1: "
+              "the checkpoint a query waits on counts positions.");
+    app_close(&app);
+}
+
+static void the_command_appends_to_the_attendees_own_stream(void **state)
+{
+    (void)state;
+    reg_app app;
+    open_app(&app);
+    int64_t w1 = given_registered(&app, "bob", "w-1");
+    given_registered(&app, "ann", "w-1");
+    int64_t w2 = given_registered(&app, "bob", "w-2");
+    registration rows[APP_MAX];
+    size_t count = 0;
+    check_status(app_log_registrations(&app, "bob", rows, APP_MAX, &count),
+                 ESK_OK, "Reading bob's own stream should work.");
+    check_int((int64_t)count, 2,
+              "bob's stream, \"attendee-bob\", holds his two registrations: "
+              "append app_registered_event()'s event to its stream_id, "
+              "whatever version that stream is at (ESK_ANY).");
+    check_int(rows[0].position, w1, "The first at the first position.");
+    check_string(rows[1].workshop_id, "w-2", "The second is for w-2.");
+    check_int(rows[1].position, w2,
+              "The second registration returned the position of its "
+              "own event.");
+    app_close(&app);
+}
+
+static void a_refused_registration_hands_back_no_position(void **state)
+{
+    (void)state;
+    reg_app app;
+    open_app(&app);
+    int64_t position = -1;
+    check_status(register_attendee(&app, "", "w-1", &position), ESK_EINVAL,
+                 "An empty attendee id is refused: pass "
+                 "app_registered_event()'s failure on.");
+    check_int(position, -1, "Nothing was appended: position is untouched.");
+    check_int(head_of(&app), 0, "Nothing was appended.");
+    check_status(register_attendee(&app, "bob", "w-1", NULL), ESK_EINVAL,
+                 "A NULL position is refused.");
+    check_int(head_of(&app), 0,
+              "Refuse a NULL position before appending: a command "
+              "whose caller cannot learn its position is of no use here.");
+    app_close(&app);
 }
 
 /* --- wait_for_position --------------------------------------------------- */
@@ -59,7 +154,8 @@ static int64_t given_registered(reg_app *app, const char *attendee_id,
 static void a_query_without_a_position_answers_at_once(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     given_registered(&app, "bob", "w-1");
     fake_clock fake = {.now = 1000, .app = &app};
     wait_clock clock = clock_of(&fake);
@@ -70,14 +166,16 @@ static void a_query_without_a_position_answers_at_once(void **state)
                               "asked for no write of its own.");
     check_int((int64_t)fake.sleeps, 0,
               "Without a position a query must not sleep at all.");
+    app_close(&app);
 }
 
 static void a_reached_position_answers_fresh_without_waiting(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     int64_t position = given_registered(&app, "bob", "w-1");
-    app_project(&app, 10);
+    given_projected(&app, 10);
     fake_clock fake = {.now = 1000, .app = &app};
     wait_clock clock = clock_of(&fake);
     freshness verdict = {0};
@@ -90,12 +188,14 @@ static void a_reached_position_answers_fresh_without_waiting(void **state)
     check_int((int64_t)fake.sleeps, 0,
               "Look at the checkpoint before sleeping: it is already "
               "there, a sleep would only slow the user down.");
+    app_close(&app);
 }
 
 static void a_position_reached_during_the_wait_answers_fresh(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     given_registered(&app, "ann", "w-1");
     int64_t position = given_registered(&app, "bob", "w-1");
     check_int(position, 2,
@@ -114,17 +214,19 @@ static void a_position_reached_during_the_wait_answers_fresh(void **state)
               "is reached, no sleep more.");
     check_int(fake.longest_sleep, POLL_INTERVAL_MS,
               "Sleep POLL_INTERVAL_MS between two looks.");
+    app_close(&app);
 }
 
 static void a_position_not_reached_in_time_answers_stale(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     given_registered(&app, "ann", "w-1");
     given_registered(&app, "cid", "w-1");
     int64_t position = given_registered(&app, "bob", "w-1");
     given_registered(&app, "dan", "w-2");
-    app_project(&app, 1);
+    given_projected(&app, 1);
     fake_clock fake = {.now = 1000, .app = &app};
     wait_clock clock = clock_of(&fake);
     freshness verdict = {.fresh = true};
@@ -143,12 +245,14 @@ static void a_position_not_reached_in_time_answers_stale(void **state)
     check_int(fake.now, 1200,
               "The wait lasts the whole timeout (1000 + 200), no more, no "
               "less.");
+    app_close(&app);
 }
 
 static void a_position_reached_at_the_deadline_is_fresh(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     given_registered(&app, "ann", "w-1");
     int64_t position = given_registered(&app, "bob", "w-1");
     fake_clock fake = {.app = &app, .events_per_sleep = 1};
@@ -160,12 +264,14 @@ static void a_position_reached_at_the_deadline_is_fresh(void **state)
                "The second sleep ends at the deadline (100) with the "
                "checkpoint at 2: look at the checkpoint after each sleep "
                "before deciding the time is up.");
+    app_close(&app);
 }
 
 static void the_wait_never_sleeps_past_the_deadline(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     int64_t position = given_registered(&app, "bob", "w-1");
     fake_clock fake = {.now = 0, .app = &app};
     wait_clock clock = clock_of(&fake);
@@ -180,12 +286,14 @@ static void the_wait_never_sleeps_past_the_deadline(void **state)
     check_int((int64_t)fake.sleeps, 3,
               "50 + 50 + 20: three sleeps, then the deadline is reached; "
               "no sleep of 0 ms and none after the deadline.");
+    app_close(&app);
 }
 
 static void a_position_past_the_head_is_refused(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     given_registered(&app, "bob", "w-1");
     fake_clock fake = {.app = &app, .events_per_sleep = 1};
     wait_clock clock = clock_of(&fake);
@@ -197,12 +305,14 @@ static void a_position_past_the_head_is_refused(void **state)
     check_contains(esk_errmsg(), "7",
                    "The message names the position asked for.");
     check_contains(esk_errmsg(), "1", "The message names the head.");
+    app_close(&app);
 }
 
 static void a_negative_position_or_timeout_is_refused(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     fake_clock fake = {.app = &app};
     wait_clock clock = clock_of(&fake);
     freshness verdict = {0};
@@ -212,6 +322,7 @@ static void a_negative_position_or_timeout_is_refused(void **state)
                  "A negative timeout is refused.");
     check_status(wait_for_position(&app, NULL, 0, 200, &verdict), ESK_EINVAL,
                  "A NULL clock is refused.");
+    app_close(&app);
 }
 
 /* --- my_registrations and the CLI ---------------------------------------- */
@@ -219,7 +330,8 @@ static void a_negative_position_or_timeout_is_refused(void **state)
 static void the_own_write_is_marked_just_now(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     given_registered(&app, "bob", "w-2");
     given_registered(&app, "ann", "w-2");
     int64_t position = given_registered(&app, "bob", "w-1");
@@ -235,14 +347,16 @@ static void the_own_write_is_marked_just_now(void **state)
     check_int(view.just_now, position,
               "just_now: the position of the command, shown by the read "
               "model.");
+    app_close(&app);
 }
 
 static void a_stale_answer_keeps_the_read_model_and_its_lag(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     given_registered(&app, "bob", "w-2");
-    app_project(&app, 1);
+    given_projected(&app, 1);
     int64_t position = given_registered(&app, "bob", "w-1");
     fake_clock fake = {.app = &app};
     wait_clock clock = clock_of(&fake);
@@ -257,14 +371,16 @@ static void a_stale_answer_keeps_the_read_model_and_its_lag(void **state)
               "The read model does not show the write yet: just_now 0.");
     check_int(fake.now, QUERY_TIMEOUT_MS,
               "my_registrations waits QUERY_TIMEOUT_MS.");
+    app_close(&app);
 }
 
 static void a_stale_read_model_can_answer_from_the_own_stream(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     given_registered(&app, "bob", "w-2");
-    app_project(&app, 1);
+    given_projected(&app, 1);
     int64_t position = given_registered(&app, "bob", "w-1");
     fake_clock fake = {.app = &app};
     wait_clock clock = clock_of(&fake);
@@ -278,12 +394,14 @@ static void a_stale_read_model_can_answer_from_the_own_stream(void **state)
                "The own stream is always up to date: fresh, lag 0.");
     check_int(view.freshness.lag, 0, "Fresh means lag 0.");
     check_int(view.just_now, position, "The write is shown: just_now.");
+    app_close(&app);
 }
 
 static void a_past_head_position_reaches_the_cli_as_a_message(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     fake_clock fake = {.app = &app};
     wait_clock clock = clock_of(&fake);
     char line[200];
@@ -291,15 +409,17 @@ static void a_past_head_position_reaches_the_cli_as_a_message(void **state)
         cli_my_registrations(&app, &clock, "bob", 3, true, line, sizeof(line)),
         ESK_EINVAL, "my_registrations passes wait_for_position's refusal on.");
     check_contains(line, "3", "The CLI prints the message with the position.");
+    app_close(&app);
 }
 
 static void the_cli_shows_the_fresh_write_just_now(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     int64_t position = given_registered(&app, "bob", "w-1");
     given_registered(&app, "bob", "w-2");
-    app_project(&app, 10);
+    given_projected(&app, 10);
     fake_clock fake = {.app = &app};
     wait_clock clock = clock_of(&fake);
     char line[200] = "";
@@ -309,14 +429,16 @@ static void the_cli_shows_the_fresh_write_just_now(void **state)
     check_string(line, "bob: w-1 (just now), w-2",
                  "Items joined by \", \", the one at just_now marked \" "
                  "(just now)\".");
+    app_close(&app);
 }
 
 static void the_cli_shows_a_stale_answer_as_updating(void **state)
 {
     (void)state;
-    reg_app app = {0};
+    reg_app app;
+    open_app(&app);
     given_registered(&app, "bob", "w-2");
-    app_project(&app, 1);
+    given_projected(&app, 1);
     int64_t position = given_registered(&app, "bob", "w-1");
     fake_clock fake = {.app = &app};
     wait_clock clock = clock_of(&fake);
@@ -333,6 +455,7 @@ static void the_cli_shows_a_stale_answer_as_updating(void **state)
         ESK_OK, "The CLI answers, stale again.");
     check_string(line, "bob: w-2 (updating: 2 registrations not shown yet)",
                  "A lag of 2: \"registrations\".");
+    app_close(&app);
 }
 
 static void the_cli_says_none_yet(void **state)
@@ -348,6 +471,9 @@ int main(void)
 {
     exercise_check_leaks();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_command_returns_the_position_of_its_event),
+        cmocka_unit_test(the_command_appends_to_the_attendees_own_stream),
+        cmocka_unit_test(a_refused_registration_hands_back_no_position),
         cmocka_unit_test(a_query_without_a_position_answers_at_once),
         cmocka_unit_test(a_reached_position_answers_fresh_without_waiting),
         cmocka_unit_test(a_position_reached_during_the_wait_answers_fresh),

@@ -248,6 +248,26 @@ esk_status esk_catchup_rebuild(esk_catchup *catchup,
                                esk_catchup_status *status);
 
 /**
+ * Apply one batch at most, then return: the events after the checkpoint,
+ * up to batch_size of them (fewer when max_batch_ms ends the batch
+ * sooner, or the head comes first), in one transaction. For a caller that
+ * paces the projection itself: a scheduler that interleaves it with other
+ * work, or a test that needs the read model exactly so far behind.
+ * Rebuilds first, as esk_catchup_run() does, when the stored checkpoint
+ * was written by another version of the projection.
+ *
+ * A batch with no event the projection handles still moves the checkpoint
+ * (to the head when none lies before it), so a caught-up runner's step
+ * applies nothing and leaves status->lag at 0: call it again while the lag
+ * is above 0.
+ *
+ * @param status optional, as for esk_catchup_run(): applied counts this
+ *               batch's events.
+ * @return as esk_catchup_run(); ESK_EINVAL names esk_catchup_step.
+ */
+esk_status esk_catchup_step(esk_catchup *catchup, esk_catchup_status *status);
+
+/**
  * Read the checkpoint, head and lag without applying anything (applied,
  * rebuilt and failed_position are 0). A checkpoint written by another
  * version of the projection counts as 0: the next run rebuilds.

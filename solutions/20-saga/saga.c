@@ -42,6 +42,12 @@ void saga_evolve(saga_state *state, const saga_event *event)
     case PAYMENT_REFUNDED:
         state->refunded = true;
         break;
+    case REFUND_FAILED:
+        state->refund_failures++;
+        break;
+    case SAGA_PARKED:
+        state->parked = true;
+        break;
     case SAGA_COMPLETED:
     case SAGA_FAILED:
         state->ended = true;
@@ -92,6 +98,19 @@ static void compensate(const saga_state *s, saga_decision *out)
         send(out, REFUND_PAYMENT);
     if (next.seat_reserved && !next.seat_released)
         send(out, RELEASE_SEAT);
+}
+
+/* A refund must happen in the end, but a refund that keeps failing will
+ * not work by being sent for ever: after SAGA_REFUND_ATTEMPTS, a person
+ * looks at it. The retry is the same command, so the same id: a refund
+ * that went through with its answer lost is not made twice. */
+static void retry_refund(const saga_state *state, saga_decision *out)
+{
+    emit(out, REFUND_FAILED, 0);
+    if (state->refund_failures + 1 < SAGA_REFUND_ATTEMPTS)
+        send(out, REFUND_PAYMENT);
+    else
+        emit(out, SAGA_PARKED, 0);
 }
 
 esk_status saga_decide(const saga_state *state, const saga_event *news,
@@ -160,6 +179,11 @@ esk_status saga_decide(const saga_state *state, const saga_event *news,
             emit(out, PAYMENT_REFUNDED, 0);
             maybe_fail(state, out);
         }
+        break;
+    case REFUND_FAILED:
+        if (state->compensating && state->paid && !state->refunded &&
+            !state->parked)
+            retry_refund(state, out);
         break;
     default:
         break;

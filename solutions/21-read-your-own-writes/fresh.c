@@ -1,6 +1,6 @@
 /*
- * fresh.c - a query that waits for its own write, for a while.
- * The reference answer.
+ * fresh.c - a command that says where its event went, and a query that
+ * waits for it, for a while. The reference answer.
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +8,27 @@
 #include <esk/error.h>
 
 #include "fresh.h"
+
+esk_status register_attendee(reg_app *app, const char *attendee_id,
+                             const char *workshop_id, int64_t *position)
+{
+    if (!app || !position)
+        return esk_error_set(ESK_EINVAL,
+                             "register_attendee: app or position is NULL");
+    app_event registered;
+    esk_status rc = app_registered_event(attendee_id, workshop_id, &registered);
+    if (rc != ESK_OK)
+        return rc;
+    esk_append_result result;
+    rc = esk_store_append(app->store, registered.stream_id, ESK_ANY,
+                          &registered.event, 1, &result);
+    if (rc != ESK_OK)
+        return rc;
+    /* The global position, which the projection's checkpoint counts in;
+     * the version counts in bob's stream only. */
+    *position = result.position;
+    return ESK_OK;
+}
 
 static esk_status verdict_fresh(int64_t checkpoint, freshness *out)
 {
@@ -80,21 +101,24 @@ esk_status my_registrations(reg_app *app, const wait_clock *clock,
         wait_for_position(app, clock, position, QUERY_TIMEOUT_MS, &verdict);
     if (rc != ESK_OK)
         return rc;
-    *out = (my_view){.freshness = verdict};
+    my_view view = {.freshness = verdict};
     if (!verdict.fresh && own_stream_when_stale) {
         /* The user's own stream is the write model: always up to date,
          * and only theirs, so cheap to read for this one answer. */
-        out->count =
-            app_log_registrations(app, attendee_id, out->items, APP_MAX);
-        out->freshness.fresh = true;
-        out->freshness.lag = 0;
-        out->freshness.stale_since = 0;
+        rc = app_log_registrations(app, attendee_id, view.items, APP_MAX,
+                                   &view.count);
+        if (rc != ESK_OK)
+            return rc;
+        view.freshness.fresh = true;
+        view.freshness.lag = 0;
+        view.freshness.stale_since = 0;
     } else {
-        out->count =
-            app_read_registrations(app, attendee_id, out->items, APP_MAX);
+        view.count =
+            app_read_registrations(app, attendee_id, view.items, APP_MAX);
     }
-    if (position > 0 && shows(out, position))
-        out->just_now = position;
+    if (position > 0 && shows(&view, position))
+        view.just_now = position;
+    *out = view;
     return ESK_OK;
 }
 
