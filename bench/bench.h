@@ -165,6 +165,8 @@ bool esk_write_fixture(const bench_config *cfg, const char *path,
 
 /* --- store_raw.c: the same work with raw SQLite, the limit --------------- */
 
+/* The appends' arg is the kind of event ids: "sequential" (also NULL) or
+ * "random" (UUID v4). */
 bool raw_append_one(const bench_config *cfg, const char *arg,
                     bench_sample *sample);
 bool raw_append_batch(const bench_config *cfg, const char *arg,

@@ -175,6 +175,17 @@ void print_row(const result *r, const bench_config *cfg)
     }
     printf("%-38s %-10s %12s %12s %12s %12s %12s %11s  %s %s\n", title,
            unit_names[w->unit], eb, em, lb, lm, ratio, rss, target, verdict);
+    if (w->v4_limit != NULL && !r->v4_limit.failed) {
+        stats v = side_stats(&r->v4_limit, cfg->cpu_clock);
+        format_number(in_unit(w->unit, v.best), lb, sizeof(lb));
+        format_number(in_unit(w->unit, v.median), lm, sizeof(lm));
+        snprintf(ratio, sizeof(ratio), "%.2f (%.2f)", v.best / e.best,
+                 v.median / e.median);
+        printf("%-38s %-10s %12s %12s %12s %12s %12s\n",
+               "  ...limit with random v4 ids", "", "", "", lb, lm, ratio);
+    } else if (w->v4_limit != NULL) {
+        printf("  ...limit with random v4 ids FAILED: %s\n", r->v4_limit.error);
+    }
 }
 
 static void print_json_stats(const side *s, unit u, bool cpu)
@@ -245,6 +256,14 @@ void print_json(const result *r, const bench_config *cfg)
                lc.median / ec.median);
     } else {
         printf(",\"limit\":null,\"ratio\":null");
+    }
+    if (w->v4_limit != NULL && !r->v4_limit.failed) {
+        stats ew = side_stats(&r->esk, false),
+              vw = side_stats(&r->v4_limit, false);
+        printf(",\"v4_limit\":");
+        print_json_side(&r->v4_limit, w->unit);
+        printf(",\"v4_ratio\":{\"best\":%.4f,\"median\":%.4f}",
+               vw.best / ew.best, vw.median / ew.median);
     }
     if (w->target != TARGET_NONE) {
         char target[64];

@@ -38,6 +38,10 @@ typedef struct workload {
     double target_value;
     bool reads;         /* its peak RSS goes into the table */
     bool needs_fixture; /* reads the shared SQLite fixture */
+    /* A second limit, shown beside the first without a target: the
+     * appends' limit with random UUID v4 ids. NULL: none. */
+    bench_fn v4_limit;
+    const char *v4_limit_arg;
 } workload;
 
 /* The runs of one side of a workload. */
@@ -56,6 +60,7 @@ typedef struct result {
     long ops;
     side esk;
     side limit;
+    side v4_limit;
 } result;
 
 /* --- options.c ------------------------------------------------------------ */
