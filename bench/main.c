@@ -92,6 +92,8 @@ static void record(side *s, const bench_sample *sample)
     s->count++;
     if (sample->rss_peak_kib > s->rss_peak_kib)
         s->rss_peak_kib = sample->rss_peak_kib;
+    if (sample->db_bytes > s->db_bytes)
+        s->db_bytes = sample->db_bytes;
     if (sample->rss_setup_kib > s->rss_setup_kib)
         s->rss_setup_kib = sample->rss_setup_kib;
 }
@@ -174,6 +176,7 @@ int main(int argc, char **argv)
                 .snapshot_loads = 1000,
                 .commands = 100000,
                 .fold = BENCH_FOLD_TRIVIAL},
+        .peer = -1,
     };
     int parsed = parse_options(argc, argv, &o);
     if (parsed != 0)
@@ -216,7 +219,21 @@ int main(int argc, char **argv)
     }
     bench_path(cfg, cfg->fixture, sizeof(cfg->fixture), "fixture.db");
 
+    const char *peer_dir = o.peer_dir != NULL ? o.peer_dir : peer_default_dir();
+    char peer_why[BENCH_ERROR_MAX] = "";
+    bool peer =
+        o.peer != 0 && peer_available(peer_dir, peer_why, sizeof(peer_why));
+    if (o.peer == 1 && !peer) {
+        fprintf(stderr, "esk-bench: --peer emmett: %s\n", peer_why);
+        remove_dir(cfg->dir);
+        return 1;
+    }
+
     print_header(cfg);
+    if (o.peer == 0)
+        printf("peer:    none (--peer none)\n");
+    else if (!peer)
+        printf("peer:    emmett-sqlite skipped: %s\n", peer_why);
     int status = 0;
     if (fixture) {
         bench_sample sample;
@@ -232,8 +249,13 @@ int main(int argc, char **argv)
     static result results[WORKLOAD_COUNT];
     int count = 0;
     for (int i = 0; i < WORKLOAD_COUNT; i++)
-        if (selected(o.only, workloads[i].id))
-            run_workload(&workloads[i], cfg, &results[count++]);
+        if (selected(o.only, workloads[i].id)) {
+            result *r = &results[count++];
+            run_workload(&workloads[i], cfg, r);
+            /* The peer runs the SQLite store's own four workloads. */
+            if (peer && strncmp(workloads[i].id, "sqlite.", 7) == 0)
+                peer_run(cfg, peer_dir, &workloads[i], &r->peer);
+        }
 
     printf("\n%-38s %-10s %12s %12s %12s %12s %12s %11s  %s\n", "workload",
            "unit", "esk best", "esk median", "limit best", "limit median",
@@ -244,6 +266,11 @@ int main(int argc, char **argv)
             results[i].v4_limit.failed)
             status = 1;
     }
+    if (peer)
+        print_peer_table(results, count, cfg);
+    for (int i = 0; i < count; i++)
+        if (results[i].peer.ran && results[i].peer.failed)
+            status = 1;
     char load[64];
     load_average(load, sizeof(load));
     if (load[0] != '\0')
