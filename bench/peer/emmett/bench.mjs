@@ -11,19 +11,27 @@
 // The events are the bench's: type AttendeeRegistered, data
 // {"workshopId":"w-17","seats":1}, streams workshop-0 .. workshop-N-1,
 // appended round-robin with the expected version. See bench/README.md.
-import { existsSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import {
-  getSQLiteEventStore,
+  appendToStream,
+  createEventStoreSchema,
   readMessagesBatch,
+  readStream,
   sqliteConnection,
 } from '@event-driven-io/emmett-sqlite';
 
-const require = createRequire(import.meta.url);
-const version = require('@event-driven-io/emmett-sqlite/package.json').version;
+// The installed version (the package exports no package.json).
+const version = JSON.parse(
+  readFileSync(
+    new URL(
+      './node_modules/@event-driven-io/emmett-sqlite/package.json',
+      import.meta.url,
+    ),
+  ),
+).version;
 
 function parseArgs(argv) {
   const o = {
@@ -64,10 +72,21 @@ function dbBytes(path) {
   return total;
 }
 
+// One connection for the whole workload, as esk keeps its store open.
+// (emmett's getSQLiteEventStore opens and closes a connection around
+// every call on a file; on this machine that failed now and then with
+// "SQLITE_BUSY: cannot commit transaction - SQL statements in progress",
+// and it would measure opening files rather than appending.)
+async function open(path) {
+  const connection = sqliteConnection({ fileName: path });
+  await createEventStoreSchema(connection);
+  return connection;
+}
+
 // cfg.events events in appends of n, round-robin over the streams, each
 // expecting the stream's version: the bench's append workloads.
 async function append(cfg, path, n) {
-  const store = getSQLiteEventStore({ fileName: path });
+  const connection = await open(path);
   const versions = new Array(cfg.streams).fill(0n);
   const batches = [];
   for (let s = 0; s < cfg.streams; s++)
@@ -77,12 +96,21 @@ async function append(cfg, path, n) {
     const count = Math.min(n, cfg.events - done);
     const s = b % cfg.streams;
     const events = count === n ? batches[s] : batches[s].slice(0, count);
-    await store.appendToStream(streamId(s), events, {
-      expectedStreamVersion: versions[s],
-    });
+    const result = await appendToStream(
+      connection,
+      streamId(s),
+      'workshop',
+      events,
+      { expectedStreamVersion: versions[s] },
+    );
+    if (!result.success) throw new Error(`append to ${streamId(s)} failed`);
     versions[s] += BigInt(count);
     done += count;
   }
+  // Into the main file, as esk's last connection does when it closes,
+  // so that the file sizes compare.
+  await connection.command('PRAGMA wal_checkpoint(TRUNCATE)');
+  connection.close();
 }
 
 // The database the read workloads read: written once per bench run, in
@@ -94,22 +122,23 @@ async function fixture(cfg) {
 }
 
 async function readStreams(cfg, path) {
-  const store = getSQLiteEventStore({ fileName: path });
+  const connection = await open(path);
   let events = 0;
   let seats = 0;
   for (let pass = 0; pass < cfg.passes; pass++)
     for (let s = 0; s < cfg.streams; s++) {
-      const result = await store.readStream(streamId(s));
+      const result = await readStream(connection, streamId(s));
       for (const e of result.events) {
         events++;
         seats += e.data.seats;
       }
     }
+  connection.close();
   return { events, seats };
 }
 
 async function readAll(cfg, path) {
-  const connection = sqliteConnection({ fileName: path });
+  const connection = await open(path);
   let events = 0;
   let seats = 0;
   try {
