@@ -11,7 +11,7 @@
  *   - an accepted append is read back byte for byte as it was given
  *     (metadata NULL as "{}"), at the next versions of its stream and the
  *     next positions of the store, in both stores, recorded at the time
- *     the clock gave; a generated event id is a UUID v4; an append whose
+ *     the clock gave; a generated event id is a UUID v7; an append whose
  *     first id is stored succeeds without writing exactly when it is one
  *     stored append again (same stream, ids, content and size, and an
  *     expected version that append passed), and points at that append;

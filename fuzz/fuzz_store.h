@@ -89,7 +89,7 @@ void check_same_event(const esk_event *got, const model_event *want,
                       int64_t position, int b);
 void check_read(const model *m, const selection *want,
                 esk_event_list *const lists[BACKENDS]);
-bool is_uuid_v4(const char *id);
+bool is_uuid_v7(const char *id);
 
 esk_time fake_clock(void *ctx);
 /* ESK_FUZZ_TRACE=1 prints each call and its status: what a reproducer

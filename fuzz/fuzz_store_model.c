@@ -95,9 +95,9 @@ void check_read(const model *m, const selection *want,
     }
 }
 
-bool is_uuid_v4(const char *id)
+bool is_uuid_v7(const char *id)
 {
-    static const char pattern[] = "xxxxxxxx-xxxx-4xxx-vxxx-xxxxxxxxxxxx";
+    static const char pattern[] = "xxxxxxxx-xxxx-7xxx-vxxx-xxxxxxxxxxxx";
     if (strlen(id) != sizeof(pattern) - 1)
         return false;
     for (size_t i = 0; pattern[i] != '\0'; i++) {
