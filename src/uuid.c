@@ -159,7 +159,9 @@ static void seed(esk__uuid_v7_state *st)
     }
 }
 
-static void next_v7(esk__uuid_v7_state *st, int64_t ms, unsigned char b[16])
+/* The next id of st at millisecond ms, as its high and low 64 bits. */
+static inline void next_v7(esk__uuid_v7_state *st, int64_t ms, uint64_t *hi,
+                           uint64_t *lo)
 {
     uint64_t r = next_random(st);
     if (ms > st->ms) {
@@ -172,24 +174,27 @@ static void next_v7(esk__uuid_v7_state *st, int64_t ms, unsigned char b[16])
         st->ms++;
         st->counter = r >> 32;
     }
-    uint64_t t = (uint64_t)st->ms;
     uint64_t c = st->counter;
-    b[0] = (unsigned char)(t >> 40);
-    b[1] = (unsigned char)(t >> 32);
-    b[2] = (unsigned char)(t >> 24);
-    b[3] = (unsigned char)(t >> 16);
-    b[4] = (unsigned char)(t >> 8);
-    b[5] = (unsigned char)t;
-    b[6] = (unsigned char)(0x70 | (c >> 38)); /* version 7 */
-    b[7] = (unsigned char)(c >> 30);
-    b[8] = (unsigned char)(0x80 | ((c >> 24) & 0x3F)); /* RFC 9562 */
-    b[9] = (unsigned char)(c >> 16);
-    b[10] = (unsigned char)(c >> 8);
-    b[11] = (unsigned char)c;
-    b[12] = (unsigned char)(r >> 24);
-    b[13] = (unsigned char)(r >> 16);
-    b[14] = (unsigned char)(r >> 8);
-    b[15] = (unsigned char)r;
+    /* unix_ts_ms, version 7, rand_a: the counter's top 12 bits. */
+    *hi = (uint64_t)st->ms << 16 | UINT64_C(0x7000) | c >> 30;
+    /* The variant (RFC 9562), the counter's other 30 bits, 32 random. */
+    *lo = UINT64_C(0x8000000000000000) | (c & 0x3FFFFFFF) << 32 |
+          (r & 0xFFFFFFFF);
+}
+
+/* format_uuid() for the two halves of an id: no byte array between
+ * them, since a v7 id is made for every appended event. */
+static inline void format_words(uint64_t hi, uint64_t lo, char *out)
+{
+    static const unsigned char hi_at[8] = {0, 2, 4, 6, 9, 11, 14, 16};
+    static const unsigned char lo_at[8] = {19, 21, 24, 26, 28, 30, 32, 34};
+    for (int i = 0; i < 8; i++) {
+        int shift = 56 - 8 * i;
+        memcpy(out + hi_at[i], hex_pairs + 2 * ((hi >> shift) & 0xFF), 2);
+        memcpy(out + lo_at[i], hex_pairs + 2 * ((lo >> shift) & 0xFF), 2);
+    }
+    out[8] = out[13] = out[18] = out[23] = '-';
+    out[ESK_EVENT_ID_LEN] = '\0';
 }
 
 void esk__uuid_v7_generate(esk__uuid_v7_state *st, esk_time now,
@@ -203,11 +208,15 @@ void esk__uuid_v7_generate(esk__uuid_v7_state *st, esk_time now,
      * ESK_TIME_MAX): such a clock reading is clamped. */
     int64_t ms = now < 0 ? 0 : now / 1000;
     ms = ms > UNIX_MS_MAX ? UNIX_MS_MAX : ms;
+    /* A local copy: the texts are written through char pointers, which
+     * could alias *st and would make it reloaded at every byte. */
+    esk__uuid_v7_state local = *st;
     for (size_t i = 0; i < n; i++) {
-        unsigned char bytes[16];
-        next_v7(st, ms, bytes);
-        format_uuid(bytes, ids[i]);
+        uint64_t hi, lo;
+        next_v7(&local, ms, &hi, &lo);
+        format_words(hi, lo, ids[i]);
     }
+    *st = local;
 }
 
 esk_status esk_uuid_v7(char *buf)
