@@ -59,6 +59,7 @@ typedef struct bench_sample {
     long ops;           /* events, loads or commands done in it */
     long rss_setup_kib; /* peak RSS when the timed part began */
     long rss_peak_kib;  /* peak RSS when it ended */
+    long db_bytes;      /* an append's database file when closed, or 0 */
     double started;     /* private: the clocks at bench_start() */
     double cpu_started;
     bool failed;
@@ -95,6 +96,8 @@ bool bench_in_child(bench_fn fn, const bench_config *cfg, const char *arg,
 /* A path in the bench folder: dir/name. */
 void bench_path(const bench_config *cfg, char *buf, size_t size,
                 const char *name);
+/* The size of a SQLite database and its -wal file, in bytes. */
+long bench_db_bytes(const char *path);
 /* Delete a SQLite database and its -wal and -shm files. */
 void bench_remove_db(const char *path);
 /* Copy a file (a checkpointed database: no WAL beside it). */
@@ -165,6 +168,8 @@ bool esk_write_fixture(const bench_config *cfg, const char *path,
 
 /* --- store_raw.c: the same work with raw SQLite, the limit --------------- */
 
+/* The appends' arg is the kind of event ids: "sequential" (also NULL) or
+ * "random" (UUID v4). */
 bool raw_append_one(const bench_config *cfg, const char *arg,
                     bench_sample *sample);
 bool raw_append_batch(const bench_config *cfg, const char *arg,

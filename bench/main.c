@@ -22,47 +22,52 @@
 #include "runner.h"
 
 static const workload workloads[] = {
+    /* The appends' limit writes increasing ids, as esk does; the second,
+     * with random ids, shows what those cost. */
     {"sqlite.append_1", "SQLite: append, 1 event/tx", esk_append_one, "sqlite",
-     raw_append_one, NULL, UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8, false, false},
+     raw_append_one, "sequential", UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8, false,
+     false, raw_append_one, "random"},
     {"sqlite.append_batch", "SQLite: append, %ld events/tx", esk_append_batch,
-     "sqlite", raw_append_batch, NULL, UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8,
-     false, false},
+     "sqlite", raw_append_batch, "sequential", UNIT_EVENTS_PER_S, TARGET_RATIO,
+     0.8, false, false, raw_append_batch, "random"},
     {"sqlite.read_streams", "SQLite: read every stream, fold", esk_read_streams,
      "sqlite", raw_read_streams, NULL, UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8,
-     true, true},
+     true, true, NULL, NULL},
     {"sqlite.read_all", "SQLite: read all, global order", esk_read_all,
      "sqlite", raw_read_all, NULL, UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8, true,
-     true},
+     true, NULL, NULL},
     {"memory.append_1", "memory: append, 1 event/tx", esk_append_one, "memory",
-     NULL, NULL, UNIT_EVENTS_PER_S, TARGET_NONE, 0, false, false},
+     NULL, NULL, UNIT_EVENTS_PER_S, TARGET_NONE, 0, false, false, NULL, NULL},
     {"memory.append_batch", "memory: append, %ld events/tx", esk_append_batch,
      "memory", NULL, NULL, UNIT_EVENTS_PER_S, TARGET_MIN_RATE, 10e6, false,
-     false},
+     false, NULL, NULL},
     {"memory.read_streams", "memory: read every stream, fold", esk_read_streams,
-     "memory", NULL, NULL, UNIT_EVENTS_PER_S, TARGET_NONE, 0, true, false},
+     "memory", NULL, NULL, UNIT_EVENTS_PER_S, TARGET_NONE, 0, true, false, NULL,
+     NULL},
     {"memory.read_all", "memory: read all, global order", esk_read_all,
-     "memory", NULL, NULL, UNIT_EVENTS_PER_S, TARGET_NONE, 0, true, false},
+     "memory", NULL, NULL, UNIT_EVENTS_PER_S, TARGET_NONE, 0, true, false, NULL,
+     NULL},
     {"catchup.rebuild", "SQLite: catch-up rebuild, read model",
      esk_catchup_rebuild_bench, NULL, raw_catchup_rebuild, NULL,
-     UNIT_EVENTS_PER_S, TARGET_MIN_RATE, 1e6, true, true},
+     UNIT_EVENTS_PER_S, TARGET_MIN_RATE, 1e6, true, true, NULL, NULL},
     {"aggregate.sqlite.replay", "SQLite: load aggregate, no snapshot",
      esk_load_replay, "sqlite", NULL, NULL, UNIT_US_PER_LOAD, TARGET_NONE, 0,
-     true, false},
+     true, false, NULL, NULL},
     {"aggregate.sqlite.snapshot", "SQLite: load aggregate from snapshot",
      esk_load_snapshot, "sqlite", NULL, NULL, UNIT_US_PER_LOAD, TARGET_MAX_US,
-     1000, true, false},
+     1000, true, false, NULL, NULL},
     {"aggregate.memory.replay", "memory: load aggregate, no snapshot",
      esk_load_replay, "memory", NULL, NULL, UNIT_US_PER_LOAD, TARGET_NONE, 0,
-     true, false},
+     true, false, NULL, NULL},
     {"aggregate.memory.snapshot", "memory: load aggregate from snapshot",
      esk_load_snapshot, "memory", NULL, NULL, UNIT_US_PER_LOAD, TARGET_MAX_US,
-     1000, true, false},
+     1000, true, false, NULL, NULL},
     {"bus.bare", "bus: no middleware vs direct", esk_bus_bench, "bare",
-     esk_bus_bench, "direct", UNIT_NS_PER_COMMAND, TARGET_NONE, 0, false,
-     false},
+     esk_bus_bench, "direct", UNIT_NS_PER_COMMAND, TARGET_NONE, 0, false, false,
+     NULL, NULL},
     {"bus.middleware", "bus: log+idempotency+retry vs direct", esk_bus_bench,
      "middleware", esk_bus_bench, "direct", UNIT_NS_PER_COMMAND, TARGET_NONE, 0,
-     false, false},
+     false, false, NULL, NULL},
 };
 
 enum { WORKLOAD_COUNT = sizeof(workloads) / sizeof(workloads[0]) };
@@ -87,6 +92,8 @@ static void record(side *s, const bench_sample *sample)
     s->count++;
     if (sample->rss_peak_kib > s->rss_peak_kib)
         s->rss_peak_kib = sample->rss_peak_kib;
+    if (sample->db_bytes > s->db_bytes)
+        s->db_bytes = sample->db_bytes;
     if (sample->rss_setup_kib > s->rss_setup_kib)
         s->rss_setup_kib = sample->rss_setup_kib;
 }
@@ -106,20 +113,24 @@ static void run_workload(const workload *w, const bench_config *cfg, result *r)
 {
     memset(r, 0, sizeof(*r));
     r->w = w;
+    struct {
+        const char *who;
+        bench_fn fn;
+        const char *arg;
+        side *side;
+    } sides[3] = {{"esk", w->esk, w->esk_arg, &r->esk},
+                  {"limit", w->limit, w->limit_arg, &r->limit},
+                  {"v4", w->v4_limit, w->v4_limit_arg, &r->v4_limit}};
+    int count = w->limit == NULL ? 1 : w->v4_limit == NULL ? 2 : 3;
     for (int run = 0; run < cfg->runs; run++) {
-        /* Take turns: whoever went first last time goes second now. */
-        for (int turn = 0; turn < 2; turn++) {
-            bool esk_turn = (turn == 0) == (run % 2 == 0);
-            if (!esk_turn && w->limit == NULL)
-                continue;
+        /* Take turns: each run starts with the next side. */
+        for (int turn = 0; turn < count; turn++) {
+            int i = (run + turn) % count;
             bench_sample sample;
-            if (esk_turn)
-                bench_in_child(w->esk, cfg, w->esk_arg, &sample);
-            else
-                bench_in_child(w->limit, cfg, w->limit_arg, &sample);
-            progress(w, esk_turn ? "esk" : "limit", run, cfg, &sample);
-            record(esk_turn ? &r->esk : &r->limit, &sample);
-            if (esk_turn && !sample.failed)
+            bench_in_child(sides[i].fn, cfg, sides[i].arg, &sample);
+            progress(w, sides[i].who, run, cfg, &sample);
+            record(sides[i].side, &sample);
+            if (i == 0 && !sample.failed)
                 r->ops = sample.ops;
         }
     }
@@ -165,6 +176,7 @@ int main(int argc, char **argv)
                 .snapshot_loads = 1000,
                 .commands = 100000,
                 .fold = BENCH_FOLD_TRIVIAL},
+        .peer = -1,
     };
     int parsed = parse_options(argc, argv, &o);
     if (parsed != 0)
@@ -207,7 +219,21 @@ int main(int argc, char **argv)
     }
     bench_path(cfg, cfg->fixture, sizeof(cfg->fixture), "fixture.db");
 
+    const char *peer_dir = o.peer_dir != NULL ? o.peer_dir : peer_default_dir();
+    char peer_why[BENCH_ERROR_MAX] = "";
+    bool peer =
+        o.peer != 0 && peer_available(peer_dir, peer_why, sizeof(peer_why));
+    if (o.peer == 1 && !peer) {
+        fprintf(stderr, "esk-bench: --peer emmett: %s\n", peer_why);
+        remove_dir(cfg->dir);
+        return 1;
+    }
+
     print_header(cfg);
+    if (o.peer == 0)
+        printf("peer:    none (--peer none)\n");
+    else if (!peer)
+        printf("peer:    emmett-sqlite skipped: %s\n", peer_why);
     int status = 0;
     if (fixture) {
         bench_sample sample;
@@ -223,17 +249,28 @@ int main(int argc, char **argv)
     static result results[WORKLOAD_COUNT];
     int count = 0;
     for (int i = 0; i < WORKLOAD_COUNT; i++)
-        if (selected(o.only, workloads[i].id))
-            run_workload(&workloads[i], cfg, &results[count++]);
+        if (selected(o.only, workloads[i].id)) {
+            result *r = &results[count++];
+            run_workload(&workloads[i], cfg, r);
+            /* The peer runs the SQLite store's own four workloads. */
+            if (peer && strncmp(workloads[i].id, "sqlite.", 7) == 0)
+                peer_run(cfg, peer_dir, &workloads[i], &r->peer);
+        }
 
     printf("\n%-38s %-10s %12s %12s %12s %12s %12s %11s  %s\n", "workload",
            "unit", "esk best", "esk median", "limit best", "limit median",
            "esk/limit", "RSS MiB", "target");
     for (int i = 0; i < count; i++) {
         print_row(&results[i], cfg);
-        if (results[i].esk.failed || results[i].limit.failed)
+        if (results[i].esk.failed || results[i].limit.failed ||
+            results[i].v4_limit.failed)
             status = 1;
     }
+    if (peer)
+        print_peer_table(results, count, cfg);
+    for (int i = 0; i < count; i++)
+        if (results[i].peer.ran && results[i].peer.failed)
+            status = 1;
     char load[64];
     load_average(load, sizeof(load));
     if (load[0] != '\0')

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -143,6 +144,19 @@ void bench_path(const bench_config *cfg, char *buf, size_t size,
                 const char *name)
 {
     snprintf(buf, size, "%s/%s", cfg->dir, name);
+}
+
+long bench_db_bytes(const char *path)
+{
+    char wal[BENCH_PATH_MAX + 8];
+    struct stat st;
+    long total = 0;
+    snprintf(wal, sizeof(wal), "%s-wal", path);
+    if (stat(path, &st) == 0)
+        total += (long)st.st_size;
+    if (stat(wal, &st) == 0)
+        total += (long)st.st_size;
+    return total;
 }
 
 void bench_remove_db(const char *path)

@@ -17,35 +17,40 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: esk-bench [options]\n"
-            "\n"
-            "Measures esk against a raw-SQLite baseline in the same run and\n"
-            "prints a table, then one JSON line per workload.\n"
-            "\n"
-            "  --events N            events per store workload (100000)\n"
-            "  --streams N           streams they are spread over (1000)\n"
-            "  --batch N             events per transaction of the batched\n"
-            "                        append (100)\n"
-            "  --page N              events per read of the global feed and\n"
-            "                        per catch-up batch (500)\n"
-            "  --passes N            times each read workload reads every\n"
-            "                        event per measurement (5)\n"
-            "  --runs N              measurements per side (3)\n"
-            "  --aggregate-events N  events of the loaded aggregate (10000)\n"
-            "  --loads N             loads per measurement, no snapshot (20)\n"
-            "  --snapshot-loads N    loads per measurement, snapshot (1000)\n"
-            "  --commands N          commands per bus measurement (100000)\n"
-            "  --fold trivial|codec  what reads do with each event (trivial)\n"
-            "  --clock wall|cpu      what the table reports: wall-clock time,\n"
-            "                        or the CPU time of the measuring process\n"
-            "                        (steadier on a busy machine; leaves out\n"
-            "                        waiting for the disk) (wall)\n"
-            "  --only LIST           workloads whose id starts with one of\n"
-            "                        the comma-separated prefixes\n"
-            "  --dir DIR             where the databases go ($TMPDIR or /tmp)\n"
-            "  --list                list the workloads and exit\n"
-            "  --help                this text\n");
+    fprintf(
+        out,
+        "usage: esk-bench [options]\n"
+        "\n"
+        "Measures esk against a raw-SQLite baseline in the same run and\n"
+        "prints a table, then one JSON line per workload.\n"
+        "\n"
+        "  --events N            events per store workload (100000)\n"
+        "  --streams N           streams they are spread over (1000)\n"
+        "  --batch N             events per transaction of the batched\n"
+        "                        append (100)\n"
+        "  --page N              events per read of the global feed and\n"
+        "                        per catch-up batch (500)\n"
+        "  --passes N            times each read workload reads every\n"
+        "                        event per measurement (5)\n"
+        "  --runs N              measurements per side (3)\n"
+        "  --aggregate-events N  events of the loaded aggregate (10000)\n"
+        "  --loads N             loads per measurement, no snapshot (20)\n"
+        "  --snapshot-loads N    loads per measurement, snapshot (1000)\n"
+        "  --commands N          commands per bus measurement (100000)\n"
+        "  --fold trivial|codec  what reads do with each event (trivial)\n"
+        "  --clock wall|cpu      what the table reports: wall-clock time,\n"
+        "                        or the CPU time of the measuring process\n"
+        "                        (steadier on a busy machine; leaves out\n"
+        "                        waiting for the disk) (wall)\n"
+        "  --only LIST           workloads whose id starts with one of\n"
+        "                        the comma-separated prefixes\n"
+        "  --dir DIR             where the databases go ($TMPDIR or /tmp)\n"
+        "  --peer emmett|none    run the SQLite workloads on emmett-sqlite\n"
+        "                        too (bench/peer/emmett: Node.js and npm\n"
+        "                        ci); by default it runs when it can\n"
+        "  --peer-dir DIR        where bench/peer is (the source tree's)\n"
+        "  --list                list the workloads and exit\n"
+        "  --help                this text\n");
 }
 
 static bool parse_long(const char *name, const char *text, long min, long max,
@@ -138,6 +143,14 @@ int parse_options(int argc, char **argv, options *o)
             i++;
         } else if (strcmp(arg, "--dir") == 0 && value != NULL) {
             o->dir = value;
+            i++;
+        } else if (strcmp(arg, "--peer") == 0 && value != NULL &&
+                   (strcmp(value, "emmett") == 0 ||
+                    strcmp(value, "none") == 0)) {
+            o->peer = strcmp(value, "emmett") == 0 ? 1 : 0;
+            i++;
+        } else if (strcmp(arg, "--peer-dir") == 0 && value != NULL) {
+            o->peer_dir = value;
             i++;
         } else if (strcmp(arg, "--list") == 0) {
             o->list = true;

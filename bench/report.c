@@ -175,6 +175,17 @@ void print_row(const result *r, const bench_config *cfg)
     }
     printf("%-38s %-10s %12s %12s %12s %12s %12s %11s  %s %s\n", title,
            unit_names[w->unit], eb, em, lb, lm, ratio, rss, target, verdict);
+    if (w->v4_limit != NULL && !r->v4_limit.failed) {
+        stats v = side_stats(&r->v4_limit, cfg->cpu_clock);
+        format_number(in_unit(w->unit, v.best), lb, sizeof(lb));
+        format_number(in_unit(w->unit, v.median), lm, sizeof(lm));
+        snprintf(ratio, sizeof(ratio), "%.2f (%.2f)", v.best / e.best,
+                 v.median / e.median);
+        printf("%-38s %-10s %12s %12s %12s %12s %12s\n",
+               "  ...limit with random v4 ids", "", "", "", lb, lm, ratio);
+    } else if (w->v4_limit != NULL) {
+        printf("  ...limit with random v4 ids FAILED: %s\n", r->v4_limit.error);
+    }
 }
 
 static void print_json_stats(const side *s, unit u, bool cpu)
@@ -246,6 +257,27 @@ void print_json(const result *r, const bench_config *cfg)
     } else {
         printf(",\"limit\":null,\"ratio\":null");
     }
+    if (w->v4_limit != NULL && !r->v4_limit.failed) {
+        stats ew = side_stats(&r->esk, false),
+              vw = side_stats(&r->v4_limit, false);
+        printf(",\"v4_limit\":");
+        print_json_side(&r->v4_limit, w->unit);
+        printf(",\"v4_ratio\":{\"best\":%.4f,\"median\":%.4f}",
+               vw.best / ew.best, vw.median / ew.median);
+    }
+    if (r->esk.db_bytes > 0)
+        printf(",\"esk_db_bytes\":%ld", r->esk.db_bytes);
+    if (r->peer.ran && !r->peer.failed) {
+        printf(",\"peer\":{\"name\":\"emmett-sqlite\",\"version\":");
+        print_json_string(r->peer.version);
+        printf(",\"unit\":\"events/s\",\"runs\":[");
+        for (int i = 0; i < r->peer.count; i++)
+            printf("%s%.6g", i ? "," : "", r->peer.rate[i]);
+        printf("],\"peak_rss_kib\":%ld", r->peer.rss_peak_kib);
+        if (r->peer.db_bytes > 0)
+            printf(",\"db_bytes\":%ld", r->peer.db_bytes);
+        printf("}");
+    }
     if (w->target != TARGET_NONE) {
         char target[64];
         describe_target(w, target, sizeof(target));
@@ -258,6 +290,61 @@ void print_json(const result *r, const bench_config *cfg)
         printf(",\"target\":null");
     }
     printf("}\n");
+}
+
+/* --- The peer --------------------------------------------------------------
+ */
+
+void print_peer_table(const result *results, int count, const bench_config *cfg)
+{
+    const char *version = "";
+    for (int i = 0; i < count; i++)
+        if (results[i].peer.version[0] != '\0')
+            version = results[i].peer.version;
+    printf("\nthe peer, emmett-sqlite %s on Node.js, measured after esk in "
+           "each workload (%s time):\n",
+           version, "wall-clock");
+    printf("%-38s %12s %12s %12s %12s %12s %13s\n", "workload", "esk best",
+           "esk median", "peer best", "peer median", "esk/peer",
+           "RSS MiB esk/peer");
+    long esk_bytes = 0, peer_bytes = 0;
+    for (int i = 0; i < count; i++) {
+        const result *r = &results[i];
+        char title[96], eb[32], em[32], pb[32], pm[32];
+        if (!r->peer.ran)
+            continue;
+        title_of(r->w, cfg, title, sizeof(title));
+        if (r->peer.failed || r->esk.failed) {
+            printf("%-38s peer: %s\n", title,
+                   r->peer.failed ? r->peer.note : r->esk.error);
+            continue;
+        }
+        /* Wall clock on both sides: the peer's CPU time is not known. */
+        stats e = side_stats(&r->esk, false);
+        double best, median;
+        peer_stats(&r->peer, &best, &median);
+        format_number(1.0 / e.best, eb, sizeof(eb));
+        format_number(1.0 / e.median, em, sizeof(em));
+        format_number(best, pb, sizeof(pb));
+        format_number(median, pm, sizeof(pm));
+        char ratio[32], rss[32];
+        snprintf(ratio, sizeof(ratio), "%.1f (%.1f)", (1.0 / e.best) / best,
+                 (1.0 / e.median) / median);
+        snprintf(rss, sizeof(rss), "%.1f/%.1f",
+                 (double)r->esk.rss_peak_kib / 1024.0,
+                 (double)r->peer.rss_peak_kib / 1024.0);
+        printf("%-38s %12s %12s %12s %12s %12s %13s\n", title, eb, em, pb, pm,
+               ratio, rss);
+        if (strcmp(r->w->id, "sqlite.append_batch") == 0) {
+            esk_bytes = r->esk.db_bytes;
+            peer_bytes = r->peer.db_bytes;
+        }
+    }
+    if (esk_bytes > 0 && peer_bytes > 0)
+        printf("database file per 100,000 events, after the batched "
+               "append: esk %.1f MiB, emmett-sqlite %.1f MiB\n",
+               (double)esk_bytes * 100000.0 / (double)cfg->events / 1048576.0,
+               (double)peer_bytes * 100000.0 / (double)cfg->events / 1048576.0);
 }
 
 /* --- The report's header ---------------------------------------------------

@@ -33,11 +33,16 @@ static bool open_store(const bench_config *cfg, const char *backend,
     return true;
 }
 
-static void close_store(esk_store *store, const char *path)
+/* Close, and note what the file came to (after the last connection's
+ * checkpoint), then delete it. */
+static void close_store(esk_store *store, const char *path,
+                        bench_sample *sample)
 {
     esk_store_free(store);
-    if (path[0] != '\0')
+    if (path[0] != '\0') {
+        sample->db_bytes = bench_db_bytes(path);
         bench_remove_db(path);
+    }
 }
 
 /* Appends made per transaction while populating a store. */
@@ -125,7 +130,7 @@ bool esk_append_one(const bench_config *cfg, const char *arg,
     }
     bench_stop(sample, cfg->events);
 
-    close_store(store, path);
+    close_store(store, path, sample);
     free(versions);
     bench_streams_free(&streams);
     return ok;
@@ -170,7 +175,7 @@ bool esk_append_batch(const bench_config *cfg, const char *arg,
     }
     bench_stop(sample, cfg->events);
 
-    close_store(store, path);
+    close_store(store, path, sample);
     free(versions);
     free(events);
     bench_streams_free(&streams);

@@ -7,11 +7,14 @@
  * the same PRAGMAs (WAL, synchronous=NORMAL, the busy timeout, no
  * connection mutex), prepared statements, BEGIN IMMEDIATE for every write
  * transaction, the same stream-version and head queries inside it, and
- * the same values stored: a random UUID v4 per event from SQLite's own
- * generator (into the UNIQUE index on event_id) and recorded_at as ISO
- * 8601 text. What it leaves out is exactly what esk adds on top: argument
- * and JSON checks, the store front, the backend interface, copying the
- * events out of SQLite, parsing recorded_at back into a number.
+ * the same values stored: an id per event in the UNIQUE index on event_id
+ * and recorded_at as ISO 8601 text. The ids come in two kinds, for two
+ * limits: increasing ones, as esk's UUID v7 ids are (the limit esk is
+ * held to), and random UUID v4 ids from SQLite's own generator, as esk
+ * made them before (which shows what random ids cost the index). What it leaves
+ * out is exactly what esk adds on top: argument and JSON checks, the store
+ * front, the backend interface, copying the events out of SQLite, parsing
+ * recorded_at back into a number.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -24,8 +27,9 @@
 
 #include "bench.h"
 
-/* The schema of src/store_sqlite.c (schema version 3): its steps run one
- * after the other, as a new file gets them. */
+/* The schema of src/store_sqlite_schema.c (schema version 5): its steps
+ * run one after the other, as a new file gets them. Every index esk
+ * writes on an append is here, events_by_type included. */
 static const char schema_sql[] =
     "CREATE TABLE events("
     "position INTEGER PRIMARY KEY, "
@@ -51,7 +55,15 @@ static const char schema_sql[] =
     "layout_version INTEGER NOT NULL, state TEXT NOT NULL, "
     "recorded_at TEXT NOT NULL);"
     "ALTER TABLE events ADD COLUMN batch_start INTEGER;"
-    "PRAGMA application_id = 1163086641; PRAGMA user_version = 3";
+    "CREATE TABLE event_tags("
+    "position INTEGER NOT NULL, ord INTEGER NOT NULL, tag TEXT NOT NULL, "
+    "PRIMARY KEY(position, ord)) WITHOUT ROWID;"
+    "CREATE INDEX event_tags_by_tag ON event_tags(tag, position);"
+    "CREATE INDEX events_by_type ON events(type, position);"
+    "ALTER TABLE events ADD COLUMN tag_count INTEGER;"
+    "CREATE TABLE closed_streams("
+    "stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;"
+    "PRAGMA application_id = 1163086641; PRAGMA user_version = 5";
 
 #define COLUMNS                                                                \
     "position, event_id, stream_id, version, type, schema_version, data, "     \
@@ -62,6 +74,7 @@ enum {
     S_COMMIT,
     S_VERSION,
     S_HEAD,
+    S_CLOSED_AT,
     S_INSERT,
     S_READ_STREAM,
     S_READ_ALL,
@@ -75,8 +88,9 @@ static const char *const statement_sql[S_COUNT] = {
     [S_COMMIT] = "COMMIT",
     [S_VERSION] = "SELECT max(version) FROM events WHERE stream_id = ?1",
     [S_HEAD] = "SELECT max(position) FROM events",
-    [S_INSERT] = "INSERT INTO events(" COLUMNS ", batch_start) "
-                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_CLOSED_AT] = "SELECT version FROM closed_streams WHERE stream_id = ?1",
+    [S_INSERT] = "INSERT INTO events(" COLUMNS ", batch_start, tag_count) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_READ_STREAM] = "SELECT " COLUMNS " FROM events WHERE stream_id = ?1 "
                       "AND version >= ?2 ORDER BY version LIMIT ?3",
     [S_READ_ALL] = "SELECT " COLUMNS " FROM events WHERE position > ?1 "
@@ -185,8 +199,8 @@ static void now_text(char buf[32])
 }
 
 /* n random UUID v4 texts, from SQLite's generator in one call per 64 ids,
- * formatted as esk formats them. */
-static void make_ids(char (*ids)[40], long n)
+ * formatted as esk formatted them. */
+static void make_random_ids(char (*ids)[40], long n)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char bytes[16 * 64];
@@ -210,6 +224,33 @@ static void make_ids(char (*ids)[40], long n)
     }
 }
 
+/* n increasing ids of the same length and form: the process's start time
+ * in milliseconds, then a counter, as UUID v7 text. The cheapest id that
+ * lands where esk's do, at the end of the index: the prefix is made once,
+ * the counter's 12 digits by hand. */
+static void make_sequential_ids(char (*ids)[40], long n)
+{
+    static const char hex[] = "0123456789abcdef";
+    static char prefix[25];
+    static uint64_t counter;
+    if (prefix[0] == '\0') {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t ms =
+            (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+        snprintf(prefix, sizeof(prefix), "%08llx-%04llx-7000-8000-",
+                 (unsigned long long)((ms >> 16) & 0xFFFFFFFF),
+                 (unsigned long long)(ms & 0xFFFF));
+    }
+    for (long i = 0; i < n; i++) {
+        uint64_t c = counter++;
+        memcpy(ids[i], prefix, 24);
+        for (int d = 35; d >= 24; d--, c >>= 4)
+            ids[i][d] = hex[c & 0x0F];
+        ids[i][36] = '\0';
+    }
+}
+
 /*
  * One append of n events with the same data to one stream, expecting it
  * at version `expected`: the transaction esk's SQLite store runs for
@@ -217,7 +258,7 @@ static void make_ids(char (*ids)[40], long n)
  */
 static bool raw_append(raw_store *r, const char *stream_id, int64_t expected,
                        const char *data, long n, char (*ids)[40],
-                       bench_sample *sample)
+                       bool sequential, bench_sample *sample)
 {
     sqlite3_stmt *insert = r->stmt[S_INSERT];
     sqlite3_stmt *version_stmt = r->stmt[S_VERSION];
@@ -225,15 +266,21 @@ static bool raw_append(raw_store *r, const char *stream_id, int64_t expected,
     int64_t head = 0;
     char recorded_at[32];
 
-    make_ids(ids, n);
+    if (sequential)
+        make_sequential_ids(ids, n);
+    else
+        make_random_ids(ids, n);
     now_text(recorded_at);
     if (step_int(r->stmt[S_BEGIN], NULL) != SQLITE_OK)
         return raw_fail(r, sample, "begin");
+    int64_t closed_at = 0;
     sqlite3_bind_text(version_stmt, 1, stream_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(r->stmt[S_CLOSED_AT], 1, stream_id, -1, SQLITE_STATIC);
     if (step_int(version_stmt, &version) != SQLITE_OK ||
-        step_int(r->stmt[S_HEAD], &head) != SQLITE_OK)
+        step_int(r->stmt[S_HEAD], &head) != SQLITE_OK ||
+        step_int(r->stmt[S_CLOSED_AT], &closed_at) != SQLITE_OK)
         return raw_fail(r, sample, "reading the versions");
-    if (version != expected) {
+    if (version != expected || closed_at != 0) {
         bench_fail(sample,
                    "raw SQLite: stream '%s' is at version %lld, "
                    "expected %lld",
@@ -253,6 +300,7 @@ static bool raw_append(raw_store *r, const char *stream_id, int64_t expected,
         sqlite3_bind_int(insert, 6, 1);
         sqlite3_bind_text(insert, 7, data, -1, SQLITE_STATIC);
         sqlite3_bind_text(insert, 8, "{}", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(insert, 11, 0);
         if (sqlite3_step(insert) != SQLITE_DONE) {
             bench_fail(sample, "raw SQLite, insert: %s", sqlite3_errmsg(r->db));
             sqlite3_reset(insert);
@@ -279,8 +327,10 @@ static bool raw_create(const bench_config *cfg, const char *name, raw_store *r,
 
 /* The batched append, or with batch 1 the one-event append. */
 static bool raw_append_run(const bench_config *cfg, long batch,
-                           const char *name, bench_sample *sample)
+                           const char *name, const char *ids_kind,
+                           bench_sample *sample)
 {
+    bool sequential = ids_kind == NULL || strcmp(ids_kind, "random") != 0;
     raw_store r;
     char path[BENCH_PATH_MAX];
     bench_streams streams = {0, NULL, NULL};
@@ -306,7 +356,7 @@ static bool raw_append_run(const bench_config *cfg, long batch,
         long n = cfg->events - done < batch ? cfg->events - done : batch;
         long s = b % cfg->streams;
         ok = raw_append(&r, streams.ids[s], versions[s], streams.data[s], n,
-                        ids, sample);
+                        ids, sequential, sample);
         versions[s] += n;
         done += n;
     }
@@ -323,15 +373,13 @@ static bool raw_append_run(const bench_config *cfg, long batch,
 bool raw_append_one(const bench_config *cfg, const char *arg,
                     bench_sample *sample)
 {
-    (void)arg;
-    return raw_append_run(cfg, 1, "raw-append-one", sample);
+    return raw_append_run(cfg, 1, "raw-append-one", arg, sample);
 }
 
 bool raw_append_batch(const bench_config *cfg, const char *arg,
                       bench_sample *sample)
 {
-    (void)arg;
-    return raw_append_run(cfg, cfg->batch, "raw-append-batch", sample);
+    return raw_append_run(cfg, cfg->batch, "raw-append-batch", arg, sample);
 }
 
 /* Every column of the row, as esk's reads fetch them, then the fold. */

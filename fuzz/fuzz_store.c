@@ -13,7 +13,7 @@
  *     (metadata NULL as "{}", tags in their order), at the next versions
  *     of its stream and the next positions of the store, in both stores,
  *     recorded at the time the clock gave; a generated event id is a
- *     UUID; a valid append gets the status the model gives (a closed
+ *     UUID v7; a valid append gets the status the model gives (a closed
  *     stream, the expected version, the condition, in that order); an
  *     append whose
  *     first id is stored succeeds without writing exactly when it is one

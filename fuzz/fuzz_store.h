@@ -105,8 +105,7 @@ void check_same_event(const esk_event *got, const model_event *want,
                       int64_t position, int b);
 void check_read(const model *m, const selection *want,
                 esk_event_list *const lists[BACKENDS]);
-/* A UUID of RFC 9562 in its text form, of the version esk generates. */
-bool is_generated_uuid(const char *id);
+bool is_uuid_v7(const char *id);
 bool model_closed(const model *m, const char *stream_id);
 bool model_matches(const esk_query *query, const model_event *e);
 /* Whether an event matching query is in the model after position after. */

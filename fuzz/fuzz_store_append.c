@@ -67,7 +67,7 @@ static void record_batch(world *w, const char *stream_id, size_t n, bool closes,
         for (int b = 0; b < BACKENDS; b++) {
             const char *id = w->lists[b].events[i].event_id;
             if (given->event_id == NULL)
-                FUZZ_CHECK(is_generated_uuid(id), "%s: generated id '%s'",
+                FUZZ_CHECK(is_uuid_v7(id), "%s: generated id '%s'",
                            backend_names[b], id);
             e->event_id[b] = copy_text(given->event_id ? given->event_id : id);
         }

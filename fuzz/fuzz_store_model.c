@@ -147,17 +147,16 @@ void check_read(const model *m, const selection *want,
     }
 }
 
-bool is_generated_uuid(const char *id)
+bool is_uuid_v7(const char *id)
 {
-    /* V: the version; R: the variant (binary 10xx). */
-    static const char pattern[] = "xxxxxxxx-xxxx-Vxxx-Rxxx-xxxxxxxxxxxx";
+    /* R: the variant (binary 10xx). */
+    static const char pattern[] = "xxxxxxxx-xxxx-7xxx-Rxxx-xxxxxxxxxxxx";
     if (strlen(id) != sizeof(pattern) - 1)
         return false;
     for (size_t i = 0; pattern[i] != '\0'; i++) {
         char c = id[i];
         bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
         bool ok = pattern[i] == 'x'   ? hex
-                  : pattern[i] == 'V' ? c == '4' || c == '7'
                   : pattern[i] == 'R' ? strchr("89ab", c) != NULL && c != '\0'
                                       : c == pattern[i];
         if (!ok)

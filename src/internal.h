@@ -216,9 +216,20 @@ void esk__time_reader_init(esk__time_reader *reader);
 esk_status esk__time_read(esk__time_reader *reader, const char *text,
                           esk_time *out);
 
-/* Make 16 random bytes a UUID v4 (setting its version and variant bits)
- * and write it as text: out holds ESK_EVENT_ID_LEN + 1 bytes. */
-void esk__uuid_v4_format(unsigned char bytes[16], char *out);
+/* A UUID v7 generator's state (src/uuid.c); all zero is a valid start.
+ * Ids of one state increase, so one state serves one thread at a time. */
+typedef struct esk__uuid_v7_state {
+    bool seeded;         /* rng holds a seed drawn in this process */
+    unsigned generation; /* how many forks the process had seen then */
+    uint64_t rng;        /* splitmix64: fast, and any seed is a good one */
+    int64_t ms;          /* the timestamp of the last id */
+    uint64_t counter;    /* the 42-bit counter of the last id */
+} esk__uuid_v7_state;
+
+/* Write n new UUID v7 texts, stamped with the millisecond of now, each
+ * greater than every id made with st before. */
+void esk__uuid_v7_generate(esk__uuid_v7_state *st, esk_time now,
+                           char (*ids)[ESK_EVENT_ID_LEN + 1], size_t n);
 
 /* Fill buf (at least n bytes) from SQLite's CSPRNG. */
 void esk__random_bytes(void *buf, size_t n);

@@ -248,20 +248,6 @@ static esk_status check_ids(const esk_new_event *events, size_t n,
     return ESK_OK;
 }
 
-static void generate_ids(esk_store *store, size_t n)
-{
-    unsigned char bytes[16 * 64];
-
-    /* One call to the generator per 64 ids: it takes a lock each time. */
-    for (size_t done = 0; done < n;) {
-        size_t chunk = n - done < 64 ? n - done : 64;
-        esk__random_bytes(bytes, 16 * chunk);
-        for (size_t k = 0; k < chunk; k++)
-            esk__uuid_v4_format(bytes + 16 * k, store->ids[done + k]);
-        done += chunk;
-    }
-}
-
 /* Every check of an append's arguments, before anything is prepared. */
 static esk_status check_append(const char *stream_id, int64_t expected,
                                const esk_new_event *events, size_t n,
@@ -358,8 +344,10 @@ static esk_status append_batch(esk_store *store, const char *stream_id,
                                &now)) != ESK_OK ||
         (rc = reserve_batch(store, n)) != ESK_OK)
         return rc;
+    /* Stamped with the clock's reading, as recorded_at is: ids then follow
+     * the order of appends, and inserts land at the end of the index. */
     if (!supplied)
-        generate_ids(store, n);
+        esk__uuid_v7_generate(&store->id_generator, now, store->ids, n);
 
     for (size_t i = 0; i < n; i++) {
         store->batch[i] = (esk_event){

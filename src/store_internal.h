@@ -85,6 +85,10 @@ struct esk_store {
     esk_event *batch;
     char (*ids)[ESK_EVENT_ID_LEN + 1];
     size_t batch_capacity;
+
+    /* The generator of the store's event ids: its own, so that they
+     * increase with its appends and follow its clock (esk_uuid_v7). */
+    esk__uuid_v7_state id_generator;
 };
 
 /* The failure of a public function called with a NULL store. */

@@ -1,8 +1,12 @@
 /*
- * src/uuid.c - random UUID v4 event ids.
+ * src/uuid.c - event ids: time-ordered UUID v7 for the store, random UUID
+ * v4 on request.
  *
  * SQLite's generator is a ChaCha20 stream seeded from the operating system,
  * strong enough for ids that must never collide, and already a dependency.
+ * It costs a lock and a few hundred instructions per draw, so v7 ids draw
+ * from it only to seed a fast generator, once per thread and once after
+ * each fork().
  *
  * Its state lives in the process's memory, so fork() hands the child a
  * copy: parent and children would then draw the same bytes, and so the same
@@ -13,6 +17,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -29,9 +35,14 @@ static atomic_bool reseed_needed = true;
 enum { HANDLER_NONE, HANDLER_REGISTERING, HANDLER_DONE, HANDLER_FAILED };
 static atomic_int handler_state = HANDLER_NONE;
 
+/* How many fork()s this process descends from since esk registered its
+ * handler: a thread's v7 state seeded under another count is a copy. */
+static atomic_uint fork_generation = 0;
+
 static void after_fork_in_child(void)
 {
     atomic_store(&reseed_needed, true);
+    atomic_fetch_add(&fork_generation, 1);
 }
 
 static void reseed(void)
@@ -76,13 +87,12 @@ static const char hex_pairs[] =
     "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
     "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
-void esk__uuid_v4_format(unsigned char bytes[16], char *out)
+/* Write 16 bytes as "8-4-4-4-12" lowercase hex text, with a final NUL. */
+static void format_uuid(const unsigned char bytes[16], char *out)
 {
-    /* Where each byte's two digits go in "8-4-4-4-12". */
+    /* Where each byte's two digits go. */
     static const unsigned char at[16] = {0,  2,  4,  6,  9,  11, 14, 16,
                                          19, 21, 24, 26, 28, 30, 32, 34};
-    bytes[6] = (unsigned char)((bytes[6] & 0x0F) | 0x40); /* version 4 */
-    bytes[8] = (unsigned char)((bytes[8] & 0x3F) | 0x80); /* RFC 4122 */
     for (int i = 0; i < 16; i++)
         memcpy(out + at[i], hex_pairs + 2 * bytes[i], 2);
     out[8] = out[13] = out[18] = out[23] = '-';
@@ -96,6 +106,124 @@ esk_status esk_uuid_v4(char *buf)
     if (buf == NULL)
         return esk__fail(ESK_EINVAL, "esk_uuid_v4: buf is NULL");
     esk__random_bytes(bytes, sizeof(bytes));
-    esk__uuid_v4_format(bytes, buf);
+    bytes[6] = (unsigned char)((bytes[6] & 0x0F) | 0x40); /* version 4 */
+    bytes[8] = (unsigned char)((bytes[8] & 0x3F) | 0x80); /* RFC 9562 */
+    format_uuid(bytes, buf);
+    return esk__ok();
+}
+
+/*
+ * UUID v7 (RFC 9562, section 6.2, method 1): 48 bits of Unix milliseconds,
+ * the version, a 42-bit counter (the 12 bits of rand_a and the top 30 of
+ * rand_b), the variant, then 32 random bits.
+ *
+ * The counter restarts at a random value below 2^32 when the millisecond
+ * moves forward and counts up by one otherwise, so the ids of one state
+ * keep increasing when the clock stands still or steps back; the 2^42 -
+ * 2^32 ids of headroom are more than a millisecond can make. A random
+ * start and random low bits keep ids of other states (threads, stores,
+ * processes) apart.
+ */
+#define COUNTER_BITS 42
+#define COUNTER_MAX ((UINT64_C(1) << COUNTER_BITS) - 1)
+#define UNIX_MS_MAX ((INT64_C(1) << 48) - 1)
+
+/* The state of esk_uuid_v7, one per thread, so that ids cost no lock and
+ * no atomic write; a store keeps its own (store_internal.h). */
+static _Thread_local esk__uuid_v7_state v7;
+
+static uint64_t next_random(esk__uuid_v7_state *st)
+{
+    uint64_t z = (st->rng += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static void seed(esk__uuid_v7_state *st)
+{
+    unsigned generation = atomic_load(&fork_generation);
+    uint64_t drawn;
+    esk__random_bytes(&drawn, sizeof(drawn));
+    st->rng = drawn;
+    st->generation = generation;
+    /* Without the fork handler a fork would go unnoticed: seed again on
+     * every call rather than risk a child repeating its parent. */
+    st->seeded = atomic_load(&handler_state) == HANDLER_DONE;
+    /* A child forked from this state must not follow its parent's counter
+     * step for step: move it by a random amount, still upwards. */
+    st->counter += 1 + (next_random(st) >> 24);
+    if (st->counter > COUNTER_MAX) {
+        st->ms++;
+        st->counter = next_random(st) >> 32;
+    }
+}
+
+/* The next id of st at millisecond ms, as its high and low 64 bits. */
+static inline void next_v7(esk__uuid_v7_state *st, int64_t ms, uint64_t *hi,
+                           uint64_t *lo)
+{
+    uint64_t r = next_random(st);
+    if (ms > st->ms) {
+        st->ms = ms;
+        st->counter = r >> 32;
+    } else if (st->counter < COUNTER_MAX) {
+        st->counter++;
+    } else if (st->ms < UNIX_MS_MAX) {
+        /* The counter is spent: borrow the next millisecond. */
+        st->ms++;
+        st->counter = r >> 32;
+    }
+    uint64_t c = st->counter;
+    /* unix_ts_ms, version 7, rand_a: the counter's top 12 bits. */
+    *hi = (uint64_t)st->ms << 16 | UINT64_C(0x7000) | c >> 30;
+    /* The variant (RFC 9562), the counter's other 30 bits, 32 random. */
+    *lo = UINT64_C(0x8000000000000000) | (c & 0x3FFFFFFF) << 32 |
+          (r & 0xFFFFFFFF);
+}
+
+/* format_uuid() for the two halves of an id: no byte array between
+ * them, since a v7 id is made for every appended event. */
+static inline void format_words(uint64_t hi, uint64_t lo, char *out)
+{
+    static const unsigned char hi_at[8] = {0, 2, 4, 6, 9, 11, 14, 16};
+    static const unsigned char lo_at[8] = {19, 21, 24, 26, 28, 30, 32, 34};
+    for (int i = 0; i < 8; i++) {
+        int shift = 56 - 8 * i;
+        memcpy(out + hi_at[i], hex_pairs + 2 * ((hi >> shift) & 0xFF), 2);
+        memcpy(out + lo_at[i], hex_pairs + 2 * ((lo >> shift) & 0xFF), 2);
+    }
+    out[8] = out[13] = out[18] = out[23] = '-';
+    out[ESK_EVENT_ID_LEN] = '\0';
+}
+
+void esk__uuid_v7_generate(esk__uuid_v7_state *st, esk_time now,
+                           char (*ids)[ESK_EVENT_ID_LEN + 1], size_t n)
+{
+    if (!st->seeded ||
+        st->generation !=
+            atomic_load_explicit(&fork_generation, memory_order_relaxed))
+        seed(st);
+    /* 48 bits hold no time before 1970 (nor after the year 10889, past
+     * ESK_TIME_MAX): such a clock reading is clamped. */
+    int64_t ms = now < 0 ? 0 : now / 1000;
+    ms = ms > UNIX_MS_MAX ? UNIX_MS_MAX : ms;
+    /* A local copy: the texts are written through char pointers, which
+     * could alias *st and would make it reloaded at every byte. */
+    esk__uuid_v7_state local = *st;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t hi, lo;
+        next_v7(&local, ms, &hi, &lo);
+        format_words(hi, lo, ids[i]);
+    }
+    *st = local;
+}
+
+esk_status esk_uuid_v7(char *buf)
+{
+    if (buf == NULL)
+        return esk__fail(ESK_EINVAL, "esk_uuid_v7: buf is NULL");
+    esk__uuid_v7_generate(&v7, esk_clock_system(NULL),
+                          (char(*)[ESK_EVENT_ID_LEN + 1]) buf, 1);
     return esk__ok();
 }

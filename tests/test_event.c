@@ -3,14 +3,18 @@
  * event lists, status names and the allocator hook.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -109,32 +113,201 @@ static void uuids_are_version_4_and_differ(void **state)
     assert_int_equal(esk_uuid_v4(NULL), ESK_EINVAL);
 }
 
+/* The 48-bit Unix millisecond at the front of a UUID v7 text. */
+static int64_t uuid_v7_millisecond(const char *id)
+{
+    char hex[13];
+    memcpy(hex, id, 8);
+    memcpy(hex + 8, id + 9, 4);
+    hex[12] = '\0';
+    return (int64_t)strtoll(hex, NULL, 16);
+}
+
+static void v7_ids_carry_their_version_variant_and_millisecond(void **state)
+{
+    (void)state;
+    char a[ESK_EVENT_ID_LEN + 1], b[ESK_EVENT_ID_LEN + 1];
+    esk_time before = esk_clock_system(NULL);
+    assert_int_equal(esk_uuid_v7(a), ESK_OK);
+    assert_int_equal(esk_uuid_v7(b), ESK_OK);
+    esk_time after = esk_clock_system(NULL);
+    assert_int_equal(strlen(a), ESK_EVENT_ID_LEN);
+    assert_int_equal(a[8], '-');
+    assert_int_equal(a[23], '-');
+    assert_int_equal(a[14], '7');
+    assert_non_null(strchr("89ab", a[19]));
+    /* Between two readings of the clock: the id is made from it. */
+    assert_true(uuid_v7_millisecond(a) >= before / 1000);
+    assert_true(uuid_v7_millisecond(b) <= after / 1000);
+    assert_true(strcmp(a, b) < 0);
+    assert_int_equal(esk_uuid_v7(NULL), ESK_EINVAL);
+}
+
+/* A fake clock that plays a script: each reading is the next entry. */
+typedef struct scripted_clock {
+    const esk_time *times;
+    size_t count, next;
+} scripted_clock;
+
+static esk_time read_scripted_clock(void *ctx)
+{
+    scripted_clock *clock = ctx;
+    esk_time now = clock->times[clock->next % clock->count];
+    clock->next++;
+    return now;
+}
+
+static void
+generated_ids_increase_when_the_clock_stands_still_or_steps_back(void **state)
+{
+    (void)state;
+    enum { APPENDS = 1000, BATCH = 100 };
+    const esk_time t = INT64_C(1795770000123456);
+    /* Stands still for a while, steps back by a second and by a
+     * millisecond, moves on, and steps back again. */
+    static esk_time script[APPENDS];
+    for (size_t i = 0; i < APPENDS; i++)
+        script[i] = i < 400   ? t
+                    : i < 500 ? t - 1000000
+                    : i < 700 ? t - 1000
+                    : i < 900 ? t + (esk_time)i * 1000
+                              : t;
+    scripted_clock clock = {script, APPENDS, 0};
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    options.clock = read_scripted_clock;
+    options.clock_ctx = &clock;
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_memory(&store, &options), ESK_OK);
+    esk_new_event batch[BATCH];
+    for (int i = 0; i < BATCH; i++)
+        batch[i] = (esk_new_event){NULL, "Ticked", 1, "{}", NULL};
+    for (int i = 0; i < APPENDS; i++)
+        assert_int_equal(
+            esk_store_append(store, "clock-1", ESK_ANY, batch, BATCH, NULL),
+            ESK_OK);
+    esk_event_list read = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_stream(store, "clock-1", 1, 0, &read),
+                     ESK_OK);
+    assert_int_equal(read.count, APPENDS * BATCH);
+    /* Made while the clock stood still at its first reading. */
+    assert_int_equal(uuid_v7_millisecond(read.events[0].event_id), t / 1000);
+    assert_int_equal(uuid_v7_millisecond(read.events[399 * BATCH].event_id),
+                     t / 1000);
+    for (size_t i = 1; i < read.count; i++)
+        if (strcmp(read.events[i - 1].event_id, read.events[i].event_id) >= 0)
+            fail_msg("id %zu '%s' does not follow '%s'", i,
+                     read.events[i].event_id, read.events[i - 1].event_id);
+    esk_event_list_release(&read);
+    esk_store_free(store);
+}
+
+enum { THREADS = 4, IDS_PER_THREAD = 250000 };
+
+typedef struct id_maker {
+    pthread_t thread;
+    atomic_int *arrived;
+    char (*ids)[ESK_EVENT_ID_LEN + 1];
+    bool ok;
+} id_maker;
+
+static void *make_ids(void *arg)
+{
+    id_maker *maker = arg;
+    /* All threads start together, so that they share milliseconds. */
+    atomic_fetch_add(maker->arrived, 1);
+    while (atomic_load(maker->arrived) < THREADS)
+        sched_yield();
+    maker->ok = true;
+    for (size_t i = 0; i < IDS_PER_THREAD; i++) {
+        maker->ok = maker->ok && esk_uuid_v7(maker->ids[i]) == ESK_OK;
+        if (i > 0 && strcmp(maker->ids[i - 1], maker->ids[i]) >= 0)
+            maker->ok = false;
+    }
+    return NULL;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static void a_million_ids_from_four_threads_are_all_different(void **state)
+{
+    (void)state;
+    enum { ALL = THREADS * IDS_PER_THREAD };
+    char(*ids)[ESK_EVENT_ID_LEN + 1] = malloc(sizeof(*ids) * ALL);
+    assert_non_null(ids);
+    atomic_int arrived = 0;
+    id_maker makers[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        makers[t] = (id_maker){.arrived = &arrived,
+                               .ids = ids + (size_t)t * IDS_PER_THREAD};
+        assert_int_equal(
+            pthread_create(&makers[t].thread, NULL, make_ids, &makers[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++) {
+        assert_int_equal(pthread_join(makers[t].thread, NULL), 0);
+        /* Each thread's own ids increase. */
+        assert_true(makers[t].ok);
+    }
+    qsort(ids, ALL, sizeof(*ids), compare_ids);
+    for (size_t i = 1; i < ALL; i++)
+        if (strcmp(ids[i - 1], ids[i]) == 0)
+            fail_msg("two threads both made '%s'", ids[i]);
+    free(ids);
+}
+
 enum { FORKED_CHILDREN = 4, IDS_PER_PROCESS = 8 };
 
-/* Half of a process's ids from esk_uuid_v4, half generated by a memory
- * store's appends: both draw from the same generator. No database is
- * opened, since opening one used to be what reseeded it. */
-static bool generate_ids(char ids[IDS_PER_PROCESS][ESK_EVENT_ID_LEN])
+/* The clock of the stores in the fork test: the same millisecond in every
+ * process, so that only the generator's state tells their ids apart. */
+static esk_time stopped_clock(void *ctx)
 {
+    (void)ctx;
+    return INT64_C(1795770000123456);
+}
+
+/* Appends n events to a store and copies their ids out. */
+static bool append_and_copy_ids(esk_store *store, int n,
+                                char ids[][ESK_EVENT_ID_LEN])
+{
+    esk_event_list read = ESK_EVENT_LIST_INIT;
+    const esk_new_event event = {NULL, "Ticked", 1, "{}", NULL};
+    esk_append_result result;
+    bool ok = true;
+    for (int i = 0; ok && i < n; i++)
+        ok = esk_store_append(store, "clock-1", ESK_ANY, &event, 1, &result) ==
+             ESK_OK;
+    ok = ok &&
+         esk_store_read_stream(store, "clock-1", result.version - n + 1, 0,
+                               &read) == ESK_OK &&
+         read.count == (size_t)n;
+    for (size_t i = 0; ok && i < read.count; i++)
+        memcpy(ids[i], read.events[i].event_id, ESK_EVENT_ID_LEN);
+    esk_event_list_release(&read);
+    return ok;
+}
+
+/* A process's ids: from esk_uuid_v4, esk_uuid_v7, a memory store it opens
+ * and the memory store its parent opened before fork(), both on a stopped
+ * clock, so that only the generator's state tells processes apart. No
+ * database is opened, since opening one used to be what reseeded it. */
+static bool generate_ids(esk_store *inherited,
+                         char ids[IDS_PER_PROCESS][ESK_EVENT_ID_LEN])
+{
+    enum { QUARTER = IDS_PER_PROCESS / 4 };
     char id[ESK_EVENT_ID_LEN + 1];
-    for (int i = 0; i < IDS_PER_PROCESS / 2; i++) {
-        if (esk_uuid_v4(id) != ESK_OK)
+    for (int i = 0; i < 2 * QUARTER; i++) {
+        if ((i < QUARTER ? esk_uuid_v4(id) : esk_uuid_v7(id)) != ESK_OK)
             return false;
         memcpy(ids[i], id, ESK_EVENT_ID_LEN);
     }
     esk_store *store = NULL;
-    esk_event_list read = ESK_EVENT_LIST_INIT;
-    const esk_new_event event = {NULL, "Ticked", 1, "{}", NULL};
-    bool ok = esk_store_open_memory(&store, NULL) == ESK_OK;
-    for (int i = 0; ok && i < IDS_PER_PROCESS / 2; i++)
-        ok = esk_store_append(store, "clock-1", ESK_ANY, &event, 1, NULL) ==
-             ESK_OK;
-    ok = ok && esk_store_read_stream(store, "clock-1", 1, 0, &read) == ESK_OK &&
-         read.count == IDS_PER_PROCESS / 2;
-    for (size_t i = 0; ok && i < read.count; i++)
-        memcpy(ids[IDS_PER_PROCESS / 2 + i], read.events[i].event_id,
-               ESK_EVENT_ID_LEN);
-    esk_event_list_release(&read);
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    options.clock = stopped_clock;
+    bool ok = esk_store_open_memory(&store, &options) == ESK_OK &&
+              append_and_copy_ids(store, QUARTER, ids + 2 * QUARTER) &&
+              append_and_copy_ids(inherited, QUARTER, ids + 3 * QUARTER);
     esk_store_free(store);
     return ok;
 }
@@ -148,9 +321,16 @@ static void forked_processes_generate_different_ids(void **state)
     int fds[2];
     pid_t children[FORKED_CHILDREN];
 
-    /* The parent's generator is in use before it forks: each child starts
-     * with a copy of its state. */
+    /* The parent's generators are in use before it forks: each child
+     * starts with a copy of their state. */
+    esk_store *inherited = NULL;
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    options.clock = stopped_clock;
+    assert_int_equal(esk_store_open_memory(&inherited, &options), ESK_OK);
+    char first[1][ESK_EVENT_ID_LEN];
+    assert_true(append_and_copy_ids(inherited, 1, first));
     assert_int_equal(esk_uuid_v4(seeded), ESK_OK);
+    assert_int_equal(esk_uuid_v7(seeded), ESK_OK);
     assert_int_equal(pipe(fds), 0);
     for (int c = 0; c < FORKED_CHILDREN; c++) {
         children[c] = fork();
@@ -159,14 +339,14 @@ static void forked_processes_generate_different_ids(void **state)
             close(fds[0]);
             /* One write of less than PIPE_BUF: the children's ids do not
              * interleave. */
-            bool sent =
-                generate_ids(ids[0]) && write(fds[1], ids[0], sizeof(ids[0])) ==
-                                            (ssize_t)sizeof(ids[0]);
+            bool sent = generate_ids(inherited, ids[0]) &&
+                        write(fds[1], ids[0], sizeof(ids[0])) ==
+                            (ssize_t)sizeof(ids[0]);
             _exit(sent ? 0 : 1);
         }
     }
     close(fds[1]);
-    assert_true(generate_ids(ids[FORKED_CHILDREN]));
+    assert_true(generate_ids(inherited, ids[FORKED_CHILDREN]));
     size_t got = 0;
     for (ssize_t n; (n = read(fds[0], (char *)ids + got,
                               sizeof(ids[0]) * FORKED_CHILDREN - got)) > 0;)
@@ -178,6 +358,7 @@ static void forked_processes_generate_different_ids(void **state)
         assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
     assert_int_equal(got, sizeof(ids[0]) * FORKED_CHILDREN);
+    esk_store_free(inherited);
 
     const char *all = (const char *)ids;
     size_t count = (size_t)PROCESSES * IDS_PER_PROCESS;
@@ -351,6 +532,10 @@ int main(void)
         cmocka_unit_test(malformed_times_are_refused),
         cmocka_unit_test(the_system_clock_is_close_to_the_c_library_time),
         cmocka_unit_test(uuids_are_version_4_and_differ),
+        cmocka_unit_test(v7_ids_carry_their_version_variant_and_millisecond),
+        cmocka_unit_test(
+            generated_ids_increase_when_the_clock_stands_still_or_steps_back),
+        cmocka_unit_test(a_million_ids_from_four_threads_are_all_different),
         cmocka_unit_test(forked_processes_generate_different_ids),
         cmocka_unit_test(valid_json_of_every_kind_passes_the_check),
         cmocka_unit_test(invalid_json_is_refused_with_the_byte_offset),

@@ -4,7 +4,8 @@
  * An event is a fact that happened, named in the past tense. esk keeps it in
  * an envelope:
  *
- *   event_id       UUID v4 text, unique in the whole store
+ *   event_id       unique in the whole store: a UUID v7 the store made, or
+ *                  the caller's text
  *   stream_id      the stream it belongs to, e.g. "workshop-42"
  *   version        its place in the stream: 1 for the first event
  *   position       its place in the whole store, in commit order
@@ -87,10 +88,10 @@ esk_status esk_time_parse(const char *text, esk_time *out);
 
 /**
  * Write a new random UUID v4 ("1b4e28ba-2fa1-4d2b-883f-0016d3cca427") from
- * SQLite's cryptographically strong generator. The store's generated event
- * ids come from the same generator. A process reseeds it after fork(), so
- * a parent and its children never draw the same ids, whether or not they
- * open a database.
+ * SQLite's cryptographically strong generator. A process reseeds it after
+ * fork(), so a parent and its children never draw the same ids, whether or
+ * not they open a database. The store no longer makes these (see
+ * esk_uuid_v7); ids of this form in existing stores stay valid.
  *
  * @param buf at least ESK_EVENT_ID_LEN + 1 bytes.
  * @return ESK_OK, or ESK_EINVAL when buf is NULL.
@@ -98,14 +99,44 @@ esk_status esk_time_parse(const char *text, esk_time *out);
 esk_status esk_uuid_v4(char *buf);
 
 /**
+ * Write a new time-ordered UUID v7 (RFC 9562), the kind of id the store
+ * generates for events given without one:
+ * "019a4b2c-1d3e-7a5f-8b6c-2d7e8f9a0b1c". Its first 48 bits are the Unix
+ * time in milliseconds (esk_clock_system here; an append uses the store's
+ * clock, so an event's id carries the millisecond of its recorded_at),
+ * followed by a counter and random bits.
+ *
+ * - The ids one thread makes with this function increase strictly, as
+ *   text and as bytes, also when the clock stands still or steps back: the
+ *   counter goes on from the last id until the clock passes it again. A
+ *   store has a generator of its own, on its own clock: the ids it makes
+ *   increase in the order of its appends in the same way. Ids of
+ *   different threads, stores and processes are told apart by random
+ *   bits: unique, but not ordered among themselves.
+ * - A parent and its fork()ed children never make the same ids: a child
+ *   seeds its generator again before its first id.
+ * - The random bits come from a fast generator seeded from SQLite's
+ *   cryptographically strong one (once per thread and after each fork):
+ *   they make ids unique, not secret. Do not use an id as a token that
+ *   must be hard to guess; use esk_uuid_v4 for that.
+ *
+ * Ids sorting by time is what lets an append add to the end of the SQLite
+ * store's index on event ids instead of a random place in it.
+ *
+ * @param buf at least ESK_EVENT_ID_LEN + 1 bytes.
+ * @return ESK_OK, or ESK_EINVAL when buf is NULL.
+ */
+esk_status esk_uuid_v7(char *buf);
+
+/**
  * An event to append. All pointers are borrowed for the duration of the
  * append call only; the store copies what it keeps.
  */
 typedef struct esk_new_event {
-    /** NULL to let the store generate a UUID v4. Set it (any unique text of
-     *  1 to ESK_EVENT_ID_MAX bytes) to make the append idempotent: sending
-     *  the same batch again, with the same content, returns the first
-     *  result and writes nothing (see esk_store_append). */
+    /** NULL to let the store generate a UUID v7 (esk_uuid_v7). Set it (any
+     * unique text of 1 to ESK_EVENT_ID_MAX bytes) to make the append
+     * idempotent: sending the same batch again, with the same content, returns
+     * the first result and writes nothing (see esk_store_append). */
     const char *event_id;
     /** The event type name, required. */
     const char *type;

@@ -49,7 +49,8 @@ int esk_conformance_run(const esk_conformance_backend *under_test)
         cmocka_unit_test(schema_versions_below_one_are_refused),
         cmocka_unit_test(quotes_percent_signs_and_unicode_are_stored_verbatim),
         cmocka_unit_test(a_stream_id_with_quotes_keeps_its_own_version),
-        cmocka_unit_test(generated_event_ids_are_unique_uuid_v4),
+        cmocka_unit_test(
+            generated_event_ids_are_increasing_uuid_v7_of_the_recorded_millisecond),
         cmocka_unit_test(recorded_at_comes_from_the_injected_clock),
         cmocka_unit_test(every_envelope_field_reads_back_as_written),
         cmocka_unit_test(sending_the_same_batch_again_returns_the_first_result),

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -484,7 +485,7 @@ void a_stream_id_with_quotes_keeps_its_own_version(void **state)
 
 /* --- the envelope ------------------------------------------------------- */
 
-static bool is_uuid_v4(const char *id)
+static bool is_uuid_v7(const char *id)
 {
     if (strlen(id) != ESK_EVENT_ID_LEN)
         return false;
@@ -495,10 +496,21 @@ static bool is_uuid_v4(const char *id)
                  : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
             return false;
     }
-    return id[14] == '4' && strchr("89ab", id[19]) != NULL;
+    return id[14] == '7' && strchr("89ab", id[19]) != NULL;
 }
 
-void generated_event_ids_are_unique_uuid_v4(void **state)
+/* The 48-bit Unix millisecond at the front of a UUID v7 text. */
+static int64_t uuid_v7_millisecond(const char *id)
+{
+    char hex[13];
+    memcpy(hex, id, 8);
+    memcpy(hex + 8, id + 9, 4);
+    hex[12] = '\0';
+    return (int64_t)strtoll(hex, NULL, 16);
+}
+
+void generated_event_ids_are_increasing_uuid_v7_of_the_recorded_millisecond(
+    void **state)
 {
     (void)state;
     fixture f;
@@ -507,17 +519,24 @@ void generated_event_ids_are_unique_uuid_v4(void **state)
     esk_new_event batch[N];
     for (int i = 0; i < N; i++)
         batch[i] = conformance_ev("T", "{}");
-    assert_int_equal(esk_store_append(f.store, "s-1", ESK_ANY, batch, N, NULL),
-                     ESK_OK);
+    /* Two batches: the clock ticks between them. */
+    assert_int_equal(
+        esk_store_append(f.store, "s-1", ESK_ANY, batch, N / 2, NULL), ESK_OK);
+    assert_int_equal(
+        esk_store_append(f.store, "s-1", ESK_ANY, batch, N / 2, NULL), ESK_OK);
     assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, &f.list),
                      ESK_OK);
     assert_int_equal(f.list.count, N);
     for (size_t i = 0; i < N; i++) {
-        if (!is_uuid_v4(f.list.events[i].event_id))
-            fail_msg("'%s' is not a UUID v4", f.list.events[i].event_id);
-        for (size_t j = 0; j < i; j++)
-            assert_string_not_equal(f.list.events[i].event_id,
-                                    f.list.events[j].event_id);
+        const esk_event *e = &f.list.events[i];
+        if (!is_uuid_v7(e->event_id))
+            fail_msg("'%s' is not a UUID v7", e->event_id);
+        assert_int_equal(uuid_v7_millisecond(e->event_id),
+                         e->recorded_at / 1000);
+        /* Increasing, so no two alike. */
+        if (i > 0 && strcmp(f.list.events[i - 1].event_id, e->event_id) >= 0)
+            fail_msg("id %zu '%s' does not follow '%s'", i, e->event_id,
+                     f.list.events[i - 1].event_id);
     }
     conformance_close_fixture(&f);
 }

@@ -67,7 +67,8 @@ void metadata_must_be_a_json_object(void **state);
 void schema_versions_below_one_are_refused(void **state);
 void quotes_percent_signs_and_unicode_are_stored_verbatim(void **state);
 void a_stream_id_with_quotes_keeps_its_own_version(void **state);
-void generated_event_ids_are_unique_uuid_v4(void **state);
+void generated_event_ids_are_increasing_uuid_v7_of_the_recorded_millisecond(
+    void **state);
 void recorded_at_comes_from_the_injected_clock(void **state);
 void every_envelope_field_reads_back_as_written(void **state);
 void the_message_is_cleared_by_a_success(void **state);
