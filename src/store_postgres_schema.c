@@ -172,7 +172,9 @@ static esk_status create_tables(pg_store *s, bool create_schema)
     return status;
 }
 
-esk_status esk__pg_check_schema(pg_store *s)
+/* Create the tables under the schema's lock, looking again once it is
+ * held: another process may have created them while this one waited. */
+static esk_status create_locked(pg_store *s)
 {
     PGresult *res = PQexec(s->conn, s->begin_sql);
     esk_status status = ESK_OK;
@@ -194,4 +196,18 @@ esk_status esk__pg_check_schema(pg_store *s)
         status = esk__pg_fail(s, res, "creating schema '%s'", s->schema);
     PQclear(res);
     return status;
+}
+
+/* Accept a current schema without taking any lock (writers at work do
+ * not hold up a process that opens the store), refuse a foreign one, and
+ * create an absent or empty one. */
+esk_status esk__pg_check_schema(pg_store *s)
+{
+    schema_state state = {false, 0, false, "", 0};
+    esk_status status = read_state(s, &state);
+    if (status != ESK_OK)
+        return status;
+    if (!state.exists || (!state.stamped && state.relations == 0))
+        return create_locked(s);
+    return judge(s, &state);
 }
