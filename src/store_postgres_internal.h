@@ -82,9 +82,10 @@ typedef struct pg_store {
     char schema[PG_SCHEMA_NAME_MAX + 1];
     int busy_timeout_ms;
     esk_durability durability;
-    /* Whether this connection has its statements prepared and its
-     * settings made (false again after a reconnect). */
+    /* Whether this connection has its settings made (false again after
+     * a reconnect), and which statements it has prepared. */
     bool ready;
+    bool prepared[PG_STMT_COUNT];
     /* How many transactions are open (the outermost and its savepoints);
      * 0 outside one. */
     int depth;
@@ -120,8 +121,8 @@ bool esk__pg_sqlstate_is(const PGresult *res, const char *sqlstate);
 /* Make the session's settings: the search path, UTF-8, the lock timeout,
  * synchronous_commit. */
 esk_status esk__pg_configure(pg_store *s);
-/* Prepare every statement, once per connection (after
- * esk__pg_configure). */
+/* Mark a new connection ready, with no statement prepared yet (each is
+ * prepared on first use); after esk__pg_configure. */
 esk_status esk__pg_prepare(pg_store *s);
 /* Run prepared statement `which` with text parameters; the result, which
  * the caller clears with PQclear (NULL only when out of memory). */

@@ -117,28 +117,27 @@ esk_status esk__pg_configure(pg_store *s)
     return status;
 }
 
+/* Statements are prepared on first use: a store that only appends and
+ * reads a stream prepares those few, and opening costs no round trip per
+ * statement. */
 esk_status esk__pg_prepare(pg_store *s)
 {
-    esk_status status = ESK_OK;
-    for (int i = 0; i < PG_STMT_COUNT && status == ESK_OK; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "esk%d", i);
-        PGresult *res = PQprepare(s->conn, name, statement_sql[i], 0, NULL);
-        if (!esk__pg_ok(res))
-            status = esk__pg_fail(s, res,
-                                  "preparing the store's statements in "
-                                  "schema '%s'",
-                                  s->schema);
-        PQclear(res);
-    }
-    s->ready = status == ESK_OK;
-    return status;
+    memset(s->prepared, 0, sizeof s->prepared);
+    s->ready = true;
+    return ESK_OK;
 }
 
 PGresult *esk__pg_exec(pg_store *s, int which, int n, const char *const *p)
 {
     char name[16];
     snprintf(name, sizeof name, "esk%d", which);
+    if (!s->prepared[which]) {
+        PGresult *res = PQprepare(s->conn, name, statement_sql[which], 0, NULL);
+        if (!esk__pg_ok(res))
+            return res; /* the caller reports it as the statement's failure */
+        PQclear(res);
+        s->prepared[which] = true;
+    }
     return PQexecPrepared(s->conn, name, n, p, NULL, NULL, 0);
 }
 
