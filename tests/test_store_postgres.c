@@ -228,6 +228,37 @@ static void a_connection_lost_mid_transaction_loses_only_that_unit(void **state)
     pg_drop_schema(conninfo, "esk_lost");
 }
 
+/* A role without rights on the database or the schema: nothing it can
+ * open, and the reason is the role's rights. */
+static void a_role_without_rights_is_read_only(void **state)
+{
+    (void)state;
+    pg_drop_schema(conninfo, "esk_rights");
+    esk_store *store = pg_open(conninfo, "esk_rights", 5000);
+    assert_non_null(store);
+    esk_store_free(store);
+    store = NULL;
+    PGconn *admin = pg_admin(conninfo);
+    /* A new role may not create schemas in the database (PostgreSQL's
+     * default) nor read the store's tables (esk grants nothing). */
+    pg_admin_exec(admin, "DROP ROLE IF EXISTS esk_nobody; CREATE ROLE "
+                         "esk_nobody LOGIN");
+    char as_nobody[512];
+    snprintf(as_nobody, sizeof as_nobody, "%s user=esk_nobody", conninfo);
+    esk_postgres_options options = ESK_POSTGRES_OPTIONS_INIT;
+    options.schema = "esk_rights"; /* exists: its tables may not be read */
+    assert_int_equal(esk_store_open_postgres(&store, as_nobody, &options),
+                     ESK_EREADONLY);
+    assert_message_contains("grant");
+    options.schema = "esk_rights_new"; /* absent: may not be created */
+    assert_int_equal(esk_store_open_postgres(&store, as_nobody, &options),
+                     ESK_EREADONLY);
+    assert_null(store);
+    pg_admin_exec(admin, "DROP ROLE esk_nobody");
+    PQfinish(admin);
+    pg_drop_schema(conninfo, "esk_rights");
+}
+
 /* PostgreSQL ends the whole transaction when a statement fails; SQLite
  * does not. The store undoes the failed append alone, so the transaction
  * around it goes on as on SQLite. A CHECK added by hand makes the server
@@ -272,6 +303,7 @@ static void a_writer_waiting_past_its_timeout_is_busy(void **state)
     esk_store *waiter = pg_open(conninfo, "esk_busy", 50);
     assert_non_null(holder);
     assert_non_null(waiter);
+    assert_string_equal(esk_store_backend_name(holder), "postgres");
     const esk_new_event e = {NULL, "T", 1, "{}", NULL};
     assert_int_equal(esk_store_begin(holder), ESK_OK);
     assert_int_equal(esk_store_append(holder, "s", ESK_ANY, &e, 1, NULL),
@@ -317,6 +349,7 @@ int main(void)
         cmocka_unit_test(a_schema_of_another_application_is_left_alone),
         cmocka_unit_test(
             a_connection_lost_mid_transaction_loses_only_that_unit),
+        cmocka_unit_test(a_role_without_rights_is_read_only),
         cmocka_unit_test(a_statement_the_server_refuses_fails_only_its_append),
         cmocka_unit_test(a_writer_waiting_past_its_timeout_is_busy),
     };

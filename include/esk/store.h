@@ -149,7 +149,7 @@ void esk_store_free(esk_store *store);
  * and no transaction that ends by itself.
  */
 
-/** The backend's name: "memory" or "sqlite". */
+/** The backend's name: "memory", "sqlite" or "postgres". */
 const char *esk_store_backend_name(const esk_store *store);
 
 /** Where an append landed. */

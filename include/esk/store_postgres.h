@@ -67,19 +67,22 @@ typedef struct esk_postgres_options {
  *         ESK_EIO: the server cannot be reached or refused the connection
  *         (the message gives libpq's words);
  *         ESK_ESCHEMA: the schema holds tables that are not an esk store, or
- *         an esk store of another schema version;
- *         ESK_EREADONLY: the role may not create or write the tables;
- *         ESK_EBUSY: another connection held the schema's lock past
- *         busy_timeout_ms;
+ *         an esk store of another schema version (nothing is written to
+ *         it);
+ *         ESK_EREADONLY: the role may not create the schema or read the
+ *         store's tables;
  *         ESK_ENOMEM.
  *
- * Failures afterwards, in every store function: a connection lost or a
- * server shut down gives ESK_EIO (inside a transaction with
- * ESK_EXT_TRANSACTION_LOST: roll back the outermost transaction and redo
- * the unit; the store connects again at the next call); a lock not
- * granted within busy_timeout_ms, a deadlock or a serialization failure
- * gives ESK_EBUSY (ESK_EXT_BUSY_TIMEOUT for the lock); a full disk gives
- * ESK_EIO with ESK_EXT_DISK_FULL.
+ * Failures afterwards, in every store function (tests/test_store_postgres.c):
+ * a connection lost or a session terminated gives ESK_EIO, inside a
+ * transaction with ESK_EXT_TRANSACTION_LOST: roll back the outermost
+ * transaction and redo the unit; the store connects again at the next
+ * call. A writer that waits for another's lock past busy_timeout_ms gets
+ * ESK_EBUSY with ESK_EXT_BUSY_TIMEOUT. A statement the server refuses
+ * inside an append fails that append alone; inside a transaction, any
+ * other failed statement ends the transaction (PostgreSQL's rule), which
+ * then fails as a lost one. Other server failures are mapped by SQLSTATE
+ * (src/store_postgres_errors.c), with the server's words in the message.
  */
 esk_status esk_store_open_postgres(esk_store **out, const char *conninfo,
                                    const esk_postgres_options *options);
