@@ -49,6 +49,8 @@ start()
     bin=$(pg_bin)
     dir=$(mktemp -d "${TMPDIR:-/tmp}/esk-pg.XXXXXX")
     chmod 755 "$dir"
+    # The server's user may not be allowed into the caller's folder.
+    cd "$dir"
     if ((EUID == 0)); then
         chown "${ESK_PG_USER:-nobody}" "$dir"
     fi
@@ -75,7 +77,9 @@ stop()
         return 1
     fi
     bin=$(pg_bin)
+    cd "$dir"
     as_server "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null || true
+    cd /
     rm -rf "$dir"
 }
 
