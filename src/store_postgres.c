@@ -101,6 +101,15 @@ static esk_status check_options(const esk_postgres_options *options,
     return ESK_OK;
 }
 
+/* libpq prints the server's notices and warnings on stderr by default; a
+ * library must not write to its user's stderr, and esk reports what
+ * matters through statuses. */
+static void drop_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 /* Connect, refusing a conninfo libpq cannot parse before trying. */
 static esk_status connect_server(pg_store *s)
 {
@@ -123,6 +132,8 @@ static esk_status connect_server(pg_store *s)
     if (s->conn == NULL)
         return esk__fail(ESK_ENOMEM, "connecting to PostgreSQL: out of "
                                      "memory");
+    /* Kept by PQreset() when the store connects again. */
+    PQsetNoticeProcessor(s->conn, drop_notice, NULL);
     if (PQstatus(s->conn) != CONNECTION_OK) {
         char words[ESK_ERROR_MESSAGE_MAX];
         snprintf(words, sizeof words, "%s", PQerrorMessage(s->conn));

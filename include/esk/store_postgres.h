@@ -16,8 +16,12 @@
  * transaction-scoped advisory lock of the schema before it reads or
  * writes, as SQLite's BEGIN IMMEDIATE takes its write lock, and
  * PostgreSQL makes a commit visible before it lets go of that lock.
- * Writers to one schema therefore take turns (docs/reliability.md gives
+ * Writers to one schema therefore take turns (docs/architecture.md gives
  * the cost); readers never wait.
+ *
+ * One connection per store, used by one thread at a time, as every store.
+ * Open the store in each process after fork(): a child must not use a
+ * connection its parent opened.
  */
 #ifndef ESK_STORE_POSTGRES_H
 #define ESK_STORE_POSTGRES_H
