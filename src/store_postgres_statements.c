@@ -98,7 +98,9 @@ static const char *const statement_sql[PG_STMT_COUNT] = {
 
 /* The session's settings: the tables' schema first in the search path,
  * text in UTF-8, how long to wait for a lock, and whether a commit waits
- * for the disk. */
+ * for the disk. A busy timeout of 0 means not waiting, as on SQLite;
+ * PostgreSQL reads lock_timeout = 0 as waiting for ever, so it gets the
+ * shortest wait there is, 1 ms. */
 esk_status esk__pg_configure(pg_store *s)
 {
     char sql[512];
@@ -107,7 +109,7 @@ esk_status esk__pg_configure(pg_store *s)
              "SET client_encoding TO 'UTF8'; SET lock_timeout TO %d; "
              "SET synchronous_commit TO %s; "
              "SET default_transaction_isolation TO 'read committed'",
-             s->schema, s->busy_timeout_ms,
+             s->schema, s->busy_timeout_ms > 0 ? s->busy_timeout_ms : 1,
              s->durability == ESK_DURABILITY_FULL ? "on" : "off");
     PGresult *res = PQexec(s->conn, sql);
     esk_status status = ESK_OK;

@@ -316,6 +316,13 @@ static void a_writer_waiting_past_its_timeout_is_busy(void **state)
     int64_t head = -1;
     assert_int_equal(esk_store_head_position(waiter, &head), ESK_OK);
     assert_int_equal(head, 0);
+    /* A timeout of 0 means not waiting at all, as on SQLite (PostgreSQL's
+     * own lock_timeout = 0 would mean waiting for ever). */
+    esk_store *impatient = pg_open(conninfo, "esk_busy", 0);
+    assert_non_null(impatient);
+    assert_int_equal(esk_store_append(impatient, "s", ESK_ANY, &e, 1, NULL),
+                     ESK_EBUSY);
+    esk_store_free(impatient);
     assert_int_equal(esk_store_commit(holder), ESK_OK);
     assert_int_equal(esk_store_append(waiter, "s", 1, &e, 1, NULL), ESK_OK);
     esk_store_free(waiter);
