@@ -79,9 +79,10 @@ typedef struct esk_store_options {
      *  backend. */
     esk_clock_fn clock;
     void *clock_ctx;
-    /** SQLite only. */
+    /** SQLite and PostgreSQL (see esk/store_postgres.h). */
     esk_durability durability;
-    /** SQLite only: how long to wait for another process's lock, in ms. */
+    /** SQLite and PostgreSQL: how long to wait for another process's lock,
+     *  in ms. */
     int busy_timeout_ms;
 } esk_store_options;
 

@@ -40,9 +40,9 @@ typedef struct esk_postgres_options {
     /**
      * The store's options. clock as for every store; busy_timeout_ms is
      * how long a transaction waits for another writer's lock
-     * (lock_timeout) before ESK_EBUSY; durability FULL waits for the
-     * commit to be flushed to disk (synchronous_commit = on), NORMAL does
-     * not (synchronous_commit = off: a server crash may lose the last
+     * (lock_timeout) before ESK_EBUSY, 0 for not waiting; durability FULL waits
+     * for the commit to be flushed to disk (synchronous_commit = on), NORMAL
+     * does not (synchronous_commit = off: a server crash may lose the last
      * commits acknowledged, never part of one, and never leaves a gap).
      */
     esk_store_options store;
