@@ -79,9 +79,10 @@ typedef struct esk_store_options {
      *  backend. */
     esk_clock_fn clock;
     void *clock_ctx;
-    /** SQLite only. */
+    /** SQLite and PostgreSQL (see esk/store_postgres.h). */
     esk_durability durability;
-    /** SQLite only: how long to wait for another process's lock, in ms. */
+    /** SQLite and PostgreSQL: how long to wait for another process's lock,
+     *  in ms. */
     int busy_timeout_ms;
 } esk_store_options;
 
@@ -149,7 +150,7 @@ void esk_store_free(esk_store *store);
  * and no transaction that ends by itself.
  */
 
-/** The backend's name: "memory" or "sqlite". */
+/** The backend's name: "memory", "sqlite" or "postgres". */
 const char *esk_store_backend_name(const esk_store *store);
 
 /** Where an append landed. */

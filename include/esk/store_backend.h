@@ -17,7 +17,8 @@
  * and reads by query (read_query), and then applies append conditions
  * (esk_store_check_condition()).
  * The conformance suite (tests/conformance) checks a backend against these
- * rules; the in-memory and SQLite backends are the two shipped examples.
+ * rules; the in-memory, SQLite and PostgreSQL backends are the shipped
+ * examples.
  */
 #ifndef ESK_STORE_BACKEND_H
 #define ESK_STORE_BACKEND_H
