@@ -64,6 +64,17 @@ static const command_help commands[] = {
      "Every exercise's and every test's status: a table, or with --json a\n"
      "document for a trainer collecting the room's progress (its shape is\n"
      "described in docs/runner.md; KATA_LEARNER names the learner).\n"},
+    {"explore", "./kata explore [FILE] [--port N]",
+     "Opens a page in the browser on an esk store file, read-only: the\n"
+     "streams by category, each stream's events (data, metadata, links to\n"
+     "the cause and the correlated events), the global feed by position,\n"
+     "every projection's and process manager's checkpoint and lag, and a\n"
+     "workshop's state after each of its events (time travel). It\n"
+     "refreshes by itself: run the example application in another\n"
+     "terminal and watch the events arrive. The page is served on\n"
+     "127.0.0.1 only (port 4280, or a free one; --port chooses), until\n"
+     "Ctrl-C. FILE defaults to workshop.db (the example application's\n"
+     "store), in the current folder or the kit's root.\n"},
     {"help", "./kata help [COMMAND]", "Lists the commands, or explains one.\n"},
 };
 
@@ -108,6 +119,8 @@ static void general_help(FILE *f)
         "For the trainer:\n"
         "  demo N            exercise N against its reference answer, "
         "narrated\n"
+        "  explore [FILE]    a live, read-only page on a store's events "
+        "(attendees too)\n"
         "\n"
         "Setting up:\n"
         "  setup             check the tools, install what is missing, build\n"

@@ -16,8 +16,8 @@
  *
  *   main.c      parses the global options, dispatches to a command
  *   commands    board.c run.c watch.c (its screen: watch_screen.c)
- *               report.c reset.c solution.c demo.c hints.c (watch and
- *               report read the hints it keeps)
+ *               report.c reset.c solution.c demo.c explore.c hints.c
+ *               (watch and report read the hints it keeps)
  *   features    args.c (what every command checks first), help.c (the
  *               help texts, and `help`), show.c, evaluate.c, build.c,
  *               results.c, pristine.c, catalogue.c
@@ -67,6 +67,7 @@ kata_command_fn kata_cmd_reset;
 kata_command_fn kata_cmd_solution;
 kata_command_fn kata_cmd_demo;
 kata_command_fn kata_cmd_report;
+kata_command_fn kata_cmd_explore;
 kata_command_fn kata_cmd_help;
 
 /* help.c. Prints the help of one command (its name as typed) to stdout;

@@ -27,7 +27,8 @@ static const command commands[] = {
     {"run", kata_cmd_run},           {"watch", kata_cmd_watch},
     {"hint", kata_cmd_hint},         {"reset", kata_cmd_reset},
     {"solution", kata_cmd_solution}, {"demo", kata_cmd_demo},
-    {"report", kata_cmd_report},     {"help", kata_cmd_help},
+    {"report", kata_cmd_report},     {"explore", kata_cmd_explore},
+    {"help", kata_cmd_help},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
