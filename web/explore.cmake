@@ -49,3 +49,23 @@ if(ESK_BUILD_TESTS)
         esk_web_client PkgConfig::CMOCKA esk_warnings)
     add_test(NAME explore_server COMMAND test_explore_server)
 endif()
+
+if(ESK_BUILD_TESTS)
+    # The page in Debian's headless Chromium (web/tests/browser/): skipped,
+    # with what to install, when Chromium or its node_modules are missing.
+    add_executable(explore-fixture ${ESK_WEB_DIR}/tests/explore_fixture_main.c
+        ${ESK_WEB_DIR}/tests/explore_fixture.c)
+    target_link_libraries(explore-fixture PRIVATE esk::esk PkgConfig::CMOCKA
+        esk_warnings)
+    find_program(ESK_NODE node)
+    if(ESK_NODE)
+        add_test(NAME explore_browser
+            COMMAND ${ESK_NODE} ${ESK_WEB_DIR}/tests/browser/explore.mjs
+                $<TARGET_FILE:kata-explore> $<TARGET_FILE:explore-fixture>
+                ${CMAKE_BINARY_DIR}/web/screenshots)
+        set_tests_properties(explore_browser PROPERTIES SKIP_RETURN_CODE 77
+            TIMEOUT 120)
+    else()
+        message(STATUS "node not found: the explorer's browser test is left out")
+    endif()
+endif()
