@@ -43,6 +43,19 @@ typedef struct esk_explore esk_explore;
  */
 esk_status esk_explore_open(esk_explore **out, const char *path);
 
+/**
+ * Look at the path again: when another file is there now (an application
+ * that started over deleted the old one), open that one instead, so that
+ * the page shows what is at the path rather than a deleted file. The
+ * server calls it before each view.
+ *
+ * @return ESK_OK (the same file, or the new one opened); ESK_EINVAL
+ *         (NULL); ESK_ENOTFOUND (nothing at the path now: the views keep
+ *         showing the old file) and every failure of esk_explore_open(),
+ *         the old file kept.
+ */
+esk_status esk_explore_refresh(esk_explore *explore);
+
 /** Close the file and free the explorer. NULL is a no-op. */
 void esk_explore_free(esk_explore *explore);
 

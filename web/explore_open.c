@@ -17,6 +17,9 @@
 struct esk_explore {
     esk_store *store;
     char *path;
+    /* The file opened, to notice another one at the path. */
+    dev_t dev;
+    ino_t ino;
 };
 
 /* What to do about a file the store refused, after esk's own words. */
@@ -77,6 +80,13 @@ esk_status esk_explore_open(esk_explore **out, const char *path)
     }
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.read_only = true;
+    /* The file's identity first: a file that replaces it between the
+     * two steps is then noticed at the next refresh. */
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        x->dev = st.st_dev;
+        x->ino = st.st_ino;
+    }
     status = esk_store_open_sqlite(&x->store, path, &options);
     if (status != ESK_OK) {
         status = refuse(status, path);
@@ -105,4 +115,27 @@ const char *esk_explore_path(const esk_explore *explore)
 esk_store *esk__explore_store(esk_explore *explore)
 {
     return explore->store;
+}
+
+esk_status esk_explore_refresh(esk_explore *explore)
+{
+    if (explore == NULL)
+        return esk_error_set(ESK_EINVAL, "esk_explore_refresh: NULL");
+    struct stat st;
+    if (stat(explore->path, &st) != 0)
+        return check_exists(explore->path);
+    if (st.st_dev == explore->dev && st.st_ino == explore->ino)
+        return ESK_OK;
+    esk_explore *fresh = NULL;
+    esk_status rc = esk_explore_open(&fresh, explore->path);
+    if (rc != ESK_OK)
+        return rc;
+    /* Swap the stores: the explorer stays the one the server holds. */
+    esk_store *old = explore->store;
+    explore->store = fresh->store;
+    explore->dev = fresh->dev;
+    explore->ino = fresh->ino;
+    fresh->store = old;
+    esk_explore_free(fresh);
+    return ESK_OK;
 }

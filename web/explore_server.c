@@ -77,11 +77,23 @@ static bool number(const esk_web_request *request, esk_web_response *response,
     return true;
 }
 
+/* The file at the path now, reopened when an application started over;
+ * false after answering why not. */
+static bool refreshed(esk_explore_server *s, esk_web_response *response)
+{
+    esk_status rc = esk_explore_refresh(s->explore);
+    if (rc != ESK_OK)
+        answer(response, rc, NULL);
+    return rc == ESK_OK;
+}
+
 static void get_streams(void *ctx, const esk_web_request *request,
                         esk_web_response *response)
 {
     (void)request;
     esk_explore_server *s = ctx;
+    if (!refreshed(s, response))
+        return;
     json_t *view = NULL;
     esk_status rc = esk_explore_streams(s->explore, &view);
     answer(response, rc, view);
@@ -92,6 +104,8 @@ static void get_checkpoints(void *ctx, const esk_web_request *request,
 {
     (void)request;
     esk_explore_server *s = ctx;
+    if (!refreshed(s, response))
+        return;
     json_t *view = NULL;
     esk_status rc = esk_explore_checkpoints(s->explore, &view);
     answer(response, rc, view);
@@ -102,7 +116,8 @@ static void get_feed(void *ctx, const esk_web_request *request,
 {
     esk_explore_server *s = ctx;
     int64_t after = 0, limit = 20;
-    if (!number(request, response, "after", &after) ||
+    if (!refreshed(s, response) ||
+        !number(request, response, "after", &after) ||
         !number(request, response, "limit", &limit))
         return;
     json_t *view = NULL;
@@ -116,7 +131,7 @@ static void by_id(esk_explore_server *s, const esk_web_request *request,
                   esk_web_response *response, by_id_fn *view_fn)
 {
     const char *id = need(request, response, "id");
-    if (id == NULL)
+    if (id == NULL || !refreshed(s, response))
         return;
     json_t *view = NULL;
     /* Called before answer(): the order in which arguments are evaluated

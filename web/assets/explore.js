@@ -228,7 +228,12 @@ async function refresh() {
   const live = document.getElementById("live");
   try {
     const streams = await api("streams");
-    if (!streams.ok) throw new Error(streams.body.error);
+    if (!streams.ok) {
+      // The server answers, about the file (removed, busy): say so.
+      live.classList.add("stale");
+      showProblem(streams.body.error);
+      return;
+    }
     if (page.head !== null && streams.body.head > page.head)
       page.newAfter = page.head;
     page.head = streams.body.head;

@@ -320,6 +320,42 @@ static void a_newer_schema_is_refused_with_what_to_do(void **state)
     explore_fixture_remove(&f);
 }
 
+/* What an application does when it starts over: a new file at the
+ * same path. */
+static void replace_with_a_new_store(const char *path)
+{
+    unlink(path);
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_OK);
+    const esk_new_event event = {NULL, "Started", 1, "{}", NULL};
+    assert_int_equal(
+        esk_store_append(store, "other-1", ESK_NO_STREAM, &event, 1, NULL),
+        ESK_OK);
+    esk_store_free(store);
+}
+
+static void a_file_replaced_under_the_explorer_is_read_anew(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = open_fixture(&f);
+    replace_with_a_new_store(f.path);
+
+    assert_int_equal(esk_explore_refresh(x), ESK_OK);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_streams(x, &view), ESK_OK);
+    assert_int_equal(int_at(view, "head"), 1);
+    assert_string_equal(text_at(view, "categories.0.streams.0.id"), "other-1");
+    json_decref(view);
+
+    unlink(f.path);
+    assert_int_equal(esk_explore_refresh(x), ESK_ENOTFOUND);
+    assert_true(strstr(esk_errmsg(), "no such file") != NULL);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +370,7 @@ int main(void)
         cmocka_unit_test(a_missing_file_is_refused_and_not_created),
         cmocka_unit_test(another_applications_database_is_refused),
         cmocka_unit_test(a_newer_schema_is_refused_with_what_to_do),
+        cmocka_unit_test(a_file_replaced_under_the_explorer_is_read_anew),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

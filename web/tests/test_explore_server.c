@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include <esk/store.h>
 
 #include "client.h"
 #include "explore.h"
@@ -231,6 +234,33 @@ static void browsing_over_http_leaves_the_file_unchanged(void **state)
     explore_fixture_remove(&s.f);
 }
 
+static void a_store_started_over_shows_without_a_restart(void **state)
+{
+    (void)state;
+    served s;
+    serve(&s);
+    /* The application deletes its file and starts a new one. */
+    unlink(s.f.path);
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_sqlite(&store, s.f.path, NULL), ESK_OK);
+    const esk_new_event event = {NULL, "Started", 1, "{}", NULL};
+    assert_int_equal(
+        esk_store_append(store, "other-1", ESK_NO_STREAM, &event, 1, NULL),
+        ESK_OK);
+    esk_store_free(store);
+
+    esk_web_client_reply r = {0};
+    assert_int_equal(get(&s, "/api/streams", &r), 200);
+    assert_contains(r.body, "\"other-1\"");
+    assert_null(strstr(r.body, "workshop-w-1"));
+    esk_web_client_reply_free(&r);
+    unlink(s.f.path);
+    assert_int_equal(get(&s, "/api/feed", &r), 404);
+    assert_contains(r.body, "no such file");
+    esk_web_client_reply_free(&r);
+    stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +271,7 @@ int main(void)
         cmocka_unit_test(hostile_text_is_json_text_never_markup),
         cmocka_unit_test(the_store_path_is_escaped_in_the_page),
         cmocka_unit_test(browsing_over_http_leaves_the_file_unchanged),
+        cmocka_unit_test(a_store_started_over_shows_without_a_restart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
