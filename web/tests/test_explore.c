@@ -356,6 +356,26 @@ static void a_file_replaced_under_the_explorer_is_read_anew(void **state)
     explore_fixture_remove(&f);
 }
 
+static void a_file_that_is_not_a_database_is_refused(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    char path[256];
+    explore_fixture_file(&f, "notes.txt", path, sizeof path);
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    fputs("not a database, only some text that is long enough to be read "
+          "as a header by SQLite, which wants one hundred bytes of it\n",
+          file);
+    fclose(file);
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open(&x, path), ESK_ECORRUPT);
+    assert_null(x);
+    assert_true(strstr(esk_errmsg(), "give ./kata explore the path") != NULL);
+    explore_fixture_remove(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +389,7 @@ int main(void)
         cmocka_unit_test(browsing_leaves_the_file_unchanged),
         cmocka_unit_test(a_missing_file_is_refused_and_not_created),
         cmocka_unit_test(another_applications_database_is_refused),
+        cmocka_unit_test(a_file_that_is_not_a_database_is_refused),
         cmocka_unit_test(a_newer_schema_is_refused_with_what_to_do),
         cmocka_unit_test(a_file_replaced_under_the_explorer_is_read_anew),
     };
