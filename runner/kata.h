@@ -68,6 +68,26 @@ kata_command_fn kata_cmd_solution;
 kata_command_fn kata_cmd_demo;
 kata_command_fn kata_cmd_report;
 kata_command_fn kata_cmd_help;
+kata_command_fn kata_cmd_room;
+kata_command_fn kata_cmd_join;
+kata_command_fn kata_cmd_leave;
+kata_command_fn kata_cmd_room_send;
+
+/* report.c. The report's JSON (docs/runner.md) of every exercise,
+ * evaluated with flags (KATA_EVAL_BUILD...), dumped with json_flags
+ * (jansson's: JSON_COMPACT, JSON_INDENT(2)); a new string in *out.
+ * KATA_OK, or KATA_EFAIL with the last error. */
+kata_status kata_report_text(const kata *k, unsigned flags, size_t json_flags,
+                             char **out);
+/* The learner's name as the report gives it (it may ask, once); NULL when
+ * there is none. A new string. */
+char *kata_learner_name(const kata *k);
+
+/* room.c. When the learner joined a room (./kata join), sends the room
+ * the current report in the background: a detached process queues it
+ * and posts the queue, so the command never waits. Unless quiet, says
+ * in one line why the last sending failed, if it did. */
+void kata_room_notify(kata *k, bool quiet);
 
 /* help.c. Prints the help of one command (its name as typed) to stdout;
  * the general help when name is NULL or no command. */
