@@ -16,12 +16,15 @@
  *
  *   main.c      parses the global options, dispatches to a command
  *   commands    board.c run.c watch.c (its screen: watch_screen.c)
+ *               room_cmd.c (join, leave, room; its queue: room_send.c;
+ *               main and watch hand it each new report)
  *               report.c reset.c solution.c demo.c hints.c (watch and
  *               report read the hints it keeps)
  *   features    args.c (what every command checks first), help.c (the
  *               help texts, and `help`), show.c, evaluate.c, build.c,
  *               results.c, pristine.c, catalogue.c
- *   helpers     term.c, proc.c, fs.c, sha256.c, error.c, text.c
+ *   helpers     term.c, proc.c, fs.c, sha256.c, error.c, text.c, and
+ *               web/client.c (HTTP)
  *
  * Watch mode's ticks (kata.suite_tick, kata.build_tick) are callbacks set
  * at run time, not calls back up.
