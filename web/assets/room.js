@@ -119,6 +119,7 @@ async function detail() {
   const body = document.getElementById("detail-body");
   const failingTests = el("ul");
   for (const f of a.failing) failingTests.append(el("li", f.slug + ": " + f.test));
+  if (a.failing.length === 0) failingTests.append(el("li", "None: every test that ran passes."));
   const events = el("ol");
   for (const e of a.timeline) events.append(el("li", eventLine(e)));
   body.replaceChildren(el("h3", "Failing tests"), failingTests, el("h3", "The attendee's events, newest first"), events);

@@ -1,6 +1,6 @@
 /*
  * web/tests/explore_fixture_main.c - the explorer's fixture store for the
- * browser test (web/tests/browser/explore.mjs), which is not C:
+ * browser test (web/tests/browser/explore.test.mjs), which is not C:
  *
  *   explore-fixture make         writes the store in a new folder under
  *                                /tmp and prints the file's path

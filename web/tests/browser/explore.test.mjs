@@ -1,14 +1,17 @@
-// web/tests/browser/explore.mjs - the explorer in a real browser: Debian's
-// headless Chromium, driven by playwright-core, on a fixture store.
+// web/tests/browser/explore.test.mjs - the explorer in a real browser:
+// Debian's headless Chromium, driven by playwright-core, on a fixture
+// store.
 //
-//   node explore.mjs KATA_EXPLORE EXPLORE_FIXTURE OUT_DIR [DOCS_PNG]
+//   node explore.test.mjs KATA_EXPLORE EXPLORE_FIXTURE OUT_DIR [DOCS_PNG]
 //
 // It loads the page, sees a stream's events, the feed, a checkpoint with
 // its lag, a hostile stream id shown as text (and no dialog opened), an
 // event appended by another process appear without a reload, and a
 // workshop folded event by event; it saves a screenshot in OUT_DIR (and
 // in DOCS_PNG when given). Exit 77 (ctest's skip) when Chromium or
-// node_modules are missing, with what to install.
+// node_modules are missing, with what to install, unless
+// ESK_BROWSER_TEST_REQUIRED=1 (set by .ci/run) makes that a failure, as
+// for the room's test beside it.
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -22,19 +25,26 @@ const WAIT = { timeout: 15000 };
 
 const [kataExplore, fixture, outDir, docsPng] = process.argv.slice(2);
 if (!kataExplore || !fixture || !outDir) {
-  console.error("usage: explore.mjs KATA_EXPLORE EXPLORE_FIXTURE OUT_DIR [DOCS_PNG]");
+  console.error("usage: explore.test.mjs KATA_EXPLORE EXPLORE_FIXTURE OUT_DIR [DOCS_PNG]");
   process.exit(2);
 }
-if (!fs.existsSync(CHROMIUM)) {
-  console.log(`SKIP: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+
+function skip(why) {
+  if (process.env.ESK_BROWSER_TEST_REQUIRED === "1") {
+    console.error(`FAILED: ${why} (ESK_BROWSER_TEST_REQUIRED=1)`);
+    process.exit(1);
+  }
+  console.log(`SKIP: ${why}`);
   process.exit(SKIP);
 }
+
+if (!fs.existsSync(CHROMIUM))
+  skip(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
 let chromium;
 try {
   ({ chromium } = await import("playwright-core"));
 } catch {
-  console.log("SKIP: playwright-core is not installed (npm ci --prefix web/tests/browser; .ci/run does it)");
-  process.exit(SKIP);
+  skip("playwright-core is missing: run npm ci in web/tests/browser (.ci/run does)");
 }
 
 function check(condition, what) {
