@@ -42,8 +42,10 @@ function pretty(value) {
   return el("pre", {}, JSON.stringify(value, null, 2));
 }
 
+// Views leave out what they lack as null: replaceChildren() would show
+// it as the text "null".
 function replace(area, ...nodes) {
-  area.replaceChildren(...nodes);
+  area.replaceChildren(...nodes.filter((node) => node !== null));
 }
 
 // --- Talking to the server ---------------------------------------------

@@ -125,6 +125,8 @@ async function browse(page, base, store) {
   await page.locator("main h3").waitFor(WAIT);
   check((await page.locator("main pre").innerText()).includes('"waitlist": [\n    "bob"'),
         "a workshop is folded event by event");
+  check(!(await page.locator("main").innerText()).includes("null"),
+        "a view shows nothing it lacks");
   check(dialogs.length === 0, "no dialog opened (" + dialogs.join(", ") + ")");
 }
 
