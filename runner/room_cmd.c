@@ -48,6 +48,7 @@ void kata_room_notify(kata *k, bool quiet)
         return;
     kata_room_free(&room);
     char *status = quiet ? NULL : kata_room_status(k);
+    fflush(stdout); /* the line comes after the command's own output */
     if (status != NULL)
         fprintf(stderr, "room: %s\n", status);
     free(status);

@@ -264,7 +264,10 @@ char *kata_room_status(const kata *k)
 {
     char *path = kata_path(k->state, "room-status");
     char *text = NULL;
-    if (kata_read_file(path, &text, NULL) != KATA_OK || text[0] == '\0') {
+    /* Runs after the command: a failed read must not replace the
+     * command's own message in the last error. */
+    if (!kata_exists(path) || kata_read_file(path, &text, NULL) != KATA_OK ||
+        text[0] == '\0') {
         free(text);
         text = NULL;
     }

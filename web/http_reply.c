@@ -92,11 +92,13 @@ esk_status esk_web_reply_json(esk_web_response *response, unsigned status,
 esk_status esk_web_reply_error(esk_web_response *response, unsigned status,
                                const char *format, ...)
 {
-    char message[512];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(message, sizeof(message), format != NULL ? format : "", args);
-    va_end(args);
+    char message[512] = "";
+    if (format != NULL) {
+        va_list args;
+        va_start(args, format);
+        vsnprintf(message, sizeof(message), format, args);
+        va_end(args);
+    }
     json_t *body = json_pack("{s:s}", "error", message);
     /* A message quoting the client's bytes may not be UTF-8. */
     if (body == NULL)

@@ -151,6 +151,9 @@ static esk_status serve(room *r, const args *a)
     printf("Attendees run: ./kata join http://%s:%u %s\n",
            strcmp(shown, "0.0.0.0") == 0 ? "<this machine's address>" : shown,
            (unsigned)esk_web_port(web), r->code);
+    if (strcmp(shown, "127.0.0.1") == 0)
+        printf("Only this machine can reach it: ./kata room --lan opens it "
+               "to the attendees' machines.\n");
     printf("Events are kept in %s. Stop the room with Ctrl-C.\n", a->db);
     fflush(stdout);
     /* The signals are blocked since before the server's thread started,

@@ -123,6 +123,23 @@ static bool read_exercise(room_exercise *e, const json_t *o, size_t i,
     return read_tests(e, json_object_get(o, "tests"), i, why, size);
 }
 
+/* generated_at and summary: not shown, but part of the schema. */
+static bool read_summary(const json_t *doc, char *why, size_t size)
+{
+    const json_t *summary = json_object_get(doc, "summary");
+    const char *keys[] = {"exercises", "done", "passed", "total"};
+    bool ok = is_text(json_object_get(doc, "generated_at"), 64) &&
+              json_is_object(summary);
+    for (size_t i = 0; ok && i < 4; i++)
+        ok = is_count(json_object_get(summary, keys[i]),
+                      ROOM_EXERCISES_MAX * ROOM_TESTS_MAX);
+    if (!ok)
+        return refuse(why, size,
+                      "the report needs generated_at and a summary of "
+                      "exercises, done, passed and total");
+    return true;
+}
+
 static bool read_report(room_report *out, char *why, size_t size)
 {
     const json_t *doc = out->doc;
@@ -136,6 +153,8 @@ static bool read_report(room_report *out, char *why, size_t size)
                       "set KATA_LEARNER",
                       ROOM_NAME_MAX);
     out->learner = json_string_value(learner);
+    if (!read_summary(doc, why, size))
+        return false;
     const json_t *exercises = json_object_get(doc, "exercises");
     if (!json_is_array(exercises) ||
         json_array_size(exercises) > ROOM_EXERCISES_MAX)

@@ -313,6 +313,23 @@ static void a_command_never_waits_for_the_room(void **state)
         pause_a_little();
 }
 
+/* Joined, with nothing wrong to say: a failing run says what it says,
+ * and nothing about the room's files. */
+static void a_failing_run_says_nothing_about_the_room(void **state)
+{
+    (void)state;
+    clean_state();
+    fake_room r;
+    fake_start(&r, 200, false);
+    outcome o = kit_run(&the_kit, NULL, room_env(r.port), "run", "1", NULL);
+    assert_int_equal(o.code, 1);
+    assert_false(contains(&o, "room"));
+    outcome_free(&o);
+    for (int i = 0; i < 100 && served(&r) == 0; i++)
+        pause_a_little();
+    fake_stop(&r);
+}
+
 static int make_kit(void **state)
 {
     (void)state;
@@ -335,6 +352,7 @@ int main(int argc, char **argv)
             reports_wait_while_the_room_is_away_and_go_in_order_later),
         cmocka_unit_test(a_refused_report_is_dropped_and_said_in_one_line),
         cmocka_unit_test(a_command_never_waits_for_the_room),
+        cmocka_unit_test(a_failing_run_says_nothing_about_the_room),
     };
     return cmocka_run_group_tests_name("runner room", tests, make_kit,
                                        remove_kit);

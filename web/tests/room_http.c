@@ -82,6 +82,8 @@ static void a_body_that_is_not_a_report_is_refused_with_422(void **state)
     assert_int_equal(post_changed(&f, true, "learner", json_string("a\nb")),
                      422);
     assert_int_equal(post_changed(&f, true, "exercises", json_object()), 422);
+    assert_int_equal(post_changed(&f, true, "summary", json_string("x")), 422);
+    assert_int_equal(post_changed(&f, true, "generated_at", NULL), 422);
     assert_int_equal(post_changed(&f, false, "status", json_string("won")),
                      422);
     assert_int_equal(post_changed(&f, false, "passed", json_integer(4)), 422);
