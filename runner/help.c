@@ -64,6 +64,35 @@ static const command_help commands[] = {
      "Every exercise's and every test's status: a table, or with --json a\n"
      "document for a trainer collecting the room's progress (its shape is\n"
      "described in docs/runner.md; KATA_LEARNER names the learner).\n"},
+    {"room", "./kata room [--port N] [--lan] [--stuck MINUTES] [--db FILE]",
+     "For the trainer: starts the room, a page of every attendee's progress\n"
+     "(a grid of attendees and exercises, who is stuck, the tests most of\n"
+     "the room fails), and prints its address and join code. It listens on\n"
+     "this machine only (127.0.0.1) unless --lan; port 8080 unless --port.\n"
+     "--stuck: minutes without progress before an attendee is marked stuck\n"
+     "(10). Its events are kept in .kata/room.db unless --db; --rebuild\n"
+     "rebuilds the page from them. Ctrl-C stops it; started again, it has\n"
+     "lost nothing. More in docs/trainer-guide.md.\n"},
+    {"join", "./kata join URL CODE",
+     "Joins the trainer's room: from now on, each board, run, hint and\n"
+     "watch result is sent to it in the background, without slowing you\n"
+     "down. When the room does not answer, reports wait in .kata/ and go\n"
+     "later; the next command says so in one line. KATA_ROOM_URL and\n"
+     "KATA_ROOM_CODE do the same without joining. ./kata leave stops it.\n"},
+    {"leave", "./kata leave",
+     "Leaves the room: nothing more is sent, and the reports waiting in\n"
+     ".kata/ are dropped.\n"},
+    {"explore", "./kata explore [FILE] [--port N]",
+     "Opens a page in the browser on an esk store file, read-only: the\n"
+     "streams by category, each stream's events (data, metadata, links to\n"
+     "the cause and the correlated events), the global feed by position,\n"
+     "every projection's and process manager's checkpoint and lag, and a\n"
+     "workshop's state after each of its events (time travel). It\n"
+     "refreshes by itself: run the example application in another\n"
+     "terminal and watch the events arrive. The page is served on\n"
+     "127.0.0.1 only (port 4280, or a free one; --port chooses), until\n"
+     "Ctrl-C. FILE defaults to workshop.db (the example application's\n"
+     "store), in the current folder or the kit's root.\n"},
     {"help", "./kata help [COMMAND]", "Lists the commands, or explains one.\n"},
 };
 
@@ -104,10 +133,16 @@ static void general_help(FILE *f)
         "files\n"
         "  report [--json]   every exercise's and test's status (JSON for the "
         "trainer)\n"
+        "  join URL CODE     send your progress to the trainer's room; leave "
+        "stops it\n"
         "\n"
         "For the trainer:\n"
         "  demo N            exercise N against its reference answer, "
         "narrated\n"
+        "  room              the room: a live page of every attendee's "
+        "progress\n"
+        "  explore [FILE]    a live, read-only page on a store's events "
+        "(attendees too)\n"
         "\n"
         "Setting up:\n"
         "  setup             check the tools, install what is missing, build\n"

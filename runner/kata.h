@@ -16,12 +16,15 @@
  *
  *   main.c      parses the global options, dispatches to a command
  *   commands    board.c run.c watch.c (its screen: watch_screen.c)
- *               report.c reset.c solution.c demo.c hints.c (watch and
- *               report read the hints it keeps)
+ *               room_cmd.c (join, leave, room; its queue: room_send.c;
+ *               main and watch hand it each new report)
+ *               report.c reset.c solution.c demo.c explore.c hints.c
+ *               (watch and report read the hints it keeps)
  *   features    args.c (what every command checks first), help.c (the
  *               help texts, and `help`), show.c, evaluate.c, build.c,
  *               results.c, pristine.c, catalogue.c
- *   helpers     term.c, proc.c, fs.c, sha256.c, error.c, text.c
+ *   helpers     term.c, proc.c, fs.c, sha256.c, error.c, text.c, and
+ *               web/client.c (HTTP)
  *
  * Watch mode's ticks (kata.suite_tick, kata.build_tick) are callbacks set
  * at run time, not calls back up.
@@ -67,7 +70,28 @@ kata_command_fn kata_cmd_reset;
 kata_command_fn kata_cmd_solution;
 kata_command_fn kata_cmd_demo;
 kata_command_fn kata_cmd_report;
+kata_command_fn kata_cmd_explore;
 kata_command_fn kata_cmd_help;
+kata_command_fn kata_cmd_room;
+kata_command_fn kata_cmd_join;
+kata_command_fn kata_cmd_leave;
+kata_command_fn kata_cmd_room_send;
+
+/* report.c. The report's JSON (docs/runner.md) of every exercise,
+ * evaluated with flags (KATA_EVAL_BUILD...), dumped with json_flags
+ * (jansson's: JSON_COMPACT, JSON_INDENT(2)); a new string in *out.
+ * KATA_OK, or KATA_EFAIL with the last error. */
+kata_status kata_report_text(const kata *k, unsigned flags, size_t json_flags,
+                             char **out);
+/* The learner's name as the report gives it (it may ask, once); NULL when
+ * there is none. A new string. */
+char *kata_learner_name(const kata *k);
+
+/* room.c. When the learner joined a room (./kata join), sends the room
+ * the current report in the background: a detached process queues it
+ * and posts the queue, so the command never waits. Unless quiet, says
+ * in one line why the last sending failed, if it did. */
+void kata_room_notify(kata *k, bool quiet);
 
 /* help.c. Prints the help of one command (its name as typed) to stdout;
  * the general help when name is NULL or no command. */

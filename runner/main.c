@@ -28,7 +28,17 @@ static const command commands[] = {
     {"hint", kata_cmd_hint},         {"reset", kata_cmd_reset},
     {"solution", kata_cmd_solution}, {"demo", kata_cmd_demo},
     {"report", kata_cmd_report},     {"help", kata_cmd_help},
+    {"room", kata_cmd_room},         {"join", kata_cmd_join},
+    {"leave", kata_cmd_leave},       {"room-send", kata_cmd_room_send},
+    {"explore", kata_cmd_explore},
 };
+
+/* After these, a learner in a room sends it the new report. */
+static bool reports_to_room(const command *c)
+{
+    return c->fn == kata_cmd_board || c->fn == kata_cmd_run ||
+           c->fn == kata_cmd_hint;
+}
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 
@@ -123,7 +133,10 @@ static kata_status run_command(kata *k, int argc, char **argv)
     if (rc != KATA_OK)
         return rc;
     kata_pristine_save(k);
-    return c->fn(k, cmd_argc, cmd_argv);
+    rc = c->fn(k, cmd_argc, cmd_argv);
+    if (reports_to_room(c) && rc != KATA_FINISHED && rc != KATA_EUSAGE)
+        kata_room_notify(k, false);
+    return rc;
 }
 
 int main(int argc, char **argv)

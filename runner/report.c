@@ -156,6 +156,34 @@ static void report_table(const kata *k, const kata_eval *evals)
     kata_buf_free(&out);
 }
 
+char *kata_learner_name(const kata *k)
+{
+    json_t *name = learner(k);
+    char *text =
+        json_is_string(name) ? kata_xstrdup(json_string_value(name)) : NULL;
+    json_decref(name);
+    return text;
+}
+
+kata_status kata_report_text(const kata *k, unsigned flags, size_t json_flags,
+                             char **out)
+{
+    const kata_catalogue *c = &k->catalogue;
+    kata_eval *evals = kata_xcalloc(c->count ? c->count : 1, sizeof(*evals));
+    kata_status rc = kata_evaluate_all(k, evals, flags);
+    if (rc == KATA_OK) {
+        json_t *report = report_json(k, evals);
+        *out = json_dumps(report, json_flags | JSON_PRESERVE_ORDER);
+        json_decref(report);
+        if (*out == NULL)
+            rc = kata_fail(KATA_EFAIL, "could not write the report's JSON.");
+    }
+    for (size_t i = 0; i < c->count; i++)
+        kata_eval_free(&evals[i]);
+    free(evals);
+    return rc;
+}
+
 kata_status kata_cmd_report(kata *k, int argc, char **argv)
 {
     bool json = false;
@@ -164,21 +192,19 @@ kata_status kata_cmd_report(kata *k, int argc, char **argv)
         rc = kata_build_ready(k);
     if (rc != KATA_OK)
         return rc;
+    if (json) {
+        char *text = NULL;
+        rc = kata_report_text(k, KATA_EVAL_BUILD, JSON_INDENT(2), &text);
+        if (rc == KATA_OK)
+            printf("%s\n", text);
+        free(text);
+        return rc;
+    }
     const kata_catalogue *c = &k->catalogue;
     kata_eval *evals = kata_xcalloc(c->count ? c->count : 1, sizeof(*evals));
     rc = kata_evaluate_all(k, evals, KATA_EVAL_BUILD);
-    if (rc != KATA_OK) {
-        /* The last error says why. */
-    } else if (json) {
-        json_t *report = report_json(k, evals);
-        char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (text != NULL)
-            printf("%s\n", text);
-        free(text);
-        json_decref(report);
-    } else {
+    if (rc == KATA_OK)
         report_table(k, evals);
-    }
     for (size_t i = 0; i < c->count; i++)
         kata_eval_free(&evals[i]);
     free(evals);

@@ -144,6 +144,8 @@ static void run_tests(watcher *w, unsigned flags)
     w->k->suite_tick = NULL;
     w->k->build_tick = NULL;
     w->have_eval = true;
+    /* Quiet: a line of its own would break the screen. */
+    kata_room_notify(w->k, true);
     if (w->quit || w->pending_key)
         return;
     if (w->saved) {

@@ -112,10 +112,10 @@ static esk_status open_database(sqlite_store *s, const char *path,
                                 const esk_store_options *options)
 {
     /* One thread at a time uses a store, so SQLite's own mutex is not
-     * needed. */
-    int rc = sqlite3_open_v2(
-        path, &s->db,
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+     * needed. A viewer's store must never create the file it looks at. */
+    int flags = options->read_only ? SQLITE_OPEN_READONLY
+                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     if (s->db == NULL)
         return esk__fail(ESK_ENOMEM, "opening '%s': out of memory", path);
     sqlite3_extended_result_codes(s->db, 1);
@@ -131,7 +131,7 @@ static esk_status open_database(sqlite_store *s, const char *path,
 
     /* SQLite falls back to read-only when the file cannot be written. A
      * store must append, so say so now rather than at the first append. */
-    if (sqlite3_db_readonly(s->db, "main") == 1)
+    if (!options->read_only && sqlite3_db_readonly(s->db, "main") == 1)
         return esk__fail(ESK_EREADONLY,
                          "opening '%s': the file is read-only and an "
                          "event store must be able to write to it",
@@ -148,8 +148,9 @@ static esk_status open_database(sqlite_store *s, const char *path,
      * busy timeout the caller chose. */
     esk_status status = ESK_OK;
     for (int waited_ms = 0;; waited_ms += 10) {
-        status = esk__sqlite_check_schema(s->db, path);
-        if (status == ESK_OK)
+        status = esk__sqlite_check_schema(s->db, path, options->read_only);
+        /* The journal mode is stored in the file: a reader leaves it. */
+        if (status == ESK_OK && !options->read_only)
             status = configure(s->db, path, options);
         if (status != ESK_EBUSY || waited_ms >= options->busy_timeout_ms)
             break;

@@ -148,8 +148,9 @@ static const failure_text failure_texts[] = {
      "writable",
      false},
     {SQLITE_READONLY,
-     "this connection cannot write the database (a read-only file or folder, "
-     "or PRAGMA query_only): make it writable, then try again",
+     "this connection cannot write the database (a store opened read_only, "
+     "a read-only file or folder, or PRAGMA query_only): make it writable, "
+     "then try again",
      false},
 
 #ifdef SQLITE_CORRUPT_INDEX /* SQLite 3.35 */

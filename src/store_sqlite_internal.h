@@ -163,8 +163,10 @@ bool esk__sqlite_column_tags(sqlite3_stmt *stmt, esk__sqlite_tags *buf,
 /* --- store_sqlite_schema.c ------------------------------------------------ */
 
 /* Accept the file as it is, upgrade it, or refuse it (ESK_ESCHEMA,
- * ESK_ECORRUPT, and what SQLite says). */
-esk_status esk__sqlite_check_schema(sqlite3 *db, const char *path);
+ * ESK_ECORRUPT, and what SQLite says). read_only refuses what would need
+ * an upgrade instead. */
+esk_status esk__sqlite_check_schema(sqlite3 *db, const char *path,
+                                    bool read_only);
 /* Prepare every statement of STMT_COUNT once, at open: ESK_ESCHEMA when the
  * tables do not fit them. */
 esk_status esk__sqlite_prepare(sqlite_store *s, const char *path);

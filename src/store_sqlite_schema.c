@@ -210,7 +210,24 @@ done:
 
 /* Accept the file as it is, upgrade it, or refuse it. Refusing writes
  * nothing: the schema is read before any PRAGMA that would write. */
-esk_status esk__sqlite_check_schema(sqlite3 *db, const char *path)
+/* A reader cannot upgrade: say what would make the file readable. */
+static esk_status refuse_upgrade(const char *path, const schema_state *state)
+{
+    if (state->objects == 0 && state->application_id == 0)
+        return esk__fail(ESK_ESCHEMA,
+                         "'%s' is an empty database, not an esk event "
+                         "store: give the file an esk program writes to",
+                         path);
+    return esk__fail(ESK_ESCHEMA,
+                     "'%s' was written by an older esk (schema %" PRId64
+                     "; this build reads %" PRId64
+                     "): open it once for writing (any esk program "
+                     "upgrades it), then read it again",
+                     path, state->user_version, SCHEMA_VERSION);
+}
+
+esk_status esk__sqlite_check_schema(sqlite3 *db, const char *path,
+                                    bool read_only)
 {
     schema_state state = {0, 0, 0};
     int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
@@ -236,7 +253,7 @@ esk_status esk__sqlite_check_schema(sqlite3 *db, const char *path)
     case SCHEMA_CURRENT:
         return ESK_OK;
     case SCHEMA_OLDER:
-        return migrate(db, path);
+        return read_only ? refuse_upgrade(path, &state) : migrate(db, path);
     default:
         return refuse_schema(path, &state, verdict);
     }

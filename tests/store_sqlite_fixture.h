@@ -57,6 +57,12 @@ void a_directory_is_refused_with_its_path_in_the_message(void **state);
 void a_missing_folder_is_refused_and_not_created(void **state);
 void a_read_only_file_is_refused(void **state);
 
+/* store_sqlite_read_only.c */
+void a_read_only_store_reads_events_and_records(void **state);
+void a_read_only_store_refuses_every_write_and_leaves_the_file(void **state);
+void a_read_only_open_of_a_missing_file_creates_nothing(void **state);
+void a_read_only_open_of_an_older_schema_says_to_upgrade_it(void **state);
+
 /* store_sqlite_upgrades.c */
 void a_store_of_an_older_esk_is_upgraded_on_open(void **state);
 void a_first_schema_store_gains_the_record_tables_and_keeps_its_events(

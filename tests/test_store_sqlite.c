@@ -74,6 +74,12 @@ int main(void)
         cmocka_unit_test(a_directory_is_refused_with_its_path_in_the_message),
         cmocka_unit_test(a_missing_folder_is_refused_and_not_created),
         cmocka_unit_test(a_read_only_file_is_refused),
+        cmocka_unit_test(a_read_only_store_reads_events_and_records),
+        cmocka_unit_test(
+            a_read_only_store_refuses_every_write_and_leaves_the_file),
+        cmocka_unit_test(a_read_only_open_of_a_missing_file_creates_nothing),
+        cmocka_unit_test(
+            a_read_only_open_of_an_older_schema_says_to_upgrade_it),
         cmocka_unit_test(full_durability_opens_and_appends),
         cmocka_unit_test(a_file_store_runs_in_wal_mode),
         cmocka_unit_test(memory_databases_are_private_to_their_handle),

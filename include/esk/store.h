@@ -65,7 +65,7 @@ typedef enum esk_durability {
     ESK_DURABILITY_FULL = 1,
 } esk_durability;
 
-#define ESK_STORE_OPTIONS_VERSION 1
+#define ESK_STORE_OPTIONS_VERSION 2
 
 /**
  * Options for opening a store. Start from ESK_STORE_OPTIONS_INIT and set
@@ -84,11 +84,16 @@ typedef struct esk_store_options {
     /** SQLite and PostgreSQL: how long to wait for another process's lock,
      *  in ms. */
     int busy_timeout_ms;
+    /** SQLite only (version 2): open an existing file for reading alone,
+     *  as a viewer does. Nothing is created, upgraded or written: every
+     *  append, close and record is refused with ESK_EREADONLY, and the
+     *  file's bytes stay as they were (tests/store_sqlite_read_only.c). */
+    bool read_only;
 } esk_store_options;
 
 /* clang-format off */
 #define ESK_STORE_OPTIONS_INIT \
-    {ESK_STORE_OPTIONS_VERSION, NULL, NULL, ESK_DURABILITY_NORMAL, 5000}
+    {ESK_STORE_OPTIONS_VERSION, NULL, NULL, ESK_DURABILITY_NORMAL, 5000, false}
 /* clang-format on */
 
 /**
@@ -113,15 +118,21 @@ esk_status esk_store_open_memory(esk_store **out,
  *                options can turn off locking); write "./file:..." for a
  *                file whose name starts so.
  * @param options NULL for the defaults; borrowed.
+ * With options->read_only the file must exist and hold an esk store of
+ * this build's schema: an older one would need an upgrade, which writes.
+ *
  * @return ESK_OK;
  *         ESK_EINVAL: out or path NULL, an empty path, a path that starts
  *         with "file:", bad options;
  *         ESK_ESCHEMA: the file holds another application's database, or an
- *         esk schema newer than this build knows;
+ *         esk schema newer than this build knows; read-only, also an empty
+ *         file or an older esk schema (the message says to open it once
+ *         for writing);
  *         ESK_ECORRUPT: the file is not a database or is damaged;
- *         ESK_EREADONLY: the file cannot be written;
+ *         ESK_EREADONLY: the file cannot be written (not with read_only);
  *         ESK_EBUSY: another process kept it locked past the timeout;
- *         ESK_EIO: the file cannot be opened (a directory, a missing folder);
+ *         ESK_EIO: the file cannot be opened (a directory, a missing folder;
+ *         read-only, also a missing file);
  *         ESK_ENOMEM.
  */
 esk_status esk_store_open_sqlite(esk_store **out, const char *path,

@@ -124,6 +124,28 @@ static void a_failing_run_reports_no_failure_it_passed_by(void **state)
     kit_destroy(&own);
 }
 
+static void explore_without_a_store_says_how_to_make_one(void **state)
+{
+    (void)state;
+    /* The folder ./kata was called from, and the kit's root, hold no
+     * workshop.db: nothing is built, and the message says what to run. */
+    char *caller = kata_format("KATA_CALLER_DIR=%s", the_kit.dir);
+    const char *env[] = {caller, NULL};
+    outcome o = kit_run(&the_kit, NULL, env, "explore", NULL);
+    assert_int_equal(o.code, 1);
+    assert_true(contains(&o, "no store to explore"));
+    assert_true(contains(&o, "workshop-demo demo"));
+    assert_false(contains(&o, "Building the explorer"));
+    outcome_free(&o);
+    o = kit_run(&the_kit, NULL, NULL, "explore", "--help", NULL);
+    assert_int_equal(o.code, 0);
+    assert_true(contains(&o, "Usage: ./kata explore [FILE]"));
+    outcome_free(&o);
+    o = kit_run(&the_kit, NULL, NULL, "explore", "a.db", "b.db", NULL);
+    assert_int_equal(o.code, 2);
+    outcome_free(&o);
+    free(caller);
+}
 int main(int argc, char **argv)
 {
     harness_init(argc, argv);
@@ -171,6 +193,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(help_lists_every_command_and_explains_each),
         cmocka_unit_test(wrong_command_lines_say_what_is_valid_and_exit_2),
         cmocka_unit_test(an_unconfigured_build_folder_says_to_run_setup),
+        cmocka_unit_test(explore_without_a_store_says_how_to_make_one),
     };
     return cmocka_run_group_tests(tests, make_kit, remove_kit);
 }

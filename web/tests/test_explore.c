@@ -1,0 +1,397 @@
+/*
+ * web/tests/test_explore.c - the explorer's views on a store file: what
+ * each shows, the files it refuses and what it says to do, and that
+ * browsing leaves the file as it was.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include <esk/error.h>
+#include <esk/store.h>
+
+#include "explore.h"
+#include "explore_fixture.h"
+
+static esk_explore *open_fixture(const explore_fixture *f)
+{
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open(&x, f->path), ESK_OK);
+    return x;
+}
+
+static json_t *at(json_t *root, const char *path)
+{
+    /* "events.1.type": objects by key, arrays by index. */
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", path);
+    json_t *node = root;
+    for (char *part = strtok(copy, "."); node != NULL && part != NULL;
+         part = strtok(NULL, "."))
+        node = json_is_array(node)
+                   ? json_array_get(node, (size_t)strtoul(part, NULL, 10))
+                   : json_object_get(node, part);
+    assert_non_null(node);
+    return node;
+}
+
+static const char *text_at(json_t *root, const char *path)
+{
+    return json_string_value(at(root, path));
+}
+
+static long long int_at(json_t *root, const char *path)
+{
+    return (long long)json_integer_value(at(root, path));
+}
+
+static void streams_are_grouped_by_category_with_versions(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = open_fixture(&f);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_streams(x, &view), ESK_OK);
+
+    assert_int_equal(int_at(view, "head"), 6);
+    assert_int_equal(json_array_size(at(view, "categories")), 3);
+    assert_string_equal(text_at(view, "categories.0.name"),
+                        "<script>alert(1)</script>");
+    assert_string_equal(text_at(view, "categories.0.streams.0.id"),
+                        HOSTILE_STREAM);
+    assert_string_equal(text_at(view, "categories.1.name"), "period");
+    assert_true(json_is_true(at(view, "categories.1.streams.0.closed")));
+    assert_string_equal(text_at(view, "categories.2.streams.0.id"),
+                        "workshop-w-1");
+    assert_int_equal(int_at(view, "categories.2.streams.0.version"), 3);
+    assert_true(json_is_false(at(view, "categories.2.streams.0.closed")));
+
+    json_decref(view);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+static void a_stream_shows_data_metadata_links_and_tags(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = open_fixture(&f);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_stream(x, "workshop-w-1", &view), ESK_OK);
+    assert_int_equal(int_at(view, "version"), 3);
+    assert_string_equal(text_at(view, "events.2.type"), "AttendeeWaitlisted");
+    assert_string_equal(text_at(view, "events.2.data.attendeeId"), "bob");
+    assert_string_equal(text_at(view, "events.2.correlation"), "req-2");
+    assert_string_equal(text_at(view, "events.2.causation"), "ev-2");
+    assert_string_equal(text_at(view, "events.2.recorded_at"),
+                        "2026-11-18T11:06:40.000000Z");
+    json_decref(view);
+
+    assert_int_equal(esk_explore_stream(x, "period-2026", &view), ESK_OK);
+    assert_true(json_is_true(at(view, "closed")));
+    assert_string_equal(text_at(view, "events.0.tags.1"), "books");
+    json_decref(view);
+
+    assert_int_equal(esk_explore_stream(x, "nobody-1", &view), ESK_ENOTFOUND);
+    assert_int_equal(esk_explore_stream(x, "", &view), ESK_EINVAL);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+static void hostile_ids_and_data_come_back_verbatim(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = open_fixture(&f);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_stream(x, HOSTILE_STREAM, &view), ESK_OK);
+    assert_string_equal(text_at(view, "id"), HOSTILE_STREAM);
+    assert_string_equal(text_at(view, "events.0.type"), "<b>Odd</b>");
+    assert_string_equal(text_at(view, "events.0.data.text"), HOSTILE_TEXT);
+    json_decref(view);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+static void the_feed_is_paged_by_position(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = open_fixture(&f);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_feed(x, 0, 4, &view), ESK_OK);
+    assert_int_equal(json_array_size(at(view, "events")), 4);
+    assert_int_equal(int_at(view, "events.0.position"), 1);
+    assert_int_equal(int_at(view, "next"), 4);
+    json_decref(view);
+
+    assert_int_equal(esk_explore_feed(x, 4, 4, &view), ESK_OK);
+    assert_int_equal(json_array_size(at(view, "events")), 2);
+    assert_int_equal(int_at(view, "events.0.position"), 5);
+    assert_true(json_is_null(at(view, "next")));
+    json_decref(view);
+
+    assert_int_equal(esk_explore_feed(x, -1, 4, &view), ESK_EINVAL);
+    assert_int_equal(esk_explore_feed(x, 0, 0, &view), ESK_EINVAL);
+    assert_int_equal(esk_explore_feed(x, 0, ESK_EXPLORE_PAGE_MAX + 1, &view),
+                     ESK_EINVAL);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+static void checkpoints_show_their_kind_and_lag(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = open_fixture(&f);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_checkpoints(x, &view), ESK_OK);
+    assert_int_equal(json_array_size(at(view, "checkpoints")), 2);
+    assert_string_equal(text_at(view, "checkpoints.0.name"), "catalogue");
+    assert_string_equal(text_at(view, "checkpoints.0.kind"), "projection");
+    assert_int_equal(int_at(view, "checkpoints.0.position"), 2);
+    assert_int_equal(int_at(view, "checkpoints.0.lag"), 4);
+    assert_string_equal(text_at(view, "checkpoints.1.kind"), "process");
+    assert_int_equal(int_at(view, "checkpoints.1.lag"), 0);
+    json_decref(view);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+static void a_workshop_is_folded_event_by_event(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = open_fixture(&f);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_fold(x, "workshop-w-1", &view), ESK_OK);
+    assert_int_equal(json_array_size(at(view, "steps")), 3);
+    assert_string_equal(text_at(view, "steps.0.state.status"), "open");
+    assert_int_equal(int_at(view, "steps.0.state.free_seats"), 1);
+    assert_string_equal(text_at(view, "steps.1.state.seated.0"), "ada");
+    assert_int_equal(int_at(view, "steps.1.state.free_seats"), 0);
+    assert_string_equal(text_at(view, "steps.2.state.waitlist.0"), "bob");
+    assert_true(json_is_null(at(view, "error")));
+    json_decref(view);
+
+    assert_int_equal(esk_explore_fold(x, "period-2026", &view), ESK_ENOTFOUND);
+    assert_true(strstr(esk_errmsg(), "no fold") != NULL);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+static void links_find_the_cause_and_the_correlated_events(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = open_fixture(&f);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_event(x, "ev-2", &view), ESK_OK);
+    assert_string_equal(text_at(view, "type"), "AttendeeRegistered");
+    assert_int_equal(int_at(view, "position"), 2);
+    json_decref(view);
+    assert_int_equal(esk_explore_event(x, "cmd-1", &view), ESK_ENOTFOUND);
+    assert_true(strstr(esk_errmsg(), "command") != NULL);
+
+    assert_int_equal(esk_explore_correlation(x, "req-2", &view), ESK_OK);
+    assert_int_equal(json_array_size(at(view, "events")), 2);
+    assert_string_equal(text_at(view, "events.1.id"), "ev-3");
+    json_decref(view);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+/* Every view, as a browsing session asks them. */
+static void browse_everything(esk_explore *x)
+{
+    const char *streams[] = {"workshop-w-1", HOSTILE_STREAM, "period-2026"};
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_streams(x, &view), ESK_OK);
+    json_decref(view);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(esk_explore_stream(x, streams[i], &view), ESK_OK);
+        json_decref(view);
+    }
+    assert_int_equal(esk_explore_feed(x, 0, 2, &view), ESK_OK);
+    json_decref(view);
+    assert_int_equal(esk_explore_checkpoints(x, &view), ESK_OK);
+    json_decref(view);
+    assert_int_equal(esk_explore_fold(x, "workshop-w-1", &view), ESK_OK);
+    json_decref(view);
+    assert_int_equal(esk_explore_event(x, "ev-3", &view), ESK_OK);
+    json_decref(view);
+    assert_int_equal(esk_explore_correlation(x, "req-1", &view), ESK_OK);
+    json_decref(view);
+}
+
+static void browsing_leaves_the_file_unchanged(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    char *before = NULL;
+    size_t before_size = explore_fixture_read(f.path, &before);
+
+    esk_explore *x = open_fixture(&f);
+    browse_everything(x);
+    /* Even code of the explorer's that tried to write could not. */
+    const esk_new_event event = {NULL, "Written", 1, "{}", NULL};
+    assert_int_equal(esk_store_append(esk__explore_store(x), "s-1", ESK_ANY,
+                                      &event, 1, NULL),
+                     ESK_EREADONLY);
+    esk_explore_free(x);
+
+    char *after = NULL;
+    size_t after_size = explore_fixture_read(f.path, &after);
+    assert_int_equal(after_size, before_size);
+    assert_memory_equal(after, before, before_size);
+    free(before);
+    free(after);
+    explore_fixture_remove(&f);
+}
+
+static void a_missing_file_is_refused_and_not_created(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    char path[256];
+    explore_fixture_file(&f, "missing.db", path, sizeof path);
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open(&x, path), ESK_ENOTFOUND);
+    assert_null(x);
+    assert_true(strstr(esk_errmsg(), "no such file") != NULL);
+    assert_true(strstr(esk_errmsg(), "workshop-demo") != NULL);
+    assert_int_equal(access(path, F_OK), -1);
+    explore_fixture_remove(&f);
+}
+
+static void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void another_applications_database_is_refused(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    char path[256];
+    explore_fixture_file(&f, "notes.db", path, sizeof path);
+    raw_exec(path, "CREATE TABLE notes(text TEXT)");
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open(&x, path), ESK_ESCHEMA);
+    assert_null(x);
+    assert_true(strstr(esk_errmsg(), "not an esk event store") != NULL);
+    assert_true(strstr(esk_errmsg(), "give ./kata explore the path") != NULL);
+    explore_fixture_remove(&f);
+}
+
+static void a_newer_schema_is_refused_with_what_to_do(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    raw_exec(f.path, "PRAGMA user_version = 99");
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open(&x, f.path), ESK_ESCHEMA);
+    assert_true(strstr(esk_errmsg(), "newer esk") != NULL);
+    assert_true(strstr(esk_errmsg(), "update the kit") != NULL);
+    explore_fixture_remove(&f);
+}
+
+/* What an application does when it starts over: a new file at the
+ * same path. */
+static void replace_with_a_new_store(const char *path)
+{
+    unlink(path);
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_sqlite(&store, path, NULL), ESK_OK);
+    const esk_new_event event = {NULL, "Started", 1, "{}", NULL};
+    assert_int_equal(
+        esk_store_append(store, "other-1", ESK_NO_STREAM, &event, 1, NULL),
+        ESK_OK);
+    esk_store_free(store);
+}
+
+static void a_file_replaced_under_the_explorer_is_read_anew(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = open_fixture(&f);
+    replace_with_a_new_store(f.path);
+
+    assert_int_equal(esk_explore_refresh(x), ESK_OK);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_streams(x, &view), ESK_OK);
+    assert_int_equal(int_at(view, "head"), 1);
+    assert_string_equal(text_at(view, "categories.0.streams.0.id"), "other-1");
+    json_decref(view);
+
+    unlink(f.path);
+    assert_int_equal(esk_explore_refresh(x), ESK_ENOTFOUND);
+    assert_true(strstr(esk_errmsg(), "no such file") != NULL);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+static void a_file_that_is_not_a_database_is_refused(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    char path[256];
+    explore_fixture_file(&f, "notes.txt", path, sizeof path);
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    fputs("not a database, only some text that is long enough to be read "
+          "as a header by SQLite, which wants one hundred bytes of it\n",
+          file);
+    fclose(file);
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open(&x, path), ESK_ECORRUPT);
+    assert_null(x);
+    assert_true(strstr(esk_errmsg(), "give ./kata explore the path") != NULL);
+    explore_fixture_remove(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(streams_are_grouped_by_category_with_versions),
+        cmocka_unit_test(a_stream_shows_data_metadata_links_and_tags),
+        cmocka_unit_test(hostile_ids_and_data_come_back_verbatim),
+        cmocka_unit_test(the_feed_is_paged_by_position),
+        cmocka_unit_test(checkpoints_show_their_kind_and_lag),
+        cmocka_unit_test(a_workshop_is_folded_event_by_event),
+        cmocka_unit_test(links_find_the_cause_and_the_correlated_events),
+        cmocka_unit_test(browsing_leaves_the_file_unchanged),
+        cmocka_unit_test(a_missing_file_is_refused_and_not_created),
+        cmocka_unit_test(another_applications_database_is_refused),
+        cmocka_unit_test(a_file_that_is_not_a_database_is_refused),
+        cmocka_unit_test(a_newer_schema_is_refused_with_what_to_do),
+        cmocka_unit_test(a_file_replaced_under_the_explorer_is_read_anew),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
