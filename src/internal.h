@@ -45,6 +45,9 @@ void esk__jansson_free(void *ptr);
 const char *esk__json_kind(const struct json_t *json);
 /* Whether text is JSON, without touching the last error. */
 bool esk__json_valid(const char *text);
+/* The length of the UTF-8 sequence that starts at p (a byte >= 0x80 of
+ * NUL-terminated text), or 0 when it is not valid UTF-8. */
+size_t esk__utf8_sequence(const unsigned char *p);
 
 /* The calling thread's last error (src/error.c, esk/error.h). Every public
  * function that can fail ends with one of these: esk__ok() on success, an

@@ -85,8 +85,7 @@ static bool read_number(cursor *c)
     return true;
 }
 
-/* The length of the UTF-8 sequence at p, or 0 when it is not valid. */
-static size_t utf8_sequence(const unsigned char *p)
+size_t esk__utf8_sequence(const unsigned char *p)
 {
     unsigned char c = p[0];
     if (c >= 0xC2 && c <= 0xDF)
@@ -207,7 +206,7 @@ static bool read_string(cursor *c)
         } else {
             /* Not plain, not a quote, backslash or control character:
              * the first byte of a UTF-8 sequence. */
-            size_t len = utf8_sequence(c->p);
+            size_t len = esk__utf8_sequence(c->p);
             if (len == 0)
                 return fail(c, "invalid UTF-8 in string");
             c->p += len;

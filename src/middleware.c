@@ -110,32 +110,135 @@ esk_middleware esk_retry_middleware(const esk_retry_policy *policy)
 /* --- Idempotency ------------------------------------------------------------
  */
 
-/* The outcome as the record's JSON value; NULL when out of memory. */
+/*
+ * The outcome record is written by hand, as jansson wrote it before
+ * (JSON_COMPACT, the members in this order, strings escaped as jansson
+ * escapes them), so that records stay the same text: building a jansson
+ * object and dumping it took a third of the cost of a command.
+ */
+
+static char *put_text(char *out, const char *text)
+{
+    size_t len = strlen(text);
+    memcpy(out, text, len);
+    return out + len;
+}
+
+/* text as a JSON string; NULL when it is not UTF-8 (jansson refused it
+ * too). Writes at most 6 bytes per byte of text, plus 2. */
+static char *put_string(char *out, const char *text)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)text;
+    *out++ = '"';
+    for (;;) {
+        /* Most of the text needs no escape: copy it in a tight loop. */
+        while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+            *out++ = (char)*p++;
+        unsigned char ch = *p;
+        if (ch == '\0')
+            break;
+        if (ch >= 0x80) {
+            size_t len = esk__utf8_sequence(p);
+            if (len == 0)
+                return NULL;
+            memcpy(out, p, len);
+            out += len;
+            p += len;
+            continue;
+        }
+        *out++ = '\\';
+        switch (ch) {
+        case '"':
+        case '\\':
+            *out++ = (char)ch;
+            break;
+        case '\b':
+            *out++ = 'b';
+            break;
+        case '\f':
+            *out++ = 'f';
+            break;
+        case '\n':
+            *out++ = 'n';
+            break;
+        case '\r':
+            *out++ = 'r';
+            break;
+        case '\t':
+            *out++ = 't';
+            break;
+        default:
+            out = put_text(out, "u00");
+            *out++ = hex[ch >> 4];
+            *out++ = hex[ch & 0xF];
+        }
+        p++;
+    }
+    *out++ = '"';
+    return out;
+}
+
+/* Writes at most 20 bytes. */
+static char *put_integer(char *out, int64_t value)
+{
+    char digits[20];
+    int n = 0;
+    /* Negated as unsigned, so that INT64_MIN needs no special case. */
+    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    do {
+        digits[n++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude > 0);
+    if (value < 0)
+        *out++ = '-';
+    while (n > 0)
+        *out++ = digits[--n];
+    return out;
+}
+
+/* The outcome as the record's JSON value; NULL when out of memory (or
+ * when a text is not UTF-8, which the bus's checks leave impossible). */
 static char *encode_outcome(const esk_command *command,
                             const esk_command_result *r, esk_status rc)
 {
     const esk_error *last = esk_error_last();
     int code = rc == ESK_EDOMAIN ? last->code : 0;
     const char *message = rc == ESK_OK ? "" : last->message;
-    char *text = NULL;
-    /* jansson may drop a byte on a failed allocation and carry on: any
-     * failure counted during the encoding voids the text. */
-    unsigned long failures = esk__allocation_failures();
+    const char *payload = command->payload_json;
+    size_t payload_len = payload != NULL ? strlen(payload) : 0;
+    size_t size = 6 * (strlen(command->type) + payload_len + strlen(message)) +
+                  4 * 20 + 128;
+    char *text = esk__malloc(size);
+    if (text == NULL)
+        return NULL;
     /* The payload is kept as text, not as parsed JSON, so that a command
      * sent again is compared with it byte for byte; null when none. */
-    json_t *outcome = json_pack(
-        "{s:s, s:s?, s:i, s:s, s:I, s:I, s:I}", "type", command->type,
-        "payloadJson", command->payload_json, "domainCode", code, "message",
-        message, "eventCount", (json_int_t)r->event_count, "version",
-        (json_int_t)r->version, "position", (json_int_t)r->position);
-    if (outcome == NULL)
+    char *out = put_text(text, "{\"type\":");
+    out = put_string(out, command->type);
+    if (out != NULL) {
+        out = put_text(out, ",\"payloadJson\":");
+        out =
+            payload != NULL ? put_string(out, payload) : put_text(out, "null");
+    }
+    if (out != NULL) {
+        out = put_text(out, ",\"domainCode\":");
+        out = put_integer(out, code);
+        out = put_text(out, ",\"message\":");
+        out = put_string(out, message);
+    }
+    if (out == NULL) {
+        esk__free(text);
         return NULL;
-    char *dumped = json_dumps(outcome, JSON_COMPACT);
-    if (dumped != NULL && esk__allocation_failures() == failures)
-        text = esk__strdup(dumped);
-    if (dumped != NULL)
-        esk__jansson_free(dumped);
-    json_decref(outcome);
+    }
+    out = put_text(out, ",\"eventCount\":");
+    out = put_integer(out, (int64_t)r->event_count);
+    out = put_text(out, ",\"version\":");
+    out = put_integer(out, r->version);
+    out = put_text(out, ",\"position\":");
+    out = put_integer(out, r->position);
+    out = put_text(out, "}");
+    *out = '\0';
     return text;
 }
 

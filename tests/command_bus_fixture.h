@@ -78,6 +78,7 @@ void a_conflict_is_not_recorded_so_the_command_can_be_sent_again(void **state);
 void a_failed_handler_leaves_none_of_its_writes(void **state);
 void a_command_id_reused_for_another_type_is_refused(void **state);
 void a_command_id_reused_with_another_payload_is_refused(void **state);
+void the_recorded_outcome_is_the_json_jansson_writes(void **state);
 void a_command_id_resent_with_or_without_payload_json_is_refused(void **state);
 void an_outcome_recorded_without_its_payload_is_compared_by_type(void **state);
 void an_outcome_record_esk_did_not_write_is_reported(void **state);

@@ -232,6 +232,7 @@ int main(void)
         cmocka_unit_test(a_failed_handler_leaves_none_of_its_writes),
         cmocka_unit_test(a_command_id_reused_for_another_type_is_refused),
         cmocka_unit_test(a_command_id_reused_with_another_payload_is_refused),
+        cmocka_unit_test(the_recorded_outcome_is_the_json_jansson_writes),
         cmocka_unit_test(
             a_command_id_resent_with_or_without_payload_json_is_refused),
         cmocka_unit_test(
