@@ -11,6 +11,7 @@
 
 #include "esk/error.h"
 #include "esk/event.h"
+#include "esk/record.h"
 #include "esk/status.h"
 
 /* The monotonic clock in microseconds, for measuring how long something
@@ -245,5 +246,12 @@ void esk__excerpt_difference(const char *a, const char *b, char *a_out,
 esk_status esk__store_reused_id(struct esk_store *store, const char *event_id,
                                 const char *stored_stream_id,
                                 int64_t stored_version, const char *first_id);
+
+/* esk_store_get_record() for callers to whom a missing record is the
+ * usual answer: ESK_ENOTFOUND sets no message (formatting it cost as
+ * much as the look-up), every other status is the same. */
+esk_status esk__store_find_record(struct esk_store *store, esk_record_kind kind,
+                                  const char *key, esk_record *out,
+                                  char **owned);
 
 #endif

@@ -22,36 +22,94 @@ static void write_to_stderr(void *ctx, const char *line)
     fprintf(stderr, "%s\n", line);
 }
 
-static double elapsed_ms(const struct timespec *start,
-                         const struct timespec *end)
+/*
+ * The line is built by hand: snprintf, its "%.2f" above all, cost more
+ * than the command's own work. A line takes what fits in its buffer and
+ * is cut there, as snprintf would cut it.
+ */
+typedef struct line_buf {
+    char *p;
+    char *end; /* the last byte, kept for the NUL */
+} line_buf;
+
+static void put(line_buf *b, const char *text)
 {
-    return (double)(end->tv_sec - start->tv_sec) * 1e3 +
-           (double)(end->tv_nsec - start->tv_nsec) / 1e6;
+    while (*text != '\0' && b->p < b->end)
+        *b->p++ = *text++;
+    *b->p = '\0';
+}
+
+static void put_number(line_buf *b, int64_t value)
+{
+    char digits[24];
+    char *d = digits + sizeof(digits) - 1;
+    *d = '\0';
+    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    do {
+        *--d = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude > 0);
+    if (value < 0)
+        *--d = '-';
+    put(b, d);
+}
+
+/* The time between start and end in milliseconds with two decimals,
+ * rounded to the nearest hundredth. */
+static void put_elapsed_ms(line_buf *b, const struct timespec *start,
+                           const struct timespec *end)
+{
+    int64_t ns = (int64_t)(end->tv_sec - start->tv_sec) * 1000000000 +
+                 (int64_t)(end->tv_nsec - start->tv_nsec);
+    bool negative = ns < 0; /* a clock set back */
+    int64_t hundredths = ((negative ? -ns : ns) + 5000) / 10000;
+    if (negative)
+        put(b, "-");
+    put_number(b, hundredths / 100);
+    char decimals[4] = {'.', (char)('0' + hundredths % 100 / 10),
+                        (char)('0' + hundredths % 10), '\0'};
+    put(b, decimals);
 }
 
 /* "ok: 1 event, v3 @12", "refused: error 3: ...", "failed: ...: ...": the
  * outcome rc of the chain, whose reason is the last error. */
-static void describe_outcome(esk_status rc, const esk_command_result *r,
-                             char *buf, size_t size)
+static void describe_outcome(line_buf *b, esk_status rc,
+                             const esk_command_result *r)
 {
     const char *again = r->duplicate ? " (duplicate)" : "";
     const esk_error *last = esk_error_last();
-    int len;
 
-    if (rc == ESK_OK && r->event_count == 0)
-        len = snprintf(buf, size, "ok%s: no events", again);
-    else if (rc == ESK_OK)
-        len = snprintf(buf, size, "ok%s: %zu event%s, v%" PRId64 " @%" PRId64,
-                       again, r->event_count, r->event_count == 1 ? "" : "s",
-                       r->version, r->position);
-    else if (rc == ESK_EDOMAIN)
-        len = snprintf(buf, size, "refused%s: error %d: %s", again, last->code,
-                       last->message);
-    else
-        len = snprintf(buf, size, "failed: %s: %s", esk_status_str(rc),
-                       last->message);
-    if (r->attempts > 1 && len >= 0 && (size_t)len < size)
-        snprintf(buf + len, size - (size_t)len, ", %d attempts", r->attempts);
+    if (rc == ESK_OK) {
+        put(b, "ok");
+        put(b, again);
+        if (r->event_count == 0) {
+            put(b, ": no events");
+        } else {
+            put(b, ": ");
+            put_number(b, (int64_t)r->event_count);
+            put(b, r->event_count == 1 ? " event, v" : " events, v");
+            put_number(b, r->version);
+            put(b, " @");
+            put_number(b, r->position);
+        }
+    } else if (rc == ESK_EDOMAIN) {
+        put(b, "refused");
+        put(b, again);
+        put(b, ": error ");
+        put_number(b, last->code);
+        put(b, ": ");
+        put(b, last->message);
+    } else {
+        put(b, "failed: ");
+        put(b, esk_status_str(rc));
+        put(b, ": ");
+        put(b, last->message);
+    }
+    if (r->attempts > 1) {
+        put(b, ", ");
+        put_number(b, r->attempts);
+        put(b, " attempts");
+    }
 }
 
 static esk_status logging_around(void *data, esk_context *context)
@@ -66,13 +124,19 @@ static esk_status logging_around(void *data, esk_context *context)
 
     const esk_command *command = esk_context_command(context);
     const esk_metadata *metadata = esk_context_metadata(context);
-    char outcome[ESK_ERROR_MESSAGE_MAX + 64];
-    char line[ESK_COMMAND_TYPE_MAX + 2 * ESK_COMMAND_ID_MAX + sizeof(outcome) +
-              64];
-    describe_outcome(rc, esk_context_result(context), outcome, sizeof(outcome));
-    snprintf(line, sizeof(line), "%s id=%s correlation=%s -> %s (%.2f ms)",
-             command->type, command->id, metadata->correlation_id, outcome,
-             elapsed_ms(&start, &end));
+    char line[ESK_COMMAND_TYPE_MAX + 2 * ESK_COMMAND_ID_MAX +
+              ESK_ERROR_MESSAGE_MAX + 192];
+    line_buf b = {line, line + sizeof(line) - 1};
+    put(&b, command->type);
+    put(&b, " id=");
+    put(&b, command->id);
+    put(&b, " correlation=");
+    put(&b, metadata->correlation_id);
+    put(&b, " -> ");
+    describe_outcome(&b, rc, esk_context_result(context));
+    put(&b, " (");
+    put_elapsed_ms(&b, &start, &end);
+    put(&b, " ms)");
     if (sink != NULL && sink->write != NULL)
         sink->write(sink->ctx, line);
     else
@@ -426,8 +490,8 @@ static esk_status idempotency_around(void *data, esk_context *context)
                                 "checking whether command '%s' was handled "
                                 "before",
                                 command->id);
-    rc = esk_store_get_record(store, ESK_RECORD_COMMAND, command->id, &record,
-                              &owned);
+    rc = esk__store_find_record(store, ESK_RECORD_COMMAND, command->id, &record,
+                                &owned);
     if (rc == ESK_OK) {
         rc = answer_from_record(context, &record);
         esk_free(owned);

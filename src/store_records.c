@@ -59,10 +59,20 @@ esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
 esk_status esk_store_get_record(esk_store *store, esk_record_kind kind,
                                 const char *key, esk_record *out, char **owned)
 {
-    esk_status rc;
-
     if (store == NULL)
         return esk__store_is_null(__func__);
+    esk_status rc = esk__store_find_record(store, kind, key, out, owned);
+    if (rc == ESK_ENOTFOUND)
+        return esk__fail(ESK_ENOTFOUND, "no record '%s' of this kind", key);
+    return rc;
+}
+
+esk_status esk__store_find_record(esk_store *store, esk_record_kind kind,
+                                  const char *key, esk_record *out,
+                                  char **owned)
+{
+    esk_status rc;
+
     if ((rc = check_record_args(kind, key)) != ESK_OK)
         return rc;
     if (out == NULL || owned == NULL)
@@ -71,6 +81,6 @@ esk_status esk_store_get_record(esk_store *store, esk_record_kind kind,
         return rc;
     rc = store->backend->get_record(store, store->impl, kind, key, out, owned);
     if (rc == ESK_ENOTFOUND)
-        return esk__fail(ESK_ENOTFOUND, "no record '%s' of this kind", key);
+        return rc;
     return rc == ESK_OK ? esk__ok() : esk__store_note_failure(store, rc);
 }

@@ -67,6 +67,7 @@ void middleware_runs_in_registration_order(void **state);
 void events_carry_the_correlation_and_causation_ids(void **state);
 void a_command_without_correlation_starts_its_own(void **state);
 void logging_writes_one_line_per_command(void **state);
+void logging_names_empty_outcomes_and_attempts(void **state);
 void retry_runs_a_conflicting_handler_again(void **state);
 void retry_gives_up_after_max_attempts(void **state);
 void each_retry_starts_from_a_fresh_outcome(void **state);

@@ -221,6 +221,7 @@ int main(void)
         cmocka_unit_test(events_carry_the_correlation_and_causation_ids),
         cmocka_unit_test(a_command_without_correlation_starts_its_own),
         cmocka_unit_test(logging_writes_one_line_per_command),
+        cmocka_unit_test(logging_names_empty_outcomes_and_attempts),
         cmocka_unit_test(retry_runs_a_conflicting_handler_again),
         cmocka_unit_test(retry_gives_up_after_max_attempts),
         cmocka_unit_test(each_retry_starts_from_a_fresh_outcome),
