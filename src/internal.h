@@ -250,6 +250,12 @@ esk_status esk__store_reused_id(struct esk_store *store, const char *event_id,
 /* esk_store_get_record() for callers to whom a missing record is the
  * usual answer: ESK_ENOTFOUND sets no message (formatting it cost as
  * much as the look-up), every other status is the same. */
+/* esk_store_put_record() of a value esk wrote itself, JSON by
+ * construction (a command's outcome): the same, without checking the
+ * value again. store is not NULL. */
+esk_status esk__store_put_own_record(struct esk_store *store,
+                                     esk_record_kind kind,
+                                     const esk_record *record);
 esk_status esk__store_find_record(struct esk_store *store, esk_record_kind kind,
                                   const char *key, esk_record *out,
                                   char **owned);

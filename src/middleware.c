@@ -454,7 +454,8 @@ static esk_status record_outcome(esk_context *context, esk_status outcome)
     } else {
         esk_record record = {command->id, result->position, (int)outcome,
                              value};
-        rc = esk_store_put_record(store, ESK_RECORD_COMMAND, &record);
+        /* JSON by construction: see encode_outcome(). */
+        rc = esk__store_put_own_record(store, ESK_RECORD_COMMAND, &record);
         bool committing = rc == ESK_OK;
         if (committing) /* a failed commit rolls back */
             rc = esk_store_commit(store);
