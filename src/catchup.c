@@ -296,7 +296,7 @@ static esk_status apply_together(esk_catchup *c, esk_catchup_status *st,
             return handler_failed(c, event, depth + 1);
         }
         if (hrc != ESK_OK) {
-            rc = handler_failed(c, event, depth + 1);
+            handler_failed(c, event, depth + 1);
             esk_error failure;
             esk__error_save(&failure);
             if ((rc = esk_store_rollback(c->store)) != ESK_OK) {
