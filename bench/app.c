@@ -94,6 +94,7 @@ bool esk_catchup_rebuild_bench(const bench_config *cfg, const char *arg,
     };
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.batch_size = (size_t)cfg->page;
+    options.max_batch_ms = (int)cfg->max_batch_ms;
     if (esk_catchup_new(&catchup, store, &projection, &options) != ESK_OK) {
         bench_fail(sample, "catch-up: %s", esk_errmsg());
         goto done;

@@ -42,6 +42,7 @@ typedef struct bench_config {
     long loads;            /* loads per measurement, without a snapshot */
     long snapshot_loads;   /* loads per measurement, from a snapshot */
     long commands;         /* commands per bus measurement */
+    long max_batch_ms;     /* the catch-up's max_batch_ms */
     bench_fold_kind fold;
     /* The table reports CPU time instead of wall-clock time. */
     bool cpu_clock;

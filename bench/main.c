@@ -175,6 +175,7 @@ int main(int argc, char **argv)
                 .loads = 20,
                 .snapshot_loads = 1000,
                 .commands = 100000,
+                .max_batch_ms = 100,
                 .fold = BENCH_FOLD_TRIVIAL},
         .peer = -1,
     };

@@ -37,6 +37,9 @@ static void usage(FILE *out)
         "  --loads N             loads per measurement, no snapshot (20)\n"
         "  --snapshot-loads N    loads per measurement, snapshot (1000)\n"
         "  --commands N          commands per bus measurement (100000)\n"
+        "  --max-batch-ms N      the catch-up's max_batch_ms (100); raise\n"
+        "                        it under valgrind, where batches would\n"
+        "                        stop early\n"
         "  --fold trivial|codec  what reads do with each event (trivial)\n"
         "  --clock wall|cpu      what the table reports: wall-clock time,\n"
         "                        or the CPU time of the measuring process\n"
@@ -106,6 +109,7 @@ int parse_options(int argc, char **argv, options *o)
         {"--snapshot-loads", offsetof(bench_config, snapshot_loads), 1,
          100000000},
         {"--commands", offsetof(bench_config, commands), 1, 100000000},
+        {"--max-batch-ms", offsetof(bench_config, max_batch_ms), 1, INT_MAX},
     };
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];

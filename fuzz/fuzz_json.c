@@ -12,6 +12,8 @@
  *     reals beyond a double, and "\u0000" in an object key, which
  *     RFC 8259 allows and esk accepts;
  *   - esk_json_validate_object() accepts exactly the accepted objects;
+ *   - esk's fast check and the reader that explains a refusal agree
+ *     (a refusal always names a byte);
  *   - esk_metadata_get() and esk_metadata_encode() never claim to be out
  *     of memory when no allocation failed: text that esk accepts but
  *     jansson cannot read is ESK_EINVAL, and text both read gives the
@@ -132,6 +134,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_error_t jerr;
 
     bool esk_ok = esk_json_validate(text) == ESK_OK;
+    /* esk checks in two ways: a fast scan that says yes or no, then, for
+     * a no, the full reader that says what and where. They must agree. */
+    if (!esk_ok)
+        FUZZ_CHECK(strstr(esk_errmsg(), "invalid JSON at byte") != NULL,
+                   "the fast check refuses what the full one accepts: %s",
+                   esk_errmsg());
     json_t *parsed = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 
     if (esk_ok && parsed == NULL) {

@@ -2,11 +2,14 @@
  * src/catchup.c - catch-up projections: from a checkpoint, in batches,
  * each batch and its checkpoint one transaction.
  *
- * Every event's handler runs in a savepoint of the batch's transaction.
- * When one fails, only its own writes are undone: the events before it
- * stay applied and the checkpoint is saved just before it. So no event is
- * applied twice on SQLite, and none twice in memory either unless a
- * commit itself fails (then the whole batch comes again: at least once).
+ * When a handler fails, only its event's writes are undone: the events
+ * before it stay applied and the checkpoint is saved just before it. On
+ * SQLite the batch's handlers share one savepoint, and a failure undoes
+ * the batch and runs the events before the failed one again, each in a
+ * savepoint of its own; in memory each event has its own from the start.
+ * So no event takes effect twice on SQLite, and none twice in memory
+ * either unless a commit itself fails (then the whole batch comes again:
+ * at least once).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -132,56 +135,6 @@ static esk_status start_over(esk_catchup *c)
     return rc == ESK_OK ? ESK_OK : store_error(c, rc);
 }
 
-/* Apply one event in a savepoint, so that a failure undoes its writes
- * alone. *undone is set when the handler failed and its writes are undone
- * (ESK_ECALLBACK): the batch may keep the events before it. Any other
- * failure means the batch cannot go on. */
-static esk_status apply_one(esk_catchup *c, const esk_event *event,
-                            bool *undone)
-{
-    *undone = false;
-    const esk_projection *p = c->projection;
-    int depth = esk_store_transaction_depth(c->store);
-    esk_status rc = esk_store_begin(c->store);
-    if (rc != ESK_OK)
-        return store_error(c, rc);
-    esk_error_clear();
-    esk_status hrc = p->handle(p->ctx, c->store, event);
-    if (hrc != ESK_OK)
-        esk__callback_failed(hrc);
-    char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
-    if (esk_store_transaction_depth(c->store) != depth + 1) {
-        /* The handler began or ended a transaction of its own: what it
-         * wrote can no longer be undone with the event's savepoint. */
-        esk__describe_event(event, where, sizeof(where));
-        return esk__fail(ESK_ECALLBACK,
-                         "projection '%s': the handler of the event at %s "
-                         "left %d transactions open instead of %d: a "
-                         "handler must commit or roll back what it begins",
-                         p->name, where, esk_store_transaction_depth(c->store),
-                         depth + 1);
-    }
-    if (hrc != ESK_OK) {
-        esk__describe_event(event, where, sizeof(where));
-        esk__fail(ESK_ECALLBACK,
-                  "projection '%s' stopped at the event at %s: %s. Fix the "
-                  "cause and run again: it resumes there",
-                  p->name, where, esk_errmsg());
-        esk_error failure;
-        esk__error_save(&failure);
-        /* Only a rollback that worked leaves the batch usable: after
-         * SQLite ended the transaction by itself, nothing may go on. */
-        rc = esk_store_rollback(c->store);
-        if (rc != ESK_OK)
-            return store_error(c, rc);
-        esk__error_restore(&failure);
-        *undone = true;
-        return ESK_ECALLBACK;
-    }
-    rc = esk_store_commit(c->store);
-    return rc == ESK_OK ? ESK_OK : store_error(c, rc);
-}
-
 /*
  * Under the write lock, read the checkpoint again: another runner of the
  * same projection (another process, another handle) may have moved it
@@ -214,18 +167,78 @@ static esk_status recheck(esk_catchup *c, esk_catchup_status *st, bool *moved)
     return ESK_OK;
 }
 
+/* The message of a handler that failed, or that left the store at another
+ * transaction depth than the one it was called at: ESK_ECALLBACK. */
+static esk_status handler_failed(esk_catchup *c, const esk_event *event,
+                                 int depth)
+{
+    const esk_projection *p = c->projection;
+    char where[ESK_STREAM_ID_MAX + ESK_TYPE_MAX + 80];
+    esk__describe_event(event, where, sizeof(where));
+    if (esk_store_transaction_depth(c->store) != depth)
+        return esk__fail(ESK_ECALLBACK,
+                         "projection '%s': the handler of the event at %s "
+                         "left %d transactions open instead of %d: a "
+                         "handler must commit or roll back what it begins",
+                         p->name, where, esk_store_transaction_depth(c->store),
+                         depth);
+    return esk__fail(ESK_ECALLBACK,
+                     "projection '%s' stopped at the event at %s: %s. Fix the "
+                     "cause and run again: it resumes there",
+                     p->name, where, esk_errmsg());
+}
+
+/* Apply one event in a savepoint, so that a failure undoes its writes
+ * alone. *undone is set when the handler failed and its writes are undone
+ * (ESK_ECALLBACK): the batch may keep the events before it. Any other
+ * failure means the batch cannot go on. */
+static esk_status apply_one(esk_catchup *c, const esk_event *event,
+                            bool *undone)
+{
+    *undone = false;
+    const esk_projection *p = c->projection;
+    int depth = esk_store_transaction_depth(c->store);
+    esk_status rc = esk_store_begin(c->store);
+    if (rc != ESK_OK)
+        return store_error(c, rc);
+    esk_error_clear();
+    esk_status hrc = p->handle(p->ctx, c->store, event);
+    if (hrc != ESK_OK)
+        esk__callback_failed(hrc);
+    if (esk_store_transaction_depth(c->store) != depth + 1)
+        /* The handler began or ended a transaction of its own: what it
+         * wrote can no longer be undone with the event's savepoint. */
+        return handler_failed(c, event, depth + 1);
+    if (hrc != ESK_OK) {
+        handler_failed(c, event, depth + 1);
+        esk_error failure;
+        esk__error_save(&failure);
+        /* Only a rollback that worked leaves the batch usable: after
+         * SQLite ended the transaction by itself, nothing may go on. */
+        rc = esk_store_rollback(c->store);
+        if (rc != ESK_OK)
+            return store_error(c, rc);
+        esk__error_restore(&failure);
+        *undone = true;
+        return ESK_ECALLBACK;
+    }
+    rc = esk_store_commit(c->store);
+    return rc == ESK_OK ? ESK_OK : store_error(c, rc);
+}
+
 /*
- * Apply the batch's events under the write lock taken at locked_at, until
- * the end, a handler failure or max_batch_ms. *next is where the
- * checkpoint may go (just before a failed event); *undo says that the
- * batch cannot be kept at all.
+ * Apply the batch's events, from the first, under the write lock taken at
+ * locked_at, each in a savepoint of its own, until the end, a handler
+ * failure, max_batch_ms (when budget is set) or the event at index stop.
+ * *next is where the checkpoint may go (just before a failed event); *undo
+ * says that the batch cannot be kept at all.
  */
-static esk_status apply_batch(esk_catchup *c, esk_catchup_status *st,
-                              int64_t locked_at, int64_t *next, bool *undo)
+static esk_status apply_each(esk_catchup *c, esk_catchup_status *st,
+                             int64_t locked_at, bool budget, size_t stop,
+                             int64_t *next, bool *undo)
 {
     int64_t budget_us = (int64_t)c->options.max_batch_ms * 1000;
-    *undo = false;
-    for (size_t i = 0; i < c->batch.count; i++) {
+    for (size_t i = 0; i < c->batch.count && i < stop; i++) {
         const esk_event *event = &c->batch.events[i];
         bool undone = false;
         esk_status rc = apply_one(c, event, &undone);
@@ -240,13 +253,102 @@ static esk_status apply_batch(esk_catchup *c, esk_catchup_status *st,
             return rc;
         }
         st->applied++;
-        if (i + 1 < c->batch.count &&
+        if (budget && i + 1 < c->batch.count &&
             esk__monotonic_us() - locked_at >= budget_us) {
             *next = event->position;
             return ESK_OK;
         }
     }
     return ESK_OK;
+}
+
+/*
+ * Apply the batch's events in one savepoint. A savepoint per event costs
+ * SQLite more than the handler's own insert (each one journals again the
+ * pages the last one wrote), so the batch shares one, and only after a
+ * handler fails is the batch undone and run again event by event, up to
+ * the event that failed: the events before it then take effect once, and
+ * the run stops at that event with its own message, without calling its
+ * handler again. *failed is set in that case; anything else is as
+ * apply_each() says.
+ */
+static esk_status apply_together(esk_catchup *c, esk_catchup_status *st,
+                                 int64_t locked_at, int64_t *next, bool *undo,
+                                 size_t *failed)
+{
+    const esk_projection *p = c->projection;
+    int64_t budget_us = (int64_t)c->options.max_batch_ms * 1000;
+    int depth = esk_store_transaction_depth(c->store);
+    size_t applied = st->applied;
+    esk_status rc = esk_store_begin(c->store);
+    if (rc != ESK_OK) {
+        *undo = true;
+        return store_error(c, rc);
+    }
+    for (size_t i = 0; i < c->batch.count; i++) {
+        const esk_event *event = &c->batch.events[i];
+        esk_error_clear();
+        esk_status hrc = p->handle(p->ctx, c->store, event);
+        if (hrc != ESK_OK)
+            esk__callback_failed(hrc);
+        if (esk_store_transaction_depth(c->store) != depth + 1) {
+            *undo = true;
+            return handler_failed(c, event, depth + 1);
+        }
+        if (hrc != ESK_OK) {
+            handler_failed(c, event, depth + 1);
+            esk_error failure;
+            esk__error_save(&failure);
+            if ((rc = esk_store_rollback(c->store)) != ESK_OK) {
+                *undo = true;
+                return store_error(c, rc);
+            }
+            esk__error_restore(&failure);
+            st->applied = applied;
+            *failed = i;
+            return ESK_ECALLBACK;
+        }
+        st->applied++;
+        if (i + 1 < c->batch.count &&
+            esk__monotonic_us() - locked_at >= budget_us) {
+            *next = event->position;
+            break;
+        }
+    }
+    if ((rc = esk_store_commit(c->store)) != ESK_OK) {
+        *undo = true;
+        return store_error(c, rc);
+    }
+    return ESK_OK;
+}
+
+/*
+ * Apply the batch under the write lock taken at locked_at (see
+ * apply_each() for *next and *undo). On SQLite the batch shares one
+ * savepoint (apply_together()); elsewhere the read model lives in the
+ * caller's memory, which no rollback undoes, so running the events again
+ * would apply them twice: each event has a savepoint of its own.
+ */
+static esk_status apply_batch(esk_catchup *c, esk_catchup_status *st,
+                              int64_t locked_at, int64_t *next, bool *undo)
+{
+    *undo = false;
+    if (esk_store_sqlite_db(c->store) == NULL)
+        return apply_each(c, st, locked_at, true, SIZE_MAX, next, undo);
+    size_t failed = SIZE_MAX;
+    esk_status rc = apply_together(c, st, locked_at, next, undo, &failed);
+    if (failed == SIZE_MAX)
+        return rc;
+    esk_error failure;
+    esk__error_save(&failure);
+    rc = apply_each(c, st, locked_at, false, failed, next, undo);
+    if (rc != ESK_OK || *undo)
+        return rc;
+    /* The events before the failed one are in again: stop at it. */
+    esk__error_restore(&failure);
+    st->failed_position = c->batch.events[failed].position;
+    *next = st->failed_position - 1;
+    return ESK_ECALLBACK;
 }
 
 /*

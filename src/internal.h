@@ -11,6 +11,7 @@
 
 #include "esk/error.h"
 #include "esk/event.h"
+#include "esk/record.h"
 #include "esk/status.h"
 
 /* The monotonic clock in microseconds, for measuring how long something
@@ -45,6 +46,9 @@ void esk__jansson_free(void *ptr);
 const char *esk__json_kind(const struct json_t *json);
 /* Whether text is JSON, without touching the last error. */
 bool esk__json_valid(const char *text);
+/* The length of the UTF-8 sequence that starts at p (a byte >= 0x80 of
+ * NUL-terminated text), or 0 when it is not valid UTF-8. */
+size_t esk__utf8_sequence(const unsigned char *p);
 
 /* The calling thread's last error (src/error.c, esk/error.h). Every public
  * function that can fail ends with one of these: esk__ok() on success, an
@@ -253,5 +257,18 @@ void esk__excerpt_difference(const char *a, const char *b, char *a_out,
 esk_status esk__store_reused_id(struct esk_store *store, const char *event_id,
                                 const char *stored_stream_id,
                                 int64_t stored_version, const char *first_id);
+
+/* esk_store_get_record() for callers to whom a missing record is the
+ * usual answer: ESK_ENOTFOUND sets no message (formatting it cost as
+ * much as the look-up), every other status is the same. */
+/* esk_store_put_record() of a value esk wrote itself, JSON by
+ * construction (a command's outcome): the same, without checking the
+ * value again. store is not NULL. */
+esk_status esk__store_put_own_record(struct esk_store *store,
+                                     esk_record_kind kind,
+                                     const esk_record *record);
+esk_status esk__store_find_record(struct esk_store *store, esk_record_kind kind,
+                                  const char *key, esk_record *out,
+                                  char **owned);
 
 #endif

@@ -85,8 +85,7 @@ static bool read_number(cursor *c)
     return true;
 }
 
-/* The length of the UTF-8 sequence at p, or 0 when it is not valid. */
-static size_t utf8_sequence(const unsigned char *p)
+size_t esk__utf8_sequence(const unsigned char *p)
 {
     unsigned char c = p[0];
     if (c >= 0xC2 && c <= 0xDF)
@@ -207,7 +206,7 @@ static bool read_string(cursor *c)
         } else {
             /* Not plain, not a quote, backslash or control character:
              * the first byte of a UTF-8 sequence. */
-            size_t len = utf8_sequence(c->p);
+            size_t len = esk__utf8_sequence(c->p);
             if (len == 0)
                 return fail(c, "invalid UTF-8 in string");
             c->p += len;
@@ -284,6 +283,201 @@ static bool read_value(cursor *c, int depth)
     }
 }
 
+/*
+ * The fast check: the same grammar as read_value() above, in one loop
+ * with the position in a local variable and the open containers in a bit
+ * stack, instead of a call per value and the cursor in memory. It only
+ * says yes or no; read_value() runs again to say what is wrong and where.
+ * A value costs about half as much this way, and every append checks one.
+ */
+
+/* The first byte from p on that is not plain, four bytes a step: about
+ * half the instructions of a byte a step. A byte after one that is not
+ * plain (the NUL among them) is never read. */
+static const unsigned char *skip_plain(const unsigned char *p)
+{
+    for (;; p += 4) {
+        if (!plain_byte[p[0]])
+            return p;
+        if (!plain_byte[p[1]])
+            return p + 1;
+        if (!plain_byte[p[2]])
+            return p + 2;
+        if (!plain_byte[p[3]])
+            return p + 3;
+    }
+}
+
+/* The end of the string whose opening quote is at p, or NULL. */
+static const unsigned char *scan_string(const unsigned char *p)
+{
+    p++;
+    for (;;) {
+        p = skip_plain(p);
+        unsigned char ch = *p;
+        if (ch == '"')
+            return p + 1;
+        if (ch == '\\') {
+            ch = p[1];
+            if (ch == 'u') {
+                long unit = read_u_escape(p + 1);
+                if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
+                    return NULL;
+                p += 6;
+                if (unit >= 0xD800 && unit <= 0xDBFF) {
+                    long low = p[0] == '\\' ? read_u_escape(p + 1) : -1;
+                    if (low < 0xDC00 || low > 0xDFFF)
+                        return NULL;
+                    p += 6;
+                }
+            } else if (ch == '"' || ch == '\\' || ch == '/' || ch == 'b' ||
+                       ch == 'f' || ch == 'n' || ch == 'r' || ch == 't') {
+                p += 2;
+            } else {
+                return NULL;
+            }
+        } else if (ch >= 0x80) {
+            size_t len = esk__utf8_sequence(p);
+            if (len == 0)
+                return NULL;
+            p += len;
+        } else {
+            return NULL; /* the end of the text, or a control character */
+        }
+    }
+}
+
+static const unsigned char *scan_digits(const unsigned char *p)
+{
+    while (is_digit(*p))
+        p++;
+    return p;
+}
+
+/* The end of the number at p, or NULL. */
+static const unsigned char *scan_number(const unsigned char *p)
+{
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (is_digit(*p))
+        p = scan_digits(p + 1);
+    else
+        return NULL;
+    if (*p == '.') {
+        if (!is_digit(p[1]))
+            return NULL;
+        p = scan_digits(p + 2);
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!is_digit(*p))
+            return NULL;
+        p = scan_digits(p + 1);
+    }
+    return p;
+}
+
+static const unsigned char *scan_space(const unsigned char *p)
+{
+    if (*p > ' ') /* most often: no space at all */
+        return p;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* The end of word if p starts with it, else NULL. */
+static const unsigned char *scan_word(const unsigned char *p, const char *word)
+{
+    for (; *word != '\0'; word++, p++)
+        if (*p != (unsigned char)*word)
+            return NULL;
+    return p;
+}
+
+static bool scan(const char *text, bool want_object)
+{
+    /* Bit d of objects: the container open at depth d is an object. */
+    uint64_t objects[(ESK_JSON_DEPTH_MAX + 63) / 64] = {0};
+    int depth = 0;
+    const unsigned char *p = scan_space((const unsigned char *)text);
+    if (want_object && *p != '{')
+        return false;
+
+    for (;;) {
+        /* A value. */
+        switch (*p) {
+        case '{':
+        case '[': {
+            if (depth >= ESK_JSON_DEPTH_MAX)
+                return false;
+            bool object = *p == '{';
+            uint64_t bit = UINT64_C(1) << (depth % 64);
+            if (object)
+                objects[depth / 64] |= bit;
+            else
+                objects[depth / 64] &= ~bit;
+            depth++;
+            p = scan_space(p + 1);
+            if (*p == (object ? '}' : ']')) {
+                p++;
+                depth--;
+                break;
+            }
+            if (!object)
+                continue; /* the first item */
+            goto key;
+        }
+        case '"':
+            p = scan_string(p);
+            break;
+        case 't':
+            p = scan_word(p, "true");
+            break;
+        case 'f':
+            p = scan_word(p, "false");
+            break;
+        case 'n':
+            p = scan_word(p, "null");
+            break;
+        default:
+            p = scan_number(p);
+        }
+        /* After a value: the end, the next item, or closing brackets. */
+        for (;;) {
+            if (p == NULL)
+                return false;
+            p = scan_space(p);
+            if (depth == 0)
+                return *p == '\0';
+            bool in_object =
+                objects[(depth - 1) / 64] >> ((depth - 1) % 64) & 1;
+            if (*p == ',') {
+                p = scan_space(p + 1);
+                if (in_object)
+                    goto key;
+                break;
+            }
+            if (*p != (in_object ? '}' : ']'))
+                return false;
+            p++;
+            depth--;
+        }
+        continue;
+    key:
+        if (*p != '"' || (p = scan_string(p)) == NULL)
+            return false;
+        p = scan_space(p);
+        if (*p != ':')
+            return false;
+        p = scan_space(p + 1);
+    }
+}
+
 /* Check text without touching the last error: NULL when it is valid,
  * else the problem, and where it is (*at). */
 static const char *problem_of(const char *text, bool want_object, size_t *at)
@@ -306,18 +500,21 @@ static const char *problem_of(const char *text, bool want_object, size_t *at)
 
 bool esk__json_valid(const char *text)
 {
-    size_t at = 0;
-    return text != NULL && problem_of(text, false, &at) == NULL;
+    return text != NULL && scan(text, false);
 }
 
 static esk_status validate(const char *text, bool want_object)
 {
     if (text == NULL)
         return esk__fail(ESK_EINVAL, "JSON text is NULL");
+    if (scan(text, want_object))
+        return esk__ok();
     size_t at = 0;
     const char *problem = problem_of(text, want_object, &at);
     if (problem == NULL)
-        return esk__ok();
+        /* The two checks disagree: a bug, which the fuzz target looks for
+         * (this message is what it finds). */
+        return esk__fail(ESK_EINVAL, "invalid JSON (the checks disagree)");
     if (want_object && strcmp(problem, "expected a JSON object") == 0)
         return esk__fail(ESK_EINVAL, "expected a JSON object at byte %zu", at);
     return esk__fail(ESK_EINVAL, "invalid JSON at byte %zu: %s", at, problem);

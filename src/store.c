@@ -164,13 +164,17 @@ esk_status esk__store_check_stream_id(const char *stream_id)
     return ESK_OK;
 }
 
-/* Check one event of a batch; i is its index, for the message. */
-static esk_status check_event(const esk_new_event *event, size_t i)
+/* Check one event of a batch; i is its index, for the message, and
+ * previous the event before it, checked, or NULL. */
+static esk_status check_event(const esk_new_event *event, size_t i,
+                              const esk_new_event *previous)
 {
-
+    /* The events of a batch mostly share one type name, often the very
+     * same text: that one is checked already. */
+    bool type_checked = previous != NULL && event->type == previous->type;
     if (event->type == NULL || event->type[0] == '\0')
         return esk__fail(ESK_EINVAL, "event %zu has no type name", i);
-    if (!esk__utf8_valid(event->type, ESK_TYPE_MAX))
+    if (!type_checked && !esk__utf8_valid(event->type, ESK_TYPE_MAX))
         return esk__fail(
             ESK_EINVAL,
             "event %zu: type name is not valid UTF-8 of at most %d bytes", i,
@@ -264,7 +268,8 @@ static esk_status check_append(const char *stream_id, int64_t expected,
     if (events == NULL || n == 0)
         return esk__fail(ESK_EINVAL, "append to '%s' has no events", stream_id);
     for (size_t i = 0; i < n; i++)
-        if ((rc = check_event(&events[i], i)) != ESK_OK)
+        if ((rc = check_event(&events[i], i, i > 0 ? &events[i - 1] : NULL)) !=
+            ESK_OK)
             return rc;
     return check_ids(events, n, supplied);
 }

@@ -148,7 +148,7 @@ static void commit_append(mem_store *m, esk_append_request *req,
         target->positions[target->count++] = pos;
         m->event_count++;
         esk__hash_insert(&m->ids, m->batch_hashes[i], (uint64_t)pos);
-        esk__mem_add_postings(m, &stored[i]);
+        esk__mem_add_postings(m, &stored[i], i > 0 ? &stored[i - 1] : NULL);
         req->events[i].version = stored[i].version;
         req->events[i].position = pos;
     }

@@ -50,6 +50,9 @@ typedef struct mem_store {
      * once for the duplicate check and used again to place the id. */
     uint64_t *batch_hashes;
     size_t batch_hash_capacity;
+    /* The type list esk__mem_add_postings() added to last, for the next
+     * event of the same batch. */
+    mem_postings *last_postings;
 
     /* Records by kind and key: each value is a struct mem_record *, owned
      * here, never removed, only marked absent, so that a rollback can
@@ -83,8 +86,10 @@ mem_postings *esk__mem_find_postings(const esk__hash_table *table,
  * message). */
 esk_status esk__mem_reserve_postings(mem_store *m,
                                      const esk_append_request *request);
-/* Add a stored event (its position set) to its type's and tags' lists. */
-void esk__mem_add_postings(mem_store *m, const esk_event *event);
+/* Add a stored event (its position set) to its type's and tags' lists.
+ * previous: the event added just before, of the same batch, or NULL. */
+void esk__mem_add_postings(mem_store *m, const esk_event *event,
+                           const esk_event *previous);
 /* Take the newest stored event off its lists, for a rollback. */
 void esk__mem_drop_postings(mem_store *m, const esk_event *event);
 void esk__mem_postings_free(esk__hash_table *table);

@@ -96,7 +96,9 @@ esk_status esk__mem_reserve_postings(mem_store *m,
     size_t n = request->count;
     for (size_t i = 0; i < n; i++) {
         const esk_event *e = &request->events[i];
-        if (reserve_postings(m, &m->types, e->type, n) != ESK_OK)
+        /* A batch is mostly of one type: look each run of it up once. */
+        bool same_type = i > 0 && strcmp(e->type, e[-1].type) == 0;
+        if (!same_type && reserve_postings(m, &m->types, e->type, n) != ESK_OK)
             return ESK_ENOMEM;
         for (size_t t = 0; t < e->tag_count; t++)
             if (reserve_postings(m, &m->tags, e->tags[t], n) != ESK_OK)
@@ -105,9 +107,16 @@ esk_status esk__mem_reserve_postings(mem_store *m,
     return ESK_OK;
 }
 
-void esk__mem_add_postings(mem_store *m, const esk_event *event)
+void esk__mem_add_postings(mem_store *m, const esk_event *event,
+                           const esk_event *previous)
 {
-    mem_postings *p = esk__mem_find_postings(&m->types, event->type);
+    /* The previous event of the batch is most often of the same type: its
+     * list is found without hashing the name again. */
+    mem_postings *p = previous != NULL && m->last_postings != NULL &&
+                              strcmp(event->type, previous->type) == 0
+                          ? m->last_postings
+                          : esk__mem_find_postings(&m->types, event->type);
+    m->last_postings = p;
     p->positions[p->count++] = event->position;
     for (size_t t = 0; t < event->tag_count; t++) {
         p = esk__mem_find_postings(&m->tags, event->tags[t]);

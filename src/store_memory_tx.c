@@ -12,7 +12,7 @@
 
 typedef struct mem_record {
     esk_record_kind kind;
-    char *key;
+    char *key; /* in the same block, after the struct */
     bool present;
     int64_t at;
     int tag;
@@ -81,12 +81,12 @@ esk_status esk__mem_put_record(esk_store *store, void *impl,
     if (value == NULL || (m->depth > 0 && reserve_journal(m) != ESK_OK))
         goto nomem;
     if (r == NULL) {
-        fresh = esk__calloc(1, sizeof(*fresh));
+        /* The key lives in the record's own block: one allocation. */
+        size_t key_size = strlen(record->key) + 1;
+        fresh = esk__calloc(1, sizeof(*fresh) + key_size);
         if (fresh == NULL || esk__hash_reserve(&m->records, 1) != ESK_OK)
             goto nomem;
-        fresh->key = esk__strdup(record->key);
-        if (fresh->key == NULL)
-            goto nomem;
+        fresh->key = memcpy(fresh + 1, record->key, key_size);
         fresh->kind = kind;
         esk__hash_insert(&m->records, hash, (uint64_t)(uintptr_t)fresh);
         r = fresh;
@@ -104,8 +104,6 @@ esk_status esk__mem_put_record(esk_store *store, void *impl,
     r->value = value;
     return ESK_OK;
 nomem:
-    if (fresh != NULL)
-        esk__free(fresh->key);
     esk__free(fresh);
     esk__free(value);
     return esk__fail(ESK_ENOMEM, "out of memory writing record '%s'",
@@ -197,7 +195,6 @@ void esk__mem_records_free(mem_store *m)
     for (size_t i = 0; i < m->records.capacity; i++) {
         mem_record *r = (mem_record *)(uintptr_t)m->records.slots[i].value;
         if (r != NULL) {
-            esk__free(r->key);
             esk__free(r->value);
             esk__free(r);
         }

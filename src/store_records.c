@@ -24,13 +24,12 @@ static esk_status check_record_args(esk_record_kind kind, const char *key)
     return ESK_OK;
 }
 
-esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
-                                const esk_record *record)
+/* check_json: whether the value still needs the JSON check. */
+static esk_status put_record(esk_store *store, esk_record_kind kind,
+                             const esk_record *record, bool check_json)
 {
     esk_status rc;
 
-    if (store == NULL)
-        return esk__store_is_null(__func__);
     if (record == NULL)
         return esk__fail(ESK_EINVAL, "record is NULL");
     if ((rc = check_record_args(kind, record->key)) != ESK_OK)
@@ -40,7 +39,7 @@ esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
                          "record '%s': value is not JSON: it is "
                          "NULL",
                          record->key);
-    if (esk_json_validate(record->value) != ESK_OK)
+    if (check_json && esk_json_validate(record->value) != ESK_OK)
         return esk__fail_within(ESK_EINVAL, "record '%s': value is not JSON",
                                 record->key);
     if ((rc = esk__store_unit_check(store)) != ESK_OK)
@@ -56,13 +55,37 @@ esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
     return rc == ESK_OK ? esk__ok() : esk__store_note_failure(store, rc);
 }
 
+esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
+                                const esk_record *record)
+{
+    if (store == NULL)
+        return esk__store_is_null(__func__);
+    return put_record(store, kind, record, true);
+}
+
+esk_status esk__store_put_own_record(esk_store *store, esk_record_kind kind,
+                                     const esk_record *record)
+{
+    return put_record(store, kind, record, false);
+}
+
 esk_status esk_store_get_record(esk_store *store, esk_record_kind kind,
                                 const char *key, esk_record *out, char **owned)
 {
-    esk_status rc;
-
     if (store == NULL)
         return esk__store_is_null(__func__);
+    esk_status rc = esk__store_find_record(store, kind, key, out, owned);
+    if (rc == ESK_ENOTFOUND)
+        return esk__fail(ESK_ENOTFOUND, "no record '%s' of this kind", key);
+    return rc;
+}
+
+esk_status esk__store_find_record(esk_store *store, esk_record_kind kind,
+                                  const char *key, esk_record *out,
+                                  char **owned)
+{
+    esk_status rc;
+
     if ((rc = check_record_args(kind, key)) != ESK_OK)
         return rc;
     if (out == NULL || owned == NULL)
@@ -71,6 +94,6 @@ esk_status esk_store_get_record(esk_store *store, esk_record_kind kind,
         return rc;
     rc = store->backend->get_record(store, store->impl, kind, key, out, owned);
     if (rc == ESK_ENOTFOUND)
-        return esk__fail(ESK_ENOTFOUND, "no record '%s' of this kind", key);
+        return rc;
     return rc == ESK_OK ? esk__ok() : esk__store_note_failure(store, rc);
 }

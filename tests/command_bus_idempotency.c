@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "command_bus_fixture.h"
 #include "esk/aggregate.h"
@@ -272,6 +273,77 @@ void logging_marks_a_duplicate(void **state)
     assert_int_equal(log.count, 2);
     assert_logged(log.lines[1], "ScheduleWorkshop id=c-1 correlation=c-1 -> "
                                 "ok (duplicate): 1 event, v1 @1");
+    esk_bus_free(bus);
+    esk_store_free(store);
+}
+
+/* --- The recorded outcome ------------------------------------------------ */
+
+static esk_status refuse_with_data(esk_context *ctx, const esk_command *cmd,
+                                   void *data)
+{
+    (void)ctx;
+    (void)cmd;
+    return esk_domain_error(7, "%s", (const char *)data);
+}
+
+/* The record of command id must be, byte for byte, what jansson writes
+ * for these fields (as esk wrote it when jansson encoded the outcome):
+ * stored outcomes are compared as text by other versions. */
+static void assert_recorded_as_jansson_writes(esk_store *store, const char *id,
+                                              const char *type,
+                                              const char *payload, int code,
+                                              const char *message,
+                                              const esk_command_result *r)
+{
+    json_t *outcome =
+        json_pack("{s:s, s:s?, s:i, s:s, s:I, s:I, s:I}", "type", type,
+                  "payloadJson", payload, "domainCode", code, "message",
+                  message, "eventCount", (json_int_t)r->event_count, "version",
+                  (json_int_t)r->version, "position", (json_int_t)r->position);
+    assert_non_null(outcome);
+    char *expected = json_dumps(outcome, JSON_COMPACT);
+    assert_non_null(expected);
+    esk_record record;
+    char *owned = NULL;
+    assert_int_equal(
+        esk_store_get_record(store, ESK_RECORD_COMMAND, id, &record, &owned),
+        ESK_OK);
+    assert_string_equal(record.value, expected);
+    esk_free(owned);
+    json_free_t jansson_free = NULL;
+    json_get_alloc_funcs(NULL, &jansson_free);
+    jansson_free(expected);
+    json_decref(outcome);
+}
+
+void the_recorded_outcome_is_the_json_jansson_writes(void **state)
+{
+    (void)state;
+    /* Every byte a JSON string escapes, and some it does not. */
+    char message[160];
+    size_t n = 0;
+    for (int ch = 1; ch < 0x20; ch++)
+        message[n++] = (char)ch;
+    snprintf(message + n, sizeof(message) - n,
+             "\"quoted\" back\\slash /slash \x7f caf\xc3\xa9 "
+             "\xf0\x9f\x8e\x89 end");
+    const char *payload = "{\"note\":\"line\\nbreak \\\"q\\\" \\u0001 "
+                          "caf\xc3\xa9\",\"seats\":[1,2.5e3,-0]}";
+    esk_store *store = test_open_store();
+    esk_bus *bus = new_idempotent_bus(store);
+    assert_int_equal(esk_bus_register(bus, "Refuse", refuse_with_data, message),
+                     ESK_OK);
+    esk_command refused = {"Refuse", "c-1", NULL, NULL, payload};
+    esk_command scheduled = command("ScheduleWorkshop", "c-2", &schedule_ten);
+    esk_command_result r;
+
+    assert_int_equal(esk_bus_dispatch(bus, &refused, &r), ESK_EDOMAIN);
+    assert_recorded_as_jansson_writes(store, "c-1", "Refuse", payload, 7,
+                                      message, &r);
+    assert_int_equal(esk_bus_dispatch(bus, &scheduled, &r), ESK_OK);
+    assert_recorded_as_jansson_writes(store, "c-2", "ScheduleWorkshop", NULL, 0,
+                                      "", &r);
     esk_bus_free(bus);
     esk_store_free(store);
 }

@@ -256,6 +256,47 @@ void logging_writes_one_line_per_command(void **state)
     esk_store_free(store);
 }
 
+static esk_status write_nothing(esk_context *ctx, const esk_command *cmd,
+                                void *data)
+{
+    (void)ctx;
+    (void)cmd;
+    (void)data;
+    return ESK_OK;
+}
+
+void logging_names_empty_outcomes_and_attempts(void **state)
+{
+    (void)state;
+    esk_store *store = test_open_store();
+    esk_bus *bus = new_bus(store);
+    captured log = {.count = 0};
+    const esk_log_sink sink = {capture, &log};
+    const esk_middleware chain[] = {esk_logging_middleware(&sink),
+                                    esk_retry_middleware(NULL)};
+    workshop_command ada = {REGISTER, "", 0, "ada"};
+    esk_command schedule = command("ScheduleWorkshop", "c-1", &schedule_ten);
+    esk_command nothing = command("Nothing", "c-2", NULL);
+    esk_command register_ada = command("RegisterAttendee", "c-3", &ada);
+
+    assert_int_equal(esk_bus_register(bus, "Nothing", write_nothing, NULL),
+                     ESK_OK);
+    for (size_t i = 0; i < 2; i++)
+        assert_int_equal(esk_bus_use(bus, &chain[i]), ESK_OK);
+    assert_int_equal(esk_bus_dispatch(bus, &schedule, NULL), ESK_OK);
+    assert_int_equal(esk_bus_dispatch(bus, &nothing, NULL), ESK_OK);
+    workshop_interloper = (interloper){store, "workshop-w-1", 1};
+    assert_int_equal(esk_bus_dispatch(bus, &register_ada, NULL), ESK_OK);
+    workshop_interloper = (interloper){NULL, NULL, 0};
+    assert_int_equal(log.count, 3);
+    assert_logged(log.lines[1], "Nothing id=c-2 correlation=c-2 -> "
+                                "ok: no events");
+    assert_logged(log.lines[2], "RegisterAttendee id=c-3 correlation=c-3 -> "
+                                "ok: 1 event, v3 @3, 2 attempts");
+    esk_bus_free(bus);
+    esk_store_free(store);
+}
+
 /* --- Retry ------------------------------------------------------------------
  */
 

@@ -182,12 +182,15 @@ void a_failing_handler_stops_at_its_event_and_skips_nothing(void **state)
     assert_int_equal(checkpoint_of(&f, "agenda"), 1);
     assert_agenda(&a, &f, "ada: w-1");
 
-    /* Fixed: it resumes at mallory, and ada is not applied again. */
+    /* Fixed: it resumes at mallory, and ada is not applied again. (On
+     * SQLite the failed run may have called ada's handler twice, the
+     * first call undone with its batch: count this run's calls.) */
     a.banned[0] = '\0';
+    int handled_before = a.handled;
     run_ok(c, &st);
     assert_int_equal(st.applied, 2);
     assert_int_equal(st.failed_position, 0);
-    assert_int_equal(a.handled, 3);
+    assert_int_equal(a.handled - handled_before, 2);
     assert_agenda(&a, &f, "ada: w-1\nbob: w-1\nmallory: w-1");
     assert_string_equal(esk_errmsg(), "");
     esk_catchup_free(c);

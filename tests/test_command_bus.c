@@ -221,6 +221,7 @@ int main(void)
         cmocka_unit_test(events_carry_the_correlation_and_causation_ids),
         cmocka_unit_test(a_command_without_correlation_starts_its_own),
         cmocka_unit_test(logging_writes_one_line_per_command),
+        cmocka_unit_test(logging_names_empty_outcomes_and_attempts),
         cmocka_unit_test(retry_runs_a_conflicting_handler_again),
         cmocka_unit_test(retry_gives_up_after_max_attempts),
         cmocka_unit_test(each_retry_starts_from_a_fresh_outcome),
@@ -232,6 +233,7 @@ int main(void)
         cmocka_unit_test(a_failed_handler_leaves_none_of_its_writes),
         cmocka_unit_test(a_command_id_reused_for_another_type_is_refused),
         cmocka_unit_test(a_command_id_reused_with_another_payload_is_refused),
+        cmocka_unit_test(the_recorded_outcome_is_the_json_jansson_writes),
         cmocka_unit_test(
             a_command_id_resent_with_or_without_payload_json_is_refused),
         cmocka_unit_test(

@@ -429,6 +429,79 @@ static void invalid_json_is_refused_with_the_byte_offset(void **state)
     assert_int_equal(esk_json_validate(NULL), ESK_EINVAL);
 }
 
+/* "[[...]]" with depth brackets each side, in a buffer of the caller's. */
+static const char *brackets(char *buf, int depth)
+{
+    memset(buf, '[', (size_t)depth);
+    memset(buf + depth, ']', (size_t)depth);
+    buf[2 * depth] = '\0';
+    return buf;
+}
+
+/* The grammar's corners, each side of every rule the check enforces. */
+static void the_check_holds_at_the_edges_of_each_rule(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bool valid;
+    } cases[] = {
+        {"-0", true},
+        {"-", false},
+        {"-01", false},
+        {"1.e5", false},
+        {"1.5E-07", true},
+        {"1e+", false},
+        {"[1,]", false},
+        {"[,1]", false},
+        {"{,}", false},
+        {"{\"a\":1,,\"b\":2}", false},
+        {"{\"a\"}", false},
+        {"{\"a\":}", false},
+        {"{\"a\":1 \"b\":2}", false},
+        {"{\"a\":1,\"a\":2}",
+         true}, /* duplicate keys: jansson keeps the last */
+        {"truex", false},
+        {"nulll", false},
+        {"[true,false,null]", true},
+        {"\"\x7f\"", true},
+        {"\"\t\"", false},
+        {"\"\\u0000\"", true},
+        {"\"\\uD83D\\uDE00\"", true},
+        {"\"\\ud800\\u0041\"", false},
+        {"\"\\ud800\\\"", false},
+        {"\"\xc0\x80\"", false},
+        {"\"\xed\xa0\x80\"", false}, /* a surrogate in UTF-8 */
+        {"\"\xf4\x8f\xbf\xbf\"", true},
+        {"\"\xf4\x90\x80\x80\"", false},
+        {"\"\xf0\x9f\x8e\"", false},
+        {"\"\xe2\x82\xac\"", true},
+        {"\"\x80\"", false},
+        {"\"\xf5\x80\x80\x80\"", false},
+        {"[1]  ", true},
+        {"[1] x", false},
+        {"[1]\v", false},
+        {"\f[1]", false},
+        {"{\"a\":[{\"b\":{}}],\"c\":\"d\"}", true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        esk_status rc = esk_json_validate(cases[i].text);
+        if (rc != (cases[i].valid ? ESK_OK : ESK_EINVAL))
+            fail_msg("'%s' was %s", cases[i].text,
+                     rc == ESK_OK ? "accepted" : "refused");
+        if (rc != ESK_OK &&
+            strstr(esk_errmsg(), "invalid JSON at byte") == NULL)
+            fail_msg("'%s': the message is '%s'", cases[i].text, esk_errmsg());
+    }
+    char deep[2 * (ESK_JSON_DEPTH_MAX + 1) + 1];
+    assert_int_equal(esk_json_validate(brackets(deep, ESK_JSON_DEPTH_MAX)),
+                     ESK_OK);
+    assert_int_equal(esk_json_validate(brackets(deep, ESK_JSON_DEPTH_MAX + 1)),
+                     ESK_EINVAL);
+    assert_string_equal(esk_errmsg(),
+                        "invalid JSON at byte 64: nested too deep");
+}
+
 static void only_objects_pass_the_object_check(void **state)
 {
     (void)state;
@@ -539,6 +612,7 @@ int main(void)
         cmocka_unit_test(forked_processes_generate_different_ids),
         cmocka_unit_test(valid_json_of_every_kind_passes_the_check),
         cmocka_unit_test(invalid_json_is_refused_with_the_byte_offset),
+        cmocka_unit_test(the_check_holds_at_the_edges_of_each_rule),
         cmocka_unit_test(only_objects_pass_the_object_check),
         cmocka_unit_test(a_pushed_event_is_copied_into_the_list),
         cmocka_unit_test(every_status_has_a_name),

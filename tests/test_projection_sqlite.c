@@ -119,6 +119,124 @@ static void a_restarted_projection_resumes_from_its_checkpoint(void **state)
     fixture_close(&f);
 }
 
+/* --- a handler failure inside a batch ---------------------------------- */
+
+/* A read model with one row per handler call that wrote, so that an event
+ * applied twice shows as two rows and a skipped one as none. */
+typedef struct tally {
+    /* The handler fails, after writing its row, at this position... */
+    int64_t fail_at;
+    /* ...and at this one from its second call on (0: never). */
+    int64_t fail_again_at;
+    int calls_at_fail_again;
+} tally;
+
+static esk_status tally_setup(void *ctx, esk_store *store)
+{
+    (void)ctx;
+    return sqlite3_exec(esk_store_sqlite_db(store),
+                        "CREATE TABLE IF NOT EXISTS tally(position INTEGER "
+                        "NOT NULL)",
+                        NULL, NULL, NULL) == SQLITE_OK
+               ? ESK_OK
+               : ESK_EIO;
+}
+
+static esk_status tally_handle(void *ctx, esk_store *store,
+                               const esk_event *event)
+{
+    tally *t = ctx;
+    char sql[80];
+    snprintf(sql, sizeof(sql), "INSERT INTO tally VALUES (%lld)",
+             (long long)event->position);
+    if (sqlite3_exec(esk_store_sqlite_db(store), sql, NULL, NULL, NULL) !=
+        SQLITE_OK)
+        return ESK_EIO;
+    bool again =
+        event->position == t->fail_again_at && ++t->calls_at_fail_again > 1;
+    if (event->position == t->fail_at || again) {
+        esk_error_set(ESK_ECALLBACK, "refused position %lld",
+                      (long long)event->position);
+        return ESK_ECALLBACK;
+    }
+    return ESK_OK;
+}
+
+static esk_projection tally_projection(tally *t)
+{
+    return (esk_projection){"tally",      1,           NULL, 0,
+                            tally_handle, tally_setup, NULL, t};
+}
+
+/* Positions 1..n each once in the tally, and nothing else. */
+static void assert_tally_holds(fixture *f, int64_t n)
+{
+    assert_int_equal(sql_number(f, "SELECT count(*) FROM tally"), n);
+    assert_int_equal(
+        sql_number(f, "SELECT count(DISTINCT position) FROM tally"), n);
+    assert_int_equal(
+        sql_number(f, "SELECT coalesce(max(position), 0) FROM tally"), n);
+}
+
+static void a_failure_mid_batch_keeps_each_event_before_it_once(void **state)
+{
+    (void)state;
+    fixture f;
+    tally t = {.fail_at = 6};
+    fixture_open(&f, &sqlite_backend);
+    esk_projection p = tally_projection(&t);
+    const char *names[] = {"ada", "bob", "cy",  "dan", "eve",
+                           "fay", "gus", "hal", "ivy", "jo"};
+    for (int i = 0; i < 10; i++)
+        register_attendee(&f, "w-1", names[i]);
+    esk_catchup *c = NULL;
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_OK);
+
+    esk_catchup_status st;
+    assert_int_equal(esk_catchup_run(c, &st), ESK_ECALLBACK);
+    assert_contains(esk_errmsg(), "stopped at the event at position 6");
+    assert_contains(esk_errmsg(), "refused position 6");
+    assert_int_equal(st.failed_position, 6);
+    assert_int_equal(st.applied, 5);
+    assert_int_equal(checkpoint_of(&f, "tally"), 5);
+    assert_tally_holds(&f, 5);
+
+    t.fail_at = 0;
+    assert_int_equal(esk_catchup_run(c, &st), ESK_OK);
+    assert_int_equal(st.applied, 5);
+    assert_tally_holds(&f, 10);
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
+static void a_failure_while_the_batch_runs_again_stops_there(void **state)
+{
+    (void)state;
+    fixture f;
+    tally t = {.fail_at = 6, .fail_again_at = 3};
+    fixture_open(&f, &sqlite_backend);
+    esk_projection p = tally_projection(&t);
+    const char *names[] = {"ada", "bob", "cy", "dan", "eve", "fay", "gus"};
+    for (int i = 0; i < 7; i++)
+        register_attendee(&f, "w-1", names[i]);
+    esk_catchup *c = NULL;
+    assert_int_equal(esk_catchup_new(&c, f.store, &p, NULL), ESK_OK);
+
+    /* Wherever a run fails, what it keeps is every event before that
+     * failure, once, and the checkpoint just before it. */
+    esk_catchup_status st;
+    assert_int_equal(esk_catchup_run(c, &st), ESK_ECALLBACK);
+    int64_t failed = st.failed_position;
+    assert_true(failed == 3 || failed == 6);
+    assert_contains(esk_errmsg(),
+                    failed == 3 ? "refused position 3" : "refused position 6");
+    assert_int_equal(st.applied, failed - 1);
+    assert_int_equal(checkpoint_of(&f, "tally"), failed - 1);
+    assert_tally_holds(&f, failed - 1);
+    esk_catchup_free(c);
+    fixture_close(&f);
+}
+
 #define QUERY_TESTS(where)                                                     \
     cmocka_unit_test_prestate(queries_read_the_read_model, (where)),           \
         cmocka_unit_test_prestate(queries_may_not_read_the_write_side,         \
@@ -152,6 +270,8 @@ int main(void)
         cmocka_unit_test(the_read_model_and_the_checkpoint_commit_together),
         cmocka_unit_test(a_crash_mid_batch_loses_rows_and_checkpoint_together),
         cmocka_unit_test(a_restarted_projection_resumes_from_its_checkpoint),
+        cmocka_unit_test(a_failure_mid_batch_keeps_each_event_before_it_once),
+        cmocka_unit_test(a_failure_while_the_batch_runs_again_stops_there),
         QUERY_TESTS((void *)&in_memory),
         QUERY_TESTS((void *)&in_file),
         cmocka_unit_test_prestate(

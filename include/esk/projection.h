@@ -21,9 +21,13 @@
  * Delivery. On the SQLite store, keep the read model in the store's own
  * database (esk_store_sqlite_db): a catch-up batch then writes the read
  * model and the checkpoint in one transaction, and each event takes effect
- * exactly once, even across crashes. On the memory store the read model is
- * your own memory, which a rollback cannot undo: an event whose checkpoint
- * was not saved (a failed commit, a checkpoint reset by hand) is delivered
+ * exactly once, even across crashes (a batch shares one savepoint: after a
+ * handler fails, the batch is undone and the events before the failed one
+ * run again, each in a savepoint of its own, so a handler may be called
+ * twice for an event whose effect is kept once). On the memory store the
+ * read model is your own memory, which a rollback cannot undo, so each
+ * event keeps a savepoint of its own there: an event whose checkpoint was
+ * not saved (a failed commit, a checkpoint reset by hand) is delivered
  * again, so handlers must be idempotent (applying an event twice has the
  * effect of applying it once). Either way, events are delivered in
  * position order and none is skipped.

@@ -166,6 +166,36 @@ static void a_query_reads_each_event_matching_any_item_once(void **state)
     close_fixture(&f);
 }
 
+static void a_batch_of_mixed_types_reads_back_by_type(void **state)
+{
+    (void)state;
+    fixture f;
+    open_fixture(&f);
+    /* Runs of one type, by the same pointer and by equal texts. */
+    char registered_copy[] = "Registered";
+    const esk_new_event batch[] = {
+        {NULL, "Registered", 1, "{}", NULL},
+        {NULL, registered_copy, 1, "{}", NULL},
+        {NULL, "Scheduled", 1, "{}", NULL},
+        {NULL, "Registered", 1, "{}", NULL},
+        {NULL, "Scheduled", 1, "{}", NULL},
+        {NULL, "Scheduled", 1, "{}", NULL},
+    };
+    assert_int_equal(
+        esk_store_append(f.store, "mixed", ESK_ANY, batch, 6, NULL), ESK_OK);
+    assert_int_equal(
+        esk_store_append(f.store, "mixed", ESK_ANY, batch + 2, 2, NULL),
+        ESK_OK);
+    const char *const registered[] = {"Registered"};
+    const char *const scheduled[] = {"Scheduled"};
+    esk_query_item item = {registered, 1, NULL, 0};
+    esk_query q = {&item, 1};
+    assert_reads(&f, &q, 0, (const int64_t[]){1, 2, 4, 8, 0});
+    item = (esk_query_item){scheduled, 1, NULL, 0};
+    assert_reads(&f, &q, 0, (const int64_t[]){3, 5, 6, 7, 0});
+    close_fixture(&f);
+}
+
 static void a_query_read_says_the_position_it_read_up_to(void **state)
 {
     (void)state;
@@ -476,6 +506,7 @@ int esk_conformance_run_tags(const esk_conformance_backend *b)
         cmocka_unit_test(tagged_events_read_back_with_their_tags_in_order),
         cmocka_unit_test(an_item_matches_its_types_and_all_its_tags),
         cmocka_unit_test(a_query_reads_each_event_matching_any_item_once),
+        cmocka_unit_test(a_batch_of_mixed_types_reads_back_by_type),
         cmocka_unit_test(a_query_read_says_the_position_it_read_up_to),
         cmocka_unit_test(a_condition_refuses_an_append_after_a_matching_event),
         cmocka_unit_test(a_condition_passes_when_nothing_matching_came_after),
