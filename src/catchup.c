@@ -467,8 +467,11 @@ esk_status esk_catchup_status_get(esk_catchup *catchup,
  * pause: they leave the lock free most of the time already. */
 enum { CATCHUP_BREATHER_AFTER_US = 10000, CATCHUP_BREATHER_MS = 10 };
 
-/* The run itself, once the checkpoint is known to be of this version. */
-static esk_status catch_up(esk_catchup *c, esk_catchup_status *st)
+/* The run itself, once the checkpoint is known to be of this version:
+ * to the head, or one batch for a caller that paces the runner itself
+ * (it decides when the next batch comes, so no breather then). */
+static esk_status catch_up(esk_catchup *c, esk_catchup_status *st,
+                           bool one_batch)
 {
     esk_status rc = esk_store_head_position(c->store, &st->head);
     if (rc != ESK_OK)
@@ -478,6 +481,8 @@ static esk_status catch_up(esk_catchup *c, esk_catchup_status *st)
     while (rc == ESK_OK && st->checkpoint < st->head) {
         int64_t held_us = 0;
         rc = run_batch(c, st, &held_us);
+        if (one_batch)
+            break;
         if (rc == ESK_OK && st->checkpoint < st->head &&
             held_us >= CATCHUP_BREATHER_AFTER_US)
             esk__sleep_ms(CATCHUP_BREATHER_MS);
@@ -497,14 +502,14 @@ static esk_status finish(esk_catchup *c, esk_status rc,
     return rc == ESK_OK ? esk__ok() : rc;
 }
 
-esk_status esk_catchup_run(esk_catchup *catchup, esk_catchup_status *status)
+/* esk_catchup_run() and esk_catchup_step(): from the checkpoint, after a
+ * rebuild when the projection's version changed. */
+static esk_status run_from_checkpoint(esk_catchup *catchup, bool one_batch,
+                                      esk_catchup_status *status)
 {
     esk_catchup_status st = {0, 0, 0, 0, false, 0};
     int version = 0;
     bool found = false;
-
-    if (catchup == NULL)
-        return esk__fail(ESK_EINVAL, "esk_catchup_run: the runner is NULL");
     const esk_projection *p = catchup->projection;
     esk_status rc = esk__checkpoint_get(catchup->store, p->name, &st.checkpoint,
                                         &version, &found);
@@ -516,7 +521,14 @@ esk_status esk_catchup_run(esk_catchup *catchup, esk_catchup_status *status)
         if ((rc = start_over(catchup)) != ESK_OK)
             return finish(catchup, rc, &st, status);
     }
-    return finish(catchup, catch_up(catchup, &st), &st, status);
+    return finish(catchup, catch_up(catchup, &st, one_batch), &st, status);
+}
+
+esk_status esk_catchup_run(esk_catchup *catchup, esk_catchup_status *status)
+{
+    if (catchup == NULL)
+        return esk__fail(ESK_EINVAL, "esk_catchup_run: the runner is NULL");
+    return run_from_checkpoint(catchup, false, status);
 }
 
 esk_status esk_catchup_rebuild(esk_catchup *catchup, esk_catchup_status *status)
@@ -528,43 +540,13 @@ esk_status esk_catchup_rebuild(esk_catchup *catchup, esk_catchup_status *status)
                                      "NULL");
     esk_status rc = start_over(catchup);
     if (rc == ESK_OK)
-        rc = catch_up(catchup, &st);
+        rc = catch_up(catchup, &st, false);
     return finish(catchup, rc, &st, status);
-}
-
-/* One batch of catch_up(), for a caller that paces the runner itself: it
- * decides when the next batch comes, so no breather here. */
-static esk_status catch_up_one_batch(esk_catchup *c, esk_catchup_status *st)
-{
-    esk_status rc = esk_store_head_position(c->store, &st->head);
-    if (rc != ESK_OK)
-        return store_error(c, rc);
-    if (st->checkpoint > st->head)
-        return past_head(c, st);
-    if (st->checkpoint == st->head)
-        return ESK_OK;
-    int64_t held_us = 0;
-    return run_batch(c, st, &held_us);
 }
 
 esk_status esk_catchup_step(esk_catchup *catchup, esk_catchup_status *status)
 {
-    esk_catchup_status st = {0, 0, 0, 0, false, 0};
-    int version = 0;
-    bool found = false;
-
     if (catchup == NULL)
         return esk__fail(ESK_EINVAL, "esk_catchup_step: the runner is NULL");
-    const esk_projection *p = catchup->projection;
-    esk_status rc = esk__checkpoint_get(catchup->store, p->name, &st.checkpoint,
-                                        &version, &found);
-    if (rc != ESK_OK)
-        return finish(catchup, store_error(catchup, rc), &st, status);
-    if (found && version != p->version) {
-        st.checkpoint = 0;
-        st.rebuilt = true;
-        if ((rc = start_over(catchup)) != ESK_OK)
-            return finish(catchup, rc, &st, status);
-    }
-    return finish(catchup, catch_up_one_batch(catchup, &st), &st, status);
+    return run_from_checkpoint(catchup, true, status);
 }
