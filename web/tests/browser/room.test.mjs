@@ -6,7 +6,9 @@
 // It starts kata-room on a free loopback port with a fresh database,
 // opens the page, posts reports as two attendees would, and checks that
 // their progress appears and changes without a reload, and that a
-// hostile name shows as text and runs nothing. It saves a screenshot in
+// hostile name shows as text and runs nothing, and that an attendee
+// without progress for longer than --stuck is marked stuck (the room's
+// clock moved forward in its answers). It saves a screenshot in
 // OUT_DIR (and in DOCS_SCREENSHOT when given). Exit status 77 (ctest's
 // SKIP) when Chromium or node_modules are missing, unless
 // ESK_BROWSER_TEST_REQUIRED=1 (set by .ci/run), which makes that a
@@ -120,6 +122,18 @@ async function main() {
     await ada.locator("td.name button").click();
     await page.locator("#detail:not([hidden]) li").first().waitFor();
     check((await page.locator("#detail-body").textContent()).includes("01-events done"), "ada's events in the drill-down");
+
+    // Ten minutes later by the room's clock: past --stuck 5, an attendee
+    // who has not finished is marked stuck.
+    await page.route("**/api/room", async (route) => {
+      const answer = await route.fetch();
+      const room = await answer.json();
+      room.now += 10 * 60000;
+      await route.fulfill({ response: answer, json: room });
+    });
+    await page.locator("tr.is-stuck .stuck").first().waitFor({ timeout: 10000 });
+    check((await page.locator("tr.is-stuck").count()) === 2, "both attendees marked stuck after 10 min without progress");
+    await page.unroute("**/api/room");
 
     mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: join(outDir, "room.png"), fullPage: true });
