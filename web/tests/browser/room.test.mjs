@@ -87,12 +87,15 @@ async function post(url, body) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "esk-room-browser-"));
   const { child, url } = await startRoom(dir);
-  const context = await chromium.launchPersistentContext(join(dir, "profile"), {
+  // Whatever ends this script, the room it started ends with it.
+  process.on("exit", () => child.kill("SIGTERM"));
+  let context = null;
+  try {
+    context = await chromium.launchPersistentContext(join(dir, "profile"), {
     executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 720 },
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  try {
+    });
     const page = context.pages()[0] ?? (await context.newPage());
     let dialogs = 0, loads = 0;
     page.on("dialog", async (d) => { dialogs++; await d.dismiss(); });
@@ -126,27 +129,36 @@ async function main() {
     // Ten minutes later by the room's clock: past --stuck 5, an attendee
     // who has not finished is marked stuck.
     await page.route("**/api/room", async (route) => {
-      const answer = await route.fetch();
-      const room = await answer.json();
-      room.now += 10 * 60000;
-      await route.fulfill({ response: answer, json: room });
+      try {
+        const answer = await route.fetch();
+        const room = await answer.json();
+        room.now += 10 * 60000;
+        await route.fulfill({ response: answer, json: room });
+      } catch (err) {
+        // A poll in flight when the route goes or the page closes.
+      }
     });
     await page.locator("tr.is-stuck .stuck").first().waitFor({ timeout: 10000 });
     check((await page.locator("tr.is-stuck").count()) === 2, "both attendees marked stuck after 10 min without progress");
-    await page.unroute("**/api/room");
-
     mkdirSync(outDir, { recursive: true });
-    await page.screenshot({ path: join(outDir, "room.png"), fullPage: true });
+    await page.screenshot({ path: join(outDir, "room-stuck.png"), fullPage: true });
     if (docsShot) await page.screenshot({ path: docsShot, fullPage: true });
+    await page.unroute("**/api/room", { behavior: "ignoreErrors" });
+
+    await page.screenshot({ path: join(outDir, "room.png"), fullPage: true });
     console.log(`screenshot: ${join(outDir, "room.png")}`);
   } finally {
-    await context.close();
+    if (context) await context.close();
     child.removeAllListeners("exit");
     child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+process.on("unhandledRejection", (err) => {
+  console.error(`FAILED: ${err && err.message ? err.message : err}`);
+  process.exit(1);
+});
 main().catch((err) => {
   console.error(`FAILED: ${err.message}`);
   process.exit(1);
