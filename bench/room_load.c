@@ -209,15 +209,12 @@ static int run(bench *b, const char *dir)
     room_options o = {db, "BENCH1", 10, 1.0, 10, NULL, NULL};
     room *r = NULL;
     esk_web *web = NULL;
-    size_t count = 0;
-    esk_web_options w = ESK_WEB_OPTIONS_INIT;
+    esk_web_options w;
     if (room_open(&r, &o) != ESK_OK) {
         fprintf(stderr, "esk-room-bench: %s\n", esk_errmsg());
         return 1;
     }
-    w.routes = room_routes(r, &count);
-    w.route_count = count;
-    w.max_body = ROOM_BODY_MAX;
+    room_web_options(r, NULL, 0, &w);
     if (esk_web_start(&web, &w) != ESK_OK) {
         fprintf(stderr, "esk-room-bench: %s\n", esk_errmsg());
         room_close(r);

@@ -64,7 +64,9 @@ static const command_help commands[] = {
      "Every exercise's and every test's status: a table, or with --json a\n"
      "document for a trainer collecting the room's progress (its shape is\n"
      "described in docs/runner.md; KATA_LEARNER names the learner).\n"},
-    {"room", "./kata room [--port N] [--lan] [--stuck MINUTES] [--db FILE]",
+    {"room",
+     "./kata room [--port N] [--lan] [--stuck MINUTES] [--db FILE] "
+     "[--rebuild]",
      "For the trainer: starts the room, a page of every attendee's progress\n"
      "(a grid of attendees and exercises, who is stuck, the tests most of\n"
      "the room fails), and prints its address and join code. It listens on\n"

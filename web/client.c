@@ -15,6 +15,12 @@
 
 #include "client.h"
 
+/* A server that closes early must not kill the client with SIGPIPE:
+ * Linux says so per call, macOS per socket (SO_NOSIGPIPE). */
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -113,6 +119,10 @@ static int connect_to(const char *host, const char *port, long long deadline,
         fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
         if (fd < 0)
             continue;
+#ifdef SO_NOSIGPIPE
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+#endif
         if (connect_within(fd, a, deadline) != 0) {
             snprintf(error, ESK_WEB_CLIENT_ERROR_MAX,
                      "cannot connect to %s:%s: %s", host, port,

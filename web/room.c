@@ -145,6 +145,27 @@ const esk_web_route *room_routes(room *r, size_t *count)
     return r->routes;
 }
 
+bool room_admit(void *ctx, const esk_web_request *request)
+{
+    room *r = ctx;
+    return esk_web_rate_allow(r->client_rate, request->client, room_now_ms(r));
+}
+
+void room_web_options(room *r, const char *address, uint16_t port,
+                      esk_web_options *out)
+{
+    size_t count = 0;
+    esk_web_options o = ESK_WEB_OPTIONS_INIT;
+    o.address = address;
+    o.port = port;
+    o.routes = room_routes(r, &count);
+    o.route_count = count;
+    o.max_body = ROOM_BODY_MAX;
+    o.admit = room_admit;
+    o.admit_ctx = r;
+    *out = o;
+}
+
 static esk_status open_parts(room *r)
 {
     esk_store_options so = ESK_STORE_OPTIONS_INIT;
@@ -161,6 +182,8 @@ static esk_status open_parts(room *r)
     if (rc == ESK_OK)
         rc = esk_web_rate_new(&r->rate, r->options.reports_per_second,
                               r->options.report_burst);
+    if (rc == ESK_OK)
+        rc = esk_web_rate_new(&r->client_rate, 30.0, 100);
     return rc;
 }
 
@@ -197,6 +220,7 @@ void room_close(room *r)
     esk_catchup_free(r->catchup);
     esk_store_free(r->store);
     esk_web_rate_free(r->rate);
+    esk_web_rate_free(r->client_rate);
     free(r->code);
     free(r);
 }

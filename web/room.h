@@ -66,7 +66,8 @@ typedef struct room {
     esk_catchup *catchup;
     esk_projection projection;
     esk_read_model *read_model;
-    esk_web_rate *rate;
+    esk_web_rate *rate;        /* reports, per learner */
+    esk_web_rate *client_rate; /* every request, per client address */
     esk_web_route routes[6];
 } room;
 
@@ -77,6 +78,14 @@ esk_status room_open(room **out, const room_options *options);
 void room_close(room *r);
 /* The routes, for esk_web_start(). */
 const esk_web_route *room_routes(room *r, size_t *count);
+/* The admission hook for esk_web_start() (admit_ctx: the room): 100
+ * requests at once, then 30 a second, per client address, so that a
+ * flood under changing names is limited too. */
+bool room_admit(void *ctx, const esk_web_request *request);
+/* The server options of a room: its routes, its body limit and its
+ * admission hook, on address (NULL: loopback) and port. */
+void room_web_options(room *r, const char *address, uint16_t port,
+                      esk_web_options *out);
 int64_t room_now_ms(const room *r);
 
 /* room_report.c: a report checked against the documented schema. On

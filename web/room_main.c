@@ -134,13 +134,8 @@ static bool join_code(const args *a, char *code, size_t size)
 
 static esk_status serve(room *r, const args *a)
 {
-    size_t count = 0;
-    esk_web_options o = ESK_WEB_OPTIONS_INIT;
-    o.address = a->address;
-    o.port = (uint16_t)a->port;
-    o.routes = room_routes(r, &count);
-    o.route_count = count;
-    o.max_body = ROOM_BODY_MAX;
+    esk_web_options o;
+    room_web_options(r, a->address, (uint16_t)a->port, &o);
     esk_web *web = NULL;
     esk_status rc = esk_web_start(&web, &o);
     if (rc != ESK_OK)

@@ -25,11 +25,8 @@ static void serve(room_fixture *f)
     room_options o = {f->db, ROOM_TEST_CODE, 10, 1.0, 10, fake_clock, f};
     if (room_open(&f->room, &o) != ESK_OK)
         fail_msg("room_open: %s", esk_errmsg());
-    size_t count = 0;
-    esk_web_options w = ESK_WEB_OPTIONS_INIT;
-    w.routes = room_routes(f->room, &count);
-    w.route_count = count;
-    w.max_body = ROOM_BODY_MAX;
+    esk_web_options w;
+    room_web_options(f->room, NULL, 0, &w);
     if (esk_web_start(&f->web, &w) != ESK_OK)
         fail_msg("esk_web_start: %s", esk_errmsg());
 }

@@ -110,6 +110,29 @@ static void a_flood_from_one_attendee_is_limited_and_others_pass(void **state)
     room_fixture_end(&f);
 }
 
+/* A name a report: 100 requests at once from one address pass, then 30
+ * a second (the test's clock stands still). */
+static void a_flood_under_changing_names_is_limited_by_address(void **state)
+{
+    (void)state;
+    room_fixture f;
+    room_fixture_start(&f);
+    int refused = 0;
+    for (int i = 0; i < 120; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "mask-%d", i);
+        refused += room_post_json(&f, room_report_of(name, 1, 0)) == 429;
+    }
+    assert_int_equal(refused, 20);
+    char *body = NULL;
+    assert_int_equal(room_get(&f, "/api/room", &body), 429);
+    free(body);
+    f.now_ms += 1000;
+    assert_int_equal(room_get(&f, "/api/room", &body), 200);
+    free(body);
+    room_fixture_end(&f);
+}
+
 static void it_serves_its_page_and_nothing_else(void **state)
 {
     (void)state;
@@ -188,6 +211,7 @@ int run_room_http_tests(void)
         cmocka_unit_test(a_body_over_the_limit_is_refused_with_413),
         cmocka_unit_test(a_body_that_is_not_a_report_is_refused_with_422),
         cmocka_unit_test(a_flood_from_one_attendee_is_limited_and_others_pass),
+        cmocka_unit_test(a_flood_under_changing_names_is_limited_by_address),
         cmocka_unit_test(it_serves_its_page_and_nothing_else),
         cmocka_unit_test(the_page_script_never_parses_markup),
         cmocka_unit_test(a_hostile_name_comes_back_as_the_same_text),

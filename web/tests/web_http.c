@@ -67,6 +67,23 @@ static void asset(void *ctx, const esk_web_request *req, esk_web_response *res)
         esk_web_reply_asset(res, a);
 }
 
+/* Tries the answers a handler must not give, then answers once, then
+ * tries again: the first answer is the one sent. */
+static void twice(void *ctx, const esk_web_request *req, esk_web_response *res)
+{
+    seen *s = ctx;
+    (void)req;
+    s->calls += esk_web_reply(res, 42, "text/plain", "x", 1) == ESK_EINVAL;
+    s->calls += esk_web_reply(res, 200, NULL, "x", 1) == ESK_EINVAL;
+    s->calls += esk_web_reply(res, 200, "text/plain", NULL, 1) == ESK_EINVAL;
+    s->calls += esk_web_reply_json(res, 200, NULL) == ESK_EINVAL;
+    s->calls += esk_web_reply_asset(res, NULL) == ESK_EINVAL;
+    s->calls += esk_web_reply(res, 201, "text/plain", "first", 5) == ESK_OK;
+    s->calls += esk_web_reply_error(res, 500, "second") == ESK_EINVAL;
+    s->calls +=
+        esk_web_reply_json(res, 200, json_pack("{s:i}", "n", 1)) == ESK_EINVAL;
+}
+
 static bool refuse_all(void *ctx, const esk_web_request *req)
 {
     (void)req;
@@ -77,19 +94,20 @@ static bool refuse_all(void *ctx, const esk_web_request *req)
 /* A server on a free loopback port with the test routes. */
 static esk_web *start(seen *s, size_t max_body, esk_web_admit_fn *admit)
 {
-    static esk_web_route routes[4];
+    static esk_web_route routes[5];
     esk_web_route table[] = {
         {"POST", "/echo", false, echo, NULL},
         {"GET", "/echo", false, echo, NULL},
         {"GET", "/silent", false, silent, NULL},
         {"GET", "/pages/", true, asset, NULL},
+        {"GET", "/twice", false, twice, NULL},
     };
     memcpy(routes, table, sizeof(table));
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < 5; i++)
         routes[i].ctx = s;
     esk_web_options o = ESK_WEB_OPTIONS_INIT;
     o.routes = routes;
-    o.route_count = 4;
+    o.route_count = 5;
     o.max_body = max_body;
     o.admit = admit;
     o.admit_ctx = s;
@@ -203,6 +221,20 @@ static void a_handler_that_answers_nothing_gets_a_500(void **state)
     web_request(esk_web_port(web), "GET", "/silent", NULL, NULL, &r);
     assert_int_equal(r.status, 500);
     esk_web_client_reply_free(&r);
+    esk_web_stop(web);
+}
+
+static void a_wrong_or_second_answer_is_refused_and_the_first_sent(void **state)
+{
+    (void)state;
+    seen s = {0};
+    esk_web *web = start(&s, 64, NULL);
+    esk_web_client_reply r;
+    web_request(esk_web_port(web), "GET", "/twice", NULL, NULL, &r);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.body, "first");
+    esk_web_client_reply_free(&r);
+    assert_int_equal(s.calls, 8);
     esk_web_stop(web);
 }
 
@@ -337,6 +369,8 @@ int run_web_http_tests(void)
         cmocka_unit_test(a_chunked_body_over_the_limit_is_refused),
         cmocka_unit_test(a_refusing_admit_hook_answers_429),
         cmocka_unit_test(a_handler_that_answers_nothing_gets_a_500),
+        cmocka_unit_test(
+            a_wrong_or_second_answer_is_refused_and_the_first_sent),
         cmocka_unit_test(assets_are_served_by_exact_path_only),
         cmocka_unit_test(every_answer_says_nosniff_and_forbids_inline_scripts),
         cmocka_unit_test(a_port_in_use_is_refused_with_its_number),

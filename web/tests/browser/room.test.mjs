@@ -6,7 +6,9 @@
 // It starts kata-room on a free loopback port with a fresh database,
 // opens the page, posts reports as two attendees would, and checks that
 // their progress appears and changes without a reload, and that a
-// hostile name shows as text and runs nothing. It saves a screenshot in
+// hostile name shows as text and runs nothing, and that an attendee
+// without progress for longer than --stuck is marked stuck (the room's
+// clock moved forward in its answers). It saves a screenshot in
 // OUT_DIR (and in DOCS_SCREENSHOT when given). Exit status 77 (ctest's
 // SKIP) when Chromium or node_modules are missing, unless
 // ESK_BROWSER_TEST_REQUIRED=1 (set by .ci/run), which makes that a
@@ -85,12 +87,15 @@ async function post(url, body) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "esk-room-browser-"));
   const { child, url } = await startRoom(dir);
-  const context = await chromium.launchPersistentContext(join(dir, "profile"), {
+  // Whatever ends this script, the room it started ends with it.
+  process.on("exit", () => child.kill("SIGTERM"));
+  let context = null;
+  try {
+    context = await chromium.launchPersistentContext(join(dir, "profile"), {
     executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 720 },
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  try {
+    });
     const page = context.pages()[0] ?? (await context.newPage());
     let dialogs = 0, loads = 0;
     page.on("dialog", async (d) => { dialogs++; await d.dismiss(); });
@@ -121,18 +126,39 @@ async function main() {
     await page.locator("#detail:not([hidden]) li").first().waitFor();
     check((await page.locator("#detail-body").textContent()).includes("01-events done"), "ada's events in the drill-down");
 
+    // Ten minutes later by the room's clock: past --stuck 5, an attendee
+    // who has not finished is marked stuck.
+    await page.route("**/api/room", async (route) => {
+      try {
+        const answer = await route.fetch();
+        const room = await answer.json();
+        room.now += 10 * 60000;
+        await route.fulfill({ response: answer, json: room });
+      } catch (err) {
+        // A poll in flight when the route goes or the page closes.
+      }
+    });
+    await page.locator("tr.is-stuck .stuck").first().waitFor({ timeout: 10000 });
+    check((await page.locator("tr.is-stuck").count()) === 2, "both attendees marked stuck after 10 min without progress");
     mkdirSync(outDir, { recursive: true });
-    await page.screenshot({ path: join(outDir, "room.png"), fullPage: true });
+    await page.screenshot({ path: join(outDir, "room-stuck.png"), fullPage: true });
     if (docsShot) await page.screenshot({ path: docsShot, fullPage: true });
+    await page.unroute("**/api/room", { behavior: "ignoreErrors" });
+
+    await page.screenshot({ path: join(outDir, "room.png"), fullPage: true });
     console.log(`screenshot: ${join(outDir, "room.png")}`);
   } finally {
-    await context.close();
+    if (context) await context.close();
     child.removeAllListeners("exit");
     child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+process.on("unhandledRejection", (err) => {
+  console.error(`FAILED: ${err && err.message ? err.message : err}`);
+  process.exit(1);
+});
 main().catch((err) => {
   console.error(`FAILED: ${err.message}`);
   process.exit(1);
