@@ -34,7 +34,8 @@
 /*
  * Where a projection stands: the position of the last event it applied,
  * read from its checkpoint record (key projection_name); 0 when it has
- * none, because it never ran.
+ * none, because it never ran. esk_store_get_record() hands the record's
+ * strings over in *owned: esk_free() it once you have the position.
  *
  * @param out receives the position; untouched on failure.
  * @return ESK_OK (also when there is no checkpoint yet: *out = 0);
