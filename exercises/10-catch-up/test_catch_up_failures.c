@@ -38,8 +38,10 @@ void a_failing_handler_keeps_nothing_of_its_batch(void **state)
                "failure. ESK_OK would say the batch is done.");
     check_contains(esk_errmsg(), "the disk filled up at @3",
                    "The handler's reason is in the last error: return its "
-                   "status as it came, and let nothing after it (the "
-                   "rollback) write another message over it.");
+                   "status as it came. A rollback that succeeds clears the "
+                   "last error: copy it first (esk_error saved = "
+                   "*esk_error_last();) and set it again after the rollback "
+                   "(esk_error_set(rc, \"%s\", saved.message)).");
     check_int(applied, 0, "Nothing of a failed batch is applied.");
     check_int(esk_store_transaction_depth(store), 0,
               "esk_store_rollback() after the failure: a transaction left "
@@ -108,7 +110,8 @@ void a_checkpoint_that_cannot_be_saved_keeps_no_rows(void **state)
                "esk_store_put_record() failed: return its failure. The "
                "rows are not done if the checkpoint does not say so.");
     check_contains(esk_errmsg(), "full",
-                   "The store's reason is in the last error.");
+                   "The store's reason is in the last error, kept across the "
+                   "rollback as the handler's is.");
     check_int(esk_store_transaction_depth(store), 0,
               "The failed batch is rolled back, and closed.");
     bool found = true;
