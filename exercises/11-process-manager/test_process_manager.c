@@ -324,8 +324,10 @@ static void nobody_waiting_is_an_answer_not_a_failure(void **state)
         "answer, not a failure. Return it as it is; any other status stops "
         "the process at this event.");
     check_int(suite_count_commands(&a, "PromoteFromWaitlist"), 1,
-              "The promotion was sent, and refused: the process cannot know "
-              "whether someone waits; the workshop does.");
+              "The promotion was sent once, and refused: the process cannot "
+              "know whether someone waits; the workshop does. Its answer "
+              "(ESK_EDOMAIN) ends send_with_retry() at once: asking again "
+              "gets the same answer.");
     check_int(suite_run(a.waitlist, "The next run has nothing to do."), 0,
               "The checkpoint moved past the cancellation: it is not "
               "reacted to again.");
