@@ -220,10 +220,12 @@ static esk_status service(void *data, esk_context *context,
         return ESK_OK;
     if (s->fail_next > 0)
         s->fail_next--;
-    return esk_context_fail(context, s->failure, 0, "%s",
-                            s->reason != NULL ? s->reason
-                                              : "the workshop service "
-                                                "cannot be reached");
+    const char *reason = s->reason != NULL
+                             ? s->reason
+                             : "the workshop service cannot be reached";
+    exercise_say("  service  %s attempt %d fails: %s", s->type, s->calls,
+                 reason);
+    return esk_context_fail(context, s->failure, 0, "%s", reason);
 }
 
 void suite_install_service(app *a, suite_service *s)
