@@ -10,12 +10,10 @@
  *   capacity       INTEGER            3
  *   taken          INTEGER            seats taken: 2
  *   waiting        INTEGER            people on the waitlist: 1
- *   last_position  INTEGER            the position of the last event
- *                                     applied to this row
  *
  * Two sides use it:
  *   - the projection writes it, with read_model_exec(), inside the
- *     catch-up run's transaction (seats.c);
+ *     transaction your runner opens for a batch (seats.c, catch_up.c);
  *   - queries read it, with seats_query(), through an esk_read_model
  *     handle that may only read, and only the read model.
  */
@@ -42,12 +40,12 @@ typedef struct sql_values {
     const char *workshop; /* :workshop */
     const char *title;    /* :title */
     int64_t capacity;     /* :capacity */
-    int64_t position;     /* :position, e.g. event->position */
+    int64_t position;     /* :position */
 } sql_values;
 
 /*
  * Run one SQL statement on the store's database, in whatever transaction
- * is open (in a catch-up run: the batch's).
+ * is open (in a catch-up run: the batch's, which your runner began).
  *
  * @param sql    one statement; borrowed.
  * @param values the values of its :names; NULL when it has none.

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "exercise.h"
+#include "parked.h"
 #include "processes.h"
 #include "unpaid.h"
 
@@ -77,6 +78,8 @@ esk_status app_open(app *a)
     rc = open_bus(a);
     if (rc == ESK_OK)
         rc = unpaid_setup(a->store);
+    if (rc == ESK_OK)
+        rc = parked_setup(a->store);
     if (rc == ESK_OK &&
         ((rc = esk_process_runner_new(&a->waitlist, a->store, a->bus,
                                       &waitlist_process)) != ESK_OK ||

@@ -10,7 +10,7 @@
  * (and prints it under `./kata demo`), so that a test can say which
  * commands the processes sent, and with which outcome:
  *
- *   PromoteFromWaitlist id=waitlist/<event id>/1 correlation=... -> ok: 1
+ *   PromoteFromWaitlist id=waitlist/<event id>/promote correlation=... -> ok: 1
  * event, v6 @6 (0.1 ms) LapseRegistration id=payments/tick/lapse/<event id> ...
  * -> ok (duplicate) ...
  */

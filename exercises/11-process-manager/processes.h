@@ -19,16 +19,78 @@
  * application's bus (app.c), whose idempotency middleware answers a
  * command id it has seen with the first outcome, writing nothing.
  *
- * You write the three functions in waitlist.c and payments.c.
+ * You write the three functions in waitlist.c and payments.c, and the
+ * two of failures.c that handle a technical failure.
  */
 #ifndef PROCESSES_H
 #define PROCESSES_H
 
 #include <esk/process.h>
 
+#include "parked.h"
+
 /* How long an attendee has to pay for a seat: 7 days, in microseconds
  * (esk_time). */
 #define PAYMENT_PERIOD ((esk_time)7 * 24 * 60 * 60 * 1000000)
+
+/* --- failures.c ---------------------------------------------------------- */
+
+/* How many times a command is sent, in all, before a passing failure is
+ * given up on for this run. */
+#define SEND_ATTEMPTS 3
+
+/* The key of the waitlist's promotion (see waitlist_react). */
+#define PROMOTE_KEY "promote"
+
+/*
+ * Send a command from react(), and try again when it fails for a reason
+ * that may pass (the workshop service busy or out of reach):
+ *
+ *   esk_process_send(pc, command, key, NULL), at most SEND_ATTEMPTS times
+ *
+ *   ESK_OK, ESK_EDOMAIN           an answer: return it, no other attempt
+ *   failure_is_permanent(rc)      (parked.h) the same every time: return
+ *                                 it at once, no other attempt
+ *   any other failure             passing: send again, with the SAME key
+ *                                 (the same command id: had an attempt
+ *                                 gone through, the bus would answer the
+ *                                 next as a duplicate); after the last
+ *                                 attempt, return its failure
+ *
+ * The attempts follow each other at once: the runner's transaction holds
+ * the store's write lock meanwhile, so a long wait here would stop every
+ * writer. A longer outage is the next run's business.
+ *
+ * @param key required: names the step (NULL would give each attempt a
+ *            new id, "waitlist/<event id>/1", then /2...).
+ * @return what the last attempt returned; its message is in the last
+ *         error.
+ */
+esk_status send_with_retry(esk_process_context *pc, const esk_command *command,
+                           const char *key);
+
+/*
+ * Decide what becomes of an event whose reaction ended with rc:
+ *
+ *   ESK_OK, ESK_EDOMAIN        done: return rc
+ *   failure_is_permanent(rc)   it will never work: park the event
+ *                              (parked_add(esk_process_store(pc),
+ *                              process, event, reason), reason the
+ *                              failure's message, esk_errmsg()), and
+ *                              return ESK_OK, so that the runner moves its
+ *                              checkpoint past it, in the transaction
+ *                              that holds the parked row. If parking
+ *                              fails, return that failure: an event
+ *                              neither handled nor parked must stop the
+ *                              process, or it is lost.
+ *   any other failure          passing: return rc, so that the runner
+ *                              stops at the event and tries it again at
+ *                              its next run.
+ *
+ * @return ESK_OK, ESK_EDOMAIN, or the failure the runner must stop on.
+ */
+esk_status park_or_fail(esk_process_context *pc, const char *process,
+                        const esk_event *event, esk_status rc);
 
 /* --- waitlist.c ---------------------------------------------------------- */
 
@@ -41,18 +103,21 @@
  * workshop (registration_of() reads its workshopId, whatever its type):
  * send PromoteFromWaitlist for that workshop, with
  *
- *   esk_process_send(pc, &command, NULL, NULL)
+ *   send_with_retry(pc, &command, PROMOTE_KEY)
  *
- * The key NULL gives the command the id "waitlist/<event id>/1": the same
- * id each time this event is delivered, so that the bus can tell a
- * redelivery from a new command.
+ * The key gives the command the id "waitlist/<event id>/promote": the
+ * same id for every attempt and each time this event is delivered, so
+ * that the bus can tell a repeat from a new command.
  *
- * @return what esk_process_send() returns: ESK_OK, or ESK_EDOMAIN when
- *         the workshop refuses (NOBODY_WAITING, NO_FREE_SEAT), which is an
- *         answer, not a failure: the runner counts the event as done. An
- *         event that cannot be decoded: the codec's status, whose message
- *         (which field, and why) is in the last error; the runner quotes
- *         it when it stops at the event.
+ * Whatever came of it (a decode, the send), hand it to
+ * park_or_fail(pc, "waitlist", event, rc) and return what that returns.
+ *
+ * @return ESK_OK (done, or parked); ESK_EDOMAIN when the workshop refuses
+ *         (NOBODY_WAITING, NO_FREE_SEAT), which is an answer, not a
+ *         failure: the runner counts the event as done; a passing failure
+ *         that outlasted SEND_ATTEMPTS attempts, or a failure to park,
+ *         with its message in the last error: the runner stops at this
+ *         event, quotes the message, and tries the event again next run.
  */
 esk_status waitlist_react(void *ctx, esk_process_context *pc,
                           const esk_event *event);

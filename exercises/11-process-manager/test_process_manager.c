@@ -199,22 +199,39 @@ static void meta(const char *metadata, const char *key, char *buf, size_t size)
 
 /* --- Technical failures --------------------------------------------------- */
 
-/* A bus middleware that fails every command while *down is true, as a
- * network or a full disk would: a failure, not a refusal. */
-static esk_status outage(void *data, esk_context *context, esk_command *command)
+/* A bus middleware standing for the workshop service behind the bus: it
+ * counts the commands of service->type that reach it, and fails the next
+ * service->fail_next of them (all of them while it is -1) with
+ * service->failure. Past 10 attempts at one step it rejects the command
+ * as malformed: a loop that never gives up ends there rather than hang. */
+static esk_status service(void *data, esk_context *context,
+                          esk_command *command)
 {
-    (void)command;
-    const bool *down = data;
-    if (!*down)
+    suite_service *s = data;
+    if (strcmp(command->type, s->type) != 0)
         return ESK_OK;
-    return esk_context_fail(context, ESK_EIO, 0,
-                            "the workshop service cannot be reached");
+    s->calls++;
+    if (s->calls > 10 && s->fail_next != 0)
+        return esk_context_fail(context, ESK_EINVAL, 0,
+                                "more than 10 attempts at %s: the process "
+                                "never gives up",
+                                s->type);
+    if (s->fail_next == 0)
+        return ESK_OK;
+    if (s->fail_next > 0)
+        s->fail_next--;
+    const char *reason = s->reason != NULL
+                             ? s->reason
+                             : "the workshop service cannot be reached";
+    exercise_say("  service  %s attempt %d fails: %s", s->type, s->calls,
+                 reason);
+    return esk_context_fail(context, s->failure, 0, "%s", reason);
 }
 
-void suite_install_outage(app *a, bool *down)
+void suite_install_service(app *a, suite_service *s)
 {
     const esk_middleware middleware = {
-        .name = "outage", .before = outage, .data = down};
+        .name = "service", .before = service, .data = s};
     check_status(esk_bus_use(a->bus, &middleware), ESK_OK,
                  "The test adds a middleware that can fail commands.");
 }
@@ -309,8 +326,10 @@ static void nobody_waiting_is_an_answer_not_a_failure(void **state)
         "answer, not a failure. Return it as it is; any other status stops "
         "the process at this event.");
     check_int(suite_count_commands(&a, "PromoteFromWaitlist"), 1,
-              "The promotion was sent, and refused: the process cannot know "
-              "whether someone waits; the workshop does.");
+              "The promotion was sent once, and refused: the process cannot "
+              "know whether someone waits; the workshop does. Its answer "
+              "(ESK_EDOMAIN) ends send_with_retry() at once: asking again "
+              "gets the same answer.");
     check_int(suite_run(a.waitlist, "The next run has nothing to do."), 0,
               "The checkpoint moved past the cancellation: it is not "
               "reacted to again.");
@@ -367,7 +386,8 @@ static void a_redelivered_event_sends_the_same_command_again(void **state)
     check_int(suite_count_commands(&a, "PromoteFromWaitlist"), 2,
               "The process reacted twice, and sent PromoteFromWaitlist twice.");
     check_int(suite_count_commands(&a, "-> ok (duplicate)"), 1,
-              "The second has the same id (\"waitlist/<event id>/1\", made "
+              "The second has the same id (\"waitlist/<event id>/promote\", "
+              "made "
               "from the event): the bus answered it with the first outcome, "
               "and wrote nothing.");
     check_int(suite_count_events(&a, "WaitlistedAttendeePromoted"), 1,
@@ -406,7 +426,8 @@ static void a_promotion_carries_the_cancellations_correlation_id(void **state)
                  "from react() carries the correlation id of the event it "
                  "reacts to, and its events keep it.");
     meta(promoted.metadata, "causationId", value, sizeof(value));
-    snprintf(expected, sizeof(expected), "waitlist/%s/1", cancelled.id);
+    snprintf(expected, sizeof(expected), "waitlist/%s/" PROMOTE_KEY,
+             cancelled.id);
     check_string(value, expected,
                  "Its cause is the command the waitlist sent, whose id names "
                  "the process and the event it reacted to: follow the "
@@ -477,10 +498,19 @@ int main(void)
         cmocka_unit_test(a_promotion_carries_the_cancellations_correlation_id),
         cmocka_unit_test(
             a_lapse_and_the_promotion_it_causes_share_a_correlation),
-        cmocka_unit_test(a_promotion_that_cannot_be_sent_is_a_failure),
         cmocka_unit_test(a_lapse_that_cannot_be_sent_fails_the_tick),
         cmocka_unit_test(a_seat_that_cannot_be_remembered_stops_payments),
         cmocka_unit_test(seats_that_cannot_be_read_fail_the_tick),
+        cmocka_unit_test(
+            a_busy_service_is_tried_again_and_the_promotion_goes_through),
+        cmocka_unit_test(
+            a_service_out_of_reach_is_tried_three_times_then_the_run_stops),
+        cmocka_unit_test(a_refusal_is_an_answer_and_is_not_tried_again),
+        cmocka_unit_test(a_command_rejected_as_malformed_is_parked_not_retried),
+        cmocka_unit_test(
+            an_event_that_cannot_be_read_is_parked_and_the_process_moves_on),
+        cmocka_unit_test(an_event_that_cannot_be_parked_stops_the_process),
+        cmocka_unit_test(a_retried_promotion_redelivered_is_a_duplicate),
     };
     return cmocka_run_group_tests_name("11-process-manager", tests, NULL, NULL);
 }

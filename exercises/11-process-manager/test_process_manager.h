@@ -22,6 +22,15 @@ typedef struct seen_event {
     char metadata[512];
 } seen_event;
 
+/* The workshop service, as a test makes it fail (suite_install_service). */
+typedef struct suite_service {
+    const char *type;   /* the command type it fails, e.g. a promotion */
+    int fail_next;      /* how many of the next ones fail; -1: all */
+    esk_status failure; /* with this status */
+    const char *reason; /* and this message (NULL: cannot be reached) */
+    int calls;          /* how many of that type reached it */
+} suite_service;
+
 /* test_process_manager.c */
 esk_time suite_at(const char *iso);
 void suite_move_clock(app *a, const char *iso);
@@ -38,7 +47,7 @@ bool suite_happened(app *a, const char *type, const char *attendee_id);
 int suite_count_events(app *a, const char *type);
 int suite_count_commands(const app *a, const char *part);
 unpaid_seat suite_unpaid(app *a, const char *attendee_id);
-void suite_install_outage(app *a, bool *down);
+void suite_install_service(app *a, suite_service *service);
 void suite_sql(app *a, const char *text);
 void suite_expect_failure(esk_status rc, const char *hint);
 
@@ -54,7 +63,15 @@ void a_refused_lapse_does_not_stop_the_others(void **state);
 void a_second_seat_has_a_deadline_of_its_own(void **state);
 
 /* test_process_manager_failures.c */
-void a_promotion_that_cannot_be_sent_is_a_failure(void **state);
+void a_busy_service_is_tried_again_and_the_promotion_goes_through(void **state);
+void a_service_out_of_reach_is_tried_three_times_then_the_run_stops(
+    void **state);
+void a_refusal_is_an_answer_and_is_not_tried_again(void **state);
+void a_command_rejected_as_malformed_is_parked_not_retried(void **state);
+void an_event_that_cannot_be_read_is_parked_and_the_process_moves_on(
+    void **state);
+void an_event_that_cannot_be_parked_stops_the_process(void **state);
+void a_retried_promotion_redelivered_is_a_duplicate(void **state);
 void a_lapse_that_cannot_be_sent_fails_the_tick(void **state);
 void a_seat_that_cannot_be_remembered_stops_payments(void **state);
 void seats_that_cannot_be_read_fail_the_tick(void **state);

@@ -7,8 +7,9 @@
  *                                                  (esk/codec.h)
  *   registration_of(event, &ref)                   (events.h)
  *   workshop_command_type(PROMOTE_FROM_WAITLIST)   (workshop.h)
- *   esk_process_send(pc, &command, NULL, NULL)     (esk/process.h)
- * A call that fails has said why in the last error: return its status.
+ *   send_with_retry(pc, &command, PROMOTE_KEY)     (failures.c)
+ *   park_or_fail(pc, "waitlist", event, rc)        (failures.c)
+ * A call that fails has said why in the last error: pass its status on.
  */
 #include <string.h>
 
@@ -21,8 +22,8 @@ esk_status waitlist_react(void *ctx, esk_process_context *pc,
 {
     (void)ctx, (void)pc, (void)event;
     /* TODO: a cancellation with wasWaitlisted: nothing to do. Else send
-     * PromoteFromWaitlist for the event's workshop, and return what
-     * esk_process_send() returns. */
+     * PromoteFromWaitlist for the event's workshop with send_with_retry(),
+     * and return what park_or_fail() makes of the outcome. */
     return EXERCISE_TODO("waitlist_react");
 }
 

@@ -13,10 +13,9 @@
 #include "processes.h"
 #include "workshop.h"
 
-esk_status waitlist_react(void *ctx, esk_process_context *pc,
-                          const esk_event *event)
+/* The reaction itself: what the event asks for, sent. */
+static esk_status promote_for(esk_process_context *pc, const esk_event *event)
 {
-    (void)ctx;
     registration_ref freed;
 
     if (strcmp(event->type, registration_cancelled_type.name) == 0) {
@@ -41,7 +40,17 @@ esk_status waitlist_react(void *ctx, esk_process_context *pc,
     };
     /* NOBODY_WAITING comes back as ESK_EDOMAIN: an answer, and the runner
      * counts it as done. */
-    return esk_process_send(pc, &command, NULL, NULL);
+    return send_with_retry(pc, &command, PROMOTE_KEY);
+}
+
+esk_status waitlist_react(void *ctx, esk_process_context *pc,
+                          const esk_event *event)
+{
+    (void)ctx;
+    /* An event that cannot be decoded, or a command rejected as
+     * malformed, is parked; a service out of reach stops the process
+     * here until it is back. */
+    return park_or_fail(pc, "waitlist", event, promote_for(pc, event));
 }
 
 static const char *const waitlist_event_types[] = {
