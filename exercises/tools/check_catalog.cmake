@@ -249,7 +249,9 @@ endforeach()
 file(GLOB_RECURSE docs RELATIVE ${ROOT}
     ${ROOT}/*.md)
 foreach(doc IN LISTS docs)
-    if(doc MATCHES "^(build|\\.git|\\.kata)/")
+    # Not the project's own: what the build, git, the runner's state and
+    # npm (the browser tests, the bench's peer) put in the tree.
+    if(doc MATCHES "^(build|\\.git|\\.kata)/" OR doc MATCHES "(^|/)node_modules/")
         continue()
     endif()
     get_filename_component(base ${ROOT}/${doc} DIRECTORY)
