@@ -246,8 +246,9 @@ the_load_starts_from_the_snapshot_and_folds_the_events_after_it(void **unused)
            "From the snapshot's own version, v3 comes again, and "
            "esk_aggregate_apply() refuses an event that is not the next.");
     check_int(c.state.seats_taken, 4 + MARKER,
-              "The snapshot at v3 holds 2 seats and 40 more, and v4 and v5 "
-              "add 2: a load from the snapshot gives 44. 4 means the load "
+              "The snapshot at v3 holds the 2 seats of v2 and v3 and 40 "
+              "more, and v4 and v5 add 2: a load from the snapshot gives "
+              "44. 4 means the load "
               "ignored the snapshot and folded every event; 45, that v3 was "
               "folded again.");
     check_int(c.base.version, 5, "After the tail, the conference is at v5.");
@@ -310,10 +311,11 @@ static void events_the_snapshot_covers_are_not_read_again(void **unused)
     exercise_say("v2 cannot be read; a snapshot at v5, the last event");
 
     loaded(store, &c,
-           "v2 of this stream cannot be decoded, and the snapshot at v5, "
-           "its last event, covers it: the load must start from the "
-           "snapshot and read nothing before. A snapshot at the stream's "
-           "last version is inside the stream, not beyond it.");
+           "v2 of this stream cannot be decoded (the test wrote it so, "
+           "whatever the store's message about it suggests), and the "
+           "snapshot at v5, its last event, covers it: the load must start "
+           "from the snapshot and read nothing before. A snapshot at the "
+           "stream's last version is inside the stream, not beyond it.");
     check_int(c.state.seats_taken, 4, "The state is the snapshot's.");
     check_int(c.base.version, 5, "The conference is at v5.");
     esk_aggregate_release(&c);
