@@ -16,7 +16,7 @@
  *
  * Every member of the state is of a kind the codec can write (int64_t,
  * bool, char arrays, arrays with a size_t count), so that the whole state
- * can be written as JSON: a snapshot (snapshot.c).
+ * can be written as JSON: a snapshot (snapshot_table.c, snapshot.c).
  */
 #ifndef CONFERENCE_H
 #define CONFERENCE_H
@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <esk/aggregate.h>
+#include <esk/store.h>
 
 #include "events.h"
 
@@ -59,8 +60,8 @@ typedef struct conference {
     conference_state state;
 } conference;
 
-/* How esk loads, folds, snapshots and saves a conference
- * (conference_type.c). Its snapshot is conference_snapshot_type. */
+/* How esk folds and saves a conference (conference_type.c). It names no
+ * snapshot: loading from one, and writing one, is yours (snapshot.c). */
 extern const esk_aggregate_type conference_type;
 
 /* Why a command is refused: the code esk_domain_error() records in the
@@ -109,21 +110,63 @@ void conference_evolve(conference_state *state, const esk_event_type *type,
 extern const esk_event_type
     *const conference_event_types[CONFERENCE_EVENT_TYPE_COUNT];
 
+/* --- Saving, and the snapshot's layout (provided) -------------------------
+ */
+
+/*
+ * Append the conference's pending events to its stream, expecting the
+ * version it was loaded at (snapshot_table.c). On success the events are
+ * stored, the conference holds none pending, and c->base.stored_version
+ * is c->base.version. ESK_ECONCURRENCY when someone else appended since
+ * the load; otherwise the store's failure. Inside a transaction of the
+ * caller's, the append is part of it.
+ */
+esk_status conference_append(esk_store *store, conference *c);
+
+/*
+ * The state as a snapshot: a field table over the whole conference struct
+ * that describes every member of its state (snapshot_table.c). Its
+ * schema_version is the state's layout version, CONFERENCE_LAYOUT_VERSION:
+ * esk_codec_encode(&conference_snapshot_type, c, &json) writes a
+ * conference's state as JSON, esk_codec_decode() reads it back.
+ */
+#define CONFERENCE_LAYOUT_VERSION 1
+extern const esk_event_type conference_snapshot_type;
+
+/* The policy: a save writes a snapshot when the stream crosses a multiple
+ * of this many events (the README says why 1,000). */
+#define SNAPSHOT_EVERY 1000
+
 /* --- The snapshot (snapshot.c: you write it) -------------------------------
  */
 
 /*
- * The state as a snapshot: a field table over the whole conference struct
- * that describes every member of its state, and whose schema_version is
- * the state's layout version.
+ * Load conference id into c: from its snapshot, when there is one to
+ * trust, and then the events after it; otherwise from every event.
+ *
+ * The snapshot is the store's record of kind ESK_RECORD_SNAPSHOT under
+ * the stream id ("conference-<id>", c->base.stream_id after
+ * esk_aggregate_init): record.at is the stream version it was taken at,
+ * record.tag its layout version, record.value the state as JSON. A
+ * snapshot is a cache: one of another layout, one that does not decode,
+ * one beyond the end of the stream is ignored, without a failure.
+ *
+ * On ESK_OK, c is initialised, its state is the state of the stream's
+ * last event, and c->base.version and c->base.stored_version are that
+ * event's version. ESK_ENOTFOUND when the stream has no events; the
+ * store's failure otherwise. On failure c is initialised and empty.
+ * Release c with esk_aggregate_release().
  */
-extern const esk_event_type conference_snapshot_type;
+esk_status snapshot_load(esk_store *store, const char *id, conference *c);
 
 /*
- * The snapshot policy: the options every conference repository is created
- * with (esk_repository_new(&repo, store, &conference_type, &options)).
+ * Save c's pending events (conference_append()) and, when they cross a
+ * multiple of SNAPSHOT_EVERY, write the state at its new version as the
+ * stream's snapshot: both in one transaction, so that either both are
+ * stored or neither. ESK_OK; the failure of the append or of the snapshot
+ * otherwise, with nothing written.
  */
-esk_repository_options conference_repository_options(void);
+esk_status snapshot_save_if_due(esk_store *store, conference *c);
 
 /* --- Text ---------------------------------------------------------------- */
 

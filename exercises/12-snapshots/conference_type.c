@@ -1,10 +1,9 @@
 /*
  * conference_type.c - how esk sees a conference. Provided.
  *
- * Besides the events and evolve, the type names its snapshot: the field
- * table of snapshot.c. With it, a repository whose options ask for
- * snapshots writes the state now and then, and starts each load from the
- * latest one it can use.
+ * The events and evolve, and no snapshot: a repository of this type
+ * folds every event. Loading from a snapshot and writing one is what
+ * snapshot.c does, with the store's records.
  */
 #include "conference.h"
 
@@ -23,6 +22,5 @@ const esk_aggregate_type conference_type = {
     .event_types = conference_event_types,
     .event_type_count = CONFERENCE_EVENT_TYPE_COUNT,
     .evolve = evolve_conference,
-    .snapshot = &conference_snapshot_type, /* snapshot.c */
     .error_name = conference_error_name,
 };
