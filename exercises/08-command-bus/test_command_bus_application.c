@@ -74,9 +74,9 @@ void the_bus_has_a_handler_for_every_workshop_command(void **state)
             print_error("%s said: %s\n", workshop_command_type(story[i].kind),
                         esk_errmsg());
         check_status(rc, ESK_OK,
-                     "Register handle_workshop_command for each of the "
-                     "workshop_command_types: one esk_bus_register() per "
-                     "type, all with the same handler.");
+                     "Six commands, six new ids: each goes down the chain "
+                     "and is handled. Look the record up by command->id, "
+                     "the one thing that tells a resend from a new command.");
     }
     expect_story(a.store,
                  "WorkshopScheduled, AttendeeRegistered, AttendeeWaitlisted, "
@@ -98,14 +98,17 @@ void every_command_is_logged_with_its_correlation_id(void **state)
     suite_given(a.store, suite_scheduling("w-1", 2));
     suite_send(a.bus, "cmd-ada", "web-42", &ada, &result);
     check_int(a.log.count, 1,
-              "One log line per command: add esk_logging_middleware(log) to "
-              "the bus, with the log workshop_bus_new() was given.");
+              "One log line per command: logging is the outermost "
+              "middleware.");
     check_contains(a.log.lines[0], "RegisterAttendee id=cmd-ada",
                    "The line names the command's type and id.");
     check_contains(a.log.lines[0], "correlation=web-42",
                    "The line carries the correlation id: grep the logs for "
                    "web-42 and find every command one request caused.");
-    check_contains(a.log.lines[0], "-> ok", "Ada's registration succeeded.");
+    check_contains(a.log.lines[0], "-> ok",
+                   "Ada's registration succeeded: your middleware returns "
+                   "the answer of esk_next(), and logging, outside it, "
+                   "reports it.");
 
     suite_send(a.bus, "cmd-bob", NULL, &bob, &result);
     suite_send(a.bus, "cmd-ada-again", NULL, &ada, &result);
@@ -115,8 +118,10 @@ void every_command_is_logged_with_its_correlation_id(void **state)
     check_contains(a.log.lines[1], "correlation=cmd-bob",
                    "A command without a correlation id starts its own.");
     check_contains(a.log.lines[2], "refused",
-                   "A domain refusal (Ada is already registered) is logged "
-                   "too, as refused.");
+                   "A domain refusal (Ada is already registered) comes back "
+                   "through your middleware as ESK_EDOMAIN and is logged as "
+                   "refused: record_outcome() returns the status it "
+                   "recorded.");
 
     suite_close_app(&a);
 }
