@@ -9,10 +9,11 @@
  *     -> before:  validation          malformed? refused here, nothing runs
  *     -> around:  logging             one line per command, with its times
  *                   idempotency       seen this command id? its first answer
+ *                                     (yours: idempotency.h)
  *                     retry           conflict? run the handler again
  *                       handler       load, decide, append (a decider)
  *
- * You write the three functions below, in bus.c, in this order. Their
+ * Provided, in bus.c: read it to see where your middleware sits. Their
  * tools are in esk/command_bus.h.
  */
 #ifndef BUS_H
@@ -77,22 +78,18 @@ esk_status validate_workshop_command(void *data, esk_context *context,
 /*
  * Build the workshop application's bus over a store:
  *
- *   - middleware (esk_bus_use), in the order you choose:
+ *   - middleware (esk_bus_use), in this order:
  *       validation    {"validation", validate_workshop_command, NULL, NULL}
  *       logging       esk_logging_middleware(log)
- *       idempotency   esk_idempotency_middleware()
+ *       idempotency   {"idempotency", NULL, idempotency_around, NULL}
  *       retry         esk_retry_middleware(policy): 3 attempts in all
- *                     (NULL gives 3 attempts without pause; a policy of
- *                     your own must outlive the bus: make it static)
  *   - handle_workshop_command registered (esk_bus_register) for each of the
  *     five workshop_command_types.
  *
  * Around middleware run in the order they are added, the first added
- * outermost; all before middleware run before any around one. The order
- * changes what the application does: which middleware sees a duplicate,
- * how many log lines a retried command gets, what a failed attempt
- * undoes. The tests say what is expected; esk/command_bus.h says where
- * each shipped middleware likes to be.
+ * outermost; all before middleware run before any around one. So logging
+ * sees duplicates and gives a retried command one line, and every
+ * attempt of retry runs inside idempotency's one transaction.
  *
  * @param out   receives the bus, owned by the caller (esk_bus_free);
  *              untouched on failure.

@@ -1,10 +1,56 @@
 /*
- * test_command_bus_application.c - the application's bus: every command, its
- * log, its idempotency, its retries.
+ * test_command_bus_application.c - the application's bus with your
+ * idempotency middleware: a new command is handled and its answer
+ * recorded with its events; the same command again gets that answer.
  */
 #include "test_command_bus.h"
 
-/* --- The application's bus ------------------------------------------------ */
+/* --- A new command -------------------------------------------------------- */
+
+void a_new_command_is_handled_and_its_answer_recorded(void **state)
+{
+    app a;
+    suite_open_app(&a, state);
+    esk_command_result result;
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
+
+    suite_given(a.store, suite_scheduling("w-1", 2));
+    esk_status rc = suite_send(a.bus, "cmd-ada", NULL, &ada, &result);
+    if (rc != ESK_OK)
+        print_error("the bus said: %s\n", esk_errmsg());
+    check_status(rc, ESK_OK,
+                 "A command id never seen before goes on down the chain: "
+                 "esk_next() runs retry and the handler, and their answer "
+                 "is what idempotency_around() returns.");
+    check_true(!result.duplicate, "The first time, it is no duplicate.");
+    check_int(result.event_count, 1, "Ada's registration wrote one event.");
+    expect_story(a.store, "WorkshopScheduled, AttendeeRegistered",
+                 "The handler's event is in the store once the dispatch "
+                 "returns: record_outcome() commits the transaction that "
+                 "idempotency_around() began.");
+    check_int(esk_store_transaction_depth(a.store), 0,
+              "Every path of idempotency_around() ends the transaction it "
+              "began.");
+
+    esk_record record;
+    char *owned = NULL;
+    check_status(suite_find_outcome(a.store, "cmd-ada", &record, &owned),
+                 ESK_OK,
+                 "The answer is recorded, kind ESK_RECORD_COMMAND, under the "
+                 "command's id: esk_store_put_record() in record_outcome().");
+    if (owned != NULL) {
+        check_int(record.tag, ESK_OK, "The record's tag is the status.");
+        check_int(record.at, result.position,
+                  "The record stands at the position of the command's last "
+                  "event.");
+        check_contains(record.value, "RegisterAttendee",
+                       "The value is outcome_to_json() of the captured "
+                       "outcome: it names the command's type.");
+    }
+    esk_free(owned);
+
+    suite_close_app(&a);
+}
 
 void the_bus_has_a_handler_for_every_workshop_command(void **state)
 {
@@ -28,39 +74,15 @@ void the_bus_has_a_handler_for_every_workshop_command(void **state)
             print_error("%s said: %s\n", workshop_command_type(story[i].kind),
                         esk_errmsg());
         check_status(rc, ESK_OK,
-                     "Register handle_workshop_command for each of the "
-                     "workshop_command_types: one esk_bus_register() per "
-                     "type, all with the same handler.");
+                     "Six commands, six new ids: each goes down the chain "
+                     "and is handled. Look the record up by command->id, "
+                     "the one thing that tells a resend from a new command.");
     }
     expect_story(a.store,
                  "WorkshopScheduled, AttendeeRegistered, AttendeeWaitlisted, "
                  "RegistrationCancelled, WaitlistedAttendeePromoted, "
                  "RegistrationClosed",
                  "Each command went to the workshop decider.");
-
-    suite_close_app(&a);
-}
-
-void an_unknown_command_is_answered_with_the_known_ones(void **state)
-{
-    app a;
-    suite_open_app(&a, state);
-    esk_command_result result;
-    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
-    const esk_command typo = {
-        .type = "RegisterAtendee", .id = "cmd-1", .payload = &ada};
-
-    check_status(esk_bus_dispatch(a.bus, &typo, &result), ESK_ENOHANDLER,
-                 "No handler is registered for 'RegisterAtendee' (a typo): "
-                 "the bus says so rather than guess.");
-    check_contains(esk_errmsg(), "RegisterAtendee",
-                   "The message names the type that has no handler.");
-    for (size_t i = 0; i < WORKSHOP_COMMAND_TYPE_COUNT; i++)
-        check_contains(esk_errmsg(), workshop_command_types[i],
-                       "The message lists the registered types, so that the "
-                       "sender can see the typo: register every one of the "
-                       "workshop_command_types.");
-    check_int(suite_head(a.store), 0, "Nothing was written.");
 
     suite_close_app(&a);
 }
@@ -76,14 +98,17 @@ void every_command_is_logged_with_its_correlation_id(void **state)
     suite_given(a.store, suite_scheduling("w-1", 2));
     suite_send(a.bus, "cmd-ada", "web-42", &ada, &result);
     check_int(a.log.count, 1,
-              "One log line per command: add esk_logging_middleware(log) to "
-              "the bus, with the log workshop_bus_new() was given.");
+              "One log line per command: logging is the outermost "
+              "middleware.");
     check_contains(a.log.lines[0], "RegisterAttendee id=cmd-ada",
                    "The line names the command's type and id.");
     check_contains(a.log.lines[0], "correlation=web-42",
                    "The line carries the correlation id: grep the logs for "
                    "web-42 and find every command one request caused.");
-    check_contains(a.log.lines[0], "-> ok", "Ada's registration succeeded.");
+    check_contains(a.log.lines[0], "-> ok",
+                   "Ada's registration succeeded: your middleware returns "
+                   "the answer of esk_next(), and logging, outside it, "
+                   "reports it.");
 
     suite_send(a.bus, "cmd-bob", NULL, &bob, &result);
     suite_send(a.bus, "cmd-ada-again", NULL, &ada, &result);
@@ -93,8 +118,55 @@ void every_command_is_logged_with_its_correlation_id(void **state)
     check_contains(a.log.lines[1], "correlation=cmd-bob",
                    "A command without a correlation id starts its own.");
     check_contains(a.log.lines[2], "refused",
-                   "A domain refusal (Ada is already registered) is logged "
-                   "too, as refused.");
+                   "A domain refusal (Ada is already registered) comes back "
+                   "through your middleware as ESK_EDOMAIN and is logged as "
+                   "refused: record_outcome() returns the status it "
+                   "recorded.");
+
+    suite_close_app(&a);
+}
+
+/* What a subscriber saw: whether the answer was recorded when the events
+ * were committed. */
+typedef struct delivery {
+    esk_store *store;
+    const char *id;
+    int batches;
+    int with_outcome;
+} delivery;
+
+static void on_commit(void *ctx, const esk_event *events, size_t n)
+{
+    (void)events, (void)n;
+    delivery *d = ctx;
+    d->batches++;
+    if (suite_has_outcome(d->store, d->id))
+        d->with_outcome++;
+}
+
+void the_events_and_their_answer_are_committed_together(void **state)
+{
+    app a;
+    suite_open_app(&a, state);
+    esk_command_result result;
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
+    delivery seen = {a.store, "cmd-ada", 0, 0};
+
+    suite_given(a.store, suite_scheduling("w-1", 2));
+    check_status(esk_store_subscribe(a.store, on_commit, &seen), ESK_OK,
+                 "A subscriber hears of each commit.");
+    check_status(suite_send(a.bus, "cmd-ada", NULL, &ada, &result), ESK_OK,
+                 "Ada's registration should succeed.");
+    esk_store_unsubscribe(a.store, on_commit, &seen);
+
+    check_int(seen.batches, 1, "Ada's event was committed once.");
+    check_int(seen.with_outcome, 1,
+              "When Ada's event was committed, her command's answer was "
+              "already recorded: the event and the record are one unit of "
+              "work. If the events are committed first and the process "
+              "dies before the record, a resend registers Ada twice. "
+              "esk_store_begin() before esk_next(), and commit only after "
+              "esk_store_put_record().");
 
     suite_close_app(&a);
 }
@@ -116,21 +188,33 @@ void a_command_sent_twice_is_handled_once(void **state)
     esk_status rc = suite_send(a.bus, "cmd-ada", NULL, &ada, &again);
     check_status(rc, ESK_OK,
                  "The same command id again gets the first answer, ok, not "
-                 "ALREADY_REGISTERED: add esk_idempotency_middleware() to "
-                 "the bus.");
+                 "ALREADY_REGISTERED: idempotency_around() finds its record "
+                 "(esk_store_get_record) and answer_duplicate() gives its "
+                 "outcome back.");
     check_true(again.duplicate,
-               "The result says that this was a duplicate: the idempotency "
-               "middleware recognised the command id.");
+               "The result says that this was a duplicate: set "
+               "result->duplicate in answer_duplicate().");
+    check_int(again.attempts, 0,
+              "The handler did not run: answer_duplicate() answers from the "
+              "record, and idempotency_around() does not call esk_next().");
+    check_int(again.event_count, first.event_count,
+              "A duplicate gets the first outcome: the events Ada's "
+              "registration wrote.");
     check_int(again.version, first.version,
               "A duplicate gets the first outcome: the version Ada's "
               "registration wrote.");
+    check_int(again.position, first.position,
+              "A duplicate gets the first outcome: the position of Ada's "
+              "event, where the sender can wait for it.");
     check_int(suite_head(a.store), before, "A duplicate writes nothing.");
+    check_int(esk_store_transaction_depth(a.store), 0,
+              "The look-up's transaction is ended after a duplicate too: "
+              "roll it back (nothing was written).");
     expect_story(a.store, "WorkshopScheduled, AttendeeRegistered",
                  "Ada is registered once.");
     check_int(a.log.count, 2,
-              "The duplicate is logged too. The idempotency middleware "
-              "answers a duplicate itself, without calling the middleware "
-              "after it: logging must come before idempotency.");
+              "The duplicate is logged too: logging is outside your "
+              "middleware.");
     check_contains(a.log.lines[1], "ok (duplicate)",
                    "The line says that the command was a duplicate.");
 
@@ -147,9 +231,16 @@ void a_refusal_is_remembered_as_the_first_answer(void **state)
 
     suite_given(a.store, suite_scheduling("w-1", 2));
     check_status(suite_send(a.bus, "cmd-cancel", NULL, &cancel_bob, &result),
-                 ESK_EDOMAIN, "Bob cannot cancel: he is not registered.");
+                 ESK_EDOMAIN,
+                 "Bob cannot cancel: he is not registered. A refusal is an "
+                 "answer: record_outcome() records it and returns it.");
     check_int(esk_error_last()->code, NOT_REGISTERED,
-              "The domain's reason comes back in the last error.");
+              "The domain's reason comes back in the last error, after the "
+              "record was written: the store's calls that succeed clear "
+              "it, so give the answer back with outcome_reply() of the "
+              "outcome you captured before them.");
+    check_true(suite_has_outcome(a.store, "cmd-cancel"),
+               "The refusal is recorded, as a success is.");
     check_status(suite_send(a.bus, "cmd-bob", NULL, &bob, &result), ESK_OK,
                  "Then Bob registers.");
 
@@ -172,90 +263,6 @@ void a_refusal_is_remembered_as_the_first_answer(void **state)
                  ESK_OK,
                  "A new cancellation, with a new id, is a new request: it "
                  "is handled.");
-
-    suite_close_app(&a);
-}
-
-static const char *const cleo[] = {"cleo"};
-
-void a_conflict_between_load_and_append_is_retried(void **state)
-{
-    app a;
-    suite_open_app(&a, state);
-    esk_command_result result;
-    rival other_server = {a.store, cleo, 1, 0};
-    workshop_command bob = suite_registration("w-1", "bob", "Bob");
-
-    suite_given(a.store, suite_scheduling("w-1", 2));
-    suite_given(a.store, suite_registration("w-1", "ada", "Ada Lovelace"));
-    race_window_set_rival(suite_rival_registers, &other_server);
-    esk_status rc = suite_send(a.bus, "cmd-bob", NULL, &bob, &result);
-    race_window_set_rival(NULL, NULL);
-
-    if (rc != ESK_OK)
-        print_error("the bus said: %s\n", esk_errmsg());
-    check_status(rc, ESK_OK,
-                 "Cleo took the last seat between Bob's load and his append, "
-                 "so his append was refused (ESK_ECONCURRENCY). Add "
-                 "esk_retry_middleware() to the bus: it runs the handler "
-                 "again, which loads the newer stream and decides anew.");
-    check_int(result.attempts, 2,
-              "Two attempts: the one that lost the race, and the one that "
-              "decided again.");
-    expect_story(a.store,
-                 "WorkshopScheduled, AttendeeRegistered, AttendeeRegistered, "
-                 "AttendeeWaitlisted",
-                 "Cleo has the last seat and Bob waits. If Cleo's "
-                 "registration is missing, the failed attempt was undone "
-                 "whole, with what happened during it: here the rival "
-                 "appended inside your transaction (same process, same "
-                 "store handle), and the idempotency middleware rolls back "
-                 "its transaction when what it calls fails. With retry after "
-                 "idempotency, all attempts share one transaction and a "
-                 "conflict undoes only the refused append.");
-    check_int(a.log.count, 1,
-              "One line for the command, however many attempts it took: "
-              "logging must come before retry, or it logs every attempt.");
-    check_contains(a.log.lines[0], "2 attempts",
-                   "The line says how many attempts the command took.");
-
-    suite_close_app(&a);
-}
-
-static const char *const crowd[] = {"cleo", "dan", "eve", "fay"};
-
-void a_conflict_that_does_not_end_is_reported_not_remembered(void **state)
-{
-    app a;
-    suite_open_app(&a, state);
-    esk_command_result result;
-    rival other_server = {a.store, crowd, 4, 0};
-    workshop_command bob = suite_registration("w-1", "bob", "Bob");
-
-    suite_given(a.store, suite_scheduling("w-1", 10));
-    race_window_set_rival(suite_rival_registers, &other_server);
-    esk_status rc = suite_send(a.bus, "cmd-bob", NULL, &bob, &result);
-    race_window_set_rival(NULL, NULL);
-
-    check_status(rc, ESK_ECONCURRENCY,
-                 "Someone else appends before every one of Bob's appends: "
-                 "after the last attempt, the conflict is the answer.");
-    check_int(result.attempts, 3,
-              "Three attempts in all: give esk_retry_middleware() a policy "
-              "with max_attempts = 3 (a static const esk_retry_policy, as "
-              "the bus keeps a pointer to it).");
-    check_contains(suite_last_line(&a.log), "failed",
-                   "The log reports the failure.");
-
-    /* Later, the client sends the command again: a conflict is not an
-     * answer about Bob, so the idempotency middleware did not record it. */
-    rc = suite_send(a.bus, "cmd-bob", NULL, &bob, &result);
-    check_status(rc, ESK_OK,
-                 "A technical failure is not an outcome: the command may be "
-                 "sent again, and is handled this time.");
-    check_true(!result.duplicate,
-               "Not a duplicate: nothing was recorded for cmd-bob.");
-    check_int(result.event_count, 1, "Bob's registration is written now.");
 
     suite_close_app(&a);
 }
