@@ -109,6 +109,11 @@ esk_status esk__ok(void)
     return ESK_OK;
 }
 
+esk_status esk__record(esk_status rc)
+{
+    return rc == ESK_OK ? esk__ok() : rc;
+}
+
 void esk__note(const char *format, ...)
 {
     char message[ESK_ERROR_MESSAGE_MAX];

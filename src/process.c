@@ -60,11 +60,7 @@ static esk_status store_error(esk_process_runner *r, esk_status status)
  * leaves the unit unusable, keeping the failure's message. */
 static void unwind(esk_store *store)
 {
-    esk_error failure;
-    esk__error_save(&failure);
-    while (esk_store_transaction_depth(store) > 0)
-        esk_store_rollback(store);
-    esk__error_restore(&failure);
+    esk__store_undo_to(store, 0);
 }
 
 static esk_status check_process(const esk_process *p, const char **why)
@@ -283,12 +279,9 @@ static esk_status correlation_of(const esk_event *event,
  * message, or the rollback's own failure. */
 static esk_status undo(esk_process_runner *r)
 {
-    esk_error failure;
-    esk__error_save(&failure);
-    esk_status rc = esk_store_rollback(r->store);
+    esk_status rc = esk__store_rollback(r->store);
     if (rc != ESK_OK)
         return store_error(r, rc);
-    esk__error_restore(&failure);
     return ESK_ECALLBACK;
 }
 
