@@ -59,11 +59,9 @@ esk_status esk__ok(void);
  * the last error when rc is ESK_OK. Cores never clear it, so library code
  * that calls a core after a failure cannot lose the failure's message. */
 esk_status esk__record(esk_status rc);
-esk_status esk__fail(esk_status status, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+/* Record a failure: esk_error_set() itself, so that esk and the code it
+ * calls report through one implementation that cannot drift apart. */
+#define esk__fail esk_error_set
 esk_status esk__fail_ext(esk_status status, esk_ext ext, const char *format,
                          ...)
 #if defined(__GNUC__) || defined(__clang__)
