@@ -105,7 +105,7 @@ void esk_catchup_free(esk_catchup *catchup)
 static esk_status start_over(esk_catchup *c)
 {
     const esk_projection *p = c->projection;
-    esk_status rc = esk_store_begin(c->store);
+    esk_status rc = esk__store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
     rc = esk__checkpoint_put(c->store, p->name, 0, p->version);
@@ -127,7 +127,7 @@ static esk_status start_over(esk_catchup *c)
             return ESK_ECALLBACK;
         }
     }
-    rc = esk_store_commit(c->store);
+    rc = esk__store_commit(c->store);
     return rc == ESK_OK ? ESK_OK : store_error(c, rc);
 }
 
@@ -194,7 +194,7 @@ static esk_status apply_one(esk_catchup *c, const esk_event *event,
     *undone = false;
     const esk_projection *p = c->projection;
     int depth = esk_store_transaction_depth(c->store);
-    esk_status rc = esk_store_begin(c->store);
+    esk_status rc = esk__store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
     esk_error_clear();
@@ -215,7 +215,7 @@ static esk_status apply_one(esk_catchup *c, const esk_event *event,
         *undone = true;
         return ESK_ECALLBACK;
     }
-    rc = esk_store_commit(c->store);
+    rc = esk__store_commit(c->store);
     return rc == ESK_OK ? ESK_OK : store_error(c, rc);
 }
 
@@ -273,7 +273,7 @@ static esk_status apply_together(esk_catchup *c, esk_catchup_status *st,
     int64_t budget_us = (int64_t)c->options.max_batch_ms * 1000;
     int depth = esk_store_transaction_depth(c->store);
     size_t applied = st->applied;
-    esk_status rc = esk_store_begin(c->store);
+    esk_status rc = esk__store_begin(c->store);
     if (rc != ESK_OK) {
         *undo = true;
         return store_error(c, rc);
@@ -305,7 +305,7 @@ static esk_status apply_together(esk_catchup *c, esk_catchup_status *st,
             break;
         }
     }
-    if ((rc = esk_store_commit(c->store)) != ESK_OK) {
+    if ((rc = esk__store_commit(c->store)) != ESK_OK) {
         *undo = true;
         return store_error(c, rc);
     }
@@ -372,7 +372,7 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
                                 "projection '%s' cannot read the events "
                                 "after position %" PRId64,
                                 p->name, st->checkpoint);
-    rc = esk_store_begin(c->store);
+    rc = esk__store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
     int64_t locked_at = esk__monotonic_us();

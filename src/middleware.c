@@ -487,7 +487,7 @@ static esk_status idempotency_around(void *data, esk_context *context)
     esk_record record;
     char *owned = NULL;
 
-    esk_status rc = esk_store_begin(store);
+    esk_status rc = esk__store_begin(store);
     if (rc != ESK_OK)
         return esk__fail_within(rc,
                                 "checking whether command '%s' was handled "

@@ -335,7 +335,7 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event,
                          "process '%s': out of memory reading the metadata "
                          "of event '%s'",
                          p->name, event->event_id);
-    rc = esk_store_begin(r->store);
+    rc = esk__store_begin(r->store);
     if (rc != ESK_OK)
         return store_error(r, rc);
     /* Under the write lock: another runner of this process (another
@@ -359,7 +359,7 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event,
         unwind(r->store);
         return rc;
     }
-    rc = esk_store_commit(r->store);
+    rc = esk__store_commit(r->store);
     if (rc != ESK_OK)
         return store_error(r, rc);
     *done = event->position;
@@ -374,14 +374,14 @@ static esk_status skip_to(esk_process_runner *r, int64_t next)
     int64_t done = 0;
     int version = 0;
     bool found = false;
-    esk_status rc = esk_store_begin(r->store);
+    esk_status rc = esk__store_begin(r->store);
     if (rc == ESK_OK)
         rc = esk__checkpoint_get(r->store, r->checkpoint_key, &done, &version,
                                  &found);
     if (rc == ESK_OK && done < next)
         rc = esk__checkpoint_put(r->store, r->checkpoint_key, next, 1);
     if (rc == ESK_OK)
-        rc = esk_store_commit(r->store);
+        rc = esk__store_commit(r->store);
     if (rc != ESK_OK) {
         store_error(r, rc);
         unwind(r->store);
@@ -459,7 +459,7 @@ esk_status esk_process_tick(esk_process_runner *runner)
         return esk__ok();
     esk_time now = esk_store_now(runner->store);
     esk_process_context pc = {runner, NULL, 0, {0}};
-    esk_status rc = esk_store_begin(runner->store);
+    esk_status rc = esk__store_begin(runner->store);
     if (rc != ESK_OK)
         return store_error(runner, rc);
     runner->reason[0] = '\0';
@@ -482,7 +482,7 @@ esk_status esk_process_tick(esk_process_runner *runner)
                   p->name, when, failure_reason(runner, trc));
         return undo(runner);
     }
-    rc = esk_store_commit(runner->store);
+    rc = esk__store_commit(runner->store);
     if (rc != ESK_OK)
         return store_error(runner, rc);
     return esk__ok();

@@ -179,7 +179,7 @@ esk_status esk__projection_setup(esk_store *store,
 {
     if (projection->setup == NULL)
         return ESK_OK;
-    esk_status rc = esk_store_begin(store);
+    esk_status rc = esk__store_begin(store);
     if (rc != ESK_OK)
         return esk__fail_within(rc, "projection '%s'", projection->name);
     esk_error_clear();
@@ -191,7 +191,7 @@ esk_status esk__projection_setup(esk_store *store,
         esk__store_undo_to(store, esk_store_transaction_depth(store) - 1);
         return ESK_ECALLBACK;
     }
-    rc = esk_store_commit(store);
+    rc = esk__store_commit(store);
     if (rc != ESK_OK)
         return esk__fail_within(rc, "projection '%s'", projection->name);
     return ESK_OK;
