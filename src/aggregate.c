@@ -51,8 +51,8 @@ esk_status esk__aggregate_type_check(const esk_aggregate_type *type)
     return ESK_OK;
 }
 
-esk_status esk_aggregate_init(void *state, const esk_aggregate_type *type,
-                              const char *id)
+esk_status esk__aggregate_init(void *state, const esk_aggregate_type *type,
+                               const char *id)
 {
     if (state == NULL)
         return esk__fail(ESK_EINVAL, "esk_aggregate_init: state is NULL");
@@ -83,7 +83,13 @@ esk_status esk_aggregate_init(void *state, const esk_aggregate_type *type,
     memcpy(base->stream_id + strlen(type->category) + 1, id, id_len + 1);
     if (type->init != NULL)
         type->init(state);
-    return esk__ok();
+    return ESK_OK;
+}
+
+esk_status esk_aggregate_init(void *state, const esk_aggregate_type *type,
+                              const char *id)
+{
+    return esk__record(esk__aggregate_init(state, type, id));
 }
 
 /* The aggregate's own description of an event type: the same pointer, or

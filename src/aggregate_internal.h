@@ -19,5 +19,9 @@ struct esk__aggregate {
  * ESK_EINVAL saying which member is wrong. The snapshot
  * description is the repository's to check. */
 esk_status esk__aggregate_type_check(const esk_aggregate_type *type);
+/* esk_aggregate_init() for library code: a success leaves the last error
+ * as it was (a load that failed gives back an empty aggregate). */
+esk_status esk__aggregate_init(void *state, const esk_aggregate_type *type,
+                               const char *id);
 
 #endif

@@ -37,11 +37,7 @@ static esk_status store_error(esk_catchup *c, esk_status status)
  * made them go. */
 static void roll_back_to(esk_catchup *c, int depth)
 {
-    esk_error failure;
-    esk__error_save(&failure);
-    while (esk_store_transaction_depth(c->store) > depth)
-        esk_store_rollback(c->store);
-    esk__error_restore(&failure);
+    esk__store_undo_to(c->store, depth);
 }
 
 esk_status esk_catchup_new(esk_catchup **out, esk_store *store,
@@ -109,7 +105,7 @@ void esk_catchup_free(esk_catchup *catchup)
 static esk_status start_over(esk_catchup *c)
 {
     const esk_projection *p = c->projection;
-    esk_status rc = esk_store_begin(c->store);
+    esk_status rc = esk__store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
     rc = esk__checkpoint_put(c->store, p->name, 0, p->version);
@@ -131,7 +127,7 @@ static esk_status start_over(esk_catchup *c)
             return ESK_ECALLBACK;
         }
     }
-    rc = esk_store_commit(c->store);
+    rc = esk__store_commit(c->store);
     return rc == ESK_OK ? ESK_OK : store_error(c, rc);
 }
 
@@ -198,7 +194,7 @@ static esk_status apply_one(esk_catchup *c, const esk_event *event,
     *undone = false;
     const esk_projection *p = c->projection;
     int depth = esk_store_transaction_depth(c->store);
-    esk_status rc = esk_store_begin(c->store);
+    esk_status rc = esk__store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
     esk_error_clear();
@@ -211,18 +207,15 @@ static esk_status apply_one(esk_catchup *c, const esk_event *event,
         return handler_failed(c, event, depth + 1);
     if (hrc != ESK_OK) {
         handler_failed(c, event, depth + 1);
-        esk_error failure;
-        esk__error_save(&failure);
         /* Only a rollback that worked leaves the batch usable: after
          * SQLite ended the transaction by itself, nothing may go on. */
-        rc = esk_store_rollback(c->store);
+        rc = esk__store_rollback(c->store);
         if (rc != ESK_OK)
             return store_error(c, rc);
-        esk__error_restore(&failure);
         *undone = true;
         return ESK_ECALLBACK;
     }
-    rc = esk_store_commit(c->store);
+    rc = esk__store_commit(c->store);
     return rc == ESK_OK ? ESK_OK : store_error(c, rc);
 }
 
@@ -280,7 +273,7 @@ static esk_status apply_together(esk_catchup *c, esk_catchup_status *st,
     int64_t budget_us = (int64_t)c->options.max_batch_ms * 1000;
     int depth = esk_store_transaction_depth(c->store);
     size_t applied = st->applied;
-    esk_status rc = esk_store_begin(c->store);
+    esk_status rc = esk__store_begin(c->store);
     if (rc != ESK_OK) {
         *undo = true;
         return store_error(c, rc);
@@ -297,13 +290,10 @@ static esk_status apply_together(esk_catchup *c, esk_catchup_status *st,
         }
         if (hrc != ESK_OK) {
             handler_failed(c, event, depth + 1);
-            esk_error failure;
-            esk__error_save(&failure);
-            if ((rc = esk_store_rollback(c->store)) != ESK_OK) {
+            if ((rc = esk__store_rollback(c->store)) != ESK_OK) {
                 *undo = true;
                 return store_error(c, rc);
             }
-            esk__error_restore(&failure);
             st->applied = applied;
             *failed = i;
             return ESK_ECALLBACK;
@@ -315,7 +305,7 @@ static esk_status apply_together(esk_catchup *c, esk_catchup_status *st,
             break;
         }
     }
-    if ((rc = esk_store_commit(c->store)) != ESK_OK) {
+    if ((rc = esk__store_commit(c->store)) != ESK_OK) {
         *undo = true;
         return store_error(c, rc);
     }
@@ -339,6 +329,9 @@ static esk_status apply_batch(esk_catchup *c, esk_catchup_status *st,
     esk_status rc = apply_together(c, st, locked_at, next, undo, &failed);
     if (failed == SIZE_MAX)
         return rc;
+    /* Not a cleanup: the handlers run again for the events before the
+     * failed one, and each starts with a clear last error, so the failure
+     * they lead up to is kept by copy. */
     esk_error failure;
     esk__error_save(&failure);
     rc = apply_each(c, st, locked_at, false, failed, next, undo);
@@ -379,7 +372,7 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
                                 "projection '%s' cannot read the events "
                                 "after position %" PRId64,
                                 p->name, st->checkpoint);
-    rc = esk_store_begin(c->store);
+    rc = esk__store_begin(c->store);
     if (rc != ESK_OK)
         return store_error(c, rc);
     int64_t locked_at = esk__monotonic_us();
@@ -390,21 +383,18 @@ static esk_status run_batch(esk_catchup *c, esk_catchup_status *st,
      * failed, or a checkpoint another runner moved, keeps nothing. */
     if (!moved && (rc == ESK_OK || (rc == ESK_ECALLBACK && !undo))) {
         /* Keeping the events before a failed one must not clear the
-         * failure's message. */
-        esk_error failure;
-        esk__error_save(&failure);
+         * failure's message: the quiet calls leave it on success. */
         esk_status kept = ESK_OK;
         if (next > st->checkpoint)
             kept = esk__checkpoint_put(c->store, p->name, next, p->version);
         if (kept == ESK_OK)
-            kept = esk_store_commit(c->store);
+            kept = esk__store_commit(c->store);
         *held_us = esk__monotonic_us() - locked_at;
         if (kept != ESK_OK) {
             kept = store_error(c, kept);
             roll_back_to(c, 0);
             return kept;
         }
-        esk__error_restore(&failure);
         st->checkpoint = next > st->checkpoint ? next : st->checkpoint;
         st->applied = counted.applied;
         st->failed_position = counted.failed_position;

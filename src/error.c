@@ -63,15 +63,6 @@ esk_status esk__vfail_ext(esk_status status, esk_ext ext, const char *format,
     return status;
 }
 
-esk_status esk__fail(esk_status status, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    esk__vfail_ext(status, ESK_EXT_NONE, format, args);
-    va_end(args);
-    return status;
-}
-
 esk_status esk__fail_ext(esk_status status, esk_ext ext, const char *format,
                          ...)
 {
@@ -107,6 +98,11 @@ esk_status esk__ok(void)
 {
     esk_error_clear();
     return ESK_OK;
+}
+
+esk_status esk__record(esk_status rc)
+{
+    return rc == ESK_OK ? esk__ok() : rc;
 }
 
 void esk__note(const char *format, ...)

@@ -55,11 +55,13 @@ size_t esk__utf8_sequence(const unsigned char *p);
  * esk__fail...() with a message in the caller's terms on failure. Each
  * returns the status it was given. */
 esk_status esk__ok(void);
-esk_status esk__fail(esk_status status, const char *format, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+/* A public function's last step over an internal core: rc, after clearing
+ * the last error when rc is ESK_OK. Cores never clear it, so library code
+ * that calls a core after a failure cannot lose the failure's message. */
+esk_status esk__record(esk_status rc);
+/* Record a failure: esk_error_set() itself, so that esk and the code it
+ * calls report through one implementation that cannot drift apart. */
+#define esk__fail esk_error_set
 esk_status esk__fail_ext(esk_status status, esk_ext ext, const char *format,
                          ...)
 #if defined(__GNUC__) || defined(__clang__)
@@ -84,8 +86,9 @@ void esk__note(const char *format, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
-/* Keep the last error across a cleanup that may replace it (a rollback
- * after a failure). */
+/* Keep the last error across a call that may replace it. Not for
+ * cleanups: library code cleans up through entry points that keep it
+ * (esk__store_undo_to); see docs/architecture.md, "Errors". */
 void esk__error_save(esk_error *copy);
 void esk__error_restore(const esk_error *copy);
 
@@ -258,12 +261,25 @@ esk_status esk__store_reused_id(struct esk_store *store, const char *event_id,
                                 const char *stored_stream_id,
                                 int64_t stored_version, const char *first_id);
 
+/* The store's transaction calls for library code. Like esk_store_begin(),
+ * esk_store_commit() and esk_store_rollback() they record a failure, but a
+ * success leaves the last error as it was. store is not NULL. */
+esk_status esk__store_begin(struct esk_store *store);
+esk_status esk__store_commit(struct esk_store *store);
+esk_status esk__store_rollback(struct esk_store *store);
+/* The cleanup after a failure: roll back every transaction level above
+ * depth, leaving the last error exactly as it was whatever happens. Returns
+ * the first status of those rollbacks, for a caller that may not go on
+ * after one failed (the message then is still the caller's failure). */
+esk_status esk__store_undo_to(struct esk_store *store, int depth);
+
 /* esk_store_get_record() for callers to whom a missing record is the
  * usual answer: ESK_ENOTFOUND sets no message (formatting it cost as
  * much as the look-up), every other status is the same. */
 /* esk_store_put_record() of a value esk wrote itself, JSON by
- * construction (a command's outcome): the same, without checking the
- * value again. store is not NULL. */
+ * construction (a command's outcome, a checkpoint): the same, without
+ * checking the value again, and like the calls above it leaves the last
+ * error alone on success. store is not NULL. */
 esk_status esk__store_put_own_record(struct esk_store *store,
                                      esk_record_kind kind,
                                      const esk_record *record);

@@ -432,6 +432,13 @@ done:
     return rc;
 }
 
+/* Roll back the transaction this middleware began, after a failure whose
+ * message stays the caller's. */
+static void undo_own_unit(esk_store *store)
+{
+    esk__store_undo_to(store, esk_store_transaction_depth(store) - 1);
+}
+
 /* Record the outcome and commit, with the handler's events. The last
  * error holds the outcome's reason (a refusal's), kept when all goes
  * well. */
@@ -440,17 +447,14 @@ static esk_status record_outcome(esk_context *context, esk_status outcome)
     esk_store *store = esk_context_store(context);
     const esk_command *command = esk_context_command(context);
     esk_command_result *result = esk_context_result(context);
-    esk_error reason;
-    esk__error_save(&reason);
     char *value = encode_outcome(command, result, outcome);
     esk_status rc = ESK_OK;
 
     if (value == NULL) {
-        esk_store_rollback(store);
+        undo_own_unit(store);
         rc = esk__fail(ESK_ENOMEM,
                        "out of memory recording the outcome of command '%s'",
                        command->id);
-        esk__error_save(&reason);
     } else {
         esk_record record = {command->id, result->position, (int)outcome,
                              value};
@@ -458,20 +462,18 @@ static esk_status record_outcome(esk_context *context, esk_status outcome)
         rc = esk__store_put_own_record(store, ESK_RECORD_COMMAND, &record);
         bool committing = rc == ESK_OK;
         if (committing) /* a failed commit rolls back */
-            rc = esk_store_commit(store);
-        if (rc != ESK_OK) {
+            rc = esk__store_commit(store);
+        if (rc != ESK_OK)
             esk__fail_within(rc,
                              "the outcome of command '%s' could not be "
                              "recorded, so nothing of it was written",
                              command->id);
-            esk__error_save(&reason);
-        }
         if (rc != ESK_OK && !committing)
-            esk_store_rollback(store);
+            undo_own_unit(store);
     }
     esk__free(value);
-    /* The outcome's reason, or the failure to record it. */
-    esk__error_restore(&reason);
+    /* The last error is the outcome's reason, which the quiet calls above
+     * left alone, or the failure to record it. */
     if (rc != ESK_OK)
         *result = (esk_command_result){.attempts = result->attempts};
     return rc == ESK_OK ? outcome : rc;
@@ -485,7 +487,7 @@ static esk_status idempotency_around(void *data, esk_context *context)
     esk_record record;
     char *owned = NULL;
 
-    esk_status rc = esk_store_begin(store);
+    esk_status rc = esk__store_begin(store);
     if (rc != ESK_OK)
         return esk__fail_within(rc,
                                 "checking whether command '%s' was handled "
@@ -496,32 +498,23 @@ static esk_status idempotency_around(void *data, esk_context *context)
     if (rc == ESK_OK) {
         rc = answer_from_record(context, &record);
         esk_free(owned);
-        esk_error answer;
-        esk__error_save(&answer);
-        esk_status rolled_back = esk_store_rollback(store);
+        esk_status rolled_back = esk__store_rollback(store);
         if (rolled_back != ESK_OK)
             return esk__fail_within(
                 rolled_back, "ending the look-up of command '%s'", command->id);
-        esk__error_restore(&answer);
         return rc;
     }
     if (rc != ESK_ENOTFOUND) {
         esk__fail_within(rc, "checking whether command '%s' was handled before",
                          command->id);
-        esk_error failure;
-        esk__error_save(&failure);
-        esk_store_rollback(store);
-        esk__error_restore(&failure);
+        undo_own_unit(store);
         return rc;
     }
     rc = esk_next(context);
     if (rc != ESK_OK && rc != ESK_EDOMAIN) {
         /* Technical failures are not outcomes: the command may be sent
          * again, so nothing of this run may stay. */
-        esk_error failure;
-        esk__error_save(&failure);
-        esk_store_rollback(store);
-        esk__error_restore(&failure);
+        undo_own_unit(store);
         esk_command_result *result = esk_context_result(context);
         result->event_count = 0;
         result->version = 0;

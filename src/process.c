@@ -60,11 +60,7 @@ static esk_status store_error(esk_process_runner *r, esk_status status)
  * leaves the unit unusable, keeping the failure's message. */
 static void unwind(esk_store *store)
 {
-    esk_error failure;
-    esk__error_save(&failure);
-    while (esk_store_transaction_depth(store) > 0)
-        esk_store_rollback(store);
-    esk__error_restore(&failure);
+    esk__store_undo_to(store, 0);
 }
 
 static esk_status check_process(const esk_process *p, const char **why)
@@ -283,12 +279,9 @@ static esk_status correlation_of(const esk_event *event,
  * message, or the rollback's own failure. */
 static esk_status undo(esk_process_runner *r)
 {
-    esk_error failure;
-    esk__error_save(&failure);
-    esk_status rc = esk_store_rollback(r->store);
+    esk_status rc = esk__store_rollback(r->store);
     if (rc != ESK_OK)
         return store_error(r, rc);
-    esk__error_restore(&failure);
     return ESK_ECALLBACK;
 }
 
@@ -342,7 +335,7 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event,
                          "process '%s': out of memory reading the metadata "
                          "of event '%s'",
                          p->name, event->event_id);
-    rc = esk_store_begin(r->store);
+    rc = esk__store_begin(r->store);
     if (rc != ESK_OK)
         return store_error(r, rc);
     /* Under the write lock: another runner of this process (another
@@ -366,7 +359,7 @@ static esk_status react_to(esk_process_runner *r, const esk_event *event,
         unwind(r->store);
         return rc;
     }
-    rc = esk_store_commit(r->store);
+    rc = esk__store_commit(r->store);
     if (rc != ESK_OK)
         return store_error(r, rc);
     *done = event->position;
@@ -381,14 +374,14 @@ static esk_status skip_to(esk_process_runner *r, int64_t next)
     int64_t done = 0;
     int version = 0;
     bool found = false;
-    esk_status rc = esk_store_begin(r->store);
+    esk_status rc = esk__store_begin(r->store);
     if (rc == ESK_OK)
         rc = esk__checkpoint_get(r->store, r->checkpoint_key, &done, &version,
                                  &found);
     if (rc == ESK_OK && done < next)
         rc = esk__checkpoint_put(r->store, r->checkpoint_key, next, 1);
     if (rc == ESK_OK)
-        rc = esk_store_commit(r->store);
+        rc = esk__store_commit(r->store);
     if (rc != ESK_OK) {
         store_error(r, rc);
         unwind(r->store);
@@ -466,7 +459,7 @@ esk_status esk_process_tick(esk_process_runner *runner)
         return esk__ok();
     esk_time now = esk_store_now(runner->store);
     esk_process_context pc = {runner, NULL, 0, {0}};
-    esk_status rc = esk_store_begin(runner->store);
+    esk_status rc = esk__store_begin(runner->store);
     if (rc != ESK_OK)
         return store_error(runner, rc);
     runner->reason[0] = '\0';
@@ -489,7 +482,7 @@ esk_status esk_process_tick(esk_process_runner *runner)
                   p->name, when, failure_reason(runner, trc));
         return undo(runner);
     }
-    rc = esk_store_commit(runner->store);
+    rc = esk__store_commit(runner->store);
     if (rc != ESK_OK)
         return store_error(runner, rc);
     return esk__ok();

@@ -111,7 +111,7 @@ esk_status esk__checkpoint_put(esk_store *store, const char *key,
                                int64_t position, int version)
 {
     const esk_record record = {key, position, version, "{}"};
-    return esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &record);
+    return esk__store_put_own_record(store, ESK_RECORD_CHECKPOINT, &record);
 }
 
 esk_status esk__read_batch(esk_store *store, const char *const *types,
@@ -179,7 +179,7 @@ esk_status esk__projection_setup(esk_store *store,
 {
     if (projection->setup == NULL)
         return ESK_OK;
-    esk_status rc = esk_store_begin(store);
+    esk_status rc = esk__store_begin(store);
     if (rc != ESK_OK)
         return esk__fail_within(rc, "projection '%s'", projection->name);
     esk_error_clear();
@@ -188,13 +188,10 @@ esk_status esk__projection_setup(esk_store *store,
         esk__callback_failed(rc);
         esk__fail(ESK_ECALLBACK, "projection '%s': setup failed: %s",
                   projection->name, esk_errmsg());
-        esk_error failure;
-        esk__error_save(&failure);
-        esk_store_rollback(store);
-        esk__error_restore(&failure);
+        esk__store_undo_to(store, esk_store_transaction_depth(store) - 1);
         return ESK_ECALLBACK;
     }
-    rc = esk_store_commit(store);
+    rc = esk__store_commit(store);
     if (rc != ESK_OK)
         return esk__fail_within(rc, "projection '%s'", projection->name);
     return ESK_OK;

@@ -255,10 +255,7 @@ esk_status esk_repository_load(esk_repository *repo, const char *id,
          * so this init succeeds. */
         char kept_id[sizeof(base->id)];
         memcpy(kept_id, base->id, sizeof(kept_id));
-        esk_error failure;
-        esk__error_save(&failure);
-        esk_aggregate_init(state, repo->type, kept_id);
-        esk__error_restore(&failure);
+        esk__aggregate_init(state, repo->type, kept_id);
         return rc;
     }
     base->stored_version = base->version;

@@ -52,7 +52,7 @@ static esk_status put_record(esk_store *store, esk_record_kind kind,
     store->stamped = true;
     rc = store->backend->put_record(store, store->impl, kind, record);
     store->stamped = false;
-    return rc == ESK_OK ? esk__ok() : esk__store_note_failure(store, rc);
+    return rc == ESK_OK ? ESK_OK : esk__store_note_failure(store, rc);
 }
 
 esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
@@ -60,7 +60,7 @@ esk_status esk_store_put_record(esk_store *store, esk_record_kind kind,
 {
     if (store == NULL)
         return esk__store_is_null(__func__);
-    return put_record(store, kind, record, true);
+    return esk__record(put_record(store, kind, record, true));
 }
 
 esk_status esk__store_put_own_record(esk_store *store, esk_record_kind kind,

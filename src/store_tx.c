@@ -44,9 +44,8 @@ esk_status esk__store_clock(esk_store *store, const char *doing,
  * the loss on, every call fails with the first cause until the outermost
  * transaction is closed.
  */
-static void doom(esk_store *store, esk_status cause)
+static void doom(esk_store *store, esk_status cause, const char *why)
 {
-    const char *why = esk_errmsg();
     store->doomed = cause;
     snprintf(store->doom_message, sizeof(store->doom_message),
              "the %s database rolled back the whole transaction after: "
@@ -74,7 +73,7 @@ esk_status esk__store_unit_check(esk_store *store)
         esk_status lost = store->backend->check_transaction(store, store->impl);
         if (lost == ESK_OK)
             return ESK_OK;
-        doom(store, lost);
+        doom(store, lost, esk_errmsg());
     }
     return doomed_error(store);
 }
@@ -85,14 +84,14 @@ esk_status esk__store_note_failure(esk_store *store, esk_status rc)
         store->backend->check_transaction == NULL)
         return rc;
     /* The failure just reported is what ended the transaction, if it
-     * ended: keep its message, not the backend's guess afterwards. */
-    esk_error cause;
-    esk__error_save(&cause);
+     * ended: the doom quotes its message, not the backend's guess, which
+     * the probe records only when it finds the transaction gone. */
+    char cause[ESK_ERROR_MESSAGE_MAX];
+    snprintf(cause, sizeof(cause), "%s", esk_errmsg());
     esk_status open = store->backend->check_transaction(store, store->impl);
-    esk__error_restore(&cause);
     if (open == ESK_OK)
         return rc;
-    doom(store, rc);
+    doom(store, rc, cause);
     doomed_error(store);
     return rc;
 }
@@ -140,14 +139,18 @@ static esk_status close_doomed(esk_store *store, bool commit)
  * far (ESK_OK for a plain rollback), whose message is kept. */
 static esk_status undo_unit(esk_store *store, int depth, esk_status rc)
 {
-    esk_error kept;
-    esk__error_save(&kept);
+    if (rc != ESK_OK) {
+        /* A cleanup under the store front: the backend records its own
+         * failures, so this is where the failure's message is kept. */
+        esk_error kept;
+        esk__error_save(&kept);
+        esk__store_note_failure(
+            store, store->backend->rollback(store, store->impl, depth));
+        esk__error_restore(&kept);
+        return rc;
+    }
     esk_status undo = store->backend->rollback(store, store->impl, depth);
-    esk__store_note_failure(store, undo);
-    if (rc == ESK_OK)
-        return undo;
-    esk__error_restore(&kept);
-    return rc;
+    return esk__store_note_failure(store, undo);
 }
 
 static esk_status close_unit(esk_store *store, bool commit)
@@ -178,12 +181,16 @@ static esk_status close_unit(esk_store *store, bool commit)
     return rc;
 }
 
+esk_status esk__store_begin(esk_store *store)
+{
+    return open_unit(store);
+}
+
 esk_status esk_store_begin(esk_store *store)
 {
     if (store == NULL)
         return esk__store_is_null(__func__);
-    esk_status rc = open_unit(store);
-    return rc == ESK_OK ? esk__ok() : rc;
+    return esk__record(open_unit(store));
 }
 
 /* An inline handler runs inside the append's own unit: ending that unit
@@ -215,17 +222,46 @@ static esk_status end_unit(esk_store *store, bool commit, const char *function,
     esk_status rc = check_floor(store, verb);
     if (rc == ESK_OK)
         rc = close_unit(store, commit);
-    return rc == ESK_OK ? esk__ok() : rc;
+    return rc;
+}
+
+esk_status esk__store_commit(esk_store *store)
+{
+    return end_unit(store, true, "esk_store_commit", "commit");
+}
+
+esk_status esk__store_rollback(esk_store *store)
+{
+    return end_unit(store, false, "esk_store_rollback", "roll back");
 }
 
 esk_status esk_store_commit(esk_store *store)
 {
-    return end_unit(store, true, __func__, "commit");
+    return esk__record(end_unit(store, true, __func__, "commit"));
 }
 
 esk_status esk_store_rollback(esk_store *store)
 {
-    return end_unit(store, false, __func__, "roll back");
+    return esk__record(end_unit(store, false, __func__, "roll back"));
+}
+
+esk_status esk__store_undo_to(esk_store *store, int depth)
+{
+    /* The one cleanup entry of the store front: whatever the rollbacks
+     * record, the caller's failure is the news. */
+    esk_error kept;
+    esk__error_save(&kept);
+    esk_status first = ESK_OK;
+    while (store->depth > depth) {
+        int before = store->depth;
+        esk_status rc = end_unit(store, false, __func__, "roll back");
+        if (first == ESK_OK)
+            first = rc;
+        if (store->depth >= before)
+            break; /* an inline handler's floor: nothing more to undo */
+    }
+    esk__error_restore(&kept);
+    return first;
 }
 
 int esk_store_transaction_depth(const esk_store *store)
@@ -291,14 +327,9 @@ static esk_status run_inline_handlers(esk_store *store,
  * that was its own unit has nothing more to say than its cause. */
 static esk_status fail_append(esk_store *store, bool outermost, esk_status rc)
 {
-    esk_error cause;
-    esk__error_save(&cause);
-    esk__store_note_failure(store, rc);
-    if (outermost)
-        esk__error_restore(&cause);
-    esk__error_save(&cause);
-    close_unit(store, false);
-    esk__error_restore(&cause);
+    if (!outermost)
+        esk__store_note_failure(store, rc);
+    esk__store_undo_to(store, store->depth - 1);
     return rc;
 }
 

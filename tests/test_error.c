@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "error_cleanups.h"
 #include "esk/command_bus.h"
 #include "esk/error.h"
 #include "esk/process.h"
@@ -238,6 +239,13 @@ int main(void)
         cmocka_unit_test(a_handler_failing_in_an_inner_call_says_where_and_why),
         cmocka_unit_test(freeing_after_a_failure_keeps_its_message),
         cmocka_unit_test(each_thread_keeps_its_own_last_error),
+        cmocka_unit_test(an_append_whose_undo_fails_too_keeps_its_own_failure),
+        cmocka_unit_test(
+            a_nested_commit_whose_undo_fails_too_keeps_its_own_failure),
+        cmocka_unit_test(
+            a_lost_transaction_is_blamed_on_the_failure_that_ended_it),
+        cmocka_unit_test(
+            a_lone_append_that_ends_its_transaction_reports_its_cause),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
