@@ -63,8 +63,8 @@ esk_status esk__vfail_ext(esk_status status, esk_ext ext, const char *format,
     return status;
 }
 
-esk_status esk__fail_ext(esk_status status, esk_ext ext, const char *format,
-                         ...)
+esk_status esk_error_set_ext(esk_status status, esk_ext ext, const char *format,
+                             ...)
 {
     va_list args;
     va_start(args, format);

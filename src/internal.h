@@ -62,12 +62,7 @@ esk_status esk__record(esk_status rc);
 /* Record a failure: esk_error_set() itself, so that esk and the code it
  * calls report through one implementation that cannot drift apart. */
 #define esk__fail esk_error_set
-esk_status esk__fail_ext(esk_status status, esk_ext ext, const char *format,
-                         ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+#define esk__fail_ext esk_error_set_ext
 esk_status esk__vfail_ext(esk_status status, esk_ext ext, const char *format,
                           va_list args);
 /* Pass on a failure that an inner call (esk's or a callback's) recorded,

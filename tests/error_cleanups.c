@@ -24,6 +24,8 @@
 
 typedef struct failing_backend {
     bool append_fails;
+    /* The append waits for a lock past its timeout instead. */
+    bool append_times_out;
     bool commit_fails; /* nested commits only */
     bool rollback_fails;
     /* A failing append ends the whole transaction, as SQLite's may. */
@@ -35,6 +37,9 @@ static esk_status fb_append(esk_store *store, void *impl,
                             esk_append_request *request)
 {
     failing_backend *fb = impl;
+    if (fb->append_times_out)
+        return esk_error_set_ext(ESK_EBUSY, ESK_EXT_BUSY_TIMEOUT,
+                                 "another writer held the lock for 5 s");
     if (fb->append_fails) {
         fb->transaction_gone = fb->append_ends_transaction;
         return esk_store_set_error(store, ESK_EIO,
@@ -259,5 +264,24 @@ void a_lone_append_that_ends_its_transaction_reports_its_cause(void **unused)
 
     fb->append_fails = false;
     assert_int_equal(append_one(store), ESK_OK);
+    esk_store_free(store);
+}
+
+void a_backend_of_ones_own_gives_its_extended_code(void **unused)
+{
+    (void)unused;
+    failing_backend *fb = NULL;
+    esk_store *store = failing_store(&fb);
+    fb->append_times_out = true;
+
+    /* What the caller acts on: retry later, as for SQLite's busy timeout. */
+    assert_int_equal(append_one(store), ESK_EBUSY);
+    assert_int_equal(esk_error_last()->status, ESK_EBUSY);
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_BUSY_TIMEOUT);
+    assert_contains(esk_errmsg(), "another writer held the lock for 5 s");
+
+    fb->append_times_out = false;
+    assert_int_equal(append_one(store), ESK_OK);
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_NONE);
     esk_store_free(store);
 }

@@ -9,5 +9,6 @@ void an_append_whose_undo_fails_too_keeps_its_own_failure(void **unused);
 void a_nested_commit_whose_undo_fails_too_keeps_its_own_failure(void **unused);
 void a_lost_transaction_is_blamed_on_the_failure_that_ended_it(void **unused);
 void a_lone_append_that_ends_its_transaction_reports_its_cause(void **unused);
+void a_backend_of_ones_own_gives_its_extended_code(void **unused);
 
 #endif

@@ -239,6 +239,7 @@ int main(void)
         cmocka_unit_test(a_handler_failing_in_an_inner_call_says_where_and_why),
         cmocka_unit_test(freeing_after_a_failure_keeps_its_message),
         cmocka_unit_test(each_thread_keeps_its_own_last_error),
+        cmocka_unit_test(a_backend_of_ones_own_gives_its_extended_code),
         cmocka_unit_test(an_append_whose_undo_fails_too_keeps_its_own_failure),
         cmocka_unit_test(
             a_nested_commit_whose_undo_fails_too_keeps_its_own_failure),

@@ -98,6 +98,20 @@ esk_status esk_error_set(esk_status status, const char *format, ...)
     ;
 
 /**
+ * esk_error_set() with an extended code: for code that knows the finer
+ * cause of its failure, such as a store backend of one's own
+ * (esk/store_backend.h) whose lock was held past its timeout
+ * (ESK_EBUSY, ESK_EXT_BUSY_TIMEOUT), so that callers can act on it as
+ * they do on esk's own backends. ESK_OK clears the last error instead.
+ */
+esk_status esk_error_set_ext(esk_status status, esk_ext ext, const char *format,
+                             ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/**
  * Refuse a command in the domain's terms: record ESK_EDOMAIN with the
  * domain's code and a printf-style message, and return ESK_EDOMAIN, so a
  * behaviour can write

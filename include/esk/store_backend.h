@@ -70,7 +70,8 @@ typedef struct esk_append_request {
 /**
  * A backend's operations. Each receives the store and the backend's own
  * state (impl), and reports a failure with esk_store_set_error() (or
- * esk_error_set()) before returning its status. Read operations
+ * esk_error_set(), or esk_error_set_ext() to give an extended code such
+ * as ESK_EXT_BUSY_TIMEOUT) before returning its status. Read operations
  * fill out, which the front has already cleared.
  */
 typedef struct esk_store_backend {
@@ -196,9 +197,9 @@ esk_time esk_store_now(esk_store *store);
 /**
  * Record a backend's failure as the thread's last error (esk/error.h): its
  * status and a printf-style message in the user's terms, with no extended
- * code. store is not read (it may be NULL): it stays for the backends
- * written before the last error. Returns status, so a backend can write
- * `return esk_store_set_error(store, ESK_EIO, "...", ...);`.
+ * code (esk_error_set_ext() gives one). store is not read (it may be NULL): it
+ * stays for the backends written before the last error. Returns status, so a
+ * backend can write `return esk_store_set_error(store, ESK_EIO, "...", ...);`.
  */
 esk_status esk_store_set_error(esk_store *store, esk_status status,
                                const char *format, ...)
