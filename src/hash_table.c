@@ -16,8 +16,12 @@
  */
 uint64_t esk__hash_text(const char *text)
 {
+    return esk__hash_bytes(text, strlen(text));
+}
+
+uint64_t esk__hash_bytes(const char *text, size_t len)
+{
     const uint64_t k = UINT64_C(0xff51afd7ed558ccd);
-    size_t len = strlen(text);
     const unsigned char *p = (const unsigned char *)text;
     uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)len;
     uint64_t word;
