@@ -143,6 +143,36 @@ static void v7_ids_carry_their_version_variant_and_millisecond(void **state)
     assert_int_equal(esk_uuid_v7(NULL), ESK_EINVAL);
 }
 
+static void every_digit_of_a_v7_id_is_lowercase_hex_in_its_place(void **state)
+{
+    (void)state;
+    enum { IDS = 20000 };
+    /* seen[c][d]: digit d (0 to 15) came at character c. */
+    bool seen[ESK_EVENT_ID_LEN][16] = {{false}};
+    for (int n = 0; n < IDS; n++) {
+        char id[ESK_EVENT_ID_LEN + 1];
+        assert_int_equal(esk_uuid_v7(id), ESK_OK);
+        assert_int_equal(strlen(id), ESK_EVENT_ID_LEN);
+        for (int c = 0; c < ESK_EVENT_ID_LEN; c++) {
+            if (c == 8 || c == 13 || c == 18 || c == 23) {
+                assert_int_equal(id[c], '-');
+                continue;
+            }
+            const char *digit = strchr("0123456789abcdef", id[c]);
+            if (id[c] == '\0' || digit == NULL)
+                fail_msg("character %d of '%s' is not a lowercase hex digit", c,
+                         id);
+            seen[c][digit - "0123456789abcdef"] = true;
+        }
+    }
+    /* The last 8 digits are random bits: each of the 16 digits must come
+     * at each of them, so none is written as another. */
+    for (int c = 28; c < ESK_EVENT_ID_LEN; c++)
+        for (int d = 0; d < 16; d++)
+            if (!seen[c][d])
+                fail_msg("digit %x never came at character %d", d, c);
+}
+
 /* A fake clock that plays a script: each reading is the next entry. */
 typedef struct scripted_clock {
     const esk_time *times;
@@ -606,6 +636,7 @@ int main(void)
         cmocka_unit_test(the_system_clock_is_close_to_the_c_library_time),
         cmocka_unit_test(uuids_are_version_4_and_differ),
         cmocka_unit_test(v7_ids_carry_their_version_variant_and_millisecond),
+        cmocka_unit_test(every_digit_of_a_v7_id_is_lowercase_hex_in_its_place),
         cmocka_unit_test(
             generated_ids_increase_when_the_clock_stands_still_or_steps_back),
         cmocka_unit_test(a_million_ids_from_four_threads_are_all_different),
