@@ -626,6 +626,56 @@ static void a_failing_allocator_gives_enomem_not_a_crash(void **state)
     assert_int_equal(esk_set_allocator(&incomplete), ESK_EINVAL);
 }
 
+/* An allocator that counts the blocks it holds. */
+static long blocks_held;
+static long blocks_allocated;
+static void *counting_malloc(size_t size)
+{
+    void *p = malloc(size);
+    blocks_held += p != NULL;
+    blocks_allocated += p != NULL;
+    return p;
+}
+static void *counting_realloc(void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size);
+    if (p != NULL && ptr == NULL) {
+        blocks_held++;
+        blocks_allocated++;
+    }
+    return p;
+}
+static void counting_free(void *ptr)
+{
+    blocks_held -= ptr != NULL;
+    free(ptr);
+}
+
+static void zeroed_memory_comes_from_the_allocator_in_use(void **state)
+{
+    (void)state;
+    const esk_allocator counting = {counting_malloc, counting_realloc,
+                                    counting_free};
+    blocks_held = blocks_allocated = 0;
+    assert_int_equal(esk_set_allocator(&counting), ESK_OK);
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_memory(&store, NULL), ESK_OK);
+    /* Enough events to double the id table (zeroed memory) many times. */
+    enum { BATCH = 100, APPENDS = 100 };
+    esk_new_event batch[BATCH];
+    for (int i = 0; i < BATCH; i++)
+        batch[i] = (esk_new_event){NULL, "T", 1, "{}", NULL};
+    for (int i = 0; i < APPENDS; i++)
+        assert_int_equal(
+            esk_store_append(store, "s-1", ESK_ANY, batch, BATCH, NULL),
+            ESK_OK);
+    esk_store_free(store);
+    assert_int_equal(esk_set_allocator(NULL), ESK_OK);
+    /* Every block freed was one it allocated, and none is left. */
+    assert_true(blocks_allocated > 0);
+    assert_int_equal(blocks_held, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -648,6 +698,7 @@ int main(void)
         cmocka_unit_test(a_pushed_event_is_copied_into_the_list),
         cmocka_unit_test(every_status_has_a_name),
         cmocka_unit_test(a_failing_allocator_gives_enomem_not_a_crash),
+        cmocka_unit_test(zeroed_memory_comes_from_the_allocator_in_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
