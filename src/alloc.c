@@ -155,16 +155,6 @@ void *esk__calloc(size_t count, size_t size)
 {
     if (size != 0 && count > SIZE_MAX / size)
         return NULL;
-    /* The C library's calloc() knows memory fresh from the system is zero
-     * already: the memory store's tables, doubling as it grows, were
-     * zeroed twice (by the system and by memset) for every byte. Another
-     * allocator has no calloc: its memory is zeroed here. */
-    if (allocator.malloc_fn == malloc && allocator.free_fn == free) {
-        void *p = calloc(count == 0 ? 1 : count, size == 0 ? 1 : size);
-        if (p == NULL)
-            failures++;
-        return p;
-    }
     void *p = esk__malloc(count * size);
     if (p != NULL)
         memset(p, 0, count * size);
