@@ -175,16 +175,20 @@ void print_row(const result *r, const bench_config *cfg)
     }
     printf("%-38s %-10s %12s %12s %12s %12s %12s %11s  %s %s\n", title,
            unit_names[w->unit], eb, em, lb, lm, ratio, rss, target, verdict);
+    const char *second = w->v4_limit_title != NULL ? w->v4_limit_title
+                                                   : "limit with random v4 ids";
+    char second_title[64];
+    snprintf(second_title, sizeof(second_title), "  ...%s", second);
     if (w->v4_limit != NULL && !r->v4_limit.failed) {
         stats v = side_stats(&r->v4_limit, cfg->cpu_clock);
         format_number(in_unit(w->unit, v.best), lb, sizeof(lb));
         format_number(in_unit(w->unit, v.median), lm, sizeof(lm));
         snprintf(ratio, sizeof(ratio), "%.2f (%.2f)", v.best / e.best,
                  v.median / e.median);
-        printf("%-38s %-10s %12s %12s %12s %12s %12s\n",
-               "  ...limit with random v4 ids", "", "", "", lb, lm, ratio);
+        printf("%-38s %-10s %12s %12s %12s %12s %12s\n", second_title, "", "",
+               "", lb, lm, ratio);
     } else if (w->v4_limit != NULL) {
-        printf("  ...limit with random v4 ids FAILED: %s\n", r->v4_limit.error);
+        printf("%s FAILED: %s\n", second_title, r->v4_limit.error);
     }
 }
 

@@ -39,9 +39,12 @@ typedef struct workload {
     bool reads;         /* its peak RSS goes into the table */
     bool needs_fixture; /* reads the shared SQLite fixture */
     /* A second limit, shown beside the first without a target: the
-     * appends' limit with random UUID v4 ids. NULL: none. */
+     * appends' limit with random UUID v4 ids, the rebuild's limit with a
+     * multi-row insert. NULL: none. */
     bench_fn v4_limit;
     const char *v4_limit_arg;
+    /* Its line in the table; NULL: "limit with random v4 ids". */
+    const char *v4_limit_title;
 } workload;
 
 /* The runs of one side of a workload. */

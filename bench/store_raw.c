@@ -479,26 +479,91 @@ static bool put_checkpoint(raw_store *r, int64_t position)
     return step_int(stmt, NULL) == SQLITE_OK;
 }
 
+/* One row of the read model, kept from a page for a multi-row insert. */
+typedef struct seat_row {
+    char workshop[64]; /* the bench's stream ids are shorter */
+    int64_t events;
+    int64_t position;
+} seat_row;
+
+/* An INSERT OR REPLACE of n rows in one statement (the rows of a page, in
+ * order: a later row of one workshop replaces an earlier one, as one
+ * statement per row would). */
+static sqlite3_stmt *prepare_multirow(sqlite3 *db, long n)
+{
+    size_t size = sizeof(BENCH_READ_MODEL_UPSERT) + (size_t)n * 16;
+    char *sql = malloc(size);
+    if (sql == NULL)
+        return NULL;
+    size_t at = (size_t)snprintf(sql, size, "%s",
+                                 "INSERT OR REPLACE INTO workshop_seats("
+                                 "workshop, events, last_position) VALUES");
+    for (long i = 0; i < n; i++)
+        at += (size_t)snprintf(sql + at, size - at, "%s(?,?,?)",
+                               i > 0 ? "," : "");
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+                           NULL) != SQLITE_OK)
+        stmt = NULL;
+    free(sql);
+    return stmt;
+}
+
+/* Write the n rows kept from a page with one statement, prepared for n
+ * rows (prepared again when the page is shorter). */
+static bool write_multirow(sqlite3 *db, sqlite3_stmt **stmt, long *prepared,
+                           const seat_row *rows, long n)
+{
+    if (n == 0)
+        return true;
+    if (*prepared != n) {
+        sqlite3_finalize(*stmt);
+        *stmt = prepare_multirow(db, n);
+        *prepared = *stmt != NULL ? n : 0;
+        if (*stmt == NULL)
+            return false;
+    }
+    for (long i = 0; i < n; i++) {
+        int at = (int)(3 * i);
+        sqlite3_bind_text(*stmt, at + 1, rows[i].workshop, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(*stmt, at + 2, rows[i].events);
+        sqlite3_bind_int64(*stmt, at + 3, rows[i].position);
+    }
+    return step_int(*stmt, NULL) == SQLITE_OK;
+}
+
 /*
  * The rebuild of the catch-up workload: empty the read model and reset
  * the checkpoint in one transaction, then in batches of cfg->page events,
  * one transaction each: read the batch, one INSERT OR REPLACE per event,
- * move the checkpoint.
+ * move the checkpoint. With arg "multirow", the batch's rows go into the
+ * read model with one INSERT OR REPLACE of many rows instead: what a
+ * read model that writes a batch at once could reach.
  */
 bool raw_catchup_rebuild(const bench_config *cfg, const char *arg,
                          bench_sample *sample)
 {
-    (void)arg;
     raw_store r;
     char path[BENCH_PATH_MAX];
     char file[64];
     sqlite3_stmt *upsert = NULL;
+    sqlite3_stmt *multirow = NULL;
+    long multirow_rows = 0;
+    bool by_batch = arg != NULL && strcmp(arg, "multirow") == 0;
+    /* Three variables a row, and SQLite takes at most 32766. */
+    if (by_batch && cfg->page > 32766 / 3)
+        return bench_fail(sample, "--page %ld is too large for one statement",
+                          cfg->page);
+    seat_row *rows = by_batch ? calloc((size_t)cfg->page, sizeof(*rows)) : NULL;
     snprintf(file, sizeof(file), "raw-catchup-%ld.db", (long)getpid());
     bench_path(cfg, path, sizeof(path), file);
-    if (!bench_copy_file(cfg->fixture, path, sample) ||
+    if ((by_batch && rows == NULL) ||
+        !bench_copy_file(cfg->fixture, path, sample) ||
         !raw_open(&r, path, false, sample)) {
+        free(rows);
         bench_remove_db(path);
-        return false;
+        return by_batch && rows == NULL ? bench_fail(sample, "out of memory")
+                                        : false;
     }
     bool ok = sqlite3_exec(r.db, BENCH_READ_MODEL_SQL, NULL, NULL, NULL) ==
                   SQLITE_OK &&
@@ -526,21 +591,37 @@ bool raw_catchup_rebuild(const bench_config *cfg, const char *arg,
         }
         sqlite3_bind_int64(page, 1, after);
         sqlite3_bind_int64(page, 2, cfg->page);
+        long kept = 0;
         int rc;
         while (ok && (rc = sqlite3_step(page)) == SQLITE_ROW) {
             int64_t position = sqlite3_column_int64(page, 0);
             /* The text stays valid until the page statement steps on. */
-            sqlite3_bind_text(upsert, 1,
-                              (const char *)sqlite3_column_text(page, 2), -1,
-                              SQLITE_STATIC);
-            sqlite3_bind_int64(upsert, 2, sqlite3_column_int64(page, 3));
-            sqlite3_bind_int64(upsert, 3, position);
-            if (step_int(upsert, NULL) != SQLITE_OK)
-                ok = raw_fail(&r, sample, "writing the read model");
+            const char *workshop = (const char *)sqlite3_column_text(page, 2);
+            int64_t version = sqlite3_column_int64(page, 3);
+            if (by_batch) {
+                seat_row *row = &rows[kept++];
+                if (workshop == NULL ||
+                    strlen(workshop) >= sizeof(row->workshop)) {
+                    ok = raw_fail(&r, sample, "keeping a row");
+                    break;
+                }
+                strcpy(row->workshop, workshop);
+                row->events = version;
+                row->position = position;
+            } else {
+                sqlite3_bind_text(upsert, 1, workshop, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(upsert, 2, version);
+                sqlite3_bind_int64(upsert, 3, position);
+                if (step_int(upsert, NULL) != SQLITE_OK)
+                    ok = raw_fail(&r, sample, "writing the read model");
+            }
             after = position;
             applied++;
         }
         sqlite3_reset(page);
+        if (ok && by_batch &&
+            !write_multirow(r.db, &multirow, &multirow_rows, rows, kept))
+            ok = raw_fail(&r, sample, "writing the read model");
         if (ok && (!put_checkpoint(&r, after) ||
                    step_int(r.stmt[S_COMMIT], NULL) != SQLITE_OK))
             ok = raw_fail(&r, sample, "commit");
@@ -548,6 +629,8 @@ bool raw_catchup_rebuild(const bench_config *cfg, const char *arg,
     bench_stop(sample, applied);
 
     sqlite3_finalize(upsert);
+    sqlite3_finalize(multirow);
+    free(rows);
     raw_close(&r);
     bench_remove_db(path);
     if (ok && applied != cfg->events)

@@ -16,8 +16,12 @@
  */
 uint64_t esk__hash_text(const char *text)
 {
+    return esk__hash_bytes(text, strlen(text));
+}
+
+uint64_t esk__hash_bytes(const char *text, size_t len)
+{
     const uint64_t k = UINT64_C(0xff51afd7ed558ccd);
-    size_t len = strlen(text);
     const unsigned char *p = (const unsigned char *)text;
     uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)len;
     uint64_t word;
@@ -26,11 +30,23 @@ uint64_t esk__hash_text(const char *text)
         h = (h ^ word) * k;
         h ^= h >> 32;
     }
-    /* The last 0 to 7 bytes, by hand: a memcpy of a variable size would be
-     * a library call. */
+    /* The last 0 to 7 bytes. Behind a whole word (an event id is 36
+     * bytes) they are the end of the 8 bytes before the text's end, read
+     * at once; the bytes already hashed are shifted or masked out. A
+     * shorter text is read byte by byte: a memcpy of a variable size
+     * would be a library call. */
     word = 0;
-    for (size_t i = 0; i < len; i++)
-        word |= (uint64_t)p[i] << (8 * i);
+    if (len > 0 && p != (const unsigned char *)text) {
+        memcpy(&word, p + len - 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        word &= (UINT64_C(1) << (8 * len)) - 1;
+#else
+        word >>= 8 * (8 - len);
+#endif
+    } else {
+        for (size_t i = 0; i < len; i++)
+            word |= (uint64_t)p[i] << (8 * i);
+    }
     h = (h ^ word) * k;
     /* The finaliser of MurmurHash3's 64-bit variant. */
     h ^= h >> 33;

@@ -34,6 +34,10 @@ typedef struct esk__hash_table {
 /* A hash of NUL-terminated text for these tables. It may change between
  * builds: never store it. */
 uint64_t esk__hash_text(const char *text);
+/* The same hash of text's first len bytes (no NUL among them), for a
+ * caller that knows the length: esk__hash_bytes(t, strlen(t)) ==
+ * esk__hash_text(t). */
+uint64_t esk__hash_bytes(const char *text, size_t len);
 
 /* Whether value (with the hash being looked up) is the key in ctx. */
 typedef bool (*esk__hash_match_fn)(const void *ctx, uint64_t value);

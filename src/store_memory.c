@@ -33,6 +33,14 @@ static esk_status mem_walk_next(void *ctx, esk_stored_event *out)
     return ESK_OK;
 }
 
+/* The length of the batch's id i: esk's own ids are all
+ * ESK_EVENT_ID_LEN long, so only a caller's are measured. */
+static size_t id_length(const esk_append_request *req, size_t i)
+{
+    return req->ids_supplied ? strlen(req->events[i].event_id)
+                             : ESK_EVENT_ID_LEN;
+}
+
 /* Refuse a new batch that reuses a stored id, hashing each id of the
  * batch into m->batch_hashes for later. */
 static esk_status check_new_ids(esk_store *store, mem_store *m,
@@ -45,7 +53,8 @@ static esk_status check_new_ids(esk_store *store, mem_store *m,
      * independent, and the processor overlaps their cache misses (random
      * ids land in random slots) instead of waiting for one at a time. */
     for (size_t i = 0; i < req->count; i++)
-        m->batch_hashes[i] = esk__hash_text(req->events[i].event_id);
+        m->batch_hashes[i] =
+            esk__hash_bytes(req->events[i].event_id, id_length(req, i));
     for (size_t i = 0; i < req->count; i++) {
         const char *id = req->events[i].event_id;
         int64_t pos = esk__mem_find_id(m, id, m->batch_hashes[i]);
@@ -98,18 +107,23 @@ static esk_status reserve_append(mem_store *m, const esk_append_request *req,
 }
 
 /* Copy the batch's strings into the arena, as the events stored after the
- * last one (not yet counted). The event's four strings go into one piece
- * of the arena: one reservation instead of four. */
+ * last one (not yet counted). The event's strings go into one piece of
+ * the arena: one reservation instead of four. A type or metadata that is
+ * the very text of the event before (a batch mostly shares them) is not
+ * copied again: the stored event points at the copy before it, which the
+ * arena never moves. */
 static esk_status copy_events(mem_store *m, const esk_append_request *req,
                               const mem_stream *target)
 {
     esk_event *stored = &m->events[m->event_count];
     for (size_t i = 0; i < req->count; i++) {
         const esk_event *e = &req->events[i];
-        size_t id_len = strlen(e->event_id) + 1;
-        size_t type_len = strlen(e->type) + 1;
+        bool same_type = i > 0 && e->type == e[-1].type;
+        bool same_metadata = i > 0 && e->metadata == e[-1].metadata;
+        size_t id_len = id_length(req, i) + 1;
+        size_t type_len = same_type ? 0 : strlen(e->type) + 1;
         size_t data_len = strlen(e->data) + 1;
-        size_t metadata_len = strlen(e->metadata) + 1;
+        size_t metadata_len = same_metadata ? 0 : strlen(e->metadata) + 1;
         char *text = esk__arena_alloc(&m->arena, id_len + type_len + data_len +
                                                      metadata_len);
         if (text == NULL)
@@ -118,11 +132,14 @@ static esk_status copy_events(mem_store *m, const esk_append_request *req,
         stored[i].stream_id = target->id;
         stored[i].event_id = memcpy(text, e->event_id, id_len);
         text += id_len;
-        stored[i].type = memcpy(text, e->type, type_len);
-        text += type_len;
         stored[i].data = memcpy(text, e->data, data_len);
         text += data_len;
-        stored[i].metadata = memcpy(text, e->metadata, metadata_len);
+        stored[i].type =
+            same_type ? stored[i - 1].type : memcpy(text, e->type, type_len);
+        text += type_len;
+        stored[i].metadata = same_metadata
+                                 ? stored[i - 1].metadata
+                                 : memcpy(text, e->metadata, metadata_len);
         if (e->tag_count > 0 && (stored[i].tags = esk__arena_copy_tags(
                                      &m->arena, e->tags, e->tag_count)) == NULL)
             return ESK_ENOMEM;

@@ -97,7 +97,8 @@ esk_status esk__mem_reserve_postings(mem_store *m,
     for (size_t i = 0; i < n; i++) {
         const esk_event *e = &request->events[i];
         /* A batch is mostly of one type: look each run of it up once. */
-        bool same_type = i > 0 && strcmp(e->type, e[-1].type) == 0;
+        bool same_type = i > 0 && (e->type == e[-1].type ||
+                                   strcmp(e->type, e[-1].type) == 0);
         if (!same_type && reserve_postings(m, &m->types, e->type, n) != ESK_OK)
             return ESK_ENOMEM;
         for (size_t t = 0; t < e->tag_count; t++)
@@ -113,7 +114,8 @@ void esk__mem_add_postings(mem_store *m, const esk_event *event,
     /* The previous event of the batch is most often of the same type: its
      * list is found without hashing the name again. */
     mem_postings *p = previous != NULL && m->last_postings != NULL &&
-                              strcmp(event->type, previous->type) == 0
+                              (event->type == previous->type ||
+                               strcmp(event->type, previous->type) == 0)
                           ? m->last_postings
                           : esk__mem_find_postings(&m->types, event->type);
     m->last_postings = p;

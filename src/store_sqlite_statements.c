@@ -172,11 +172,16 @@ static bool next_tag(const char *text, size_t *at, char **out,
 bool esk__sqlite_column_tags(sqlite3_stmt *stmt, esk__sqlite_tags *buf,
                              esk_event *e)
 {
-    const char *text = (const char *)sqlite3_column_text(stmt, COL_TAGS);
     e->tags = NULL;
     e->tag_count = 0;
-    if (text == NULL) /* no tags, or out of memory: the caller asks */
-        return sqlite3_column_type(stmt, COL_TAGS) == SQLITE_NULL;
+    /* Most events have no tags: one call tells, before any text is asked
+     * for (which would also be NULL, and need this call to tell it from
+     * running out of memory). */
+    if (sqlite3_column_type(stmt, COL_TAGS) == SQLITE_NULL)
+        return true;
+    const char *text = (const char *)sqlite3_column_text(stmt, COL_TAGS);
+    if (text == NULL) /* out of memory: the caller asks SQLite */
+        return false;
     char *out = buf->text;
     size_t at = 0;
     while (text[at] != '\0') {

@@ -132,6 +132,23 @@ esk_status esk_uuid_v4(char *buf)
  * no atomic write; a store keeps its own (store_internal.h). */
 static _Thread_local esk__uuid_v7_state v7;
 
+/* A word's bytes in the other order: the digits above are laid out for a
+ * little-endian machine, and a big-endian one reverses them itself. */
+static inline uint64_t bswap64(uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return x;
+#elif defined(__GNUC__) || defined(__clang__)
+    return __builtin_bswap64(x);
+#else
+    x = (x & UINT64_C(0x00000000FFFFFFFF)) << 32 | x >> 32;
+    x = (x & UINT64_C(0x0000FFFF0000FFFF)) << 16 |
+        (x >> 16 & UINT64_C(0x0000FFFF0000FFFF));
+    return (x & UINT64_C(0x00FF00FF00FF00FF)) << 8 |
+           (x >> 8 & UINT64_C(0x00FF00FF00FF00FF));
+#endif
+}
+
 static uint64_t next_random(esk__uuid_v7_state *st)
 {
     uint64_t z = (st->rng += UINT64_C(0x9E3779B97F4A7C15));
@@ -182,18 +199,42 @@ static inline void next_v7(esk__uuid_v7_state *st, int64_t ms, uint64_t *hi,
           (r & 0xFFFFFFFF);
 }
 
+/* The 8 lowercase hex digits of v, most significant first, as the bytes
+ * of a word in memory order, computed in registers (no table): each
+ * nibble is spread into a byte of its own, then turned into its digit. */
+static inline uint64_t hex8(uint32_t v)
+{
+    uint64_t x = v;
+    x = (x | x << 16) & UINT64_C(0x0000FFFF0000FFFF);
+    x = (x | x << 8) & UINT64_C(0x00FF00FF00FF00FF);
+    x = (x | x << 4) & UINT64_C(0x0F0F0F0F0F0F0F0F);
+    /* Byte k holds nibble k, the least significant first: the text
+     * wants the most significant first. */
+    x = bswap64(x);
+    /* 1 in each byte whose nibble is 10 or more: n + 6 carries into
+     * the byte's high nibble, and never out of the byte. */
+    uint64_t letters = ((x + UINT64_C(0x0606060606060606)) >> 4) &
+                       UINT64_C(0x0101010101010101);
+    /* '0' + n, and 'a' - '0' - 10 = 39 more for a letter. */
+    return x + UINT64_C(0x3030303030303030) + letters * 39;
+}
+
 /* format_uuid() for the two halves of an id: no byte array between
  * them, since a v7 id is made for every appended event. */
 static inline void format_words(uint64_t hi, uint64_t lo, char *out)
 {
-    static const unsigned char hi_at[8] = {0, 2, 4, 6, 9, 11, 14, 16};
-    static const unsigned char lo_at[8] = {19, 21, 24, 26, 28, 30, 32, 34};
-    for (int i = 0; i < 8; i++) {
-        int shift = 56 - 8 * i;
-        memcpy(out + hi_at[i], hex_pairs + 2 * ((hi >> shift) & 0xFF), 2);
-        memcpy(out + lo_at[i], hex_pairs + 2 * ((lo >> shift) & 0xFF), 2);
-    }
-    out[8] = out[13] = out[18] = out[23] = '-';
+    uint64_t d[4] = {hex8((uint32_t)(hi >> 32)), hex8((uint32_t)hi),
+                     hex8((uint32_t)(lo >> 32)), hex8((uint32_t)lo)};
+    const char *text = (const char *)d;
+    memcpy(out, text, 8);
+    out[8] = '-';
+    memcpy(out + 9, text + 8, 4);
+    out[13] = '-';
+    memcpy(out + 14, text + 12, 4);
+    out[18] = '-';
+    memcpy(out + 19, text + 16, 4);
+    out[23] = '-';
+    memcpy(out + 24, text + 20, 12);
     out[ESK_EVENT_ID_LEN] = '\0';
 }
 

@@ -143,6 +143,36 @@ static void v7_ids_carry_their_version_variant_and_millisecond(void **state)
     assert_int_equal(esk_uuid_v7(NULL), ESK_EINVAL);
 }
 
+static void every_digit_of_a_v7_id_is_lowercase_hex_in_its_place(void **state)
+{
+    (void)state;
+    enum { IDS = 20000 };
+    /* seen[c][d]: digit d (0 to 15) came at character c. */
+    bool seen[ESK_EVENT_ID_LEN][16] = {{false}};
+    for (int n = 0; n < IDS; n++) {
+        char id[ESK_EVENT_ID_LEN + 1];
+        assert_int_equal(esk_uuid_v7(id), ESK_OK);
+        assert_int_equal(strlen(id), ESK_EVENT_ID_LEN);
+        for (int c = 0; c < ESK_EVENT_ID_LEN; c++) {
+            if (c == 8 || c == 13 || c == 18 || c == 23) {
+                assert_int_equal(id[c], '-');
+                continue;
+            }
+            const char *digit = strchr("0123456789abcdef", id[c]);
+            if (id[c] == '\0' || digit == NULL)
+                fail_msg("character %d of '%s' is not a lowercase hex digit", c,
+                         id);
+            seen[c][digit - "0123456789abcdef"] = true;
+        }
+    }
+    /* The last 8 digits are random bits: each of the 16 digits must come
+     * at each of them, so none is written as another. */
+    for (int c = 28; c < ESK_EVENT_ID_LEN; c++)
+        for (int d = 0; d < 16; d++)
+            if (!seen[c][d])
+                fail_msg("digit %x never came at character %d", d, c);
+}
+
 /* A fake clock that plays a script: each reading is the next entry. */
 typedef struct scripted_clock {
     const esk_time *times;
@@ -596,6 +626,56 @@ static void a_failing_allocator_gives_enomem_not_a_crash(void **state)
     assert_int_equal(esk_set_allocator(&incomplete), ESK_EINVAL);
 }
 
+/* An allocator that counts the blocks it holds. */
+static long blocks_held;
+static long blocks_allocated;
+static void *counting_malloc(size_t size)
+{
+    void *p = malloc(size);
+    blocks_held += p != NULL;
+    blocks_allocated += p != NULL;
+    return p;
+}
+static void *counting_realloc(void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size);
+    if (p != NULL && ptr == NULL) {
+        blocks_held++;
+        blocks_allocated++;
+    }
+    return p;
+}
+static void counting_free(void *ptr)
+{
+    blocks_held -= ptr != NULL;
+    free(ptr);
+}
+
+static void zeroed_memory_comes_from_the_allocator_in_use(void **state)
+{
+    (void)state;
+    const esk_allocator counting = {counting_malloc, counting_realloc,
+                                    counting_free};
+    blocks_held = blocks_allocated = 0;
+    assert_int_equal(esk_set_allocator(&counting), ESK_OK);
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_memory(&store, NULL), ESK_OK);
+    /* Enough events to double the id table (zeroed memory) many times. */
+    enum { BATCH = 100, APPENDS = 100 };
+    esk_new_event batch[BATCH];
+    for (int i = 0; i < BATCH; i++)
+        batch[i] = (esk_new_event){NULL, "T", 1, "{}", NULL};
+    for (int i = 0; i < APPENDS; i++)
+        assert_int_equal(
+            esk_store_append(store, "s-1", ESK_ANY, batch, BATCH, NULL),
+            ESK_OK);
+    esk_store_free(store);
+    assert_int_equal(esk_set_allocator(NULL), ESK_OK);
+    /* Every block freed was one it allocated, and none is left. */
+    assert_true(blocks_allocated > 0);
+    assert_int_equal(blocks_held, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -606,6 +686,7 @@ int main(void)
         cmocka_unit_test(the_system_clock_is_close_to_the_c_library_time),
         cmocka_unit_test(uuids_are_version_4_and_differ),
         cmocka_unit_test(v7_ids_carry_their_version_variant_and_millisecond),
+        cmocka_unit_test(every_digit_of_a_v7_id_is_lowercase_hex_in_its_place),
         cmocka_unit_test(
             generated_ids_increase_when_the_clock_stands_still_or_steps_back),
         cmocka_unit_test(a_million_ids_from_four_threads_are_all_different),
@@ -617,6 +698,7 @@ int main(void)
         cmocka_unit_test(a_pushed_event_is_copied_into_the_list),
         cmocka_unit_test(every_status_has_a_name),
         cmocka_unit_test(a_failing_allocator_gives_enomem_not_a_crash),
+        cmocka_unit_test(zeroed_memory_comes_from_the_allocator_in_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,6 +134,28 @@ static void text_hashes_differ_for_close_texts(void **state)
     assert_int_not_equal(esk__hash_text(""), esk__hash_text("a"));
 }
 
+static void every_byte_of_a_text_counts_in_its_hash(void **state)
+{
+    (void)state;
+    /* Each length up to that of an event id and more, each byte changed
+     * in turn: the short tail after the last whole word included. */
+    char text[48];
+    for (size_t len = 1; len < sizeof text; len++) {
+        for (size_t i = 0; i < len; i++)
+            text[i] = (char)('a' + i % 26);
+        text[len] = '\0';
+        uint64_t whole = esk__hash_text(text);
+        assert_int_equal(esk__hash_bytes(text, len), whole);
+        for (size_t i = 0; i < len; i++) {
+            char kept = text[i];
+            text[i] = 'Z';
+            if (esk__hash_text(text) == whole)
+                fail_msg("byte %zu of a %zu-byte text changes nothing", i, len);
+            text[i] = kept;
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +165,7 @@ int main(void)
         cmocka_unit_test(removing_an_entry_keeps_the_rest_of_its_run),
         cmocka_unit_test(removed_slots_are_reused),
         cmocka_unit_test(text_hashes_differ_for_close_texts),
+        cmocka_unit_test(every_byte_of_a_text_counts_in_its_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,6 +58,10 @@ int esk_conformance_run(const esk_conformance_backend *under_test)
         cmocka_unit_test(a_batch_that_partly_overlaps_stored_ids_is_refused),
         cmocka_unit_test(a_stored_id_sent_to_another_stream_is_refused),
         cmocka_unit_test(
+            an_id_the_store_made_is_refused_when_a_caller_sends_it),
+        cmocka_unit_test(
+            a_batch_sharing_type_and_metadata_texts_keeps_each_event_its_own),
+        cmocka_unit_test(
             a_stored_batch_sent_at_another_expected_version_is_refused),
         cmocka_unit_test(a_stored_id_sent_with_another_type_is_refused),
         cmocka_unit_test(a_stored_id_sent_with_other_data_is_refused),

@@ -78,6 +78,9 @@ void sending_the_same_batch_again_returns_the_first_result(void **state);
 void sending_the_same_batch_again_with_any_writes_nothing(void **state);
 void a_batch_that_partly_overlaps_stored_ids_is_refused(void **state);
 void a_stored_id_sent_to_another_stream_is_refused(void **state);
+void an_id_the_store_made_is_refused_when_a_caller_sends_it(void **state);
+void a_batch_sharing_type_and_metadata_texts_keeps_each_event_its_own(
+    void **state);
 void a_stored_batch_sent_at_another_expected_version_is_refused(void **state);
 void a_stored_id_sent_with_another_type_is_refused(void **state);
 void a_stored_id_sent_with_other_data_is_refused(void **state);

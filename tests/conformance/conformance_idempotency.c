@@ -357,3 +357,76 @@ void a_batch_mixing_given_and_missing_ids_is_refused(void **state)
         &f, "every event of a batch an id, or none");
     conformance_close_fixture(&f);
 }
+
+void an_id_the_store_made_is_refused_when_a_caller_sends_it(void **state)
+{
+    (void)state;
+    fixture f;
+    conformance_open_fixture(&f);
+    esk_new_event batch[3] = {conformance_ev("A", "{}"),
+                              conformance_ev("A", "{}"),
+                              conformance_ev("A", "{}")};
+    assert_int_equal(
+        esk_store_append(f.store, "s-1", ESK_NO_STREAM, batch, 3, NULL),
+        ESK_OK);
+    esk_event_list read = {0};
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, &read),
+                     ESK_OK);
+    assert_int_equal(read.count, 3);
+    /* Each id the store made must be found by the text a caller sends,
+     * however the store measured and hashed it when it made it. */
+    for (size_t i = 0; i < read.count; i++) {
+        char id[ESK_EVENT_ID_LEN + 1];
+        snprintf(id, sizeof id, "%s", read.events[i].event_id);
+        esk_new_event again = {id, "A", 1, "{}", NULL};
+        assert_int_equal(
+            esk_store_append(f.store, "s-2", ESK_ANY, &again, 1, NULL),
+            ESK_EDUPLICATE);
+        conformance_assert_message_contains(&f, "stream 's-1'");
+    }
+    assert_int_equal(conformance_version_of(&f, "s-2"), 0);
+    esk_event_list_release(&read);
+    conformance_close_fixture(&f);
+}
+
+void a_batch_sharing_type_and_metadata_texts_keeps_each_event_its_own(
+    void **state)
+{
+    (void)state;
+    fixture f;
+    conformance_open_fixture(&f);
+    /* One buffer for the type and one for the metadata of the first two
+     * events, the same text in other buffers, then other texts: the
+     * store must copy what it keeps, since the caller reuses the
+     * buffers once the append returns. */
+    char type[] = "Shared";
+    char metadata[] = "{\"m\":1}";
+    char same_type[] = "Shared";
+    esk_new_event batch[4] = {
+        {NULL, type, 1, "{\"n\":0}", metadata},
+        {NULL, type, 1, "{\"n\":1}", metadata},
+        {NULL, same_type, 1, "{\"n\":2}", NULL},
+        {NULL, "Other", 1, "{\"n\":3}", metadata},
+    };
+    assert_int_equal(
+        esk_store_append(f.store, "s-1", ESK_NO_STREAM, batch, 4, NULL),
+        ESK_OK);
+    memset(type, 'x', sizeof type - 1);
+    memset(same_type, 'y', sizeof same_type - 1);
+    memcpy(metadata, "{\"m\":9}", sizeof metadata);
+    esk_event_list read = {0};
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, &read),
+                     ESK_OK);
+    assert_int_equal(read.count, 4);
+    const char *types[4] = {"Shared", "Shared", "Shared", "Other"};
+    const char *metadatas[4] = {"{\"m\":1}", "{\"m\":1}", "{}", "{\"m\":1}"};
+    for (size_t i = 0; i < 4; i++) {
+        char data[16];
+        snprintf(data, sizeof data, "{\"n\":%zu}", i);
+        assert_string_equal(read.events[i].type, types[i]);
+        assert_string_equal(read.events[i].metadata, metadatas[i]);
+        assert_string_equal(read.events[i].data, data);
+    }
+    esk_event_list_release(&read);
+    conformance_close_fixture(&f);
+}
