@@ -51,6 +51,7 @@ static const esk_store_backend postgres_backend = {
     .close = pg_close,
     .read_query = esk__pg_read_query,
     .stream_closed = esk__pg_stream_closed,
+    .wait_for = esk__pg_wait_for,
 };
 
 /* A schema name esk can put in SQL text without quoting anything inside:
@@ -179,6 +180,8 @@ esk_status esk_store_open_postgres(esk_store **out, const char *conninfo,
     snprintf(s->begin_sql, sizeof s->begin_sql,
              "BEGIN; SELECT pg_advisory_xact_lock(%d, hashtext('%s'))",
              ESK__PG_LOCK_CLASS, s->schema);
+    snprintf(s->notify_commit_sql, sizeof s->notify_commit_sql,
+             "NOTIFY %s; COMMIT", s->schema);
 
     status = connect_server(s);
     if (status == ESK_OK)

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -330,6 +333,217 @@ static void a_writer_waiting_past_its_timeout_is_busy(void **state)
     pg_drop_schema(conninfo, "esk_busy");
 }
 
+/* ---- Waiting for other processes' appends -------------------------------
+ */
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* How the writer process makes an event appear while the reader waits. */
+typedef enum waker {
+    /* An esk append, which notifies. */
+    WAKE_BY_APPEND,
+    /* First terminate the reader's session, then an esk append: the
+     * notice goes to a session that is gone. */
+    WAKE_AFTER_KILLING_THE_READER,
+    /* A row written by hand, which notifies nobody. */
+    WAKE_BY_A_SILENT_INSERT,
+} waker;
+
+static bool raw_exec(const char *sql)
+{
+    PGconn *conn = PQconnectdb(conninfo);
+    PGresult *res = PQexec(conn, sql);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK ||
+              PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "%s: %s", sql, PQerrorMessage(conn));
+    PQclear(res);
+    PQfinish(conn);
+    return ok;
+}
+
+/* Appends in a row, 170 ms apart: a reader that only read the head
+ * every 500 ms would wake at least 150 ms late for one of them, whatever
+ * the phase of its reads. */
+enum { SPACED_APPENDS = 3, SPACING_MS = 170 };
+
+/* The writer process: once the reader waits, make events appear, and
+ * report when each was committed. No cmocka here. */
+static int waker_main(waker how, int count, int report)
+{
+    pause_ms(250);
+    bool ok = true;
+    if (how == WAKE_AFTER_KILLING_THE_READER) {
+        ok = raw_exec("SELECT pg_terminate_backend(pid) FROM "
+                      "pg_stat_activity WHERE application_name = "
+                      "'esk_waiter'");
+        pause_ms(100);
+    }
+    esk_store *store = NULL;
+    if (how != WAKE_BY_A_SILENT_INSERT)
+        ok = ok && (store = pg_open(conninfo, "esk_wait", 5000)) != NULL;
+    for (int i = 0; ok && i < count; i++) {
+        if (i > 0)
+            pause_ms(SPACING_MS);
+        const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+        if (how == WAKE_BY_A_SILENT_INSERT)
+            ok = raw_exec("INSERT INTO esk_wait.events VALUES (1, "
+                          "'00000000-0000-7000-8000-000000000001', 's', 1, "
+                          "'T', 1, '{}', '{}', now(), 1, 0)");
+        else
+            ok = esk_store_append(store, "s", ESK_ANY, &e, 1, NULL) == ESK_OK;
+        int64_t committed = monotonic_ms();
+        if (write(report, &committed, sizeof committed) != sizeof committed)
+            ok = false;
+    }
+    esk_store_free(store);
+    return ok ? 0 : 1;
+}
+
+/* Wait in this process for events 1..count, made to appear one by one by
+ * a writer process; the most milliseconds a wait returned after its
+ * event's commit. */
+static int64_t wait_for_the_writer(waker how, int count, int timeout_ms)
+{
+    pg_drop_schema(conninfo, "esk_wait");
+    char reader_conninfo[512];
+    snprintf(reader_conninfo, sizeof reader_conninfo,
+             "%s application_name=esk_waiter", conninfo);
+    esk_store *reader = pg_open(reader_conninfo, "esk_wait", 5000);
+    assert_non_null(reader);
+    int report[2];
+    assert_int_equal(pipe(report), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(report[0]);
+        _exit(waker_main(how, count, report[1]));
+    }
+    close(report[1]);
+
+    int64_t woke[SPACED_APPENDS] = {0};
+    int64_t head = 0;
+    esk_status rc = ESK_OK;
+    for (int i = 0; i < count && rc == ESK_OK; i++) {
+        rc = esk_store_wait_for(reader, i, timeout_ms, &head);
+        woke[i] = monotonic_ms();
+        if (rc != ESK_OK)
+            fprintf(stderr, "waiting: %s\n", esk_errmsg());
+        else if (head != i + 1)
+            fprintf(stderr, "waiting after %d: head %lld\n", i,
+                    (long long)head);
+    }
+
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(rc, ESK_OK);
+    assert_int_equal(head, count);
+    int64_t latest = 0;
+    for (int i = 0; i < count; i++) {
+        int64_t committed = 0;
+        assert_int_equal(read(report[0], &committed, sizeof committed),
+                         (ssize_t)sizeof committed);
+        if (woke[i] - committed > latest)
+            latest = woke[i] - committed;
+    }
+    close(report[0]);
+    esk_store_free(reader);
+    pg_drop_schema(conninfo, "esk_wait");
+    return latest;
+}
+
+static void a_waiting_reader_wakes_within_milliseconds_of_a_commit(void **state)
+{
+    (void)state;
+    /* Reading the head every 500 ms instead would wake 150 ms late or
+     * more for one of the spaced appends. */
+    int64_t late = wait_for_the_writer(WAKE_BY_APPEND, SPACED_APPENDS, 20000);
+    if (late >= 150)
+        fail_msg("woke %lld ms after the commit", (long long)late);
+}
+
+static void a_reader_whose_connection_was_killed_still_wakes(void **state)
+{
+    (void)state;
+    /* It connects again and listens again: notices, not the reads of the
+     * head every 500 ms, wake it. */
+    int64_t late = wait_for_the_writer(WAKE_AFTER_KILLING_THE_READER,
+                                       SPACED_APPENDS, 20000);
+    if (late >= 150)
+        fail_msg("woke %lld ms after the commit", (long long)late);
+}
+
+static void a_reader_that_hears_no_notice_still_wakes(void **state)
+{
+    (void)state;
+    /* The head is read again at least every 500 ms. */
+    int64_t late = wait_for_the_writer(WAKE_BY_A_SILENT_INSERT, 1, 5000);
+    if (late >= 1500)
+        fail_msg("woke %lld ms after the commit", (long long)late);
+}
+
+/* Whether a notice on the channel comes to admin within ms. */
+static bool heard_within(PGconn *admin, int ms)
+{
+    int64_t deadline = monotonic_ms() + ms;
+    do {
+        assert_true(PQconsumeInput(admin));
+        PGnotify *notice = PQnotifies(admin);
+        if (notice != NULL) {
+            assert_string_equal(notice->relname, "esk_notify");
+            PQfreemem(notice);
+            while ((notice = PQnotifies(admin)) != NULL)
+                PQfreemem(notice);
+            return true;
+        }
+        pause_ms(5);
+    } while (monotonic_ms() < deadline);
+    return false;
+}
+
+static void only_a_committed_append_notifies_the_schemas_channel(void **state)
+{
+    (void)state;
+    pg_drop_schema(conninfo, "esk_notify");
+    esk_store *store = pg_open(conninfo, "esk_notify", 5000);
+    assert_non_null(store);
+    PGconn *admin = pg_admin(conninfo);
+    pg_admin_exec(admin, "LISTEN esk_notify");
+    const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+
+    assert_int_equal(esk_store_begin(store), ESK_OK);
+    assert_int_equal(esk_store_append(store, "s", ESK_ANY, &e, 1, NULL),
+                     ESK_OK);
+    assert_int_equal(esk_store_rollback(store), ESK_OK);
+    /* Records and reads are no appends. */
+    const esk_record checkpoint = {"p", 0, 1, "{}"};
+    assert_int_equal(
+        esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &checkpoint),
+        ESK_OK);
+    assert_false(heard_within(admin, 200));
+
+    assert_int_equal(esk_store_append(store, "s", ESK_ANY, &e, 1, NULL),
+                     ESK_OK);
+    assert_true(heard_within(admin, 5000));
+    PQfinish(admin);
+    esk_store_free(store);
+    pg_drop_schema(conninfo, "esk_notify");
+}
+
 int main(void)
 {
     conninfo = pg_conninfo("test_store_postgres");
@@ -359,6 +573,11 @@ int main(void)
         cmocka_unit_test(a_role_without_rights_is_read_only),
         cmocka_unit_test(a_statement_the_server_refuses_fails_only_its_append),
         cmocka_unit_test(a_writer_waiting_past_its_timeout_is_busy),
+        cmocka_unit_test(only_a_committed_append_notifies_the_schemas_channel),
+        cmocka_unit_test(
+            a_waiting_reader_wakes_within_milliseconds_of_a_commit),
+        cmocka_unit_test(a_reader_whose_connection_was_killed_still_wakes),
+        cmocka_unit_test(a_reader_that_hears_no_notice_still_wakes),
     };
     failures +=
         cmocka_run_group_tests_name("postgres failures", tests, NULL, NULL);
