@@ -42,6 +42,9 @@ typedef struct workload {
      * appends' limit with random UUID v4 ids. NULL: none. */
     bench_fn v4_limit;
     const char *v4_limit_arg;
+    /* Runs on the PostgreSQL server of --pg or ESK_TEST_PG, and is skipped
+     * without one; a read reads the PostgreSQL fixture. */
+    bool postgres;
 } workload;
 
 /* The runs of one side of a workload. */
@@ -87,6 +90,8 @@ typedef struct options {
     /* --peer: -1 auto (when it can run), 0 none, 1 emmett (or fail). */
     int peer;
     const char *peer_dir;
+    /* --pg CONNINFO; NULL: ESK_TEST_PG, if set. */
+    const char *pg;
 } options;
 
 /* Whether the workload id starts with one of the comma-separated prefixes
