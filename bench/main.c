@@ -40,7 +40,7 @@ static const workload workloads[] = {
     /* The limit sends esk's own statements with libpq (store_pg.c). */
     {"postgres.append_1", "PostgreSQL: append, 1 event/tx", esk_append_one,
      "postgres", pg_raw_append_one, NULL, UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8,
-     false, false, NULL, NULL, true},
+     false, false, pg_raw_append_one, "no-notify", true},
     {"postgres.append_batch", "PostgreSQL: append, %ld events/tx",
      esk_append_batch, "postgres", pg_raw_append_batch, NULL, UNIT_EVENTS_PER_S,
      TARGET_RATIO, 0.8, false, false, NULL, NULL, true},

@@ -132,6 +132,15 @@ static void describe_target(const workload *w, char *buf, size_t size)
     }
 }
 
+/* The row of the second limit: random ids on SQLite, no NOTIFY on
+ * PostgreSQL. */
+static const char *second_limit(const workload *w)
+{
+    return w->v4_limit_arg != NULL && strcmp(w->v4_limit_arg, "no-notify") == 0
+               ? "  ...limit without NOTIFY"
+               : "  ...limit with random v4 ids";
+}
+
 void print_row(const result *r, const bench_config *cfg)
 {
     const workload *w = r->w;
@@ -181,10 +190,10 @@ void print_row(const result *r, const bench_config *cfg)
         format_number(in_unit(w->unit, v.median), lm, sizeof(lm));
         snprintf(ratio, sizeof(ratio), "%.2f (%.2f)", v.best / e.best,
                  v.median / e.median);
-        printf("%-38s %-10s %12s %12s %12s %12s %12s\n",
-               "  ...limit with random v4 ids", "", "", "", lb, lm, ratio);
+        printf("%-38s %-10s %12s %12s %12s %12s %12s\n", second_limit(w), "",
+               "", "", lb, lm, ratio);
     } else if (w->v4_limit != NULL) {
-        printf("  ...limit with random v4 ids FAILED: %s\n", r->v4_limit.error);
+        printf("%s FAILED: %s\n", second_limit(w), r->v4_limit.error);
     }
 }
 

@@ -199,14 +199,14 @@ static bool raw_append(raw_pg *r, const char *stream, int64_t expected,
                           "%lld",
                           stream, (long long)version, (long long)expected);
     }
-    char pos[24], ver[24], at[24], start[24], id[40];
+    char pos[24], ver[24], at[24], start[24], id[48];
     snprintf(at, sizeof at, "%lld", (long long)wall_us());
     snprintf(start, sizeof start, "%lld", (long long)head + 1);
     for (long i = 0; i < n; i++) {
         snprintf(pos, sizeof pos, "%lld", (long long)(head + 1 + i));
         snprintf(ver, sizeof ver, "%lld", (long long)(version + 1 + i));
         /* Increasing ids, as esk's UUID v7 are. */
-        long k = (*next_id)++;
+        unsigned long k = (unsigned long)(*next_id)++ & 0xffffffffffffUL;
         snprintf(id, sizeof id, "00000000-0000-7000-8000-%012lx", k);
         const char *p[11] = {pos,  id, stream, ver, BENCH_EVENT_TYPE, "1", data,
                              "{}", at, start,  "0"};
@@ -225,7 +225,8 @@ static bool raw_append(raw_pg *r, const char *stream, int64_t expected,
     return true;
 }
 
-static bool raw_append_run(const bench_config *cfg, long batch,
+/* notify false: COMMIT alone, to show what the NOTIFY costs. */
+static bool raw_append_run(const bench_config *cfg, long batch, bool notify,
                            bench_sample *sample)
 {
     esk_store *made = NULL;
@@ -237,6 +238,8 @@ static bool raw_append_run(const bench_config *cfg, long batch,
     int64_t *versions = calloc((size_t)cfg->streams, sizeof(*versions));
     bool ok = versions != NULL && raw_open(cfg, RAW_SCHEMA, &r, sample) &&
               bench_streams_make(&streams, cfg->streams, sample);
+    if (!notify)
+        snprintf(r.commit_sql, sizeof r.commit_sql, "COMMIT");
     long next_id = 1;
     if (ok) {
         bench_start(sample);
@@ -261,15 +264,15 @@ static bool raw_append_run(const bench_config *cfg, long batch,
 bool pg_raw_append_one(const bench_config *cfg, const char *arg,
                        bench_sample *sample)
 {
-    (void)arg;
-    return raw_append_run(cfg, 1, sample);
+    return raw_append_run(cfg, 1, arg == NULL || strcmp(arg, "no-notify") != 0,
+                          sample);
 }
 
 bool pg_raw_append_batch(const bench_config *cfg, const char *arg,
                          bench_sample *sample)
 {
-    (void)arg;
-    return raw_append_run(cfg, cfg->batch, sample);
+    return raw_append_run(cfg, cfg->batch,
+                          arg == NULL || strcmp(arg, "no-notify") != 0, sample);
 }
 
 /* Fold every row of a read; false (and the sample failed) on an error. */
