@@ -54,6 +54,14 @@ static const esk_store_backend postgres_backend = {
     .wait_for = esk__pg_wait_for,
 };
 
+struct pg_conn *esk_store_postgres_conn(esk_store *store)
+{
+    if (store == NULL || esk__store_backend(store) != &postgres_backend)
+        return NULL;
+    pg_store *s = esk_store_impl(store);
+    return s->conn;
+}
+
 /* A schema name esk can put in SQL text without quoting anything inside:
  * [a-z_][a-z0-9_]*, 1 to 63 bytes (PostgreSQL's limit). */
 static bool schema_name_ok(const char *name)

@@ -24,6 +24,7 @@
 
 #include "conformance/conformance.h"
 #include "esk/error.h"
+#include "esk/projection.h"
 #include "esk/store_postgres.h"
 #include "pg/pg_support.h"
 
@@ -544,6 +545,126 @@ static void only_a_committed_append_notifies_the_schemas_channel(void **state)
     pg_drop_schema(conninfo, "esk_notify");
 }
 
+/* ---- A read model in the same database ----------------------------------
+ */
+
+/* A catch-up projection whose read model is a table in a schema of its
+ * own, written through the store's connection; it refuses the event at
+ * refuse_at, once it has written its row. */
+typedef struct seats_model {
+    int64_t refuse_at;
+} seats_model;
+
+static esk_status run_sql(esk_store *store, const char *sql, int n,
+                          const char *const *params)
+{
+    PGconn *conn = esk_store_postgres_conn(store);
+    /* Without parameters, as one simple query: it may hold several
+     * statements. */
+    PGresult *res =
+        n == 0 ? PQexec(conn, sql)
+               : PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    esk_status rc =
+        PQresultStatus(res) == PGRES_COMMAND_OK
+            ? ESK_OK
+            : esk_error_set(ESK_EIO, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    return rc;
+}
+
+static esk_status seats_setup(void *ctx, esk_store *store)
+{
+    (void)ctx;
+    return run_sql(store,
+                   "CREATE SCHEMA IF NOT EXISTS esk_rm_seats; CREATE TABLE IF "
+                   "NOT EXISTS esk_rm_seats.seats(position bigint PRIMARY "
+                   "KEY, stream_id text NOT NULL)",
+                   0, NULL);
+}
+
+static esk_status seats_handle(void *ctx, esk_store *store,
+                               const esk_event *event)
+{
+    const seats_model *model = ctx;
+    char position[24];
+    snprintf(position, sizeof position, "%lld", (long long)event->position);
+    const char *params[2] = {position, event->stream_id};
+    esk_status rc = run_sql(store,
+                            "INSERT INTO esk_rm_seats.seats(position, "
+                            "stream_id) VALUES($1, $2)",
+                            2, params);
+    /* Refused after writing: that row must go with the event. */
+    if (rc == ESK_OK && event->position == model->refuse_at)
+        rc = esk_error_set(ESK_EDOMAIN, "event %lld is refused",
+                           (long long)event->position);
+    return rc;
+}
+
+static void assert_read_model_at(PGconn *admin, int64_t checkpoint)
+{
+    assert_int_equal(pg_admin_number(admin, "SELECT position FROM "
+                                            "esk_rm.checkpoints WHERE name = "
+                                            "'seats'"),
+                     checkpoint);
+    assert_int_equal(
+        pg_admin_number(admin, "SELECT count(*) FROM esk_rm_seats.seats"),
+        checkpoint);
+    assert_int_equal(pg_admin_number(admin,
+                                     "SELECT coalesce(max(position), 0) FROM "
+                                     "esk_rm_seats.seats"),
+                     checkpoint);
+}
+
+static void
+a_read_model_on_the_stores_connection_commits_with_its_checkpoint(void **state)
+{
+    (void)state;
+    pg_drop_schema(conninfo, "esk_rm");
+    pg_drop_schema(conninfo, "esk_rm_seats");
+    esk_store *store = pg_open(conninfo, "esk_rm", 5000);
+    assert_non_null(store);
+    assert_non_null(esk_store_postgres_conn(store));
+    const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(esk_store_append(store, "s", ESK_ANY, &e, 1, NULL),
+                         ESK_OK);
+
+    seats_model model = {4};
+    const esk_projection seats = {"seats",      1,           NULL, 0,
+                                  seats_handle, seats_setup, NULL, &model};
+    esk_catchup *catchup = NULL;
+    assert_int_equal(esk_catchup_new(&catchup, store, &seats, NULL), ESK_OK);
+    PGconn *admin = pg_admin(conninfo);
+
+    /* The batch of five fails at the fourth, which had written its row:
+     * the rows of 1 to 3 stay with checkpoint 3, not one row more or
+     * less. */
+    esk_catchup_status st;
+    assert_int_not_equal(esk_catchup_run(catchup, &st), ESK_OK);
+    assert_int_equal(st.failed_position, 4);
+    assert_read_model_at(admin, 3);
+
+    model.refuse_at = 0;
+    assert_int_equal(esk_catchup_run(catchup, &st), ESK_OK);
+    assert_read_model_at(admin, 5);
+
+    PQfinish(admin);
+    esk_catchup_free(catchup);
+    esk_store_free(store);
+    pg_drop_schema(conninfo, "esk_rm_seats");
+    pg_drop_schema(conninfo, "esk_rm");
+}
+
+static void only_a_postgres_store_has_a_postgres_connection(void **state)
+{
+    (void)state;
+    esk_store *memory = NULL;
+    assert_int_equal(esk_store_open_memory(&memory, NULL), ESK_OK);
+    assert_null(esk_store_postgres_conn(memory));
+    assert_null(esk_store_postgres_conn(NULL));
+    esk_store_free(memory);
+}
+
 int main(void)
 {
     conninfo = pg_conninfo("test_store_postgres");
@@ -578,6 +699,9 @@ int main(void)
             a_waiting_reader_wakes_within_milliseconds_of_a_commit),
         cmocka_unit_test(a_reader_whose_connection_was_killed_still_wakes),
         cmocka_unit_test(a_reader_that_hears_no_notice_still_wakes),
+        cmocka_unit_test(
+            a_read_model_on_the_stores_connection_commits_with_its_checkpoint),
+        cmocka_unit_test(only_a_postgres_store_has_a_postgres_connection),
     };
     failures +=
         cmocka_run_group_tests_name("postgres failures", tests, NULL, NULL);

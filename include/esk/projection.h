@@ -64,10 +64,11 @@ typedef struct esk_projection {
     size_t event_type_count;
     /**
      * Apply one event to the read model; required. On SQLite, write through
-     * esk_store_sqlite_db(store). A failure stops the projection at this
-     * event (nothing is skipped): return its status, after esk_error_set()
-     * to say why (a status passed on from an esk call needs nothing
-     * more). The event is valid during the call only.
+     * esk_store_sqlite_db(store); on PostgreSQL, through
+     * esk_store_postgres_conn(store) (esk/store_postgres.h). A failure stops
+     * the projection at this event (nothing is skipped): return its status,
+     * after esk_error_set() to say why (a status passed on from an esk call
+     * needs nothing more). The event is valid during the call only.
      */
     esk_status (*handle)(void *ctx, esk_store *store, const esk_event *event);
     /** Optional: create the read model if missing (idempotent). Reports
