@@ -655,6 +655,61 @@ a_read_model_on_the_stores_connection_commits_with_its_checkpoint(void **state)
     pg_drop_schema(conninfo, "esk_rm");
 }
 
+/* A follower: a catch-up runner that, once at the head, waits for the
+ * next append of another process instead of polling. */
+static void a_catchup_runner_follows_another_process_by_waiting(void **state)
+{
+    (void)state;
+    pg_drop_schema(conninfo, "esk_rm");
+    pg_drop_schema(conninfo, "esk_rm_seats");
+    esk_store *store = pg_open(conninfo, "esk_rm", 5000);
+    assert_non_null(store);
+    seats_model model = {0};
+    const esk_projection seats = {"seats",      1,           NULL, 0,
+                                  seats_handle, seats_setup, NULL, &model};
+    esk_catchup *catchup = NULL;
+    assert_int_equal(esk_catchup_new(&catchup, store, &seats, NULL), ESK_OK);
+
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        esk_store *writer = pg_open(conninfo, "esk_rm", 5000);
+        const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+        bool ok = writer != NULL;
+        for (int i = 0; i < SPACED_APPENDS && ok; i++) {
+            pause_ms(SPACING_MS);
+            ok = esk_store_append(writer, "s", ESK_ANY, &e, 1, NULL) == ESK_OK;
+        }
+        esk_store_free(writer);
+        _exit(ok ? 0 : 1);
+    }
+
+    int64_t start = monotonic_ms();
+    esk_catchup_status st = {0};
+    int64_t head = 0;
+    while (st.checkpoint < SPACED_APPENDS && monotonic_ms() - start < 20000) {
+        assert_int_equal(esk_catchup_run(catchup, &st), ESK_OK);
+        if (st.checkpoint < SPACED_APPENDS) {
+            /* Woken by the next append, not by the timeout. */
+            assert_int_equal(esk_store_wait_for(store, st.head, 5000, &head),
+                             ESK_OK);
+            assert_true(head > st.head);
+        }
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    PGconn *admin = pg_admin(conninfo);
+    assert_read_model_at(admin, SPACED_APPENDS);
+    PQfinish(admin);
+    esk_catchup_free(catchup);
+    esk_store_free(store);
+    pg_drop_schema(conninfo, "esk_rm_seats");
+    pg_drop_schema(conninfo, "esk_rm");
+}
+
 static void only_a_postgres_store_has_a_postgres_connection(void **state)
 {
     (void)state;
@@ -701,6 +756,7 @@ int main(void)
         cmocka_unit_test(a_reader_that_hears_no_notice_still_wakes),
         cmocka_unit_test(
             a_read_model_on_the_stores_connection_commits_with_its_checkpoint),
+        cmocka_unit_test(a_catchup_runner_follows_another_process_by_waiting),
         cmocka_unit_test(only_a_postgres_store_has_a_postgres_connection),
     };
     failures +=

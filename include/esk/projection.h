@@ -219,8 +219,15 @@ void esk_catchup_free(esk_catchup *catchup);
  *
  * When a handler fails, the events of the batch before it are kept and
  * the checkpoint is saved just before it; what the failing handler wrote
- * on SQLite is undone. Fix the cause and run again: it resumes at that
- * event, and nothing is skipped.
+ * on SQLite (and on PostgreSQL, through esk_store_postgres_conn()) is
+ * undone. Fix the cause and run again: it resumes at that event, and
+ * nothing is skipped.
+ *
+ * To follow the appends of other processes, run it in a loop that waits
+ * for the next one in between: esk_catchup_run(c, &st), then
+ * esk_store_wait_for(store, st.head, timeout_ms, &head)
+ * (tests/test_store_postgres.c,
+ * a_catchup_runner_follows_another_process_by_waiting).
  *
  * @param status optional: where it stands after the run (also on
  *               failure).
