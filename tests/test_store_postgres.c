@@ -374,10 +374,11 @@ static bool raw_exec(const char *sql)
     return ok;
 }
 
-/* Appends in a row, 170 ms apart: a reader that only read the head
- * every 500 ms would wake at least 150 ms late for one of them, whatever
- * the phase of its reads. */
-enum { SPACED_APPENDS = 3, SPACING_MS = 170 };
+/* Appends in a row, 250 ms apart: a reader that only read the head
+ * every 500 ms would wake at least 250 ms late for one of them, whatever
+ * the phase of its reads (the next wait starts within 250 ms before the
+ * next commit, or the last wake was that late already). */
+enum { SPACED_APPENDS = 3, SPACING_MS = 250, LATE_MS = 200 };
 
 /* The writer process: once the reader waits, make events appear, and
  * report when each was committed. No cmocka here. */
@@ -470,10 +471,10 @@ static int64_t wait_for_the_writer(waker how, int count, int timeout_ms)
 static void a_waiting_reader_wakes_within_milliseconds_of_a_commit(void **state)
 {
     (void)state;
-    /* Reading the head every 500 ms instead would wake 150 ms late or
+    /* Reading the head every 500 ms instead would wake 250 ms late or
      * more for one of the spaced appends. */
     int64_t late = wait_for_the_writer(WAKE_BY_APPEND, SPACED_APPENDS, 20000);
-    if (late >= 150)
+    if (late >= LATE_MS)
         fail_msg("woke %lld ms after the commit", (long long)late);
 }
 
@@ -484,7 +485,7 @@ static void a_reader_whose_connection_was_killed_still_wakes(void **state)
      * head every 500 ms, wake it. */
     int64_t late = wait_for_the_writer(WAKE_AFTER_KILLING_THE_READER,
                                        SPACED_APPENDS, 20000);
-    if (late >= 150)
+    if (late >= LATE_MS)
         fail_msg("woke %lld ms after the commit", (long long)late);
 }
 
