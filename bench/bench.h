@@ -51,6 +51,9 @@ typedef struct bench_config {
     /* A SQLite store of `events` events written by esk, which both sides
      * of the read workloads read. */
     char fixture[BENCH_PATH_MAX];
+    /* The PostgreSQL server of the postgres.* workloads (a libpq conninfo:
+     * --pg or ESK_TEST_PG); empty: they are skipped. */
+    char pg[BENCH_PATH_MAX];
 } bench_config;
 
 /* One measurement, as the child process that made it reports it. */
@@ -154,7 +157,7 @@ bool bench_fold_check(const bench_fold *fold, long expected,
 
 /* --- store_esk.c: the store workloads through esk's API ------------------ */
 
-/* arg is "sqlite" or "memory". */
+/* arg is "sqlite", "memory" or "postgres". */
 bool esk_append_one(const bench_config *cfg, const char *arg,
                     bench_sample *sample);
 bool esk_append_batch(const bench_config *cfg, const char *arg,
@@ -181,6 +184,33 @@ bool raw_read_all(const bench_config *cfg, const char *arg,
                   bench_sample *sample);
 bool raw_catchup_rebuild(const bench_config *cfg, const char *arg,
                          bench_sample *sample);
+
+/* --- store_pg.c: PostgreSQL's schemas and its limit (a build with libpq) -- */
+
+/* The schema of the read fixture on PostgreSQL, written by esk. */
+#define BENCH_PG_FIXTURE "bench_fixture"
+
+#ifdef ESK_HAVE_POSTGRES
+#include "esk/store.h"
+/* Open an esk store on cfg->pg in schema. */
+bool bench_pg_open(const bench_config *cfg, const char *schema, esk_store **out,
+                   bench_sample *sample);
+/* The same, in a schema dropped first: empty tables. */
+bool bench_pg_open_fresh(const bench_config *cfg, const char *schema,
+                         esk_store **out, bench_sample *sample);
+bool pg_raw_append_one(const bench_config *cfg, const char *arg,
+                       bench_sample *sample);
+bool pg_raw_append_batch(const bench_config *cfg, const char *arg,
+                         bench_sample *sample);
+bool pg_raw_read_streams(const bench_config *cfg, const char *arg,
+                         bench_sample *sample);
+bool pg_raw_read_all(const bench_config *cfg, const char *arg,
+                     bench_sample *sample);
+/* Write cfg->events events to schema BENCH_PG_FIXTURE, as
+ * esk_write_fixture does on SQLite. */
+bool esk_write_pg_fixture(const bench_config *cfg, const char *arg,
+                          bench_sample *sample);
+#endif
 
 /* --- app.c: projections, aggregates and the command bus ------------------ */
 

@@ -26,50 +26,66 @@ static const workload workloads[] = {
      * with random ids, shows what those cost. */
     {"sqlite.append_1", "SQLite: append, 1 event/tx", esk_append_one, "sqlite",
      raw_append_one, "sequential", UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8, false,
-     false, raw_append_one, "random", NULL},
+     false, raw_append_one, "random", NULL, false},
     {"sqlite.append_batch", "SQLite: append, %ld events/tx", esk_append_batch,
      "sqlite", raw_append_batch, "sequential", UNIT_EVENTS_PER_S, TARGET_RATIO,
-     0.8, false, false, raw_append_batch, "random", NULL},
+     0.8, false, false, raw_append_batch, "random", NULL, false},
     {"sqlite.read_streams", "SQLite: read every stream, fold", esk_read_streams,
      "sqlite", raw_read_streams, NULL, UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8,
-     true, true, NULL, NULL, NULL},
+     true, true, NULL, NULL, NULL, false},
     {"sqlite.read_all", "SQLite: read all, global order", esk_read_all,
      "sqlite", raw_read_all, NULL, UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8, true,
-     true, NULL, NULL, NULL},
+     true, NULL, NULL, NULL, false},
+#ifdef ESK_HAVE_POSTGRES
+    /* The limit sends esk's own statements with libpq (store_pg.c). */
+    {"postgres.append_1", "PostgreSQL: append, 1 event/tx", esk_append_one,
+     "postgres", pg_raw_append_one, NULL, UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8,
+     false, false, pg_raw_append_one, "no-notify", "limit without NOTIFY",
+     true},
+    {"postgres.append_batch", "PostgreSQL: append, %ld events/tx",
+     esk_append_batch, "postgres", pg_raw_append_batch, NULL, UNIT_EVENTS_PER_S,
+     TARGET_RATIO, 0.8, false, false, NULL, NULL, NULL, true},
+    {"postgres.read_streams", "PostgreSQL: read every stream, fold",
+     esk_read_streams, "postgres", pg_raw_read_streams, NULL, UNIT_EVENTS_PER_S,
+     TARGET_RATIO, 0.8, true, false, NULL, NULL, NULL, true},
+    {"postgres.read_all", "PostgreSQL: read all, global order", esk_read_all,
+     "postgres", pg_raw_read_all, NULL, UNIT_EVENTS_PER_S, TARGET_RATIO, 0.8,
+     true, false, NULL, NULL, NULL, true},
+#endif
     {"memory.append_1", "memory: append, 1 event/tx", esk_append_one, "memory",
      NULL, NULL, UNIT_EVENTS_PER_S, TARGET_NONE, 0, false, false, NULL, NULL,
-     NULL},
+     NULL, false},
     {"memory.append_batch", "memory: append, %ld events/tx", esk_append_batch,
      "memory", NULL, NULL, UNIT_EVENTS_PER_S, TARGET_MIN_RATE, 10e6, false,
-     false, NULL, NULL, NULL},
+     false, NULL, NULL, NULL, false},
     {"memory.read_streams", "memory: read every stream, fold", esk_read_streams,
      "memory", NULL, NULL, UNIT_EVENTS_PER_S, TARGET_NONE, 0, true, false, NULL,
-     NULL, NULL},
+     NULL, NULL, false},
     {"memory.read_all", "memory: read all, global order", esk_read_all,
      "memory", NULL, NULL, UNIT_EVENTS_PER_S, TARGET_NONE, 0, true, false, NULL,
-     NULL, NULL},
+     NULL, NULL, false},
     {"catchup.rebuild", "SQLite: catch-up rebuild, read model",
      esk_catchup_rebuild_bench, NULL, raw_catchup_rebuild, NULL,
      UNIT_EVENTS_PER_S, TARGET_MIN_RATE, 1e6, true, true, raw_catchup_rebuild,
-     "multirow", "limit, one multi-row insert per batch"},
+     "multirow", "limit, one multi-row insert per batch", false},
     {"aggregate.sqlite.replay", "SQLite: load aggregate, no snapshot",
      esk_load_replay, "sqlite", NULL, NULL, UNIT_US_PER_LOAD, TARGET_NONE, 0,
-     true, false, NULL, NULL, NULL},
+     true, false, NULL, NULL, NULL, false},
     {"aggregate.sqlite.snapshot", "SQLite: load aggregate from snapshot",
      esk_load_snapshot, "sqlite", NULL, NULL, UNIT_US_PER_LOAD, TARGET_MAX_US,
-     1000, true, false, NULL, NULL, NULL},
+     1000, true, false, NULL, NULL, NULL, false},
     {"aggregate.memory.replay", "memory: load aggregate, no snapshot",
      esk_load_replay, "memory", NULL, NULL, UNIT_US_PER_LOAD, TARGET_NONE, 0,
-     true, false, NULL, NULL, NULL},
+     true, false, NULL, NULL, NULL, false},
     {"aggregate.memory.snapshot", "memory: load aggregate from snapshot",
      esk_load_snapshot, "memory", NULL, NULL, UNIT_US_PER_LOAD, TARGET_MAX_US,
-     1000, true, false, NULL, NULL, NULL},
+     1000, true, false, NULL, NULL, NULL, false},
     {"bus.bare", "bus: no middleware vs direct", esk_bus_bench, "bare",
      esk_bus_bench, "direct", UNIT_NS_PER_COMMAND, TARGET_NONE, 0, false, false,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, false},
     {"bus.middleware", "bus: log+idempotency+retry vs direct", esk_bus_bench,
      "middleware", esk_bus_bench, "direct", UNIT_NS_PER_COMMAND, TARGET_NONE, 0,
-     false, false, NULL, NULL, NULL},
+     false, false, NULL, NULL, NULL, false},
 };
 
 enum { WORKLOAD_COUNT = sizeof(workloads) / sizeof(workloads[0]) };
@@ -193,13 +209,19 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    bool any = false, fixture = false;
+    const char *pg = o.pg != NULL ? o.pg : getenv("ESK_TEST_PG");
+    if (pg != NULL)
+        snprintf(o.cfg.pg, sizeof(o.cfg.pg), "%s", pg);
+    bool any = false, fixture = false, pg_fixture = false;
     for (int i = 0; i < WORKLOAD_COUNT; i++) {
         if (selected(o.only, workloads[i].id)) {
             any = true;
             fixture = fixture || workloads[i].needs_fixture;
+            pg_fixture =
+                pg_fixture || (workloads[i].postgres && workloads[i].reads);
         }
     }
+    pg_fixture = pg_fixture && o.cfg.pg[0] != '\0';
     if (!any) {
         fprintf(stderr,
                 "esk-bench: no workload id starts with '%s' "
@@ -237,7 +259,27 @@ int main(int argc, char **argv)
         printf("peer:    none (--peer none)\n");
     else if (!peer)
         printf("peer:    emmett-sqlite skipped: %s\n", peer_why);
+#ifdef ESK_HAVE_POSTGRES
+    if (cfg->pg[0] == '\0')
+        printf("postgres: skipped (no --pg CONNINFO, no ESK_TEST_PG)\n");
+#else
+    printf("postgres: skipped (this build has no PostgreSQL backend)\n");
+#endif
     int status = 0;
+#ifdef ESK_HAVE_POSTGRES
+    if (pg_fixture) {
+        bench_sample sample;
+        fprintf(stderr, "  writing the PostgreSQL read fixture (%ld events)\n",
+                cfg->events);
+        if (!bench_in_child(esk_write_pg_fixture, cfg, NULL, &sample)) {
+            fprintf(stderr, "esk-bench: %s\n", sample.error);
+            remove_dir(cfg->dir);
+            return 1;
+        }
+    }
+#else
+    (void)pg_fixture;
+#endif
     if (fixture) {
         bench_sample sample;
         fprintf(stderr, "  writing the read fixture (%ld events)\n",
@@ -252,7 +294,8 @@ int main(int argc, char **argv)
     static result results[WORKLOAD_COUNT];
     int count = 0;
     for (int i = 0; i < WORKLOAD_COUNT; i++)
-        if (selected(o.only, workloads[i].id)) {
+        if (selected(o.only, workloads[i].id) &&
+            (!workloads[i].postgres || cfg->pg[0] != '\0')) {
             result *r = &results[count++];
             run_workload(&workloads[i], cfg, r);
             /* The peer runs the SQLite store's own four workloads. */

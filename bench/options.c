@@ -52,6 +52,8 @@ static void usage(FILE *out)
         "                        too (bench/peer/emmett: Node.js and npm\n"
         "                        ci); by default it runs when it can\n"
         "  --peer-dir DIR        where bench/peer is (the source tree's)\n"
+        "  --pg CONNINFO         run the postgres.* workloads on this server\n"
+        "                        ($ESK_TEST_PG by default; skipped without)\n"
         "  --list                list the workloads and exit\n"
         "  --help                this text\n");
 }
@@ -152,6 +154,9 @@ int parse_options(int argc, char **argv, options *o)
                    (strcmp(value, "emmett") == 0 ||
                     strcmp(value, "none") == 0)) {
             o->peer = strcmp(value, "emmett") == 0 ? 1 : 0;
+            i++;
+        } else if (strcmp(arg, "--pg") == 0 && value != NULL) {
+            o->pg = value;
             i++;
         } else if (strcmp(arg, "--peer-dir") == 0 && value != NULL) {
             o->peer_dir = value;

@@ -45,6 +45,9 @@ typedef struct workload {
     const char *v4_limit_arg;
     /* Its line in the table; NULL: "limit with random v4 ids". */
     const char *v4_limit_title;
+    /* Runs on the PostgreSQL server of --pg or ESK_TEST_PG, and is skipped
+     * without one; a read reads the PostgreSQL fixture. */
+    bool postgres;
 } workload;
 
 /* The runs of one side of a workload. */
@@ -90,6 +93,8 @@ typedef struct options {
     /* --peer: -1 auto (when it can run), 0 none, 1 emmett (or fail). */
     int peer;
     const char *peer_dir;
+    /* --pg CONNINFO; NULL: ESK_TEST_PG, if set. */
+    const char *pg;
 } options;
 
 /* Whether the workload id starts with one of the comma-separated prefixes

@@ -13,12 +13,17 @@
 #include "bench.h"
 
 /* Open the store a workload runs on: a new SQLite file of its own (named
- * after the process, which is the measurement's own), or memory. */
+ * after the process, which is the measurement's own), memory, or an
+ * emptied schema on PostgreSQL. */
 static bool open_store(const bench_config *cfg, const char *backend,
                        const char *name, esk_store **out, char *path,
                        bench_sample *sample)
 {
     path[0] = '\0';
+#ifdef ESK_HAVE_POSTGRES
+    if (strcmp(backend, "postgres") == 0)
+        return bench_pg_open_fresh(cfg, "bench_esk", out, sample);
+#endif
     if (strcmp(backend, "memory") == 0) {
         if (esk_store_open_memory(out, NULL) != ESK_OK)
             return bench_fail(sample, "opening a memory store failed");
@@ -97,6 +102,23 @@ bool esk_write_fixture(const bench_config *cfg, const char *path,
     bench_streams_free(&streams);
     return ok;
 }
+
+#ifdef ESK_HAVE_POSTGRES
+bool esk_write_pg_fixture(const bench_config *cfg, const char *arg,
+                          bench_sample *sample)
+{
+    (void)arg;
+    esk_store *store = NULL;
+    bench_streams streams = {0, NULL, NULL};
+    if (!bench_streams_make(&streams, cfg->streams, sample))
+        return false;
+    bool ok = bench_pg_open_fresh(cfg, BENCH_PG_FIXTURE, &store, sample) &&
+              populate(cfg, store, &streams, sample);
+    esk_store_free(store);
+    bench_streams_free(&streams);
+    return ok;
+}
+#endif
 
 bool esk_append_one(const bench_config *cfg, const char *arg,
                     bench_sample *sample)
@@ -197,6 +219,10 @@ static bool open_for_reading(const bench_config *cfg, const char *backend,
         }
         return true;
     }
+#ifdef ESK_HAVE_POSTGRES
+    if (strcmp(backend, "postgres") == 0)
+        return bench_pg_open(cfg, BENCH_PG_FIXTURE, out, sample);
+#endif
     if (esk_store_open_sqlite(out, cfg->fixture, NULL) != ESK_OK)
         return bench_fail(sample, "opening %s: %s", cfg->fixture, esk_errmsg());
     return true;

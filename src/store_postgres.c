@@ -51,7 +51,16 @@ static const esk_store_backend postgres_backend = {
     .close = pg_close,
     .read_query = esk__pg_read_query,
     .stream_closed = esk__pg_stream_closed,
+    .wait_for = esk__pg_wait_for,
 };
+
+struct pg_conn *esk_store_postgres_conn(esk_store *store)
+{
+    if (store == NULL || esk__store_backend(store) != &postgres_backend)
+        return NULL;
+    pg_store *s = esk_store_impl(store);
+    return s->conn;
+}
 
 /* A schema name esk can put in SQL text without quoting anything inside:
  * [a-z_][a-z0-9_]*, 1 to 63 bytes (PostgreSQL's limit). */
@@ -179,6 +188,8 @@ esk_status esk_store_open_postgres(esk_store **out, const char *conninfo,
     snprintf(s->begin_sql, sizeof s->begin_sql,
              "BEGIN; SELECT pg_advisory_xact_lock(%d, hashtext('%s'))",
              ESK__PG_LOCK_CLASS, s->schema);
+    snprintf(s->notify_commit_sql, sizeof s->notify_commit_sql,
+             "NOTIFY %s; COMMIT", s->schema);
 
     status = connect_server(s);
     if (status == ESK_OK)

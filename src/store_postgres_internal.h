@@ -5,6 +5,7 @@
  *   store_postgres_write.c      appends (the replay rule, inserting a batch);
  *   store_postgres_read.c       reads by stream, by position, by query;
  *   store_postgres_tx.c         transactions, savepoints, the write lock;
+ *   store_postgres_wait.c       waiting for other connections' appends;
  *   store_postgres_records.c    checkpoints, command outcomes, snapshots;
  *   store_postgres_schema.c     creating and checking the schema;
  *   store_postgres_statements.c the prepared statements and running them;
@@ -92,6 +93,15 @@ typedef struct pg_store {
     /* "BEGIN; SELECT pg_advisory_xact_lock(...)": the outermost
      * transaction and the schema's write lock, in one round trip. */
     char begin_sql[160];
+    /* "NOTIFY <schema>; COMMIT": the commit of a transaction that
+     * appended, which wakes the waiters of other connections
+     * (store_postgres_wait.c) once it is committed, and never if not. */
+    char notify_commit_sql[96];
+    /* Whether the open transaction has appended. */
+    bool appended;
+    /* Whether this connection LISTENs to the schema's channel (false
+     * again after a reconnect). */
+    bool listening;
 } pg_store;
 
 /* The first key of the schema's advisory lock ("ESK1"); the second is
@@ -183,6 +193,9 @@ esk_status esk__pg_begin(esk_store *store, void *impl, int depth);
 esk_status esk__pg_commit(esk_store *store, void *impl, int depth);
 esk_status esk__pg_rollback(esk_store *store, void *impl, int depth);
 esk_status esk__pg_check_transaction(esk_store *store, void *impl);
+esk_status esk__pg_wait_for(esk_store *store, void *impl,
+                            int64_t after_position, int timeout_ms,
+                            int64_t *out_head);
 esk_status esk__pg_put_record(esk_store *store, void *impl,
                               esk_record_kind kind, const esk_record *record);
 esk_status esk__pg_get_record(esk_store *store, void *impl,

@@ -240,6 +240,7 @@ esk_status esk__pg_connected(pg_store *s, const char *doing)
                              "and connecting again failed: %s",
                              doing, PQerrorMessage(s->conn));
         s->ready = false;
+        s->listening = false;
     }
     esk_status status = esk__pg_configure(s);
     return status == ESK_OK ? esk__pg_prepare(s) : status;

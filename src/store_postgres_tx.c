@@ -40,6 +40,7 @@ static void end_transaction(pg_store *s)
         PQstatus(s->conn) == CONNECTION_OK)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     s->depth = 0;
+    s->appended = false;
 }
 
 esk_status esk__pg_begin(esk_store *store, void *impl, int depth)
@@ -79,10 +80,13 @@ esk_status esk__pg_commit(esk_store *store, void *impl, int depth)
         return status;
     }
     /* COMMIT of a transaction the server has ended answers "ROLLBACK"
-     * and no error: ask first. */
+     * and no error: ask first. A transaction that appended notifies the
+     * waiters in the same round trip; PostgreSQL delivers a NOTIFY at the
+     * commit of its transaction, and drops it with a rollback. */
     esk_status status = esk__pg_check_transaction(store, impl);
     if (status == ESK_OK) {
-        PGresult *res = PQexec(s->conn, "COMMIT");
+        PGresult *res =
+            PQexec(s->conn, s->appended ? s->notify_commit_sql : "COMMIT");
         if (!esk__pg_ok(res))
             status = esk__pg_fail(s, res, "committing");
         else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)

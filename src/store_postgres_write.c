@@ -286,8 +286,10 @@ esk_status esk__pg_append(esk_store *store, void *impl,
     esk_status status = ESK_OK;
     if (request->ids_supplied)
         status = check_replay(store, s, request);
-    if (status == ESK_OK && !request->replayed)
+    if (status == ESK_OK && !request->replayed) {
         status = append_new(store, s, request);
+        s->appended = s->appended || status == ESK_OK;
+    }
     if (status != ESK_OK)
         esk__pg_undo_failed_statement(s);
     return status;

@@ -182,6 +182,54 @@ esk_status esk_store_head_position(esk_store *store, int64_t *out_position)
     return rc == ESK_OK ? esk__ok() : esk__store_note_failure(store, rc);
 }
 
+/* How often a backend without wait_for has its head read: soon at first,
+ * since an append often follows closely, then every 20 ms. */
+enum { WAIT_FIRST_PAUSE_MS = 1, WAIT_MAX_PAUSE_MS = 20 };
+
+static esk_status poll_head(esk_store *store, int64_t after_position,
+                            int timeout_ms, int64_t *out_head)
+{
+    int64_t deadline = esk__monotonic_us() + (int64_t)timeout_ms * 1000;
+    long long pause = WAIT_FIRST_PAUSE_MS;
+    for (;;) {
+        esk_status rc =
+            store->backend->head_position(store, store->impl, out_head);
+        if (rc != ESK_OK || *out_head > after_position)
+            return rc;
+        int64_t left_ms = (deadline - esk__monotonic_us() + 999) / 1000;
+        if (left_ms <= 0)
+            return ESK_OK;
+        esk__sleep_ms(left_ms < pause ? left_ms : pause);
+        if (pause < WAIT_MAX_PAUSE_MS)
+            pause *= 2;
+    }
+}
+
+esk_status esk_store_wait_for(esk_store *store, int64_t after_position,
+                              int timeout_ms, int64_t *out_head)
+{
+    if (store == NULL)
+        return esk__store_is_null(__func__);
+    if (out_head == NULL)
+        return esk__fail(ESK_EINVAL, "esk_store_wait_for: out_head is NULL");
+    if (after_position < 0 || timeout_ms < 0)
+        return esk__fail(ESK_EINVAL, "esk_store_wait_for: %s %lld is negative",
+                         after_position < 0 ? "after_position" : "timeout_ms",
+                         after_position < 0 ? (long long)after_position
+                                            : (long long)timeout_ms);
+    if (store->depth > 0)
+        return esk__fail(ESK_EINVAL,
+                         "esk_store_wait_for: a transaction is open on this "
+                         "store, and other writers wait for its lock: "
+                         "commit or roll back before waiting for them");
+    esk_status rc =
+        store->backend->wait_for != NULL
+            ? store->backend->wait_for(store, store->impl, after_position,
+                                       timeout_ms, out_head)
+            : poll_head(store, after_position, timeout_ms, out_head);
+    return rc == ESK_OK ? esk__ok() : rc;
+}
+
 bool esk_stream_in_category(const char *stream_id, const char *category)
 {
     if (category == NULL)

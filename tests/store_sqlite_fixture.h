@@ -83,6 +83,7 @@ void a_file_named_like_a_uri_opens_through_a_dot_slash_path(void **state);
 void two_handles_on_one_file_see_each_others_appends(void **state);
 void a_held_write_lock_makes_append_busy_and_writes_nothing(void **state);
 void concurrent_writer_processes_lose_and_duplicate_nothing(void **state);
+void a_waiting_reader_wakes_soon_after_another_process_commits(void **state);
 void closing_with_a_statement_open_leaks_no_file(void **state);
 
 /* store_sqlite_failures.c */

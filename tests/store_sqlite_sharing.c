@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -140,6 +141,89 @@ static int writer_main(const char *path, int writer, int start_fd,
         (ssize_t)sizeof acknowledged)
         code = 1;
     return code;
+}
+
+/* ---- Waiting for another process ---------------------------------------- */
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The writer: once the reader waits, an append rolled back, then one
+ * committed, whose time it reports. */
+static int waker_main(const char *path, int report)
+{
+    esk_store *store = NULL;
+    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
+        return 1;
+    const esk_new_event e = {NULL, "Booked", 1, "{}", NULL};
+    struct timespec pause = {0, 150 * 1000000L};
+    nanosleep(&pause, NULL);
+    int code = esk_store_begin(store) == ESK_OK &&
+                       esk_store_append(store, "undone", ESK_ANY, &e, 1,
+                                        NULL) == ESK_OK &&
+                       esk_store_rollback(store) == ESK_OK
+                   ? 0
+                   : 1;
+    nanosleep(&pause, NULL);
+    if (esk_store_append(store, "kept", ESK_ANY, &e, 1, NULL) != ESK_OK)
+        code = 1;
+    int64_t committed = monotonic_ms();
+    if (write(report, &committed, sizeof committed) != sizeof committed)
+        code = 1;
+    esk_store_free(store);
+    return code;
+}
+
+void a_waiting_reader_wakes_soon_after_another_process_commits(void **state)
+{
+    (void)state;
+    temp_dir dir;
+    temp_dir_make(&dir);
+    char path[128];
+    path_in(path, sizeof path, &dir, "store.db");
+    esk_store *reader = open_store(path, NULL);
+    int report[2];
+    assert_int_equal(pipe(report), 0);
+
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(report[0]);
+        _exit(waker_main(path, report[1]));
+    }
+    close(report[1]);
+    /* The rolled-back append never shows: the wake is the commit's. */
+    int64_t head = -1;
+    assert_int_equal(esk_store_wait_for(reader, 0, 20000, &head), ESK_OK);
+    int64_t woke = monotonic_ms();
+    assert_int_equal(head, 1);
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_all(reader, 0, 0, NULL, &list), ESK_OK);
+    assert_int_equal(list.count, 1);
+    assert_string_equal(list.events[0].stream_id, "kept");
+    esk_event_list_release(&list);
+
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    int64_t committed = 0;
+    assert_int_equal(read(report[0], &committed, sizeof committed),
+                     (ssize_t)sizeof committed);
+    close(report[0]);
+    /* Reads of the head 20 ms apart at most: well under 200 ms even on a
+     * loaded machine. */
+    if (woke - committed >= 200)
+        fail_msg("woke %lld ms after the commit",
+                 (long long)(woke - committed));
+
+    esk_store_free(reader);
+    temp_dir_remove(&dir);
 }
 
 void concurrent_writer_processes_lose_and_duplicate_nothing(void **state)

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +24,7 @@
 
 #include "conformance/conformance.h"
 #include "esk/error.h"
+#include "esk/projection.h"
 #include "esk/store_postgres.h"
 #include "pg/pg_support.h"
 
@@ -330,6 +334,393 @@ static void a_writer_waiting_past_its_timeout_is_busy(void **state)
     pg_drop_schema(conninfo, "esk_busy");
 }
 
+/* ---- Waiting for other processes' appends -------------------------------
+ */
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* How the writer process makes an event appear while the reader waits. */
+typedef enum waker {
+    /* An esk append, which notifies. */
+    WAKE_BY_APPEND,
+    /* First terminate the reader's session, then an esk append: the
+     * notice goes to a session that is gone. */
+    WAKE_AFTER_KILLING_THE_READER,
+    /* A row written by hand, which notifies nobody. */
+    WAKE_BY_A_SILENT_INSERT,
+} waker;
+
+static bool raw_exec(const char *sql)
+{
+    PGconn *conn = PQconnectdb(conninfo);
+    PGresult *res = PQexec(conn, sql);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK ||
+              PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "%s: %s", sql, PQerrorMessage(conn));
+    PQclear(res);
+    PQfinish(conn);
+    return ok;
+}
+
+/* Appends in a row, 250 ms apart: a reader that only read the head
+ * every 500 ms would wake at least 250 ms late for one of them, whatever
+ * the phase of its reads (the next wait starts within 250 ms before the
+ * next commit, or the last wake was that late already). */
+enum { SPACED_APPENDS = 3, SPACING_MS = 250, LATE_MS = 200 };
+
+/* The writer process: once the reader waits, make events appear, and
+ * report when each was committed. No cmocka here. */
+static int waker_main(waker how, int count, int report)
+{
+    pause_ms(250);
+    bool ok = true;
+    if (how == WAKE_AFTER_KILLING_THE_READER) {
+        ok = raw_exec("SELECT pg_terminate_backend(pid) FROM "
+                      "pg_stat_activity WHERE application_name = "
+                      "'esk_waiter'");
+        pause_ms(100);
+    }
+    esk_store *store = NULL;
+    if (how != WAKE_BY_A_SILENT_INSERT)
+        ok = ok && (store = pg_open(conninfo, "esk_wait", 5000)) != NULL;
+    for (int i = 0; ok && i < count; i++) {
+        if (i > 0)
+            pause_ms(SPACING_MS);
+        const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+        if (how == WAKE_BY_A_SILENT_INSERT)
+            ok = raw_exec("INSERT INTO esk_wait.events VALUES (1, "
+                          "'00000000-0000-7000-8000-000000000001', 's', 1, "
+                          "'T', 1, '{}', '{}', now(), 1, 0)");
+        else
+            ok = esk_store_append(store, "s", ESK_ANY, &e, 1, NULL) == ESK_OK;
+        int64_t committed = monotonic_ms();
+        if (write(report, &committed, sizeof committed) != sizeof committed)
+            ok = false;
+    }
+    esk_store_free(store);
+    return ok ? 0 : 1;
+}
+
+/* Wait in this process for events 1..count, made to appear one by one by
+ * a writer process; the most milliseconds a wait returned after its
+ * event's commit. */
+static int64_t wait_for_the_writer(waker how, int count, int timeout_ms)
+{
+    pg_drop_schema(conninfo, "esk_wait");
+    char reader_conninfo[512];
+    snprintf(reader_conninfo, sizeof reader_conninfo,
+             "%s application_name=esk_waiter", conninfo);
+    esk_store *reader = pg_open(reader_conninfo, "esk_wait", 5000);
+    assert_non_null(reader);
+    int report[2];
+    assert_int_equal(pipe(report), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(report[0]);
+        _exit(waker_main(how, count, report[1]));
+    }
+    close(report[1]);
+
+    int64_t woke[SPACED_APPENDS] = {0};
+    int64_t head = 0;
+    esk_status rc = ESK_OK;
+    for (int i = 0; i < count && rc == ESK_OK; i++) {
+        rc = esk_store_wait_for(reader, i, timeout_ms, &head);
+        woke[i] = monotonic_ms();
+        if (rc != ESK_OK)
+            fprintf(stderr, "waiting: %s\n", esk_errmsg());
+        else if (head != i + 1)
+            fprintf(stderr, "waiting after %d: head %lld\n", i,
+                    (long long)head);
+    }
+
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(rc, ESK_OK);
+    assert_int_equal(head, count);
+    int64_t latest = 0;
+    for (int i = 0; i < count; i++) {
+        int64_t committed = 0;
+        assert_int_equal(read(report[0], &committed, sizeof committed),
+                         (ssize_t)sizeof committed);
+        if (woke[i] - committed > latest)
+            latest = woke[i] - committed;
+    }
+    close(report[0]);
+    esk_store_free(reader);
+    pg_drop_schema(conninfo, "esk_wait");
+    return latest;
+}
+
+static void a_waiting_reader_wakes_within_milliseconds_of_a_commit(void **state)
+{
+    (void)state;
+    /* Reading the head every 500 ms instead would wake 250 ms late or
+     * more for one of the spaced appends. */
+    int64_t late = wait_for_the_writer(WAKE_BY_APPEND, SPACED_APPENDS, 20000);
+    if (late >= LATE_MS)
+        fail_msg("woke %lld ms after the commit", (long long)late);
+}
+
+static void a_reader_whose_connection_was_killed_still_wakes(void **state)
+{
+    (void)state;
+    /* It connects again and listens again: notices, not the reads of the
+     * head every 500 ms, wake it. */
+    int64_t late = wait_for_the_writer(WAKE_AFTER_KILLING_THE_READER,
+                                       SPACED_APPENDS, 20000);
+    if (late >= LATE_MS)
+        fail_msg("woke %lld ms after the commit", (long long)late);
+}
+
+static void a_reader_that_hears_no_notice_still_wakes(void **state)
+{
+    (void)state;
+    /* The head is read again at least every 500 ms. */
+    int64_t late = wait_for_the_writer(WAKE_BY_A_SILENT_INSERT, 1, 5000);
+    if (late >= 1500)
+        fail_msg("woke %lld ms after the commit", (long long)late);
+}
+
+/* Whether a notice on the channel comes to admin within ms. */
+static bool heard_within(PGconn *admin, int ms)
+{
+    int64_t deadline = monotonic_ms() + ms;
+    do {
+        assert_true(PQconsumeInput(admin));
+        PGnotify *notice = PQnotifies(admin);
+        if (notice != NULL) {
+            assert_string_equal(notice->relname, "esk_notify");
+            PQfreemem(notice);
+            while ((notice = PQnotifies(admin)) != NULL)
+                PQfreemem(notice);
+            return true;
+        }
+        pause_ms(5);
+    } while (monotonic_ms() < deadline);
+    return false;
+}
+
+static void only_a_committed_append_notifies_the_schemas_channel(void **state)
+{
+    (void)state;
+    pg_drop_schema(conninfo, "esk_notify");
+    esk_store *store = pg_open(conninfo, "esk_notify", 5000);
+    assert_non_null(store);
+    PGconn *admin = pg_admin(conninfo);
+    pg_admin_exec(admin, "LISTEN esk_notify");
+    const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+
+    assert_int_equal(esk_store_begin(store), ESK_OK);
+    assert_int_equal(esk_store_append(store, "s", ESK_ANY, &e, 1, NULL),
+                     ESK_OK);
+    assert_int_equal(esk_store_rollback(store), ESK_OK);
+    /* Records and reads are no appends. */
+    const esk_record checkpoint = {"p", 0, 1, "{}"};
+    assert_int_equal(
+        esk_store_put_record(store, ESK_RECORD_CHECKPOINT, &checkpoint),
+        ESK_OK);
+    assert_false(heard_within(admin, 200));
+
+    assert_int_equal(esk_store_append(store, "s", ESK_ANY, &e, 1, NULL),
+                     ESK_OK);
+    assert_true(heard_within(admin, 5000));
+    PQfinish(admin);
+    esk_store_free(store);
+    pg_drop_schema(conninfo, "esk_notify");
+}
+
+/* ---- A read model in the same database ----------------------------------
+ */
+
+/* A catch-up projection whose read model is a table in a schema of its
+ * own, written through the store's connection; it refuses the event at
+ * refuse_at, once it has written its row. */
+typedef struct seats_model {
+    int64_t refuse_at;
+} seats_model;
+
+static esk_status run_sql(esk_store *store, const char *sql, int n,
+                          const char *const *params)
+{
+    PGconn *conn = esk_store_postgres_conn(store);
+    /* Without parameters, as one simple query: it may hold several
+     * statements. */
+    PGresult *res =
+        n == 0 ? PQexec(conn, sql)
+               : PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    esk_status rc =
+        PQresultStatus(res) == PGRES_COMMAND_OK
+            ? ESK_OK
+            : esk_error_set(ESK_EIO, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    return rc;
+}
+
+static esk_status seats_setup(void *ctx, esk_store *store)
+{
+    (void)ctx;
+    return run_sql(store,
+                   "CREATE SCHEMA IF NOT EXISTS esk_rm_seats; CREATE TABLE IF "
+                   "NOT EXISTS esk_rm_seats.seats(position bigint PRIMARY "
+                   "KEY, stream_id text NOT NULL)",
+                   0, NULL);
+}
+
+static esk_status seats_handle(void *ctx, esk_store *store,
+                               const esk_event *event)
+{
+    const seats_model *model = ctx;
+    char position[24];
+    snprintf(position, sizeof position, "%lld", (long long)event->position);
+    const char *params[2] = {position, event->stream_id};
+    esk_status rc = run_sql(store,
+                            "INSERT INTO esk_rm_seats.seats(position, "
+                            "stream_id) VALUES($1, $2)",
+                            2, params);
+    /* Refused after writing: that row must go with the event. */
+    if (rc == ESK_OK && event->position == model->refuse_at)
+        rc = esk_error_set(ESK_EDOMAIN, "event %lld is refused",
+                           (long long)event->position);
+    return rc;
+}
+
+static void assert_read_model_at(PGconn *admin, int64_t checkpoint)
+{
+    assert_int_equal(pg_admin_number(admin, "SELECT position FROM "
+                                            "esk_rm.checkpoints WHERE name = "
+                                            "'seats'"),
+                     checkpoint);
+    assert_int_equal(
+        pg_admin_number(admin, "SELECT count(*) FROM esk_rm_seats.seats"),
+        checkpoint);
+    assert_int_equal(pg_admin_number(admin,
+                                     "SELECT coalesce(max(position), 0) FROM "
+                                     "esk_rm_seats.seats"),
+                     checkpoint);
+}
+
+static void
+a_read_model_on_the_stores_connection_commits_with_its_checkpoint(void **state)
+{
+    (void)state;
+    pg_drop_schema(conninfo, "esk_rm");
+    pg_drop_schema(conninfo, "esk_rm_seats");
+    esk_store *store = pg_open(conninfo, "esk_rm", 5000);
+    assert_non_null(store);
+    assert_non_null(esk_store_postgres_conn(store));
+    const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(esk_store_append(store, "s", ESK_ANY, &e, 1, NULL),
+                         ESK_OK);
+
+    seats_model model = {4};
+    const esk_projection seats = {"seats",      1,           NULL, 0,
+                                  seats_handle, seats_setup, NULL, &model};
+    esk_catchup *catchup = NULL;
+    assert_int_equal(esk_catchup_new(&catchup, store, &seats, NULL), ESK_OK);
+    PGconn *admin = pg_admin(conninfo);
+
+    /* The batch of five fails at the fourth, which had written its row:
+     * the rows of 1 to 3 stay with checkpoint 3, not one row more or
+     * less. */
+    esk_catchup_status st;
+    assert_int_not_equal(esk_catchup_run(catchup, &st), ESK_OK);
+    assert_int_equal(st.failed_position, 4);
+    assert_read_model_at(admin, 3);
+
+    model.refuse_at = 0;
+    assert_int_equal(esk_catchup_run(catchup, &st), ESK_OK);
+    assert_read_model_at(admin, 5);
+
+    PQfinish(admin);
+    esk_catchup_free(catchup);
+    esk_store_free(store);
+    pg_drop_schema(conninfo, "esk_rm_seats");
+    pg_drop_schema(conninfo, "esk_rm");
+}
+
+/* A follower: a catch-up runner that, once at the head, waits for the
+ * next append of another process instead of polling. */
+static void a_catchup_runner_follows_another_process_by_waiting(void **state)
+{
+    (void)state;
+    pg_drop_schema(conninfo, "esk_rm");
+    pg_drop_schema(conninfo, "esk_rm_seats");
+    esk_store *store = pg_open(conninfo, "esk_rm", 5000);
+    assert_non_null(store);
+    seats_model model = {0};
+    const esk_projection seats = {"seats",      1,           NULL, 0,
+                                  seats_handle, seats_setup, NULL, &model};
+    esk_catchup *catchup = NULL;
+    assert_int_equal(esk_catchup_new(&catchup, store, &seats, NULL), ESK_OK);
+
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        esk_store *writer = pg_open(conninfo, "esk_rm", 5000);
+        const esk_new_event e = {NULL, "T", 1, "{}", NULL};
+        bool ok = writer != NULL;
+        for (int i = 0; i < SPACED_APPENDS && ok; i++) {
+            pause_ms(SPACING_MS);
+            ok = esk_store_append(writer, "s", ESK_ANY, &e, 1, NULL) == ESK_OK;
+        }
+        esk_store_free(writer);
+        _exit(ok ? 0 : 1);
+    }
+
+    int64_t start = monotonic_ms();
+    esk_catchup_status st = {0};
+    int64_t head = 0;
+    while (st.checkpoint < SPACED_APPENDS && monotonic_ms() - start < 20000) {
+        assert_int_equal(esk_catchup_run(catchup, &st), ESK_OK);
+        if (st.checkpoint < SPACED_APPENDS) {
+            /* Woken by the next append, not by the timeout. */
+            assert_int_equal(esk_store_wait_for(store, st.head, 5000, &head),
+                             ESK_OK);
+            assert_true(head > st.head);
+        }
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    PGconn *admin = pg_admin(conninfo);
+    assert_read_model_at(admin, SPACED_APPENDS);
+    PQfinish(admin);
+    esk_catchup_free(catchup);
+    esk_store_free(store);
+    pg_drop_schema(conninfo, "esk_rm_seats");
+    pg_drop_schema(conninfo, "esk_rm");
+}
+
+static void only_a_postgres_store_has_a_postgres_connection(void **state)
+{
+    (void)state;
+    esk_store *memory = NULL;
+    assert_int_equal(esk_store_open_memory(&memory, NULL), ESK_OK);
+    assert_null(esk_store_postgres_conn(memory));
+    assert_null(esk_store_postgres_conn(NULL));
+    esk_store_free(memory);
+}
+
 int main(void)
 {
     conninfo = pg_conninfo("test_store_postgres");
@@ -359,6 +750,15 @@ int main(void)
         cmocka_unit_test(a_role_without_rights_is_read_only),
         cmocka_unit_test(a_statement_the_server_refuses_fails_only_its_append),
         cmocka_unit_test(a_writer_waiting_past_its_timeout_is_busy),
+        cmocka_unit_test(only_a_committed_append_notifies_the_schemas_channel),
+        cmocka_unit_test(
+            a_waiting_reader_wakes_within_milliseconds_of_a_commit),
+        cmocka_unit_test(a_reader_whose_connection_was_killed_still_wakes),
+        cmocka_unit_test(a_reader_that_hears_no_notice_still_wakes),
+        cmocka_unit_test(
+            a_read_model_on_the_stores_connection_commits_with_its_checkpoint),
+        cmocka_unit_test(a_catchup_runner_follows_another_process_by_waiting),
+        cmocka_unit_test(only_a_postgres_store_has_a_postgres_connection),
     };
     failures +=
         cmocka_run_group_tests_name("postgres failures", tests, NULL, NULL);

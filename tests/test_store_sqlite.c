@@ -88,6 +88,8 @@ int main(void)
             a_file_named_like_a_uri_opens_through_a_dot_slash_path),
         cmocka_unit_test(a_category_is_the_part_before_the_first_dash),
         cmocka_unit_test(two_handles_on_one_file_see_each_others_appends),
+        cmocka_unit_test(
+            a_waiting_reader_wakes_soon_after_another_process_commits),
         cmocka_unit_test(closing_with_a_statement_open_leaks_no_file),
         cmocka_unit_test(a_full_disk_is_named_as_such),
         cmocka_unit_test(

@@ -64,10 +64,11 @@ typedef struct esk_projection {
     size_t event_type_count;
     /**
      * Apply one event to the read model; required. On SQLite, write through
-     * esk_store_sqlite_db(store). A failure stops the projection at this
-     * event (nothing is skipped): return its status, after esk_error_set()
-     * to say why (a status passed on from an esk call needs nothing
-     * more). The event is valid during the call only.
+     * esk_store_sqlite_db(store); on PostgreSQL, through
+     * esk_store_postgres_conn(store) (esk/store_postgres.h). A failure stops
+     * the projection at this event (nothing is skipped): return its status,
+     * after esk_error_set() to say why (a status passed on from an esk call
+     * needs nothing more). The event is valid during the call only.
      */
     esk_status (*handle)(void *ctx, esk_store *store, const esk_event *event);
     /** Optional: create the read model if missing (idempotent). Reports
@@ -218,8 +219,15 @@ void esk_catchup_free(esk_catchup *catchup);
  *
  * When a handler fails, the events of the batch before it are kept and
  * the checkpoint is saved just before it; what the failing handler wrote
- * on SQLite is undone. Fix the cause and run again: it resumes at that
- * event, and nothing is skipped.
+ * on SQLite (and on PostgreSQL, through esk_store_postgres_conn()) is
+ * undone. Fix the cause and run again: it resumes at that event, and
+ * nothing is skipped.
+ *
+ * To follow the appends of other processes, run it in a loop that waits
+ * for the next one in between: esk_catchup_run(c, &st), then
+ * esk_store_wait_for(store, st.head, timeout_ms, &head)
+ * (tests/test_store_postgres.c,
+ * a_catchup_runner_follows_another_process_by_waiting).
  *
  * @param status optional: where it stands after the run (also on
  *               failure).

@@ -425,6 +425,41 @@ esk_status esk_store_stream_version(esk_store *store, const char *stream_id,
 esk_status esk_store_head_position(esk_store *store, int64_t *out_position);
 
 /**
+ * Wait until the store holds an event past after_position, or until
+ * timeout_ms has passed: for a reader that has read everything up to
+ * after_position and follows the appends of other processes (a catch-up
+ * projection, a process manager) without reading the head in a tight
+ * loop. Only committed appends count: one rolled back wakes nobody.
+ *
+ * How soon it wakes (tests/test_store_postgres.c, store_sqlite_sharing.c):
+ * PostgreSQL: every committed append notifies the schema's channel
+ * (NOTIFY <schema>, sent in the append's own transaction) and a waiter
+ * LISTENs, so it wakes within milliseconds; it also reads the head at
+ * least every 500 ms, so that a missed notice or a lost connection (it
+ * connects again) delays the wake by at most that. SQLite and other
+ * backends: the head is read at growing intervals of up to 20 ms. The
+ * memory store is used by one thread, so nothing can append while it
+ * waits: it returns at once when the head is already past, else after
+ * the timeout.
+ *
+ * @param after_position the last position the caller has read (>= 0).
+ * @param timeout_ms     how long to wait at most (>= 0; 0 reads the head
+ *                       once).
+ * @param out_head       receives the head read last: greater than
+ *                       after_position when woken, at most after_position
+ *                       when the timeout passed first.
+ * @return ESK_OK, woken or timed out (compare *out_head);
+ *         ESK_EINVAL: NULL store or out_head, a negative after_position
+ *         or timeout_ms, or a transaction open on this store (it holds the
+ *         write lock that other writers need: commit or roll back first);
+ *         ESK_EBUSY, ESK_EIO, ESK_ECORRUPT as esk_store_head_position()
+ *         (PostgreSQL: ESK_EIO when the server stayed out of reach until
+ *         the timeout).
+ */
+esk_status esk_store_wait_for(esk_store *store, int64_t after_position,
+                              int timeout_ms, int64_t *out_head);
+
+/**
  * Called after every committed append made through this handle, with the
  * batch as stored. The events are valid during the call only. A subscriber
  * sees appends made by this process's handle only: to follow other

@@ -165,6 +165,18 @@ typedef struct esk_store_backend {
      */
     esk_status (*stream_closed)(esk_store *store, void *impl,
                                 const char *stream_id, bool *out_closed);
+    /**
+     * Optional: wait, outside any transaction, until the head is past
+     * after_position or timeout_ms (>= 0) has passed, and set *out_head to
+     * the head read last (ESK_OK either way). A backend sets it when it
+     * can hear of other connections' commits sooner than by reading the
+     * head again and again (PostgreSQL: LISTEN); it must still read the
+     * head at a bounded interval, so that a missed notice only delays the
+     * wake. NULL: esk_store_wait_for() reads head_position at growing
+     * intervals of up to 20 ms.
+     */
+    esk_status (*wait_for)(esk_store *store, void *impl, int64_t after_position,
+                           int timeout_ms, int64_t *out_head);
 } esk_store_backend;
 
 /**

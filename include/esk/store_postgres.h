@@ -91,6 +91,24 @@ typedef struct esk_postgres_options {
 esk_status esk_store_open_postgres(esk_store **out, const char *conninfo,
                                    const esk_postgres_options *options);
 
+struct pg_conn;
+
+/**
+ * The libpq connection of a PostgreSQL store (a PGconn *), NULL for any
+ * other store or NULL. Borrowed: valid until the store is freed (the store
+ * connects again on the same object). For a catch-up projection's read
+ * model in the same database: a handler that writes through it writes in
+ * the batch's transaction, so its rows and the checkpoint commit together
+ * or not at all (tests/test_store_postgres.c). Keep each projection's
+ * tables in a schema of its own (created by setup(): CREATE SCHEMA IF NOT
+ * EXISTS), and name them with that schema: the connection's search_path is
+ * the store's schema. Do not close it, do not begin or end transactions on
+ * it, and leave no query running on it (no PQsendQuery without its last
+ * PQgetResult). A failed statement ends PostgreSQL's transaction: the
+ * store then fails the unit as a lost one (ESK_EXT_TRANSACTION_LOST).
+ */
+struct pg_conn *esk_store_postgres_conn(esk_store *store);
+
 #ifdef __cplusplus
 }
 #endif

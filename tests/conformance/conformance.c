@@ -87,6 +87,10 @@ int esk_conformance_run(const esk_conformance_backend *under_test)
         cmocka_unit_test(all_events_filter_by_category),
         cmocka_unit_test(all_events_filter_by_type_and_count_after_filtering),
         cmocka_unit_test(malformed_filters_are_refused),
+        cmocka_unit_test(waiting_for_an_event_already_stored_returns_at_once),
+        cmocka_unit_test(a_wait_that_times_out_leaves_the_head_as_it_was),
+        cmocka_unit_test(
+            waiting_inside_a_transaction_or_with_bad_arguments_is_refused),
         cmocka_unit_test(subscribers_see_each_committed_batch_once),
         cmocka_unit_test(a_subscriber_is_registered_once),
         cmocka_unit_test(

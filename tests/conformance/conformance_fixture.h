@@ -106,6 +106,12 @@ void all_events_filter_by_category(void **state);
 void all_events_filter_by_type_and_count_after_filtering(void **state);
 void malformed_filters_are_refused(void **state);
 
+/* conformance_wait.c */
+void waiting_for_an_event_already_stored_returns_at_once(void **state);
+void a_wait_that_times_out_leaves_the_head_as_it_was(void **state);
+void waiting_inside_a_transaction_or_with_bad_arguments_is_refused(
+    void **state);
+
 /* conformance_hooks.c */
 void conformance_record(void *ctx, const esk_event *events, size_t n);
 void subscribers_see_each_committed_batch_once(void **state);

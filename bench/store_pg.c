@@ -1,0 +1,346 @@
+/*
+ * bench/store_pg.c - the store workloads on PostgreSQL: the schemas they
+ * run in, and the limit: the statements esk's PostgreSQL store sends for
+ * the same work, sent with libpq directly.
+ *
+ * The limit writes to the tables esk creates (a schema made by opening an
+ * esk store, so that both sides have the same columns and indexes) and
+ * sends what src/store_postgres_*.c sends for an append outside a
+ * transaction: BEGIN with the schema's advisory lock in one round trip,
+ * the stream-state query, one INSERT per event with the same parameters
+ * as text, and NOTIFY with the COMMIT. Its reads send esk's SELECT. What
+ * it leaves out is what esk adds on top: argument and JSON checks, ids
+ * from esk's generator, the store front, and taking every column of
+ * every row into an esk_event (the limit parses the two the fold needs).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "esk/error.h"
+#include "esk/store_postgres.h"
+
+#include "bench.h"
+
+#define RAW_SCHEMA "bench_raw"
+
+/* The columns esk's reads select (src/store_postgres_internal.h). */
+#define EVENT_SELECT                                                           \
+    "position, event_id, stream_id, version, type, schema_version, data, "     \
+    "metadata, (extract(epoch FROM recorded_at) * 1000000)::bigint, "          \
+    "CASE WHEN events.tag_count > 0 THEN (SELECT string_agg("                  \
+    "octet_length(tag) || ':' || tag, '' ORDER BY ord) FROM event_tags "       \
+    "WHERE event_tags.position = events.position) END"
+enum { COL_VERSION = 3, COL_DATA = 6 };
+
+#define PG_TIME(p)                                                             \
+    "(timestamptz 'epoch' + (" p "::bigint / 1000000) * interval '1 second' "  \
+    "+ (" p "::bigint % 1000000) * interval '1 microsecond')"
+
+enum { S_STATE, S_INSERT, S_READ_STREAM, S_READ_ALL, S_COUNT };
+
+static const char *const statement_sql[S_COUNT] = {
+    [S_STATE] =
+        "SELECT (SELECT coalesce(max(version), 0) FROM events WHERE "
+        "stream_id = $1), (SELECT coalesce(max(position), 0) FROM events), "
+        "(SELECT coalesce(max(version), 0) FROM closed_streams WHERE "
+        "stream_id = $1)",
+    [S_INSERT] = "INSERT INTO events(position, event_id, stream_id, version, "
+                 "type, schema_version, data, metadata, recorded_at, "
+                 "batch_start, tag_count) VALUES($1, $2, $3, $4, $5, $6, $7, "
+                 "$8, " PG_TIME("$9") ", $10, $11)",
+    [S_READ_STREAM] = "SELECT " EVENT_SELECT " FROM events WHERE "
+                      "stream_id = $1 AND version >= $2 ORDER BY version "
+                      "LIMIT $3",
+    [S_READ_ALL] = "SELECT " EVENT_SELECT " FROM events WHERE position > "
+                   "$1 ORDER BY position LIMIT $2",
+};
+
+static void drop_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* A connection to cfg->pg whose failures land in sample. */
+static PGconn *raw_connect(const bench_config *cfg, bench_sample *sample)
+{
+    PGconn *conn = PQconnectdb(cfg->pg);
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        bench_fail(sample, "connecting to PostgreSQL: %s",
+                   conn != NULL ? PQerrorMessage(conn) : "out of memory");
+        PQfinish(conn);
+        return NULL;
+    }
+    PQsetNoticeProcessor(conn, drop_notice, NULL);
+    return conn;
+}
+
+static bool raw_run(PGconn *conn, const char *sql, bench_sample *sample)
+{
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok)
+        bench_fail(sample, "%.60s: %s", sql, PQerrorMessage(conn));
+    PQclear(res);
+    return ok;
+}
+
+bool bench_pg_open(const bench_config *cfg, const char *schema, esk_store **out,
+                   bench_sample *sample)
+{
+    esk_postgres_options options = ESK_POSTGRES_OPTIONS_INIT;
+    options.schema = schema;
+    options.store.busy_timeout_ms = 10000;
+    if (esk_store_open_postgres(out, cfg->pg, &options) != ESK_OK)
+        return bench_fail(sample, "opening schema %s: %s", schema,
+                          esk_errmsg());
+    return true;
+}
+
+bool bench_pg_open_fresh(const bench_config *cfg, const char *schema,
+                         esk_store **out, bench_sample *sample)
+{
+    PGconn *conn = raw_connect(cfg, sample);
+    if (conn == NULL)
+        return false;
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
+    bool ok = raw_run(conn, sql, sample);
+    PQfinish(conn);
+    return ok && bench_pg_open(cfg, schema, out, sample);
+}
+
+/* --- The limit --------------------------------------------------------- */
+
+typedef struct raw_pg {
+    PGconn *conn;
+    char commit_sql[64];
+    char begin_sql[160];
+} raw_pg;
+
+/* Connect to schema with esk's session settings and prepare the
+ * statements. */
+static bool raw_open(const bench_config *cfg, const char *schema, raw_pg *r,
+                     bench_sample *sample)
+{
+    r->conn = raw_connect(cfg, sample);
+    if (r->conn == NULL)
+        return false;
+    snprintf(r->begin_sql, sizeof r->begin_sql,
+             "BEGIN; SELECT pg_advisory_xact_lock(%d, hashtext('%s'))",
+             0x45534B31, schema);
+    snprintf(r->commit_sql, sizeof r->commit_sql, "NOTIFY %s; COMMIT", schema);
+    char sql[320];
+    snprintf(sql, sizeof sql,
+             "SET search_path TO \"%s\", pg_catalog; "
+             "SET client_encoding TO 'UTF8'; SET lock_timeout TO 10000; "
+             "SET synchronous_commit TO off; "
+             "SET default_transaction_isolation TO 'read committed'",
+             schema);
+    if (!raw_run(r->conn, sql, sample))
+        return false;
+    for (int i = 0; i < S_COUNT; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "raw%d", i);
+        PGresult *res = PQprepare(r->conn, name, statement_sql[i], 0, NULL);
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        if (!ok)
+            return bench_fail(sample, "preparing: %s", PQerrorMessage(r->conn));
+    }
+    return true;
+}
+
+static PGresult *raw_exec(raw_pg *r, int which, int n, const char *const *p)
+{
+    char name[16];
+    snprintf(name, sizeof name, "raw%d", which);
+    return PQexecPrepared(r->conn, name, n, p, NULL, NULL, 0);
+}
+
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* One append of n events to stream, expecting its version, as esk's
+ * store sends it. */
+static bool raw_append(raw_pg *r, const char *stream, int64_t expected,
+                       const char *data, long n, long *next_id,
+                       int64_t *out_version, bench_sample *sample)
+{
+    if (!raw_run(r->conn, r->begin_sql, sample))
+        return false;
+    const char *state_params[1] = {stream};
+    PGresult *res = raw_exec(r, S_STATE, 1, state_params);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        bench_fail(sample, "stream state: %s", PQerrorMessage(r->conn));
+        PQclear(res);
+        raw_run(r->conn, "ROLLBACK", sample);
+        return false;
+    }
+    int64_t version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    int64_t head = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    int64_t closed = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+    PQclear(res);
+    if (version != expected || closed != 0) {
+        raw_run(r->conn, "ROLLBACK", sample);
+        return bench_fail(sample,
+                          "stream %s is at version %lld, expected "
+                          "%lld",
+                          stream, (long long)version, (long long)expected);
+    }
+    char pos[24], ver[24], at[24], start[24], id[48];
+    snprintf(at, sizeof at, "%lld", (long long)wall_us());
+    snprintf(start, sizeof start, "%lld", (long long)head + 1);
+    for (long i = 0; i < n; i++) {
+        snprintf(pos, sizeof pos, "%lld", (long long)(head + 1 + i));
+        snprintf(ver, sizeof ver, "%lld", (long long)(version + 1 + i));
+        /* Increasing ids, as esk's UUID v7 are. */
+        unsigned long k = (unsigned long)(*next_id)++ & 0xffffffffffffUL;
+        snprintf(id, sizeof id, "00000000-0000-7000-8000-%012lx", k);
+        const char *p[11] = {pos,  id, stream, ver, BENCH_EVENT_TYPE, "1", data,
+                             "{}", at, start,  "0"};
+        res = raw_exec(r, S_INSERT, 11, p);
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        if (!ok) {
+            bench_fail(sample, "insert: %s", PQerrorMessage(r->conn));
+            raw_run(r->conn, "ROLLBACK", sample);
+            return false;
+        }
+    }
+    if (!raw_run(r->conn, r->commit_sql, sample))
+        return false;
+    *out_version = version + n;
+    return true;
+}
+
+/* notify false: COMMIT alone, to show what the NOTIFY costs. */
+static bool raw_append_run(const bench_config *cfg, long batch, bool notify,
+                           bench_sample *sample)
+{
+    esk_store *made = NULL;
+    if (!bench_pg_open_fresh(cfg, RAW_SCHEMA, &made, sample))
+        return false;
+    esk_store_free(made);
+    raw_pg r = {0};
+    bench_streams streams = {0, NULL, NULL};
+    int64_t *versions = calloc((size_t)cfg->streams, sizeof(*versions));
+    bool ok = versions != NULL && raw_open(cfg, RAW_SCHEMA, &r, sample) &&
+              bench_streams_make(&streams, cfg->streams, sample);
+    if (!notify)
+        snprintf(r.commit_sql, sizeof r.commit_sql, "COMMIT");
+    long next_id = 1;
+    if (ok) {
+        bench_start(sample);
+        long b = 0;
+        for (long done = 0; done < cfg->events && ok; b++) {
+            long n = cfg->events - done < batch ? cfg->events - done : batch;
+            long s = b % cfg->streams;
+            ok = raw_append(&r, streams.ids[s], versions[s], streams.data[s], n,
+                            &next_id, &versions[s], sample);
+            done += n;
+        }
+        bench_stop(sample, cfg->events);
+    } else if (versions == NULL) {
+        bench_fail(sample, "out of memory");
+    }
+    PQfinish(r.conn);
+    free(versions);
+    bench_streams_free(&streams);
+    return ok;
+}
+
+bool pg_raw_append_one(const bench_config *cfg, const char *arg,
+                       bench_sample *sample)
+{
+    return raw_append_run(cfg, 1, arg == NULL || strcmp(arg, "no-notify") != 0,
+                          sample);
+}
+
+bool pg_raw_append_batch(const bench_config *cfg, const char *arg,
+                         bench_sample *sample)
+{
+    return raw_append_run(cfg, cfg->batch,
+                          arg == NULL || strcmp(arg, "no-notify") != 0, sample);
+}
+
+/* Fold every row of a read; false (and the sample failed) on an error. */
+static bool fold_rows(PGresult *res, bench_fold *fold, PGconn *conn,
+                      bench_sample *sample)
+{
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return bench_fail(sample, "read: %s", PQerrorMessage(conn));
+    int rows = PQntuples(res);
+    for (int i = 0; i < rows; i++)
+        bench_fold_event(fold, PQgetvalue(res, i, COL_DATA),
+                         strtoll(PQgetvalue(res, i, COL_VERSION), NULL, 10));
+    return true;
+}
+
+bool pg_raw_read_streams(const bench_config *cfg, const char *arg,
+                         bench_sample *sample)
+{
+    (void)arg;
+    raw_pg r = {0};
+    bench_streams streams = {0, NULL, NULL};
+    bool ok = raw_open(cfg, BENCH_PG_FIXTURE, &r, sample) &&
+              bench_streams_make(&streams, cfg->streams, sample);
+    bench_fold fold = {cfg->fold, 0, 0, 0, 0};
+    if (ok) {
+        bench_start(sample);
+        for (long pass = 0; pass < cfg->passes && ok; pass++)
+            for (long s = 0; s < cfg->streams && ok; s++) {
+                /* LIMIT NULL: esk's read of a whole stream. */
+                const char *p[3] = {streams.ids[s], "1", NULL};
+                PGresult *res = raw_exec(&r, S_READ_STREAM, 3, p);
+                ok = fold_rows(res, &fold, r.conn, sample);
+                PQclear(res);
+            }
+        bench_stop(sample, cfg->events * cfg->passes);
+    }
+    PQfinish(r.conn);
+    bench_streams_free(&streams);
+    return ok && bench_fold_check(&fold, cfg->events * cfg->passes, sample);
+}
+
+bool pg_raw_read_all(const bench_config *cfg, const char *arg,
+                     bench_sample *sample)
+{
+    (void)arg;
+    raw_pg r = {0};
+    bool ok = raw_open(cfg, BENCH_PG_FIXTURE, &r, sample);
+    bench_fold fold = {cfg->fold, 0, 0, 0, 0};
+    char after[24], limit[24];
+    snprintf(limit, sizeof limit, "%ld", cfg->page);
+    if (ok) {
+        bench_start(sample);
+        for (long pass = 0; pass < cfg->passes && ok; pass++) {
+            for (int64_t last = 0;;) {
+                snprintf(after, sizeof after, "%lld", (long long)last);
+                const char *p[2] = {after, limit};
+                PGresult *res = raw_exec(&r, S_READ_ALL, 2, p);
+                ok = fold_rows(res, &fold, r.conn, sample);
+                int rows = ok ? PQntuples(res) : 0;
+                if (rows > 0)
+                    last = strtoll(PQgetvalue(res, rows - 1, 0), NULL, 10);
+                PQclear(res);
+                if (!ok || rows < cfg->page)
+                    break;
+            }
+        }
+        bench_stop(sample, cfg->events * cfg->passes);
+    }
+    PQfinish(r.conn);
+    return ok && bench_fold_check(&fold, cfg->events * cfg->passes, sample);
+}
