@@ -1,12 +1,13 @@
 /*
  * examples/workshop/main.c - a small CQRS / Event Sourcing application
- * with a command line, on a SQLite file.
+ * with a command line, on a SQLite file or a PostgreSQL database.
  *
  *   workshop-demo demo                         a scripted story, verbose
  *   workshop-demo schedule w-1 "ES 101" 2026-12-01 2
  *   workshop-demo register w-1 ada "Ada Lovelace"
  *   workshop-demo catalogue                    query the read model
  *   workshop-demo events                       the story, as stored
+ *   workshop-demo --pg "dbname=app" demo       the same, on PostgreSQL
  *
  * Every run opens the store, sends at most one command through the bus,
  * then lets the catch-up projections and the waitlist process manager
@@ -23,6 +24,9 @@
 #include <esk/process.h>
 #include <esk/projection.h>
 #include <esk/store.h>
+#ifdef ESK_HAVE_POSTGRES
+#include <esk/store_postgres.h>
+#endif
 
 #include "read_models.h"
 #include "workshop.h"
@@ -125,12 +129,29 @@ static void app_close(app *a)
     esk_store_free(a->store);
 }
 
-static int app_open(app *a, const char *path)
+/* The store is a SQLite file, or a PostgreSQL database when conninfo is
+ * given. */
+static esk_status open_store(app *a, const char *path, const char *conninfo)
+{
+    if (conninfo == NULL)
+        return esk_store_open_sqlite(&a->store, path, NULL);
+#ifdef ESK_HAVE_POSTGRES
+    return esk_store_open_postgres(&a->store, conninfo, NULL);
+#else
+    return esk_error_set(
+        ESK_EINVAL,
+        "--pg: this build has no PostgreSQL backend (libpq-dev was not "
+        "found when it was configured): install libpq-dev and configure "
+        "again, or use --db FILE");
+#endif
+}
+
+static int app_open(app *a, const char *path, const char *conninfo)
 {
     memset(a, 0, sizeof(*a));
     a->log = (esk_log_sink){log_command, NULL};
 
-    if (esk_store_open_sqlite(&a->store, path, NULL) != ESK_OK) {
+    if (open_store(a, path, conninfo) != ESK_OK) {
         fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
@@ -162,7 +183,8 @@ static int app_open(app *a, const char *path)
     }
     if (esk_process_runner_new(&a->waitlist, a->store, a->bus,
                                &waitlist_process) != ESK_OK ||
-        esk_read_model_open(&a->read_model, a->store) != ESK_OK) {
+        (conninfo == NULL &&
+         esk_read_model_open(&a->read_model, a->store) != ESK_OK)) {
         fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
@@ -230,7 +252,7 @@ static int send(app *a, workshop_command c, const char *id)
 static int query_catalogue(app *a)
 {
     say("  query     ");
-    if (print_catalogue(a->read_model) != ESK_OK) {
+    if (print_catalogue(a->store, a->read_model) != ESK_OK) {
         fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
@@ -240,7 +262,7 @@ static int query_catalogue(app *a)
 static int query_agenda(app *a, const char *attendee)
 {
     say("  query     %s's ", attendee);
-    if (print_agenda(a->read_model, attendee) != ESK_OK) {
+    if (print_agenda(a->store, a->read_model, attendee) != ESK_OK) {
         fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
@@ -324,7 +346,8 @@ static int demo(app *a)
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: workshop-demo [--db FILE] COMMAND [ARGS]\n"
+    fprintf(to, "usage: workshop-demo [--db FILE | --pg CONNINFO] COMMAND "
+                "[ARGS]\n"
                 "\n"
                 "  demo                                  a scripted story\n"
                 "  schedule WORKSHOP TITLE DATE CAPACITY\n"
@@ -337,7 +360,10 @@ static void usage(FILE *to)
                 "  events [STREAM]                       the stored events\n"
                 "\n"
                 "The store is workshop.db in the current folder unless --db "
-                "says otherwise.\n");
+                "says otherwise,\n"
+                "or a PostgreSQL database with --pg (a libpq conninfo such "
+                "as \"dbname=app\"\n"
+                "or postgresql:// URI; builds with libpq only).\n");
 }
 
 static int run(app *a, int argc, char **argv)
@@ -380,9 +406,13 @@ static int run(app *a, int argc, char **argv)
 int main(int argc, char **argv)
 {
     const char *path = "workshop.db";
+    const char *conninfo = NULL;
     int first = 1;
     if (argc > 2 && strcmp(argv[1], "--db") == 0) {
         path = argv[2];
+        first = 3;
+    } else if (argc > 2 && strcmp(argv[1], "--pg") == 0) {
+        conninfo = argv[2];
         first = 3;
     }
     if (argc <= first || strcmp(argv[first], "--help") == 0 ||
@@ -391,7 +421,7 @@ int main(int argc, char **argv)
         return argc <= first ? 2 : 0;
     }
     app a;
-    int rc = app_open(&a, path);
+    int rc = app_open(&a, path, conninfo);
     if (rc == 0)
         rc = run(&a, argc - first, argv + first);
     app_close(&a);
