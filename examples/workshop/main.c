@@ -140,9 +140,9 @@ static esk_status open_store(app *a, const char *path, const char *conninfo)
 #else
     return esk_error_set(
         ESK_EINVAL,
-        "--pg: this build has no PostgreSQL backend (libpq-dev was not "
-        "found when it was configured): install libpq-dev and configure "
-        "again, or use --db FILE");
+        "--pg: this build has no PostgreSQL backend (configured without "
+        "libpq): install libpq-dev and configure again (ESK_WITH_POSTGRES "
+        "AUTO or ON), or use --db FILE");
 #endif
 }
 

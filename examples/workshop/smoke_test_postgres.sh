@@ -16,7 +16,7 @@ if [[ -z ${ESK_TEST_PG:-} ]]; then
     exit 77
 fi
 if [[ $has_backend != 1 ]]; then
-    echo "SKIPPED: this build has no PostgreSQL backend (libpq-dev missing)"
+    echo "SKIPPED: this build has no PostgreSQL backend (configured without libpq)"
     exit 77
 fi
 psql=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | head -n 1) || true
