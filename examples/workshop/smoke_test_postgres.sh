@@ -19,7 +19,10 @@ if [[ $has_backend != 1 ]]; then
     echo "SKIPPED: this build has no PostgreSQL backend (configured without libpq)"
     exit 77
 fi
-psql=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | head -n 1) || true
+psql=$(command -v psql) || psql=''
+for candidate in /usr/lib/postgresql/*/bin/psql; do
+    [[ -z $psql && -x $candidate ]] && psql=$candidate
+done
 if [[ -z $psql ]]; then
     echo "psql is missing: install the postgresql-client package" >&2
     exit 1
