@@ -155,11 +155,23 @@ bool esk__pg_ok(const PGresult *res)
     return res != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
 }
 
+/* A bigint column's text: an optional '-' and decimal digits, always
+ * (the server writes it). strtoll, which also reads spaces, signs, bases
+ * and the locale, was a quarter of a read's time on the client. */
+static int64_t decimal(const char *p)
+{
+    bool negative = *p == '-';
+    uint64_t value = 0;
+    for (p += negative; *p >= '0' && *p <= '9'; p++)
+        value = value * 10 + (uint64_t)(*p - '0');
+    return negative ? (int64_t)(0 - value) : (int64_t)value;
+}
+
 int64_t esk__pg_int(const PGresult *res, int row, int col)
 {
     if (PQgetisnull(res, row, col))
         return 0;
-    return strtoll(PQgetvalue(res, row, col), NULL, 10);
+    return decimal(PQgetvalue(res, row, col));
 }
 
 esk_status esk__pg_query_int(pg_store *s, int which, const char *param,
@@ -207,15 +219,16 @@ bool esk__pg_row_event(const PGresult *res, int row, esk_event *e,
     for (int col = 0; col < PG_COL_TAGS; col++)
         if (PQgetisnull(res, row, col))
             return false;
-    e->position = esk__pg_int(res, row, PG_COL_POSITION);
+    e->position = decimal(PQgetvalue(res, row, PG_COL_POSITION));
     e->event_id = PQgetvalue(res, row, PG_COL_EVENT_ID);
     e->stream_id = PQgetvalue(res, row, PG_COL_STREAM_ID);
-    e->version = esk__pg_int(res, row, PG_COL_VERSION);
+    e->version = decimal(PQgetvalue(res, row, PG_COL_VERSION));
     e->type = PQgetvalue(res, row, PG_COL_TYPE);
-    e->schema_version = (int)esk__pg_int(res, row, PG_COL_SCHEMA_VERSION);
+    e->schema_version =
+        (int)decimal(PQgetvalue(res, row, PG_COL_SCHEMA_VERSION));
     e->data = PQgetvalue(res, row, PG_COL_DATA);
     e->metadata = PQgetvalue(res, row, PG_COL_METADATA);
-    e->recorded_at = esk__pg_int(res, row, PG_COL_RECORDED_AT);
+    e->recorded_at = decimal(PQgetvalue(res, row, PG_COL_RECORDED_AT));
     e->tags = NULL;
     e->tag_count = 0;
     if (PQgetisnull(res, row, PG_COL_TAGS))

@@ -52,6 +52,7 @@ int esk_conformance_run(const esk_conformance_backend *under_test)
         cmocka_unit_test(
             generated_event_ids_are_increasing_uuid_v7_of_the_recorded_millisecond),
         cmocka_unit_test(recorded_at_comes_from_the_injected_clock),
+        cmocka_unit_test(times_before_1970_and_at_the_range_ends_read_back),
         cmocka_unit_test(every_envelope_field_reads_back_as_written),
         cmocka_unit_test(sending_the_same_batch_again_returns_the_first_result),
         cmocka_unit_test(sending_the_same_batch_again_with_any_writes_nothing),

@@ -565,6 +565,31 @@ void recorded_at_comes_from_the_injected_clock(void **state)
     conformance_close_fixture(&f);
 }
 
+/* Times before 1970 are negative: a backend that keeps them as text or
+ * parses them back must keep the sign, down to the range's first moment. */
+void times_before_1970_and_at_the_range_ends_read_back(void **state)
+{
+    (void)state;
+    fixture f;
+    conformance_open_fixture(&f);
+    const esk_time times[3] = {ESK_TIME_MIN, -1, ESK_TIME_MAX};
+    for (int i = 0; i < 3; i++) {
+        f.now = times[i];
+        assert_int_equal(conformance_append1(&f, "s-1", ESK_ANY, "A", "{}"),
+                         ESK_OK);
+    }
+    assert_int_equal(esk_store_read_stream(f.store, "s-1", 1, 0, &f.list),
+                     ESK_OK);
+    assert_int_equal(f.list.count, 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(f.list.events[i].recorded_at, times[i]);
+    char text[ESK_TIME_TEXT_SIZE];
+    assert_int_equal(esk_time_format(f.list.events[1].recorded_at, text),
+                     ESK_OK);
+    assert_string_equal(text, "1969-12-31T23:59:59.999999Z");
+    conformance_close_fixture(&f);
+}
+
 void every_envelope_field_reads_back_as_written(void **state)
 {
     (void)state;

@@ -70,6 +70,7 @@ void a_stream_id_with_quotes_keeps_its_own_version(void **state);
 void generated_event_ids_are_increasing_uuid_v7_of_the_recorded_millisecond(
     void **state);
 void recorded_at_comes_from_the_injected_clock(void **state);
+void times_before_1970_and_at_the_range_ends_read_back(void **state);
 void every_envelope_field_reads_back_as_written(void **state);
 void the_message_is_cleared_by_a_success(void **state);
 
