@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "crash_fixture.h"
 #include "esk/store.h"
@@ -124,47 +123,6 @@ static bool parse_entry(const esk_event *e, entry *out)
            out->batch < out->unit_first + out->unit_count;
 }
 
-static int64_t raw_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK ||
-        sqlite3_step(stmt) != SQLITE_ROW)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    int64_t value = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return value;
-}
-
-/* SQLite's verdict on the file, from a connection of its own. Returns the
- * number of events, counted by SQL. */
-static int64_t check_file(const char *path, const char *when)
-{
-    /* CREATE: the first writer may have died before it made the file. */
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                     NULL),
-                     SQLITE_OK);
-    sqlite3_stmt *stmt = NULL;
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    const char *verdict = (const char *)sqlite3_column_text(stmt, 0);
-    if (verdict == NULL || strcmp(verdict, "ok") != 0)
-        fail_msg("%s: PRAGMA integrity_check says: %s", when,
-                 verdict ? verdict : "(null)");
-    sqlite3_finalize(stmt);
-    /* A kill while the first writer was creating the file leaves it
-     * without tables (the schema is made in one transaction). */
-    int64_t count = 0;
-    if (raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = "
-                    "'table' AND name = 'events'") == 1)
-        count = raw_int(db, "SELECT count(*) FROM events");
-    sqlite3_close(db);
-    return count;
-}
-
 /*
  * What the batches of one round must look like once the events are read:
  *   - stored batches are batches 0..P-1 (the writer committed them in
@@ -229,7 +187,7 @@ static void check_round(round_log *log, int round)
 int64_t check_store(const char *path, round_log *logs, int rounds,
                     const char *when)
 {
-    int64_t counted = check_file(path, when);
+    int64_t counted = crash_under_test->inspect(path, when);
 
     for (int r = 0; r < rounds; r++)
         if (logs[r].seen != NULL)
@@ -237,7 +195,8 @@ int64_t check_store(const char *path, round_log *logs, int rounds,
                    logs[r].seen_capacity * sizeof *logs[r].seen);
 
     esk_store *store = NULL;
-    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
+    if (crash_under_test->open(&store, path, ESK_DURABILITY_NORMAL, -1) !=
+        ESK_OK)
         fail_msg("%s: reopening the store: %s", when, esk_errmsg());
     esk_event_list list = ESK_EVENT_LIST_INIT;
     int64_t position = 0;

@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "crash_fixture.h"
 #include "esk/store.h"
@@ -93,10 +92,8 @@ int writer_main(void *ctx)
     process_rng rng;
     process_rng_init(&rng, w->seed);
 
-    esk_store_options options = ESK_STORE_OPTIONS_INIT;
-    options.durability = w->durability;
     esk_store *store = NULL;
-    if (esk_store_open_sqlite(&store, w->path, &options) != ESK_OK) {
+    if (crash_under_test->open(&store, w->path, w->durability, -1) != ESK_OK) {
         fprintf(stderr, "writer of round %d: %s\n", w->round, esk_errmsg());
         return 2;
     }

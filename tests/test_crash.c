@@ -21,8 +21,9 @@
  * Kill times are random: the seed is printed, and ESK_TEST_SEED=<seed>
  * replays a run. ESK_TEST_LONG=1 runs 100 rounds instead of 20.
  *
- * The writer is in crash_writer.c, the checks in crash_checks.c; this
- * file holds the tests and main().
+ * The writer is in crash_writer.c, the checks in crash_checks.c, the
+ * tests in crash_tests.c (test_postgres_crash.c runs them on PostgreSQL);
+ * this file holds the SQLite backend and main().
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -45,124 +46,83 @@
 #include "esk/store.h"
 #include "process_fixture.h"
 
+/* ---- The SQLite backend -------------------------------------------------- */
+
+static esk_status open_file(esk_store **out, const char *path,
+                            esk_durability durability, int busy_timeout_ms)
+{
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    options.durability = durability;
+    if (busy_timeout_ms >= 0)
+        options.busy_timeout_ms = busy_timeout_ms;
+    return esk_store_open_sqlite(out, path, &options);
+}
+
+static int64_t raw_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int64_t value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+}
+
+/* SQLite's verdict on the file, from a connection of its own. Returns the
+ * number of events, counted by SQL. */
+static int64_t check_file(const char *path, const char *when)
+{
+    /* CREATE: the first writer may have died before it made the file. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                     NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    const char *verdict = (const char *)sqlite3_column_text(stmt, 0);
+    if (verdict == NULL || strcmp(verdict, "ok") != 0)
+        fail_msg("%s: PRAGMA integrity_check says: %s", when,
+                 verdict ? verdict : "(null)");
+    sqlite3_finalize(stmt);
+    /* A kill while the first writer was creating the file leaves it
+     * without tables (the schema is made in one transaction). */
+    int64_t count = 0;
+    if (raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = "
+                    "'table' AND name = 'events'") == 1)
+        count = raw_int(db, "SELECT count(*) FROM events");
+    sqlite3_close(db);
+    return count;
+}
+
+static const crash_backend sqlite_file = {open_file, check_file, 0};
+const crash_backend *crash_under_test = &sqlite_file;
+
 /* ---- Tests --------------------------------------------------------------- */
 
 static void acknowledged_appends_survive_kills_at_random_moments(void **state)
 {
-    const process_scratch *scratch = *state;
     char path[128];
-    process_path(scratch, "store.db", path, sizeof path);
-    int rounds = process_long_form() ? ROUNDS_LONG : ROUNDS;
-    process_rng rng;
-    process_rng_init(&rng, process_seed(__func__));
-    round_log *logs = calloc((size_t)rounds, sizeof *logs);
-    assert_non_null(logs);
-    size_t acknowledged = 0;
-    int caught_after_commit = 0, before_any_ack = 0;
-    int64_t events = 0;
-
-    for (int round = 0; round < rounds; round++) {
-        int fds[2];
-        assert_int_equal(pipe(fds), 0);
-        writer w = {path,
-                    round,
-                    process_rng_next(&rng),
-                    round % 2 ? ESK_DURABILITY_FULL : ESK_DURABILITY_NORMAL,
-                    PLAN_UNTIL_KILLED,
-                    fds[1],
-                    fds[0]};
-        pid_t pid = process_spawn(writer_main, &w, WRITER_ALARM_SECONDS);
-        close(fds[1]);
-
-        wait_for_the_kill(fds[0], &logs[round], &rng);
-        int status = process_kill(pid);
-        collect_acks(fds[0], &logs[round], 0, false);
-        close(fds[0]);
-        if (!killed_by_sigkill(status)) {
-            char why[64];
-            fail_msg("round %d: the writer %s before it was killed", round,
-                     process_describe(status, why, sizeof why));
-        }
-
-        char when[64];
-        snprintf(when, sizeof when, "after the kill of round %d", round);
-        events = check_store(path, logs, round + 1, when);
-        acknowledged += logs[round].ack_count;
-        caught_after_commit += logs[round].present > logs[round].ack_count;
-        before_any_ack += logs[round].ack_count == 0;
-    }
-    printf("%d kills: %zu acknowledged appends, %" PRId64 " events stored; "
-           "%d kills caught a commit before its acknowledgement, %d came "
-           "before the first acknowledgement\n",
-           rounds, acknowledged, events, caught_after_commit, before_any_ack);
-    free_logs(logs, rounds);
-}
-
-/* Run a writer that stops at a known moment (plan), kill it there, and
- * log what it acknowledged. */
-static void kill_at_marker(const char *path, writer_plan plan, round_log *log)
-{
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    writer w = {path, 0, 1, ESK_DURABILITY_NORMAL, plan, fds[1], fds[0]};
-    pid_t pid = process_spawn(writer_main, &w, WRITER_ALARM_SECONDS);
-    close(fds[1]);
-    bool at_marker = !collect_acks(fds[0], log, 0, true);
-    int status = process_kill(pid);
-    collect_acks(fds[0], log, 0, false);
-    close(fds[0]);
-    char why[64];
-    if (!at_marker || !killed_by_sigkill(status))
-        fail_msg("the writer %s before it reached the moment to kill it",
-                 process_describe(status, why, sizeof why));
-}
-
-/* The kill also proves that a dead writer's lock dies with it: another
- * writer, which will not wait at all, gets in at once. */
-static void assert_a_new_writer_gets_in(const char *path)
-{
-    esk_store_options options = ESK_STORE_OPTIONS_INIT;
-    options.busy_timeout_ms = 0;
-    esk_store *store = NULL;
-    assert_int_equal(esk_store_open_sqlite(&store, path, &options), ESK_OK);
-    const esk_new_event event = {NULL, "Entered", 1, "{}", NULL};
-    if (esk_store_append(store, "after-1", ESK_NO_STREAM, &event, 1, NULL) !=
-        ESK_OK)
-        fail_msg("appending after the kill: %s", esk_errmsg());
-    esk_store_free(store);
+    process_path(*state, "store.db", path, sizeof path);
+    crash_kills_at_random_moments(path);
 }
 
 static void a_kill_inside_a_transaction_stores_none_of_it(void **state)
 {
-    const process_scratch *scratch = *state;
     char path[128];
-    process_path(scratch, "store.db", path, sizeof path);
-    round_log log = {NULL, 0, 0, NULL, 0, 0};
-
-    /* Killed with three appends made in a transaction not yet committed. */
-    kill_at_marker(path, PLAN_HOLD_OPEN_TRANSACTION, &log);
-    check_store(path, &log, 1, "after a kill inside a transaction");
-    assert_int_equal(log.ack_count, 1);
-    assert_int_equal(log.present, 1); /* the append before it, only */
-    assert_a_new_writer_gets_in(path);
-    free(log.acks);
-    free(log.seen);
+    process_path(*state, "store.db", path, sizeof path);
+    crash_kill_inside_a_transaction(path);
 }
 
 static void a_kill_after_a_commit_keeps_all_of_the_transaction(void **state)
 {
-    const process_scratch *scratch = *state;
     char path[128];
-    process_path(scratch, "store.db", path, sizeof path);
-    round_log log = {NULL, 0, 0, NULL, 0, 0};
-
-    kill_at_marker(path, PLAN_HOLD_AFTER_COMMIT, &log);
-    check_store(path, &log, 1, "after a kill after a commit");
-    assert_int_equal(log.ack_count, 4);
-    assert_int_equal(log.present, 4);
-    assert_a_new_writer_gets_in(path);
-    free(log.acks);
-    free(log.seen);
+    process_path(*state, "store.db", path, sizeof path);
+    crash_kill_after_a_commit(path);
 }
 
 /* Route esk's allocations in this process through cmocka's, so that the
