@@ -1,7 +1,9 @@
 /*
  * tests/projection_crash_fixture.h - what the catch-up projection killed
- * mid-batch (test_projection_crash.c) shares: the counters read model,
- * the history of events appended, the runner in a child process.
+ * mid-batch shares: the counters read model, the history of events
+ * appended, the runner in a child process, and the backend under test
+ * (a SQLite file in test_projection_crash.c, a PostgreSQL schema in
+ * test_postgres_projection_crash.c).
  */
 #ifndef ESK_TESTS_PROJECTION_CRASH_FIXTURE_H
 #define ESK_TESTS_PROJECTION_CRASH_FIXTURE_H
@@ -9,8 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <sqlite3.h>
 
 #include "esk/projection.h"
 #include "esk/store.h"
@@ -52,7 +52,7 @@ typedef struct history {
 #define AFTER_COMMIT_MARK ((int64_t)-1)
 
 typedef struct runner {
-    const char *path;
+    const char *path; /* where the store is: a file or a schema */
     counter_model model;
     /* Block right after this many commits of the run (0: never). */
     int block_after_commit;
@@ -60,19 +60,49 @@ typedef struct runner {
     int parent_fd; /* closed in the child */
 } runner;
 
-/* SQLite calls this after each commit that wrote something, once the
- * commit is in the log and the write lock is let go. */
+/*
+ * The store under test and the test's own look at it. where is a file or
+ * a schema; tables are named as the read model's SQL names them.
+ */
+typedef struct projection_crash_backend {
+    esk_status (*open)(esk_store **out, const char *where);
+    /* SQL on the store's own connection, in its transaction. */
+    esk_status (*exec)(esk_store *store, const char *sql);
+    /* The counters' upsert of one event carrying n. */
+    esk_status (*count)(esk_store *store, const char *table,
+                        const esk_event *event, int n);
+    /* After each commit, once it is durable and the lock let go, call
+     * r's hook (runner_after_commit); false where the backend cannot,
+     * and the runner then steps the projection batch by batch. */
+    bool (*hook_commits)(esk_store *store, runner *r);
+    /* A connection of the test's own, after checking the storage's
+     * integrity (fails the test when it is damaged); then numbers read
+     * by SQL (if_none for no row) and whether a table exists. */
+    void *(*inspect)(const char *where, const char *when);
+    int64_t (*number)(void *conn, const char *sql, int64_t if_none);
+    bool (*has_table)(void *conn, const char *table);
+    void (*close)(void *conn);
+} projection_crash_backend;
+
+extern const projection_crash_backend *projection_crash_under_test;
+
+/* projection_crash_tests.c: the test, on the backend under test; table
+ * and clean_table are the read models of the killed and the clean run. */
+void killed_projection_ends_as_if_it_had_run_once(const char *where,
+                                                  const char *table,
+                                                  const char *clean_table);
 
 /* projection_crash_read_model.c */
 esk_projection counters_projection(const char *name, counter_model *model);
-void append_history(const char *path, process_rng *rng, history *h);
+void append_history(const char *where, process_rng *rng, history *h);
 size_t handled_after(const history *h, int64_t after, int64_t *out);
-int64_t raw_int(sqlite3 *db, const char *sql, int64_t if_none);
-int64_t check_read_model(const char *path, const history *h, const char *name,
+int64_t check_read_model(const char *where, const history *h, const char *name,
                          const char *table, const char *when);
 
 /* projection_crash_runner.c */
 int runner_main(void *ctx);
+/* Counts r's commits; blocks (until killed) after the chosen one. */
+void runner_after_commit(runner *r);
 void run_to_the_end(const char *path, const char *name, counter_model *model,
                     size_t batch_size);
 void assert_tables_equal(const char *path, const char *a, const char *b);

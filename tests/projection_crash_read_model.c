@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "esk/projection.h"
 #include "esk/store.h"
@@ -28,15 +27,6 @@ static const char *const counted_types[] = {"Counted"};
 
 /* ---- The read model ------------------------------------------------------ */
 
-static esk_status exec_sql(esk_store *store, const char *sql)
-{
-    sqlite3 *db = esk_store_sqlite_db(store);
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
-        return ESK_OK;
-    esk_error_set(ESK_EIO, "%s", sqlite3_errmsg(db));
-    return ESK_EIO;
-}
-
 static esk_status counters_setup(void *ctx, esk_store *store)
 {
     const counter_model *m = ctx;
@@ -46,7 +36,7 @@ static esk_status counters_setup(void *ctx, esk_store *store)
              "events INTEGER NOT NULL, total INTEGER NOT NULL, "
              "last_version INTEGER NOT NULL, last_position INTEGER NOT NULL)",
              m->table);
-    return exec_sql(store, sql);
+    return projection_crash_under_test->exec(store, sql);
 }
 
 static esk_status counters_reset(void *ctx, esk_store *store)
@@ -54,7 +44,7 @@ static esk_status counters_reset(void *ctx, esk_store *store)
     const counter_model *m = ctx;
     char sql[64];
     snprintf(sql, sizeof sql, "DELETE FROM %s", m->table);
-    return exec_sql(store, sql);
+    return projection_crash_under_test->exec(store, sql);
 }
 
 static esk_status counters_handle(void *ctx, esk_store *store,
@@ -67,32 +57,10 @@ static esk_status counters_handle(void *ctx, esk_store *store,
         esk_error_set(ESK_EDECODE, "unexpected data %s", event->data);
         return ESK_EDECODE;
     }
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s VALUES(?1, 1, ?2, ?3, ?4) "
-             "ON CONFLICT(stream_id) DO UPDATE SET events = events + 1, "
-             "total = total + excluded.total, "
-             "last_version = excluded.last_version, "
-             "last_position = excluded.last_position",
-             m->table);
-    sqlite3 *db = esk_store_sqlite_db(store);
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, event->stream_id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(stmt, 2, n);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, event->version);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 4, event->position);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-    if (rc != SQLITE_OK)
-        esk_error_set(ESK_EIO, "%s", sqlite3_errmsg(db));
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_OK)
-        return ESK_EIO;
+    esk_status rc =
+        projection_crash_under_test->count(store, m->table, event, n);
+    if (rc != ESK_OK)
+        return rc;
 
     if (m->progress_fd >= 0 &&
         !process_write_all(m->progress_fd, &event->position,
@@ -119,10 +87,10 @@ esk_projection counters_projection(const char *name, counter_model *model)
 /* 2000 events in batches of 1 to 5 on 16 streams; one in ten is of a
  * type the projection does not handle, so the checkpoint must also move
  * past events it skips. */
-void append_history(const char *path, process_rng *rng, history *h)
+void append_history(const char *where, process_rng *rng, history *h)
 {
     esk_store *store = NULL;
-    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
+    if (projection_crash_under_test->open(&store, where) != ESK_OK)
         fail_msg("%s", esk_errmsg());
     int64_t versions[STREAMS] = {0};
     int position = 0;
@@ -189,84 +157,49 @@ static void expected_rows(const history *h, int64_t checkpoint,
     }
 }
 
-int64_t raw_int(sqlite3 *db, const char *sql, int64_t if_none)
-{
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    int rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    int64_t value = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : if_none;
-    sqlite3_finalize(stmt);
-    return value;
-}
-
-static bool table_exists(sqlite3 *db, const char *table)
-{
-    char sql[128];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-             "name = '%s'",
-             table);
-    return raw_int(db, sql, 0) == 1;
-}
-
 /*
- * Open the file with plain sqlite3 and check that it is sound and that
- * the read model in `table` holds exactly the events up to the
- * projection's checkpoint. Returns the checkpoint.
+ * Look at the store with a connection of the test's own (after the
+ * backend's integrity check) and check that the read model in `table`
+ * holds exactly the events up to the projection's checkpoint. Returns the
+ * checkpoint.
  */
-int64_t check_read_model(const char *path, const history *h, const char *name,
+int64_t check_read_model(const char *where, const history *h, const char *name,
                          const char *table, const char *when)
 {
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
-                     SQLITE_OK);
-    sqlite3_stmt *stmt = NULL;
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    const char *verdict = (const char *)sqlite3_column_text(stmt, 0);
-    if (verdict == NULL || strcmp(verdict, "ok") != 0)
-        fail_msg("%s: PRAGMA integrity_check says: %s", when,
-                 verdict ? verdict : "(null)");
-    sqlite3_finalize(stmt);
-
+    const projection_crash_backend *b = projection_crash_under_test;
+    void *conn = b->inspect(where, when);
     char sql[256];
     snprintf(sql, sizeof sql,
              "SELECT position FROM checkpoints WHERE name = '%s'", name);
-    int64_t checkpoint = raw_int(db, sql, 0);
+    int64_t checkpoint = b->number(conn, sql, 0);
     row want[STREAMS], got[STREAMS];
     expected_rows(h, checkpoint, want);
     memset(got, 0, sizeof got);
 
     /* Before the first setup commits there is no table: nothing applied. */
-    if (table_exists(db, table)) {
-        snprintf(sql, sizeof sql,
-                 "SELECT stream_id, events, total, last_version, "
-                 "last_position FROM %s",
-                 table);
-        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
-                         SQLITE_OK);
-        int rc;
-        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-            const char *stream_id = (const char *)sqlite3_column_text(stmt, 0);
-            int stream = -1, used = 0;
-            if (stream_id == NULL ||
-                sscanf(stream_id, "counter-%d%n", &stream, &used) != 1 ||
-                stream_id[used] != '\0' || stream < 0 || stream >= STREAMS)
-                fail_msg("%s: a row for an unknown stream '%s'", when,
-                         stream_id ? stream_id : "(null)");
-            got[stream] = (row){
-                sqlite3_column_int64(stmt, 1), sqlite3_column_int64(stmt, 2),
-                sqlite3_column_int64(stmt, 3), sqlite3_column_int64(stmt, 4)};
+    if (b->has_table(conn, table)) {
+        int64_t streams_counted = 0;
+        for (int s = 0; s < STREAMS; s++) {
+            static const char *const columns[4] = {
+                "events", "total", "last_version", "last_position"};
+            int64_t values[4];
+            for (int c = 0; c < 4; c++) {
+                snprintf(sql, sizeof sql,
+                         "SELECT %s FROM %s WHERE stream_id = 'counter-%d'",
+                         columns[c], table, s);
+                values[c] = b->number(conn, sql, 0);
+            }
+            got[s] = (row){values[0], values[1], values[2], values[3]};
+            streams_counted += want[s].events > 0;
         }
-        assert_int_equal(rc, SQLITE_DONE);
-        sqlite3_finalize(stmt);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+        int64_t rows = b->number(conn, sql, 0);
+        if (rows != streams_counted)
+            fail_msg("%s: %s has %" PRId64 " rows, %" PRId64 " streams have "
+                     "counted events up to checkpoint %" PRId64,
+                     when, table, rows, streams_counted, checkpoint);
     }
-    sqlite3_close(db);
+    b->close(conn);
 
     for (int s = 0; s < STREAMS; s++) {
         if (memcmp(&got[s], &want[s], sizeof got[s]) != 0)

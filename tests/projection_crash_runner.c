@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "esk/projection.h"
 #include "esk/store.h"
@@ -26,19 +25,26 @@
 
 /* ---- The projection runner (a child process) ----------------------------- */
 
-static int after_commit(void *ctx, sqlite3 *db, const char *name, int pages)
+void runner_after_commit(runner *r)
 {
-    runner *r = ctx;
-    (void)db;
-    (void)name;
-    (void)pages;
     if (++r->commits == r->block_after_commit) {
         const int64_t mark = AFTER_COMMIT_MARK;
         process_write_all(r->model.progress_fd, &mark, sizeof mark);
         for (;;) /* until killed (or the alarm rings) */
             process_sleep_us(1000000);
     }
-    return SQLITE_OK;
+}
+
+/* Without a commit hook: one batch (one commit) per step. */
+static esk_status step_to_the_end(esk_catchup *catchup, runner *r)
+{
+    for (;;) {
+        esk_catchup_status st;
+        esk_status rc = esk_catchup_step(catchup, &st);
+        if (rc != ESK_OK || st.lag == 0)
+            return rc;
+        runner_after_commit(r);
+    }
 }
 
 int runner_main(void *ctx)
@@ -47,14 +53,12 @@ int runner_main(void *ctx)
     close(r->parent_fd);
     esk_store *store = NULL;
     esk_catchup *catchup = NULL;
-    if (esk_store_open_sqlite(&store, r->path, NULL) != ESK_OK) {
+    if (projection_crash_under_test->open(&store, r->path) != ESK_OK) {
         fprintf(stderr, "projection runner: %s\n", esk_errmsg());
         return 2;
     }
-    /* (It replaces the automatic WAL checkpoints of this connection,
-     * which a run this short does not need.) */
-    if (r->block_after_commit > 0)
-        sqlite3_wal_hook(esk_store_sqlite_db(store), after_commit, r);
+    bool hooked = r->block_after_commit > 0 &&
+                  projection_crash_under_test->hook_commits(store, r);
     esk_projection p = counters_projection("counters", &r->model);
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.batch_size = BATCH_SIZE;
@@ -65,7 +69,9 @@ int runner_main(void *ctx)
         fprintf(stderr, "projection runner: %s\n", esk_errmsg());
         return 3;
     }
-    esk_status rc = esk_catchup_run(catchup, NULL);
+    esk_status rc = r->block_after_commit > 0 && !hooked
+                        ? step_to_the_end(catchup, r)
+                        : esk_catchup_run(catchup, NULL);
     if (rc != ESK_OK) {
         fprintf(stderr, "projection runner: %s\n", esk_errmsg());
         return 4;
@@ -76,12 +82,12 @@ int runner_main(void *ctx)
 }
 
 /* Run the projection in the parent, to the end. */
-void run_to_the_end(const char *path, const char *name, counter_model *model,
+void run_to_the_end(const char *where, const char *name, counter_model *model,
                     size_t batch_size)
 {
     esk_store *store = NULL;
     esk_catchup *catchup = NULL;
-    if (esk_store_open_sqlite(&store, path, NULL) != ESK_OK)
+    if (projection_crash_under_test->open(&store, where) != ESK_OK)
         fail_msg("%s", esk_errmsg());
     esk_projection p = counters_projection(name, model);
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
@@ -98,25 +104,26 @@ void run_to_the_end(const char *path, const char *name, counter_model *model,
 }
 
 /* The two read models, compared by SQL, row for row. */
-void assert_tables_equal(const char *path, const char *a, const char *b)
+void assert_tables_equal(const char *where, const char *a, const char *b)
 {
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
-                     SQLITE_OK);
+    const projection_crash_backend *backend = projection_crash_under_test;
+    void *conn = backend->inspect(where, "comparing the read models");
     char sql[256];
     snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s)",
+             "SELECT count(*) FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s) "
+             "AS only_a",
              a, b);
-    int64_t only_a = raw_int(db, sql, -1);
+    int64_t only_a = backend->number(conn, sql, -1);
     snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s)",
+             "SELECT count(*) FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s) "
+             "AS only_b",
              b, a);
-    int64_t only_b = raw_int(db, sql, -1);
+    int64_t only_b = backend->number(conn, sql, -1);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", a);
-    int64_t rows_a = raw_int(db, sql, -1);
+    int64_t rows_a = backend->number(conn, sql, -1);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", b);
-    int64_t rows_b = raw_int(db, sql, -1);
-    sqlite3_close(db);
+    int64_t rows_b = backend->number(conn, sql, -1);
+    backend->close(conn);
     if (only_a != 0 || only_b != 0 || rows_a != rows_b)
         fail_msg("%s and %s differ: %" PRId64 " rows only in %s, %" PRId64
                  " only in %s (%" PRId64 " and %" PRId64 " rows)",

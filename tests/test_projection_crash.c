@@ -19,7 +19,9 @@
  * ESK_TEST_LONG=1 kills 80 times instead of 16.
  *
  * The read model and its checks are in projection_crash_read_model.c,
- * the child that runs the projection in projection_crash_runner.c.
+ * the child that runs the projection in projection_crash_runner.c, the
+ * test in projection_crash_tests.c (test_postgres_projection_crash.c runs
+ * it on PostgreSQL); this file holds the SQLite backend and main().
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -43,139 +45,130 @@
 #include "process_fixture.h"
 #include "projection_crash_fixture.h"
 
-/* ---- The test ------------------------------------------------------------ */
+/* ---- The SQLite backend -------------------------------------------------- */
 
-/* Where a kill lands, in turn. */
-typedef enum kill_mode {
-    /* While the handler of a chosen event is blocked: inside a batch, for
-     * certain. */
-    IN_A_HANDLER,
-    /* Right after a chosen commit: where a read model committed apart
-     * from its checkpoint would be caught ahead of it. */
-    AFTER_A_COMMIT,
-    /* After a random delay: wherever the runner is, even in the open or
-     * in a commit. */
-    AT_RANDOM,
-} kill_mode;
+static esk_status open_file(esk_store **out, const char *path)
+{
+    return esk_store_open_sqlite(out, path, NULL);
+}
 
-static const char *const mode_names[] = {
-    "blocked in a handler", "right after a commit", "at a random moment"};
+static esk_status exec_sql(esk_store *store, const char *sql)
+{
+    sqlite3 *db = esk_store_sqlite_db(store);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+        return ESK_OK;
+    esk_error_set(ESK_EIO, "%s", sqlite3_errmsg(db));
+    return ESK_EIO;
+}
+
+static esk_status count_event(esk_store *store, const char *table,
+                              const esk_event *event, int n)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s VALUES(?1, 1, ?2, ?3, ?4) "
+             "ON CONFLICT(stream_id) DO UPDATE SET events = events + 1, "
+             "total = total + excluded.total, "
+             "last_version = excluded.last_version, "
+             "last_position = excluded.last_position",
+             table);
+    sqlite3 *db = esk_store_sqlite_db(store);
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, event->stream_id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 2, n);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, event->version);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 4, event->position);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    if (rc != SQLITE_OK)
+        esk_error_set(ESK_EIO, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? ESK_OK : ESK_EIO;
+}
+
+/* SQLite calls this after each commit that wrote something, once the
+ * commit is in the log and the write lock is let go. */
+static int after_commit(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    (void)pages;
+    runner_after_commit(ctx);
+    return SQLITE_OK;
+}
+
+/* (It replaces the automatic WAL checkpoints of this connection, which a
+ * run this short does not need.) */
+static bool hook_commits(esk_store *store, runner *r)
+{
+    sqlite3_wal_hook(esk_store_sqlite_db(store), after_commit, r);
+    return true;
+}
+
+static int64_t number(void *conn, const char *sql, int64_t if_none)
+{
+    sqlite3 *db = conn;
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int64_t value = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : if_none;
+    sqlite3_finalize(stmt);
+    return value;
+}
+
+/* The file opened with plain sqlite3, after SQLite's verdict on it. */
+static void *inspect(const char *path, const char *when)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    const char *verdict = (const char *)sqlite3_column_text(stmt, 0);
+    if (verdict == NULL || strcmp(verdict, "ok") != 0)
+        fail_msg("%s: PRAGMA integrity_check says: %s", when,
+                 verdict ? verdict : "(null)");
+    sqlite3_finalize(stmt);
+    return db;
+}
+
+static bool has_table(void *conn, const char *table)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+             "name = '%s'",
+             table);
+    return number(conn, sql, 0) == 1;
+}
+
+static void close_db(void *conn)
+{
+    sqlite3_close(conn);
+}
+
+static const projection_crash_backend sqlite_file = {
+    open_file, exec_sql, count_event, hook_commits,
+    inspect,   number,   has_table,   close_db};
+const projection_crash_backend *projection_crash_under_test = &sqlite_file;
 
 static void a_killed_projection_ends_as_if_it_had_run_once(void **state)
 {
-    const process_scratch *scratch = *state;
     char path[128];
-    process_path(scratch, "store.db", path, sizeof path);
-    process_rng rng;
-    process_rng_init(&rng, process_seed(__func__));
-    int kills = process_long_form() ? KILLS_LONG : KILLS;
-    history *h = calloc(1, sizeof *h);
-    int64_t *handled = calloc(EVENTS, sizeof *handled);
-    assert_non_null(h);
-    assert_non_null(handled);
-    append_history(path, &rng, h);
-
-    int64_t checkpoint = 0;
-    int in_handler = 0, mid_batch = 0, finished_first = 0;
-    /* Each kill lets the projection get about twice its share of the
-     * events further, so that the kills spread over the whole run. */
-    size_t span = 2 * (size_t)EVENTS / (size_t)kills;
-    for (int k = 0; k < kills; k++) {
-        size_t left = handled_after(h, checkpoint, handled);
-        if (left == 0)
-            break;
-        kill_mode mode = (kill_mode)(k % 3);
-        size_t target = (size_t)process_rng_below(
-            &rng, left < span ? (uint64_t)left : (uint64_t)span);
-        int commit = 1 + (int)process_rng_below(&rng, span / BATCH_SIZE + 2);
-        int64_t delay =
-            (int64_t)process_rng_below(&rng, span * 2 * HANDLER_DELAY_US);
-        int fds[2];
-        assert_int_equal(pipe(fds), 0);
-        runner r = {path,
-                    {"counters", fds[1],
-                     mode == IN_A_HANDLER ? handled[target] : 0,
-                     HANDLER_DELAY_US},
-                    mode == AFTER_A_COMMIT ? commit : 0,
-                    0,
-                    fds[0]};
-        pid_t pid = process_spawn(runner_main, &r, CHILD_ALARM_SECONDS);
-        close(fds[1]);
-
-        /* Follow the runner's progress until the moment to kill it. */
-        int64_t last = 0, got;
-        bool reached = false;
-        int64_t deadline = process_now_us() + delay;
-        for (;;) {
-            if (mode == AT_RANDOM) {
-                int64_t wait = deadline - process_now_us();
-                if (wait <= 0 || !process_readable(fds[0], wait))
-                    break;
-            }
-            if (process_read_record(fds[0], &got, sizeof got) !=
-                (ssize_t)sizeof got)
-                break; /* the runner ended */
-            if (got == AFTER_COMMIT_MARK || got == r.model.block_at) {
-                reached = true;
-                if (got != AFTER_COMMIT_MARK)
-                    last = got;
-                break;
-            }
-            last = got;
-        }
-        int status = process_kill(pid);
-        while (process_read_record(fds[0], &got, sizeof got) ==
-               (ssize_t)sizeof got)
-            last = got == AFTER_COMMIT_MARK ? last : got;
-        close(fds[0]);
-
-        char why[64], when[96];
-        process_describe(status, why, sizeof why);
-        bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-        bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        if (!killed && !finished)
-            fail_msg("kill %d: the projection runner %s", k + 1, why);
-        if (mode == IN_A_HANDLER && !reached)
-            fail_msg("kill %d: the runner %s before it reached position "
-                     "%" PRId64,
-                     k + 1, why, handled[target]);
-        snprintf(when, sizeof when, "after kill %d (%s)", k + 1,
-                 mode_names[mode]);
-        int64_t before = checkpoint;
-        checkpoint = check_read_model(path, h, "counters", "counters", when);
-        if (mode == IN_A_HANDLER) {
-            /* The batches before the blocked event committed, its own did
-             * not: the checkpoint is the end of the last whole batch. */
-            size_t whole = target / BATCH_SIZE * BATCH_SIZE;
-            int64_t want = whole == 0 ? before : handled[whole - 1];
-            if (checkpoint != want)
-                fail_msg("%s: the checkpoint is %" PRId64 ", the last whole "
-                         "batch ended at %" PRId64,
-                         when, checkpoint, want);
-            in_handler++;
-        }
-        mid_batch += killed && last > checkpoint;
-        finished_first += finished;
-    }
-
-    /* A last run to the end, then a clean run of a second projection. */
-    counter_model model = {"counters", -1, 0, 0};
-    run_to_the_end(path, "counters", &model, BATCH_SIZE);
-    check_read_model(path, h, "counters", "counters", "after the last run");
-    counter_model clean = {"counters_clean", -1, 0, 0};
-    run_to_the_end(path, "counters_clean", &clean, 500);
-    check_read_model(path, h, "counters_clean", "counters_clean",
-                     "after the clean run");
-    assert_tables_equal(path, "counters", "counters_clean");
-
-    printf("%d kills, %d of them in the middle of a batch, %d runs finished "
-           "before their kill; the kills left the checkpoint at %" PRId64
-           " of %d\n",
-           kills, mid_batch, finished_first, checkpoint, EVENTS);
-    /* Every kill in a handler is mid-batch; random ones may be too. */
-    assert_true(mid_batch >= in_handler);
-    free(handled);
-    free(h);
+    process_path(*state, "store.db", path, sizeof path);
+    killed_projection_ends_as_if_it_had_run_once(path, "counters",
+                                                 "counters_clean");
 }
 
 static void *test_malloc_fn(size_t size)
