@@ -187,7 +187,7 @@ static void check_round(round_log *log, int round)
 int64_t check_store(const char *path, round_log *logs, int rounds,
                     const char *when)
 {
-    int64_t counted = crash_under_test->inspect(path, when);
+    int64_t counted = under_test_count_events(path, when);
 
     for (int r = 0; r < rounds; r++)
         if (logs[r].seen != NULL)
@@ -195,8 +195,7 @@ int64_t check_store(const char *path, round_log *logs, int rounds,
                    logs[r].seen_capacity * sizeof *logs[r].seen);
 
     esk_store *store = NULL;
-    if (crash_under_test->open(&store, path, ESK_DURABILITY_NORMAL, -1) !=
-        ESK_OK)
+    if (under_test->open(&store, path, NULL) != ESK_OK)
         fail_msg("%s: reopening the store: %s", when, esk_errmsg());
     esk_event_list list = ESK_EVENT_LIST_INIT;
     int64_t position = 0;

@@ -1,9 +1,10 @@
 /*
  * tests/crash_fixture.h - what the writer killed at random moments
  * shares between the child that writes and the parent that checks: the
- * acknowledgements, the writer's plan, the round's log, and the backend
- * under test (a SQLite file in test_crash.c, a PostgreSQL schema in
- * test_postgres_crash.c), which the tests of crash_tests.c run on.
+ * acknowledgements, the writer's plan, the round's log. The tests of
+ * crash_tests.c run on the store under test (store_under_test.h): a
+ * SQLite file in test_crash.c, a PostgreSQL schema in
+ * test_postgres_crash.c.
  */
 #ifndef ESK_TESTS_CRASH_FIXTURE_H
 #define ESK_TESTS_CRASH_FIXTURE_H
@@ -14,6 +15,7 @@
 
 #include "esk/store.h"
 #include "process_fixture.h"
+#include "store_under_test.h"
 
 enum {
     STREAMS = 4,
@@ -55,24 +57,6 @@ typedef enum writer_plan {
     PLAN_HOLD_AFTER_COMMIT,
 } writer_plan;
 
-/* The store the writers and the checks open, and its own look at it. */
-typedef struct crash_backend {
-    /* Open the store at where (a file, a schema) with this durability;
-     * busy_timeout_ms < 0 for the default. */
-    esk_status (*open)(esk_store **out, const char *where,
-                       esk_durability durability, int busy_timeout_ms);
-    /* The backend's verdict on its storage (fails the test when it is
-     * damaged) and the events counted by SQL: 0 when the first writer
-     * died before it made the tables. */
-    int64_t (*inspect)(const char *where, const char *when);
-    /* How long a new writer may wait for a killed one's lock: 0 where
-     * the lock dies with the process (SQLite); a server notices the
-     * closed connection a moment later (PostgreSQL). */
-    int new_writer_wait_ms;
-} crash_backend;
-
-extern const crash_backend *crash_under_test;
-
 typedef struct writer {
     const char *path; /* where the store is: a file or a schema */
     int round;
@@ -104,7 +88,7 @@ typedef struct round_log {
     size_t present; /* batches 0..present-1 are stored (after a check) */
 } round_log;
 
-/* crash_tests.c: the tests, on crash_under_test at where. */
+/* crash_tests.c: the tests, on under_test at where. */
 void crash_kills_at_random_moments(const char *where);
 void crash_kill_inside_a_transaction(const char *where);
 void crash_kill_after_a_commit(const char *where);

@@ -93,11 +93,9 @@ static void kill_at_marker(const char *path, writer_plan plan, round_log *log)
  * writer, which will not wait at all (on SQLite), gets in at once. */
 static void assert_a_new_writer_gets_in(const char *path)
 {
-    esk_store *store = NULL;
-    assert_int_equal(
-        crash_under_test->open(&store, path, ESK_DURABILITY_NORMAL,
-                               crash_under_test->new_writer_wait_ms),
-        ESK_OK);
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    options.busy_timeout_ms = under_test->killed_lock_wait_ms;
+    esk_store *store = under_test_open(path, &options);
     const esk_new_event event = {NULL, "Entered", 1, "{}", NULL};
     if (esk_store_append(store, "after-1", ESK_NO_STREAM, &event, 1, NULL) !=
         ESK_OK)

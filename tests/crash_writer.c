@@ -92,8 +92,10 @@ int writer_main(void *ctx)
     process_rng rng;
     process_rng_init(&rng, w->seed);
 
+    esk_store_options options = ESK_STORE_OPTIONS_INIT;
+    options.durability = w->durability;
     esk_store *store = NULL;
-    if (crash_under_test->open(&store, w->path, w->durability, -1) != ESK_OK) {
+    if (under_test->open(&store, w->path, &options) != ESK_OK) {
         fprintf(stderr, "writer of round %d: %s\n", w->round, esk_errmsg());
         return 2;
     }

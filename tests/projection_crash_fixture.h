@@ -15,6 +15,7 @@
 #include "esk/projection.h"
 #include "esk/store.h"
 #include "process_fixture.h"
+#include "store_under_test.h"
 
 enum {
     EVENTS = 2000,
@@ -61,27 +62,19 @@ typedef struct runner {
 } runner;
 
 /*
- * The store under test and the test's own look at it. where is a file or
- * a schema; tables are named as the read model's SQL names them.
+ * What the read model needs of the store under test (store_under_test.h)
+ * besides opening it and looking at it.
  */
 typedef struct projection_crash_backend {
-    esk_status (*open)(esk_store **out, const char *where);
     /* SQL on the store's own connection, in its transaction. */
     esk_status (*exec)(esk_store *store, const char *sql);
     /* The counters' upsert of one event carrying n. */
     esk_status (*count)(esk_store *store, const char *table,
                         const esk_event *event, int n);
     /* After each commit, once it is durable and the lock let go, call
-     * r's hook (runner_after_commit); false where the backend cannot,
-     * and the runner then steps the projection batch by batch. */
+     * runner_after_commit(r); false where the backend cannot, and the
+     * runner then steps the projection batch by batch. */
     bool (*hook_commits)(esk_store *store, runner *r);
-    /* A connection of the test's own, after checking the storage's
-     * integrity (fails the test when it is damaged); then numbers read
-     * by SQL (if_none for no row) and whether a table exists. */
-    void *(*inspect)(const char *where, const char *when);
-    int64_t (*number)(void *conn, const char *sql, int64_t if_none);
-    bool (*has_table)(void *conn, const char *table);
-    void (*close)(void *conn);
 } projection_crash_backend;
 
 extern const projection_crash_backend *projection_crash_under_test;

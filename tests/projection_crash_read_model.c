@@ -89,9 +89,7 @@ esk_projection counters_projection(const char *name, counter_model *model)
  * past events it skips. */
 void append_history(const char *where, process_rng *rng, history *h)
 {
-    esk_store *store = NULL;
-    if (projection_crash_under_test->open(&store, where) != ESK_OK)
-        fail_msg("%s", esk_errmsg());
+    esk_store *store = under_test_open(where, NULL);
     int64_t versions[STREAMS] = {0};
     int position = 0;
     while (position < EVENTS) {
@@ -166,7 +164,7 @@ static void expected_rows(const history *h, int64_t checkpoint,
 int64_t check_read_model(const char *where, const history *h, const char *name,
                          const char *table, const char *when)
 {
-    const projection_crash_backend *b = projection_crash_under_test;
+    const store_under_test *b = under_test;
     void *conn = b->inspect(where, when);
     char sql[256];
     snprintf(sql, sizeof sql,

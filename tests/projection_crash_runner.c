@@ -53,7 +53,7 @@ int runner_main(void *ctx)
     close(r->parent_fd);
     esk_store *store = NULL;
     esk_catchup *catchup = NULL;
-    if (projection_crash_under_test->open(&store, r->path) != ESK_OK) {
+    if (under_test->open(&store, r->path, NULL) != ESK_OK) {
         fprintf(stderr, "projection runner: %s\n", esk_errmsg());
         return 2;
     }
@@ -85,10 +85,8 @@ int runner_main(void *ctx)
 void run_to_the_end(const char *where, const char *name, counter_model *model,
                     size_t batch_size)
 {
-    esk_store *store = NULL;
+    esk_store *store = under_test_open(where, NULL);
     esk_catchup *catchup = NULL;
-    if (projection_crash_under_test->open(&store, where) != ESK_OK)
-        fail_msg("%s", esk_errmsg());
     esk_projection p = counters_projection(name, model);
     esk_catchup_options options = ESK_CATCHUP_OPTIONS_INIT;
     options.batch_size = batch_size;
@@ -106,7 +104,7 @@ void run_to_the_end(const char *where, const char *name, counter_model *model,
 /* The two read models, compared by SQL, row for row. */
 void assert_tables_equal(const char *where, const char *a, const char *b)
 {
-    const projection_crash_backend *backend = projection_crash_under_test;
+    const store_under_test *backend = under_test;
     void *conn = backend->inspect(where, "comparing the read models");
     char sql[256];
     snprintf(sql, sizeof sql,

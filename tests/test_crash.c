@@ -23,7 +23,7 @@
  *
  * The writer is in crash_writer.c, the checks in crash_checks.c, the
  * tests in crash_tests.c (test_postgres_crash.c runs them on PostgreSQL);
- * this file holds the SQLite backend and main().
+ * this file runs them on a SQLite file.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -40,67 +40,12 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "crash_fixture.h"
 #include "esk/store.h"
 #include "process_fixture.h"
 
-/* ---- The SQLite backend -------------------------------------------------- */
-
-static esk_status open_file(esk_store **out, const char *path,
-                            esk_durability durability, int busy_timeout_ms)
-{
-    esk_store_options options = ESK_STORE_OPTIONS_INIT;
-    options.durability = durability;
-    if (busy_timeout_ms >= 0)
-        options.busy_timeout_ms = busy_timeout_ms;
-    return esk_store_open_sqlite(out, path, &options);
-}
-
-static int64_t raw_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK ||
-        sqlite3_step(stmt) != SQLITE_ROW)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    int64_t value = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return value;
-}
-
-/* SQLite's verdict on the file, from a connection of its own. Returns the
- * number of events, counted by SQL. */
-static int64_t check_file(const char *path, const char *when)
-{
-    /* CREATE: the first writer may have died before it made the file. */
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                     NULL),
-                     SQLITE_OK);
-    sqlite3_stmt *stmt = NULL;
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    const char *verdict = (const char *)sqlite3_column_text(stmt, 0);
-    if (verdict == NULL || strcmp(verdict, "ok") != 0)
-        fail_msg("%s: PRAGMA integrity_check says: %s", when,
-                 verdict ? verdict : "(null)");
-    sqlite3_finalize(stmt);
-    /* A kill while the first writer was creating the file leaves it
-     * without tables (the schema is made in one transaction). */
-    int64_t count = 0;
-    if (raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = "
-                    "'table' AND name = 'events'") == 1)
-        count = raw_int(db, "SELECT count(*) FROM events");
-    sqlite3_close(db);
-    return count;
-}
-
-static const crash_backend sqlite_file = {open_file, check_file, 0};
-const crash_backend *crash_under_test = &sqlite_file;
+const store_under_test *under_test = &sqlite_file_under_test;
 
 /* ---- Tests --------------------------------------------------------------- */
 

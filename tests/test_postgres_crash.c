@@ -7,7 +7,7 @@
  * server notices the closed connection; it then rolls it back and frees
  * the schema's lock. So what a kill can cost is the same as on SQLite,
  * and a new writer gets in as soon as the server has noticed (it may
- * wait up to new_writer_wait_ms for that moment).
+ * wait up to killed_lock_wait_ms for that moment).
  *
  * Needs a server: ESK_TEST_PG=conninfo (tests/pg/cluster.sh start prints
  * one); skipped otherwise.
@@ -29,41 +29,7 @@
 
 static const char *conninfo;
 
-static esk_status open_schema(esk_store **out, const char *schema,
-                              esk_durability durability, int busy_timeout_ms)
-{
-    esk_postgres_options options = ESK_POSTGRES_OPTIONS_INIT;
-    options.schema = schema;
-    options.store.durability = durability;
-    if (busy_timeout_ms >= 0)
-        options.store.busy_timeout_ms = busy_timeout_ms;
-    return esk_store_open_postgres(out, conninfo, &options);
-}
-
-/* The events counted by the server, on a connection of the test's own;
- * 0 when the first writer died before its schema was made (one
- * transaction). The server's own consistency is PostgreSQL's business:
- * the reads of crash_checks.c check esk's. */
-static int64_t count_events(const char *schema, const char *when)
-{
-    (void)when;
-    PGconn *admin = pg_admin(conninfo);
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM pg_tables WHERE schemaname = '%s' AND "
-             "tablename = 'events'",
-             schema);
-    int64_t count = 0;
-    if (pg_admin_number(admin, sql) == 1) {
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.events", schema);
-        count = pg_admin_number(admin, sql);
-    }
-    PQfinish(admin);
-    return count;
-}
-
-static const crash_backend postgres_schema = {open_schema, count_events, 5000};
-const crash_backend *crash_under_test = &postgres_schema;
+const store_under_test *under_test = &postgres_schema_under_test;
 
 /* Each test on a schema of its own, dropped before and after. */
 static int fresh_schema(void **state)

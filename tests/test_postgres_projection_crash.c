@@ -33,13 +33,6 @@
 
 static const char *conninfo;
 
-static esk_status open_schema(esk_store **out, const char *schema)
-{
-    esk_postgres_options options = ESK_POSTGRES_OPTIONS_INIT;
-    options.schema = schema;
-    return esk_store_open_postgres(out, conninfo, &options);
-}
-
 /* A failed statement ends the server's transaction: the store then
  * fails the batch as a lost unit, which is what the test wants. */
 static esk_status result_status(esk_store *store, PGresult *res)
@@ -86,50 +79,11 @@ static bool no_commit_hook(esk_store *store, runner *r)
     return false;
 }
 
-/* The server's own consistency is PostgreSQL's business: the checks
- * read what esk committed. Names resolve in the store's schema first. */
-static void *inspect(const char *schema, const char *when)
-{
-    (void)when;
-    PGconn *admin = pg_admin(conninfo);
-    char sql[128];
-    snprintf(sql, sizeof sql, "SET search_path TO %s", schema);
-    pg_admin_exec(admin, sql);
-    return admin;
-}
-
-static int64_t number(void *conn, const char *sql, int64_t if_none)
-{
-    PGconn *admin = conn;
-    PGresult *res = PQexec(admin, sql);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        fail_msg("%s: %s", sql, PQerrorMessage(admin));
-    int64_t value = if_none;
-    if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-        value = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return value;
-}
-
-static bool has_table(void *conn, const char *table)
-{
-    char sql[160];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM (SELECT to_regclass('%s') AS t) AS r "
-             "WHERE t IS NOT NULL",
-             table);
-    return number(conn, sql, 0) == 1;
-}
-
-static void close_conn(void *conn)
-{
-    PQfinish(conn);
-}
-
-static const projection_crash_backend postgres_schema = {
-    open_schema, exec_sql, count_event, no_commit_hook,
-    inspect,     number,   has_table,   close_conn};
-const projection_crash_backend *projection_crash_under_test = &postgres_schema;
+static const projection_crash_backend postgres_read_model = {
+    exec_sql, count_event, no_commit_hook};
+const projection_crash_backend *projection_crash_under_test =
+    &postgres_read_model;
+const store_under_test *under_test = &postgres_schema_under_test;
 
 static int fresh_schemas(void **state)
 {

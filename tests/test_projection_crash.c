@@ -47,11 +47,6 @@
 
 /* ---- The SQLite backend -------------------------------------------------- */
 
-static esk_status open_file(esk_store **out, const char *path)
-{
-    return esk_store_open_sqlite(out, path, NULL);
-}
-
 static esk_status exec_sql(esk_store *store, const char *sql)
 {
     sqlite3 *db = esk_store_sqlite_db(store);
@@ -110,58 +105,11 @@ static bool hook_commits(esk_store *store, runner *r)
     return true;
 }
 
-static int64_t number(void *conn, const char *sql, int64_t if_none)
-{
-    sqlite3 *db = conn;
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    int rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    int64_t value = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : if_none;
-    sqlite3_finalize(stmt);
-    return value;
-}
-
-/* The file opened with plain sqlite3, after SQLite's verdict on it. */
-static void *inspect(const char *path, const char *when)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
-                     SQLITE_OK);
-    sqlite3_stmt *stmt = NULL;
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    const char *verdict = (const char *)sqlite3_column_text(stmt, 0);
-    if (verdict == NULL || strcmp(verdict, "ok") != 0)
-        fail_msg("%s: PRAGMA integrity_check says: %s", when,
-                 verdict ? verdict : "(null)");
-    sqlite3_finalize(stmt);
-    return db;
-}
-
-static bool has_table(void *conn, const char *table)
-{
-    char sql[128];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-             "name = '%s'",
-             table);
-    return number(conn, sql, 0) == 1;
-}
-
-static void close_db(void *conn)
-{
-    sqlite3_close(conn);
-}
-
-static const projection_crash_backend sqlite_file = {
-    open_file, exec_sql, count_event, hook_commits,
-    inspect,   number,   has_table,   close_db};
-const projection_crash_backend *projection_crash_under_test = &sqlite_file;
+static const projection_crash_backend sqlite_read_model = {
+    exec_sql, count_event, hook_commits};
+const projection_crash_backend *projection_crash_under_test =
+    &sqlite_read_model;
+const store_under_test *under_test = &sqlite_file_under_test;
 
 static void a_killed_projection_ends_as_if_it_had_run_once(void **state)
 {
