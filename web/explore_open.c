@@ -151,9 +151,10 @@ static esk_status open_postgres(esk_explore *x)
                          "cannot explore a PostgreSQL database: this "
                          "kata-explore was built without PostgreSQL "
                          "(libpq). Install libpq-dev (apt-get install "
-                         "libpq-dev), build again (./kata explore "
-                         "rebuilds it), and explore it again; or give the "
-                         "path of a store file");
+                         "libpq-dev), configure the build again (cmake "
+                         "--preset dev; ESK_WITH_POSTGRES AUTO or ON), "
+                         "and explore it again; or give the path of a "
+                         "store file");
 }
 #endif
 

@@ -415,6 +415,17 @@ static void a_schema_is_refused_with_a_file(void **state)
     explore_fixture_remove(&f);
 }
 
+#ifndef ESK_HAVE_POSTGRES
+static void a_conninfo_without_libpq_says_what_to_install(void **state)
+{
+    (void)state;
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open(&x, "host=/tmp dbname=app"), ESK_EINVAL);
+    assert_null(x);
+    assert_true(strstr(esk_errmsg(), "libpq-dev") != NULL);
+}
+#endif
+
 #ifdef ESK_HAVE_POSTGRES
 static const char *conninfo;
 #define SCHEMA "explore_views"
@@ -599,6 +610,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_file_replaced_under_the_explorer_is_read_anew),
         cmocka_unit_test(connection_strings_are_told_from_file_names),
         cmocka_unit_test(a_schema_is_refused_with_a_file),
+#ifndef ESK_HAVE_POSTGRES
+        cmocka_unit_test(a_conninfo_without_libpq_says_what_to_install),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
