@@ -554,6 +554,63 @@ static void the_page_names_the_database_never_its_password(void **state)
     explore_fixture_remove(&f);
 }
 
+/* A database made with a language's collation (en_US.UTF-8, the default
+ * of many installs) sorts "alpha" before "Zeta"; SQLite, and the page,
+ * sort by bytes. The column's collation stands in for the database's. */
+static void streams_and_checkpoints_come_in_byte_order(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    PGconn *admin = admin_connection();
+    PGresult *res = PQexec(admin, "SELECT 1 FROM pg_collation WHERE "
+                                  "collname = 'und-x-icu'");
+    bool icu = PQntuples(res) == 1;
+    PQclear(res);
+    if (!icu) {
+        printf("no ICU collation on this server: byte order not checked\n");
+        PQfinish(admin);
+        explore_fixture_remove(&f);
+        return;
+    }
+    esk_store *writer = NULL;
+    esk_postgres_options options = ESK_POSTGRES_OPTIONS_INIT;
+    options.schema = SCHEMA;
+    assert_int_equal(esk_store_open_postgres(&writer, conninfo, &options),
+                     ESK_OK);
+    const esk_new_event event = {NULL, "Started", 1, "{}", NULL};
+    assert_int_equal(
+        esk_store_append(writer, "alpha-1", ESK_NO_STREAM, &event, 1, NULL),
+        ESK_OK);
+    assert_int_equal(
+        esk_store_append(writer, "Zeta-1", ESK_NO_STREAM, &event, 1, NULL),
+        ESK_OK);
+    const esk_record r = {.key = "Zeta", .at = 1, .tag = 1, .value = "{}"};
+    assert_int_equal(esk_store_put_record(writer, ESK_RECORD_CHECKPOINT, &r),
+                     ESK_OK);
+    esk_store_free(writer);
+    PQclear(PQexec(admin, "ALTER TABLE " SCHEMA ".events ALTER COLUMN "
+                          "stream_id TYPE text COLLATE \"und-x-icu\"; "
+                          "ALTER TABLE " SCHEMA ".checkpoints ALTER COLUMN "
+                          "name TYPE text COLLATE \"und-x-icu\""));
+    PQfinish(admin);
+
+    esk_explore *x = open_fixture(&f);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_streams(x, &view), ESK_OK);
+    assert_string_equal(text_at(view, "categories.0.name"),
+                        "<script>alert(1)</script>");
+    assert_string_equal(text_at(view, "categories.1.name"), "Zeta");
+    assert_string_equal(text_at(view, "categories.2.name"), "alpha");
+    json_decref(view);
+    assert_int_equal(esk_explore_checkpoints(x, &view), ESK_OK);
+    assert_string_equal(text_at(view, "checkpoints.0.name"), "Zeta");
+    assert_string_equal(text_at(view, "checkpoints.1.name"), "catalogue");
+    json_decref(view);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
 static int run_on_postgres(void)
 {
     conninfo = getenv("ESK_TEST_PG");
@@ -578,6 +635,7 @@ static int run_on_postgres(void)
         cmocka_unit_test(
             a_lost_connection_is_browsed_again_at_the_next_refresh),
         cmocka_unit_test(the_page_names_the_database_never_its_password),
+        cmocka_unit_test(streams_and_checkpoints_come_in_byte_order),
     };
     return cmocka_run_group_tests_name("explore on PostgreSQL", tests, NULL,
                                        NULL);
