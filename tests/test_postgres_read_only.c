@@ -95,6 +95,9 @@ static void a_read_only_store_reads_events_and_records(void **state)
     int64_t head = 0;
     assert_int_equal(esk_store_head_position(store, &head), ESK_OK);
     assert_true(head == 2);
+    /* Waiting LISTENs, which a read-only session may do. */
+    assert_int_equal(esk_store_wait_for(store, 1, 1000, &head), ESK_OK);
+    assert_true(head == 2);
     esk_event_list list = ESK_EVENT_LIST_INIT;
     assert_int_equal(esk_store_read_stream(store, "s-1", 1, 0, &list), ESK_OK);
     assert_int_equal(list.count, 2);
@@ -223,6 +226,30 @@ static void a_read_only_open_of_a_missing_schema_creates_nothing(void **state)
     pg_drop_schema(conninfo, SCHEMA);
 }
 
+static void
+a_read_only_open_of_another_version_is_refused_untouched(void **state)
+{
+    (void)state;
+    write_store();
+    PGconn *admin = pg_admin(conninfo);
+    pg_admin_exec(admin, "UPDATE " SCHEMA ".esk_schema SET version = 99");
+    char *before = digest(admin);
+    esk_postgres_options options = ESK_POSTGRES_OPTIONS_INIT;
+    options.schema = SCHEMA;
+    options.store.read_only = true;
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_postgres(&store, conninfo, &options),
+                     ESK_ESCHEMA);
+    assert_null(store);
+    assert_message_contains("schema version 99");
+    char *after = digest(admin);
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+    PQfinish(admin);
+    pg_drop_schema(conninfo, SCHEMA);
+}
+
 int main(void)
 {
     conninfo = pg_conninfo("test_postgres_read_only");
@@ -235,6 +262,8 @@ int main(void)
         cmocka_unit_test(the_session_of_a_read_only_store_refuses_writes),
         cmocka_unit_test(a_read_only_transaction_takes_no_lock),
         cmocka_unit_test(a_read_only_open_of_a_missing_schema_creates_nothing),
+        cmocka_unit_test(
+            a_read_only_open_of_another_version_is_refused_untouched),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
