@@ -1,19 +1,21 @@
 /*
- * runner/explore.c - ./kata explore [FILE] [--port N]: builds kata-explore
- * (web/explore_main.c) in the learner's build folder and runs it on a
- * store file, until Ctrl-C.
+ * runner/explore.c - ./kata explore [FILE | CONNINFO] [--schema NAME]
+ * [--port N]: builds kata-explore (web/explore_main.c) in the learner's
+ * build folder and runs it on a store, until Ctrl-C.
  *
  * A relative FILE is read from the folder ./kata was called from
  * ($KATA_CALLER_DIR, which ./kata sets before it moves to the kit's
- * root), so that `./kata explore my.db` means the file beside the learner.
- * Without FILE: the example application's workshop.db, there or in the
- * kit's root.
+ * root), so that `./kata explore my.db` means the file beside the learner;
+ * a PostgreSQL connection string goes to kata-explore as it was typed
+ * (explore_target.c). Without either: the example application's
+ * workshop.db, there or in the kit's root.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "build.h"
+#include "explore_target.h"
 #include "fs.h"
 #include "kata.h"
 #include "proc.h"
@@ -36,7 +38,7 @@ static char *store_path(const kata *k, const char *given)
     char *caller = caller_dir();
     char *path = NULL;
     if (given != NULL) {
-        path = given[0] == '/' ? kata_xstrdup(given) : kata_path(caller, given);
+        path = kata_explore_target(caller, given);
     } else {
         path = kata_path(caller, "workshop.db");
         if (!kata_exists(path)) {
@@ -62,6 +64,7 @@ static char *store_path(const kata *k, const char *given)
 typedef struct explore_args {
     const char *file;
     const char *port;
+    const char *schema;
 } explore_args;
 
 static kata_status parse(int argc, char **argv, explore_args *a)
@@ -73,12 +76,15 @@ static kata_status parse(int argc, char **argv, explore_args *a)
         }
         if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
             a->port = argv[++i];
+        else if (strcmp(argv[i], "--schema") == 0 && i + 1 < argc)
+            a->schema = argv[++i];
         else if (argv[i][0] != '-' && a->file == NULL)
             a->file = argv[i];
         else
             return kata_fail(KATA_EUSAGE,
                              "unexpected '%s'.\n"
-                             "Usage: ./kata explore [FILE] [--port N]",
+                             "Usage: ./kata explore [FILE | CONNINFO] "
+                             "[--schema NAME] [--port N]",
                              argv[i]);
     }
     return KATA_OK;
@@ -109,7 +115,7 @@ static kata_status build_explorer(const kata *k)
 
 kata_status kata_cmd_explore(kata *k, int argc, char **argv)
 {
-    explore_args a = {NULL, NULL};
+    explore_args a = {NULL, NULL, NULL};
     kata_status rc = parse(argc, argv, &a);
     if (rc != KATA_OK)
         return rc;
@@ -118,10 +124,19 @@ kata_status kata_cmd_explore(kata *k, int argc, char **argv)
         return KATA_EFAIL;
     rc = build_explorer(k);
     char *program = kata_format("%s/web/kata-explore", k->build);
-    const char *with_port[] = {program, "--port", a.port, path, NULL};
-    const char *without[] = {program, path, NULL};
+    const char *argv_out[7] = {program};
+    size_t n = 1;
+    if (a.port != NULL) {
+        argv_out[n++] = "--port";
+        argv_out[n++] = a.port;
+    }
+    if (a.schema != NULL) {
+        argv_out[n++] = "--schema";
+        argv_out[n++] = a.schema;
+    }
+    argv_out[n++] = path;
     kata_cmd cmd = {0};
-    cmd.argv = a.port != NULL ? with_port : without;
+    cmd.argv = argv_out;
     kata_proc_result r = {0};
     if (rc == KATA_OK)
         rc = kata_run(&cmd, &r);

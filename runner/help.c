@@ -84,7 +84,7 @@ static const command_help commands[] = {
     {"leave", "./kata leave",
      "Leaves the room: nothing more is sent, and the reports waiting in\n"
      ".kata/ are dropped.\n"},
-    {"explore", "./kata explore [FILE] [--port N]",
+    {"explore", "./kata explore [FILE | CONNINFO] [--schema NAME] [--port N]",
      "Opens a page in the browser on an esk store file, read-only: the\n"
      "streams by category, each stream's events (data, metadata, links to\n"
      "the cause and the correlated events), the global feed by position,\n"
@@ -94,7 +94,10 @@ static const command_help commands[] = {
      "terminal and watch the events arrive. The page is served on\n"
      "127.0.0.1 only (port 4280, or a free one; --port chooses), until\n"
      "Ctrl-C. FILE defaults to workshop.db (the example application's\n"
-     "store), in the current folder or the kit's root.\n"},
+     "store), in the current folder or the kit's root. A PostgreSQL\n"
+     "connection string instead (postgres://... or \"host=... dbname=...\")\n"
+     "shows the store in a schema of that database: --schema NAME, esk by\n"
+     "default (where workshop-demo --pg CONNINFO writes).\n"},
     {"help", "./kata help [COMMAND]", "Lists the commands, or explains one.\n"},
 };
 

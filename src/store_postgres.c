@@ -185,9 +185,15 @@ esk_status esk_store_open_postgres(esk_store **out, const char *conninfo,
     snprintf(s->schema, sizeof s->schema, "%s", schema);
     s->busy_timeout_ms = options->store.busy_timeout_ms;
     s->durability = options->store.durability;
-    snprintf(s->begin_sql, sizeof s->begin_sql,
-             "BEGIN; SELECT pg_advisory_xact_lock(%d, hashtext('%s'))",
-             ESK__PG_LOCK_CLASS, s->schema);
+    s->read_only = options->store.read_only;
+    /* A reader's transaction writes nothing, so it need not take turns
+     * with the writers. */
+    if (s->read_only)
+        snprintf(s->begin_sql, sizeof s->begin_sql, "BEGIN");
+    else
+        snprintf(s->begin_sql, sizeof s->begin_sql,
+                 "BEGIN; SELECT pg_advisory_xact_lock(%d, hashtext('%s'))",
+                 ESK__PG_LOCK_CLASS, s->schema);
     snprintf(s->notify_commit_sql, sizeof s->notify_commit_sql,
              "NOTIFY %s; COMMIT", s->schema);
 

@@ -39,8 +39,9 @@ static const failure_text failure_texts[] = {
     {"53200", ESK_ENOMEM, ESK_EXT_NONE, "the server is out of memory"},
     {"23505", ESK_EDUPLICATE, ESK_EXT_NONE, "a unique key is already stored"},
     {"25006", ESK_EREADONLY, ESK_EXT_NONE,
-     "the database is read-only (a standby, or a read-only transaction): "
-     "connect to the primary"},
+     "the session is read-only (a store opened read_only, a standby, or "
+     "a read-only transaction): open the store without read_only, on the "
+     "primary, to write"},
     {"42501", ESK_EREADONLY, ESK_EXT_NONE,
      "the role may not do this: grant it the rights on the store's schema"},
     {"25P02", ESK_EIO, ESK_EXT_NONE,

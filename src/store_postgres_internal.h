@@ -83,6 +83,9 @@ typedef struct pg_store {
     char schema[PG_SCHEMA_NAME_MAX + 1];
     int busy_timeout_ms;
     esk_durability durability;
+    /* esk_store_options.read_only: the session refuses writes, nothing is
+     * created, and transactions take no lock. */
+    bool read_only;
     /* Whether this connection has its settings made (false again after
      * a reconnect), and which statements it has prepared. */
     bool ready;
@@ -161,6 +164,10 @@ esk_status esk__pg_connected(pg_store *s, const char *doing);
 /* Create the schema if absent, accept it when it is current, refuse it
  * otherwise (ESK_ESCHEMA). */
 esk_status esk__pg_check_schema(pg_store *s);
+
+/* Refuse a write of a store opened read_only (ESK_EREADONLY, saying
+ * doing); ESK_OK for any other store. */
+esk_status esk__pg_refuse_write(const pg_store *s, const char *doing);
 
 /* --- store_postgres_tx.c ---------------------------------------------- */
 

@@ -27,7 +27,12 @@ esk_status esk__pg_put_record(esk_store *store, void *impl,
     snprintf(tag, sizeof tag, "%d", record->tag);
     snprintf(now, sizeof now, "%" PRId64, (int64_t)esk_store_now(store));
     const char *params[5] = {record->key, at, tag, record->value, now};
-    esk_status status = esk__pg_connected(s, "writing a record");
+    char doing[ESK_STREAM_ID_MAX + 40];
+    snprintf(doing, sizeof doing, "writing '%s' into %s", record->key,
+             record_table[kind]);
+    esk_status status = esk__pg_refuse_write(s, doing);
+    if (status == ESK_OK)
+        status = esk__pg_connected(s, "writing a record");
     if (status != ESK_OK)
         return status;
     PGresult *res = esk__pg_exec(s, PG_PUT_CHECKPOINT + (int)kind, 5, params);

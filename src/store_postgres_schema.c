@@ -198,6 +198,20 @@ static esk_status create_locked(pg_store *s)
     return status;
 }
 
+/* A store opened read_only creates nothing: an absent or empty schema is
+ * refused with the status a read-only SQLite store gives a missing file. */
+static esk_status refuse_missing(const pg_store *s, const schema_state *state)
+{
+    return esk__fail(ESK_EIO,
+                     "opening schema '%s' read-only: %s, and a read-only "
+                     "store creates nothing: check the schema name "
+                     "(esk_postgres_options.schema) and the database, or "
+                     "open the store once without read_only to create it",
+                     s->schema,
+                     state->exists ? "the schema holds no esk store"
+                                   : "there is no such schema");
+}
+
 /* Accept a current schema without taking any lock (writers at work do
  * not hold up a process that opens the store), refuse a foreign one, and
  * create an absent or empty one. */
@@ -208,6 +222,6 @@ esk_status esk__pg_check_schema(pg_store *s)
     if (status != ESK_OK)
         return status;
     if (!state.exists || (!state.stamped && state.relations == 0))
-        return create_locked(s);
+        return s->read_only ? refuse_missing(s, &state) : create_locked(s);
     return judge(s, &state);
 }

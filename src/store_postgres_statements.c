@@ -97,8 +97,11 @@ static const char *const statement_sql[PG_STMT_COUNT] = {
 };
 
 /* The session's settings: the tables' schema first in the search path,
- * text in UTF-8, how long to wait for a lock, and whether a commit waits
- * for the disk. A busy timeout of 0 means not waiting, as on SQLite;
+ * text in UTF-8, how long to wait for a lock, whether a commit waits
+ * for the disk, and, for a store opened read_only, every transaction
+ * read-only: the server itself then refuses a write that got past the
+ * backend's own refusal (a statement run on esk_store_postgres_conn()).
+ * A busy timeout of 0 means not waiting, as on SQLite;
  * PostgreSQL reads lock_timeout = 0 as waiting for ever, so it gets the
  * shortest wait there is, 1 ms. */
 esk_status esk__pg_configure(pg_store *s)
@@ -108,9 +111,11 @@ esk_status esk__pg_configure(pg_store *s)
              "SET search_path TO \"%s\", pg_catalog; "
              "SET client_encoding TO 'UTF8'; SET lock_timeout TO %d; "
              "SET synchronous_commit TO %s; "
-             "SET default_transaction_isolation TO 'read committed'",
+             "SET default_transaction_isolation TO 'read committed'; "
+             "SET default_transaction_read_only TO %s",
              s->schema, s->busy_timeout_ms > 0 ? s->busy_timeout_ms : 1,
-             s->durability == ESK_DURABILITY_FULL ? "on" : "off");
+             s->durability == ESK_DURABILITY_FULL ? "on" : "off",
+             s->read_only ? "on" : "off");
     PGresult *res = PQexec(s->conn, sql);
     esk_status status = ESK_OK;
     if (!esk__pg_ok(res))
@@ -234,6 +239,17 @@ bool esk__pg_row_event(const PGresult *res, int row, esk_event *e,
     if (PQgetisnull(res, row, PG_COL_TAGS))
         return true;
     return parse_tags(PQgetvalue(res, row, PG_COL_TAGS), tags, e);
+}
+
+esk_status esk__pg_refuse_write(const pg_store *s, const char *doing)
+{
+    if (!s->read_only)
+        return ESK_OK;
+    return esk__fail(ESK_EREADONLY,
+                     "%s: the store was opened read-only "
+                     "(esk_store_options.read_only): nothing is written; "
+                     "open it without read_only to write",
+                     doing);
 }
 
 esk_status esk__pg_connected(pg_store *s, const char *doing)

@@ -283,7 +283,12 @@ esk_status esk__pg_append(esk_store *store, void *impl,
                           esk_append_request *request)
 {
     pg_store *s = impl;
-    esk_status status = ESK_OK;
+    char doing[ESK_STREAM_ID_MAX + 40];
+    snprintf(doing, sizeof doing, "%s stream '%s'",
+             request->close ? "closing" : "appending to", request->stream_id);
+    esk_status status = esk__pg_refuse_write(s, doing);
+    if (status != ESK_OK)
+        return status;
     if (request->ids_supplied)
         status = check_replay(store, s, request);
     if (status == ESK_OK && !request->replayed) {

@@ -1,7 +1,7 @@
-# The explorer (./kata explore): a read-only web page on an esk SQLite
-# file. Its views (explore_*.c) are a library of their own, so that the
-# tests call them without a server; the server and kata-explore sit on
-# the web layer (web/CMakeLists.txt).
+# The explorer (./kata explore): a read-only web page on an esk store, a
+# SQLite file or a PostgreSQL schema. Its views (explore_*.c) are a
+# library of their own, so that the tests call them without a server; the
+# server and kata-explore sit on the web layer (web/CMakeLists.txt).
 set(ESK_WEB_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(ESK_DOMAIN_DIR ${PROJECT_SOURCE_DIR}/exercises/domain)
 
@@ -17,6 +17,14 @@ target_include_directories(esk_explore PUBLIC ${ESK_WEB_DIR}
     PRIVATE ${ESK_DOMAIN_DIR})
 target_link_libraries(esk_explore PUBLIC esk::esk PkgConfig::SQLITE3
     PRIVATE esk_warnings)
+# The three reads esk has no function for, one file per backend
+# (explore_catalog.h); PostgreSQL's when the library has that backend.
+target_sources(esk_explore PRIVATE ${ESK_WEB_DIR}/explore_catalog_sqlite.c)
+if(ESK_HAVE_POSTGRES)
+    target_sources(esk_explore PRIVATE
+        ${ESK_WEB_DIR}/explore_catalog_postgres.c)
+    target_link_libraries(esk_explore PRIVATE PkgConfig::LIBPQ)
+endif()
 
 # The page's routes, with its files compiled in.
 add_library(esk_explore_server STATIC ${ESK_WEB_DIR}/explore_server.c)
@@ -38,6 +46,14 @@ if(ESK_BUILD_TESTS)
     target_link_libraries(test_explore PRIVATE esk_explore PkgConfig::CMOCKA
         esk_warnings)
     add_test(NAME explore COMMAND test_explore)
+    if(ESK_HAVE_POSTGRES)
+        # The same views on the same store in a PostgreSQL schema; skipped
+        # (77) without a server (ESK_TEST_PG), as tests/ -L postgres.
+        target_link_libraries(test_explore PRIVATE PkgConfig::LIBPQ)
+        add_test(NAME explore_postgres COMMAND test_explore --postgres)
+        set_tests_properties(explore_postgres PROPERTIES
+            SKIP_RETURN_CODE 77 LABELS postgres)
+    endif()
 endif()
 
 if(ESK_BUILD_TESTS)
@@ -48,6 +64,13 @@ if(ESK_BUILD_TESTS)
     target_link_libraries(test_explore_server PRIVATE esk_explore_server
         esk_web_client PkgConfig::CMOCKA esk_warnings)
     add_test(NAME explore_server COMMAND test_explore_server)
+    if(ESK_HAVE_POSTGRES)
+        target_link_libraries(test_explore_server PRIVATE PkgConfig::LIBPQ)
+        add_test(NAME explore_server_postgres
+            COMMAND test_explore_server --postgres)
+        set_tests_properties(explore_server_postgres PROPERTIES
+            SKIP_RETURN_CODE 77 LABELS postgres)
+    endif()
 endif()
 
 if(ESK_BUILD_TESTS)
@@ -57,6 +80,10 @@ if(ESK_BUILD_TESTS)
         ${ESK_WEB_DIR}/tests/explore_fixture.c)
     target_link_libraries(explore-fixture PRIVATE esk::esk PkgConfig::CMOCKA
         esk_warnings)
+    if(ESK_HAVE_POSTGRES)
+        # explore_fixture.c can write the store on PostgreSQL too.
+        target_link_libraries(explore-fixture PRIVATE PkgConfig::LIBPQ)
+    endif()
     # As room_browser (web/tests/CMakeLists.txt): .ci/run sets
     # ESK_BROWSER_TEST_REQUIRED=1, which turns a skip into a failure.
     find_program(ESK_NODE node)

@@ -10,8 +10,6 @@
 #include <esk/event.h>
 #include <esk/store.h>
 
-#include <sqlite3.h>
-
 #include "explore.h"
 
 /* Stored data is JSON esk checked on the way in; should a row hold

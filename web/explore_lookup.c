@@ -9,43 +9,7 @@
 #include <esk/event.h>
 #include <esk/store.h>
 
-#include <sqlite3.h>
-
 #include "explore.h"
-
-/* esk has no read by event id: its UNIQUE index on events(event_id) finds
- * the stream and version, and the store's own read (which checks the row)
- * gives the event. The statement is finalized at once, so that it holds
- * no snapshot of the file. */
-static esk_status locate(esk_store *store, const char *event_id,
-                         char *stream_id, size_t size, int64_t *version)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(esk_store_sqlite_db(store),
-                                "SELECT stream_id, version FROM events "
-                                "WHERE event_id = ?1",
-                                -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, event_id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    esk_status status = ESK_OK;
-    if (rc == SQLITE_ROW) {
-        const unsigned char *id = sqlite3_column_text(stmt, 0);
-        snprintf(stream_id, size, "%s", id != NULL ? (const char *)id : "");
-        *version = sqlite3_column_int64(stmt, 1);
-    } else if (rc == SQLITE_DONE) {
-        status = esk_error_set(ESK_ENOTFOUND,
-                               "no event has the id '%s' (a causation id "
-                               "may name a command rather than an event)",
-                               event_id);
-    } else {
-        status = esk_error_set(ESK_EIO, "looking for event '%s': %s", event_id,
-                               sqlite3_errmsg(esk_store_sqlite_db(store)));
-    }
-    sqlite3_finalize(stmt);
-    return status;
-}
 
 esk_status esk_explore_event(esk_explore *explore, const char *event_id,
                              json_t **out)
@@ -55,8 +19,11 @@ esk_status esk_explore_event(esk_explore *explore, const char *event_id,
     esk_store *store = esk__explore_store(explore);
     char stream_id[ESK_STREAM_ID_MAX + 1];
     int64_t version = 0;
-    esk_status rc =
-        locate(store, event_id, stream_id, sizeof stream_id, &version);
+    /* esk has no read by event id: the backend's catalog finds the
+     * stream and version, and the store's own read (which checks the row)
+     * gives the event. */
+    esk_status rc = esk__explore_locate(explore, event_id, stream_id,
+                                        sizeof stream_id, &version);
     esk_event_list list = ESK_EVENT_LIST_INIT;
     if (rc == ESK_OK)
         rc = esk_store_read_stream(store, stream_id, version, 1, &list);

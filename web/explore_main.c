@@ -1,11 +1,13 @@
 /*
- * web/explore_main.c - kata-explore: the explorer's page on a store file,
- * until Ctrl-C.
+ * web/explore_main.c - kata-explore: the explorer's page on a store, until
+ * Ctrl-C.
  *
- *   kata-explore [--port N] [FILE]
+ *   kata-explore [--port N] [--schema NAME] [FILE | CONNINFO]
  *
  * FILE defaults to workshop.db, where the example application
- * (workshop-demo) keeps its store. ./kata explore starts it (runner/).
+ * (workshop-demo) keeps its store; a libpq connection string opens the
+ * store in a PostgreSQL schema instead. ./kata explore starts it
+ * (runner/).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
@@ -25,21 +27,26 @@
 static int usage(FILE *to, int status)
 {
     fprintf(to,
-            "usage: kata-explore [--port N] [FILE]\n"
+            "usage: kata-explore [--port N] [--schema NAME] [FILE | CONNINFO]\n"
             "\n"
-            "Shows an esk store file in the browser, read-only: streams, "
-            "events,\n"
+            "Shows an esk store in the browser, read-only: streams, events,\n"
             "the global feed, checkpoints and their lag, a workshop's state "
             "after\n"
             "each event. FILE defaults to workshop.db (the example "
             "application's).\n"
+            "CONNINFO, a libpq connection string (postgres://... or "
+            "host=... dbname=...),\n"
+            "opens the store in a PostgreSQL schema instead: --schema NAME, "
+            "esk by\n"
+            "default (workshop-demo --pg CONNINFO writes there).\n"
             "The page is served on 127.0.0.1 only and refreshes by itself.\n");
     return status;
 }
 
 typedef struct args {
     const char *path;
-    long port; /* -1: the default */
+    const char *schema; /* NULL: the store's default */
+    long port;          /* -1: the default */
 } args;
 
 static int parse(int argc, char **argv, args *a)
@@ -55,6 +62,8 @@ static int parse(int argc, char **argv, args *a)
                                 "any free port)\n");
                 return 2;
             }
+        } else if (strcmp(argv[i], "--schema") == 0 && i + 1 < argc) {
+            a->schema = argv[++i];
         } else if (argv[i][0] == '-' || a->path != NULL) {
             fprintf(stderr, "kata-explore: unexpected '%s'\n\n", argv[i]);
             return usage(stderr, 2);
@@ -89,7 +98,7 @@ static void wait_for_the_end(void)
 
 int main(int argc, char **argv)
 {
-    args a = {NULL, -1};
+    args a = {NULL, NULL, -1};
     int rc = parse(argc, argv, &a);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
@@ -106,7 +115,7 @@ int main(int argc, char **argv)
 
     esk_explore *x = NULL;
     esk_explore_server *server = NULL;
-    if (esk_explore_open(&x, path) != ESK_OK ||
+    if (esk_explore_open_in(&x, path, a.schema) != ESK_OK ||
         serve(x, a.port, &server) != ESK_OK) {
         fprintf(stderr, "kata-explore: %s\n", esk_errmsg());
         esk_explore_free(x);
@@ -114,7 +123,7 @@ int main(int argc, char **argv)
     }
     printf("Exploring %s, read-only.\n"
            "Open http://127.0.0.1:%u/ (this machine only). Ctrl-C stops.\n",
-           path, (unsigned)esk_explore_server_port(server));
+           esk_explore_path(x), (unsigned)esk_explore_server_port(server));
     fflush(stdout);
     wait_for_the_end();
     esk_explore_server_stop(server);

@@ -77,8 +77,9 @@ static bool number(const esk_web_request *request, esk_web_response *response,
     return true;
 }
 
-/* The file at the path now, reopened when an application started over;
- * false after answering why not. */
+/* The store again: the file at the path now, reopened when an
+ * application started over, or a PostgreSQL connection made again after
+ * the server came back; false after answering why not. */
 static bool refreshed(esk_explore_server *s, esk_web_response *response)
 {
     esk_status rc = esk_explore_refresh(s->explore);

@@ -1,8 +1,8 @@
 /*
  * web/explore_streams.c - the lists esk has no read for: the streams of a
  * store, by category, and its checkpoints. Their names come from the
- * tables; everything about each (version, closed, position) from the
- * store's own reads.
+ * backend's catalog (explore_catalog.h); everything about each (version,
+ * closed, position) from the store's own reads.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,36 +11,7 @@
 #include <esk/record.h>
 #include <esk/store.h>
 
-#include <sqlite3.h>
-
 #include "explore.h"
-
-typedef esk_status each_name_fn(void *ctx, const char *name, const char *extra);
-
-/* Call fn for each row of sql (a name, and an optional second column),
- * stepping to the end and finalizing, so that no statement is left to
- * hold a snapshot of the file while the page polls. */
-static esk_status each_name(esk_store *store, const char *sql, each_name_fn *fn,
-                            void *ctx)
-{
-    sqlite3 *db = esk_store_sqlite_db(store);
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-    esk_status status = ESK_OK;
-    while (rc == SQLITE_OK && status == ESK_OK &&
-           (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const unsigned char *name = sqlite3_column_text(stmt, 0);
-        const unsigned char *extra = sqlite3_column_text(stmt, 1);
-        status = fn(ctx, name != NULL ? (const char *)name : "",
-                    extra != NULL ? (const char *)extra : "");
-        rc = SQLITE_OK;
-    }
-    if (status == ESK_OK && rc != SQLITE_DONE)
-        status =
-            esk_error_set(ESK_EIO, "listing the store: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(stmt);
-    return status;
-}
 
 typedef struct streams_walk {
     esk_store *store;
@@ -86,10 +57,7 @@ esk_status esk_explore_streams(esk_explore *explore, json_t **out)
     /* Ordered by id, a category's streams come together: the category is
      * the id's beginning, up to its first '-'. */
     if (rc == ESK_OK)
-        rc = each_name(w.store,
-                       "SELECT DISTINCT stream_id, NULL FROM events "
-                       "ORDER BY stream_id",
-                       add_stream, &w);
+        rc = esk__explore_each_stream(explore, add_stream, &w);
     if (rc != ESK_OK) {
         json_decref(w.categories);
         return rc;
@@ -147,10 +115,7 @@ esk_status esk_explore_checkpoints(esk_explore *explore, json_t **out)
     /* The record API reads a checkpoint by name; only the table lists the
      * names (and keeps when each was written). */
     if (rc == ESK_OK)
-        rc = each_name(w.store,
-                       "SELECT name, updated_at FROM checkpoints "
-                       "ORDER BY name",
-                       add_checkpoint, &w);
+        rc = esk__explore_each_checkpoint(explore, add_checkpoint, &w);
     if (rc != ESK_OK) {
         json_decref(w.list);
         return rc;

@@ -84,10 +84,12 @@ typedef struct esk_store_options {
     /** SQLite and PostgreSQL: how long to wait for another process's lock,
      *  in ms. */
     int busy_timeout_ms;
-    /** SQLite only (version 2): open an existing file for reading alone,
-     *  as a viewer does. Nothing is created, upgraded or written: every
-     *  append, close and record is refused with ESK_EREADONLY, and the
-     *  file's bytes stay as they were (tests/store_sqlite_read_only.c). */
+    /** SQLite and PostgreSQL (version 2): open an existing store for
+     *  reading alone, as a viewer does. Nothing is created, upgraded or
+     *  written: every append, close and record is refused with
+     *  ESK_EREADONLY, and the file's bytes (tests/store_sqlite_read_only.c)
+     *  or the schema's rows (tests/test_postgres_read_only.c) stay as they
+     *  were. The memory store ignores it. */
     bool read_only;
 } esk_store_options;
 

@@ -11,6 +11,13 @@
  * The tables live in a PostgreSQL schema of their own (options->schema,
  * "esk" by default), created on first open and stamped with its version.
  *
+ * With options->store.read_only (a viewer's store) nothing is created:
+ * the schema must hold an esk store already. Every append, close and
+ * record is refused with ESK_EREADONLY before the server is asked, the
+ * session is read-only besides (default_transaction_read_only, so that a
+ * statement run on esk_store_postgres_conn() cannot write either), and
+ * transactions take no lock (tests/test_postgres_read_only.c).
+ *
  * Global positions are gap-free and in commit order, also with many
  * writers in many processes: every outermost transaction takes one
  * transaction-scoped advisory lock of the schema before it reads or
@@ -69,7 +76,9 @@ typedef struct esk_postgres_options {
  *         ESK_EINVAL: out or conninfo NULL, a conninfo libpq cannot parse,
  *         bad options or schema name;
  *         ESK_EIO: the server cannot be reached or refused the connection
- *         (the message gives libpq's words);
+ *         (the message gives libpq's words); read_only, also a schema that
+ *         is absent or holds no esk store (the message says to open it
+ *         once without read_only);
  *         ESK_ESCHEMA: the schema holds tables that are not an esk store, or
  *         an esk store of another schema version (nothing is written to
  *         it);

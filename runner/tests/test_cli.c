@@ -139,7 +139,7 @@ static void explore_without_a_store_says_how_to_make_one(void **state)
     outcome_free(&o);
     o = kit_run(&the_kit, NULL, NULL, "explore", "--help", NULL);
     assert_int_equal(o.code, 0);
-    assert_true(contains(&o, "Usage: ./kata explore [FILE]"));
+    assert_true(contains(&o, "Usage: ./kata explore [FILE | CONNINFO]"));
     outcome_free(&o);
     o = kit_run(&the_kit, NULL, NULL, "explore", "a.db", "b.db", NULL);
     assert_int_equal(o.code, 2);

@@ -1,6 +1,6 @@
 /*
- * web/tests/explore_fixture.c - the explorer's store file, written with
- * esk's API.
+ * web/tests/explore_fixture.c - the explorer's store, in a file or a
+ * PostgreSQL schema, written with esk's API.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -18,6 +18,10 @@
 
 #include <esk/error.h>
 #include <esk/store.h>
+#ifdef ESK_HAVE_POSTGRES
+#include <esk/store_postgres.h>
+#include <libpq-fe.h>
+#endif
 
 #include "explore_fixture.h"
 
@@ -77,16 +81,74 @@ static void write_checkpoint(esk_store *store, const char *name, int64_t at)
                      ESK_OK);
 }
 
+static const char *pg_conninfo;
+static const char *pg_schema;
+
+void explore_fixture_use_postgres(const char *conninfo, const char *schema)
+{
+    pg_conninfo = conninfo;
+    pg_schema = schema;
+}
+
+#ifdef ESK_HAVE_POSTGRES
+static void drop_schema(const char *schema)
+{
+    PGconn *admin = PQconnectdb(pg_conninfo);
+    if (PQstatus(admin) != CONNECTION_OK)
+        fail_msg("connecting to '%s': %s", pg_conninfo, PQerrorMessage(admin));
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SET client_min_messages TO warning; "
+             "DROP SCHEMA IF EXISTS \"%s\" CASCADE",
+             schema);
+    PGresult *res = PQexec(admin, sql);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+    PQclear(res);
+    PQfinish(admin);
+}
+
+static esk_store *open_writer(explore_fixture *f,
+                              const esk_store_options *options)
+{
+    drop_schema(pg_schema);
+    esk_postgres_options pg = ESK_POSTGRES_OPTIONS_INIT;
+    pg.store = *options;
+    pg.schema = pg_schema;
+    f->target = pg_conninfo;
+    f->schema = pg_schema;
+    esk_store *store = NULL;
+    if (esk_store_open_postgres(&store, pg_conninfo, &pg) != ESK_OK)
+        fail_msg("opening the fixture's store: %s", esk_errmsg());
+    return store;
+}
+#else
+static esk_store *open_writer(explore_fixture *f,
+                              const esk_store_options *options)
+{
+    (void)f;
+    (void)options;
+    fail_msg("this build has no PostgreSQL backend");
+    return NULL;
+}
+#endif
+
 void explore_fixture_make(explore_fixture *f)
 {
     snprintf(f->dir, sizeof f->dir, "/tmp/esk-explore-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     explore_fixture_file(f, "store.db", f->path, sizeof f->path);
+    f->target = f->path;
+    f->schema = NULL;
 
     esk_store_options options = ESK_STORE_OPTIONS_INIT;
     options.clock = fixed_clock;
     esk_store *store = NULL;
-    assert_int_equal(esk_store_open_sqlite(&store, f->path, &options), ESK_OK);
+    if (pg_conninfo != NULL)
+        store = open_writer(f, &options);
+    else
+        assert_int_equal(esk_store_open_sqlite(&store, f->path, &options),
+                         ESK_OK);
     write_workshop(store);
     write_hostile(store);
     write_closed_period(store);
@@ -116,6 +178,10 @@ void explore_fixture_remove(explore_fixture *f)
     }
     closedir(d);
     rmdir(f->dir);
+#ifdef ESK_HAVE_POSTGRES
+    if (f->schema != NULL)
+        drop_schema(f->schema);
+#endif
 }
 
 size_t explore_fixture_read(const char *path, char **out)

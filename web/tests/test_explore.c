@@ -1,7 +1,12 @@
 /*
- * web/tests/test_explore.c - the explorer's views on a store file: what
- * each shows, the files it refuses and what it says to do, and that
- * browsing leaves the file as it was.
+ * web/tests/test_explore.c - the explorer's views on a store: what each
+ * shows, the stores it refuses and what it says to do, and that browsing
+ * leaves the store as it was.
+ *
+ *   test_explore               on a SQLite file
+ *   test_explore --postgres    the views' tests again, on the same store
+ *                              in a PostgreSQL schema (ESK_TEST_PG), and
+ *                              what only a server has; 77 without one
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -19,6 +24,10 @@
 
 #include <esk/error.h>
 #include <esk/store.h>
+#ifdef ESK_HAVE_POSTGRES
+#include <esk/store_postgres.h>
+#include <libpq-fe.h>
+#endif
 
 #include "explore.h"
 #include "explore_fixture.h"
@@ -26,7 +35,7 @@
 static esk_explore *open_fixture(const explore_fixture *f)
 {
     esk_explore *x = NULL;
-    assert_int_equal(esk_explore_open(&x, f->path), ESK_OK);
+    assert_int_equal(esk_explore_open_in(&x, f->target, f->schema), ESK_OK);
     return x;
 }
 
@@ -376,8 +385,273 @@ static void a_file_that_is_not_a_database_is_refused(void **state)
     explore_fixture_remove(&f);
 }
 
-int main(void)
+static void connection_strings_are_told_from_file_names(void **state)
 {
+    (void)state;
+    const char *conninfos[] = {
+        "postgres://esk@localhost/app",
+        "postgresql:///app?host=/run/postgresql",
+        "host=/tmp/esk-pg.1 user=esk dbname=postgres",
+        "dbname=app",
+    };
+    for (size_t i = 0; i < sizeof conninfos / sizeof conninfos[0]; i++)
+        assert_true(esk_explore_is_conninfo(conninfos[i]));
+    const char *files[] = {"workshop.db", "/tmp/a=b.db",          "./a=b.db",
+                           "postgres.db", "data/postgresql:x.db", ""};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        assert_false(esk_explore_is_conninfo(files[i]));
+    assert_false(esk_explore_is_conninfo(NULL));
+}
+
+static void a_schema_is_refused_with_a_file(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open_in(&x, f.path, "esk"), ESK_EINVAL);
+    assert_null(x);
+    assert_true(strstr(esk_errmsg(), "not a connection string") != NULL);
+    explore_fixture_remove(&f);
+}
+
+#ifndef ESK_HAVE_POSTGRES
+static void a_conninfo_without_libpq_says_what_to_install(void **state)
+{
+    (void)state;
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open(&x, "host=/tmp dbname=app"), ESK_EINVAL);
+    assert_null(x);
+    assert_true(strstr(esk_errmsg(), "libpq-dev") != NULL);
+}
+#endif
+
+#ifdef ESK_HAVE_POSTGRES
+static const char *conninfo;
+#define SCHEMA "explore_views"
+
+/* Every row of every table of the schema, and its relations, as one
+ * digest. */
+static char *digest(PGconn *admin)
+{
+    static const char sql[] =
+        "SELECT md5(coalesce(string_agg(row, '|' ORDER BY row), '')) FROM ("
+        "SELECT 'e' || e::text AS row FROM " SCHEMA ".events e UNION ALL "
+        "SELECT 't' || t::text FROM " SCHEMA ".event_tags t UNION ALL "
+        "SELECT 'x' || c::text FROM " SCHEMA ".closed_streams c UNION ALL "
+        "SELECT 'p' || p::text FROM " SCHEMA ".checkpoints p UNION ALL "
+        "SELECT 'c' || c::text FROM " SCHEMA ".commands c UNION ALL "
+        "SELECT 's' || s::text FROM " SCHEMA ".snapshots s UNION ALL "
+        "SELECT 'v' || v::text FROM " SCHEMA ".esk_schema v UNION ALL "
+        "SELECT 'r' || relname FROM pg_class WHERE relnamespace = '" SCHEMA
+        "'::regnamespace) AS rows";
+    PGresult *res = PQexec(admin, sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        fail_msg("digest: %s", PQresultErrorMessage(res));
+    char *text = strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return text;
+}
+
+static PGconn *admin_connection(void)
+{
+    PGconn *admin = PQconnectdb(conninfo);
+    if (PQstatus(admin) != CONNECTION_OK)
+        fail_msg("connecting: %s", PQerrorMessage(admin));
+    return admin;
+}
+
+static void browsing_writes_nothing_to_the_server(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    PGconn *admin = admin_connection();
+    char *before = digest(admin);
+
+    esk_explore *x = open_fixture(&f);
+    browse_everything(x);
+    const esk_new_event event = {NULL, "Written", 1, "{}", NULL};
+    assert_int_equal(esk_store_append(esk__explore_store(x), "s-1", ESK_ANY,
+                                      &event, 1, NULL),
+                     ESK_EREADONLY);
+    /* Nothing left open on the store's connection between two views. */
+    PGconn *conn = (PGconn *)esk_store_postgres_conn(esk__explore_store(x));
+    assert_int_equal(PQtransactionStatus(conn), PQTRANS_IDLE);
+    esk_explore_free(x);
+
+    char *after = digest(admin);
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+    PQfinish(admin);
+    explore_fixture_remove(&f);
+}
+
+static void a_missing_schema_is_refused_with_what_to_do(void **state)
+{
+    (void)state;
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open_in(&x, conninfo, "explore_nothing"),
+                     ESK_EIO);
+    assert_null(x);
+    assert_true(strstr(esk_errmsg(), "explore_nothing") != NULL);
+    assert_true(strstr(esk_errmsg(), "workshop-demo --pg") != NULL);
+    PGconn *admin = admin_connection();
+    PGresult *res = PQexec(admin, "SELECT 1 FROM pg_namespace WHERE nspname "
+                                  "= 'explore_nothing'");
+    assert_int_equal(PQntuples(res), 0);
+    PQclear(res);
+    PQfinish(admin);
+}
+
+static void a_lost_connection_is_browsed_again_at_the_next_refresh(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    esk_explore *x = open_fixture(&f);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_streams(x, &view), ESK_OK);
+    json_decref(view);
+
+    /* The server ends the explorer's session, as a restart would. */
+    PGconn *conn = (PGconn *)esk_store_postgres_conn(esk__explore_store(x));
+    char sql[80];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)",
+             PQbackendPID(conn));
+    PGconn *admin = admin_connection();
+    PQclear(PQexec(admin, sql));
+    PQfinish(admin);
+
+    assert_int_equal(esk_explore_refresh(x), ESK_OK);
+    assert_int_equal(esk_explore_streams(x, &view), ESK_OK);
+    assert_int_equal(json_array_size(at(view, "categories")), 3);
+    json_decref(view);
+    assert_int_equal(esk_explore_event(x, "ev-2", &view), ESK_OK);
+    json_decref(view);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+static void the_page_names_the_database_never_its_password(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    char with_password[512];
+    snprintf(with_password, sizeof with_password, "%s password=hunter2",
+             conninfo);
+    esk_explore *x = NULL;
+    assert_int_equal(esk_explore_open_in(&x, with_password, SCHEMA), ESK_OK);
+    assert_null(strstr(esk_explore_path(x), "hunter2"));
+    assert_true(strstr(esk_explore_path(x), "schema " SCHEMA) != NULL);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_streams(x, &view), ESK_OK);
+    assert_null(strstr(text_at(view, "path"), "hunter2"));
+    json_decref(view);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+/* A database made with a language's collation (en_US.UTF-8, the default
+ * of many installs) sorts "alpha" before "Zeta"; SQLite, and the page,
+ * sort by bytes. The column's collation stands in for the database's. */
+static void streams_and_checkpoints_come_in_byte_order(void **state)
+{
+    (void)state;
+    explore_fixture f;
+    explore_fixture_make(&f);
+    PGconn *admin = admin_connection();
+    PGresult *res = PQexec(admin, "SELECT 1 FROM pg_collation WHERE "
+                                  "collname = 'und-x-icu'");
+    bool icu = PQntuples(res) == 1;
+    PQclear(res);
+    if (!icu) {
+        printf("no ICU collation on this server: byte order not checked\n");
+        PQfinish(admin);
+        explore_fixture_remove(&f);
+        return;
+    }
+    esk_store *writer = NULL;
+    esk_postgres_options options = ESK_POSTGRES_OPTIONS_INIT;
+    options.schema = SCHEMA;
+    assert_int_equal(esk_store_open_postgres(&writer, conninfo, &options),
+                     ESK_OK);
+    const esk_new_event event = {NULL, "Started", 1, "{}", NULL};
+    assert_int_equal(
+        esk_store_append(writer, "alpha-1", ESK_NO_STREAM, &event, 1, NULL),
+        ESK_OK);
+    assert_int_equal(
+        esk_store_append(writer, "Zeta-1", ESK_NO_STREAM, &event, 1, NULL),
+        ESK_OK);
+    const esk_record r = {.key = "Zeta", .at = 1, .tag = 1, .value = "{}"};
+    assert_int_equal(esk_store_put_record(writer, ESK_RECORD_CHECKPOINT, &r),
+                     ESK_OK);
+    esk_store_free(writer);
+    PQclear(PQexec(admin, "ALTER TABLE " SCHEMA ".events ALTER COLUMN "
+                          "stream_id TYPE text COLLATE \"und-x-icu\"; "
+                          "ALTER TABLE " SCHEMA ".checkpoints ALTER COLUMN "
+                          "name TYPE text COLLATE \"und-x-icu\""));
+    PQfinish(admin);
+
+    esk_explore *x = open_fixture(&f);
+    json_t *view = NULL;
+    assert_int_equal(esk_explore_streams(x, &view), ESK_OK);
+    assert_string_equal(text_at(view, "categories.0.name"),
+                        "<script>alert(1)</script>");
+    assert_string_equal(text_at(view, "categories.1.name"), "Zeta");
+    assert_string_equal(text_at(view, "categories.2.name"), "alpha");
+    json_decref(view);
+    assert_int_equal(esk_explore_checkpoints(x, &view), ESK_OK);
+    assert_string_equal(text_at(view, "checkpoints.0.name"), "Zeta");
+    assert_string_equal(text_at(view, "checkpoints.1.name"), "catalogue");
+    json_decref(view);
+    esk_explore_free(x);
+    explore_fixture_remove(&f);
+}
+
+static int run_on_postgres(void)
+{
+    conninfo = getenv("ESK_TEST_PG");
+    if (conninfo == NULL || conninfo[0] == '\0') {
+        printf("test_explore --postgres: SKIPPED: no PostgreSQL server is "
+               "configured. Set ESK_TEST_PG to a libpq conninfo, e.g. from "
+               "tests/pg/cluster.sh start\n");
+        return 77;
+    }
+    explore_fixture_use_postgres(conninfo, SCHEMA);
+    /* The views' own tests, the same bodies as on a file. */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(streams_are_grouped_by_category_with_versions),
+        cmocka_unit_test(a_stream_shows_data_metadata_links_and_tags),
+        cmocka_unit_test(hostile_ids_and_data_come_back_verbatim),
+        cmocka_unit_test(the_feed_is_paged_by_position),
+        cmocka_unit_test(checkpoints_show_their_kind_and_lag),
+        cmocka_unit_test(a_workshop_is_folded_event_by_event),
+        cmocka_unit_test(links_find_the_cause_and_the_correlated_events),
+        cmocka_unit_test(browsing_writes_nothing_to_the_server),
+        cmocka_unit_test(a_missing_schema_is_refused_with_what_to_do),
+        cmocka_unit_test(
+            a_lost_connection_is_browsed_again_at_the_next_refresh),
+        cmocka_unit_test(the_page_names_the_database_never_its_password),
+        cmocka_unit_test(streams_and_checkpoints_come_in_byte_order),
+    };
+    return cmocka_run_group_tests_name("explore on PostgreSQL", tests, NULL,
+                                       NULL);
+}
+#endif
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--postgres") == 0) {
+#ifdef ESK_HAVE_POSTGRES
+        return run_on_postgres();
+#else
+        printf("test_explore --postgres: SKIPPED: built without libpq\n");
+        return 77;
+#endif
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(streams_are_grouped_by_category_with_versions),
         cmocka_unit_test(a_stream_shows_data_metadata_links_and_tags),
@@ -392,6 +666,11 @@ int main(void)
         cmocka_unit_test(a_file_that_is_not_a_database_is_refused),
         cmocka_unit_test(a_newer_schema_is_refused_with_what_to_do),
         cmocka_unit_test(a_file_replaced_under_the_explorer_is_read_anew),
+        cmocka_unit_test(connection_strings_are_told_from_file_names),
+        cmocka_unit_test(a_schema_is_refused_with_a_file),
+#ifndef ESK_HAVE_POSTGRES
+        cmocka_unit_test(a_conninfo_without_libpq_says_what_to_install),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,9 @@
 /*
  * web/tests/test_explore_server.c - the explorer's HTTP answers, on a
  * fixture store: status codes, refusals, escaping, and a file left as it
- * was after a whole browsing session.
+ * was after a whole browsing session. With --postgres, the answers that
+ * do not depend on the backend again on the same store in a PostgreSQL
+ * schema (ESK_TEST_PG; 77 without one).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -29,17 +31,22 @@ typedef struct served {
     esk_explore_server *server;
 } served;
 
-static void serve_path(served *s, const char *path)
+static void serve_target(served *s, const char *target, const char *schema)
 {
-    assert_int_equal(esk_explore_open(&s->explore, path), ESK_OK);
+    assert_int_equal(esk_explore_open_in(&s->explore, target, schema), ESK_OK);
     assert_int_equal(esk_explore_server_start(&s->server, s->explore, 0),
                      ESK_OK);
+}
+
+static void serve_path(served *s, const char *path)
+{
+    serve_target(s, path, NULL);
 }
 
 static void serve(served *s)
 {
     explore_fixture_make(&s->f);
-    serve_path(s, s->f.path);
+    serve_target(s, s->f.target, s->f.schema);
 }
 
 static void stop(served *s)
@@ -261,8 +268,51 @@ static void a_store_started_over_shows_without_a_restart(void **state)
     stop(&s);
 }
 
-int main(void)
+#ifdef ESK_HAVE_POSTGRES
+static void the_page_names_the_schema_and_the_database(void **state)
 {
+    (void)state;
+    served s;
+    serve(&s);
+    esk_web_client_reply r = {0};
+    assert_int_equal(get(&s, "/", &r), 200);
+    assert_contains(r.body, "schema explore_http on PostgreSQL (");
+    esk_web_client_reply_free(&r);
+    stop(&s);
+}
+
+static int run_on_postgres(void)
+{
+    const char *conninfo = getenv("ESK_TEST_PG");
+    if (conninfo == NULL || conninfo[0] == '\0') {
+        printf("test_explore_server --postgres: SKIPPED: no PostgreSQL "
+               "server is configured. Set ESK_TEST_PG to a libpq conninfo, "
+               "e.g. from tests/pg/cluster.sh start\n");
+        return 77;
+    }
+    explore_fixture_use_postgres(conninfo, "explore_http");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_view_answers_json),
+        cmocka_unit_test(bad_requests_are_refused_with_a_reason),
+        cmocka_unit_test(hostile_text_is_json_text_never_markup),
+        cmocka_unit_test(the_page_names_the_schema_and_the_database),
+    };
+    return cmocka_run_group_tests_name("explore_server on PostgreSQL", tests,
+                                       NULL, NULL);
+}
+#endif
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--postgres") == 0) {
+#ifdef ESK_HAVE_POSTGRES
+        return run_on_postgres();
+#else
+        printf("test_explore_server --postgres: SKIPPED: built without "
+               "libpq\n");
+        return 77;
+#endif
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_view_answers_json),
         cmocka_unit_test(the_page_and_its_files_are_served),
