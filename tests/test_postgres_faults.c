@@ -53,7 +53,7 @@ static const mapped mappings[] = {
     {"53100", ESK_EIO, ESK_EXT_DISK_FULL, "disk is full"},
     {"53200", ESK_ENOMEM, ESK_EXT_NONE, "out of memory"},
     {"53300", ESK_EIO, ESK_EXT_NONE, "ran out of a resource"},
-    {"25006", ESK_EREADONLY, ESK_EXT_NONE, "connect to the primary"},
+    {"25006", ESK_EREADONLY, ESK_EXT_NONE, "on the primary"},
     {"42501", ESK_EREADONLY, ESK_EXT_NONE, "grant"},
     {"42P01", ESK_ESCHEMA, ESK_EXT_NONE, "changed by hand"},
     {"22001", ESK_EINVAL, ESK_EXT_NONE, "refused a value"},
