@@ -47,12 +47,12 @@
  *     one prepared statement); a query whose plan writes (a data-modifying
  *     WITH) is refused before it runs;
  *   - a query leaves nothing behind for the next one: a search_path it
- *     sets (set_config), a session advisory lock it takes, a temporary
- *     table or a prepared statement are undone or discarded;
+ *     sets (set_config) is undone, a session advisory lock it takes (which
+ *     could stop the store's writers) is released;
  *   - a query does not read the store's tables: the server's plan of each
- *     query (EXPLAIN VERBOSE, with views and SQL functions expanded) is
- *     refused if any of its relations or functions lies in the store's
- *     schema, before the query runs. The plan does not show what a
+ *     query (EXPLAIN VERBOSE, views and inlined SQL functions expanded) is
+ *     refused if a relation it reads (or a function it scans) lies in
+ *     the store's schema, before the query runs. The plan does not show what a
  *     function of the application's own (PL/pgSQL, say) reads when it
  *     runs: to have the server refuse that too, open the handle with the
  *     conninfo of a role that has no rights on the store's schema (only
@@ -62,8 +62,7 @@
  *   - a lost connection fails the query that meets it (ESK_EIO); the next
  *     query connects again.
  *
- * One handle per thread at a time, like a store; it may outlive the
- * store, whose conninfo it copies.
+ * One handle is used by one thread at a time, like a store.
  */
 #ifndef ESK_READ_MODEL_POSTGRES_H
 #define ESK_READ_MODEL_POSTGRES_H
