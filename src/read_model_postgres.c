@@ -170,10 +170,14 @@ esk_status esk_read_model_open_postgres(esk_read_model_postgres **out,
                                      "memory");
     snprintf(rm->schema, sizeof rm->schema, "%s", schema);
     snprintf(rm->store_schema, sizeof rm->store_schema, "%s", s->schema);
+    /* A query waits for a lock (a rebuild's DROP SCHEMA, say) as long as
+     * the store's writers do; 0 is PostgreSQL's "for ever", hence 1 ms,
+     * as on the store's connection. */
     snprintf(rm->begin_sql, sizeof rm->begin_sql,
              "BEGIN ISOLATION LEVEL READ COMMITTED, READ ONLY; "
-             "SET LOCAL search_path TO \"%s\", pg_catalog",
-             schema);
+             "SET LOCAL search_path TO \"%s\", pg_catalog; "
+             "SET LOCAL lock_timeout TO %d",
+             schema, s->busy_timeout_ms > 0 ? s->busy_timeout_ms : 1);
     esk_status status =
         connect_server(rm, conninfo != NULL ? conninfo : s->conninfo);
     if (status != ESK_OK) {
@@ -231,6 +235,14 @@ static esk_status query_fail(esk_read_model_postgres *rm, const PGresult *res,
                          "(PostgreSQL: %s); change the read model in a "
                          "projection",
                          sql, words);
+    if (esk__pg_sqlstate_is(res, "55P03"))
+        return esk__fail_ext(ESK_EBUSY, ESK_EXT_BUSY_TIMEOUT,
+                             "query \"%.80s\" waited past the store's "
+                             "busy_timeout_ms for a lock on the read model "
+                             "(a transaction changing its tables, such as "
+                             "a rebuild, holds it): try again later "
+                             "(PostgreSQL: %s)",
+                             sql, words);
     if (esk__pg_sqlstate_is(res, "42501"))
         return esk__fail(ESK_EREADONLY,
                          "query \"%.80s\": the read model's role may not do "

@@ -10,7 +10,7 @@
  *   store_postgres_schema.c     creating and checking the schema;
  *   store_postgres_statements.c the prepared statements and running them;
  *   store_postgres_errors.c     a libpq failure in the user's terms.
- * read_model_postgres.c (the query side) uses the first and the last.
+ * read_model_postgres.c, the query side, sits above them all.
  */
 #ifndef ESK_STORE_POSTGRES_INTERNAL_H
 #define ESK_STORE_POSTGRES_INTERNAL_H

@@ -102,11 +102,12 @@ static const esk_projection seats = {
 
 /* A store in STORE_SCHEMA with `events` events, the seats projection
  * caught up with them, and a query handle on its schema. */
-static esk_store *open_caught_up(int events, esk_read_model_postgres **rm)
+static esk_store *open_waiting(int events, int busy_timeout_ms,
+                               esk_read_model_postgres **rm)
 {
     pg_drop_schema(conninfo, SEATS_SCHEMA);
     pg_drop_schema(conninfo, STORE_SCHEMA);
-    esk_store *store = pg_open(conninfo, STORE_SCHEMA, 5000);
+    esk_store *store = pg_open(conninfo, STORE_SCHEMA, busy_timeout_ms);
     assert_non_null(store);
     const esk_new_event e = {NULL, "T", 1, "{}", NULL};
     for (int i = 0; i < events; i++)
@@ -120,6 +121,11 @@ static esk_store *open_caught_up(int events, esk_read_model_postgres **rm)
     assert_int_equal(
         esk_read_model_open_postgres(rm, store, SEATS_SCHEMA, NULL), ESK_OK);
     return store;
+}
+
+static esk_store *open_caught_up(int events, esk_read_model_postgres **rm)
+{
+    return open_waiting(events, 5000, rm);
 }
 
 static void close_caught_up(esk_store *store, esk_read_model_postgres *rm)
@@ -218,6 +224,29 @@ static void parameters_bind_as_text(void **state)
                      ESK_EINVAL);
     assert_null(res);
     assert_message_contains("takes 2 parameters, 1 given");
+    close_caught_up(store, rm);
+}
+
+/* A query waits for a transaction that changes the read model's tables
+ * as long as the store's writers wait, not for ever: one thread that
+ * queries while its own store's transaction holds the lock would
+ * otherwise wait for itself. */
+static void a_query_waits_for_a_rebuild_no_longer_than_the_store(void **state)
+{
+    (void)state;
+    esk_read_model_postgres *rm = NULL;
+    esk_store *store = open_waiting(2, 100, &rm);
+    assert_int_equal(esk_store_begin(store), ESK_OK);
+    assert_int_equal(esk_read_model_postgres_schema(store, SEATS_SCHEMA, true),
+                     ESK_OK);
+    PGresult *res = NULL;
+    assert_int_equal(esk_read_model_postgres_query(
+                         rm, "SELECT count(*) FROM seats", 0, NULL, &res),
+                     ESK_EBUSY);
+    assert_int_equal(esk_error_last()->ext, ESK_EXT_BUSY_TIMEOUT);
+    assert_message_contains("busy_timeout_ms");
+    assert_int_equal(esk_store_rollback(store), ESK_OK);
+    assert_int_equal(query_number(rm, "SELECT count(*) FROM seats"), 2);
     close_caught_up(store, rm);
 }
 
@@ -537,6 +566,7 @@ int main(void)
         cmocka_unit_test(a_query_reads_the_committed_rows_of_its_schema),
         cmocka_unit_test(a_query_does_not_see_the_stores_open_transaction),
         cmocka_unit_test(parameters_bind_as_text),
+        cmocka_unit_test(a_query_waits_for_a_rebuild_no_longer_than_the_store),
         cmocka_unit_test(statements_that_are_not_queries_are_refused),
         cmocka_unit_test(a_data_modifying_with_is_refused_before_it_runs),
         cmocka_unit_test(a_write_inside_a_function_is_refused_by_the_server),

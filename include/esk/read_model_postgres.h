@@ -59,6 +59,11 @@
  *     USAGE on the read model's schema and SELECT on its tables);
  *   - a query sees what is committed, never a transaction the store has
  *     open (another connection);
+ *   - a query waits for a lock on the read model's tables (a transaction
+ *     of the store's changing them, as a rebuild does) no longer than the
+ *     store's writers wait (its busy_timeout_ms), then fails with
+ *     ESK_EBUSY: a thread that queries inside its own store's rebuild
+ *     does not wait for itself for ever;
  *   - a lost connection fails the query that meets it (ESK_EIO); the next
  *     query connects again.
  *
@@ -147,6 +152,8 @@ void esk_read_model_postgres_free(esk_read_model_postgres *read_model);
  *         schema ("queries read the read model only: ...");
  *         ESK_EREADONLY: the handle's role may not read a table the query
  *         names (the server's words);
+ *         ESK_EBUSY with ESK_EXT_BUSY_TIMEOUT: the query waited for a lock
+ *         on the read model past the store's busy_timeout_ms;
  *         ESK_EIO: the connection was lost (the next query connects
  *         again), or the server failed otherwise (its words);
  *         ESK_ENOMEM.
