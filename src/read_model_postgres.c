@@ -35,7 +35,6 @@ struct esk_read_model_postgres {
      * cleanup failed): it is then dropped, and the next query connects
      * again. */
     bool tainted;
-    char schema[PG_SCHEMA_NAME_MAX + 1];
     char store_schema[PG_SCHEMA_NAME_MAX + 1];
     char begin_sql[200];
 };
@@ -168,7 +167,6 @@ esk_status esk_read_model_open_postgres(esk_read_model_postgres **out,
     if (rm == NULL)
         return esk__fail(ESK_ENOMEM, "esk_read_model_open_postgres: out of "
                                      "memory");
-    snprintf(rm->schema, sizeof rm->schema, "%s", schema);
     snprintf(rm->store_schema, sizeof rm->store_schema, "%s", s->schema);
     /* A query waits for a lock (a rebuild's DROP SCHEMA, say) as long as
      * the store's writers do; 0 is PostgreSQL's "for ever", hence 1 ms,
@@ -204,9 +202,11 @@ static bool connection_lost(const esk_read_model_postgres *rm,
 {
     const char *state =
         res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    /* 08P01, a protocol violation, leaves the connection good. */
     return PQstatus(rm->conn) != CONNECTION_OK ||
            (state != NULL &&
-            (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0));
+            ((strncmp(state, "08", 2) == 0 && strcmp(state, "08P01") != 0) ||
+             strncmp(state, "57P", 3) == 0));
 }
 
 /* A failed step of a query in the user's terms, the server's words
