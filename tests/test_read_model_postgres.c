@@ -102,12 +102,12 @@ static const esk_projection seats = {
 
 /* A store in STORE_SCHEMA with `events` events, the seats projection
  * caught up with them, and a query handle on its schema. */
-static esk_store *open_waiting(int events, int busy_timeout_ms,
-                               esk_read_model_postgres **rm)
+static esk_store *open_store(const char *store_conninfo, int events,
+                             int busy_timeout_ms, esk_read_model_postgres **rm)
 {
     pg_drop_schema(conninfo, SEATS_SCHEMA);
     pg_drop_schema(conninfo, STORE_SCHEMA);
-    esk_store *store = pg_open(conninfo, STORE_SCHEMA, busy_timeout_ms);
+    esk_store *store = pg_open(store_conninfo, STORE_SCHEMA, busy_timeout_ms);
     assert_non_null(store);
     const esk_new_event e = {NULL, "T", 1, "{}", NULL};
     for (int i = 0; i < events; i++)
@@ -125,7 +125,7 @@ static esk_store *open_waiting(int events, int busy_timeout_ms,
 
 static esk_store *open_caught_up(int events, esk_read_model_postgres **rm)
 {
-    return open_waiting(events, 5000, rm);
+    return open_store(conninfo, events, 5000, rm);
 }
 
 static void close_caught_up(esk_store *store, esk_read_model_postgres *rm)
@@ -235,7 +235,7 @@ static void a_query_waits_for_a_rebuild_no_longer_than_the_store(void **state)
 {
     (void)state;
     esk_read_model_postgres *rm = NULL;
-    esk_store *store = open_waiting(2, 100, &rm);
+    esk_store *store = open_store(conninfo, 2, 100, &rm);
     assert_int_equal(esk_store_begin(store), ESK_OK);
     assert_int_equal(esk_read_model_postgres_schema(store, SEATS_SCHEMA, true),
                      ESK_OK);
@@ -392,7 +392,8 @@ static void a_lock_taken_by_a_query_is_released_with_it(void **state)
     PGconn *admin = pg_admin(conninfo);
     assert_int_equal(pg_admin_number(admin,
                                      "SELECT count(*) FROM pg_locks WHERE "
-                                     "locktype = 'advisory' AND objid = 1234"),
+                                     "locktype = 'advisory' AND classid = 0 "
+                                     "AND objid = 1234 AND objsubid = 1"),
                      0);
     PQfinish(admin);
     close_caught_up(store, rm);
@@ -402,13 +403,19 @@ static void
 a_lost_connection_fails_one_query_and_the_next_connects(void **state)
 {
     (void)state;
+    /* The handle connects as the store does: with its application_name,
+     * which no other test's connections have. */
+    char victim[512];
+    snprintf(victim, sizeof victim, "%s application_name=esk_rmq_victim",
+             conninfo);
     esk_read_model_postgres *rm = NULL;
-    esk_store *store = open_caught_up(2, &rm);
+    esk_store *store = open_store(victim, 2, 5000, &rm);
     PGconn *admin = pg_admin(conninfo);
-    assert_true(pg_admin_number(admin,
-                                "SELECT count(pg_terminate_backend(pid)) FROM "
-                                "pg_stat_activity WHERE application_name = "
-                                "'esk_read_model'") >= 1);
+    assert_int_equal(pg_admin_number(admin,
+                                     "SELECT count(pg_terminate_backend(pid)) "
+                                     "FROM pg_stat_activity WHERE "
+                                     "application_name = 'esk_rmq_victim'"),
+                     2);
     PGresult *res = NULL;
     assert_int_equal(
         esk_read_model_postgres_query(rm, "SELECT 1", 0, NULL, &res), ESK_EIO);
