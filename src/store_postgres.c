@@ -54,17 +54,20 @@ static const esk_store_backend postgres_backend = {
     .wait_for = esk__pg_wait_for,
 };
 
-struct pg_conn *esk_store_postgres_conn(esk_store *store)
+pg_store *esk__pg_store_of(esk_store *store)
 {
     if (store == NULL || esk__store_backend(store) != &postgres_backend)
         return NULL;
-    pg_store *s = esk_store_impl(store);
-    return s->conn;
+    return esk_store_impl(store);
 }
 
-/* A schema name esk can put in SQL text without quoting anything inside:
- * [a-z_][a-z0-9_]*, 1 to 63 bytes (PostgreSQL's limit). */
-static bool schema_name_ok(const char *name)
+struct pg_conn *esk_store_postgres_conn(esk_store *store)
+{
+    pg_store *s = esk__pg_store_of(store);
+    return s != NULL ? s->conn : NULL;
+}
+
+bool esk__pg_schema_name_ok(const char *name)
 {
     size_t len = strlen(name);
     if (len == 0 || len > PG_SCHEMA_NAME_MAX || isdigit((unsigned char)name[0]))
@@ -101,7 +104,7 @@ static esk_status check_options(const esk_postgres_options *options,
                          "esk_store_open_postgres: busy_timeout_ms %d is "
                          "negative",
                          o->busy_timeout_ms);
-    if (!schema_name_ok(schema))
+    if (!esk__pg_schema_name_ok(schema))
         return esk__fail(ESK_EINVAL,
                          "esk_store_open_postgres: schema name '%.80s' is "
                          "not 1 to 63 of a-z, 0-9 and '_' (not starting "

@@ -10,6 +10,7 @@
  *   store_postgres_schema.c     creating and checking the schema;
  *   store_postgres_statements.c the prepared statements and running them;
  *   store_postgres_errors.c     a libpq failure in the user's terms.
+ * read_model_postgres.c, the query side, sits above them all.
  */
 #ifndef ESK_STORE_POSTGRES_INTERNAL_H
 #define ESK_STORE_POSTGRES_INTERNAL_H
@@ -112,6 +113,15 @@ typedef struct pg_store {
  * do not wait for each other (a rare collision only makes them share a
  * lock). */
 #define ESK__PG_LOCK_CLASS 0x45534B31
+
+/* --- store_postgres.c ------------------------------------------------- */
+
+/* The backend's state of a PostgreSQL store, NULL for any other store or
+ * NULL (for the read model's queries, read_model_postgres.c). */
+pg_store *esk__pg_store_of(esk_store *store);
+/* A schema name esk can put in SQL text without quoting anything inside:
+ * [a-z_][a-z0-9_]*, 1 to 63 bytes (PostgreSQL's limit). */
+bool esk__pg_schema_name_ok(const char *name);
 
 /* --- store_postgres_errors.c ------------------------------------------- */
 

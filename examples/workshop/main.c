@@ -34,7 +34,7 @@
 typedef struct app {
     esk_store *store;
     esk_bus *bus;
-    esk_read_model *read_model;
+    read_side queries;
     esk_catchup *catalogue;
     esk_catchup *agenda;
     esk_process_runner *waitlist;
@@ -124,7 +124,7 @@ static void app_close(app *a)
     esk_process_runner_free(a->waitlist);
     esk_catchup_free(a->agenda);
     esk_catchup_free(a->catalogue);
-    esk_read_model_free(a->read_model);
+    read_side_close(&a->queries);
     esk_bus_free(a->bus);
     esk_store_free(a->store);
 }
@@ -183,8 +183,7 @@ static int app_open(app *a, const char *path, const char *conninfo)
     }
     if (esk_process_runner_new(&a->waitlist, a->store, a->bus,
                                &waitlist_process) != ESK_OK ||
-        (conninfo == NULL &&
-         esk_read_model_open(&a->read_model, a->store) != ESK_OK)) {
+        read_side_open(&a->queries, a->store) != ESK_OK) {
         fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
@@ -252,7 +251,7 @@ static int send(app *a, workshop_command c, const char *id)
 static int query_catalogue(app *a)
 {
     say("  query     ");
-    if (print_catalogue(a->store, a->read_model) != ESK_OK) {
+    if (print_catalogue(&a->queries) != ESK_OK) {
         fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }
@@ -262,7 +261,7 @@ static int query_catalogue(app *a)
 static int query_agenda(app *a, const char *attendee)
 {
     say("  query     %s's ", attendee);
-    if (print_agenda(a->store, a->read_model, attendee) != ESK_OK) {
+    if (print_agenda(&a->queries, attendee) != ESK_OK) {
         fprintf(stderr, "workshop-demo: %s\n", esk_errmsg());
         return 1;
     }

@@ -16,6 +16,7 @@
 #ifdef ESK_HAVE_POSTGRES
 #include <libpq-fe.h>
 
+#include <esk/read_model_postgres.h>
 #include <esk/store_postgres.h>
 #endif
 
@@ -27,17 +28,24 @@
 /* The statements are written once for both databases: ?N numbers the
  * parameters, and '~' stands before every read model table. On SQLite the
  * tables sit next to the store's in its file ('~' is dropped); on
- * PostgreSQL they sit in a schema of their own, READ_MODEL_SCHEMA, since
- * the store's schema holds the store's tables only. */
-#define READ_MODEL_SCHEMA "workshop_read"
+ * PostgreSQL each read model has a schema of its own, next to the store's
+ * (the store's schema holds the store's tables only): a rebuild drops and
+ * creates that schema alone, and a query handle reads that schema only.
+ * A handler writes through the store's connection, whose search_path is
+ * the store's schema, so '~' becomes the schema there; a query's
+ * search_path is its read model's schema ('~' is dropped). */
+#define CATALOGUE_SCHEMA "workshop_catalogue"
+#define AGENDA_SCHEMA "workshop_agenda"
 
-static void to_dialect(const char *sql, bool postgres, char *out, size_t size)
+/* schema is NULL where tables are named plainly. */
+static void to_dialect(const char *sql, const char *schema, bool postgres,
+                       char *out, size_t size)
 {
     size_t n = 0;
     for (const char *p = sql; *p != '\0' && n + 1 < size; p++) {
         if (*p == '~') {
-            const char *prefix = postgres ? READ_MODEL_SCHEMA "." : "";
-            n += (size_t)snprintf(out + n, size - n, "%s", prefix);
+            if (schema != NULL)
+                n += (size_t)snprintf(out + n, size - n, "%s.", schema);
             if (n >= size)
                 n = size - 1;
         } else {
@@ -99,17 +107,20 @@ static esk_status exec_postgres(PGconn *conn, const char *sql, const char *a,
 #endif
 
 /* Run one statement with up to three text parameters (?1 to ?3) and one
- * integer (?4), in the store's database. */
-static esk_status exec(esk_store *store, const char *sql, const char *a,
-                       const char *b, const char *c, int64_t n)
+ * integer (?4), in the store's database; on PostgreSQL, on the tables of
+ * the read model's schema. */
+static esk_status exec(esk_store *store, const char *schema, const char *sql,
+                       const char *a, const char *b, const char *c, int64_t n)
 {
     char text[512];
 #ifdef ESK_HAVE_POSTGRES
     PGconn *conn = esk_store_postgres_conn(store);
     if (conn != NULL) {
-        to_dialect(sql, true, text, sizeof(text));
+        to_dialect(sql, schema, true, text, sizeof(text));
         return exec_postgres(conn, text, a, b, c, n);
     }
+#else
+    (void)schema;
 #endif
     sqlite3 *db = esk_store_sqlite_db(store);
     if (db == NULL) {
@@ -117,23 +128,37 @@ static esk_status exec(esk_store *store, const char *sql, const char *a,
                                   "PostgreSQL: open a store on one of them");
         return ESK_EINVAL;
     }
-    to_dialect(sql, false, text, sizeof(text));
+    to_dialect(sql, NULL, false, text, sizeof(text));
     return exec_sqlite(db, text, a, b, c, n);
 }
 
-/* PostgreSQL's read model tables need their schema first. */
-static esk_status create_schema(esk_store *store)
+/* On PostgreSQL, a read model's tables need their schema first
+ * (fresh: dropped with everything in it and created empty, for a
+ * rebuild). */
+static esk_status create_schema(esk_store *store, const char *schema,
+                                bool fresh)
 {
 #ifdef ESK_HAVE_POSTGRES
-    PGconn *conn = esk_store_postgres_conn(store);
-    if (conn != NULL)
-        return exec_postgres(conn,
-                             "CREATE SCHEMA IF NOT EXISTS " READ_MODEL_SCHEMA,
-                             NULL, NULL, NULL, 0);
+    if (esk_store_postgres_conn(store) != NULL)
+        return esk_read_model_postgres_schema(store, schema, fresh);
 #else
     (void)store;
+    (void)schema;
+    (void)fresh;
 #endif
     return ESK_OK;
+}
+
+/* Whether the store is on PostgreSQL, where a rebuild empties the read
+ * model by creating its schema afresh. */
+static bool on_postgres(esk_store *store)
+{
+#ifdef ESK_HAVE_POSTGRES
+    return esk_store_postgres_conn(store) != NULL;
+#else
+    (void)store;
+    return false;
+#endif
 }
 
 /* --- catalogue ---------------------------------------------------------- */
@@ -141,10 +166,10 @@ static esk_status create_schema(esk_store *store)
 static esk_status catalogue_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
-    esk_status rc = create_schema(store);
+    esk_status rc = create_schema(store, CATALOGUE_SCHEMA, false);
     return rc != ESK_OK
                ? rc
-               : exec(store,
+               : exec(store, CATALOGUE_SCHEMA,
                       "CREATE TABLE IF NOT EXISTS ~catalogue("
                       "workshop_id TEXT PRIMARY KEY, title TEXT, starts_on "
                       "TEXT, "
@@ -155,8 +180,12 @@ static esk_status catalogue_setup(void *ctx, esk_store *store)
 
 static esk_status catalogue_reset(void *ctx, esk_store *store)
 {
-    (void)ctx;
-    return exec(store, "DELETE FROM ~catalogue", NULL, NULL, NULL, 0);
+    if (on_postgres(store)) {
+        esk_status rc = create_schema(store, CATALOGUE_SCHEMA, true);
+        return rc != ESK_OK ? rc : catalogue_setup(ctx, store);
+    }
+    return exec(store, CATALOGUE_SCHEMA, "DELETE FROM ~catalogue", NULL, NULL,
+                NULL, 0);
 }
 
 /* Apply a change to one workshop's row. Counting is not idempotent, so
@@ -170,7 +199,8 @@ static esk_status update_workshop(esk_store *store, const char *workshop_id,
              "UPDATE ~catalogue SET %s, last_position = ?4 "
              "WHERE workshop_id = ?1 AND last_position < ?4",
              change);
-    return exec(store, sql, workshop_id, NULL, NULL, position);
+    return exec(store, CATALOGUE_SCHEMA, sql, workshop_id, NULL, NULL,
+                position);
 }
 
 static esk_status catalogue_handle(void *ctx, esk_store *store,
@@ -194,7 +224,7 @@ static esk_status catalogue_handle(void *ctx, esk_store *store,
             esk_codec_decode_event(&workshop_scheduled_type, event, &e);
         if (rc != ESK_OK)
             return rc;
-        return exec(store,
+        return exec(store, CATALOGUE_SCHEMA,
                     "INSERT INTO ~catalogue VALUES(?1, ?2, ?3, ?4, 0, 0, 1, 0) "
                     "ON CONFLICT(workshop_id) DO UPDATE SET "
                     "title = ?2, starts_on = ?3, capacity = ?4, "
@@ -255,17 +285,17 @@ const esk_projection catalogue_projection = {
 static esk_status agenda_setup(void *ctx, esk_store *store)
 {
     (void)ctx;
-    esk_status rc = create_schema(store);
+    esk_status rc = create_schema(store, AGENDA_SCHEMA, false);
     if (rc != ESK_OK)
         return rc;
-    rc = exec(store,
+    rc = exec(store, AGENDA_SCHEMA,
               "CREATE TABLE IF NOT EXISTS ~agenda_workshops("
               "workshop_id TEXT PRIMARY KEY, title TEXT, "
               "starts_on TEXT)",
               NULL, NULL, NULL, 0);
     if (rc != ESK_OK)
         return rc;
-    return exec(store,
+    return exec(store, AGENDA_SCHEMA,
                 "CREATE TABLE IF NOT EXISTS ~agenda("
                 "attendee_id TEXT, workshop_id TEXT, place TEXT, "
                 "PRIMARY KEY(attendee_id, workshop_id))",
@@ -274,12 +304,15 @@ static esk_status agenda_setup(void *ctx, esk_store *store)
 
 static esk_status agenda_reset(void *ctx, esk_store *store)
 {
-    (void)ctx;
-    esk_status rc =
-        exec(store, "DELETE FROM ~agenda_workshops", NULL, NULL, NULL, 0);
-    return rc != ESK_OK
-               ? rc
-               : exec(store, "DELETE FROM ~agenda", NULL, NULL, NULL, 0);
+    if (on_postgres(store)) {
+        esk_status rc = create_schema(store, AGENDA_SCHEMA, true);
+        return rc != ESK_OK ? rc : agenda_setup(ctx, store);
+    }
+    esk_status rc = exec(store, AGENDA_SCHEMA, "DELETE FROM ~agenda_workshops",
+                         NULL, NULL, NULL, 0);
+    return rc != ESK_OK ? rc
+                        : exec(store, AGENDA_SCHEMA, "DELETE FROM ~agenda",
+                               NULL, NULL, NULL, 0);
 }
 
 /* Every statement sets a row to a value rather than counting, so applying
@@ -294,7 +327,7 @@ static esk_status agenda_handle(void *ctx, esk_store *store,
         workshop_scheduled e;
         rc = esk_codec_decode_event(&workshop_scheduled_type, event, &e);
         if (rc == ESK_OK)
-            rc = exec(store,
+            rc = exec(store, AGENDA_SCHEMA,
                       "INSERT INTO ~agenda_workshops VALUES(?1, ?2, ?3) "
                       "ON CONFLICT(workshop_id) DO UPDATE SET "
                       "title = ?2, starts_on = ?3",
@@ -303,7 +336,7 @@ static esk_status agenda_handle(void *ctx, esk_store *store,
         attendee_registered e;
         rc = esk_codec_decode_event(&attendee_registered_type, event, &e);
         if (rc == ESK_OK)
-            rc = exec(store,
+            rc = exec(store, AGENDA_SCHEMA,
                       "INSERT INTO ~agenda VALUES(?1, ?2, 'seat') "
                       "ON CONFLICT(attendee_id, workshop_id) DO UPDATE "
                       "SET place = 'seat'",
@@ -312,7 +345,7 @@ static esk_status agenda_handle(void *ctx, esk_store *store,
         attendee_waitlisted e;
         rc = esk_codec_decode_event(&attendee_waitlisted_type, event, &e);
         if (rc == ESK_OK)
-            rc = exec(store,
+            rc = exec(store, AGENDA_SCHEMA,
                       "INSERT INTO ~agenda VALUES(?1, ?2, 'waitlist') "
                       "ON CONFLICT(attendee_id, workshop_id) DO UPDATE "
                       "SET place = 'waitlist'",
@@ -323,7 +356,7 @@ static esk_status agenda_handle(void *ctx, esk_store *store,
         rc = esk_codec_decode_event(&waitlisted_attendee_promoted_type, event,
                                     &e);
         if (rc == ESK_OK)
-            rc = exec(store,
+            rc = exec(store, AGENDA_SCHEMA,
                       "UPDATE ~agenda SET place = 'seat' "
                       "WHERE attendee_id = ?1 AND workshop_id = ?2",
                       e.attendee_id, e.workshop_id, NULL, 0);
@@ -331,7 +364,7 @@ static esk_status agenda_handle(void *ctx, esk_store *store,
         registration_cancelled e;
         rc = esk_codec_decode_event(&registration_cancelled_type, event, &e);
         if (rc == ESK_OK)
-            rc = exec(store,
+            rc = exec(store, AGENDA_SCHEMA,
                       "DELETE FROM ~agenda "
                       "WHERE attendee_id = ?1 AND workshop_id = ?2",
                       e.attendee_id, e.workshop_id, NULL, 0);
@@ -387,16 +420,14 @@ static esk_status print_rows_sqlite(esk_read_model *read_model, const char *sql,
 }
 
 #ifdef ESK_HAVE_POSTGRES
-static esk_status print_rows_postgres(PGconn *conn, const char *sql,
-                                      const char *param)
+static esk_status print_rows_postgres(esk_read_model_postgres *read_model,
+                                      const char *sql, const char *param)
 {
-    PGresult *res =
-        PQexecParams(conn, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        esk_error_set(ESK_EIO, "query: %s", PQerrorMessage(conn));
-        PQclear(res);
-        return ESK_EIO;
-    }
+    PGresult *res = NULL;
+    esk_status rc = esk_read_model_postgres_query(read_model, sql,
+                                                  param ? 1 : 0, &param, &res);
+    if (rc != ESK_OK)
+        return rc;
     for (int r = 0; r < PQntuples(res); r++) {
         printf("  ");
         for (int i = 0; i < PQnfields(res); i++)
@@ -410,31 +441,51 @@ static esk_status print_rows_postgres(PGconn *conn, const char *sql,
 }
 #endif
 
-/* A SQLite store's queries go through a read model handle, which refuses
- * writes and the store's tables; PostgreSQL's through the store's
- * connection, outside any transaction. */
-static esk_status print_rows(esk_store *store, esk_read_model *read_model,
+esk_status read_side_open(read_side *r, esk_store *store)
+{
+    memset(r, 0, sizeof(*r));
+#ifdef ESK_HAVE_POSTGRES
+    if (esk_store_postgres_conn(store) != NULL) {
+        esk_status rc = esk_read_model_open_postgres(&r->catalogue, store,
+                                                     CATALOGUE_SCHEMA, NULL);
+        return rc != ESK_OK ? rc
+                            : esk_read_model_open_postgres(&r->agenda, store,
+                                                           AGENDA_SCHEMA, NULL);
+    }
+#endif
+    return esk_read_model_open(&r->sqlite, store);
+}
+
+void read_side_close(read_side *r)
+{
+    esk_read_model_free(r->sqlite);
+#ifdef ESK_HAVE_POSTGRES
+    esk_read_model_postgres_free(r->catalogue);
+    esk_read_model_postgres_free(r->agenda);
+#endif
+    memset(r, 0, sizeof(*r));
+}
+
+/* Every query goes through a handle that refuses writes and the store's
+ * tables: SQLite's on the store's file, or, on PostgreSQL, the handle of
+ * the read model's schema (pg, which names its tables plainly). */
+static esk_status print_rows(const read_side *r, esk_read_model_postgres *pg,
                              const char *sql, const char *param,
                              const char *header)
 {
     char text[512];
     printf("%s\n", header);
+    to_dialect(sql, NULL, pg != NULL, text, sizeof(text));
 #ifdef ESK_HAVE_POSTGRES
-    PGconn *conn = esk_store_postgres_conn(store);
-    if (conn != NULL) {
-        to_dialect(sql, true, text, sizeof(text));
-        return print_rows_postgres(conn, text, param);
-    }
-#else
-    (void)store;
+    if (pg != NULL)
+        return print_rows_postgres(pg, text, param);
 #endif
-    to_dialect(sql, false, text, sizeof(text));
-    return print_rows_sqlite(read_model, text, param);
+    return print_rows_sqlite(r->sqlite, text, param);
 }
 
-esk_status print_catalogue(esk_store *store, esk_read_model *read_model)
+esk_status print_catalogue(const read_side *r)
 {
-    return print_rows(store, read_model,
+    return print_rows(r, r->catalogue,
                       "SELECT workshop_id, title, starts_on, "
                       "(capacity - seats_taken) || ' seats left', "
                       "waitlist || ' waiting', "
@@ -443,10 +494,9 @@ esk_status print_catalogue(esk_store *store, esk_read_model *read_model)
                       NULL, "catalogue:");
 }
 
-esk_status print_agenda(esk_store *store, esk_read_model *read_model,
-                        const char *attendee_id)
+esk_status print_agenda(const read_side *r, const char *attendee_id)
 {
-    return print_rows(store, read_model,
+    return print_rows(r, r->agenda,
                       "SELECT w.workshop_id, w.title, w.starts_on, a.place "
                       "FROM ~agenda a JOIN ~agenda_workshops w "
                       "USING (workshop_id) WHERE a.attendee_id = ?1 "

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # examples/workshop/smoke_test_postgres.sh DEMO HAS_BACKEND - the smoke
 # test's story on PostgreSQL: the store, the bus, the process manager and
-# both read models in one database of the server under test (ESK_TEST_PG,
+# both read models (a schema each, queried through
+# esk_read_model_postgres_query) in one database of the server under
+# test (ESK_TEST_PG,
 # a key=value conninfo such as tests/pg/cluster.sh prints). The story runs
 # in a database of its own, made afresh, so that it starts from nothing
 # and meets no other test's schemas. Exits 77 (skipped) when there is no
@@ -65,6 +67,31 @@ out=$("$demo" --pg "$conninfo" schedule w-1 Again 2026-12-02 3 2>&1) ||
 out=$("$demo" --pg "$conninfo" catalogue 2>&1) || fail "catalogue failed: $out"
 [[ $out == *"w-1 | Event Sourcing 101 | 2026-12-01 | 0 seats left | 0 waiting | closed"* ]] ||
     fail "the catalogue does not show the story's end: $out"
+
+# Each read model has a schema of its own, and the store's holds only
+# the store's tables.
+tables=$("$psql" "$conninfo" -XAtq -c "SELECT string_agg(schemaname || '.' ||
+    tablename, ' ' ORDER BY schemaname, tablename) FROM pg_tables WHERE schemaname LIKE
+    'workshop%' OR tablename LIKE '%agenda%' OR tablename = 'catalogue'")
+[[ $tables == "workshop_agenda.agenda workshop_agenda.agenda_workshops workshop_catalogue.catalogue" ]] ||
+    fail "the read models are not each in a schema of their own: $tables"
+
+# A rebuild of one read model (its version's checkpoint gone) creates its
+# schema afresh, and leaves the other's alone.
+"$psql" "$conninfo" -Xq -v ON_ERROR_STOP=1 \
+    -c "CREATE TABLE workshop_catalogue.leftover(x int)" \
+    -c "CREATE TABLE workshop_agenda.kept(x int)" \
+    -c "UPDATE esk.checkpoints SET version = 0 WHERE name = 'catalogue'"
+# A command lets the projections follow (a refused one too).
+"$demo" --pg "$conninfo" schedule w-1 Again 2026-12-02 3 >/dev/null 2>&1 ||
+    fail "schedule for a rebuild failed"
+out=$("$demo" --pg "$conninfo" catalogue 2>&1) || fail "catalogue after a rebuild failed: $out"
+[[ $out == *"w-1 | Event Sourcing 101 | 2026-12-01 | 0 seats left | 0 waiting | closed"* ]] ||
+    fail "the rebuilt catalogue does not show the story's end: $out"
+tables=$("$psql" "$conninfo" -XAtq -c "SELECT string_agg(schemaname || '.' ||
+    tablename, ' ' ORDER BY schemaname, tablename) FROM pg_tables WHERE schemaname LIKE 'workshop%'")
+[[ $tables == "workshop_agenda.agenda workshop_agenda.agenda_workshops workshop_agenda.kept workshop_catalogue.catalogue" ]] ||
+    fail "a rebuild did not create the catalogue's schema afresh, alone: $tables"
 
 rc=0
 out=$("$demo" --pg "host=/nonexistent/socket dbname=none" catalogue 2>&1) || rc=$?

@@ -322,6 +322,11 @@ esk_status esk_catchup_status_get(esk_catchup *catchup,
  * store. A statement finalized later still releases everything (the
  * connection and its files go with the last statement), but use it for
  * nothing else once its handle is freed.
+ *
+ * On a PostgreSQL store, the query side is esk_read_model_open_postgres()
+ * (esk/read_model_postgres.h): a handle per read model's schema, on a
+ * connection of its own, with the same two guarantees (and a limit that
+ * header states: what a PL/pgSQL function reads).
  */
 typedef struct esk_read_model esk_read_model;
 struct sqlite3_stmt;

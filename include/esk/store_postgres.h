@@ -109,12 +109,16 @@ struct pg_conn;
  * model in the same database: a handler that writes through it writes in
  * the batch's transaction, so its rows and the checkpoint commit together
  * or not at all (tests/test_store_postgres.c). Keep each projection's
- * tables in a schema of its own (created by setup(): CREATE SCHEMA IF NOT
- * EXISTS), and name them with that schema: the connection's search_path is
- * the store's schema. Do not close it, do not begin or end transactions on
- * it, and leave no query running on it (no PQsendQuery without its last
- * PQgetResult). A failed statement ends PostgreSQL's transaction: the
- * store then fails the unit as a lost one (ESK_EXT_TRANSACTION_LOST).
+ * tables in a schema of its own (created by setup() with
+ * esk_read_model_postgres_schema(), which reset() uses to start a rebuild
+ * from an empty schema: esk/read_model_postgres.h shows both), and name
+ * them with that schema: the connection's search_path is the store's
+ * schema. Queries read the read model through a handle of
+ * esk/read_model_postgres.h, not through this connection. Do not close it, do
+ * not begin or end transactions on it, and leave no query running on it (no
+ * PQsendQuery without its last PQgetResult). A failed statement ends
+ * PostgreSQL's transaction: the store then fails the unit as a lost one
+ * (ESK_EXT_TRANSACTION_LOST).
  */
 struct pg_conn *esk_store_postgres_conn(esk_store *store);
 
