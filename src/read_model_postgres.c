@@ -121,11 +121,11 @@ static esk_status connect_server(esk_read_model_postgres *rm,
         return status;
     }
     PQconninfoFree(parsed);
-    /* The conninfo first, then what the handle needs on top of it. */
-    const char *const keys[] = {"dbname", "client_encoding",
-                                "fallback_application_name", NULL};
-    const char *const values[] = {conninfo, "UTF8", "esk_read_model", NULL};
-    rm->conn = PQconnectdbParams(keys, values, 1);
+    /* What the handle needs, on top of the conninfo. */
+    const char *const keys[] = {"client_encoding", "fallback_application_name",
+                                NULL};
+    const char *const values[] = {"UTF8", "esk_read_model", NULL};
+    rm->conn = esk__pg_connect(conninfo, keys, values);
     if (rm->conn == NULL)
         return esk__fail(ESK_ENOMEM, "connecting the read model to "
                                      "PostgreSQL: out of memory");

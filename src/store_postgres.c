@@ -140,7 +140,7 @@ static esk_status connect_server(pg_store *s)
         return status;
     }
     PQconninfoFree(parsed);
-    s->conn = PQconnectdb(s->conninfo);
+    s->conn = esk__pg_connect(s->conninfo, NULL, NULL);
     if (s->conn == NULL)
         return esk__fail(ESK_ENOMEM, "connecting to PostgreSQL: out of "
                                      "memory");

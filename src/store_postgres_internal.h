@@ -165,6 +165,18 @@ esk_status esk__pg_query_int(pg_store *s, int which, const char *param,
  * into tags: false when a column is not what esk writes. */
 bool esk__pg_row_event(const PGresult *res, int row, esk_event *e,
                        esk__pg_tags *tags);
+/* How long a connection attempt may take, in seconds, when neither the
+ * conninfo nor PGCONNECT_TIMEOUT says: libpq's own default is for ever,
+ * which would hang a store (or a viewer's poll) on a server that accepts
+ * the connection and never answers. */
+#define ESK__PG_CONNECT_TIMEOUT "10"
+
+/* PQconnectdbParams on conninfo with esk's defaults under it (the connect
+ * timeout) and the settings in keys/values (up to 4, NULL-terminated) on
+ * top of it. NULL only when out of memory. */
+PGconn *esk__pg_connect(const char *conninfo, const char *const *keys,
+                        const char *const *values);
+
 /* Connect again after the connection was lost, outside a transaction:
  * ESK_OK when the connection is good. */
 esk_status esk__pg_connected(pg_store *s, const char *doing);

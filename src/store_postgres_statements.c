@@ -252,6 +252,28 @@ esk_status esk__pg_refuse_write(const pg_store *s, const char *doing)
                      doing);
 }
 
+PGconn *esk__pg_connect(const char *conninfo, const char *const *keys,
+                        const char *const *values)
+{
+    /* Entries before the expanded dbname are defaults the conninfo
+     * overrides; entries after it override the conninfo. */
+    const char *all_keys[7] = {NULL};
+    const char *all_values[7] = {NULL};
+    int n = 0;
+    const char *env = getenv("PGCONNECT_TIMEOUT");
+    if (env == NULL || env[0] == '\0') {
+        all_keys[n] = "connect_timeout";
+        all_values[n++] = ESK__PG_CONNECT_TIMEOUT;
+    }
+    all_keys[n] = "dbname";
+    all_values[n++] = conninfo;
+    for (int i = 0; keys != NULL && keys[i] != NULL && n < 6; i++) {
+        all_keys[n] = keys[i];
+        all_values[n++] = values[i];
+    }
+    return PQconnectdbParams(all_keys, all_values, 1);
+}
+
 esk_status esk__pg_connected(pg_store *s, const char *doing)
 {
     if (PQstatus(s->conn) == CONNECTION_OK && s->ready)

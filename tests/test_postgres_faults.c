@@ -13,9 +13,14 @@
  * one); skipped otherwise.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -246,6 +251,106 @@ the_session_settings_are_the_stores_whatever_the_conninfo_asks(void **state)
     pg_drop_schema(conninfo, "esk_faults_settings");
 }
 
+/* ---- A server that never answers ------------------------------------- */
+
+/* A TCP port on the loopback that accepts connections (the kernel does,
+ * into the backlog) and never says a word: what a hung server or a
+ * firewall that swallows packets looks like to libpq. */
+static int silent_server(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&address, sizeof address), 0);
+    assert_int_equal(listen(fd, 8), 0);
+    socklen_t size = sizeof address;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&address, &size), 0);
+    *port = ntohs(address.sin_port);
+    return fd;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) +
+           (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void a_server_that_never_answers_is_an_io_error_in_time(void **state)
+{
+    (void)state;
+    int port = 0;
+    int fd = silent_server(&port);
+    char silent[256];
+    snprintf(silent, sizeof silent,
+             "host=127.0.0.1 port=%d user=esk dbname=esk connect_timeout=2",
+             port);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_postgres(&store, silent, NULL), ESK_EIO);
+    assert_null(store);
+    assert_true(seconds_since(&start) < 8.0);
+    assert_message_contains("check that the server runs");
+    assert_message_contains("timeout");
+    close(fd);
+}
+
+static const char *connect_timeout_of(esk_store *store)
+{
+    static char value[16];
+    value[0] = '\0';
+    PQconninfoOption *options = PQconninfo(esk_store_postgres_conn(store));
+    assert_non_null(options);
+    for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+        if (strcmp(o->keyword, "connect_timeout") == 0 && o->val != NULL)
+            snprintf(value, sizeof value, "%s", o->val);
+    PQconninfoFree(options);
+    return value;
+}
+
+/* libpq waits for ever by default; the store gives a connection attempt
+ * ten seconds unless the conninfo or PGCONNECT_TIMEOUT says otherwise. */
+static void a_connection_attempt_is_bounded_unless_told_otherwise(void **state)
+{
+    (void)state;
+    const char *saved = getenv("PGCONNECT_TIMEOUT");
+    char keep[32] = "";
+    if (saved != NULL)
+        snprintf(keep, sizeof keep, "%s", saved);
+    unsetenv("PGCONNECT_TIMEOUT");
+    esk_postgres_options options = ESK_POSTGRES_OPTIONS_INIT;
+    options.schema = "esk_faults_timeout";
+
+    esk_store *store = NULL;
+    assert_int_equal(esk_store_open_postgres(&store, conninfo, &options),
+                     ESK_OK);
+    assert_string_equal(connect_timeout_of(store), "10");
+    esk_store_free(store);
+
+    char told[1024];
+    snprintf(told, sizeof told, "%s connect_timeout=3", conninfo);
+    assert_int_equal(esk_store_open_postgres(&store, told, &options), ESK_OK);
+    assert_string_equal(connect_timeout_of(store), "3");
+    esk_store_free(store);
+
+    setenv("PGCONNECT_TIMEOUT", "4", 1);
+    assert_int_equal(esk_store_open_postgres(&store, conninfo, &options),
+                     ESK_OK);
+    assert_string_equal(connect_timeout_of(store), "4");
+    esk_store_free(store);
+
+    if (saved != NULL)
+        setenv("PGCONNECT_TIMEOUT", keep, 1);
+    else
+        unsetenv("PGCONNECT_TIMEOUT");
+    pg_drop_schema(conninfo, "esk_faults_timeout");
+}
+
 int main(void)
 {
     conninfo = pg_conninfo("test_postgres_faults");
@@ -256,6 +361,8 @@ int main(void)
         cmocka_unit_test(a_deadlock_ends_the_unit_as_busy_and_it_can_be_redone),
         cmocka_unit_test(
             the_session_settings_are_the_stores_whatever_the_conninfo_asks),
+        cmocka_unit_test(a_server_that_never_answers_is_an_io_error_in_time),
+        cmocka_unit_test(a_connection_attempt_is_bounded_unless_told_otherwise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

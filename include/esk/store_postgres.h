@@ -70,13 +70,17 @@ typedef struct esk_postgres_options {
  * @param out      receives the store, owned by the caller (esk_store_free
  *                 closes the connection); untouched on failure.
  * @param conninfo a libpq connection string ("host=/run/postgresql
- *                 dbname=app") or URI; borrowed.
+ *                 dbname=app") or URI; borrowed. A connection attempt
+ *                 (this one, and each reconnection) gives up after
+ *                 connect_timeout seconds: 10 unless the conninfo or
+ *                 PGCONNECT_TIMEOUT says (libpq alone would wait for ever
+ *                 on a server that never answers).
  * @param options  NULL for the defaults; borrowed.
  * @return ESK_OK;
  *         ESK_EINVAL: out or conninfo NULL, a conninfo libpq cannot parse,
  *         bad options or schema name;
- *         ESK_EIO: the server cannot be reached or refused the connection
- *         (the message gives libpq's words); read_only, also a schema that
+ *         ESK_EIO: the server cannot be reached, refused the connection
+ *         or did not answer in time (the message gives libpq's words); read_only, also a schema that
  *         is absent or holds no esk store (the message says to open it
  *         once without read_only);
  *         ESK_ESCHEMA: the schema holds tables that are not an esk store, or
