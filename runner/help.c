@@ -85,7 +85,7 @@ static const command_help commands[] = {
      "Leaves the room: nothing more is sent, and the reports waiting in\n"
      ".kata/ are dropped.\n"},
     {"explore", "./kata explore [FILE | CONNINFO] [--schema NAME] [--port N]",
-     "Opens a page in the browser on an esk store file, read-only: the\n"
+     "Opens a page in the browser on an esk store, read-only: the\n"
      "streams by category, each stream's events (data, metadata, links to\n"
      "the cause and the correlated events), the global feed by position,\n"
      "every projection's and process manager's checkpoint and lag, and a\n"
