@@ -144,13 +144,25 @@ void remove_store_files(const char *path)
         unlink(name);
 }
 
+const faults_server *faults_postgres;
+
+esk_status open_backend(fx *f, esk_store **out)
+{
+    esk_store_options options = store_options(f);
+    switch (f->backend) {
+    case MEMORY:
+        return esk_store_open_memory(out, &options);
+    case POSTGRES:
+        return faults_postgres->open(out, &options);
+    default:
+        return esk_store_open_sqlite(out, f->path, &options);
+    }
+}
+
 /* Open the fixture's store, new and empty. */
 void open_store(fx *f)
 {
-    esk_store_options options = store_options(f);
-    esk_status rc = f->backend == MEMORY
-                        ? esk_store_open_memory(&f->store, &options)
-                        : esk_store_open_sqlite(&f->store, f->path, &options);
+    esk_status rc = open_backend(f, &f->store);
     if (rc != ESK_OK)
         fail_msg("opening the store: %s", esk_errmsg());
 }
@@ -167,6 +179,8 @@ void fx_init(fx *f, backend b)
     f->live = bookings_projection(&f->live_model);
     snprintf(f->path, sizeof(f->path), "%s/store.db", temp_dir);
     remove_store_files(f->path);
+    if (b == POSTGRES)
+        faults_postgres->empty();
 }
 
 void fx_close(fx *f)
@@ -306,13 +320,12 @@ char *store_state(fx *f)
         return take(&t);
     }
     struct stat st;
-    if (stat(f->path, &st) != 0) {
+    if (f->backend == SQLITE && stat(f->path, &st) != 0) {
         add(&t, "no file");
         return take(&t);
     }
     esk_store *reader = NULL;
-    esk_store_options options = store_options(f);
-    if (esk_store_open_sqlite(&reader, f->path, &options) != ESK_OK)
+    if (open_backend(f, &reader) != ESK_OK)
         fail_msg("reopening the store: %s", esk_errmsg());
     describe_store(reader, &t);
     esk_store_free(reader);

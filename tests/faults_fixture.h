@@ -116,7 +116,15 @@ esk_projection bookings_projection(bookings *b);
 
 /* ---- The fixture: a store and whatever a scenario builds on it ---------- */
 
-typedef enum backend { NO_STORE, MEMORY, SQLITE } backend;
+typedef enum backend { NO_STORE, MEMORY, SQLITE, POSTGRES } backend;
+
+/* The PostgreSQL store of test_postgres_alloc_faults.c, NULL in every
+ * other program: one schema, emptied before each run of a scenario. */
+typedef struct faults_server {
+    esk_status (*open)(esk_store **out, const esk_store_options *options);
+    void (*empty)(void);
+} faults_server;
+extern const faults_server *faults_postgres;
 
 /* 2026-11-27T09:00:00Z: every recorded_at is known. */
 #define CLOCK_START INT64_C(1795770000000000)
@@ -161,6 +169,9 @@ typedef struct fx {
 
 esk_store_options store_options(fx *f);
 void remove_store_files(const char *path);
+/* Open the fixture's backend at its place (the file, the schema); the
+ * memory store is new each time. */
+esk_status open_backend(fx *f, esk_store **out);
 /* Open the fixture's store, new and empty. */
 void open_store(fx *f);
 void fx_init(fx *f, backend b);
@@ -219,6 +230,17 @@ void with_many_events(fx *f);
 void with_upcasters(fx *f);
 void observe_nothing(fx *f, bool done, text *t);
 extern const esk_new_event three_bookings[3];
+
+/* One part's table of scenarios. */
+typedef struct faults_part {
+    const scenario *list;
+    size_t count;
+} faults_part;
+
+/* faults_harness.c: sweep every scenario of the parts, as one cmocka
+ * group named after name; returns the failures. ESK_FAULTS_ONLY filters
+ * the scenarios by name, ESK_TEST_LONG=1 adds the long form. */
+int faults_run(const char *name, const faults_part *parts, size_t n_parts);
 
 /* The scenarios of each part of the API, in the order they run. */
 extern const scenario store_scenarios[];

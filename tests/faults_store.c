@@ -21,10 +21,7 @@
 
 static esk_status open_the_store(fx *f)
 {
-    esk_store_options options = store_options(f);
-    if (f->backend == MEMORY)
-        return esk_store_open_memory(&f->store, &options);
-    return esk_store_open_sqlite(&f->store, f->path, &options);
+    return open_backend(f, &f->store);
 }
 
 static void observe_open(fx *f, bool done, text *t)
@@ -40,7 +37,7 @@ static void observe_open(fx *f, bool done, text *t)
 static const char *open_message(fx *f)
 {
     /* esk_store_open_memory() has no message to give. */
-    return f->backend == SQLITE ? esk_errmsg() : NULL;
+    return f->backend != MEMORY ? esk_errmsg() : NULL;
 }
 
 /* A file that already holds events, opened again. */
