@@ -65,28 +65,6 @@ static void write_store(void)
     esk_store_free(store);
 }
 
-/* Every row of every table of the schema, and the tables, as one digest. */
-static char *digest(PGconn *admin)
-{
-    static const char sql[] =
-        "SELECT md5(coalesce(string_agg(row, '|' ORDER BY row), '')) FROM ("
-        "SELECT 'e' || e::text AS row FROM " SCHEMA ".events e UNION ALL "
-        "SELECT 't' || t::text FROM " SCHEMA ".event_tags t UNION ALL "
-        "SELECT 'x' || c::text FROM " SCHEMA ".closed_streams c UNION ALL "
-        "SELECT 'p' || p::text FROM " SCHEMA ".checkpoints p UNION ALL "
-        "SELECT 'c' || c::text FROM " SCHEMA ".commands c UNION ALL "
-        "SELECT 's' || s::text FROM " SCHEMA ".snapshots s UNION ALL "
-        "SELECT 'v' || v::text FROM " SCHEMA ".esk_schema v UNION ALL "
-        "SELECT 'r' || relname FROM pg_class WHERE relnamespace = '" SCHEMA
-        "'::regnamespace) AS rows";
-    PGresult *res = PQexec(admin, sql);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        fail_msg("digest: %s", PQresultErrorMessage(res));
-    char *text = strdup(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return text;
-}
-
 static void a_read_only_store_reads_events_and_records(void **state)
 {
     (void)state;
@@ -120,7 +98,7 @@ a_read_only_store_refuses_every_write_and_leaves_the_rows(void **state)
     (void)state;
     write_store();
     PGconn *admin = pg_admin(conninfo);
-    char *before = digest(admin);
+    char *before = pg_schema_digest(admin, SCHEMA);
 
     esk_store *store = open_read_only(SCHEMA, 1000);
     assert_int_equal(append_one(store, "s-2", ESK_ANY), ESK_EREADONLY);
@@ -144,7 +122,7 @@ a_read_only_store_refuses_every_write_and_leaves_the_rows(void **state)
     assert_true(head == 2);
     esk_store_free(store);
 
-    char *after = digest(admin);
+    char *after = pg_schema_digest(admin, SCHEMA);
     assert_string_equal(after, before);
     free(before);
     free(after);
@@ -233,7 +211,7 @@ a_read_only_open_of_another_version_is_refused_untouched(void **state)
     write_store();
     PGconn *admin = pg_admin(conninfo);
     pg_admin_exec(admin, "UPDATE " SCHEMA ".esk_schema SET version = 99");
-    char *before = digest(admin);
+    char *before = pg_schema_digest(admin, SCHEMA);
     esk_postgres_options options = ESK_POSTGRES_OPTIONS_INIT;
     options.schema = SCHEMA;
     options.store.read_only = true;
@@ -242,7 +220,7 @@ a_read_only_open_of_another_version_is_refused_untouched(void **state)
                      ESK_ESCHEMA);
     assert_null(store);
     assert_message_contains("schema version 99");
-    char *after = digest(admin);
+    char *after = pg_schema_digest(admin, SCHEMA);
     assert_string_equal(after, before);
     free(before);
     free(after);

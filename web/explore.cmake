@@ -49,7 +49,8 @@ if(ESK_BUILD_TESTS)
     if(ESK_HAVE_POSTGRES)
         # The same views on the same store in a PostgreSQL schema; skipped
         # (77) without a server (ESK_TEST_PG), as tests/ -L postgres.
-        target_link_libraries(test_explore PRIVATE PkgConfig::LIBPQ)
+        target_link_libraries(test_explore PRIVATE PkgConfig::LIBPQ
+            esk_pg_support)
         add_test(NAME explore_postgres COMMAND test_explore --postgres)
         set_tests_properties(explore_postgres PROPERTIES
             SKIP_RETURN_CODE 77 LABELS postgres)

@@ -2,6 +2,7 @@
  * tests/pg/pg_support.c - the server under test and the test's own
  * connection to it.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,35 @@ int64_t pg_admin_number(PGconn *admin, const char *sql)
         n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     return n;
+}
+
+char *pg_schema_digest(PGconn *admin, const char *schema)
+{
+    static const char *const tables[] = {
+        "events",   "event_tags", "closed_streams", "checkpoints",
+        "commands", "snapshots",  "esk_schema"};
+    char sql[2048];
+    int len = snprintf(sql, sizeof sql,
+                       "SELECT md5(coalesce(string_agg(row, '|' ORDER BY "
+                       "row), '')) FROM (SELECT 'r' || relname AS row FROM "
+                       "pg_class WHERE relnamespace = '%s'::regnamespace",
+                       schema);
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        len += snprintf(sql + len, sizeof sql - (size_t)len,
+                        " UNION ALL SELECT '%s' || t::text FROM %s.%s t",
+                        tables[i], schema, tables[i]);
+    snprintf(sql + len, sizeof sql - (size_t)len, ") AS rows");
+    PGresult *res = PQexec(admin, sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        char message[512];
+        snprintf(message, sizeof message, "%s", PQresultErrorMessage(res));
+        PQclear(res);
+        fail_msg("digest of %s: %s", schema, message);
+    }
+    char *text = strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    assert_non_null(text);
+    return text;
 }
 
 void pg_drop_schema(const char *conninfo, const char *schema)

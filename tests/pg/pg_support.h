@@ -26,6 +26,11 @@ void pg_admin_exec(PGconn *admin, const char *sql);
 /* A one-number query (-1 for no row or NULL). */
 int64_t pg_admin_number(PGconn *admin, const char *sql);
 
+/* Every row of every table of an esk store's schema, and the schema's
+ * relations, as one digest (malloc'd text): equal digests mean nothing
+ * was written. */
+char *pg_schema_digest(PGconn *admin, const char *schema);
+
 /* Drop the schema if it is there, with everything in it. */
 void pg_drop_schema(const char *conninfo, const char *schema);
 

@@ -31,6 +31,9 @@
 
 #include "explore.h"
 #include "explore_fixture.h"
+#ifdef ESK_HAVE_POSTGRES
+#include "pg/pg_support.h"
+#endif
 
 static esk_explore *open_fixture(const explore_fixture *f)
 {
@@ -430,29 +433,6 @@ static void a_conninfo_without_libpq_says_what_to_install(void **state)
 static const char *conninfo;
 #define SCHEMA "explore_views"
 
-/* Every row of every table of the schema, and its relations, as one
- * digest. */
-static char *digest(PGconn *admin)
-{
-    static const char sql[] =
-        "SELECT md5(coalesce(string_agg(row, '|' ORDER BY row), '')) FROM ("
-        "SELECT 'e' || e::text AS row FROM " SCHEMA ".events e UNION ALL "
-        "SELECT 't' || t::text FROM " SCHEMA ".event_tags t UNION ALL "
-        "SELECT 'x' || c::text FROM " SCHEMA ".closed_streams c UNION ALL "
-        "SELECT 'p' || p::text FROM " SCHEMA ".checkpoints p UNION ALL "
-        "SELECT 'c' || c::text FROM " SCHEMA ".commands c UNION ALL "
-        "SELECT 's' || s::text FROM " SCHEMA ".snapshots s UNION ALL "
-        "SELECT 'v' || v::text FROM " SCHEMA ".esk_schema v UNION ALL "
-        "SELECT 'r' || relname FROM pg_class WHERE relnamespace = '" SCHEMA
-        "'::regnamespace) AS rows";
-    PGresult *res = PQexec(admin, sql);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        fail_msg("digest: %s", PQresultErrorMessage(res));
-    char *text = strdup(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return text;
-}
-
 static PGconn *admin_connection(void)
 {
     PGconn *admin = PQconnectdb(conninfo);
@@ -467,7 +447,7 @@ static void browsing_writes_nothing_to_the_server(void **state)
     explore_fixture f;
     explore_fixture_make(&f);
     PGconn *admin = admin_connection();
-    char *before = digest(admin);
+    char *before = pg_schema_digest(admin, SCHEMA);
 
     esk_explore *x = open_fixture(&f);
     browse_everything(x);
@@ -480,7 +460,7 @@ static void browsing_writes_nothing_to_the_server(void **state)
     assert_int_equal(PQtransactionStatus(conn), PQTRANS_IDLE);
     esk_explore_free(x);
 
-    char *after = digest(admin);
+    char *after = pg_schema_digest(admin, SCHEMA);
     assert_string_equal(after, before);
     free(before);
     free(after);
