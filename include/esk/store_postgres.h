@@ -80,9 +80,9 @@ typedef struct esk_postgres_options {
  *         ESK_EINVAL: out or conninfo NULL, a conninfo libpq cannot parse,
  *         bad options or schema name;
  *         ESK_EIO: the server cannot be reached, refused the connection
- *         or did not answer in time (the message gives libpq's words); read_only, also a schema that
- *         is absent or holds no esk store (the message says to open it
- *         once without read_only);
+ *         or did not answer in time (the message gives libpq's words);
+ *         read_only, also a schema that is absent or holds no esk store
+ *         (the message says to open it once without read_only);
  *         ESK_ESCHEMA: the schema holds tables that are not an esk store, or
  *         an esk store of another schema version (nothing is written to
  *         it);
