@@ -274,7 +274,8 @@ static void statements_that_are_not_queries_are_refused(void **state)
         "INSERT INTO seats VALUES (7, 'x')",
         "UPDATE seats SET stream_id = 'x'",
         "DELETE FROM seats",
-        "SET search_path TO " STORE_SCHEMA,
+        /* (One string: the schema's name joined to the statement.) */
+        ("SET search_path TO " STORE_SCHEMA),
         "CREATE TABLE more(x int)",
         "DROP TABLE seats",
         "BEGIN",
