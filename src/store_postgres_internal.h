@@ -27,6 +27,7 @@ enum {
     PG_STREAM_VERSION,
     PG_HEAD,
     PG_INSERT,
+    PG_INSERT_ONE,
     PG_CLOSE,
     PG_CLOSED_AT,
     PG_STORED_IDS,

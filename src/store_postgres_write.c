@@ -245,6 +245,19 @@ static esk_status make_arrays(pg_store *s, const esk_append_request *request,
     return ESK_OK;
 }
 
+/* One event without tags. */
+static PGresult *insert_one(pg_store *s, const esk_append_request *request,
+                            const int_text *position, const int_text *version)
+{
+    const esk_event *e = &request->events[0];
+    int_text schema_version = int_param(e->schema_version);
+    int_text at = int_param(e->recorded_at);
+    const char *params[9] = {position->text, e->event_id, request->stream_id,
+                             version->text,  e->type,     schema_version.text,
+                             e->data,        e->metadata, at.text};
+    return esk__pg_exec(s, PG_INSERT_ONE, 9, params);
+}
+
 /* The whole batch, events and tags, in one statement. */
 static esk_status insert_batch(pg_store *s, const esk_append_request *request,
                                const char *const array[ARRAY_COUNT],
@@ -256,7 +269,10 @@ static esk_status insert_batch(pg_store *s, const esk_append_request *request,
                               first_version.text};
     for (int i = 0; i < ARRAY_COUNT; i++)
         params[3 + i] = array[i];
-    PGresult *res = esk__pg_exec(s, PG_INSERT, 13, params);
+    PGresult *res =
+        request->count == 1 && request->events[0].tag_count == 0
+            ? insert_one(s, request, &first_position, &first_version)
+            : esk__pg_exec(s, PG_INSERT, 13, params);
     esk_status status = ESK_OK;
     if (!esk__pg_ok(res))
         status = esk__pg_fail(s, res, "appending to stream '%s'",

@@ -771,6 +771,7 @@ static void a_batch_takes_as_many_round_trips_as_one_event(void **state)
     /* The first append of each kind prepares its statements. */
     round_trips_of_append(store, "warm-up", events[0], tags, BIG_BATCH);
     round_trips_of_append(store, "warm-up-ids", events[2], tags, BIG_BATCH);
+    round_trips_of_append(store, "warm-up-plain", events[0], NULL, 1);
 
     long one = round_trips_of_append(store, "one", events[1], tags, 1);
     long many = round_trips_of_append(store, "many", events[1] + 1, tags,
@@ -778,6 +779,10 @@ static void a_batch_takes_as_many_round_trips_as_one_event(void **state)
     /* BEGIN with the lock, the stream state, the INSERT, COMMIT. */
     assert_int_equal(one, 4);
     assert_int_equal(many, one);
+
+    /* One event without tags has an INSERT of its own. */
+    assert_int_equal(round_trips_of_append(store, "plain", events[0], NULL, 1),
+                     4);
 
     long one_id = round_trips_of_append(store, "one-id", events[3], tags, 1);
     long many_ids = round_trips_of_append(store, "many-ids", events[3] + 1,
