@@ -171,81 +171,86 @@ enum {
     ARRAY_COUNT
 };
 
-static void add_event_arrays(esk__pg_arrays *a, const esk_event *events,
-                             size_t n, size_t start[])
+/* Which arrays are made, in the order of their enum, and where each
+ * starts in s->arrays. */
+typedef struct batch_arrays {
+    int made;
+    size_t start[ARRAY_COUNT];
+} batch_arrays;
+
+static void add_event_array(esk__pg_arrays *a, int which,
+                            const esk_event *events, size_t n)
 {
-    for (int which = ARRAY_EVENT_ID; which <= ARRAY_TAG_COUNT; which++) {
-        start[which] = esk__pg_array_begin(a);
-        for (size_t i = 0; i < n; i++) {
-            const esk_event *e = &events[i];
-            switch (which) {
-            case ARRAY_EVENT_ID:
-                esk__pg_array_text(a, e->event_id);
-                break;
-            case ARRAY_TYPE:
-                esk__pg_array_text(a, e->type);
-                break;
-            case ARRAY_SCHEMA_VERSION:
-                esk__pg_array_int(a, e->schema_version);
-                break;
-            case ARRAY_DATA:
-                esk__pg_array_text(a, e->data);
-                break;
-            case ARRAY_METADATA:
-                esk__pg_array_text(a, e->metadata);
-                break;
-            case ARRAY_RECORDED_AT:
-                esk__pg_array_int(a, e->recorded_at);
-                break;
-            default:
-                esk__pg_array_int(a, (int64_t)e->tag_count);
-                break;
-            }
+    for (size_t i = 0; i < n; i++) {
+        const esk_event *e = &events[i];
+        switch (which) {
+        case ARRAY_EVENT_ID:
+            esk__pg_array_text(a, e->event_id);
+            break;
+        case ARRAY_TYPE:
+            esk__pg_array_text(a, e->type);
+            break;
+        case ARRAY_SCHEMA_VERSION:
+            esk__pg_array_int(a, e->schema_version);
+            break;
+        case ARRAY_DATA:
+            esk__pg_array_text(a, e->data);
+            break;
+        case ARRAY_METADATA:
+            esk__pg_array_text(a, e->metadata);
+            break;
+        case ARRAY_RECORDED_AT:
+            esk__pg_array_int(a, e->recorded_at);
+            break;
+        default:
+            esk__pg_array_int(a, (int64_t)e->tag_count);
+            break;
         }
-        esk__pg_array_end(a);
     }
 }
 
 /* The tags, one element per tag: the number of its event in the batch
  * (from 1), its place among the event's tags, the tag. */
-static void add_tag_arrays(esk__pg_arrays *a, const esk_event *events, size_t n,
-                           size_t start[])
+static void add_tag_array(esk__pg_arrays *a, int which, const esk_event *events,
+                          size_t n)
 {
-    for (int which = ARRAY_TAG_EVENT; which <= ARRAY_TAG; which++) {
-        start[which] = esk__pg_array_begin(a);
-        for (size_t i = 0; i < n; i++)
-            for (size_t t = 0; t < events[i].tag_count; t++) {
-                if (which == ARRAY_TAG_EVENT)
-                    esk__pg_array_int(a, (int64_t)i + 1);
-                else if (which == ARRAY_TAG_ORD)
-                    esk__pg_array_int(a, (int64_t)t);
-                else
-                    esk__pg_array_text(a, events[i].tags[t]);
-            }
-        esk__pg_array_end(a);
-    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t t = 0; t < events[i].tag_count; t++) {
+            if (which == ARRAY_TAG_EVENT)
+                esk__pg_array_int(a, (int64_t)i + 1);
+            else if (which == ARRAY_TAG_ORD)
+                esk__pg_array_int(a, (int64_t)t);
+            else
+                esk__pg_array_text(a, events[i].tags[t]);
+        }
 }
 
-/* Make the batch's array parameters; array[ARRAY_EVENT_ID] is also the
- * ids' look-up parameter. */
+/* Make the arrays up to (not including) `upto` that are not made yet:
+ * the ids alone for their look-up, all of them for the INSERT. */
 static esk_status make_arrays(pg_store *s, const esk_append_request *request,
-                              const char *array[ARRAY_COUNT])
+                              batch_arrays *arrays, int upto)
 {
-    size_t start[ARRAY_COUNT];
-    esk__pg_arrays_reset(&s->arrays);
-    add_event_arrays(&s->arrays, request->events, request->count, start);
-    add_tag_arrays(&s->arrays, request->events, request->count, start);
+    if (arrays->made == 0)
+        esk__pg_arrays_reset(&s->arrays);
+    for (; arrays->made < upto; arrays->made++) {
+        int which = arrays->made;
+        arrays->start[which] = esk__pg_array_begin(&s->arrays);
+        if (which < ARRAY_TAG_EVENT)
+            add_event_array(&s->arrays, which, request->events, request->count);
+        else
+            add_tag_array(&s->arrays, which, request->events, request->count);
+        esk__pg_array_end(&s->arrays);
+    }
     if (s->arrays.failed)
         return esk__fail(ESK_ENOMEM,
                          "appending to stream '%s': out of memory for the "
                          "batch's %zu events",
                          request->stream_id, request->count);
-    for (int i = 0; i < ARRAY_COUNT; i++)
-        array[i] = s->arrays.text + start[i];
     return ESK_OK;
 }
 
-/* One event without tags. */
+/* One event without tags: the command handler's append, which needs no
+ * array. */
 static PGresult *insert_one(pg_store *s, const esk_append_request *request,
                             const int_text *position, const int_text *version)
 {
@@ -258,21 +263,33 @@ static PGresult *insert_one(pg_store *s, const esk_append_request *request,
     return esk__pg_exec(s, PG_INSERT_ONE, 9, params);
 }
 
-/* The whole batch, events and tags, in one statement. */
+/* Any other batch, events and tags, in one statement. */
+static PGresult *insert_many(pg_store *s, const esk_append_request *request,
+                             batch_arrays *arrays, const int_text *position,
+                             const int_text *version)
+{
+    if (make_arrays(s, request, arrays, ARRAY_COUNT) != ESK_OK)
+        return NULL;
+    const char *params[13] = {position->text, request->stream_id,
+                              version->text};
+    for (int i = 0; i < ARRAY_COUNT; i++)
+        params[3 + i] = s->arrays.text + arrays->start[i];
+    return esk__pg_exec(s, PG_INSERT, 13, params);
+}
+
 static esk_status insert_batch(pg_store *s, const esk_append_request *request,
-                               const char *const array[ARRAY_COUNT],
-                               int64_t head, int64_t version)
+                               batch_arrays *arrays, int64_t head,
+                               int64_t version)
 {
     int_text first_position = int_param(head + 1);
     int_text first_version = int_param(version + 1);
-    const char *params[13] = {first_position.text, request->stream_id,
-                              first_version.text};
-    for (int i = 0; i < ARRAY_COUNT; i++)
-        params[3 + i] = array[i];
-    PGresult *res =
-        request->count == 1 && request->events[0].tag_count == 0
-            ? insert_one(s, request, &first_position, &first_version)
-            : esk__pg_exec(s, PG_INSERT, 13, params);
+    PGresult *res = NULL;
+    if (request->count == 1 && request->events[0].tag_count == 0)
+        res = insert_one(s, request, &first_position, &first_version);
+    else if ((res = insert_many(s, request, arrays, &first_position,
+                                &first_version)) == NULL &&
+             s->arrays.failed)
+        return ESK_ENOMEM; /* make_arrays said so */
     esk_status status = ESK_OK;
     if (!esk__pg_ok(res))
         status = esk__pg_fail(s, res, "appending to stream '%s'",
@@ -326,8 +343,7 @@ static esk_status read_state(pg_store *s, const char *stream_id, int64_t out[3])
 }
 
 static esk_status append_new(esk_store *store, pg_store *s,
-                             esk_append_request *request,
-                             const char *const array[ARRAY_COUNT],
+                             esk_append_request *request, batch_arrays *arrays,
                              const stored_ids *stored)
 {
     const char *stream_id = request->stream_id;
@@ -350,7 +366,7 @@ static esk_status append_new(esk_store *store, pg_store *s,
     int64_t version = state[0];
     int64_t head = state[1];
     if (status == ESK_OK)
-        status = insert_batch(s, request, array, head, version);
+        status = insert_batch(s, request, arrays, head, version);
     if (status == ESK_OK && request->close)
         status = mark_closed(s, stream_id, version + (int64_t)request->count);
     if (status != ESK_OK)
@@ -371,15 +387,20 @@ esk_status esk__pg_append(esk_store *store, void *impl,
                           esk_append_request *request)
 {
     pg_store *s = impl;
-    const char *array[ARRAY_COUNT];
+    batch_arrays arrays = {0, {0}};
     stored_ids stored = {{false, {0}, 0, 0}, {false, {0}, 0, 0}, 0};
-    esk_status status = make_arrays(s, request, array);
-    if (status == ESK_OK && request->ids_supplied)
-        status = find_stored_ids(s, request, array[ARRAY_EVENT_ID], &stored);
-    if (status == ESK_OK && request->ids_supplied)
-        status = check_replay(store, s, request, &stored.first);
+    esk_status status = ESK_OK;
+    if (request->ids_supplied) {
+        status = make_arrays(s, request, &arrays, ARRAY_EVENT_ID + 1);
+        if (status == ESK_OK)
+            status = find_stored_ids(
+                s, request, s->arrays.text + arrays.start[ARRAY_EVENT_ID],
+                &stored);
+        if (status == ESK_OK)
+            status = check_replay(store, s, request, &stored.first);
+    }
     if (status == ESK_OK && !request->replayed) {
-        status = append_new(store, s, request, array, &stored);
+        status = append_new(store, s, request, &arrays, &stored);
         s->appended = s->appended || status == ESK_OK;
     }
     if (status != ESK_OK)
