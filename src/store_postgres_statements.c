@@ -25,6 +25,9 @@
     "(timestamptz 'epoch' + (" p "::bigint / 1000000) * interval '1 second' "  \
     "+ (" p "::bigint % 1000000) * interval '1 microsecond')"
 
+/* The recorded_at of a batch's event, read from its array. */
+#define BATCH_RECORDED_AT PG_TIME("e.recorded_at")
+
 static const char *const statement_sql[PG_STMT_COUNT] = {
     /* What an append checks, in one round trip: the stream's version, the
      * head, and the version that closed the stream (0: open). */
@@ -46,20 +49,15 @@ static const char *const statement_sql[PG_STMT_COUNT] = {
         "WITH batch AS (INSERT INTO events(position, event_id, stream_id, "
         "version, type, schema_version, data, metadata, recorded_at, "
         "batch_start, tag_count) SELECT $1::bigint + e.n - 1, e.event_id, $2, "
-        "$3::bigint + e.n - 1, e.type, e.schema_version, e.data, e.metadata, "
-        "" PG_TIME(
-            "e.recorded_at") ", $1::bigint, e.tag_count FROM "
-                             "unnest($4::text[], $5::text[], $6::integer[], "
-                             "$7::text[], "
-                             "$8::text[], $9::bigint[], $10::integer[]) WITH "
-                             "ORDINALITY AS "
-                             "e(event_id, type, schema_version, data, "
-                             "metadata, recorded_at, "
-                             "tag_count, n)) INSERT INTO event_tags(position, "
-                             "ord, tag) SELECT "
-                             "$1::bigint + t.n - 1, t.ord, t.tag FROM "
-                             "unnest($11::integer[], "
-                             "$12::integer[], $13::text[]) AS t(n, ord, tag)",
+        "$3::bigint + e.n - 1, e.type, e.schema_version, e.data, "
+        "e.metadata, " BATCH_RECORDED_AT
+        ", $1::bigint, e.tag_count FROM unnest($4::text[], "
+        "$5::text[], $6::integer[], $7::text[], $8::text[], $9::bigint[], "
+        "$10::integer[]) WITH ORDINALITY AS e(event_id, type, schema_version, "
+        "data, metadata, recorded_at, tag_count, n)) INSERT INTO "
+        "event_tags(position, ord, tag) SELECT $1::bigint + t.n - 1, t.ord, "
+        "t.tag FROM unnest($11::integer[], $12::integer[], $13::text[]) AS "
+        "t(n, ord, tag)",
     /* One event without tags, the command handler's append: a row of
      * VALUES costs the server less than unnest() and the tags' INSERT. */
     [PG_INSERT_ONE] =
