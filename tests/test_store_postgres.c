@@ -717,20 +717,22 @@ static void a_catchup_runner_follows_another_process_by_waiting(void **state)
 enum { BIG_BATCH = 200 };
 
 /* How many round trips the store's connection makes while it appends
- * events[0..n) to stream: libpq's trace of the messages it sends, in
- * which each round trip ends with a Sync (extended protocol) or is one
- * Query (simple protocol). */
-static long round_trips_of_append(esk_store *store, const char *stream,
-                                  const esk_new_event *events,
-                                  const esk_tags *tags, size_t n)
+ * events[0..n) to stream (and closes it, if close): libpq's trace of the
+ * messages it sends, in which each round trip ends with a Sync (extended
+ * protocol) or is one Query (simple protocol). */
+static long round_trips_of(esk_store *store, const char *stream,
+                           const esk_new_event *events, const esk_tags *tags,
+                           size_t n, bool close)
 {
     PGconn *conn = esk_store_postgres_conn(store);
     FILE *trace = tmpfile();
     assert_non_null(trace);
     PQtrace(conn, trace);
     PQsetTraceFlags(conn, PQTRACE_SUPPRESS_TIMESTAMPS);
-    esk_status rc = esk_store_append_if(store, stream, ESK_NO_STREAM, events,
-                                        tags, n, NULL, NULL);
+    esk_status rc = close ? esk_store_close_stream(store, stream, ESK_NO_STREAM,
+                                                   events, n, NULL)
+                          : esk_store_append_if(store, stream, ESK_NO_STREAM,
+                                                events, tags, n, NULL, NULL);
     PQuntrace(conn);
     assert_int_equal(rc, ESK_OK);
     rewind(trace);
@@ -769,27 +771,35 @@ static void a_batch_takes_as_many_round_trips_as_one_event(void **state)
         }
     }
     /* The first append of each kind prepares its statements. */
-    round_trips_of_append(store, "warm-up", events[0], tags, BIG_BATCH);
-    round_trips_of_append(store, "warm-up-ids", events[2], tags, BIG_BATCH);
-    round_trips_of_append(store, "warm-up-plain", events[0], NULL, 1);
+    round_trips_of(store, "warm-up", events[0], tags, BIG_BATCH, false);
+    round_trips_of(store, "warm-up-ids", events[2], tags, BIG_BATCH, false);
+    round_trips_of(store, "warm-up-plain", events[0], NULL, 1, false);
 
-    long one = round_trips_of_append(store, "one", events[1], tags, 1);
-    long many = round_trips_of_append(store, "many", events[1] + 1, tags,
-                                      BIG_BATCH - 1);
+    long one = round_trips_of(store, "one", events[1], tags, 1, false);
+    long many = round_trips_of(store, "many", events[1] + 1, tags,
+                               BIG_BATCH - 1, false);
     /* BEGIN with the lock, the stream state, the INSERT, COMMIT. */
     assert_int_equal(one, 4);
     assert_int_equal(many, one);
 
     /* One event without tags has an INSERT of its own. */
-    assert_int_equal(round_trips_of_append(store, "plain", events[0], NULL, 1),
+    assert_int_equal(round_trips_of(store, "plain", events[0], NULL, 1, false),
                      4);
 
-    long one_id = round_trips_of_append(store, "one-id", events[3], tags, 1);
-    long many_ids = round_trips_of_append(store, "many-ids", events[3] + 1,
-                                          tags, BIG_BATCH - 1);
+    long one_id = round_trips_of(store, "one-id", events[3], tags, 1, false);
+    long many_ids = round_trips_of(store, "many-ids", events[3] + 1, tags,
+                                   BIG_BATCH - 1, false);
     /* and the look-up of the ids. */
     assert_int_equal(one_id, 5);
     assert_int_equal(many_ids, one_id);
+
+    /* A closing append closes in one more. */
+    round_trips_of(store, "warm-up-close", events[0], NULL, 1, true);
+    assert_int_equal(round_trips_of(store, "closed", events[0], NULL, 1, true),
+                     5);
+    assert_int_equal(
+        round_trips_of(store, "closed-many", events[0], NULL, BIG_BATCH, true),
+        5);
     esk_store_free(store);
     pg_drop_schema(conninfo, "esk_trips");
 }
