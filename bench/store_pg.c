@@ -7,11 +7,12 @@
  * esk store, so that both sides have the same columns and indexes) and
  * sends what src/store_postgres_*.c sends for an append outside a
  * transaction: BEGIN with the schema's advisory lock in one round trip,
- * the stream-state query, one INSERT per event with the same parameters
- * as text, and NOTIFY with the COMMIT. Its reads send esk's SELECT. What
- * it leaves out is what esk adds on top: argument and JSON checks, ids
- * from esk's generator, the store front, and taking every column of
- * every row into an esk_event (the limit parses the two the fold needs).
+ * the stream-state query, the whole batch in one INSERT with the same
+ * array parameters as text (one event: the same one-row INSERT), and
+ * NOTIFY with the COMMIT. Its reads send esk's SELECT. What it leaves out
+ * is what esk adds on top: argument and JSON checks, ids from esk's
+ * generator, the store front, and taking every column of every row into
+ * an esk_event (the limit parses the two the fold needs).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -42,7 +43,10 @@ enum { COL_VERSION = 3, COL_DATA = 6 };
     "(timestamptz 'epoch' + (" p "::bigint / 1000000) * interval '1 second' "  \
     "+ (" p "::bigint % 1000000) * interval '1 microsecond')"
 
-enum { S_STATE, S_INSERT, S_READ_STREAM, S_READ_ALL, S_COUNT };
+enum { S_STATE, S_INSERT, S_INSERT_ONE, S_READ_STREAM, S_READ_ALL, S_COUNT };
+
+/* The recorded_at of a batch's event, read from its array. */
+#define BATCH_RECORDED_AT PG_TIME("e.recorded_at")
 
 static const char *const statement_sql[S_COUNT] = {
     [S_STATE] =
@@ -50,10 +54,26 @@ static const char *const statement_sql[S_COUNT] = {
         "stream_id = $1), (SELECT coalesce(max(position), 0) FROM events), "
         "(SELECT coalesce(max(version), 0) FROM closed_streams WHERE "
         "stream_id = $1)",
-    [S_INSERT] = "INSERT INTO events(position, event_id, stream_id, version, "
-                 "type, schema_version, data, metadata, recorded_at, "
-                 "batch_start, tag_count) VALUES($1, $2, $3, $4, $5, $6, $7, "
-                 "$8, " PG_TIME("$9") ", $10, $11)",
+    /* esk's statement for a batch (src/store_postgres_statements.c):
+     * events and tags from array parameters, in one round trip. */
+    [S_INSERT] =
+        "WITH batch AS (INSERT INTO events(position, event_id, stream_id, "
+        "version, type, schema_version, data, metadata, recorded_at, "
+        "batch_start, tag_count) SELECT $1::bigint + e.n - 1, e.event_id, $2, "
+        "$3::bigint + e.n - 1, e.type, e.schema_version, e.data, "
+        "e.metadata, " BATCH_RECORDED_AT
+        ", $1::bigint, e.tag_count FROM unnest($4::text[], "
+        "$5::text[], $6::integer[], $7::text[], $8::text[], $9::bigint[], "
+        "$10::integer[]) WITH ORDINALITY AS e(event_id, type, schema_version, "
+        "data, metadata, recorded_at, tag_count, n)) INSERT INTO "
+        "event_tags(position, ord, tag) SELECT $1::bigint + t.n - 1, t.ord, "
+        "t.tag FROM unnest($11::integer[], $12::integer[], $13::text[]) AS "
+        "t(n, ord, tag)",
+    /* esk's statement for one event without tags. */
+    [S_INSERT_ONE] =
+        "INSERT INTO events(position, event_id, stream_id, version, type, "
+        "schema_version, data, metadata, recorded_at, batch_start, tag_count) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, " PG_TIME("$9") ", $1, 0)",
     [S_READ_STREAM] = "SELECT " EVENT_SELECT " FROM events WHERE "
                       "stream_id = $1 AND version >= $2 ORDER BY version "
                       "LIMIT $3",
@@ -123,7 +143,45 @@ typedef struct raw_pg {
     PGconn *conn;
     char commit_sql[64];
     char begin_sql[160];
+    /* The batch's array parameters, one after the other. */
+    char *arrays;
+    size_t arrays_len;
+    size_t arrays_cap;
 } raw_pg;
+
+/* Add bytes to r->arrays; false when out of memory. */
+static bool arrays_put(raw_pg *r, const char *bytes, size_t n)
+{
+    if (r->arrays_cap - r->arrays_len < n) {
+        size_t cap = r->arrays_cap > 0 ? r->arrays_cap : 4096;
+        while (cap - r->arrays_len < n)
+            cap *= 2;
+        char *grown = realloc(r->arrays, cap);
+        if (grown == NULL)
+            return false;
+        r->arrays = grown;
+        r->arrays_cap = cap;
+    }
+    memcpy(r->arrays + r->arrays_len, bytes, n);
+    r->arrays_len += n;
+    return true;
+}
+
+/* An element of a text array: quoted, '"' and '\' escaped. */
+static bool arrays_put_text(raw_pg *r, const char *text, bool first)
+{
+    bool ok = arrays_put(r, first ? "\"" : ",\"", first ? 1 : 2);
+    for (const char *p = text; ok && *p != '\0';) {
+        size_t run = strcspn(p, "\"\\");
+        ok = arrays_put(r, p, run);
+        p += run;
+        if (ok && *p != '\0') {
+            char escaped[2] = {'\\', *p++};
+            ok = arrays_put(r, escaped, 2);
+        }
+    }
+    return ok && arrays_put(r, "\"", 1);
+}
 
 /* Connect to schema with esk's session settings and prepare the
  * statements. */
@@ -172,6 +230,45 @@ static int64_t wall_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Increasing ids, as esk's UUID v7 are. */
+static void next_event_id(long *next_id, char id[48])
+{
+    unsigned long k = (unsigned long)(*next_id)++ & 0xffffffffffffUL;
+    snprintf(id, 48, "00000000-0000-7000-8000-%012lx", k);
+}
+
+/* The arrays of n events: ids, types, schema versions, data, metadata,
+ * recorded_at, tag counts, and three empty ones for the tags; false when
+ * out of memory. */
+static bool make_arrays(raw_pg *r, const char *data, const char *at, long n,
+                        long *next_id, const char *array[10])
+{
+    size_t start[10];
+    bool ok = true;
+    r->arrays_len = 0;
+    for (int a = 0; a < 10 && ok; a++) {
+        start[a] = r->arrays_len;
+        ok = arrays_put(r, "{", 1);
+        for (long i = 0; i < n && ok && a < 7; i++) {
+            char id[48];
+            if (a == 0)
+                next_event_id(next_id, id);
+            const char *text[5] = {id, BENCH_EVENT_TYPE, NULL, data, "{}"};
+            if (a == 2 || a >= 5) {
+                const char *number = a == 2 ? "1" : a == 5 ? at : "0";
+                ok = (i == 0 || arrays_put(r, ",", 1)) &&
+                     arrays_put(r, number, strlen(number));
+            } else {
+                ok = arrays_put_text(r, text[a], i == 0);
+            }
+        }
+        ok = ok && arrays_put(r, "}", 2);
+    }
+    for (int a = 0; a < 10 && ok; a++)
+        array[a] = r->arrays + start[a];
+    return ok;
+}
+
 /* One append of n events to stream, expecting its version, as esk's
  * store sends it. */
 static bool raw_append(raw_pg *r, const char *stream, int64_t expected,
@@ -199,25 +296,30 @@ static bool raw_append(raw_pg *r, const char *stream, int64_t expected,
                           "%lld",
                           stream, (long long)version, (long long)expected);
     }
-    char pos[24], ver[24], at[24], start[24], id[48];
+    char first_pos[24], first_ver[24], at[24];
     snprintf(at, sizeof at, "%lld", (long long)wall_us());
-    snprintf(start, sizeof start, "%lld", (long long)head + 1);
-    for (long i = 0; i < n; i++) {
-        snprintf(pos, sizeof pos, "%lld", (long long)(head + 1 + i));
-        snprintf(ver, sizeof ver, "%lld", (long long)(version + 1 + i));
-        /* Increasing ids, as esk's UUID v7 are. */
-        unsigned long k = (unsigned long)(*next_id)++ & 0xffffffffffffUL;
-        snprintf(id, sizeof id, "00000000-0000-7000-8000-%012lx", k);
-        const char *p[11] = {pos,  id, stream, ver, BENCH_EVENT_TYPE, "1", data,
-                             "{}", at, start,  "0"};
-        res = raw_exec(r, S_INSERT, 11, p);
-        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-        PQclear(res);
-        if (!ok) {
-            bench_fail(sample, "insert: %s", PQerrorMessage(r->conn));
-            raw_run(r->conn, "ROLLBACK", sample);
-            return false;
-        }
+    snprintf(first_pos, sizeof first_pos, "%lld", (long long)head + 1);
+    snprintf(first_ver, sizeof first_ver, "%lld", (long long)version + 1);
+    bool ok = true;
+    if (n == 1) {
+        char id[48];
+        next_event_id(next_id, id);
+        const char *p[9] = {
+            first_pos, id,   stream, first_ver, BENCH_EVENT_TYPE,
+            "1",       data, "{}",   at};
+        res = raw_exec(r, S_INSERT_ONE, 9, p);
+    } else {
+        const char *p[13] = {first_pos, stream, first_ver};
+        ok = make_arrays(r, data, at, n, next_id, p + 3);
+        res = ok ? raw_exec(r, S_INSERT, 13, p) : NULL;
+    }
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+        bench_fail(sample, "insert: %s",
+                   res != NULL ? PQerrorMessage(r->conn) : "out of memory");
+        raw_run(r->conn, "ROLLBACK", sample);
+        return false;
     }
     if (!raw_run(r->conn, r->commit_sql, sample))
         return false;
@@ -256,6 +358,7 @@ static bool raw_append_run(const bench_config *cfg, long batch, bool notify,
         bench_fail(sample, "out of memory");
     }
     PQfinish(r.conn);
+    free(r.arrays);
     free(versions);
     bench_streams_free(&streams);
     return ok;

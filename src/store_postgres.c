@@ -31,6 +31,7 @@ static void pg_close(void *impl)
     if (s == NULL)
         return;
     PQfinish(s->conn);
+    esk__pg_arrays_free(&s->arrays);
     esk__free(s->conninfo);
     esk__free(s);
 }

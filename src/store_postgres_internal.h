@@ -9,6 +9,7 @@
  *   store_postgres_records.c    checkpoints, command outcomes, snapshots;
  *   store_postgres_schema.c     creating and checking the schema;
  *   store_postgres_statements.c the prepared statements and running them;
+ *   store_postgres_arrays.c     a batch's values as array parameters;
  *   store_postgres_errors.c     a libpq failure in the user's terms.
  * read_model_postgres.c, the query side, sits above them all.
  */
@@ -27,10 +28,10 @@ enum {
     PG_STREAM_VERSION,
     PG_HEAD,
     PG_INSERT,
-    PG_INSERT_TAG,
+    PG_INSERT_ONE,
     PG_CLOSE,
     PG_CLOSED_AT,
-    PG_EVENT_BY_ID,
+    PG_STORED_IDS,
     PG_REPLAY_WALK,
     PG_READ_FORWARD,
     PG_READ_BACKWARD,
@@ -77,6 +78,15 @@ typedef struct esk__pg_tags {
 
 enum { PG_SCHEMA_NAME_MAX = 63 };
 
+/* Array parameters as text, one after the other in one buffer that the
+ * store keeps between appends. */
+typedef struct esk__pg_arrays {
+    char *text;
+    size_t len;
+    size_t cap;
+    bool failed; /* out of memory: the text is incomplete */
+} esk__pg_arrays;
+
 /* The backend's state: one connection. */
 typedef struct pg_store {
     PGconn *conn;
@@ -106,6 +116,8 @@ typedef struct pg_store {
     /* Whether this connection LISTENs to the schema's channel (false
      * again after a reconnect). */
     bool listening;
+    /* The array parameters of the last append. */
+    esk__pg_arrays arrays;
 } pg_store;
 
 /* The first key of the schema's advisory lock ("ESK1"); the second is
@@ -180,6 +192,20 @@ PGconn *esk__pg_connect(const char *conninfo, const char *const *keys,
 /* Connect again after the connection was lost, outside a transaction:
  * ESK_OK when the connection is good. */
 esk_status esk__pg_connected(pg_store *s, const char *doing);
+
+/* --- store_postgres_arrays.c ------------------------------------------ */
+
+/* Empty the text for a new batch, keeping its memory. */
+void esk__pg_arrays_reset(esk__pg_arrays *a);
+void esk__pg_arrays_free(esk__pg_arrays *a);
+/* Start an array: where it starts in a->text (a parameter points there
+ * once every array is ended: the text may move until then). */
+size_t esk__pg_array_begin(esk__pg_arrays *a);
+/* Add an element (value is borrowed and copied). */
+void esk__pg_array_text(esk__pg_arrays *a, const char *value);
+void esk__pg_array_int(esk__pg_arrays *a, int64_t value);
+/* End the array with its '\0'. Check a->failed once at the end. */
+void esk__pg_array_end(esk__pg_arrays *a);
 
 /* --- store_postgres_schema.c ------------------------------------------ */
 

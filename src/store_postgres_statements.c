@@ -25,6 +25,9 @@
     "(timestamptz 'epoch' + (" p "::bigint / 1000000) * interval '1 second' "  \
     "+ (" p "::bigint % 1000000) * interval '1 microsecond')"
 
+/* The recorded_at of a batch's event, read from its array. */
+#define BATCH_RECORDED_AT PG_TIME("e.recorded_at")
+
 static const char *const statement_sql[PG_STMT_COUNT] = {
     /* What an append checks, in one round trip: the stream's version, the
      * head, and the version that closed the stream (0: open). */
@@ -36,17 +39,41 @@ static const char *const statement_sql[PG_STMT_COUNT] = {
     [PG_STREAM_VERSION] =
         "SELECT max(version) FROM events WHERE stream_id = $1",
     [PG_HEAD] = "SELECT max(position) FROM events",
-    [PG_INSERT] = "INSERT INTO events(position, event_id, stream_id, version, "
-                  "type, schema_version, data, metadata, recorded_at, "
-                  "batch_start, tag_count) VALUES($1, $2, $3, $4, $5, $6, $7, "
-                  "$8, " PG_TIME("$9") ", $10, $11)",
-    [PG_INSERT_TAG] =
-        "INSERT INTO event_tags(position, ord, tag) VALUES($1, $2, $3)",
+    /* A whole batch in one statement, whatever its size: the events from
+     * arrays, one element per event ($4 to $10), their positions and
+     * versions counted from $1 and $3; the tags from arrays, one element
+     * per tag ($11 to $13), each with the number of its event in the
+     * batch. The tags' INSERT runs after the events' (a data-modifying
+     * WITH always runs to its end). */
+    [PG_INSERT] =
+        "WITH batch AS (INSERT INTO events(position, event_id, stream_id, "
+        "version, type, schema_version, data, metadata, recorded_at, "
+        "batch_start, tag_count) SELECT $1::bigint + e.n - 1, e.event_id, $2, "
+        "$3::bigint + e.n - 1, e.type, e.schema_version, e.data, "
+        "e.metadata, " BATCH_RECORDED_AT
+        ", $1::bigint, e.tag_count FROM unnest($4::text[], "
+        "$5::text[], $6::integer[], $7::text[], $8::text[], $9::bigint[], "
+        "$10::integer[]) WITH ORDINALITY AS e(event_id, type, schema_version, "
+        "data, metadata, recorded_at, tag_count, n)) INSERT INTO "
+        "event_tags(position, ord, tag) SELECT $1::bigint + t.n - 1, t.ord, "
+        "t.tag FROM unnest($11::integer[], $12::integer[], $13::text[]) AS "
+        "t(n, ord, tag)",
+    /* One event without tags, the command handler's append: a row of
+     * VALUES costs the server less than unnest() and the tags' INSERT. */
+    [PG_INSERT_ONE] =
+        "INSERT INTO events(position, event_id, stream_id, version, type, "
+        "schema_version, data, metadata, recorded_at, batch_start, tag_count) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, " PG_TIME("$9") ", $1, 0)",
     [PG_CLOSE] =
         "INSERT INTO closed_streams(stream_id, version) VALUES($1, $2)",
     [PG_CLOSED_AT] = "SELECT version FROM closed_streams WHERE stream_id = $1",
-    [PG_EVENT_BY_ID] =
-        "SELECT stream_id, version, position FROM events WHERE event_id = $1",
+    /* Which ids of a batch ($1, an array) are stored: the first stored
+     * two in the batch's order, with their number in it (1 for the
+     * batch's first event). */
+    [PG_STORED_IDS] =
+        "SELECT events.stream_id, events.version, events.position, ids.n "
+        "FROM unnest($1::text[]) WITH ORDINALITY AS ids(event_id, n) JOIN "
+        "events ON events.event_id = ids.event_id ORDER BY ids.n LIMIT 2",
     /* A page of the replay rule's walk: events from position $1 on. */
     [PG_REPLAY_WALK] = "SELECT " PG_EVENT_SELECT ", batch_start FROM events "
                        "WHERE position >= $1 ORDER BY position LIMIT $2",

@@ -33,21 +33,46 @@ typedef struct stored_event {
     int64_t position;
 } stored_event;
 
-static esk_status find_event(pg_store *s, const char *event_id,
-                             const char *stream_id, stored_event *out)
+/* Which of the batch's ids are stored already: the first event's, and
+ * the first of the others in the batch's order (its index in other_at). */
+typedef struct stored_ids {
+    stored_event first;
+    stored_event other;
+    size_t other_at;
+} stored_ids;
+
+static void take_stored(const PGresult *res, int row, stored_event *out)
 {
-    const char *params[1] = {event_id};
-    PGresult *res = esk__pg_exec(s, PG_EVENT_BY_ID, 1, params);
+    out->found = true;
+    snprintf(out->stream_id, sizeof out->stream_id, "%s",
+             PQgetvalue(res, row, 0));
+    out->version = esk__pg_int(res, row, 1);
+    out->position = esk__pg_int(res, row, 2);
+}
+
+/* Look up every id of the batch in one round trip. */
+static esk_status find_stored_ids(pg_store *s,
+                                  const esk_append_request *request,
+                                  const char *ids, stored_ids *out)
+{
+    const char *params[1] = {ids};
+    PGresult *res = esk__pg_exec(s, PG_STORED_IDS, 1, params);
     esk_status status = ESK_OK;
-    out->found = false;
+    out->first.found = false;
+    out->other.found = false;
     if (!esk__pg_ok(res)) {
-        status = esk__pg_fail(s, res, "appending to stream '%s'", stream_id);
-    } else if (PQntuples(res) > 0) {
-        out->found = true;
-        snprintf(out->stream_id, sizeof out->stream_id, "%s",
-                 PQgetvalue(res, 0, 0));
-        out->version = esk__pg_int(res, 0, 1);
-        out->position = esk__pg_int(res, 0, 2);
+        status = esk__pg_fail(s, res, "appending to stream '%s'",
+                              request->stream_id);
+    } else {
+        for (int row = 0; row < PQntuples(res); row++) {
+            int64_t n = esk__pg_int(res, row, 3);
+            if (n == 1) {
+                take_stored(res, row, &out->first);
+            } else if (!out->other.found) {
+                take_stored(res, row, &out->other);
+                out->other_at = (size_t)(n - 1);
+            }
+        }
     }
     PQclear(res);
     return status;
@@ -110,22 +135,19 @@ static esk_status replay_walk_next(void *ctx, esk_stored_event *out)
  * the batch's first id; the write lock keeps the answer true until the
  * commit. */
 static esk_status check_replay(esk_store *store, pg_store *s,
-                               esk_append_request *request)
+                               esk_append_request *request,
+                               const stored_event *first)
 {
-    stored_event first;
-    esk_status status =
-        find_event(s, request->events[0].event_id, request->stream_id, &first);
-    if (status != ESK_OK)
-        return status;
     /* The rule reads one event beyond the append it compares. */
     replay_walk walk = {s,
                         request->stream_id,
                         NULL,
                         0,
-                        first.found ? first.position : 0,
+                        first->found ? first->position : 0,
                         (int)request->count + 1,
                         {{NULL}, {0}}};
-    if (first.found && (status = fetch_page(&walk)) != ESK_OK) {
+    esk_status status = ESK_OK;
+    if (first->found && (status = fetch_page(&walk)) != ESK_OK) {
         PQclear(walk.page);
         return status;
     }
@@ -134,67 +156,145 @@ static esk_status check_replay(esk_store *store, pg_store *s,
     return status;
 }
 
-/* A new batch must reuse no stored id: the first was looked up by the
- * replay rule, the others are looked up here, before anything is
- * written (a failed INSERT would end PostgreSQL's transaction). */
-static esk_status check_other_ids(pg_store *s,
-                                  const esk_append_request *request)
+/* The batch's array parameters, pointers into s->arrays. */
+enum {
+    ARRAY_EVENT_ID,
+    ARRAY_TYPE,
+    ARRAY_SCHEMA_VERSION,
+    ARRAY_DATA,
+    ARRAY_METADATA,
+    ARRAY_RECORDED_AT,
+    ARRAY_TAG_COUNT,
+    ARRAY_TAG_EVENT,
+    ARRAY_TAG_ORD,
+    ARRAY_TAG,
+    ARRAY_COUNT
+};
+
+/* Which arrays are made, in the order of their enum, and where each
+ * starts in s->arrays. */
+typedef struct batch_arrays {
+    int made;
+    size_t start[ARRAY_COUNT];
+} batch_arrays;
+
+static void add_event_array(esk__pg_arrays *a, int which,
+                            const esk_event *events, size_t n)
 {
-    for (size_t i = 1; i < request->count; i++) {
-        stored_event where;
-        esk_status status = find_event(s, request->events[i].event_id,
-                                       request->stream_id, &where);
-        if (status != ESK_OK)
-            return status;
-        if (where.found)
-            return esk__store_reused_id(NULL, request->events[i].event_id,
-                                        where.stream_id, where.version,
-                                        request->events[0].event_id);
+    for (size_t i = 0; i < n; i++) {
+        const esk_event *e = &events[i];
+        switch (which) {
+        case ARRAY_EVENT_ID:
+            esk__pg_array_text(a, e->event_id);
+            break;
+        case ARRAY_TYPE:
+            esk__pg_array_text(a, e->type);
+            break;
+        case ARRAY_SCHEMA_VERSION:
+            esk__pg_array_int(a, e->schema_version);
+            break;
+        case ARRAY_DATA:
+            esk__pg_array_text(a, e->data);
+            break;
+        case ARRAY_METADATA:
+            esk__pg_array_text(a, e->metadata);
+            break;
+        case ARRAY_RECORDED_AT:
+            esk__pg_array_int(a, e->recorded_at);
+            break;
+        default:
+            esk__pg_array_int(a, (int64_t)e->tag_count);
+            break;
+        }
     }
+}
+
+/* The tags, one element per tag: the number of its event in the batch
+ * (from 1), its place among the event's tags, the tag. */
+static void add_tag_array(esk__pg_arrays *a, int which, const esk_event *events,
+                          size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t t = 0; t < events[i].tag_count; t++) {
+            if (which == ARRAY_TAG_EVENT)
+                esk__pg_array_int(a, (int64_t)i + 1);
+            else if (which == ARRAY_TAG_ORD)
+                esk__pg_array_int(a, (int64_t)t);
+            else
+                esk__pg_array_text(a, events[i].tags[t]);
+        }
+}
+
+/* Make the arrays up to (not including) `upto` that are not made yet:
+ * the ids alone for their look-up, all of them for the INSERT. */
+static esk_status make_arrays(pg_store *s, const esk_append_request *request,
+                              batch_arrays *arrays, int upto)
+{
+    if (arrays->made == 0)
+        esk__pg_arrays_reset(&s->arrays);
+    for (; arrays->made < upto; arrays->made++) {
+        int which = arrays->made;
+        arrays->start[which] = esk__pg_array_begin(&s->arrays);
+        if (which < ARRAY_TAG_EVENT)
+            add_event_array(&s->arrays, which, request->events, request->count);
+        else
+            add_tag_array(&s->arrays, which, request->events, request->count);
+        esk__pg_array_end(&s->arrays);
+    }
+    if (s->arrays.failed)
+        return esk__fail(ESK_ENOMEM,
+                         "appending to stream '%s': out of memory for the "
+                         "batch's %zu events",
+                         request->stream_id, request->count);
     return ESK_OK;
 }
 
-static esk_status insert_tags(pg_store *s, const esk_append_request *request,
-                              const esk_event *event, int64_t position)
+/* One event without tags: the command handler's append, which needs no
+ * array. */
+static PGresult *insert_one(pg_store *s, const esk_append_request *request,
+                            const int_text *position, const int_text *version)
 {
-    int_text pos = int_param(position);
-    for (size_t i = 0; i < event->tag_count; i++) {
-        int_text ord = int_param((int64_t)i);
-        const char *params[3] = {pos.text, ord.text, event->tags[i]};
-        PGresult *res = esk__pg_exec(s, PG_INSERT_TAG, 3, params);
-        esk_status status = ESK_OK;
-        if (!esk__pg_ok(res))
-            status = esk__pg_fail(s, res, "appending to stream '%s'",
-                                  request->stream_id);
-        PQclear(res);
-        if (status != ESK_OK)
-            return status;
-    }
-    return ESK_OK;
+    const esk_event *e = &request->events[0];
+    int_text schema_version = int_param(e->schema_version);
+    int_text at = int_param(e->recorded_at);
+    const char *params[9] = {position->text, e->event_id, request->stream_id,
+                             version->text,  e->type,     schema_version.text,
+                             e->data,        e->metadata, at.text};
+    return esk__pg_exec(s, PG_INSERT_ONE, 9, params);
 }
 
-static esk_status insert_event(pg_store *s, const esk_append_request *request,
-                               const esk_event *event, int64_t position,
-                               int64_t version, int64_t batch_start)
+/* Any other batch, events and tags, in one statement. */
+static PGresult *insert_many(pg_store *s, const esk_append_request *request,
+                             batch_arrays *arrays, const int_text *position,
+                             const int_text *version)
 {
-    int_text pos = int_param(position);
-    int_text ver = int_param(version);
-    int_text schema_version = int_param(event->schema_version);
-    int_text at = int_param(event->recorded_at);
-    int_text start = int_param(batch_start);
-    int_text tag_count = int_param((int64_t)event->tag_count);
-    const char *params[11] = {pos.text,    event->event_id, request->stream_id,
-                              ver.text,    event->type,     schema_version.text,
-                              event->data, event->metadata, at.text,
-                              start.text,  tag_count.text};
-    PGresult *res = esk__pg_exec(s, PG_INSERT, 11, params);
+    if (make_arrays(s, request, arrays, ARRAY_COUNT) != ESK_OK)
+        return NULL;
+    const char *params[13] = {position->text, request->stream_id,
+                              version->text};
+    for (int i = 0; i < ARRAY_COUNT; i++)
+        params[3 + i] = s->arrays.text + arrays->start[i];
+    return esk__pg_exec(s, PG_INSERT, 13, params);
+}
+
+static esk_status insert_batch(pg_store *s, const esk_append_request *request,
+                               batch_arrays *arrays, int64_t head,
+                               int64_t version)
+{
+    int_text first_position = int_param(head + 1);
+    int_text first_version = int_param(version + 1);
+    PGresult *res = NULL;
+    if (request->count == 1 && request->events[0].tag_count == 0)
+        res = insert_one(s, request, &first_position, &first_version);
+    else if ((res = insert_many(s, request, arrays, &first_position,
+                                &first_version)) == NULL &&
+             s->arrays.failed)
+        return ESK_ENOMEM; /* make_arrays said so */
     esk_status status = ESK_OK;
     if (!esk__pg_ok(res))
         status = esk__pg_fail(s, res, "appending to stream '%s'",
                               request->stream_id);
     PQclear(res);
-    if (status == ESK_OK)
-        status = insert_tags(s, request, event, position);
     return status;
 }
 
@@ -243,7 +343,8 @@ static esk_status read_state(pg_store *s, const char *stream_id, int64_t out[3])
 }
 
 static esk_status append_new(esk_store *store, pg_store *s,
-                             esk_append_request *request)
+                             esk_append_request *request, batch_arrays *arrays,
+                             const stored_ids *stored)
 {
     const char *stream_id = request->stream_id;
     int64_t state[3] = {0, 0, 0}; /* version, head, closed_at */
@@ -255,14 +356,17 @@ static esk_status append_new(esk_store *store, pg_store *s,
                                           state[0]);
     if (status == ESK_OK)
         status = esk_store_check_condition(store, request);
-    if (status == ESK_OK && request->ids_supplied)
-        status = check_other_ids(s, request);
+    /* A new batch may reuse no stored id (the first is not stored, or
+     * the replay rule would have taken the batch). */
+    if (status == ESK_OK && stored->other.found)
+        status = esk__store_reused_id(
+            NULL, request->events[stored->other_at].event_id,
+            stored->other.stream_id, stored->other.version,
+            request->events[0].event_id);
     int64_t version = state[0];
     int64_t head = state[1];
-    for (size_t i = 0; i < request->count && status == ESK_OK; i++)
-        status =
-            insert_event(s, request, &request->events[i], head + 1 + (int64_t)i,
-                         version + 1 + (int64_t)i, head + 1);
+    if (status == ESK_OK)
+        status = insert_batch(s, request, arrays, head, version);
     if (status == ESK_OK && request->close)
         status = mark_closed(s, stream_id, version + (int64_t)request->count);
     if (status != ESK_OK)
@@ -289,10 +393,19 @@ esk_status esk__pg_append(esk_store *store, void *impl,
     esk_status status = esk__pg_refuse_write(s, doing);
     if (status != ESK_OK)
         return status;
-    if (request->ids_supplied)
-        status = check_replay(store, s, request);
+    batch_arrays arrays = {0, {0}};
+    stored_ids stored = {{false, {0}, 0, 0}, {false, {0}, 0, 0}, 0};
+    if (request->ids_supplied) {
+        status = make_arrays(s, request, &arrays, ARRAY_EVENT_ID + 1);
+        if (status == ESK_OK)
+            status = find_stored_ids(
+                s, request, s->arrays.text + arrays.start[ARRAY_EVENT_ID],
+                &stored);
+        if (status == ESK_OK)
+            status = check_replay(store, s, request, &stored.first);
+    }
     if (status == ESK_OK && !request->replayed) {
-        status = append_new(store, s, request);
+        status = append_new(store, s, request, &arrays, &stored);
         s->appended = s->appended || status == ESK_OK;
     }
     if (status != ESK_OK)

@@ -711,6 +711,142 @@ static void a_catchup_runner_follows_another_process_by_waiting(void **state)
     pg_drop_schema(conninfo, "esk_rm");
 }
 
+/* ---- Round trips -----------------------------------------------------------
+ */
+
+enum { BIG_BATCH = 200 };
+
+/* How many round trips the store's connection makes while it appends
+ * events[0..n) to stream (and closes it, if close): libpq's trace of the
+ * messages it sends, in which each round trip ends with a Sync (extended
+ * protocol) or is one Query (simple protocol). */
+static long round_trips_of(esk_store *store, const char *stream,
+                           const esk_new_event *events, const esk_tags *tags,
+                           size_t n, bool close)
+{
+#ifndef LIBPQ_HAS_TRACE_FLAGS
+    /* Before libpq 14 the trace has another format. */
+    skip();
+#endif
+    PGconn *conn = esk_store_postgres_conn(store);
+    FILE *trace = tmpfile();
+    assert_non_null(trace);
+    PQtrace(conn, trace);
+#ifdef LIBPQ_HAS_TRACE_FLAGS
+    PQsetTraceFlags(conn, PQTRACE_SUPPRESS_TIMESTAMPS);
+#endif
+    esk_status rc = close ? esk_store_close_stream(store, stream, ESK_NO_STREAM,
+                                                   events, n, NULL)
+                          : esk_store_append_if(store, stream, ESK_NO_STREAM,
+                                                events, tags, n, NULL, NULL);
+    PQuntrace(conn);
+    assert_int_equal(rc, ESK_OK);
+    rewind(trace);
+    long trips = 0;
+    char line[512];
+    bool line_start = true;
+    while (fgets(line, sizeof line, trace) != NULL) {
+        if (line_start && (strncmp(line, "F\t", 2) == 0) &&
+            (strstr(line, "\tSync") != NULL || strstr(line, "\tQuery") != NULL))
+            trips++;
+        line_start = strchr(line, '\n') != NULL;
+    }
+    fclose(trace);
+    return trips;
+}
+
+/* A batch goes to the server in a fixed number of round trips, whatever
+ * its size: with ids the store makes and with ids the caller chose (each
+ * looked up before anything is written), every event with tags. */
+static void a_batch_takes_as_many_round_trips_as_one_event(void **state)
+{
+    (void)state;
+    pg_drop_schema(conninfo, "esk_trips");
+    esk_store *store = pg_open(conninfo, "esk_trips", 5000);
+    assert_non_null(store);
+    static char ids[4][BIG_BATCH][40];
+    static esk_new_event events[4][BIG_BATCH];
+    static esk_tags tags[BIG_BATCH];
+    static const char *const two_tags[2] = {"workshop:17", "seat"};
+    for (size_t i = 0; i < BIG_BATCH; i++) {
+        tags[i] = (esk_tags){two_tags, 2};
+        for (size_t b = 0; b < 4; b++) {
+            snprintf(ids[b][i], sizeof ids[b][i], "id-%zu-%zu", b, i);
+            events[b][i] = (esk_new_event){b < 2 ? NULL : ids[b][i], "T", 1,
+                                           "{\"n\":1}", NULL};
+        }
+    }
+    /* The first append of each kind prepares its statements. */
+    round_trips_of(store, "warm-up", events[0], tags, BIG_BATCH, false);
+    round_trips_of(store, "warm-up-ids", events[2], tags, BIG_BATCH, false);
+    round_trips_of(store, "warm-up-plain", events[0], NULL, 1, false);
+
+    long one = round_trips_of(store, "one", events[1], tags, 1, false);
+    long many = round_trips_of(store, "many", events[1] + 1, tags,
+                               BIG_BATCH - 1, false);
+    /* BEGIN with the lock, the stream state, the INSERT, COMMIT. */
+    assert_int_equal(one, 4);
+    assert_int_equal(many, one);
+
+    /* One event without tags has an INSERT of its own. */
+    assert_int_equal(round_trips_of(store, "plain", events[0], NULL, 1, false),
+                     4);
+
+    long one_id = round_trips_of(store, "one-id", events[3], tags, 1, false);
+    long many_ids = round_trips_of(store, "many-ids", events[3] + 1, tags,
+                                   BIG_BATCH - 1, false);
+    /* and the look-up of the ids. */
+    assert_int_equal(one_id, 5);
+    assert_int_equal(many_ids, one_id);
+
+    /* A closing append closes in one more. */
+    round_trips_of(store, "warm-up-close", events[0], NULL, 1, true);
+    assert_int_equal(round_trips_of(store, "closed", events[0], NULL, 1, true),
+                     5);
+    assert_int_equal(
+        round_trips_of(store, "closed-many", events[0], NULL, BIG_BATCH, true),
+        5);
+    esk_store_free(store);
+    pg_drop_schema(conninfo, "esk_trips");
+}
+
+/* A batch travels as array text, in which '"', '\', ',', braces and the
+ * word NULL mean something: every value comes back as it was sent. */
+static void values_with_array_syntax_come_back_as_sent(void **state)
+{
+    (void)state;
+    pg_drop_schema(conninfo, "esk_arrays");
+    esk_store *store = pg_open(conninfo, "esk_arrays", 5000);
+    assert_non_null(store);
+    static const char *const odd_tags[5] = {"NULL", "a,b", "\"q\"", "{}",
+                                            "back\\slash"};
+    const esk_tags tags[2] = {{odd_tags, 5}, {NULL, 0}};
+    const esk_new_event events[2] = {{"id \"1\", {x}", "T\\y", 1,
+                                      "{\"a\":\"x\\\"y,{} NULL\"}",
+                                      "{\"k\":\"\\\\\"}"},
+                                     {"NULL", "NULL", 2, "null", "{}"}};
+    assert_int_equal(esk_store_append_if(store, "s", ESK_NO_STREAM, events,
+                                         tags, 2, NULL, NULL),
+                     ESK_OK);
+    esk_event_list list = ESK_EVENT_LIST_INIT;
+    assert_int_equal(esk_store_read_stream(store, "s", 1, 0, &list), ESK_OK);
+    assert_int_equal(list.count, 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_string_equal(list.events[i].event_id, events[i].event_id);
+        assert_string_equal(list.events[i].type, events[i].type);
+        assert_int_equal(list.events[i].schema_version,
+                         events[i].schema_version);
+        assert_string_equal(list.events[i].data, events[i].data);
+        assert_string_equal(list.events[i].metadata, events[i].metadata);
+        assert_int_equal(list.events[i].tag_count, tags[i].count);
+        for (size_t t = 0; t < tags[i].count; t++)
+            assert_string_equal(list.events[i].tags[t], tags[i].tags[t]);
+    }
+    esk_event_list_release(&list);
+    esk_store_free(store);
+    pg_drop_schema(conninfo, "esk_arrays");
+}
+
 static void only_a_postgres_store_has_a_postgres_connection(void **state)
 {
     (void)state;
@@ -758,6 +894,8 @@ int main(void)
         cmocka_unit_test(
             a_read_model_on_the_stores_connection_commits_with_its_checkpoint),
         cmocka_unit_test(a_catchup_runner_follows_another_process_by_waiting),
+        cmocka_unit_test(a_batch_takes_as_many_round_trips_as_one_event),
+        cmocka_unit_test(values_with_array_syntax_come_back_as_sent),
         cmocka_unit_test(only_a_postgres_store_has_a_postgres_connection),
     };
     failures +=

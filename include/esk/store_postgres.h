@@ -26,6 +26,12 @@
  * Writers to one schema therefore take turns (docs/architecture.md gives
  * the cost); readers never wait.
  *
+ * An append costs the same number of round trips whatever its size: the
+ * batch's events and tags travel as array parameters of one INSERT. Outside
+ * a transaction that is four: BEGIN with the lock, the stream's state, the
+ * INSERT, COMMIT; one more when the caller chose the ids (one look-up of
+ * them all), one more for a closing append (tests/test_store_postgres.c).
+ *
  * One connection per store, used by one thread at a time, as every store.
  * Open the store in each process after fork(): a child must not use a
  * connection its parent opened.
