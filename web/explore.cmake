@@ -99,4 +99,15 @@ if(ESK_BUILD_TESTS)
     endif()
     set_tests_properties(explore_browser PROPERTIES SKIP_RETURN_CODE 77
         TIMEOUT 120)
+    if(ESK_HAVE_POSTGRES AND ESK_NODE)
+        # The same page on a PostgreSQL schema: with the postgres label,
+        # skipped (77) without a server (ESK_TEST_PG).
+        add_test(NAME explore_browser_postgres
+            COMMAND ${ESK_NODE} ${ESK_WEB_DIR}/tests/browser/explore.test.mjs
+                --postgres $<TARGET_FILE:kata-explore>
+                $<TARGET_FILE:explore-fixture>
+                ${CMAKE_BINARY_DIR}/web/screenshots)
+        set_tests_properties(explore_browser_postgres PROPERTIES
+            SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS postgres)
+    endif()
 endif()

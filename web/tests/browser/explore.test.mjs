@@ -2,7 +2,12 @@
 // Debian's headless Chromium, driven by playwright-core, on a fixture
 // store.
 //
-//   node explore.test.mjs KATA_EXPLORE EXPLORE_FIXTURE OUT_DIR [DOCS_PNG]
+//   node explore.test.mjs [--postgres] KATA_EXPLORE EXPLORE_FIXTURE OUT_DIR [DOCS_PNG]
+//
+// With --postgres the store is a schema of the server at ESK_TEST_PG, and
+// kata-explore is given the connection string; without a server that is
+// a skip (77) whatever ESK_BROWSER_TEST_REQUIRED says, as for every
+// PostgreSQL test.
 //
 // It loads the page, sees a stream's events, the feed, a checkpoint with
 // its lag, a hostile stream id shown as text (and no dialog opened), an
@@ -23,10 +28,18 @@ const HOSTILE_STREAM = '<script>alert(1)</script>-"1"';
 const HOSTILE_TEXT = "</pre><script>alert(2)</script>";
 const WAIT = { timeout: 15000 };
 
-const [kataExplore, fixture, outDir, docsPng] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const postgres = args[0] === "--postgres";
+if (postgres) args.shift();
+const [kataExplore, fixture, outDir, docsPng] = args;
 if (!kataExplore || !fixture || !outDir) {
-  console.error("usage: explore.test.mjs KATA_EXPLORE EXPLORE_FIXTURE OUT_DIR [DOCS_PNG]");
+  console.error("usage: explore.test.mjs [--postgres] KATA_EXPLORE EXPLORE_FIXTURE OUT_DIR [DOCS_PNG]");
   process.exit(2);
+}
+const SCHEMA = "explore_browser";
+if (postgres && !process.env.ESK_TEST_PG) {
+  console.log("SKIP: no PostgreSQL server (ESK_TEST_PG; tests/pg/cluster.sh start)");
+  process.exit(SKIP);
 }
 
 function skip(why) {
@@ -54,7 +67,8 @@ function check(condition, what) {
 
 // kata-explore on the store, on a port the system picks; its URL.
 function startServer(store) {
-  const server = spawn(kataExplore, ["--port", "0", store], {
+  const where = postgres ? ["--schema", SCHEMA, process.env.ESK_TEST_PG] : [store];
+  const server = spawn(kataExplore, ["--port", "0", ...where], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = new Promise((resolve, reject) => {
@@ -116,7 +130,7 @@ async function browse(page, base, store) {
   await page.goto(base + "#/feed");
   await page.locator("main .event").nth(5).waitFor(WAIT);
   await page.evaluate(() => { window.notReloaded = true; });
-  execFileSync(fixture, ["append", store]);
+  execFileSync(fixture, postgres ? ["append", "--schema", SCHEMA] : ["append", store]);
   await page.locator("main .event.new", { hasText: "RegistrationCancelled" }).waitFor(WAIT);
   check(await page.evaluate(() => window.notReloaded === true),
         "an appended event appears without a reload");
@@ -131,7 +145,9 @@ async function browse(page, base, store) {
 }
 
 async function main() {
-  const store = execFileSync(fixture, ["make"]).toString().trim();
+  // The store file, or (PostgreSQL) the fixture's scratch folder.
+  const made = execFileSync(fixture, postgres ? ["make", "--schema", SCHEMA] : ["make"]);
+  const store = made.toString().trim();
   const { server, url } = startServer(store);
   let browser = null;
   try {
@@ -142,16 +158,17 @@ async function main() {
     await page.goto(base + "#/stream/workshop-w-1");
     await page.locator("main .event").nth(3).waitFor(WAIT);
     fs.mkdirSync(outDir, { recursive: true });
-    await page.screenshot({ path: path.join(outDir, "explore.png") });
+    const png = path.join(outDir, postgres ? "explore-postgres.png" : "explore.png");
+    await page.screenshot({ path: png });
     if (docsPng) await page.screenshot({ path: docsPng });
-    console.log("screenshot: " + path.join(outDir, "explore.png"));
+    console.log("screenshot: " + png);
   } finally {
     if (browser) {
       await browser.context.close();
       fs.rmSync(browser.profile, { recursive: true, force: true });
     }
     server.kill("SIGTERM");
-    fs.rmSync(path.dirname(store), { recursive: true, force: true });
+    fs.rmSync(postgres ? store : path.dirname(store), { recursive: true, force: true });
   }
 }
 
