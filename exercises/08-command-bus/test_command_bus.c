@@ -236,6 +236,10 @@ int main(void)
         ON_BOTH_STORES(a_conflict_that_does_not_end_is_reported_not_remembered),
         ON_BOTH_STORES(another_command_under_a_used_id_is_refused),
         ON_BOTH_STORES(a_resend_is_told_apart_by_its_payload_json),
+        /* Only SQLite can be made to refuse a record. */
+        {"an_answer_that_cannot_be_recorded_keeps_nothing_on_sqlite",
+         an_answer_that_cannot_be_recorded_keeps_nothing, no_rival, NULL,
+         &sqlite_backend},
     };
     return cmocka_run_group_tests_name("08-command-bus", tests, NULL, NULL);
 }

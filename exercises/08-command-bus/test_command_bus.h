@@ -87,6 +87,7 @@ void a_conflict_between_load_and_append_is_retried(void **state);
 void a_conflict_that_does_not_end_is_reported_not_remembered(void **state);
 void another_command_under_a_used_id_is_refused(void **state);
 void a_resend_is_told_apart_by_its_payload_json(void **state);
+void an_answer_that_cannot_be_recorded_keeps_nothing(void **state);
 
 /* Dispatch c as a command of its kind's type. correlation_id NULL: the
  * command starts a correlation of its own. */

@@ -3,6 +3,8 @@
  * not be mistaken for a resend: conflicts, retried or not, and another
  * command under an id already used.
  */
+#include <sqlite3.h>
+
 #include "test_command_bus.h"
 
 /* --- Conflicts ------------------------------------------------------------ */
@@ -199,6 +201,59 @@ void a_resend_is_told_apart_by_its_payload_json(void **state)
     check_status(suite_send(a.bus, "cmd-bob", NULL, &bob, &result), ESK_OK,
                  "Without payload_json both times: the same command.");
     check_true(result.duplicate, "It is a duplicate.");
+
+    suite_close_app(&a);
+}
+
+/* --- An answer that cannot be recorded ----------------------------------- */
+
+/* Run SQL on the store's own SQLite connection. */
+static void on_the_file(esk_store *store, const char *sql)
+{
+    char *error = NULL;
+    if (sqlite3_exec(esk_store_sqlite_db(store), sql, NULL, NULL, &error) !=
+        SQLITE_OK)
+        print_error("%s: %s\n", sql, error != NULL ? error : "?");
+    sqlite3_free(error);
+}
+
+void an_answer_that_cannot_be_recorded_keeps_nothing(void **state)
+{
+    app a;
+    suite_open_app(&a, state);
+    esk_command_result result;
+    workshop_command ada = suite_registration("w-1", "ada", "Ada Lovelace");
+
+    suite_given(a.store, suite_scheduling("w-1", 2));
+    /* The disk fills up just as Ada's answer is recorded: SQLite refuses
+     * the record (a trigger plays the full disk). */
+    on_the_file(a.store, "CREATE TEMP TRIGGER full_disk BEFORE INSERT ON "
+                         "commands BEGIN SELECT RAISE(ABORT, 'database or "
+                         "disk is full'); END");
+    esk_status rc = suite_send(a.bus, "cmd-ada", NULL, &ada, &result);
+    on_the_file(a.store, "DROP TRIGGER full_disk");
+
+    check_true(rc != ESK_OK,
+               "The answer could not be recorded, so the command did not "
+               "happen: record_outcome() returns esk_store_put_record()'s "
+               "failure, not ok.");
+    check_int(esk_store_transaction_depth(a.store), 0,
+              "The failure ended the transaction: roll it back.");
+    check_true(!suite_has_outcome(a.store, "cmd-ada"),
+               "No answer is recorded for cmd-ada.");
+    expect_story(a.store, "WorkshopScheduled",
+                 "Ada's registration went with its answer: committed without "
+                 "its record, the client (told it failed) sends it again and "
+                 "Ada is registered twice. When esk_store_put_record() "
+                 "fails, roll back instead of committing.");
+
+    rc = suite_send(a.bus, "cmd-ada", NULL, &ada, &result);
+    check_status(rc, ESK_OK,
+                 "Sent again once the disk has room, the command is handled.");
+    check_true(!result.duplicate,
+               "Not a duplicate: the failed attempt recorded nothing.");
+    expect_story(a.store, "WorkshopScheduled, AttendeeRegistered",
+                 "Ada is registered once.");
 
     suite_close_app(&a);
 }
