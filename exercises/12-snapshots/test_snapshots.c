@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include <esk/store.h>
+#include <sqlite3.h>
 
 #include "test_snapshots.h"
 
@@ -306,6 +307,61 @@ static void a_refused_append_writes_no_snapshot(void **unused)
     esk_store_free(store);
 }
 
+/* Run SQL on the store's own SQLite connection. */
+static void on_the_file(esk_store *store, const char *sql)
+{
+    char *error = NULL;
+    if (sqlite3_exec(esk_store_sqlite_db(store), sql, NULL, NULL, &error) !=
+        SQLITE_OK)
+        print_error("%s: %s\n", sql, error != NULL ? error : "?");
+    sqlite3_free(error);
+}
+
+static void a_snapshot_that_cannot_be_written_fails_the_save(void **unused)
+{
+    (void)unused;
+    esk_store *store = suite_open_store();
+    suite_snapshot snapshot;
+    conference desk;
+    conference reloaded;
+    int64_t version = 0;
+
+    suite_grow(store, SNAPSHOT_EVERY - 1);
+    suite_full_fold(store, &desk);
+    check_status(conference_register(&desk, "bob", "Bob Kahn"), ESK_OK,
+                 "bob registers: the save of v1000 is due a snapshot.");
+    /* The disk fills up as the snapshot is written: SQLite refuses it (a
+     * trigger plays the full disk). */
+    on_the_file(store, "CREATE TEMP TRIGGER full_disk BEFORE INSERT ON "
+                       "snapshots BEGIN SELECT RAISE(ABORT, 'database or "
+                       "disk is full'); END");
+    esk_status rc = snapshot_save_if_due(store, &desk);
+    on_the_file(store, "DROP TRIGGER full_disk");
+
+    check_true(rc != ESK_OK,
+               "The snapshot could not be written: snapshot_save_if_due() "
+               "returns the failure of esk_store_put_record().");
+    check_int(esk_store_transaction_depth(store), 0,
+              "The failure ended the transaction: roll it back.");
+    check_true(!suite_find_snapshot(store, &snapshot), "No snapshot.");
+    check_status(esk_store_stream_version(store, STREAM_ID, &version), ESK_OK,
+                 "The store says how long the stream is.");
+    check_int(version, SNAPSHOT_EVERY - 1,
+              "Neither the events nor the snapshot: bob's registration was "
+              "rolled back with the snapshot in its transaction (this "
+              "design's choice; esk's repository keeps the events and drops "
+              "the snapshot). Committing after the failure keeps half the "
+              "unit.");
+    esk_aggregate_release(&desk);
+
+    /* After a failed save, the conference is loaded again. */
+    suite_loaded(store, &reloaded, "The conference loads as the store has it.");
+    check_int(reloaded.base.version, SNAPSHOT_EVERY - 1,
+              "Loaded again, the conference is at v999, without bob.");
+    esk_aggregate_release(&reloaded);
+    esk_store_free(store);
+}
+
 /* --- Ten thousand registrations --------------------------------------------
  */
 
@@ -380,6 +436,7 @@ int main(void)
         cmocka_unit_test(
             a_save_that_jumps_over_the_threshold_writes_a_snapshot),
         cmocka_unit_test(a_refused_append_writes_no_snapshot),
+        cmocka_unit_test(a_snapshot_that_cannot_be_written_fails_the_save),
         cmocka_unit_test(
             ten_thousand_registrations_load_from_the_latest_snapshot),
     };
