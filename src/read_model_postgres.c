@@ -9,10 +9,10 @@
  * and every table written), and runs it in a READ ONLY transaction (which
  * refuses writes where the plan cannot see them, in functions). Each
  * query has a transaction of its own, begun with its search_path and
- * rolled back once its rows are in, and the session is discarded after
- * it: what a query may still do in a READ ONLY transaction (set_config,
- * a session advisory lock that would stop the store's writers, a
- * temporary table) does not outlive it.
+ * rolled back once its rows are in: what a query may still do in a READ
+ * ONLY transaction does not outlive it (the rollback undoes set_config;
+ * a session advisory lock, which would stop the store's writers, is let
+ * go after it).
  *
  * The handle has a connection of its own, so its queries see what is
  * committed and never run inside the store's transaction.
@@ -26,7 +26,7 @@
 #include "esk/read_model_postgres.h"
 #include "store_postgres_internal.h"
 
-/* The one statement the handle prepares, discarded after each query. */
+/* The one statement the handle prepares, deallocated after each query. */
 #define QUERY_NAME "esk_read_model_query"
 
 struct esk_read_model_postgres {
@@ -35,9 +35,17 @@ struct esk_read_model_postgres {
      * cleanup failed): it is then dropped, and the next query connects
      * again. */
     bool tainted;
+    /* Whether the last query's transaction is over and its session state
+     * gone (the pipelined run cleans up behind the query itself). */
+    bool done;
     char store_schema[PG_SCHEMA_NAME_MAX + 1];
-    char begin_sql[200];
+    /* A query's transaction is begun by these three. */
+    char set_path_sql[PG_SCHEMA_NAME_MAX + 64];
+    char set_lock_timeout_sql[48];
 };
+
+static const char begin_read_only[] =
+    "BEGIN ISOLATION LEVEL READ COMMITTED, READ ONLY";
 
 /* What is wrong with schema as a read model's schema of s, or NULL. */
 static const char *schema_problem(const pg_store *s, const char *schema)
@@ -171,11 +179,11 @@ esk_status esk_read_model_open_postgres(esk_read_model_postgres **out,
     /* A query waits for a lock (a rebuild's DROP SCHEMA, say) as long as
      * the store's writers do; 0 is PostgreSQL's "for ever", hence 1 ms,
      * as on the store's connection. */
-    snprintf(rm->begin_sql, sizeof rm->begin_sql,
-             "BEGIN ISOLATION LEVEL READ COMMITTED, READ ONLY; "
-             "SET LOCAL search_path TO \"%s\", pg_catalog; "
+    snprintf(rm->set_path_sql, sizeof rm->set_path_sql,
+             "SET LOCAL search_path TO \"%s\", pg_catalog", schema);
+    snprintf(rm->set_lock_timeout_sql, sizeof rm->set_lock_timeout_sql,
              "SET LOCAL lock_timeout TO %d",
-             schema, s->busy_timeout_ms > 0 ? s->busy_timeout_ms : 1);
+             s->busy_timeout_ms > 0 ? s->busy_timeout_ms : 1);
     esk_status status =
         connect_server(rm, conninfo != NULL ? conninfo : s->conninfo);
     if (status != ESK_OK) {
@@ -256,16 +264,6 @@ static esk_status query_fail(esk_read_model_postgres *rm, const PGresult *res,
                      "query \"%.80s\": PostgreSQL: %s", sql, words);
 }
 
-/* Run a command of the handle's own; on failure, report it for sql. */
-static esk_status run_own(esk_read_model_postgres *rm, const char *command,
-                          const char *sql)
-{
-    PGresult *res = PQexec(rm->conn, command);
-    esk_status status = esk__pg_ok(res) ? ESK_OK : query_fail(rm, res, sql);
-    PQclear(res);
-    return status;
-}
-
 /* The connection, good again after a loss or a failed cleanup. */
 static esk_status reconnect_if_needed(esk_read_model_postgres *rm,
                                       const char *sql)
@@ -285,42 +283,37 @@ static esk_status reconnect_if_needed(esk_read_model_postgres *rm,
     return ESK_OK;
 }
 
-/* End the query's transaction and forget its session state. A cleanup
+/* End the query's transaction and forget what of it outlives a
+ * rollback, in one round trip: the rollback undoes what it set
+ * (set_config is transactional), and a session advisory lock, the one
+ * thing a query in a READ ONLY transaction can keep, is let go. A cleanup
  * that fails leaves the session to be dropped before the next query. */
 static void clean_up(esk_read_model_postgres *rm)
 {
-    PGresult *res = PQexec(rm->conn, "ROLLBACK");
-    bool ok = esk__pg_ok(res);
+    PGresult *res = PQexec(rm->conn, "ROLLBACK; DEALLOCATE ALL; "
+                                     "SELECT pg_advisory_unlock_all()");
+    rm->tainted = !esk__pg_ok(res);
     PQclear(res);
-    if (ok) {
-        res = PQexec(rm->conn, "DISCARD ALL");
-        ok = esk__pg_ok(res);
-        PQclear(res);
-    }
-    rm->tainted = !ok;
 }
 
-/* Whether the described statement is a query: it returns rows, and takes
- * the parameters given. */
-static esk_status check_described(esk_read_model_postgres *rm, const char *sql,
-                                  int n)
+/* Whether the described statement (res, the description) is a query: it
+ * returns rows, and takes the parameters given. */
+static esk_status check_description(esk_read_model_postgres *rm,
+                                    const PGresult *res, const char *sql, int n)
 {
-    PGresult *res = PQdescribePrepared(rm->conn, QUERY_NAME);
-    esk_status status = ESK_OK;
     if (!esk__pg_ok(res))
-        status = query_fail(rm, res, sql);
-    else if (PQnfields(res) == 0)
-        status = esk__fail(ESK_EINVAL,
-                           "queries only read: \"%.80s\" is no query (it "
-                           "returns no rows); change the read model in a "
-                           "projection",
-                           sql);
-    else if (PQnparams(res) != n)
-        status = esk__fail(ESK_EINVAL,
-                           "query \"%.80s\" takes %d parameters, %d given", sql,
-                           PQnparams(res), n);
-    PQclear(res);
-    return status;
+        return query_fail(rm, res, sql);
+    if (PQnfields(res) == 0)
+        return esk__fail(ESK_EINVAL,
+                         "queries only read: \"%.80s\" is no query (it "
+                         "returns no rows); change the read model in a "
+                         "projection",
+                         sql);
+    if (PQnparams(res) != n)
+        return esk__fail(ESK_EINVAL,
+                         "query \"%.80s\" takes %d parameters, %d given", sql,
+                         PQnparams(res), n);
+    return ESK_OK;
 }
 
 /* "EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE <query>(<params as literals>)",
@@ -391,28 +384,28 @@ static esk_status check_node(const esk_read_model_postgres *rm,
     return ESK_OK;
 }
 
-/* Ask the server for the query's plan, and refuse what it shows. */
-static esk_status check_plan(esk_read_model_postgres *rm, const char *sql,
-                             int n, const char *const *params)
+/* The EXPLAIN of the prepared query, or the failure to make it. */
+static esk_status plan_sql(esk_read_model_postgres *rm, const char *sql, int n,
+                           const char *const *params, char **out)
 {
-    char *explain = explain_sql(rm->conn, n, params);
-    if (explain == NULL) {
-        char words[ESK_ERROR_MESSAGE_MAX];
-        conn_words(rm->conn, words, sizeof words);
-        return esk__fail(ESK_EINVAL,
-                         "query \"%.80s\": its parameters could not be "
-                         "quoted for the plan: %s",
-                         sql, words[0] != '\0' ? words : "out of memory");
-    }
-    PGresult *res = PQexec(rm->conn, explain);
-    esk__free(explain);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-        esk_status status = query_fail(rm, res, sql);
-        PQclear(res);
-        return status;
-    }
+    *out = explain_sql(rm->conn, n, params);
+    if (*out != NULL)
+        return ESK_OK;
+    char words[ESK_ERROR_MESSAGE_MAX];
+    conn_words(rm->conn, words, sizeof words);
+    return esk__fail(ESK_EINVAL,
+                     "query \"%.80s\": its parameters could not be "
+                     "quoted for the plan: %s",
+                     sql, words[0] != '\0' ? words : "out of memory");
+}
+
+/* Refuse what the server's plan (res, the EXPLAIN's answer) shows. */
+static esk_status check_plan(esk_read_model_postgres *rm, const PGresult *res,
+                             const char *sql)
+{
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+        return query_fail(rm, res, sql);
     json_t *doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-    PQclear(res);
     if (doc == NULL)
         return esk__fail(ESK_ENOMEM,
                          "query \"%.80s\": out of memory reading "
@@ -431,35 +424,188 @@ static esk_status check_plan(esk_read_model_postgres *rm, const char *sql,
     return status;
 }
 
-/* The steps of a query inside its transaction. */
+/* The rows of the query's run (res), kept in *out, or its failure. */
+static esk_status take_rows(esk_read_model_postgres *rm, PGresult *res,
+                            const char *sql, PGresult **out)
+{
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+        *out = res;
+        return ESK_OK;
+    }
+    /* A failure, or (never after the checks) no rows. */
+    esk_status status = PQresultStatus(res) == PGRES_COMMAND_OK
+                            ? esk__fail(ESK_EINVAL,
+                                        "queries only read: \"%.80s\" is no "
+                                        "query; change the read model in a "
+                                        "projection",
+                                        sql)
+                            : query_fail(rm, res, sql);
+    PQclear(res);
+    return status;
+}
+
+#ifdef LIBPQ_HAS_PIPELINING
+/*
+ * Two round trips, with libpq's pipeline mode: the transaction, the
+ * prepare, the description and the plan go together; the query runs, if
+ * the checks let it, with the rollback and the cleanup behind it. A
+ * failed command makes the server skip the rest up to the batch's end;
+ * the sequential clean_up() then ends the transaction.
+ */
+
+/* The next command's result (NULL when the connection fails), and the
+ * NULL that ends it. */
+static PGresult *next_result(PGconn *conn)
+{
+    PGresult *res = PQgetResult(conn);
+    if (res != NULL && PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+        PGresult *end;
+        while ((end = PQgetResult(conn)) != NULL)
+            PQclear(end);
+    }
+    return res;
+}
+
+/* Read up to the batch's end (its sync), and leave pipeline mode: false
+ * when the connection failed on the way. Each command's results end with
+ * a NULL; a connection that fails gives nothing more. */
+static bool end_batch(PGconn *conn)
+{
+    for (;;) {
+        PGresult *res = PQgetResult(conn);
+        if (res == NULL) {
+            if (PQstatus(conn) != CONNECTION_OK)
+                break;
+            continue;
+        }
+        bool synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        PQclear(res);
+        if (synced)
+            break;
+    }
+    return PQstatus(conn) == CONNECTION_OK && PQexitPipelineMode(conn) == 1;
+}
+
+/* Whether the batch went out whole, its sync behind it. */
+static bool sent(PGconn *conn, bool all_sent)
+{
+    return all_sent && PQpipelineSync(conn) == 1;
+}
+
 static esk_status run_query(esk_read_model_postgres *rm, const char *sql, int n,
                             const char *const *params, PGresult **out)
 {
-    PGresult *res = PQprepare(rm->conn, QUERY_NAME, sql, 0, NULL);
-    esk_status status = esk__pg_ok(res) ? ESK_OK : query_fail(rm, res, sql);
-    PQclear(res);
-    if (status == ESK_OK)
-        status = check_described(rm, sql, n);
-    if (status == ESK_OK)
-        status = check_plan(rm, sql, n, params);
+    char *explain = NULL;
+    esk_status status = plan_sql(rm, sql, n, params, &explain);
     if (status != ESK_OK)
         return status;
-    res = PQexecPrepared(rm->conn, QUERY_NAME, n, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        /* A failure, or (never after the checks above) no rows. */
-        status = PQresultStatus(res) == PGRES_COMMAND_OK
-                     ? esk__fail(ESK_EINVAL,
-                                 "queries only read: \"%.80s\" is no "
-                                 "query; change the read model in a "
-                                 "projection",
-                                 sql)
-                     : query_fail(rm, res, sql);
-        PQclear(res);
+    PGconn *conn = rm->conn;
+    bool ok =
+        PQenterPipelineMode(conn) == 1 &&
+        PQsendQueryParams(conn, begin_read_only, 0, NULL, NULL, NULL, NULL,
+                          0) == 1 &&
+        PQsendQueryParams(conn, rm->set_path_sql, 0, NULL, NULL, NULL, NULL,
+                          0) == 1 &&
+        PQsendQueryParams(conn, rm->set_lock_timeout_sql, 0, NULL, NULL, NULL,
+                          NULL, 0) == 1 &&
+        PQsendPrepare(conn, QUERY_NAME, sql, 0, NULL) == 1 &&
+        PQsendDescribePrepared(conn, QUERY_NAME) == 1 &&
+        PQsendQueryParams(conn, explain, 0, NULL, NULL, NULL, NULL, 0) == 1;
+    esk__free(explain);
+    if (!sent(conn, ok)) {
+        status = query_fail(rm, NULL, sql);
+        end_batch(conn);
         return status;
     }
-    *out = res;
-    return ESK_OK;
+    /* The first failure is the answer: the server skipped the rest. */
+    for (int step = 0; step < 6; step++) {
+        PGresult *res = next_result(conn);
+        if (status == ESK_OK) {
+            if (step < 4)
+                status = esk__pg_ok(res) ? ESK_OK : query_fail(rm, res, sql);
+            else if (step == 4)
+                status = check_description(rm, res, sql, n);
+            else
+                status = check_plan(rm, res, sql);
+        }
+        PQclear(res);
+    }
+    if (!end_batch(conn) && status == ESK_OK)
+        status = query_fail(rm, NULL, sql);
+    if (status != ESK_OK)
+        return status;
+
+    ok = PQenterPipelineMode(conn) == 1 &&
+         PQsendQueryPrepared(conn, QUERY_NAME, n, params, NULL, NULL, 0) == 1 &&
+         PQsendQueryParams(conn, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) ==
+             1 &&
+         PQsendQueryParams(conn, "DEALLOCATE " QUERY_NAME, 0, NULL, NULL, NULL,
+                           NULL, 0) == 1 &&
+         PQsendQueryParams(conn, "SELECT pg_advisory_unlock_all()", 0, NULL,
+                           NULL, NULL, NULL, 0) == 1;
+    if (!sent(conn, ok)) {
+        status = query_fail(rm, NULL, sql);
+        end_batch(conn);
+        return status;
+    }
+    status = take_rows(rm, next_result(conn), sql, out);
+    bool cleaned = true;
+    for (int step = 0; step < 3; step++) {
+        PGresult *res = next_result(conn);
+        cleaned = cleaned && esk__pg_ok(res);
+        PQclear(res);
+    }
+    cleaned = end_batch(conn) && cleaned;
+    rm->done = cleaned && status == ESK_OK;
+    return status;
 }
+#else
+/* Run a command of the handle's own; on failure, report it for sql. */
+static esk_status run_own(esk_read_model_postgres *rm, const char *command,
+                          const char *sql)
+{
+    PGresult *res = PQexec(rm->conn, command);
+    esk_status status = esk__pg_ok(res) ? ESK_OK : query_fail(rm, res, sql);
+    PQclear(res);
+    return status;
+}
+
+/* One round trip a step, where libpq has no pipeline mode (before 14). */
+static esk_status run_query(esk_read_model_postgres *rm, const char *sql, int n,
+                            const char *const *params, PGresult **out)
+{
+    char begin[sizeof begin_read_only + sizeof rm->set_path_sql +
+               sizeof rm->set_lock_timeout_sql + 4];
+    snprintf(begin, sizeof begin, "%s; %s; %s", begin_read_only,
+             rm->set_path_sql, rm->set_lock_timeout_sql);
+    esk_status status = run_own(rm, begin, sql);
+    PGresult *res = NULL;
+    if (status == ESK_OK) {
+        res = PQprepare(rm->conn, QUERY_NAME, sql, 0, NULL);
+        status = esk__pg_ok(res) ? ESK_OK : query_fail(rm, res, sql);
+        PQclear(res);
+    }
+    if (status == ESK_OK) {
+        res = PQdescribePrepared(rm->conn, QUERY_NAME);
+        status = check_description(rm, res, sql, n);
+        PQclear(res);
+    }
+    char *explain = NULL;
+    if (status == ESK_OK)
+        status = plan_sql(rm, sql, n, params, &explain);
+    if (status == ESK_OK) {
+        res = PQexec(rm->conn, explain);
+        status = check_plan(rm, res, sql);
+        PQclear(res);
+    }
+    esk__free(explain);
+    if (status == ESK_OK)
+        status = take_rows(
+            rm, PQexecPrepared(rm->conn, QUERY_NAME, n, params, NULL, NULL, 0),
+            sql, out);
+    return status;
+}
+#endif
 
 esk_status esk_read_model_postgres_query(esk_read_model_postgres *read_model,
                                          const char *sql, int n,
@@ -484,14 +630,12 @@ esk_status esk_read_model_postgres_query(esk_read_model_postgres *read_model,
     esk_status status = reconnect_if_needed(read_model, sql);
     if (status != ESK_OK)
         return status;
-    status = run_own(read_model, read_model->begin_sql, sql);
-    if (status != ESK_OK) {
-        read_model->tainted = true;
-        return status;
-    }
     PGresult *res = NULL;
+    read_model->done = false;
     status = run_query(read_model, sql, n, params, &res);
-    clean_up(read_model);
+    /* The query's own batch ended the transaction when all went well. */
+    if (!read_model->done)
+        clean_up(read_model);
     if (status != ESK_OK)
         return status;
     *out = res;

@@ -7,9 +7,19 @@
  * Needs a server: ESK_TEST_PG=conninfo (tests/pg/cluster.sh start prints
  * one); skipped otherwise.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -467,6 +477,179 @@ static void a_role_of_its_own_keeps_functions_off_the_events(void **state)
     PQfinish(admin);
 }
 
+/* ---- What a query costs in round trips -----------------------------------
+ */
+
+/* A proxy on a loopback port in front of the server that holds each
+ * message of the client's for DELAY_MS before passing it on: the server
+ * as across a network, where a query costs its round trips times the
+ * delay. It serves one connection. */
+enum { DELAY_MS = 25, TIMED_QUERIES = 8 };
+
+typedef struct proxy {
+    int listen_fd;
+    int port;
+    PQconninfoOption *server; /* the server's host and port */
+    pthread_t thread;
+} proxy;
+
+static const char *option(PQconninfoOption *options, const char *keyword,
+                          const char *otherwise)
+{
+    for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+        if (strcmp(o->keyword, keyword) == 0 && o->val != NULL &&
+            o->val[0] != '\0')
+            return o->val;
+    return otherwise;
+}
+
+static int connect_server_socket(PQconninfoOption *server)
+{
+    const char *host = option(server, "host", "/var/run/postgresql");
+    const char *port = option(server, "port", "5432");
+    if (host[0] == '/') {
+        struct sockaddr_un address = {.sun_family = AF_UNIX};
+        snprintf(address.sun_path, sizeof address.sun_path, "%s/.s.PGSQL.%s",
+                 host, port);
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (fd >= 0 &&
+            connect(fd, (struct sockaddr *)&address, sizeof address) == 0)
+            return fd;
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *found = NULL;
+    if (getaddrinfo(host, port, &hints, &found) != 0)
+        return -1;
+    int fd = socket(found->ai_family, SOCK_STREAM, 0);
+    if (fd >= 0 && connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(found);
+    return fd;
+}
+
+static bool write_all(int fd, const char *buf, ssize_t n)
+{
+    while (n > 0) {
+        ssize_t done = write(fd, buf, (size_t)n);
+        if (done <= 0)
+            return false;
+        buf += done;
+        n -= done;
+    }
+    return true;
+}
+
+static void *proxy_main(void *arg)
+{
+    proxy *p = arg;
+    int client = accept(p->listen_fd, NULL, NULL);
+    int server = client >= 0 ? connect_server_socket(p->server) : -1;
+    struct pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+    static char buf[1 << 16];
+    while (client >= 0 && server >= 0 && poll(fds, 2, -1) > 0) {
+        if (fds[0].revents != 0) {
+            ssize_t n = read(client, buf, sizeof buf);
+            struct timespec delay = {0, DELAY_MS * 1000000L};
+            nanosleep(&delay, NULL);
+            if (n <= 0 || !write_all(server, buf, n))
+                break;
+        }
+        if (fds[1].revents != 0) {
+            ssize_t n = read(server, buf, sizeof buf);
+            if (n <= 0 || !write_all(client, buf, n))
+                break;
+        }
+    }
+    if (client >= 0)
+        close(client);
+    if (server >= 0)
+        close(server);
+    return NULL;
+}
+
+static void proxy_start(proxy *p)
+{
+    char *why = NULL;
+    p->server = PQconninfoParse(conninfo, &why);
+    assert_non_null(p->server);
+    p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = {.sin_family = AF_INET};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(
+        bind(p->listen_fd, (struct sockaddr *)&address, sizeof address), 0);
+    assert_int_equal(listen(p->listen_fd, 1), 0);
+    socklen_t size = sizeof address;
+    assert_int_equal(
+        getsockname(p->listen_fd, (struct sockaddr *)&address, &size), 0);
+    p->port = ntohs(address.sin_port);
+    assert_int_equal(pthread_create(&p->thread, NULL, proxy_main, p), 0);
+}
+
+static void proxy_stop(proxy *p)
+{
+    pthread_join(p->thread, NULL);
+    close(p->listen_fd);
+    PQconninfoFree(p->server);
+}
+
+static double ms_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+/* Each check of a query (prepared, described, planned) and its run each
+ * took a round trip of their own; now the checks go in one, the run and
+ * the cleanup in another. */
+static void a_query_costs_two_round_trips(void **state)
+{
+    (void)state;
+#ifndef LIBPQ_HAS_PIPELINING
+    skip(); /* before libpq 14, one round trip a step */
+#else
+    esk_read_model_postgres *rm = NULL;
+    esk_store *store = open_caught_up(3, &rm);
+    proxy p;
+    proxy_start(&p);
+    char far[1024];
+    snprintf(far, sizeof far, "%s host=127.0.0.1 port=%d", conninfo, p.port);
+    esk_read_model_postgres *remote = NULL;
+    assert_int_equal(
+        esk_read_model_open_postgres(&remote, store, SEATS_SCHEMA, far),
+        ESK_OK);
+    const char *params[1] = {"2"};
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (int i = 0; i < TIMED_QUERIES; i++) {
+        PGresult *res = NULL;
+        assert_int_equal(
+            esk_read_model_postgres_query(remote,
+                                          "SELECT stream_id FROM seats WHERE "
+                                          "position = $1",
+                                          1, params, &res),
+            ESK_OK);
+        assert_int_equal(PQntuples(res), 1);
+        PQclear(res);
+    }
+    double per_query = ms_since(&start) / TIMED_QUERIES;
+    print_message("    %.1f ms a query, %d ms a round trip\n", per_query,
+                  DELAY_MS);
+    if (per_query >= 3.0 * DELAY_MS)
+        fail_msg("a query took %.1f ms where a round trip costs %d ms: more "
+                 "than two round trips",
+                 per_query, DELAY_MS);
+    esk_read_model_postgres_free(remote);
+    proxy_stop(&p);
+    close_caught_up(store, rm);
+#endif
+}
+
 /* ---- The schema helper, and bad arguments --------------------------------
  */
 
@@ -586,6 +769,7 @@ int main(void)
         cmocka_unit_test(a_role_of_its_own_keeps_functions_off_the_events),
         cmocka_unit_test(a_rebuild_starts_from_an_empty_schema),
         cmocka_unit_test(bad_arguments_are_refused),
+        cmocka_unit_test(a_query_costs_two_round_trips),
     };
     return cmocka_run_group_tests_name("postgres read model", tests, NULL,
                                        NULL);

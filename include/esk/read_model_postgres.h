@@ -36,8 +36,11 @@
  * its own to the store's database, for one projection's schema: queries
  * name that schema's tables plainly (search_path is that schema, then
  * pg_catalog). Each query runs alone in a fresh READ ONLY transaction of
- * that connection, rolled back when its rows are in, after which the
- * session is discarded (DISCARD ALL). So:
+ * that connection, rolled back when its rows are in (which undoes what it
+ * set), after which a session advisory lock it took is let go. It costs
+ * two round trips with libpq 14 or later (the checks below in one, the
+ * run and the cleanup in the other, in libpq's pipeline mode), one a step
+ * (seven) before. So:
  *
  *   - a query only reads: the server refuses a write in a READ ONLY
  *     transaction, made by the query or by a function it calls
