@@ -206,6 +206,13 @@ bool pg_raw_read_streams(const bench_config *cfg, const char *arg,
                          bench_sample *sample);
 bool pg_raw_read_all(const bench_config *cfg, const char *arg,
                      bench_sample *sample);
+/* A query of a read model: esk's query handle (esk/read_model_postgres.h)
+ * against the same prepared query sent with libpq, cfg->events / 10
+ * queries each. */
+bool esk_pg_query(const bench_config *cfg, const char *arg,
+                  bench_sample *sample);
+bool pg_raw_query(const bench_config *cfg, const char *arg,
+                  bench_sample *sample);
 /* Write cfg->events events to schema BENCH_PG_FIXTURE, as
  * esk_write_fixture does on SQLite. */
 bool esk_write_pg_fixture(const bench_config *cfg, const char *arg,

@@ -15,7 +15,8 @@
 
 #include "runner.h"
 
-static const char *const unit_names[] = {"events/s", "us/load", "ns/command"};
+static const char *const unit_names[] = {"events/s", "us/load", "ns/command",
+                                         "us/query"};
 
 /* --- Statistics ------------------------------------------------------------
  */
@@ -50,6 +51,7 @@ static double in_unit(unit u, double per_op)
     case UNIT_EVENTS_PER_S:
         return per_op > 0 ? 1.0 / per_op : 0;
     case UNIT_US_PER_LOAD:
+    case UNIT_US_PER_QUERY:
         return per_op * 1e6;
     case UNIT_NS_PER_COMMAND:
         return per_op * 1e9;

@@ -17,6 +17,7 @@ typedef enum unit {
     UNIT_EVENTS_PER_S,   /* higher is better */
     UNIT_US_PER_LOAD,    /* lower is better */
     UNIT_NS_PER_COMMAND, /* lower is better */
+    UNIT_US_PER_QUERY,   /* lower is better */
 } unit;
 
 typedef enum target_kind {

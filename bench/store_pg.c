@@ -24,6 +24,7 @@
 #include <libpq-fe.h>
 
 #include "esk/error.h"
+#include "esk/read_model_postgres.h"
 #include "esk/store_postgres.h"
 
 #include "bench.h"
@@ -446,4 +447,114 @@ bool pg_raw_read_all(const bench_config *cfg, const char *arg,
     }
     PQfinish(r.conn);
     return ok && bench_fold_check(&fold, cfg->events * cfg->passes, sample);
+}
+
+/* --- A read model's query ------------------------------------------------ */
+
+/* The read model both sides query: a schema of its own beside the
+ * fixture, one row per stream. */
+#define QUERY_SCHEMA "bench_query"
+#define QUERY_SQL "SELECT events FROM counts WHERE stream_id = $1"
+
+static long query_count(const bench_config *cfg)
+{
+    return cfg->events / 10 > 0 ? cfg->events / 10 : 1;
+}
+
+/* Make the read model, with the store's own connection. */
+static bool make_query_model(esk_store *store, const bench_config *cfg,
+                             bench_sample *sample)
+{
+    if (esk_read_model_postgres_schema(store, QUERY_SCHEMA, true) != ESK_OK)
+        return bench_fail(sample, "%s", esk_errmsg());
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE " QUERY_SCHEMA ".counts(stream_id text PRIMARY "
+             "KEY, events bigint NOT NULL); INSERT INTO " QUERY_SCHEMA
+             ".counts SELECT 'workshop-' || g, g FROM generate_series(0, "
+             "%ld) g",
+             cfg->streams);
+    return raw_run(esk_store_postgres_conn(store), sql, sample);
+}
+
+/* The answer both sides must give for stream i. */
+static bool check_answer(PGresult *res, long i, bench_sample *sample)
+{
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+              strtol(PQgetvalue(res, 0, 0), NULL, 10) == i;
+    if (!ok)
+        bench_fail(sample, "query of stream %ld: no or a wrong answer", i);
+    return ok;
+}
+
+bool esk_pg_query(const bench_config *cfg, const char *arg,
+                  bench_sample *sample)
+{
+    (void)arg;
+    esk_store *store = NULL;
+    esk_read_model_postgres *rm = NULL;
+    bool ok = bench_pg_open(cfg, BENCH_PG_FIXTURE, &store, sample) &&
+              make_query_model(store, cfg, sample);
+    if (ok &&
+        esk_read_model_open_postgres(&rm, store, QUERY_SCHEMA, NULL) != ESK_OK)
+        ok = bench_fail(sample, "%s", esk_errmsg());
+    long n = query_count(cfg);
+    if (ok) {
+        bench_start(sample);
+        for (long q = 0; q < n && ok; q++) {
+            long i = q % (cfg->streams + 1);
+            char id[32];
+            snprintf(id, sizeof id, "workshop-%ld", i);
+            const char *params[1] = {id};
+            PGresult *res = NULL;
+            if (esk_read_model_postgres_query(rm, QUERY_SQL, 1, params, &res) !=
+                ESK_OK)
+                ok = bench_fail(sample, "%s", esk_errmsg());
+            else
+                ok = check_answer(res, i, sample);
+            PQclear(res);
+        }
+        bench_stop(sample, n);
+    }
+    esk_read_model_postgres_free(rm);
+    esk_store_free(store);
+    return ok;
+}
+
+/* The same query prepared once on a connection whose search path is the
+ * read model's: what a program that trusts its SQL sends. */
+bool pg_raw_query(const bench_config *cfg, const char *arg,
+                  bench_sample *sample)
+{
+    (void)arg;
+    esk_store *store = NULL;
+    bool ok = bench_pg_open(cfg, BENCH_PG_FIXTURE, &store, sample) &&
+              make_query_model(store, cfg, sample);
+    esk_store_free(store);
+    PGconn *conn = ok ? raw_connect(cfg, sample) : NULL;
+    ok = conn != NULL &&
+         raw_run(conn, "SET search_path TO " QUERY_SCHEMA ", pg_catalog",
+                 sample);
+    if (ok) {
+        PGresult *res = PQprepare(conn, "q", QUERY_SQL, 0, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            ok = bench_fail(sample, "preparing: %s", PQerrorMessage(conn));
+        PQclear(res);
+    }
+    long n = query_count(cfg);
+    if (ok) {
+        bench_start(sample);
+        for (long q = 0; q < n && ok; q++) {
+            long i = q % (cfg->streams + 1);
+            char id[32];
+            snprintf(id, sizeof id, "workshop-%ld", i);
+            const char *params[1] = {id};
+            PGresult *res = PQexecPrepared(conn, "q", 1, params, NULL, NULL, 0);
+            ok = check_answer(res, i, sample);
+            PQclear(res);
+        }
+        bench_stop(sample, n);
+    }
+    PQfinish(conn);
+    return ok;
 }
