@@ -487,6 +487,50 @@ static bool check_answer(PGresult *res, long i, bench_sample *sample)
     return ok;
 }
 
+/* One query of the stream's row, its result (NULL and sample failed
+ * when it fails). */
+typedef PGresult *query_fn(void *ctx, const char *stream_id,
+                           bench_sample *sample);
+
+/* The timed part of both sides: query_count(cfg) queries, by key, each
+ * answer checked. */
+static bool time_queries(const bench_config *cfg, query_fn *query, void *ctx,
+                         bench_sample *sample)
+{
+    long n = query_count(cfg);
+    bool ok = true;
+    bench_start(sample);
+    for (long q = 0; q < n && ok; q++) {
+        long i = q % (cfg->streams + 1);
+        char id[32];
+        snprintf(id, sizeof id, "workshop-%ld", i);
+        PGresult *res = query(ctx, id, sample);
+        ok = res != NULL && check_answer(res, i, sample);
+        PQclear(res);
+    }
+    bench_stop(sample, n);
+    return ok;
+}
+
+static PGresult *query_handle(void *ctx, const char *stream_id,
+                              bench_sample *sample)
+{
+    const char *params[1] = {stream_id};
+    PGresult *res = NULL;
+    if (esk_read_model_postgres_query(ctx, QUERY_SQL, 1, params, &res) !=
+        ESK_OK)
+        bench_fail(sample, "%s", esk_errmsg());
+    return res;
+}
+
+static PGresult *query_prepared(void *ctx, const char *stream_id,
+                                bench_sample *sample)
+{
+    (void)sample;
+    const char *params[1] = {stream_id};
+    return PQexecPrepared(ctx, "q", 1, params, NULL, NULL, 0);
+}
+
 bool esk_pg_query(const bench_config *cfg, const char *arg,
                   bench_sample *sample)
 {
@@ -498,24 +542,8 @@ bool esk_pg_query(const bench_config *cfg, const char *arg,
     if (ok &&
         esk_read_model_open_postgres(&rm, store, QUERY_SCHEMA, NULL) != ESK_OK)
         ok = bench_fail(sample, "%s", esk_errmsg());
-    long n = query_count(cfg);
-    if (ok) {
-        bench_start(sample);
-        for (long q = 0; q < n && ok; q++) {
-            long i = q % (cfg->streams + 1);
-            char id[32];
-            snprintf(id, sizeof id, "workshop-%ld", i);
-            const char *params[1] = {id};
-            PGresult *res = NULL;
-            if (esk_read_model_postgres_query(rm, QUERY_SQL, 1, params, &res) !=
-                ESK_OK)
-                ok = bench_fail(sample, "%s", esk_errmsg());
-            else
-                ok = check_answer(res, i, sample);
-            PQclear(res);
-        }
-        bench_stop(sample, n);
-    }
+    if (ok)
+        ok = time_queries(cfg, query_handle, rm, sample);
     esk_read_model_postgres_free(rm);
     esk_store_free(store);
     return ok;
@@ -541,20 +569,8 @@ bool pg_raw_query(const bench_config *cfg, const char *arg,
             ok = bench_fail(sample, "preparing: %s", PQerrorMessage(conn));
         PQclear(res);
     }
-    long n = query_count(cfg);
-    if (ok) {
-        bench_start(sample);
-        for (long q = 0; q < n && ok; q++) {
-            long i = q % (cfg->streams + 1);
-            char id[32];
-            snprintf(id, sizeof id, "workshop-%ld", i);
-            const char *params[1] = {id};
-            PGresult *res = PQexecPrepared(conn, "q", 1, params, NULL, NULL, 0);
-            ok = check_answer(res, i, sample);
-            PQclear(res);
-        }
-        bench_stop(sample, n);
-    }
+    if (ok)
+        ok = time_queries(cfg, query_prepared, conn, sample);
     PQfinish(conn);
     return ok;
 }
